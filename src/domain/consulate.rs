@@ -1,0 +1,112 @@
+//! The consulates, loaded as data from `config/consulates.csv`.
+
+use serde::{Deserialize, Serialize};
+
+use super::geo::Point;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Consulate {
+    /// Stable slug used on the wire and in tokens (`los-angeles`).
+    pub id: String,
+    pub city: String,
+    pub state: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl Consulate {
+    pub fn point(&self) -> Point {
+        Point {
+            lat: self.lat,
+            lon: self.lon,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        format!("{}, {}", self.city, self.state)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConsulateListError {
+    #[error("line {line}: {message}")]
+    Line { line: usize, message: String },
+    #[error("the consulate list is empty")]
+    Empty,
+    #[error("consulate id `{0}` appears twice")]
+    Duplicate(String),
+}
+
+#[derive(Debug, Deserialize)]
+struct Row {
+    id: String,
+    city: String,
+    state: String,
+    lat: f64,
+    lon: f64,
+    #[allow(dead_code)]
+    notes: Option<String>,
+}
+
+/// Parses the CSV text (header `id,city,state,lat,lon,notes`). Parsing is pure so that the same
+/// rules apply to the shipped file and to tests.
+pub fn parse_csv(text: &str) -> Result<Vec<Consulate>, ConsulateListError> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut out: Vec<Consulate> = Vec::new();
+    for (i, row) in reader.deserialize::<Row>().enumerate() {
+        let line = i + 2;
+        let row = row.map_err(|e| ConsulateListError::Line {
+            line,
+            message: e.to_string(),
+        })?;
+        let valid_id = !row.id.is_empty()
+            && row
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit());
+        if !valid_id {
+            return Err(ConsulateListError::Line {
+                line,
+                message: format!("id `{}` must be lowercase letters, digits and -", row.id),
+            });
+        }
+        if !(-90.0..=90.0).contains(&row.lat) || !(-180.0..=180.0).contains(&row.lon) {
+            return Err(ConsulateListError::Line {
+                line,
+                message: "coordinates out of range".into(),
+            });
+        }
+        if out.iter().any(|c| c.id == row.id) {
+            return Err(ConsulateListError::Duplicate(row.id));
+        }
+        out.push(Consulate {
+            id: row.id,
+            city: row.city,
+            state: row.state,
+            lat: row.lat,
+            lon: row.lon,
+        });
+    }
+    if out.is_empty() {
+        return Err(ConsulateListError::Empty);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_list_has_53_consulates() {
+        let list = parse_csv(include_str!("../../config/consulates.csv")).unwrap();
+        assert_eq!(list.len(), 53);
+        assert!(list.iter().any(|c| c.id == "los-angeles"));
+    }
+
+    #[test]
+    fn bad_row_names_its_line() {
+        let err = parse_csv("id,city,state,lat,lon,notes\nx,X,CA,100,0,\n").unwrap_err();
+        assert!(err.to_string().starts_with("line 2"), "{err}");
+    }
+}

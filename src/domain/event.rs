@@ -1,0 +1,86 @@
+//! Events: the only way a case changes. The hub appends them to its log; the console folds the
+//! same events with the same code ([`super::case::Case::apply`]), so both sides agree by
+//! construction.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::alert::{AlertKind, CancelReason, Location};
+use super::registrant::Profile;
+use super::staff::Role;
+
+/// Who caused an event. Staff are named so the record says who did what.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Actor {
+    /// The registrant's phone.
+    Phone,
+    Staff { id: i64, name: String, role: Role },
+    /// The hub itself (timers, routing).
+    Hub,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertRaised {
+    pub alert_id: Uuid,
+    pub registrant_id: i64,
+    /// A copy of the profile as it stood when the button was pressed: the case must read the same
+    /// in a year, whatever the registrant edits later.
+    pub registrant: Profile,
+    pub kind: AlertKind,
+    pub location: Location,
+    pub pressed_at: DateTime<Utc>,
+    pub distance_km: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertCancelled {
+    pub alert_id: Uuid,
+    pub reason: CancelReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventBody {
+    AlertRaised(AlertRaised),
+    AlertCancelled(AlertCancelled),
+}
+
+/// The tag of an [`EventBody`], for timelines and SSE `event:` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    AlertRaised,
+    AlertCancelled,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::AlertRaised => "alert_raised",
+            EventKind::AlertCancelled => "alert_cancelled",
+        }
+    }
+}
+
+impl EventBody {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            EventBody::AlertRaised(_) => EventKind::AlertRaised,
+            EventBody::AlertCancelled(_) => EventKind::AlertCancelled,
+        }
+    }
+}
+
+/// One entry of the log. `seq` is gap-free and increasing across the whole hub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: u64,
+    /// Hub time of the commit.
+    pub at: DateTime<Utc>,
+    pub case_id: u64,
+    pub consulate: String,
+    pub actor: Actor,
+    pub body: EventBody,
+}

@@ -1,0 +1,12 @@
+//! Pure types and rules shared by the hub and the console: no I/O, no clock reads.
+
+pub mod alert;
+pub mod case;
+pub mod consulate;
+pub mod event;
+pub mod geo;
+pub mod registrant;
+pub mod sanitize;
+pub mod staff;
+pub mod urgency;
+pub mod validate;

@@ -1,0 +1,174 @@
+//! How urgent a case is: a tier plus the reasons that put it there.
+//!
+//! The rules, in order (documented in docs/architecture.md as well):
+//! 1. A cancelled case is `Resolved`.
+//! 2. The alert's kind sets the base: `detained` is `High`, `imminent` is `Elevated`.
+//! 3. Any vulnerability flag raises the base one tier (`Elevated` -> `High` -> `Critical`).
+//! 4. An alert still unacknowledged at or past the SLA is `Critical`, whatever the base.
+//! 5. Within a tier, the nearer case comes first (the consulate can reach it soonest), then the
+//!    earlier press, then the lower case number, so the order never depends on arrival order.
+//!
+//! Time is passed in; nothing here reads a clock.
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::alert::AlertKind;
+use super::case::{Case, CaseStatus};
+use super::registrant::Flag;
+
+/// Ordered most urgent first, so `Ord` sorts a queue directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    Critical,
+    High,
+    Elevated,
+    Routine,
+    Resolved,
+}
+
+impl Tier {
+    fn raised(self) -> Tier {
+        match self {
+            Tier::Elevated => Tier::High,
+            Tier::High | Tier::Critical => Tier::Critical,
+            other => other,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Overdue { minutes: i64 },
+    Detained,
+    Imminent,
+    Vulnerable(Flag),
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Urgency {
+    pub tier: Tier,
+    /// Most important first; the console shows the first two.
+    pub reasons: Vec<Reason>,
+}
+
+/// The flags that raise a tier, most serious first.
+const FLAG_WEIGHT: [Flag; 6] = [
+    Flag::MinorsInCare,
+    Flag::MedicalCondition,
+    Flag::Pregnancy,
+    Flag::Disability,
+    Flag::Over65,
+    Flag::NeedsInterpreter,
+];
+
+pub fn assess(case: &Case, now: DateTime<Utc>, sla: Duration) -> Urgency {
+    if case.status == CaseStatus::Cancelled {
+        return Urgency {
+            tier: Tier::Resolved,
+            reasons: vec![Reason::Cancelled],
+        };
+    }
+    let mut reasons = Vec::with_capacity(3);
+    let mut tier = match case.kind {
+        AlertKind::Detained => Tier::High,
+        AlertKind::Imminent => Tier::Elevated,
+    };
+    let kind_reason = match case.kind {
+        AlertKind::Detained => Reason::Detained,
+        AlertKind::Imminent => Reason::Imminent,
+    };
+    if let Some(flag) = FLAG_WEIGHT.iter().find(|f| case.flags.contains(f)) {
+        tier = tier.raised();
+        reasons.push(Reason::Vulnerable(*flag));
+    }
+    if case.acknowledged_at.is_none() {
+        let waited = now - case.received_at;
+        if waited >= sla {
+            tier = Tier::Critical;
+            reasons.insert(
+                0,
+                Reason::Overdue {
+                    minutes: waited.num_minutes(),
+                },
+            );
+        }
+    }
+    let at = if matches!(reasons.first(), Some(Reason::Overdue { .. })) {
+        1
+    } else {
+        0
+    };
+    reasons.insert(at, kind_reason);
+    Urgency { tier, reasons }
+}
+
+/// The queue order: tier, then distance, then press time, then case number.
+pub fn queue_order(a: (&Case, Tier), b: (&Case, Tier)) -> Ordering {
+    a.1.cmp(&b.1)
+        .then_with(|| a.0.distance_km.total_cmp(&b.0.distance_km))
+        .then_with(|| a.0.pressed_at.cmp(&b.0.pressed_at))
+        .then_with(|| a.0.id.cmp(&b.0.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::case::tests::{cancelled, raised};
+
+    fn at(case: &Case, minutes: i64) -> DateTime<Utc> {
+        case.received_at + Duration::minutes(minutes)
+    }
+
+    #[test]
+    fn imminent_without_flags_is_elevated() {
+        let c = Case::open(&raised(1, 1, AlertKind::Imminent, vec![])).unwrap();
+        let u = assess(&c, at(&c, 1), Duration::minutes(5));
+        assert_eq!(u.tier, Tier::Elevated);
+        assert_eq!(u.reasons, vec![Reason::Imminent]);
+    }
+
+    #[test]
+    fn detained_with_minors_is_critical() {
+        let c = Case::open(&raised(1, 1, AlertKind::Detained, vec![Flag::MinorsInCare])).unwrap();
+        let u = assess(&c, at(&c, 0), Duration::minutes(5));
+        assert_eq!(u.tier, Tier::Critical);
+        assert_eq!(
+            u.reasons,
+            vec![Reason::Detained, Reason::Vulnerable(Flag::MinorsInCare)]
+        );
+    }
+
+    #[test]
+    fn unacknowledged_past_sla_is_critical_and_says_so_first() {
+        let c = Case::open(&raised(1, 1, AlertKind::Imminent, vec![])).unwrap();
+        assert_eq!(assess(&c, at(&c, 4), Duration::minutes(5)).tier, Tier::Elevated);
+        let u = assess(&c, at(&c, 5), Duration::minutes(5));
+        assert_eq!(u.tier, Tier::Critical);
+        assert_eq!(u.reasons[0], Reason::Overdue { minutes: 5 });
+    }
+
+    #[test]
+    fn cancelled_is_resolved() {
+        let mut c = Case::open(&raised(1, 1, AlertKind::Detained, vec![])).unwrap();
+        c.apply(&cancelled(2, 1)).unwrap();
+        assert_eq!(assess(&c, at(&c, 60), Duration::minutes(5)).tier, Tier::Resolved);
+    }
+
+    #[test]
+    fn nearer_case_first_within_a_tier() {
+        let mut near = Case::open(&raised(1, 1, AlertKind::Imminent, vec![])).unwrap();
+        let far = Case::open(&raised(2, 2, AlertKind::Imminent, vec![])).unwrap();
+        near.distance_km = 1.0;
+        assert_eq!(
+            queue_order((&near, Tier::High), (&far, Tier::High)),
+            Ordering::Less
+        );
+        assert_eq!(
+            queue_order((&near, Tier::Elevated), (&far, Tier::High)),
+            Ordering::Greater
+        );
+    }
+}

@@ -1,0 +1,278 @@
+//! Validation of everything a phone or a person sends. A rejected field is named, with a message
+//! that says what would have been accepted. Accepted values come back normalised.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use super::alert::AlertRequest;
+use super::registrant::{Profile, Relative};
+use super::sanitize::{Lines, is_clean};
+
+pub const MAX_RELATIVES: usize = 5;
+pub const MAX_NAME_CHARS: usize = 100;
+pub const MAX_RELATION_CHARS: usize = 40;
+/// A phone that has been offline may send a press late; older than this is not an emergency
+/// alert any more and belongs to the call centre.
+pub const MAX_PRESS_AGE: Duration = Duration::days(7);
+/// Phones' clocks drift; more than this ahead is a broken clock.
+pub const MAX_CLOCK_SKEW: Duration = Duration::minutes(10);
+pub const MAX_ACCURACY_M: f64 = 100_000.0;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+fn err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// A display text: trimmed, bounded, free of anything a terminal would interpret.
+pub fn text(field: &str, value: &str, max_chars: usize) -> Result<String, FieldError> {
+    let trimmed = value.trim();
+    if !is_clean(trimmed, Lines::One) {
+        return Err(err(
+            field,
+            "contains control, escape or bidi characters; send plain text",
+        ));
+    }
+    let n = trimmed.chars().count();
+    if n == 0 {
+        return Err(err(field, "must not be empty"));
+    }
+    if n > max_chars {
+        return Err(err(
+            field,
+            format!("is {n} characters long; at most {max_chars} are allowed"),
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+fn person_name(field: &str, value: &str) -> Result<String, FieldError> {
+    let name = text(field, value, MAX_NAME_CHARS)?;
+    if !name.chars().any(char::is_alphabetic) {
+        return Err(err(field, "must contain at least one letter"));
+    }
+    Ok(name)
+}
+
+/// E.164: `+`, a country code and number, 8 to 15 digits in all. Spaces, dots, dashes and
+/// parentheses are accepted and removed, since people type numbers that way.
+pub fn phone(field: &str, value: &str) -> Result<String, FieldError> {
+    let compact: String = value
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    let digits = compact.strip_prefix('+').unwrap_or("");
+    let ok = digits.len() >= 8
+        && digits.len() <= 15
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    if !ok {
+        return Err(err(
+            field,
+            "must be an international number such as +13105550100",
+        ));
+    }
+    Ok(compact)
+}
+
+fn consular_id(value: &str) -> Result<String, FieldError> {
+    let v = value.trim().to_ascii_uppercase();
+    let ok = (4..=20).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if !ok {
+        return Err(err(
+            "consular_id",
+            "must be 4 to 20 letters, digits or dashes (matrícula consular or passport number)",
+        ));
+    }
+    Ok(v)
+}
+
+fn language(value: &str) -> Result<String, FieldError> {
+    let ok = (2..=3).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_lowercase());
+    if !ok {
+        return Err(err(
+            "language",
+            "must be an ISO 639 code of 2 or 3 lowercase letters, such as es, en or mix",
+        ));
+    }
+    Ok(value.to_string())
+}
+
+pub fn profile(p: &Profile, today: NaiveDate) -> Result<Profile, FieldError> {
+    let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid constant date");
+    if p.date_of_birth < earliest || p.date_of_birth > today {
+        return Err(err(
+            "date_of_birth",
+            format!("must be between 1900-01-01 and {today}"),
+        ));
+    }
+    if p.relatives.len() > MAX_RELATIVES {
+        return Err(err(
+            "relatives",
+            format!("at most {MAX_RELATIVES} relatives may be listed"),
+        ));
+    }
+    let relatives = p
+        .relatives
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            Ok(Relative {
+                name: person_name(&format!("relatives[{i}].name"), &r.name)?,
+                relation: text(
+                    &format!("relatives[{i}].relation"),
+                    &r.relation,
+                    MAX_RELATION_CHARS,
+                )?,
+                phone: phone(&format!("relatives[{i}].phone"), &r.phone)?,
+            })
+        })
+        .collect::<Result<Vec<_>, FieldError>>()?;
+    let mut flags = p.flags.clone();
+    flags.sort();
+    flags.dedup();
+    Ok(Profile {
+        name: person_name("name", &p.name)?,
+        date_of_birth: p.date_of_birth,
+        consular_id: consular_id(&p.consular_id)?,
+        phone: phone("phone", &p.phone)?,
+        language: language(&p.language)?,
+        flags,
+        relatives,
+    })
+}
+
+pub fn coordinates(lat: f64, lon: f64) -> Result<(), FieldError> {
+    if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+        return Err(err("lat", "must be a latitude between -90 and 90"));
+    }
+    if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+        return Err(err("lon", "must be a longitude between -180 and 180"));
+    }
+    Ok(())
+}
+
+pub fn alert(a: &AlertRequest, now: DateTime<Utc>) -> Result<(), FieldError> {
+    coordinates(a.lat, a.lon)?;
+    if !a.accuracy_m.is_finite() || !(0.0..=MAX_ACCURACY_M).contains(&a.accuracy_m) {
+        return Err(err(
+            "accuracy_m",
+            format!("must be between 0 and {MAX_ACCURACY_M} metres"),
+        ));
+    }
+    if a.pressed_at > now + MAX_CLOCK_SKEW {
+        return Err(err("pressed_at", "is in the future; check the phone's clock"));
+    }
+    if a.pressed_at < now - MAX_PRESS_AGE {
+        return Err(err(
+            "pressed_at",
+            "is more than 7 days old; call the 24-hour call centre instead",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::alert::AlertKind;
+    use crate::domain::case::tests::profile as sample;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+    use uuid::Uuid;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    #[test]
+    fn a_good_profile_is_normalised() {
+        let mut p = sample("  Ana  ", vec![]);
+        p.phone = "+1 (310) 555-0100".into();
+        p.consular_id = "mx-123abc".into();
+        let v = profile(&p, today()).unwrap();
+        assert_eq!(v.name, "Ana");
+        assert_eq!(v.phone, "+13105550100");
+        assert_eq!(v.consular_id, "MX-123ABC");
+    }
+
+    #[test]
+    fn escape_in_a_name_is_refused_and_named() {
+        let p = sample("Ana\u{1b}[31m", vec![]);
+        let e = profile(&p, today()).unwrap_err();
+        assert_eq!(e.field, "name");
+    }
+
+    #[test]
+    fn relative_errors_name_the_index() {
+        let mut p = sample("Ana", vec![]);
+        p.relatives = vec![Relative {
+            name: "Luis".into(),
+            relation: "hermano".into(),
+            phone: "5550100".into(),
+        }];
+        assert_eq!(profile(&p, today()).unwrap_err().field, "relatives[0].phone");
+    }
+
+    #[test]
+    fn birth_in_the_future_is_refused() {
+        let mut p = sample("Ana", vec![]);
+        p.date_of_birth = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+        assert_eq!(profile(&p, today()).unwrap_err().field, "date_of_birth");
+    }
+
+    fn alert_at(lat: f64, lon: f64, acc: f64) -> AlertRequest {
+        AlertRequest {
+            id: Uuid::nil(),
+            lat,
+            lon,
+            accuracy_m: acc,
+            pressed_at: Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap(),
+            kind: AlertKind::Imminent,
+        }
+    }
+
+    #[test]
+    fn alert_ranges() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap();
+        assert!(alert(&alert_at(34.0, -118.0, 10.0), now).is_ok());
+        assert_eq!(alert(&alert_at(91.0, 0.0, 1.0), now).unwrap_err().field, "lat");
+        assert_eq!(alert(&alert_at(0.0, 181.0, 1.0), now).unwrap_err().field, "lon");
+        assert_eq!(alert(&alert_at(0.0, 0.0, -1.0), now).unwrap_err().field, "accuracy_m");
+        assert_eq!(
+            alert(&alert_at(0.0, 0.0, f64::NAN), now).unwrap_err().field,
+            "accuracy_m"
+        );
+        let later = now + Duration::days(8);
+        assert_eq!(
+            alert(&alert_at(0.0, 0.0, 1.0), later).unwrap_err().field,
+            "pressed_at"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn accepted_text_is_always_clean(s in any::<String>()) {
+            if let Ok(v) = text("f", &s, 100) {
+                prop_assert!(is_clean(&v, Lines::One));
+                prop_assert!(v.chars().count() <= 100);
+            }
+        }
+
+        #[test]
+        fn accepted_phones_are_e164(s in "[+0-9 ()-]{0,24}") {
+            if let Ok(v) = phone("p", &s) {
+                prop_assert!(v.starts_with('+'));
+                prop_assert!(v[1..].bytes().all(|b| b.is_ascii_digit()));
+                prop_assert!((9..=16).contains(&v.len()));
+            }
+        }
+    }
+}

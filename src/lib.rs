@@ -1,0 +1,8 @@
+//! Guardia: the consulate side of the Alert Button.
+//!
+//! - [`domain`]: pure types and rules shared by both sides.
+//! - [`hub`]: the HTTP server, event log and stream.
+//! - [`console`]: the duty officer's terminal UI.
+//! - [`demo`], [`simulate`], [`admin`]: the commands built on them.
+
+pub mod domain;
