@@ -6,3 +6,6 @@
 //! - [`demo`], [`simulate`], [`admin`]: the commands built on them.
 
 pub mod domain;
+pub mod api;
+pub mod config;
+pub mod hub;

@@ -1,0 +1,239 @@
+//! Settings: built-in defaults (config/guardia.toml) -> user file -> GUARDIA_* env -> flags.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::{Table, Value};
+
+/// The shipped file is the single source of defaults, so documentation and behaviour agree.
+const DEFAULTS: &str = include_str!("../config/guardia.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub hub: HubConfig,
+    pub console: ConsoleConfig,
+    pub urgency: UrgencyConfig,
+    pub demo: DemoConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubConfig {
+    pub listen: String,
+    pub db: PathBuf,
+    pub consulates: String,
+    pub replay_window: u64,
+    pub keepalive_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleConfig {
+    pub hub: String,
+    pub token: String,
+    pub language: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UrgencyConfig {
+    pub sla_minutes: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoConfig {
+    pub consulate: String,
+    pub registrants: u32,
+    pub rate: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: unknown key `{key}`")]
+    UnknownKey { path: PathBuf, key: String },
+    #[error("environment variable {var}: {message}")]
+    Env { var: String, message: String },
+}
+
+/// The user's config file path (it need not exist).
+pub fn user_file() -> Option<PathBuf> {
+    directories::ProjectDirs::from("org", "guardia", "guardia")
+        .map(|d| d.config_dir().join("guardia.toml"))
+}
+
+/// The user's data dir: console logs and, later, the outbox.
+pub fn data_dir() -> PathBuf {
+    directories::ProjectDirs::from("org", "guardia", "guardia")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| std::env::temp_dir().join("guardia"))
+}
+
+impl Config {
+    /// Loads the layers. `explicit` (from `--config`) must exist; the user's file may not.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        Self::load_with(explicit, user_file().as_deref(), &env)
+    }
+
+    pub fn load_with(
+        explicit: Option<&Path>,
+        user: Option<&Path>,
+        env: &[(String, String)],
+    ) -> Result<Config, ConfigError> {
+        let builtin = Path::new("(built-in defaults)");
+        let mut merged: Table = DEFAULTS.parse().map_err(|e: toml::de::Error| ConfigError::Parse {
+            path: builtin.into(),
+            message: e.to_string(),
+        })?;
+        let file = match (explicit, user) {
+            (Some(p), _) => Some(p),
+            (None, Some(p)) if p.exists() => Some(p),
+            _ => None,
+        };
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.into(),
+                source,
+            })?;
+            let overrides: Table =
+                text.parse()
+                    .map_err(|e: toml::de::Error| ConfigError::Parse {
+                        path: path.into(),
+                        message: e.to_string(),
+                    })?;
+            merge(&mut merged, overrides, "", path)?;
+        }
+        apply_env(&mut merged, env)?;
+        Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Parse {
+                path: file.unwrap_or(builtin).into(),
+                message: e.to_string(),
+            })
+    }
+}
+
+/// Overlays `over` on `base`; a key `base` does not have is an error naming it.
+fn merge(base: &mut Table, over: Table, prefix: &str, path: &Path) -> Result<(), ConfigError> {
+    for (key, value) in over {
+        let dotted = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match (base.get_mut(&key), value) {
+            (None, _) => {
+                return Err(ConfigError::UnknownKey {
+                    path: path.into(),
+                    key: dotted,
+                });
+            }
+            (Some(Value::Table(b)), Value::Table(o)) => merge(b, o, &dotted, path)?,
+            (Some(slot), v) => *slot = v,
+        }
+    }
+    Ok(())
+}
+
+fn apply_env(merged: &mut Table, env: &[(String, String)]) -> Result<(), ConfigError> {
+    let lookup = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    for (section, table) in merged.iter_mut() {
+        let Value::Table(table) = table else { continue };
+        for (key, slot) in table.iter_mut() {
+            let var = format!("GUARDIA_{}_{}", section, key).to_ascii_uppercase();
+            let mut raw = lookup(&var);
+            if raw.is_none() && section == "console" && key == "token" {
+                raw = lookup("GUARDIA_TOKEN");
+            }
+            let Some(raw) = raw else { continue };
+            *slot = match slot {
+                Value::Integer(_) => Value::Integer(raw.trim().parse().map_err(|_| {
+                    ConfigError::Env {
+                        var: var.clone(),
+                        message: "must be a whole number".into(),
+                    }
+                })?),
+                Value::Float(_) => Value::Float(raw.trim().parse().map_err(|_| ConfigError::Env {
+                    var: var.clone(),
+                    message: "must be a number".into(),
+                })?),
+                Value::Boolean(_) => Value::Boolean(raw.trim().parse().map_err(|_| {
+                    ConfigError::Env {
+                        var: var.clone(),
+                        message: "must be true or false".into(),
+                    }
+                })?),
+                _ => Value::String(raw),
+            };
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_and_match_the_documented_values() {
+        let c = Config::load_with(None, None, &[]).unwrap();
+        assert_eq!(c.hub.listen, "127.0.0.1:8750");
+        assert_eq!(c.urgency.sla_minutes, 5);
+        assert_eq!(c.demo.consulate, "los-angeles");
+    }
+
+    #[test]
+    fn file_then_env_override_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.toml");
+        std::fs::write(&path, "[urgency]\nsla_minutes = 7\n[console]\ntoken = \"file\"\n").unwrap();
+        let env = vec![("GUARDIA_TOKEN".to_string(), "env".to_string())];
+        let c = Config::load_with(Some(&path), None, &env).unwrap();
+        assert_eq!(c.urgency.sla_minutes, 7);
+        assert_eq!(c.console.token, "env");
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.toml");
+        std::fs::write(&path, "[hub]\nlisen = \"x\"\n").unwrap();
+        let e = Config::load_with(Some(&path), None, &[]).unwrap_err().to_string();
+        assert!(e.contains("hub.lisen") && e.contains("g.toml"), "{e}");
+    }
+
+    #[test]
+    fn bad_env_number_is_named() {
+        let env = vec![("GUARDIA_URGENCY_SLA_MINUTES".to_string(), "soon".to_string())];
+        let e = Config::load_with(None, None, &env).unwrap_err().to_string();
+        assert!(e.contains("GUARDIA_URGENCY_SLA_MINUTES"), "{e}");
+    }
+}
+
+/// The consulates CSV shipped with the program.
+pub const BUILTIN_CONSULATES: &str = include_str!("../config/consulates.csv");
+
+impl HubConfig {
+    /// The consulate list: the configured file, or the built-in copy.
+    pub fn load_consulates(
+        &self,
+    ) -> Result<Vec<crate::domain::consulate::Consulate>, Box<dyn std::error::Error + Send + Sync>>
+    {
+        let text = if self.consulates.is_empty() {
+            BUILTIN_CONSULATES.to_string()
+        } else {
+            std::fs::read_to_string(&self.consulates)
+                .map_err(|e| format!("cannot read {}: {e}", self.consulates))?
+        };
+        Ok(crate::domain::consulate::parse_csv(&text)?)
+    }
+}

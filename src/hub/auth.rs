@@ -1,0 +1,134 @@
+//! Bearer tokens: random, shown once, stored only as a SHA-256 hash.
+//!
+//! SHA-256 without a salt is enough here because tokens carry 256 bits of randomness: there is
+//! nothing to guess, so a slow password hash would only slow every request.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::domain::staff::{Scope, StaffInfo};
+
+pub const DEVICE_PREFIX: &str = "gdv_";
+pub const STAFF_PREFIX: &str = "gds_";
+
+pub fn new_token(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    let value = parts
+        .headers
+        .get(AUTHORIZATION)
+        .ok_or(ApiError::Unauthorized(
+            "missing Authorization: Bearer <token> header",
+        ))?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(ApiError::Unauthorized(
+            "the Authorization header must be `Bearer <token>`",
+        ))?;
+    let plausible = !token.is_empty()
+        && token.len() <= 128
+        && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !plausible {
+        return Err(ApiError::Unauthorized("the token is not well formed"));
+    }
+    Ok(token)
+}
+
+/// A phone, authenticated by its device token.
+#[derive(Debug, Clone, Copy)]
+pub struct Device {
+    pub registrant_id: i64,
+}
+
+impl FromRequestParts<AppState> for Device {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts)?;
+        if token.starts_with(STAFF_PREFIX) {
+            return Err(ApiError::Forbidden("staff tokens cannot act as a phone"));
+        }
+        match state.store.device_by_token(hash_token(token)).await? {
+            Some(registrant_id) => Ok(Device { registrant_id }),
+            None => Err(ApiError::Unauthorized("unknown device token")),
+        }
+    }
+}
+
+/// A staff member, authenticated by their staff token.
+#[derive(Debug, Clone)]
+pub struct Staff(pub StaffInfo);
+
+impl Staff {
+    pub fn scope(&self) -> Scope {
+        Scope::for_staff(self.0.id, self.0.role, self.0.consulate.as_deref())
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts)?;
+        if token.starts_with(DEVICE_PREFIX) {
+            return Err(ApiError::Forbidden("device tokens cannot read cases"));
+        }
+        match state.store.staff_by_token(hash_token(token)).await? {
+            Some(info) => Ok(Staff(info)),
+            None => Err(ApiError::Unauthorized("unknown staff token")),
+        }
+    }
+}
+
+/// Anyone with a valid token of either kind.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Device(Device),
+    Staff(Staff),
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts)?;
+        if token.starts_with(STAFF_PREFIX) {
+            Staff::from_request_parts(parts, state).await.map(Caller::Staff)
+        } else {
+            Device::from_request_parts(parts, state)
+                .await
+                .map(Caller::Device)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_hash_differently() {
+        let a = new_token(DEVICE_PREFIX);
+        let b = new_token(DEVICE_PREFIX);
+        assert_ne!(a, b);
+        assert_eq!(a.len(), DEVICE_PREFIX.len() + 64);
+        assert_ne!(hash_token(&a), a);
+        assert_eq!(hash_token(&a), hash_token(&a));
+    }
+}

@@ -1,0 +1,56 @@
+//! The hub: HTTP API, event log and stream.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod state;
+pub mod store;
+pub mod stream;
+
+use std::future::Future;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+
+pub use state::AppState;
+
+use error::ApiError;
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such endpoint; see docs/api.md")
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(routes::meta::healthz))
+        .route("/v1/enroll", post(routes::enroll::enroll))
+        .route("/v1/alerts", post(routes::alerts::raise))
+        .route("/v1/alerts/{id}/cancel", post(routes::alerts::cancel))
+        .route("/v1/cases", get(routes::cases::list))
+        .route("/v1/cases/{id}", get(routes::cases::one))
+        .route("/v1/events", get(stream::events))
+        .route("/v1/consulates", get(routes::meta::consulates))
+        .route("/v1/me", get(routes::cases::me))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves; open streams are told to end so that shutdown completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let token = state.shutdown.clone();
+    let app = router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            token.cancel();
+        })
+        .await
+}

@@ -1,0 +1,70 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use uuid::Uuid;
+
+use super::replay_header;
+use crate::api::{AlertRequest, CancelRequest};
+use crate::domain::validate;
+use crate::hub::auth::Device;
+use crate::hub::error::ApiError;
+use crate::hub::extract::{ApiJson, OptionalJson};
+use crate::hub::state::AppState;
+
+/// `POST /v1/alerts`: the button was pressed. 201 only after the case is committed; a retry with
+/// the same id gets the same 201 body again and creates nothing.
+pub async fn raise(
+    State(state): State<AppState>,
+    device: Device,
+    ApiJson(req): ApiJson<AlertRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    validate::alert(&req, state.now())?;
+    let outcome = state
+        .store
+        .raise_alert(
+            device.registrant_id,
+            req,
+            state.consulates.clone(),
+            state.now(),
+        )
+        .await?;
+    // Case number, consulate and seq only: never the name or the coordinates.
+    tracing::info!(
+        case = outcome.value.case_id,
+        consulate = %outcome.value.consulate,
+        seq = outcome.value.seq,
+        replayed = outcome.replayed,
+        "alert"
+    );
+    Ok((
+        StatusCode::CREATED,
+        replay_header(outcome.replayed),
+        Json(outcome.value),
+    ))
+}
+
+/// `POST /v1/alerts/{id}/cancel`: the person is safe, or it was a false alarm.
+pub async fn cancel(
+    State(state): State<AppState>,
+    device: Device,
+    Path(id): Path<String>,
+    OptionalJson(req): OptionalJson<CancelRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let alert_id = Uuid::parse_str(&id)
+        .map_err(|_| ApiError::Malformed("the alert id in the path must be a UUID".into()))?;
+    let outcome = state
+        .store
+        .cancel_alert(device.registrant_id, alert_id, req.reason, state.now())
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::NotFound(_) => ApiError::NotFound("no alert with this id from this phone"),
+            other => other,
+        })?;
+    tracing::info!(case = outcome.value.case_id, seq = outcome.value.seq, "cancelled");
+    Ok((
+        StatusCode::OK,
+        replay_header(outcome.replayed),
+        Json(outcome.value),
+    ))
+}

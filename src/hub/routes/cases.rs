@@ -1,0 +1,68 @@
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+
+use crate::api::{CasesResponse, Me};
+use crate::domain::case::{Case, CaseStatus};
+use crate::domain::staff::Scope;
+use crate::hub::auth::Staff;
+use crate::hub::error::ApiError;
+use crate::hub::state::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CasesQuery {
+    consulate: Option<String>,
+    status: Option<CaseStatus>,
+}
+
+/// `GET /v1/cases`: the cases the caller may see, and the `seq` to stream from.
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    query: Result<Query<CasesQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<CasesResponse>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
+    let scope = staff.scope();
+    if scope == Scope::Nothing {
+        return Err(ApiError::Forbidden("this role does not see cases"));
+    }
+    if let (Some(asked), Scope::Consulate(own)) = (&query.consulate, &scope)
+        && asked != own
+    {
+        return Err(ApiError::Forbidden("you may only see your own consulate's cases"));
+    }
+    if let Some(c) = &query.consulate
+        && !state.consulates.iter().any(|k| &k.id == c)
+    {
+        return Err(ApiError::Unprocessable(format!("unknown consulate `{c}`")));
+    }
+    let snapshot = state
+        .store
+        .snapshot(scope, query.consulate, query.status)
+        .await?;
+    Ok(Json(snapshot))
+}
+
+/// `GET /v1/cases/{id}`: one case, if the caller may see it (otherwise 404, not 403, so that
+/// case numbers outside one's scope reveal nothing).
+pub async fn one(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<Case>, ApiError> {
+    let id: u64 = id
+        .parse()
+        .map_err(|_| ApiError::Malformed("the case id must be a number".into()))?;
+    state
+        .store
+        .case(id, staff.scope())
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("no such case in your scope"))
+}
+
+/// `GET /v1/me`: who this token belongs to, for the console's header.
+pub async fn me(staff: Staff) -> Json<Me> {
+    Json(staff.0)
+}

@@ -1,0 +1,60 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio_util::sync::CancellationToken;
+
+use super::store::Store;
+use crate::domain::consulate::Consulate;
+
+/// The hub's clock, injectable so that tests never sleep.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(Utc::now)
+}
+
+#[derive(Debug, Clone)]
+pub struct StreamSettings {
+    pub keepalive: Duration,
+    /// A client further behind than this many events is told to resync from a snapshot instead
+    /// of replaying.
+    pub replay_window: u64,
+}
+
+impl Default for StreamSettings {
+    fn default() -> Self {
+        StreamSettings {
+            keepalive: Duration::from_secs(15),
+            replay_window: 100_000,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub consulates: Arc<Vec<Consulate>>,
+    pub stream: StreamSettings,
+    pub clock: Clock,
+    /// Cancelled when the hub shuts down, so that open streams end and shutdown completes.
+    pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    pub fn new(store: Store, consulates: Vec<Consulate>) -> AppState {
+        AppState {
+            store,
+            consulates: Arc::new(consulates),
+            stream: StreamSettings::default(),
+            clock: system_clock(),
+            shutdown: CancellationToken::new(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+}

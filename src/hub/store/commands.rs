@@ -1,0 +1,245 @@
+//! The writes the hub accepts. Each runs as one job in the writer, so its checks and its changes
+//! are atomic, and its caller hears back only after the commit.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use uuid::Uuid;
+
+use super::{Store, StoreError, WriteCtx};
+use crate::api::{AlertResponse, CancelResponse};
+use crate::domain::alert::{AlertRequest, CancelReason};
+use crate::domain::case::CaseStatus;
+use crate::domain::consulate::Consulate;
+use crate::domain::event::{Actor, AlertCancelled, AlertRaised, EventBody};
+use crate::domain::geo;
+use crate::domain::registrant::Profile;
+use crate::domain::staff::Role;
+
+/// The result of a write that may have been a retry.
+#[derive(Debug, Clone)]
+pub struct Outcome<T> {
+    pub value: T,
+    /// True when the same request had already been accepted: nothing new was written.
+    pub replayed: bool,
+}
+
+fn registrant_profile(ctx: &WriteCtx<'_>, id: i64) -> Result<Profile, StoreError> {
+    let json: String = ctx
+        .conn()
+        .query_row("SELECT profile FROM registrants WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    Ok(serde_json::from_str(&json)?)
+}
+
+impl Store {
+    /// Stores a validated profile under a new device token hash. With an idempotency key seen
+    /// before, the same registrant is kept and given the new token hash instead: the first
+    /// answer's token may never have reached the phone, and it is unrecoverable by design.
+    pub async fn enroll(
+        &self,
+        profile: Profile,
+        token_hash: String,
+        key: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome<i64>, StoreError> {
+        self.write(move |ctx| {
+            let conn = ctx.conn();
+            if let Some(key) = &key {
+                let existing: Option<(i64, String)> = conn
+                    .query_row(
+                        "SELECT id, profile FROM registrants WHERE enroll_key = ?1",
+                        [key],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some((id, stored)) = existing {
+                    if stored != serde_json::to_string(&profile)? {
+                        return Err(StoreError::Conflict(
+                            "this Idempotency-Key was used for a different enrollment".into(),
+                        ));
+                    }
+                    conn.execute(
+                        "UPDATE registrants SET token_hash = ?1 WHERE id = ?2",
+                        params![token_hash, id],
+                    )?;
+                    return Ok(Outcome {
+                        value: id,
+                        replayed: true,
+                    });
+                }
+            }
+            conn.execute(
+                "INSERT INTO registrants (token_hash, enroll_key, created_at, profile)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    token_hash,
+                    key,
+                    now.to_rfc3339(),
+                    serde_json::to_string(&profile)?
+                ],
+            )?;
+            Ok(Outcome {
+                value: conn.last_insert_rowid(),
+                replayed: false,
+            })
+        })
+        .await
+    }
+
+    /// Opens a case for a press, routed to the nearest consulate. The alert id makes it
+    /// idempotent: the same id from the same phone returns the first answer.
+    pub async fn raise_alert(
+        &self,
+        registrant_id: i64,
+        req: AlertRequest,
+        consulates: Arc<Vec<Consulate>>,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome<AlertResponse>, StoreError> {
+        self.write(move |ctx| {
+            if let Some(previous) = previous_alert(ctx, req.id, registrant_id)? {
+                return Ok(Outcome {
+                    value: previous.1,
+                    replayed: true,
+                });
+            }
+            let registrant = registrant_profile(ctx, registrant_id)?;
+            let location = req.location();
+            let (consulate, distance_km) = geo::nearest(&consulates, location.point())
+                .ok_or_else(|| StoreError::Setup("no consulates are configured".into()))?;
+            let case_id = ctx.next_case_id()?;
+            let body = EventBody::AlertRaised(AlertRaised {
+                alert_id: req.id,
+                registrant_id,
+                registrant,
+                kind: req.kind,
+                location,
+                pressed_at: req.pressed_at,
+                distance_km,
+            });
+            let event = ctx.append(case_id, &consulate.id, Actor::Phone, now, body)?;
+            let response = AlertResponse {
+                alert_id: req.id,
+                case_id,
+                consulate: consulate.id.clone(),
+                consulate_name: consulate.label(),
+                distance_km,
+                seq: event.seq,
+            };
+            ctx.conn().execute(
+                "INSERT INTO alerts (alert_id, registrant_id, case_id, response)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    req.id.to_string(),
+                    registrant_id,
+                    case_id as i64,
+                    serde_json::to_string(&response)?
+                ],
+            )?;
+            Ok(Outcome {
+                value: response,
+                replayed: false,
+            })
+        })
+        .await
+    }
+
+    /// Marks the phone's own alert cancelled. Cancelling twice answers as the first time did.
+    pub async fn cancel_alert(
+        &self,
+        registrant_id: i64,
+        alert_id: Uuid,
+        reason: CancelReason,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome<CancelResponse>, StoreError> {
+        self.write(move |ctx| {
+            // Someone else's alert is "not found": a phone learns nothing about other people.
+            let (case_id, _) = previous_alert(ctx, alert_id, registrant_id)
+                .map_err(|e| match e {
+                    StoreError::Conflict(_) => StoreError::NotFound,
+                    other => other,
+                })?
+                .ok_or(StoreError::NotFound)?;
+            let case = ctx.case(case_id)?.ok_or(StoreError::NotFound)?;
+            if case.status == CaseStatus::Cancelled {
+                return Ok(Outcome {
+                    value: CancelResponse {
+                        alert_id,
+                        case_id,
+                        status: "cancelled".into(),
+                        seq: cancel_seq(&case).unwrap_or(case.last_seq),
+                    },
+                    replayed: true,
+                });
+            }
+            let body = EventBody::AlertCancelled(AlertCancelled { alert_id, reason });
+            let event = ctx.append(case_id, &case.consulate, Actor::Phone, now, body)?;
+            Ok(Outcome {
+                value: CancelResponse {
+                    alert_id,
+                    case_id,
+                    status: "cancelled".into(),
+                    seq: event.seq,
+                },
+                replayed: false,
+            })
+        })
+        .await
+    }
+
+    /// Adds a staff member under a token hash; returns the new id.
+    pub async fn add_staff(
+        &self,
+        name: String,
+        role: Role,
+        consulate: Option<String>,
+        token_hash: String,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.write(move |ctx| {
+            ctx.conn().execute(
+                "INSERT INTO staff (name, role, consulate, token_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![name, role.as_str(), consulate, token_hash, now.to_rfc3339()],
+            )?;
+            Ok(ctx.conn().last_insert_rowid())
+        })
+        .await
+    }
+}
+
+/// The case and first answer for an alert id this registrant already sent. The same id from a
+/// different registrant is a conflict, never a look into someone else's case.
+fn previous_alert(
+    ctx: &WriteCtx<'_>,
+    alert_id: Uuid,
+    registrant_id: i64,
+) -> Result<Option<(u64, AlertResponse)>, StoreError> {
+    let row: Option<(i64, i64, String)> = ctx
+        .conn()
+        .query_row(
+            "SELECT registrant_id, case_id, response FROM alerts WHERE alert_id = ?1",
+            [alert_id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some((owner, _, _)) if owner != registrant_id => Err(StoreError::Conflict(
+            "this alert id is already in use; generate a new UUID".into(),
+        )),
+        Some((_, case_id, response)) => Ok(Some((case_id as u64, serde_json::from_str(&response)?))),
+    }
+}
+
+fn cancel_seq(case: &crate::domain::case::Case) -> Option<u64> {
+    use crate::domain::event::EventKind;
+    case.timeline
+        .iter()
+        .find(|e| e.kind == EventKind::AlertCancelled)
+        .map(|e| e.seq)
+}

@@ -1,0 +1,161 @@
+//! Durable storage: SQLite, one writer thread that commits in groups, a small pool of readers.
+//!
+//! Every write is a job run by the writer inside its own savepoint; a batch of jobs shares one
+//! transaction and one fsync. A job's caller hears back only after the commit, so an HTTP 2xx is
+//! never sent for something that could still be lost. Events are published to live subscribers
+//! after the commit too, in `seq` order.
+
+mod commands;
+mod reads;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::Connection;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::domain::event::EventKind;
+
+pub use commands::Outcome;
+pub use reads::Snapshot;
+pub use writer::WriteCtx;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("stored record is unreadable: {0}")]
+    Corrupt(String),
+    #[error("database setup: {0}")]
+    Setup(String),
+    #[error("the store is shut down")]
+    Closed,
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+/// An event as it travels to subscribers: the JSON is made once, at commit, not per subscriber.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub seq: u64,
+    pub consulate: String,
+    pub lawyer: Option<i64>,
+    pub kind: EventKind,
+    pub json: Arc<str>,
+}
+
+type Reply = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+/// A job gets `None` when its batch could not even begin; it must then only produce its reply.
+type Job = Box<dyn for<'c> FnOnce(Option<&mut WriteCtx<'c>>) -> (bool, Reply) + Send>;
+
+#[derive(Clone)]
+pub struct Store {
+    jobs: mpsc::Sender<Job>,
+    readers: Arc<ReadPool>,
+    events: broadcast::Sender<Arc<Published>>,
+}
+
+struct ReadPool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// Jobs waiting for the writer. Bounded so that overload shows up as back-pressure on requests
+/// rather than as unbounded memory.
+const JOB_QUEUE: usize = 4096;
+/// Live events held for subscribers; one that falls further behind is disconnected and replays.
+const BROADCAST_CAPACITY: usize = 8192;
+/// Most jobs committed in one transaction.
+const MAX_BATCH: usize = 512;
+const MAX_IDLE_READERS: usize = 8;
+
+impl Store {
+    /// Opens (creating and migrating if needed) the database at `path` and starts the writer.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn = schema::open_writer(path)?;
+        let (jobs, rx) = mpsc::channel(JOB_QUEUE);
+        let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let publisher = events.clone();
+        let next_seq = writer::head_seq(&conn)? + 1;
+        std::thread::Builder::new()
+            .name("guardia-writer".into())
+            .spawn(move || writer::run(conn, rx, publisher, next_seq, MAX_BATCH))
+            .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
+        Ok(Store {
+            jobs,
+            readers: Arc::new(ReadPool {
+                path: path.to_path_buf(),
+                idle: Mutex::new(Vec::new()),
+            }),
+            events,
+        })
+    }
+
+    /// Runs `f` in the writer's transaction and returns its result once the transaction has
+    /// committed. An `Err` from `f` rolls back only `f`'s own changes.
+    pub async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: for<'c> FnOnce(&mut WriteCtx<'c>) -> Result<R, StoreError> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |ctx| {
+            let result = match ctx {
+                Some(ctx) => f(ctx),
+                None => Err(StoreError::Closed),
+            };
+            let ok = result.is_ok();
+            let reply: Reply = Box::new(move |commit| {
+                let _ = tx.send(commit.and(result));
+            });
+            (ok, reply)
+        });
+        self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs `f` on a read connection inside one read transaction, so multi-statement reads see
+    /// one consistent state.
+    pub async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
+    {
+        let pool = self.readers.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = match pool.idle.lock().map(|mut v| v.pop()) {
+                Ok(Some(c)) => c,
+                _ => schema::open_reader(&pool.path)?,
+            };
+            let result = (|| {
+                let tx = conn.transaction()?;
+                let r = f(&tx)?;
+                tx.finish()?;
+                Ok(r)
+            })();
+            if let Ok(mut idle) = pool.idle.lock()
+                && idle.len() < MAX_IDLE_READERS
+            {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|_| StoreError::Closed)?
+    }
+
+    /// A receiver of every event committed from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
+        self.events.subscribe()
+    }
+}

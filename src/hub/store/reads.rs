@@ -1,0 +1,185 @@
+//! Read paths: token look-ups, the case snapshot and the event backlog.
+
+use std::sync::Arc;
+
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Published, Store, StoreError};
+use crate::domain::case::{Case, CaseStatus};
+use crate::domain::event::EventKind;
+use crate::domain::staff::{Role, Scope, StaffInfo};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The log position the cases are consistent with: stream from here.
+    pub seq: u64,
+    pub cases: Vec<Case>,
+}
+
+fn head(tx: &Transaction<'_>) -> Result<u64, StoreError> {
+    let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
+    Ok(seq as u64)
+}
+
+fn parse_kind(s: &str) -> Result<EventKind, StoreError> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(StoreError::from)
+}
+
+impl Store {
+    pub async fn device_by_token(&self, token_hash: String) -> Result<Option<i64>, StoreError> {
+        self.read(move |tx| {
+            Ok(tx
+                .query_row(
+                    "SELECT id FROM registrants WHERE token_hash = ?1",
+                    [token_hash],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    pub async fn staff_by_token(&self, token_hash: String) -> Result<Option<StaffInfo>, StoreError> {
+        self.read(move |tx| {
+            let row = tx
+                .query_row(
+                    "SELECT id, name, role, consulate FROM staff WHERE token_hash = ?1",
+                    [token_hash],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, Option<String>>(3)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            row.map(|(id, name, role, consulate)| {
+                let role = Role::parse(&role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?;
+                Ok(StaffInfo {
+                    id,
+                    name,
+                    role,
+                    consulate,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    pub async fn head_seq(&self) -> Result<u64, StoreError> {
+        self.read(|tx| head(tx)).await
+    }
+
+    /// The cases in `scope` (optionally narrowed by consulate and status) and the `seq` they are
+    /// consistent at, read in one transaction.
+    pub async fn snapshot(
+        &self,
+        scope: Scope,
+        consulate: Option<String>,
+        status: Option<CaseStatus>,
+    ) -> Result<Snapshot, StoreError> {
+        self.read(move |tx| {
+            let seq = head(tx)?;
+            const COLUMNS: &str = "SELECT state, consulate, lawyer_id, status FROM cases";
+            // Pick the index the scope naturally uses; the row check below is what enforces it.
+            let (filter, arg): (&str, Option<Value>) = match (&scope, &consulate) {
+                (Scope::Nothing, _) => return Ok(Snapshot { seq, cases: vec![] }),
+                (Scope::All, None) => ("", None),
+                (Scope::All, Some(c)) | (Scope::Consulate(c), _) => {
+                    ("WHERE consulate = ?1", Some(Value::Text(c.clone())))
+                }
+                (Scope::AssignedTo(id), _) => ("WHERE lawyer_id = ?1", Some(Value::Integer(*id))),
+            };
+            let status = status
+                .map(|s| serde_json::to_value(s).map(|v| v.as_str().unwrap_or("").to_string()))
+                .transpose()?;
+            let mut stmt = tx.prepare(&format!("{COLUMNS} {filter} ORDER BY id"))?;
+            let mut rows = match arg {
+                Some(a) => stmt.query(params![a])?,
+                None => stmt.query([])?,
+            };
+            let mut cases = Vec::new();
+            while let Some(row) = rows.next()? {
+                let row_consulate: String = row.get(1)?;
+                let lawyer: Option<i64> = row.get(2)?;
+                let row_status: String = row.get(3)?;
+                // The scope is re-checked on every row so that a broader query can never leak.
+                if !scope.allows(&row_consulate, lawyer)
+                    || consulate.as_ref().is_some_and(|c| *c != row_consulate)
+                    || status.as_ref().is_some_and(|s| *s != row_status)
+                {
+                    continue;
+                }
+                let state: String = row.get(0)?;
+                cases.push(serde_json::from_str(&state)?);
+            }
+            Ok(Snapshot { seq, cases })
+        })
+        .await
+    }
+
+    /// Up to `limit` events after `since` that `scope` may see, oldest first, and the last `seq`
+    /// looked at (so a caller paging through a sparse scope keeps moving).
+    pub async fn events_after(
+        &self,
+        since: u64,
+        scope: Scope,
+        limit: usize,
+    ) -> Result<(Vec<Arc<Published>>, u64), StoreError> {
+        self.read(move |tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT seq, consulate, lawyer_id, kind, body FROM events
+                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let mut rows = stmt.query(params![since as i64, limit as i64])?;
+            let mut out = Vec::new();
+            let mut last = since;
+            while let Some(row) = rows.next()? {
+                let seq = row.get::<_, i64>(0)? as u64;
+                last = seq;
+                let consulate: String = row.get(1)?;
+                let lawyer: Option<i64> = row.get(2)?;
+                if !scope.allows(&consulate, lawyer) {
+                    continue;
+                }
+                let kind: String = row.get(3)?;
+                let json: String = row.get(4)?;
+                out.push(Arc::new(Published {
+                    seq,
+                    consulate,
+                    lawyer,
+                    kind: parse_kind(&kind)?,
+                    json: json.into(),
+                }));
+            }
+            Ok((out, last))
+        })
+        .await
+    }
+
+    /// One case, if `scope` may see it.
+    pub async fn case(&self, id: u64, scope: Scope) -> Result<Option<Case>, StoreError> {
+        self.read(move |tx| {
+            let row: Option<(String, String, Option<i64>)> = tx
+                .query_row(
+                    "SELECT state, consulate, lawyer_id FROM cases WHERE id = ?1",
+                    [id as i64],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            match row {
+                Some((state, consulate, lawyer)) if scope.allows(&consulate, lawyer) => {
+                    Ok(Some(serde_json::from_str(&state)?))
+                }
+                _ => Ok(None),
+            }
+        })
+        .await
+    }
+}

@@ -1,0 +1,58 @@
+//! Opening a database: pragmas checked, migrations applied in order, tracked by `user_version`.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::StoreError;
+
+/// Each entry moves the schema one version forward. Never edit a shipped entry; add one.
+const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/0001_init.sql")];
+
+/// Sets and then reads back the pragmas durability depends on. A database that cannot be put in
+/// WAL mode with full sync (a network filesystem, say) is refused rather than silently weaker.
+fn set_and_check_pragmas(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+    let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+    let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") || sync != 2 || fk != 1 {
+        return Err(StoreError::Setup(format!(
+            "the database refused durable settings (journal_mode={mode}, synchronous={sync}, foreign_keys={fk})"
+        )));
+    }
+    Ok(())
+}
+
+/// The writer's connection: creates the file if needed and migrates it.
+pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    let mut conn = Connection::open(path)?;
+    set_and_check_pragmas(&conn)?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let current = usize::try_from(version).unwrap_or(usize::MAX);
+    if current > MIGRATIONS.len() {
+        return Err(StoreError::Setup(format!(
+            "the database is at schema version {version}, newer than this program knows ({}); \
+             upgrade guardia",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(conn)
+}
+
+/// A read connection. Read-only at the SQLite level, so a bug in a read path cannot write.
+pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}

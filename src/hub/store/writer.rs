@@ -1,0 +1,214 @@
+//! The writer thread: the only owner of the write connection.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use tokio::sync::{broadcast, mpsc};
+
+use super::{Job, Published, Reply, StoreError};
+use crate::domain::case::Case;
+use crate::domain::event::{Actor, Event, EventBody};
+
+/// What a job sees: the open transaction and the next `seq`.
+pub struct WriteCtx<'c> {
+    conn: &'c Connection,
+    next_seq: u64,
+    pending: Vec<Arc<Published>>,
+}
+
+pub(super) fn head_seq(conn: &Connection) -> Result<u64, StoreError> {
+    let seq: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
+    Ok(seq as u64)
+}
+
+pub(super) fn run(
+    conn: Connection,
+    mut jobs: mpsc::Receiver<Job>,
+    publisher: broadcast::Sender<Arc<Published>>,
+    mut next_seq: u64,
+    max_batch: usize,
+) {
+    let mut batch: Vec<Job> = Vec::with_capacity(max_batch);
+    while let Some(first) = jobs.blocking_recv() {
+        batch.push(first);
+        while batch.len() < max_batch {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        next_seq = commit_batch(&conn, &mut batch, &publisher, next_seq);
+    }
+}
+
+/// Runs a batch in one transaction. Returns the next free `seq` (unchanged if nothing committed).
+fn commit_batch(
+    conn: &Connection,
+    batch: &mut Vec<Job>,
+    publisher: &broadcast::Sender<Arc<Published>>,
+    next_seq: u64,
+) -> u64 {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        tracing::error!(error = %e, "cannot begin a write transaction");
+        let msg = e.to_string();
+        for job in batch.drain(..) {
+            // The job never runs; its caller hears the failure.
+            let (_, reply) = job(None);
+            reply(Err(StoreError::Setup(msg.clone())));
+        }
+        let _ = conn.execute_batch("ROLLBACK");
+        return next_seq;
+    }
+    let mut ctx = WriteCtx {
+        conn,
+        next_seq,
+        pending: Vec::new(),
+    };
+    let mut replies: Vec<Reply> = Vec::with_capacity(batch.len());
+    for job in batch.drain(..) {
+        let mark = (ctx.next_seq, ctx.pending.len());
+        if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+            tracing::error!(error = %e, "savepoint failed");
+        }
+        let (ok, reply) = job(Some(&mut ctx));
+        let undo = if ok {
+            conn.execute_batch("RELEASE job")
+        } else {
+            conn.execute_batch("ROLLBACK TO job; RELEASE job")
+        };
+        if !ok || undo.is_err() {
+            ctx.next_seq = mark.0;
+            ctx.pending.truncate(mark.1);
+        }
+        replies.push(reply);
+    }
+    match conn.execute_batch("COMMIT") {
+        Ok(()) => {
+            for event in ctx.pending.drain(..) {
+                // No subscribers is normal; the log holds the event for later replay.
+                let _ = publisher.send(event);
+            }
+            for reply in replies {
+                reply(Ok(()));
+            }
+            ctx.next_seq
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "commit failed; the batch is rolled back");
+            let _ = conn.execute_batch("ROLLBACK");
+            let msg = e.to_string();
+            for reply in replies {
+                reply(Err(StoreError::Setup(format!("commit failed: {msg}"))));
+            }
+            next_seq
+        }
+    }
+}
+
+impl WriteCtx<'_> {
+    pub fn conn(&self) -> &Connection {
+        self.conn
+    }
+
+    /// Appends an event to the log and folds it into the case projection, in the current
+    /// transaction. Opening events create the case row.
+    pub fn append(
+        &mut self,
+        case_id: u64,
+        consulate: &str,
+        actor: Actor,
+        at: DateTime<Utc>,
+        body: EventBody,
+    ) -> Result<Event, StoreError> {
+        let event = Event {
+            seq: self.next_seq,
+            at,
+            case_id,
+            consulate: consulate.to_string(),
+            actor,
+            body,
+        };
+        let case = match &event.body {
+            EventBody::AlertRaised(_) => {
+                Case::open(&event).map_err(|e| StoreError::Conflict(e.to_string()))?
+            }
+            _ => {
+                let mut case = self.case(case_id)?.ok_or(StoreError::NotFound)?;
+                case.apply(&event)
+                    .map_err(|e| StoreError::Conflict(e.to_string()))?;
+                case
+            }
+        };
+        let json = serde_json::to_string(&event)?;
+        let kind = event.body.kind();
+        self.conn.execute(
+            "INSERT INTO events (seq, at, case_id, consulate, lawyer_id, kind, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                event.seq as i64,
+                event.at.to_rfc3339(),
+                case_id as i64,
+                case.consulate,
+                case.assigned_lawyer,
+                kind.as_str(),
+                json
+            ],
+        )?;
+        self.save_case(&case)?;
+        self.pending.push(Arc::new(Published {
+            seq: event.seq,
+            consulate: case.consulate.clone(),
+            lawyer: case.assigned_lawyer,
+            kind,
+            json: json.into(),
+        }));
+        self.next_seq += 1;
+        Ok(event)
+    }
+
+    pub fn case(&self, case_id: u64) -> Result<Option<Case>, StoreError> {
+        let state: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT state FROM cases WHERE id = ?1",
+                [case_id as i64],
+                |r| r.get(0),
+            )
+            .optional()?;
+        state
+            .map(|s| serde_json::from_str(&s).map_err(StoreError::from))
+            .transpose()
+    }
+
+    fn save_case(&self, case: &Case) -> Result<(), StoreError> {
+        let status = serde_json::to_value(case.status)?;
+        self.conn.execute(
+            "INSERT INTO cases (id, consulate, status, lawyer_id, last_seq, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO UPDATE SET consulate = excluded.consulate,
+                 status = excluded.status, lawyer_id = excluded.lawyer_id,
+                 last_seq = excluded.last_seq, state = excluded.state",
+            params![
+                case.id as i64,
+                case.consulate,
+                status.as_str().unwrap_or("open"),
+                case.assigned_lawyer,
+                case.last_seq as i64,
+                serde_json::to_string(case)?
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The number the next case will get. Case numbers start at 1001 so that they read as case
+    /// numbers on a phone call, not as small counts.
+    pub fn next_case_id(&self) -> Result<u64, StoreError> {
+        let id: i64 =
+            self.conn
+                .query_row("SELECT COALESCE(MAX(id), 1000) + 1 FROM cases", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(id as u64)
+    }
+}

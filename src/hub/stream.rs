@@ -1,0 +1,163 @@
+//! `GET /v1/events`: the event log as server-sent events, resumable by `seq`.
+//!
+//! Order of work per subscriber, which is what makes "nothing falls between" true:
+//! 1. subscribe to the live broadcast;
+//! 2. replay the log after the client's position, page by page;
+//! 3. forward live events, skipping any `seq` already sent by the replay.
+//!
+//! A subscriber whose broadcast buffer overflows, or who stops reading, is disconnected rather
+//! than skipped: on reconnect it replays from its last id and loses nothing.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures_util::Stream;
+use serde::Deserialize;
+use tokio::sync::{broadcast, mpsc};
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::ReceiverStream;
+
+use super::auth::Staff;
+use super::error::ApiError;
+use super::state::AppState;
+use super::store::Published;
+use crate::api::Resync;
+use crate::domain::staff::Scope;
+
+const PAGE: usize = 1000;
+/// Events buffered between the producer and the HTTP body.
+const OUTBOX: usize = 256;
+/// A client that accepts nothing for this long is cut off so it cannot pin memory.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamQuery {
+    since: Option<String>,
+}
+
+fn parse_position(text: &str, what: &str) -> Result<u64, ApiError> {
+    text.trim()
+        .parse()
+        .map_err(|_| ApiError::Malformed(format!("{what} must be a non-negative event seq")))
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
+    let scope = staff.scope();
+    if scope == Scope::Nothing {
+        return Err(ApiError::Forbidden("this role does not see cases"));
+    }
+    let header = headers
+        .get("last-event-id")
+        .map(|v| {
+            v.to_str()
+                .map_err(|_| ApiError::Malformed("Last-Event-ID must be ASCII".into()))
+                .and_then(|s| parse_position(s, "Last-Event-ID"))
+        })
+        .transpose()?;
+    let since = match (header, query.since.as_deref()) {
+        (Some(h), _) => Some(h),
+        (None, Some(q)) => Some(parse_position(q, "since")?),
+        (None, None) => None,
+    };
+
+    // Subscribe before reading anything, so that no commit can fall between replay and live.
+    let live = state.store.subscribe();
+    let head = state.store.head_seq().await?;
+    let (tx, rx) = mpsc::channel(OUTBOX);
+    let resync = match since {
+        Some(s) if s > head => Some("ahead"),
+        Some(s) if head - s > state.stream.replay_window => Some("too_old"),
+        _ => None,
+    };
+    if let Some(reason) = resync {
+        let body = serde_json::to_string(&Resync {
+            head,
+            reason: reason.into(),
+        })
+        .unwrap_or_default();
+        let _ = tx.try_send(SseEvent::default().event("resync").data(body));
+    } else {
+        let position = since.unwrap_or(head);
+        tokio::spawn(produce(state.clone(), scope, position, live, tx));
+    }
+    let stream = ReceiverStream::new(rx).map(Ok::<_, Infallible>);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(state.stream.keepalive)))
+}
+
+fn sse(event: &Published) -> SseEvent {
+    SseEvent::default()
+        .id(event.seq.to_string())
+        .event(event.kind.as_str())
+        .data(event.json.as_ref())
+}
+
+/// Sends one event; false when the client is gone or too slow.
+async fn send(tx: &mpsc::Sender<SseEvent>, event: &Published) -> bool {
+    tx.send_timeout(sse(event), SEND_TIMEOUT).await.is_ok()
+}
+
+async fn produce(
+    state: AppState,
+    scope: Scope,
+    mut position: u64,
+    mut live: broadcast::Receiver<Arc<Published>>,
+    tx: mpsc::Sender<SseEvent>,
+) {
+    // Replay.
+    loop {
+        let page = state
+            .store
+            .events_after(position, scope.clone(), PAGE)
+            .await;
+        let (events, last) = match page {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "replay failed; closing the stream");
+                return;
+            }
+        };
+        if last == position {
+            break;
+        }
+        for event in &events {
+            if state.shutdown.is_cancelled() || !send(&tx, event).await {
+                return;
+            }
+        }
+        position = last;
+    }
+    // Live.
+    loop {
+        let received = tokio::select! {
+            _ = state.shutdown.cancelled() => return,
+            r = live.recv() => r,
+        };
+        match received {
+            Ok(event) => {
+                if event.seq <= position {
+                    continue;
+                }
+                position = event.seq;
+                if scope.allows(&event.consulate, event.lawyer) && !send(&tx, &event).await {
+                    return;
+                }
+            }
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::warn!(missed, "subscriber fell behind; disconnecting it to replay");
+                return;
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}

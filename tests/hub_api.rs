@@ -1,0 +1,365 @@
+//! The HTTP API over a real hub: enrollment, alerts, idempotency, cancel, auth, bad input.
+
+mod common;
+
+use common::*;
+use guardia::api::{AlertResponse, CancelResponse, CasesResponse, ErrorBody, Me};
+use guardia::domain::alert::AlertKind;
+use guardia::domain::case::CaseStatus;
+use guardia::domain::registrant::Flag;
+use guardia::domain::staff::Role;
+use serde_json::json;
+use uuid::Uuid;
+
+async fn error_of(res: reqwest::Response) -> (u16, ErrorBody) {
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    let body: ErrorBody = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("error body is not the API's shape: {text}"));
+    (status, body)
+}
+
+#[tokio::test]
+async fn enroll_then_alert_routes_to_the_nearest_consulate() {
+    let hub = TestHub::start().await;
+    let phone = hub.enroll("Ana Ficticia", &[Flag::MinorsInCare]).await;
+    assert!(phone.device_token.len() >= 36, "token carries at least 128 bits");
+
+    let la = hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent).await;
+    assert_eq!(la.consulate, "los-angeles");
+    assert!(la.distance_km < 10.0);
+    let chi = hub
+        .press(&phone.device_token, CHICAGO.0, CHICAGO.1, AlertKind::Detained)
+        .await;
+    assert_eq!(chi.consulate, "chicago");
+    assert_eq!(chi.seq, la.seq + 1, "seq is gap-free");
+    assert_ne!(la.case_id, chi.case_id);
+
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let snap: CasesResponse = hub
+        .http
+        .get(hub.at("/v1/cases"))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(snap.seq, chi.seq);
+    assert_eq!(snap.cases.len(), 1, "an officer sees only their consulate");
+    let case = &snap.cases[0];
+    assert_eq!(case.id, la.case_id);
+    assert_eq!(case.registrant.name, "Ana Ficticia");
+    assert_eq!(case.flags, vec![Flag::MinorsInCare]);
+    assert_eq!(case.status, CaseStatus::Open);
+}
+
+#[tokio::test]
+async fn the_same_alert_id_returns_the_first_answer_and_creates_nothing() {
+    let hub = TestHub::start().await;
+    let phone = hub.enroll("Beto Ficticio", &[]).await;
+    let id = Uuid::new_v4();
+    let body = alert_body(id, LA.0, LA.1, AlertKind::Imminent);
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        let res = hub
+            .http
+            .post(hub.at("/v1/alerts"))
+            .bearer_auth(&phone.device_token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        answers.push(res.json::<AlertResponse>().await.unwrap());
+    }
+    assert!(answers.iter().all(|a| a == &answers[0]));
+    assert_eq!(hub.store.head_seq().await.unwrap(), answers[0].seq);
+
+    // Another phone may not reuse that id, nor learn anything about the case.
+    let other = hub.enroll("Otra Persona", &[]).await;
+    let res = hub
+        .http
+        .post(hub.at("/v1/alerts"))
+        .bearer_auth(&other.device_token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let (status, err) = error_of(res).await;
+    assert_eq!(status, 409);
+    assert!(!err.message.contains(&answers[0].case_id.to_string()));
+}
+
+#[tokio::test]
+async fn cancel_marks_the_case_and_is_idempotent_and_private() {
+    let hub = TestHub::start().await;
+    let phone = hub.enroll("Carla Ficticia", &[]).await;
+    let alert = hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent).await;
+    let url = hub.at(&format!("/v1/alerts/{}/cancel", alert.alert_id));
+
+    let stranger = hub.enroll("Extraño", &[]).await;
+    let res = hub
+        .http
+        .post(&url)
+        .bearer_auth(&stranger.device_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(res).await.0, 404, "only the phone that pressed may cancel");
+
+    let first: CancelResponse = hub
+        .http
+        .post(&url)
+        .bearer_auth(&phone.device_token)
+        .json(&json!({"reason": "false_alarm"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let again: CancelResponse = hub
+        .http
+        .post(&url)
+        .bearer_auth(&phone.device_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first, again);
+    assert_eq!(first.seq, alert.seq + 1);
+    assert_eq!(hub.store.head_seq().await.unwrap(), first.seq);
+
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let case: guardia::domain::case::Case = hub
+        .http
+        .get(hub.at(&format!("/v1/cases/{}", alert.case_id)))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case.status, CaseStatus::Cancelled);
+    assert_eq!(case.version, 2);
+}
+
+#[tokio::test]
+async fn auth_is_required_and_roles_are_kept_apart() {
+    let hub = TestHub::start().await;
+    let phone = hub.enroll("Dora Ficticia", &[]).await;
+    let body = alert_body(Uuid::new_v4(), LA.0, LA.1, AlertKind::Imminent);
+
+    let res = hub.http.post(hub.at("/v1/alerts")).json(&body).send().await.unwrap();
+    assert_eq!(error_of(res).await.0, 401);
+    let res = hub
+        .http
+        .post(hub.at("/v1/alerts"))
+        .bearer_auth("gdv_0000")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(res).await.0, 401);
+    let res = hub
+        .http
+        .get(hub.at("/v1/cases"))
+        .bearer_auth(&phone.device_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(res).await.0, 403, "a phone cannot read cases");
+
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let res = hub
+        .http
+        .post(hub.at("/v1/alerts"))
+        .bearer_auth(&officer)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(res).await.0, 403, "staff cannot press as a phone");
+    let res = hub
+        .http
+        .get(hub.at("/v1/cases?consulate=chicago"))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(res).await.0, 403, "no other consulate's cases");
+
+    let admin = hub.staff(Role::Admin, None).await;
+    let res = hub
+        .http
+        .get(hub.at("/v1/cases"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(res).await.0, 403, "admins manage staff, not cases");
+
+    let me: Me = hub
+        .http
+        .get(hub.at("/v1/me"))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me.role, Role::Officer);
+    assert_eq!(me.consulate.as_deref(), Some("los-angeles"));
+
+    // Open endpoints.
+    assert_eq!(hub.http.get(hub.at("/healthz")).send().await.unwrap().status(), 200);
+    let res = hub.http.get(hub.at("/v1/consulates")).send().await.unwrap();
+    assert_eq!(error_of(res).await.0, 401);
+    let list: Vec<serde_json::Value> = hub
+        .http
+        .get(hub.at("/v1/consulates"))
+        .bearer_auth(&phone.device_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 53);
+}
+
+#[tokio::test]
+async fn national_supervisor_sees_every_consulate_and_can_filter() {
+    let hub = TestHub::start().await;
+    let phone = hub.enroll("Eva Ficticia", &[]).await;
+    hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent).await;
+    hub.press(&phone.device_token, CHICAGO.0, CHICAGO.1, AlertKind::Imminent).await;
+    let sup = hub.staff(Role::Supervisor, None).await;
+    let get = |q: &'static str| {
+        let req = hub.http.get(hub.at(q)).bearer_auth(&sup);
+        async move { req.send().await.unwrap().json::<CasesResponse>().await.unwrap() }
+    };
+    assert_eq!(get("/v1/cases").await.cases.len(), 2);
+    assert_eq!(get("/v1/cases?consulate=chicago").await.cases.len(), 1);
+    assert_eq!(get("/v1/cases?status=cancelled").await.cases.len(), 0);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
+    let hub = TestHub::start().await;
+    let phone = hub.enroll("Fela Ficticia", &[]).await;
+    let head = hub.store.head_seq().await.unwrap();
+    let post = |path: &'static str, body: String| {
+        let req = hub
+            .http
+            .post(hub.at(path))
+            .bearer_auth(&phone.device_token)
+            .header("content-type", "application/json")
+            .body(body);
+        async move { error_of(req.send().await.unwrap()).await }
+    };
+    let good = alert_body(Uuid::new_v4(), LA.0, LA.1, AlertKind::Imminent);
+    let with = |k: &str, v: serde_json::Value| {
+        let mut b = good.clone();
+        b[k] = v;
+        b.to_string()
+    };
+
+    let (s, e) = post("/v1/alerts", "{\"id\": ".into()).await;
+    assert_eq!((s, e.error.as_str()), (400, "malformed_request"));
+    let (s, e) = post("/v1/alerts", with("lat", json!(123.0))).await;
+    assert_eq!(s, 422);
+    assert!(e.message.starts_with("lat:"), "{}", e.message);
+    let (s, e) = post("/v1/alerts", with("lon", json!("west"))).await;
+    assert_eq!(s, 422);
+    assert!(e.message.contains("lon") || e.message.contains("invalid type"), "{}", e.message);
+    let (s, e) = post("/v1/alerts", with("kind", json!("maybe"))).await;
+    assert_eq!(s, 422, "{}", e.message);
+    let (s, e) = post("/v1/alerts", with("surprise", json!(1))).await;
+    assert_eq!(s, 422);
+    assert!(e.message.contains("surprise"), "unknown field is named: {}", e.message);
+    let (s, _) = post("/v1/alerts", with("id", json!("not-a-uuid"))).await;
+    assert_eq!(s, 422);
+    let (s, e) = post("/v1/alerts", "x".repeat(20_000)).await;
+    assert_eq!((s, e.error.as_str()), (413, "body_too_large"));
+    let nested = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let (s, _) = post("/v1/alerts", nested).await;
+    assert!((400..500).contains(&s), "deep nesting is refused, not crashed on: {s}");
+    let dup = good.to_string().replacen('{', "{\"lat\": 1.0,", 1);
+    let (s, e) = post("/v1/alerts", dup).await;
+    assert_eq!(s, 422, "duplicated keys are refused: {}", e.message);
+
+    // Escape sequences in a name are refused at the door.
+    let mut evil = profile("Ana\u{1b}]52;c;aGk=\u{7}", &[]);
+    let res = hub.http.post(hub.at("/v1/enroll")).json(&evil).send().await.unwrap();
+    let (s, e) = error_of(res).await;
+    assert_eq!(s, 422);
+    assert!(e.message.starts_with("name:"), "{}", e.message);
+    evil.name = "Ana\u{202e}zeruR".into();
+    let res = hub.http.post(hub.at("/v1/enroll")).json(&evil).send().await.unwrap();
+    assert_eq!(error_of(res).await.0, 422);
+
+    let res = hub
+        .http
+        .post(hub.at("/v1/alerts"))
+        .bearer_auth(&phone.device_token)
+        .header("content-type", "text/plain")
+        .body(good.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(res).await.0, 415);
+    let res = hub.http.get(hub.at("/v1/nothing-here")).send().await.unwrap();
+    assert_eq!(error_of(res).await.0, 404);
+
+    assert_eq!(hub.store.head_seq().await.unwrap(), head, "nothing was written");
+}
+
+#[tokio::test]
+async fn enroll_with_an_idempotency_key_keeps_one_registrant() {
+    let hub = TestHub::start().await;
+    let body = profile("Gala Ficticia", &[]);
+    let send = || {
+        hub.http
+            .post(hub.at("/v1/enroll"))
+            .header("Idempotency-Key", "enroll-1")
+            .json(&body)
+            .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: guardia::api::EnrollResponse = first.json().await.unwrap();
+    let second = send().await.unwrap();
+    assert_eq!(second.status(), 200);
+    let second: guardia::api::EnrollResponse = second.json().await.unwrap();
+    assert_eq!(first.registrant_id, second.registrant_id);
+    // Only the newest token works: the hub never stored the first one to give back.
+    let res = hub
+        .http
+        .post(hub.at("/v1/alerts"))
+        .bearer_auth(&first.device_token)
+        .json(&alert_body(Uuid::new_v4(), LA.0, LA.1, AlertKind::Imminent))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    hub.press(&second.device_token, LA.0, LA.1, AlertKind::Imminent).await;
+}
+
+#[tokio::test]
+async fn data_survives_a_restart() {
+    let hub = TestHub::start().await;
+    let phone = hub.enroll("Hilda Ficticia", &[]).await;
+    let a = hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent).await;
+    let dir = hub.stop().await;
+    let hub = TestHub::start_in(dir, Default::default()).await;
+    let b = hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Detained).await;
+    assert_eq!(b.seq, a.seq + 1, "seq continues without a gap after restart");
+    assert_eq!(b.case_id, a.case_id + 1);
+}
