@@ -90,10 +90,13 @@ impl Config {
         env: &[(String, String)],
     ) -> Result<Config, ConfigError> {
         let builtin = Path::new("(built-in defaults)");
-        let mut merged: Table = DEFAULTS.parse().map_err(|e: toml::de::Error| ConfigError::Parse {
-            path: builtin.into(),
-            message: e.to_string(),
-        })?;
+        let mut merged: Table =
+            DEFAULTS
+                .parse()
+                .map_err(|e: toml::de::Error| ConfigError::Parse {
+                    path: builtin.into(),
+                    message: e.to_string(),
+                })?;
         let file = match (explicit, user) {
             (Some(p), _) => Some(p),
             (None, Some(p)) if p.exists() => Some(p),
@@ -156,22 +159,24 @@ fn apply_env(merged: &mut Table, env: &[(String, String)]) -> Result<(), ConfigE
             }
             let Some(raw) = raw else { continue };
             *slot = match slot {
-                Value::Integer(_) => Value::Integer(raw.trim().parse().map_err(|_| {
-                    ConfigError::Env {
+                Value::Integer(_) => {
+                    Value::Integer(raw.trim().parse().map_err(|_| ConfigError::Env {
                         var: var.clone(),
                         message: "must be a whole number".into(),
-                    }
-                })?),
-                Value::Float(_) => Value::Float(raw.trim().parse().map_err(|_| ConfigError::Env {
-                    var: var.clone(),
-                    message: "must be a number".into(),
-                })?),
-                Value::Boolean(_) => Value::Boolean(raw.trim().parse().map_err(|_| {
-                    ConfigError::Env {
+                    })?)
+                }
+                Value::Float(_) => {
+                    Value::Float(raw.trim().parse().map_err(|_| ConfigError::Env {
+                        var: var.clone(),
+                        message: "must be a number".into(),
+                    })?)
+                }
+                Value::Boolean(_) => {
+                    Value::Boolean(raw.trim().parse().map_err(|_| ConfigError::Env {
                         var: var.clone(),
                         message: "must be true or false".into(),
-                    }
-                })?),
+                    })?)
+                }
                 _ => Value::String(raw),
             };
         }
@@ -195,7 +200,11 @@ mod tests {
     fn file_then_env_override_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("g.toml");
-        std::fs::write(&path, "[urgency]\nsla_minutes = 7\n[console]\ntoken = \"file\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "[urgency]\nsla_minutes = 7\n[console]\ntoken = \"file\"\n",
+        )
+        .unwrap();
         let env = vec![("GUARDIA_TOKEN".to_string(), "env".to_string())];
         let c = Config::load_with(Some(&path), None, &env).unwrap();
         assert_eq!(c.urgency.sla_minutes, 7);
@@ -207,13 +216,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("g.toml");
         std::fs::write(&path, "[hub]\nlisen = \"x\"\n").unwrap();
-        let e = Config::load_with(Some(&path), None, &[]).unwrap_err().to_string();
+        let e = Config::load_with(Some(&path), None, &[])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("hub.lisen") && e.contains("g.toml"), "{e}");
     }
 
     #[test]
     fn bad_env_number_is_named() {
-        let env = vec![("GUARDIA_URGENCY_SLA_MINUTES".to_string(), "soon".to_string())];
+        let env = vec![(
+            "GUARDIA_URGENCY_SLA_MINUTES".to_string(),
+            "soon".to_string(),
+        )];
         let e = Config::load_with(None, None, &env).unwrap_err().to_string();
         assert!(e.contains("GUARDIA_URGENCY_SLA_MINUTES"), "{e}");
     }

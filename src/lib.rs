@@ -5,7 +5,12 @@
 //! - [`console`]: the duty officer's terminal UI.
 //! - [`demo`], [`simulate`], [`admin`]: the commands built on them.
 
-pub mod domain;
+pub mod admin;
 pub mod api;
 pub mod config;
+pub mod console;
+pub mod demo;
+pub mod domain;
 pub mod hub;
+pub mod i18n;
+pub mod simulate;

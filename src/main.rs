@@ -1,1 +1,233 @@
-fn main() {}
+//! The `guardia` binary: parses the command line and hands over to the library.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use guardia::config::{Config, data_dir};
+use guardia::domain::staff::Role;
+use guardia::i18n::Lang;
+
+#[derive(Parser)]
+#[command(
+    name = "guardia",
+    version,
+    about = "Consular emergency-response hub and duty console"
+)]
+struct Cli {
+    /// Read settings from this file instead of the user's config file.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Hub, simulated phones and the duty console in one command.
+    Demo {
+        /// Consulate whose duty officer the console plays.
+        #[arg(long)]
+        consulate: Option<String>,
+        /// Console language: es or en.
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// Run the hub.
+    Hub {
+        #[arg(long)]
+        listen: Option<String>,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Run the duty console against a hub (token from the config file or GUARDIA_TOKEN).
+    Console {
+        #[arg(long)]
+        hub: Option<String>,
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// Press buttons against a hub as simulated phones would.
+    Simulate {
+        #[arg(long)]
+        hub: String,
+        /// Average presses per second.
+        #[arg(long, default_value_t = 2.0)]
+        rate: f64,
+        /// Presses in all.
+        #[arg(long, default_value_t = 100)]
+        count: u64,
+        /// Fictional registrants to enroll first.
+        #[arg(long, default_value_t = 50)]
+        phones: usize,
+    },
+    /// Administration on the database file.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Staff members.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a staff member and print their token once.
+    Add {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        name: String,
+        /// officer, lawyer, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        consulate: Option<String>,
+    },
+}
+
+fn console_lang(config: &Config, flag: Option<String>) -> Lang {
+    let configured = flag.unwrap_or_else(|| config.console.language.clone());
+    Lang::resolve(&configured, sys_locale::get_locale().as_deref())
+}
+
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// The console and the demo own the terminal, so their logs go to a file in the data dir.
+fn log_to_file(name: &str) -> Result<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = data_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (writer, guard) =
+        tracing_appender::non_blocking(tracing_appender::rolling::never(&dir, name));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            std::env::var("GUARDIA_LOG").unwrap_or_else(|_| "info".into()),
+        ))
+        .init();
+    Ok(guard)
+}
+
+fn log_to_stdout() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            std::env::var("GUARDIA_LOG").unwrap_or_else(|_| "info".into()),
+        ))
+        .init();
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let mut config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Demo { consulate, lang } => {
+            let _guard = log_to_file("demo.log")?;
+            if let Some(c) = consulate {
+                config.demo.consulate = c;
+            }
+            let lang = console_lang(&config, lang);
+            guardia::demo::run(&config, lang, no_color())
+                .await
+                .map_err(anyhow::Error::msg)?;
+        }
+        Command::Hub { listen, db } => {
+            log_to_stdout();
+            if let Some(l) = listen {
+                config.hub.listen = l;
+            }
+            if let Some(d) = db {
+                config.hub.db = d;
+            }
+            guardia::hub::run(&config.hub)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        Command::Console { hub, lang } => {
+            let _guard = log_to_file("console.log")?;
+            if let Some(h) = hub {
+                config.console.hub = h;
+            }
+            if config.console.token.is_empty() {
+                bail!("no staff token: set GUARDIA_TOKEN or console.token in the config file");
+            }
+            let lang = console_lang(&config, lang);
+            guardia::console::app::run(guardia::console::app::ConsoleOptions {
+                hub: config.console.hub.clone(),
+                token: config.console.token.clone(),
+                lang,
+                no_color: no_color(),
+                sla: chrono::Duration::minutes(i64::from(config.urgency.sla_minutes)),
+            })
+            .await?;
+        }
+        Command::Simulate {
+            hub,
+            rate,
+            count,
+            phones,
+        } => {
+            log_to_stdout();
+            let http = reqwest::Client::new();
+            let hub = hub.trim_end_matches('/').to_string();
+            let list = guardia::simulate::enroll(&http, &hub, phones.max(1))
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let stats = guardia::simulate::run(
+                http,
+                hub,
+                list,
+                guardia::simulate::Plan {
+                    rate,
+                    count: Some(count),
+                    focus: None,
+                },
+                tokio_util::sync::CancellationToken::new(),
+            )
+            .await;
+            use std::sync::atomic::Ordering::Relaxed;
+            println!(
+                "pressed {} · failed {} · cancelled {}",
+                stats.pressed.load(Relaxed),
+                stats.failed.load(Relaxed),
+                stats.cancelled.load(Relaxed)
+            );
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Staff {
+                    command:
+                        StaffCommand::Add {
+                            db,
+                            name,
+                            role,
+                            consulate,
+                        },
+                },
+        } => {
+            let role = Role::parse(&role).with_context(|| {
+                format!("unknown role `{role}`: officer, lawyer, supervisor or admin")
+            })?;
+            let db = db.unwrap_or(config.hub.db.clone());
+            let store = guardia::hub::store::Store::open(&db)?;
+            let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
+            let (id, token) =
+                guardia::admin::add_staff(&store, &consulates, &name, role, consulate)
+                    .await
+                    .map_err(anyhow::Error::msg)?;
+            println!("staff id {id}");
+            println!("token (shown once; store it safely): {token}");
+        }
+    }
+    Ok(())
+}

@@ -23,13 +23,23 @@ async fn error_of(res: reqwest::Response) -> (u16, ErrorBody) {
 async fn enroll_then_alert_routes_to_the_nearest_consulate() {
     let hub = TestHub::start().await;
     let phone = hub.enroll("Ana Ficticia", &[Flag::MinorsInCare]).await;
-    assert!(phone.device_token.len() >= 36, "token carries at least 128 bits");
+    assert!(
+        phone.device_token.len() >= 36,
+        "token carries at least 128 bits"
+    );
 
-    let la = hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent).await;
+    let la = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
     assert_eq!(la.consulate, "los-angeles");
     assert!(la.distance_km < 10.0);
     let chi = hub
-        .press(&phone.device_token, CHICAGO.0, CHICAGO.1, AlertKind::Detained)
+        .press(
+            &phone.device_token,
+            CHICAGO.0,
+            CHICAGO.1,
+            AlertKind::Detained,
+        )
         .await;
     assert_eq!(chi.consulate, "chicago");
     assert_eq!(chi.seq, la.seq + 1, "seq is gap-free");
@@ -96,7 +106,9 @@ async fn the_same_alert_id_returns_the_first_answer_and_creates_nothing() {
 async fn cancel_marks_the_case_and_is_idempotent_and_private() {
     let hub = TestHub::start().await;
     let phone = hub.enroll("Carla Ficticia", &[]).await;
-    let alert = hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent).await;
+    let alert = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
     let url = hub.at(&format!("/v1/alerts/{}/cancel", alert.alert_id));
 
     let stranger = hub.enroll("Extraño", &[]).await;
@@ -107,7 +119,11 @@ async fn cancel_marks_the_case_and_is_idempotent_and_private() {
         .send()
         .await
         .unwrap();
-    assert_eq!(error_of(res).await.0, 404, "only the phone that pressed may cancel");
+    assert_eq!(
+        error_of(res).await.0,
+        404,
+        "only the phone that pressed may cancel"
+    );
 
     let first: CancelResponse = hub
         .http
@@ -155,7 +171,13 @@ async fn auth_is_required_and_roles_are_kept_apart() {
     let phone = hub.enroll("Dora Ficticia", &[]).await;
     let body = alert_body(Uuid::new_v4(), LA.0, LA.1, AlertKind::Imminent);
 
-    let res = hub.http.post(hub.at("/v1/alerts")).json(&body).send().await.unwrap();
+    let res = hub
+        .http
+        .post(hub.at("/v1/alerts"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(error_of(res).await.0, 401);
     let res = hub
         .http
@@ -218,7 +240,15 @@ async fn auth_is_required_and_roles_are_kept_apart() {
     assert_eq!(me.consulate.as_deref(), Some("los-angeles"));
 
     // Open endpoints.
-    assert_eq!(hub.http.get(hub.at("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        hub.http
+            .get(hub.at("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let res = hub.http.get(hub.at("/v1/consulates")).send().await.unwrap();
     assert_eq!(error_of(res).await.0, 401);
     let list: Vec<serde_json::Value> = hub
@@ -238,12 +268,26 @@ async fn auth_is_required_and_roles_are_kept_apart() {
 async fn national_supervisor_sees_every_consulate_and_can_filter() {
     let hub = TestHub::start().await;
     let phone = hub.enroll("Eva Ficticia", &[]).await;
-    hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent).await;
-    hub.press(&phone.device_token, CHICAGO.0, CHICAGO.1, AlertKind::Imminent).await;
+    hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
+    hub.press(
+        &phone.device_token,
+        CHICAGO.0,
+        CHICAGO.1,
+        AlertKind::Imminent,
+    )
+    .await;
     let sup = hub.staff(Role::Supervisor, None).await;
     let get = |q: &'static str| {
         let req = hub.http.get(hub.at(q)).bearer_auth(&sup);
-        async move { req.send().await.unwrap().json::<CasesResponse>().await.unwrap() }
+        async move {
+            req.send()
+                .await
+                .unwrap()
+                .json::<CasesResponse>()
+                .await
+                .unwrap()
+        }
     };
     assert_eq!(get("/v1/cases").await.cases.len(), 2);
     assert_eq!(get("/v1/cases?consulate=chicago").await.cases.len(), 1);
@@ -278,31 +322,54 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     assert!(e.message.starts_with("lat:"), "{}", e.message);
     let (s, e) = post("/v1/alerts", with("lon", json!("west"))).await;
     assert_eq!(s, 422);
-    assert!(e.message.contains("lon") || e.message.contains("invalid type"), "{}", e.message);
+    assert!(
+        e.message.contains("lon") || e.message.contains("invalid type"),
+        "{}",
+        e.message
+    );
     let (s, e) = post("/v1/alerts", with("kind", json!("maybe"))).await;
     assert_eq!(s, 422, "{}", e.message);
     let (s, e) = post("/v1/alerts", with("surprise", json!(1))).await;
     assert_eq!(s, 422);
-    assert!(e.message.contains("surprise"), "unknown field is named: {}", e.message);
+    assert!(
+        e.message.contains("surprise"),
+        "unknown field is named: {}",
+        e.message
+    );
     let (s, _) = post("/v1/alerts", with("id", json!("not-a-uuid"))).await;
     assert_eq!(s, 422);
     let (s, e) = post("/v1/alerts", "x".repeat(20_000)).await;
     assert_eq!((s, e.error.as_str()), (413, "body_too_large"));
     let nested = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
     let (s, _) = post("/v1/alerts", nested).await;
-    assert!((400..500).contains(&s), "deep nesting is refused, not crashed on: {s}");
+    assert!(
+        (400..500).contains(&s),
+        "deep nesting is refused, not crashed on: {s}"
+    );
     let dup = good.to_string().replacen('{', "{\"lat\": 1.0,", 1);
     let (s, e) = post("/v1/alerts", dup).await;
     assert_eq!(s, 422, "duplicated keys are refused: {}", e.message);
 
     // Escape sequences in a name are refused at the door.
     let mut evil = profile("Ana\u{1b}]52;c;aGk=\u{7}", &[]);
-    let res = hub.http.post(hub.at("/v1/enroll")).json(&evil).send().await.unwrap();
+    let res = hub
+        .http
+        .post(hub.at("/v1/enroll"))
+        .json(&evil)
+        .send()
+        .await
+        .unwrap();
     let (s, e) = error_of(res).await;
     assert_eq!(s, 422);
     assert!(e.message.starts_with("name:"), "{}", e.message);
     evil.name = "Ana\u{202e}zeruR".into();
-    let res = hub.http.post(hub.at("/v1/enroll")).json(&evil).send().await.unwrap();
+    let res = hub
+        .http
+        .post(hub.at("/v1/enroll"))
+        .json(&evil)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(error_of(res).await.0, 422);
 
     let res = hub
@@ -315,10 +382,19 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
         .await
         .unwrap();
     assert_eq!(error_of(res).await.0, 415);
-    let res = hub.http.get(hub.at("/v1/nothing-here")).send().await.unwrap();
+    let res = hub
+        .http
+        .get(hub.at("/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(error_of(res).await.0, 404);
 
-    assert_eq!(hub.store.head_seq().await.unwrap(), head, "nothing was written");
+    assert_eq!(
+        hub.store.head_seq().await.unwrap(),
+        head,
+        "nothing was written"
+    );
 }
 
 #[tokio::test]
@@ -349,17 +425,26 @@ async fn enroll_with_an_idempotency_key_keeps_one_registrant() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-    hub.press(&second.device_token, LA.0, LA.1, AlertKind::Imminent).await;
+    hub.press(&second.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
 }
 
 #[tokio::test]
 async fn data_survives_a_restart() {
     let hub = TestHub::start().await;
     let phone = hub.enroll("Hilda Ficticia", &[]).await;
-    let a = hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent).await;
+    let a = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
     let dir = hub.stop().await;
     let hub = TestHub::start_in(dir, Default::default()).await;
-    let b = hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Detained).await;
-    assert_eq!(b.seq, a.seq + 1, "seq continues without a gap after restart");
+    let b = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    assert_eq!(
+        b.seq,
+        a.seq + 1,
+        "seq continues without a gap after restart"
+    );
     assert_eq!(b.case_id, a.case_id + 1);
 }

@@ -58,7 +58,11 @@ pub struct Case {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApplyError {
     #[error("event {seq} is for case {event_case}, not case {case}")]
-    WrongCase { seq: u64, event_case: u64, case: u64 },
+    WrongCase {
+        seq: u64,
+        event_case: u64,
+        case: u64,
+    },
     #[error("event {seq} opens a case that already exists")]
     AlreadyOpen { seq: u64 },
     #[error("event {seq} needs an open case")]
@@ -78,7 +82,9 @@ impl Case {
             alert_id: raised.alert_id,
             registrant_id: raised.registrant_id,
             registrant: raised.registrant.clone(),
-            flags: raised.registrant.effective_flags(raised.pressed_at.date_naive()),
+            flags: raised
+                .registrant
+                .effective_flags(raised.pressed_at.date_naive()),
             kind: raised.kind,
             location: raised.location,
             distance_km: raised.distance_km,
@@ -196,7 +202,10 @@ pub(crate) mod tests {
     fn cancel_changes_status_and_version_once() {
         let mut case = Case::open(&raised(1, 7, AlertKind::Imminent, vec![])).unwrap();
         assert!(case.apply(&cancelled(2, 7)).unwrap());
-        assert!(!case.apply(&cancelled(2, 7)).unwrap(), "a replayed event is ignored");
+        assert!(
+            !case.apply(&cancelled(2, 7)).unwrap(),
+            "a replayed event is ignored"
+        );
         assert_eq!(case.status, CaseStatus::Cancelled);
         assert_eq!(case.version, 2);
         assert_eq!(case.timeline.len(), 2);

@@ -16,7 +16,11 @@ use super::staff::Role;
 pub enum Actor {
     /// The registrant's phone.
     Phone,
-    Staff { id: i64, name: String, role: Role },
+    Staff {
+        id: i64,
+        name: String,
+        role: Role,
+    },
     /// The hub itself (timers, routing).
     Hub,
 }

@@ -56,8 +56,14 @@ mod tests {
     #[test]
     fn los_angeles_to_san_diego_is_about_179_km() {
         let d = distance_km(
-            Point { lat: 34.0522, lon: -118.2437 },
-            Point { lat: 32.7157, lon: -117.1611 },
+            Point {
+                lat: 34.0522,
+                lon: -118.2437,
+            },
+            Point {
+                lat: 32.7157,
+                lon: -117.1611,
+            },
         );
         assert!((d - 179.4).abs() < 2.0, "{d}");
     }

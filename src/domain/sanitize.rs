@@ -116,7 +116,10 @@ mod tests {
 
     #[test]
     fn strips_osc8_hyperlink_and_keeps_label() {
-        let s = sanitize("\u{1b}]8;;http://x\u{1b}\\click\u{1b}]8;;\u{1b}\\", Lines::One);
+        let s = sanitize(
+            "\u{1b}]8;;http://x\u{1b}\\click\u{1b}]8;;\u{1b}\\",
+            Lines::One,
+        );
         assert_eq!(s, "click");
     }
 

@@ -144,7 +144,10 @@ mod tests {
     #[test]
     fn unacknowledged_past_sla_is_critical_and_says_so_first() {
         let c = Case::open(&raised(1, 1, AlertKind::Imminent, vec![])).unwrap();
-        assert_eq!(assess(&c, at(&c, 4), Duration::minutes(5)).tier, Tier::Elevated);
+        assert_eq!(
+            assess(&c, at(&c, 4), Duration::minutes(5)).tier,
+            Tier::Elevated
+        );
         let u = assess(&c, at(&c, 5), Duration::minutes(5));
         assert_eq!(u.tier, Tier::Critical);
         assert_eq!(u.reasons[0], Reason::Overdue { minutes: 5 });
@@ -154,7 +157,10 @@ mod tests {
     fn cancelled_is_resolved() {
         let mut c = Case::open(&raised(1, 1, AlertKind::Detained, vec![])).unwrap();
         c.apply(&cancelled(2, 1)).unwrap();
-        assert_eq!(assess(&c, at(&c, 60), Duration::minutes(5)).tier, Tier::Resolved);
+        assert_eq!(
+            assess(&c, at(&c, 60), Duration::minutes(5)).tier,
+            Tier::Resolved
+        );
     }
 
     #[test]

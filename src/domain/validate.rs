@@ -84,7 +84,8 @@ pub fn phone(field: &str, value: &str) -> Result<String, FieldError> {
 
 fn consular_id(value: &str) -> Result<String, FieldError> {
     let v = value.trim().to_ascii_uppercase();
-    let ok = (4..=20).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let ok =
+        (4..=20).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if !ok {
         return Err(err(
             "consular_id",
@@ -168,7 +169,10 @@ pub fn alert(a: &AlertRequest, now: DateTime<Utc>) -> Result<(), FieldError> {
         ));
     }
     if a.pressed_at > now + MAX_CLOCK_SKEW {
-        return Err(err("pressed_at", "is in the future; check the phone's clock"));
+        return Err(err(
+            "pressed_at",
+            "is in the future; check the phone's clock",
+        ));
     }
     if a.pressed_at < now - MAX_PRESS_AGE {
         return Err(err(
@@ -218,7 +222,10 @@ mod tests {
             relation: "hermano".into(),
             phone: "5550100".into(),
         }];
-        assert_eq!(profile(&p, today()).unwrap_err().field, "relatives[0].phone");
+        assert_eq!(
+            profile(&p, today()).unwrap_err().field,
+            "relatives[0].phone"
+        );
     }
 
     #[test]
@@ -243,9 +250,18 @@ mod tests {
     fn alert_ranges() {
         let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap();
         assert!(alert(&alert_at(34.0, -118.0, 10.0), now).is_ok());
-        assert_eq!(alert(&alert_at(91.0, 0.0, 1.0), now).unwrap_err().field, "lat");
-        assert_eq!(alert(&alert_at(0.0, 181.0, 1.0), now).unwrap_err().field, "lon");
-        assert_eq!(alert(&alert_at(0.0, 0.0, -1.0), now).unwrap_err().field, "accuracy_m");
+        assert_eq!(
+            alert(&alert_at(91.0, 0.0, 1.0), now).unwrap_err().field,
+            "lat"
+        );
+        assert_eq!(
+            alert(&alert_at(0.0, 181.0, 1.0), now).unwrap_err().field,
+            "lon"
+        );
+        assert_eq!(
+            alert(&alert_at(0.0, 0.0, -1.0), now).unwrap_err().field,
+            "accuracy_m"
+        );
         assert_eq!(
             alert(&alert_at(0.0, 0.0, f64::NAN), now).unwrap_err().field,
             "accuracy_m"

@@ -43,7 +43,9 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
         ))?;
     let plausible = !token.is_empty()
         && token.len() <= 128
-        && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
     if !plausible {
         return Err(ApiError::Unauthorized("the token is not well formed"));
     }
@@ -109,7 +111,9 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts)?;
         if token.starts_with(STAFF_PREFIX) {
-            Staff::from_request_parts(parts, state).await.map(Caller::Staff)
+            Staff::from_request_parts(parts, state)
+                .await
+                .map(Caller::Staff)
         } else {
             Device::from_request_parts(parts, state)
                 .await

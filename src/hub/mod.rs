@@ -54,3 +54,42 @@ pub async fn serve(
         })
         .await
 }
+
+/// `guardia hub`: opens the database, binds, serves until Ctrl-C or SIGTERM.
+pub async fn run(
+    config: &crate::config::HubConfig,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let consulates = config.load_consulates()?;
+    let store = store::Store::open(&config.db)?;
+    let mut state = AppState::new(store, consulates);
+    state.stream = state::StreamSettings {
+        keepalive: std::time::Duration::from_secs(config.keepalive_seconds.max(1)),
+        replay_window: config.replay_window,
+    };
+    let listener = TcpListener::bind(&config.listen).await?;
+    tracing::info!(addr = %listener.local_addr()?, "hub listening");
+    serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("hub stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

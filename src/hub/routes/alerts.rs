@@ -61,7 +61,11 @@ pub async fn cancel(
             ApiError::NotFound(_) => ApiError::NotFound("no alert with this id from this phone"),
             other => other,
         })?;
-    tracing::info!(case = outcome.value.case_id, seq = outcome.value.seq, "cancelled");
+    tracing::info!(
+        case = outcome.value.case_id,
+        seq = outcome.value.seq,
+        "cancelled"
+    );
     Ok((
         StatusCode::OK,
         replay_header(outcome.replayed),

@@ -30,7 +30,9 @@ pub async fn list(
     if let (Some(asked), Scope::Consulate(own)) = (&query.consulate, &scope)
         && asked != own
     {
-        return Err(ApiError::Forbidden("you may only see your own consulate's cases"));
+        return Err(ApiError::Forbidden(
+            "you may only see your own consulate's cases",
+        ));
     }
     if let Some(c) = &query.consulate
         && !state.consulates.iter().any(|k| &k.id == c)

@@ -25,7 +25,11 @@ pub async fn enroll(
         .store
         .enroll(profile, hash_token(&token), key, now)
         .await?;
-    tracing::info!(registrant = outcome.value, replayed = outcome.replayed, "enrolled");
+    tracing::info!(
+        registrant = outcome.value,
+        replayed = outcome.replayed,
+        "enrolled"
+    );
     let body = EnrollResponse {
         registrant_id: outcome.value,
         device_token: token,

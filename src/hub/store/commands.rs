@@ -232,7 +232,9 @@ fn previous_alert(
         Some((owner, _, _)) if owner != registrant_id => Err(StoreError::Conflict(
             "this alert id is already in use; generate a new UUID".into(),
         )),
-        Some((_, case_id, response)) => Ok(Some((case_id as u64, serde_json::from_str(&response)?))),
+        Some((_, case_id, response)) => {
+            Ok(Some((case_id as u64, serde_json::from_str(&response)?)))
+        }
     }
 }
 

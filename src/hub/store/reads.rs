@@ -41,7 +41,10 @@ impl Store {
         .await
     }
 
-    pub async fn staff_by_token(&self, token_hash: String) -> Result<Option<StaffInfo>, StoreError> {
+    pub async fn staff_by_token(
+        &self,
+        token_hash: String,
+    ) -> Result<Option<StaffInfo>, StoreError> {
         self.read(move |tx| {
             let row = tx
                 .query_row(

@@ -1,0 +1,151 @@
+//! The selected alert: person, vulnerability, relatives, location, timeline.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::clean;
+use super::theme::Theme;
+use crate::console::model::Model;
+use crate::domain::event::{Actor, EventKind};
+use crate::i18n::{self, Text, t};
+
+pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
+    let lang = model.lang;
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", t(lang, Text::DetailTitle)),
+        theme.title(),
+    ));
+    let Some(case) = model.selected_case() else {
+        frame.render_widget(
+            Paragraph::new(t(lang, Text::NoSelection)).block(block),
+            area,
+        );
+        return;
+    };
+    let urgency = model.urgency(case);
+    let (symbol, label) = i18n::tier(lang, urgency.tier);
+    let p = &case.registrant;
+    let heading = |text: Text| Line::from(Span::styled(t(lang, text), theme.title()));
+    let field = |name: Text, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{}: ", t(lang, name)), theme.dim()),
+            Span::raw(value),
+        ])
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("#{} ", case.id), theme.title()),
+            Span::styled(format!("{symbol} {label}"), theme.tier(urgency.tier)),
+            Span::raw(format!(
+                " · {} · {}",
+                i18n::kind(lang, case.kind),
+                i18n::status(lang, case.status)
+            )),
+        ]),
+        Line::from(Span::styled(
+            urgency
+                .reasons
+                .iter()
+                .map(|r| i18n::reason(lang, *r))
+                .collect::<Vec<_>>()
+                .join(" · "),
+            theme.tier(urgency.tier),
+        )),
+        Line::default(),
+        heading(Text::Profile),
+        Line::from(Span::raw(clean(&p.name))),
+        field(
+            Text::Born,
+            format!("{} ({})", p.date_of_birth, p.age_on(model.now.date_naive())),
+        ),
+        field(Text::ConsularId, clean(&p.consular_id)),
+        field(Text::Phone, clean(&p.phone)),
+        field(
+            Text::Language,
+            i18n::language_name(lang, &p.language)
+                .map(String::from)
+                .unwrap_or_else(|| clean(&p.language)),
+        ),
+        Line::default(),
+        heading(Text::Flags),
+    ];
+    if case.flags.is_empty() {
+        lines.push(Line::from(Span::styled(
+            t(lang, Text::NoFlags),
+            theme.dim(),
+        )));
+    }
+    for flag in &case.flags {
+        let (code, name) = i18n::flag(lang, *flag);
+        lines.push(Line::from(format!("  {code}  {name}")));
+    }
+    lines.push(Line::default());
+    lines.push(heading(Text::Relatives));
+    if p.relatives.is_empty() {
+        lines.push(Line::from(Span::styled(
+            t(lang, Text::NoRelatives),
+            theme.dim(),
+        )));
+    }
+    for r in &p.relatives {
+        lines.push(Line::from(format!(
+            "  {} ({}) {}",
+            clean(&r.name),
+            clean(&r.relation),
+            clean(&r.phone)
+        )));
+    }
+    lines.push(Line::default());
+    lines.push(heading(Text::Location));
+    lines.push(Line::from(format!(
+        "  {:.4}, {:.4} · {} {:.0} m",
+        case.location.lat,
+        case.location.lon,
+        t(lang, Text::Accuracy),
+        case.location.accuracy_m
+    )));
+    lines.push(Line::from(format!(
+        "  {} {} {}",
+        i18n::distance(lang, case.distance_km),
+        t(lang, Text::FromConsulate),
+        clean(&case.consulate)
+    )));
+    lines.push(field(
+        Text::Pressed,
+        format!(
+            "{} ({})",
+            case.pressed_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            i18n::age((model.now - case.pressed_at).num_seconds())
+        ),
+    ));
+    lines.push(Line::default());
+    lines.push(heading(Text::Timeline));
+    for entry in &case.timeline {
+        let actor = match &entry.actor {
+            Actor::Phone => t(lang, Text::ByPhone).to_string(),
+            Actor::Hub => t(lang, Text::ByHub).to_string(),
+            Actor::Staff { name, .. } => clean(name),
+        };
+        let extra = match (entry.kind, &case.cancelled) {
+            (EventKind::AlertCancelled, Some(c)) => {
+                format!(" ({})", i18n::cancel_reason(lang, c.reason))
+            }
+            _ => String::new(),
+        };
+        lines.push(Line::from(format!(
+            "  {}  {}{} · {}",
+            entry.at.format("%H:%M:%S"),
+            i18n::event(lang, entry.kind),
+            extra,
+            actor
+        )));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

@@ -1,0 +1,55 @@
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::clean;
+use super::theme::Theme;
+use crate::console::action::Connection;
+use crate::console::model::Model;
+use crate::i18n::{self, Text, t};
+
+pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
+    let lang = model.lang;
+    let mut spans = vec![
+        Span::styled(t(lang, Text::AppName), theme.title()),
+        Span::raw(" · "),
+    ];
+    if let Some(me) = &model.me {
+        let place = match &me.consulate {
+            Some(c) => clean(c),
+            None => t(lang, Text::National).to_string(),
+        };
+        spans.push(Span::styled(place, theme.title()));
+        spans.push(Span::raw(format!(
+            " · {} ({})",
+            clean(&me.name),
+            i18n::role(lang, me.role)
+        )));
+        spans.push(Span::raw(" · "));
+    }
+    let (symbol, text, style) = match &model.connection {
+        Connection::Live => ("●", t(lang, Text::Live).to_string(), theme.live()),
+        Connection::Connecting => ("○", t(lang, Text::Connecting).to_string(), theme.warn()),
+        Connection::Reconnecting { attempt, .. } => (
+            "◌",
+            format!(
+                "{} ({})",
+                t(lang, Text::Reconnecting),
+                i18n::reconnect_attempt(lang, *attempt)
+            ),
+            theme.warn(),
+        ),
+        Connection::Refused(_) => ("✕", t(lang, Text::Refused).to_string(), theme.warn()),
+    };
+    spans.push(Span::styled(format!("{symbol} {text}"), style));
+    let last = match model.last_event_at {
+        Some(at) => format!(
+            " · {}",
+            i18n::last_event_ago(lang, (model.now - at).num_seconds())
+        ),
+        None => format!(" · {}", t(lang, Text::NoEventsYet)),
+    };
+    spans.push(Span::styled(last, theme.dim()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

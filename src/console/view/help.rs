@@ -1,0 +1,43 @@
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::theme::Theme;
+use crate::console::keymap::{self, Mode};
+use crate::console::model::Model;
+use crate::i18n::{Text, t};
+
+/// The `?` overlay: every binding of the main mode, from the same table that dispatches keys.
+pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
+    let rows = keymap::help_rows(Mode::Normal, model.lang, false);
+    let mut lines: Vec<Line> = rows
+        .into_iter()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!("{keys:>12}  "), theme.key()),
+                Span::raw(what),
+            ])
+        })
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        t(model.lang, Text::HelpClose),
+        theme.dim(),
+    )));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let [vertical] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(44.min(area.width))])
+        .flex(Flex::Center)
+        .areas(vertical);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(Span::styled(
+            format!(" {} ", t(model.lang, Text::HelpTitle)),
+            theme.title(),
+        ))),
+        popup,
+    );
+}

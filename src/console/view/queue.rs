@@ -1,0 +1,127 @@
+//! The live queue. Only the rows in view are built, so a 100,000-case queue costs one screen.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+
+use super::clean;
+use super::theme::Theme;
+use crate::console::model::{Model, SortMode};
+use crate::i18n::{self, Text, t};
+
+pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
+    let lang = model.lang;
+    let sort = match model.sort {
+        SortMode::Urgency => t(lang, Text::SortUrgency),
+        SortMode::Proximity => t(lang, Text::SortProximity),
+        SortMode::Age => t(lang, Text::SortAge),
+    };
+    let title = format!(
+        " {} · {} · {}: {} ",
+        t(lang, Text::QueueTitle),
+        i18n::cases_count(lang, model.order.len(), model.cases.len()),
+        t(lang, Text::SortedBy),
+        sort
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, theme.title()));
+    if model.order.is_empty() {
+        frame.render_widget(Paragraph::new(t(lang, Text::EmptyQueue)).block(block), area);
+        return;
+    }
+    // Borders and the header row take three lines.
+    let height = area.height.saturating_sub(3).max(1) as usize;
+    model.page = height;
+    let selected = model
+        .table
+        .selected()
+        .unwrap_or(0)
+        .min(model.order.len() - 1);
+    let mut offset = model.table.offset();
+    if selected < offset {
+        offset = selected;
+    } else if selected >= offset + height {
+        offset = selected + 1 - height;
+    }
+    offset = offset.min(model.order.len().saturating_sub(height));
+    *model.table.offset_mut() = offset;
+
+    let window = &model.order[offset..(offset + height).min(model.order.len())];
+    let rows: Vec<Row> = window
+        .iter()
+        .filter_map(|id| model.cases.get(id))
+        .map(|case| {
+            let urgency = model.urgency(case);
+            let (symbol, label) = i18n::tier(lang, urgency.tier);
+            let reason = urgency
+                .reasons
+                .iter()
+                .take(2)
+                .map(|r| i18n::reason(lang, *r))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let flags = case
+                .flags
+                .iter()
+                .map(|f| i18n::flag(lang, *f).0)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let name = if model.unseen.contains(&case.id) {
+                Line::from(vec![
+                    Span::styled(format!("{} ", t(lang, Text::New)), theme.unseen()),
+                    Span::raw(clean(&case.registrant.name)),
+                ])
+            } else {
+                Line::from(clean(&case.registrant.name))
+            };
+            let row = Row::new(vec![
+                Cell::from(Span::styled(
+                    format!("{symbol} {label} · {reason}"),
+                    theme.tier(urgency.tier),
+                )),
+                Cell::from(case.id.to_string()),
+                Cell::from(i18n::age((model.now - case.pressed_at).num_seconds())),
+                Cell::from(i18n::kind(lang, case.kind)),
+                Cell::from(name),
+                Cell::from(flags),
+                Cell::from(i18n::distance(lang, case.distance_km)),
+                Cell::from(i18n::status(lang, case.status)),
+            ]);
+            if model.unseen.contains(&case.id) {
+                row.style(theme.unseen())
+            } else {
+                row
+            }
+        })
+        .collect();
+    let header = Row::new(vec![
+        t(lang, Text::ColUrgency),
+        t(lang, Text::ColCase),
+        t(lang, Text::ColAge),
+        t(lang, Text::ColKind),
+        t(lang, Text::ColName),
+        t(lang, Text::ColFlags),
+        t(lang, Text::ColDistance),
+        t(lang, Text::ColStatus),
+    ])
+    .style(theme.title());
+    let widths = [
+        Constraint::Min(24),
+        Constraint::Length(5),
+        Constraint::Length(7),
+        Constraint::Length(9),
+        Constraint::Min(16),
+        Constraint::Length(11),
+        Constraint::Length(7),
+        Constraint::Length(9),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .row_highlight_style(theme.selected())
+        .highlight_symbol("› ");
+    let mut state = TableState::default().with_selected(Some(selected - offset));
+    frame.render_stateful_widget(table, area, &mut state);
+}

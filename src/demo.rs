@@ -1,0 +1,107 @@
+//! `guardia demo`: a hub on a free loopback port with a throw-away database, simulated phones
+//! pressing over real HTTP, and the duty console on this terminal.
+
+use std::sync::atomic::Ordering;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::console::app::{self, ConsoleOptions};
+use crate::domain::staff::Role;
+use crate::hub::store::Store;
+use crate::hub::{AppState, serve};
+use crate::i18n::Lang;
+use crate::simulate::{self, Plan};
+
+pub async fn run(config: &Config, lang: Lang, no_color: bool) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+    let consulates = config.hub.load_consulates().map_err(|e| e.to_string())?;
+    let home = consulates
+        .iter()
+        .find(|c| c.id == config.demo.consulate)
+        .cloned()
+        .ok_or_else(|| format!("unknown consulate `{}`", config.demo.consulate))?;
+    let store = Store::open(&dir.path().join("demo.db")).map_err(|e| e.to_string())?;
+    let (_, token) = crate::admin::add_staff(
+        &store,
+        &consulates,
+        "Oficial de guardia (demo)",
+        Role::Officer,
+        Some(home.id.clone()),
+    )
+    .await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("bind: {e}"))?;
+    let url = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    let stop = CancellationToken::new();
+    let state = AppState::new(store, consulates);
+    let hub_stop = stop.clone();
+    let hub = tokio::spawn(async move {
+        let _ = serve(listener, state, async move { hub_stop.cancelled().await }).await;
+    });
+
+    let http = reqwest::Client::new();
+    let sim_stop = stop.clone();
+    let sim_url = url.clone();
+    let registrants = config.demo.registrants as usize;
+    let rate = config.demo.rate;
+    let focus = (home.lat, home.lon);
+    let sim = tokio::spawn(async move {
+        // A few phones first so alerts show within seconds; the rest enroll while it runs.
+        let phones = match simulate::enroll(&http, &sim_url, registrants.min(20)).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "demo enrollment failed");
+                return;
+            }
+        };
+        let more = simulate::enroll(&http, &sim_url, registrants.saturating_sub(20));
+        let first = simulate::run(
+            http.clone(),
+            sim_url.clone(),
+            phones,
+            Plan {
+                rate,
+                count: Some(8),
+                focus: Some((focus, 0.7)),
+            },
+            sim_stop.clone(),
+        );
+        let (more, _) = tokio::join!(more, first);
+        let phones = more.unwrap_or_default();
+        let stats = simulate::run(
+            http,
+            sim_url,
+            phones,
+            Plan {
+                rate,
+                count: None,
+                focus: Some((focus, 0.7)),
+            },
+            sim_stop,
+        )
+        .await;
+        tracing::info!(
+            pressed = stats.pressed.load(Ordering::Relaxed),
+            cancelled = stats.cancelled.load(Ordering::Relaxed),
+            "simulator stopped"
+        );
+    });
+
+    let result = app::run(ConsoleOptions {
+        hub: url,
+        token,
+        lang,
+        no_color,
+        sla: chrono::Duration::minutes(i64::from(config.urgency.sla_minutes)),
+    })
+    .await;
+    stop.cancel();
+    let _ = sim.await;
+    let _ = hub.await;
+    result.map_err(|e| e.to_string())
+}

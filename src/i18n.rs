@@ -1,0 +1,312 @@
+//! Every user-facing string of the console, in Spanish and English, in one place.
+//!
+//! Each text is a pair `(es, en)` chosen by [`Lang`]; formatted texts are functions here too, so
+//! that word order can differ between the languages.
+
+use crate::domain::alert::{AlertKind, CancelReason};
+use crate::domain::case::CaseStatus;
+use crate::domain::event::EventKind;
+use crate::domain::registrant::Flag;
+use crate::domain::staff::Role;
+use crate::domain::urgency::{Reason, Tier};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Es,
+    En,
+}
+
+impl Lang {
+    /// `"es"`/`"en"` from the config, else the system locale; Spanish unless it says English,
+    /// since consular staff work in Spanish.
+    pub fn resolve(configured: &str, locale: Option<&str>) -> Lang {
+        let pick = |s: &str| {
+            if s.to_ascii_lowercase().starts_with("en") {
+                Lang::En
+            } else {
+                Lang::Es
+            }
+        };
+        match configured.trim() {
+            "" => locale.map(pick).unwrap_or(Lang::Es),
+            other => pick(other),
+        }
+    }
+
+    fn pick(self, es: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Es => es,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Fixed texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    AppName,
+    Live,
+    Connecting,
+    Reconnecting,
+    Refused,
+    NoEventsYet,
+    ColUrgency,
+    ColAge,
+    ColKind,
+    ColName,
+    ColFlags,
+    ColDistance,
+    ColStatus,
+    ColCase,
+    QueueTitle,
+    DetailTitle,
+    NoSelection,
+    EmptyQueue,
+    Profile,
+    Born,
+    ConsularId,
+    Phone,
+    Language,
+    Flags,
+    NoFlags,
+    Relatives,
+    NoRelatives,
+    Location,
+    Accuracy,
+    FromConsulate,
+    Pressed,
+    Timeline,
+    Help,
+    HelpTitle,
+    HelpClose,
+    Filter,
+    SortedBy,
+    SortUrgency,
+    SortProximity,
+    SortAge,
+    Cases,
+    National,
+    New,
+    Keys,
+    ByPhone,
+    ByHub,
+}
+
+pub fn t(lang: Lang, text: Text) -> &'static str {
+    use Text::*;
+    match text {
+        AppName => "Guardia",
+        Live => lang.pick("EN VIVO", "LIVE"),
+        Connecting => lang.pick("CONECTANDO", "CONNECTING"),
+        Reconnecting => lang.pick("RECONECTANDO", "RECONNECTING"),
+        Refused => lang.pick("SIN ACCESO", "ACCESS DENIED"),
+        NoEventsYet => lang.pick("sin eventos aún", "no events yet"),
+        ColUrgency => lang.pick("Urgencia", "Urgency"),
+        ColAge => lang.pick("Hace", "Age"),
+        ColKind => lang.pick("Tipo", "Kind"),
+        ColName => lang.pick("Nombre", "Name"),
+        ColFlags => lang.pick("Vulner.", "Flags"),
+        ColDistance => lang.pick("Dist.", "Dist."),
+        ColStatus => lang.pick("Estado", "Status"),
+        ColCase => lang.pick("Caso", "Case"),
+        QueueTitle => lang.pick("Alertas", "Alerts"),
+        DetailTitle => lang.pick("Detalle", "Detail"),
+        NoSelection => lang.pick("Seleccione una alerta.", "Select an alert."),
+        EmptyQueue => lang.pick(
+            "Sin alertas. La consola sigue escuchando.",
+            "No alerts. The console keeps listening.",
+        ),
+        Profile => lang.pick("Persona", "Person"),
+        Born => lang.pick("Nacimiento", "Born"),
+        ConsularId => lang.pick("Matrícula/pasaporte", "Consular ID/passport"),
+        Phone => lang.pick("Teléfono", "Phone"),
+        Language => lang.pick("Idioma", "Language"),
+        Flags => lang.pick("Vulnerabilidad", "Vulnerability"),
+        NoFlags => lang.pick("ninguna registrada", "none recorded"),
+        Relatives => lang.pick("Familiares", "Relatives"),
+        NoRelatives => lang.pick("ninguno registrado", "none on file"),
+        Location => lang.pick("Ubicación", "Location"),
+        Accuracy => lang.pick("precisión", "accuracy"),
+        FromConsulate => lang.pick("del consulado", "from the consulate"),
+        Pressed => lang.pick("Botón presionado", "Button pressed"),
+        Timeline => lang.pick("Historial", "Timeline"),
+        Help => lang.pick("ayuda", "help"),
+        HelpTitle => lang.pick("Teclas", "Keys"),
+        HelpClose => lang.pick("Esc o ? para cerrar", "Esc or ? to close"),
+        Filter => lang.pick("Filtro", "Filter"),
+        SortedBy => lang.pick("orden", "order"),
+        SortUrgency => lang.pick("urgencia", "urgency"),
+        SortProximity => lang.pick("cercanía", "proximity"),
+        SortAge => lang.pick("antigüedad", "age"),
+        Cases => lang.pick("casos", "cases"),
+        National => lang.pick("Nacional", "National"),
+        New => lang.pick("NUEVA", "NEW"),
+        Keys => lang.pick("Teclas", "Keys"),
+        ByPhone => lang.pick("teléfono", "phone"),
+        ByHub => lang.pick("sistema", "system"),
+    }
+}
+
+/// Severity is told by symbol and word, never by colour alone.
+pub fn tier(lang: Lang, tier: Tier) -> (&'static str, &'static str) {
+    match tier {
+        Tier::Critical => ("‼", lang.pick("CRÍTICA", "CRITICAL")),
+        Tier::High => ("▲", lang.pick("ALTA", "HIGH")),
+        Tier::Elevated => ("△", lang.pick("MEDIA", "ELEVATED")),
+        Tier::Routine => ("·", lang.pick("NORMAL", "ROUTINE")),
+        Tier::Resolved => ("✓", lang.pick("RESUELTA", "RESOLVED")),
+    }
+}
+
+pub fn kind(lang: Lang, kind: AlertKind) -> &'static str {
+    match kind {
+        AlertKind::Imminent => lang.pick("inminente", "imminent"),
+        AlertKind::Detained => lang.pick("detenido", "detained"),
+    }
+}
+
+pub fn status(lang: Lang, status: CaseStatus) -> &'static str {
+    match status {
+        CaseStatus::Open => lang.pick("abierta", "open"),
+        CaseStatus::Cancelled => lang.pick("cancelada", "cancelled"),
+    }
+}
+
+pub fn cancel_reason(lang: Lang, reason: CancelReason) -> &'static str {
+    match reason {
+        CancelReason::Safe => lang.pick("a salvo", "safe"),
+        CancelReason::FalseAlarm => lang.pick("falsa alarma", "false alarm"),
+    }
+}
+
+/// (short code for the table, full label for the detail pane)
+pub fn flag(lang: Lang, flag: Flag) -> (&'static str, &'static str) {
+    match flag {
+        Flag::MinorsInCare => (
+            lang.pick("MEN", "MIN"),
+            lang.pick("menores a su cargo", "minors in their care"),
+        ),
+        Flag::MedicalCondition => ("MED", lang.pick("condición médica", "medical condition")),
+        Flag::Pregnancy => (lang.pick("EMB", "PRG"), lang.pick("embarazo", "pregnancy")),
+        Flag::Over65 => ("65+", lang.pick("mayor de 65 años", "over 65")),
+        Flag::Disability => (
+            lang.pick("DIS", "DIS"),
+            lang.pick("discapacidad", "disability"),
+        ),
+        Flag::NeedsInterpreter => (
+            "INT",
+            lang.pick("necesita intérprete", "needs an interpreter"),
+        ),
+    }
+}
+
+pub fn role(lang: Lang, role: Role) -> &'static str {
+    match role {
+        Role::Officer => lang.pick("oficial de guardia", "duty officer"),
+        Role::Lawyer => lang.pick("abogado(a)", "lawyer"),
+        Role::Supervisor => lang.pick("supervisor(a)", "supervisor"),
+        Role::Admin => lang.pick("administración", "admin"),
+    }
+}
+
+pub fn event(lang: Lang, kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::AlertRaised => lang.pick("alerta recibida", "alert received"),
+        EventKind::AlertCancelled => lang.pick("alerta cancelada", "alert cancelled"),
+    }
+}
+
+/// Names of the languages registrants most often give; others show as their ISO code.
+pub fn language_name(lang: Lang, code: &str) -> Option<&'static str> {
+    Some(match code {
+        "es" => lang.pick("español", "Spanish"),
+        "en" => lang.pick("inglés", "English"),
+        "nah" | "nhe" | "nhw" => lang.pick("náhuatl", "Nahuatl"),
+        "mix" => lang.pick("mixteco", "Mixtec"),
+        "zap" => lang.pick("zapoteco", "Zapotec"),
+        "yua" | "myn" => lang.pick("maya", "Maya"),
+        "tzo" => lang.pick("tsotsil", "Tsotsil"),
+        "tzh" => lang.pick("tseltal", "Tseltal"),
+        "oto" => lang.pick("otomí", "Otomi"),
+        "maz" => lang.pick("mazahua", "Mazahua"),
+        "tar" => lang.pick("rarámuri", "Raramuri"),
+        "trc" | "trs" => lang.pick("triqui", "Triqui"),
+        "pua" => lang.pick("purépecha", "Purepecha"),
+        _ => return None,
+    })
+}
+
+pub fn reason(lang: Lang, reason: Reason) -> String {
+    match reason {
+        Reason::Overdue { minutes } => match lang {
+            Lang::Es => format!("sin atender {minutes} min"),
+            Lang::En => format!("unacknowledged {minutes} min"),
+        },
+        Reason::Detained => kind(lang, AlertKind::Detained).into(),
+        Reason::Imminent => kind(lang, AlertKind::Imminent).into(),
+        Reason::Vulnerable(f) => flag(lang, f).1.into(),
+        Reason::Cancelled => status(lang, CaseStatus::Cancelled).into(),
+    }
+}
+
+/// "3 s", "12 min", "2 h 05", "3 d": short enough for a table cell.
+pub fn age(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        3600..86400 => format!("{} h {:02}", s / 3600, (s % 3600) / 60),
+        _ => format!("{} d", s / 86400),
+    }
+}
+
+/// Kilometres in Spanish, miles in English (as US lawyers read them).
+pub fn distance(lang: Lang, km: f64) -> String {
+    match lang {
+        Lang::Es => format!("{km:.0} km"),
+        Lang::En => format!("{:.0} mi", km / 1.609_344),
+    }
+}
+
+pub fn cases_count(lang: Lang, shown: usize, total: usize) -> String {
+    match (lang, shown == total) {
+        (_, true) => format!("{total} {}", t(lang, Text::Cases)),
+        (Lang::Es, false) => format!("{shown} de {total} casos"),
+        (Lang::En, false) => format!("{shown} of {total} cases"),
+    }
+}
+
+pub fn last_event_ago(lang: Lang, seconds: i64) -> String {
+    match lang {
+        Lang::Es => format!("último evento hace {}", age(seconds)),
+        Lang::En => format!("last event {} ago", age(seconds)),
+    }
+}
+
+pub fn reconnect_attempt(lang: Lang, attempt: u32) -> String {
+    match lang {
+        Lang::Es => format!("intento {attempt}"),
+        Lang::En => format!("attempt {attempt}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_comes_from_config_then_locale_defaulting_to_spanish() {
+        assert_eq!(Lang::resolve("en", Some("es-MX")), Lang::En);
+        assert_eq!(Lang::resolve("", Some("en-US")), Lang::En);
+        assert_eq!(Lang::resolve("", Some("fr-FR")), Lang::Es);
+        assert_eq!(Lang::resolve("", None), Lang::Es);
+    }
+
+    #[test]
+    fn ages_are_compact() {
+        assert_eq!(age(5), "5 s");
+        assert_eq!(age(125), "2 min");
+        assert_eq!(age(3600 + 5 * 60), "1 h 05");
+        assert_eq!(age(3 * 86400), "3 d");
+    }
+}

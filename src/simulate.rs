@@ -1,0 +1,268 @@
+//! Simulated phones: enroll synthetic registrants and press the button over real HTTP, with
+//! quiet spells, raid-like bursts and some cancellations. Every name is plainly fictional.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+use rand::Rng;
+use rand::seq::IndexedRandom;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::api::{AlertResponse, EnrollResponse};
+use crate::domain::alert::{AlertKind, AlertRequest, CancelReason, CancelRequest};
+use crate::domain::registrant::{Flag, Profile, Relative};
+
+const FIRST: &[&str] = &[
+    "Ana", "Luis", "María", "José", "Rosa", "Juan", "Carmen", "Miguel", "Lucía", "Pedro", "Elena",
+    "Jorge", "Sofía", "Raúl", "Teresa", "Diego", "Marta", "Andrés", "Paola", "Iván",
+];
+const LAST: &[&str] = &[
+    "García",
+    "Hernández",
+    "López",
+    "Martínez",
+    "González",
+    "Pérez",
+    "Sánchez",
+    "Ramírez",
+    "Cruz",
+    "Flores",
+    "Morales",
+    "Reyes",
+    "Jiménez",
+    "Ruiz",
+    "Ortiz",
+    "Vázquez",
+];
+/// US metro areas with large Mexican communities (city centres).
+const METROS: &[(f64, f64)] = &[
+    (34.05, -118.24),
+    (32.72, -117.16),
+    (41.88, -87.63),
+    (29.76, -95.37),
+    (32.78, -96.80),
+    (33.45, -112.07),
+    (40.71, -74.01),
+    (33.75, -84.39),
+    (39.74, -104.99),
+    (47.61, -122.33),
+    (25.76, -80.19),
+    (29.42, -98.49),
+    (38.58, -121.49),
+    (36.17, -115.14),
+    (35.78, -78.64),
+];
+
+pub struct Phone {
+    pub token: String,
+}
+
+fn fictional_profile(rng: &mut impl Rng) -> Profile {
+    let first = FIRST.choose(rng).copied().unwrap_or("Ana");
+    let last = LAST.choose(rng).copied().unwrap_or("García");
+    let relative = FIRST.choose(rng).copied().unwrap_or("Luis");
+    let mut flags = Vec::new();
+    for flag in Flag::ALL {
+        if rng.random_bool(0.08) {
+            flags.push(flag);
+        }
+    }
+    let year = rng.random_range(1950..2006);
+    Profile {
+        name: format!("{first} Ficticio {last}"),
+        date_of_birth: NaiveDate::from_ymd_opt(year, rng.random_range(1..=12), 15)
+            .unwrap_or_default(),
+        consular_id: format!("DEMO{:06}", rng.random_range(0..1_000_000)),
+        phone: format!("+1555{:07}", rng.random_range(0..10_000_000)),
+        language: if rng.random_bool(0.1) { "mix" } else { "es" }.into(),
+        flags,
+        relatives: vec![Relative {
+            name: format!("{relative} Ficticio {last}"),
+            relation: "familiar".into(),
+            phone: format!("+1555{:07}", rng.random_range(0..10_000_000)),
+        }],
+    }
+}
+
+/// Enrolls `count` fictional registrants.
+pub async fn enroll(http: &reqwest::Client, hub: &str, count: usize) -> Result<Vec<Phone>, String> {
+    let mut phones = Vec::with_capacity(count);
+    for _ in 0..count {
+        let profile = fictional_profile(&mut rand::rng());
+        let res = http
+            .post(format!("{hub}/v1/enroll"))
+            .json(&profile)
+            .send()
+            .await
+            .map_err(|e| format!("enroll: {e}"))?;
+        if !res.status().is_success() {
+            return Err(format!("enroll refused: {}", res.status()));
+        }
+        let body: EnrollResponse = res.json().await.map_err(|e| e.to_string())?;
+        phones.push(Phone {
+            token: body.device_token,
+        });
+    }
+    Ok(phones)
+}
+
+pub struct Plan {
+    /// Average presses per second.
+    pub rate: f64,
+    /// Stop after this many presses (None: until stopped).
+    pub count: Option<u64>,
+    /// Presses placed near this point this share of the time (the demo's own consulate).
+    pub focus: Option<((f64, f64), f64)>,
+}
+
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub pressed: AtomicU64,
+    pub failed: AtomicU64,
+    pub cancelled: AtomicU64,
+}
+
+/// Presses until `plan.count` is reached or `stop` is cancelled.
+pub async fn run(
+    http: reqwest::Client,
+    hub: String,
+    phones: Vec<Phone>,
+    plan: Plan,
+    stop: CancellationToken,
+) -> Arc<Stats> {
+    let stats = Arc::new(Stats::default());
+    if phones.is_empty() {
+        return stats;
+    }
+    let mut phase_left = Duration::ZERO;
+    let mut multiplier = 1.0;
+    let mut raid_centre = METROS[0];
+    // A short opening burst so the first alerts show within seconds.
+    let mut opening = 5u32;
+    loop {
+        if plan.count.is_some_and(|n| {
+            stats.pressed.load(Ordering::Relaxed) + stats.failed.load(Ordering::Relaxed) >= n
+        }) {
+            break;
+        }
+        let (wait, request, token, cancel_after) = {
+            let mut rng = rand::rng();
+            if phase_left.is_zero() {
+                phase_left = Duration::from_secs(rng.random_range(10..40));
+                multiplier = *[0.2, 1.0, 1.0, 4.0].choose(&mut rng).unwrap_or(&1.0);
+                raid_centre = *METROS.choose(&mut rng).unwrap_or(&METROS[0]);
+                if let Some((point, share)) = plan.focus
+                    && rng.random_bool(share)
+                {
+                    raid_centre = point;
+                }
+            }
+            let rate = (plan.rate * multiplier).max(0.01);
+            let wait = if opening > 0 {
+                opening -= 1;
+                Duration::from_millis(300)
+            } else {
+                Duration::from_secs_f64((-rng.random::<f64>().max(1e-9).ln() / rate).min(30.0))
+            };
+            phase_left = phase_left.saturating_sub(wait);
+            let centre = match plan.focus {
+                Some((point, share)) if multiplier < 4.0 && rng.random_bool(share) => point,
+                _ if multiplier >= 4.0 => raid_centre,
+                _ => *METROS.choose(&mut rng).unwrap_or(&METROS[0]),
+            };
+            let request = AlertRequest {
+                id: Uuid::new_v4(),
+                lat: centre.0 + rng.random_range(-0.25..0.25),
+                lon: centre.1 + rng.random_range(-0.3..0.3),
+                accuracy_m: rng.random_range(5.0..120.0),
+                pressed_at: Utc::now(),
+                kind: if rng.random_bool(0.3) {
+                    AlertKind::Detained
+                } else {
+                    AlertKind::Imminent
+                },
+            };
+            let token = phones[rng.random_range(0..phones.len())].token.clone();
+            let cancel_after = rng
+                .random_bool(0.1)
+                .then(|| Duration::from_secs(rng.random_range(5..60)));
+            (wait, request, token, cancel_after)
+        };
+        tokio::select! {
+            _ = stop.cancelled() => break,
+            _ = tokio::time::sleep(wait) => {}
+        }
+        let request = AlertRequest {
+            pressed_at: Utc::now(),
+            ..request
+        };
+        match press(&http, &hub, &token, &request).await {
+            Ok(answer) => {
+                stats.pressed.fetch_add(1, Ordering::Relaxed);
+                if let Some(after) = cancel_after {
+                    let (http, hub, stats, stop) =
+                        (http.clone(), hub.clone(), stats.clone(), stop.clone());
+                    tokio::spawn(async move {
+                        tokio::select! {
+                            _ = stop.cancelled() => {}
+                            _ = tokio::time::sleep(after) => {
+                                if cancel(&http, &hub, &token, &answer).await {
+                                    stats.cancelled.fetch_add(1, Ordering::Relaxed);
+                                }
+                            }
+                        }
+                    });
+                }
+            }
+            Err(e) => {
+                stats.failed.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(error = %e, "simulated press failed");
+            }
+        }
+    }
+    stats
+}
+
+/// One press, retried with the same id (as a phone would) until the hub answers.
+async fn press(
+    http: &reqwest::Client,
+    hub: &str,
+    token: &str,
+    request: &AlertRequest,
+) -> Result<AlertResponse, String> {
+    let mut last = String::new();
+    for attempt in 0..5u64 {
+        match http
+            .post(format!("{hub}/v1/alerts"))
+            .bearer_auth(token)
+            .json(request)
+            .send()
+            .await
+        {
+            Ok(res) if res.status().is_success() => {
+                return res.json().await.map_err(|e| e.to_string());
+            }
+            Ok(res) if res.status().is_client_error() => {
+                return Err(format!("refused: {}", res.status()));
+            }
+            Ok(res) => last = res.status().to_string(),
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(200 * (attempt + 1))).await;
+    }
+    Err(last)
+}
+
+async fn cancel(http: &reqwest::Client, hub: &str, token: &str, answer: &AlertResponse) -> bool {
+    http.post(format!("{hub}/v1/alerts/{}/cancel", answer.alert_id))
+        .bearer_auth(token)
+        .json(&CancelRequest {
+            reason: CancelReason::Safe,
+        })
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+}
