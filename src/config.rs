@@ -184,6 +184,25 @@ fn apply_env(merged: &mut Table, env: &[(String, String)]) -> Result<(), ConfigE
     Ok(())
 }
 
+/// The consulates CSV shipped with the program.
+pub const BUILTIN_CONSULATES: &str = include_str!("../config/consulates.csv");
+
+impl HubConfig {
+    /// The consulate list: the configured file, or the built-in copy.
+    pub fn load_consulates(
+        &self,
+    ) -> Result<Vec<crate::domain::consulate::Consulate>, Box<dyn std::error::Error + Send + Sync>>
+    {
+        let text = if self.consulates.is_empty() {
+            BUILTIN_CONSULATES.to_string()
+        } else {
+            std::fs::read_to_string(&self.consulates)
+                .map_err(|e| format!("cannot read {}: {e}", self.consulates))?
+        };
+        Ok(crate::domain::consulate::parse_csv(&text)?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,24 +249,5 @@ mod tests {
         )];
         let e = Config::load_with(None, None, &env).unwrap_err().to_string();
         assert!(e.contains("GUARDIA_URGENCY_SLA_MINUTES"), "{e}");
-    }
-}
-
-/// The consulates CSV shipped with the program.
-pub const BUILTIN_CONSULATES: &str = include_str!("../config/consulates.csv");
-
-impl HubConfig {
-    /// The consulate list: the configured file, or the built-in copy.
-    pub fn load_consulates(
-        &self,
-    ) -> Result<Vec<crate::domain::consulate::Consulate>, Box<dyn std::error::Error + Send + Sync>>
-    {
-        let text = if self.consulates.is_empty() {
-            BUILTIN_CONSULATES.to_string()
-        } else {
-            std::fs::read_to_string(&self.consulates)
-                .map_err(|e| format!("cannot read {}: {e}", self.consulates))?
-        };
-        Ok(crate::domain::consulate::parse_csv(&text)?)
     }
 }

@@ -52,7 +52,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
                 }
             }
             model.order_stale = true;
-            ring_for_new_criticals(model)
+            // Only this case changed; scanning every case per event would make a burst O(n²).
+            ring_if_newly_critical(model, event.case_id)
         }
         Action::Connection(state) => {
             model.connection = state;
@@ -85,6 +86,21 @@ fn ring_for_new_criticals(model: &mut Model) -> Vec<Command> {
         if model.selected != Some(*id) {
             model.unseen.insert(*id);
         }
+    }
+    vec![Command::Bell]
+}
+
+fn ring_if_newly_critical(model: &mut Model, id: u64) -> Vec<Command> {
+    let critical = model
+        .cases
+        .get(&id)
+        .is_some_and(|c| model.urgency(c).tier == Tier::Critical);
+    if !critical || model.rung.contains(&id) {
+        return vec![];
+    }
+    model.rung.insert(id);
+    if model.selected != Some(id) {
+        model.unseen.insert(id);
     }
     vec![Command::Bell]
 }

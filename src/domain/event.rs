@@ -46,6 +46,8 @@ pub struct AlertCancelled {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// Events are built once and moved, never copied in bulk; boxing would only add indirection.
+#[allow(clippy::large_enum_variant)]
 pub enum EventBody {
     AlertRaised(AlertRaised),
     AlertCancelled(AlertCancelled),

@@ -1,1 +1,328 @@
+use chrono::{Duration, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 
+use super::*;
+use crate::api::{CasesResponse, Me};
+use crate::console::action::Connection;
+use crate::console::view;
+use crate::domain::alert::AlertKind;
+use crate::domain::case::tests::{cancelled, raised};
+use crate::domain::registrant::Flag;
+use crate::domain::staff::Role;
+use crate::i18n::Lang;
+
+fn model() -> Model {
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap();
+    Model::new(Lang::En, false, Duration::minutes(5), now)
+}
+
+fn me() -> Me {
+    Me {
+        id: 1,
+        name: "Duty Officer".into(),
+        role: Role::Officer,
+        consulate: Some("los-angeles".into()),
+    }
+}
+
+fn key(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn event(e: crate::domain::event::Event) -> Action {
+    Action::HubEvent(Box::new(e))
+}
+
+fn named(seq: u64, id: u64, kind: AlertKind, flags: Vec<Flag>, name: &str, km: f64) -> Action {
+    let mut e = raised(seq, id, kind, flags);
+    if let EventBody::AlertRaised(r) = &mut e.body {
+        r.registrant.name = name.into();
+        r.distance_km = km;
+    }
+    event(e)
+}
+
+#[test]
+fn a_replayed_event_is_applied_once() {
+    let mut m = model();
+    update(&mut m, event(raised(1, 7, AlertKind::Imminent, vec![])));
+    update(&mut m, event(cancelled(2, 7)));
+    update(&mut m, event(cancelled(2, 7)));
+    update(&mut m, event(raised(1, 7, AlertKind::Imminent, vec![])));
+    assert_eq!(m.cases.len(), 1);
+    assert_eq!(m.cases[&7].version, 2);
+    assert_eq!(m.cases[&7].timeline.len(), 2);
+    assert_eq!(m.last_seq, 2);
+}
+
+#[test]
+fn queue_is_ordered_by_urgency_then_proximity() {
+    let mut m = model();
+    update(
+        &mut m,
+        named(1, 1, AlertKind::Imminent, vec![], "Far imminent", 40.0),
+    );
+    update(
+        &mut m,
+        named(2, 2, AlertKind::Imminent, vec![], "Near imminent", 2.0),
+    );
+    update(
+        &mut m,
+        named(3, 3, AlertKind::Detained, vec![], "Detained", 90.0),
+    );
+    m.refresh_order();
+    assert_eq!(m.order, vec![3, 2, 1]);
+    update(&mut m, key('p'));
+    m.refresh_order();
+    assert_eq!(m.order, vec![2, 1, 3], "proximity order");
+    update(&mut m, key('a'));
+    m.refresh_order();
+    assert_eq!(
+        m.order,
+        vec![1, 2, 3],
+        "age order, oldest first, ties by case number"
+    );
+}
+
+#[test]
+fn a_new_critical_alert_rings_once_and_stays_highlighted_until_selected() {
+    let mut m = model();
+    update(
+        &mut m,
+        named(1, 1, AlertKind::Imminent, vec![], "First", 1.0),
+    );
+    m.refresh_order();
+    let cmds = update(
+        &mut m,
+        named(
+            2,
+            2,
+            AlertKind::Detained,
+            vec![Flag::MinorsInCare],
+            "Urgent",
+            5.0,
+        ),
+    );
+    assert_eq!(cmds, vec![Command::Bell]);
+    assert!(m.unseen.contains(&2));
+    let next = m.now + Duration::seconds(1);
+    let again = update(&mut m, Action::Tick(next));
+    assert!(again.is_empty(), "no second bell for the same case");
+    m.refresh_order();
+    assert!(m.unseen.contains(&2), "still highlighted");
+    // The critical case sorts first; moving onto it marks it seen.
+    update(&mut m, key('k'));
+    assert_eq!(m.selected, Some(2));
+    assert!(!m.unseen.contains(&2));
+}
+
+#[test]
+fn waiting_past_the_sla_makes_a_case_critical_and_rings() {
+    let mut m = model();
+    update(
+        &mut m,
+        named(1, 1, AlertKind::Imminent, vec![], "Waiting", 1.0),
+    );
+    let later = m.cases[&1].received_at + Duration::minutes(5);
+    assert_eq!(update(&mut m, Action::Tick(later)), vec![Command::Bell]);
+}
+
+#[test]
+fn filter_narrows_the_queue_and_escape_clears_it() {
+    let mut m = model();
+    update(
+        &mut m,
+        named(1, 1, AlertKind::Imminent, vec![], "Rosa Ficticia", 1.0),
+    );
+    update(
+        &mut m,
+        named(2, 2, AlertKind::Imminent, vec![], "Pedro Ficticio", 2.0),
+    );
+    update(&mut m, key('/'));
+    assert_eq!(m.mode, Mode::Filter);
+    for c in "rosa".chars() {
+        update(&mut m, key(c));
+    }
+    m.refresh_order();
+    assert_eq!(m.order, vec![1]);
+    update(
+        &mut m,
+        Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    m.refresh_order();
+    assert_eq!(m.order.len(), 2);
+    assert_eq!(m.mode, Mode::Normal);
+}
+
+#[test]
+fn snapshot_replaces_cases_and_sets_the_position() {
+    let mut m = model();
+    update(&mut m, named(1, 1, AlertKind::Imminent, vec![], "Old", 1.0));
+    let case = crate::domain::case::Case::open(&raised(9, 9, AlertKind::Imminent, vec![])).unwrap();
+    update(
+        &mut m,
+        Action::Snapshot {
+            me: me(),
+            snapshot: CasesResponse {
+                seq: 9,
+                cases: vec![case],
+            },
+        },
+    );
+    assert_eq!(m.cases.keys().copied().collect::<Vec<_>>(), vec![9]);
+    assert_eq!(m.last_seq, 9);
+    update(&mut m, event(raised(5, 5, AlertKind::Imminent, vec![])));
+    assert!(
+        !m.cases.contains_key(&5),
+        "events older than the snapshot are ignored"
+    );
+}
+
+#[test]
+fn q_quits_and_question_mark_opens_help() {
+    let mut m = model();
+    update(&mut m, key('?'));
+    assert_eq!(m.mode, Mode::Help);
+    update(&mut m, key('?'));
+    assert_eq!(m.mode, Mode::Normal);
+    assert_eq!(update(&mut m, key('q')), vec![Command::Quit]);
+}
+
+fn screen(m: &mut Model, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| view::render(m, f)).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..height {
+        for x in 0..width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn populated() -> Model {
+    let mut m = model();
+    update(
+        &mut m,
+        Action::Snapshot {
+            me: me(),
+            snapshot: CasesResponse {
+                seq: 0,
+                cases: vec![],
+            },
+        },
+    );
+    update(&mut m, Action::Connection(Connection::Live));
+    update(
+        &mut m,
+        named(1, 1001, AlertKind::Imminent, vec![], "Ana Ficticia", 12.0),
+    );
+    update(
+        &mut m,
+        named(
+            2,
+            1002,
+            AlertKind::Detained,
+            vec![Flag::Pregnancy],
+            "Beto Ficticio",
+            30.0,
+        ),
+    );
+    update(&mut m, event(cancelled(3, 1001)));
+    m
+}
+
+#[test]
+fn screen_in_english() {
+    let mut m = populated();
+    insta::assert_snapshot!(screen(&mut m, 130, 30));
+}
+
+#[test]
+fn screen_in_spanish_with_help_open() {
+    let mut m = populated();
+    m.lang = Lang::Es;
+    update(&mut m, key('?'));
+    insta::assert_snapshot!(screen(&mut m, 100, 30));
+}
+
+#[test]
+fn hostile_names_are_drawn_harmless() {
+    let mut m = model();
+    update(
+        &mut m,
+        named(
+            1,
+            1,
+            AlertKind::Imminent,
+            vec![],
+            "Eve\u{1b}]52;c;aGk=\u{7}\u{202e}X\r",
+            1.0,
+        ),
+    );
+    let text = screen(&mut m, 130, 20);
+    assert!(text.contains("Eve"));
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| *c != '\n' && crate::domain::sanitize::is_forbidden(*c))
+        .collect();
+    assert!(bad.is_empty(), "{bad:?}");
+    assert!(!text.contains("52;c"));
+}
+
+#[test]
+fn critical_rows_carry_their_colour_and_no_color_drops_it() {
+    use ratatui::style::Color;
+    let mut m = model();
+    update(
+        &mut m,
+        named(
+            1,
+            1,
+            AlertKind::Detained,
+            vec![Flag::MinorsInCare],
+            "Crit",
+            1.0,
+        ),
+    );
+    let find = |m: &mut Model| {
+        let mut terminal = Terminal::new(TestBackend::new(130, 10)).unwrap();
+        terminal.draw(|f| view::render(m, f)).unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        (0..10u16)
+            .flat_map(|y| (0..130u16).map(move |x| (x, y)))
+            .find(|&(x, y)| buffer[(x, y)].symbol() == "‼")
+            .map(|p| buffer[p].fg)
+            .unwrap()
+    };
+    // Selected rows are drawn reversed; look at the colour of the symbol's own cell.
+    assert_eq!(find(&mut m), Color::Red);
+    m.no_color = true;
+    assert_eq!(find(&mut m), Color::Reset);
+}
+
+#[test]
+fn only_the_visible_window_is_built_for_a_large_queue() {
+    let mut m = model();
+    for i in 0..20_000u64 {
+        update(
+            &mut m,
+            named(
+                i + 1,
+                i + 1,
+                AlertKind::Imminent,
+                vec![],
+                "Bulk Ficticio",
+                i as f64,
+            ),
+        );
+    }
+    update(&mut m, key('G'));
+    let text = screen(&mut m, 130, 30);
+    assert!(text.contains("20000"), "the last case is in view after End");
+    assert_eq!(m.table.offset(), 20_000 - m.page);
+}

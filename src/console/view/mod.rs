@@ -42,7 +42,11 @@ pub fn render(model: &mut Model, frame: &mut Frame) {
         } else {
             Direction::Vertical
         })
-        .constraints([Constraint::Percentage(60), Constraint::Percentage(40)])
+        .constraints(if wide {
+            [Constraint::Percentage(66), Constraint::Percentage(34)]
+        } else {
+            [Constraint::Percentage(60), Constraint::Percentage(40)]
+        })
         .split(rows[1]);
     queue::render(model, theme, frame, body[0]);
     detail::render(model, theme, frame, body[1]);

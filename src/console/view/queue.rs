@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 use super::clean;
 use super::theme::Theme;
 use crate::console::model::{Model, SortMode};
+use crate::domain::urgency::Reason;
 use crate::i18n::{self, Text, t};
 
 pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -55,13 +56,20 @@ pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
         .map(|case| {
             let urgency = model.urgency(case);
             let (symbol, label) = i18n::tier(lang, urgency.tier);
+            // The kind has its own column; the urgency cell says what else raised the tier.
             let reason = urgency
                 .reasons
                 .iter()
+                .filter(|r| !matches!(r, Reason::Detained | Reason::Imminent))
                 .take(2)
                 .map(|r| i18n::reason(lang, *r))
                 .collect::<Vec<_>>()
                 .join(", ");
+            let urgency_text = if reason.is_empty() {
+                format!("{symbol} {label}")
+            } else {
+                format!("{symbol} {label} · {reason}")
+            };
             let flags = case
                 .flags
                 .iter()
@@ -77,10 +85,7 @@ pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
                 Line::from(clean(&case.registrant.name))
             };
             let row = Row::new(vec![
-                Cell::from(Span::styled(
-                    format!("{symbol} {label} · {reason}"),
-                    theme.tier(urgency.tier),
-                )),
+                Cell::from(Span::styled(urgency_text, theme.tier(urgency.tier))),
                 Cell::from(case.id.to_string()),
                 Cell::from(i18n::age((model.now - case.pressed_at).num_seconds())),
                 Cell::from(i18n::kind(lang, case.kind)),
@@ -108,13 +113,13 @@ pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
     ])
     .style(theme.title());
     let widths = [
-        Constraint::Min(24),
+        Constraint::Min(20),
         Constraint::Length(5),
-        Constraint::Length(7),
+        Constraint::Length(6),
         Constraint::Length(9),
-        Constraint::Min(16),
-        Constraint::Length(11),
+        Constraint::Min(14),
         Constraint::Length(7),
+        Constraint::Length(6),
         Constraint::Length(9),
     ];
     let table = Table::new(rows, widths)

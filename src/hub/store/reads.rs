@@ -76,7 +76,7 @@ impl Store {
     }
 
     pub async fn head_seq(&self) -> Result<u64, StoreError> {
-        self.read(|tx| head(tx)).await
+        self.read(head).await
     }
 
     /// The cases in `scope` (optionally narrowed by consulate and status) and the `seq` they are
