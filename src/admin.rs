@@ -1,35 +1,105 @@
-//! `guardia admin`: staff management straight on the database file.
+//! `guardia admin`: staff and lawyers' roster, straight on the database file.
 
 use chrono::Utc;
 
-use crate::domain::staff::Role;
-use crate::domain::validate;
+use crate::domain::consulate::Consulate;
+use crate::domain::staff::{NewStaff, Role};
 use crate::hub::auth::{STAFF_PREFIX, hash_token, new_token};
 use crate::hub::store::Store;
 
-/// Adds a staff member and returns their token, which is shown once and never stored.
+/// Adds a staff member and returns their id and token, which is shown once and never stored.
 pub async fn add_staff(
     store: &Store,
-    consulates: &[crate::domain::consulate::Consulate],
-    name: &str,
-    role: Role,
-    consulate: Option<String>,
+    consulates: &[Consulate],
+    new: NewStaff,
 ) -> Result<(i64, String), String> {
-    let name = validate::text("name", name, validate::MAX_NAME_CHARS).map_err(|e| e.to_string())?;
-    if let Some(c) = &consulate
-        && !consulates.iter().any(|k| &k.id == c)
-    {
-        return Err(format!(
-            "unknown consulate `{c}`; see config/consulates.csv"
-        ));
-    }
-    if role == Role::Officer && consulate.is_none() {
-        return Err("an officer needs --consulate".into());
-    }
+    let ids: Vec<&str> = consulates.iter().map(|c| c.id.as_str()).collect();
+    let new = new.validate(&ids).map_err(|e| e.to_string())?;
     let token = new_token(STAFF_PREFIX);
-    let id = store
-        .add_staff(name, role, consulate, hash_token(&token), Utc::now())
+    let outcome = store
+        .add_staff(new, hash_token(&token), None, Utc::now())
         .await
         .map_err(|e| e.to_string())?;
-    Ok((id, token))
+    Ok((outcome.value, token))
+}
+
+/// Reads a roster CSV (`name,serves,languages,capacity`, lists separated by `;`), as in
+/// config/lawyers.sample.csv. Every row is checked before anything is added, so a bad file adds
+/// nothing.
+pub fn parse_roster(text: &str, consulates: &[Consulate]) -> Result<Vec<NewStaff>, String> {
+    let ids: Vec<&str> = consulates.iter().map(|c| c.id.as_str()).collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| e.to_string())?.clone();
+    let want = ["name", "serves", "languages", "capacity"];
+    if headers.iter().collect::<Vec<_>>() != want {
+        return Err(format!("the header must be `{}`", want.join(",")));
+    }
+    let list = |s: &str| -> Vec<String> {
+        s.split(';')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let r = record.map_err(|e| format!("line {line}: {e}"))?;
+        let capacity = r[3]
+            .parse()
+            .map_err(|_| format!("line {line}: capacity must be a whole number"))?;
+        let new = NewStaff {
+            name: r[0].to_string(),
+            role: Role::Lawyer,
+            consulate: None,
+            serves: list(&r[1]),
+            languages: list(&r[2]),
+            capacity,
+        };
+        out.push(
+            new.validate(&ids)
+                .map_err(|e| format!("line {line}: {e}"))?,
+        );
+    }
+    Ok(out)
+}
+
+/// Adds every lawyer of a roster; returns (name, id, token) for each.
+pub async fn import_lawyers(
+    store: &Store,
+    consulates: &[Consulate],
+    text: &str,
+) -> Result<Vec<(String, i64, String)>, String> {
+    let roster = parse_roster(text, consulates)?;
+    let mut out = Vec::with_capacity(roster.len());
+    for new in roster {
+        let name = new.name.clone();
+        let (id, token) = add_staff(store, consulates, new).await?;
+        out.push((name, id, token));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::consulate::parse_csv;
+
+    #[test]
+    fn the_sample_roster_parses_and_a_bad_row_names_its_line() {
+        let consulates = parse_csv(crate::config::BUILTIN_CONSULATES).unwrap();
+        let sample = include_str!("../config/lawyers.sample.csv");
+        let roster = parse_roster(sample, &consulates).unwrap();
+        assert!(roster.len() >= 10);
+        assert!(
+            roster
+                .iter()
+                .all(|l| l.role == Role::Lawyer && l.capacity > 0)
+        );
+        let bad = "name,serves,languages,capacity\nX,atlantis,es,3\n";
+        let e = parse_roster(bad, &consulates).unwrap_err();
+        assert!(e.starts_with("line 2: serves[0]"), "{e}");
+    }
 }

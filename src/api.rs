@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use crate::domain::alert::{AlertRequest, CancelRequest};
+pub use crate::domain::checkpoint::CheckpointRequest;
 pub use crate::domain::registrant::Profile as EnrollRequest;
-pub use crate::domain::staff::StaffInfo as Me;
+pub use crate::domain::staff::{LawyerInfo, NewStaff, StaffInfo as Me};
+pub use crate::hub::store::ActionResponse;
 pub use crate::hub::store::Snapshot as CasesResponse;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +44,9 @@ pub struct ErrorBody {
     pub error: String,
     /// What was wrong, in words a developer can act on.
     pub message: String,
+    /// With `case_changed` (409): the case as it now stands, so the client can show who did what.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<Box<crate::domain::case::Case>>,
 }
 
 /// The `event: resync` payload: the client's position is no longer replayable.
@@ -49,4 +54,40 @@ pub struct ErrorBody {
 pub struct Resync {
     pub head: u64,
     pub reason: String,
+}
+
+/// `POST /v1/cases/{id}/assign`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    pub lawyer_id: i64,
+}
+
+/// `POST /v1/cases/{id}/notes`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    pub text: String,
+}
+
+/// `POST /v1/cases/{id}/close`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseRequest {
+    pub outcome: crate::domain::checkpoint::CloseOutcome,
+    pub note: String,
+}
+
+/// `POST /v1/cases/{id}/reopen`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenRequest {
+    pub reason: String,
+}
+
+/// `POST /v1/staff` answer: the token is shown once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffCreated {
+    pub id: i64,
+    pub token: String,
 }

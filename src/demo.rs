@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::console::app::{self, ConsoleOptions};
-use crate::domain::staff::Role;
+use crate::domain::staff::{NewStaff, Role};
 use crate::hub::store::Store;
 use crate::hub::{AppState, serve};
 use crate::i18n::Lang;
@@ -25,9 +25,14 @@ pub async fn run(config: &Config, lang: Lang, no_color: bool) -> Result<(), Stri
     let (_, token) = crate::admin::add_staff(
         &store,
         &consulates,
-        "Oficial de guardia (demo)",
-        Role::Officer,
-        Some(home.id.clone()),
+        NewStaff {
+            name: "Oficial de guardia (demo)".into(),
+            role: Role::Officer,
+            consulate: Some(home.id.clone()),
+            serves: vec![],
+            languages: vec![],
+            capacity: 0,
+        },
     )
     .await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -221,10 +221,17 @@ async fn main() -> Result<()> {
             let db = db.unwrap_or(config.hub.db.clone());
             let store = guardia::hub::store::Store::open(&db)?;
             let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
-            let (id, token) =
-                guardia::admin::add_staff(&store, &consulates, &name, role, consulate)
-                    .await
-                    .map_err(anyhow::Error::msg)?;
+            let new = guardia::domain::staff::NewStaff {
+                name,
+                role,
+                consulate,
+                serves: vec![],
+                languages: vec![],
+                capacity: 0,
+            };
+            let (id, token) = guardia::admin::add_staff(&store, &consulates, new)
+                .await
+                .map_err(anyhow::Error::msg)?;
             println!("staff id {id}");
             println!("token (shown once; store it safely): {token}");
         }

@@ -5,7 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use std::collections::BTreeMap;
+
 use super::alert::{AlertKind, CancelReason, Location};
+use super::checkpoint::{CheckpointCode, CloseOutcome};
 use super::event::{Actor, Event, EventBody, EventKind};
 use super::registrant::{Flag, Profile};
 
@@ -13,7 +16,9 @@ use super::registrant::{Flag, Profile};
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     Open,
+    /// The phone cancelled; it stays in the queue until an officer closes it.
     Cancelled,
+    Closed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +33,36 @@ pub struct TimelineEntry {
     pub at: DateTime<Utc>,
     pub actor: Actor,
     pub kind: EventKind,
+    /// A short, language-neutral detail: a checkpoint or outcome code, a lawyer's name, a reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointRecord {
+    pub seq: u64,
+    pub code: CheckpointCode,
+    pub happened_at: DateTime<Utc>,
+    pub logged_at: DateTime<Utc>,
+    pub by: Actor,
+    pub fields: BTreeMap<String, String>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteRecord {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub by: Actor,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Closure {
+    pub at: DateTime<Utc>,
+    pub by: Actor,
+    pub outcome: CloseOutcome,
+    pub note: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,8 +82,19 @@ pub struct Case {
     /// When the hub committed the alert.
     pub received_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub acknowledged_by: Option<Actor>,
     pub assigned_lawyer: Option<i64>,
+    #[serde(default)]
+    pub assigned_lawyer_name: Option<String>,
     pub cancelled: Option<Cancellation>,
+    #[serde(default)]
+    pub checkpoints: Vec<CheckpointRecord>,
+    #[serde(default)]
+    pub notes: Vec<NoteRecord>,
+    /// The latest closing; a reopened case keeps it until it is closed again.
+    #[serde(default)]
+    pub closed: Option<Closure>,
     /// Number of events applied; the optimistic-concurrency version.
     pub version: u64,
     pub last_seq: u64,
@@ -91,8 +137,13 @@ impl Case {
             pressed_at: raised.pressed_at,
             received_at: event.at,
             acknowledged_at: None,
+            acknowledged_by: None,
             assigned_lawyer: None,
+            assigned_lawyer_name: None,
             cancelled: None,
+            checkpoints: Vec::new(),
+            notes: Vec::new(),
+            closed: None,
             version: 1,
             last_seq: event.seq,
             timeline: vec![entry(event)],
@@ -115,12 +166,59 @@ impl Case {
         match &event.body {
             EventBody::AlertRaised(_) => return Err(ApplyError::AlreadyOpen { seq: event.seq }),
             EventBody::AlertCancelled(c) => {
-                self.status = CaseStatus::Cancelled;
+                if self.status == CaseStatus::Open {
+                    self.status = CaseStatus::Cancelled;
+                }
                 self.cancelled = Some(Cancellation {
                     at: event.at,
                     reason: c.reason,
                 });
             }
+            EventBody::CaseAcknowledged => {
+                self.acknowledged_at = Some(event.at);
+                self.acknowledged_by = Some(event.actor.clone());
+            }
+            EventBody::LawyerAssigned(a) => {
+                self.assigned_lawyer = Some(a.lawyer_id);
+                self.assigned_lawyer_name = Some(a.lawyer_name.clone());
+                // checkpoints.md: a representative assignment is logged automatically.
+                self.checkpoints.push(CheckpointRecord {
+                    seq: event.seq,
+                    code: CheckpointCode::RepresentativeAssigned,
+                    happened_at: event.at,
+                    logged_at: event.at,
+                    by: event.actor.clone(),
+                    fields: BTreeMap::from([("lawyer".to_string(), a.lawyer_name.clone())]),
+                    note: String::new(),
+                });
+            }
+            EventBody::CheckpointLogged(c) => {
+                self.checkpoints.push(CheckpointRecord {
+                    seq: event.seq,
+                    code: c.code,
+                    happened_at: c.happened_at,
+                    logged_at: event.at,
+                    by: event.actor.clone(),
+                    fields: c.fields.clone(),
+                    note: c.note.clone(),
+                });
+            }
+            EventBody::NoteAdded(n) => self.notes.push(NoteRecord {
+                seq: event.seq,
+                at: event.at,
+                by: event.actor.clone(),
+                text: n.text.clone(),
+            }),
+            EventBody::CaseClosed(c) => {
+                self.status = CaseStatus::Closed;
+                self.closed = Some(Closure {
+                    at: event.at,
+                    by: event.actor.clone(),
+                    outcome: c.outcome,
+                    note: c.note.clone(),
+                });
+            }
+            EventBody::CaseReopened(_) => self.status = CaseStatus::Open,
         }
         self.version += 1;
         self.last_seq = event.seq;
@@ -131,14 +229,63 @@ impl Case {
     pub fn is_open(&self) -> bool {
         self.status == CaseStatus::Open
     }
+
+    /// Whether a staff action of `kind` fits the case as it stands; the reason when it does not.
+    /// The hub checks this inside the write, so two officers racing get one success and one
+    /// refusal that names what the other did.
+    pub fn permits(&self, kind: EventKind) -> Result<(), Refusal> {
+        let closed = self.status == CaseStatus::Closed;
+        match kind {
+            EventKind::CaseReopened if !closed => Err(Refusal::NotClosed),
+            EventKind::CaseReopened => Ok(()),
+            _ if closed => Err(Refusal::Closed),
+            EventKind::CaseAcknowledged if self.acknowledged_at.is_some() => {
+                Err(Refusal::AlreadyAcknowledged)
+            }
+            EventKind::AlertRaised | EventKind::AlertCancelled => Err(Refusal::NotStaffAction),
+            _ => Ok(()),
+        }
+    }
+
+    /// The time of the last change, for "what happened since you looked".
+    pub fn last_entry(&self) -> Option<&TimelineEntry> {
+        self.timeline.last()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("the case is closed; a supervisor may reopen it")]
+    Closed,
+    #[error("the case is not closed, so there is nothing to reopen")]
+    NotClosed,
+    #[error("the case is already acknowledged")]
+    AlreadyAcknowledged,
+    #[error("only the phone raises or cancels an alert")]
+    NotStaffAction,
 }
 
 fn entry(event: &Event) -> TimelineEntry {
+    let detail = match &event.body {
+        EventBody::AlertRaised(_) | EventBody::CaseAcknowledged => None,
+        EventBody::AlertCancelled(c) => Some(
+            serde_json::to_value(c.reason)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+        ),
+        EventBody::LawyerAssigned(a) => Some(a.lawyer_name.clone()),
+        EventBody::CheckpointLogged(c) => Some(c.code.as_str().to_string()),
+        EventBody::NoteAdded(n) => Some(n.text.clone()),
+        EventBody::CaseClosed(c) => Some(c.outcome.as_str().to_string()),
+        EventBody::CaseReopened(r) => Some(r.reason.clone()),
+    };
     TimelineEntry {
         seq: event.seq,
         at: event.at,
         actor: event.actor.clone(),
         kind: event.body.kind(),
+        detail,
     }
 }
 
@@ -168,6 +315,7 @@ pub(crate) mod tests {
             case_id,
             consulate: "los-angeles".into(),
             actor: Actor::Phone,
+            against_version: None,
             body: EventBody::AlertRaised(AlertRaised {
                 alert_id: Uuid::from_u128(case_id as u128),
                 registrant_id: case_id as i64,
@@ -191,11 +339,108 @@ pub(crate) mod tests {
             case_id,
             consulate: "los-angeles".into(),
             actor: Actor::Phone,
+            against_version: None,
             body: EventBody::AlertCancelled(AlertCancelled {
                 alert_id: Uuid::from_u128(case_id as u128),
                 reason: CancelReason::Safe,
             }),
         }
+    }
+
+    pub fn officer() -> Actor {
+        Actor::Staff {
+            id: 1,
+            name: "Oficial de guardia".into(),
+            role: crate::domain::staff::Role::Officer,
+        }
+    }
+
+    pub fn staff_event(seq: u64, case_id: u64, body: EventBody) -> Event {
+        Event {
+            seq,
+            at: Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap()
+                + chrono::Duration::seconds(seq as i64),
+            case_id,
+            consulate: "los-angeles".into(),
+            actor: officer(),
+            against_version: Some(seq - 1),
+            body,
+        }
+    }
+
+    /// A checkpoint that happened at 2026-11-22 10:00 UTC.
+    pub fn checkpoint(
+        seq: u64,
+        case_id: u64,
+        code: CheckpointCode,
+        fields: &[(&str, &str)],
+    ) -> Event {
+        staff_event(
+            seq,
+            case_id,
+            EventBody::CheckpointLogged(crate::domain::event::CheckpointLogged {
+                code,
+                happened_at: Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap(),
+                fields: fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                note: String::new(),
+            }),
+        )
+    }
+
+    #[test]
+    fn staff_actions_fold_and_closing_blocks_all_but_reopen() {
+        use crate::domain::event::{CaseClosed, CaseReopened, LawyerAssigned};
+        let mut case = Case::open(&raised(1, 7, AlertKind::Detained, vec![])).unwrap();
+        assert!(case.permits(EventKind::CaseAcknowledged).is_ok());
+        case.apply(&staff_event(2, 7, EventBody::CaseAcknowledged))
+            .unwrap();
+        assert_eq!(case.acknowledged_by, Some(officer()));
+        assert_eq!(
+            case.permits(EventKind::CaseAcknowledged),
+            Err(Refusal::AlreadyAcknowledged)
+        );
+        case.apply(&staff_event(
+            3,
+            7,
+            EventBody::LawyerAssigned(LawyerAssigned {
+                lawyer_id: 40,
+                lawyer_name: "Lic. Ana".into(),
+                previous: None,
+            }),
+        ))
+        .unwrap();
+        assert_eq!(case.assigned_lawyer, Some(40));
+        assert_eq!(
+            case.checkpoints[0].code,
+            CheckpointCode::RepresentativeAssigned
+        );
+        case.apply(&staff_event(
+            4,
+            7,
+            EventBody::CaseClosed(CaseClosed {
+                outcome: CloseOutcome::FalseAlarm,
+                note: "ok".into(),
+            }),
+        ))
+        .unwrap();
+        assert_eq!(case.status, CaseStatus::Closed);
+        assert_eq!(case.permits(EventKind::NoteAdded), Err(Refusal::Closed));
+        assert!(case.permits(EventKind::CaseReopened).is_ok());
+        case.apply(&staff_event(
+            5,
+            7,
+            EventBody::CaseReopened(CaseReopened {
+                reason: "new facts".into(),
+            }),
+        ))
+        .unwrap();
+        assert_eq!(case.status, CaseStatus::Open);
+        assert_eq!(case.version, 5);
+        assert_eq!(case.timeline.len(), 5);
+        assert_eq!(case.timeline[3].detail.as_deref(), Some("false_alarm"));
     }
 
     #[test]

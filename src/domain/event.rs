@@ -6,7 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use std::collections::BTreeMap;
+
 use super::alert::{AlertKind, CancelReason, Location};
+use super::checkpoint::{CheckpointCode, CloseOutcome};
 use super::registrant::Profile;
 use super::staff::Role;
 
@@ -45,12 +48,51 @@ pub struct AlertCancelled {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LawyerAssigned {
+    pub lawyer_id: i64,
+    /// Copied so the record reads the same if the roster changes.
+    pub lawyer_name: String,
+    pub previous: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointLogged {
+    pub code: CheckpointCode,
+    /// When it happened (the event's own `at` is when it was logged).
+    pub happened_at: DateTime<Utc>,
+    pub fields: BTreeMap<String, String>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteAdded {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseClosed {
+    pub outcome: CloseOutcome,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseReopened {
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 // Events are built once and moved, never copied in bulk; boxing would only add indirection.
 #[allow(clippy::large_enum_variant)]
 pub enum EventBody {
     AlertRaised(AlertRaised),
     AlertCancelled(AlertCancelled),
+    CaseAcknowledged,
+    LawyerAssigned(LawyerAssigned),
+    CheckpointLogged(CheckpointLogged),
+    NoteAdded(NoteAdded),
+    CaseClosed(CaseClosed),
+    CaseReopened(CaseReopened),
 }
 
 /// The tag of an [`EventBody`], for timelines and SSE `event:` names.
@@ -59,6 +101,12 @@ pub enum EventBody {
 pub enum EventKind {
     AlertRaised,
     AlertCancelled,
+    CaseAcknowledged,
+    LawyerAssigned,
+    CheckpointLogged,
+    NoteAdded,
+    CaseClosed,
+    CaseReopened,
 }
 
 impl EventKind {
@@ -66,6 +114,12 @@ impl EventKind {
         match self {
             EventKind::AlertRaised => "alert_raised",
             EventKind::AlertCancelled => "alert_cancelled",
+            EventKind::CaseAcknowledged => "case_acknowledged",
+            EventKind::LawyerAssigned => "lawyer_assigned",
+            EventKind::CheckpointLogged => "checkpoint_logged",
+            EventKind::NoteAdded => "note_added",
+            EventKind::CaseClosed => "case_closed",
+            EventKind::CaseReopened => "case_reopened",
         }
     }
 }
@@ -75,6 +129,12 @@ impl EventBody {
         match self {
             EventBody::AlertRaised(_) => EventKind::AlertRaised,
             EventBody::AlertCancelled(_) => EventKind::AlertCancelled,
+            EventBody::CaseAcknowledged => EventKind::CaseAcknowledged,
+            EventBody::LawyerAssigned(_) => EventKind::LawyerAssigned,
+            EventBody::CheckpointLogged(_) => EventKind::CheckpointLogged,
+            EventBody::NoteAdded(_) => EventKind::NoteAdded,
+            EventBody::CaseClosed(_) => EventKind::CaseClosed,
+            EventBody::CaseReopened(_) => EventKind::CaseReopened,
         }
     }
 }
@@ -88,5 +148,9 @@ pub struct Event {
     pub case_id: u64,
     pub consulate: String,
     pub actor: Actor,
+    /// The case version a staff member acted against (the `If-Match` they sent); absent for
+    /// events the phone or the hub caused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against_version: Option<u64>,
     pub body: EventBody,
 }

@@ -2,7 +2,9 @@
 
 pub mod alert;
 pub mod case;
+pub mod checkpoint;
 pub mod consulate;
+pub mod deadline;
 pub mod event;
 pub mod geo;
 pub mod registrant;

@@ -68,10 +68,214 @@ impl Scope {
     }
 }
 
+impl Scope {
+    /// Whether an event is visible: as [`Scope::allows`], and a lawyer also sees the event that
+    /// takes a case away from them, so their console can drop it.
+    pub fn allows_event(
+        &self,
+        consulate: &str,
+        lawyer: Option<i64>,
+        previous: Option<i64>,
+    ) -> bool {
+        self.allows(consulate, lawyer)
+            || matches!(self, Scope::AssignedTo(id) if previous == Some(*id))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffInfo {
     pub id: i64,
     pub name: String,
     pub role: Role,
     pub consulate: Option<String>,
+}
+
+/// What each role may do to a case it can see. Scope (which cases) is decided separately by
+/// [`Scope`]; this is the verb check. The hub applies both; the console uses this to offer only
+/// the keys that will work.
+pub fn may(role: Role, action: super::event::EventKind) -> bool {
+    use super::event::EventKind as K;
+    match (role, action) {
+        (_, K::AlertRaised | K::AlertCancelled) => false,
+        (Role::Admin, _) => false,
+        (Role::Supervisor, _) => true,
+        (Role::Officer, K::CaseReopened) => false,
+        (Role::Officer, _) => true,
+        (Role::Lawyer, K::CheckpointLogged | K::NoteAdded) => true,
+        (Role::Lawyer, _) => false,
+    }
+}
+
+/// Who may read the lawyers' roster: those who assign, and those who manage staff.
+pub fn may_see_roster(role: Role) -> bool {
+    matches!(role, Role::Officer | Role::Supervisor | Role::Admin)
+}
+
+/// A staff member to add. Lawyers carry the roster fields; others leave them empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    pub name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub consulate: Option<String>,
+    /// Consulates a lawyer serves.
+    #[serde(default)]
+    pub serves: Vec<String>,
+    /// Languages a lawyer works in (ISO 639 codes).
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Open cases a lawyer can carry.
+    #[serde(default)]
+    pub capacity: u32,
+}
+
+pub const MAX_CAPACITY: u32 = 500;
+
+impl NewStaff {
+    /// Checks names, consulates and codes; returns the normalised record.
+    pub fn validate(
+        mut self,
+        consulate_ids: &[&str],
+    ) -> Result<NewStaff, super::validate::FieldError> {
+        use super::validate::{FieldError, MAX_NAME_CHARS, text};
+        let bad = |field: &str, message: String| FieldError {
+            field: field.into(),
+            message,
+        };
+        self.name = text("name", &self.name, MAX_NAME_CHARS)?;
+        if let Some(c) = &self.consulate
+            && !consulate_ids.contains(&c.as_str())
+        {
+            return Err(bad(
+                "consulate",
+                "is not a known consulate id; see GET /v1/consulates".into(),
+            ));
+        }
+        if self.role == Role::Officer && self.consulate.is_none() {
+            return Err(bad("consulate", "is required for an officer".into()));
+        }
+        for (i, c) in self.serves.iter().enumerate() {
+            if !consulate_ids.contains(&c.as_str()) {
+                return Err(bad(
+                    &format!("serves[{i}]"),
+                    "is not a known consulate id".into(),
+                ));
+            }
+        }
+        self.languages = self
+            .languages
+            .iter()
+            .map(|l| l.trim().to_ascii_lowercase())
+            .collect();
+        for (i, l) in self.languages.iter().enumerate() {
+            let ok = (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase());
+            if !ok {
+                return Err(bad(
+                    &format!("languages[{i}]"),
+                    "must be a 2- or 3-letter ISO 639 code".into(),
+                ));
+            }
+        }
+        if self.role == Role::Lawyer {
+            if self.serves.is_empty() {
+                return Err(bad(
+                    "serves",
+                    "a lawyer must serve at least one consulate".into(),
+                ));
+            }
+            if self.capacity == 0 || self.capacity > MAX_CAPACITY {
+                return Err(bad(
+                    "capacity",
+                    format!("must be between 1 and {MAX_CAPACITY}"),
+                ));
+            }
+        } else if !self.serves.is_empty() || self.capacity != 0 {
+            return Err(bad(
+                "serves",
+                "only lawyers serve consulates or carry a capacity".into(),
+            ));
+        }
+        Ok(self)
+    }
+}
+
+/// A lawyer on the roster with their current load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LawyerInfo {
+    pub id: i64,
+    pub name: String,
+    pub serves: Vec<String>,
+    pub languages: Vec<String>,
+    pub capacity: u32,
+    /// Cases assigned to them that are not closed.
+    pub open_cases: u32,
+}
+
+/// How well a lawyer fits a case, best first: serves the consulate, speaks the language, has room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Fit {
+    pub serves: bool,
+    pub speaks: bool,
+    pub has_room: bool,
+}
+
+impl LawyerInfo {
+    pub fn fit(&self, consulate: &str, language: &str) -> Fit {
+        Fit {
+            serves: self.serves.iter().any(|c| c == consulate),
+            speaks: self.languages.iter().any(|l| l == language),
+            has_room: self.open_cases < self.capacity,
+        }
+    }
+}
+
+/// Orders lawyers for the assign picker: best fit first, then the most room, then by name.
+pub fn rank_lawyers(lawyers: &mut [LawyerInfo], consulate: &str, language: &str) {
+    lawyers.sort_by(|a, b| {
+        b.fit(consulate, language)
+            .cmp(&a.fit(consulate, language))
+            .then_with(|| {
+                let room = |l: &LawyerInfo| i64::from(l.capacity) - i64::from(l.open_cases);
+                room(b).cmp(&room(a))
+            })
+            .then_with(|| a.name.cmp(&b.name))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::EventKind;
+
+    #[test]
+    fn lawyers_log_but_do_not_assign_or_close() {
+        assert!(may(Role::Lawyer, EventKind::CheckpointLogged));
+        assert!(!may(Role::Lawyer, EventKind::LawyerAssigned));
+        assert!(!may(Role::Lawyer, EventKind::CaseClosed));
+        assert!(!may(Role::Officer, EventKind::CaseReopened));
+        assert!(may(Role::Supervisor, EventKind::CaseReopened));
+        assert!(!may(Role::Admin, EventKind::NoteAdded));
+    }
+
+    #[test]
+    fn picker_puts_the_fitting_lawyer_with_room_first() {
+        let l = |id, serves: &str, lang: &str, cap, open| LawyerInfo {
+            id,
+            name: format!("L{id}"),
+            serves: vec![serves.into()],
+            languages: vec![lang.into()],
+            capacity: cap,
+            open_cases: open,
+        };
+        let mut list = vec![
+            l(1, "chicago", "es", 10, 0),
+            l(2, "los-angeles", "en", 10, 0),
+            l(3, "los-angeles", "es", 5, 5),
+            l(4, "los-angeles", "es", 10, 2),
+        ];
+        rank_lawyers(&mut list, "los-angeles", "es");
+        let ids: Vec<i64> = list.iter().map(|l| l.id).collect();
+        assert_eq!(ids, vec![4, 3, 2, 1]);
+    }
 }

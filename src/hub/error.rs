@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::store::StoreError;
 use crate::api::ErrorBody;
+use crate::domain::case::Case;
 use crate::domain::validate::FieldError;
 
 #[derive(Debug, thiserror::Error)]
@@ -20,9 +21,15 @@ pub enum ApiError {
     #[error("{0}")]
     Forbidden(&'static str),
     #[error("{0}")]
+    ForbiddenMessage(String),
+    #[error("{0}")]
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Stale(String, Box<Case>),
+    #[error("{0}")]
+    PreconditionRequired(&'static str),
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
     #[error("{0}")]
@@ -38,9 +45,15 @@ impl ApiError {
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
             ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Forbidden(_) | ApiError::ForbiddenMessage(_) => {
+                (StatusCode::FORBIDDEN, "forbidden")
+            }
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Stale(..) => (StatusCode::CONFLICT, "case_changed"),
+            ApiError::PreconditionRequired(_) => {
+                (StatusCode::PRECONDITION_REQUIRED, "precondition_required")
+            }
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
             ApiError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
@@ -55,6 +68,8 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::NotFound("no such record"),
             StoreError::Conflict(m) => ApiError::Conflict(m),
+            StoreError::Stale { message, case } => ApiError::Stale(message, case),
+            StoreError::Invalid(m) => ApiError::Unprocessable(m),
             other => ApiError::Unavailable(other),
         }
     }
@@ -71,9 +86,15 @@ impl IntoResponse for ApiError {
             };
             tracing::error!(code, %source, "request failed");
         }
+        let message = self.to_string();
+        let case = match self {
+            ApiError::Stale(_, case) => Some(case),
+            _ => None,
+        };
         let body = ErrorBody {
             error: code.to_string(),
-            message: self.to_string(),
+            message,
+            case,
         };
         (status, axum::Json(body)).into_response()
     }

@@ -149,7 +149,7 @@ async fn produce(
                     continue;
                 }
                 position = event.seq;
-                if scope.allows(&event.consulate, event.lawyer) && !send(&tx, &event).await {
+                if event.visible_to(&scope) && !send(&tx, &event).await {
                     return;
                 }
             }

@@ -8,7 +8,7 @@ use guardia::api::{AlertResponse, EnrollResponse};
 use guardia::domain::alert::AlertKind;
 use guardia::domain::consulate::parse_csv;
 use guardia::domain::registrant::{Flag, Profile, Relative};
-use guardia::domain::staff::Role;
+use guardia::domain::staff::{NewStaff, Role};
 use guardia::hub::auth::{STAFF_PREFIX, hash_token, new_token};
 use guardia::hub::state::StreamSettings;
 use guardia::hub::store::Store;
@@ -75,18 +75,95 @@ impl TestHub {
     }
 
     pub async fn staff(&self, role: Role, consulate: Option<&str>) -> String {
+        self.staff_with_id(role, consulate).await.1
+    }
+
+    pub async fn staff_with_id(&self, role: Role, consulate: Option<&str>) -> (i64, String) {
+        let lawyer = role == Role::Lawyer;
+        self.add(NewStaff {
+            name: format!("Test {}", role.as_str()),
+            role,
+            consulate: if lawyer {
+                None
+            } else {
+                consulate.map(String::from)
+            },
+            serves: if lawyer {
+                vec![consulate.unwrap_or("los-angeles").to_string()]
+            } else {
+                vec![]
+            },
+            languages: if lawyer { vec!["es".into()] } else { vec![] },
+            capacity: if lawyer { 10 } else { 0 },
+        })
+        .await
+    }
+
+    pub async fn add(&self, new: NewStaff) -> (i64, String) {
         let token = new_token(STAFF_PREFIX);
-        self.store
-            .add_staff(
-                format!("Test {}", role.as_str()),
-                role,
-                consulate.map(String::from),
-                hash_token(&token),
-                Utc::now(),
-            )
+        let id = self
+            .store
+            .add_staff(new, hash_token(&token), None, Utc::now())
             .await
-            .unwrap();
-        token
+            .unwrap()
+            .value;
+        (id, token)
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.at(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A case action as the console sends it: a fresh Idempotency-Key and If-Match.
+    pub async fn act(
+        &self,
+        token: &str,
+        case: u64,
+        verb: &str,
+        version: u64,
+        body: Value,
+    ) -> reqwest::Response {
+        self.act_with_key(
+            token,
+            case,
+            verb,
+            version,
+            body,
+            &Uuid::new_v4().to_string(),
+        )
+        .await
+    }
+
+    pub async fn act_with_key(
+        &self,
+        token: &str,
+        case: u64,
+        verb: &str,
+        version: u64,
+        body: Value,
+        key: &str,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.at(&format!("/v1/cases/{case}/{verb}")))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .header("If-Match", format!("\"{version}\""))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The case as `token` sees it (panics if not visible).
+    pub async fn case(&self, token: &str, id: u64) -> Value {
+        let res = self.get_as(token, &format!("/v1/cases/{id}")).await;
+        assert_eq!(res.status(), 200, "case {id}");
+        res.json().await.unwrap()
     }
 
     pub async fn enroll(&self, name: &str, flags: &[Flag]) -> EnrollResponse {

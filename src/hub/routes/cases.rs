@@ -1,5 +1,6 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use crate::api::{CasesResponse, Me};
@@ -52,16 +53,15 @@ pub async fn one(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Result<Json<Case>, ApiError> {
-    let id: u64 = id
-        .parse()
-        .map_err(|_| ApiError::Malformed("the case id must be a number".into()))?;
-    state
+) -> Result<impl IntoResponse, ApiError> {
+    let id = super::casework::case_id(&id)?;
+    let case: Case = state
         .store
         .case(id, staff.scope())
         .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound("no such case in your scope"))
+        .ok_or(ApiError::NotFound("no such case in your scope"))?;
+    // The ETag is the version to send back as If-Match.
+    Ok((super::casework::etag(case.version), Json(case)))
 }
 
 /// `GET /v1/me`: who this token belongs to, for the console's header.

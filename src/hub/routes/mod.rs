@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod cases;
+pub mod casework;
 pub mod enroll;
 pub mod meta;
 

@@ -15,7 +15,6 @@ use crate::domain::consulate::Consulate;
 use crate::domain::event::{Actor, AlertCancelled, AlertRaised, EventBody};
 use crate::domain::geo;
 use crate::domain::registrant::Profile;
-use crate::domain::staff::Role;
 
 /// The result of a write that may have been a retry.
 #[derive(Debug, Clone)]
@@ -121,7 +120,7 @@ impl Store {
                 pressed_at: req.pressed_at,
                 distance_km,
             });
-            let event = ctx.append(case_id, &consulate.id, Actor::Phone, now, body)?;
+            let (event, _) = ctx.append(case_id, &consulate.id, Actor::Phone, now, None, body)?;
             let response = AlertResponse {
                 alert_id: req.id,
                 case_id,
@@ -177,7 +176,7 @@ impl Store {
                 });
             }
             let body = EventBody::AlertCancelled(AlertCancelled { alert_id, reason });
-            let event = ctx.append(case_id, &case.consulate, Actor::Phone, now, body)?;
+            let (event, _) = ctx.append(case_id, &case.consulate, Actor::Phone, now, None, body)?;
             Ok(Outcome {
                 value: CancelResponse {
                     alert_id,
@@ -187,26 +186,6 @@ impl Store {
                 },
                 replayed: false,
             })
-        })
-        .await
-    }
-
-    /// Adds a staff member under a token hash; returns the new id.
-    pub async fn add_staff(
-        &self,
-        name: String,
-        role: Role,
-        consulate: Option<String>,
-        token_hash: String,
-        now: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        self.write(move |ctx| {
-            ctx.conn().execute(
-                "INSERT INTO staff (name, role, consulate, token_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![name, role.as_str(), consulate, token_hash, now.to_rfc3339()],
-            )?;
-            Ok(ctx.conn().last_insert_rowid())
         })
         .await
     }

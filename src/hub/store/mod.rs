@@ -5,6 +5,7 @@
 //! never sent for something that could still be lost. Events are published to live subscribers
 //! after the commit too, in `seq` order.
 
+mod casework;
 mod commands;
 mod reads;
 mod schema;
@@ -18,6 +19,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::domain::event::EventKind;
 
+pub use casework::{ActionBody, ActionResponse, StaffAction};
 pub use commands::Outcome;
 pub use reads::Snapshot;
 pub use writer::WriteCtx;
@@ -28,6 +30,16 @@ pub enum StoreError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// The request conflicts with the case as it now stands; the case is returned so that the
+    /// caller can see who did what.
+    #[error("{message}")]
+    Stale {
+        message: String,
+        case: Box<crate::domain::case::Case>,
+    },
+    /// The request names something that does not exist or cannot be used (a 422).
+    #[error("{0}")]
+    Invalid(String),
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("stored record is unreadable: {0}")]
@@ -50,8 +62,16 @@ pub struct Published {
     pub seq: u64,
     pub consulate: String,
     pub lawyer: Option<i64>,
+    /// Set when this event moved the case away from a lawyer, so that lawyer hears of it.
+    pub previous_lawyer: Option<i64>,
     pub kind: EventKind,
     pub json: Arc<str>,
+}
+
+impl Published {
+    pub fn visible_to(&self, scope: &crate::domain::staff::Scope) -> bool {
+        scope.allows_event(&self.consulate, self.lawyer, self.previous_lawyer)
+    }
 }
 
 type Reply = Box<dyn FnOnce(Result<(), StoreError>) + Send>;

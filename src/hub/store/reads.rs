@@ -137,7 +137,7 @@ impl Store {
     ) -> Result<(Vec<Arc<Published>>, u64), StoreError> {
         self.read(move |tx| {
             let mut stmt = tx.prepare_cached(
-                "SELECT seq, consulate, lawyer_id, kind, body FROM events
+                "SELECT seq, consulate, lawyer_id, prev_lawyer_id, kind, body FROM events
                  WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )?;
             let mut rows = stmt.query(params![since as i64, limit as i64])?;
@@ -148,15 +148,17 @@ impl Store {
                 last = seq;
                 let consulate: String = row.get(1)?;
                 let lawyer: Option<i64> = row.get(2)?;
-                if !scope.allows(&consulate, lawyer) {
+                let previous_lawyer: Option<i64> = row.get(3)?;
+                if !scope.allows_event(&consulate, lawyer, previous_lawyer) {
                     continue;
                 }
-                let kind: String = row.get(3)?;
-                let json: String = row.get(4)?;
+                let kind: String = row.get(4)?;
+                let json: String = row.get(5)?;
                 out.push(Arc::new(Published {
                     seq,
                     consulate,
                     lawyer,
+                    previous_lawyer,
                     kind: parse_kind(&kind)?,
                     json: json.into(),
                 }));

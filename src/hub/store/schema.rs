@@ -7,7 +7,10 @@ use rusqlite::{Connection, OpenFlags};
 use super::StoreError;
 
 /// Each entry moves the schema one version forward. Never edit a shipped entry; add one.
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/0001_init.sql"),
+    include_str!("../../../migrations/0002_case_work.sql"),
+];
 
 /// Sets and then reads back the pragmas durability depends on. A database that cannot be put in
 /// WAL mode with full sync (a network filesystem, say) is refused rather than silently weaker.

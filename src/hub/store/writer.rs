@@ -119,38 +119,44 @@ impl WriteCtx<'_> {
         consulate: &str,
         actor: Actor,
         at: DateTime<Utc>,
+        against_version: Option<u64>,
         body: EventBody,
-    ) -> Result<Event, StoreError> {
+    ) -> Result<(Event, Case), StoreError> {
         let event = Event {
             seq: self.next_seq,
             at,
             case_id,
             consulate: consulate.to_string(),
             actor,
+            against_version,
             body,
         };
-        let case = match &event.body {
-            EventBody::AlertRaised(_) => {
-                Case::open(&event).map_err(|e| StoreError::Conflict(e.to_string()))?
-            }
+        let (case, previous_lawyer) = match &event.body {
+            EventBody::AlertRaised(_) => (
+                Case::open(&event).map_err(|e| StoreError::Conflict(e.to_string()))?,
+                None,
+            ),
             _ => {
                 let mut case = self.case(case_id)?.ok_or(StoreError::NotFound)?;
+                let before = case.assigned_lawyer;
                 case.apply(&event)
                     .map_err(|e| StoreError::Conflict(e.to_string()))?;
-                case
+                let moved = before.filter(|b| Some(*b) != case.assigned_lawyer);
+                (case, moved)
             }
         };
         let json = serde_json::to_string(&event)?;
         let kind = event.body.kind();
         self.conn.execute(
-            "INSERT INTO events (seq, at, case_id, consulate, lawyer_id, kind, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO events (seq, at, case_id, consulate, lawyer_id, prev_lawyer_id, kind, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 event.seq as i64,
                 event.at.to_rfc3339(),
                 case_id as i64,
                 case.consulate,
                 case.assigned_lawyer,
+                previous_lawyer,
                 kind.as_str(),
                 json
             ],
@@ -160,11 +166,12 @@ impl WriteCtx<'_> {
             seq: event.seq,
             consulate: case.consulate.clone(),
             lawyer: case.assigned_lawyer,
+            previous_lawyer,
             kind,
             json: json.into(),
         }));
         self.next_seq += 1;
-        Ok(event)
+        Ok((event, case))
     }
 
     pub fn case(&self, case_id: u64) -> Result<Option<Case>, StoreError> {

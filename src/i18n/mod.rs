@@ -3,6 +3,8 @@
 //! Each text is a pair `(es, en)` chosen by [`Lang`]; formatted texts are functions here too, so
 //! that word order can differ between the languages.
 
+pub mod casework;
+
 use crate::domain::alert::{AlertKind, CancelReason};
 use crate::domain::case::CaseStatus;
 use crate::domain::event::EventKind;
@@ -169,6 +171,7 @@ pub fn status(lang: Lang, status: CaseStatus) -> &'static str {
     match status {
         CaseStatus::Open => lang.pick("abierta", "open"),
         CaseStatus::Cancelled => lang.pick("cancelada", "cancelled"),
+        CaseStatus::Closed => lang.pick("cerrada", "closed"),
     }
 }
 
@@ -213,6 +216,12 @@ pub fn event(lang: Lang, kind: EventKind) -> &'static str {
     match kind {
         EventKind::AlertRaised => lang.pick("alerta recibida", "alert received"),
         EventKind::AlertCancelled => lang.pick("alerta cancelada", "alert cancelled"),
+        EventKind::CaseAcknowledged => lang.pick("atendida", "acknowledged"),
+        EventKind::LawyerAssigned => lang.pick("abogado(a) asignado(a)", "lawyer assigned"),
+        EventKind::CheckpointLogged => lang.pick("etapa registrada", "checkpoint logged"),
+        EventKind::NoteAdded => lang.pick("nota", "note"),
+        EventKind::CaseClosed => lang.pick("caso cerrado", "case closed"),
+        EventKind::CaseReopened => lang.pick("caso reabierto", "case reopened"),
     }
 }
 

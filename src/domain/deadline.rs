@@ -1,0 +1,281 @@
+//! Deadlines that follow from checkpoints (checkpoints.md, "Deadlines"), computed from the case
+//! alone so that the hub, the console and the backlog report agree. Time is passed in.
+//!
+//! Federal holidays are not skipped when counting business days: the count can only come out
+//! early, never late, which is the safe side for a bond deadline.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+
+use super::case::{Case, CaseStatus, CheckpointRecord};
+use super::checkpoint::{CheckpointCode, parse_date, parse_datetime};
+
+/// Days the Board of Immigration Appeals allows for an appeal to be *received*.
+pub const APPEAL_DAYS: i64 = 30;
+/// Business days to post a post-conclusion voluntary departure bond.
+pub const VD_BOND_BUSINESS_DAYS: u32 = 5;
+/// Consular notification is owed "without delay"; after this it is flagged as missing.
+pub const NOTIFICATION_HOURS: i64 = 24;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineKind {
+    BoardAppeal,
+    VoluntaryDeparture,
+    VoluntaryDepartureBond,
+    Hearing,
+    Reporting,
+    ConsularNotification,
+    Repatriation,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deadline {
+    pub kind: DeadlineKind,
+    pub due: DateTime<Utc>,
+    /// The checkpoint it follows from.
+    pub from_seq: u64,
+    /// For hearings: which one.
+    pub code: CheckpointCode,
+}
+
+impl Deadline {
+    pub fn overdue(&self, now: DateTime<Utc>) -> bool {
+        self.due < now
+    }
+}
+
+/// `n` business days (Monday to Friday) after `from`.
+pub fn add_business_days(from: NaiveDate, n: u32) -> NaiveDate {
+    let mut day = from;
+    let mut left = n;
+    while left > 0 {
+        day += Duration::days(1);
+        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    day
+}
+
+/// The last moment of a calendar day, in UTC: a filing "by" a date may arrive all that day.
+fn end_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default())
+        .and_utc()
+}
+
+fn date_field(c: &CheckpointRecord, name: &str) -> Option<NaiveDate> {
+    c.fields.get(name).and_then(|v| parse_date(v))
+}
+
+fn logged_after(case: &Case, code: CheckpointCode, seq: u64) -> bool {
+    case.checkpoints
+        .iter()
+        .any(|c| c.code == code && c.seq > seq)
+}
+
+fn latest(case: &Case, code: CheckpointCode) -> Option<&CheckpointRecord> {
+    case.checkpoints.iter().rev().find(|c| c.code == code)
+}
+
+/// The open deadlines of a case, soonest first. Missed ones stay (they are the most urgent);
+/// hearings and reporting dates that have passed drop off, since they are events, not duties.
+/// A closed case has none.
+pub fn deadlines(case: &Case, now: DateTime<Utc>) -> Vec<Deadline> {
+    if case.status == CaseStatus::Closed {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut push = |kind, due, c: &CheckpointRecord| {
+        out.push(Deadline {
+            kind,
+            due,
+            from_seq: c.seq,
+            code: c.code,
+        })
+    };
+    use CheckpointCode as C;
+    if let Some(order) = latest(case, C::RemovalOrder)
+        && !logged_after(case, C::AppealFiled, order.seq)
+        && let Some(decided) = date_field(order, "decided_on")
+    {
+        push(
+            DeadlineKind::BoardAppeal,
+            end_of(decided + Duration::days(APPEAL_DAYS)),
+            order,
+        );
+    }
+    if let Some(vd) = latest(case, C::VoluntaryDeparture) {
+        if let Some(by) = date_field(vd, "depart_by") {
+            push(DeadlineKind::VoluntaryDeparture, end_of(by), vd);
+        }
+        let post = vd
+            .fields
+            .get("stage")
+            .is_some_and(|s| s == "post_conclusion");
+        if post && !logged_after(case, C::BondPosted, vd.seq) {
+            let granted = vd.happened_at.date_naive();
+            push(
+                DeadlineKind::VoluntaryDepartureBond,
+                end_of(add_business_days(granted, VD_BOND_BUSINESS_DAYS)),
+                vd,
+            );
+        }
+    }
+    for code in [
+        C::MasterCalendarHearing,
+        C::BondHearing,
+        C::IndividualHearing,
+    ] {
+        if let Some(h) = latest(case, code)
+            && let Some(at) = h.fields.get("hearing_at").and_then(|v| parse_datetime(v))
+            && at >= now
+        {
+            push(DeadlineKind::Hearing, at, h);
+        }
+    }
+    if let Some(r) = latest(case, C::Released)
+        && let Some(day) = date_field(r, "next_reporting")
+        && end_of(day) >= now
+    {
+        push(DeadlineKind::Reporting, end_of(day), r);
+    }
+    if let Some(r) = latest(case, C::RepatriationScheduled)
+        && !logged_after(case, C::Removed, r.seq)
+        && let Some(day) = date_field(r, "scheduled_on")
+        && end_of(day) >= now
+    {
+        push(DeadlineKind::Repatriation, end_of(day), r);
+    }
+    let notified = case
+        .checkpoints
+        .iter()
+        .any(|c| c.code == C::ConsularNotification);
+    if !notified
+        && let Some(detained) = case
+            .checkpoints
+            .iter()
+            .find(|c| c.code == C::DetentionConfirmed)
+    {
+        push(
+            DeadlineKind::ConsularNotification,
+            detained.happened_at + Duration::hours(NOTIFICATION_HOURS),
+            detained,
+        );
+    }
+    out.sort_by_key(|d| d.due);
+    out
+}
+
+/// The soonest deadline, for the queues' countdown column and the lawyer's sort.
+pub fn next(case: &Case, now: DateTime<Utc>) -> Option<Deadline> {
+    deadlines(case, now).into_iter().next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::alert::AlertKind;
+    use crate::domain::case::tests::{checkpoint, raised};
+    use chrono::TimeZone;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn five_business_days_skip_the_weekend() {
+        // Friday 2026-11-20 + 5 business days = Friday 2026-11-27.
+        assert_eq!(add_business_days(day(2026, 11, 20), 5), day(2026, 11, 27));
+        // Wednesday + 5 = next Wednesday.
+        assert_eq!(add_business_days(day(2026, 11, 18), 5), day(2026, 11, 25));
+        // Saturday start: Monday is the first business day.
+        assert_eq!(add_business_days(day(2026, 11, 21), 1), day(2026, 11, 23));
+        assert_eq!(add_business_days(day(2026, 11, 21), 0), day(2026, 11, 21));
+    }
+
+    #[test]
+    fn board_appeal_is_thirty_calendar_days_and_ends_when_filed() {
+        let mut case = Case::open(&raised(1, 9, AlertKind::Detained, vec![])).unwrap();
+        case.apply(&checkpoint(
+            2,
+            9,
+            CheckpointCode::RemovalOrder,
+            &[("decided_on", "2026-11-10")],
+        ))
+        .unwrap();
+        let d = deadlines(&case, now());
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].kind, DeadlineKind::BoardAppeal);
+        assert_eq!(d[0].due, end_of(day(2026, 12, 10)));
+        case.apply(&checkpoint(
+            3,
+            9,
+            CheckpointCode::AppealFiled,
+            &[("received_on", "2026-11-20")],
+        ))
+        .unwrap();
+        assert!(deadlines(&case, now()).is_empty());
+    }
+
+    #[test]
+    fn post_conclusion_departure_has_a_bond_deadline_in_business_days() {
+        let mut case = Case::open(&raised(1, 9, AlertKind::Detained, vec![])).unwrap();
+        // `checkpoint` logs it as happening at 2026-11-22 10:00 (a Sunday).
+        case.apply(&checkpoint(
+            2,
+            9,
+            CheckpointCode::VoluntaryDeparture,
+            &[("stage", "post_conclusion"), ("depart_by", "2027-01-20")],
+        ))
+        .unwrap();
+        let d = deadlines(&case, now());
+        let kinds: Vec<_> = d.iter().map(|d| d.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                DeadlineKind::VoluntaryDepartureBond,
+                DeadlineKind::VoluntaryDeparture
+            ]
+        );
+        assert_eq!(d[0].due, end_of(day(2026, 11, 27)));
+    }
+
+    #[test]
+    fn missing_consular_notification_is_due_24h_after_detention() {
+        let mut case = Case::open(&raised(1, 9, AlertKind::Detained, vec![])).unwrap();
+        case.apply(&checkpoint(
+            2,
+            9,
+            CheckpointCode::DetentionConfirmed,
+            &[("agency", "ice_ero")],
+        ))
+        .unwrap();
+        let d = next(&case, now()).unwrap();
+        assert_eq!(d.kind, DeadlineKind::ConsularNotification);
+        let later = now() + Duration::days(2);
+        assert!(d.overdue(later), "a missed notification stays, as overdue");
+        case.apply(&checkpoint(3, 9, CheckpointCode::ConsularNotification, &[]))
+            .unwrap();
+        assert!(next(&case, later).is_none());
+    }
+
+    #[test]
+    fn past_hearings_drop_off_and_future_ones_count_down() {
+        let mut case = Case::open(&raised(1, 9, AlertKind::Detained, vec![])).unwrap();
+        case.apply(&checkpoint(
+            2,
+            9,
+            CheckpointCode::MasterCalendarHearing,
+            &[("hearing_at", "2026-12-01T09:00:00Z")],
+        ))
+        .unwrap();
+        assert_eq!(next(&case, now()).unwrap().kind, DeadlineKind::Hearing);
+        let after = Utc.with_ymd_and_hms(2026, 12, 2, 0, 0, 0).unwrap();
+        assert!(next(&case, after).is_none());
+    }
+}

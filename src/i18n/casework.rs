@@ -1,0 +1,264 @@
+//! Labels for case work: checkpoint types, their fields and choices, closing outcomes, deadlines.
+//! Wire codes stay in the record; these are what people read.
+
+use super::Lang;
+use crate::domain::checkpoint::{CheckpointCode, CloseOutcome};
+use crate::domain::deadline::DeadlineKind;
+
+pub fn checkpoint(lang: Lang, code: CheckpointCode) -> &'static str {
+    use CheckpointCode::*;
+    match code {
+        ContactAttempt => lang.pick("Intento de contacto", "Contact attempt"),
+        FamilyNotified => lang.pick("Familia informada", "Family notified"),
+        DetentionConfirmed => lang.pick("Detención confirmada", "Detention confirmed"),
+        ConsularNotification => lang.pick(
+            "Notificación consular recibida",
+            "Consular notification received",
+        ),
+        ANumberRecorded => lang.pick("Número A registrado", "A-number recorded"),
+        FacilityLocated => lang.pick("Centro de detención ubicado", "Facility located"),
+        FacilityTransfer => lang.pick("Traslado de centro", "Facility transfer"),
+        ConsularVisit => lang.pick("Visita consular", "Consular visit"),
+        CustodyDetermination => lang.pick("Decisión de custodia", "Custody determination"),
+        NtaServed => lang.pick(
+            "Notificación de comparecencia (NTA)",
+            "Notice to Appear served",
+        ),
+        RepresentativeAssigned => lang.pick("Representante asignado", "Representative assigned"),
+        FearScreening => lang.pick("Entrevista de miedo", "Fear screening"),
+        ExpeditedRemoval => lang.pick("Deportación expedita", "Expedited removal"),
+        MasterCalendarHearing => lang.pick("Audiencia preliminar", "Master calendar hearing"),
+        BondHearing => lang.pick("Audiencia de fianza", "Bond hearing"),
+        BondPosted => lang.pick("Fianza pagada", "Bond posted"),
+        Released => lang.pick("Liberación", "Released"),
+        ReliefFiled => lang.pick("Solicitud de alivio presentada", "Relief filed"),
+        IndividualHearing => lang.pick("Audiencia de fondo", "Individual hearing"),
+        VoluntaryDeparture => lang.pick("Salida voluntaria", "Voluntary departure"),
+        RemovalOrder => lang.pick("Orden de deportación", "Removal order"),
+        AppealFiled => lang.pick("Apelación presentada (BIA)", "Appeal filed (BIA)"),
+        StayRequested => lang.pick("Suspensión solicitada", "Stay requested"),
+        StayDecided => lang.pick("Suspensión resuelta", "Stay decided"),
+        DueProcessConcern => lang.pick("Alerta de debido proceso", "Due-process concern"),
+        RepatriationScheduled => lang.pick("Repatriación programada", "Repatriation scheduled"),
+        Removed => lang.pick("Repatriado", "Removed"),
+    }
+}
+
+pub fn outcome(lang: Lang, outcome: CloseOutcome) -> &'static str {
+    use CloseOutcome::*;
+    match outcome {
+        ReleasedOnBond => lang.pick("liberado con fianza", "released on bond"),
+        ReleasedOnRecognizance => lang.pick("liberado bajo palabra", "released on recognizance"),
+        ReliefGranted => lang.pick("alivio concedido", "relief granted"),
+        ProceedingsTerminated => lang.pick("procedimiento terminado", "proceedings terminated"),
+        VoluntaryDeparture => lang.pick("salida voluntaria", "voluntary departure"),
+        Removed => lang.pick("repatriado", "removed"),
+        FalseAlarm => lang.pick("falsa alarma", "false alarm"),
+        LostContact => lang.pick("contacto perdido", "lost contact"),
+        DeclinedAssistance => lang.pick("rechazó asistencia", "declined assistance"),
+        Transferred => lang.pick("transferido a otro consulado", "transferred"),
+    }
+}
+
+pub fn deadline(lang: Lang, kind: DeadlineKind) -> &'static str {
+    use DeadlineKind::*;
+    match kind {
+        BoardAppeal => lang.pick("apelación ante la BIA", "Board appeal due"),
+        VoluntaryDeparture => lang.pick("salida voluntaria", "voluntary departure"),
+        VoluntaryDepartureBond => lang.pick("fianza de salida voluntaria", "departure bond due"),
+        Hearing => lang.pick("audiencia", "hearing"),
+        Reporting => lang.pick("presentarse ante ICE", "reporting date"),
+        ConsularNotification => lang.pick("notificación consular", "consular notification"),
+        Repatriation => lang.pick("repatriación", "repatriation"),
+    }
+}
+
+/// Field names and choice values: (wire code, Spanish, English).
+const WORDS: &[(&str, &str, &str)] = &[
+    ("at", "Fecha y hora (UTC)", "Date and time (UTC)"),
+    ("note", "Nota", "Note"),
+    ("who", "Con quién", "Who"),
+    ("channel", "Medio", "Channel"),
+    ("outcome", "Resultado", "Outcome"),
+    ("relative", "Familiar", "Relative"),
+    ("agency", "Autoridad", "Agency"),
+    ("source", "Fuente", "Source"),
+    (
+        "informed_of_right",
+        "¿Se le informó su derecho?",
+        "Told of the right?",
+    ),
+    (
+        "requested_contact",
+        "¿Pidió contacto consular?",
+        "Asked for the consulate?",
+    ),
+    ("a_number", "Número A", "A-number"),
+    ("facility", "Centro", "Facility"),
+    ("city_state", "Ciudad, estado", "City, state"),
+    ("facility_phone", "Teléfono del centro", "Facility phone"),
+    ("field_office", "Oficina de ICE", "ICE field office"),
+    ("moved_on", "Fecha del traslado", "Moved on"),
+    ("mode", "Modalidad", "Mode"),
+    (
+        "documents_signed",
+        "¿Firmó documentos?",
+        "Documents signed?",
+    ),
+    ("decision", "Decisión", "Decision"),
+    ("bond_amount", "Monto de fianza (USD)", "Bond amount (USD)"),
+    (
+        "review_requested",
+        "¿Revisión solicitada?",
+        "Review requested?",
+    ),
+    ("served_on", "Fecha de entrega", "Served on"),
+    ("charges", "Cargos", "Charges"),
+    ("court", "Corte", "Court"),
+    ("filed_on", "Fecha de presentación", "Filed on"),
+    ("lawyer", "Abogado(a)", "Lawyer"),
+    ("eoir28_filed", "¿EOIR-28 presentado?", "EOIR-28 filed?"),
+    ("screening", "Tipo de entrevista", "Screening"),
+    ("track", "Vía", "Track"),
+    (
+        "hearing_at",
+        "Fecha y hora de audiencia (UTC)",
+        "Hearing date and time (UTC)",
+    ),
+    ("judge", "Juez(a)", "Judge"),
+    ("appeal", "¿Apelación?", "Appeal?"),
+    ("posted_on", "Fecha de pago", "Posted on"),
+    ("release_type", "Tipo de liberación", "Release type"),
+    (
+        "next_reporting",
+        "Próxima presentación",
+        "Next reporting date",
+    ),
+    ("relief", "Tipo de alivio", "Relief"),
+    ("stage", "Etapa", "Stage"),
+    ("depart_by", "Salir a más tardar", "Depart by"),
+    ("decided_on", "Fecha de la decisión", "Decided on"),
+    ("in_absentia", "¿En ausencia?", "In absentia?"),
+    ("received_on", "Fecha de recepción", "Received on"),
+    ("brief_due", "Vence el escrito", "Brief due"),
+    ("filed_with", "Presentada ante", "Filed with"),
+    ("concern", "Preocupación", "Concern"),
+    ("port", "Puerto de entrada", "Port of entry"),
+    ("scheduled_on", "Fecha programada", "Scheduled on"),
+    (
+        "reception_arranged",
+        "¿Recepción coordinada?",
+        "Reception arranged?",
+    ),
+    ("removed_on", "Fecha", "Removed on"),
+    ("family_informed", "¿Familia informada?", "Family informed?"),
+    ("phone", "teléfono", "phone"),
+    ("sms", "SMS", "SMS"),
+    ("whatsapp", "WhatsApp", "WhatsApp"),
+    ("email", "correo", "email"),
+    ("in_person", "en persona", "in person"),
+    ("video", "video", "video"),
+    ("reached", "contactado", "reached"),
+    ("no_answer", "sin respuesta", "no answer"),
+    ("wrong_number", "número equivocado", "wrong number"),
+    ("ice_ero", "ICE ERO", "ICE ERO"),
+    ("cbp", "CBP", "CBP"),
+    (
+        "local_police_detainer",
+        "policía local con detainer",
+        "local police with detainer",
+    ),
+    ("287g", "287(g)", "287(g)"),
+    ("other", "otro", "other"),
+    (
+        "detainee_locator",
+        "localizador de detenidos",
+        "detainee locator",
+    ),
+    ("family", "familia", "family"),
+    ("ice", "ICE", "ICE"),
+    ("recognizance", "bajo palabra", "recognizance"),
+    ("bond", "fianza", "bond"),
+    ("no_bond", "sin fianza", "no bond"),
+    (
+        "mandatory_detention",
+        "detención obligatoria",
+        "mandatory detention",
+    ),
+    ("credible", "miedo creíble", "credible fear"),
+    ("reasonable", "miedo razonable", "reasonable fear"),
+    ("positive", "positiva", "positive"),
+    ("negative", "negativa", "negative"),
+    ("pending", "pendiente", "pending"),
+    (
+        "expedited_removal",
+        "deportación expedita",
+        "expedited removal",
+    ),
+    (
+        "reinstatement",
+        "reinstalación de orden previa",
+        "reinstatement",
+    ),
+    ("granted", "concedida", "granted"),
+    ("denied", "negada", "denied"),
+    ("parole", "permiso humanitario", "parole"),
+    (
+        "alternatives_to_detention",
+        "alternativas a la detención",
+        "alternatives to detention",
+    ),
+    ("pre_conclusion", "antes de concluir", "pre-conclusion"),
+    ("post_conclusion", "al concluir", "post-conclusion"),
+    ("board", "BIA", "Board"),
+    (
+        "no_consular_notification",
+        "sin notificación consular",
+        "no consular notification",
+    ),
+    (
+        "signed_without_counsel",
+        "firmó sin abogado",
+        "signed without counsel",
+    ),
+    ("no_interpreter", "sin intérprete", "no interpreter"),
+    ("minor", "menor de edad", "minor"),
+    ("medical", "condición médica", "medical"),
+    ("pregnancy", "embarazo", "pregnancy"),
+    (
+        "family_separation",
+        "separación familiar",
+        "family separation",
+    ),
+    ("yes", "sí", "yes"),
+    ("no", "no", "no"),
+];
+
+/// The label of a field name or a choice value; unknown codes show as themselves.
+pub fn word(lang: Lang, code: &str) -> &str {
+    WORDS
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, es, en)| lang.pick(es, en))
+        .unwrap_or(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_and_choice_has_a_label_in_both_languages() {
+        use crate::domain::checkpoint::FieldKind;
+        for code in CheckpointCode::ALL {
+            for spec in code.fields() {
+                assert_ne!(word(Lang::Es, spec.name), spec.name, "{}", spec.name);
+                if let FieldKind::Choice(options) = spec.kind {
+                    for o in options {
+                        assert!(WORDS.iter().any(|(c, _, _)| c == o), "choice {o}");
+                    }
+                }
+            }
+        }
+    }
+}
