@@ -103,6 +103,8 @@ pub async fn run(config: &Config, lang: Lang, no_color: bool) -> Result<(), Stri
         lang,
         no_color,
         sla: chrono::Duration::minutes(i64::from(config.urgency.sla_minutes)),
+        // The demo's hub is thrown away on exit, so its outbox is too.
+        outbox: dir.path().join("outbox.json"),
     })
     .await;
     stop.cancel();

@@ -75,6 +75,37 @@ enum AdminCommand {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// The lawyers' roster.
+    Lawyer {
+        #[command(subcommand)]
+        command: LawyerCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LawyerCommand {
+    /// Add one lawyer and print their token once.
+    Add {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        name: String,
+        /// Consulate ids they serve, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        serves: Vec<String>,
+        /// Language codes, comma-separated (es,en,mix...).
+        #[arg(long, value_delimiter = ',', default_value = "es")]
+        languages: Vec<String>,
+        /// Open cases they can carry.
+        #[arg(long, default_value_t = 20)]
+        capacity: u32,
+    },
+    /// Add every lawyer of a CSV (as config/lawyers.sample.csv); prints name,id,token per line.
+    Import {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -162,7 +193,13 @@ async fn main() -> Result<()> {
                 bail!("no staff token: set GUARDIA_TOKEN or console.token in the config file");
             }
             let lang = console_lang(&config, lang);
+            let outbox = guardia::console::net::outbox::default_path(
+                &data_dir(),
+                &config.console.hub,
+                &config.console.token,
+            );
             guardia::console::app::run(guardia::console::app::ConsoleOptions {
+                outbox,
                 hub: config.console.hub.clone(),
                 token: config.console.token.clone(),
                 lang,
@@ -234,6 +271,48 @@ async fn main() -> Result<()> {
                 .map_err(anyhow::Error::msg)?;
             println!("staff id {id}");
             println!("token (shown once; store it safely): {token}");
+        }
+        Command::Admin {
+            command: AdminCommand::Lawyer { command },
+        } => {
+            let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
+            match command {
+                LawyerCommand::Add {
+                    db,
+                    name,
+                    serves,
+                    languages,
+                    capacity,
+                } => {
+                    let store = guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db))?;
+                    let new = guardia::domain::staff::NewStaff {
+                        name,
+                        role: Role::Lawyer,
+                        consulate: None,
+                        serves,
+                        languages,
+                        capacity,
+                    };
+                    let (id, token) = guardia::admin::add_staff(&store, &consulates, new)
+                        .await
+                        .map_err(anyhow::Error::msg)?;
+                    println!("lawyer id {id}");
+                    println!("token (shown once; store it safely): {token}");
+                }
+                LawyerCommand::Import { db, file } => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    let store = guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db))?;
+                    let added = guardia::admin::import_lawyers(&store, &consulates, &text)
+                        .await
+                        .map_err(anyhow::Error::msg)?;
+                    // Tokens are shown once: this output is the only copy.
+                    println!("name,id,token");
+                    for (name, id, token) in added {
+                        println!("\"{}\",{id},{token}", name.replace('"', "\"\""));
+                    }
+                }
+            }
         }
     }
     Ok(())

@@ -64,7 +64,8 @@ async fn alerts_appear_on_screen_in_urgency_order_and_survive_a_hub_restart() {
 
     let stop = tokio_util::sync::CancellationToken::new();
     let client = HubClient::new(&hub.url, &officer).unwrap();
-    let mut inbox = spawn_feeds(client, &stop);
+    let outbox = hub.dir.path().join("outbox.json");
+    let (mut inbox, _effects) = spawn_feeds(client, &outbox, &stop).unwrap();
     let mut model = Model::new(Lang::En, true, chrono::Duration::minutes(5), Utc::now());
     until(&mut model, &mut inbox, |m| m.cases.len() == 1).await;
 
@@ -100,22 +101,7 @@ async fn alerts_appear_on_screen_in_urgency_order_and_survive_a_hub_restart() {
     // The hub goes away and comes back on the same port and database.
     let addr = hub.addr;
     let dir = hub.stop().await;
-    let listener = loop {
-        match tokio::net::TcpListener::bind(addr).await {
-            Ok(l) => break l,
-            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
-    };
-    let store = guardia::hub::store::Store::open(&dir.path().join("hub.db")).unwrap();
-    let consulates =
-        guardia::domain::consulate::parse_csv(guardia::config::BUILTIN_CONSULATES).unwrap();
-    let state = guardia::hub::AppState::new(store, consulates);
-    let stop_hub = tokio_util::sync::CancellationToken::new();
-    let stopped = stop_hub.clone();
-    tokio::spawn(guardia::hub::serve(listener, state, async move {
-        stopped.cancelled().await
-    }));
-
+    let hub = TestHub::restart_at(addr, dir).await;
     let url = format!("http://{addr}");
     let http = reqwest::Client::new();
     let mut newer = 0;
@@ -144,5 +130,5 @@ async fn alerts_appear_on_screen_in_urgency_order_and_survive_a_hub_restart() {
         .count();
     assert_eq!(queue_rows, 5);
     stop.cancel();
-    stop_hub.cancel();
+    hub.stop().await;
 }

@@ -4,8 +4,10 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
-use crate::api::{CasesResponse, Me};
-use crate::domain::event::Event;
+use super::net::outbox::{Draft, Pending};
+use crate::api::{CasesResponse, LawyerInfo, Me};
+use crate::domain::case::Case;
+use crate::domain::event::{Event, EventKind};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Connection {
@@ -32,11 +34,50 @@ pub enum Action {
     },
     HubEvent(Box<Event>),
     Connection(Connection),
+    /// The outbox's state: actions not yet accepted, and refusals not yet dismissed.
+    Outbox {
+        waiting: usize,
+        refused: Vec<Pending>,
+    },
+    Notice(Notice),
+    Lawyers(Vec<LawyerInfo>),
+    /// A case fetched on its own (newly assigned to this lawyer, say).
+    CaseLoaded(Box<Case>),
+}
+
+/// What happened to an action the operator took, for the status line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    Applied {
+        case_id: u64,
+        kind: EventKind,
+    },
+    /// The hub is unreachable; the action is saved and will be sent.
+    Held {
+        case_id: u64,
+        kind: EventKind,
+    },
+    Refused {
+        case_id: u64,
+        kind: EventKind,
+    },
+    /// The outbox file could not be written: the action was not taken.
+    NotSaved {
+        case_id: u64,
+        kind: EventKind,
+        error: String,
+    },
 }
 
 /// Effects `update` asks for; the executor performs them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Bell,
     Quit,
+    /// Save to the outbox, then send.
+    Submit(Draft),
+    FlushOutbox,
+    Dismiss(String),
+    FetchLawyers,
+    FetchCase(u64),
 }

@@ -1,6 +1,7 @@
 //! The app loop: one inbox, one owner of the model, draw after each drained batch.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -13,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use super::action::{Action, Command};
 use super::model::Model;
 use super::net::client::{HubClient, NetError};
+use super::net::outbox::{self, Outbox, OutboxMsg};
 use super::net::subscriber;
 use super::update::update;
 use super::view;
@@ -24,6 +26,8 @@ pub struct ConsoleOptions {
     pub lang: Lang,
     pub no_color: bool,
     pub sla: chrono::Duration,
+    /// The file that keeps this person's pending actions (see [`outbox::default_path`]).
+    pub outbox: PathBuf,
 }
 
 /// Most actions applied before a redraw, so a flood of events cannot starve the screen.
@@ -42,9 +46,80 @@ pub fn drain(model: &mut Model, first: Action, inbox: &mut mpsc::Receiver<Action
     commands
 }
 
-/// Starts the tasks that feed the inbox: the hub subscriber and the clock.
-pub fn spawn_feeds(client: HubClient, stop: &CancellationToken) -> mpsc::Receiver<Action> {
+/// Performs the commands that reach outside the console: the outbox and the hub's REST reads.
+/// Results come back as actions through the inbox, like everything else.
+#[derive(Clone)]
+pub struct Effects {
+    outbox: mpsc::UnboundedSender<OutboxMsg>,
+    client: HubClient,
+    inbox: mpsc::Sender<Action>,
+}
+
+impl Effects {
+    /// Bell and Quit belong to the terminal loop and are ignored here.
+    pub fn perform(&self, command: Command) {
+        match command {
+            Command::Bell | Command::Quit => {}
+            // Unbounded on purpose: an action must reach the outbox file, never be dropped
+            // because a queue was full. People act at human speed, so it stays small.
+            Command::Submit(draft) => {
+                let _ = self.outbox.send(OutboxMsg::Submit(draft));
+            }
+            Command::FlushOutbox => {
+                let _ = self.outbox.send(OutboxMsg::Flush);
+            }
+            Command::Dismiss(key) => {
+                let _ = self.outbox.send(OutboxMsg::Dismiss(key));
+            }
+            Command::FetchLawyers => {
+                let (client, inbox) = (self.client.clone(), self.inbox.clone());
+                tokio::spawn(async move {
+                    match client.lawyers().await {
+                        Ok(list) => {
+                            let _ = inbox.send(Action::Lawyers(list)).await;
+                        }
+                        Err(e) => tracing::warn!(error = %e, "cannot load the lawyers' roster"),
+                    }
+                });
+            }
+            Command::FetchCase(id) => {
+                let (client, inbox) = (self.client.clone(), self.inbox.clone());
+                tokio::spawn(async move {
+                    match client.case(id).await {
+                        Ok(case) => {
+                            let _ = inbox.send(Action::CaseLoaded(Box::new(case))).await;
+                        }
+                        Err(e) => tracing::warn!(case = id, error = %e, "cannot load a case"),
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Starts the tasks that feed the inbox (the hub subscriber, the clock, the outbox) and returns
+/// the inbox and the effects handle. Fails only if the outbox file exists and cannot be read:
+/// the console then refuses to start rather than lose what it holds.
+pub fn spawn_feeds(
+    client: HubClient,
+    outbox_path: &Path,
+    stop: &CancellationToken,
+) -> std::io::Result<(mpsc::Receiver<Action>, Effects)> {
+    let outbox = Outbox::open(outbox_path)?;
     let (tx, rx) = mpsc::channel(INBOX);
+    let (outbox_tx, outbox_rx) = mpsc::unbounded_channel();
+    tokio::spawn(outbox::run(
+        client.clone(),
+        outbox,
+        outbox_rx,
+        tx.clone(),
+        stop.clone(),
+    ));
+    let effects = Effects {
+        outbox: outbox_tx,
+        client: client.clone(),
+        inbox: tx.clone(),
+    };
     tokio::spawn(subscriber::run(client, tx.clone(), stop.clone()));
     let ticks = tx;
     let stop_ticks = stop.clone();
@@ -61,14 +136,20 @@ pub fn spawn_feeds(client: HubClient, stop: &CancellationToken) -> mpsc::Receive
             }
         }
     });
-    rx
+    Ok((rx, effects))
 }
 
 /// Runs the console on the real terminal until the operator quits.
 pub async fn run(options: ConsoleOptions) -> Result<(), NetError> {
     let client = HubClient::new(&options.hub, &options.token)?;
     let stop = CancellationToken::new();
-    let mut inbox = spawn_feeds(client, &stop);
+    let (mut inbox, effects) = spawn_feeds(client, &options.outbox, &stop).map_err(|e| {
+        NetError::Unreachable(format!(
+            "the outbox {} cannot be read ({e}); move it aside to start, its actions are kept \
+             there",
+            options.outbox.display()
+        ))
+    })?;
     let (keys_tx, mut keys) = mpsc::channel(256);
     let stop_keys = stop.clone();
     tokio::spawn(async move {
@@ -93,7 +174,7 @@ pub async fn run(options: ConsoleOptions) -> Result<(), NetError> {
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::init();
     let mut model = Model::new(options.lang, options.no_color, options.sla, Utc::now());
-    let result = event_loop(&mut terminal, &mut model, &mut inbox, &mut keys).await;
+    let result = event_loop(&mut terminal, &mut model, &mut inbox, &mut keys, &effects).await;
     stop.cancel();
     ratatui::restore();
     if let Err(e) = result {
@@ -107,6 +188,7 @@ async fn event_loop(
     model: &mut Model,
     inbox: &mut mpsc::Receiver<Action>,
     keys: &mut mpsc::Receiver<Action>,
+    effects: &Effects,
 ) -> std::io::Result<()> {
     terminal.draw(|f| view::render(model, f))?;
     loop {
@@ -129,6 +211,7 @@ async fn event_loop(
                     let _ = out.flush();
                 }
                 Command::Quit => return Ok(()),
+                other => effects.perform(other),
             }
         }
         if model.quit {

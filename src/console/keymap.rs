@@ -3,6 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::domain::event::EventKind;
+use crate::domain::staff::{Role, may};
 use crate::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,6 +12,16 @@ pub enum Mode {
     Normal,
     Filter,
     Help,
+    /// Choosing from a list that filters as you type (lawyers, checkpoint types, outcomes).
+    Picker,
+    /// Editing fields and a note.
+    Form,
+    /// Asked to confirm an irreversible step (closing).
+    Confirm,
+    /// The `:` command line.
+    Command,
+    /// Reviewing actions the hub refused.
+    Refusals,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,33 +32,70 @@ pub enum Intent {
     PageDown,
     First,
     Last,
-    SortUrgency,
-    SortProximity,
-    SortAge,
+    NextSort,
     OpenFilter,
     ApplyFilter,
     ClearFilter,
     ToggleHelp,
     CloseHelp,
     Quit,
+    Tab(u8),
+    NextTab,
+    /// Enter on a list: drill into the case.
+    Open,
+    Acknowledge,
+    Assign,
+    Checkpoint,
+    Note,
+    Close,
+    Reopen,
+    CommandLine,
+    ShowRefusals,
+    Choose,
+    Cancel,
+    NextField,
+    PrevField,
+    Send,
+    Yes,
+    Back,
+    Run,
+    Dismiss,
 }
 
 pub struct Binding {
     pub mode: Mode,
     pub code: KeyCode,
+    pub ctrl: bool,
     pub label: &'static str,
     pub intent: Intent,
     /// Shown in the hint bar (the rest only in `?`).
     pub hint: bool,
+    /// The case action this key performs, if any: the key is offered only to roles that may.
+    pub needs: Option<EventKind>,
 }
 
 const fn b(mode: Mode, code: KeyCode, label: &'static str, intent: Intent, hint: bool) -> Binding {
     Binding {
         mode,
         code,
+        ctrl: false,
         label,
         intent,
         hint,
+        needs: None,
+    }
+}
+
+/// A key that performs a case action.
+const fn act(code: char, label: &'static str, intent: Intent, needs: EventKind) -> Binding {
+    Binding {
+        mode: Normal,
+        code: KeyCode::Char(code),
+        ctrl: false,
+        label,
+        intent,
+        hint: true,
+        needs: Some(needs),
     }
 }
 
@@ -64,9 +113,21 @@ pub const BINDINGS: &[Binding] = &[
     b(Normal, KeyCode::Char('g'), "g", First, false),
     b(Normal, KeyCode::End, "End", Last, false),
     b(Normal, KeyCode::Char('G'), "G", Last, false),
-    b(Normal, KeyCode::Char('u'), "u", SortUrgency, true),
-    b(Normal, KeyCode::Char('p'), "p", SortProximity, true),
-    b(Normal, KeyCode::Char('a'), "a", SortAge, true),
+    b(Normal, KeyCode::Enter, "Enter", Open, false),
+    b(Normal, KeyCode::Char('1'), "1", Tab(0), false),
+    b(Normal, KeyCode::Char('2'), "2", Tab(1), false),
+    b(Normal, KeyCode::Char('3'), "3", Tab(2), false),
+    b(Normal, KeyCode::Tab, "Tab", NextTab, false),
+    act('a', "a", Acknowledge, EventKind::CaseAcknowledged),
+    act('l', "l", Assign, EventKind::LawyerAssigned),
+    act('c', "c", Checkpoint, EventKind::CheckpointLogged),
+    act('n', "n", Note, EventKind::NoteAdded),
+    // Capital letters: closing and reopening are deliberate, never one slip from a scroll key.
+    act('X', "X", Close, EventKind::CaseClosed),
+    act('O', "O", Reopen, EventKind::CaseReopened),
+    b(Normal, KeyCode::Char(':'), ":", CommandLine, true),
+    b(Normal, KeyCode::Char('!'), "!", ShowRefusals, false),
+    b(Normal, KeyCode::Char('s'), "s", NextSort, false),
     b(Normal, KeyCode::Char('/'), "/", OpenFilter, true),
     b(Normal, KeyCode::Esc, "Esc", ClearFilter, false),
     b(Normal, KeyCode::Char('?'), "?", ToggleHelp, true),
@@ -76,62 +137,109 @@ pub const BINDINGS: &[Binding] = &[
     b(Help, KeyCode::Esc, "Esc", CloseHelp, true),
     b(Help, KeyCode::Char('?'), "?", CloseHelp, false),
     b(Help, KeyCode::Char('q'), "q", CloseHelp, false),
+    b(Picker, KeyCode::Up, "↑", Up, true),
+    b(Picker, KeyCode::Down, "↓", Down, true),
+    b(Picker, KeyCode::Enter, "Enter", Choose, true),
+    b(Picker, KeyCode::Esc, "Esc", Cancel, true),
+    b(Form, KeyCode::Tab, "Tab", NextField, true),
+    b(Form, KeyCode::BackTab, "⇧Tab", PrevField, false),
+    Binding {
+        mode: Form,
+        code: KeyCode::Char('s'),
+        ctrl: true,
+        label: "Ctrl-S",
+        intent: Send,
+        hint: true,
+        needs: None,
+    },
+    b(Form, KeyCode::Esc, "Esc", Cancel, true),
+    b(Confirm, KeyCode::Char('y'), "y", Yes, true),
+    b(Confirm, KeyCode::Char('s'), "s", Yes, false),
+    b(Confirm, KeyCode::Char('n'), "n", Back, true),
+    b(Confirm, KeyCode::Esc, "Esc", Back, false),
+    b(Command, KeyCode::Enter, "Enter", Run, true),
+    b(Command, KeyCode::Esc, "Esc", Cancel, true),
+    b(Refusals, KeyCode::Up, "↑", Up, true),
+    b(Refusals, KeyCode::Down, "↓", Down, true),
+    b(Refusals, KeyCode::Char('d'), "d", Dismiss, true),
+    b(Refusals, KeyCode::Esc, "Esc", Cancel, true),
 ];
 
 /// The intent bound to `key` in `mode`. Ctrl-C always quits, whatever the mode, so the operator
 /// is never trapped.
 pub fn dispatch(mode: Mode, key: &KeyEvent) -> Option<Intent> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
         return Some(Quit);
     }
     BINDINGS
         .iter()
-        .find(|b| b.mode == mode && b.code == key.code)
+        .find(|b| b.mode == mode && b.code == key.code && b.ctrl == ctrl)
         .map(|b| b.intent)
 }
 
-pub fn describe(lang: Lang, intent: Intent) -> &'static str {
-    let es = matches!(lang, Lang::Es);
-    match (intent, es) {
-        (Up, true) => "subir",
-        (Up, false) => "up",
-        (Down, true) => "bajar",
-        (Down, false) => "down",
-        (PageUp, true) => "página arriba",
-        (PageUp, false) => "page up",
-        (PageDown, true) => "página abajo",
-        (PageDown, false) => "page down",
-        (First, true) => "primera",
-        (First, false) => "first",
-        (Last, true) => "última",
-        (Last, false) => "last",
-        (SortUrgency, true) => "por urgencia",
-        (SortUrgency, false) => "by urgency",
-        (SortProximity, true) => "por cercanía",
-        (SortProximity, false) => "by proximity",
-        (SortAge, true) => "por antigüedad",
-        (SortAge, false) => "by age",
-        (OpenFilter, true) => "filtrar",
-        (OpenFilter, false) => "filter",
-        (ApplyFilter, true) => "aplicar",
-        (ApplyFilter, false) => "apply",
-        (ClearFilter, true) => "quitar filtro",
-        (ClearFilter, false) => "clear filter",
-        (ToggleHelp, true) => "ayuda",
-        (ToggleHelp, false) => "help",
-        (CloseHelp, true) => "cerrar",
-        (CloseHelp, false) => "close",
-        (Quit, true) => "salir",
-        (Quit, false) => "quit",
+/// Whether `role` may use this binding (keys for case actions need the role's permission).
+pub fn allowed(binding: &Binding, role: Option<Role>) -> bool {
+    match (binding.needs, role) {
+        (None, _) => true,
+        (Some(kind), Some(role)) => may(role, kind),
+        (Some(_), None) => false,
     }
 }
 
-/// (keys, description) for every intent of `mode`, keys that share an intent joined with `/`.
-pub fn help_rows(mode: Mode, lang: Lang, hints_only: bool) -> Vec<(String, &'static str)> {
+pub fn describe(lang: Lang, intent: Intent) -> &'static str {
+    let pick = |es: &'static str, en: &'static str| if lang == Lang::Es { es } else { en };
+    match intent {
+        Up => pick("subir", "up"),
+        Down => pick("bajar", "down"),
+        PageUp => pick("página arriba", "page up"),
+        PageDown => pick("página abajo", "page down"),
+        First => pick("primera", "first"),
+        Last => pick("última", "last"),
+        NextSort => pick("cambiar orden", "change order"),
+        OpenFilter => pick("filtrar", "filter"),
+        ApplyFilter => pick("aplicar", "apply"),
+        ClearFilter => pick("quitar filtro", "clear filter"),
+        ToggleHelp => pick("ayuda", "help"),
+        CloseHelp => pick("cerrar", "close"),
+        Quit => pick("salir", "quit"),
+        Tab(0) => pick("pestaña 1", "tab 1"),
+        Tab(1) => pick("pestaña 2", "tab 2"),
+        Tab(_) => pick("pestaña 3", "tab 3"),
+        NextTab => pick("siguiente pestaña", "next tab"),
+        Open => pick("abrir caso", "open case"),
+        Acknowledge => pick("atender", "acknowledge"),
+        Assign => pick("asignar abogado", "assign lawyer"),
+        Checkpoint => pick("etapa", "checkpoint"),
+        Note => pick("nota", "note"),
+        Close => pick("cerrar caso", "close case"),
+        Reopen => pick("reabrir", "reopen"),
+        CommandLine => pick("comando", "command"),
+        ShowRefusals => pick("acciones rechazadas", "refused actions"),
+        Choose => pick("elegir", "choose"),
+        Cancel => pick("cancelar", "cancel"),
+        NextField => pick("siguiente campo", "next field"),
+        PrevField => pick("campo anterior", "previous field"),
+        Send => pick("enviar", "send"),
+        Yes => pick("sí, confirmar", "yes, confirm"),
+        Back => pick("no, volver", "no, go back"),
+        Run => pick("ejecutar", "run"),
+        Dismiss => pick("visto, descartar", "seen, dismiss"),
+    }
+}
+
+/// (keys, description) for every intent of `mode` that `role` may use, keys that share an intent
+/// joined with `/`.
+pub fn help_rows(
+    mode: Mode,
+    lang: Lang,
+    hints_only: bool,
+    role: Option<Role>,
+) -> Vec<(String, &'static str)> {
     let mut rows: Vec<(Intent, String)> = Vec::new();
     for binding in BINDINGS
         .iter()
-        .filter(|b| b.mode == mode && (!hints_only || b.hint))
+        .filter(|b| b.mode == mode && (!hints_only || b.hint) && allowed(b, role))
     {
         match rows.iter_mut().find(|(i, _)| *i == binding.intent) {
             Some((_, keys)) => {
@@ -153,15 +261,33 @@ mod tests {
     #[test]
     fn every_hinted_key_dispatches_to_what_the_hint_says() {
         for binding in BINDINGS {
-            let key = KeyEvent::new(binding.code, KeyModifiers::NONE);
+            let modifiers = if binding.ctrl {
+                KeyModifiers::CONTROL
+            } else {
+                KeyModifiers::NONE
+            };
+            let key = KeyEvent::new(binding.code, modifiers);
             assert_eq!(dispatch(binding.mode, &key), Some(binding.intent));
         }
     }
 
     #[test]
+    fn a_lawyer_is_not_offered_assign_or_close() {
+        let rows = help_rows(Normal, Lang::En, true, Some(Role::Lawyer));
+        let keys: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
+        assert!(keys.contains(&"c") && keys.contains(&"n"));
+        assert!(!keys.contains(&"l") && !keys.contains(&"X") && !keys.contains(&"a"));
+        let officer = help_rows(Normal, Lang::En, true, Some(Role::Officer));
+        assert!(officer.iter().any(|(k, _)| k == "X"));
+        assert!(!officer.iter().any(|(k, _)| k == "O"));
+    }
+
+    #[test]
     fn ctrl_c_quits_in_every_mode() {
         let key = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        for mode in [Normal, Filter, Help] {
+        for mode in [
+            Normal, Filter, Help, Picker, Form, Confirm, Command, Refusals,
+        ] {
             assert_eq!(dispatch(mode, &key), Some(Quit));
         }
     }

@@ -5,6 +5,8 @@
 
 pub mod action;
 pub mod app;
+pub mod command;
+pub mod form;
 pub mod keymap;
 pub mod model;
 pub mod net;

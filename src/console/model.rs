@@ -6,11 +6,15 @@ use chrono::{DateTime, Duration, Utc};
 use ratatui::widgets::TableState;
 use ratatui_textarea::TextArea;
 
-use super::action::Connection;
+use super::action::{Connection, Notice};
+use super::form::Form;
 use super::keymap::Mode;
-use crate::api::Me;
+use super::net::outbox::Pending;
+use crate::api::{LawyerInfo, Me};
 use crate::domain::case::Case;
+use crate::domain::deadline;
 use crate::domain::sanitize::{Lines, sanitize};
+use crate::domain::staff::Role;
 use crate::domain::urgency::{self, Tier, Urgency};
 use crate::i18n::Lang;
 
@@ -19,6 +23,38 @@ pub enum SortMode {
     Urgency,
     Proximity,
     Age,
+    /// Nearest deadline or hearing first: the lawyer's order.
+    Deadline,
+}
+
+impl SortMode {
+    pub fn next(self) -> SortMode {
+        match self {
+            SortMode::Urgency => SortMode::Proximity,
+            SortMode::Proximity => SortMode::Age,
+            SortMode::Age => SortMode::Deadline,
+            SortMode::Deadline => SortMode::Urgency,
+        }
+    }
+}
+
+/// The views, one per kind of work. Which ones a console shows depends on the token's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// The duty officer's live queue.
+    Queue,
+    /// A lawyer's own cases.
+    MyCases,
+    /// The supervisor's backlog.
+    Backlog,
+}
+
+pub fn tabs(role: Option<Role>) -> &'static [Tab] {
+    match role {
+        Some(Role::Lawyer) => &[Tab::MyCases],
+        Some(Role::Supervisor) => &[Tab::Backlog, Tab::Queue],
+        _ => &[Tab::Queue],
+    }
 }
 
 pub struct Model {
@@ -48,6 +84,21 @@ pub struct Model {
     /// Rows the queue showed last frame, for page up/down.
     pub page: usize,
     pub quit: bool,
+    pub tab: Tab,
+    pub lawyers: Vec<LawyerInfo>,
+    pub form: Option<Form>,
+    pub command_input: TextArea<'static>,
+    /// Actions saved in the outbox and not yet accepted by the hub.
+    pub waiting: usize,
+    /// Actions the hub refused, kept until dismissed.
+    pub refused: Vec<Pending>,
+    pub refused_selected: usize,
+    /// The latest thing to tell the operator, for the status line.
+    pub notice: Option<Notice>,
+    /// A message from the command line or a form (already in the operator's language).
+    pub message: Option<String>,
+    /// Selection in the backlog's attention list.
+    pub backlog_selected: usize,
 }
 
 impl Model {
@@ -74,6 +125,28 @@ impl Model {
             rung: HashSet::new(),
             page: 10,
             quit: false,
+            tab: Tab::Queue,
+            lawyers: Vec::new(),
+            form: None,
+            command_input: TextArea::default(),
+            waiting: 0,
+            refused: Vec::new(),
+            refused_selected: 0,
+            notice: None,
+            message: None,
+            backlog_selected: 0,
+        }
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.me.as_ref().map(|m| m.role)
+    }
+
+    /// Whether a case belongs in this console: a lawyer's console keeps only their own cases.
+    pub fn keeps(&self, case: &Case) -> bool {
+        match &self.me {
+            Some(me) if me.role == Role::Lawyer => case.assigned_lawyer == Some(me.id),
+            _ => true,
         }
     }
 
@@ -117,6 +190,20 @@ impl Model {
                     .cmp(&b.0.pressed_at)
                     .then_with(|| a.0.id.cmp(&b.0.id))
             }),
+            SortMode::Deadline => {
+                // Each case's next deadline once, not per comparison; cases without one go last.
+                let mut keyed: Vec<_> = rows
+                    .into_iter()
+                    .map(|r| (deadline::next(r.0, self.now).map(|d| d.due), r))
+                    .collect();
+                keyed.sort_by(|(x, a), (y, b)| match (x, y) {
+                    (Some(x), Some(y)) => x.cmp(y).then_with(|| urgency::queue_order(*a, *b)),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => urgency::queue_order(*a, *b),
+                });
+                rows = keyed.into_iter().map(|(_, r)| r).collect();
+            }
         }
         self.order = rows.into_iter().map(|(c, _)| c.id).collect();
         self.sync_selection();

@@ -1,14 +1,19 @@
 //! `update`: the only place the model changes. Pure: no I/O, no clock, no await. Effects are
 //! returned as [`Command`]s for the executor.
 
-use crossterm::event::{KeyEvent, KeyEventKind};
+mod work;
+
+pub use work::{attention, backlog_target};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use ratatui_textarea::TextArea;
 
-use super::action::{Action, Command};
+use super::action::{Action, Command, Connection, Notice};
 use super::keymap::{self, Intent, Mode};
-use super::model::{Model, SortMode};
+use super::model::{Model, SortMode, Tab, tabs};
 use crate::domain::case::Case;
-use crate::domain::event::EventBody;
+use crate::domain::event::{Event, EventBody};
+use crate::domain::staff::{Role, may_see_roster};
 use crate::domain::urgency::Tier;
 
 pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
@@ -22,44 +27,126 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             ring_for_new_criticals(model)
         }
         Action::Snapshot { me, snapshot } => {
+            let first = model.me.is_none();
+            let role = me.role;
             model.me = Some(me);
             model.cases = snapshot.cases.into_iter().map(|c| (c.id, c)).collect();
             model.last_seq = snapshot.seq;
             model.order_stale = true;
+            if first {
+                model.tab = tabs(Some(role))[0];
+                if role == Role::Lawyer {
+                    model.sort = SortMode::Deadline;
+                }
+            }
             // Cases that were critical before we connected are highlighted but ring only once.
             let criticals: Vec<u64> = critical_ids(model);
             let ring = criticals.iter().any(|id| !model.rung.contains(id));
             model.rung = criticals.iter().copied().collect();
             model.unseen.extend(criticals);
-            if ring { vec![Command::Bell] } else { vec![] }
-        }
-        Action::HubEvent(event) => {
-            if event.seq <= model.last_seq {
-                return vec![];
+            let mut commands = if ring { vec![Command::Bell] } else { vec![] };
+            if may_see_roster(role) {
+                commands.push(Command::FetchLawyers);
             }
-            model.last_seq = event.seq;
-            model.last_event_at = Some(event.at);
-            match &event.body {
-                EventBody::AlertRaised(_) => {
-                    if let Ok(case) = Case::open(&event) {
-                        model.cases.insert(case.id, case);
-                    }
-                }
-                _ => {
-                    if let Some(case) = model.cases.get_mut(&event.case_id) {
-                        let _ = case.apply(&event);
-                    }
-                }
-            }
-            model.order_stale = true;
-            // Only this case changed; scanning every case per event would make a burst O(n²).
-            ring_if_newly_critical(model, event.case_id)
+            commands
         }
+        Action::HubEvent(event) => on_event(model, *event),
         Action::Connection(state) => {
+            let live = state == Connection::Live;
             model.connection = state;
+            // Back online: whatever waits in the outbox goes now, not at its next backoff.
+            if live {
+                vec![Command::FlushOutbox]
+            } else {
+                vec![]
+            }
+        }
+        Action::Outbox { waiting, refused } => {
+            model.waiting = waiting;
+            model.refused = refused;
+            model.refused_selected = model
+                .refused_selected
+                .min(model.refused.len().saturating_sub(1));
+            vec![]
+        }
+        Action::Notice(notice) => {
+            let bell = matches!(notice, Notice::Refused { .. } | Notice::NotSaved { .. });
+            model.notice = Some(notice);
+            model.message = None;
+            // A refused action must not pass unnoticed: the person who acted needs to know.
+            if bell { vec![Command::Bell] } else { vec![] }
+        }
+        Action::Lawyers(lawyers) => {
+            model.lawyers = lawyers;
+            let lang = model.lang;
+            if let Some(form) = &mut model.form
+                && let Some(case) = model.cases.get(&form.case_id)
+            {
+                form.set_lawyers(case, &model.lawyers, lang);
+            }
+            vec![]
+        }
+        Action::CaseLoaded(case) => {
+            let newer = model
+                .cases
+                .get(&case.id)
+                .is_none_or(|c| c.last_seq < case.last_seq);
+            if newer && model.keeps(&case) {
+                model.cases.insert(case.id, *case);
+                model.order_stale = true;
+            }
             vec![]
         }
     }
+}
+
+fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
+    if event.seq <= model.last_seq {
+        return vec![];
+    }
+    model.last_seq = event.seq;
+    model.last_event_at = Some(event.at);
+    let mut commands = Vec::new();
+    match &event.body {
+        EventBody::AlertRaised(_) => {
+            if let Ok(case) = Case::open(&event) {
+                model.cases.insert(case.id, case);
+            }
+        }
+        body => {
+            match model.cases.get_mut(&event.case_id) {
+                Some(case) => {
+                    let _ = case.apply(&event);
+                }
+                None => {
+                    // A case we have never seen: newly assigned to this lawyer. Fetch it whole.
+                    let mine = matches!(body, EventBody::LawyerAssigned(a)
+                        if model.me.as_ref().is_some_and(|me| me.id == a.lawyer_id));
+                    if mine || model.role() != Some(Role::Lawyer) {
+                        commands.push(Command::FetchCase(event.case_id));
+                    }
+                }
+            }
+            if let Some(case) = model.cases.get(&event.case_id)
+                && !model.keeps(case)
+            {
+                // Reassigned away from this lawyer.
+                model.cases.remove(&event.case_id);
+            }
+            if matches!(
+                body,
+                EventBody::LawyerAssigned(_) | EventBody::CaseClosed(_)
+            ) && model.role().is_some_and(may_see_roster)
+            {
+                // Loads changed; the picker and the backlog show them.
+                commands.push(Command::FetchLawyers);
+            }
+        }
+    }
+    model.order_stale = true;
+    // Only this case changed; scanning every case per event would make a burst O(n²).
+    commands.extend(ring_if_newly_critical(model, event.case_id));
+    commands
 }
 
 fn critical_ids(model: &Model) -> Vec<u64> {
@@ -110,13 +197,14 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         return vec![];
     }
     let Some(intent) = keymap::dispatch(model.mode, &key) else {
-        if model.mode == Mode::Filter {
-            model.filter_input.input(key);
-            model.filter = model.filter_input.lines().join(" ");
-            model.order_stale = true;
-        }
-        return vec![];
+        return typed(model, key);
     };
+    match model.mode {
+        Mode::Picker | Mode::Form | Mode::Confirm => return work::on_form_intent(model, intent),
+        Mode::Command => return work::on_command_intent(model, intent),
+        Mode::Refusals => return on_refusals_intent(model, intent),
+        _ => {}
+    }
     match intent {
         Intent::Quit => {
             model.quit = true;
@@ -128,9 +216,10 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         Intent::PageDown => move_by(model, model.page.max(1) as i64),
         Intent::First => move_by(model, i64::MIN / 2),
         Intent::Last => move_by(model, i64::MAX / 2),
-        Intent::SortUrgency => set_sort(model, SortMode::Urgency),
-        Intent::SortProximity => set_sort(model, SortMode::Proximity),
-        Intent::SortAge => set_sort(model, SortMode::Age),
+        Intent::NextSort => {
+            model.sort = model.sort.next();
+            model.order_stale = true;
+        }
         Intent::OpenFilter => {
             let mut input = TextArea::new(vec![model.filter.clone()]);
             input.move_cursor(ratatui_textarea::CursorMove::End);
@@ -143,19 +232,95 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
             model.filter_input = TextArea::default();
             model.mode = Mode::Normal;
             model.order_stale = true;
+            model.message = None;
         }
         Intent::ToggleHelp => model.mode = Mode::Help,
         Intent::CloseHelp => model.mode = Mode::Normal,
+        Intent::Tab(n) => {
+            if let Some(tab) = tabs(model.role()).get(usize::from(n)) {
+                model.tab = *tab;
+            }
+        }
+        Intent::NextTab => {
+            let list = tabs(model.role());
+            let at = list.iter().position(|t| *t == model.tab).unwrap_or(0);
+            model.tab = list[(at + 1) % list.len()];
+        }
+        Intent::Open => {
+            if model.tab == Tab::Backlog
+                && let Some(id) = work::backlog_target(model)
+            {
+                work::select_case(model, id);
+            }
+        }
+        Intent::CommandLine => {
+            model.command_input = TextArea::default();
+            model.message = None;
+            model.mode = Mode::Command;
+        }
+        Intent::ShowRefusals => model.mode = Mode::Refusals,
+        Intent::Acknowledge
+        | Intent::Assign
+        | Intent::Checkpoint
+        | Intent::Note
+        | Intent::Close
+        | Intent::Reopen => {
+            let target = match model.tab {
+                Tab::Backlog => work::backlog_target(model),
+                _ => model.selected,
+            };
+            return work::start(model, intent, target);
+        }
+        _ => {}
     }
     vec![]
 }
 
-fn set_sort(model: &mut Model, sort: SortMode) {
-    model.sort = sort;
-    model.order_stale = true;
+/// A key no binding claims: text for whichever editor has the focus.
+fn typed(model: &mut Model, key: KeyEvent) -> Vec<Command> {
+    match model.mode {
+        Mode::Filter => {
+            model.filter_input.input(key);
+            model.filter = model.filter_input.lines().join(" ");
+            model.order_stale = true;
+        }
+        Mode::Command if key.code != KeyCode::Enter => {
+            model.command_input.input(key);
+        }
+        Mode::Picker | Mode::Form => return work::typed_in_form(model, key),
+        _ => {}
+    }
+    vec![]
+}
+
+fn on_refusals_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
+    match intent {
+        Intent::Up => model.refused_selected = model.refused_selected.saturating_sub(1),
+        Intent::Down => {
+            model.refused_selected =
+                (model.refused_selected + 1).min(model.refused.len().saturating_sub(1))
+        }
+        Intent::Dismiss if model.refused_selected < model.refused.len() => {
+            let gone = model.refused.remove(model.refused_selected);
+            model.refused_selected = model
+                .refused_selected
+                .min(model.refused.len().saturating_sub(1));
+            return vec![Command::Dismiss(gone.key)];
+        }
+        Intent::Cancel | Intent::Quit => model.mode = Mode::Normal,
+        _ => {}
+    }
+    vec![]
 }
 
 fn move_by(model: &mut Model, delta: i64) {
+    if model.tab == Tab::Backlog {
+        let n = work::attention(model).len() as i64;
+        model.backlog_selected = (model.backlog_selected as i64)
+            .saturating_add(delta)
+            .clamp(0, (n - 1).max(0)) as usize;
+        return;
+    }
     model.refresh_order();
     if model.order.is_empty() {
         return;

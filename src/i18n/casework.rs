@@ -230,6 +230,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "separación familiar",
         "family separation",
     ),
+    ("serves_here", "atiende este consulado", "serves here"),
     ("yes", "sí", "yes"),
     ("no", "no", "no"),
 ];

@@ -39,11 +39,30 @@ impl TestHub {
 
     /// Starts a hub on an existing directory (to restart over the same database).
     pub async fn start_in(dir: tempfile::TempDir, stream: StreamSettings) -> TestHub {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::serve_on(listener, dir, stream).await
+    }
+
+    /// Restarts a stopped hub on its old address and database, as a real restart would.
+    pub async fn restart_at(addr: SocketAddr, dir: tempfile::TempDir) -> TestHub {
+        let listener = loop {
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(l) => break l,
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            }
+        };
+        Self::serve_on(listener, dir, StreamSettings::default()).await
+    }
+
+    async fn serve_on(
+        listener: tokio::net::TcpListener,
+        dir: tempfile::TempDir,
+        stream: StreamSettings,
+    ) -> TestHub {
         let store = Store::open(&dir.path().join("hub.db")).unwrap();
         let consulates = parse_csv(guardia::config::BUILTIN_CONSULATES).unwrap();
         let mut state = AppState::new(store.clone(), consulates);
         state.stream = stream;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let stop = CancellationToken::new();
         let stopped = stop.clone();

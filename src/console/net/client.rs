@@ -6,19 +6,33 @@ use eventsource_stream::{Event as SseMessage, Eventsource};
 use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 
-use crate::api::{CasesResponse, ErrorBody, Me};
+use crate::api::{ActionResponse, CasesResponse, ErrorBody, LawyerInfo, Me};
+use crate::domain::case::Case;
 
 #[derive(Debug, thiserror::Error)]
 pub enum NetError {
     #[error("cannot reach the hub: {0}")]
     Unreachable(String),
     #[error("the hub answered {status}: {message}")]
-    Refused { status: u16, message: String },
+    Refused {
+        status: u16,
+        message: String,
+        /// With a 409 `case_changed`: the case as it now stands.
+        case: Option<Box<Case>>,
+    },
     #[error("the hub sent something unreadable: {0}")]
     Garbled(String),
 }
 
 impl NetError {
+    /// Worth sending again later: the hub was unreachable or failing, not refusing.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            NetError::Unreachable(_) | NetError::Garbled(_) => true,
+            NetError::Refused { status, .. } => *status >= 500 || *status == 429 || *status == 408,
+        }
+    }
+
     /// 401 and 403 will not fix themselves by retrying.
     pub fn is_auth(&self) -> bool {
         matches!(
@@ -75,6 +89,40 @@ impl HubClient {
         self.get("/v1/cases").await
     }
 
+    pub async fn case(&self, id: u64) -> Result<Case, NetError> {
+        self.get(&format!("/v1/cases/{id}")).await
+    }
+
+    pub async fn lawyers(&self) -> Result<Vec<LawyerInfo>, NetError> {
+        self.get("/v1/lawyers").await
+    }
+
+    /// Sends one case action with its idempotency key and the version it was decided on.
+    pub async fn act(
+        &self,
+        path: &str,
+        key: &str,
+        version: u64,
+        body: &serde_json::Value,
+    ) -> Result<ActionResponse, NetError> {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header("Idempotency-Key", key)
+            .header("If-Match", format!("\"{version}\""))
+            .json(body)
+            .timeout(Duration::from_secs(20))
+            .send()
+            .await
+            .map_err(|e| NetError::Unreachable(e.to_string()))?;
+        check(res)
+            .await?
+            .json()
+            .await
+            .map_err(|e| NetError::Garbled(e.to_string()))
+    }
+
     /// Opens the event stream after `since`. The stream ends when the connection does.
     pub async fn events(
         &self,
@@ -102,9 +150,13 @@ async fn check(res: reqwest::Response) -> Result<reqwest::Response, NetError> {
         return Ok(res);
     }
     let status = res.status().as_u16();
-    let message = match res.json::<ErrorBody>().await {
-        Ok(body) => body.message,
-        Err(_) => "no details".into(),
+    let (message, case) = match res.json::<ErrorBody>().await {
+        Ok(body) => (body.message, body.case),
+        Err(_) => ("no details".into(), None),
     };
-    Err(NetError::Refused { status, message })
+    Err(NetError::Refused {
+        status,
+        message,
+        case,
+    })
 }

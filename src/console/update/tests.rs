@@ -74,10 +74,10 @@ fn queue_is_ordered_by_urgency_then_proximity() {
     );
     m.refresh_order();
     assert_eq!(m.order, vec![3, 2, 1]);
-    update(&mut m, key('p'));
+    update(&mut m, key('s'));
     m.refresh_order();
     assert_eq!(m.order, vec![2, 1, 3], "proximity order");
-    update(&mut m, key('a'));
+    update(&mut m, key('s'));
     m.refresh_order();
     assert_eq!(
         m.order,

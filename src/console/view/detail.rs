@@ -5,19 +5,21 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::clean;
 use super::theme::Theme;
+use super::{clean, clean_lines};
 use crate::console::model::Model;
+use crate::domain::checkpoint::{CheckpointCode, CloseOutcome};
+use crate::domain::deadline;
 use crate::domain::event::{Actor, EventKind};
-use crate::i18n::{self, Text, t};
+use crate::i18n::{self, Text, casework, console, t};
 
-pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
+pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Frame, area: Rect) {
     let lang = model.lang;
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         format!(" {} ", t(lang, Text::DetailTitle)),
         theme.title(),
     ));
-    let Some(case) = model.selected_case() else {
+    let Some(case) = target.and_then(|id| model.cases.get(&id)) else {
         frame.render_widget(
             Paragraph::new(t(lang, Text::NoSelection)).block(block),
             area,
@@ -53,6 +55,60 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                 .join(" · "),
             theme.tier(urgency.tier),
         )),
+        field(
+            Text::AcknowledgedBy,
+            match (&case.acknowledged_at, &case.acknowledged_by) {
+                (Some(at), Some(by)) => format!(
+                    "{} · {}",
+                    console::actor(lang, by),
+                    at.format("%Y-%m-%d %H:%M")
+                ),
+                _ => t(lang, Text::NotAcknowledged).to_string(),
+            },
+        ),
+        field(
+            Text::Lawyer,
+            case.assigned_lawyer_name
+                .as_deref()
+                .map(clean)
+                .unwrap_or_else(|| t(lang, Text::NoLawyer).to_string()),
+        ),
+    ];
+    if let Some(c) = &case.closed {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", t(lang, Text::ClosedAs)), theme.dim()),
+            Span::styled(casework::outcome(lang, c.outcome), theme.title()),
+            Span::raw(format!(
+                " · {} · {}",
+                console::actor(lang, &c.by),
+                c.at.format("%Y-%m-%d %H:%M")
+            )),
+        ]));
+        for l in clean_lines(&c.note) {
+            lines.push(Line::from(format!("  {l}")));
+        }
+    }
+    let deadlines = deadline::deadlines(case, model.now);
+    if !deadlines.is_empty() {
+        lines.push(Line::default());
+        lines.push(heading(Text::Deadlines));
+        for d in &deadlines {
+            let style = if d.overdue(model.now) {
+                theme.tier(crate::domain::urgency::Tier::Critical)
+            } else {
+                theme.warn()
+            };
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "  {} ({})",
+                    console::countdown(lang, d, model.now),
+                    d.due.format("%Y-%m-%d %H:%M")
+                ),
+                style,
+            )));
+        }
+    }
+    lines.extend([
         Line::default(),
         heading(Text::Profile),
         Line::from(Span::raw(clean(&p.name))),
@@ -70,7 +126,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         ),
         Line::default(),
         heading(Text::Flags),
-    ];
+    ]);
     if case.flags.is_empty() {
         lines.push(Line::from(Span::styled(
             t(lang, Text::NoFlags),
@@ -120,6 +176,47 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             i18n::age((model.now - case.pressed_at).num_seconds())
         ),
     ));
+    if !case.checkpoints.is_empty() {
+        lines.push(Line::default());
+        lines.push(heading(Text::Checkpoints));
+        for c in &case.checkpoints {
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {} ", c.happened_at.format("%Y-%m-%d %H:%M")),
+                    theme.dim(),
+                ),
+                Span::styled(casework::checkpoint(lang, c.code), theme.title()),
+                Span::styled(format!(" · {}", console::actor(lang, &c.by)), theme.dim()),
+            ]));
+            for (name, value) in &c.fields {
+                lines.push(Line::from(format!(
+                    "      {}: {}",
+                    casework::word(lang, name),
+                    casework::word(lang, &clean(value))
+                )));
+            }
+            for l in clean_lines(&c.note) {
+                lines.push(Line::from(format!("      {l}")));
+            }
+        }
+    }
+    if !case.notes.is_empty() {
+        lines.push(Line::default());
+        lines.push(heading(Text::Notes));
+        for n in &case.notes {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "  {} · {}",
+                    n.at.format("%Y-%m-%d %H:%M"),
+                    console::actor(lang, &n.by)
+                ),
+                theme.dim(),
+            )));
+            for l in clean_lines(&n.text) {
+                lines.push(Line::from(format!("    {l}")));
+            }
+        }
+    }
     lines.push(Line::default());
     lines.push(heading(Text::Timeline));
     for entry in &case.timeline {
@@ -128,15 +225,24 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             Actor::Hub => t(lang, Text::ByHub).to_string(),
             Actor::Staff { name, .. } => clean(name),
         };
-        let extra = match (entry.kind, &case.cancelled) {
-            (EventKind::AlertCancelled, Some(c)) => {
+        let extra = match (entry.kind, &case.cancelled, entry.detail.as_deref()) {
+            (EventKind::AlertCancelled, Some(c), _) => {
                 format!(" ({})", i18n::cancel_reason(lang, c.reason))
+            }
+            (EventKind::CheckpointLogged, _, Some(code)) => CheckpointCode::parse(code)
+                .map(|c| format!(": {}", casework::checkpoint(lang, c)))
+                .unwrap_or_default(),
+            (EventKind::CaseClosed, _, Some(code)) => CloseOutcome::parse(code)
+                .map(|o| format!(": {}", casework::outcome(lang, o)))
+                .unwrap_or_default(),
+            (EventKind::LawyerAssigned | EventKind::CaseReopened, _, Some(text)) => {
+                format!(": {}", clean(text))
             }
             _ => String::new(),
         };
         lines.push(Line::from(format!(
             "  {}  {}{} · {}",
-            entry.at.format("%H:%M:%S"),
+            entry.at.format("%m-%d %H:%M"),
             i18n::event(lang, entry.kind),
             extra,
             actor

@@ -4,14 +4,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
+use crate::console::action::Notice;
 use crate::console::keymap::{self, Mode};
-use crate::console::model::Model;
-use crate::i18n::{Text, t};
+use crate::console::model::{Model, Tab, tabs};
+use crate::i18n::{Text, console, t};
 
 /// The key-hint bar, generated from the keymap of the current mode.
 pub fn render_hints(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
-    for (keys, what) in keymap::help_rows(model.mode, model.lang, true) {
+    for (keys, what) in keymap::help_rows(model.mode, model.lang, true, model.role()) {
         spans.push(Span::styled(keys, theme.key()));
         spans.push(Span::raw(format!(" {what}  ")));
     }
@@ -36,5 +37,79 @@ pub fn render_filter(model: &Model, theme: Theme, frame: &mut Frame, area: Rect)
         frame.render_widget(&model.filter_input, rest);
     } else {
         frame.render_widget(Paragraph::new(model.filter.clone()), rest);
+    }
+}
+
+/// The tab bar, with the outbox's state on the right: what waits to be sent, what was refused.
+pub fn render_tabs(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
+    let lang = model.lang;
+    let mut spans = Vec::new();
+    for (i, tab) in tabs(model.role()).iter().enumerate() {
+        let name = match tab {
+            Tab::Queue => t(lang, Text::TabQueue),
+            Tab::MyCases => t(lang, Text::TabMyCases),
+            Tab::Backlog => t(lang, Text::TabBacklog),
+        };
+        let style = if *tab == model.tab {
+            theme.selected()
+        } else {
+            theme.dim()
+        };
+        spans.push(Span::styled(format!(" {} {name} ", i + 1), style));
+        spans.push(Span::raw(" "));
+    }
+    if model.waiting > 0 {
+        spans.push(Span::styled(
+            format!("  ⧗ {} {}", model.waiting, t(lang, Text::Waiting)),
+            theme.warn(),
+        ));
+    }
+    if !model.refused.is_empty() {
+        spans.push(Span::styled(
+            format!(
+                "  ✕ {} {}",
+                model.refused.len(),
+                t(lang, Text::RefusedReview)
+            ),
+            theme.unseen(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The last notice or message, one line.
+pub fn render_status(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
+    let text = match (&model.message, &model.notice) {
+        (Some(m), _) => m.clone(),
+        (None, Some(n)) => console::notice(model.lang, n),
+        (None, None) => String::new(),
+    };
+    let style = match &model.notice {
+        Some(Notice::Refused { .. } | Notice::NotSaved { .. }) if model.message.is_none() => {
+            theme.unseen()
+        }
+        _ => theme.warn(),
+    };
+    frame.render_widget(Paragraph::new(Span::styled(text, style)), area);
+}
+
+/// The `:` command line.
+pub fn render_command(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
+    frame.render_widget(
+        Paragraph::new(Span::styled(":", theme.key())),
+        Rect { width: 1, ..area },
+    );
+    let rest = Rect {
+        x: area.x + 2,
+        width: area.width.saturating_sub(2),
+        ..area
+    };
+    if model.command_input.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(t(model.lang, Text::CommandHelp), theme.dim())),
+            rest,
+        );
+    } else {
+        frame.render_widget(&model.command_input, rest);
     }
 }

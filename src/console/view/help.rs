@@ -10,7 +10,7 @@ use crate::i18n::{Text, t};
 
 /// The `?` overlay: every binding of the main mode, from the same table that dispatches keys.
 pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
-    let rows = keymap::help_rows(Mode::Normal, model.lang, false);
+    let rows = keymap::help_rows(Mode::Normal, model.lang, false, model.role());
     let mut lines: Vec<Line> = rows
         .into_iter()
         .map(|(keys, what)| {

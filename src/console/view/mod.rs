@@ -1,23 +1,44 @@
 //! The view: a function of the model, one file per pane.
 
+mod backlog;
 mod detail;
 mod footer;
+mod form;
 mod header;
 mod help;
 mod queue;
 pub mod theme;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Direction, Layout};
+use ratatui::layout::{Constraint, Direction, Flex, Layout, Rect};
 
 use super::keymap::Mode;
-use super::model::Model;
+use super::model::{Model, Tab};
 use crate::domain::sanitize::{Lines, sanitize};
 use theme::Theme;
 
 /// Every string that came from the network passes here before it is drawn.
 pub fn clean(text: &str) -> String {
     sanitize(text, Lines::One)
+}
+
+/// Multi-line text from the network (notes), cleaned line by line.
+pub fn clean_lines(text: &str) -> Vec<String> {
+    sanitize(text, Lines::Many)
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+/// A centred popup of at most `width` × `height`.
+pub fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let [vertical] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(vertical);
+    rect
 }
 
 pub fn render(model: &mut Model, frame: &mut Frame) {
@@ -27,14 +48,18 @@ pub fn render(model: &mut Model, frame: &mut Frame) {
     };
     let area = frame.area();
     let show_filter = model.mode == Mode::Filter || !model.filter.is_empty();
+    let show_command = model.mode == Mode::Command;
     let rows = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(1),
         Constraint::Min(3),
-        Constraint::Length(u16::from(show_filter)),
+        Constraint::Length(u16::from(show_filter || show_command)),
+        Constraint::Length(1),
         Constraint::Length(1),
     ])
     .split(area);
     header::render(model, theme, frame, rows[0]);
+    footer::render_tabs(model, theme, frame, rows[1]);
     let wide = area.width >= 120;
     let body = Layout::default()
         .direction(if wide {
@@ -43,18 +68,33 @@ pub fn render(model: &mut Model, frame: &mut Frame) {
             Direction::Vertical
         })
         .constraints(if wide {
-            [Constraint::Percentage(66), Constraint::Percentage(34)]
+            [Constraint::Percentage(70), Constraint::Percentage(30)]
         } else {
             [Constraint::Percentage(60), Constraint::Percentage(40)]
         })
-        .split(rows[1]);
-    queue::render(model, theme, frame, body[0]);
-    detail::render(model, theme, frame, body[1]);
-    if show_filter {
-        footer::render_filter(model, theme, frame, rows[2]);
+        .split(rows[2]);
+    match model.tab {
+        Tab::Backlog => {
+            let target = super::update::backlog_target(model);
+            backlog::render(model, theme, frame, body[0]);
+            detail::render(model, target, theme, frame, body[1]);
+        }
+        Tab::Queue | Tab::MyCases => {
+            queue::render(model, theme, frame, body[0]);
+            detail::render(model, model.selected, theme, frame, body[1]);
+        }
     }
-    footer::render_hints(model, theme, frame, rows[3]);
-    if model.mode == Mode::Help {
-        help::render(model, theme, frame, area);
+    if show_command {
+        footer::render_command(model, theme, frame, rows[3]);
+    } else if show_filter {
+        footer::render_filter(model, theme, frame, rows[3]);
+    }
+    footer::render_status(model, theme, frame, rows[4]);
+    footer::render_hints(model, theme, frame, rows[5]);
+    match model.mode {
+        Mode::Help => help::render(model, theme, frame, area),
+        Mode::Picker | Mode::Form | Mode::Confirm => form::render(model, theme, frame, area),
+        Mode::Refusals => form::render_refusals(model, theme, frame, area),
+        _ => {}
     }
 }

@@ -7,9 +7,20 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
 use super::clean;
 use super::theme::Theme;
-use crate::console::model::{Model, SortMode};
-use crate::domain::urgency::Reason;
-use crate::i18n::{self, Text, t};
+use crate::console::model::{Model, SortMode, Tab};
+use crate::domain::case::{Case, CaseStatus};
+use crate::domain::deadline;
+use crate::domain::urgency::{Reason, Tier};
+use crate::i18n::{self, Lang, Text, console, t};
+
+/// An open case says whether someone has it; others say how they ended.
+fn status_text(lang: Lang, case: &Case) -> &'static str {
+    match (case.status, case.acknowledged_at) {
+        (CaseStatus::Open, None) => t(lang, Text::StatusNew),
+        (CaseStatus::Open, Some(_)) => t(lang, Text::StatusAcknowledged),
+        (status, _) => i18n::status(lang, status),
+    }
+}
 
 pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let lang = model.lang;
@@ -17,10 +28,15 @@ pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
         SortMode::Urgency => t(lang, Text::SortUrgency),
         SortMode::Proximity => t(lang, Text::SortProximity),
         SortMode::Age => t(lang, Text::SortAge),
+        SortMode::Deadline => t(lang, Text::Deadlines),
+    };
+    let name = match model.tab {
+        Tab::MyCases => t(lang, Text::TabMyCases),
+        _ => t(lang, Text::QueueTitle),
     };
     let title = format!(
         " {} · {} · {}: {} ",
-        t(lang, Text::QueueTitle),
+        name,
         i18n::cases_count(lang, model.order.len(), model.cases.len()),
         t(lang, Text::SortedBy),
         sort
@@ -70,12 +86,6 @@ pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
             } else {
                 format!("{symbol} {label} · {reason}")
             };
-            let flags = case
-                .flags
-                .iter()
-                .map(|f| i18n::flag(lang, *f).0)
-                .collect::<Vec<_>>()
-                .join(" ");
             let name = if model.unseen.contains(&case.id) {
                 Line::from(vec![
                     Span::styled(format!("{} ", t(lang, Text::New)), theme.unseen()),
@@ -90,9 +100,16 @@ pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
                 Cell::from(i18n::age((model.now - case.pressed_at).num_seconds())),
                 Cell::from(i18n::kind(lang, case.kind)),
                 Cell::from(name),
-                Cell::from(flags),
                 Cell::from(i18n::distance(lang, case.distance_km)),
-                Cell::from(i18n::status(lang, case.status)),
+                Cell::from(status_text(lang, case)),
+                match deadline::next(case, model.now) {
+                    Some(d) if d.overdue(model.now) => Cell::from(Span::styled(
+                        console::countdown_short(&d, model.now),
+                        theme.tier(Tier::Critical),
+                    )),
+                    Some(d) => Cell::from(console::countdown_short(&d, model.now)),
+                    None => Cell::from(""),
+                },
             ]);
             if model.unseen.contains(&case.id) {
                 row.style(theme.unseen())
@@ -107,9 +124,9 @@ pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
         t(lang, Text::ColAge),
         t(lang, Text::ColKind),
         t(lang, Text::ColName),
-        t(lang, Text::ColFlags),
         t(lang, Text::ColDistance),
         t(lang, Text::ColStatus),
+        t(lang, Text::ColDue),
     ])
     .style(theme.title());
     let widths = [
@@ -118,8 +135,8 @@ pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
         Constraint::Length(6),
         Constraint::Length(9),
         Constraint::Min(14),
-        Constraint::Length(7),
         Constraint::Length(6),
+        Constraint::Length(10),
         Constraint::Length(9),
     ];
     let table = Table::new(rows, widths)

@@ -1,0 +1,293 @@
+//! The forms case work is done in: a picker (lawyers, checkpoint types, outcomes) that filters as
+//! you type, then fields and a multi-line note, then, for closing, a confirmation. Plain data; the
+//! keys that drive it are in `update`, the drawing in `view/form.rs`.
+
+use chrono::{DateTime, Utc};
+use ratatui_textarea::{CursorMove, TextArea};
+
+use crate::domain::case::Case;
+use crate::domain::checkpoint::{CheckpointCode, CloseOutcome, FieldKind, FieldSpec};
+use crate::domain::staff::{LawyerInfo, rank_lawyers};
+use crate::i18n::{Lang, casework};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Assign,
+    Checkpoint,
+    Note,
+    Close,
+    Reopen,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PickItem {
+    /// What is sent: a lawyer id, a checkpoint code, an outcome code.
+    pub key: String,
+    pub label: String,
+    /// Figures shown beside the label (a lawyer's fit and load).
+    pub detail: String,
+    /// Searched by the filter besides the label.
+    pub search: String,
+}
+
+pub struct Picker {
+    pub filter: TextArea<'static>,
+    pub items: Vec<PickItem>,
+    /// Index into [`Picker::visible`].
+    pub selected: usize,
+}
+
+impl Picker {
+    pub fn new(items: Vec<PickItem>) -> Picker {
+        Picker {
+            filter: TextArea::default(),
+            items,
+            selected: 0,
+        }
+    }
+
+    pub fn needle(&self) -> String {
+        self.filter.lines().join(" ").trim().to_lowercase()
+    }
+
+    /// Indices of the items the filter lets through, in list order.
+    pub fn visible(&self) -> Vec<usize> {
+        let needle = self.needle();
+        self.items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| {
+                needle.is_empty()
+                    || i.label.to_lowercase().contains(&needle)
+                    || i.search.to_lowercase().contains(&needle)
+            })
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    pub fn chosen(&self) -> Option<&PickItem> {
+        self.visible()
+            .get(self.selected)
+            .and_then(|&i| self.items.get(i))
+    }
+
+    pub fn move_by(&mut self, delta: i64) {
+        let n = self.visible().len();
+        if n == 0 {
+            self.selected = 0;
+            return;
+        }
+        self.selected = (self.selected as i64 + delta).clamp(0, n as i64 - 1) as usize;
+    }
+}
+
+pub struct Input {
+    /// The wire name: `at`, `note`, or a checkpoint field.
+    pub name: &'static str,
+    pub editor: TextArea<'static>,
+    pub multiline: bool,
+    pub required: bool,
+    /// Accepted values or format, shown under the field.
+    pub hint: String,
+}
+
+impl Input {
+    pub fn value(&self) -> String {
+        self.editor.lines().join("\n")
+    }
+}
+
+pub struct Form {
+    pub case_id: u64,
+    pub version: u64,
+    pub purpose: Purpose,
+    pub picker: Option<Picker>,
+    /// What the picker chose.
+    pub chosen: Option<PickItem>,
+    pub inputs: Vec<Input>,
+    pub focus: usize,
+    /// The validation message for the last attempt to send.
+    pub error: Option<String>,
+    pub confirming: bool,
+}
+
+fn editor(text: &str) -> TextArea<'static> {
+    let mut t = TextArea::new(text.lines().map(String::from).collect());
+    t.move_cursor(CursorMove::Bottom);
+    t.move_cursor(CursorMove::End);
+    t
+}
+
+fn note_input(name: &'static str, required: bool) -> Input {
+    Input {
+        name,
+        editor: TextArea::default(),
+        multiline: true,
+        required,
+        hint: String::new(),
+    }
+}
+
+fn field_hint(lang: Lang, spec: &FieldSpec) -> String {
+    match spec.kind {
+        FieldKind::YesNo => format!("{} / no", casework::word(lang, "yes")),
+        FieldKind::Text => String::new(),
+        FieldKind::Date => "YYYY-MM-DD".into(),
+        FieldKind::DateTime => "YYYY-MM-DD HH:MM (UTC)".into(),
+        FieldKind::ANumber => "A-123456789".into(),
+        FieldKind::Money => "1500.00".into(),
+        FieldKind::Choice(options) => options.join(" | "),
+    }
+}
+
+impl Form {
+    fn new(case: &Case, purpose: Purpose) -> Form {
+        Form {
+            case_id: case.id,
+            version: case.version,
+            purpose,
+            picker: None,
+            chosen: None,
+            inputs: Vec::new(),
+            focus: 0,
+            error: None,
+            confirming: false,
+        }
+    }
+
+    pub fn assign(case: &Case, lawyers: &[LawyerInfo], lang: Lang) -> Form {
+        let mut form = Form::new(case, Purpose::Assign);
+        form.picker = Some(Picker::new(lawyer_items(case, lawyers, lang)));
+        form
+    }
+
+    /// Refreshes the lawyer list when the roster arrives after the picker opened.
+    pub fn set_lawyers(&mut self, case: &Case, lawyers: &[LawyerInfo], lang: Lang) {
+        if self.purpose == Purpose::Assign
+            && let Some(p) = &mut self.picker
+        {
+            p.items = lawyer_items(case, lawyers, lang);
+            p.selected = 0;
+        }
+    }
+
+    pub fn checkpoint(case: &Case, lang: Lang) -> Form {
+        let mut form = Form::new(case, Purpose::Checkpoint);
+        let items = CheckpointCode::ALL
+            .iter()
+            .map(|c| PickItem {
+                key: c.as_str().into(),
+                label: casework::checkpoint(lang, *c).into(),
+                detail: String::new(),
+                search: c.as_str().replace('_', " "),
+            })
+            .collect();
+        form.picker = Some(Picker::new(items));
+        form
+    }
+
+    pub fn note(case: &Case) -> Form {
+        let mut form = Form::new(case, Purpose::Note);
+        form.inputs = vec![note_input("note", true)];
+        form
+    }
+
+    pub fn reopen(case: &Case) -> Form {
+        let mut form = Form::new(case, Purpose::Reopen);
+        form.inputs = vec![note_input("reason", true)];
+        form
+    }
+
+    pub fn close(case: &Case, lang: Lang) -> Form {
+        let mut form = Form::new(case, Purpose::Close);
+        let items = CloseOutcome::ALL
+            .iter()
+            .map(|o| PickItem {
+                key: o.as_str().into(),
+                label: casework::outcome(lang, *o).into(),
+                detail: String::new(),
+                search: o.as_str().replace('_', " "),
+            })
+            .collect();
+        form.picker = Some(Picker::new(items));
+        form
+    }
+
+    /// Moves from the picker to the fields, for what was chosen.
+    pub fn choose(&mut self, item: PickItem, lang: Lang, now: DateTime<Utc>) {
+        self.picker = None;
+        match self.purpose {
+            Purpose::Checkpoint => {
+                let Some(code) = CheckpointCode::parse(&item.key) else {
+                    return;
+                };
+                let mut inputs = vec![Input {
+                    name: "at",
+                    editor: editor(&now.format("%Y-%m-%d %H:%M").to_string()),
+                    multiline: false,
+                    required: true,
+                    hint: "YYYY-MM-DD HH:MM (UTC)".into(),
+                }];
+                for spec in code.fields() {
+                    inputs.push(Input {
+                        name: spec.name,
+                        editor: TextArea::default(),
+                        multiline: false,
+                        required: spec.required,
+                        hint: field_hint(lang, spec),
+                    });
+                }
+                inputs.push(note_input("note", false));
+                self.inputs = inputs;
+            }
+            Purpose::Close => self.inputs = vec![note_input("note", true)],
+            _ => {}
+        }
+        self.chosen = Some(item);
+        self.focus = 0;
+    }
+
+    pub fn input(&self, name: &str) -> Option<&Input> {
+        self.inputs.iter().find(|i| i.name == name)
+    }
+
+    pub fn focused(&mut self) -> Option<&mut Input> {
+        self.inputs.get_mut(self.focus)
+    }
+
+    pub fn move_focus(&mut self, delta: i64) {
+        if self.inputs.is_empty() {
+            return;
+        }
+        let n = self.inputs.len() as i64;
+        self.focus = (self.focus as i64 + delta).rem_euclid(n) as usize;
+    }
+}
+
+fn lawyer_items(case: &Case, lawyers: &[LawyerInfo], lang: Lang) -> Vec<PickItem> {
+    let mut ranked = lawyers.to_vec();
+    let language = case.registrant.language.as_str();
+    rank_lawyers(&mut ranked, &case.consulate, language);
+    ranked
+        .into_iter()
+        .map(|l| {
+            let fit = l.fit(&case.consulate, language);
+            let mark = |ok: bool| if ok { "✓" } else { "✗" };
+            let detail = format!(
+                "{} {}  {} {}  {}/{}",
+                mark(fit.serves),
+                casework::word(lang, "serves_here"),
+                mark(fit.speaks),
+                crate::i18n::language_name(lang, language).unwrap_or(language),
+                l.open_cases,
+                l.capacity
+            );
+            PickItem {
+                key: l.id.to_string(),
+                search: format!("{} {}", l.serves.join(" "), l.languages.join(" ")),
+                label: l.name,
+                detail,
+            }
+        })
+        .collect()
+}

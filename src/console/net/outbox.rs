@@ -1,0 +1,353 @@
+//! The console's own pending actions, kept in a file so that none is lost when the network or
+//! the console itself goes away.
+//!
+//! An action is written to the file (and the file synced) before any attempt to send it. It is
+//! sent with an idempotency key fixed at that moment, so a send whose answer was lost can be
+//! repeated and the hub applies it once. It leaves the file only when the hub has answered: with
+//! success, or with a refusal, which is kept as a conflict until the person who acted has seen
+//! and dismissed it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::client::{HubClient, NetError};
+use super::subscriber::backoff;
+use crate::api::{
+    ActionResponse, AssignRequest, CheckpointRequest, CloseRequest, NoteRequest, ReopenRequest,
+};
+use crate::console::action::{Action, Notice};
+use crate::domain::case::Case;
+use crate::domain::event::EventKind;
+
+/// What the operator asked the hub to do to a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "verb", content = "body", rename_all = "snake_case")]
+pub enum ActionRequest {
+    Ack,
+    Assign(AssignRequest),
+    Checkpoint(CheckpointRequest),
+    Note(NoteRequest),
+    Close(CloseRequest),
+    Reopen(ReopenRequest),
+}
+
+impl ActionRequest {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            ActionRequest::Ack => EventKind::CaseAcknowledged,
+            ActionRequest::Assign(_) => EventKind::LawyerAssigned,
+            ActionRequest::Checkpoint(_) => EventKind::CheckpointLogged,
+            ActionRequest::Note(_) => EventKind::NoteAdded,
+            ActionRequest::Close(_) => EventKind::CaseClosed,
+            ActionRequest::Reopen(_) => EventKind::CaseReopened,
+        }
+    }
+
+    fn path(&self, case_id: u64) -> String {
+        let verb = match self {
+            ActionRequest::Ack => "ack",
+            ActionRequest::Assign(_) => "assign",
+            ActionRequest::Checkpoint(_) => "checkpoints",
+            ActionRequest::Note(_) => "notes",
+            ActionRequest::Close(_) => "close",
+            ActionRequest::Reopen(_) => "reopen",
+        };
+        format!("/v1/cases/{case_id}/{verb}")
+    }
+
+    fn body(&self) -> serde_json::Value {
+        let value = match self {
+            ActionRequest::Ack => Ok(serde_json::json!({})),
+            ActionRequest::Assign(r) => serde_json::to_value(r),
+            ActionRequest::Checkpoint(r) => serde_json::to_value(r),
+            ActionRequest::Note(r) => serde_json::to_value(r),
+            ActionRequest::Close(r) => serde_json::to_value(r),
+            ActionRequest::Reopen(r) => serde_json::to_value(r),
+        };
+        value.unwrap_or_default()
+    }
+}
+
+/// An action as `update` produces it: no key yet (keys are random, and update is pure).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub case_id: u64,
+    /// The case version the operator saw when deciding.
+    pub version: u64,
+    pub request: ActionRequest,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum PendingState {
+    Waiting,
+    /// The hub refused it; kept until the operator dismisses it.
+    Refused {
+        status: u16,
+        message: String,
+        case: Option<Box<Case>>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pending {
+    pub key: String,
+    pub case_id: u64,
+    pub version: u64,
+    pub request: ActionRequest,
+    pub created_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub state: PendingState,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct OutboxFile {
+    entries: Vec<Pending>,
+}
+
+/// The file and its entries. Every change is written whole to a temporary file, synced and
+/// renamed over the old one, so a crash leaves either the old list or the new, never half.
+pub struct Outbox {
+    path: PathBuf,
+    entries: Vec<Pending>,
+}
+
+fn sync_dir(path: &Path) {
+    // Makes the rename itself durable; not every platform can open a directory, hence no error.
+    if let Some(dir) = path.parent()
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+}
+
+impl Outbox {
+    /// Opens the outbox at `path`, creating its directory; a missing file is an empty outbox.
+    pub fn open(path: &Path) -> std::io::Result<Outbox> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let entries = match std::fs::read(path) {
+            Ok(bytes) => {
+                serde_json::from_slice::<OutboxFile>(&bytes)
+                    .map_err(|e| {
+                        std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            format!("{} is unreadable: {e}", path.display()),
+                        )
+                    })?
+                    .entries
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        Ok(Outbox {
+            path: path.to_path_buf(),
+            entries,
+        })
+    }
+
+    fn save(&self) -> std::io::Result<()> {
+        let tmp = self.path.with_extension("json.tmp");
+        let json = serde_json::to_vec_pretty(&OutboxFile {
+            entries: self.entries.clone(),
+        })?;
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(&json)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, &self.path)?;
+        sync_dir(&self.path);
+        Ok(())
+    }
+
+    /// Adds a draft under a fresh key and saves; on a failed save the entry is not kept.
+    pub fn add(&mut self, draft: Draft, now: DateTime<Utc>) -> std::io::Result<Pending> {
+        let entry = Pending {
+            key: Uuid::new_v4().to_string(),
+            case_id: draft.case_id,
+            version: draft.version,
+            request: draft.request,
+            created_at: now,
+            state: PendingState::Waiting,
+        };
+        self.entries.push(entry.clone());
+        if let Err(e) = self.save() {
+            self.entries.pop();
+            return Err(e);
+        }
+        Ok(entry)
+    }
+
+    pub fn entries(&self) -> &[Pending] {
+        &self.entries
+    }
+
+    pub fn waiting(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.state == PendingState::Waiting)
+            .count()
+    }
+
+    fn next_waiting(&self) -> Option<&Pending> {
+        self.entries
+            .iter()
+            .find(|e| e.state == PendingState::Waiting)
+    }
+
+    fn remove(&mut self, key: &str) -> std::io::Result<()> {
+        self.entries.retain(|e| e.key != key);
+        self.save()
+    }
+
+    fn refuse(&mut self, key: &str, state: PendingState) -> std::io::Result<()> {
+        if let Some(e) = self.entries.iter_mut().find(|e| e.key == key) {
+            e.state = state;
+        }
+        self.save()
+    }
+
+    fn refused(&self) -> Vec<Pending> {
+        self.entries
+            .iter()
+            .filter(|e| e.state != PendingState::Waiting)
+            .cloned()
+            .collect()
+    }
+}
+
+/// What the executor can be told.
+#[derive(Debug)]
+pub enum OutboxMsg {
+    Submit(Draft),
+    /// The hub is reachable again: try now.
+    Flush,
+    /// The operator has seen this refusal.
+    Dismiss(String),
+}
+
+async fn report(outbox: &Outbox, inbox: &mpsc::Sender<Action>) {
+    let _ = inbox
+        .send(Action::Outbox {
+            waiting: outbox.waiting(),
+            refused: outbox.refused(),
+        })
+        .await;
+}
+
+async fn notice(inbox: &mpsc::Sender<Action>, notice: Notice) {
+    let _ = inbox.send(Action::Notice(notice)).await;
+}
+
+type Sent = (Pending, Result<ActionResponse, NetError>);
+
+async fn send(client: HubClient, entry: Pending) -> Sent {
+    let result = client
+        .act(
+            &entry.request.path(entry.case_id),
+            &entry.key,
+            entry.version,
+            &entry.request.body(),
+        )
+        .await;
+    (entry, result)
+}
+
+/// Runs the outbox: persists what it is given at once, sends in order, one at a time, and backs
+/// off while the hub is unreachable. Messages are taken even while a send is under way, so a
+/// new action is on disk within milliseconds whatever the network does.
+pub async fn run(
+    client: HubClient,
+    mut outbox: Outbox,
+    mut rx: mpsc::UnboundedReceiver<OutboxMsg>,
+    inbox: mpsc::Sender<Action>,
+    stop: CancellationToken,
+) {
+    report(&outbox, &inbox).await;
+    let mut in_flight: Option<std::pin::Pin<Box<dyn Future<Output = Sent> + Send>>> = None;
+    let mut next_try = Instant::now();
+    let mut attempt: u32 = 0;
+    loop {
+        if in_flight.is_none()
+            && Instant::now() >= next_try
+            && let Some(entry) = outbox.next_waiting()
+        {
+            in_flight = Some(Box::pin(send(client.clone(), entry.clone())));
+        }
+        let idle = in_flight.is_none() && outbox.next_waiting().is_some();
+        tokio::select! {
+            biased;
+            _ = stop.cancelled() => return,
+            msg = rx.recv() => match msg {
+                None => return,
+                Some(OutboxMsg::Submit(draft)) => {
+                    let (case_id, kind) = (draft.case_id, draft.request.kind());
+                    match outbox.add(draft, Utc::now()) {
+                        Ok(_) => report(&outbox, &inbox).await,
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot save the outbox; the action was not taken");
+                            notice(&inbox, Notice::NotSaved { case_id, kind, error: e.to_string() }).await;
+                        }
+                    }
+                }
+                Some(OutboxMsg::Flush) => {
+                    attempt = 0;
+                    next_try = Instant::now();
+                }
+                Some(OutboxMsg::Dismiss(key)) => {
+                    if let Err(e) = outbox.remove(&key) {
+                        tracing::error!(error = %e, "cannot save the outbox");
+                    }
+                    report(&outbox, &inbox).await;
+                }
+            },
+            (entry, result) = async { in_flight.as_mut().expect("guarded").await }, if in_flight.is_some() => {
+                in_flight = None;
+                let kind = entry.request.kind();
+                let saved = match result {
+                    Ok(answer) => {
+                        attempt = 0;
+                        notice(&inbox, Notice::Applied { case_id: answer.case_id, kind }).await;
+                        outbox.remove(&entry.key)
+                    }
+                    Err(e) if e.is_transient() => {
+                        attempt = attempt.saturating_add(1);
+                        next_try = Instant::now() + backoff(attempt);
+                        notice(&inbox, Notice::Held { case_id: entry.case_id, kind }).await;
+                        Ok(())
+                    }
+                    Err(e) => {
+                        let state = match e {
+                            NetError::Refused { status, message, case } => {
+                                PendingState::Refused { status, message, case }
+                            }
+                            other => PendingState::Refused { status: 0, message: other.to_string(), case: None },
+                        };
+                        notice(&inbox, Notice::Refused { case_id: entry.case_id, kind }).await;
+                        outbox.refuse(&entry.key, state)
+                    }
+                };
+                if let Err(e) = saved {
+                    tracing::error!(error = %e, "cannot save the outbox");
+                }
+                report(&outbox, &inbox).await;
+            }
+            _ = tokio::time::sleep_until(next_try), if idle => {}
+        }
+    }
+}
+
+/// Where this person's outbox lives: one file per hub and token, so two people sharing a
+/// machine never send each other's actions. The token itself is never written: only a hash.
+pub fn default_path(data_dir: &Path, hub: &str, token: &str) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let digest = hex::encode(Sha256::digest(format!("{hub}\n{token}").as_bytes()));
+    data_dir.join(format!("outbox-{}.json", &digest[..16]))
+}

@@ -1,0 +1,192 @@
+//! The case-work popup: picker, fields with their hints, the note editor, the confirmation; and
+//! the list of refused actions.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::theme::Theme;
+use super::{clean, popup};
+use crate::console::form::{Form, Purpose};
+use crate::console::model::Model;
+use crate::i18n::{Text, casework, console, t};
+
+fn title(model: &Model, form: &Form) -> String {
+    let lang = model.lang;
+    let what = match form.purpose {
+        Purpose::Assign => t(lang, Text::FormAssign),
+        Purpose::Checkpoint => t(lang, Text::FormCheckpoint),
+        Purpose::Note => t(lang, Text::FormNote),
+        Purpose::Close => t(lang, Text::FormClose),
+        Purpose::Reopen => t(lang, Text::FormReopen),
+    };
+    let chosen = form
+        .chosen
+        .as_ref()
+        .map(|c| format!(": {}", clean(&c.label)))
+        .unwrap_or_default();
+    format!(" #{} · {what}{chosen} ", form.case_id)
+}
+
+pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some(form) = &model.form else {
+        return;
+    };
+    let rect = popup(area, 90, area.height.saturating_sub(4).max(10));
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title(model, form), theme.title()));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    if form.confirming {
+        let outcome = form.chosen.as_ref().map(|c| c.label.as_str()).unwrap_or("");
+        let text = console::confirm_close(model.lang, form.case_id, &clean(outcome));
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.warn())).wrap(Wrap { trim: false }),
+            inner,
+        );
+        return;
+    }
+    if let Some(picker) = &form.picker {
+        let [filter_row, list_row] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+        let label = format!("{}: ", t(model.lang, Text::Filter));
+        let width = label.chars().count() as u16;
+        frame.render_widget(
+            Paragraph::new(Span::styled(label, theme.key())),
+            Rect {
+                width,
+                ..filter_row
+            },
+        );
+        frame.render_widget(
+            &picker.filter,
+            Rect {
+                x: filter_row.x + width,
+                width: filter_row.width.saturating_sub(width),
+                ..filter_row
+            },
+        );
+        let visible = picker.visible();
+        if picker.items.is_empty() || visible.is_empty() {
+            let text = if picker.items.is_empty() {
+                t(model.lang, Text::Loading)
+            } else {
+                t(model.lang, Text::NoMatches)
+            };
+            frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), list_row);
+            return;
+        }
+        let items: Vec<ListItem> = visible
+            .iter()
+            .filter_map(|&i| picker.items.get(i))
+            .map(|item| {
+                ListItem::new(Line::from(vec![
+                    Span::raw(format!("{:<40}", clean(&item.label))),
+                    Span::styled(clean(&item.detail), theme.dim()),
+                ]))
+            })
+            .collect();
+        let mut state = ListState::default().with_selected(Some(picker.selected));
+        frame.render_stateful_widget(
+            List::new(items)
+                .highlight_style(theme.selected())
+                .highlight_symbol("› "),
+            list_row,
+            &mut state,
+        );
+        return;
+    }
+    // Fields: one line each with a hint; the note gets the rest.
+    let mut constraints: Vec<Constraint> = Vec::new();
+    for input in &form.inputs {
+        constraints.push(if input.multiline {
+            Constraint::Min(4)
+        } else {
+            Constraint::Length(2)
+        });
+    }
+    constraints.push(Constraint::Length(1));
+    let rows = Layout::vertical(constraints).split(inner);
+    for (i, input) in form.inputs.iter().enumerate() {
+        let focused = i == form.focus;
+        let mut label = casework::word(model.lang, input.name).to_string();
+        if input.required {
+            label.push_str(" *");
+        }
+        let row = rows[i];
+        if input.multiline {
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(if focused { theme.key() } else { theme.dim() })
+                .title(label);
+            let inner = block.inner(row);
+            frame.render_widget(block, row);
+            frame.render_widget(&input.editor, inner);
+            continue;
+        }
+        let [top, hint] =
+            Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(row);
+        let [name, value] =
+            Layout::horizontal([Constraint::Length(34), Constraint::Min(10)]).areas(top);
+        let style = if focused { theme.key() } else { theme.dim() };
+        let marker = if focused { "› " } else { "  " };
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!("{marker}{label}"), style)),
+            name,
+        );
+        if focused {
+            frame.render_widget(&input.editor, value);
+        } else {
+            frame.render_widget(Paragraph::new(clean(&input.value())), value);
+        }
+        if !input.hint.is_empty() {
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    format!("{:34}{}", "", input.hint),
+                    theme.dim(),
+                )),
+                hint,
+            );
+        }
+    }
+    if let Some(error) = &form.error {
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!("✕ {error}"), theme.unseen())),
+            rows[form.inputs.len()],
+        );
+    }
+}
+
+/// The refused actions, each with why and what changed, until the operator dismisses them.
+pub fn render_refusals(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
+    let rect = popup(area, 110, (model.refused.len() as u16 * 2 + 4).max(6));
+    frame.render_widget(Clear, rect);
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", t(model.lang, Text::RefusalsTitle)),
+        theme.title(),
+    ));
+    if model.refused.is_empty() {
+        frame.render_widget(
+            Paragraph::new(t(model.lang, Text::NoRefusals)).block(block),
+            rect,
+        );
+        return;
+    }
+    let items: Vec<ListItem> = model
+        .refused
+        .iter()
+        .map(|p| ListItem::new(console::refused(model.lang, p, model.now)))
+        .collect();
+    let mut state = ListState::default().with_selected(Some(model.refused_selected));
+    frame.render_stateful_widget(
+        List::new(items)
+            .block(block)
+            .highlight_style(theme.selected())
+            .highlight_symbol("› "),
+        rect,
+        &mut state,
+    );
+}

@@ -1,0 +1,291 @@
+//! The supervisor's backlog: what is open, how old, what is falling behind. Computed from cases
+//! and the roster alone, so the console's backlog tab and `guardia backlog --csv` agree.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::case::{Case, CaseStatus};
+use super::checkpoint::CheckpointCode;
+use super::deadline::{self, Deadline};
+use super::staff::LawyerInfo;
+
+/// Where a case stands, from its latest stage-setting checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Not yet acknowledged.
+    New,
+    Acknowledged,
+    Detained,
+    InProceedings,
+    Released,
+    RemovalOrdered,
+    Appeal,
+    /// Cancelled by the phone, awaiting an officer's closing.
+    Cancelled,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 8] = [
+        Stage::New,
+        Stage::Acknowledged,
+        Stage::Detained,
+        Stage::InProceedings,
+        Stage::Released,
+        Stage::RemovalOrdered,
+        Stage::Appeal,
+        Stage::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::New => "new",
+            Stage::Acknowledged => "acknowledged",
+            Stage::Detained => "detained",
+            Stage::InProceedings => "in_proceedings",
+            Stage::Released => "released",
+            Stage::RemovalOrdered => "removal_ordered",
+            Stage::Appeal => "appeal",
+            Stage::Cancelled => "cancelled",
+        }
+    }
+
+    fn of_checkpoint(code: CheckpointCode) -> Option<Stage> {
+        use CheckpointCode::*;
+        Some(match code {
+            DetentionConfirmed | ConsularNotification | ANumberRecorded | FacilityLocated
+            | FacilityTransfer | ConsularVisit | CustodyDetermination | FearScreening
+            | ExpeditedRemoval => Stage::Detained,
+            NtaServed | MasterCalendarHearing | BondHearing | IndividualHearing | ReliefFiled => {
+                Stage::InProceedings
+            }
+            BondPosted | Released => Stage::Released,
+            RemovalOrder | VoluntaryDeparture | RepatriationScheduled | Removed => {
+                Stage::RemovalOrdered
+            }
+            AppealFiled | StayRequested | StayDecided => Stage::Appeal,
+            ContactAttempt | FamilyNotified | RepresentativeAssigned | DueProcessConcern => {
+                return None;
+            }
+        })
+    }
+}
+
+pub fn stage(case: &Case) -> Stage {
+    if case.status == CaseStatus::Cancelled {
+        return Stage::Cancelled;
+    }
+    case.checkpoints
+        .iter()
+        .rev()
+        .find_map(|c| Stage::of_checkpoint(c.code))
+        .unwrap_or(if case.acknowledged_at.is_some() {
+            Stage::Acknowledged
+        } else {
+            Stage::New
+        })
+}
+
+/// Age buckets of open cases: < 1 h, 1–24 h, 1–7 d, > 7 d.
+pub const AGE_BUCKETS: [&str; 4] = ["lt_1h", "1h_24h", "1d_7d", "gt_7d"];
+
+fn age_bucket(age: Duration) -> usize {
+    if age < Duration::hours(1) {
+        0
+    } else if age < Duration::hours(24) {
+        1
+    } else if age <= Duration::days(7) {
+        2
+    } else {
+        3
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ConsulateCounts {
+    pub open: usize,
+    pub unacknowledged: usize,
+    pub without_lawyer: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Backlog {
+    pub open: usize,
+    pub by_stage: Vec<(Stage, usize)>,
+    pub by_age: [usize; 4],
+    /// Unacknowledged past the SLA, oldest first.
+    pub overdue: Vec<u64>,
+    /// Open cases with no lawyer, oldest first.
+    pub without_lawyer: Vec<u64>,
+    /// Deadlines due within seven days (and missed ones), soonest first.
+    pub deadlines: Vec<(u64, Deadline)>,
+    pub lawyers: Vec<LawyerInfo>,
+    pub per_consulate: BTreeMap<String, ConsulateCounts>,
+}
+
+pub const DEADLINE_HORIZON: Duration = Duration::days(7);
+
+pub fn compute<'a>(
+    cases: impl IntoIterator<Item = &'a Case>,
+    lawyers: &[LawyerInfo],
+    now: DateTime<Utc>,
+    sla: Duration,
+) -> Backlog {
+    let mut open: Vec<&Case> = cases
+        .into_iter()
+        .filter(|c| c.status != CaseStatus::Closed)
+        .collect();
+    open.sort_by_key(|c| (c.received_at, c.id));
+    let mut by_stage: BTreeMap<Stage, usize> = BTreeMap::new();
+    let mut by_age = [0; 4];
+    let mut overdue = Vec::new();
+    let mut without_lawyer = Vec::new();
+    let mut deadlines = Vec::new();
+    let mut per_consulate: BTreeMap<String, ConsulateCounts> = BTreeMap::new();
+    for case in &open {
+        *by_stage.entry(stage(case)).or_default() += 1;
+        by_age[age_bucket(now - case.received_at)] += 1;
+        let counts = per_consulate.entry(case.consulate.clone()).or_default();
+        counts.open += 1;
+        let live = case.status == CaseStatus::Open;
+        if live && case.acknowledged_at.is_none() {
+            counts.unacknowledged += 1;
+            if now - case.received_at >= sla {
+                overdue.push(case.id);
+            }
+        }
+        if live && case.assigned_lawyer.is_none() {
+            counts.without_lawyer += 1;
+            without_lawyer.push(case.id);
+        }
+        for d in deadline::deadlines(case, now) {
+            if d.due <= now + DEADLINE_HORIZON {
+                deadlines.push((case.id, d));
+            }
+        }
+    }
+    deadlines.sort_by_key(|(id, d)| (d.due, *id));
+    let mut lawyers = lawyers.to_vec();
+    lawyers.sort_by(|a, b| {
+        let load = |l: &LawyerInfo| f64::from(l.open_cases) / f64::from(l.capacity.max(1));
+        load(b)
+            .total_cmp(&load(a))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    Backlog {
+        open: open.len(),
+        by_stage: Stage::ALL
+            .iter()
+            .map(|s| (*s, by_stage.get(s).copied().unwrap_or(0)))
+            .collect(),
+        by_age,
+        overdue,
+        without_lawyer,
+        deadlines,
+        lawyers,
+        per_consulate,
+    }
+}
+
+/// The same figures as rows of `metric,key,value`, for spreadsheets (`guardia backlog --csv`).
+pub fn csv_rows(b: &Backlog) -> Vec<[String; 3]> {
+    let mut rows = vec![["open".into(), "all".into(), b.open.to_string()]];
+    for (s, n) in &b.by_stage {
+        rows.push(["stage".into(), s.as_str().into(), n.to_string()]);
+    }
+    for (name, n) in AGE_BUCKETS.iter().zip(b.by_age) {
+        rows.push(["age".into(), (*name).into(), n.to_string()]);
+    }
+    rows.push([
+        "overdue_unacknowledged".into(),
+        "all".into(),
+        b.overdue.len().to_string(),
+    ]);
+    for id in &b.overdue {
+        rows.push(["overdue_case".into(), id.to_string(), String::new()]);
+    }
+    rows.push([
+        "without_lawyer".into(),
+        "all".into(),
+        b.without_lawyer.len().to_string(),
+    ]);
+    for id in &b.without_lawyer {
+        rows.push(["without_lawyer_case".into(), id.to_string(), String::new()]);
+    }
+    for (id, d) in &b.deadlines {
+        let kind = serde_json::to_value(d.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        rows.push([
+            format!("deadline_{kind}"),
+            id.to_string(),
+            d.due.to_rfc3339(),
+        ]);
+    }
+    for l in &b.lawyers {
+        rows.push([
+            "lawyer_load".into(),
+            l.id.to_string(),
+            format!("{}/{}", l.open_cases, l.capacity),
+        ]);
+    }
+    for (c, n) in &b.per_consulate {
+        rows.push(["consulate_open".into(), c.clone(), n.open.to_string()]);
+        rows.push([
+            "consulate_unacknowledged".into(),
+            c.clone(),
+            n.unacknowledged.to_string(),
+        ]);
+        rows.push([
+            "consulate_without_lawyer".into(),
+            c.clone(),
+            n.without_lawyer.to_string(),
+        ]);
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::alert::AlertKind;
+    use crate::domain::case::tests::{checkpoint, raised, staff_event};
+    use crate::domain::event::EventBody;
+
+    #[test]
+    fn buckets_stages_and_attention_lists() {
+        let now = raised(1, 1, AlertKind::Detained, vec![]).at + Duration::minutes(30);
+        let mut fresh = Case::open(&raised(1, 1, AlertKind::Detained, vec![])).unwrap();
+        let mut detained = Case::open(&raised(2, 2, AlertKind::Detained, vec![])).unwrap();
+        detained
+            .apply(&staff_event(3, 2, EventBody::CaseAcknowledged))
+            .unwrap();
+        detained
+            .apply(&checkpoint(
+                4,
+                2,
+                CheckpointCode::DetentionConfirmed,
+                &[("agency", "cbp")],
+            ))
+            .unwrap();
+        fresh.received_at = now - Duration::days(2);
+        let b = compute([&fresh, &detained], &[], now, Duration::minutes(5));
+        assert_eq!(b.open, 2);
+        assert_eq!(stage(&fresh), Stage::New);
+        assert_eq!(stage(&detained), Stage::Detained);
+        assert_eq!(b.by_age, [1, 0, 1, 0]);
+        assert_eq!(b.overdue, vec![1]);
+        assert_eq!(b.without_lawyer, vec![1, 2]);
+        // Missing consular notification: due 24 h after detention, inside the week.
+        assert_eq!(b.deadlines.len(), 1);
+        assert_eq!(b.per_consulate["los-angeles"].open, 2);
+        assert!(
+            csv_rows(&b)
+                .iter()
+                .any(|r| r[0] == "stage" && r[1] == "detained" && r[2] == "1")
+        );
+    }
+}
