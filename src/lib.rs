@@ -13,4 +13,5 @@ pub mod demo;
 pub mod domain;
 pub mod hub;
 pub mod i18n;
+pub mod report;
 pub mod simulate;

@@ -32,6 +32,9 @@ enum Command {
         /// Console language: es or en.
         #[arg(long)]
         lang: Option<String>,
+        /// Whose view to open: officer, lawyer or supervisor.
+        #[arg(long = "as", value_name = "ROLE", default_value = "officer")]
+        role: String,
     },
     /// Run the hub.
     Hub {
@@ -61,10 +64,39 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         phones: usize,
     },
+    /// The supervisor's backlog figures without the TUI (token from config or GUARDIA_TOKEN).
+    Backlog {
+        #[arg(long)]
+        hub: Option<String>,
+        /// metric,key,value rows for a spreadsheet.
+        #[arg(long)]
+        csv: bool,
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// Cases on the record.
+    Case {
+        #[command(subcommand)]
+        command: CaseCommand,
+    },
     /// Administration on the database file.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CaseCommand {
+    /// Write one case as Markdown (or JSON) fit for a legal file.
+    Export {
+        #[arg(long)]
+        hub: Option<String>,
+        id: u64,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        lang: Option<String>,
     },
 }
 
@@ -129,6 +161,21 @@ fn console_lang(config: &Config, flag: Option<String>) -> Lang {
     Lang::resolve(&configured, sys_locale::get_locale().as_deref())
 }
 
+/// A client for the one-shot reports, with the console's hub and token settings.
+fn report_client(
+    config: &Config,
+    hub: Option<String>,
+) -> Result<guardia::console::net::client::HubClient> {
+    let hub = hub.unwrap_or_else(|| config.console.hub.clone());
+    if config.console.token.is_empty() {
+        bail!("no staff token: set GUARDIA_TOKEN or console.token in the config file");
+    }
+    Ok(guardia::console::net::client::HubClient::new(
+        &hub,
+        &config.console.token,
+    )?)
+}
+
 fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
@@ -162,13 +209,21 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     let mut config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Demo { consulate, lang } => {
+        Command::Demo {
+            consulate,
+            lang,
+            role,
+        } => {
+            let role = match Role::parse(&role) {
+                Some(r @ (Role::Officer | Role::Lawyer | Role::Supervisor)) => r,
+                _ => bail!("--as takes officer, lawyer or supervisor, not `{role}`"),
+            };
             let _guard = log_to_file("demo.log")?;
             if let Some(c) = consulate {
                 config.demo.consulate = c;
             }
             let lang = console_lang(&config, lang);
-            guardia::demo::run(&config, lang, no_color())
+            guardia::demo::run(&config, role, lang, no_color())
                 .await
                 .map_err(anyhow::Error::msg)?;
         }
@@ -207,6 +262,39 @@ async fn main() -> Result<()> {
                 sla: chrono::Duration::minutes(i64::from(config.urgency.sla_minutes)),
             })
             .await?;
+        }
+        Command::Backlog { hub, csv, lang } => {
+            let client = report_client(&config, hub)?;
+            let sla = chrono::Duration::minutes(i64::from(config.urgency.sla_minutes));
+            let now = chrono::Utc::now();
+            let backlog = guardia::report::backlog(&client, now, sla).await?;
+            if csv {
+                print!("{}", guardia::report::backlog_csv(&backlog));
+            } else {
+                let lang = console_lang(&config, lang);
+                print!("{}", guardia::report::backlog_text(&backlog, lang, now));
+            }
+        }
+        Command::Case {
+            command:
+                CaseCommand::Export {
+                    hub,
+                    id,
+                    json,
+                    lang,
+                },
+        } => {
+            let client = report_client(&config, hub)?;
+            let case = client.case(id).await?;
+            if json {
+                println!("{}", guardia::report::case_json(&case)?);
+            } else {
+                let lang = console_lang(&config, lang);
+                print!(
+                    "{}",
+                    guardia::report::case_markdown(&case, lang, chrono::Utc::now())
+                );
+            }
         }
         Command::Simulate {
             hub,

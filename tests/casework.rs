@@ -485,3 +485,55 @@ async fn a_lawyer_stream_carries_their_cases_and_the_reassignment_away() {
         404
     );
 }
+
+#[tokio::test]
+async fn backlog_and_export_read_the_hub_as_the_supervisor_sees_it() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let supervisor = hub.staff(Role::Supervisor, None).await;
+    let (lawyer_id, _) = hub.staff_with_id(Role::Lawyer, Some("los-angeles")).await;
+    let waiting = new_case(&hub, LA).await;
+    let handled = new_case(&hub, LA).await;
+    let elsewhere = new_case(&hub, CHICAGO).await;
+    ok(hub.act(&officer, handled, "ack", 1, json!({})).await).await;
+    ok(hub
+        .act(
+            &officer,
+            handled,
+            "assign",
+            2,
+            json!({ "lawyer_id": lawyer_id }),
+        )
+        .await)
+    .await;
+    let client = HubClient::new(&hub.url, &supervisor).unwrap();
+    let now = chrono::Utc::now();
+    let b = guardia::report::backlog(&client, now, chrono::Duration::minutes(5))
+        .await
+        .unwrap();
+    assert_eq!(b.open, 3);
+    assert_eq!(b.without_lawyer, vec![waiting, elsewhere]);
+    assert_eq!(b.per_consulate["chicago"].open, 1);
+    assert_eq!(
+        b.lawyers
+            .iter()
+            .find(|l| l.id == lawyer_id)
+            .unwrap()
+            .open_cases,
+        1
+    );
+    let csv = guardia::report::backlog_csv(&b);
+    assert!(csv.starts_with("metric,key,value\nopen,all,3\n"), "{csv}");
+    assert!(
+        csv.contains(&format!("without_lawyer_case,{waiting},")),
+        "{csv}"
+    );
+
+    let case = client.case(handled).await.unwrap();
+    let md = guardia::report::case_markdown(&case, guardia::i18n::Lang::Es, now);
+    assert!(md.contains(&format!("# Caso #{handled}")), "{md}");
+    assert!(md.contains("Representante asignado"), "{md}");
+    // The officer's export of a case outside their consulate is refused by the hub.
+    let theirs = HubClient::new(&hub.url, &officer).unwrap();
+    assert!(theirs.case(elsewhere).await.is_err());
+}

@@ -99,6 +99,9 @@ pub struct Model {
     pub message: Option<String>,
     /// Selection in the backlog's attention list.
     pub backlog_selected: usize,
+    /// Lines the detail pane is scrolled by, and the case it applies to.
+    pub detail_scroll: u16,
+    pub detail_for: Option<u64>,
 }
 
 impl Model {
@@ -135,6 +138,8 @@ impl Model {
             notice: None,
             message: None,
             backlog_selected: 0,
+            detail_scroll: 0,
+            detail_for: None,
         }
     }
 
@@ -156,7 +161,8 @@ impl Model {
 
     fn matches_filter(&self, case: &Case, needle: &str) -> bool {
         if needle.is_empty() {
-            return true;
+            // Closed cases leave the live queue; a search (`/`) still finds them.
+            return case.status != crate::domain::case::CaseStatus::Closed;
         }
         let name = sanitize(&case.registrant.name, Lines::One).to_lowercase();
         name.contains(needle)

@@ -259,6 +259,8 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
             model.mode = Mode::Command;
         }
         Intent::ShowRefusals => model.mode = Mode::Refusals,
+        Intent::DetailDown => model.detail_scroll = model.detail_scroll.saturating_add(5),
+        Intent::DetailUp => model.detail_scroll = model.detail_scroll.saturating_sub(5),
         Intent::Acknowledge
         | Intent::Assign
         | Intent::Checkpoint

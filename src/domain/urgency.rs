@@ -1,7 +1,7 @@
 //! How urgent a case is: a tier plus the reasons that put it there.
 //!
 //! The rules, in order (documented in docs/architecture.md as well):
-//! 1. A cancelled case is `Resolved`.
+//! 1. A cancelled or closed case is `Resolved`.
 //! 2. The alert's kind sets the base: `detained` is `High`, `imminent` is `Elevated`.
 //! 3. Any vulnerability flag raises the base one tier (`Elevated` -> `High` -> `Critical`).
 //! 4. An alert still unacknowledged at or past the SLA is `Critical`, whatever the base.
@@ -45,6 +45,7 @@ pub enum Reason {
     Imminent,
     Vulnerable(Flag),
     Cancelled,
+    Closed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,11 +66,20 @@ const FLAG_WEIGHT: [Flag; 6] = [
 ];
 
 pub fn assess(case: &Case, now: DateTime<Utc>, sla: Duration) -> Urgency {
-    if case.status == CaseStatus::Cancelled {
-        return Urgency {
-            tier: Tier::Resolved,
-            reasons: vec![Reason::Cancelled],
-        };
+    match case.status {
+        CaseStatus::Cancelled => {
+            return Urgency {
+                tier: Tier::Resolved,
+                reasons: vec![Reason::Cancelled],
+            };
+        }
+        CaseStatus::Closed => {
+            return Urgency {
+                tier: Tier::Resolved,
+                reasons: vec![Reason::Closed],
+            };
+        }
+        CaseStatus::Open => {}
     }
     let mut reasons = Vec::with_capacity(3);
     let mut tier = match case.kind {

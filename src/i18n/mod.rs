@@ -205,7 +205,7 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         Notes => lang.pick("Notas", "Notes"),
         ClosedAs => lang.pick("Cerrado como", "Closed as"),
         Overdue => lang.pick("VENCIDO", "OVERDUE"),
-        ColDue => lang.pick("Próx. plazo", "Next due"),
+        ColDue => lang.pick("Plazo", "Due"),
         ColLawyer => lang.pick("Abogado", "Lawyer"),
         StatusNew => lang.pick("sin atender", "new"),
         StatusAcknowledged => lang.pick("atendida", "ack'd"),
@@ -354,6 +354,7 @@ pub fn reason(lang: Lang, reason: Reason) -> String {
         Reason::Imminent => kind(lang, AlertKind::Imminent).into(),
         Reason::Vulnerable(f) => flag(lang, f).1.into(),
         Reason::Cancelled => status(lang, CaseStatus::Cancelled).into(),
+        Reason::Closed => status(lang, CaseStatus::Closed).into(),
     }
 }
 

@@ -5,7 +5,8 @@ use ratatui::backend::TestBackend;
 
 use super::*;
 use crate::api::{CasesResponse, Me};
-use crate::console::action::Connection;
+use crate::console::action::{Connection, Notice};
+use crate::console::net::outbox::ActionRequest;
 use crate::console::view;
 use crate::domain::alert::AlertKind;
 use crate::domain::case::tests::{cancelled, raised};
@@ -325,4 +326,123 @@ fn only_the_visible_window_is_built_for_a_large_queue() {
     let text = screen(&mut m, 130, 30);
     assert!(text.contains("20000"), "the last case is in view after End");
     assert_eq!(m.table.offset(), 20_000 - m.page);
+}
+
+fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn code(c: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn type_text(m: &mut Model, text: &str) {
+    for c in text.chars() {
+        update(m, key(c));
+    }
+}
+
+#[test]
+fn checkpoint_form_names_the_bad_field_and_sends_once_fixed() {
+    let mut m = populated();
+    m.selected = Some(1002);
+    update(&mut m, key('c'));
+    assert_eq!(m.mode, Mode::Picker);
+    type_text(&mut m, "a-number");
+    update(&mut m, code(KeyCode::Enter));
+    assert_eq!(m.mode, Mode::Form);
+    update(&mut m, code(KeyCode::Tab));
+    type_text(&mut m, "1234");
+    assert!(update(&mut m, ctrl('s')).is_empty(), "nothing is sent");
+    let text = screen(&mut m, 110, 30);
+    insta::assert_snapshot!(text);
+    assert!(
+        text.contains("A-number is not valid (expected: A-123456789)"),
+        "{text}"
+    );
+    // Fix it: four more digits make eight, which the hub pads to nine.
+    type_text(&mut m, "5678");
+    let commands = update(&mut m, ctrl('s'));
+    let [Command::Submit(draft)] = &commands[..] else {
+        panic!("{commands:?}");
+    };
+    assert_eq!(draft.case_id, 1002);
+    assert_eq!(draft.version, 1);
+    let ActionRequest::Checkpoint(req) = &draft.request else {
+        panic!("{draft:?}");
+    };
+    assert_eq!(req.fields["a_number"], "12345678");
+    assert_eq!(m.mode, Mode::Normal);
+}
+
+#[test]
+fn closing_asks_for_confirmation_and_is_never_on_a_plain_key() {
+    let mut m = populated();
+    m.selected = Some(1002);
+    update(&mut m, key('x'));
+    assert!(m.form.is_none(), "lower-case x does nothing");
+    update(&mut m, key('X'));
+    update(&mut m, code(KeyCode::Enter)); // first outcome
+    type_text(&mut m, "Liberado.");
+    assert!(update(&mut m, ctrl('s')).is_empty());
+    assert_eq!(m.mode, Mode::Confirm);
+    let commands = update(&mut m, key('y'));
+    assert!(
+        matches!(&commands[..], [Command::Submit(d)] if matches!(d.request, ActionRequest::Close(_)))
+    );
+}
+
+#[test]
+fn a_lawyer_sees_only_their_cases_and_may_not_assign() {
+    let mut m = model();
+    let lawyer = Me {
+        id: 40,
+        name: "Lic. Prueba".into(),
+        role: Role::Lawyer,
+        consulate: None,
+    };
+    let mut mine = Case::open(&raised(1, 1, AlertKind::Detained, vec![])).unwrap();
+    mine.assigned_lawyer = Some(40);
+    update(
+        &mut m,
+        Action::Snapshot {
+            me: lawyer,
+            snapshot: CasesResponse {
+                seq: 1,
+                cases: vec![mine],
+            },
+        },
+    );
+    assert_eq!(m.tab, crate::console::model::Tab::MyCases);
+    assert_eq!(m.sort, SortMode::Deadline);
+    m.selected = Some(1);
+    assert!(update(&mut m, key('l')).is_empty());
+    assert!(m.form.is_none());
+    assert_eq!(m.message.as_deref(), Some("your role does not allow this"));
+    // Reassigned to someone else: it leaves this console.
+    let away = crate::domain::case::tests::staff_event(
+        2,
+        1,
+        EventBody::LawyerAssigned(crate::domain::event::LawyerAssigned {
+            lawyer_id: 41,
+            lawyer_name: "Otra".into(),
+            previous: Some(40),
+        }),
+    );
+    update(&mut m, event(away));
+    assert!(m.cases.is_empty());
+}
+
+#[test]
+fn going_live_flushes_the_outbox_and_refusals_ring() {
+    let mut m = populated();
+    assert_eq!(
+        update(&mut m, Action::Connection(Connection::Live)),
+        vec![Command::FlushOutbox]
+    );
+    let refused = Notice::Refused {
+        case_id: 1002,
+        kind: crate::domain::event::EventKind::CaseAcknowledged,
+    };
+    assert_eq!(update(&mut m, Action::Notice(refused)), vec![Command::Bell]);
 }

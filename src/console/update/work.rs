@@ -480,7 +480,16 @@ pub fn select_case(model: &mut Model, id: u64) {
     {
         model.tab = *tab;
     }
-    model.filter.clear();
+    // A closed case is out of the live queue: search for it so that it shows.
+    let closed = model
+        .cases
+        .get(&id)
+        .is_some_and(|c| c.status == crate::domain::case::CaseStatus::Closed);
+    model.filter = if closed {
+        id.to_string()
+    } else {
+        String::new()
+    };
     model.selected = Some(id);
     model.order_stale = true;
     model.refresh_order();

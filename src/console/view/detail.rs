@@ -251,7 +251,8 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((model.detail_scroll, 0)),
         area,
     );
 }

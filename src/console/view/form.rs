@@ -33,7 +33,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let Some(form) = &model.form else {
         return;
     };
-    let rect = popup(area, 90, area.height.saturating_sub(4).max(10));
+    let rect = popup(area, 90, area.height.saturating_sub(4).clamp(10, 28));
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)

@@ -7,6 +7,7 @@ use super::clean;
 use super::theme::Theme;
 use crate::console::action::Connection;
 use crate::console::model::Model;
+use crate::domain::staff::Role;
 use crate::i18n::{self, Text, t};
 
 pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -16,13 +17,18 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         Span::raw(" · "),
     ];
     if let Some(me) = &model.me {
-        let place = match &me.consulate {
-            Some(c) => clean(c),
-            None => t(lang, Text::National).to_string(),
+        let place = match (&me.consulate, me.role) {
+            (Some(c), _) => clean(c),
+            // A lawyer works across consulates; "national" would suggest a supervisor's reach.
+            (None, Role::Lawyer) => String::new(),
+            (None, _) => t(lang, Text::National).to_string(),
         };
-        spans.push(Span::styled(place, theme.title()));
+        if !place.is_empty() {
+            spans.push(Span::styled(place, theme.title()));
+            spans.push(Span::raw(" · "));
+        }
         spans.push(Span::raw(format!(
-            " · {} ({})",
+            "{} ({})",
             clean(&me.name),
             i18n::role(lang, me.role)
         )));

@@ -11,13 +11,28 @@ use crate::i18n::{Text, t};
 /// The `?` overlay: every binding of the main mode, from the same table that dispatches keys.
 pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let rows = keymap::help_rows(Mode::Normal, model.lang, false, model.role());
-    let mut lines: Vec<Line> = rows
-        .into_iter()
-        .map(|(keys, what)| {
-            Line::from(vec![
-                Span::styled(format!("{keys:>12}  "), theme.key()),
-                Span::raw(what),
-            ])
+    // Two columns when one would not fit the screen's height.
+    let columns = if rows.len() + 4 > area.height as usize {
+        2
+    } else {
+        1
+    };
+    let per_column = rows.len().div_ceil(columns);
+    let entry = |(keys, what): &(String, &str)| {
+        vec![
+            Span::styled(format!("{keys:>10}  "), theme.key()),
+            Span::raw(format!("{what:<26}")),
+        ]
+    };
+    let mut lines: Vec<Line> = (0..per_column)
+        .map(|i| {
+            let mut spans = Vec::new();
+            for c in 0..columns {
+                if let Some(row) = rows.get(c * per_column + i) {
+                    spans.extend(entry(row));
+                }
+            }
+            Line::from(spans)
         })
         .collect();
     lines.push(Line::default());
@@ -29,9 +44,11 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let [vertical] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(44.min(area.width))])
-        .flex(Flex::Center)
-        .areas(vertical);
+    let [popup] = Layout::horizontal([Constraint::Length(
+        (40 * columns as u16 + 4).min(area.width),
+    )])
+    .flex(Flex::Center)
+    .areas(vertical);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(Span::styled(

@@ -73,17 +73,20 @@ pub fn render(model: &mut Model, frame: &mut Frame) {
             [Constraint::Percentage(60), Constraint::Percentage(40)]
         })
         .split(rows[2]);
-    match model.tab {
-        Tab::Backlog => {
-            let target = super::update::backlog_target(model);
-            backlog::render(model, theme, frame, body[0]);
-            detail::render(model, target, theme, frame, body[1]);
-        }
-        Tab::Queue | Tab::MyCases => {
-            queue::render(model, theme, frame, body[0]);
-            detail::render(model, model.selected, theme, frame, body[1]);
-        }
+    let target = match model.tab {
+        Tab::Backlog => super::update::backlog_target(model),
+        Tab::Queue | Tab::MyCases => model.selected,
+    };
+    if model.detail_for != target {
+        // Another case: its detail starts at the top.
+        model.detail_for = target;
+        model.detail_scroll = 0;
     }
+    match model.tab {
+        Tab::Backlog => backlog::render(model, theme, frame, body[0]),
+        Tab::Queue | Tab::MyCases => queue::render(model, theme, frame, body[0]),
+    }
+    detail::render(model, target, theme, frame, body[1]);
     if show_command {
         footer::render_command(model, theme, frame, rows[3]);
     } else if show_filter {

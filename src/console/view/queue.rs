@@ -136,7 +136,7 @@ pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
         Constraint::Length(9),
         Constraint::Min(14),
         Constraint::Length(6),
-        Constraint::Length(10),
+        Constraint::Length(11),
         Constraint::Length(9),
     ];
     let table = Table::new(rows, widths)

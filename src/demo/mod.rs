@@ -1,5 +1,8 @@
-//! `guardia demo`: a hub on a free loopback port with a throw-away database, simulated phones
-//! pressing over real HTTP, and the duty console on this terminal.
+//! `guardia demo`: a hub on a free loopback port with a throw-away database, the sample lawyers'
+//! roster, cases seeded at many stages, simulated phones pressing over real HTTP, and the console
+//! on this terminal in the chosen role's view.
+
+mod seed;
 
 use std::sync::atomic::Ordering;
 
@@ -13,7 +16,10 @@ use crate::hub::{AppState, serve};
 use crate::i18n::Lang;
 use crate::simulate::{self, Plan};
 
-pub async fn run(config: &Config, lang: Lang, no_color: bool) -> Result<(), String> {
+/// The sample roster, used when the configured one is not on disk.
+pub const SAMPLE_LAWYERS: &str = include_str!("../../config/lawyers.sample.csv");
+
+pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     let consulates = config.hub.load_consulates().map_err(|e| e.to_string())?;
     let home = consulates
@@ -22,19 +28,41 @@ pub async fn run(config: &Config, lang: Lang, no_color: bool) -> Result<(), Stri
         .cloned()
         .ok_or_else(|| format!("unknown consulate `{}`", config.demo.consulate))?;
     let store = Store::open(&dir.path().join("demo.db")).map_err(|e| e.to_string())?;
-    let (_, token) = crate::admin::add_staff(
+    let person = |name: &str, role| NewStaff {
+        name: name.into(),
+        role,
+        consulate: Some(home.id.clone()),
+        serves: vec![],
+        languages: vec![],
+        capacity: 0,
+    };
+    let (_, officer) = crate::admin::add_staff(
         &store,
         &consulates,
-        NewStaff {
-            name: "Oficial de guardia (demo)".into(),
-            role: Role::Officer,
-            consulate: Some(home.id.clone()),
-            serves: vec![],
-            languages: vec![],
-            capacity: 0,
-        },
+        person("Oficial de guardia (demo)", Role::Officer),
     )
     .await?;
+    let (_, supervisor) = crate::admin::add_staff(
+        &store,
+        &consulates,
+        person("Supervisora (demo)", Role::Supervisor),
+    )
+    .await?;
+    let roster = crate::admin::parse_roster(SAMPLE_LAWYERS, &consulates)?;
+    let serves_home = roster
+        .iter()
+        .position(|l| l.serves.contains(&home.id))
+        .unwrap_or(0);
+    let added = crate::admin::import_lawyers(&store, &consulates, SAMPLE_LAWYERS).await?;
+    let (_, lawyer_id, lawyer) = added
+        .get(serves_home)
+        .cloned()
+        .ok_or("the sample roster is empty")?;
+    let token = match role {
+        Role::Lawyer => lawyer,
+        Role::Supervisor => supervisor,
+        _ => officer.clone(),
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| format!("bind: {e}"))?;
@@ -55,6 +83,10 @@ pub async fn run(config: &Config, lang: Lang, no_color: bool) -> Result<(), Stri
     let registrants = config.demo.registrants as usize;
     let rate = config.demo.rate;
     let focus = (home.lat, home.lon);
+    let seeded = seed::run(&http, &url, &officer, lawyer_id, (home.lat, home.lon)).await;
+    if let Err(e) = seeded {
+        tracing::error!(error = %e, "demo seeding failed");
+    }
     let sim = tokio::spawn(async move {
         // A few phones first so alerts show within seconds; the rest enroll while it runs.
         let phones = match simulate::enroll(&http, &sim_url, registrants.min(20)).await {

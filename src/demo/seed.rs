@@ -1,0 +1,209 @@
+//! Cases at many stages for the demo, made over the real API as an officer would make them, so
+//! that every view has something to show the moment it opens.
+
+use chrono::{Duration, Utc};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::api::{ActionResponse, AlertResponse};
+use crate::simulate::{self, Phone};
+
+struct Api<'a> {
+    http: &'a reqwest::Client,
+    hub: &'a str,
+    officer: &'a str,
+}
+
+impl Api<'_> {
+    async fn press(
+        &self,
+        phone: &Phone,
+        at: (f64, f64),
+        detained: bool,
+    ) -> Result<AlertResponse, String> {
+        let res = self
+            .http
+            .post(format!("{}/v1/alerts", self.hub))
+            .bearer_auth(&phone.token)
+            .json(&json!({
+                "id": Uuid::new_v4(),
+                "lat": at.0,
+                "lon": at.1,
+                "accuracy_m": 25.0,
+                "pressed_at": Utc::now().to_rfc3339(),
+                "kind": if detained { "detained" } else { "imminent" },
+            }))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !res.status().is_success() {
+            return Err(format!("seed press refused: {}", res.status()));
+        }
+        res.json().await.map_err(|e| e.to_string())
+    }
+
+    /// One action; returns the case's new version.
+    async fn act(&self, case: u64, version: u64, verb: &str, body: Value) -> Result<u64, String> {
+        let res = self
+            .http
+            .post(format!("{}/v1/cases/{case}/{verb}", self.hub))
+            .bearer_auth(self.officer)
+            .header("Idempotency-Key", Uuid::new_v4().to_string())
+            .header("If-Match", format!("\"{version}\""))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !res.status().is_success() {
+            let status = res.status();
+            let text = res.text().await.unwrap_or_default();
+            return Err(format!("seed {verb} on #{case} refused: {status} {text}"));
+        }
+        Ok(res
+            .json::<ActionResponse>()
+            .await
+            .map_err(|e| e.to_string())?
+            .version)
+    }
+
+    async fn checkpoint(
+        &self,
+        case: u64,
+        v: u64,
+        code: &str,
+        fields: Value,
+    ) -> Result<u64, String> {
+        self.act(
+            case,
+            v,
+            "checkpoints",
+            json!({ "code": code, "fields": fields, "note": "" }),
+        )
+        .await
+    }
+}
+
+/// Seeds about a dozen cases near `home`, several assigned to `lawyer`.
+pub async fn run(
+    http: &reqwest::Client,
+    hub: &str,
+    officer: &str,
+    lawyer: i64,
+    home: (f64, f64),
+) -> Result<(), String> {
+    let api = Api { http, hub, officer };
+    let phones = simulate::enroll(http, hub, 12).await?;
+    let today = Utc::now().date_naive();
+    let day = |d: i64| (today + Duration::days(d)).format("%Y-%m-%d").to_string();
+    let mut cases = Vec::new();
+    for (i, phone) in phones.iter().enumerate() {
+        let at = (home.0 + 0.02 * i as f64, home.1 - 0.015 * i as f64);
+        cases.push(api.press(phone, at, i % 3 != 0).await?.case_id);
+    }
+    // 0, 1: new. 2: acknowledged only. The rest move along the process.
+    let assign = json!({ "lawyer_id": lawyer });
+    let v = api.act(cases[2], 1, "ack", json!({})).await?;
+    api.act(
+        cases[2],
+        v,
+        "notes",
+        json!({ "text": "Se llamó a la familia; no contestan." }),
+    )
+    .await?;
+    for &case in &cases[3..11] {
+        let v = api.act(case, 1, "ack", json!({})).await?;
+        api.act(case, v, "assign", assign.clone()).await?;
+    }
+    // Detained, no consular notification yet: the 24-hour countdown.
+    api.checkpoint(
+        cases[3],
+        3,
+        "DETENTION_CONFIRMED",
+        json!({ "agency": "ice_ero" }),
+    )
+    .await?;
+    // Detained, located, a hearing coming.
+    let mut v = api
+        .checkpoint(
+            cases[4],
+            3,
+            "DETENTION_CONFIRMED",
+            json!({ "agency": "cbp" }),
+        )
+        .await?;
+    v = api
+        .checkpoint(
+            cases[4],
+            v,
+            "CONSULAR_NOTIFICATION",
+            json!({ "informed_of_right": "yes" }),
+        )
+        .await?;
+    v = api
+        .checkpoint(
+            cases[4],
+            v,
+            "A_NUMBER_RECORDED",
+            json!({ "a_number": "20123456" }),
+        )
+        .await?;
+    v = api
+        .checkpoint(
+            cases[4],
+            v,
+            "FACILITY_LOCATED",
+            json!({ "facility": "Centro de procesamiento (demo)" }),
+        )
+        .await?;
+    api.checkpoint(
+        cases[4],
+        v,
+        "MASTER_CALENDAR_HEARING",
+        json!({ "hearing_at": format!("{} 09:00", day(5)), "court": "Corte de inmigración (demo)" }),
+    )
+    .await?;
+    // A removal order twenty days ago: ten days left to appeal.
+    let v = api
+        .checkpoint(
+            cases[5],
+            3,
+            "DETENTION_CONFIRMED",
+            json!({ "agency": "ice_ero" }),
+        )
+        .await?;
+    let v = api
+        .checkpoint(cases[5], v, "CONSULAR_NOTIFICATION", json!({}))
+        .await?;
+    api.checkpoint(
+        cases[5],
+        v,
+        "REMOVAL_ORDER",
+        json!({ "decided_on": day(-20) }),
+    )
+    .await?;
+    // Post-conclusion voluntary departure: a bond due in five business days.
+    api.checkpoint(
+        cases[6],
+        3,
+        "VOLUNTARY_DEPARTURE",
+        json!({ "stage": "post_conclusion", "depart_by": day(55), "bond_amount": "500" }),
+    )
+    .await?;
+    // Released with a reporting date.
+    api.checkpoint(
+        cases[7],
+        3,
+        "RELEASED",
+        json!({ "release_type": "recognizance", "next_reporting": day(12) }),
+    )
+    .await?;
+    // Closed: a false alarm.
+    api.act(
+        cases[8],
+        3,
+        "close",
+        json!({ "outcome": "false_alarm", "note": "La persona está a salvo; no hubo detención." }),
+    )
+    .await?;
+    Ok(())
+}
