@@ -43,6 +43,8 @@ pub enum Action {
     Lawyers(Vec<LawyerInfo>),
     /// A case fetched on its own (newly assigned to this lawyer, say).
     CaseLoaded(Box<Case>),
+    /// Fetching that case failed; the next snapshot will bring it.
+    CaseUnavailable(u64),
 }
 
 /// What happened to an action the operator took, for the status line.

@@ -89,7 +89,10 @@ impl Effects {
                         Ok(case) => {
                             let _ = inbox.send(Action::CaseLoaded(Box::new(case))).await;
                         }
-                        Err(e) => tracing::warn!(case = id, error = %e, "cannot load a case"),
+                        Err(e) => {
+                            tracing::warn!(case = id, error = %e, "cannot load a case");
+                            let _ = inbox.send(Action::CaseUnavailable(id)).await;
+                        }
                     }
                 });
             }

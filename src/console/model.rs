@@ -99,6 +99,9 @@ pub struct Model {
     pub message: Option<String>,
     /// Selection in the backlog's attention list.
     pub backlog_selected: usize,
+    /// Events for cases being fetched whole (newly assigned to this lawyer), held until the case
+    /// arrives so that none applied in between is lost.
+    pub fetching: HashMap<u64, Vec<crate::domain::event::Event>>,
     /// Lines the detail pane is scrolled by, and the case it applies to.
     pub detail_scroll: u16,
     pub detail_for: Option<u64>,
@@ -138,6 +141,7 @@ impl Model {
             notice: None,
             message: None,
             backlog_selected: 0,
+            fetching: HashMap::new(),
             detail_scroll: 0,
             detail_for: None,
         }

@@ -32,6 +32,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             model.me = Some(me);
             model.cases = snapshot.cases.into_iter().map(|c| (c.id, c)).collect();
             model.last_seq = snapshot.seq;
+            // A snapshot holds every case whole; nothing is waiting any more.
+            model.fetching.clear();
             model.order_stale = true;
             if first {
                 model.tab = tabs(Some(role))[0];
@@ -86,13 +88,24 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             }
             vec![]
         }
+        Action::CaseUnavailable(id) => {
+            // Stop holding its events; a reconnect's snapshot carries the case whole.
+            model.fetching.remove(&id);
+            vec![]
+        }
         Action::CaseLoaded(case) => {
+            let mut case = *case;
+            // Events that arrived while it was being fetched: the ones it does not yet include
+            // apply now (apply skips any at or below its last seq).
+            for event in model.fetching.remove(&case.id).unwrap_or_default() {
+                let _ = case.apply(&event);
+            }
             let newer = model
                 .cases
                 .get(&case.id)
                 .is_none_or(|c| c.last_seq < case.last_seq);
             if newer && model.keeps(&case) {
-                model.cases.insert(case.id, *case);
+                model.cases.insert(case.id, case);
                 model.order_stale = true;
             }
             vec![]
@@ -119,11 +132,17 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
                     let _ = case.apply(&event);
                 }
                 None => {
-                    // A case we have never seen: newly assigned to this lawyer. Fetch it whole.
-                    let mine = matches!(body, EventBody::LawyerAssigned(a)
-                        if model.me.as_ref().is_some_and(|me| me.id == a.lawyer_id));
-                    if mine || model.role() != Some(Role::Lawyer) {
-                        commands.push(Command::FetchCase(event.case_id));
+                    if let Some(held) = model.fetching.get_mut(&event.case_id) {
+                        held.push(event.clone());
+                    } else {
+                        // A case we have never seen: newly assigned to this lawyer. Fetch it
+                        // whole, and hold its events until it arrives.
+                        let mine = matches!(body, EventBody::LawyerAssigned(a)
+                            if model.me.as_ref().is_some_and(|me| me.id == a.lawyer_id));
+                        if mine || model.role() != Some(Role::Lawyer) {
+                            model.fetching.insert(event.case_id, vec![event.clone()]);
+                            commands.push(Command::FetchCase(event.case_id));
+                        }
                     }
                 }
             }

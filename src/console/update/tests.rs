@@ -446,3 +446,56 @@ fn going_live_flushes_the_outbox_and_refusals_ring() {
     };
     assert_eq!(update(&mut m, Action::Notice(refused)), vec![Command::Bell]);
 }
+
+#[test]
+fn a_case_newly_assigned_to_a_lawyer_is_fetched_and_loses_no_event_meanwhile() {
+    use crate::domain::event::{LawyerAssigned, NoteAdded};
+    let mut m = model();
+    let lawyer = Me {
+        id: 40,
+        name: "Lic. Prueba".into(),
+        role: Role::Lawyer,
+        consulate: None,
+    };
+    update(
+        &mut m,
+        Action::Snapshot {
+            me: lawyer,
+            snapshot: CasesResponse {
+                seq: 1,
+                cases: vec![],
+            },
+        },
+    );
+    let assigned = crate::domain::case::tests::staff_event(
+        2,
+        7,
+        EventBody::LawyerAssigned(LawyerAssigned {
+            lawyer_id: 40,
+            lawyer_name: "Lic. Prueba".into(),
+            previous: None,
+        }),
+    );
+    assert_eq!(
+        update(&mut m, event(assigned.clone())),
+        vec![Command::FetchCase(7)]
+    );
+    let note = crate::domain::case::tests::staff_event(
+        3,
+        7,
+        EventBody::NoteAdded(NoteAdded {
+            text: "llegó antes que el caso".into(),
+        }),
+    );
+    assert!(
+        update(&mut m, event(note)).is_empty(),
+        "held, not fetched twice"
+    );
+    // The fetched case was read before the note was committed.
+    let mut fetched = Case::open(&raised(1, 7, AlertKind::Detained, vec![])).unwrap();
+    fetched.apply(&assigned).unwrap();
+    update(&mut m, Action::CaseLoaded(Box::new(fetched)));
+    assert_eq!(m.cases[&7].notes.len(), 1);
+    assert_eq!(m.cases[&7].version, 3);
+    assert!(m.fetching.is_empty());
+}
