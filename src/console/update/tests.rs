@@ -354,6 +354,11 @@ fn checkpoint_form_names_the_bad_field_and_sends_once_fixed() {
     update(&mut m, code(KeyCode::Tab));
     type_text(&mut m, "1234");
     assert!(update(&mut m, ctrl('s')).is_empty(), "nothing is sent");
+    assert_eq!(
+        m.form.as_ref().unwrap().focus,
+        1,
+        "the focus goes to the bad field"
+    );
     let text = screen(&mut m, 110, 30);
     insta::assert_snapshot!(text);
     assert!(

@@ -264,7 +264,8 @@ fn send(model: &mut Model) -> Vec<Command> {
         Err((field, message)) => {
             let problem = field_problem(model, form, &field, &message);
             if let Some(form) = &mut model.form {
-                if let Some(at) = form.inputs.iter().position(|i| field.ends_with(i.name)) {
+                let name = field.trim_start_matches("fields.");
+                if let Some(at) = form.inputs.iter().position(|i| i.name == name) {
                     form.focus = at;
                 }
                 form.error = Some(problem);

@@ -130,7 +130,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         let [top, hint] =
             Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(row);
         let [name, value] =
-            Layout::horizontal([Constraint::Length(34), Constraint::Min(10)]).areas(top);
+            Layout::horizontal([Constraint::Length(38), Constraint::Min(10)]).areas(top);
         let style = if focused { theme.key() } else { theme.dim() };
         let marker = if focused { "› " } else { "  " };
         frame.render_widget(
@@ -145,7 +145,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         if !input.hint.is_empty() {
             frame.render_widget(
                 Paragraph::new(Span::styled(
-                    format!("{:34}{}", "", input.hint),
+                    format!("{:38}{}", "", input.hint),
                     theme.dim(),
                 )),
                 hint,
