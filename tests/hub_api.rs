@@ -47,12 +47,8 @@ async fn enroll_then_alert_routes_to_the_nearest_consulate() {
 
     let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
     let snap: CasesResponse = hub
-        .http
-        .get(hub.at("/v1/cases"))
-        .bearer_auth(&officer)
-        .send()
+        .get_as(&officer, "/v1/cases")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -152,12 +148,8 @@ async fn cancel_marks_the_case_and_is_idempotent_and_private() {
 
     let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
     let case: guardia::domain::case::Case = hub
-        .http
-        .get(hub.at(&format!("/v1/cases/{}", alert.case_id)))
-        .bearer_auth(&officer)
-        .send()
+        .get_as(&officer, &format!("/v1/cases/{}", alert.case_id))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -188,13 +180,7 @@ async fn auth_is_required_and_roles_are_kept_apart() {
         .await
         .unwrap();
     assert_eq!(error_of(res).await.0, 401);
-    let res = hub
-        .http
-        .get(hub.at("/v1/cases"))
-        .bearer_auth(&phone.device_token)
-        .send()
-        .await
-        .unwrap();
+    let res = hub.get_as(&phone.device_token, "/v1/cases").await;
     assert_eq!(error_of(res).await.0, 403, "a phone cannot read cases");
 
     let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
@@ -207,35 +193,14 @@ async fn auth_is_required_and_roles_are_kept_apart() {
         .await
         .unwrap();
     assert_eq!(error_of(res).await.0, 403, "staff cannot press as a phone");
-    let res = hub
-        .http
-        .get(hub.at("/v1/cases?consulate=chicago"))
-        .bearer_auth(&officer)
-        .send()
-        .await
-        .unwrap();
+    let res = hub.get_as(&officer, "/v1/cases?consulate=chicago").await;
     assert_eq!(error_of(res).await.0, 403, "no other consulate's cases");
 
     let admin = hub.staff(Role::Admin, None).await;
-    let res = hub
-        .http
-        .get(hub.at("/v1/cases"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let res = hub.get_as(&admin, "/v1/cases").await;
     assert_eq!(error_of(res).await.0, 403, "admins manage staff, not cases");
 
-    let me: Me = hub
-        .http
-        .get(hub.at("/v1/me"))
-        .bearer_auth(&officer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Me = hub.get_as(&officer, "/v1/me").await.json().await.unwrap();
     assert_eq!(me.role, Role::Officer);
     assert_eq!(me.consulate.as_deref(), Some("los-angeles"));
 
@@ -252,12 +217,8 @@ async fn auth_is_required_and_roles_are_kept_apart() {
     let res = hub.http.get(hub.at("/v1/consulates")).send().await.unwrap();
     assert_eq!(error_of(res).await.0, 401);
     let list: Vec<serde_json::Value> = hub
-        .http
-        .get(hub.at("/v1/consulates"))
-        .bearer_auth(&phone.device_token)
-        .send()
+        .get_as(&phone.device_token, "/v1/consulates")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

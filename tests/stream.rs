@@ -127,12 +127,8 @@ async fn since_query_parameter_also_resumes() {
         )
         .await;
     let res = hub
-        .http
-        .get(hub.at(&format!("/v1/events?since={}", a.seq - 1)))
-        .bearer_auth(&sup)
-        .send()
-        .await
-        .unwrap();
+        .get_as(&sup, &format!("/v1/events?since={}", a.seq - 1))
+        .await;
     assert_eq!(res.status(), 200);
     let mut stream = Box::pin(
         eventsource_stream::Eventsource::eventsource(res.bytes_stream()).map(|r| {
@@ -196,13 +192,7 @@ async fn bad_positions_and_tokens_are_refused() {
     let res = hub.http.get(hub.at("/v1/events")).send().await.unwrap();
     assert_eq!(res.status(), 401);
     let admin = hub.staff(Role::Admin, None).await;
-    let res = hub
-        .http
-        .get(hub.at("/v1/events"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let res = hub.get_as(&admin, "/v1/events").await;
     assert_eq!(res.status(), 403);
 }
 

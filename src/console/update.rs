@@ -3,7 +3,7 @@
 
 mod work;
 
-pub use work::{attention, backlog_target};
+pub use work::{attention, attention_of, backlog_of, backlog_target};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use ratatui_textarea::TextArea;

@@ -65,12 +65,10 @@ impl HubClient {
         })
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, NetError> {
-        let res = self
-            .http
-            .get(format!("{}{path}", self.base))
+    /// Sends a request with the token and reads a JSON answer, or the hub's error.
+    async fn call<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T, NetError> {
+        let res = req
             .bearer_auth(&self.token)
-            .timeout(Duration::from_secs(60))
             .send()
             .await
             .map_err(|e| NetError::Unreachable(e.to_string()))?;
@@ -79,6 +77,14 @@ impl HubClient {
             .json()
             .await
             .map_err(|e| NetError::Garbled(e.to_string()))
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, NetError> {
+        let req = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .timeout(Duration::from_secs(60));
+        self.call(req).await
     }
 
     pub async fn me(&self) -> Result<Me, NetError> {
@@ -105,22 +111,14 @@ impl HubClient {
         version: u64,
         body: &serde_json::Value,
     ) -> Result<ActionResponse, NetError> {
-        let res = self
+        let req = self
             .http
             .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
             .header("Idempotency-Key", key)
             .header("If-Match", format!("\"{version}\""))
             .json(body)
-            .timeout(Duration::from_secs(20))
-            .send()
-            .await
-            .map_err(|e| NetError::Unreachable(e.to_string()))?;
-        check(res)
-            .await?
-            .json()
-            .await
-            .map_err(|e| NetError::Garbled(e.to_string()))
+            .timeout(Duration::from_secs(20));
+        self.call(req).await
     }
 
     /// Opens the event stream after `since`. The stream ends when the connection does.

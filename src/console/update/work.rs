@@ -454,7 +454,14 @@ fn assign_by_name(model: &mut Model, id: u64, who: &str) -> Vec<Command> {
 /// The supervisor's attention list: overdue, then without a lawyer, then deadlines; each case
 /// once.
 pub fn attention(model: &Model) -> Vec<u64> {
-    let b = backlog::compute(model.cases.values(), &model.lawyers, model.now, model.sla);
+    attention_of(&backlog_of(model))
+}
+
+pub fn backlog_of(model: &Model) -> backlog::Backlog {
+    backlog::compute(model.cases.values(), &model.lawyers, model.now, model.sla)
+}
+
+pub fn attention_of(b: &backlog::Backlog) -> Vec<u64> {
     let mut out: Vec<u64> = Vec::new();
     for id in b
         .overdue

@@ -13,9 +13,15 @@ use crate::domain::backlog;
 use crate::domain::staff::Role;
 use crate::i18n::{Text, console, t};
 
-pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
+pub fn render(
+    model: &Model,
+    b: &backlog::Backlog,
+    ids: &[u64],
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let lang = model.lang;
-    let b = backlog::compute(model.cases.values(), &model.lawyers, model.now, model.sla);
     let national = model
         .me
         .as_ref()
@@ -105,7 +111,6 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         right,
     );
 
-    let ids = crate::console::update::attention(model);
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         format!(" {} ", t(lang, Text::Attention)),
         theme.title(),

@@ -73,18 +73,24 @@ pub fn render(model: &mut Model, frame: &mut Frame) {
             [Constraint::Percentage(60), Constraint::Percentage(40)]
         })
         .split(rows[2]);
-    let target = match model.tab {
-        Tab::Backlog => super::update::backlog_target(model),
-        Tab::Queue | Tab::MyCases => model.selected,
+    // The backlog is computed once per frame and shared by its pane and the detail.
+    let backlog = (model.tab == Tab::Backlog).then(|| {
+        let b = super::update::backlog_of(model);
+        let ids = super::update::attention_of(&b);
+        (b, ids)
+    });
+    let target = match &backlog {
+        Some((_, ids)) => ids.get(model.backlog_selected).copied(),
+        None => model.selected,
     };
     if model.detail_for != target {
         // Another case: its detail starts at the top.
         model.detail_for = target;
         model.detail_scroll = 0;
     }
-    match model.tab {
-        Tab::Backlog => backlog::render(model, theme, frame, body[0]),
-        Tab::Queue | Tab::MyCases => queue::render(model, theme, frame, body[0]),
+    match &backlog {
+        Some((b, ids)) => backlog::render(model, b, ids, theme, frame, body[0]),
+        None => queue::render(model, theme, frame, body[0]),
     }
     detail::render(model, target, theme, frame, body[1]);
     if show_command {
