@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use super::alert::{AlertKind, CancelReason, Location};
 use super::checkpoint::{CheckpointCode, CloseOutcome};
-use super::event::{Actor, Event, EventBody, EventKind};
+use super::event::{Actor, DeliveryState, Event, EventBody, EventKind, NoticeAbout};
 use super::registrant::{Flag, Profile};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,6 +57,34 @@ pub struct NoteRecord {
     pub text: String,
 }
 
+/// A position of the phone: the press, a repeat press or a location update.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fix {
+    pub at: DateTime<Utc>,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingTransfer {
+    pub to_consulate: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+    pub by: Actor,
+}
+
+/// Where a relative's message stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub relative: usize,
+    pub about: NoticeAbout,
+    pub state: DeliveryState,
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// Most fixes kept in the projection; the log keeps every one.
+pub const TRAIL_LEN: usize = 50;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Closure {
     pub at: DateTime<Utc>,
@@ -95,6 +123,24 @@ pub struct Case {
     /// The latest closing; a reopened case keeps it until it is closed again.
     #[serde(default)]
     pub closed: Option<Closure>,
+    /// Presses by the same person on this case, the first included.
+    #[serde(default = "one")]
+    pub presses: u32,
+    /// Positions, oldest first (the last [`TRAIL_LEN`]).
+    #[serde(default)]
+    pub trail: Vec<Fix>,
+    /// Set when a cancel came with the duress PIN: the case stays open, at the top.
+    #[serde(default)]
+    pub duress_at: Option<DateTime<Utc>>,
+    /// 0 none; 1 before supervisors; 2 also offered to `offered_to`.
+    #[serde(default)]
+    pub escalation: u8,
+    #[serde(default)]
+    pub offered_to: Option<String>,
+    #[serde(default)]
+    pub transfer: Option<PendingTransfer>,
+    #[serde(default)]
+    pub deliveries: Vec<Delivery>,
     /// Number of events applied; the optimistic-concurrency version.
     pub version: u64,
     pub last_seq: u64,
@@ -144,6 +190,16 @@ impl Case {
             checkpoints: Vec::new(),
             notes: Vec::new(),
             closed: None,
+            presses: 1,
+            trail: vec![Fix {
+                at: raised.pressed_at,
+                location: raised.location,
+            }],
+            duress_at: None,
+            escalation: 0,
+            offered_to: None,
+            transfer: None,
+            deliveries: Vec::new(),
             version: 1,
             last_seq: event.seq,
             timeline: vec![entry(event)],
@@ -165,6 +221,7 @@ impl Case {
         }
         match &event.body {
             EventBody::AlertRaised(_) => return Err(ApplyError::AlreadyOpen { seq: event.seq }),
+            EventBody::AlertCancelled(c) if c.duress => self.duress_at = Some(event.at),
             EventBody::AlertCancelled(c) => {
                 if self.status == CaseStatus::Open {
                     self.status = CaseStatus::Cancelled;
@@ -173,6 +230,54 @@ impl Case {
                     at: event.at,
                     reason: c.reason,
                 });
+            }
+            EventBody::AlertRepeated(r) => {
+                self.presses += 1;
+                // A press that says "detained" outranks an earlier "imminent".
+                if r.kind == AlertKind::Detained {
+                    self.kind = AlertKind::Detained;
+                }
+                if self.status == CaseStatus::Cancelled {
+                    self.status = CaseStatus::Open;
+                }
+                self.push_fix(r.pressed_at, r.location);
+            }
+            EventBody::LocationUpdated(l) => self.push_fix(l.fixed_at, l.location),
+            EventBody::CaseEscalated(e) => {
+                self.escalation = self.escalation.max(e.level);
+                if e.offered_to.is_some() {
+                    self.offered_to.clone_from(&e.offered_to);
+                }
+            }
+            EventBody::TransferRequested(t) => {
+                self.transfer = Some(PendingTransfer {
+                    to_consulate: t.to_consulate.clone(),
+                    reason: t.reason.clone(),
+                    at: event.at,
+                    by: event.actor.clone(),
+                })
+            }
+            EventBody::TransferAccepted(t) => {
+                self.consulate.clone_from(&t.to_consulate);
+                self.transfer = None;
+                self.offered_to = None;
+            }
+            EventBody::RelativeNotified(n) => {
+                let delivery = Delivery {
+                    relative: n.relative,
+                    about: n.about,
+                    state: n.state,
+                    reason: n.reason.clone(),
+                    at: event.at,
+                };
+                match self
+                    .deliveries
+                    .iter_mut()
+                    .find(|d| d.relative == n.relative && d.about == n.about)
+                {
+                    Some(d) => *d = delivery,
+                    None => self.deliveries.push(delivery),
+                }
             }
             EventBody::CaseAcknowledged => {
                 self.acknowledged_at = Some(event.at);
@@ -230,6 +335,25 @@ impl Case {
         self.status == CaseStatus::Open
     }
 
+    fn push_fix(&mut self, at: DateTime<Utc>, location: Location) {
+        self.trail.push(Fix { at, location });
+        if self.trail.len() > TRAIL_LEN {
+            self.trail.remove(0);
+        }
+        if at >= self.trail.iter().map(|f| f.at).max().unwrap_or(at) {
+            self.location = location;
+        }
+    }
+
+    /// The consulate that also sees this case: the target of a pending transfer, or the one an
+    /// escalation offered it to.
+    pub fn also_consulate(&self) -> Option<&str> {
+        self.transfer
+            .as_ref()
+            .map(|t| t.to_consulate.as_str())
+            .or(self.offered_to.as_deref())
+    }
+
     /// Whether a staff action of `kind` fits the case as it stands; the reason when it does not.
     /// The hub checks this inside the write, so two officers racing get one success and one
     /// refusal that names what the other did.
@@ -242,7 +366,15 @@ impl Case {
             EventKind::CaseAcknowledged if self.acknowledged_at.is_some() => {
                 Err(Refusal::AlreadyAcknowledged)
             }
-            EventKind::AlertRaised | EventKind::AlertCancelled => Err(Refusal::NotStaffAction),
+            EventKind::AlertRaised
+            | EventKind::AlertCancelled
+            | EventKind::AlertRepeated
+            | EventKind::LocationUpdated
+            | EventKind::CaseEscalated
+            | EventKind::RelativeNotified => Err(Refusal::NotStaffAction),
+            EventKind::TransferAccepted if self.also_consulate().is_none() => {
+                Err(Refusal::NoTransfer)
+            }
             _ => Ok(()),
         }
     }
@@ -261,13 +393,23 @@ pub enum Refusal {
     NotClosed,
     #[error("the case is already acknowledged")]
     AlreadyAcknowledged,
-    #[error("only the phone raises or cancels an alert")]
+    #[error("only the phone or the hub does that")]
     NotStaffAction,
+    #[error("no transfer or offer is pending for this case")]
+    NoTransfer,
+}
+
+fn one() -> u32 {
+    1
 }
 
 fn entry(event: &Event) -> TimelineEntry {
     let detail = match &event.body {
-        EventBody::AlertRaised(_) | EventBody::CaseAcknowledged => None,
+        EventBody::AlertRaised(_)
+        | EventBody::CaseAcknowledged
+        | EventBody::LocationUpdated(_)
+        | EventBody::AlertRepeated(_) => None,
+        EventBody::AlertCancelled(c) if c.duress => Some("duress".into()),
         EventBody::AlertCancelled(c) => Some(
             serde_json::to_value(c.reason)
                 .ok()
@@ -279,6 +421,20 @@ fn entry(event: &Event) -> TimelineEntry {
         EventBody::NoteAdded(n) => Some(n.text.clone()),
         EventBody::CaseClosed(c) => Some(c.outcome.as_str().to_string()),
         EventBody::CaseReopened(r) => Some(r.reason.clone()),
+        EventBody::CaseEscalated(e) => Some(match &e.offered_to {
+            Some(c) => format!("{}:{c}", e.level),
+            None => e.level.to_string(),
+        }),
+        EventBody::TransferRequested(t) => Some(t.to_consulate.clone()),
+        EventBody::TransferAccepted(t) => Some(t.from_consulate.clone()),
+        EventBody::RelativeNotified(n) => Some(format!(
+            "{}:{}",
+            n.relative,
+            serde_json::to_value(n.state)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default()
+        )),
     };
     TimelineEntry {
         seq: event.seq,
@@ -343,6 +499,7 @@ pub(crate) mod tests {
             body: EventBody::AlertCancelled(AlertCancelled {
                 alert_id: Uuid::from_u128(case_id as u128),
                 reason: CancelReason::Safe,
+                duress: false,
             }),
         }
     }

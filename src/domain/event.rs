@@ -45,6 +45,75 @@ pub struct AlertRaised {
 pub struct AlertCancelled {
     pub alert_id: Uuid,
     pub reason: CancelReason,
+    /// Sent with the app's duress PIN: the phone was answered exactly as for a real cancel, but
+    /// the case stays open and goes to the top of every console.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub duress: bool,
+}
+
+/// The same person pressed again while their case was open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertRepeated {
+    pub alert_id: Uuid,
+    pub kind: AlertKind,
+    pub location: Location,
+    pub pressed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocationUpdated {
+    pub alert_id: Uuid,
+    pub location: Location,
+    /// When the phone took the fix.
+    pub fixed_at: DateTime<Utc>,
+}
+
+/// The hub's timers: level 1 puts an unacknowledged case before supervisors; level 2 offers it
+/// to the next-nearest consulate as well.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseEscalated {
+    pub level: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offered_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransferRequested {
+    pub to_consulate: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransferAccepted {
+    pub from_consulate: String,
+    pub to_consulate: String,
+}
+
+/// What a relative's message was about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeAbout {
+    Alert,
+    Cancel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+/// A change in a relative's message delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelativeNotified {
+    /// Index into the registrant's relatives.
+    pub relative: usize,
+    pub about: NoticeAbout,
+    pub state: DeliveryState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,6 +162,12 @@ pub enum EventBody {
     NoteAdded(NoteAdded),
     CaseClosed(CaseClosed),
     CaseReopened(CaseReopened),
+    AlertRepeated(AlertRepeated),
+    LocationUpdated(LocationUpdated),
+    CaseEscalated(CaseEscalated),
+    TransferRequested(TransferRequested),
+    TransferAccepted(TransferAccepted),
+    RelativeNotified(RelativeNotified),
 }
 
 /// The tag of an [`EventBody`], for timelines and SSE `event:` names.
@@ -107,6 +182,12 @@ pub enum EventKind {
     NoteAdded,
     CaseClosed,
     CaseReopened,
+    AlertRepeated,
+    LocationUpdated,
+    CaseEscalated,
+    TransferRequested,
+    TransferAccepted,
+    RelativeNotified,
 }
 
 impl EventKind {
@@ -120,6 +201,12 @@ impl EventKind {
             EventKind::NoteAdded => "note_added",
             EventKind::CaseClosed => "case_closed",
             EventKind::CaseReopened => "case_reopened",
+            EventKind::AlertRepeated => "alert_repeated",
+            EventKind::LocationUpdated => "location_updated",
+            EventKind::CaseEscalated => "case_escalated",
+            EventKind::TransferRequested => "transfer_requested",
+            EventKind::TransferAccepted => "transfer_accepted",
+            EventKind::RelativeNotified => "relative_notified",
         }
     }
 }
@@ -135,6 +222,12 @@ impl EventBody {
             EventBody::NoteAdded(_) => EventKind::NoteAdded,
             EventBody::CaseClosed(_) => EventKind::CaseClosed,
             EventBody::CaseReopened(_) => EventKind::CaseReopened,
+            EventBody::AlertRepeated(_) => EventKind::AlertRepeated,
+            EventBody::LocationUpdated(_) => EventKind::LocationUpdated,
+            EventBody::CaseEscalated(_) => EventKind::CaseEscalated,
+            EventBody::TransferRequested(_) => EventKind::TransferRequested,
+            EventBody::TransferAccepted(_) => EventKind::TransferAccepted,
+            EventBody::RelativeNotified(_) => EventKind::RelativeNotified,
         }
     }
 }

@@ -57,28 +57,39 @@ impl Scope {
         }
     }
 
-    /// Whether a case of `consulate` (assigned to `lawyer`, if any) is visible.
-    pub fn allows(&self, consulate: &str, lawyer: Option<i64>) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Consulate(c) => c == consulate,
-            Scope::AssignedTo(id) => lawyer == Some(*id),
-            Scope::Nothing => false,
-        }
+    /// Whether a case is visible (its current consulate, lawyer and second consulate).
+    pub fn allows(&self, consulate: &str, also: Option<&str>, lawyer: Option<i64>) -> bool {
+        self.sees(&Visibility {
+            consulate,
+            also,
+            lawyer,
+            ..Visibility::default()
+        })
     }
 }
 
+/// What decides who sees a case or an event: its consulate, the consulate that also sees it (a
+/// pending transfer or an escalation offer), its lawyer; and for an event, the consulate and
+/// lawyer it moved the case away from, so that they hear of the move.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Visibility<'a> {
+    pub consulate: &'a str,
+    pub also: Option<&'a str>,
+    pub lawyer: Option<i64>,
+    pub previous_consulate: Option<&'a str>,
+    pub previous_lawyer: Option<i64>,
+}
+
 impl Scope {
-    /// Whether an event is visible: as [`Scope::allows`], and a lawyer also sees the event that
-    /// takes a case away from them, so their console can drop it.
-    pub fn allows_event(
-        &self,
-        consulate: &str,
-        lawyer: Option<i64>,
-        previous: Option<i64>,
-    ) -> bool {
-        self.allows(consulate, lawyer)
-            || matches!(self, Scope::AssignedTo(id) if previous == Some(*id))
+    pub fn sees(&self, v: &Visibility<'_>) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Consulate(c) => {
+                c == v.consulate || v.also == Some(c.as_str()) || v.previous_consulate == Some(c)
+            }
+            Scope::AssignedTo(id) => v.lawyer == Some(*id) || v.previous_lawyer == Some(*id),
+            Scope::Nothing => false,
+        }
     }
 }
 
@@ -96,7 +107,15 @@ pub struct StaffInfo {
 pub fn may(role: Role, action: super::event::EventKind) -> bool {
     use super::event::EventKind as K;
     match (role, action) {
-        (_, K::AlertRaised | K::AlertCancelled) => false,
+        (
+            _,
+            K::AlertRaised
+            | K::AlertCancelled
+            | K::AlertRepeated
+            | K::LocationUpdated
+            | K::CaseEscalated
+            | K::RelativeNotified,
+        ) => false,
         (Role::Admin, _) => false,
         (Role::Supervisor, _) => true,
         (Role::Officer, K::CaseReopened) => false,

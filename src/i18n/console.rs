@@ -66,6 +66,10 @@ pub fn refusal(lang: Lang, r: Refusal) -> &'static str {
             "the case is closed; a supervisor may reopen it",
         ),
         Refusal::NotClosed => lang.pick("el caso no está cerrado", "the case is not closed"),
+        Refusal::NoTransfer => lang.pick(
+            "no hay traslado ni oferta pendiente",
+            "no transfer or offer is pending",
+        ),
         Refusal::AlreadyAcknowledged => lang.pick(
             "el caso ya fue atendido",
             "the case is already acknowledged",

@@ -321,6 +321,12 @@ pub fn event(lang: Lang, kind: EventKind) -> &'static str {
         EventKind::NoteAdded => lang.pick("nota", "note"),
         EventKind::CaseClosed => lang.pick("caso cerrado", "case closed"),
         EventKind::CaseReopened => lang.pick("caso reabierto", "case reopened"),
+        EventKind::AlertRepeated => lang.pick("botón presionado otra vez", "pressed again"),
+        EventKind::LocationUpdated => lang.pick("ubicación actualizada", "location updated"),
+        EventKind::CaseEscalated => lang.pick("escalada", "escalated"),
+        EventKind::TransferRequested => lang.pick("traslado solicitado", "transfer requested"),
+        EventKind::TransferAccepted => lang.pick("traslado aceptado", "transfer accepted"),
+        EventKind::RelativeNotified => lang.pick("aviso a familiar", "relative's message"),
     }
 }
 

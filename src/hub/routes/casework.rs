@@ -60,7 +60,9 @@ fn verb(kind: EventKind) -> &'static str {
         EventKind::NoteAdded => "add notes",
         EventKind::CaseClosed => "close cases",
         EventKind::CaseReopened => "reopen cases",
-        EventKind::AlertRaised | EventKind::AlertCancelled => "raise or cancel alerts",
+        EventKind::TransferRequested => "transfer cases",
+        EventKind::TransferAccepted => "accept transfers",
+        _ => "do that",
     }
 }
 

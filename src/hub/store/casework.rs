@@ -138,7 +138,10 @@ impl Store {
                 });
             }
             let case = ctx.case(a.case_id)?.ok_or(StoreError::NotFound)?;
-            if !a.scope.allows(&case.consulate, case.assigned_lawyer) {
+            if !a
+                .scope
+                .allows(&case.consulate, case.also_consulate(), case.assigned_lawyer)
+            {
                 return Err(StoreError::NotFound);
             }
             if case.version != a.expected_version {

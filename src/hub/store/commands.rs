@@ -175,7 +175,11 @@ impl Store {
                     replayed: true,
                 });
             }
-            let body = EventBody::AlertCancelled(AlertCancelled { alert_id, reason });
+            let body = EventBody::AlertCancelled(AlertCancelled {
+                alert_id,
+                reason,
+                duress: false,
+            });
             let (event, _) = ctx.append(case_id, &case.consulate, Actor::Phone, now, None, body)?;
             Ok(Outcome {
                 value: CancelResponse {

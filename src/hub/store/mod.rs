@@ -64,13 +64,23 @@ pub struct Published {
     pub lawyer: Option<i64>,
     /// Set when this event moved the case away from a lawyer, so that lawyer hears of it.
     pub previous_lawyer: Option<i64>,
+    /// The consulate that also sees the case after this event.
+    pub also_consulate: Option<String>,
+    /// Set when this event moved the case away from a consulate.
+    pub previous_consulate: Option<String>,
     pub kind: EventKind,
     pub json: Arc<str>,
 }
 
 impl Published {
     pub fn visible_to(&self, scope: &crate::domain::staff::Scope) -> bool {
-        scope.allows_event(&self.consulate, self.lawyer, self.previous_lawyer)
+        scope.sees(&crate::domain::staff::Visibility {
+            consulate: &self.consulate,
+            also: self.also_consulate.as_deref(),
+            lawyer: self.lawyer,
+            previous_consulate: self.previous_consulate.as_deref(),
+            previous_lawyer: self.previous_lawyer,
+        })
     }
 }
 

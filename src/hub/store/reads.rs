@@ -89,14 +89,16 @@ impl Store {
     ) -> Result<Snapshot, StoreError> {
         self.read(move |tx| {
             let seq = head(tx)?;
-            const COLUMNS: &str = "SELECT state, consulate, lawyer_id, status FROM cases";
+            const COLUMNS: &str =
+                "SELECT state, consulate, lawyer_id, status, also_consulate FROM cases";
             // Pick the index the scope naturally uses; the row check below is what enforces it.
             let (filter, arg): (&str, Option<Value>) = match (&scope, &consulate) {
                 (Scope::Nothing, _) => return Ok(Snapshot { seq, cases: vec![] }),
                 (Scope::All, None) => ("", None),
-                (Scope::All, Some(c)) | (Scope::Consulate(c), _) => {
-                    ("WHERE consulate = ?1", Some(Value::Text(c.clone())))
-                }
+                (Scope::All, Some(c)) | (Scope::Consulate(c), _) => (
+                    "WHERE consulate = ?1 OR also_consulate = ?1",
+                    Some(Value::Text(c.clone())),
+                ),
                 (Scope::AssignedTo(id), _) => ("WHERE lawyer_id = ?1", Some(Value::Integer(*id))),
             };
             let status = status
@@ -112,9 +114,12 @@ impl Store {
                 let row_consulate: String = row.get(1)?;
                 let lawyer: Option<i64> = row.get(2)?;
                 let row_status: String = row.get(3)?;
+                let also: Option<String> = row.get(4)?;
                 // The scope is re-checked on every row so that a broader query can never leak.
-                if !scope.allows(&row_consulate, lawyer)
-                    || consulate.as_ref().is_some_and(|c| *c != row_consulate)
+                if !scope.allows(&row_consulate, also.as_deref(), lawyer)
+                    || consulate
+                        .as_ref()
+                        .is_some_and(|c| *c != row_consulate && Some(c) != also.as_ref())
                     || status.as_ref().is_some_and(|s| *s != row_status)
                 {
                     continue;
@@ -137,7 +142,8 @@ impl Store {
     ) -> Result<(Vec<Arc<Published>>, u64), StoreError> {
         self.read(move |tx| {
             let mut stmt = tx.prepare_cached(
-                "SELECT seq, consulate, lawyer_id, prev_lawyer_id, kind, body FROM events
+                "SELECT seq, consulate, lawyer_id, prev_lawyer_id, also_consulate, prev_consulate,
+                        kind, body FROM events
                  WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )?;
             let mut rows = stmt.query(params![since as i64, limit as i64])?;
@@ -149,19 +155,21 @@ impl Store {
                 let consulate: String = row.get(1)?;
                 let lawyer: Option<i64> = row.get(2)?;
                 let previous_lawyer: Option<i64> = row.get(3)?;
-                if !scope.allows_event(&consulate, lawyer, previous_lawyer) {
-                    continue;
-                }
-                let kind: String = row.get(4)?;
-                let json: String = row.get(5)?;
-                out.push(Arc::new(Published {
+                let also_consulate: Option<String> = row.get(4)?;
+                let previous_consulate: Option<String> = row.get(5)?;
+                let published = Published {
                     seq,
                     consulate,
                     lawyer,
                     previous_lawyer,
-                    kind: parse_kind(&kind)?,
-                    json: json.into(),
-                }));
+                    also_consulate,
+                    previous_consulate,
+                    kind: parse_kind(&row.get::<_, String>(6)?)?,
+                    json: row.get::<_, String>(7)?.into(),
+                };
+                if published.visible_to(&scope) {
+                    out.push(Arc::new(published));
+                }
             }
             Ok((out, last))
         })
@@ -171,15 +179,18 @@ impl Store {
     /// One case, if `scope` may see it.
     pub async fn case(&self, id: u64, scope: Scope) -> Result<Option<Case>, StoreError> {
         self.read(move |tx| {
-            let row: Option<(String, String, Option<i64>)> = tx
+            type Row = (String, String, Option<i64>, Option<String>);
+            let row: Option<Row> = tx
                 .query_row(
-                    "SELECT state, consulate, lawyer_id FROM cases WHERE id = ?1",
+                    "SELECT state, consulate, lawyer_id, also_consulate FROM cases WHERE id = ?1",
                     [id as i64],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
             match row {
-                Some((state, consulate, lawyer)) if scope.allows(&consulate, lawyer) => {
+                Some((state, consulate, lawyer, also))
+                    if scope.allows(&consulate, also.as_deref(), lawyer) =>
+                {
                     Ok(Some(serde_json::from_str(&state)?))
                 }
                 _ => Ok(None),

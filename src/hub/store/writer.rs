@@ -131,25 +131,34 @@ impl WriteCtx<'_> {
             against_version,
             body,
         };
-        let (case, previous_lawyer) = match &event.body {
+        let (case, previous_lawyer, previous_consulate) = match &event.body {
             EventBody::AlertRaised(_) => (
                 Case::open(&event).map_err(|e| StoreError::Conflict(e.to_string()))?,
+                None,
                 None,
             ),
             _ => {
                 let mut case = self.case(case_id)?.ok_or(StoreError::NotFound)?;
-                let before = case.assigned_lawyer;
+                let lawyer_before = case.assigned_lawyer;
+                let seen_by_before: Vec<String> = std::iter::once(case.consulate.clone())
+                    .chain(case.also_consulate().map(String::from))
+                    .collect();
                 case.apply(&event)
                     .map_err(|e| StoreError::Conflict(e.to_string()))?;
-                let moved = before.filter(|b| Some(*b) != case.assigned_lawyer);
-                (case, moved)
+                let lawyer_moved = lawyer_before.filter(|b| Some(*b) != case.assigned_lawyer);
+                // A consulate that saw the case before and does not now: it must hear this event.
+                let consulate_moved = seen_by_before.into_iter().find(|c| {
+                    *c != case.consulate && case.also_consulate() != Some(c.as_str())
+                });
+                (case, lawyer_moved, consulate_moved)
             }
         };
         let json = serde_json::to_string(&event)?;
         let kind = event.body.kind();
         self.conn.execute(
-            "INSERT INTO events (seq, at, case_id, consulate, lawyer_id, prev_lawyer_id, kind, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO events (seq, at, case_id, consulate, lawyer_id, prev_lawyer_id,
+                                 also_consulate, prev_consulate, kind, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 event.seq as i64,
                 event.at.to_rfc3339(),
@@ -157,6 +166,8 @@ impl WriteCtx<'_> {
                 case.consulate,
                 case.assigned_lawyer,
                 previous_lawyer,
+                case.also_consulate(),
+                previous_consulate,
                 kind.as_str(),
                 json
             ],
@@ -167,6 +178,8 @@ impl WriteCtx<'_> {
             consulate: case.consulate.clone(),
             lawyer: case.assigned_lawyer,
             previous_lawyer,
+            also_consulate: case.also_consulate().map(String::from),
+            previous_consulate,
             kind,
             json: json.into(),
         }));
@@ -191,18 +204,26 @@ impl WriteCtx<'_> {
     fn save_case(&self, case: &Case) -> Result<(), StoreError> {
         let status = serde_json::to_value(case.status)?;
         self.conn.execute(
-            "INSERT INTO cases (id, consulate, status, lawyer_id, last_seq, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO cases (id, consulate, status, lawyer_id, last_seq, state, also_consulate,
+                                received_at, acknowledged, escalation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (id) DO UPDATE SET consulate = excluded.consulate,
                  status = excluded.status, lawyer_id = excluded.lawyer_id,
-                 last_seq = excluded.last_seq, state = excluded.state",
+                 last_seq = excluded.last_seq, state = excluded.state,
+                 also_consulate = excluded.also_consulate,
+                 acknowledged = excluded.acknowledged, escalation = excluded.escalation",
             params![
                 case.id as i64,
                 case.consulate,
                 status.as_str().unwrap_or("open"),
                 case.assigned_lawyer,
                 case.last_seq as i64,
-                serde_json::to_string(case)?
+                serde_json::to_string(case)?,
+                case.also_consulate(),
+                // Fixed width, so text order is time order in the escalation query.
+                case.received_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+                case.acknowledged_at.is_some(),
+                case.escalation
             ],
         )?;
         Ok(())
