@@ -9,6 +9,11 @@ ALTER TABLE cases ADD COLUMN received_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE cases ADD COLUMN acknowledged INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE cases ADD COLUMN escalation INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX cases_to_escalate ON cases (status, acknowledged, escalation, received_at);
+-- Cases written before this migration: fill the new columns from the stored case. The time
+-- format is the one the writer uses (milliseconds, Z), so text order is time order.
+UPDATE cases SET
+    received_at = strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(state, '$.received_at')),
+    acknowledged = (json_extract(state, '$.acknowledged_at') IS NOT NULL);
 ALTER TABLE events ADD COLUMN also_consulate TEXT;
 ALTER TABLE events ADD COLUMN prev_consulate TEXT;
 CREATE INDEX alerts_by_registrant ON alerts (registrant_id);

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use crate::domain::alert::{AlertRequest, CancelRequest};
+pub use crate::domain::alert::{AlertRequest, CancelRequest, LocationRequest};
 pub use crate::domain::checkpoint::CheckpointRequest;
 pub use crate::domain::registrant::Profile as EnrollRequest;
 pub use crate::domain::staff::{LawyerInfo, NewStaff, StaffInfo as Me};
@@ -35,6 +35,12 @@ pub struct CancelResponse {
     pub alert_id: Uuid,
     pub case_id: u64,
     pub status: String,
+    pub seq: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocationResponse {
+    pub case_id: u64,
     pub seq: u64,
 }
 
@@ -90,4 +96,12 @@ pub struct ReopenRequest {
 pub struct StaffCreated {
     pub id: i64,
     pub token: String,
+}
+
+/// `POST /v1/cases/{id}/transfer`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    pub to_consulate: String,
+    pub reason: String,
 }

@@ -14,6 +14,7 @@ pub struct Config {
     pub hub: HubConfig,
     pub console: ConsoleConfig,
     pub urgency: UrgencyConfig,
+    pub notify: NotifyConfig,
     pub demo: DemoConfig,
 }
 
@@ -39,6 +40,27 @@ pub struct ConsoleConfig {
 #[serde(deny_unknown_fields)]
 pub struct UrgencyConfig {
     pub sla_minutes: u32,
+    pub offer_minutes: u32,
+    pub silence_minutes: u32,
+}
+
+impl UrgencyConfig {
+    pub fn rules(&self) -> crate::domain::urgency::Rules {
+        let minutes = |m: u32| chrono::Duration::minutes(i64::from(m));
+        crate::domain::urgency::Rules {
+            sla: minutes(self.sla_minutes),
+            offer_after: minutes(self.offer_minutes.max(self.sla_minutes)),
+            silence: minutes(self.silence_minutes),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    pub webhook_url: String,
+    pub webhook_secret: String,
+    pub allow_private_targets: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

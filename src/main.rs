@@ -235,7 +235,7 @@ async fn main() -> Result<()> {
             if let Some(d) = db {
                 config.hub.db = d;
             }
-            guardia::hub::run(&config.hub)
+            guardia::hub::run(&config)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
@@ -259,7 +259,7 @@ async fn main() -> Result<()> {
                 token: config.console.token.clone(),
                 lang,
                 no_color: no_color(),
-                sla: chrono::Duration::minutes(i64::from(config.urgency.sla_minutes)),
+                rules: config.urgency.rules(),
             })
             .await?;
         }

@@ -261,6 +261,7 @@ async fn cancel(http: &reqwest::Client, hub: &str, token: &str, answer: &AlertRe
         .bearer_auth(token)
         .json(&CancelRequest {
             reason: CancelReason::Safe,
+            duress: false,
         })
         .send()
         .await

@@ -71,15 +71,18 @@ async fn alerts_appear_on_screen_in_urgency_order_and_survive_a_hub_restart() {
 
     hub.press(&vulnerable.device_token, LA.0, LA.1, AlertKind::Detained)
         .await;
+    // Each alert from its own phone: a phone pressing again joins its open case instead.
+    let chicago = hub.enroll("Tres Ficticio", &[]).await;
     hub.press(
-        &plain.device_token,
+        &chicago.device_token,
         CHICAGO.0,
         CHICAGO.1,
         AlertKind::Detained,
     )
     .await;
+    let farther = hub.enroll("Cuatro Ficticia", &[]).await;
     let last = hub
-        .press(&plain.device_token, LA.0 + 0.3, LA.1, AlertKind::Detained)
+        .press(&farther.device_token, LA.0 + 0.3, LA.1, AlertKind::Detained)
         .await;
     until(&mut model, &mut inbox, |m| m.last_seq >= last.seq).await;
 
@@ -105,10 +108,11 @@ async fn alerts_appear_on_screen_in_urgency_order_and_survive_a_hub_restart() {
     let url = format!("http://{addr}");
     let http = reqwest::Client::new();
     let mut newer = 0;
-    for _ in 0..2 {
+    for name in ["Cinco Ficticio", "Seis Ficticia"] {
+        let phone = hub.enroll(name, &[]).await;
         let res = http
             .post(format!("{url}/v1/alerts"))
-            .bearer_auth(&plain.device_token)
+            .bearer_auth(&phone.device_token)
             .json(&alert_body(
                 uuid::Uuid::new_v4(),
                 LA.0,

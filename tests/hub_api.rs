@@ -33,9 +33,11 @@ async fn enroll_then_alert_routes_to_the_nearest_consulate() {
         .await;
     assert_eq!(la.consulate, "los-angeles");
     assert!(la.distance_km < 10.0);
+    // Another person: the same phone pressing again would join its open case.
+    let other = hub.enroll("Otra Ficticia", &[]).await;
     let chi = hub
         .press(
-            &phone.device_token,
+            &other.device_token,
             CHICAGO.0,
             CHICAGO.1,
             AlertKind::Detained,
@@ -229,10 +231,11 @@ async fn auth_is_required_and_roles_are_kept_apart() {
 async fn national_supervisor_sees_every_consulate_and_can_filter() {
     let hub = TestHub::start().await;
     let phone = hub.enroll("Eva Ficticia", &[]).await;
+    let other = hub.enroll("Flor Ficticia", &[]).await;
     hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
         .await;
     hub.press(
-        &phone.device_token,
+        &other.device_token,
         CHICAGO.0,
         CHICAGO.1,
         AlertKind::Imminent,
@@ -399,13 +402,21 @@ async fn data_survives_a_restart() {
         .await;
     let dir = hub.stop().await;
     let hub = TestHub::start_in(dir, Default::default()).await;
+    let other = hub.enroll("Irene Ficticia", &[]).await;
     let b = hub
-        .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
+        .press(&other.device_token, LA.0, LA.1, AlertKind::Detained)
         .await;
     assert_eq!(
         b.seq,
         a.seq + 1,
         "seq continues without a gap after restart"
+    );
+    let again = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    assert_eq!(
+        again.case_id, a.case_id,
+        "an open case is found after a restart"
     );
     assert_eq!(b.case_id, a.case_id + 1);
 }

@@ -80,7 +80,7 @@ async fn reconnect_with_last_event_id_gets_exactly_the_missed_events() {
     }
     // Another consulate's alert is not for this officer and must not appear.
     hub.press(
-        &phone.device_token,
+        &hub.enroll("Otra Ficticia", &[]).await.device_token,
         CHICAGO.0,
         CHICAGO.1,
         AlertKind::Imminent,
@@ -120,7 +120,7 @@ async fn since_query_parameter_also_resumes() {
         .await;
     let b = hub
         .press(
-            &phone.device_token,
+            &hub.enroll("Otra Ficticia", &[]).await.device_token,
             CHICAGO.0,
             CHICAGO.1,
             AlertKind::Imminent,

@@ -25,7 +25,7 @@ pub struct ConsoleOptions {
     pub token: String,
     pub lang: Lang,
     pub no_color: bool,
-    pub sla: chrono::Duration,
+    pub rules: crate::domain::urgency::Rules,
     /// The file that keeps this person's pending actions (see [`outbox::default_path`]).
     pub outbox: PathBuf,
 }
@@ -176,7 +176,13 @@ pub async fn run(options: ConsoleOptions) -> Result<(), NetError> {
 
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::init();
-    let mut model = Model::new(options.lang, options.no_color, options.sla, Utc::now());
+    let mut model = Model::new(
+        options.lang,
+        options.no_color,
+        options.rules.sla,
+        Utc::now(),
+    );
+    model.rules = options.rules;
     let result = event_loop(&mut terminal, &mut model, &mut inbox, &mut keys, &effects).await;
     stop.cancel();
     ratatui::restore();

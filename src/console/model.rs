@@ -15,7 +15,7 @@ use crate::domain::case::Case;
 use crate::domain::deadline;
 use crate::domain::sanitize::{Lines, sanitize};
 use crate::domain::staff::Role;
-use crate::domain::urgency::{self, Tier, Urgency};
+use crate::domain::urgency::{self, Rules, Tier, Urgency};
 use crate::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub fn tabs(role: Option<Role>) -> &'static [Tab] {
 pub struct Model {
     pub lang: Lang,
     pub no_color: bool,
-    pub sla: Duration,
+    pub rules: Rules,
     pub now: DateTime<Utc>,
     pub me: Option<Me>,
     pub connection: Connection,
@@ -108,11 +108,12 @@ pub struct Model {
 }
 
 impl Model {
+    /// A model with default urgency rules around `sla`; the console sets the configured ones.
     pub fn new(lang: Lang, no_color: bool, sla: Duration, now: DateTime<Utc>) -> Model {
         Model {
             lang,
             no_color,
-            sla,
+            rules: Rules::with_sla(sla),
             now,
             me: None,
             connection: Connection::Connecting,
@@ -160,7 +161,7 @@ impl Model {
     }
 
     pub fn urgency(&self, case: &Case) -> Urgency {
-        urgency::assess(case, self.now, self.sla)
+        urgency::assess(case, self.now, self.rules)
     }
 
     fn matches_filter(&self, case: &Case, needle: &str) -> bool {

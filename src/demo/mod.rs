@@ -134,7 +134,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         token,
         lang,
         no_color,
-        sla: chrono::Duration::minutes(i64::from(config.urgency.sla_minutes)),
+        rules: config.urgency.rules(),
         // The demo's hub is thrown away on exit, so its outbox is too.
         outbox: dir.path().join("outbox.json"),
     })

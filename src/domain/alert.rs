@@ -69,4 +69,28 @@ pub enum CancelReason {
 pub struct CancelRequest {
     #[serde(default)]
     pub reason: CancelReason,
+    /// The app's duress PIN was used: answer as for any cancel, but keep the case open and on top.
+    #[serde(default)]
+    pub duress: bool,
+}
+
+/// `POST /v1/alerts/{id}/location`: a later position of the phone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationRequest {
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: f64,
+    /// When the phone took the fix.
+    pub at: DateTime<Utc>,
+}
+
+impl LocationRequest {
+    pub fn location(&self) -> Location {
+        Location {
+            lat: self.lat,
+            lon: self.lon,
+            accuracy_m: self.accuracy_m,
+        }
+    }
 }

@@ -4,8 +4,11 @@
 //! 1. A cancelled or closed case is `Resolved`.
 //! 2. The alert's kind sets the base: `detained` is `High`, `imminent` is `Elevated`.
 //! 3. Any vulnerability flag raises the base one tier (`Elevated` -> `High` -> `Critical`).
-//! 4. An alert still unacknowledged at or past the SLA is `Critical`, whatever the base.
-//! 5. Within a tier, the nearer case comes first (the consulate can reach it soonest), then the
+//! 4. Each of these raises one tier more: pressed more than once; nobody has reached the person
+//!    or a relative within `silence` of the alert.
+//! 5. An alert still unacknowledged at or past the SLA is `Critical`, whatever the base; so is a
+//!    case cancelled with the duress PIN, which also sorts above every other.
+//! 6. Within a tier, the nearer case comes first (the consulate can reach it soonest), then the
 //!    earlier press, then the lower case number, so the order never depends on arrival order.
 //!
 //! Time is passed in; nothing here reads a clock.
@@ -38,9 +41,38 @@ impl Tier {
     }
 }
 
+/// The time limits urgency depends on (config `[urgency]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// Unacknowledged this long: critical, and escalated to supervisors.
+    pub sla: Duration,
+    /// Unacknowledged this long: also offered to the next-nearest consulate.
+    pub offer_after: Duration,
+    /// Nobody reached the person or a relative this long after the alert: urgency rises.
+    pub silence: Duration,
+}
+
+impl Rules {
+    pub fn with_sla(sla: Duration) -> Rules {
+        Rules {
+            sla,
+            offer_after: sla * 3,
+            silence: Duration::minutes(30),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
-    Overdue { minutes: i64 },
+    /// Cancelled with the duress PIN.
+    Duress,
+    Overdue {
+        minutes: i64,
+    },
+    /// Pressed this many times.
+    Repeated(u32),
+    /// No one has reached the person or a relative yet.
+    NoContact,
     Detained,
     Imminent,
     Vulnerable(Flag),
@@ -65,7 +97,19 @@ const FLAG_WEIGHT: [Flag; 6] = [
     Flag::NeedsInterpreter,
 ];
 
-pub fn assess(case: &Case, now: DateTime<Utc>, sla: Duration) -> Urgency {
+/// Whether someone has reached the person or a relative.
+fn contacted(case: &Case) -> bool {
+    use super::checkpoint::CheckpointCode as C;
+    case.checkpoints.iter().any(|c| {
+        c.code == C::FamilyNotified
+            || c.code == C::ConsularVisit
+            || (c.code == C::ContactAttempt
+                && c.fields.get("outcome").is_some_and(|o| o == "reached"))
+    })
+}
+
+pub fn assess(case: &Case, now: DateTime<Utc>, rules: Rules) -> Urgency {
+    let sla = rules.sla;
     match case.status {
         CaseStatus::Cancelled => {
             return Urgency {
@@ -94,6 +138,14 @@ pub fn assess(case: &Case, now: DateTime<Utc>, sla: Duration) -> Urgency {
         tier = tier.raised();
         reasons.push(Reason::Vulnerable(*flag));
     }
+    if case.presses > 1 {
+        tier = tier.raised();
+        reasons.push(Reason::Repeated(case.presses));
+    }
+    if !contacted(case) && now - case.received_at >= rules.silence {
+        tier = tier.raised();
+        reasons.push(Reason::NoContact);
+    }
     if case.acknowledged_at.is_none() {
         let waited = now - case.received_at;
         if waited >= sla {
@@ -112,12 +164,20 @@ pub fn assess(case: &Case, now: DateTime<Utc>, sla: Duration) -> Urgency {
         0
     };
     reasons.insert(at, kind_reason);
+    if case.duress_at.is_some() {
+        // Above everything: the person signalled they are being forced.
+        tier = Tier::Critical;
+        reasons.insert(0, Reason::Duress);
+    }
     Urgency { tier, reasons }
 }
 
-/// The queue order: tier, then distance, then press time, then case number.
+/// The queue order: duress first, then tier, then distance, then press time, then case number.
 pub fn queue_order(a: (&Case, Tier), b: (&Case, Tier)) -> Ordering {
-    a.1.cmp(&b.1)
+    b.0.duress_at
+        .is_some()
+        .cmp(&a.0.duress_at.is_some())
+        .then_with(|| a.1.cmp(&b.1))
         .then_with(|| a.0.distance_km.total_cmp(&b.0.distance_km))
         .then_with(|| a.0.pressed_at.cmp(&b.0.pressed_at))
         .then_with(|| a.0.id.cmp(&b.0.id))
@@ -135,7 +195,7 @@ mod tests {
     #[test]
     fn imminent_without_flags_is_elevated() {
         let c = Case::open(&raised(1, 1, AlertKind::Imminent, vec![])).unwrap();
-        let u = assess(&c, at(&c, 1), Duration::minutes(5));
+        let u = assess(&c, at(&c, 1), Rules::with_sla(Duration::minutes(5)));
         assert_eq!(u.tier, Tier::Elevated);
         assert_eq!(u.reasons, vec![Reason::Imminent]);
     }
@@ -143,7 +203,7 @@ mod tests {
     #[test]
     fn detained_with_minors_is_critical() {
         let c = Case::open(&raised(1, 1, AlertKind::Detained, vec![Flag::MinorsInCare])).unwrap();
-        let u = assess(&c, at(&c, 0), Duration::minutes(5));
+        let u = assess(&c, at(&c, 0), Rules::with_sla(Duration::minutes(5)));
         assert_eq!(u.tier, Tier::Critical);
         assert_eq!(
             u.reasons,
@@ -155,10 +215,10 @@ mod tests {
     fn unacknowledged_past_sla_is_critical_and_says_so_first() {
         let c = Case::open(&raised(1, 1, AlertKind::Imminent, vec![])).unwrap();
         assert_eq!(
-            assess(&c, at(&c, 4), Duration::minutes(5)).tier,
+            assess(&c, at(&c, 4), Rules::with_sla(Duration::minutes(5))).tier,
             Tier::Elevated
         );
-        let u = assess(&c, at(&c, 5), Duration::minutes(5));
+        let u = assess(&c, at(&c, 5), Rules::with_sla(Duration::minutes(5)));
         assert_eq!(u.tier, Tier::Critical);
         assert_eq!(u.reasons[0], Reason::Overdue { minutes: 5 });
     }
@@ -168,7 +228,7 @@ mod tests {
         let mut c = Case::open(&raised(1, 1, AlertKind::Detained, vec![])).unwrap();
         c.apply(&cancelled(2, 1)).unwrap();
         assert_eq!(
-            assess(&c, at(&c, 60), Duration::minutes(5)).tier,
+            assess(&c, at(&c, 60), Rules::with_sla(Duration::minutes(5))).tier,
             Tier::Resolved
         );
     }

@@ -160,6 +160,23 @@ pub fn coordinates(lat: f64, lon: f64) -> Result<(), FieldError> {
     Ok(())
 }
 
+pub fn location(l: &super::alert::LocationRequest, now: DateTime<Utc>) -> Result<(), FieldError> {
+    coordinates(l.lat, l.lon)?;
+    if !l.accuracy_m.is_finite() || !(0.0..=MAX_ACCURACY_M).contains(&l.accuracy_m) {
+        return Err(err(
+            "accuracy_m",
+            format!("must be between 0 and {MAX_ACCURACY_M} metres"),
+        ));
+    }
+    if l.at > now + MAX_CLOCK_SKEW {
+        return Err(err("at", "is in the future; check the phone's clock"));
+    }
+    if l.at < now - MAX_PRESS_AGE {
+        return Err(err("at", "is more than 7 days old"));
+    }
+    Ok(())
+}
+
 pub fn alert(a: &AlertRequest, now: DateTime<Utc>) -> Result<(), FieldError> {
     coordinates(a.lat, a.lon)?;
     if !a.accuracy_m.is_finite() || !(0.0..=MAX_ACCURACY_M).contains(&a.accuracy_m) {

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod notify;
 pub mod routes;
 pub mod state;
 pub mod store;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/enroll", post(routes::enroll::enroll))
         .route("/v1/alerts", post(routes::alerts::raise))
         .route("/v1/alerts/{id}/cancel", post(routes::alerts::cancel))
+        .route("/v1/alerts/{id}/location", post(routes::alerts::location))
         .route("/v1/cases", get(routes::cases::list))
         .route("/v1/cases/{id}", get(routes::cases::one))
         .route("/v1/cases/{id}/ack", post(routes::casework::ack))
@@ -40,6 +42,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/cases/{id}/notes", post(routes::casework::note))
         .route("/v1/cases/{id}/close", post(routes::casework::close))
         .route("/v1/cases/{id}/reopen", post(routes::casework::reopen))
+        .route("/v1/cases/{id}/transfer", post(routes::casework::transfer))
+        .route(
+            "/v1/cases/{id}/accept_transfer",
+            post(routes::casework::accept_transfer),
+        )
         .route("/v1/lawyers", get(routes::casework::lawyers))
         .route("/v1/staff", post(routes::casework::add_staff))
         .route("/v1/events", get(stream::events))
@@ -57,6 +64,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let token = state.shutdown.clone();
+    // The hub's own workers: relatives' messages and escalation timers. Both read what is due
+    // from the database, so they need no state of their own across restarts.
+    tokio::spawn(notify::run(state.clone()));
+    tokio::spawn(notify::run_escalations(state.clone()));
     let app = router(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -68,11 +79,14 @@ pub async fn serve(
 
 /// `guardia hub`: opens the database, binds, serves until Ctrl-C or SIGTERM.
 pub async fn run(
-    config: &crate::config::HubConfig,
+    full: &crate::config::Config,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let config = &full.hub;
     let consulates = config.load_consulates()?;
     let store = store::Store::open(&config.db)?;
     let mut state = AppState::new(store, consulates);
+    state.rules = full.urgency.rules();
+    state.notify = notify::NotifySettings::from_config(&full.notify)?;
     state.stream = state::StreamSettings {
         keepalive: std::time::Duration::from_secs(config.keepalive_seconds.max(1)),
         replay_window: config.replay_window,

@@ -41,6 +41,9 @@ pub struct AppState {
     pub clock: Clock,
     /// Cancelled when the hub shuts down, so that open streams end and shutdown completes.
     pub shutdown: CancellationToken,
+    /// Escalation times (config `[urgency]`).
+    pub rules: crate::domain::urgency::Rules,
+    pub notify: super::notify::NotifySettings,
 }
 
 impl AppState {
@@ -51,6 +54,8 @@ impl AppState {
             stream: StreamSettings::default(),
             clock: system_clock(),
             shutdown: CancellationToken::new(),
+            rules: crate::domain::urgency::Rules::with_sla(chrono::Duration::minutes(5)),
+            notify: super::notify::NotifySettings::default(),
         }
     }
 

@@ -360,6 +360,19 @@ pub fn reason(lang: Lang, reason: Reason) -> String {
         Reason::Imminent => kind(lang, AlertKind::Imminent).into(),
         Reason::Vulnerable(f) => flag(lang, f).1.into(),
         Reason::Cancelled => status(lang, CaseStatus::Cancelled).into(),
+        Reason::Duress => lang
+            .pick(
+                "COACCIÓN: canceló con el PIN de emergencia",
+                "DURESS: cancelled with the duress PIN",
+            )
+            .into(),
+        Reason::Repeated(n) => match lang {
+            Lang::Es => format!("presionó {n} veces"),
+            Lang::En => format!("pressed {n} times"),
+        },
+        Reason::NoContact => lang
+            .pick("nadie contactado aún", "no one reached yet")
+            .into(),
         Reason::Closed => status(lang, CaseStatus::Closed).into(),
     }
 }

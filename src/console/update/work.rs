@@ -458,7 +458,12 @@ pub fn attention(model: &Model) -> Vec<u64> {
 }
 
 pub fn backlog_of(model: &Model) -> backlog::Backlog {
-    backlog::compute(model.cases.values(), &model.lawyers, model.now, model.sla)
+    backlog::compute(
+        model.cases.values(),
+        &model.lawyers,
+        model.now,
+        model.rules.sla,
+    )
 }
 
 pub fn attention_of(b: &backlog::Backlog) -> Vec<u64> {

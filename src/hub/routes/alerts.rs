@@ -5,7 +5,7 @@ use axum::response::IntoResponse;
 use uuid::Uuid;
 
 use super::replay_header;
-use crate::api::{AlertRequest, CancelRequest};
+use crate::api::{AlertRequest, CancelRequest, LocationRequest};
 use crate::domain::validate;
 use crate::hub::auth::Device;
 use crate::hub::error::ApiError;
@@ -26,6 +26,7 @@ pub async fn raise(
             device.registrant_id,
             req,
             state.consulates.clone(),
+            state.notify.enabled(),
             state.now(),
         )
         .await?;
@@ -55,17 +56,50 @@ pub async fn cancel(
         .map_err(|_| ApiError::Malformed("the alert id in the path must be a UUID".into()))?;
     let outcome = state
         .store
-        .cancel_alert(device.registrant_id, alert_id, req.reason, state.now())
+        .cancel_alert(
+            device.registrant_id,
+            alert_id,
+            req,
+            state.consulates.clone(),
+            state.notify.enabled(),
+            state.now(),
+        )
         .await
         .map_err(|e| match ApiError::from(e) {
             ApiError::NotFound(_) => ApiError::NotFound("no alert with this id from this phone"),
             other => other,
         })?;
+    // The log line is the same for a duress cancel: logs can be read by the wrong people too.
     tracing::info!(
         case = outcome.value.case_id,
         seq = outcome.value.seq,
         "cancelled"
     );
+    Ok((
+        StatusCode::OK,
+        replay_header(outcome.replayed),
+        Json(outcome.value),
+    ))
+}
+
+/// `POST /v1/alerts/{id}/location`: a later fix from the phone, for the case's trail.
+pub async fn location(
+    State(state): State<AppState>,
+    device: Device,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<LocationRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let alert_id = Uuid::parse_str(&id)
+        .map_err(|_| ApiError::Malformed("the alert id in the path must be a UUID".into()))?;
+    validate::location(&req, state.now())?;
+    let outcome = state
+        .store
+        .update_location(device.registrant_id, alert_id, req, state.now())
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::NotFound(_) => ApiError::NotFound("no alert with this id from this phone"),
+            other => other,
+        })?;
     Ok((
         StatusCode::OK,
         replay_header(outcome.replayed),

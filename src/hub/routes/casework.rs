@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::{idempotency_key, replay_header};
 use crate::api::{
     ActionResponse, AssignRequest, CheckpointRequest, CloseRequest, LawyerInfo, NewStaff,
-    NoteRequest, ReopenRequest, StaffCreated,
+    NoteRequest, ReopenRequest, StaffCreated, TransferRequest,
 };
 use crate::domain::checkpoint;
 use crate::domain::event::EventKind;
@@ -218,6 +218,49 @@ pub async fn reopen(
         &id,
         &req,
         ActionBody::Reopen { reason },
+    )
+    .await
+}
+
+pub async fn transfer(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<TransferRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    if !state.consulates.iter().any(|c| c.id == req.to_consulate) {
+        return Err(ApiError::Unprocessable(
+            "to_consulate: not a known consulate id; see GET /v1/consulates".into(),
+        ));
+    }
+    let reason = checkpoint::note("reason", &req.reason, true)?;
+    let body = ActionBody::Transfer {
+        to_consulate: req.to_consulate.clone(),
+        reason,
+    };
+    act(&state, staff, &headers, &id, &req, body).await
+}
+
+pub async fn accept_transfer(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    OptionalJson(req): OptionalJson<serde_json::Map<String, serde_json::Value>>,
+) -> Result<impl IntoResponse, ApiError> {
+    if !req.is_empty() {
+        return Err(ApiError::Malformed(
+            "accept_transfer takes no body fields".into(),
+        ));
+    }
+    act(
+        &state,
+        staff,
+        &headers,
+        &id,
+        &(),
+        ActionBody::AcceptTransfer,
     )
     .await
 }

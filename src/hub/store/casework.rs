@@ -11,7 +11,7 @@ use crate::domain::case::Case;
 use crate::domain::checkpoint::{CloseOutcome, ValidCheckpoint};
 use crate::domain::event::{
     Actor, CaseClosed, CaseReopened, CheckpointLogged, EventBody, EventKind, LawyerAssigned,
-    NoteAdded,
+    NoteAdded, TransferAccepted, TransferRequested,
 };
 use crate::domain::staff::{LawyerInfo, NewStaff, Role, Scope, StaffInfo};
 
@@ -19,11 +19,23 @@ use crate::domain::staff::{LawyerInfo, NewStaff, Role, Scope, StaffInfo};
 #[derive(Debug, Clone)]
 pub enum ActionBody {
     Acknowledge,
-    Assign { lawyer_id: i64 },
+    Assign {
+        lawyer_id: i64,
+    },
     Checkpoint(ValidCheckpoint),
     Note(String),
-    Close { outcome: CloseOutcome, note: String },
-    Reopen { reason: String },
+    Close {
+        outcome: CloseOutcome,
+        note: String,
+    },
+    Reopen {
+        reason: String,
+    },
+    Transfer {
+        to_consulate: String,
+        reason: String,
+    },
+    AcceptTransfer,
 }
 
 impl ActionBody {
@@ -35,6 +47,8 @@ impl ActionBody {
             ActionBody::Note(_) => EventKind::NoteAdded,
             ActionBody::Close { .. } => EventKind::CaseClosed,
             ActionBody::Reopen { .. } => EventKind::CaseReopened,
+            ActionBody::Transfer { .. } => EventKind::TransferRequested,
+            ActionBody::AcceptTransfer => EventKind::TransferAccepted,
         }
     }
 }
@@ -182,6 +196,34 @@ impl Store {
                     EventBody::CaseClosed(CaseClosed { outcome, note })
                 }
                 ActionBody::Reopen { reason } => EventBody::CaseReopened(CaseReopened { reason }),
+                ActionBody::Transfer {
+                    to_consulate,
+                    reason,
+                } => {
+                    if to_consulate == case.consulate {
+                        return Err(StoreError::Invalid(
+                            "to_consulate: the case is already with this consulate".into(),
+                        ));
+                    }
+                    EventBody::TransferRequested(TransferRequested {
+                        to_consulate,
+                        reason,
+                    })
+                }
+                ActionBody::AcceptTransfer => {
+                    let to = case.also_consulate().unwrap_or_default().to_string();
+                    // Only the receiving consulate (or a national supervisor) takes a case over.
+                    if a.staff.consulate.as_ref().is_some_and(|mine| *mine != to) {
+                        return Err(stale(
+                            "only the receiving consulate may accept this case".into(),
+                            case,
+                        ));
+                    }
+                    EventBody::TransferAccepted(TransferAccepted {
+                        from_consulate: case.consulate.clone(),
+                        to_consulate: to,
+                    })
+                }
             };
             let actor = Actor::Staff {
                 id: a.staff.id,

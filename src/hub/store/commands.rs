@@ -7,12 +7,15 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
+use super::deliveries;
 use super::{Store, StoreError, WriteCtx};
 use crate::api::{AlertResponse, CancelResponse};
-use crate::domain::alert::{AlertRequest, CancelReason};
+use crate::domain::alert::{AlertRequest, CancelRequest, LocationRequest};
 use crate::domain::case::CaseStatus;
 use crate::domain::consulate::Consulate;
-use crate::domain::event::{Actor, AlertCancelled, AlertRaised, EventBody};
+use crate::domain::event::{
+    Actor, AlertCancelled, AlertRaised, AlertRepeated, EventBody, LocationUpdated, NoticeAbout,
+};
 use crate::domain::geo;
 use crate::domain::registrant::Profile;
 
@@ -97,6 +100,7 @@ impl Store {
         registrant_id: i64,
         req: AlertRequest,
         consulates: Arc<Vec<Consulate>>,
+        notify: bool,
         now: DateTime<Utc>,
     ) -> Result<Outcome<AlertResponse>, StoreError> {
         self.write(move |ctx| {
@@ -108,6 +112,34 @@ impl Store {
             }
             let registrant = registrant_profile(ctx, registrant_id)?;
             let location = req.location();
+            if let Some(case) = open_case_of(ctx, registrant_id)? {
+                // Pressed again while their case is open: the same case, not a new one.
+                let consulate = consulates.iter().find(|c| c.id == case.consulate);
+                let distance_km = consulate
+                    .map(|c| geo::distance_km(c.point(), location.point()))
+                    .unwrap_or(case.distance_km);
+                let body = EventBody::AlertRepeated(AlertRepeated {
+                    alert_id: req.id,
+                    kind: req.kind,
+                    location,
+                    pressed_at: req.pressed_at,
+                });
+                let (event, _) =
+                    ctx.append(case.id, &case.consulate, Actor::Phone, now, None, body)?;
+                let response = AlertResponse {
+                    alert_id: req.id,
+                    case_id: case.id,
+                    consulate: case.consulate.clone(),
+                    consulate_name: consulate.map(|c| c.label()).unwrap_or_default(),
+                    distance_km,
+                    seq: event.seq,
+                };
+                remember_alert(ctx, req.id, registrant_id, &response)?;
+                return Ok(Outcome {
+                    value: response,
+                    replayed: false,
+                });
+            }
             let (consulate, distance_km) = geo::nearest(&consulates, location.point())
                 .ok_or_else(|| StoreError::Setup("no consulates are configured".into()))?;
             let case_id = ctx.next_case_id()?;
@@ -120,7 +152,11 @@ impl Store {
                 pressed_at: req.pressed_at,
                 distance_km,
             });
-            let (event, _) = ctx.append(case_id, &consulate.id, Actor::Phone, now, None, body)?;
+            let (event, case) =
+                ctx.append(case_id, &consulate.id, Actor::Phone, now, None, body)?;
+            if notify {
+                deliveries::queue(ctx, &case, NoticeAbout::Alert, &consulate.label(), now)?;
+            }
             let response = AlertResponse {
                 alert_id: req.id,
                 case_id,
@@ -129,16 +165,7 @@ impl Store {
                 distance_km,
                 seq: event.seq,
             };
-            ctx.conn().execute(
-                "INSERT INTO alerts (alert_id, registrant_id, case_id, response)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    req.id.to_string(),
-                    registrant_id,
-                    case_id as i64,
-                    serde_json::to_string(&response)?
-                ],
-            )?;
+            remember_alert(ctx, req.id, registrant_id, &response)?;
             Ok(Outcome {
                 value: response,
                 replayed: false,
@@ -152,7 +179,9 @@ impl Store {
         &self,
         registrant_id: i64,
         alert_id: Uuid,
-        reason: CancelReason,
+        request: CancelRequest,
+        consulates: Arc<Vec<Consulate>>,
+        notify: bool,
         now: DateTime<Utc>,
     ) -> Result<Outcome<CancelResponse>, StoreError> {
         self.write(move |ctx| {
@@ -164,7 +193,9 @@ impl Store {
                 })?
                 .ok_or(StoreError::NotFound)?;
             let case = ctx.case(case_id)?.ok_or(StoreError::NotFound)?;
-            if case.status == CaseStatus::Cancelled {
+            // Under duress the case stays open, so "already cancelled" means either mark: the
+            // answer must be the same whichever PIN was used.
+            if case.cancelled.is_some() || case.duress_at.is_some() {
                 return Ok(Outcome {
                     value: CancelResponse {
                         alert_id,
@@ -177,10 +208,20 @@ impl Store {
             }
             let body = EventBody::AlertCancelled(AlertCancelled {
                 alert_id,
-                reason,
-                duress: false,
+                reason: request.reason,
+                duress: request.duress,
             });
-            let (event, _) = ctx.append(case_id, &case.consulate, Actor::Phone, now, None, body)?;
+            let (event, after) =
+                ctx.append(case_id, &case.consulate, Actor::Phone, now, None, body)?;
+            // Relatives hear of a real cancel; under duress they are not told "all is well".
+            if notify && !request.duress {
+                let label = consulates
+                    .iter()
+                    .find(|c| c.id == after.consulate)
+                    .map(|c| c.label())
+                    .unwrap_or_default();
+                deliveries::queue(ctx, &after, NoticeAbout::Cancel, &label, now)?;
+            }
             Ok(Outcome {
                 value: CancelResponse {
                     alert_id,
@@ -193,6 +234,95 @@ impl Store {
         })
         .await
     }
+}
+
+impl Store {
+    /// Adds a later position to the phone's own alert's case. The same fix again (same time and
+    /// place) answers as the first time did.
+    pub async fn update_location(
+        &self,
+        registrant_id: i64,
+        alert_id: Uuid,
+        request: LocationRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome<crate::api::LocationResponse>, StoreError> {
+        self.write(move |ctx| {
+            let (case_id, _) = previous_alert(ctx, alert_id, registrant_id)
+                .map_err(|e| match e {
+                    StoreError::Conflict(_) => StoreError::NotFound,
+                    other => other,
+                })?
+                .ok_or(StoreError::NotFound)?;
+            let case = ctx.case(case_id)?.ok_or(StoreError::NotFound)?;
+            let location = request.location();
+            let answer = |seq| crate::api::LocationResponse { case_id, seq };
+            if case
+                .trail
+                .iter()
+                .any(|f| f.at == request.at && f.location == location)
+            {
+                return Ok(Outcome {
+                    value: answer(case.last_seq),
+                    replayed: true,
+                });
+            }
+            if case.status == CaseStatus::Closed {
+                return Err(StoreError::Conflict(
+                    "this alert's case is closed; press the button again if you need help".into(),
+                ));
+            }
+            let body = EventBody::LocationUpdated(LocationUpdated {
+                alert_id,
+                location,
+                fixed_at: request.at,
+            });
+            let (event, _) = ctx.append(case_id, &case.consulate, Actor::Phone, now, None, body)?;
+            Ok(Outcome {
+                value: answer(event.seq),
+                replayed: false,
+            })
+        })
+        .await
+    }
+}
+
+/// The registrant's case that is not closed, if any: a new press attaches to it.
+fn open_case_of(
+    ctx: &WriteCtx<'_>,
+    registrant_id: i64,
+) -> Result<Option<crate::domain::case::Case>, StoreError> {
+    let latest: Option<i64> = ctx
+        .conn()
+        .query_row(
+            "SELECT case_id FROM alerts WHERE registrant_id = ?1 ORDER BY rowid DESC LIMIT 1",
+            [registrant_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(id) = latest else {
+        return Ok(None);
+    };
+    Ok(ctx
+        .case(id as u64)?
+        .filter(|c| c.status != CaseStatus::Closed))
+}
+
+fn remember_alert(
+    ctx: &WriteCtx<'_>,
+    alert_id: Uuid,
+    registrant_id: i64,
+    response: &AlertResponse,
+) -> Result<(), StoreError> {
+    ctx.conn().execute(
+        "INSERT INTO alerts (alert_id, registrant_id, case_id, response) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            alert_id.to_string(),
+            registrant_id,
+            response.case_id as i64,
+            serde_json::to_string(response)?
+        ],
+    )?;
+    Ok(())
 }
 
 /// The case and first answer for an alert id this registrant already sent. The same id from a

@@ -7,8 +7,10 @@
 
 mod casework;
 mod commands;
+mod deliveries;
 mod reads;
 mod schema;
+mod timers;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +23,7 @@ use crate::domain::event::EventKind;
 
 pub use casework::{ActionBody, ActionResponse, StaffAction};
 pub use commands::Outcome;
+pub use deliveries::{Attempt, DueDelivery};
 pub use reads::Snapshot;
 pub use writer::WriteCtx;
 

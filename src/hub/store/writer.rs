@@ -17,6 +17,12 @@ pub struct WriteCtx<'c> {
     pending: Vec<Arc<Published>>,
 }
 
+/// A fixed-width UTC time (milliseconds), so that text order is time order in SQL; the same
+/// shape as SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ')`.
+pub fn sortable_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
 pub(super) fn head_seq(conn: &Connection) -> Result<u64, StoreError> {
     let seq: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
     Ok(seq as u64)
@@ -147,9 +153,9 @@ impl WriteCtx<'_> {
                     .map_err(|e| StoreError::Conflict(e.to_string()))?;
                 let lawyer_moved = lawyer_before.filter(|b| Some(*b) != case.assigned_lawyer);
                 // A consulate that saw the case before and does not now: it must hear this event.
-                let consulate_moved = seen_by_before.into_iter().find(|c| {
-                    *c != case.consulate && case.also_consulate() != Some(c.as_str())
-                });
+                let consulate_moved = seen_by_before
+                    .into_iter()
+                    .find(|c| *c != case.consulate && case.also_consulate() != Some(c.as_str()));
                 (case, lawyer_moved, consulate_moved)
             }
         };
@@ -220,8 +226,7 @@ impl WriteCtx<'_> {
                 case.last_seq as i64,
                 serde_json::to_string(case)?,
                 case.also_consulate(),
-                // Fixed width, so text order is time order in the escalation query.
-                case.received_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+                sortable_time(case.received_at),
                 case.acknowledged_at.is_some(),
                 case.escalation
             ],

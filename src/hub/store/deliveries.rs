@@ -1,0 +1,216 @@
+//! The durable outbox of messages to relatives. Rows are written in the same transaction as the
+//! event that calls for them, sent later by the hub's delivery worker (`hub::notify`), and each
+//! change a person should see (delivered, failed, first trouble) is appended to the case's log.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::writer::sortable_time;
+use super::{Store, StoreError, WriteCtx};
+use crate::domain::case::Case;
+use crate::domain::event::{Actor, DeliveryState, EventBody, NoticeAbout, RelativeNotified};
+
+/// A message due to be sent.
+#[derive(Debug, Clone)]
+pub struct DueDelivery {
+    pub id: i64,
+    pub webhook_id: String,
+    pub payload: String,
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What an attempt came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Attempt {
+    Delivered,
+    /// Try again at `next_at`.
+    Retry {
+        next_at: DateTime<Utc>,
+        error: String,
+    },
+    /// Stop: the gateway said the target is gone (410), or retries ran out, or it is refused.
+    Failed {
+        error: String,
+    },
+}
+
+fn about_str(about: NoticeAbout) -> &'static str {
+    match about {
+        NoticeAbout::Alert => "alert",
+        NoticeAbout::Cancel => "cancel",
+    }
+}
+
+/// The body a gateway receives. Thin on purpose: no coordinates, no name of the person, nothing
+/// that would harm them if a relative's phone were seized; the gateway composes the text from the
+/// type and language.
+fn payload(
+    case: &Case,
+    relative: usize,
+    about: NoticeAbout,
+    consulate: &str,
+    now: DateTime<Utc>,
+) -> String {
+    let to = case
+        .registrant
+        .relatives
+        .get(relative)
+        .map(|r| r.phone.clone())
+        .unwrap_or_default();
+    json!({
+        "type": match about {
+            NoticeAbout::Alert => "alert.raised",
+            NoticeAbout::Cancel => "alert.cancelled",
+        },
+        "timestamp": now.to_rfc3339(),
+        "data": {
+            "to": to,
+            "language": case.registrant.language,
+            "case": case.id,
+            "consulate": consulate,
+        },
+    })
+    .to_string()
+}
+
+/// Queues one message per relative on file, in the caller's transaction.
+pub fn queue(
+    ctx: &WriteCtx<'_>,
+    case: &Case,
+    about: NoticeAbout,
+    consulate_label: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    for relative in 0..case.registrant.relatives.len() {
+        ctx.conn().execute(
+            "INSERT INTO deliveries (webhook_id, case_id, relative, about, payload, state,
+                                     attempts, created_at, next_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?6)",
+            params![
+                format!("msg_{}", Uuid::new_v4().simple()),
+                case.id as i64,
+                relative as i64,
+                about_str(about),
+                payload(case, relative, about, consulate_label, now),
+                sortable_time(now),
+            ],
+        )?;
+    }
+    Ok(case.registrant.relatives.len())
+}
+
+fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("bad time {s}: {e}")))
+}
+
+impl Store {
+    /// Messages whose next attempt is due at `now`, oldest first.
+    pub async fn due_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
+        self.read(move |tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT id, webhook_id, payload, attempts, created_at FROM deliveries
+                 WHERE state = 'pending' AND next_at <= ?1 ORDER BY next_at LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![sortable_time(now), limit as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, webhook_id, payload, attempts, created) = row?;
+                out.push(DueDelivery {
+                    id,
+                    webhook_id,
+                    payload,
+                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                    created_at: parse_time(&created)?,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// When the earliest pending message is due, if any: the worker sleeps until then.
+    pub async fn next_delivery_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.read(|tx| {
+            let next: Option<String> = tx
+                .query_row(
+                    "SELECT MIN(next_at) FROM deliveries WHERE state = 'pending'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            next.map(|n| parse_time(&n)).transpose()
+        })
+        .await
+    }
+
+    /// Records an attempt. The case's log hears of it when the state changes, and of the first
+    /// trouble, so the console shows "pending (reason)" without an event per retry.
+    pub async fn record_delivery(
+        &self,
+        id: i64,
+        attempt: Attempt,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(move |ctx| {
+            let (case_id, relative, about, attempts): (i64, i64, String, i64) = ctx
+                .conn()
+                .query_row(
+                    "SELECT case_id, relative, about, attempts FROM deliveries WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?
+                .ok_or(StoreError::NotFound)?;
+            let attempts = attempts + 1;
+            let (state, next_at, error, tell) = match &attempt {
+                Attempt::Delivered => ("delivered", now, None, true),
+                Attempt::Retry { next_at, error } => {
+                    ("pending", *next_at, Some(error.clone()), attempts == 1)
+                }
+                Attempt::Failed { error } => ("failed", now, Some(error.clone()), true),
+            };
+            ctx.conn().execute(
+                "UPDATE deliveries SET state = ?1, attempts = ?2, next_at = ?3, last_error = ?4
+                 WHERE id = ?5",
+                params![state, attempts, sortable_time(next_at), error, id],
+            )?;
+            if tell && let Some(case) = ctx.case(case_id as u64)? {
+                let body = EventBody::RelativeNotified(RelativeNotified {
+                    relative: relative as usize,
+                    about: if about == "cancel" {
+                        NoticeAbout::Cancel
+                    } else {
+                        NoticeAbout::Alert
+                    },
+                    state: match attempt {
+                        Attempt::Delivered => DeliveryState::Delivered,
+                        Attempt::Retry { .. } => DeliveryState::Pending,
+                        Attempt::Failed { .. } => DeliveryState::Failed,
+                    },
+                    reason: error,
+                });
+                ctx.append(case.id, &case.consulate, Actor::Hub, now, None, body)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+}

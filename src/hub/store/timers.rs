@@ -1,0 +1,69 @@
+//! The hub's own timers. Nothing is scheduled in memory: what is due is read from the database
+//! each time, so a restart loses no timer and no housekeeping job is needed.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use super::writer::sortable_time;
+use super::{Store, StoreError};
+use crate::domain::consulate::Consulate;
+use crate::domain::event::{Actor, CaseEscalated, EventBody};
+use crate::domain::geo;
+use crate::domain::urgency::Rules;
+
+/// Most cases escalated per pass; a backlog larger than this continues on the next pass.
+const BATCH: usize = 500;
+
+impl Store {
+    /// Escalates every open, unacknowledged case that is due at `now`: level 1 past the SLA (to
+    /// supervisors), level 2 past `offer_after` (also offered to the next-nearest consulate).
+    /// Returns how many escalation events were appended.
+    pub async fn escalate(
+        &self,
+        now: DateTime<Utc>,
+        rules: Rules,
+        consulates: Arc<Vec<Consulate>>,
+    ) -> Result<usize, StoreError> {
+        self.write(move |ctx| {
+            let first = sortable_time(now - rules.sla);
+            let second = sortable_time(now - rules.offer_after);
+            let due: Vec<(i64, u8, String)> = {
+                let mut stmt = ctx.conn().prepare_cached(
+                    "SELECT id, escalation, received_at FROM cases
+                     WHERE status = 'open' AND acknowledged = 0 AND escalation < 2
+                       AND received_at <= ?1
+                     ORDER BY received_at LIMIT ?2",
+                )?;
+                let rows = stmt.query_map(params![first, BATCH as i64], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let mut appended = 0;
+            for (id, level_now, received) in due {
+                let level = if received <= second { 2 } else { 1 };
+                if level <= level_now {
+                    continue;
+                }
+                let Some(case) = ctx.case(id as u64)? else {
+                    continue;
+                };
+                let offered_to = (level == 2)
+                    .then(|| {
+                        geo::by_distance(&consulates, case.location.point())
+                            .into_iter()
+                            .find(|(c, _)| c.id != case.consulate)
+                            .map(|(c, _)| c.id.clone())
+                    })
+                    .flatten();
+                let body = EventBody::CaseEscalated(CaseEscalated { level, offered_to });
+                ctx.append(case.id, &case.consulate, Actor::Hub, now, None, body)?;
+                appended += 1;
+            }
+            Ok(appended)
+        })
+        .await
+    }
+}
