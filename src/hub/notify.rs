@@ -190,6 +190,19 @@ fn literal_host_refused(url: &reqwest::Url) -> Option<String> {
     (!is_public(ip)).then(|| format!("refused: {ip} is not a public address"))
 }
 
+/// An error with its chain of causes: reqwest's own message hides why a connect failed (such as
+/// the resolver's refusal of a private address).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// Sends one message and says what came of it.
 async fn attempt(
     http: &reqwest::Client,
@@ -233,8 +246,10 @@ async fn attempt(
             };
         }
         Ok(res) => format!("the gateway answered {}", res.status()),
-        Err(e) if e.is_connect() || e.is_timeout() => format!("cannot reach the gateway: {e}"),
-        Err(e) => format!("send failed: {e}"),
+        Err(e) if e.is_connect() || e.is_timeout() => {
+            format!("cannot reach the gateway: {}", with_causes(&e))
+        }
+        Err(e) => format!("send failed: {}", with_causes(&e)),
     };
     if error.contains("private addresses") {
         return Attempt::Failed { error };

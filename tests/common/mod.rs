@@ -40,7 +40,16 @@ impl TestHub {
     /// Starts a hub on an existing directory (to restart over the same database).
     pub async fn start_in(dir: tempfile::TempDir, stream: StreamSettings) -> TestHub {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        Self::serve_on(listener, dir, stream).await
+        Self::serve_on(listener, dir, move |s| s.stream = stream).await
+    }
+
+    /// A hub whose state the test adjusts first (clock, urgency rules, notify settings).
+    pub async fn start_configured(
+        dir: tempfile::TempDir,
+        configure: impl FnOnce(&mut AppState),
+    ) -> TestHub {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::serve_on(listener, dir, configure).await
     }
 
     /// Restarts a stopped hub on its old address and database, as a real restart would.
@@ -51,18 +60,18 @@ impl TestHub {
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
             }
         };
-        Self::serve_on(listener, dir, StreamSettings::default()).await
+        Self::serve_on(listener, dir, |_| {}).await
     }
 
     async fn serve_on(
         listener: tokio::net::TcpListener,
         dir: tempfile::TempDir,
-        stream: StreamSettings,
+        configure: impl FnOnce(&mut AppState),
     ) -> TestHub {
         let store = Store::open(&dir.path().join("hub.db")).unwrap();
         let consulates = parse_csv(guardia::config::BUILTIN_CONSULATES).unwrap();
         let mut state = AppState::new(store.clone(), consulates);
-        state.stream = stream;
+        configure(&mut state);
         let addr = listener.local_addr().unwrap();
         let stop = CancellationToken::new();
         let stopped = stop.clone();

@@ -1,0 +1,354 @@
+//! The alert lifecycle over real HTTP: repeat presses, location updates, duress, escalation with
+//! an injected clock across a restart, and transfers between consulates.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use common::*;
+use guardia::domain::alert::AlertKind;
+use guardia::domain::staff::Role;
+use guardia::domain::urgency::Rules;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+async fn ok(res: reqwest::Response) -> Value {
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert!(status.is_success(), "{status}: {body}");
+    body
+}
+
+async fn post_as(hub: &TestHub, token: &str, path: &str, body: Value) -> reqwest::Response {
+    hub.http
+        .post(hub.at(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_repeat_press_joins_the_open_case_and_raises_its_urgency() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let phone = hub.enroll("Lola Ficticia", &[]).await;
+    let first = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
+    let id = Uuid::new_v4();
+    let again = alert_body(id, LA.0 + 0.01, LA.1, AlertKind::Detained);
+    let second = ok(post_as(&hub, &phone.device_token, "/v1/alerts", again.clone()).await).await;
+    assert_eq!(second["case_id"], first.case_id, "same case, not a new one");
+    // The phone's retry of that press is still idempotent.
+    let retry = post_as(&hub, &phone.device_token, "/v1/alerts", again).await;
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    assert_eq!(ok(retry).await, second);
+
+    let case = hub.case(&officer, first.case_id).await;
+    assert_eq!(case["presses"], 2);
+    assert_eq!(
+        case["kind"], "detained",
+        "the later 'detained' press outranks 'imminent'"
+    );
+    assert!((case["location"]["lat"].as_f64().unwrap() - (LA.0 + 0.01)).abs() < 1e-9);
+    let list: Value = hub
+        .get_as(&officer, "/v1/cases")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["cases"].as_array().unwrap().len(), 1);
+
+    // Once the case is closed, a new press is a new case.
+    ok(hub
+        .act(
+            &officer,
+            first.case_id,
+            "close",
+            2,
+            json!({"outcome": "false_alarm", "note": "ok"}),
+        )
+        .await)
+    .await;
+    let third = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
+    assert_ne!(third.case_id, first.case_id);
+}
+
+#[tokio::test]
+async fn location_updates_build_a_trail_and_only_the_owner_may_send_them() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let phone = hub.enroll("Mara Ficticia", &[]).await;
+    let stranger = hub.enroll("Otra Ficticia", &[]).await;
+    let alert = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    let path = format!("/v1/alerts/{}/location", alert.alert_id);
+    let fix =
+        json!({"lat": 34.1, "lon": -118.3, "accuracy_m": 12.0, "at": Utc::now().to_rfc3339()});
+    let first = ok(post_as(&hub, &phone.device_token, &path, fix.clone()).await).await;
+    let again = post_as(&hub, &phone.device_token, &path, fix.clone()).await;
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(ok(again).await["case_id"], first["case_id"]);
+    let case = hub.case(&officer, alert.case_id).await;
+    let trail = case["trail"].as_array().unwrap();
+    assert_eq!(trail.len(), 2, "the press and one update");
+    assert_eq!(case["location"]["lat"], 34.1);
+    assert_eq!(
+        post_as(&hub, &stranger.device_token, &path, fix)
+            .await
+            .status(),
+        404
+    );
+    let bad =
+        json!({"lat": 134.1, "lon": -118.3, "accuracy_m": 12.0, "at": Utc::now().to_rfc3339()});
+    let res = post_as(&hub, &phone.device_token, &path, bad).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("lat"));
+}
+
+#[tokio::test]
+async fn a_duress_cancel_answers_the_phone_like_any_cancel_but_marks_the_case() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let plain = hub.enroll("Nora Ficticia", &[]).await;
+    let forced = hub.enroll("Olga Ficticia", &[]).await;
+    let a = hub
+        .press(&plain.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
+    let b = hub
+        .press(&forced.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
+    let cancel = |token: String, alert: Uuid, body: Value| {
+        let hub = &hub;
+        async move {
+            hub.http
+                .post(hub.at(&format!("/v1/alerts/{alert}/cancel")))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let normal = cancel(
+        plain.device_token.clone(),
+        a.alert_id,
+        json!({"reason": "safe"}),
+    )
+    .await;
+    let duress = cancel(
+        forced.device_token.clone(),
+        b.alert_id,
+        json!({"reason": "safe", "duress": true}),
+    )
+    .await;
+    // Same status, same headers (but the date), same body shape and values but ids.
+    assert_eq!(normal.status(), duress.status());
+    let names = |r: &reqwest::Response| {
+        let mut h: Vec<(String, String)> = r
+            .headers()
+            .iter()
+            .filter(|(k, _)| *k != "date" && *k != "content-length")
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
+            .collect();
+        h.sort();
+        h
+    };
+    assert_eq!(names(&normal), names(&duress));
+    let (n, d): (Value, Value) = (normal.json().await.unwrap(), duress.json().await.unwrap());
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&n), keys(&d));
+    assert_eq!(n["status"], d["status"]);
+    // A repeated duress cancel answers as the first did, like a repeated normal cancel.
+    let again = cancel(
+        forced.device_token.clone(),
+        b.alert_id,
+        json!({"duress": true}),
+    )
+    .await;
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+
+    // The console side: the normal one is cancelled; the forced one open, marked and on top.
+    let cancelled = hub.case(&officer, a.case_id).await;
+    assert_eq!(cancelled["status"], "cancelled");
+    let marked = hub.case(&officer, b.case_id).await;
+    assert_eq!(marked["status"], "open");
+    assert!(marked["duress_at"].is_string());
+    let case: guardia::domain::case::Case = serde_json::from_value(marked).unwrap();
+    let u =
+        guardia::domain::urgency::assess(&case, Utc::now(), Rules::with_sla(Duration::minutes(5)));
+    assert_eq!(u.reasons[0], guardia::domain::urgency::Reason::Duress);
+    assert_eq!(u.tier, guardia::domain::urgency::Tier::Critical);
+}
+
+/// A clock the test moves by hand.
+fn manual_clock() -> (Arc<Mutex<DateTime<Utc>>>, guardia::hub::state::Clock) {
+    let now = Arc::new(Mutex::new(Utc::now()));
+    let read = now.clone();
+    (now, Arc::new(move || *read.lock().unwrap()))
+}
+
+#[tokio::test]
+async fn escalation_after_the_sla_survives_a_restart_and_offers_the_case_next_door() {
+    let rules = Rules {
+        sla: Duration::minutes(5),
+        offer_after: Duration::minutes(15),
+        silence: Duration::minutes(30),
+    };
+    let (now, clock) = manual_clock();
+    let dir = tempfile::tempdir().unwrap();
+    let hub = TestHub::start_configured(dir, |s| {
+        s.clock = clock.clone();
+        s.rules = rules;
+    })
+    .await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let neighbour = hub.staff(Role::Officer, Some("santa-ana")).await;
+    let phone = hub.enroll("Paz Ficticia", &[]).await;
+    let alert = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
+    let received: DateTime<Utc> = *now.lock().unwrap();
+    let consulates = Arc::new(
+        guardia::domain::consulate::parse_csv(guardia::config::BUILTIN_CONSULATES).unwrap(),
+    );
+    // Not yet due.
+    let early = hub
+        .store
+        .escalate(received + Duration::minutes(4), rules, consulates.clone())
+        .await;
+    assert_eq!(early.unwrap(), 0);
+
+    // The hub restarts; the timer is read from the database, not from memory.
+    let dir = hub.stop().await;
+    let hub = TestHub::start_configured(dir, |s| s.clock = clock.clone()).await;
+    let n = hub
+        .store
+        .escalate(received + Duration::minutes(6), rules, consulates.clone())
+        .await;
+    assert_eq!(n.unwrap(), 1);
+    let case = hub.case(&officer, alert.case_id).await;
+    assert_eq!(case["escalation"], 1);
+    assert_eq!(
+        hub.get_as(&neighbour, &format!("/v1/cases/{}", alert.case_id))
+            .await
+            .status(),
+        404
+    );
+    // Running again at the same time does nothing more.
+    assert_eq!(
+        hub.store
+            .escalate(received + Duration::minutes(6), rules, consulates.clone())
+            .await
+            .unwrap(),
+        0
+    );
+
+    let n = hub
+        .store
+        .escalate(received + Duration::minutes(16), rules, consulates.clone())
+        .await;
+    assert_eq!(n.unwrap(), 1);
+    let case = hub.case(&officer, alert.case_id).await;
+    assert_eq!(case["escalation"], 2);
+    let offered = case["offered_to"].as_str().unwrap().to_string();
+    assert_ne!(offered, "los-angeles");
+    let next_door = hub.staff(Role::Officer, Some(&offered)).await;
+    let seen = hub.case(&next_door, alert.case_id).await;
+    assert_eq!(
+        seen["id"], alert.case_id,
+        "the next-nearest consulate now sees it"
+    );
+
+    // Acknowledged cases are never escalated.
+    let other = hub.enroll("Quela Ficticia", &[]).await;
+    let acked = hub
+        .press(&other.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
+    ok(hub.act(&officer, acked.case_id, "ack", 1, json!({})).await).await;
+    let later = *now.lock().unwrap() + Duration::hours(2);
+    hub.store.escalate(later, rules, consulates).await.unwrap();
+    assert_eq!(hub.case(&officer, acked.case_id).await["escalation"], 0);
+}
+
+#[tokio::test]
+async fn a_transfer_is_seen_by_both_consulates_until_accepted() {
+    let hub = TestHub::start().await;
+    let la = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let chicago = hub.staff(Role::Officer, Some("chicago")).await;
+    let phone = hub.enroll("Rita Ficticia", &[]).await;
+    let alert = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    let case = alert.case_id;
+    let body = json!({"to_consulate": "chicago", "reason": "Trasladada a un centro en Illinois."});
+    let bad = hub
+        .act(
+            &la,
+            case,
+            "transfer",
+            1,
+            json!({"to_consulate": "atlantis", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    ok(hub.act(&la, case, "transfer", 1, body).await).await;
+    // Both see it now; the origin may not accept its own transfer.
+    assert_eq!(
+        hub.case(&chicago, case).await["transfer"]["to_consulate"],
+        "chicago"
+    );
+    let own = hub.act(&la, case, "accept_transfer", 2, json!({})).await;
+    assert_eq!(own.status(), 409);
+    let list: Value = hub
+        .get_as(&chicago, "/v1/cases")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["cases"].as_array().unwrap().len(), 1);
+
+    ok(hub
+        .act(&chicago, case, "accept_transfer", 2, json!({}))
+        .await)
+    .await;
+    let now_theirs = hub.case(&chicago, case).await;
+    assert_eq!(now_theirs["consulate"], "chicago");
+    let kinds: Vec<&str> = now_theirs["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["alert_raised", "transfer_requested", "transfer_accepted"]
+    );
+    assert_eq!(
+        hub.get_as(&la, &format!("/v1/cases/{case}")).await.status(),
+        404
+    );
+    // The origin's stream carried the handoff, so its console can drop the case.
+    let client = guardia::console::net::client::HubClient::new(&hub.url, &la).unwrap();
+    let mut stream = Box::pin(client.events(0).await.unwrap());
+    let mut seen = Vec::new();
+    use futures_util::StreamExt;
+    while seen.len() < 3 {
+        let m = tokio::time::timeout(std::time::Duration::from_secs(20), stream.next())
+            .await
+            .expect("the hub sent nothing")
+            .unwrap()
+            .unwrap();
+        seen.push(m.event);
+    }
+    assert_eq!(
+        seen,
+        ["alert_raised", "transfer_requested", "transfer_accepted"]
+    );
+}
