@@ -370,3 +370,76 @@ async fn alert_to_closing_by_keyboard_is_seen_live_by_the_supervisor() {
     duty.stop.cancel();
     boss.stop.cancel();
 }
+
+#[tokio::test]
+async fn a_transfer_by_keyboard_is_seen_by_both_consoles_and_duress_is_marked() {
+    let hub = TestHub::start().await;
+    let la = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let chicago = hub.staff(Role::Officer, Some("chicago")).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut west = Console::start(&hub.url, &la, &home.path().join("w.json"));
+    let mut east = Console::start(&hub.url, &chicago, &home.path().join("e.json"));
+    west.until("ready", |m| m.me.is_some() && !m.consulates.is_empty())
+        .await;
+    east.until("ready", |m| m.me.is_some()).await;
+
+    let case = new_case(&hub).await;
+    west.until("the alert arrives", |m| m.cases.contains_key(&case))
+        .await;
+    assert!(east.model.cases.is_empty(), "not Chicago's yet");
+    west.open(case);
+    west.key(KeyCode::Char('t'));
+    west.type_text("chicago");
+    west.key(KeyCode::Enter);
+    west.type_text("Trasladada a Broadview, Illinois.");
+    west.ctrl('s');
+    east.until("Chicago sees the pending transfer", |m| {
+        m.cases.get(&case).is_some_and(|c| c.transfer.is_some())
+    })
+    .await;
+    west.until("still visible to the origin", |m| {
+        m.cases.get(&case).is_some_and(|c| c.transfer.is_some())
+    })
+    .await;
+
+    east.open(case);
+    east.key(KeyCode::Char('A'));
+    east.until("accepted", |m| m.cases[&case].consulate == "chicago")
+        .await;
+    west.until("the origin drops it", |m| !m.cases.contains_key(&case))
+        .await;
+    let text = east.screen();
+    assert!(text.contains("transfer accepted"), "{text}");
+
+    // Duress: the phone hears a plain cancel; Chicago's console shows the case marked, on top.
+    let phone = hub.enroll("Yara Ficticia", &[]).await;
+    let other = hub
+        .press(
+            &phone.device_token,
+            CHICAGO.0,
+            CHICAGO.1,
+            AlertKind::Imminent,
+        )
+        .await;
+    let res = hub
+        .http
+        .post(hub.at(&format!("/v1/alerts/{}/cancel", other.alert_id)))
+        .bearer_auth(&phone.device_token)
+        .json(&json!({ "duress": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "cancelled");
+    east.until("duress marked", |m| {
+        m.cases
+            .get(&other.case_id)
+            .is_some_and(|c| c.duress_at.is_some())
+    })
+    .await;
+    east.model.refresh_order();
+    assert_eq!(east.model.order[0], other.case_id, "duress is on top");
+    let text = east.screen();
+    assert!(text.contains("DURESS"), "{text}");
+    west.stop.cancel();
+    east.stop.cancel();
+}

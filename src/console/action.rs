@@ -41,6 +41,7 @@ pub enum Action {
     },
     Notice(Notice),
     Lawyers(Vec<LawyerInfo>),
+    Consulates(Vec<crate::domain::consulate::Consulate>),
     /// A case fetched on its own (newly assigned to this lawyer, say).
     CaseLoaded(Box<Case>),
     /// Fetching that case failed; the next snapshot will bring it.
@@ -81,5 +82,6 @@ pub enum Command {
     FlushOutbox,
     Dismiss(String),
     FetchLawyers,
+    FetchConsulates,
     FetchCase(u64),
 }

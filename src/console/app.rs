@@ -82,6 +82,17 @@ impl Effects {
                     }
                 });
             }
+            Command::FetchConsulates => {
+                let (client, inbox) = (self.client.clone(), self.inbox.clone());
+                tokio::spawn(async move {
+                    match client.consulates().await {
+                        Ok(list) => {
+                            let _ = inbox.send(Action::Consulates(list)).await;
+                        }
+                        Err(e) => tracing::warn!(error = %e, "cannot load the consulates"),
+                    }
+                });
+            }
             Command::FetchCase(id) => {
                 let (client, inbox) = (self.client.clone(), self.inbox.clone());
                 tokio::spawn(async move {

@@ -17,6 +17,7 @@ pub enum Purpose {
     Note,
     Close,
     Reopen,
+    Transfer,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -213,6 +214,28 @@ impl Form {
         form
     }
 
+    /// Consulates to transfer to, nearest to the person first (detainees are moved to facilities
+    /// nearby more often than far away).
+    pub fn transfer(
+        case: &Case,
+        consulates: &[crate::domain::consulate::Consulate],
+        lang: Lang,
+    ) -> Form {
+        let mut form = Form::new(case, Purpose::Transfer);
+        let items = crate::domain::geo::by_distance(consulates, case.location.point())
+            .into_iter()
+            .filter(|(c, _)| c.id != case.consulate)
+            .map(|(c, km)| PickItem {
+                key: c.id.clone(),
+                label: c.label(),
+                detail: crate::i18n::distance(lang, km),
+                search: c.id.clone(),
+            })
+            .collect();
+        form.picker = Some(Picker::new(items));
+        form
+    }
+
     /// Moves from the picker to the fields, for what was chosen.
     pub fn choose(&mut self, item: PickItem, lang: Lang, now: DateTime<Utc>) {
         self.picker = None;
@@ -241,6 +264,7 @@ impl Form {
                 self.inputs = inputs;
             }
             Purpose::Close => self.inputs = vec![note_input("note", true)],
+            Purpose::Transfer => self.inputs = vec![note_input("reason", true)],
             _ => {}
         }
         self.chosen = Some(item);

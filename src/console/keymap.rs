@@ -49,6 +49,8 @@ pub enum Intent {
     Note,
     Close,
     Reopen,
+    Transfer,
+    AcceptTransfer,
     CommandLine,
     ShowRefusals,
     DetailDown,
@@ -88,7 +90,7 @@ const fn b(mode: Mode, code: KeyCode, label: &'static str, intent: Intent, hint:
     }
 }
 
-/// A key that performs a case action.
+/// A key that performs a case action, shown in the hint bar.
 const fn act(code: char, label: &'static str, intent: Intent, needs: EventKind) -> Binding {
     Binding {
         mode: Normal,
@@ -98,6 +100,14 @@ const fn act(code: char, label: &'static str, intent: Intent, needs: EventKind) 
         intent,
         hint: true,
         needs: Some(needs),
+    }
+}
+
+/// A less frequent case action: in `?` only, so the hint bar keeps room for the daily keys.
+const fn act_rare(code: char, label: &'static str, intent: Intent, needs: EventKind) -> Binding {
+    Binding {
+        hint: false,
+        ..act(code, label, intent, needs)
     }
 }
 
@@ -126,7 +136,9 @@ pub const BINDINGS: &[Binding] = &[
     act('n', "n", Note, EventKind::NoteAdded),
     // Capital letters: closing and reopening are deliberate, never one slip from a scroll key.
     act('X', "X", Close, EventKind::CaseClosed),
-    act('O', "O", Reopen, EventKind::CaseReopened),
+    act_rare('O', "O", Reopen, EventKind::CaseReopened),
+    act_rare('t', "t", Transfer, EventKind::TransferRequested),
+    act_rare('A', "A", AcceptTransfer, EventKind::TransferAccepted),
     b(Normal, KeyCode::Char(':'), ":", CommandLine, true),
     b(Normal, KeyCode::Char('!'), "!", ShowRefusals, false),
     b(Normal, KeyCode::Char('J'), "J", DetailDown, false),
@@ -218,6 +230,8 @@ pub fn describe(lang: Lang, intent: Intent) -> &'static str {
         Note => pick("nota", "note"),
         Close => pick("cerrar caso", "close case"),
         Reopen => pick("reabrir", "reopen"),
+        Transfer => pick("trasladar", "transfer"),
+        AcceptTransfer => pick("aceptar traslado", "accept transfer"),
         CommandLine => pick("comando", "command"),
         ShowRefusals => pick("acciones rechazadas", "refused actions"),
         DetailDown => pick("bajar en el detalle", "scroll detail down"),

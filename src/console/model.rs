@@ -86,6 +86,8 @@ pub struct Model {
     pub quit: bool,
     pub tab: Tab,
     pub lawyers: Vec<LawyerInfo>,
+    /// The consulates, for names in the header and the transfer picker.
+    pub consulates: Vec<crate::domain::consulate::Consulate>,
     pub form: Option<Form>,
     pub command_input: TextArea<'static>,
     /// Actions saved in the outbox and not yet accepted by the hub.
@@ -134,6 +136,7 @@ impl Model {
             quit: false,
             tab: Tab::Queue,
             lawyers: Vec::new(),
+            consulates: Vec::new(),
             form: None,
             command_input: TextArea::default(),
             waiting: 0,
@@ -152,12 +155,26 @@ impl Model {
         self.me.as_ref().map(|m| m.role)
     }
 
-    /// Whether a case belongs in this console: a lawyer's console keeps only their own cases.
+    /// Whether a case belongs in this console: a lawyer's console keeps only their own cases; a
+    /// consulate's, its own and those transferred or offered to it.
     pub fn keeps(&self, case: &Case) -> bool {
         match &self.me {
             Some(me) if me.role == Role::Lawyer => case.assigned_lawyer == Some(me.id),
-            _ => true,
+            Some(me) => match &me.consulate {
+                Some(mine) => case.consulate == *mine || case.also_consulate() == Some(mine),
+                None => true,
+            },
+            None => true,
         }
+    }
+
+    /// "Los Angeles, CA" for an id, once the list has arrived; the id until then.
+    pub fn consulate_name(&self, id: &str) -> String {
+        self.consulates
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.label())
+            .unwrap_or_else(|| id.to_string())
     }
 
     pub fn urgency(&self, case: &Case) -> Urgency {

@@ -50,6 +50,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             if may_see_roster(role) {
                 commands.push(Command::FetchLawyers);
             }
+            if first {
+                commands.push(Command::FetchConsulates);
+            }
             commands
         }
         Action::HubEvent(event) => on_event(model, *event),
@@ -86,6 +89,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             {
                 form.set_lawyers(case, &model.lawyers, lang);
             }
+            vec![]
+        }
+        Action::Consulates(list) => {
+            model.consulates = list;
             vec![]
         }
         Action::CaseUnavailable(id) => {
@@ -163,9 +170,35 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
         }
     }
     model.order_stale = true;
+    if calls_for_attention(model, &event) && !commands.contains(&Command::Bell) {
+        commands.push(Command::Bell);
+        // One bell for this event, not a second one for the tier it may also have raised.
+        model.rung.insert(event.case_id);
+        if model.selected != Some(event.case_id) {
+            model.unseen.insert(event.case_id);
+        }
+    }
     // Only this case changed; scanning every case per event would make a burst O(n²).
     commands.extend(ring_if_newly_critical(model, event.case_id));
     commands
+}
+
+/// Events that ring whether or not the tier changed: a duress signal; an escalation, for
+/// supervisors; a case offered or transferred to this consulate.
+fn calls_for_attention(model: &Model, event: &Event) -> bool {
+    let Some(me) = &model.me else {
+        return false;
+    };
+    let mine = |c: &str| me.consulate.as_deref() == Some(c);
+    match &event.body {
+        EventBody::AlertCancelled(c) => c.duress && me.role != Role::Lawyer,
+        EventBody::CaseEscalated(e) => {
+            (me.role == Role::Supervisor && e.level == 1)
+                || e.offered_to.as_deref().is_some_and(mine)
+        }
+        EventBody::TransferRequested(t) => mine(&t.to_consulate),
+        _ => false,
+    }
 }
 
 fn critical_ids(model: &Model) -> Vec<u64> {
@@ -285,7 +318,9 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         | Intent::Checkpoint
         | Intent::Note
         | Intent::Close
-        | Intent::Reopen => {
+        | Intent::Reopen
+        | Intent::Transfer
+        | Intent::AcceptTransfer => {
             let target = match model.tab {
                 Tab::Backlog => work::backlog_target(model),
                 _ => model.selected,

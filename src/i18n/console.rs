@@ -6,9 +6,10 @@ use crate::console::action::Notice;
 use crate::console::command::CommandError;
 use crate::console::net::outbox::{Pending, PendingState};
 use crate::domain::backlog::Stage;
+use crate::domain::case::Delivery;
 use crate::domain::case::Refusal;
 use crate::domain::deadline::Deadline;
-use crate::domain::event::{Actor, EventKind};
+use crate::domain::event::{Actor, DeliveryState, NoticeAbout};
 use crate::domain::sanitize::{Lines, sanitize};
 use chrono::{DateTime, Utc};
 
@@ -237,6 +238,38 @@ pub fn countdown_short(d: &Deadline, now: DateTime<Utc>) -> String {
     }
 }
 
-pub fn kind_label(lang: Lang, kind: EventKind) -> &'static str {
-    event(lang, kind)
+/// How a line should look: fine, waiting, or wrong.
+pub enum Mood {
+    Good,
+    Waiting,
+    Bad,
+}
+
+/// One message to a relative: "✓ alert message delivered 14:02", "⧗ pending: the gateway
+/// answered 503", "✕ failed: 410".
+pub fn delivery(lang: Lang, d: &Delivery) -> (String, Mood) {
+    let about = match d.about {
+        NoticeAbout::Alert => lang.pick("aviso de alerta", "alert message"),
+        NoticeAbout::Cancel => lang.pick("aviso de cancelación", "cancel message"),
+    };
+    let reason = d
+        .reason
+        .as_deref()
+        .map(|r| format!(": {}", sanitize(r, Lines::One)))
+        .unwrap_or_default();
+    let at = d.at.format("%H:%M");
+    match d.state {
+        DeliveryState::Delivered => (
+            format!("✓ {about} {} {at}", lang.pick("entregado", "delivered")),
+            Mood::Good,
+        ),
+        DeliveryState::Pending => (
+            format!("⧗ {about} {}{reason}", lang.pick("pendiente", "pending")),
+            Mood::Waiting,
+        ),
+        DeliveryState::Failed => (
+            format!("✕ {about} {}{reason}", lang.pick("falló", "failed")),
+            Mood::Bad,
+        ),
+    }
 }

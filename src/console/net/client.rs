@@ -103,6 +103,10 @@ impl HubClient {
         self.get("/v1/lawyers").await
     }
 
+    pub async fn consulates(&self) -> Result<Vec<crate::domain::consulate::Consulate>, NetError> {
+        self.get("/v1/consulates").await
+    }
+
     /// Sends one case action with its idempotency key and the version it was decided on.
     pub async fn act(
         &self,

@@ -21,6 +21,7 @@ use super::client::{HubClient, NetError};
 use super::subscriber::backoff;
 use crate::api::{
     ActionResponse, AssignRequest, CheckpointRequest, CloseRequest, NoteRequest, ReopenRequest,
+    TransferRequest,
 };
 use crate::console::action::{Action, Notice};
 use crate::domain::case::Case;
@@ -36,6 +37,8 @@ pub enum ActionRequest {
     Note(NoteRequest),
     Close(CloseRequest),
     Reopen(ReopenRequest),
+    Transfer(TransferRequest),
+    AcceptTransfer,
 }
 
 impl ActionRequest {
@@ -47,6 +50,8 @@ impl ActionRequest {
             ActionRequest::Note(_) => EventKind::NoteAdded,
             ActionRequest::Close(_) => EventKind::CaseClosed,
             ActionRequest::Reopen(_) => EventKind::CaseReopened,
+            ActionRequest::Transfer(_) => EventKind::TransferRequested,
+            ActionRequest::AcceptTransfer => EventKind::TransferAccepted,
         }
     }
 
@@ -58,18 +63,21 @@ impl ActionRequest {
             ActionRequest::Note(_) => "notes",
             ActionRequest::Close(_) => "close",
             ActionRequest::Reopen(_) => "reopen",
+            ActionRequest::Transfer(_) => "transfer",
+            ActionRequest::AcceptTransfer => "accept_transfer",
         };
         format!("/v1/cases/{case_id}/{verb}")
     }
 
     fn body(&self) -> serde_json::Value {
         let value = match self {
-            ActionRequest::Ack => Ok(serde_json::json!({})),
+            ActionRequest::Ack | ActionRequest::AcceptTransfer => Ok(serde_json::json!({})),
             ActionRequest::Assign(r) => serde_json::to_value(r),
             ActionRequest::Checkpoint(r) => serde_json::to_value(r),
             ActionRequest::Note(r) => serde_json::to_value(r),
             ActionRequest::Close(r) => serde_json::to_value(r),
             ActionRequest::Reopen(r) => serde_json::to_value(r),
+            ActionRequest::Transfer(r) => serde_json::to_value(r),
         };
         value.unwrap_or_default()
     }

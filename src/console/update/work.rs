@@ -3,7 +3,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::api::{AssignRequest, CheckpointRequest, CloseRequest, NoteRequest, ReopenRequest};
+use crate::api::{
+    AssignRequest, CheckpointRequest, CloseRequest, NoteRequest, ReopenRequest, TransferRequest,
+};
 use crate::console::action::Command;
 use crate::console::command::{self, Verb};
 use crate::console::form::{Form, PickItem, Purpose};
@@ -25,6 +27,8 @@ fn kind_of(intent: Intent) -> Option<EventKind> {
         Intent::Note => EventKind::NoteAdded,
         Intent::Close => EventKind::CaseClosed,
         Intent::Reopen => EventKind::CaseReopened,
+        Intent::Transfer => EventKind::TransferRequested,
+        Intent::AcceptTransfer => EventKind::TransferAccepted,
         _ => return None,
     })
 }
@@ -111,6 +115,23 @@ pub fn start(model: &mut Model, intent: Intent, target: Option<u64>) -> Vec<Comm
             let form = Form::reopen(case);
             open_form(model, form);
             vec![]
+        }
+        Intent::Transfer => {
+            let form = Form::transfer(case, &model.consulates, lang);
+            open_form(model, form);
+            vec![]
+        }
+        Intent::AcceptTransfer => {
+            // Only the receiving side takes a case over; say so here rather than after a 409.
+            let mine = model.me.as_ref().and_then(|m| m.consulate.clone());
+            if mine.is_some() && case.also_consulate() != mine.as_deref() {
+                model.message = Some(format!(
+                    "#{id}: {}",
+                    words::refusal(lang, crate::domain::case::Refusal::NoTransfer)
+                ));
+                return vec![];
+            }
+            submit(model, id, version, ActionRequest::AcceptTransfer)
         }
         _ => vec![],
     }
@@ -257,6 +278,21 @@ fn send(model: &mut Model) -> Vec<Command> {
             Err(e) => Err((e.field, e.message)),
         },
         Purpose::Checkpoint => checkpoint_request(form, model.now),
+        Purpose::Transfer => {
+            let to = form
+                .chosen
+                .as_ref()
+                .map(|c| c.key.clone())
+                .unwrap_or_default();
+            checkpoint::note("reason", &value("reason"), true)
+                .map(|reason| {
+                    ActionRequest::Transfer(TransferRequest {
+                        to_consulate: to,
+                        reason,
+                    })
+                })
+                .map_err(|e| (e.field, e.message))
+        }
         Purpose::Assign => return vec![],
     };
     match result {

@@ -74,6 +74,52 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
                 .unwrap_or_else(|| t(lang, Text::NoLawyer).to_string()),
         ),
     ];
+    if let Some(at) = case.duress_at {
+        lines.insert(
+            0,
+            Line::from(Span::styled(
+                format!(
+                    "‼ {} — {} · {}",
+                    t(lang, Text::Duress),
+                    i18n::reason(lang, crate::domain::urgency::Reason::Duress),
+                    at.format("%H:%M:%S")
+                ),
+                theme.unseen(),
+            )),
+        );
+    }
+    if case.presses > 1 {
+        lines.push(field(Text::Presses, case.presses.to_string()));
+    }
+    if case.escalation > 0 {
+        let offered = case
+            .offered_to
+            .as_deref()
+            .map(|c| {
+                format!(
+                    " · {} {}",
+                    t(lang, Text::OfferedTo),
+                    clean(&model.consulate_name(c))
+                )
+            })
+            .unwrap_or_default();
+        lines.push(Line::from(Span::styled(
+            format!("{} {}{offered}", t(lang, Text::Escalated), case.escalation),
+            theme.warn(),
+        )));
+    }
+    if let Some(tr) = &case.transfer {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} {} — {} · {}",
+                t(lang, Text::TransferPending),
+                clean(&model.consulate_name(&tr.to_consulate)),
+                clean(&tr.reason),
+                console::actor(lang, &tr.by)
+            ),
+            theme.warn(),
+        )));
+    }
     if let Some(c) = &case.closed {
         lines.push(Line::from(vec![
             Span::styled(format!("{}: ", t(lang, Text::ClosedAs)), theme.dim()),
@@ -145,13 +191,23 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
             theme.dim(),
         )));
     }
-    for r in &p.relatives {
+    for (i, r) in p.relatives.iter().enumerate() {
         lines.push(Line::from(format!(
             "  {} ({}) {}",
             clean(&r.name),
             clean(&r.relation),
             clean(&r.phone)
         )));
+        // Each message to this relative, latest state first: delivered, pending (why), failed.
+        for d in case.deliveries.iter().filter(|d| d.relative == i) {
+            let (text, style) = console::delivery(lang, d);
+            let style = match style {
+                console::Mood::Good => theme.live(),
+                console::Mood::Waiting => theme.warn(),
+                console::Mood::Bad => theme.unseen(),
+            };
+            lines.push(Line::from(Span::styled(format!("    {text}"), style)));
+        }
     }
     lines.push(Line::default());
     lines.push(heading(Text::Location));
@@ -166,8 +222,33 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
         "  {} {} {}",
         i18n::distance(lang, case.distance_km),
         t(lang, Text::FromConsulate),
-        clean(&case.consulate)
+        clean(&model.consulate_name(&case.consulate))
     )));
+    if let Some(last) = case.trail.last() {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  {} {}",
+                t(lang, Text::LastFix),
+                i18n::age((model.now - last.at).num_seconds())
+            ),
+            theme.dim(),
+        )));
+    }
+    if case.trail.len() > 1 {
+        lines.push(Line::from(Span::styled(
+            format!("  {}:", t(lang, Text::Trail)),
+            theme.dim(),
+        )));
+        for f in case.trail.iter().rev().take(6) {
+            lines.push(Line::from(format!(
+                "    {}  {:.4}, {:.4} ±{:.0} m",
+                f.at.format("%H:%M:%S"),
+                f.location.lat,
+                f.location.lon,
+                f.location.accuracy_m
+            )));
+        }
+    }
     lines.push(field(
         Text::Pressed,
         format!(

@@ -20,6 +20,7 @@ fn title(model: &Model, form: &Form) -> String {
         Purpose::Note => t(lang, Text::FormNote),
         Purpose::Close => t(lang, Text::FormClose),
         Purpose::Reopen => t(lang, Text::FormReopen),
+        Purpose::Transfer => t(lang, Text::FormTransfer),
     };
     let chosen = form
         .chosen

@@ -18,7 +18,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     ];
     if let Some(me) = &model.me {
         let place = match (&me.consulate, me.role) {
-            (Some(c), _) => clean(c),
+            (Some(c), _) => clean(&model.consulate_name(c)),
             // A lawyer works across consulates; "national" would suggest a supervisor's reach.
             (None, Role::Lawyer) => String::new(),
             (None, _) => t(lang, Text::National).to_string(),

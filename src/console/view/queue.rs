@@ -86,7 +86,12 @@ pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
             } else {
                 format!("{symbol} {label} · {reason}")
             };
-            let name = if model.unseen.contains(&case.id) {
+            let name = if case.duress_at.is_some() {
+                Line::from(vec![
+                    Span::styled(format!("{} ", t(lang, Text::Duress)), theme.unseen()),
+                    Span::raw(clean(&case.registrant.name)),
+                ])
+            } else if model.unseen.contains(&case.id) {
                 Line::from(vec![
                     Span::styled(format!("{} ", t(lang, Text::New)), theme.unseen()),
                     Span::raw(clean(&case.registrant.name)),
