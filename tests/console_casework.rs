@@ -366,6 +366,10 @@ async fn alert_to_closing_by_keyboard_is_seen_live_by_the_supervisor() {
     boss.open(case);
     let text = boss.screen();
     assert!(text.contains("Closed as: false alarm"), "{text}");
+    // The checkpoints are further down the detail: scroll to them.
+    boss.key(KeyCode::Char('J'));
+    boss.key(KeyCode::Char('J'));
+    let text = boss.screen();
     assert!(text.contains("A-number: 012345678"), "{text}");
     duty.stop.cancel();
     boss.stop.cancel();
