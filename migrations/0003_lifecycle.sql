@@ -17,6 +17,8 @@ UPDATE cases SET
 ALTER TABLE events ADD COLUMN also_consulate TEXT;
 ALTER TABLE events ADD COLUMN prev_consulate TEXT;
 CREATE INDEX alerts_by_registrant ON alerts (registrant_id);
+-- Call-center intake matches a caller to an enrolled registrant by phone number.
+CREATE INDEX registrants_by_phone ON registrants (json_extract(profile, '$.phone'));
 
 -- One row per message to one relative. Written in the same transaction as the event that calls
 -- for it, so an alert is never committed without its messages, and sent afterwards by the hub's

@@ -6,9 +6,11 @@ use uuid::Uuid;
 
 pub use crate::domain::alert::{AlertRequest, CancelRequest, LocationRequest};
 pub use crate::domain::checkpoint::CheckpointRequest;
+pub use crate::domain::intake::IntakeRequest;
 pub use crate::domain::registrant::Profile as EnrollRequest;
 pub use crate::domain::staff::{LawyerInfo, NewStaff, StaffInfo as Me};
 pub use crate::hub::store::ActionResponse;
+pub use crate::hub::store::IntakeResponse;
 pub use crate::hub::store::Snapshot as CasesResponse;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -209,6 +209,23 @@ fn apply_env(merged: &mut Table, env: &[(String, String)]) -> Result<(), ConfigE
 /// The consulates CSV shipped with the program.
 pub const BUILTIN_CONSULATES: &str = include_str!("../config/consulates.csv");
 
+/// US places (GeoNames, CC BY 4.0) for call-center intake; see config/us_places.csv.
+pub const BUILTIN_PLACES: &str = include_str!("../config/us_places.csv");
+
+/// The gazetteer, parsed once per process on first use.
+pub fn places() -> &'static crate::domain::gazetteer::Gazetteer {
+    static PLACES: std::sync::OnceLock<crate::domain::gazetteer::Gazetteer> =
+        std::sync::OnceLock::new();
+    PLACES.get_or_init(|| {
+        // The file is built into the program and checked by a test, so it always parses.
+        crate::domain::gazetteer::Gazetteer::parse(BUILTIN_PLACES).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the built-in gazetteer is unreadable");
+            crate::domain::gazetteer::Gazetteer::parse("name,state,lat,lon\n")
+                .expect("an empty gazetteer parses")
+        })
+    })
+}
+
 impl HubConfig {
     /// The consulate list: the configured file, or the built-in copy.
     pub fn load_consulates(

@@ -181,7 +181,9 @@ pub fn case_markdown(case: &Case, lang: Lang, now: DateTime<Utc>) -> String {
         "- {}\n- {}: {}\n- {}: {}\n- {}: {}\n- {}: {}\n",
         md(&p.name),
         t(lang, Text::Born),
-        p.date_of_birth,
+        p.date_of_birth
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| t(lang, Text::Unknown).into()),
         t(lang, Text::ConsularId),
         md(&p.consular_id),
         t(lang, Text::Phone),

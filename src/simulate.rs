@@ -73,8 +73,7 @@ fn fictional_profile(rng: &mut impl Rng) -> Profile {
     let year = rng.random_range(1950..2006);
     Profile {
         name: format!("{first} Ficticio {last}"),
-        date_of_birth: NaiveDate::from_ymd_opt(year, rng.random_range(1..=12), 15)
-            .unwrap_or_default(),
+        date_of_birth: NaiveDate::from_ymd_opt(year, rng.random_range(1..=12), 15),
         consular_id: format!("DEMO{:06}", rng.random_range(0..1_000_000)),
         phone: format!("+1555{:07}", rng.random_range(0..10_000_000)),
         language: if rng.random_bool(0.1) { "mix" } else { "es" }.into(),

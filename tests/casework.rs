@@ -50,7 +50,15 @@ enum Target {
     Other,
 }
 
-const ACTIONS: &[&str] = &["ack", "assign", "checkpoints", "notes", "close", "reopen"];
+const ACTIONS: &[&str] = &[
+    "ack",
+    "assign",
+    "checkpoints",
+    "notes",
+    "close",
+    "reopen",
+    "transfer",
+];
 
 fn expected(who: Who, target: Target, action: &str) -> u16 {
     let permitted = match who {
@@ -93,6 +101,7 @@ async fn every_endpoint_by_every_role_on_own_and_other_cases() {
         "notes" => json!({ "text": "Llamada a la familia." }),
         "close" => json!({ "outcome": "false_alarm", "note": "No hubo detención." }),
         "reopen" => json!({ "reason": "La familia reporta la detención." }),
+        "transfer" => json!({ "to_consulate": "houston", "reason": "Trasladado a Texas." }),
         _ => json!({}),
     };
 

@@ -352,3 +352,92 @@ async fn a_transfer_is_seen_by_both_consulates_until_accepted() {
         ["alert_raised", "transfer_requested", "transfer_accepted"]
     );
 }
+
+#[tokio::test]
+async fn a_call_center_intake_is_routed_by_place_and_matched_to_the_registrant() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let lawyer = hub.staff(Role::Lawyer, Some("los-angeles")).await;
+    let national = hub.staff(Role::Supervisor, None).await;
+    let intake = |token: String, key: &'static str, body: Value| {
+        let hub = &hub;
+        async move {
+            hub.http
+                .post(hub.at("/v1/intake"))
+                .bearer_auth(token)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let call = json!({
+        "name": "Zoe Ficticia",
+        "phone": "+17145550199",
+        "description": "Su hermano llama: ICE en el trabajo.",
+        "place": "Santa Ana, CA",
+        "kind": "detained",
+    });
+    let res = intake(officer.clone(), "call-1", call.clone()).await;
+    assert_eq!(res.status(), 201);
+    let first = ok(res).await;
+    assert_eq!(
+        first["consulate"], "santa-ana",
+        "routed by the gazetteer's coordinates"
+    );
+    assert_eq!(first["matched_place"], "Santa Ana, CA");
+    assert!(first["registrant_id"].is_null());
+    let again = intake(officer.clone(), "call-1", call.clone()).await;
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(ok(again).await, first);
+    let case = hub
+        .case(&national, first["case_id"].as_u64().unwrap())
+        .await;
+    assert_eq!(case["intake"]["located"], true);
+    assert_eq!(case["timeline"][0]["actor"]["role"], "officer");
+    assert_eq!(case["registrant"]["name"], "Zoe Ficticia");
+
+    // An unknown place: kept as text, the case stays with the officer's consulate.
+    let mut lost = call.clone();
+    lost["place"] = json!("Ningún Lugar, ZZ");
+    lost["phone"] = json!("+17145550198");
+    let second = ok(intake(officer.clone(), "call-2", lost).await).await;
+    assert_eq!(second["consulate"], "los-angeles");
+    let case = hub
+        .case(&officer, second["case_id"].as_u64().unwrap())
+        .await;
+    assert_eq!(case["intake"]["located"], false);
+    assert_eq!(case["intake"]["place"], "Ningún Lugar, ZZ");
+
+    // A caller whose number an enrolled registrant has: matched, with the enrolled profile.
+    let enrolled = hub.enroll("Ana Registrada", &[]).await;
+    let mut known = call.clone();
+    known["phone"] = json!("+13105550123");
+    known["place"] = json!(null);
+    known["lat"] = json!(LA.0);
+    known["lon"] = json!(LA.1);
+    let third = ok(intake(officer.clone(), "call-3", known).await).await;
+    assert_eq!(third["registrant_id"], enrolled.registrant_id);
+    let case = hub.case(&officer, third["case_id"].as_u64().unwrap()).await;
+    assert_eq!(case["registrant"]["name"], "Ana Registrada");
+    assert_eq!(case["intake"]["registrant_matched"], true);
+
+    assert_eq!(intake(lawyer, "call-4", call.clone()).await.status(), 403);
+    let bad = intake(
+        officer.clone(),
+        "call-5",
+        json!({"name": "X", "phone": "nope", "description": "d"}),
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    let no_key = hub
+        .http
+        .post(hub.at("/v1/intake"))
+        .bearer_auth(&officer)
+        .json(&call)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_key.status(), 400);
+}

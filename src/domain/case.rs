@@ -141,6 +141,9 @@ pub struct Case {
     pub transfer: Option<PendingTransfer>,
     #[serde(default)]
     pub deliveries: Vec<Delivery>,
+    /// Taken by phone at the call center, not pressed.
+    #[serde(default)]
+    pub intake: Option<super::intake::Intake>,
     /// Number of events applied; the optimistic-concurrency version.
     pub version: u64,
     pub last_seq: u64,
@@ -200,6 +203,7 @@ impl Case {
             offered_to: None,
             transfer: None,
             deliveries: Vec::new(),
+            intake: raised.intake.clone(),
             version: 1,
             last_seq: event.seq,
             timeline: vec![entry(event)],
@@ -454,7 +458,7 @@ pub(crate) mod tests {
     pub fn profile(name: &str, flags: Vec<Flag>) -> Profile {
         Profile {
             name: name.into(),
-            date_of_birth: NaiveDate::from_ymd_opt(1990, 5, 1).unwrap(),
+            date_of_birth: NaiveDate::from_ymd_opt(1990, 5, 1),
             consular_id: "MX1234567".into(),
             phone: "+13105550100".into(),
             language: "es".into(),
@@ -484,6 +488,7 @@ pub(crate) mod tests {
                 },
                 pressed_at: at,
                 distance_km: 5.0,
+                intake: None,
             }),
         }
     }
@@ -625,7 +630,7 @@ pub(crate) mod tests {
     #[test]
     fn age_adds_over_65() {
         let mut p = profile("x", vec![]);
-        p.date_of_birth = NaiveDate::from_ymd_opt(1950, 1, 1).unwrap();
+        p.date_of_birth = NaiveDate::from_ymd_opt(1950, 1, 1);
         let on = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         assert_eq!(p.effective_flags(on), vec![Flag::Over65]);
     }

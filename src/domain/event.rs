@@ -39,6 +39,9 @@ pub struct AlertRaised {
     pub location: Location,
     pub pressed_at: DateTime<Utc>,
     pub distance_km: f64,
+    /// Set when an officer took the alert by phone instead of the button.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake: Option<super::intake::Intake>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -42,7 +42,8 @@ pub struct Relative {
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub name: String,
-    pub date_of_birth: NaiveDate,
+    /// Required on enrollment; unknown for a caller taken in by phone who is not enrolled.
+    pub date_of_birth: Option<NaiveDate>,
     pub consular_id: String,
     pub phone: String,
     /// ISO 639 code of the language the person prefers: `es`, `en`, or an Indigenous language
@@ -55,16 +56,16 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Age in whole years on `on`.
-    pub fn age_on(&self, on: NaiveDate) -> u32 {
-        on.years_since(self.date_of_birth).unwrap_or(0)
+    /// Age in whole years on `on`, when the date of birth is known.
+    pub fn age_on(&self, on: NaiveDate) -> Option<u32> {
+        self.date_of_birth.and_then(|d| on.years_since(d))
     }
 
     /// The flags with `over_65` added when the date of birth says so, so a registrant who enrolled
     /// at 64 is not under-prioritised years later.
     pub fn effective_flags(&self, on: NaiveDate) -> Vec<Flag> {
         let mut flags = self.flags.clone();
-        if self.age_on(on) >= 65 && !flags.contains(&Flag::Over65) {
+        if self.age_on(on).is_some_and(|a| a >= 65) && !flags.contains(&Flag::Over65) {
             flags.push(Flag::Over65);
         }
         flags.sort();

@@ -108,7 +108,10 @@ fn language(value: &str) -> Result<String, FieldError> {
 
 pub fn profile(p: &Profile, today: NaiveDate) -> Result<Profile, FieldError> {
     let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid constant date");
-    if p.date_of_birth < earliest || p.date_of_birth > today {
+    let Some(born) = p.date_of_birth else {
+        return Err(err("date_of_birth", "is required, written YYYY-MM-DD"));
+    };
+    if born < earliest || born > today {
         return Err(err(
             "date_of_birth",
             format!("must be between 1900-01-01 and {today}"),
@@ -248,7 +251,7 @@ mod tests {
     #[test]
     fn birth_in_the_future_is_refused() {
         let mut p = sample("Ana", vec![]);
-        p.date_of_birth = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+        p.date_of_birth = NaiveDate::from_ymd_opt(2030, 1, 1);
         assert_eq!(profile(&p, today()).unwrap_err().field, "date_of_birth");
     }
 

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
             post(routes::casework::accept_transfer),
         )
         .route("/v1/lawyers", get(routes::casework::lawyers))
+        .route("/v1/intake", post(routes::casework::intake))
         .route("/v1/staff", post(routes::casework::add_staff))
         .route("/v1/events", get(stream::events))
         .route("/v1/consulates", get(routes::meta::consulates))

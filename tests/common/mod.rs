@@ -223,7 +223,7 @@ impl TestHub {
 pub fn profile(name: &str, flags: &[Flag]) -> Profile {
     Profile {
         name: name.into(),
-        date_of_birth: NaiveDate::from_ymd_opt(1988, 3, 14).unwrap(),
+        date_of_birth: NaiveDate::from_ymd_opt(1988, 3, 14),
         consular_id: "MX0000001".into(),
         phone: "+13105550123".into(),
         language: "es".into(),

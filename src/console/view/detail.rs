@@ -160,7 +160,10 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
         Line::from(Span::raw(clean(&p.name))),
         field(
             Text::Born,
-            format!("{} ({})", p.date_of_birth, p.age_on(model.now.date_naive())),
+            match (p.date_of_birth, p.age_on(model.now.date_naive())) {
+                (Some(born), Some(age)) => format!("{born} ({age})"),
+                _ => t(lang, Text::Unknown).to_string(),
+            },
         ),
         field(Text::ConsularId, clean(&p.consular_id)),
         field(Text::Phone, clean(&p.phone)),

@@ -18,12 +18,15 @@ use crate::api::{
 };
 use crate::domain::checkpoint;
 use crate::domain::event::EventKind;
+use crate::domain::gazetteer::Lookup;
+use crate::domain::geo::Point;
+use crate::domain::intake::IntakeRequest;
 use crate::domain::staff::{Role, may, may_see_roster};
 use crate::hub::auth::{STAFF_PREFIX, Staff, hash_token, new_token};
 use crate::hub::error::ApiError;
 use crate::hub::extract::{ApiJson, OptionalJson};
 use crate::hub::state::AppState;
-use crate::hub::store::{ActionBody, StaffAction};
+use crate::hub::store::{ActionBody, IntakeJob, StaffAction, Whereabouts};
 
 pub fn case_id(raw: &str) -> Result<u64, ApiError> {
     raw.parse()
@@ -318,5 +321,76 @@ pub async fn add_staff(
             id: outcome.value,
             token,
         }),
+    ))
+}
+
+/// `POST /v1/intake`: an officer raises an alert for someone who phoned the call center.
+pub async fn intake(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<IntakeRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    if !matches!(staff.0.role, Role::Officer | Role::Supervisor) {
+        return Err(ApiError::Forbidden(
+            "only officers and supervisors take calls",
+        ));
+    }
+    let key = idempotency_key(&headers)?.ok_or_else(|| {
+        ApiError::Malformed("send an Idempotency-Key header (a fresh UUID per call)".into())
+    })?;
+    let valid = crate::domain::intake::validate(&req)?;
+    let located = match (&valid.coordinates, &valid.place) {
+        (Some((lat, lon)), _) => Some(Whereabouts::Located(
+            Point {
+                lat: *lat,
+                lon: *lon,
+            },
+            None,
+        )),
+        (None, Some(place)) => match crate::config::places().lookup(place) {
+            Lookup::Found(p) => Some(Whereabouts::Located(p.point, Some(p.label()))),
+            Lookup::Ambiguous(_) | Lookup::NotFound => None,
+        },
+        (None, None) => None,
+    };
+    // Not located: the case stays with the officer's consulate, the place kept as text.
+    let whereabouts = match (located, &staff.0.consulate) {
+        (Some(w), _) => w,
+        (None, Some(c)) => Whereabouts::Unknown {
+            consulate: c.clone(),
+        },
+        (None, None) => {
+            return Err(ApiError::Unprocessable(
+                "place: not found in the gazetteer; give lat and lon (a national supervisor has \
+                 no consulate to keep the case with)"
+                    .into(),
+            ));
+        }
+    };
+    let job = IntakeJob {
+        fingerprint: hex::encode(Sha256::digest(
+            serde_json::to_string(&req).unwrap_or_default().as_bytes(),
+        )),
+        staff: staff.0,
+        key,
+        request: valid,
+        whereabouts,
+        notify: state.notify.enabled(),
+    };
+    let outcome = state
+        .store
+        .intake(job, state.consulates.clone(), state.now())
+        .await?;
+    tracing::info!(
+        case = outcome.value.case_id,
+        consulate = %outcome.value.consulate,
+        replayed = outcome.replayed,
+        "phone intake"
+    );
+    Ok((
+        StatusCode::CREATED,
+        replay_header(outcome.replayed),
+        Json(outcome.value),
     ))
 }

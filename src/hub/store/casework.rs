@@ -78,7 +78,7 @@ pub struct ActionResponse {
 
 /// Looks up an earlier answer to this author's key. A key reused for a different request is
 /// refused rather than answered with something unrelated.
-fn previous_answer<T: serde::de::DeserializeOwned>(
+pub(super) fn previous_answer<T: serde::de::DeserializeOwned>(
     ctx: &WriteCtx<'_>,
     staff_id: i64,
     key: &str,
@@ -101,7 +101,7 @@ fn previous_answer<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn remember_answer<T: Serialize>(
+pub(super) fn remember_answer<T: Serialize>(
     ctx: &WriteCtx<'_>,
     staff_id: i64,
     key: &str,

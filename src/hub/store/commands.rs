@@ -151,6 +151,7 @@ impl Store {
                 location,
                 pressed_at: req.pressed_at,
                 distance_km,
+                intake: None,
             });
             let (event, case) =
                 ctx.append(case_id, &consulate.id, Actor::Phone, now, None, body)?;
@@ -287,7 +288,7 @@ impl Store {
 }
 
 /// The registrant's case that is not closed, if any: a new press attaches to it.
-fn open_case_of(
+pub(super) fn open_case_of(
     ctx: &WriteCtx<'_>,
     registrant_id: i64,
 ) -> Result<Option<crate::domain::case::Case>, StoreError> {

@@ -8,6 +8,7 @@
 mod casework;
 mod commands;
 mod deliveries;
+mod intake;
 mod reads;
 mod schema;
 mod timers;
@@ -24,6 +25,7 @@ use crate::domain::event::EventKind;
 pub use casework::{ActionBody, ActionResponse, StaffAction};
 pub use commands::Outcome;
 pub use deliveries::{Attempt, DueDelivery};
+pub use intake::{IntakeJob, IntakeResponse, Whereabouts};
 pub use reads::Snapshot;
 pub use writer::WriteCtx;
 
