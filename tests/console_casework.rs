@@ -447,3 +447,44 @@ async fn a_transfer_by_keyboard_is_seen_by_both_consoles_and_duress_is_marked() 
     west.stop.cancel();
     east.stop.cancel();
 }
+
+#[tokio::test]
+async fn a_call_is_taken_through_the_intake_form_and_flows_like_an_alert() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut duty = Console::start(&hub.url, &officer, &home.path().join("i.json"));
+    duty.until("ready", |m| m.me.is_some()).await;
+    duty.key(KeyCode::Char('I'));
+    duty.type_text("Ximena Ficticia");
+    duty.key(KeyCode::Enter); // next field
+    duty.type_text("+1 213 555 0177");
+    duty.key(KeyCode::Tab);
+    duty.type_text("Los Angeles, CA");
+    duty.key(KeyCode::Tab);
+    duty.key(KeyCode::Tab);
+    duty.key(KeyCode::Tab);
+    duty.type_text("detained");
+    duty.key(KeyCode::Tab);
+    duty.type_text("Llama su esposo: la detuvieron saliendo del trabajo.");
+    duty.ctrl('s');
+    duty.until("the case arrives", |m| {
+        m.cases.values().any(|c| c.intake.is_some())
+    })
+    .await;
+    let case = duty
+        .model
+        .cases
+        .values()
+        .find(|c| c.intake.is_some())
+        .unwrap()
+        .clone();
+    assert_eq!(case.registrant.phone, "+12135550177");
+    assert_eq!(case.consulate, "los-angeles");
+    assert_eq!(case.kind, AlertKind::Detained);
+    duty.open(case.id);
+    let text = duty.screen();
+    assert!(text.contains("Taken by phone"), "{text}");
+    assert!(text.contains("Los Angeles, CA"), "{text}");
+    duty.stop.cancel();
+}

@@ -18,6 +18,7 @@ pub enum Purpose {
     Close,
     Reopen,
     Transfer,
+    Intake,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -234,6 +235,36 @@ impl Form {
             .collect();
         form.picker = Some(Picker::new(items));
         form
+    }
+
+    /// A call taken by phone: no case yet.
+    pub fn intake() -> Form {
+        let line = |name: &'static str, required: bool, hint: &str| Input {
+            name,
+            editor: TextArea::default(),
+            multiline: false,
+            required,
+            hint: hint.into(),
+        };
+        Form {
+            case_id: 0,
+            version: 0,
+            purpose: Purpose::Intake,
+            picker: None,
+            chosen: None,
+            inputs: vec![
+                line("name", true, ""),
+                line("phone", true, "+1 213 555 0100"),
+                line("place", false, "Santa Ana, CA"),
+                line("lat", false, "33.7456"),
+                line("lon", false, "-117.8678"),
+                line("kind", false, "imminent | detained"),
+                note_input("description", true),
+            ],
+            focus: 0,
+            error: None,
+            confirming: false,
+        }
     }
 
     /// Moves from the picker to the fields, for what was chosen.

@@ -320,7 +320,8 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         | Intent::Close
         | Intent::Reopen
         | Intent::Transfer
-        | Intent::AcceptTransfer => {
+        | Intent::AcceptTransfer
+        | Intent::Intake => {
             let target = match model.tab {
                 Tab::Backlog => work::backlog_target(model),
                 _ => model.selected,

@@ -76,6 +76,22 @@ pub fn deadline(lang: Lang, kind: DeadlineKind) -> &'static str {
 /// Field names and choice values: (wire code, Spanish, English).
 const WORDS: &[(&str, &str, &str)] = &[
     ("at", "Fecha y hora (UTC)", "Date and time (UTC)"),
+    ("name", "Nombre de la persona", "Person's name"),
+    ("place", "Lugar (ciudad, estado)", "Place (city, state)"),
+    ("lat", "Latitud", "Latitude"),
+    ("lon", "Longitud", "Longitude"),
+    (
+        "kind",
+        "Tipo (inminente/detenido)",
+        "Kind (imminent/detained)",
+    ),
+    (
+        "description",
+        "Qué informa quien llama",
+        "What the caller reports",
+    ),
+    ("reason", "Motivo", "Reason"),
+    ("text", "Texto", "Text"),
     ("note", "Nota", "Note"),
     ("who", "Con quién", "Who"),
     ("channel", "Medio", "Channel"),

@@ -20,8 +20,8 @@ use uuid::Uuid;
 use super::client::{HubClient, NetError};
 use super::subscriber::backoff;
 use crate::api::{
-    ActionResponse, AssignRequest, CheckpointRequest, CloseRequest, NoteRequest, ReopenRequest,
-    TransferRequest,
+    ActionResponse, AssignRequest, CheckpointRequest, CloseRequest, IntakeRequest, NoteRequest,
+    ReopenRequest, TransferRequest,
 };
 use crate::console::action::{Action, Notice};
 use crate::domain::case::Case;
@@ -39,6 +39,8 @@ pub enum ActionRequest {
     Reopen(ReopenRequest),
     Transfer(TransferRequest),
     AcceptTransfer,
+    /// A call taken at the call center (no case yet: `case_id` 0).
+    Intake(IntakeRequest),
 }
 
 impl ActionRequest {
@@ -52,10 +54,14 @@ impl ActionRequest {
             ActionRequest::Reopen(_) => EventKind::CaseReopened,
             ActionRequest::Transfer(_) => EventKind::TransferRequested,
             ActionRequest::AcceptTransfer => EventKind::TransferAccepted,
+            ActionRequest::Intake(_) => EventKind::AlertRaised,
         }
     }
 
     fn path(&self, case_id: u64) -> String {
+        if let ActionRequest::Intake(_) = self {
+            return "/v1/intake".into();
+        }
         let verb = match self {
             ActionRequest::Ack => "ack",
             ActionRequest::Assign(_) => "assign",
@@ -65,6 +71,7 @@ impl ActionRequest {
             ActionRequest::Reopen(_) => "reopen",
             ActionRequest::Transfer(_) => "transfer",
             ActionRequest::AcceptTransfer => "accept_transfer",
+            ActionRequest::Intake(_) => "intake",
         };
         format!("/v1/cases/{case_id}/{verb}")
     }
@@ -78,6 +85,7 @@ impl ActionRequest {
             ActionRequest::Close(r) => serde_json::to_value(r),
             ActionRequest::Reopen(r) => serde_json::to_value(r),
             ActionRequest::Transfer(r) => serde_json::to_value(r),
+            ActionRequest::Intake(r) => serde_json::to_value(r),
         };
         value.unwrap_or_default()
     }

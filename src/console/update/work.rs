@@ -4,7 +4,8 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::api::{
-    AssignRequest, CheckpointRequest, CloseRequest, NoteRequest, ReopenRequest, TransferRequest,
+    AssignRequest, CheckpointRequest, CloseRequest, IntakeRequest, NoteRequest, ReopenRequest,
+    TransferRequest,
 };
 use crate::console::action::Command;
 use crate::console::command::{self, Verb};
@@ -29,6 +30,7 @@ fn kind_of(intent: Intent) -> Option<EventKind> {
         Intent::Reopen => EventKind::CaseReopened,
         Intent::Transfer => EventKind::TransferRequested,
         Intent::AcceptTransfer => EventKind::TransferAccepted,
+        Intent::Intake => EventKind::LawyerAssigned,
         _ => return None,
     })
 }
@@ -77,6 +79,11 @@ pub fn start(model: &mut Model, intent: Intent, target: Option<u64>) -> Vec<Comm
     };
     if !model.role().is_some_and(|r| may(r, kind)) {
         model.message = Some(t(lang, Text::NotPermitted).into());
+        return vec![];
+    }
+    if intent == Intent::Intake {
+        // A call needs no case selected: it makes one.
+        open_form(model, Form::intake());
         return vec![];
     }
     let Some(case) = target.and_then(|id| model.cases.get(&id)) else {
@@ -293,6 +300,7 @@ fn send(model: &mut Model) -> Vec<Command> {
                 })
                 .map_err(|e| (e.field, e.message))
         }
+        Purpose::Intake => intake_request(form).map_err(|e| (e.field, e.message)),
         Purpose::Assign => return vec![],
     };
     match result {
@@ -309,6 +317,54 @@ fn send(model: &mut Model) -> Vec<Command> {
             vec![]
         }
     }
+}
+
+fn intake_request(form: &Form) -> Result<ActionRequest, crate::domain::validate::FieldError> {
+    let value = |name: &str| {
+        form.input(name)
+            .map(|i| i.value().trim().to_string())
+            .unwrap_or_default()
+    };
+    let number = |name: &str| -> Result<Option<f64>, crate::domain::validate::FieldError> {
+        let v = value(name);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        v.parse()
+            .map(Some)
+            .map_err(|_| crate::domain::validate::FieldError {
+                field: name.into(),
+                message: "invalid".into(),
+            })
+    };
+    let kind = match value("kind").as_str() {
+        "" => None,
+        k => Some(
+            serde_json::from_value(serde_json::Value::String(k.to_lowercase())).map_err(|_| {
+                crate::domain::validate::FieldError {
+                    field: "kind".into(),
+                    message: "invalid".into(),
+                }
+            })?,
+        ),
+    };
+    let place = value("place");
+    let request = IntakeRequest {
+        name: value("name"),
+        phone: value("phone").replace([' ', '-'], ""),
+        description: form
+            .input("description")
+            .map(|i| i.value())
+            .unwrap_or_default(),
+        place: (!place.is_empty()).then_some(place),
+        lat: number("lat")?,
+        lon: number("lon")?,
+        kind,
+        language: None,
+    };
+    // The hub's own checks, here first.
+    crate::domain::intake::validate(&request)?;
+    Ok(ActionRequest::Intake(request))
 }
 
 fn checkpoint_request(

@@ -88,6 +88,15 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
             )),
         );
     }
+    if let Some(intake) = &case.intake {
+        lines.push(Line::from(Span::styled(
+            format!("☎ {}", t(lang, Text::PhoneIntake)),
+            theme.warn(),
+        )));
+        for l in clean_lines(&intake.description) {
+            lines.push(Line::from(format!("  {l}")));
+        }
+    }
     if case.presses > 1 {
         lines.push(field(Text::Presses, case.presses.to_string()));
     }
@@ -214,19 +223,36 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
     }
     lines.push(Line::default());
     lines.push(heading(Text::Location));
-    lines.push(Line::from(format!(
-        "  {:.4}, {:.4} · {} {:.0} m",
-        case.location.lat,
-        case.location.lon,
-        t(lang, Text::Accuracy),
-        case.location.accuracy_m
-    )));
-    lines.push(Line::from(format!(
-        "  {} {} {}",
-        i18n::distance(lang, case.distance_km),
-        t(lang, Text::FromConsulate),
-        clean(&model.consulate_name(&case.consulate))
-    )));
+    let located = case.intake.as_ref().is_none_or(|i| i.located);
+    if located {
+        lines.push(Line::from(format!(
+            "  {:.4}, {:.4} · {} {:.0} m",
+            case.location.lat,
+            case.location.lon,
+            t(lang, Text::Accuracy),
+            case.location.accuracy_m
+        )));
+        lines.push(Line::from(format!(
+            "  {} {} {}",
+            i18n::distance(lang, case.distance_km),
+            t(lang, Text::FromConsulate),
+            clean(&model.consulate_name(&case.consulate))
+        )));
+    }
+    if let Some(intake) = &case.intake {
+        let place = intake
+            .matched_place
+            .as_deref()
+            .or(intake.place.as_deref())
+            .map(clean)
+            .unwrap_or_else(|| t(lang, Text::Unknown).to_string());
+        let how = if located {
+            place
+        } else {
+            format!("{}: {place}", t(lang, Text::NoCoordinates))
+        };
+        lines.push(Line::from(Span::styled(format!("  {how}"), theme.warn())));
+    }
     if let Some(last) = case.trail.last() {
         lines.push(Line::from(Span::styled(
             format!(

@@ -21,12 +21,16 @@ fn title(model: &Model, form: &Form) -> String {
         Purpose::Close => t(lang, Text::FormClose),
         Purpose::Reopen => t(lang, Text::FormReopen),
         Purpose::Transfer => t(lang, Text::FormTransfer),
+        Purpose::Intake => t(lang, Text::FormIntake),
     };
     let chosen = form
         .chosen
         .as_ref()
         .map(|c| format!(": {}", clean(&c.label)))
         .unwrap_or_default();
+    if form.purpose == Purpose::Intake {
+        return format!(" {what} ");
+    }
     format!(" #{} · {what}{chosen} ", form.case_id)
 }
 

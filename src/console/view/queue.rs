@@ -96,6 +96,11 @@ pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
                     Span::styled(format!("{} ", t(lang, Text::New)), theme.unseen()),
                     Span::raw(clean(&case.registrant.name)),
                 ])
+            } else if case.intake.is_some() {
+                Line::from(vec![
+                    Span::styled("☎ ", theme.warn()),
+                    Span::raw(clean(&case.registrant.name)),
+                ])
             } else {
                 Line::from(clean(&case.registrant.name))
             };

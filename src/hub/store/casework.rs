@@ -72,7 +72,9 @@ pub struct ActionResponse {
     pub case_id: u64,
     /// Log position of the event the action appended.
     pub seq: u64,
-    /// The case version after the action: the next `If-Match`.
+    /// The case version after the action: the next `If-Match`. (Absent from an intake's answer,
+    /// which the console's outbox reads with this same shape.)
+    #[serde(default)]
     pub version: u64,
 }
 
