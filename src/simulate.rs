@@ -122,6 +122,7 @@ pub struct Stats {
     pub pressed: AtomicU64,
     pub failed: AtomicU64,
     pub cancelled: AtomicU64,
+    pub moved: AtomicU64,
 }
 
 /// Presses until `plan.count` is reached or `stop` is cancelled.
@@ -185,11 +186,16 @@ pub async fn run(
                 },
             };
             let token = phones[rng.random_range(0..phones.len())].token.clone();
-            let cancel_after = rng
-                .random_bool(0.1)
-                .then(|| Duration::from_secs(rng.random_range(5..60)));
+            // Some cancels come with the duress PIN: the phone cannot tell them apart.
+            let cancel_after = rng.random_bool(0.1).then(|| {
+                (
+                    Duration::from_secs(rng.random_range(5..60)),
+                    rng.random_bool(0.15),
+                )
+            });
             (wait, request, token, cancel_after)
         };
+        let moves = rand::rng().random_bool(0.25);
         tokio::select! {
             _ = stop.cancelled() => break,
             _ = tokio::time::sleep(wait) => {}
@@ -201,14 +207,39 @@ pub async fn run(
         match press(&http, &hub, &token, &request).await {
             Ok(answer) => {
                 stats.pressed.fetch_add(1, Ordering::Relaxed);
-                if let Some(after) = cancel_after {
+                if moves {
+                    // Someone being driven away: a few later fixes along a line.
+                    let (http, hub, stats, stop, token) = (
+                        http.clone(),
+                        hub.clone(),
+                        stats.clone(),
+                        stop.clone(),
+                        token.clone(),
+                    );
+                    let answer = answer.clone();
+                    let (mut lat, mut lon) = (request.lat, request.lon);
+                    tokio::spawn(async move {
+                        for _ in 0..3 {
+                            tokio::select! {
+                                _ = stop.cancelled() => return,
+                                _ = tokio::time::sleep(Duration::from_secs(8)) => {}
+                            }
+                            lat += 0.01;
+                            lon -= 0.012;
+                            if move_to(&http, &hub, &token, &answer, lat, lon).await {
+                                stats.moved.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    });
+                }
+                if let Some((after, duress)) = cancel_after {
                     let (http, hub, stats, stop) =
                         (http.clone(), hub.clone(), stats.clone(), stop.clone());
                     tokio::spawn(async move {
                         tokio::select! {
                             _ = stop.cancelled() => {}
                             _ = tokio::time::sleep(after) => {
-                                if cancel(&http, &hub, &token, &answer).await {
+                                if cancel(&http, &hub, &token, &answer, duress).await {
                                     stats.cancelled.fetch_add(1, Ordering::Relaxed);
                                 }
                             }
@@ -255,12 +286,40 @@ async fn press(
     Err(last)
 }
 
-async fn cancel(http: &reqwest::Client, hub: &str, token: &str, answer: &AlertResponse) -> bool {
+/// Sends a later position for an alert.
+pub async fn move_to(
+    http: &reqwest::Client,
+    hub: &str,
+    token: &str,
+    answer: &AlertResponse,
+    lat: f64,
+    lon: f64,
+) -> bool {
+    http.post(format!("{hub}/v1/alerts/{}/location", answer.alert_id))
+        .bearer_auth(token)
+        .json(&crate::domain::alert::LocationRequest {
+            lat,
+            lon,
+            accuracy_m: 20.0,
+            at: Utc::now(),
+        })
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+}
+
+pub async fn cancel(
+    http: &reqwest::Client,
+    hub: &str,
+    token: &str,
+    answer: &AlertResponse,
+    duress: bool,
+) -> bool {
     http.post(format!("{hub}/v1/alerts/{}/cancel", answer.alert_id))
         .bearer_auth(token)
         .json(&CancelRequest {
             reason: CancelReason::Safe,
-            duress: false,
+            duress,
         })
         .send()
         .await

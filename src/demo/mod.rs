@@ -2,6 +2,7 @@
 //! roster, cases seeded at many stages, simulated phones pressing over real HTTP, and the console
 //! on this terminal in the chosen role's view.
 
+mod receiver;
 mod seed;
 
 use std::sync::atomic::Ordering;
@@ -58,6 +59,21 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         .get(serves_home)
         .cloned()
         .ok_or("the sample roster is empty")?;
+    // A colleague at the nearest other consulate, for the transfers the demo plays.
+    let neighbour = crate::domain::geo::by_distance(&consulates, home.point())
+        .into_iter()
+        .map(|(c, _)| c.clone())
+        .find(|c| c.id != home.id)
+        .ok_or("only one consulate is configured")?;
+    let (_, neighbour_officer) = crate::admin::add_staff(
+        &store,
+        &consulates,
+        NewStaff {
+            consulate: Some(neighbour.id.clone()),
+            ..person("Oficial vecino (demo)", Role::Officer)
+        },
+    )
+    .await?;
     let token = match role {
         Role::Lawyer => lawyer,
         Role::Supervisor => supervisor,
@@ -71,7 +87,18 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         listener.local_addr().map_err(|e| e.to_string())?
     );
     let stop = CancellationToken::new();
-    let state = AppState::new(store, consulates);
+    // Relatives' messages go to a local stand-in gateway, signed like the real thing.
+    let secret = crate::hub::notify::new_secret();
+    let key = crate::hub::notify::parse_secret(&secret)?;
+    let gateway = receiver::start(key.clone(), stop.clone()).await?;
+    let mut state = AppState::new(store, consulates);
+    state.rules = config.urgency.rules();
+    state.notify = crate::hub::notify::NotifySettings {
+        url: Some(gateway),
+        secret: key,
+        allow_private_targets: true,
+        retry_base: std::time::Duration::from_secs(3),
+    };
     let hub_stop = stop.clone();
     let hub = tokio::spawn(async move {
         let _ = serve(listener, state, async move { hub_stop.cancelled().await }).await;
@@ -83,7 +110,18 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
     let registrants = config.demo.registrants as usize;
     let rate = config.demo.rate;
     let focus = (home.lat, home.lon);
-    let seeded = seed::run(&http, &url, &officer, lawyer_id, (home.lat, home.lon)).await;
+    let seeded = seed::run(
+        &http,
+        &url,
+        seed::People {
+            officer: &officer,
+            neighbour: &neighbour_officer,
+            lawyer: lawyer_id,
+        },
+        &home,
+        &neighbour,
+    )
+    .await;
     if let Err(e) = seeded {
         tracing::error!(error = %e, "demo seeding failed");
     }

@@ -6,12 +6,21 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::api::{ActionResponse, AlertResponse};
+use crate::domain::consulate::Consulate;
 use crate::simulate::{self, Phone};
 
 struct Api<'a> {
     http: &'a reqwest::Client,
     hub: &'a str,
     officer: &'a str,
+}
+
+/// Who the seeding acts as.
+pub struct People<'a> {
+    pub officer: &'a str,
+    /// An officer of the nearest other consulate.
+    pub neighbour: &'a str,
+    pub lawyer: i64,
 }
 
 impl Api<'_> {
@@ -83,15 +92,23 @@ impl Api<'_> {
     }
 }
 
-/// Seeds about a dozen cases near `home`, several assigned to `lawyer`.
+/// Seeds about a dozen cases near `home` at many stages, several assigned to the lawyer, and the
+/// lifecycle's situations: a repeat press, a moving phone, a duress cancel, a transfer each way
+/// and a call-center intake.
 pub async fn run(
     http: &reqwest::Client,
     hub: &str,
-    officer: &str,
-    lawyer: i64,
-    home: (f64, f64),
+    people: People<'_>,
+    home_consulate: &Consulate,
+    neighbour: &Consulate,
 ) -> Result<(), String> {
-    let api = Api { http, hub, officer };
+    let home = (home_consulate.lat, home_consulate.lon);
+    let lawyer = people.lawyer;
+    let api = Api {
+        http,
+        hub,
+        officer: people.officer,
+    };
     let phones = simulate::enroll(http, hub, 12).await?;
     let today = Utc::now().date_naive();
     let day = |d: i64| (today + Duration::days(d)).format("%Y-%m-%d").to_string();
@@ -205,5 +222,87 @@ pub async fn run(
         json!({ "outcome": "false_alarm", "note": "La persona está a salvo; no hubo detención." }),
     )
     .await?;
+
+    // The same person presses again: it joins case 0 (count and urgency go up).
+    api.press(&phones[0], (home.0 + 0.03, home.1), true).await?;
+    // A phone on the move: three later fixes for case 1.
+    let moving = api
+        .press(&phones[1], (home.0 + 0.02, home.1 - 0.015), false)
+        .await?;
+    for step in 1..=3 {
+        let (lat, lon) = (
+            home.0 + 0.02 + 0.01 * f64::from(step),
+            home.1 - 0.015 - 0.012 * f64::from(step),
+        );
+        simulate::move_to(http, hub, &phones[1].token, &moving, lat, lon).await;
+    }
+    // A cancel under duress: the phone hears "cancelled"; the console shows it on top.
+    let more = simulate::enroll(http, hub, 3).await?;
+    let forced = api
+        .press(&more[0], (home.0 - 0.02, home.1 + 0.02), false)
+        .await?;
+    simulate::cancel(http, hub, &more[0].token, &forced, true).await;
+    // And an ordinary cancel, to be confirmed as a false alarm or kept open.
+    let safe = api
+        .press(&more[1], (home.0 - 0.03, home.1 + 0.01), false)
+        .await?;
+    simulate::cancel(http, hub, &more[1].token, &safe, false).await;
+
+    // Transfers: one of ours sent next door (pending), one of theirs sent here (press `A`).
+    let v = api
+        .act(
+            cases[9],
+            3,
+            "notes",
+            json!({ "text": "ICE lo trasladó de centro." }),
+        )
+        .await?;
+    api.act(
+        cases[9],
+        v,
+        "transfer",
+        json!({ "to_consulate": neighbour.id, "reason": "Trasladado a un centro de su circunscripción." }),
+    )
+    .await?;
+    let theirs = api
+        .press(&more[2], (neighbour.lat + 0.01, neighbour.lon + 0.01), true)
+        .await?;
+    let colleague = Api {
+        http,
+        hub,
+        officer: people.neighbour,
+    };
+    colleague
+        .act(
+            theirs.case_id,
+            1,
+            "transfer",
+            json!({ "to_consulate": home_consulate.id, "reason": "La familia vive aquí; la audiencia será aquí." }),
+        )
+        .await?;
+
+    // A call to the call center, placed by the gazetteer; and one whose place is unknown.
+    for (key, place) in [
+        ("demo-call-1", home_consulate.label()),
+        ("demo-call-2", "Rancho Inexistente, ZZ".into()),
+    ] {
+        let res = http
+            .post(format!("{hub}/v1/intake"))
+            .bearer_auth(people.officer)
+            .header("Idempotency-Key", key)
+            .json(&json!({
+                "name": "Persona Ficticia por Teléfono",
+                "phone": "+15550001111",
+                "description": "Llama la hermana: agentes en la puerta de la casa.",
+                "place": place,
+                "kind": "imminent",
+            }))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !res.status().is_success() {
+            return Err(format!("seed intake refused: {}", res.status()));
+        }
+    }
     Ok(())
 }

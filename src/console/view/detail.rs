@@ -79,8 +79,7 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
             0,
             Line::from(Span::styled(
                 format!(
-                    "‼ {} — {} · {}",
-                    t(lang, Text::Duress),
+                    "‼ {} · {}",
                     i18n::reason(lang, crate::domain::urgency::Reason::Duress),
                     at.format("%H:%M:%S")
                 ),

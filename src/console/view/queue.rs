@@ -15,6 +15,9 @@ use crate::i18n::{self, Lang, Text, console, t};
 
 /// An open case says whether someone has it; others say how they ended.
 fn status_text(lang: Lang, case: &Case) -> &'static str {
+    if case.transfer.is_some() {
+        return t(lang, Text::StatusTransfer);
+    }
     match (case.status, case.acknowledged_at) {
         (CaseStatus::Open, None) => t(lang, Text::StatusNew),
         (CaseStatus::Open, Some(_)) => t(lang, Text::StatusAcknowledged),
