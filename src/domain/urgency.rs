@@ -234,6 +234,49 @@ mod tests {
     }
 
     #[test]
+    fn silence_and_repeat_presses_raise_the_tier_and_duress_tops_everything() {
+        use crate::domain::case::tests::{checkpoint, staff_event};
+        use crate::domain::checkpoint::CheckpointCode;
+        use crate::domain::event::EventBody;
+        let rules = Rules::with_sla(Duration::minutes(5));
+        let mut c = Case::open(&raised(1, 1, AlertKind::Imminent, vec![])).unwrap();
+        c.apply(&staff_event(2, 1, EventBody::CaseAcknowledged))
+            .unwrap();
+        assert_eq!(assess(&c, at(&c, 29), rules).tier, Tier::Elevated);
+        let silent = assess(&c, at(&c, 30), rules);
+        assert_eq!(silent.tier, Tier::High, "nobody reached in 30 minutes");
+        assert!(silent.reasons.contains(&Reason::NoContact));
+        c.apply(&checkpoint(
+            3,
+            1,
+            CheckpointCode::ContactAttempt,
+            &[("who", "hermana"), ("outcome", "reached")],
+        ))
+        .unwrap();
+        assert_eq!(
+            assess(&c, at(&c, 30), rules).tier,
+            Tier::Elevated,
+            "reached: calm again"
+        );
+        c.presses = 3;
+        let repeated = assess(&c, at(&c, 30), rules);
+        assert_eq!(repeated.tier, Tier::High);
+        assert!(repeated.reasons.contains(&Reason::Repeated(3)));
+        let mut far = Case::open(&raised(4, 2, AlertKind::Imminent, vec![])).unwrap();
+        far.distance_km = 500.0;
+        far.duress_at = Some(far.received_at);
+        let u = assess(&far, at(&far, 1), rules);
+        assert_eq!((u.tier, u.reasons[0]), (Tier::Critical, Reason::Duress));
+        let near_critical =
+            Case::open(&raised(5, 3, AlertKind::Detained, vec![Flag::Pregnancy])).unwrap();
+        assert_eq!(
+            queue_order((&far, Tier::Critical), (&near_critical, Tier::Critical)),
+            Ordering::Less,
+            "duress before any other critical, however far"
+        );
+    }
+
+    #[test]
     fn nearer_case_first_within_a_tier() {
         let mut near = Case::open(&raised(1, 1, AlertKind::Imminent, vec![])).unwrap();
         let far = Case::open(&raised(2, 2, AlertKind::Imminent, vec![])).unwrap();

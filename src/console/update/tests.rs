@@ -504,3 +504,58 @@ fn a_case_newly_assigned_to_a_lawyer_is_fetched_and_loses_no_event_meanwhile() {
     assert_eq!(m.cases[&7].version, 3);
     assert!(m.fetching.is_empty());
 }
+
+#[test]
+fn supervisors_hear_escalations_and_officers_hear_offers_to_their_consulate() {
+    use crate::domain::event::CaseEscalated;
+    let escalated = |seq, level, offered: Option<&str>| {
+        let mut e = crate::domain::case::tests::staff_event(
+            seq,
+            1,
+            EventBody::CaseEscalated(CaseEscalated {
+                level,
+                offered_to: offered.map(String::from),
+            }),
+        );
+        e.actor = crate::domain::event::Actor::Hub;
+        event(e)
+    };
+    let mut sup = model();
+    let boss = Me {
+        id: 9,
+        name: "Sup".into(),
+        role: Role::Supervisor,
+        consulate: Some("los-angeles".into()),
+    };
+    update(
+        &mut sup,
+        Action::Snapshot {
+            me: boss,
+            snapshot: CasesResponse {
+                seq: 0,
+                cases: vec![],
+            },
+        },
+    );
+    update(&mut sup, event(raised(1, 1, AlertKind::Imminent, vec![])));
+    assert!(update(&mut sup, escalated(2, 1, None)).contains(&Command::Bell));
+
+    let mut officer = model();
+    update(
+        &mut officer,
+        Action::Snapshot {
+            me: Me {
+                consulate: Some("santa-ana".into()),
+                ..me()
+            },
+            snapshot: CasesResponse {
+                seq: 0,
+                cases: vec![],
+            },
+        },
+    );
+    // Not theirs: no bell, but the offer to them fetches the case and rings.
+    let commands = update(&mut officer, escalated(3, 2, Some("santa-ana")));
+    assert!(commands.contains(&Command::Bell));
+    assert!(commands.contains(&Command::FetchCase(1)));
+}
