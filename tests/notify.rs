@@ -11,6 +11,7 @@ use std::time::Duration;
 use axum::http::{HeaderMap, StatusCode};
 use base64::Engine;
 use common::*;
+use guardia::api::AlertResponse;
 use guardia::domain::alert::AlertKind;
 use guardia::domain::staff::Role;
 use guardia::hub::notify::{NotifySettings, new_secret, parse_secret};
@@ -76,6 +77,23 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     let pad = |b: u8| block.iter().map(|k| k ^ b).collect::<Vec<u8>>();
     let inner = Sha256::digest([pad(0x36), message.to_vec()].concat());
     Sha256::digest([pad(0x5c), inner.to_vec()].concat()).to_vec()
+}
+
+/// A hub sending to `url`, an officer, and one alert from a fresh phone: what every test here
+/// starts from.
+async fn alert_with_gateway(
+    url: &str,
+    secret: &str,
+    allow_private: bool,
+) -> (TestHub, String, AlertResponse) {
+    let conf = settings(url, secret, allow_private);
+    let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), |s| s.notify = conf).await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let phone = hub.enroll("Persona Ficticia", &[]).await;
+    let alert = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    (hub, officer, alert)
 }
 
 /// Waits (bounded) until the case's delivery for relative 0 reaches `state`.
@@ -155,13 +173,7 @@ async fn a_relative_is_messaged_with_a_thin_signed_payload() {
 #[tokio::test]
 async fn a_failing_gateway_is_retried_with_the_same_id_until_it_answers() {
     let (receiver, url) = Receiver::start(&[500, 503]).await;
-    let conf = settings(&url, &new_secret(), true);
-    let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), |s| s.notify = conf).await;
-    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
-    let phone = hub.enroll("Tere Ficticia", &[]).await;
-    let alert = hub
-        .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
-        .await;
+    let (hub, officer, alert) = alert_with_gateway(&url, &new_secret(), true).await;
     delivery_state(&hub, &officer, alert.case_id, "delivered").await;
     let got = receiver.got.lock().unwrap().clone();
     assert_eq!(got.len(), 3, "two failures, then success");
@@ -190,13 +202,7 @@ async fn a_failing_gateway_is_retried_with_the_same_id_until_it_answers() {
 #[tokio::test]
 async fn gone_stops_the_retries() {
     let (receiver, url) = Receiver::start(&[410]).await;
-    let conf = settings(&url, &new_secret(), true);
-    let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), |s| s.notify = conf).await;
-    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
-    let phone = hub.enroll("Uma Ficticia", &[]).await;
-    let alert = hub
-        .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
-        .await;
+    let (hub, officer, alert) = alert_with_gateway(&url, &new_secret(), true).await;
     let d = delivery_state(&hub, &officer, alert.case_id, "failed").await;
     assert!(d["reason"].as_str().unwrap().contains("410"), "{d}");
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -206,13 +212,7 @@ async fn gone_stops_the_retries() {
 #[tokio::test]
 async fn private_targets_are_refused_unless_allowed() {
     let (receiver, url) = Receiver::start(&[]).await;
-    let conf = settings(&url, &new_secret(), false);
-    let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), |s| s.notify = conf).await;
-    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
-    let phone = hub.enroll("Vera Ficticia", &[]).await;
-    let alert = hub
-        .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
-        .await;
+    let (hub, officer, alert) = alert_with_gateway(&url, &new_secret(), false).await;
     let d = delivery_state(&hub, &officer, alert.case_id, "failed").await;
     assert!(
         d["reason"]
@@ -225,13 +225,7 @@ async fn private_targets_are_refused_unless_allowed() {
 
     // A name that resolves to loopback is refused at resolution time too.
     let named = url.replace("127.0.0.1", "localhost");
-    let conf = settings(&named, &new_secret(), false);
-    let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), |s| s.notify = conf).await;
-    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
-    let phone = hub.enroll("Vera Ficticia", &[]).await;
-    let alert = hub
-        .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
-        .await;
+    let (hub, officer, alert) = alert_with_gateway(&named, &new_secret(), false).await;
     let d = delivery_state(&hub, &officer, alert.case_id, "failed").await;
     assert!(d["reason"].as_str().unwrap().contains("private"), "{d}");
     assert_eq!(receiver.count(), 0);
