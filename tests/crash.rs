@@ -26,6 +26,9 @@ use rand::Rng;
 use uuid::Uuid;
 
 const KILLS: usize = 5;
+
+/// An alert answered 2xx: its id, and the answer if the body arrived before the kill.
+type Acked = (Uuid, Option<AlertResponse>);
 const PRESSERS: usize = 4;
 
 fn guardia() -> Command {
@@ -144,7 +147,7 @@ async fn kill_9_during_a_burst_loses_nothing_acknowledged() {
     let mut model = Model::new(Lang::En, true, chrono::Duration::minutes(5), Utc::now());
 
     // Every alert answered 2xx: its id, and the answer when the body arrived before the kill.
-    let acknowledged: Arc<Mutex<Vec<(Uuid, Option<AlertResponse>)>>> = Arc::default();
+    let acknowledged: Arc<Mutex<Vec<Acked>>> = Arc::default();
     for round in 0..=KILLS {
         // A burst from several pressers, cut short by SIGKILL (except the last round).
         let mut tasks = Vec::new();
