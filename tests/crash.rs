@@ -256,3 +256,66 @@ async fn kill_9_during_a_burst_loses_nothing_acknowledged() {
     let _ = hub.kill();
     let _ = hub.wait();
 }
+
+#[tokio::test]
+async fn a_full_disk_answers_503_and_writes_nothing() {
+    let hub = TestHub::start().await;
+    let officer = hub
+        .staff(guardia::domain::staff::Role::Officer, Some("los-angeles"))
+        .await;
+    let phone = hub.enroll("Ana Ficticia", &[]).await;
+    let first = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    let mut others = Vec::new();
+    for i in 0..20 {
+        others.push(hub.enroll(&format!("Otra Ficticia {i}"), &[]).await);
+    }
+    // The disk is full: no page may be added.
+    let pages = hub.store.page_count().await.unwrap();
+    hub.store.cap_pages(pages).await.unwrap();
+    let mut refused = 0;
+    let mut ids = Vec::new();
+    for other in &others {
+        let id = Uuid::new_v4();
+        let res = hub
+            .http
+            .post(hub.at("/v1/alerts"))
+            .bearer_auth(&other.device_token)
+            .json(&alert_body(id, LA.0, LA.1, AlertKind::Detained))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        assert!(status == 201 || status == 503, "got {status}");
+        if status == 503 {
+            refused += 1;
+            let body: serde_json::Value = res.json().await.unwrap();
+            assert_eq!(body["error"], "storage_unavailable");
+            ids.push((other.device_token.clone(), id));
+        }
+    }
+    assert!(refused > 0, "the cap made writes fail");
+    let head = hub.store.head_seq().await.unwrap();
+    let snap: serde_json::Value = hub
+        .get_as(&officer, "/v1/cases")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cases = snap["cases"].as_array().unwrap().len() as u64;
+    assert_eq!(cases, head, "one event per case, no event without its case");
+    // Space again: the phone's retry with the same id now succeeds, once.
+    hub.store.cap_pages(1_000_000).await.unwrap();
+    let (token, id) = ids[0].clone();
+    let res = hub
+        .http
+        .post(hub.at("/v1/alerts"))
+        .bearer_auth(&token)
+        .json(&alert_body(id, LA.0, LA.1, AlertKind::Detained))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert!(first.seq < hub.store.head_seq().await.unwrap());
+}

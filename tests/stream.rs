@@ -208,3 +208,39 @@ async fn streams_end_when_the_hub_shuts_down() {
         .expect("shutdown must not hang on an open stream");
     assert!(end.is_none() || end.unwrap().is_err());
 }
+
+#[tokio::test]
+async fn a_slow_subscriber_neither_slows_the_others_nor_loses_anything() {
+    let hub = TestHub::start().await;
+    let sup = hub.staff(Role::Supervisor, None).await;
+    let phone = hub.enroll("Zulema Ficticia", &[]).await;
+    let client = HubClient::new(&hub.url, &sup).unwrap();
+    // Subscribed, but not read from until the end.
+    let mut slow = Box::pin(client.events(0).await.unwrap());
+    let mut fast = Box::pin(client.events(0).await.unwrap());
+    // 400 events: one alert, then its repeat presses, sent a few at a time.
+    let mut last = 0;
+    for _ in 0..20 {
+        let presses =
+            (0..20).map(|_| hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent));
+        for a in futures_util::future::join_all(presses).await {
+            last = last.max(a.seq);
+        }
+        // The fast reader keeps up while the slow one sits on its backlog.
+        let mut got = 0;
+        while got < 20 {
+            event(&next(&mut fast).await);
+            got += 1;
+        }
+    }
+    assert_eq!(last, 400);
+    let mut seen = Vec::new();
+    while seen.len() < 400 {
+        seen.push(event(&next(&mut slow).await).seq);
+    }
+    assert_eq!(
+        seen,
+        (1..=400).collect::<Vec<u64>>(),
+        "all of it, in order, once"
+    );
+}

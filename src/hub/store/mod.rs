@@ -189,6 +189,30 @@ impl Store {
         .map_err(|_| StoreError::Closed)?
     }
 
+    /// Caps the database at `pages` pages (SQLite's `max_page_count`): past it, writes fail as on
+    /// a full disk. An operator can use it to keep the hub from filling a shared volume; the
+    /// tests use it to prove that a failed commit is answered 5xx and leaves nothing behind.
+    pub async fn cap_pages(&self, pages: u64) -> Result<u64, StoreError> {
+        self.write(move |ctx| {
+            let set: i64 =
+                ctx.conn()
+                    .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                        r.get(0)
+                    })?;
+            Ok(set as u64)
+        })
+        .await
+    }
+
+    /// The database's size in pages.
+    pub async fn page_count(&self) -> Result<u64, StoreError> {
+        self.read(|tx| {
+            let n: i64 = tx.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
     /// A receiver of every event committed from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
         self.events.subscribe()
