@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod bench;
 pub mod config;
 pub mod console;
 pub mod demo;

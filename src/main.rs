@@ -64,6 +64,29 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         phones: usize,
     },
+    /// Load a hub and report durable alerts/s, latencies and memory (an in-process hub on a
+    /// temporary database unless --hub is given; then GUARDIA_TOKEN must be a national
+    /// supervisor's).
+    Bench {
+        #[arg(long)]
+        hub: Option<String>,
+        /// Alerts per second to send (open loop).
+        #[arg(long, default_value_t = 500.0)]
+        rate: f64,
+        #[arg(long, default_value_t = 10.0)]
+        duration: f64,
+        /// Consoles subscribed to the event stream.
+        #[arg(long, default_value_t = 10)]
+        subscribers: usize,
+        #[arg(long, default_value_t = 500)]
+        phones: usize,
+        /// Also measure the machine's limits: raw SQLite commits and a bare HTTP server.
+        #[arg(long)]
+        baseline: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The supervisor's backlog figures without the TUI (token from config or GUARDIA_TOKEN).
     Backlog {
         #[arg(long)]
@@ -262,6 +285,50 @@ async fn main() -> Result<()> {
                 rules: config.urgency.rules(),
             })
             .await?;
+        }
+        Command::Bench {
+            hub,
+            rate,
+            duration,
+            subscribers,
+            phones,
+            baseline,
+            json,
+        } => {
+            let token = (!config.console.token.is_empty()).then(|| config.console.token.clone());
+            let base = if baseline {
+                Some(
+                    guardia::bench::baseline::run(64, duration.clamp(1.0, 5.0))
+                        .await
+                        .map_err(anyhow::Error::msg)?,
+                )
+            } else {
+                None
+            };
+            let report = guardia::bench::run(guardia::bench::BenchOptions {
+                hub,
+                token,
+                rate,
+                duration: std::time::Duration::from_secs_f64(duration.max(0.1)),
+                subscribers,
+                phones,
+            })
+            .await
+            .map_err(anyhow::Error::msg)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "baseline": base,
+                        "bench": report,
+                    }))?
+                );
+            } else {
+                if let Some(b) = &base {
+                    guardia::bench::baseline::print(b);
+                }
+                guardia::bench::print(&report);
+            }
         }
         Command::Backlog { hub, csv, lang } => {
             let client = report_client(&config, hub)?;

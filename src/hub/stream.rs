@@ -12,10 +12,11 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use futures_util::Stream;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::StreamExt;
@@ -29,8 +30,10 @@ use crate::api::Resync;
 use crate::domain::staff::Scope;
 
 const PAGE: usize = 1000;
-/// Events buffered between the producer and the HTTP body.
+/// Frames buffered between the producer and the HTTP body.
 const OUTBOX: usize = 256;
+/// A comment line: keeps proxies and the client's silence detector from closing an idle stream.
+const KEEPALIVE: Bytes = Bytes::from_static(b":\n\n");
 /// A client that accepts nothing for this long is cut off so it cannot pin memory.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -51,7 +54,7 @@ pub async fn events(
     staff: Staff,
     headers: HeaderMap,
     query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
     let scope = staff.scope();
     if scope == Scope::Nothing {
@@ -86,25 +89,25 @@ pub async fn events(
             reason: reason.into(),
         })
         .unwrap_or_default();
-        let _ = tx.try_send(SseEvent::default().event("resync").data(body));
+        let _ = tx.try_send(Bytes::from(format!("event: resync\ndata: {body}\n\n")));
     } else {
         let position = since.unwrap_or(head);
         tokio::spawn(produce(state.clone(), scope, position, live, tx));
     }
     let stream = ReceiverStream::new(rx).map(Ok::<_, Infallible>);
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(state.stream.keepalive)))
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }
 
-fn sse(event: &Published) -> SseEvent {
-    SseEvent::default()
-        .id(event.seq.to_string())
-        .event(event.kind.as_str())
-        .data(event.json.as_ref())
-}
-
-/// Sends one event; false when the client is gone or too slow.
-async fn send(tx: &mpsc::Sender<SseEvent>, event: &Published) -> bool {
-    tx.send_timeout(sse(event), SEND_TIMEOUT).await.is_ok()
+/// Sends one frame; false when the client is gone or too slow.
+async fn send(tx: &mpsc::Sender<Bytes>, frame: Bytes) -> bool {
+    tx.send_timeout(frame, SEND_TIMEOUT).await.is_ok()
 }
 
 async fn produce(
@@ -112,7 +115,7 @@ async fn produce(
     scope: Scope,
     mut position: u64,
     mut live: broadcast::Receiver<Arc<Published>>,
-    tx: mpsc::Sender<SseEvent>,
+    tx: mpsc::Sender<Bytes>,
 ) {
     // Replay.
     loop {
@@ -131,16 +134,24 @@ async fn produce(
             break;
         }
         for event in &events {
-            if state.shutdown.is_cancelled() || !send(&tx, event).await {
+            if state.shutdown.is_cancelled() || !send(&tx, event.frame.clone()).await {
                 return;
             }
         }
         position = last;
     }
     // Live.
+    let mut keepalive = tokio::time::interval(state.stream.keepalive);
+    keepalive.reset();
     loop {
         let received = tokio::select! {
             _ = state.shutdown.cancelled() => return,
+            _ = keepalive.tick() => {
+                if !send(&tx, KEEPALIVE).await {
+                    return;
+                }
+                continue;
+            }
             r = live.recv() => r,
         };
         match received {
@@ -149,7 +160,7 @@ async fn produce(
                     continue;
                 }
                 position = event.seq;
-                if event.visible_to(&scope) && !send(&tx, &event).await {
+                if event.visible_to(&scope) && !send(&tx, event.frame.clone()).await {
                     return;
                 }
             }

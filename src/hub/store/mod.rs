@@ -61,7 +61,8 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
-/// An event as it travels to subscribers: the JSON is made once, at commit, not per subscriber.
+/// An event as it travels to subscribers: its SSE frame is made once, at commit (or replay read),
+/// not per subscriber, so fan-out costs a reference-count increment per subscriber.
 #[derive(Debug, Clone)]
 pub struct Published {
     pub seq: u64,
@@ -74,10 +75,19 @@ pub struct Published {
     /// Set when this event moved the case away from a consulate.
     pub previous_consulate: Option<String>,
     pub kind: EventKind,
-    pub json: Arc<str>,
+    /// `id: <seq>\nevent: <kind>\ndata: <json>\n\n`. Event JSON has no raw newline (serde
+    /// escapes them), so one `data:` line always carries the whole event.
+    pub frame: bytes::Bytes,
 }
 
 impl Published {
+    pub fn frame_for(seq: u64, kind: EventKind, json: &str) -> bytes::Bytes {
+        bytes::Bytes::from(format!(
+            "id: {seq}\nevent: {}\ndata: {json}\n\n",
+            kind.as_str()
+        ))
+    }
+
     pub fn visible_to(&self, scope: &crate::domain::staff::Scope) -> bool {
         scope.sees(&crate::domain::staff::Visibility {
             consulate: &self.consulate,

@@ -165,7 +165,11 @@ impl Store {
                     also_consulate,
                     previous_consulate,
                     kind: parse_kind(&row.get::<_, String>(6)?)?,
-                    json: row.get::<_, String>(7)?.into(),
+                    frame: Published::frame_for(
+                        seq,
+                        parse_kind(&row.get::<_, String>(6)?)?,
+                        &row.get::<_, String>(7)?,
+                    ),
                 };
                 if published.visible_to(&scope) {
                     out.push(Arc::new(published));

@@ -187,7 +187,7 @@ impl WriteCtx<'_> {
             also_consulate: case.also_consulate().map(String::from),
             previous_consulate,
             kind,
-            json: json.into(),
+            frame: Published::frame_for(event.seq, kind, &json),
         }));
         self.next_seq += 1;
         Ok((event, case))

@@ -1,0 +1,382 @@
+//! `guardia bench`: load a hub the way a raid would, and report what an operator sizes a
+//! deployment by — durable alerts per second, POST → 201 latency, POST → event at every
+//! subscriber, and memory — beside the machine's own limits (`--baseline`).
+//!
+//! Open loop: presses are sent at the asked rate whatever the hub's answers, so a slow hub shows
+//! as latency and a lower durable rate instead of quietly lowering the load.
+
+pub mod baseline;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::api::{AlertResponse, EnrollResponse};
+use crate::domain::staff::{NewStaff, Role};
+use crate::hub::auth::{STAFF_PREFIX, hash_token, new_token};
+use crate::hub::store::Store;
+use crate::hub::{AppState, serve};
+
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// A running hub; None starts one in this process on a temporary database.
+    pub hub: Option<String>,
+    /// Staff token (national supervisor) for the subscribers when `hub` is given.
+    pub token: Option<String>,
+    pub rate: f64,
+    pub duration: Duration,
+    pub subscribers: usize,
+    /// Distinct phones pressing (a phone pressing again joins its open case, still one event).
+    pub phones: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Percentiles {
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub samples: usize,
+}
+
+impl Percentiles {
+    pub fn of(mut micros: Vec<u64>) -> Percentiles {
+        micros.sort_unstable();
+        let at = |q: f64| {
+            if micros.is_empty() {
+                return 0.0;
+            }
+            let i = ((micros.len() as f64 - 1.0) * q).round() as usize;
+            micros[i] as f64 / 1000.0
+        };
+        Percentiles {
+            p50_ms: at(0.50),
+            p99_ms: at(0.99),
+            max_ms: at(1.0),
+            samples: micros.len(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub rate_asked: f64,
+    pub seconds: f64,
+    pub subscribers: usize,
+    pub sent: u64,
+    pub acknowledged: u64,
+    pub failed: u64,
+    pub durable_per_second: f64,
+    pub post_to_201: Percentiles,
+    pub post_to_subscriber: Percentiles,
+    /// Events that every subscriber received (should equal `acknowledged`).
+    pub delivered_to_all: u64,
+    /// Resident memory of this process at the end (the in-process hub and the load generator
+    /// together), MiB.
+    pub rss_mib: f64,
+}
+
+/// This process's resident memory, from /proc (Linux); 0 elsewhere.
+pub fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// A hub in this process on a temporary database, with a national supervisor's token.
+pub async fn local_hub(
+    stop: CancellationToken,
+) -> Result<(String, String, tempfile::TempDir), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let store = Store::open(&dir.path().join("bench.db")).map_err(|e| e.to_string())?;
+    let token = new_token(STAFF_PREFIX);
+    store
+        .add_staff(
+            NewStaff {
+                name: "Bench".into(),
+                role: Role::Supervisor,
+                consulate: None,
+                serves: vec![],
+                languages: vec![],
+                capacity: 0,
+            },
+            hash_token(&token),
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let consulates = crate::domain::consulate::parse_csv(crate::config::BUILTIN_CONSULATES)
+        .map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let url = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    let state = AppState::new(store, consulates);
+    tokio::spawn(async move {
+        let _ = serve(listener, state, async move { stop.cancelled().await }).await;
+    });
+    Ok((url, token, dir))
+}
+
+fn client(connections: usize) -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap_or_default()
+}
+
+async fn enroll(http: &reqwest::Client, url: &str, n: usize) -> Result<Vec<String>, String> {
+    let mut tokens = Vec::with_capacity(n);
+    let sem = Arc::new(Semaphore::new(64));
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let (http, url, sem) = (http.clone(), url.to_string(), sem.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = sem.acquire().await;
+            let profile = serde_json::json!({
+                "name": format!("Persona Ficticia {i}"),
+                "date_of_birth": "1990-01-01",
+                "consular_id": format!("BENCH{i:06}"),
+                "phone": format!("+1555{:07}", i % 10_000_000),
+                "language": "es",
+            });
+            let res = http
+                .post(format!("{url}/v1/enroll"))
+                .json(&profile)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            res.json::<EnrollResponse>()
+                .await
+                .map(|r| r.device_token)
+                .map_err(|e| e.to_string())
+        }));
+    }
+    for t in tasks {
+        tokens.push(t.await.map_err(|e| e.to_string())??);
+    }
+    Ok(tokens)
+}
+
+/// Per subscriber: (seq, arrival) for each event received.
+type Arrivals = Vec<(u64, Instant)>;
+
+async fn subscribe(
+    url: String,
+    token: String,
+    stop: CancellationToken,
+    ready: Arc<AtomicU64>,
+) -> Arrivals {
+    let http = reqwest::Client::new();
+    let res = http
+        .get(format!("{url}/v1/events"))
+        .bearer_auth(&token)
+        .header("Accept", "text/event-stream")
+        .send()
+        .await;
+    let mut out = Vec::new();
+    let Ok(res) = res else {
+        return out;
+    };
+    ready.fetch_add(1, Ordering::Relaxed);
+    let mut stream = eventsource_stream::Eventsource::eventsource(res.bytes_stream());
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return out,
+            next = stream.next() => match next {
+                Some(Ok(m)) => {
+                    if let Ok(seq) = m.id.parse() {
+                        out.push((seq, Instant::now()));
+                    }
+                }
+                _ => return out,
+            }
+        }
+    }
+}
+
+pub async fn run(options: BenchOptions) -> Result<BenchReport, String> {
+    let stop = CancellationToken::new();
+    let (url, token, _dir) = match &options.hub {
+        Some(u) => (
+            u.trim_end_matches('/').to_string(),
+            options
+                .token
+                .clone()
+                .ok_or("--hub needs a national supervisor's token (GUARDIA_TOKEN)")?,
+            None,
+        ),
+        None => {
+            let (u, t, d) = local_hub(stop.clone()).await?;
+            (u, t, Some(d))
+        }
+    };
+    let http = client(512);
+    let phones = Arc::new(enroll(&http, &url, options.phones.max(1)).await?);
+
+    let ready = Arc::new(AtomicU64::new(0));
+    let sub_stop = CancellationToken::new();
+    let mut subs = Vec::with_capacity(options.subscribers);
+    for _ in 0..options.subscribers {
+        subs.push(tokio::spawn(subscribe(
+            url.clone(),
+            token.clone(),
+            sub_stop.clone(),
+            ready.clone(),
+        )));
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ready.load(Ordering::Relaxed) < options.subscribers as u64 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let sent = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let started: Arc<Mutex<HashMap<u64, Instant>>> = Arc::default();
+    let to_201: Arc<Mutex<Vec<u64>>> = Arc::default();
+    let in_flight = Arc::new(Semaphore::new(4096));
+    let interval = Duration::from_secs_f64(1.0 / options.rate.max(0.001));
+    let begin = Instant::now();
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut tasks = Vec::new();
+    let mut n: u64 = 0;
+    while begin.elapsed() < options.duration {
+        ticker.tick().await;
+        let Ok(permit) = in_flight.clone().try_acquire_owned() else {
+            failed.fetch_add(1, Ordering::Relaxed);
+            continue;
+        };
+        let phone = phones[(n as usize) % phones.len()].clone();
+        n += 1;
+        let (http, url, sent, failed, started, to_201) = (
+            http.clone(),
+            url.clone(),
+            sent.clone(),
+            failed.clone(),
+            started.clone(),
+            to_201.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let _permit = permit;
+            let body = serde_json::json!({
+                "id": Uuid::new_v4(),
+                "lat": 34.05, "lon": -118.25, "accuracy_m": 10.0,
+                "pressed_at": chrono::Utc::now().to_rfc3339(),
+                "kind": "detained",
+            });
+            sent.fetch_add(1, Ordering::Relaxed);
+            let t0 = Instant::now();
+            let res = http
+                .post(format!("{url}/v1/alerts"))
+                .bearer_auth(&phone)
+                .json(&body)
+                .send()
+                .await;
+            let answer = match res {
+                Ok(r) if r.status().is_success() => r.json::<AlertResponse>().await.ok(),
+                _ => None,
+            };
+            match answer {
+                Some(a) => {
+                    to_201
+                        .lock()
+                        .map(|mut v| v.push(t0.elapsed().as_micros() as u64))
+                        .ok();
+                    started.lock().map(|mut m| m.insert(a.seq, t0)).ok();
+                }
+                None => {
+                    failed.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let seconds = begin.elapsed().as_secs_f64();
+    // Let the last events reach everyone, then stop listening.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    sub_stop.cancel();
+    let mut latencies = Vec::new();
+    let started = std::mem::take(&mut *started.lock().map_err(|_| "poisoned")?);
+    let acknowledged = started.len() as u64;
+    let mut seen_by: HashMap<u64, usize> = HashMap::new();
+    for s in subs {
+        let arrivals = s.await.unwrap_or_default();
+        for (seq, at) in arrivals {
+            if let Some(t0) = started.get(&seq) {
+                latencies.push(at.saturating_duration_since(*t0).as_micros() as u64);
+                *seen_by.entry(seq).or_default() += 1;
+            }
+        }
+    }
+    let delivered_to_all = seen_by
+        .values()
+        .filter(|n| **n == options.subscribers)
+        .count() as u64;
+    let to_201 = std::mem::take(&mut *to_201.lock().map_err(|_| "poisoned")?);
+    let report = BenchReport {
+        rate_asked: options.rate,
+        seconds,
+        subscribers: options.subscribers,
+        sent: sent.load(Ordering::Relaxed),
+        acknowledged,
+        failed: failed.load(Ordering::Relaxed),
+        durable_per_second: acknowledged as f64 / seconds,
+        post_to_201: Percentiles::of(to_201),
+        post_to_subscriber: Percentiles::of(latencies),
+        delivered_to_all: if options.subscribers == 0 {
+            0
+        } else {
+            delivered_to_all
+        },
+        rss_mib: rss_mib(),
+    };
+    stop.cancel();
+    Ok(report)
+}
+
+pub fn print(r: &BenchReport) {
+    println!(
+        "rate asked {:.0}/s for {:.1} s, {} subscribers",
+        r.rate_asked, r.seconds, r.subscribers
+    );
+    println!(
+        "  durable alerts/s     {:>10.0}   ({} of {} acknowledged, {} failed)",
+        r.durable_per_second, r.acknowledged, r.sent, r.failed
+    );
+    println!(
+        "  POST → 201           p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms",
+        r.post_to_201.p50_ms, r.post_to_201.p99_ms, r.post_to_201.max_ms
+    );
+    if r.subscribers > 0 {
+        println!(
+            "  POST → subscriber    p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms   ({} of {} events reached all)",
+            r.post_to_subscriber.p50_ms,
+            r.post_to_subscriber.p99_ms,
+            r.post_to_subscriber.max_ms,
+            r.delivered_to_all,
+            r.acknowledged
+        );
+    }
+    println!("  memory (this process) {:>8.1} MiB", r.rss_mib);
+}
