@@ -14,6 +14,7 @@ use std::future::Future;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 pub use state::AppState;
@@ -70,6 +71,13 @@ pub async fn serve(
     tokio::spawn(notify::run(state.clone()));
     tokio::spawn(notify::run_escalations(state.clone()));
     let app = router(state);
+    // Events are small writes on long-lived connections: without TCP_NODELAY, Nagle's algorithm
+    // holds each one back until the previous is acknowledged (tens of milliseconds).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
