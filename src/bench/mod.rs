@@ -180,12 +180,12 @@ async fn enroll(http: &reqwest::Client, url: &str, n: usize) -> Result<Vec<Strin
 type Arrivals = Vec<(u64, Instant)>;
 
 async fn subscribe(
+    http: reqwest::Client,
     url: String,
     token: String,
     stop: CancellationToken,
     ready: Arc<AtomicU64>,
 ) -> Arrivals {
-    let http = reqwest::Client::new();
     let res = http
         .get(format!("{url}/v1/events"))
         .bearer_auth(&token)
@@ -235,8 +235,12 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, String> {
     let ready = Arc::new(AtomicU64::new(0));
     let sub_stop = CancellationToken::new();
     let mut subs = Vec::with_capacity(options.subscribers);
+    // One client for every subscriber (each stream still gets its own connection): a client per
+    // subscriber would cost the generator far more memory than the hub it measures.
+    let streams = reqwest::Client::new();
     for _ in 0..options.subscribers {
         subs.push(tokio::spawn(subscribe(
+            streams.clone(),
             url.clone(),
             token.clone(),
             sub_stop.clone(),
