@@ -8,9 +8,7 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -30,41 +28,6 @@ const KILLS: usize = 5;
 /// An alert answered 2xx: its id, and the answer if the body arrived before the kill.
 type Acked = (Uuid, Option<AlertResponse>);
 const PRESSERS: usize = 4;
-
-fn guardia() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_guardia"));
-    c.env("NO_COLOR", "1").env("GUARDIA_LOG", "info");
-    c
-}
-
-/// Starts the hub on `listen`; returns the child and the address it bound.
-fn start_hub(db: &Path, listen: &str) -> (Child, String) {
-    let mut child = guardia()
-        .args(["hub", "--listen", listen, "--db"])
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the guardia binary runs");
-    let stdout = child.stdout.take().expect("piped");
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("the hub exited before listening")
-            .expect("readable output");
-        if let Some(rest) = line.split("addr=").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_string();
-        }
-    };
-    // Keep draining its output so the hub never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, addr)
-}
 
 fn supervisor_token(db: &Path) -> String {
     let out = guardia()
@@ -119,7 +82,7 @@ async fn kill_9_during_a_burst_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
     let token = supervisor_token(&db);
-    let (mut hub, addr) = start_hub(&db, "127.0.0.1:0");
+    let (mut hub, addr, _log) = start_hub(&db, "127.0.0.1:0");
     let url = format!("http://{addr}");
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
@@ -219,7 +182,7 @@ async fn kill_9_during_a_burst_loses_nothing_acknowledged() {
                     assert_eq!(log[seq].1, "alert_raised");
                 }
             }
-            (hub, _) = start_hub(&db, &addr);
+            (hub, _, _) = start_hub(&db, &addr);
         }
     }
 

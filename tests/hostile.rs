@@ -289,3 +289,83 @@ proptest! {
         prop_assert!(!line.contains('\n') && !line.contains('\r'));
     }
 }
+
+#[tokio::test]
+async fn the_hub_log_never_carries_hostile_text_or_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr, log) = start_hub(&dir.path().join("h.db"), "127.0.0.1:0");
+    let url = format!("http://{addr}");
+    let http = reqwest::Client::new();
+    // A real enrollment and alert, with a name and coordinates the log must not show.
+    let res = http
+        .post(format!("{url}/v1/enroll"))
+        .json(&profile("Secreta Nombre", &[]))
+        .send()
+        .await
+        .unwrap();
+    let token = res
+        .json::<guardia::api::EnrollResponse>()
+        .await
+        .unwrap()
+        .device_token;
+    let res = http
+        .post(format!("{url}/v1/alerts"))
+        .bearer_auth(&token)
+        .json(&alert_body(
+            uuid::Uuid::new_v4(),
+            34.0512,
+            -118.2437,
+            AlertKind::Detained,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    for (_, text) in corpus() {
+        let mut p = serde_json::to_value(profile("x", &[])).unwrap();
+        p["name"] = json!(text);
+        let res = http
+            .post(format!("{url}/v1/enroll"))
+            .json(&p)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_client_error());
+        // Hostile text in a header and a path, too.
+        let _ = http
+            .get(format!(
+                "{url}/v1/cases/{}",
+                text.replace(['/', '?', '#'], "")
+            ))
+            .header(
+                "Authorization",
+                format!("Bearer {}", text.replace(['\r', '\n', '\0'], "")),
+            )
+            .send()
+            .await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let lines = log.lock().unwrap().clone();
+    assert!(
+        lines.iter().any(|l| l.contains("alert")),
+        "the hub logged: {lines:?}"
+    );
+    for line in &lines {
+        assert!(
+            clean(line),
+            "a log line holds a control character: {line:?}"
+        );
+        for secret in [
+            "Secreta",
+            "34.0512",
+            "-118.2437",
+            "+1310",
+            token.as_str(),
+            "gdv_",
+        ] {
+            assert!(!line.contains(secret), "the log shows {secret}: {line}");
+        }
+    }
+}

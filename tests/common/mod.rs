@@ -250,3 +250,55 @@ pub fn alert_body(id: Uuid, lat: f64, lon: f64, kind: AlertKind) -> Value {
 /// Downtown Los Angeles and central Chicago, for routing checks.
 pub const LA: (f64, f64) = (34.05, -118.25);
 pub const CHICAGO: (f64, f64) = (41.88, -87.63);
+
+/// The real `guardia` binary, for tests that kill it or read its log.
+pub fn guardia() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_guardia"));
+    c.env("NO_COLOR", "1").env("GUARDIA_LOG", "debug");
+    c
+}
+
+/// Starts `guardia hub` on `listen`; returns the child, the address it bound, and its log lines
+/// as they arrive.
+pub fn start_hub(
+    db: &std::path::Path,
+    listen: &str,
+) -> (
+    std::process::Child,
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    use std::io::{BufRead, BufReader};
+    let mut child = guardia()
+        .args(["hub", "--listen", listen, "--db"])
+        .arg(db)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the guardia binary runs");
+    let stdout = child.stdout.take().expect("piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("the hub exited before listening")
+            .expect("readable output");
+        log.lock().unwrap().push(line.clone());
+        if let Some(rest) = line.split("addr=").nth(1) {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+        }
+    };
+    // Keep reading so the hub never blocks on a full pipe, and keep what it says.
+    let keep = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            keep.lock().unwrap().push(line);
+        }
+    });
+    (child, addr, log)
+}
