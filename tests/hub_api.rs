@@ -375,6 +375,9 @@ async fn enroll_with_an_idempotency_key_keeps_one_registrant() {
     let first = send().await.unwrap();
     assert_eq!(first.status(), 201);
     let first: guardia::api::EnrollResponse = first.json().await.unwrap();
+    // Used once, so the hub has it in memory too.
+    hub.press(&first.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
     let second = send().await.unwrap();
     assert_eq!(second.status(), 200);
     let second: guardia::api::EnrollResponse = second.json().await.unwrap();

@@ -52,6 +52,40 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     Ok(token)
 }
 
+/// Device tokens already seen: token hash → registrant. Every press authenticates, and a read
+/// transaction on a blocking thread per press was a large share of its cost. The hub is the only
+/// writer of registrants, so it keeps this exact: a token rotation (an enrollment replayed with
+/// its Idempotency-Key) evicts the registrant's old entries before the new token is returned.
+#[derive(Debug, Default)]
+pub struct DeviceCache {
+    map: std::sync::RwLock<std::collections::HashMap<String, i64>>,
+}
+
+/// Entries kept before the cache starts over (about 100 MB at most).
+const DEVICE_CACHE_MAX: usize = 1_000_000;
+
+impl DeviceCache {
+    fn get(&self, hash: &str) -> Option<i64> {
+        self.map.read().ok()?.get(hash).copied()
+    }
+
+    fn insert(&self, hash: String, registrant: i64) {
+        if let Ok(mut map) = self.map.write() {
+            if map.len() >= DEVICE_CACHE_MAX {
+                map.clear();
+            }
+            map.insert(hash, registrant);
+        }
+    }
+
+    /// Forgets every token of a registrant (their token was rotated).
+    pub fn forget(&self, registrant: i64) {
+        if let Ok(mut map) = self.map.write() {
+            map.retain(|_, r| *r != registrant);
+        }
+    }
+}
+
 /// A phone, authenticated by its device token.
 #[derive(Debug, Clone, Copy)]
 pub struct Device {
@@ -66,8 +100,15 @@ impl FromRequestParts<AppState> for Device {
         if token.starts_with(STAFF_PREFIX) {
             return Err(ApiError::Forbidden("staff tokens cannot act as a phone"));
         }
-        match state.store.device_by_token(hash_token(token)).await? {
-            Some(registrant_id) => Ok(Device { registrant_id }),
+        let hash = hash_token(token);
+        if let Some(registrant_id) = state.devices.get(&hash) {
+            return Ok(Device { registrant_id });
+        }
+        match state.store.device_by_token(hash.clone()).await? {
+            Some(registrant_id) => {
+                state.devices.insert(hash, registrant_id);
+                Ok(Device { registrant_id })
+            }
             None => Err(ApiError::Unauthorized("unknown device token")),
         }
     }

@@ -44,6 +44,7 @@ pub struct AppState {
     /// Escalation times (config `[urgency]`).
     pub rules: crate::domain::urgency::Rules,
     pub notify: super::notify::NotifySettings,
+    pub devices: Arc<super::auth::DeviceCache>,
 }
 
 impl AppState {
@@ -56,6 +57,7 @@ impl AppState {
             shutdown: CancellationToken::new(),
             rules: crate::domain::urgency::Rules::with_sla(chrono::Duration::minutes(5)),
             notify: super::notify::NotifySettings::default(),
+            devices: Arc::default(),
         }
     }
 

@@ -25,6 +25,10 @@ pub async fn enroll(
         .store
         .enroll(profile, hash_token(&token), key, now)
         .await?;
+    if outcome.replayed {
+        // The old token no longer authenticates: make sure no cached copy says otherwise.
+        state.devices.forget(outcome.value);
+    }
     tracing::info!(
         registrant = outcome.value,
         replayed = outcome.replayed,
