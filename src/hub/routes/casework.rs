@@ -133,6 +133,18 @@ async fn act<T: Serialize>(
     ))
 }
 
+/// Actions whose body, if any, must be empty: a stray field is a client bug worth hearing about.
+fn no_fields(
+    body: &serde_json::Map<String, serde_json::Value>,
+    verb: &str,
+) -> Result<(), ApiError> {
+    if body.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Malformed(format!("{verb} takes no body fields")))
+    }
+}
+
 pub async fn ack(
     State(state): State<AppState>,
     staff: Staff,
@@ -140,11 +152,7 @@ pub async fn ack(
     headers: HeaderMap,
     OptionalJson(req): OptionalJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<impl IntoResponse, ApiError> {
-    if !req.is_empty() {
-        return Err(ApiError::Malformed(
-            "acknowledge takes no body fields".into(),
-        ));
-    }
+    no_fields(&req, "acknowledge")?;
     act(&state, staff, &headers, &id, &(), ActionBody::Acknowledge).await
 }
 
@@ -252,11 +260,7 @@ pub async fn accept_transfer(
     headers: HeaderMap,
     OptionalJson(req): OptionalJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<impl IntoResponse, ApiError> {
-    if !req.is_empty() {
-        return Err(ApiError::Malformed(
-            "accept_transfer takes no body fields".into(),
-        ));
-    }
+    no_fields(&req, "accept_transfer")?;
     act(
         &state,
         staff,

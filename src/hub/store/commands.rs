@@ -186,14 +186,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Outcome<CancelResponse>, StoreError> {
         self.write(move |ctx| {
-            // Someone else's alert is "not found": a phone learns nothing about other people.
-            let (case_id, _) = previous_alert(ctx, alert_id, registrant_id)
-                .map_err(|e| match e {
-                    StoreError::Conflict(_) => StoreError::NotFound,
-                    other => other,
-                })?
-                .ok_or(StoreError::NotFound)?;
-            let case = ctx.case(case_id)?.ok_or(StoreError::NotFound)?;
+            let case = own_case(ctx, alert_id, registrant_id)?;
+            let case_id = case.id;
             // Under duress the case stays open, so "already cancelled" means either mark: the
             // answer must be the same whichever PIN was used.
             if case.cancelled.is_some() || case.duress_at.is_some() {
@@ -248,13 +242,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Outcome<crate::api::LocationResponse>, StoreError> {
         self.write(move |ctx| {
-            let (case_id, _) = previous_alert(ctx, alert_id, registrant_id)
-                .map_err(|e| match e {
-                    StoreError::Conflict(_) => StoreError::NotFound,
-                    other => other,
-                })?
-                .ok_or(StoreError::NotFound)?;
-            let case = ctx.case(case_id)?.ok_or(StoreError::NotFound)?;
+            let case = own_case(ctx, alert_id, registrant_id)?;
+            let case_id = case.id;
             let location = request.location();
             let answer = |seq| crate::api::LocationResponse { case_id, seq };
             if case
@@ -285,6 +274,22 @@ impl Store {
         })
         .await
     }
+}
+
+/// The case of one of this phone's own alerts. Someone else's alert is "not found": a phone
+/// learns nothing about other people.
+fn own_case(
+    ctx: &WriteCtx<'_>,
+    alert_id: Uuid,
+    registrant_id: i64,
+) -> Result<crate::domain::case::Case, StoreError> {
+    let (case_id, _) = previous_alert(ctx, alert_id, registrant_id)
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => StoreError::NotFound,
+            other => other,
+        })?
+        .ok_or(StoreError::NotFound)?;
+    ctx.case(case_id)?.ok_or(StoreError::NotFound)
 }
 
 /// The registrant's case that is not closed, if any: a new press attaches to it.
