@@ -246,18 +246,13 @@ async fn every_endpoint_by_every_role_on_own_and_other_cases() {
     }
 
     // The lawyer's list holds exactly their own cases.
-    let list: Value = hub.get_as(&lawyer, "/v1/cases").await.json().await.unwrap();
-    let ids: Vec<u64> = list["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_u64().unwrap())
-        .collect();
+    let list = hub.cases_of(&lawyer).await;
+    let ids: Vec<u64> = list.iter().map(|c| c["id"].as_u64().unwrap()).collect();
     assert!(
         ids.contains(&lawyers_case) && !ids.contains(&la_case),
         "{ids:?}"
     );
-    for c in list["cases"].as_array().unwrap() {
+    for c in &list {
         assert_eq!(c["assigned_lawyer"].as_i64(), Some(lawyer_id));
     }
 

@@ -54,13 +54,7 @@ async fn a_repeat_press_joins_the_open_case_and_raises_its_urgency() {
         "the later 'detained' press outranks 'imminent'"
     );
     assert!((case["location"]["lat"].as_f64().unwrap() - (LA.0 + 0.01)).abs() < 1e-9);
-    let list: Value = hub
-        .get_as(&officer, "/v1/cases")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(list["cases"].as_array().unwrap().len(), 1);
+    assert_eq!(hub.cases_of(&officer).await.len(), 1);
 
     // Once the case is closed, a new press is a new case.
     ok(hub
@@ -306,13 +300,7 @@ async fn a_transfer_is_seen_by_both_consulates_until_accepted() {
     );
     let own = hub.act(&la, case, "accept_transfer", 2, json!({})).await;
     assert_eq!(own.status(), 409);
-    let list: Value = hub
-        .get_as(&chicago, "/v1/cases")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(list["cases"].as_array().unwrap().len(), 1);
+    assert_eq!(hub.cases_of(&chicago).await.len(), 1);
 
     ok(hub
         .act(&chicago, case, "accept_transfer", 2, json!({}))
@@ -320,14 +308,8 @@ async fn a_transfer_is_seen_by_both_consulates_until_accepted() {
     .await;
     let now_theirs = hub.case(&chicago, case).await;
     assert_eq!(now_theirs["consulate"], "chicago");
-    let kinds: Vec<&str> = now_theirs["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        kinds,
+        timeline_kinds(&now_theirs),
         ["alert_raised", "transfer_requested", "transfer_accepted"]
     );
     assert_eq!(

@@ -187,14 +187,9 @@ async fn a_failing_gateway_is_retried_with_the_same_id_until_it_answers() {
     );
     // The case's record shows the trouble and the outcome.
     let case = hub.case(&officer, alert.case_id).await;
-    let kinds: Vec<&str> = case["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = timeline_kinds(&case);
     assert_eq!(
-        kinds.iter().filter(|k| **k == "relative_notified").count(),
+        kinds.iter().filter(|k| *k == "relative_notified").count(),
         2
     );
 }

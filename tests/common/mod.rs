@@ -187,6 +187,12 @@ impl TestHub {
             .unwrap()
     }
 
+    /// The cases `token` sees (`GET /v1/cases`).
+    pub async fn cases_of(&self, token: &str) -> Vec<Value> {
+        let list: Value = self.get_as(token, "/v1/cases").await.json().await.unwrap();
+        list["cases"].as_array().unwrap().clone()
+    }
+
     /// The case as `token` sees it (panics if not visible).
     pub async fn case(&self, token: &str, id: u64) -> Value {
         let res = self.get_as(token, &format!("/v1/cases/{id}")).await;
@@ -301,4 +307,14 @@ pub fn start_hub(
         }
     });
     (child, addr, log)
+}
+
+/// The event kinds of a case's timeline, oldest first.
+pub fn timeline_kinds(case: &Value) -> Vec<String> {
+    case["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect()
 }

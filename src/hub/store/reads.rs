@@ -157,6 +157,7 @@ impl Store {
                 let previous_lawyer: Option<i64> = row.get(3)?;
                 let also_consulate: Option<String> = row.get(4)?;
                 let previous_consulate: Option<String> = row.get(5)?;
+                let kind = parse_kind(&row.get::<_, String>(6)?)?;
                 let published = Published {
                     seq,
                     consulate,
@@ -164,12 +165,8 @@ impl Store {
                     previous_lawyer,
                     also_consulate,
                     previous_consulate,
-                    kind: parse_kind(&row.get::<_, String>(6)?)?,
-                    frame: Published::frame_for(
-                        seq,
-                        parse_kind(&row.get::<_, String>(6)?)?,
-                        &row.get::<_, String>(7)?,
-                    ),
+                    kind,
+                    frame: Published::frame_for(seq, kind, &row.get::<_, String>(7)?),
                 };
                 if published.visible_to(&scope) {
                     out.push(Arc::new(published));
