@@ -5,7 +5,6 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use guardia::console::action::Action;
 use guardia::console::model::Model;
 use guardia::console::update::update;
-use guardia::console::view;
 use guardia::domain::alert::{AlertKind, Location};
 use guardia::domain::case::Case;
 use guardia::domain::event::{Actor, AlertRaised, AlertRepeated, Event, EventBody};
@@ -96,7 +95,7 @@ fn bench(c: &mut Criterion) {
         let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
         group.bench_with_input(BenchmarkId::new("render_frame", n), &n, |b, _| {
             b.iter(|| {
-                terminal.draw(|f| view::render(&mut m, f)).unwrap();
+                guardia::console::app::draw(&mut terminal, &mut m).unwrap();
             })
         });
     }

@@ -3,6 +3,7 @@
 use chrono::Utc;
 
 use crate::domain::consulate::Consulate;
+use crate::domain::event::Actor;
 use crate::domain::staff::{NewStaff, Role};
 use crate::hub::auth::{STAFF_PREFIX, hash_token, new_token};
 use crate::hub::store::Store;
@@ -17,10 +18,20 @@ pub async fn add_staff(
     let new = new.validate(&ids).map_err(|e| e.to_string())?;
     let token = new_token(STAFF_PREFIX);
     let outcome = store
-        .add_staff(new, hash_token(&token), None, Utc::now())
+        .add_staff(new, hash_token(&token), Actor::Operator, None, Utc::now())
         .await
         .map_err(|e| e.to_string())?;
     Ok((outcome.value, token))
+}
+
+/// Gives staff member `id` a new token and returns it (shown once, never stored).
+pub async fn rotate_token(store: &Store, id: i64) -> Result<String, String> {
+    let token = new_token(STAFF_PREFIX);
+    store
+        .rotate_staff_token(id, hash_token(&token), Actor::Operator, Utc::now())
+        .await
+        .map_err(|e| format!("staff id {id}: {e}"))?;
+    Ok(token)
 }
 
 /// Reads a roster CSV (`name,serves,languages,capacity`, lists separated by `;`), as in

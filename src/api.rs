@@ -4,14 +4,89 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+// Request bodies are the domain's own types: what a person asks is part of the vocabulary the
+// hub and the console decide with. Nothing here comes from the hub's storage.
 pub use crate::domain::alert::{AlertRequest, CancelRequest, LocationRequest};
 pub use crate::domain::checkpoint::CheckpointRequest;
-pub use crate::domain::intake::IntakeRequest;
+pub use crate::domain::command::{
+    AssignRequest, CloseRequest, Conflict, DeclineRequest, NoteRequest, ReopenRequest,
+    TransferRequest,
+};
+pub use crate::domain::intake::{Candidate, IntakeRequest};
 pub use crate::domain::registrant::Profile as EnrollRequest;
 pub use crate::domain::staff::{LawyerInfo, NewStaff, StaffInfo as Me};
-pub use crate::hub::store::ActionResponse;
-pub use crate::hub::store::IntakeResponse;
-pub use crate::hub::store::Snapshot as CasesResponse;
+pub use crate::domain::triage::Triage as TriageRequest;
+pub use crate::domain::validate::FieldCode;
+
+/// `GET /v1/cases`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CasesResponse {
+    /// The log position the cases are consistent with: stream from here.
+    pub seq: u64,
+    pub cases: Vec<crate::domain::case::Case>,
+}
+
+/// The answer to every case action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionResponse {
+    pub case_id: u64,
+    /// Log position of the event the action appended.
+    pub seq: u64,
+    /// The case version after the action: the next `If-Match`. (Absent from an intake's answer,
+    /// which the console's outbox reads with this same shape.)
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl From<crate::domain::command::Applied> for ActionResponse {
+    fn from(a: crate::domain::command::Applied) -> Self {
+        ActionResponse {
+            case_id: a.case_id,
+            seq: a.seq,
+            version: a.version,
+        }
+    }
+}
+
+/// `POST /v1/intake` answer: the case made or joined, always one in the caller's reach.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntakeResponse {
+    pub case_id: u64,
+    /// The consulate the case went to (the nearest to the person, which may not be the caller's).
+    pub consulate: String,
+    pub seq: u64,
+    /// The person the officer confirmed, if any.
+    pub registrant_id: Option<i64>,
+    pub matched_place: Option<String>,
+}
+
+impl From<crate::domain::intake::IntakeOutcome> for IntakeResponse {
+    fn from(o: crate::domain::intake::IntakeOutcome) -> Self {
+        IntakeResponse {
+            case_id: o.case_id,
+            consulate: o.consulate,
+            seq: o.seq,
+            registrant_id: o.registrant_id,
+            matched_place: o.matched_place,
+        }
+    }
+}
+
+/// With `invalid_field` (422): which field, and what is wrong with it as a code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    pub name: String,
+    pub code: FieldCode,
+}
+
+impl From<crate::domain::validate::FieldError> for FieldProblem {
+    fn from(e: crate::domain::validate::FieldError) -> Self {
+        FieldProblem {
+            name: e.field,
+            code: e.code,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnrollResponse {
@@ -55,6 +130,12 @@ pub struct ErrorBody {
     /// With `case_changed` (409): the case as it now stands, so the client can show who did what.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case: Option<Box<crate::domain::case::Case>>,
+    /// With `case_changed` (409): what about the case stood in the way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Conflict>,
+    /// With `invalid_field` (422): the field and its problem's code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<FieldProblem>,
 }
 
 /// The `event: resync` payload: the client's position is no longer replayable.
@@ -64,46 +145,9 @@ pub struct Resync {
     pub reason: String,
 }
 
-/// `POST /v1/cases/{id}/assign`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AssignRequest {
-    pub lawyer_id: i64,
-}
-
-/// `POST /v1/cases/{id}/notes`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoteRequest {
-    pub text: String,
-}
-
-/// `POST /v1/cases/{id}/close`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CloseRequest {
-    pub outcome: crate::domain::checkpoint::CloseOutcome,
-    pub note: String,
-}
-
-/// `POST /v1/cases/{id}/reopen`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReopenRequest {
-    pub reason: String,
-}
-
 /// `POST /v1/staff` answer: the token is shown once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffCreated {
     pub id: i64,
     pub token: String,
-}
-
-/// `POST /v1/cases/{id}/transfer`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TransferRequest {
-    pub to_consulate: String,
-    pub reason: String,
 }

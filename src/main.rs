@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use guardia::config::{Config, data_dir};
+use guardia::domain::event::Actor;
 use guardia::domain::staff::Role;
 use guardia::i18n::Lang;
 
@@ -89,13 +90,25 @@ enum Command {
     },
     /// The supervisor's backlog figures without the TUI (token from config or GUARDIA_TOKEN).
     Backlog {
+        /// The hub's URL (default: the configured one).
         #[arg(long)]
         hub: Option<String>,
         /// metric,key,value rows for a spreadsheet.
         #[arg(long)]
         csv: bool,
+        /// es or en (default: the configured language).
         #[arg(long)]
         lang: Option<String>,
+        /// Only cases whose national's consent is: accepted, declined or unknown.
+        #[arg(long, value_parser = parse_choice::<guardia::domain::triage::Consent>)]
+        consent: Option<guardia::domain::triage::Consent>,
+        /// Only cases whose national wants: contest, voluntary_return or undecided.
+        #[arg(long, value_parser = parse_choice::<guardia::domain::triage::Intent>)]
+        intent: Option<guardia::domain::triage::Intent>,
+        /// Only cases of this matter: migratory, criminal, civil, labor, administrative or
+        /// human_rights.
+        #[arg(long, value_parser = parse_choice::<guardia::domain::triage::Category>)]
+        category: Option<guardia::domain::triage::Category>,
     },
     /// Cases on the record.
     Case {
@@ -167,16 +180,91 @@ enum LawyerCommand {
 enum StaffCommand {
     /// Add a staff member and print their token once.
     Add {
+        /// The hub's database file (default: the configured one).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// The person's name as it will appear on the record.
         #[arg(long)]
         name: String,
         /// officer, lawyer, supervisor or admin.
         #[arg(long)]
         role: String,
+        /// The consulate id they work at (see config/consulates.csv).
         #[arg(long)]
         consulate: Option<String>,
+        /// A supervisor of the whole network, who sees every case. Only made here, on the
+        /// server: never through the API.
+        #[arg(long, conflicts_with = "consulate")]
+        national: bool,
     },
+    /// Stop a member's token from working (their open streams end); kept on the record.
+    Disable {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The staff id printed when they were added.
+        id: i64,
+    },
+    /// Let a disabled member's token work again.
+    Enable {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The staff id printed when they were added.
+        id: i64,
+    },
+    /// Change a member's role and consulate.
+    Role {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The staff id printed when they were added.
+        id: i64,
+        /// officer, lawyer, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// The consulate id they work at (see config/consulates.csv).
+        #[arg(long)]
+        consulate: Option<String>,
+        /// A supervisor of the whole network.
+        #[arg(long, conflicts_with = "consulate")]
+        national: bool,
+    },
+    /// Issue a new token (printed once); the old one stops working.
+    Rotate {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The staff id printed when they were added.
+        id: i64,
+    },
+}
+
+/// A role as typed, checked against the consulate: a supervisor without one must be asked for
+/// as `--national`, so nobody becomes national by forgetting a flag.
+fn parse_staff_role(role: &str, consulate: Option<&str>, national: bool) -> anyhow::Result<Role> {
+    let role = Role::parse(role)
+        .with_context(|| format!("unknown role `{role}`: officer, lawyer, supervisor or admin"))?;
+    if role == Role::Supervisor && consulate.is_none() && !national {
+        bail!("a supervisor needs --consulate ID, or --national to see every consulate's cases");
+    }
+    if national && role != Role::Supervisor {
+        bail!(
+            "--national is for supervisors only (got --role {})",
+            role.as_str()
+        );
+    }
+    Ok(role)
+}
+
+/// A triage code on the command line; a wrong one is named with the valid choices.
+fn parse_choice<T: guardia::domain::triage::Choice>(s: &str) -> Result<T, String> {
+    T::from_code(s).ok_or_else(|| {
+        format!(
+            "`{s}` is not one of: {}",
+            T::codes().collect::<Vec<_>>().join(", ")
+        )
+    })
 }
 
 fn console_lang(config: &Config, flag: Option<String>) -> Lang {
@@ -330,11 +418,23 @@ async fn main() -> Result<()> {
                 guardia::bench::print(&report);
             }
         }
-        Command::Backlog { hub, csv, lang } => {
+        Command::Backlog {
+            hub,
+            csv,
+            lang,
+            consent,
+            intent,
+            category,
+        } => {
             let client = report_client(&config, hub)?;
             let sla = chrono::Duration::minutes(i64::from(config.urgency.sla_minutes));
             let now = chrono::Utc::now();
-            let backlog = guardia::report::backlog(&client, now, sla).await?;
+            let filter = guardia::domain::backlog::TriageFilter {
+                consent,
+                intent,
+                category,
+            };
+            let backlog = guardia::report::backlog(&client, now, sla, filter).await?;
             if csv {
                 print!("{}", guardia::report::backlog_csv(&backlog));
             } else {
@@ -404,12 +504,11 @@ async fn main() -> Result<()> {
                             name,
                             role,
                             consulate,
+                            national,
                         },
                 },
         } => {
-            let role = Role::parse(&role).with_context(|| {
-                format!("unknown role `{role}`: officer, lawyer, supervisor or admin")
-            })?;
+            let role = parse_staff_role(&role, consulate.as_deref(), national)?;
             let db = db.unwrap_or(config.hub.db.clone());
             let store = guardia::hub::store::Store::open(&db)?;
             let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
@@ -426,6 +525,57 @@ async fn main() -> Result<()> {
                 .map_err(anyhow::Error::msg)?;
             println!("staff id {id}");
             println!("token (shown once; store it safely): {token}");
+        }
+        Command::Admin {
+            command: AdminCommand::Staff { command },
+        } => {
+            let (db, id) = match &command {
+                StaffCommand::Disable { db, id }
+                | StaffCommand::Enable { db, id }
+                | StaffCommand::Rotate { db, id }
+                | StaffCommand::Role { db, id, .. } => (db.clone(), *id),
+                StaffCommand::Add { .. } => unreachable!("matched above"),
+            };
+            let store = guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db.clone()))?;
+            match command {
+                StaffCommand::Role {
+                    role,
+                    consulate,
+                    national,
+                    ..
+                } => {
+                    let role = parse_staff_role(&role, consulate.as_deref(), national)?;
+                    let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
+                    if let Some(c) = &consulate
+                        && !consulates.iter().any(|k| &k.id == c)
+                    {
+                        bail!("unknown consulate `{c}`; see config/consulates.csv for the ids");
+                    }
+                    store
+                        .change_staff_role(id, role, consulate, Actor::Operator, chrono::Utc::now())
+                        .await
+                        .map_err(|e| anyhow::anyhow!("staff id {id}: {e}"))?;
+                    println!("staff id {id} is now {}", role.as_str());
+                }
+                StaffCommand::Rotate { .. } => {
+                    let token = guardia::admin::rotate_token(&store, id)
+                        .await
+                        .map_err(anyhow::Error::msg)?;
+                    println!("staff id {id}: new token (shown once; store it safely): {token}");
+                }
+                other => {
+                    let disable = matches!(other, StaffCommand::Disable { .. });
+                    let changed = store
+                        .set_staff_disabled(id, disable, Actor::Operator, chrono::Utc::now())
+                        .await
+                        .map_err(|e| anyhow::anyhow!("staff id {id}: {e}"))?;
+                    let state = if disable { "disabled" } else { "enabled" };
+                    match changed {
+                        true => println!("staff id {id} {state}"),
+                        false => println!("staff id {id} was already {state}"),
+                    }
+                }
+            }
         }
         Command::Admin {
             command: AdminCommand::Lawyer { command },

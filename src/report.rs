@@ -18,6 +18,7 @@ pub async fn backlog(
     client: &HubClient,
     now: DateTime<Utc>,
     sla: Duration,
+    filter: backlog::TriageFilter,
 ) -> Result<backlog::Backlog, NetError> {
     let snapshot = client.cases().await?;
     // Officers and supervisors see the roster; anyone else gets the figures without it.
@@ -26,7 +27,13 @@ pub async fn backlog(
         Err(NetError::Refused { status: 403, .. }) => Vec::new(),
         Err(e) => return Err(e),
     };
-    Ok(backlog::compute(&snapshot.cases, &lawyers, now, sla))
+    Ok(backlog::compute(
+        &snapshot.cases,
+        &lawyers,
+        now,
+        sla,
+        filter,
+    ))
 }
 
 /// A CSV field: quoted when needed, and never starting with a character a spreadsheet would run
@@ -65,6 +72,22 @@ pub fn backlog_text(b: &backlog::Backlog, lang: Lang, now: DateTime<Utc>) -> Str
     for (stage, n) in &b.by_stage {
         out.push_str(&format!("  {n:>5}  {}\n", console::stage(lang, *stage)));
     }
+    out.push_str(&format!("\n{}\n", t(lang, Text::ByConsent)));
+    for (c, n) in &b.by_consent {
+        out.push_str(&format!("  {n:>5}  {}\n", casework::word(lang, c.as_str())));
+    }
+    out.push_str(&format!(
+        "  {:>5}  {}\n",
+        b.untriaged,
+        t(lang, Text::NoTriage)
+    ));
+    out.push_str(&format!(
+        "\n{}: {} ({}: {})\n",
+        t(lang, Text::Closed),
+        b.closed,
+        t(lang, Text::ClosedDeclined),
+        b.closed_declined
+    ));
     out.push_str(&format!("\n{}\n", t(lang, Text::ByAge)));
     for (i, n) in b.by_age.iter().enumerate() {
         out.push_str(&format!("  {n:>5}  {}\n", console::age_bucket(lang, i)));

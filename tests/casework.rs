@@ -512,9 +512,14 @@ async fn backlog_and_export_read_the_hub_as_the_supervisor_sees_it() {
     .await;
     let client = HubClient::new(&hub.url, &supervisor).unwrap();
     let now = chrono::Utc::now();
-    let b = guardia::report::backlog(&client, now, chrono::Duration::minutes(5))
-        .await
-        .unwrap();
+    let b = guardia::report::backlog(
+        &client,
+        now,
+        chrono::Duration::minutes(5),
+        Default::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(b.open, 3);
     assert_eq!(b.without_lawyer, vec![waiting, elsewhere]);
     assert_eq!(b.per_consulate["chicago"].open, 1);

@@ -14,11 +14,11 @@ use guardia::console::action::{Action, Command};
 use guardia::console::app::{Effects, drain, spawn_feeds};
 use guardia::console::model::Model;
 use guardia::console::net::client::HubClient;
-use guardia::console::net::outbox::{ActionRequest, Draft, PendingState};
-use guardia::console::view;
+use guardia::console::net::outbox::{Draft, PendingState};
 use guardia::domain::alert::AlertKind;
 use guardia::domain::case::CaseStatus;
 use guardia::domain::checkpoint::CheckpointCode;
+use guardia::domain::command::CaseCommand;
 use guardia::domain::staff::Role;
 use guardia::i18n::Lang;
 use ratatui::Terminal;
@@ -90,7 +90,7 @@ impl Console {
 
     fn screen(&mut self) -> String {
         let mut terminal = Terminal::new(TestBackend::new(160, 45)).unwrap();
-        terminal.draw(|f| view::render(&mut self.model, f)).unwrap();
+        guardia::console::app::draw(&mut terminal, &mut self.model).unwrap();
         let buffer = terminal.backend().buffer().clone();
         (0..45u16)
             .map(|y| {
@@ -141,18 +141,18 @@ async fn five_actions_taken_offline_survive_a_console_kill_and_apply_exactly_onc
     let outbox = home.path().join("outbox.json");
 
     let drafts = [
-        ActionRequest::Ack,
-        ActionRequest::Note(guardia::api::NoteRequest {
+        CaseCommand::Acknowledge,
+        CaseCommand::Note(guardia::api::NoteRequest {
             text: "Llamé a la hermana.".into(),
         }),
-        ActionRequest::Assign(guardia::api::AssignRequest { lawyer_id }),
-        ActionRequest::Checkpoint(guardia::api::CheckpointRequest {
+        CaseCommand::Assign(guardia::api::AssignRequest { lawyer_id }),
+        CaseCommand::Checkpoint(guardia::api::CheckpointRequest {
             code: CheckpointCode::DetentionConfirmed,
             at: Some(Utc::now()),
             fields: [("agency".to_string(), "ice_ero".to_string())].into(),
             note: String::new(),
         }),
-        ActionRequest::Close(guardia::api::CloseRequest {
+        CaseCommand::Close(guardia::api::CloseRequest {
             outcome: guardia::domain::checkpoint::CloseOutcome::FalseAlarm,
             note: "Era un simulacro.".into(),
         }),
@@ -219,7 +219,7 @@ async fn a_conflict_on_replay_is_shown_to_the_person_who_acted_until_dismissed()
     console.perform(vec![Command::Submit(Draft {
         case_id: case,
         version: 1,
-        request: ActionRequest::Ack,
+        request: CaseCommand::Acknowledge,
     })]);
     console.until("held", |m| m.waiting == 1).await;
 
@@ -243,7 +243,7 @@ async fn a_conflict_on_replay_is_shown_to_the_person_who_acted_until_dismissed()
 
     console.key(KeyCode::Char('!'));
     let text = console.screen();
-    assert!(text.contains("the case changed"), "{text}");
+    assert!(text.contains("someone acted on the case first"), "{text}");
     assert!(text.contains("acknowledged by Test officer"), "{text}");
     console.key(KeyCode::Char('d'));
     console.until("dismissed", |m| m.refused.is_empty()).await;

@@ -12,7 +12,6 @@ use guardia::console::action::Action;
 use guardia::console::app::{drain, spawn_feeds};
 use guardia::console::model::Model;
 use guardia::console::net::client::HubClient;
-use guardia::console::view;
 use guardia::domain::alert::AlertKind;
 use guardia::domain::registrant::Flag;
 use guardia::domain::staff::Role;
@@ -23,7 +22,7 @@ use tokio::sync::mpsc;
 
 fn screen(model: &mut Model) -> String {
     let mut terminal = Terminal::new(TestBackend::new(140, 30)).unwrap();
-    terminal.draw(|f| view::render(model, f)).unwrap();
+    guardia::console::app::draw(&mut terminal, model).unwrap();
     let buffer = terminal.backend().buffer().clone();
     (0..30u16)
         .map(|y| {

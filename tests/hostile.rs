@@ -182,7 +182,6 @@ fn poisoned_case() -> Case {
 #[test]
 fn every_sink_renders_hostile_text_harmless() {
     use guardia::console::model::Model;
-    use guardia::console::view;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     let case = poisoned_case();
@@ -200,7 +199,7 @@ fn every_sink_renders_hostile_text_harmless() {
     model.selected = Some(case.id);
     for height in [40, 120] {
         let mut terminal = Terminal::new(TestBackend::new(200, height)).unwrap();
-        terminal.draw(|f| view::render(&mut model, f)).unwrap();
+        guardia::console::app::draw(&mut terminal, &mut model).unwrap();
         let buffer = terminal.backend().buffer().clone();
         for cell in buffer.content() {
             assert!(clean(cell.symbol()), "a cell holds {:?}", cell.symbol());

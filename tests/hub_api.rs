@@ -22,6 +22,8 @@ async fn error_of(res: reqwest::Response) -> (u16, ErrorBody) {
 #[tokio::test]
 async fn enroll_then_alert_routes_to_the_nearest_consulate() {
     let hub = TestHub::start().await;
+    // Staff first: adding staff is itself an event in the log.
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
     let phone = hub.enroll("Ana Ficticia", &[Flag::MinorsInCare]).await;
     assert!(
         phone.device_token.len() >= 36,
@@ -46,8 +48,6 @@ async fn enroll_then_alert_routes_to_the_nearest_consulate() {
     assert_eq!(chi.consulate, "chicago");
     assert_eq!(chi.seq, la.seq + 1, "seq is gap-free");
     assert_ne!(la.case_id, chi.case_id);
-
-    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
     let snap: CasesResponse = hub
         .get_as(&officer, "/v1/cases")
         .await

@@ -299,7 +299,11 @@ async fn a_transfer_is_seen_by_both_consulates_until_accepted() {
         "chicago"
     );
     let own = hub.act(&la, case, "accept_transfer", 2, json!({})).await;
-    assert_eq!(own.status(), 409);
+    assert_eq!(
+        own.status(),
+        403,
+        "handing over is the receiver's to accept"
+    );
     assert_eq!(hub.cases_of(&chicago).await.len(), 1);
 
     ok(hub
@@ -316,23 +320,38 @@ async fn a_transfer_is_seen_by_both_consulates_until_accepted() {
         hub.get_as(&la, &format!("/v1/cases/{case}")).await.status(),
         404
     );
-    // The origin's stream carried the handoff, so its console can drop the case.
+    // The origin's stream carries the handoff, so its console can drop the case; replaying from
+    // the start gives it nothing else of a case that is no longer its own.
     let client = guardia::console::net::client::HubClient::new(&hub.url, &la).unwrap();
     let mut stream = Box::pin(client.events(0).await.unwrap());
-    let mut seen = Vec::new();
     use futures_util::StreamExt;
-    while seen.len() < 3 {
-        let m = tokio::time::timeout(std::time::Duration::from_secs(20), stream.next())
-            .await
-            .expect("the hub sent nothing")
-            .unwrap()
-            .unwrap();
-        seen.push(m.event);
-    }
-    assert_eq!(
-        seen,
-        ["alert_raised", "transfer_requested", "transfer_accepted"]
-    );
+    let m = tokio::time::timeout(std::time::Duration::from_secs(20), stream.next())
+        .await
+        .expect("the hub sent nothing")
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.event, "transfer_accepted");
+    // Chicago works the case; then a new Los Angeles alert. The origin's next event is that
+    // alert: the note on a case it handed away never reaches it.
+    let version = hub.case(&chicago, case).await["version"].as_u64().unwrap();
+    ok(hub
+        .act(&chicago, case, "notes", version, json!({"text": "Visita."}))
+        .await)
+    .await;
+    let marker = hub
+        .press(
+            &hub.enroll("Marca Ficticia", &[]).await.device_token,
+            LA.0,
+            LA.1,
+            AlertKind::Imminent,
+        )
+        .await;
+    let m = tokio::time::timeout(std::time::Duration::from_secs(20), stream.next())
+        .await
+        .expect("the hub sent nothing")
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.id, marker.seq.to_string(), "{m:?}");
 }
 
 #[tokio::test]
@@ -392,14 +411,35 @@ async fn a_call_center_intake_is_routed_by_place_and_matched_to_the_registrant()
     assert_eq!(case["intake"]["located"], false);
     assert_eq!(case["intake"]["place"], "Ningún Lugar, ZZ");
 
-    // A caller whose number an enrolled registrant has: matched, with the enrolled profile.
+    // A caller whose number an enrolled registrant has: not matched on its own. The officer sees
+    // the candidates and confirms one; only then is the enrolled profile used.
     let enrolled = hub.enroll("Ana Registrada", &[]).await;
     let mut known = call.clone();
     known["phone"] = json!("+13105550123");
     known["place"] = json!(null);
     known["lat"] = json!(LA.0);
     known["lon"] = json!(LA.1);
-    let third = ok(intake(officer.clone(), "call-3", known).await).await;
+    let unconfirmed = ok(intake(officer.clone(), "call-3", known.clone()).await).await;
+    assert!(unconfirmed["registrant_id"].is_null());
+    let case = hub
+        .case(&officer, unconfirmed["case_id"].as_u64().unwrap())
+        .await;
+    assert_eq!(case["registrant"]["name"], "Zoe Ficticia");
+    assert_eq!(case["intake"]["registrant_matched"], false);
+    let candidates: Value = hub
+        .get_as(
+            &officer,
+            "/v1/intake/candidates?phone=%2B1%20(310)%20555-0123",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(candidates[0]["registrant_id"], enrolled.registrant_id);
+    assert_eq!(candidates[0]["name"], "Ana Registrada");
+    assert!(candidates[0].get("phone").is_none() && candidates[0].get("relatives").is_none());
+    known["registrant_id"] = json!(enrolled.registrant_id);
+    let third = ok(intake(officer.clone(), "call-3b", known).await).await;
     assert_eq!(third["registrant_id"], enrolled.registrant_id);
     let case = hub.case(&officer, third["case_id"].as_u64().unwrap()).await;
     assert_eq!(case["registrant"]["name"], "Ana Registrada");

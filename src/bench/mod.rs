@@ -114,6 +114,7 @@ pub async fn local_hub(
                 capacity: 0,
             },
             hash_token(&token),
+            crate::domain::event::Actor::Operator,
             None,
             chrono::Utc::now(),
         )

@@ -46,6 +46,8 @@ pub enum Action {
     CaseLoaded(Box<Case>),
     /// Fetching that case failed; the next snapshot will bring it.
     CaseUnavailable(u64),
+    /// Enrolled people with an intake caller's number (`None`: the hub could not be asked).
+    Candidates(Option<Vec<crate::api::Candidate>>),
 }
 
 /// What happened to an action the operator took, for the status line.
@@ -84,4 +86,6 @@ pub enum Command {
     FetchLawyers,
     FetchConsulates,
     FetchCase(u64),
+    /// Who is enrolled with this (normalised) phone number, for an intake.
+    FetchCandidates(String),
 }

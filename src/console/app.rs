@@ -46,6 +46,20 @@ pub fn drain(model: &mut Model, first: Action, inbox: &mut mpsc::Receiver<Action
     commands
 }
 
+/// Settles what the screen needs for the terminal's size, then draws it from the model.
+pub fn draw<B: ratatui::backend::Backend>(
+    terminal: &mut ratatui::Terminal<B>,
+    model: &mut Model,
+) -> Result<(), B::Error> {
+    let size = terminal.size()?;
+    super::update::settle(
+        model,
+        ratatui::layout::Rect::new(0, 0, size.width, size.height),
+    );
+    terminal.draw(|f| view::render(model, f))?;
+    Ok(())
+}
+
 /// Performs the commands that reach outside the console: the outbox and the hub's REST reads.
 /// Results come back as actions through the inbox, like everything else.
 #[derive(Clone)]
@@ -91,6 +105,20 @@ impl Effects {
                         }
                         Err(e) => tracing::warn!(error = %e, "cannot load the consulates"),
                     }
+                });
+            }
+            Command::FetchCandidates(phone) => {
+                let (client, inbox) = (self.client.clone(), self.inbox.clone());
+                tokio::spawn(async move {
+                    let list = match client.candidates(&phone).await {
+                        Ok(list) => Some(list),
+                        Err(e) => {
+                            // No answer: the call still goes, as a new unmatched case.
+                            tracing::warn!(error = %e, "cannot look up intake candidates");
+                            None
+                        }
+                    };
+                    let _ = inbox.send(Action::Candidates(list)).await;
                 });
             }
             Command::FetchCase(id) => {
@@ -210,7 +238,7 @@ async fn event_loop(
     keys: &mut mpsc::Receiver<Action>,
     effects: &Effects,
 ) -> std::io::Result<()> {
-    terminal.draw(|f| view::render(model, f))?;
+    draw(terminal, model)?;
     loop {
         // Keys come first so the operator is never queued behind a burst of events.
         let first = tokio::select! {
@@ -237,6 +265,6 @@ async fn event_loop(
         if model.quit {
             return Ok(());
         }
-        terminal.draw(|f| view::render(model, f))?;
+        draw(terminal, model)?;
     }
 }

@@ -1,23 +1,25 @@
 //! The `:` command line: verbs on short case numbers, for officers who would rather type
-//! `ack 1042` than find the row. Parsing only; `update` carries the verbs out.
+//! `ack 1042` than find the row. Parsing only; what a complete line asks for is the domain's own
+//! [`CaseCommand`], carried out by `update` exactly as the keys' forms are.
 
 use crate::domain::checkpoint::{CheckpointCode, CloseOutcome};
+use crate::domain::command::{CaseCommand, DeclineRequest, NoteRequest, ReopenRequest};
+use crate::domain::triage::{Category, Consent, Intent, Triage};
+use crate::i18n::{Lang, casework, fold};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verb {
+#[derive(Debug, Clone, PartialEq)]
+pub enum Line {
     /// `1042` or `open 1042`: select the case.
     Open(u64),
-    Ack(u64),
-    /// `assign 1042 <lawyer name or id>`.
+    /// A complete command (`ack 1042`, `note 1042 text`, `triage 1042 acepta retorno
+    /// migratoria`, ...): decided and sent at once.
+    Run(u64, CaseCommand),
+    /// `assign 1042 <lawyer name or id>`: resolved against the roster.
     Assign(u64, String),
     /// `close 1042 false-alarm [note...]`: asks for the note if none, then for confirmation.
     Close(u64, CloseOutcome, String),
-    /// `note 1042 text...`.
-    Note(u64, String),
-    /// `checkpoint 1042 [CODE]`: opens the checkpoint form.
+    /// `checkpoint 1042 [type]`: opens the checkpoint form.
     Checkpoint(u64, Option<CheckpointCode>),
-    /// `reopen 1042 reason...`.
-    Reopen(u64, String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +32,8 @@ pub enum CommandError {
     Missing(&'static str),
     UnknownOutcome(String),
     UnknownCheckpoint(String),
+    /// A triage word that is none of the field's values (`what` names the field).
+    UnknownChoice(&'static str, String),
 }
 
 /// The verbs, for the help line. Spanish synonyms are accepted too.
@@ -40,58 +44,120 @@ pub const VERBS: &[&str] = &[
     "note",
     "close",
     "reopen",
+    "triage",
+    "accept",
+    "decline",
     "open",
 ];
 
 fn canonical(verb: &str) -> Option<&'static str> {
-    Some(match verb {
+    Some(match fold(verb).as_str() {
         "ack" | "atender" => "ack",
         "assign" | "asignar" => "assign",
         "checkpoint" | "cp" | "etapa" => "checkpoint",
         "note" | "nota" => "note",
         "close" | "cerrar" => "close",
         "reopen" | "reabrir" => "reopen",
+        "triage" | "triaje" => "triage",
+        "accept" | "aceptar" => "accept",
+        "decline" | "rechazar" => "decline",
         "open" | "abrir" | "go" | "ir" => "open",
         _ => return None,
     })
 }
 
-pub fn parse(line: &str) -> Result<Verb, CommandError> {
+/// A checkpoint by its code, or by the start of its name in either language ("detención").
+fn checkpoint_code(words: &[&str]) -> Option<CheckpointCode> {
+    let joined = words.join(" ");
+    CheckpointCode::parse(&joined.replace(' ', "_")).or_else(|| {
+        let wanted = fold(&joined);
+        CheckpointCode::ALL.iter().copied().find(|c| {
+            [Lang::Es, Lang::En]
+                .iter()
+                .any(|l| fold(casework::checkpoint(*l, *c)).starts_with(&wanted))
+        })
+    })
+}
+
+fn triage(words: &[&str]) -> Result<Triage, CommandError> {
+    fn pick<T: Copy>(
+        word: Option<&&str>,
+        what: &'static str,
+        all: &[T],
+        code: fn(T) -> &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<T, CommandError> {
+        let word = word.ok_or(CommandError::Missing(what))?;
+        let codes: Vec<&str> = all.iter().map(|v| code(*v)).collect();
+        casework::choose(word, &codes)
+            .and_then(parse)
+            .ok_or_else(|| CommandError::UnknownChoice(what, word.to_string()))
+    }
+    Ok(Triage {
+        consent: pick(
+            words.first(),
+            "consent",
+            Consent::ALL,
+            Consent::as_str,
+            Consent::parse,
+        )?,
+        intent: pick(
+            words.get(1),
+            "intent",
+            Intent::ALL,
+            Intent::as_str,
+            Intent::parse,
+        )?,
+        category: pick(
+            words.get(2),
+            "category",
+            Category::ALL,
+            Category::as_str,
+            Category::parse,
+        )?,
+    })
+}
+
+pub fn parse(line: &str) -> Result<Line, CommandError> {
     let line = line.trim().trim_start_matches(':').trim();
     let mut words = line.split_whitespace();
     let first = words.next().ok_or(CommandError::Empty)?;
     if let Ok(id) = first.trim_start_matches('#').parse::<u64>() {
-        return Ok(Verb::Open(id));
+        return Ok(Line::Open(id));
     }
-    let lower = first.to_lowercase();
-    let verb = canonical(&lower).ok_or(CommandError::UnknownVerb(first.to_string()))?;
+    let verb = canonical(first).ok_or(CommandError::UnknownVerb(first.to_string()))?;
     let id: u64 = words
         .next()
         .and_then(|w| w.trim_start_matches('#').parse().ok())
         .ok_or(CommandError::CaseNumber)?;
     let rest: Vec<&str> = words.collect();
-    let rest_text = rest.join(" ");
+    let text = rest.join(" ");
+    let run = |command| Ok(Line::Run(id, command));
     match verb {
-        "ack" => Ok(Verb::Ack(id)),
-        "open" => Ok(Verb::Open(id)),
-        "assign" if rest_text.is_empty() => Err(CommandError::Missing("lawyer")),
-        "assign" => Ok(Verb::Assign(id, rest_text)),
-        "note" if rest_text.is_empty() => Err(CommandError::Missing("text")),
-        "note" => Ok(Verb::Note(id, rest_text)),
-        "reopen" if rest_text.is_empty() => Err(CommandError::Missing("reason")),
-        "reopen" => Ok(Verb::Reopen(id, rest_text)),
+        "ack" => run(CaseCommand::Acknowledge),
+        "accept" => run(CaseCommand::AcceptTransfer),
+        "open" => Ok(Line::Open(id)),
+        "assign" if text.is_empty() => Err(CommandError::Missing("lawyer")),
+        "assign" => Ok(Line::Assign(id, text)),
+        "note" if text.is_empty() => Err(CommandError::Missing("text")),
+        "note" => run(CaseCommand::Note(NoteRequest { text })),
+        "reopen" if text.is_empty() => Err(CommandError::Missing("reason")),
+        "reopen" => run(CaseCommand::Reopen(ReopenRequest { reason: text })),
+        "decline" if text.is_empty() => Err(CommandError::Missing("reason")),
+        "decline" => run(CaseCommand::DeclineTransfer(DeclineRequest {
+            reason: text,
+        })),
+        "triage" => run(CaseCommand::Triage(triage(&rest)?)),
         "close" => {
             let word = rest.first().ok_or(CommandError::Missing("outcome"))?;
             let outcome =
                 CloseOutcome::parse(word).ok_or(CommandError::UnknownOutcome(word.to_string()))?;
-            Ok(Verb::Close(id, outcome, rest[1..].join(" ")))
+            Ok(Line::Close(id, outcome, rest[1..].join(" ")))
         }
-        "checkpoint" => match rest.first() {
-            None => Ok(Verb::Checkpoint(id, None)),
-            Some(word) => CheckpointCode::parse(word)
-                .map(|c| Verb::Checkpoint(id, Some(c)))
-                .ok_or(CommandError::UnknownCheckpoint(word.to_string())),
-        },
+        "checkpoint" if rest.is_empty() => Ok(Line::Checkpoint(id, None)),
+        "checkpoint" => checkpoint_code(&rest)
+            .map(|c| Line::Checkpoint(id, Some(c)))
+            .ok_or(CommandError::UnknownCheckpoint(text)),
         _ => Err(CommandError::UnknownVerb(first.to_string())),
     }
 }
@@ -102,31 +168,65 @@ mod tests {
 
     #[test]
     fn verbs_on_short_case_numbers() {
-        assert_eq!(parse("ack 1042"), Ok(Verb::Ack(1042)));
-        assert_eq!(parse(":atender #1042"), Ok(Verb::Ack(1042)));
+        assert_eq!(
+            parse("ack 1042"),
+            Ok(Line::Run(1042, CaseCommand::Acknowledge))
+        );
+        assert_eq!(
+            parse(":atender #1042"),
+            Ok(Line::Run(1042, CaseCommand::Acknowledge))
+        );
         assert_eq!(
             parse("assign 1042 Ana Beltrán"),
-            Ok(Verb::Assign(1042, "Ana Beltrán".into()))
+            Ok(Line::Assign(1042, "Ana Beltrán".into()))
         );
         assert_eq!(
             parse("close 1042 false-alarm"),
-            Ok(Verb::Close(1042, CloseOutcome::FalseAlarm, String::new()))
+            Ok(Line::Close(1042, CloseOutcome::FalseAlarm, String::new()))
         );
         assert_eq!(
             parse("close 1042 false_alarm nadie detenido"),
-            Ok(Verb::Close(
+            Ok(Line::Close(
                 1042,
                 CloseOutcome::FalseAlarm,
                 "nadie detenido".into()
             ))
         );
-        assert_eq!(parse("1042"), Ok(Verb::Open(1042)));
+        assert_eq!(parse("1042"), Ok(Line::Open(1042)));
         assert_eq!(
             parse("cp 7 detention_confirmed"),
-            Ok(Verb::Checkpoint(
+            Ok(Line::Checkpoint(
                 7,
                 Some(CheckpointCode::DetentionConfirmed)
             ))
+        );
+        assert_eq!(
+            parse("etapa 7 detención"),
+            Ok(Line::Checkpoint(
+                7,
+                Some(CheckpointCode::DetentionConfirmed)
+            ))
+        );
+    }
+
+    #[test]
+    fn triage_takes_codes_or_words_in_either_language() {
+        let want = Triage {
+            consent: Consent::Declined,
+            intent: Intent::VoluntaryReturn,
+            category: Category::Migratory,
+        };
+        assert_eq!(
+            parse("triaje 9 rechaza retorno migratoria"),
+            Ok(Line::Run(9, CaseCommand::Triage(want)))
+        );
+        assert_eq!(
+            parse("triage 9 declined voluntary_return migratory"),
+            Ok(Line::Run(9, CaseCommand::Triage(want)))
+        );
+        assert_eq!(
+            parse("triage 9 quizá"),
+            Err(CommandError::UnknownChoice("consent", "quizá".into()))
         );
     }
 

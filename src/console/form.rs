@@ -5,9 +5,13 @@
 use chrono::{DateTime, Utc};
 use ratatui_textarea::{CursorMove, TextArea};
 
+use crate::api::Candidate;
 use crate::domain::case::Case;
 use crate::domain::checkpoint::{CheckpointCode, CloseOutcome, FieldKind, FieldSpec};
+use crate::domain::command::Refusal;
+use crate::domain::intake::IntakeRequest;
 use crate::domain::staff::{LawyerInfo, rank_lawyers};
+use crate::domain::triage::{Category, Consent, Intent};
 use crate::i18n::{Lang, casework};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +22,13 @@ pub enum Purpose {
     Close,
     Reopen,
     Transfer,
+    DeclineTransfer,
+    Triage,
     Intake,
 }
+
+/// The caller-confirmation picker's "none of these people".
+pub const NONE_OF_THEM: &str = "none";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PickItem {
@@ -108,9 +117,12 @@ pub struct Form {
     pub chosen: Option<PickItem>,
     pub inputs: Vec<Input>,
     pub focus: usize,
-    /// The validation message for the last attempt to send.
-    pub error: Option<String>,
+    /// Why the last attempt to send was refused (a field's problem, or the rule book's no), put
+    /// in words when drawn.
+    pub error: Option<Refusal>,
     pub confirming: bool,
+    /// An intake waiting for the officer to confirm who the caller is.
+    pub pending_intake: Option<IntakeRequest>,
 }
 
 fn editor(text: &str) -> TextArea<'static> {
@@ -134,11 +146,15 @@ fn field_hint(lang: Lang, spec: &FieldSpec) -> String {
     match spec.kind {
         FieldKind::YesNo => format!("{} / no", casework::word(lang, "yes")),
         FieldKind::Text => String::new(),
-        FieldKind::Date => "YYYY-MM-DD".into(),
-        FieldKind::DateTime => "YYYY-MM-DD HH:MM (UTC)".into(),
+        FieldKind::Date => crate::i18n::t(lang, crate::i18n::Text::DateFormat).into(),
+        FieldKind::DateTime => crate::i18n::t(lang, crate::i18n::Text::DateTimeFormat).into(),
         FieldKind::ANumber => "A-123456789".into(),
         FieldKind::Money => "1500.00".into(),
-        FieldKind::Choice(options) => options.join(" | "),
+        FieldKind::Choice(options) => options
+            .iter()
+            .map(|o| casework::word(lang, o))
+            .collect::<Vec<_>>()
+            .join(" | "),
     }
 }
 
@@ -154,6 +170,7 @@ impl Form {
             focus: 0,
             error: None,
             confirming: false,
+            pending_intake: None,
         }
     }
 
@@ -238,7 +255,12 @@ impl Form {
     }
 
     /// A call taken by phone: no case yet.
-    pub fn intake() -> Form {
+    pub fn intake(lang: Lang) -> Form {
+        let kind_hint = format!(
+            "{} | {}",
+            casework::word(lang, "imminent"),
+            casework::word(lang, "detained")
+        );
         let line = |name: &'static str, required: bool, hint: &str| Input {
             name,
             editor: TextArea::default(),
@@ -258,13 +280,91 @@ impl Form {
                 line("place", false, "Santa Ana, CA"),
                 line("lat", false, "33.7456"),
                 line("lon", false, "-117.8678"),
-                line("kind", false, "imminent | detained"),
+                line("kind", false, &kind_hint),
                 note_input("description", true),
             ],
             focus: 0,
             error: None,
             confirming: false,
+            pending_intake: None,
         }
+    }
+
+    /// The offered consulate says no, with why.
+    pub fn decline(case: &Case) -> Form {
+        let mut form = Form::new(case, Purpose::DeclineTransfer);
+        form.inputs = vec![note_input("reason", true)];
+        form
+    }
+
+    /// Consent, intent and matter: each typed as its label in either language (or picked from
+    /// the hint), filled with the case's current triage.
+    pub fn triage(case: &Case, lang: Lang) -> Form {
+        let mut form = Form::new(case, Purpose::Triage);
+        let current = case.triage;
+        let field = |name: &'static str, options: &[&str], now: Option<&str>| Input {
+            name,
+            editor: editor(now.map(|c| casework::word(lang, c)).unwrap_or("")),
+            multiline: false,
+            required: true,
+            hint: options
+                .iter()
+                .map(|o| casework::word(lang, o))
+                .collect::<Vec<_>>()
+                .join(" | "),
+        };
+        let codes = |all: Vec<&'static str>| all;
+        form.inputs = vec![
+            field(
+                "consent",
+                &codes(Consent::ALL.iter().map(|c| c.as_str()).collect()),
+                current.map(|t| t.consent.as_str()),
+            ),
+            field(
+                "intent",
+                &codes(Intent::ALL.iter().map(|c| c.as_str()).collect()),
+                current.map(|t| t.intent.as_str()),
+            ),
+            field(
+                "category",
+                &codes(Category::ALL.iter().map(|c| c.as_str()).collect()),
+                current.map(|t| t.category.as_str()),
+            ),
+        ];
+        form
+    }
+
+    /// "Is the caller one of these people?": the enrolled people with the number given, and
+    /// "none of them". Someone whose open case is with another consulate is listed, marked,
+    /// and cannot be chosen.
+    pub fn confirm_caller(&mut self, candidates: &[Candidate], lang: Lang) {
+        let mut items: Vec<PickItem> = candidates
+            .iter()
+            .map(|c| PickItem {
+                key: c.registrant_id.map(|id| id.to_string()).unwrap_or_default(),
+                label: format!(
+                    "{} · {} · ····{}",
+                    c.name,
+                    c.birth_year
+                        .map(|y| y.to_string())
+                        .unwrap_or_else(|| "—".into()),
+                    c.consular_id_last4
+                ),
+                detail: c
+                    .open_elsewhere
+                    .as_ref()
+                    .map(|where_| crate::i18n::console::open_elsewhere(lang, where_))
+                    .unwrap_or_default(),
+                search: String::new(),
+            })
+            .collect();
+        items.push(PickItem {
+            key: NONE_OF_THEM.into(),
+            label: crate::i18n::t(lang, crate::i18n::Text::NoneOfThem).into(),
+            detail: String::new(),
+            search: String::new(),
+        });
+        self.picker = Some(Picker::new(items));
     }
 
     /// Moves from the picker to the fields, for what was chosen.
@@ -280,7 +380,7 @@ impl Form {
                     editor: editor(&now.format("%Y-%m-%d %H:%M").to_string()),
                     multiline: false,
                     required: true,
-                    hint: "YYYY-MM-DD HH:MM (UTC)".into(),
+                    hint: crate::i18n::t(lang, crate::i18n::Text::DateTimeFormat).into(),
                 }];
                 for spec in code.fields() {
                     inputs.push(Input {

@@ -3,8 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::domain::event::EventKind;
-use crate::domain::staff::{Role, may};
+use crate::domain::command::{Verb, role_may};
+use crate::domain::staff::Role;
 use crate::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,8 +51,12 @@ pub enum Intent {
     Reopen,
     Transfer,
     AcceptTransfer,
+    DeclineTransfer,
+    Triage,
     Intake,
     CommandLine,
+    /// The backlog: next consent to filter by (all, accepted, declined, unknown).
+    CycleConsent,
     ShowRefusals,
     DetailDown,
     DetailUp,
@@ -75,8 +79,8 @@ pub struct Binding {
     pub intent: Intent,
     /// Shown in the hint bar (the rest only in `?`).
     pub hint: bool,
-    /// The case action this key performs, if any: the key is offered only to roles that may.
-    pub needs: Option<EventKind>,
+    /// The case command this key starts, if any: the key is offered only to roles that may.
+    pub needs: Option<Verb>,
 }
 
 const fn b(mode: Mode, code: KeyCode, label: &'static str, intent: Intent, hint: bool) -> Binding {
@@ -92,7 +96,7 @@ const fn b(mode: Mode, code: KeyCode, label: &'static str, intent: Intent, hint:
 }
 
 /// A key that performs a case action, shown in the hint bar.
-const fn act(code: char, label: &'static str, intent: Intent, needs: EventKind) -> Binding {
+const fn act(code: char, label: &'static str, intent: Intent, needs: Verb) -> Binding {
     Binding {
         mode: Normal,
         code: KeyCode::Char(code),
@@ -105,7 +109,7 @@ const fn act(code: char, label: &'static str, intent: Intent, needs: EventKind) 
 }
 
 /// A less frequent case action: in `?` only, so the hint bar keeps room for the daily keys.
-const fn act_rare(code: char, label: &'static str, intent: Intent, needs: EventKind) -> Binding {
+const fn act_rare(code: char, label: &'static str, intent: Intent, needs: Verb) -> Binding {
     Binding {
         hint: false,
         ..act(code, label, intent, needs)
@@ -131,19 +135,21 @@ pub const BINDINGS: &[Binding] = &[
     b(Normal, KeyCode::Char('2'), "2", Tab(1), false),
     b(Normal, KeyCode::Char('3'), "3", Tab(2), false),
     b(Normal, KeyCode::Tab, "Tab", NextTab, false),
-    act('a', "a", Acknowledge, EventKind::CaseAcknowledged),
-    act('l', "l", Assign, EventKind::LawyerAssigned),
-    act('c', "c", Checkpoint, EventKind::CheckpointLogged),
-    act('n', "n", Note, EventKind::NoteAdded),
+    act('a', "a", Acknowledge, Verb::Acknowledge),
+    act('l', "l", Assign, Verb::Assign),
+    act('c', "c", Checkpoint, Verb::Checkpoint),
+    act('n', "n", Note, Verb::Note),
     // Capital letters: closing and reopening are deliberate, never one slip from a scroll key.
-    act('X', "X", Close, EventKind::CaseClosed),
-    act_rare('O', "O", Reopen, EventKind::CaseReopened),
-    act_rare('t', "t", Transfer, EventKind::TransferRequested),
-    act_rare('A', "A", AcceptTransfer, EventKind::TransferAccepted),
-    // Raising an alert for a caller is an officer's or supervisor's, like assigning.
-    act_rare('I', "I", Intake, EventKind::LawyerAssigned),
+    act('X', "X", Close, Verb::Close),
+    act_rare('T', "T", Triage, Verb::Triage),
+    act_rare('O', "O", Reopen, Verb::Reopen),
+    act_rare('t', "t", Transfer, Verb::Transfer),
+    act_rare('A', "A", AcceptTransfer, Verb::AcceptTransfer),
+    act_rare('D', "D", DeclineTransfer, Verb::DeclineTransfer),
+    act_rare('I', "I", Intake, Verb::Intake),
     b(Normal, KeyCode::Char(':'), ":", CommandLine, true),
     b(Normal, KeyCode::Char('!'), "!", ShowRefusals, false),
+    b(Normal, KeyCode::Char('F'), "F", CycleConsent, false),
     b(Normal, KeyCode::Char('J'), "J", DetailDown, false),
     b(Normal, KeyCode::Char('K'), "K", DetailUp, false),
     b(Normal, KeyCode::Char('s'), "s", NextSort, false),
@@ -201,54 +207,8 @@ pub fn dispatch(mode: Mode, key: &KeyEvent) -> Option<Intent> {
 pub fn allowed(binding: &Binding, role: Option<Role>) -> bool {
     match (binding.needs, role) {
         (None, _) => true,
-        (Some(kind), Some(role)) => may(role, kind),
+        (Some(verb), Some(role)) => role_may(role, verb),
         (Some(_), None) => false,
-    }
-}
-
-pub fn describe(lang: Lang, intent: Intent) -> &'static str {
-    let pick = |es: &'static str, en: &'static str| if lang == Lang::Es { es } else { en };
-    match intent {
-        Up => pick("subir", "up"),
-        Down => pick("bajar", "down"),
-        PageUp => pick("página arriba", "page up"),
-        PageDown => pick("página abajo", "page down"),
-        First => pick("primera", "first"),
-        Last => pick("última", "last"),
-        NextSort => pick("cambiar orden", "change order"),
-        OpenFilter => pick("filtrar", "filter"),
-        ApplyFilter => pick("aplicar", "apply"),
-        ClearFilter => pick("quitar filtro", "clear filter"),
-        ToggleHelp => pick("ayuda", "help"),
-        CloseHelp => pick("cerrar", "close"),
-        Quit => pick("salir", "quit"),
-        Tab(0) => pick("pestaña 1", "tab 1"),
-        Tab(1) => pick("pestaña 2", "tab 2"),
-        Tab(_) => pick("pestaña 3", "tab 3"),
-        NextTab => pick("siguiente pestaña", "next tab"),
-        Open => pick("abrir caso", "open case"),
-        Acknowledge => pick("atender", "acknowledge"),
-        Assign => pick("asignar abogado", "assign lawyer"),
-        Checkpoint => pick("etapa", "checkpoint"),
-        Note => pick("nota", "note"),
-        Close => pick("cerrar caso", "close case"),
-        Reopen => pick("reabrir", "reopen"),
-        Transfer => pick("trasladar", "transfer"),
-        AcceptTransfer => pick("aceptar traslado", "accept transfer"),
-        Intake => pick("registrar llamada", "take a call"),
-        CommandLine => pick("comando", "command"),
-        ShowRefusals => pick("acciones rechazadas", "refused actions"),
-        DetailDown => pick("bajar en el detalle", "scroll detail down"),
-        DetailUp => pick("subir en el detalle", "scroll detail up"),
-        Choose => pick("elegir", "choose"),
-        Cancel => pick("cancelar", "cancel"),
-        NextField => pick("siguiente campo", "next field"),
-        PrevField => pick("campo anterior", "previous field"),
-        Send => pick("enviar", "send"),
-        Yes => pick("sí, confirmar", "yes, confirm"),
-        Back => pick("no, volver", "no, go back"),
-        Run => pick("ejecutar", "run"),
-        Dismiss => pick("visto, descartar", "seen, dismiss"),
     }
 }
 
@@ -274,7 +234,7 @@ pub fn help_rows(
         }
     }
     rows.into_iter()
-        .map(|(intent, keys)| (keys, describe(lang, intent)))
+        .map(|(intent, keys)| (keys, crate::i18n::keys::describe(lang, intent)))
         .collect()
 }
 

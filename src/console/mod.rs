@@ -8,6 +8,7 @@ pub mod app;
 pub mod command;
 pub mod form;
 pub mod keymap;
+pub mod layout;
 pub mod model;
 pub mod net;
 pub mod update;

@@ -7,12 +7,15 @@ use ratatui::widgets::TableState;
 use ratatui_textarea::TextArea;
 
 use super::action::{Connection, Notice};
+use super::command::CommandError;
 use super::form::Form;
 use super::keymap::Mode;
 use super::net::outbox::Pending;
 use crate::api::{LawyerInfo, Me};
 use crate::domain::case::Case;
+use crate::domain::command::Refusal;
 use crate::domain::deadline;
+use crate::domain::event::EventKind;
 use crate::domain::sanitize::{Lines, sanitize};
 use crate::domain::staff::Role;
 use crate::domain::urgency::{self, Rules, Tier, Urgency};
@@ -57,6 +60,26 @@ pub fn tabs(role: Option<Role>) -> &'static [Tab] {
     }
 }
 
+/// What the status line tells the operator: data, put in their language when drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    Sending {
+        case_id: u64,
+        kind: EventKind,
+    },
+    NotPermitted,
+    NoCaseSelected,
+    /// The rule book said no, here, before anything was sent.
+    Refused {
+        case_id: u64,
+        refusal: Refusal,
+    },
+    Command(CommandError),
+    CaseNotVisible(u64),
+    LawyersNotLoaded,
+    LawyerAmbiguous(usize),
+}
+
 pub struct Model {
     pub lang: Lang,
     pub no_color: bool,
@@ -81,8 +104,7 @@ pub struct Model {
     pub unseen: HashSet<u64>,
     /// Critical cases the bell has already rung for.
     pub rung: HashSet<u64>,
-    /// Rows the queue showed last frame, for page up/down.
-    pub page: usize,
+
     pub quit: bool,
     pub tab: Tab,
     pub lawyers: Vec<LawyerInfo>,
@@ -97,10 +119,17 @@ pub struct Model {
     pub refused_selected: usize,
     /// The latest thing to tell the operator, for the status line.
     pub notice: Option<Notice>,
-    /// A message from the command line or a form (already in the operator's language).
-    pub message: Option<String>,
+    /// A message from the command line or a form, put in words when drawn.
+    pub message: Option<Message>,
     /// Selection in the backlog's attention list.
     pub backlog_selected: usize,
+    /// The backlog and its attention list, computed by `update::settle` when the backlog tab is
+    /// shown (once per drained inbox, not per frame or per event).
+    pub backlog: Option<(crate::domain::backlog::Backlog, Vec<u64>)>,
+    /// The backlog shows only cases triaged this way (`F` cycles the consent).
+    pub triage_filter: crate::domain::backlog::TriageFilter,
+    /// Rows of the list pane at the current terminal size (set by `update::settle`), for paging.
+    pub page: usize,
     /// Events for cases being fetched whole (newly assigned to this lawyer), held until the case
     /// arrives so that none applied in between is lost.
     pub fetching: HashMap<u64, Vec<crate::domain::event::Event>>,
@@ -145,6 +174,8 @@ impl Model {
             notice: None,
             message: None,
             backlog_selected: 0,
+            backlog: None,
+            triage_filter: Default::default(),
             fetching: HashMap::new(),
             detail_scroll: 0,
             detail_for: None,
@@ -158,14 +189,10 @@ impl Model {
     /// Whether a case belongs in this console: a lawyer's console keeps only their own cases; a
     /// consulate's, its own and those transferred or offered to it.
     pub fn keeps(&self, case: &Case) -> bool {
-        match &self.me {
-            Some(me) if me.role == Role::Lawyer => case.assigned_lawyer == Some(me.id),
-            Some(me) => match &me.consulate {
-                Some(mine) => case.consulate == *mine || case.also_consulate() == Some(mine),
-                None => true,
-            },
-            None => true,
-        }
+        use crate::domain::command::{may_read, relation};
+        self.me
+            .as_ref()
+            .is_none_or(|me| may_read(relation(case, me)))
     }
 
     /// "Los Angeles, CA" for an id, once the list has arrived; the id until then.

@@ -1,9 +1,11 @@
 //! `update`: the only place the model changes. Pure: no I/O, no clock, no await. Effects are
 //! returned as [`Command`]s for the executor.
 
+mod line;
+mod settle;
 mod work;
 
-pub use work::{attention, attention_of, backlog_of, backlog_target};
+pub use settle::{attention, attention_of, backlog_of, backlog_target, detail_target, settle};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use ratatui_textarea::TextArea;
@@ -15,6 +17,7 @@ use crate::domain::case::Case;
 use crate::domain::event::{Event, EventBody};
 use crate::domain::staff::{Role, may_see_roster};
 use crate::domain::urgency::Tier;
+use work::verb_of;
 
 pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
     match action {
@@ -91,6 +94,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             }
             vec![]
         }
+        Action::Candidates(list) => work::on_candidates(model, list),
         Action::Consulates(list) => {
             model.consulates = list;
             vec![]
@@ -126,6 +130,10 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
     }
     model.last_seq = event.seq;
     model.last_event_at = Some(event.at);
+    if event.case_id == crate::domain::event::NO_CASE {
+        // A roster change: in the log for the record, nothing in the queue changes.
+        return vec![];
+    }
     let mut commands = Vec::new();
     match &event.body {
         EventBody::AlertRaised(_) => {
@@ -253,7 +261,7 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
     };
     match model.mode {
         Mode::Picker | Mode::Form | Mode::Confirm => return work::on_form_intent(model, intent),
-        Mode::Command => return work::on_command_intent(model, intent),
+        Mode::Command => return line::on_command_intent(model, intent),
         Mode::Refusals => return on_refusals_intent(model, intent),
         _ => {}
     }
@@ -300,9 +308,9 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         }
         Intent::Open => {
             if model.tab == Tab::Backlog
-                && let Some(id) = work::backlog_target(model)
+                && let Some(id) = settle::backlog_target(model)
             {
-                work::select_case(model, id);
+                settle::select_case(model, id);
             }
         }
         Intent::CommandLine => {
@@ -311,19 +319,24 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
             model.mode = Mode::Command;
         }
         Intent::ShowRefusals => model.mode = Mode::Refusals,
+        Intent::CycleConsent => {
+            use crate::domain::triage::Consent;
+            let all = Consent::ALL;
+            model.triage_filter.consent = match model.triage_filter.consent {
+                None => all.first().copied(),
+                Some(c) => all
+                    .iter()
+                    .position(|x| *x == c)
+                    .and_then(|i| all.get(i + 1))
+                    .copied(),
+            };
+            model.backlog_selected = 0;
+        }
         Intent::DetailDown => model.detail_scroll = model.detail_scroll.saturating_add(5),
         Intent::DetailUp => model.detail_scroll = model.detail_scroll.saturating_sub(5),
-        Intent::Acknowledge
-        | Intent::Assign
-        | Intent::Checkpoint
-        | Intent::Note
-        | Intent::Close
-        | Intent::Reopen
-        | Intent::Transfer
-        | Intent::AcceptTransfer
-        | Intent::Intake => {
+        intent if verb_of(intent).is_some() => {
             let target = match model.tab {
-                Tab::Backlog => work::backlog_target(model),
+                Tab::Backlog => settle::backlog_target(model),
                 _ => model.selected,
             };
             return work::start(model, intent, target);
@@ -372,7 +385,10 @@ fn on_refusals_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
 
 fn move_by(model: &mut Model, delta: i64) {
     if model.tab == Tab::Backlog {
-        let n = work::attention(model).len() as i64;
+        let n = match &model.backlog {
+            Some((_, ids)) => ids.len(),
+            None => settle::attention(model).len(),
+        } as i64;
         model.backlog_selected = (model.backlog_selected as i64)
             .saturating_add(delta)
             .clamp(0, (n - 1).max(0)) as usize;

@@ -10,6 +10,7 @@ use super::case::{Case, CaseStatus};
 use super::checkpoint::CheckpointCode;
 use super::deadline::{self, Deadline};
 use super::staff::LawyerInfo;
+use super::triage::{Category, Consent, Intent};
 
 /// Where a case stands, from its latest stage-setting checkpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -123,6 +124,39 @@ pub struct Backlog {
     pub deadlines: Vec<(u64, Deadline)>,
     pub lawyers: Vec<LawyerInfo>,
     pub per_consulate: BTreeMap<String, ConsulateCounts>,
+    /// Open cases by consent; cases never triaged are counted in `untriaged`.
+    pub by_consent: Vec<(Consent, usize)>,
+    pub untriaged: usize,
+    /// Closed cases, and apart from them those closed with consent declined: protection is
+    /// given only when the national accepts it, so those are not counted as people assisted.
+    pub closed: usize,
+    pub closed_declined: usize,
+}
+
+/// Narrows the backlog to cases triaged a certain way (`None` lets every case through).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TriageFilter {
+    pub consent: Option<Consent>,
+    pub intent: Option<Intent>,
+    pub category: Option<Category>,
+}
+
+impl TriageFilter {
+    pub fn is_empty(&self) -> bool {
+        *self == TriageFilter::default()
+    }
+
+    pub fn lets_through(&self, case: &Case) -> bool {
+        if self.is_empty() {
+            return true;
+        }
+        let Some(t) = case.triage else {
+            return false;
+        };
+        self.consent.is_none_or(|c| c == t.consent)
+            && self.intent.is_none_or(|i| i == t.intent)
+            && self.category.is_none_or(|c| c == t.category)
+    }
 }
 
 pub const DEADLINE_HORIZON: Duration = Duration::days(7);
@@ -132,11 +166,22 @@ pub fn compute<'a>(
     lawyers: &[LawyerInfo],
     now: DateTime<Utc>,
     sla: Duration,
+    filter: TriageFilter,
 ) -> Backlog {
-    let mut open: Vec<&Case> = cases
+    let (closed, mut open): (Vec<&Case>, Vec<&Case>) = cases
         .into_iter()
-        .filter(|c| c.status != CaseStatus::Closed)
-        .collect();
+        .filter(|c| filter.lets_through(c))
+        .partition(|c| c.status == CaseStatus::Closed);
+    let closed_declined = closed
+        .iter()
+        .filter(|c| c.triage.is_some_and(|t| t.consent == Consent::Declined))
+        .count();
+    let mut by_consent: BTreeMap<Consent, usize> = BTreeMap::new();
+    for case in &open {
+        if let Some(t) = case.triage {
+            *by_consent.entry(t.consent).or_default() += 1;
+        }
+    }
     open.sort_by_key(|c| (c.received_at, c.id));
     let mut by_stage: BTreeMap<Stage, usize> = BTreeMap::new();
     let mut by_age = [0; 4];
@@ -174,7 +219,15 @@ pub fn compute<'a>(
             .total_cmp(&load(a))
             .then_with(|| a.name.cmp(&b.name))
     });
+    let untriaged = open.iter().filter(|c| c.triage.is_none()).count();
     Backlog {
+        by_consent: Consent::ALL
+            .iter()
+            .map(|c| (*c, by_consent.get(c).copied().unwrap_or(0)))
+            .collect(),
+        untriaged,
+        closed: closed.len(),
+        closed_declined,
         open: open.len(),
         by_stage: Stage::ALL
             .iter()
@@ -192,6 +245,20 @@ pub fn compute<'a>(
 /// The same figures as rows of `metric,key,value`, for spreadsheets (`guardia backlog --csv`).
 pub fn csv_rows(b: &Backlog) -> Vec<[String; 3]> {
     let mut rows = vec![["open".into(), "all".into(), b.open.to_string()]];
+    for (c, n) in &b.by_consent {
+        rows.push(["consent".into(), c.as_str().into(), n.to_string()]);
+    }
+    rows.push([
+        "consent".into(),
+        "untriaged".into(),
+        b.untriaged.to_string(),
+    ]);
+    rows.push(["closed".into(), "all".into(), b.closed.to_string()]);
+    rows.push([
+        "closed".into(),
+        "consent_declined".into(),
+        b.closed_declined.to_string(),
+    ]);
     for (s, n) in &b.by_stage {
         rows.push(["stage".into(), s.as_str().into(), n.to_string()]);
     }
@@ -272,7 +339,13 @@ mod tests {
             ))
             .unwrap();
         fresh.received_at = now - Duration::days(2);
-        let b = compute([&fresh, &detained], &[], now, Duration::minutes(5));
+        let b = compute(
+            [&fresh, &detained],
+            &[],
+            now,
+            Duration::minutes(5),
+            TriageFilter::default(),
+        );
         assert_eq!(b.open, 2);
         assert_eq!(stage(&fresh), Stage::New);
         assert_eq!(stage(&detained), Stage::Detained);

@@ -26,6 +26,8 @@ pub enum Actor {
     },
     /// The hub itself (timers, routing).
     Hub,
+    /// Someone with the server's own shell (`guardia admin`).
+    Operator,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +92,41 @@ pub struct TransferRequested {
 pub struct TransferAccepted {
     pub from_consulate: String,
     pub to_consulate: String,
+}
+
+/// The offered consulate said no: the case stays where it was, and the offer is withdrawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransferDeclined {
+    /// The consulate that declined.
+    pub consulate: String,
+    pub reason: String,
+}
+
+/// A change to the staff roster or to someone's access. Not about a case: `case_id` is 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffChanged {
+    pub staff_id: i64,
+    pub change: StaffChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StaffChange {
+    Added {
+        name: String,
+        role: Role,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consulate: Option<String>,
+    },
+    RoleChanged {
+        role: Role,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consulate: Option<String>,
+    },
+    Disabled,
+    Enabled,
+    /// A new token was issued; the old one stops working. The token itself is never logged.
+    TokenRotated,
 }
 
 /// What a relative's message was about.
@@ -171,6 +208,9 @@ pub enum EventBody {
     TransferRequested(TransferRequested),
     TransferAccepted(TransferAccepted),
     RelativeNotified(RelativeNotified),
+    TransferDeclined(TransferDeclined),
+    TriageRecorded(super::triage::Triage),
+    StaffChanged(StaffChanged),
 }
 
 /// The tag of an [`EventBody`], for timelines and SSE `event:` names.
@@ -191,6 +231,9 @@ pub enum EventKind {
     TransferRequested,
     TransferAccepted,
     RelativeNotified,
+    TransferDeclined,
+    TriageRecorded,
+    StaffChanged,
 }
 
 impl EventKind {
@@ -210,6 +253,9 @@ impl EventKind {
             EventKind::TransferRequested => "transfer_requested",
             EventKind::TransferAccepted => "transfer_accepted",
             EventKind::RelativeNotified => "relative_notified",
+            EventKind::TransferDeclined => "transfer_declined",
+            EventKind::TriageRecorded => "triage_recorded",
+            EventKind::StaffChanged => "staff_changed",
         }
     }
 }
@@ -231,9 +277,15 @@ impl EventBody {
             EventBody::TransferRequested(_) => EventKind::TransferRequested,
             EventBody::TransferAccepted(_) => EventKind::TransferAccepted,
             EventBody::RelativeNotified(_) => EventKind::RelativeNotified,
+            EventBody::TransferDeclined(_) => EventKind::TransferDeclined,
+            EventBody::TriageRecorded(_) => EventKind::TriageRecorded,
+            EventBody::StaffChanged(_) => EventKind::StaffChanged,
         }
     }
 }
+
+/// Events that are about the roster, not a case: they carry `case_id` 0.
+pub const NO_CASE: u64 = 0;
 
 /// One entry of the log. `seq` is gap-free and increasing across the whole hub.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::alert::AlertKind;
 use super::checkpoint::note;
-use super::validate::{FieldError, MAX_NAME_CHARS, coordinates, phone, text};
+use super::registrant::Profile;
+use super::validate::{FieldCode, FieldError, MAX_NAME_CHARS, coordinates, phone, text};
 
 pub const MAX_PLACE_CHARS: usize = 120;
 
@@ -32,6 +33,54 @@ pub struct IntakeRequest {
     /// ISO 639 code; Spanish when not given.
     #[serde(default)]
     pub language: Option<String>,
+    /// The enrolled person the officer confirmed the caller is, from `GET /v1/intake/candidates`.
+    /// Absent: nobody was confirmed, and nothing of anyone's profile is copied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registrant_id: Option<i64>,
+}
+
+/// An enrolled person whose phone number matches a caller's: just enough for the officer to
+/// ask "are you…?" — never the profile itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// What to send back as `registrant_id` to confirm; absent when the person's open case is with
+    /// another consulate (the call is theirs to take).
+    pub registrant_id: Option<i64>,
+    pub name: String,
+    pub birth_year: Option<i32>,
+    /// The last four characters of the matrícula or passport number.
+    pub consular_id_last4: String,
+    /// The consulate (its name) that has this person's open case, when it is not the caller's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_elsewhere: Option<String>,
+}
+
+impl Candidate {
+    /// `open_elsewhere`: the consulate holding the person's open case, when the officer may not
+    /// join it.
+    pub fn of(registrant_id: i64, profile: &Profile, open_elsewhere: Option<String>) -> Candidate {
+        use chrono::Datelike;
+        let id = profile.consular_id.chars().collect::<Vec<_>>();
+        let last4: String = id[id.len().saturating_sub(4)..].iter().collect();
+        Candidate {
+            registrant_id: open_elsewhere.is_none().then_some(registrant_id),
+            name: profile.name.clone(),
+            birth_year: profile.date_of_birth.map(|d| d.year()),
+            consular_id_last4: last4,
+            open_elsewhere,
+        }
+    }
+}
+
+/// What an intake did: the case it made or joined. Never another consulate's case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntakeOutcome {
+    pub case_id: u64,
+    pub consulate: String,
+    pub seq: u64,
+    /// The person the officer confirmed, if any.
+    pub registrant_id: Option<i64>,
+    pub matched_place: Option<String>,
 }
 
 /// What the case records about a phone intake.
@@ -61,6 +110,7 @@ pub struct ValidIntake {
     pub coordinates: Option<(f64, f64)>,
     pub kind: AlertKind,
     pub language: String,
+    pub confirmed: Option<i64>,
 }
 
 pub fn validate(req: &IntakeRequest) -> Result<ValidIntake, FieldError> {
@@ -71,16 +121,18 @@ pub fn validate(req: &IntakeRequest) -> Result<ValidIntake, FieldError> {
         }
         (None, None) => None,
         (Some(_), None) => {
-            return Err(FieldError {
-                field: "lon".into(),
-                message: "is required when lat is given".into(),
-            });
+            return Err(FieldError::new(
+                "lon",
+                FieldCode::Required,
+                "is required when lat is given",
+            ));
         }
         (None, Some(_)) => {
-            return Err(FieldError {
-                field: "lat".into(),
-                message: "is required when lon is given".into(),
-            });
+            return Err(FieldError::new(
+                "lat",
+                FieldCode::Required,
+                "is required when lon is given",
+            ));
         }
     };
     let place = req
@@ -94,10 +146,11 @@ pub fn validate(req: &IntakeRequest) -> Result<ValidIntake, FieldError> {
         Some(l) => {
             let l = l.trim().to_ascii_lowercase();
             if !(2..=3).contains(&l.len()) || !l.bytes().all(|b| b.is_ascii_lowercase()) {
-                return Err(FieldError {
-                    field: "language".into(),
-                    message: "must be an ISO 639 code such as es, en or mix".into(),
-                });
+                return Err(FieldError::new(
+                    "language",
+                    FieldCode::InvalidFormat,
+                    "must be an ISO 639 code such as es, en or mix",
+                ));
             }
             l
         }
@@ -110,6 +163,7 @@ pub fn validate(req: &IntakeRequest) -> Result<ValidIntake, FieldError> {
         coordinates,
         kind: req.kind.unwrap_or(AlertKind::Imminent),
         language,
+        confirmed: req.registrant_id,
     })
 }
 
@@ -127,6 +181,7 @@ mod tests {
             lon: None,
             kind: None,
             language: None,
+            registrant_id: None,
         }
     }
 

@@ -101,30 +101,6 @@ pub struct StaffInfo {
     pub consulate: Option<String>,
 }
 
-/// What each role may do to a case it can see. Scope (which cases) is decided separately by
-/// [`Scope`]; this is the verb check. The hub applies both; the console uses this to offer only
-/// the keys that will work.
-pub fn may(role: Role, action: super::event::EventKind) -> bool {
-    use super::event::EventKind as K;
-    match (role, action) {
-        (
-            _,
-            K::AlertRaised
-            | K::AlertCancelled
-            | K::AlertRepeated
-            | K::LocationUpdated
-            | K::CaseEscalated
-            | K::RelativeNotified,
-        ) => false,
-        (Role::Admin, _) => false,
-        (Role::Supervisor, _) => true,
-        (Role::Officer, K::CaseReopened) => false,
-        (Role::Officer, _) => true,
-        (Role::Lawyer, K::CheckpointLogged | K::NoteAdded) => true,
-        (Role::Lawyer, _) => false,
-    }
-}
-
 /// Who may read the lawyers' roster: those who assign, and those who manage staff.
 pub fn may_see_roster(role: Role) -> bool {
     matches!(role, Role::Officer | Role::Supervisor | Role::Admin)
@@ -157,11 +133,8 @@ impl NewStaff {
         mut self,
         consulate_ids: &[&str],
     ) -> Result<NewStaff, super::validate::FieldError> {
-        use super::validate::{FieldError, MAX_NAME_CHARS, text};
-        let bad = |field: &str, message: String| FieldError {
-            field: field.into(),
-            message,
-        };
+        use super::validate::{FieldCode, MAX_NAME_CHARS, err, text};
+        let bad = |field: &str, message: String| err(field, FieldCode::UnknownValue, message);
         self.name = text("name", &self.name, MAX_NAME_CHARS)?;
         if let Some(c) = &self.consulate
             && !consulate_ids.contains(&c.as_str())
@@ -172,7 +145,11 @@ impl NewStaff {
             ));
         }
         if self.role == Role::Officer && self.consulate.is_none() {
-            return Err(bad("consulate", "is required for an officer".into()));
+            return Err(err(
+                "consulate",
+                FieldCode::Required,
+                "is required for an officer",
+            ));
         }
         for (i, c) in self.serves.iter().enumerate() {
             if !consulate_ids.contains(&c.as_str()) {
@@ -190,22 +167,25 @@ impl NewStaff {
         for (i, l) in self.languages.iter().enumerate() {
             let ok = (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase());
             if !ok {
-                return Err(bad(
-                    &format!("languages[{i}]"),
-                    "must be a 2- or 3-letter ISO 639 code".into(),
+                return Err(err(
+                    format!("languages[{i}]"),
+                    FieldCode::InvalidFormat,
+                    "must be a 2- or 3-letter ISO 639 code",
                 ));
             }
         }
         if self.role == Role::Lawyer {
             if self.serves.is_empty() {
-                return Err(bad(
+                return Err(err(
                     "serves",
-                    "a lawyer must serve at least one consulate".into(),
+                    FieldCode::Required,
+                    "a lawyer must serve at least one consulate",
                 ));
             }
             if self.capacity == 0 || self.capacity > MAX_CAPACITY {
-                return Err(bad(
+                return Err(err(
                     "capacity",
+                    FieldCode::OutOfRange,
                     format!("must be between 1 and {MAX_CAPACITY}"),
                 ));
             }
@@ -265,17 +245,6 @@ pub fn rank_lawyers(lawyers: &mut [LawyerInfo], consulate: &str, language: &str)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::event::EventKind;
-
-    #[test]
-    fn lawyers_log_but_do_not_assign_or_close() {
-        assert!(may(Role::Lawyer, EventKind::CheckpointLogged));
-        assert!(!may(Role::Lawyer, EventKind::LawyerAssigned));
-        assert!(!may(Role::Lawyer, EventKind::CaseClosed));
-        assert!(!may(Role::Officer, EventKind::CaseReopened));
-        assert!(may(Role::Supervisor, EventKind::CaseReopened));
-        assert!(!may(Role::Admin, EventKind::NoteAdded));
-    }
 
     #[test]
     fn picker_puts_the_fitting_lawyer_with_room_first() {

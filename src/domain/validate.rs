@@ -17,18 +17,62 @@ pub const MAX_PRESS_AGE: Duration = Duration::days(7);
 pub const MAX_CLOCK_SKEW: Duration = Duration::minutes(10);
 pub const MAX_ACCURACY_M: f64 = 100_000.0;
 
+/// What is wrong with a field, for machines: clients map it to words in their operator's
+/// language and never parse the English message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldCode {
+    /// Empty or absent where a value is needed.
+    Required,
+    /// Not written the way the field is written (a date, a phone number, plain text).
+    InvalidFormat,
+    /// Records something that happened, but the date is ahead of now.
+    InFuture,
+    /// Not one of the values the field accepts (a code, a consulate, a lawyer).
+    UnknownValue,
+    TooLong,
+    /// Well written but outside the accepted range (too old, off the globe, too many).
+    OutOfRange,
+}
+
+impl FieldCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldCode::Required => "required",
+            FieldCode::InvalidFormat => "invalid_format",
+            FieldCode::InFuture => "in_future",
+            FieldCode::UnknownValue => "unknown_value",
+            FieldCode::TooLong => "too_long",
+            FieldCode::OutOfRange => "out_of_range",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct FieldError {
     pub field: String,
+    pub code: FieldCode,
+    /// For a developer reading the response; people see the code through `i18n`.
     pub message: String,
 }
 
-fn err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        message: message.into(),
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: FieldCode, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
     }
+}
+
+pub(crate) fn err(
+    field: impl Into<String>,
+    code: FieldCode,
+    message: impl Into<String>,
+) -> FieldError {
+    FieldError::new(field, code, message)
 }
 
 /// A display text: trimmed, bounded, free of anything a terminal would interpret.
@@ -37,16 +81,18 @@ pub fn text(field: &str, value: &str, max_chars: usize) -> Result<String, FieldE
     if !is_clean(trimmed, Lines::One) {
         return Err(err(
             field,
+            FieldCode::InvalidFormat,
             "contains control, escape or bidi characters; send plain text",
         ));
     }
     let n = trimmed.chars().count();
     if n == 0 {
-        return Err(err(field, "must not be empty"));
+        return Err(err(field, FieldCode::Required, "must not be empty"));
     }
     if n > max_chars {
         return Err(err(
             field,
+            FieldCode::TooLong,
             format!("is {n} characters long; at most {max_chars} are allowed"),
         ));
     }
@@ -56,7 +102,11 @@ pub fn text(field: &str, value: &str, max_chars: usize) -> Result<String, FieldE
 fn person_name(field: &str, value: &str) -> Result<String, FieldError> {
     let name = text(field, value, MAX_NAME_CHARS)?;
     if !name.chars().any(char::is_alphabetic) {
-        return Err(err(field, "must contain at least one letter"));
+        return Err(err(
+            field,
+            FieldCode::InvalidFormat,
+            "must contain at least one letter",
+        ));
     }
     Ok(name)
 }
@@ -76,6 +126,7 @@ pub fn phone(field: &str, value: &str) -> Result<String, FieldError> {
     if !ok {
         return Err(err(
             field,
+            FieldCode::InvalidFormat,
             "must be an international number such as +13105550100",
         ));
     }
@@ -89,6 +140,7 @@ fn consular_id(value: &str) -> Result<String, FieldError> {
     if !ok {
         return Err(err(
             "consular_id",
+            FieldCode::InvalidFormat,
             "must be 4 to 20 letters, digits or dashes (matrícula consular or passport number)",
         ));
     }
@@ -100,6 +152,7 @@ fn language(value: &str) -> Result<String, FieldError> {
     if !ok {
         return Err(err(
             "language",
+            FieldCode::InvalidFormat,
             "must be an ISO 639 code of 2 or 3 lowercase letters, such as es, en or mix",
         ));
     }
@@ -109,17 +162,23 @@ fn language(value: &str) -> Result<String, FieldError> {
 pub fn profile(p: &Profile, today: NaiveDate) -> Result<Profile, FieldError> {
     let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid constant date");
     let Some(born) = p.date_of_birth else {
-        return Err(err("date_of_birth", "is required, written YYYY-MM-DD"));
+        return Err(err(
+            "date_of_birth",
+            FieldCode::Required,
+            "is required, written YYYY-MM-DD",
+        ));
     };
     if born < earliest || born > today {
         return Err(err(
             "date_of_birth",
+            FieldCode::OutOfRange,
             format!("must be between 1900-01-01 and {today}"),
         ));
     }
     if p.relatives.len() > MAX_RELATIVES {
         return Err(err(
             "relatives",
+            FieldCode::TooLong,
             format!("at most {MAX_RELATIVES} relatives may be listed"),
         ));
     }
@@ -155,10 +214,18 @@ pub fn profile(p: &Profile, today: NaiveDate) -> Result<Profile, FieldError> {
 
 pub fn coordinates(lat: f64, lon: f64) -> Result<(), FieldError> {
     if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-        return Err(err("lat", "must be a latitude between -90 and 90"));
+        return Err(err(
+            "lat",
+            FieldCode::OutOfRange,
+            "must be a latitude between -90 and 90",
+        ));
     }
     if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-        return Err(err("lon", "must be a longitude between -180 and 180"));
+        return Err(err(
+            "lon",
+            FieldCode::OutOfRange,
+            "must be a longitude between -180 and 180",
+        ));
     }
     Ok(())
 }
@@ -168,14 +235,19 @@ pub fn location(l: &super::alert::LocationRequest, now: DateTime<Utc>) -> Result
     if !l.accuracy_m.is_finite() || !(0.0..=MAX_ACCURACY_M).contains(&l.accuracy_m) {
         return Err(err(
             "accuracy_m",
+            FieldCode::OutOfRange,
             format!("must be between 0 and {MAX_ACCURACY_M} metres"),
         ));
     }
     if l.at > now + MAX_CLOCK_SKEW {
-        return Err(err("at", "is in the future; check the phone's clock"));
+        return Err(err(
+            "at",
+            FieldCode::InFuture,
+            "is in the future; check the phone's clock",
+        ));
     }
     if l.at < now - MAX_PRESS_AGE {
-        return Err(err("at", "is more than 7 days old"));
+        return Err(err("at", FieldCode::OutOfRange, "is more than 7 days old"));
     }
     Ok(())
 }
@@ -185,18 +257,21 @@ pub fn alert(a: &AlertRequest, now: DateTime<Utc>) -> Result<(), FieldError> {
     if !a.accuracy_m.is_finite() || !(0.0..=MAX_ACCURACY_M).contains(&a.accuracy_m) {
         return Err(err(
             "accuracy_m",
+            FieldCode::OutOfRange,
             format!("must be between 0 and {MAX_ACCURACY_M} metres"),
         ));
     }
     if a.pressed_at > now + MAX_CLOCK_SKEW {
         return Err(err(
             "pressed_at",
+            FieldCode::InFuture,
             "is in the future; check the phone's clock",
         ));
     }
     if a.pressed_at < now - MAX_PRESS_AGE {
         return Err(err(
             "pressed_at",
+            FieldCode::OutOfRange,
             "is more than 7 days old; call the 24-hour call centre instead",
         ));
     }

@@ -4,8 +4,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::store::StoreError;
-use crate::api::ErrorBody;
+use crate::api::{ErrorBody, FieldProblem};
 use crate::domain::case::Case;
+use crate::domain::command::Refusal;
 use crate::domain::validate::FieldError;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,8 +27,9 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// The domain's decision said no.
     #[error("{0}")]
-    Stale(String, Box<Case>),
+    Refused(Refusal, Option<Box<Case>>),
     #[error("{0}")]
     PreconditionRequired(&'static str),
     #[error("the request body is larger than {0} bytes")]
@@ -50,7 +52,17 @@ impl ApiError {
             }
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::Stale(..) => (StatusCode::CONFLICT, "case_changed"),
+            ApiError::Refused(r, _) => {
+                let status = match r {
+                    Refusal::RoleMayNot(_) | Refusal::NotYours(_) | Refusal::AcceptFirst => {
+                        StatusCode::FORBIDDEN
+                    }
+                    Refusal::NotVisible => StatusCode::NOT_FOUND,
+                    Refusal::Conflict(_) => StatusCode::CONFLICT,
+                    Refusal::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                (status, r.code())
+            }
             ApiError::PreconditionRequired(_) => {
                 (StatusCode::PRECONDITION_REQUIRED, "precondition_required")
             }
@@ -63,12 +75,18 @@ impl ApiError {
     }
 }
 
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        ApiError::Refused(r, None)
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::NotFound("no such record"),
             StoreError::Conflict(m) => ApiError::Conflict(m),
-            StoreError::Stale { message, case } => ApiError::Stale(message, case),
+            StoreError::Refused { refusal, case } => ApiError::Refused(refusal, case),
             StoreError::Invalid(m) => ApiError::Unprocessable(m),
             other => ApiError::Unavailable(other),
         }
@@ -87,14 +105,19 @@ impl IntoResponse for ApiError {
             tracing::error!(code, %source, "request failed");
         }
         let message = self.to_string();
-        let case = match self {
-            ApiError::Stale(_, case) => Some(case),
-            _ => None,
+        let (case, reason, field) = match self {
+            ApiError::Refused(Refusal::Conflict(c), case) => (case, Some(c), None),
+            ApiError::Refused(Refusal::Invalid(e), _) | ApiError::Invalid(e) => {
+                (None, None, Some(FieldProblem::from(e)))
+            }
+            _ => (None, None, None),
         };
         let body = ErrorBody {
             error: code.to_string(),
             message,
             case,
+            reason,
+            field,
         };
         (status, axum::Json(body)).into_response()
     }

@@ -34,22 +34,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/alerts/{id}/location", post(routes::alerts::location))
         .route("/v1/cases", get(routes::cases::list))
         .route("/v1/cases/{id}", get(routes::cases::one))
-        .route("/v1/cases/{id}/ack", post(routes::casework::ack))
-        .route("/v1/cases/{id}/assign", post(routes::casework::assign))
-        .route(
-            "/v1/cases/{id}/checkpoints",
-            post(routes::casework::checkpoint),
-        )
-        .route("/v1/cases/{id}/notes", post(routes::casework::note))
-        .route("/v1/cases/{id}/close", post(routes::casework::close))
-        .route("/v1/cases/{id}/reopen", post(routes::casework::reopen))
-        .route("/v1/cases/{id}/transfer", post(routes::casework::transfer))
-        .route(
-            "/v1/cases/{id}/accept_transfer",
-            post(routes::casework::accept_transfer),
-        )
+        .route("/v1/cases/{id}/{verb}", post(routes::casework::act))
         .route("/v1/lawyers", get(routes::casework::lawyers))
         .route("/v1/intake", post(routes::casework::intake))
+        .route("/v1/intake/candidates", get(routes::casework::candidates))
         .route("/v1/staff", post(routes::casework::add_staff))
         .route("/v1/events", get(stream::events))
         .route("/v1/consulates", get(routes::meta::consulates))

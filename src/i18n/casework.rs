@@ -247,6 +247,23 @@ const WORDS: &[(&str, &str, &str)] = &[
         "family separation",
     ),
     ("serves_here", "atiende este consulado", "serves here"),
+    ("imminent", "inminente", "imminent"),
+    ("detained", "detenido", "detained"),
+    ("consent", "Consentimiento", "Consent"),
+    ("accepted", "acepta la protección", "accepts protection"),
+    ("declined", "rechaza la protección", "declines protection"),
+    ("unknown", "sin definir", "not yet known"),
+    ("intent", "Intención", "Intent"),
+    ("contest", "defenderse de la deportación", "contest removal"),
+    ("voluntary_return", "retorno voluntario", "voluntary return"),
+    ("undecided", "aún no decide", "undecided"),
+    ("category", "Materia", "Matter"),
+    ("migratory", "migratoria", "immigration"),
+    ("criminal", "penal", "criminal"),
+    ("civil", "civil", "civil"),
+    ("labor", "laboral", "labor"),
+    ("administrative", "administrativa", "administrative"),
+    ("human_rights", "derechos humanos", "human rights"),
     ("yes", "sí", "yes"),
     ("no", "no", "no"),
 ];
@@ -260,9 +277,53 @@ pub fn word(lang: Lang, code: &str) -> &str {
         .unwrap_or(code)
 }
 
+/// "acepta la protección · retorno voluntario · migratoria".
+pub fn triage(lang: Lang, t: &crate::domain::triage::Triage) -> String {
+    format!(
+        "{} · {} · {}",
+        word(lang, t.consent.as_str()),
+        word(lang, t.intent.as_str()),
+        word(lang, t.category.as_str())
+    )
+}
+
+/// The option a person typed, by its code or by its label in either language, ignoring case
+/// and accents: people never need to know a wire code.
+pub fn choose<'a>(typed: &str, options: &[&'a str]) -> Option<&'a str> {
+    let wanted = super::fold(typed.trim()).replace(['-', ' '], "_");
+    if wanted.is_empty() {
+        return None;
+    }
+    let label = |lang, code: &str| super::fold(word(lang, code)).replace(['-', ' '], "_");
+    let exact = options.iter().copied().find(|code| {
+        *code == wanted || label(Lang::Es, code) == wanted || label(Lang::En, code) == wanted
+    });
+    if exact.is_some() {
+        return exact;
+    }
+    // The start of one label only ("rechaza" for "rechaza la protección").
+    let mut starts = options.iter().copied().filter(|code| {
+        label(Lang::Es, code).starts_with(&wanted) || label(Lang::En, code).starts_with(&wanted)
+    });
+    match (starts.next(), starts.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_choice_is_found_by_its_label_in_either_language() {
+        let options = ["accepted", "declined", "unknown"];
+        assert_eq!(choose("Rechaza la protección", &options), Some("declined"));
+        assert_eq!(choose("rechaza la proteccion", &options), Some("declined"));
+        assert_eq!(choose("accepts protection", &options), Some("accepted"));
+        assert_eq!(choose("unknown", &options), Some("unknown"));
+        assert_eq!(choose("quizá", &options), None);
+    }
 
     #[test]
     fn every_field_and_choice_has_a_label_in_both_languages() {

@@ -4,19 +4,24 @@
 use super::{Lang, age, casework, event};
 use crate::console::action::Notice;
 use crate::console::command::CommandError;
+use crate::console::model::Message;
 use crate::console::net::outbox::{Pending, PendingState};
 use crate::domain::backlog::Stage;
 use crate::domain::case::Delivery;
-use crate::domain::case::Refusal;
+use crate::domain::command::{Conflict, Refusal};
 use crate::domain::deadline::Deadline;
 use crate::domain::event::{Actor, DeliveryState, NoticeAbout};
 use crate::domain::sanitize::{Lines, sanitize};
+use crate::domain::validate::FieldCode;
 use chrono::{DateTime, Utc};
 
 pub fn actor(lang: Lang, actor: &Actor) -> String {
     match actor {
         Actor::Phone => lang.pick("teléfono", "phone").into(),
         Actor::Hub => lang.pick("sistema", "system").into(),
+        Actor::Operator => lang
+            .pick("administración del servidor", "server operator")
+            .into(),
         Actor::Staff { name, .. } => sanitize(name, Lines::One),
     }
 }
@@ -60,24 +65,126 @@ pub fn notice(lang: Lang, n: &Notice) -> String {
     }
 }
 
-pub fn refusal(lang: Lang, r: Refusal) -> &'static str {
+/// Why the rule book said no, in the operator's words.
+pub fn refusal(lang: Lang, r: &Refusal) -> String {
     match r {
-        Refusal::Closed => lang.pick(
+        Refusal::RoleMayNot(_) => lang
+            .pick(
+                "su función no permite esta acción",
+                "your role does not allow this",
+            )
+            .into(),
+        Refusal::NotYours(_) => lang
+            .pick(
+                "esta acción no le corresponde en este caso",
+                "this action is not yours to take on this case",
+            )
+            .into(),
+        Refusal::NotVisible => lang
+            .pick(
+                "el caso no está a su alcance",
+                "the case is not in your scope",
+            )
+            .into(),
+        Refusal::AcceptFirst => lang
+            .pick(
+                "el caso se ofreció a su consulado: acéptelo (A) antes de actuar",
+                "the case is offered to your consulate: accept it (A) before acting",
+            )
+            .into(),
+        Refusal::Conflict(c) => conflict(lang, *c).into(),
+        Refusal::Invalid(e) => field_problem(lang, &e.field, e.code, ""),
+    }
+}
+
+pub fn conflict(lang: Lang, c: Conflict) -> &'static str {
+    match c {
+        Conflict::Stale => lang.pick(
+            "alguien actuó antes sobre el caso",
+            "someone acted on the case first",
+        ),
+        Conflict::Closed => lang.pick(
             "el caso está cerrado; un(a) supervisor(a) puede reabrirlo",
             "the case is closed; a supervisor may reopen it",
         ),
-        Refusal::NotClosed => lang.pick("el caso no está cerrado", "the case is not closed"),
-        Refusal::NoTransfer => lang.pick(
+        Conflict::NotClosed => lang.pick("el caso no está cerrado", "the case is not closed"),
+        Conflict::NoTransfer => lang.pick(
             "no hay traslado ni oferta pendiente",
             "no transfer or offer is pending",
         ),
-        Refusal::AlreadyAcknowledged => lang.pick(
+        Conflict::AlreadyAcknowledged => lang.pick(
             "el caso ya fue atendido",
             "the case is already acknowledged",
         ),
-        Refusal::NotStaffAction => {
-            lang.pick("solo el teléfono hace eso", "only the phone does that")
+        Conflict::AlreadyAssigned => lang.pick(
+            "el caso ya está asignado a esa persona",
+            "the case is already assigned to that lawyer",
+        ),
+        Conflict::AlreadyHere => lang.pick(
+            "el caso ya está en ese consulado",
+            "the case is already with that consulate",
+        ),
+        Conflict::OpenElsewhere => lang.pick(
+            "esta persona tiene un caso abierto en otro consulado; comuníquese con ese consulado",
+            "this person has an open case with another consulate; call that consulate",
+        ),
+    }
+}
+
+/// What is wrong with a field: its label and the rule it broke. Written so that the label's
+/// gender never has to agree with anything ("Autoridad: dato obligatorio").
+pub fn field_problem(lang: Lang, field: &str, code: FieldCode, hint: &str) -> String {
+    let name = field.trim_start_matches("fields.");
+    let label = casework::word(lang, name);
+    let rule = match code {
+        FieldCode::Required => lang.pick("dato obligatorio", "required"),
+        FieldCode::InvalidFormat => lang.pick("formato no válido", "not written as expected"),
+        FieldCode::InFuture => {
+            lang.pick("no puede ser una fecha futura", "cannot be in the future")
         }
+        FieldCode::UnknownValue => lang.pick("valor no reconocido", "not a value it accepts"),
+        FieldCode::TooLong => lang.pick("texto demasiado extenso", "too long"),
+        FieldCode::OutOfRange => lang.pick("fuera del rango permitido", "out of range"),
+    };
+    let expected = lang.pick("se espera", "expected");
+    match (code, hint.is_empty()) {
+        (FieldCode::InvalidFormat | FieldCode::UnknownValue, false) => {
+            format!("{label}: {rule} ({expected}: {hint})")
+        }
+        _ => format!("{label}: {rule}"),
+    }
+}
+
+/// Beside a caller candidate whose open case another consulate holds.
+pub fn open_elsewhere(lang: Lang, consulate: &str) -> String {
+    let consulate = sanitize(consulate, Lines::One);
+    match lang {
+        Lang::Es => format!("caso abierto en {consulate}: llame a ese consulado"),
+        Lang::En => format!("open case with {consulate}: call that consulate"),
+    }
+}
+
+/// The status line's message, rendered when drawn.
+pub fn message(lang: Lang, m: &Message) -> String {
+    use super::{Text, t};
+    match m {
+        Message::Sending { case_id, kind } => {
+            format!(
+                "#{case_id} · {} · {}",
+                event(lang, *kind),
+                t(lang, Text::Sending)
+            )
+        }
+        Message::NotPermitted => t(lang, Text::NotPermitted).into(),
+        Message::NoCaseSelected => t(lang, Text::NoCaseSelected).into(),
+        Message::Refused {
+            case_id,
+            refusal: r,
+        } => format!("#{case_id}: {}", refusal(lang, r)),
+        Message::Command(e) => command_error(lang, e),
+        Message::CaseNotVisible(id) => case_not_visible(lang, *id),
+        Message::LawyersNotLoaded => t(lang, Text::LawyersNotLoaded).into(),
+        Message::LawyerAmbiguous(n) => lawyer_ambiguous(lang, *n),
     }
 }
 
@@ -86,13 +193,19 @@ pub fn refusal(lang: Lang, r: Refusal) -> &'static str {
 pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
     let PendingState::Refused {
         status,
-        message,
         case,
+        reason,
+        field,
+        ..
     } = &p.state
     else {
         return String::new();
     };
-    let head = format!("#{} · {}", p.case_id, event(lang, p.request.kind()));
+    let head = format!(
+        "#{} · {}",
+        p.case_id,
+        event(lang, p.request.verb().appends())
+    );
     let last = case.as_ref().and_then(|c| c.timeline.last()).map(|e| {
         let ago = age((now - e.at).num_seconds());
         match lang {
@@ -108,22 +221,25 @@ pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
             ),
         }
     });
-    let why = match status {
-        409 => lang.pick(
+    // The hub's codes, never its words: what stood in the way, or which field was wrong.
+    let why = match (status, reason, field) {
+        (_, Some(c), _) => conflict(lang, *c),
+        (_, _, Some(f)) => return format!("{head}: {}", field_problem(lang, &f.name, f.code, "")),
+        (409, ..) => lang.pick(
             "el caso cambió antes de que llegara",
             "the case changed before it arrived",
         ),
-        404 => lang.pick(
+        (404, ..) => lang.pick(
             "el caso ya no está a su alcance",
             "the case is no longer in your scope",
         ),
-        403 | 401 => lang.pick("sin permiso", "not permitted"),
+        (403 | 401, ..) => lang.pick("sin permiso", "not permitted"),
         _ => lang.pick("datos no aceptados", "not accepted"),
     };
-    let detail = sanitize(message, Lines::One);
+    // The hub's message stays in the outbox file for the record; the screen shows the codes.
     match last {
-        Some(l) => format!("{head}: {why} — {l} ({detail})"),
-        None => format!("{head}: {why} ({detail})"),
+        Some(l) => format!("{head}: {why} — {l}"),
+        None => format!("{head}: {why}"),
     }
 }
 
@@ -154,6 +270,16 @@ pub fn command_error(lang: Lang, e: &CommandError) -> String {
                 Lang::En => format!("unknown outcome “{}”; use: {list}", sanitize(o, Lines::One)),
             }
         }
+        (CommandError::UnknownChoice(what, word), Lang::Es) => format!(
+            "{}: «{}» no es un valor reconocido",
+            casework::word(lang, what),
+            sanitize(word, Lines::One)
+        ),
+        (CommandError::UnknownChoice(what, word), Lang::En) => format!(
+            "{}: “{}” is not one of its values",
+            casework::word(lang, what),
+            sanitize(word, Lines::One)
+        ),
         (CommandError::UnknownCheckpoint(c), Lang::Es) => {
             format!("etapa desconocida «{}»", sanitize(c, Lines::One))
         }

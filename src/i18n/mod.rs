@@ -5,6 +5,7 @@
 
 pub mod casework;
 pub mod console;
+pub mod keys;
 
 use crate::domain::alert::{AlertKind, CancelReason};
 use crate::domain::case::CaseStatus;
@@ -132,9 +133,16 @@ pub enum Text {
     OfferedTo,
     Loading,
     NoMatches,
-    Required,
-    Invalid,
-    Expected,
+    NoneOfThem,
+    ByConsent,
+    Closed,
+    ClosedDeclined,
+    FormDecline,
+    DateFormat,
+    DateTimeFormat,
+    LookingUpCaller,
+    TriageTitle,
+    NoTriage,
     CommandPrompt,
     CommandHelp,
     NotPermitted,
@@ -153,6 +161,23 @@ pub enum Text {
     RefusalsTitle,
     NoRefusals,
     Sending,
+}
+
+/// Lower case without accents, for matching what people type ("Beltran" finds "Beltrán").
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'à' | 'ä' | 'â' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' => 'o',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            other => other,
+        })
+        .collect()
 }
 
 pub fn t(lang: Lang, text: Text) -> &'static str {
@@ -246,9 +271,25 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         OfferedTo => lang.pick("ofrecida a", "offered to"),
         Loading => lang.pick("cargando…", "loading…"),
         NoMatches => lang.pick("sin coincidencias", "no matches"),
-        Required => lang.pick("es obligatorio", "is required"),
-        Invalid => lang.pick("no es válido", "is not valid"),
-        Expected => lang.pick("se espera", "expected"),
+        NoneOfThem => lang.pick(
+            "Ninguna de estas personas (caso nuevo sin datos de registro)",
+            "None of these people (a new case, no enrolled data)",
+        ),
+        DateFormat => lang.pick("AAAA-MM-DD", "YYYY-MM-DD"),
+        ByConsent => lang.pick("Abiertos por consentimiento", "Open, by consent"),
+        Closed => lang.pick("Cerrados", "Closed"),
+        ClosedDeclined => lang.pick(
+            "de ellos, con la protección rechazada",
+            "of them, protection declined",
+        ),
+        FormDecline => lang.pick("Rechazar el traslado", "Decline the transfer"),
+        DateTimeFormat => lang.pick("AAAA-MM-DD HH:MM (UTC)", "YYYY-MM-DD HH:MM (UTC)"),
+        LookingUpCaller => lang.pick(
+            "buscando personas registradas con ese teléfono…",
+            "looking for enrolled people with that phone…",
+        ),
+        TriageTitle => lang.pick("Triaje", "Triage"),
+        NoTriage => lang.pick("sin triaje todavía", "not triaged yet"),
         CommandPrompt => ":",
         CommandHelp => lang.pick(
             "ack N · assign N abogado · checkpoint N [CÓDIGO] · note N texto · close N resultado [nota] · reopen N motivo · N",
@@ -355,6 +396,9 @@ pub fn event(lang: Lang, kind: EventKind) -> &'static str {
         EventKind::TransferRequested => lang.pick("traslado solicitado", "transfer requested"),
         EventKind::TransferAccepted => lang.pick("traslado aceptado", "transfer accepted"),
         EventKind::RelativeNotified => lang.pick("aviso a familiar", "relative's message"),
+        EventKind::TransferDeclined => lang.pick("traslado rechazado", "transfer declined"),
+        EventKind::TriageRecorded => lang.pick("triaje registrado", "triage recorded"),
+        EventKind::StaffChanged => lang.pick("cambio de personal", "staff change"),
     }
 }
 

@@ -7,6 +7,7 @@ use chrono::{NaiveDate, Utc};
 use guardia::api::{AlertResponse, EnrollResponse};
 use guardia::domain::alert::AlertKind;
 use guardia::domain::consulate::parse_csv;
+use guardia::domain::event::Actor;
 use guardia::domain::registrant::{Flag, Profile, Relative};
 use guardia::domain::staff::{NewStaff, Role};
 use guardia::hub::auth::{STAFF_PREFIX, hash_token, new_token};
@@ -131,7 +132,7 @@ impl TestHub {
         let token = new_token(STAFF_PREFIX);
         let id = self
             .store
-            .add_staff(new, hash_token(&token), None, Utc::now())
+            .add_staff(new, hash_token(&token), Actor::Operator, None, Utc::now())
             .await
             .unwrap()
             .value;

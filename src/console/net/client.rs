@@ -16,9 +16,14 @@ pub enum NetError {
     #[error("the hub answered {status}: {message}")]
     Refused {
         status: u16,
+        /// The machine-readable code.
+        error: String,
         message: String,
-        /// With a 409 `case_changed`: the case as it now stands.
+        /// With a 409 `case_changed`: the case as it now stands, and what stood in the way.
         case: Option<Box<Case>>,
+        reason: Option<crate::api::Conflict>,
+        /// With a 422 `invalid_field`: which field, and its problem's code.
+        field: Option<crate::api::FieldProblem>,
     },
     #[error("the hub sent something unreadable: {0}")]
     Garbled(String),
@@ -103,6 +108,14 @@ impl HubClient {
         self.get("/v1/lawyers").await
     }
 
+    /// Enrolled people with this number. `phone` is already normalised (`+` and digits), so
+    /// only the `+` needs escaping in the query.
+    pub async fn candidates(&self, phone: &str) -> Result<Vec<crate::api::Candidate>, NetError> {
+        let query = phone.replace('+', "%2B");
+        self.get(&format!("/v1/intake/candidates?phone={query}"))
+            .await
+    }
+
     pub async fn consulates(&self) -> Result<Vec<crate::domain::consulate::Consulate>, NetError> {
         self.get("/v1/consulates").await
     }
@@ -152,13 +165,19 @@ async fn check(res: reqwest::Response) -> Result<reqwest::Response, NetError> {
         return Ok(res);
     }
     let status = res.status().as_u16();
-    let (message, case) = match res.json::<ErrorBody>().await {
-        Ok(body) => (body.message, body.case),
-        Err(_) => ("no details".into(), None),
-    };
+    let body = res.json::<ErrorBody>().await.unwrap_or_else(|_| ErrorBody {
+        error: String::new(),
+        message: "no details".into(),
+        case: None,
+        reason: None,
+        field: None,
+    });
     Err(NetError::Refused {
         status,
-        message,
-        case,
+        error: body.error,
+        message: body.message,
+        case: body.case,
+        reason: body.reason,
+        field: body.field,
     })
 }

@@ -19,77 +19,10 @@ use uuid::Uuid;
 
 use super::client::{HubClient, NetError};
 use super::subscriber::backoff;
-use crate::api::{
-    ActionResponse, AssignRequest, CheckpointRequest, CloseRequest, IntakeRequest, NoteRequest,
-    ReopenRequest, TransferRequest,
-};
+use crate::api::{ActionResponse, Conflict, FieldProblem};
 use crate::console::action::{Action, Notice};
 use crate::domain::case::Case;
-use crate::domain::event::EventKind;
-
-/// What the operator asked the hub to do to a case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "verb", content = "body", rename_all = "snake_case")]
-pub enum ActionRequest {
-    Ack,
-    Assign(AssignRequest),
-    Checkpoint(CheckpointRequest),
-    Note(NoteRequest),
-    Close(CloseRequest),
-    Reopen(ReopenRequest),
-    Transfer(TransferRequest),
-    AcceptTransfer,
-    /// A call taken at the call center (no case yet: `case_id` 0).
-    Intake(IntakeRequest),
-}
-
-impl ActionRequest {
-    pub fn kind(&self) -> EventKind {
-        match self {
-            ActionRequest::Ack => EventKind::CaseAcknowledged,
-            ActionRequest::Assign(_) => EventKind::LawyerAssigned,
-            ActionRequest::Checkpoint(_) => EventKind::CheckpointLogged,
-            ActionRequest::Note(_) => EventKind::NoteAdded,
-            ActionRequest::Close(_) => EventKind::CaseClosed,
-            ActionRequest::Reopen(_) => EventKind::CaseReopened,
-            ActionRequest::Transfer(_) => EventKind::TransferRequested,
-            ActionRequest::AcceptTransfer => EventKind::TransferAccepted,
-            ActionRequest::Intake(_) => EventKind::AlertRaised,
-        }
-    }
-
-    fn path(&self, case_id: u64) -> String {
-        if let ActionRequest::Intake(_) = self {
-            return "/v1/intake".into();
-        }
-        let verb = match self {
-            ActionRequest::Ack => "ack",
-            ActionRequest::Assign(_) => "assign",
-            ActionRequest::Checkpoint(_) => "checkpoints",
-            ActionRequest::Note(_) => "notes",
-            ActionRequest::Close(_) => "close",
-            ActionRequest::Reopen(_) => "reopen",
-            ActionRequest::Transfer(_) => "transfer",
-            ActionRequest::AcceptTransfer => "accept_transfer",
-            ActionRequest::Intake(_) => "intake",
-        };
-        format!("/v1/cases/{case_id}/{verb}")
-    }
-
-    fn body(&self) -> serde_json::Value {
-        let value = match self {
-            ActionRequest::Ack | ActionRequest::AcceptTransfer => Ok(serde_json::json!({})),
-            ActionRequest::Assign(r) => serde_json::to_value(r),
-            ActionRequest::Checkpoint(r) => serde_json::to_value(r),
-            ActionRequest::Note(r) => serde_json::to_value(r),
-            ActionRequest::Close(r) => serde_json::to_value(r),
-            ActionRequest::Reopen(r) => serde_json::to_value(r),
-            ActionRequest::Transfer(r) => serde_json::to_value(r),
-            ActionRequest::Intake(r) => serde_json::to_value(r),
-        };
-        value.unwrap_or_default()
-    }
-}
+use crate::domain::command::CaseCommand;
 
 /// An action as `update` produces it: no key yet (keys are random, and update is pure).
 #[derive(Debug, Clone, PartialEq)]
@@ -97,7 +30,7 @@ pub struct Draft {
     pub case_id: u64,
     /// The case version the operator saw when deciding.
     pub version: u64,
-    pub request: ActionRequest,
+    pub request: CaseCommand,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,8 +40,16 @@ pub enum PendingState {
     /// The hub refused it; kept until the operator dismisses it.
     Refused {
         status: u16,
+        /// The hub's machine-readable code (`case_changed`, `invalid_field`, ...).
+        #[serde(default)]
+        error: String,
+        /// The hub's own words, kept for the record; people read the codes through `i18n`.
         message: String,
         case: Option<Box<Case>>,
+        #[serde(default)]
+        reason: Option<Conflict>,
+        #[serde(default)]
+        field: Option<FieldProblem>,
     },
 }
 
@@ -117,7 +58,7 @@ pub struct Pending {
     pub key: String,
     pub case_id: u64,
     pub version: u64,
-    pub request: ActionRequest,
+    pub request: CaseCommand,
     pub created_at: DateTime<Utc>,
     #[serde(flatten)]
     pub state: PendingState,
@@ -304,7 +245,7 @@ pub async fn run(
             msg = rx.recv() => match msg {
                 None => return,
                 Some(OutboxMsg::Submit(draft)) => {
-                    let (case_id, kind) = (draft.case_id, draft.request.kind());
+                    let (case_id, kind) = (draft.case_id, draft.request.verb().appends());
                     match outbox.add(draft, Utc::now()) {
                         Ok(_) => report(&outbox, &inbox).await,
                         Err(e) => {
@@ -326,7 +267,7 @@ pub async fn run(
             },
             (entry, result) = async { in_flight.as_mut().expect("guarded").await }, if in_flight.is_some() => {
                 in_flight = None;
-                let kind = entry.request.kind();
+                let kind = entry.request.verb().appends();
                 let saved = match result {
                     Ok(answer) => {
                         attempt = 0;
@@ -341,10 +282,17 @@ pub async fn run(
                     }
                     Err(e) => {
                         let state = match e {
-                            NetError::Refused { status, message, case } => {
-                                PendingState::Refused { status, message, case }
+                            NetError::Refused { status, error, message, case, reason, field } => {
+                                PendingState::Refused { status, error, message, case, reason, field }
                             }
-                            other => PendingState::Refused { status: 0, message: other.to_string(), case: None },
+                            other => PendingState::Refused {
+                                status: 0,
+                                error: String::new(),
+                                message: other.to_string(),
+                                case: None,
+                                reason: None,
+                                field: None,
+                            },
                         };
                         notice(&inbox, Notice::Refused { case_id: entry.case_id, kind }).await;
                         outbox.refuse(&entry.key, state)

@@ -6,10 +6,9 @@ use ratatui::backend::TestBackend;
 use super::*;
 use crate::api::{CasesResponse, Me};
 use crate::console::action::{Connection, Notice};
-use crate::console::net::outbox::ActionRequest;
-use crate::console::view;
 use crate::domain::alert::AlertKind;
 use crate::domain::case::tests::{cancelled, raised};
+use crate::domain::command::CaseCommand;
 use crate::domain::registrant::Flag;
 use crate::domain::staff::Role;
 use crate::i18n::Lang;
@@ -193,7 +192,7 @@ fn q_quits_and_question_mark_opens_help() {
 
 fn screen(m: &mut Model, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| view::render(m, f)).unwrap();
+    crate::console::app::draw(&mut terminal, m).unwrap();
     let buffer = terminal.backend().buffer().clone();
     let mut out = String::new();
     for y in 0..height {
@@ -292,7 +291,7 @@ fn critical_rows_carry_their_colour_and_no_color_drops_it() {
     );
     let find = |m: &mut Model| {
         let mut terminal = Terminal::new(TestBackend::new(130, 10)).unwrap();
-        terminal.draw(|f| view::render(m, f)).unwrap();
+        crate::console::app::draw(&mut terminal, m).unwrap();
         let buffer = terminal.backend().buffer().clone();
         (0..10u16)
             .flat_map(|y| (0..130u16).map(move |x| (x, y)))
@@ -373,7 +372,7 @@ fn checkpoint_form_names_the_bad_field_and_sends_once_fixed() {
     };
     assert_eq!(draft.case_id, 1002);
     assert_eq!(draft.version, 1);
-    let ActionRequest::Checkpoint(req) = &draft.request else {
+    let CaseCommand::Checkpoint(req) = &draft.request else {
         panic!("{draft:?}");
     };
     assert_eq!(req.fields["a_number"], "12345678");
@@ -393,7 +392,7 @@ fn closing_asks_for_confirmation_and_is_never_on_a_plain_key() {
     assert_eq!(m.mode, Mode::Confirm);
     let commands = update(&mut m, key('y'));
     assert!(
-        matches!(&commands[..], [Command::Submit(d)] if matches!(d.request, ActionRequest::Close(_)))
+        matches!(&commands[..], [Command::Submit(d)] if matches!(d.request, CaseCommand::Close(_)))
     );
 }
 
@@ -423,7 +422,12 @@ fn a_lawyer_sees_only_their_cases_and_may_not_assign() {
     m.selected = Some(1);
     assert!(update(&mut m, key('l')).is_empty());
     assert!(m.form.is_none());
-    assert_eq!(m.message.as_deref(), Some("your role does not allow this"));
+    assert_eq!(
+        m.message
+            .as_ref()
+            .map(|msg| crate::i18n::console::message(m.lang, msg)),
+        Some("your role does not allow this".to_string())
+    );
     // Reassigned to someone else: it leaves this console.
     let away = crate::domain::case::tests::staff_event(
         2,

@@ -1,41 +1,45 @@
-//! Case work in `update`: starting an action, driving its form, the command line. Still pure: an
-//! action leaves as a [`Command::Submit`] and the outbox does the rest.
+//! Case work in `update`: starting a command, driving its form, submitting it. Still pure: a
+//! command leaves as a [`Command::Submit`] and the outbox does the rest. Whether it may leave is
+//! decided by the domain's own [`decide`], the function the hub decides with.
 
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::api::{
-    AssignRequest, CheckpointRequest, CloseRequest, IntakeRequest, NoteRequest, ReopenRequest,
-    TransferRequest,
+    AssignRequest, CheckpointRequest, CloseRequest, DeclineRequest, IntakeRequest, NoteRequest,
+    ReopenRequest, TransferRequest,
 };
 use crate::console::action::Command;
-use crate::console::command::{self, Verb};
-use crate::console::form::{Form, PickItem, Purpose};
+use crate::console::form::{Form, NONE_OF_THEM, Purpose};
 use crate::console::keymap::{Intent, Mode};
-use crate::console::model::{Model, Tab, tabs};
-use crate::console::net::outbox::{ActionRequest, Draft};
-use crate::domain::backlog;
-use crate::domain::checkpoint::{self, CheckpointCode, CloseOutcome};
-use crate::domain::event::EventKind;
-use crate::domain::sanitize::{Lines, sanitize};
-use crate::domain::staff::may;
-use crate::i18n::{self, Text, casework, console as words, t};
+use crate::console::model::{Message, Model};
+use crate::console::net::outbox::Draft;
+use crate::domain::checkpoint::{self, CheckpointCode, CloseOutcome, FieldKind};
+use crate::domain::command::{
+    CaseCommand, Conflict, Facts, Refusal, Verb, decide, precheck, role_may,
+};
+use crate::domain::triage::{Category, Consent, Intent as Wish, Triage};
+use crate::domain::validate::{FieldCode, FieldError};
+use crate::i18n::casework;
 
-fn kind_of(intent: Intent) -> Option<EventKind> {
+/// The command a key starts.
+pub fn verb_of(intent: Intent) -> Option<Verb> {
     Some(match intent {
-        Intent::Acknowledge => EventKind::CaseAcknowledged,
-        Intent::Assign => EventKind::LawyerAssigned,
-        Intent::Checkpoint => EventKind::CheckpointLogged,
-        Intent::Note => EventKind::NoteAdded,
-        Intent::Close => EventKind::CaseClosed,
-        Intent::Reopen => EventKind::CaseReopened,
-        Intent::Transfer => EventKind::TransferRequested,
-        Intent::AcceptTransfer => EventKind::TransferAccepted,
-        Intent::Intake => EventKind::LawyerAssigned,
+        Intent::Acknowledge => Verb::Acknowledge,
+        Intent::Assign => Verb::Assign,
+        Intent::Checkpoint => Verb::Checkpoint,
+        Intent::Note => Verb::Note,
+        Intent::Close => Verb::Close,
+        Intent::Reopen => Verb::Reopen,
+        Intent::Transfer => Verb::Transfer,
+        Intent::AcceptTransfer => Verb::AcceptTransfer,
+        Intent::DeclineTransfer => Verb::DeclineTransfer,
+        Intent::Triage => Verb::Triage,
+        Intent::Intake => Verb::Intake,
         _ => return None,
     })
 }
 
-fn mode_of(form: &Form) -> Mode {
+pub(super) fn mode_of(form: &Form) -> Mode {
     if form.confirming {
         Mode::Confirm
     } else if form.picker.is_some() {
@@ -56,92 +60,106 @@ fn close_form(model: &mut Model) {
     model.mode = Mode::Normal;
 }
 
-fn submit(model: &mut Model, case_id: u64, version: u64, request: ActionRequest) -> Vec<Command> {
+/// A field's problem found here, before anything is sent.
+fn field(name: &str, code: FieldCode) -> Refusal {
+    Refusal::Invalid(FieldError::new(name, code, ""))
+}
+
+/// Shows a refusal where the operator is looking: in the open form (keeping what was typed, with
+/// the focus on the bad field), or on the status line.
+fn refuse(model: &mut Model, case_id: u64, refusal: Refusal) -> Vec<Command> {
+    match &mut model.form {
+        Some(form) => {
+            if let Refusal::Invalid(e) = &refusal {
+                let name = e.field.trim_start_matches("fields.");
+                if let Some(at) = form.inputs.iter().position(|i| i.name == name) {
+                    form.focus = at;
+                }
+            }
+            form.confirming = false;
+            form.error = Some(refusal);
+            model.mode = mode_of(form);
+        }
+        None => model.message = Some(Message::Refused { case_id, refusal }),
+    }
+    vec![]
+}
+
+/// The console's early "no", with the hub's own decision on the case as this console holds it;
+/// then the outbox. A command on a case that moved since the form opened is refused here too,
+/// exactly as the hub would.
+pub(super) fn submit(
+    model: &mut Model,
+    case_id: u64,
+    version: u64,
+    command: CaseCommand,
+) -> Vec<Command> {
+    if command.verb() != Verb::Intake && !decides_yes(model, case_id, version, &command) {
+        return vec![];
+    }
     close_form(model);
-    model.message = Some(format!(
-        "#{case_id} · {} · {}",
-        i18n::event(model.lang, request.kind()),
-        t(model.lang, Text::Sending)
-    ));
+    model.message = Some(Message::Sending {
+        case_id,
+        kind: command.verb().appends(),
+    });
     vec![Command::Submit(Draft {
         case_id,
         version,
-        request,
+        request: command,
     })]
 }
 
-/// Begins an action on `target`: checks the role and the case's state here first, so the
-/// operator hears "no" at once instead of from the hub.
+/// Begins a command on `target`: role, scope and the case's state are checked here first, so
+/// the operator hears "no" at once instead of from the hub.
 pub fn start(model: &mut Model, intent: Intent, target: Option<u64>) -> Vec<Command> {
     let lang = model.lang;
-    let Some(kind) = kind_of(intent) else {
+    let Some(verb) = verb_of(intent) else {
         return vec![];
     };
-    if !model.role().is_some_and(|r| may(r, kind)) {
-        model.message = Some(t(lang, Text::NotPermitted).into());
+    let Some(me) = model.me.clone() else {
+        return vec![];
+    };
+    if !role_may(me.role, verb) {
+        model.message = Some(Message::NotPermitted);
         return vec![];
     }
-    if intent == Intent::Intake {
+    if verb == Verb::Intake {
         // A call needs no case selected: it makes one.
-        open_form(model, Form::intake());
+        open_form(model, Form::intake(lang));
         return vec![];
     }
     let Some(case) = target.and_then(|id| model.cases.get(&id)) else {
-        model.message = Some(t(lang, Text::NoCaseSelected).into());
+        model.message = Some(Message::NoCaseSelected);
         return vec![];
     };
-    if let Err(refusal) = case.permits(kind) {
-        model.message = Some(format!("#{}: {}", case.id, words::refusal(lang, refusal)));
+    if let Err(refusal) = precheck(case, verb, &me) {
+        model.message = Some(Message::Refused {
+            case_id: case.id,
+            refusal,
+        });
         return vec![];
     }
     let (id, version) = (case.id, case.version);
-    match intent {
-        Intent::Acknowledge => submit(model, id, version, ActionRequest::Ack),
-        Intent::Assign => {
+    let form = match verb {
+        Verb::Acknowledge => return submit(model, id, version, CaseCommand::Acknowledge),
+        Verb::AcceptTransfer => return submit(model, id, version, CaseCommand::AcceptTransfer),
+        Verb::Assign => {
             let form = Form::assign(case, &model.lawyers, lang);
             open_form(model, form);
             // Fresh loads for the picker; it fills in when they arrive.
-            vec![Command::FetchLawyers]
+            return vec![Command::FetchLawyers];
         }
-        Intent::Checkpoint => {
-            let form = Form::checkpoint(case, lang);
-            open_form(model, form);
-            vec![]
-        }
-        Intent::Note => {
-            let form = Form::note(case);
-            open_form(model, form);
-            vec![]
-        }
-        Intent::Close => {
-            let form = Form::close(case, lang);
-            open_form(model, form);
-            vec![]
-        }
-        Intent::Reopen => {
-            let form = Form::reopen(case);
-            open_form(model, form);
-            vec![]
-        }
-        Intent::Transfer => {
-            let form = Form::transfer(case, &model.consulates, lang);
-            open_form(model, form);
-            vec![]
-        }
-        Intent::AcceptTransfer => {
-            // Only the receiving side takes a case over; say so here rather than after a 409.
-            let mine = model.me.as_ref().and_then(|m| m.consulate.clone());
-            if mine.is_some() && case.also_consulate() != mine.as_deref() {
-                model.message = Some(format!(
-                    "#{id}: {}",
-                    words::refusal(lang, crate::domain::case::Refusal::NoTransfer)
-                ));
-                return vec![];
-            }
-            submit(model, id, version, ActionRequest::AcceptTransfer)
-        }
-        _ => vec![],
-    }
+        Verb::Checkpoint => Form::checkpoint(case, lang),
+        Verb::Note => Form::note(case),
+        Verb::Close => Form::close(case, lang),
+        Verb::Reopen => Form::reopen(case),
+        Verb::Transfer => Form::transfer(case, &model.consulates, lang),
+        Verb::DeclineTransfer => Form::decline(case),
+        Verb::Triage => Form::triage(case, lang),
+        Verb::Intake => return vec![],
+    };
+    open_form(model, form);
+    vec![]
 }
 
 pub fn typed_in_form(model: &mut Model, key: KeyEvent) -> Vec<Command> {
@@ -193,17 +211,28 @@ pub fn on_form_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
             let Some(item) = form.picker.as_ref().and_then(|p| p.chosen()).cloned() else {
                 return vec![];
             };
+            let (id, version) = (form.case_id, form.version);
             if form.purpose == Purpose::Assign {
-                let (id, version) = (form.case_id, form.version);
                 let Ok(lawyer_id) = item.key.parse() else {
                     return vec![];
                 };
-                return submit(
-                    model,
-                    id,
-                    version,
-                    ActionRequest::Assign(AssignRequest { lawyer_id }),
-                );
+                let command = CaseCommand::Assign(AssignRequest { lawyer_id });
+                return submit(model, id, version, command);
+            }
+            if let Some(mut request) = form.pending_intake.clone() {
+                // Confirming who called: a person, nobody enrolled, or someone whose case is
+                // another consulate's (not choosable).
+                request.registrant_id = match item.key.as_str() {
+                    NONE_OF_THEM => None,
+                    key => match key.parse() {
+                        Ok(id) => Some(id),
+                        Err(_) => {
+                            form.error = Some(Refusal::Conflict(Conflict::OpenElsewhere));
+                            return vec![];
+                        }
+                    },
+                };
+                return submit(model, 0, 0, CaseCommand::Intake(request));
             }
             form.choose(item, lang, now);
             model.mode = mode_of(form);
@@ -212,10 +241,9 @@ pub fn on_form_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
         Intent::PrevField => form.move_focus(-1),
         Intent::Send => return send(model),
         Intent::Yes => {
-            let request = close_request(form);
             let (id, version) = (form.case_id, form.version);
-            if let Some(request) = request {
-                return submit(model, id, version, ActionRequest::Close(request));
+            if let Some(request) = close_request(form) {
+                return submit(model, id, version, CaseCommand::Close(request));
             }
         }
         Intent::Back => {
@@ -238,120 +266,181 @@ fn close_request(form: &Form) -> Option<CloseRequest> {
     })
 }
 
-/// Says what is wrong with a field in the operator's language: the field's label, whether it was
-/// required or malformed, and what is expected.
-fn field_problem(model: &Model, form: &Form, field: &str, message: &str) -> String {
-    let lang = model.lang;
-    let name = field.trim_start_matches("fields.");
-    let label = casework::word(lang, name);
-    let hint = form.input(name).map(|i| i.hint.clone()).unwrap_or_default();
-    let missing = message.contains("required") || message.contains("must not be empty");
-    if missing {
-        format!("{label} {}", t(lang, Text::Required))
-    } else if hint.is_empty() {
-        format!("{label} {}", t(lang, Text::Invalid))
-    } else {
-        format!(
-            "{label} {} ({}: {hint})",
-            t(lang, Text::Invalid),
-            t(lang, Text::Expected)
-        )
-    }
+/// The case command a form describes, from what was typed.
+fn command_of(form: &Form) -> Result<CaseCommand, Refusal> {
+    let value = |name: &str| form.input(name).map(|i| i.value()).unwrap_or_default();
+    Ok(match form.purpose {
+        Purpose::Note => CaseCommand::Note(NoteRequest {
+            text: value("note"),
+        }),
+        Purpose::Reopen => CaseCommand::Reopen(ReopenRequest {
+            reason: value("reason"),
+        }),
+        Purpose::Close => {
+            CaseCommand::Close(close_request(form).ok_or(field("outcome", FieldCode::Required))?)
+        }
+        Purpose::Transfer => CaseCommand::Transfer(TransferRequest {
+            to_consulate: form
+                .chosen
+                .as_ref()
+                .map(|c| c.key.clone())
+                .unwrap_or_default(),
+            reason: value("reason"),
+        }),
+        Purpose::DeclineTransfer => CaseCommand::DeclineTransfer(DeclineRequest {
+            reason: value("reason"),
+        }),
+        Purpose::Triage => CaseCommand::Triage(triage_of(form)?),
+        Purpose::Checkpoint => CaseCommand::Checkpoint(checkpoint_request(form)?),
+        Purpose::Intake => CaseCommand::Intake(intake_request(form)?),
+        Purpose::Assign => return Err(field("lawyer_id", FieldCode::Required)),
+    })
 }
 
-/// Ctrl-S: validate with the hub's own rules, then submit (or, for closing, ask to confirm).
+/// Ctrl-S: decide with the hub's own rules, then submit (or, for closing, ask to confirm; for
+/// an intake, first ask who the caller is).
 fn send(model: &mut Model) -> Vec<Command> {
     let Some(form) = &model.form else {
         return vec![];
     };
-    let (id, version) = (form.case_id, form.version);
-    let value = |name: &str| form.input(name).map(|i| i.value()).unwrap_or_default();
-    let result: Result<ActionRequest, (String, String)> = match form.purpose {
-        Purpose::Note => checkpoint::note("note", &value("note"), true)
-            .map(|text| ActionRequest::Note(NoteRequest { text }))
-            .map_err(|e| (e.field, e.message)),
-        Purpose::Reopen => checkpoint::note("reason", &value("reason"), true)
-            .map(|reason| ActionRequest::Reopen(ReopenRequest { reason }))
-            .map_err(|e| (e.field, e.message)),
-        Purpose::Close => match checkpoint::note("note", &value("note"), true) {
-            Ok(_) => {
-                if let Some(form) = &mut model.form {
-                    form.confirming = true;
-                    form.error = None;
-                }
-                model.mode = Mode::Confirm;
-                return vec![];
-            }
-            Err(e) => Err((e.field, e.message)),
-        },
-        Purpose::Checkpoint => checkpoint_request(form, model.now),
-        Purpose::Transfer => {
-            let to = form
-                .chosen
-                .as_ref()
-                .map(|c| c.key.clone())
-                .unwrap_or_default();
-            checkpoint::note("reason", &value("reason"), true)
-                .map(|reason| {
-                    ActionRequest::Transfer(TransferRequest {
-                        to_consulate: to,
-                        reason,
-                    })
-                })
-                .map_err(|e| (e.field, e.message))
-        }
-        Purpose::Intake => intake_request(form).map_err(|e| (e.field, e.message)),
-        Purpose::Assign => return vec![],
+    let (id, version, purpose) = (form.case_id, form.version, form.purpose);
+    let command = match command_of(form) {
+        Ok(c) => c,
+        Err(refusal) => return refuse(model, id, refusal),
     };
-    match result {
-        Ok(request) => submit(model, id, version, request),
-        Err((field, message)) => {
-            let problem = field_problem(model, form, &field, &message);
-            if let Some(form) = &mut model.form {
-                let name = field.trim_start_matches("fields.");
-                if let Some(at) = form.inputs.iter().position(|i| i.name == name) {
-                    form.focus = at;
-                }
-                form.error = Some(problem);
+    match (purpose, command) {
+        (Purpose::Close, command) => {
+            // The whole decision now, so the confirmation is never asked for a refused close.
+            if decides_yes(model, id, version, &command)
+                && let Some(form) = &mut model.form
+            {
+                form.confirming = true;
+                form.error = None;
+                model.mode = Mode::Confirm;
             }
             vec![]
+        }
+        (Purpose::Intake, CaseCommand::Intake(request)) => {
+            let phone = request.phone.clone();
+            if let Some(form) = &mut model.form {
+                form.pending_intake = Some(request);
+                form.error = None;
+            }
+            vec![Command::FetchCandidates(phone)]
+        }
+        (_, command) => submit(model, id, version, command),
+    }
+}
+
+/// Runs the decision without submitting; a refusal is shown where the operator looks.
+fn decides_yes(model: &mut Model, case_id: u64, version: u64, command: &CaseCommand) -> bool {
+    let Some(me) = model.me.as_ref() else {
+        return false;
+    };
+    let Some(case) = model.cases.get(&case_id) else {
+        model.message = Some(Message::CaseNotVisible(case_id));
+        return false;
+    };
+    let lawyer_name = match command {
+        CaseCommand::Assign(r) => model
+            .lawyers
+            .iter()
+            .find(|l| l.id == r.lawyer_id)
+            .map(|l| l.name.as_str()),
+        _ => None,
+    };
+    let facts = Facts {
+        now: model.now,
+        consulates: &model.consulates,
+        lawyer_name,
+    };
+    match decide(case, command, me, version, &facts) {
+        Ok(_) => true,
+        Err(refusal) => {
+            refuse(model, case_id, refusal);
+            false
         }
     }
 }
 
-fn intake_request(form: &Form) -> Result<ActionRequest, crate::domain::validate::FieldError> {
+/// The hub's answer about who has the caller's number: ask the officer to confirm one or none;
+/// with nobody (or no answer), the call goes as a new, unmatched case.
+pub fn on_candidates(
+    model: &mut Model,
+    candidates: Option<Vec<crate::api::Candidate>>,
+) -> Vec<Command> {
+    let lang = model.lang;
+    let Some(form) = &mut model.form else {
+        return vec![];
+    };
+    let Some(request) = form.pending_intake.clone() else {
+        return vec![];
+    };
+    match candidates {
+        Some(list) if !list.is_empty() => {
+            form.confirm_caller(&list, lang);
+            model.mode = mode_of(form);
+            vec![]
+        }
+        _ => submit(model, 0, 0, CaseCommand::Intake(request)),
+    }
+}
+
+fn triage_of(form: &Form) -> Result<Triage, Refusal> {
+    let pick = |name: &str, options: &[&'static str]| -> Result<&'static str, Refusal> {
+        let typed = form.input(name).map(|i| i.value()).unwrap_or_default();
+        if typed.trim().is_empty() {
+            return Err(field(name, FieldCode::Required));
+        }
+        casework::choose(&typed, options).ok_or(field(name, FieldCode::UnknownValue))
+    };
+    let consent = pick(
+        "consent",
+        &Consent::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+    )?;
+    let intent = pick(
+        "intent",
+        &Wish::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+    )?;
+    let category = pick(
+        "category",
+        &Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+    )?;
+    Ok(Triage {
+        consent: Consent::parse(consent).ok_or(field("consent", FieldCode::UnknownValue))?,
+        intent: Wish::parse(intent).ok_or(field("intent", FieldCode::UnknownValue))?,
+        category: Category::parse(category).ok_or(field("category", FieldCode::UnknownValue))?,
+    })
+}
+
+fn intake_request(form: &Form) -> Result<IntakeRequest, Refusal> {
     let value = |name: &str| {
         form.input(name)
             .map(|i| i.value().trim().to_string())
             .unwrap_or_default()
     };
-    let number = |name: &str| -> Result<Option<f64>, crate::domain::validate::FieldError> {
+    let number = |name: &str| -> Result<Option<f64>, Refusal> {
         let v = value(name);
         if v.is_empty() {
             return Ok(None);
         }
         v.parse()
             .map(Some)
-            .map_err(|_| crate::domain::validate::FieldError {
-                field: name.into(),
-                message: "invalid".into(),
-            })
+            .map_err(|_| field(name, FieldCode::InvalidFormat))
     };
     let kind = match value("kind").as_str() {
         "" => None,
-        k => Some(
-            serde_json::from_value(serde_json::Value::String(k.to_lowercase())).map_err(|_| {
-                crate::domain::validate::FieldError {
-                    field: "kind".into(),
-                    message: "invalid".into(),
-                }
-            })?,
-        ),
+        k => {
+            let code = casework::choose(k, &["imminent", "detained"])
+                .ok_or(field("kind", FieldCode::UnknownValue))?;
+            serde_json::from_value(serde_json::Value::String(code.into()))
+                .map_err(|_| field("kind", FieldCode::UnknownValue))?
+        }
     };
     let place = value("place");
     let request = IntakeRequest {
         name: value("name"),
-        phone: value("phone").replace([' ', '-'], ""),
+        phone: value("phone"),
         description: form
             .input("description")
             .map(|i| i.value())
@@ -361,242 +450,46 @@ fn intake_request(form: &Form) -> Result<ActionRequest, crate::domain::validate:
         lon: number("lon")?,
         kind,
         language: None,
+        registrant_id: None,
     };
-    // The hub's own checks, here first.
-    crate::domain::intake::validate(&request)?;
-    Ok(ActionRequest::Intake(request))
+    // The hub's own checks, here first; the phone goes as the hub will store it.
+    let valid = crate::domain::intake::validate(&request)?;
+    Ok(IntakeRequest {
+        phone: valid.phone,
+        ..request
+    })
 }
 
-fn checkpoint_request(
-    form: &Form,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<ActionRequest, (String, String)> {
+fn checkpoint_request(form: &Form) -> Result<CheckpointRequest, Refusal> {
     let code = form
         .chosen
         .as_ref()
         .and_then(|c| CheckpointCode::parse(&c.key))
-        .ok_or_else(|| ("code".to_string(), "required".to_string()))?;
+        .ok_or(field("code", FieldCode::Required))?;
     let at_text = form.input("at").map(|i| i.value()).unwrap_or_default();
-    let at = checkpoint::parse_datetime(&at_text)
-        .ok_or_else(|| ("at".to_string(), "invalid".to_string()))?;
+    let at = checkpoint::parse_datetime(&at_text).ok_or(field("at", FieldCode::InvalidFormat))?;
+    let specs = code.fields();
     let fields = form
         .inputs
         .iter()
         .filter(|i| i.name != "at" && i.name != "note")
-        .map(|i| (i.name.to_string(), i.value().trim().to_string()))
+        .map(|i| {
+            let typed = i.value().trim().to_string();
+            // A choice may be typed as its label, in either language; the wire keeps the code.
+            let value = match specs.iter().find(|s| s.name == i.name).map(|s| s.kind) {
+                Some(FieldKind::Choice(options)) => casework::choose(&typed, options)
+                    .map(String::from)
+                    .unwrap_or(typed),
+                _ => typed,
+            };
+            (i.name.to_string(), value)
+        })
         .filter(|(_, v)| !v.is_empty())
         .collect();
-    let request = CheckpointRequest {
+    Ok(CheckpointRequest {
         code,
         at: Some(at),
         fields,
         note: form.input("note").map(|i| i.value()).unwrap_or_default(),
-    };
-    // The hub's own validation, run here first so the operator sees the problem at once.
-    checkpoint::checkpoint(&request, now).map_err(|e| (e.field, e.message))?;
-    Ok(ActionRequest::Checkpoint(request))
-}
-
-pub fn on_command_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
-    match intent {
-        Intent::Cancel => {
-            model.mode = Mode::Normal;
-            vec![]
-        }
-        Intent::Quit => {
-            model.quit = true;
-            vec![Command::Quit]
-        }
-        Intent::Run => {
-            let line = model.command_input.lines().join(" ");
-            model.mode = Mode::Normal;
-            match command::parse(&line) {
-                Ok(verb) => run(model, verb),
-                Err(e) => {
-                    model.message = Some(words::command_error(model.lang, &e));
-                    vec![]
-                }
-            }
-        }
-        _ => vec![],
-    }
-}
-
-fn run(model: &mut Model, verb: Verb) -> Vec<Command> {
-    let lang = model.lang;
-    let id = match &verb {
-        Verb::Open(id)
-        | Verb::Ack(id)
-        | Verb::Assign(id, _)
-        | Verb::Close(id, ..)
-        | Verb::Note(id, _)
-        | Verb::Checkpoint(id, _)
-        | Verb::Reopen(id, _) => *id,
-    };
-    if !model.cases.contains_key(&id) {
-        model.message = Some(words::case_not_visible(lang, id));
-        return vec![];
-    }
-    select_case(model, id);
-    match verb {
-        Verb::Open(_) => vec![],
-        Verb::Ack(_) => start(model, Intent::Acknowledge, Some(id)),
-        Verb::Note(_, text) => {
-            let mut commands = start(model, Intent::Note, Some(id));
-            if let Some(form) = &mut model.form {
-                form.inputs[0].editor = ratatui_textarea::TextArea::new(vec![text]);
-                commands.extend(send(model));
-            }
-            commands
-        }
-        Verb::Reopen(_, reason) => {
-            let mut commands = start(model, Intent::Reopen, Some(id));
-            if let Some(form) = &mut model.form {
-                form.inputs[0].editor = ratatui_textarea::TextArea::new(vec![reason]);
-                commands.extend(send(model));
-            }
-            commands
-        }
-        Verb::Checkpoint(_, code) => {
-            let commands = start(model, Intent::Checkpoint, Some(id));
-            if let (Some(code), Some(form)) = (code, &mut model.form) {
-                let item = PickItem {
-                    key: code.as_str().into(),
-                    label: casework::checkpoint(lang, code).into(),
-                    detail: String::new(),
-                    search: String::new(),
-                };
-                form.choose(item, lang, model.now);
-                model.mode = mode_of(form);
-            }
-            commands
-        }
-        Verb::Close(_, outcome, note) => {
-            let commands = start(model, Intent::Close, Some(id));
-            if let Some(form) = &mut model.form {
-                let item = PickItem {
-                    key: outcome.as_str().into(),
-                    label: casework::outcome(lang, outcome).into(),
-                    detail: String::new(),
-                    search: String::new(),
-                };
-                form.choose(item, lang, model.now);
-                model.mode = mode_of(form);
-                if !note.is_empty() {
-                    form.inputs[0].editor = ratatui_textarea::TextArea::new(vec![note]);
-                    // Straight to the confirmation: closing is never one keystroke.
-                    return send(model);
-                }
-            }
-            commands
-        }
-        Verb::Assign(_, who) => assign_by_name(model, id, &who),
-    }
-}
-
-fn assign_by_name(model: &mut Model, id: u64, who: &str) -> Vec<Command> {
-    let lang = model.lang;
-    if model.lawyers.is_empty() {
-        model.message = Some(t(lang, Text::LawyersNotLoaded).into());
-        return vec![Command::FetchLawyers];
-    }
-    let needle = who.trim().to_lowercase();
-    let matches: Vec<i64> = model
-        .lawyers
-        .iter()
-        .filter(|l| {
-            l.id.to_string() == needle
-                || sanitize(&l.name, Lines::One)
-                    .to_lowercase()
-                    .contains(&needle)
-        })
-        .map(|l| l.id)
-        .collect();
-    if let [lawyer_id] = matches[..] {
-        if !model
-            .role()
-            .is_some_and(|r| may(r, EventKind::LawyerAssigned))
-        {
-            model.message = Some(t(lang, Text::NotPermitted).into());
-            return vec![];
-        }
-        let Some(case) = model.cases.get(&id) else {
-            return vec![];
-        };
-        let version = case.version;
-        return submit(
-            model,
-            id,
-            version,
-            ActionRequest::Assign(AssignRequest { lawyer_id }),
-        );
-    }
-    // None or several: open the picker with the words typed, so the operator chooses.
-    let commands = start(model, Intent::Assign, Some(id));
-    if let Some(form) = &mut model.form
-        && let Some(p) = &mut form.picker
-    {
-        p.filter = ratatui_textarea::TextArea::new(vec![who.to_string()]);
-        p.filter.move_cursor(ratatui_textarea::CursorMove::End);
-        model.message = Some(words::lawyer_ambiguous(lang, matches.len()));
-    }
-    commands
-}
-
-/// The supervisor's attention list: overdue, then without a lawyer, then deadlines; each case
-/// once.
-pub fn attention(model: &Model) -> Vec<u64> {
-    attention_of(&backlog_of(model))
-}
-
-pub fn backlog_of(model: &Model) -> backlog::Backlog {
-    backlog::compute(
-        model.cases.values(),
-        &model.lawyers,
-        model.now,
-        model.rules.sla,
-    )
-}
-
-pub fn attention_of(b: &backlog::Backlog) -> Vec<u64> {
-    let mut out: Vec<u64> = Vec::new();
-    for id in b
-        .overdue
-        .iter()
-        .chain(&b.without_lawyer)
-        .chain(b.deadlines.iter().map(|(id, _)| id))
-    {
-        if !out.contains(id) {
-            out.push(*id);
-        }
-    }
-    out
-}
-
-pub fn backlog_target(model: &Model) -> Option<u64> {
-    attention(model).get(model.backlog_selected).copied()
-}
-
-/// Shows a case in the queue: switches to the tab that lists cases and selects it.
-pub fn select_case(model: &mut Model, id: u64) {
-    let list = tabs(model.role());
-    if model.tab == Tab::Backlog
-        && let Some(tab) = list.iter().find(|t| **t != Tab::Backlog)
-    {
-        model.tab = *tab;
-    }
-    // A closed case is out of the live queue: search for it so that it shows.
-    let closed = model
-        .cases
-        .get(&id)
-        .is_some_and(|c| c.status == crate::domain::case::CaseStatus::Closed);
-    model.filter = if closed {
-        id.to_string()
-    } else {
-        String::new()
-    };
-    model.selected = Some(id);
-    model.order_stale = true;
-    model.refresh_order();
-    model.unseen.remove(&id);
+    })
 }

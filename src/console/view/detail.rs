@@ -73,6 +73,12 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
                 .map(clean)
                 .unwrap_or_else(|| t(lang, Text::NoLawyer).to_string()),
         ),
+        field(
+            Text::TriageTitle,
+            case.triage
+                .map(|tr| casework::triage(lang, &tr))
+                .unwrap_or_else(|| t(lang, Text::NoTriage).to_string()),
+        ),
     ];
     if let Some(at) = case.duress_at {
         lines.insert(
@@ -332,7 +338,7 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
         let actor = match &entry.actor {
             Actor::Phone => t(lang, Text::ByPhone).to_string(),
             Actor::Hub => t(lang, Text::ByHub).to_string(),
-            Actor::Staff { name, .. } => clean(name),
+            other => i18n::console::actor(lang, other),
         };
         let extra = match (entry.kind, &case.cancelled, entry.detail.as_deref()) {
             (EventKind::AlertCancelled, Some(c), _) => {

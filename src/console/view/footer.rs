@@ -80,7 +80,7 @@ pub fn render_tabs(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
 /// The last notice or message, one line.
 pub fn render_status(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let text = match (&model.message, &model.notice) {
-        (Some(m), _) => m.clone(),
+        (Some(m), _) => console::message(model.lang, m),
         (None, Some(n)) => console::notice(model.lang, n),
         (None, None) => String::new(),
     };

@@ -22,6 +22,8 @@ fn title(model: &Model, form: &Form) -> String {
         Purpose::Reopen => t(lang, Text::FormReopen),
         Purpose::Transfer => t(lang, Text::FormTransfer),
         Purpose::Intake => t(lang, Text::FormIntake),
+        Purpose::DeclineTransfer => t(lang, Text::FormDecline),
+        Purpose::Triage => t(lang, Text::TriageTitle),
     };
     let chosen = form
         .chosen
@@ -159,9 +161,28 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     }
     if let Some(error) = &form.error {
         frame.render_widget(
-            Paragraph::new(Span::styled(format!("✕ {error}"), theme.unseen())),
+            Paragraph::new(Span::styled(
+                format!("✕ {}", form_problem(model.lang, form, error)),
+                theme.unseen(),
+            )),
             rows[form.inputs.len()],
         );
+    }
+}
+
+/// Why the form was not sent: a field's problem with the field's own hint, or the rule book's no.
+fn form_problem(
+    lang: crate::i18n::Lang,
+    form: &crate::console::form::Form,
+    refusal: &crate::domain::command::Refusal,
+) -> String {
+    match refusal {
+        crate::domain::command::Refusal::Invalid(e) => {
+            let name = e.field.trim_start_matches("fields.");
+            let hint = form.input(name).map(|i| i.hint.as_str()).unwrap_or("");
+            crate::i18n::console::field_problem(lang, &e.field, e.code, hint)
+        }
+        other => crate::i18n::console::refusal(lang, other),
     }
 }
 

@@ -25,7 +25,7 @@ fn status_text(lang: Lang, case: &Case) -> &'static str {
     }
 }
 
-pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
+pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let lang = model.lang;
     let sort = match model.sort {
         SortMode::Urgency => t(lang, Text::SortUrgency),
@@ -51,22 +51,10 @@ pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(t(lang, Text::EmptyQueue)).block(block), area);
         return;
     }
-    // Borders and the header row take three lines.
-    let height = area.height.saturating_sub(3).max(1) as usize;
-    model.page = height;
-    let selected = model
-        .table
-        .selected()
-        .unwrap_or(0)
-        .min(model.order.len() - 1);
-    let mut offset = model.table.offset();
-    if selected < offset {
-        offset = selected;
-    } else if selected >= offset + height {
-        offset = selected + 1 - height;
-    }
-    offset = offset.min(model.order.len().saturating_sub(height));
-    *model.table.offset_mut() = offset;
+    // The window `update::settle` chose for this size; only its rows are built.
+    let height = crate::console::layout::list_rows(area);
+    let offset = model.table.offset().min(model.order.len() - 1);
+    let selected = model.table.selected().unwrap_or(offset);
 
     let window = &model.order[offset..(offset + height).min(model.order.len())];
     let rows: Vec<Row> = window
@@ -157,6 +145,6 @@ pub fn render(model: &mut Model, theme: Theme, frame: &mut Frame, area: Rect) {
         .block(block)
         .row_highlight_style(theme.selected())
         .highlight_symbol("› ");
-    let mut state = TableState::default().with_selected(Some(selected - offset));
+    let mut state = TableState::default().with_selected(selected.checked_sub(offset));
     frame.render_stateful_widget(table, area, &mut state);
 }

@@ -144,6 +144,15 @@ pub struct Case {
     /// Taken by phone at the call center, not pressed.
     #[serde(default)]
     pub intake: Option<super::intake::Intake>,
+    /// Consent, intent and kind of matter, once an officer has asked.
+    #[serde(default)]
+    pub triage: Option<super::triage::Triage>,
+    /// Lawyers the case was reassigned away from: they see nothing more of it.
+    #[serde(default)]
+    pub former_lawyers: Vec<i64>,
+    /// Consulates the case was handed away from: they see nothing more of it.
+    #[serde(default)]
+    pub former_consulates: Vec<String>,
     /// Number of events applied; the optimistic-concurrency version.
     pub version: u64,
     pub last_seq: u64,
@@ -204,6 +213,9 @@ impl Case {
             transfer: None,
             deliveries: Vec::new(),
             intake: raised.intake.clone(),
+            triage: None,
+            former_lawyers: Vec::new(),
+            former_consulates: Vec::new(),
             version: 1,
             last_seq: event.seq,
             timeline: vec![entry(event)],
@@ -262,10 +274,21 @@ impl Case {
                 })
             }
             EventBody::TransferAccepted(t) => {
-                self.consulate.clone_from(&t.to_consulate);
+                let from = std::mem::replace(&mut self.consulate, t.to_consulate.clone());
+                self.former_consulates.retain(|c| *c != self.consulate);
+                if !self.former_consulates.contains(&from) {
+                    self.former_consulates.push(from);
+                }
                 self.transfer = None;
                 self.offered_to = None;
             }
+            EventBody::TransferDeclined(_) => {
+                self.transfer = None;
+                self.offered_to = None;
+            }
+            EventBody::TriageRecorded(t) => self.triage = Some(*t),
+            // Roster events carry no case; `case_id` 0 never matches one.
+            EventBody::StaffChanged(_) => return Ok(false),
             EventBody::RelativeNotified(n) => {
                 let delivery = Delivery {
                     relative: n.relative,
@@ -288,6 +311,12 @@ impl Case {
                 self.acknowledged_by = Some(event.actor.clone());
             }
             EventBody::LawyerAssigned(a) => {
+                if let Some(before) = self.assigned_lawyer.filter(|b| *b != a.lawyer_id)
+                    && !self.former_lawyers.contains(&before)
+                {
+                    self.former_lawyers.push(before);
+                }
+                self.former_lawyers.retain(|l| *l != a.lawyer_id);
                 self.assigned_lawyer = Some(a.lawyer_id);
                 self.assigned_lawyer_name = Some(a.lawyer_name.clone());
                 // checkpoints.md: a representative assignment is logged automatically.
@@ -358,49 +387,10 @@ impl Case {
             .or(self.offered_to.as_deref())
     }
 
-    /// Whether a staff action of `kind` fits the case as it stands; the reason when it does not.
-    /// The hub checks this inside the write, so two officers racing get one success and one
-    /// refusal that names what the other did.
-    pub fn permits(&self, kind: EventKind) -> Result<(), Refusal> {
-        let closed = self.status == CaseStatus::Closed;
-        match kind {
-            EventKind::CaseReopened if !closed => Err(Refusal::NotClosed),
-            EventKind::CaseReopened => Ok(()),
-            _ if closed => Err(Refusal::Closed),
-            EventKind::CaseAcknowledged if self.acknowledged_at.is_some() => {
-                Err(Refusal::AlreadyAcknowledged)
-            }
-            EventKind::AlertRaised
-            | EventKind::AlertCancelled
-            | EventKind::AlertRepeated
-            | EventKind::LocationUpdated
-            | EventKind::CaseEscalated
-            | EventKind::RelativeNotified => Err(Refusal::NotStaffAction),
-            EventKind::TransferAccepted if self.also_consulate().is_none() => {
-                Err(Refusal::NoTransfer)
-            }
-            _ => Ok(()),
-        }
-    }
-
     /// The time of the last change, for "what happened since you looked".
     pub fn last_entry(&self) -> Option<&TimelineEntry> {
         self.timeline.last()
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    #[error("the case is closed; a supervisor may reopen it")]
-    Closed,
-    #[error("the case is not closed, so there is nothing to reopen")]
-    NotClosed,
-    #[error("the case is already acknowledged")]
-    AlreadyAcknowledged,
-    #[error("only the phone or the hub does that")]
-    NotStaffAction,
-    #[error("no transfer or offer is pending for this case")]
-    NoTransfer,
 }
 
 fn one() -> u32 {
@@ -431,6 +421,14 @@ fn entry(event: &Event) -> TimelineEntry {
         }),
         EventBody::TransferRequested(t) => Some(t.to_consulate.clone()),
         EventBody::TransferAccepted(t) => Some(t.from_consulate.clone()),
+        EventBody::TransferDeclined(t) => Some(t.consulate.clone()),
+        EventBody::TriageRecorded(t) => Some(format!(
+            "{}/{}/{}",
+            t.consent.as_str(),
+            t.intent.as_str(),
+            t.category.as_str()
+        )),
+        EventBody::StaffChanged(_) => None,
         EventBody::RelativeNotified(n) => Some(format!(
             "{}:{}",
             n.relative,

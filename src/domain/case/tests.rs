@@ -1,6 +1,7 @@
 //! Test helpers shared by the domain's and the console's tests, and the fold's own tests.
 
 use super::*;
+use crate::domain::command::{Conflict, Refusal, Verb, precheck};
 use crate::domain::event::{AlertCancelled, AlertRaised};
 use chrono::{NaiveDate, TimeZone};
 
@@ -100,13 +101,20 @@ pub fn checkpoint(seq: u64, case_id: u64, code: CheckpointCode, fields: &[(&str,
 fn staff_actions_fold_and_closing_blocks_all_but_reopen() {
     use crate::domain::event::{CaseClosed, CaseReopened, LawyerAssigned};
     let mut case = Case::open(&raised(1, 7, AlertKind::Detained, vec![])).unwrap();
-    assert!(case.permits(EventKind::CaseAcknowledged).is_ok());
+    let boss = crate::domain::staff::StaffInfo {
+        id: 1,
+        name: "Supervisora".into(),
+        role: crate::domain::staff::Role::Supervisor,
+        consulate: None,
+    };
+    let check = |case: &Case, verb| precheck(case, verb, &boss);
+    assert!(check(&case, Verb::Acknowledge).is_ok());
     case.apply(&staff_event(2, 7, EventBody::CaseAcknowledged))
         .unwrap();
     assert_eq!(case.acknowledged_by, Some(officer()));
     assert_eq!(
-        case.permits(EventKind::CaseAcknowledged),
-        Err(Refusal::AlreadyAcknowledged)
+        check(&case, Verb::Acknowledge),
+        Err(Refusal::Conflict(Conflict::AlreadyAcknowledged))
     );
     case.apply(&staff_event(
         3,
@@ -133,8 +141,11 @@ fn staff_actions_fold_and_closing_blocks_all_but_reopen() {
     ))
     .unwrap();
     assert_eq!(case.status, CaseStatus::Closed);
-    assert_eq!(case.permits(EventKind::NoteAdded), Err(Refusal::Closed));
-    assert!(case.permits(EventKind::CaseReopened).is_ok());
+    assert_eq!(
+        check(&case, Verb::Note),
+        Err(Refusal::Conflict(Conflict::Closed))
+    );
+    assert!(check(&case, Verb::Reopen).is_ok());
     case.apply(&staff_event(
         5,
         7,

@@ -13,7 +13,7 @@ mod fields;
 pub use fields::{FieldKind, FieldSpec};
 
 use super::sanitize::{Lines, is_clean};
-use super::validate::{FieldError, MAX_CLOCK_SKEW};
+use super::validate::{FieldCode, FieldError, MAX_CLOCK_SKEW, err};
 
 macro_rules! codes {
     ($( $variant:ident = $wire:literal ),* $(,)?) => {
@@ -128,29 +128,24 @@ pub const MAX_NOTE_CHARS: usize = 4000;
 /// A checkpoint older than this is almost surely a typo in the year.
 pub const MAX_CHECKPOINT_AGE: Duration = Duration::days(366 * 5);
 
-fn err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        message: message.into(),
-    }
-}
-
 /// A note: multi-line plain text, trimmed, bounded. Empty is allowed where `required` is false.
 pub fn note(field: &str, value: &str, required: bool) -> Result<String, FieldError> {
     let trimmed = value.trim();
     if !is_clean(trimmed, Lines::Many) {
         return Err(err(
             field,
+            FieldCode::InvalidFormat,
             "contains control, escape or bidi characters; send plain text",
         ));
     }
     let n = trimmed.chars().count();
     if required && n == 0 {
-        return Err(err(field, "must not be empty"));
+        return Err(err(field, FieldCode::Required, "must not be empty"));
     }
     if n > MAX_NOTE_CHARS {
         return Err(err(
             field,
+            FieldCode::TooLong,
             format!("is {n} characters long; at most {MAX_NOTE_CHARS} are allowed"),
         ));
     }
@@ -185,6 +180,7 @@ pub fn a_number(field: &str, value: &str) -> Result<String, FieldError> {
     if !digits.chars().all(|c| c.is_ascii_digit()) {
         return Err(err(
             field,
+            FieldCode::InvalidFormat,
             "must be digits (an optional leading A is allowed)",
         ));
     }
@@ -193,6 +189,7 @@ pub fn a_number(field: &str, value: &str) -> Result<String, FieldError> {
         8 => Ok(format!("0{digits}")),
         n => Err(err(
             field,
+            FieldCode::InvalidFormat,
             format!("has {n} digits; an A-number has 9 (or 8, which gets a leading 0)"),
         )),
     }
@@ -227,6 +224,7 @@ pub fn money(field: &str, value: &str) -> Result<String, FieldError> {
         Some(a) if a > 0 && a <= 100_000_000 => Ok(format!("{}.{:02}", a / 100, a % 100)),
         _ => Err(err(
             field,
+            FieldCode::InvalidFormat,
             "must be an amount in dollars above 0 and at most 1,000,000, like 1500 or 1500.50",
         )),
     }
@@ -239,17 +237,27 @@ fn one_field(spec: &FieldSpec, value: &str, now: DateTime<Utc>) -> Result<String
     match spec.kind {
         Text => super::validate::text(name, value, MAX_FIELD_CHARS),
         Date => {
-            let d =
-                parse_date(value).ok_or_else(|| err(name, "must be a date written YYYY-MM-DD"))?;
+            let d = parse_date(value).ok_or_else(|| {
+                err(
+                    name,
+                    FieldCode::InvalidFormat,
+                    "must be a date written YYYY-MM-DD",
+                )
+            })?;
             // A day of slack: the person logging may be a time zone ahead of UTC.
             if !spec.future && d > tomorrow {
                 return Err(err(
                     name,
+                    FieldCode::InFuture,
                     "records something that happened; it cannot be in the future",
                 ));
             }
             if d < (now - MAX_CHECKPOINT_AGE).date_naive() {
-                return Err(err(name, "is more than five years ago; check the year"));
+                return Err(err(
+                    name,
+                    FieldCode::OutOfRange,
+                    "is more than five years ago; check the year",
+                ));
             }
             Ok(d.format("%Y-%m-%d").to_string())
         }
@@ -257,17 +265,23 @@ fn one_field(spec: &FieldSpec, value: &str, now: DateTime<Utc>) -> Result<String
             let t = parse_datetime(value).ok_or_else(|| {
                 err(
                     name,
+                    FieldCode::InvalidFormat,
                     "must be a date and time written YYYY-MM-DD HH:MM (UTC)",
                 )
             })?;
             if !spec.future && t > now + MAX_CLOCK_SKEW {
                 return Err(err(
                     name,
+                    FieldCode::InFuture,
                     "records something that happened; it cannot be in the future",
                 ));
             }
             if t < now - MAX_CHECKPOINT_AGE {
-                return Err(err(name, "is more than five years ago; check the year"));
+                return Err(err(
+                    name,
+                    FieldCode::OutOfRange,
+                    "is more than five years ago; check the year",
+                ));
             }
             Ok(t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         }
@@ -278,13 +292,17 @@ fn one_field(spec: &FieldSpec, value: &str, now: DateTime<Utc>) -> Result<String
             if options.contains(&v.as_str()) {
                 Ok(v)
             } else {
-                Err(err(name, format!("must be one of: {}", options.join(", "))))
+                Err(err(
+                    name,
+                    FieldCode::UnknownValue,
+                    format!("must be one of: {}", options.join(", ")),
+                ))
             }
         }
         YesNo => match value.trim().to_ascii_lowercase().as_str() {
             "yes" | "y" | "true" | "si" | "sí" | "s" => Ok("yes".into()),
             "no" | "n" | "false" => Ok("no".into()),
-            _ => Err(err(name, "must be yes or no")),
+            _ => Err(err(name, FieldCode::UnknownValue, "must be yes or no")),
         },
     }
 }
@@ -321,11 +339,16 @@ pub fn checkpoint(
     if at > now + MAX_CLOCK_SKEW {
         return Err(err(
             "at",
+            FieldCode::InFuture,
             "records when it happened; it cannot be in the future",
         ));
     }
     if at < now - MAX_CHECKPOINT_AGE {
-        return Err(err("at", "is more than five years ago; check the year"));
+        return Err(err(
+            "at",
+            FieldCode::OutOfRange,
+            "is more than five years ago; check the year",
+        ));
     }
     let specs = req.code.fields();
     if let Some(unknown) = req
@@ -336,6 +359,7 @@ pub fn checkpoint(
         let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
         return Err(err(
             format!("fields.{}", super::sanitize::sanitize(unknown, Lines::One)),
+            FieldCode::UnknownValue,
             format!(
                 "is not a field of {}; its fields are: {}",
                 req.code.as_str(),
@@ -350,6 +374,7 @@ pub fn checkpoint(
             if spec.required {
                 return Err(err(
                     format!("fields.{}", spec.name),
+                    FieldCode::Required,
                     "is required for this checkpoint",
                 ));
             }
@@ -357,7 +382,7 @@ pub fn checkpoint(
         }
         let normalised = one_field(spec, value, now).map_err(|e| FieldError {
             field: format!("fields.{}", e.field),
-            message: e.message,
+            ..e
         })?;
         fields.insert(spec.name.to_string(), normalised);
     }

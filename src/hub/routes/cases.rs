@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use crate::api::{CasesResponse, Me};
 use crate::domain::case::{Case, CaseStatus};
+use crate::domain::command::{may_read, relation};
 use crate::domain::staff::Scope;
 use crate::hub::auth::Staff;
 use crate::hub::error::ApiError;
@@ -40,11 +41,11 @@ pub async fn list(
     {
         return Err(ApiError::Unprocessable(format!("unknown consulate `{c}`")));
     }
-    let snapshot = state
+    let (seq, cases) = state
         .store
         .snapshot(scope, query.consulate, query.status)
         .await?;
-    Ok(Json(snapshot))
+    Ok(Json(CasesResponse { seq, cases }))
 }
 
 /// `GET /v1/cases/{id}`: one case, if the caller may see it (otherwise 404, not 403, so that
@@ -55,10 +56,13 @@ pub async fn one(
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let id = super::casework::case_id(&id)?;
+    // The same relation the decisions use: a case is read by those it stands in a readable
+    // relation to, now.
     let case: Case = state
         .store
-        .case(id, staff.scope())
+        .case(id)
         .await?
+        .filter(|c| may_read(relation(c, &staff.0)))
         .ok_or(ApiError::NotFound("no such case in your scope"))?;
     // The ETag is the version to send back as If-Match.
     Ok((super::casework::etag(case.version), Json(case)))

@@ -5,28 +5,24 @@
 //! it now stands). Roles are checked here; scope and state are checked in the writer, atomically.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{idempotency_key, replay_header};
-use crate::api::{
-    ActionResponse, AssignRequest, CheckpointRequest, CloseRequest, LawyerInfo, NewStaff,
-    NoteRequest, ReopenRequest, StaffCreated, TransferRequest,
-};
-use crate::domain::checkpoint;
-use crate::domain::event::EventKind;
+use crate::api::{ActionResponse, Candidate, IntakeResponse, LawyerInfo, NewStaff, StaffCreated};
+use crate::domain::command::{CaseCommand, Refusal, Verb, WireError, role_may};
+use crate::domain::event::Actor;
 use crate::domain::gazetteer::Lookup;
 use crate::domain::geo::Point;
 use crate::domain::intake::IntakeRequest;
-use crate::domain::staff::{Role, may, may_see_roster};
+use crate::domain::staff::{Role, may_see_roster};
 use crate::hub::auth::{STAFF_PREFIX, Staff, hash_token, new_token};
 use crate::hub::error::ApiError;
 use crate::hub::extract::{ApiJson, OptionalJson};
 use crate::hub::state::AppState;
-use crate::hub::store::{ActionBody, IntakeJob, StaffAction, Whereabouts};
+use crate::hub::store::{IntakeJob, StaffAction, Whereabouts};
 
 pub fn case_id(raw: &str) -> Result<u64, ApiError> {
     raw.parse()
@@ -55,221 +51,72 @@ pub fn etag(version: u64) -> [(header::HeaderName, HeaderValue); 1] {
     [(header::ETAG, value)]
 }
 
-fn verb(kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::CaseAcknowledged => "acknowledge cases",
-        EventKind::LawyerAssigned => "assign lawyers",
-        EventKind::CheckpointLogged => "log checkpoints",
-        EventKind::NoteAdded => "add notes",
-        EventKind::CaseClosed => "close cases",
-        EventKind::CaseReopened => "reopen cases",
-        EventKind::TransferRequested => "transfer cases",
-        EventKind::TransferAccepted => "accept transfers",
-        _ => "do that",
-    }
-}
-
-fn forbidden(kind: EventKind) -> ApiError {
-    ApiError::ForbiddenMessage(format!("your role may not {}", verb(kind)))
-}
-
-fn fingerprint<T: Serialize>(kind: EventKind, case_id: u64, body: &T) -> String {
-    let canonical = serde_json::to_string(body).unwrap_or_default();
+/// A digest of the request (serde_json's maps are sorted, so key order does not matter; an empty
+/// object is no body).
+fn fingerprint(verb: Verb, case_id: u64, body: &serde_json::Value) -> String {
+    let empty = matches!(body, serde_json::Value::Object(m) if m.is_empty());
+    let canonical = if empty {
+        "null".to_string()
+    } else {
+        serde_json::to_string(body).unwrap_or_default()
+    };
     hex::encode(Sha256::digest(
-        format!("{}\n{case_id}\n{canonical}", kind.as_str()).as_bytes(),
+        format!("{}\n{case_id}\n{canonical}", verb.as_str()).as_bytes(),
     ))
 }
 
-/// The part every action shares: role, headers, the write, the answer.
-async fn act<T: Serialize>(
-    state: &AppState,
+/// `POST /v1/cases/{id}/{verb}`: every staff command on a case. Reads the headers and the body
+/// into the domain's [`CaseCommand`]; the decision is made by the store, inside its write.
+pub async fn act(
+    State(state): State<AppState>,
     staff: Staff,
-    headers: &HeaderMap,
-    raw_id: &str,
-    request: &T,
-    body: ActionBody,
-) -> Result<impl IntoResponse + use<T>, ApiError> {
-    let kind = body.kind();
-    let id = case_id(raw_id)?;
-    if !may(staff.0.role, kind) {
-        return Err(forbidden(kind));
+    Path((raw_id, segment)): Path<(String, String)>,
+    headers: HeaderMap,
+    OptionalJson(body): OptionalJson<serde_json::Value>,
+) -> Result<impl IntoResponse, ApiError> {
+    let verb = Verb::from_segment(&segment)
+        .ok_or(ApiError::NotFound("no such case action; see docs/api.md"))?;
+    let id = case_id(&raw_id)?;
+    // The same table the store decides with: a role that may never do this is told at once,
+    // without a write.
+    if !role_may(staff.0.role, verb) {
+        return Err(Refusal::RoleMayNot(verb).into());
     }
-    let key = idempotency_key(headers)?.ok_or_else(|| {
+    let key = idempotency_key(&headers)?.ok_or_else(|| {
         ApiError::Malformed("send an Idempotency-Key header (a fresh UUID per action)".into())
     })?;
-    let expected_version = if_match(headers)?;
-    let scope = staff.scope();
+    let expected_version = if_match(&headers)?;
+    let fingerprint = fingerprint(verb, id, &body);
+    let command = CaseCommand::from_wire(verb, body).map_err(|e| match e {
+        WireError::UnexpectedBody(_) => ApiError::Malformed(e.to_string()),
+        WireError::DoesNotFit(_) => ApiError::Unprocessable(e.to_string()),
+    })?;
     let action = StaffAction {
-        fingerprint: fingerprint(kind, id, request),
+        fingerprint,
         staff: staff.0,
-        scope,
         key,
         case_id: id,
         expected_version,
-        body,
+        command,
     };
-    let outcome =
-        state
-            .store
-            .act(action, state.now())
-            .await
-            .map_err(|e| match ApiError::from(e) {
-                ApiError::NotFound(_) => ApiError::NotFound("no such case in your scope"),
-                other => other,
-            })?;
-    let answer: ActionResponse = outcome.value;
+    let outcome = state
+        .store
+        .act(action, state.consulates.clone(), state.now())
+        .await?;
+    let applied = outcome.value;
     tracing::info!(
-        case = answer.case_id,
-        seq = answer.seq,
-        kind = kind.as_str(),
+        case = applied.case_id,
+        seq = applied.seq,
+        verb = verb.as_str(),
         replayed = outcome.replayed,
         "case action"
     );
     Ok((
         StatusCode::OK,
         replay_header(outcome.replayed),
-        etag(answer.version),
-        Json(answer),
+        etag(applied.version),
+        Json(ActionResponse::from(applied)),
     ))
-}
-
-/// Actions whose body, if any, must be empty: a stray field is a client bug worth hearing about.
-fn no_fields(
-    body: &serde_json::Map<String, serde_json::Value>,
-    verb: &str,
-) -> Result<(), ApiError> {
-    if body.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Malformed(format!("{verb} takes no body fields")))
-    }
-}
-
-pub async fn ack(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    OptionalJson(req): OptionalJson<serde_json::Map<String, serde_json::Value>>,
-) -> Result<impl IntoResponse, ApiError> {
-    no_fields(&req, "acknowledge")?;
-    act(&state, staff, &headers, &id, &(), ActionBody::Acknowledge).await
-}
-
-pub async fn assign(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    ApiJson(req): ApiJson<AssignRequest>,
-) -> Result<impl IntoResponse, ApiError> {
-    let body = ActionBody::Assign {
-        lawyer_id: req.lawyer_id,
-    };
-    act(&state, staff, &headers, &id, &req, body).await
-}
-
-pub async fn checkpoint(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    ApiJson(req): ApiJson<CheckpointRequest>,
-) -> Result<impl IntoResponse, ApiError> {
-    let valid = checkpoint::checkpoint(&req, state.now())?;
-    act(
-        &state,
-        staff,
-        &headers,
-        &id,
-        &req,
-        ActionBody::Checkpoint(valid),
-    )
-    .await
-}
-
-pub async fn note(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    ApiJson(req): ApiJson<NoteRequest>,
-) -> Result<impl IntoResponse, ApiError> {
-    let text = checkpoint::note("text", &req.text, true)?;
-    act(&state, staff, &headers, &id, &req, ActionBody::Note(text)).await
-}
-
-pub async fn close(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    ApiJson(req): ApiJson<CloseRequest>,
-) -> Result<impl IntoResponse, ApiError> {
-    let note = checkpoint::note("note", &req.note, true)?;
-    let body = ActionBody::Close {
-        outcome: req.outcome,
-        note,
-    };
-    act(&state, staff, &headers, &id, &req, body).await
-}
-
-pub async fn reopen(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    ApiJson(req): ApiJson<ReopenRequest>,
-) -> Result<impl IntoResponse, ApiError> {
-    let reason = checkpoint::note("reason", &req.reason, true)?;
-    act(
-        &state,
-        staff,
-        &headers,
-        &id,
-        &req,
-        ActionBody::Reopen { reason },
-    )
-    .await
-}
-
-pub async fn transfer(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    ApiJson(req): ApiJson<TransferRequest>,
-) -> Result<impl IntoResponse, ApiError> {
-    if !state.consulates.iter().any(|c| c.id == req.to_consulate) {
-        return Err(ApiError::Unprocessable(
-            "to_consulate: not a known consulate id; see GET /v1/consulates".into(),
-        ));
-    }
-    let reason = checkpoint::note("reason", &req.reason, true)?;
-    let body = ActionBody::Transfer {
-        to_consulate: req.to_consulate.clone(),
-        reason,
-    };
-    act(&state, staff, &headers, &id, &req, body).await
-}
-
-pub async fn accept_transfer(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    OptionalJson(req): OptionalJson<serde_json::Map<String, serde_json::Value>>,
-) -> Result<impl IntoResponse, ApiError> {
-    no_fields(&req, "accept_transfer")?;
-    act(
-        &state,
-        staff,
-        &headers,
-        &id,
-        &(),
-        ActionBody::AcceptTransfer,
-    )
-    .await
 }
 
 /// `GET /v1/lawyers`: the roster with each lawyer's open cases, for the assign picker.
@@ -300,6 +147,18 @@ pub async fn add_staff(
     })?;
     let ids: Vec<&str> = state.consulates.iter().map(|c| c.id.as_str()).collect();
     let new = req.clone().validate(&ids)?;
+    // Whoever holds an admin token must not be able to mint someone who sees every case, or
+    // another admin: those are made on the server, by someone with its shell.
+    if new.role == Role::Admin || (new.role == Role::Supervisor && new.consulate.is_none()) {
+        return Err(ApiError::Forbidden(
+            "national supervisors and admins are added on the server: guardia admin staff add",
+        ));
+    }
+    let actor = Actor::Staff {
+        id: staff.0.id,
+        name: staff.0.name.clone(),
+        role: staff.0.role,
+    };
     let print = hex::encode(Sha256::digest(
         serde_json::to_string(&req).unwrap_or_default().as_bytes(),
     ));
@@ -309,6 +168,7 @@ pub async fn add_staff(
         .add_staff(
             new,
             hash_token(&token),
+            actor,
             Some((staff.0.id, key, print)),
             state.now(),
         )
@@ -335,10 +195,8 @@ pub async fn intake(
     headers: HeaderMap,
     ApiJson(req): ApiJson<IntakeRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    if !matches!(staff.0.role, Role::Officer | Role::Supervisor) {
-        return Err(ApiError::Forbidden(
-            "only officers and supervisors take calls",
-        ));
+    if !role_may(staff.0.role, Verb::Intake) {
+        return Err(Refusal::RoleMayNot(Verb::Intake).into());
     }
     let key = idempotency_key(&headers)?.ok_or_else(|| {
         ApiError::Malformed("send an Idempotency-Key header (a fresh UUID per call)".into())
@@ -395,6 +253,32 @@ pub async fn intake(
     Ok((
         StatusCode::CREATED,
         replay_header(outcome.replayed),
-        Json(outcome.value),
+        Json(IntakeResponse::from(outcome.value)),
     ))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CandidatesQuery {
+    phone: String,
+}
+
+/// `GET /v1/intake/candidates?phone=...`: enrolled people with the caller's number, for the
+/// officer to confirm one or none. Name, birth year and the last four of the consular id only.
+pub async fn candidates(
+    State(state): State<AppState>,
+    staff: Staff,
+    query: Result<Query<CandidatesQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<Candidate>>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
+    if !role_may(staff.0.role, Verb::Intake) {
+        return Err(Refusal::RoleMayNot(Verb::Intake).into());
+    }
+    let phone = crate::domain::validate::phone("phone", &query.phone)?;
+    let list = state
+        .store
+        .intake_candidates(phone, staff.0, state.consulates.clone())
+        .await?;
+    tracing::info!(candidates = list.len(), "intake candidates looked up");
+    Ok(Json(list))
 }

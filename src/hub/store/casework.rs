@@ -2,61 +2,22 @@
 //! idempotency look-up, the version check, the rule check and the append happen atomically, so
 //! two officers acting at once get exactly one success.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{Outcome, Store, StoreError, WriteCtx};
 use crate::domain::case::Case;
-use crate::domain::checkpoint::{CloseOutcome, ValidCheckpoint};
-use crate::domain::event::{
-    Actor, CaseClosed, CaseReopened, CheckpointLogged, EventBody, EventKind, LawyerAssigned,
-    NoteAdded, TransferAccepted, TransferRequested,
-};
-use crate::domain::staff::{LawyerInfo, NewStaff, Role, Scope, StaffInfo};
-
-/// What the staff member asked for, validated.
-#[derive(Debug, Clone)]
-pub enum ActionBody {
-    Acknowledge,
-    Assign {
-        lawyer_id: i64,
-    },
-    Checkpoint(ValidCheckpoint),
-    Note(String),
-    Close {
-        outcome: CloseOutcome,
-        note: String,
-    },
-    Reopen {
-        reason: String,
-    },
-    Transfer {
-        to_consulate: String,
-        reason: String,
-    },
-    AcceptTransfer,
-}
-
-impl ActionBody {
-    pub fn kind(&self) -> EventKind {
-        match self {
-            ActionBody::Acknowledge => EventKind::CaseAcknowledged,
-            ActionBody::Assign { .. } => EventKind::LawyerAssigned,
-            ActionBody::Checkpoint(_) => EventKind::CheckpointLogged,
-            ActionBody::Note(_) => EventKind::NoteAdded,
-            ActionBody::Close { .. } => EventKind::CaseClosed,
-            ActionBody::Reopen { .. } => EventKind::CaseReopened,
-            ActionBody::Transfer { .. } => EventKind::TransferRequested,
-            ActionBody::AcceptTransfer => EventKind::TransferAccepted,
-        }
-    }
-}
+use crate::domain::command::{Applied, CaseCommand, Facts, Refusal, decide};
+use crate::domain::consulate::Consulate;
+use crate::domain::event::Actor;
+use crate::domain::staff::{LawyerInfo, Role, StaffInfo};
 
 #[derive(Debug, Clone)]
 pub struct StaffAction {
     pub staff: StaffInfo,
-    pub scope: Scope,
     /// The author's `Idempotency-Key`.
     pub key: String,
     /// A digest of the request, to catch a key reused for something else.
@@ -64,18 +25,7 @@ pub struct StaffAction {
     pub case_id: u64,
     /// The `If-Match` version.
     pub expected_version: u64,
-    pub body: ActionBody,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ActionResponse {
-    pub case_id: u64,
-    /// Log position of the event the action appended.
-    pub seq: u64,
-    /// The case version after the action: the next `If-Match`. (Absent from an intake's answer,
-    /// which the console's outbox reads with this same shape.)
-    #[serde(default)]
-    pub version: u64,
+    pub command: CaseCommand,
 }
 
 /// Looks up an earlier answer to this author's key. A key reused for a different request is
@@ -125,26 +75,28 @@ pub(super) fn remember_answer<T: Serialize>(
     Ok(())
 }
 
-fn lawyer_name(ctx: &WriteCtx<'_>, id: i64) -> Result<String, StoreError> {
-    ctx.conn()
+/// The roster name of lawyer `id`, if there is one (and they are not disabled).
+fn lawyer_name(ctx: &WriteCtx<'_>, id: i64) -> Result<Option<String>, StoreError> {
+    Ok(ctx
+        .conn()
         .query_row(
-            "SELECT name FROM staff WHERE id = ?1 AND role = 'lawyer'",
+            "SELECT name FROM staff WHERE id = ?1 AND role = 'lawyer' AND disabled = 0",
             [id],
             |r| r.get(0),
         )
-        .optional()?
-        .ok_or_else(|| StoreError::Invalid(format!("lawyer_id: no lawyer has id {id}")))
+        .optional()?)
 }
 
 impl Store {
-    /// Applies one staff action. Answers, in this order: the first answer again for a repeated
-    /// key; not found for a case outside the author's scope; stale (with the case) for a wrong
-    /// version; refused (with the case) when the case's state does not allow it.
+    /// Applies one staff command: the first answer again for a repeated key; otherwise the
+    /// domain's decision on the case as it stands, inside this write, so that two officers
+    /// acting at once get exactly one success.
     pub async fn act(
         &self,
         action: StaffAction,
+        consulates: Arc<Vec<Consulate>>,
         now: DateTime<Utc>,
-    ) -> Result<Outcome<ActionResponse>, StoreError> {
+    ) -> Result<Outcome<Applied>, StoreError> {
         self.write(move |ctx| {
             let a = action;
             if let Some(previous) = previous_answer(ctx, a.staff.id, &a.key, &a.fingerprint)? {
@@ -154,150 +106,44 @@ impl Store {
                 });
             }
             let case = ctx.case(a.case_id)?.ok_or(StoreError::NotFound)?;
-            if !a
-                .scope
-                .allows(&case.consulate, case.also_consulate(), case.assigned_lawyer)
-            {
-                return Err(StoreError::NotFound);
-            }
-            if case.version != a.expected_version {
-                return Err(stale(
-                    format!(
-                        "the case is at version {}, not {}: someone acted on it first",
-                        case.version, a.expected_version
-                    ),
-                    case,
-                ));
-            }
-            if let Err(refusal) = case.permits(a.body.kind()) {
-                return Err(stale(refusal.to_string(), case));
-            }
-            let body = match a.body {
-                ActionBody::Acknowledge => EventBody::CaseAcknowledged,
-                ActionBody::Assign { lawyer_id } => {
-                    if case.assigned_lawyer == Some(lawyer_id) {
-                        return Err(stale(
-                            "the case is already assigned to this lawyer".into(),
-                            case,
-                        ));
-                    }
-                    EventBody::LawyerAssigned(LawyerAssigned {
-                        lawyer_id,
-                        lawyer_name: lawyer_name(ctx, lawyer_id)?,
-                        previous: case.assigned_lawyer,
-                    })
-                }
-                ActionBody::Checkpoint(c) => EventBody::CheckpointLogged(CheckpointLogged {
-                    code: c.code,
-                    happened_at: c.at,
-                    fields: c.fields,
-                    note: c.note,
-                }),
-                ActionBody::Note(text) => EventBody::NoteAdded(NoteAdded { text }),
-                ActionBody::Close { outcome, note } => {
-                    EventBody::CaseClosed(CaseClosed { outcome, note })
-                }
-                ActionBody::Reopen { reason } => EventBody::CaseReopened(CaseReopened { reason }),
-                ActionBody::Transfer {
-                    to_consulate,
-                    reason,
-                } => {
-                    if to_consulate == case.consulate {
-                        return Err(StoreError::Invalid(
-                            "to_consulate: the case is already with this consulate".into(),
-                        ));
-                    }
-                    EventBody::TransferRequested(TransferRequested {
-                        to_consulate,
-                        reason,
-                    })
-                }
-                ActionBody::AcceptTransfer => {
-                    let to = case.also_consulate().unwrap_or_default().to_string();
-                    // Only the receiving consulate (or a national supervisor) takes a case over.
-                    if a.staff.consulate.as_ref().is_some_and(|mine| *mine != to) {
-                        return Err(stale(
-                            "only the receiving consulate may accept this case".into(),
-                            case,
-                        ));
-                    }
-                    EventBody::TransferAccepted(TransferAccepted {
-                        from_consulate: case.consulate.clone(),
-                        to_consulate: to,
-                    })
-                }
+            let lawyer = match &a.command {
+                CaseCommand::Assign(r) => lawyer_name(ctx, r.lawyer_id)?,
+                _ => None,
+            };
+            let facts = Facts {
+                now,
+                consulates: &consulates,
+                lawyer_name: lawyer.as_deref(),
+            };
+            let bodies = match decide(&case, &a.command, &a.staff, a.expected_version, &facts) {
+                Ok(bodies) => bodies,
+                Err(refusal) => return Err(refused(refusal, case)),
             };
             let actor = Actor::Staff {
                 id: a.staff.id,
                 name: a.staff.name.clone(),
                 role: a.staff.role,
             };
-            let (event, after) = ctx.append(
-                case.id,
-                &case.consulate,
-                actor,
-                now,
-                Some(a.expected_version),
-                body,
-            )?;
-            let answer = ActionResponse {
+            let mut answer = Applied {
                 case_id: case.id,
-                seq: event.seq,
-                version: after.version,
+                seq: case.last_seq,
+                version: case.version,
             };
+            for body in bodies {
+                let (event, after) = ctx.append(
+                    case.id,
+                    &case.consulate,
+                    actor.clone(),
+                    now,
+                    Some(a.expected_version),
+                    body,
+                )?;
+                answer.seq = event.seq;
+                answer.version = after.version;
+            }
             remember_answer(ctx, a.staff.id, &a.key, &a.fingerprint, &answer, now)?;
             Ok(Outcome {
                 value: answer,
-                replayed: false,
-            })
-        })
-        .await
-    }
-
-    /// Adds a staff member under a token hash; returns the new id. With an `Idempotency-Key`
-    /// already used by `author` for the same request, the same member gets the new token hash
-    /// instead (the first token may never have been seen).
-    pub async fn add_staff(
-        &self,
-        new: NewStaff,
-        token_hash: String,
-        idempotency: Option<(i64, String, String)>,
-        now: DateTime<Utc>,
-    ) -> Result<Outcome<i64>, StoreError> {
-        self.write(move |ctx| {
-            if let Some((author, key, fingerprint)) = &idempotency
-                && let Some(id) = previous_answer::<i64>(ctx, *author, key, fingerprint)?
-            {
-                ctx.conn().execute(
-                    "UPDATE staff SET token_hash = ?1 WHERE id = ?2",
-                    params![token_hash, id],
-                )?;
-                return Ok(Outcome {
-                    value: id,
-                    replayed: true,
-                });
-            }
-            ctx.conn().execute(
-                "INSERT INTO staff (name, role, consulate, token_hash, created_at, serves,
-                                    languages, capacity)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    new.name,
-                    new.role.as_str(),
-                    new.consulate,
-                    token_hash,
-                    now.to_rfc3339(),
-                    serde_json::to_string(&new.serves)?,
-                    serde_json::to_string(&new.languages)?,
-                    new.capacity
-                ],
-            )?;
-            let id = ctx.conn().last_insert_rowid();
-            if let Some((author, key, fingerprint)) = &idempotency {
-                remember_answer(ctx, *author, key, fingerprint, &id, now)?;
-            }
-            Ok(Outcome {
-                value: id,
                 replayed: false,
             })
         })
@@ -311,7 +157,7 @@ impl Store {
                 "SELECT s.id, s.name, s.serves, s.languages, s.capacity,
                         (SELECT COUNT(*) FROM cases c
                           WHERE c.lawyer_id = s.id AND c.status <> 'closed')
-                   FROM staff s WHERE s.role = ?1 ORDER BY s.name, s.id",
+                   FROM staff s WHERE s.role = ?1 AND s.disabled = 0 ORDER BY s.name, s.id",
             )?;
             let rows = stmt.query_map([Role::Lawyer.as_str()], |r| {
                 Ok((
@@ -341,9 +187,8 @@ impl Store {
     }
 }
 
-fn stale(message: String, case: Case) -> StoreError {
-    StoreError::Stale {
-        message,
-        case: Box::new(case),
-    }
+fn refused(refusal: Refusal, case: Case) -> StoreError {
+    // Not-visible refusals carry no case: its existence is not told.
+    let case = (refusal != Refusal::NotVisible).then(|| Box::new(case));
+    StoreError::Refused { refusal, case }
 }

@@ -27,15 +27,15 @@ pub struct Outcome<T> {
     pub replayed: bool,
 }
 
-fn registrant_profile(ctx: &WriteCtx<'_>, id: i64) -> Result<Profile, StoreError> {
-    let json: String = ctx
+/// A registrant's profile, if they exist.
+pub(super) fn registrant(ctx: &WriteCtx<'_>, id: i64) -> Result<Option<Profile>, StoreError> {
+    let json: Option<String> = ctx
         .conn()
         .query_row("SELECT profile FROM registrants WHERE id = ?1", [id], |r| {
             r.get(0)
         })
-        .optional()?
-        .ok_or(StoreError::NotFound)?;
-    Ok(serde_json::from_str(&json)?)
+        .optional()?;
+    Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
 }
 
 impl Store {
@@ -110,7 +110,7 @@ impl Store {
                     replayed: true,
                 });
             }
-            let registrant = registrant_profile(ctx, registrant_id)?;
+            let registrant = registrant(ctx, registrant_id)?.ok_or(StoreError::NotFound)?;
             let location = req.location();
             if let Some(case) = open_case_of(ctx, registrant_id)? {
                 // Pressed again while their case is open: the same case, not a new one.
@@ -297,20 +297,25 @@ pub(super) fn open_case_of(
     ctx: &WriteCtx<'_>,
     registrant_id: i64,
 ) -> Result<Option<crate::domain::case::Case>, StoreError> {
-    let latest: Option<i64> = ctx
-        .conn()
+    open_case_in(ctx.conn(), registrant_id)
+}
+
+/// [`open_case_of`] on any connection (the readers' too).
+pub(super) fn open_case_in(
+    conn: &rusqlite::Connection,
+    registrant_id: i64,
+) -> Result<Option<crate::domain::case::Case>, StoreError> {
+    let state: Option<String> = conn
         .query_row(
-            "SELECT case_id FROM alerts WHERE registrant_id = ?1 ORDER BY rowid DESC LIMIT 1",
+            "SELECT c.state FROM alerts a JOIN cases c ON c.id = a.case_id
+              WHERE a.registrant_id = ?1 ORDER BY a.rowid DESC LIMIT 1",
             [registrant_id],
             |r| r.get(0),
         )
         .optional()?;
-    let Some(id) = latest else {
-        return Ok(None);
-    };
-    Ok(ctx
-        .case(id as u64)?
-        .filter(|c| c.status != CaseStatus::Closed))
+    let case: Option<crate::domain::case::Case> =
+        state.map(|s| serde_json::from_str(&s)).transpose()?;
+    Ok(case.filter(|c| c.status != CaseStatus::Closed))
 }
 
 fn remember_alert(

@@ -4,20 +4,65 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::casework::{previous_answer, remember_answer};
-use super::commands::open_case_of;
+use super::commands::{open_case_of, registrant};
 use super::{Outcome, Store, StoreError, deliveries};
 use crate::domain::alert::Location;
+use crate::domain::command::{IntakePlan, Refusal, decide_intake};
 use crate::domain::consulate::Consulate;
 use crate::domain::event::{Actor, AlertRaised, AlertRepeated, EventBody, NoticeAbout};
 use crate::domain::geo::{self, Point};
-use crate::domain::intake::{Intake, ValidIntake};
+use crate::domain::intake::{Intake, IntakeOutcome, ValidIntake};
 use crate::domain::registrant::Profile;
 use crate::domain::staff::StaffInfo;
+use crate::domain::validate::{FieldCode, FieldError};
+
+pub use crate::domain::intake::Candidate;
+
+fn refused_field(field: &str, message: &str) -> StoreError {
+    StoreError::Refused {
+        refusal: Refusal::Invalid(FieldError::new(field, FieldCode::UnknownValue, message)),
+        case: None,
+    }
+}
+
+/// Where a new case goes: the consulate nearest the person, or, when nobody knows where they
+/// are, the officer's own.
+fn route(
+    consulates: &[Consulate],
+    located: Option<Point>,
+    whereabouts: &Whereabouts,
+) -> Result<(Consulate, f64, Location), StoreError> {
+    match (located, whereabouts) {
+        (Some(p), _) => {
+            let (c, km) = geo::nearest(consulates, p)
+                .ok_or_else(|| StoreError::Setup("no consulates are configured".into()))?;
+            let loc = Location {
+                lat: p.lat,
+                lon: p.lon,
+                accuracy_m: 0.0,
+            };
+            Ok((c.clone(), km, loc))
+        }
+        (None, Whereabouts::Unknown { consulate }) => {
+            let c = consulates
+                .iter()
+                .find(|c| &c.id == consulate)
+                .cloned()
+                .ok_or_else(|| StoreError::Setup(format!("unknown consulate {consulate}")))?;
+            // Not where the person is: a placeholder the console shows as unknown.
+            let loc = Location {
+                lat: c.lat,
+                lon: c.lon,
+                accuracy_m: 0.0,
+            };
+            Ok((c, 0.0, loc))
+        }
+        (None, Whereabouts::Located(p, _)) => route(consulates, Some(*p), whereabouts),
+    }
+}
 
 /// Where the caller said they are, after the gazetteer.
 #[derive(Debug, Clone)]
@@ -26,16 +71,6 @@ pub enum Whereabouts {
     Located(Point, Option<String>),
     /// Neither: the case stays with this consulate.
     Unknown { consulate: String },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IntakeResponse {
-    pub case_id: u64,
-    pub consulate: String,
-    pub seq: u64,
-    /// The enrolled registrant the caller was matched to, if any.
-    pub registrant_id: Option<i64>,
-    pub matched_place: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,12 +84,48 @@ pub struct IntakeJob {
 }
 
 impl Store {
+    /// Enrolled people with this phone number, newest first, as candidates for the officer to
+    /// confirm. A person whose open case is outside `who`'s scope is shown without an id.
+    pub async fn intake_candidates(
+        &self,
+        phone: String,
+        who: StaffInfo,
+        consulates: Arc<Vec<Consulate>>,
+    ) -> Result<Vec<Candidate>, StoreError> {
+        self.read(move |tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT id, profile FROM registrants
+                 WHERE json_extract(profile, '$.phone') = ?1 ORDER BY id DESC LIMIT 10",
+            )?;
+            let rows: Vec<(i64, String)> = stmt
+                .query_map([&phone], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            let mut out = Vec::new();
+            for (id, json) in rows {
+                let profile: Profile = serde_json::from_str(&json)?;
+                let open = super::commands::open_case_in(tx, id)?;
+                let elsewhere = open
+                    .filter(|case| decide_intake(&who, Some(case)).is_err())
+                    .map(|case| {
+                        consulates
+                            .iter()
+                            .find(|c| c.id == case.consulate)
+                            .map(|c| c.label())
+                            .unwrap_or(case.consulate)
+                    });
+                out.push(Candidate::of(id, &profile, elsewhere));
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     pub async fn intake(
         &self,
         job: IntakeJob,
         consulates: Arc<Vec<Consulate>>,
         now: DateTime<Utc>,
-    ) -> Result<Outcome<IntakeResponse>, StoreError> {
+    ) -> Result<Outcome<IntakeOutcome>, StoreError> {
         self.write(move |ctx| {
             let j = job;
             if let Some(previous) = previous_answer(ctx, j.staff.id, &j.key, &j.fingerprint)? {
@@ -64,20 +135,32 @@ impl Store {
                 });
             }
             let r = &j.request;
-            // The newest enrollment with this number: phones change hands less than people
-            // re-enroll.
-            let matched: Option<(i64, String)> = ctx
-                .conn()
-                .query_row(
-                    "SELECT id, profile FROM registrants
-                     WHERE json_extract(profile, '$.phone') = ?1 ORDER BY id DESC LIMIT 1",
-                    [&r.phone],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
-            let matched = matched
-                .map(|(id, p)| serde_json::from_str::<Profile>(&p).map(|p| (id, p)))
-                .transpose()?;
+            // The person the officer confirmed: their number must be the caller's, so a
+            // confirmation cannot be used to pull someone else's profile into a case.
+            let confirmed = match r.confirmed {
+                None => None,
+                Some(id) => {
+                    let profile = registrant(ctx, id)?
+                        .filter(|p| p.phone == r.phone)
+                        .ok_or_else(|| {
+                            refused_field(
+                                "registrant_id",
+                                "is not an enrolled person with this phone number",
+                            )
+                        })?;
+                    Some((id, profile))
+                }
+            };
+            let open = match &confirmed {
+                Some((id, _)) => open_case_of(ctx, *id)?,
+                None => None,
+            };
+            // Refused without the case: it may be another consulate's, and is not named back.
+            let plan =
+                decide_intake(&j.staff, open.as_ref()).map_err(|refusal| StoreError::Refused {
+                    refusal,
+                    case: None,
+                })?;
             let (located, matched_place) = match &j.whereabouts {
                 Whereabouts::Located(p, label) => (Some(*p), label.clone()),
                 Whereabouts::Unknown { .. } => (None, None),
@@ -87,105 +170,82 @@ impl Store {
                 place: r.place.clone(),
                 matched_place: matched_place.clone(),
                 located: located.is_some(),
-                registrant_matched: matched.is_some(),
+                registrant_matched: confirmed.is_some(),
             };
             let actor = Actor::Staff {
                 id: j.staff.id,
                 name: j.staff.name.clone(),
                 role: j.staff.role,
             };
-            let open = match &matched {
-                Some((id, _)) => open_case_of(ctx, *id)?,
-                None => None,
-            };
-            let answer = if let Some(case) = open {
-                // Already an open case for this person: the call joins it, as a press would.
-                let location = located
-                    .map(|p| Location {
-                        lat: p.lat,
-                        lon: p.lon,
-                        accuracy_m: 0.0,
-                    })
-                    .unwrap_or(case.location);
-                let body = EventBody::AlertRepeated(AlertRepeated {
-                    alert_id: Uuid::new_v4(),
-                    kind: r.kind,
-                    location,
-                    pressed_at: now,
-                });
-                let (event, _) = ctx.append(case.id, &case.consulate, actor, now, None, body)?;
-                IntakeResponse {
-                    case_id: case.id,
-                    consulate: case.consulate.clone(),
-                    seq: event.seq,
-                    registrant_id: matched.as_ref().map(|(id, _)| *id),
-                    matched_place,
-                }
-            } else {
-                let (consulate, distance_km, location) = match (located, &j.whereabouts) {
-                    (Some(p), _) => {
-                        let (c, km) = geo::nearest(&consulates, p).ok_or_else(|| {
-                            StoreError::Setup("no consulates are configured".into())
-                        })?;
-                        let loc = Location {
+            let answer = match (plan, open) {
+                (IntakePlan::Join(_), Some(case)) => {
+                    // Their case is open in this scope: the call joins it, as a press would.
+                    let location = located
+                        .map(|p| Location {
                             lat: p.lat,
                             lon: p.lon,
                             accuracy_m: 0.0,
-                        };
-                        (c.clone(), km, loc)
+                        })
+                        .unwrap_or(case.location);
+                    let body = EventBody::AlertRepeated(AlertRepeated {
+                        alert_id: Uuid::new_v4(),
+                        kind: r.kind,
+                        location,
+                        pressed_at: now,
+                    });
+                    let (event, _) =
+                        ctx.append(case.id, &case.consulate, actor, now, None, body)?;
+                    IntakeOutcome {
+                        case_id: case.id,
+                        consulate: case.consulate.clone(),
+                        seq: event.seq,
+                        registrant_id: r.confirmed,
+                        matched_place,
                     }
-                    (None, Whereabouts::Unknown { consulate }) => {
-                        let c = consulates
-                            .iter()
-                            .find(|c| &c.id == consulate)
-                            .cloned()
-                            .ok_or_else(|| StoreError::Invalid("unknown consulate".into()))?;
-                        // Not where the person is: a placeholder the console shows as unknown.
-                        let loc = Location {
-                            lat: c.lat,
-                            lon: c.lon,
-                            accuracy_m: 0.0,
-                        };
-                        (c, 0.0, loc)
-                    }
-                    (None, Whereabouts::Located(..)) => unreachable!("located has a point"),
-                };
-                let (registrant_id, registrant) = match &matched {
-                    Some((id, profile)) => (*id, profile.clone()),
-                    None => (
-                        0,
-                        Profile {
-                            name: r.name.clone(),
-                            date_of_birth: None,
-                            consular_id: String::new(),
-                            phone: r.phone.clone(),
-                            language: r.language.clone(),
-                            flags: Vec::new(),
-                            relatives: Vec::new(),
-                        },
-                    ),
-                };
-                let case_id = ctx.next_case_id()?;
-                let body = EventBody::AlertRaised(AlertRaised {
-                    alert_id: Uuid::new_v4(),
-                    registrant_id,
-                    registrant,
-                    kind: r.kind,
-                    location,
-                    pressed_at: now,
-                    distance_km,
-                    intake: Some(intake),
-                });
-                let (event, case) = ctx.append(case_id, &consulate.id, actor, now, None, body)?;
-                if j.notify && matched.is_some() {
-                    deliveries::queue(ctx, &case, NoticeAbout::Alert, &consulate.label(), now)?;
                 }
-                IntakeResponse {
-                    case_id,
-                    consulate: consulate.id.clone(),
-                    seq: event.seq,
-                    registrant_id: matched.as_ref().map(|(id, _)| *id),
-                    matched_place,
+                _ => {
+                    let (consulate, distance_km, location) =
+                        route(&consulates, located, &j.whereabouts)?;
+                    let (registrant_id, registrant) = match &confirmed {
+                        Some((id, profile)) => (*id, profile.clone()),
+                        None => (
+                            0,
+                            Profile {
+                                name: r.name.clone(),
+                                date_of_birth: None,
+                                consular_id: String::new(),
+                                phone: r.phone.clone(),
+                                language: r.language.clone(),
+                                flags: Vec::new(),
+                                relatives: Vec::new(),
+                            },
+                        ),
+                    };
+                    let case_id = ctx.next_case_id()?;
+                    let body = EventBody::AlertRaised(AlertRaised {
+                        alert_id: Uuid::new_v4(),
+                        registrant_id,
+                        registrant,
+                        kind: r.kind,
+                        location,
+                        pressed_at: now,
+                        distance_km,
+                        intake: Some(intake),
+                    });
+                    let (event, case) =
+                        ctx.append(case_id, &consulate.id, actor, now, None, body)?;
+                    // Relatives are messaged only for a person the officer confirmed.
+                    if j.notify && confirmed.is_some() {
+                        let label = consulate.label();
+                        deliveries::queue(ctx, &case, NoticeAbout::Alert, &label, now)?;
+                    }
+                    IntakeOutcome {
+                        case_id,
+                        consulate: consulate.id.clone(),
+                        seq: event.seq,
+                        registrant_id: r.confirmed,
+                        matched_place,
+                    }
                 }
             };
             remember_answer(ctx, j.staff.id, &j.key, &j.fingerprint, &answer, now)?;

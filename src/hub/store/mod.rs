@@ -11,6 +11,7 @@ mod deliveries;
 mod intake;
 mod reads;
 mod schema;
+mod staff;
 mod timers;
 mod writer;
 
@@ -22,11 +23,11 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::domain::event::EventKind;
 
-pub use casework::{ActionBody, ActionResponse, StaffAction};
+pub use casework::StaffAction;
 pub use commands::Outcome;
 pub use deliveries::{Attempt, DueDelivery};
-pub use intake::{IntakeJob, IntakeResponse, Whereabouts};
-pub use reads::Snapshot;
+pub use intake::{Candidate, IntakeJob, Whereabouts};
+pub use staff::StaffIdempotency;
 pub use writer::WriteCtx;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,12 +36,12 @@ pub enum StoreError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
-    /// The request conflicts with the case as it now stands; the case is returned so that the
-    /// caller can see who did what.
-    #[error("{message}")]
-    Stale {
-        message: String,
-        case: Box<crate::domain::case::Case>,
+    /// The domain's decision refused the command; the case is returned as it now stands, so
+    /// that the caller can see who did what.
+    #[error("{refusal}")]
+    Refused {
+        refusal: crate::domain::command::Refusal,
+        case: Option<Box<crate::domain::case::Case>>,
     },
     /// The request names something that does not exist or cannot be used (a 422).
     #[error("{0}")]
@@ -89,6 +90,10 @@ impl Published {
     }
 
     pub fn visible_to(&self, scope: &crate::domain::staff::Scope) -> bool {
+        // Roster changes are for the record, not for anyone's queue.
+        if self.kind == EventKind::StaffChanged {
+            return false;
+        }
         scope.sees(&crate::domain::staff::Visibility {
             consulate: &self.consulate,
             also: self.also_consulate.as_deref(),

@@ -4,19 +4,11 @@ use std::sync::Arc;
 
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, params};
-use serde::{Deserialize, Serialize};
 
 use super::{Published, Store, StoreError};
 use crate::domain::case::{Case, CaseStatus};
 use crate::domain::event::EventKind;
 use crate::domain::staff::{Role, Scope, StaffInfo};
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Snapshot {
-    /// The log position the cases are consistent with: stream from here.
-    pub seq: u64,
-    pub cases: Vec<Case>,
-}
 
 fn head(tx: &Transaction<'_>) -> Result<u64, StoreError> {
     let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
@@ -48,7 +40,8 @@ impl Store {
         self.read(move |tx| {
             let row = tx
                 .query_row(
-                    "SELECT id, name, role, consulate FROM staff WHERE token_hash = ?1",
+                    "SELECT id, name, role, consulate FROM staff
+                     WHERE token_hash = ?1 AND disabled = 0",
                     [token_hash],
                     |r| {
                         Ok((
@@ -86,14 +79,14 @@ impl Store {
         scope: Scope,
         consulate: Option<String>,
         status: Option<CaseStatus>,
-    ) -> Result<Snapshot, StoreError> {
+    ) -> Result<(u64, Vec<Case>), StoreError> {
         self.read(move |tx| {
             let seq = head(tx)?;
             const COLUMNS: &str =
                 "SELECT state, consulate, lawyer_id, status, also_consulate FROM cases";
             // Pick the index the scope naturally uses; the row check below is what enforces it.
             let (filter, arg): (&str, Option<Value>) = match (&scope, &consulate) {
-                (Scope::Nothing, _) => return Ok(Snapshot { seq, cases: vec![] }),
+                (Scope::Nothing, _) => return Ok((seq, vec![])),
                 (Scope::All, None) => ("", None),
                 (Scope::All, Some(c)) | (Scope::Consulate(c), _) => (
                     "WHERE consulate = ?1 OR also_consulate = ?1",
@@ -127,13 +120,18 @@ impl Store {
                 let state: String = row.get(0)?;
                 cases.push(serde_json::from_str(&state)?);
             }
-            Ok(Snapshot { seq, cases })
+            Ok((seq, cases))
         })
         .await
     }
 
     /// Up to `limit` events after `since` that `scope` may see, oldest first, and the last `seq`
     /// looked at (so a caller paging through a sparse scope keeps moving).
+    ///
+    /// Visibility is the caller's scope *now*: an event is sent when its case is in the scope as
+    /// the case stands today, or when the event itself moved the case away from the caller (so
+    /// their console drops it). A lawyer reassigned away, or a consulate that handed a case on,
+    /// replays nothing of it but that handoff.
     pub async fn events_after(
         &self,
         since: u64,
@@ -142,9 +140,10 @@ impl Store {
     ) -> Result<(Vec<Arc<Published>>, u64), StoreError> {
         self.read(move |tx| {
             let mut stmt = tx.prepare_cached(
-                "SELECT seq, consulate, lawyer_id, prev_lawyer_id, also_consulate, prev_consulate,
-                        kind, body FROM events
-                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "SELECT e.seq, COALESCE(c.consulate, e.consulate), c.lawyer_id, e.prev_lawyer_id,
+                        c.also_consulate, e.prev_consulate, e.kind, e.body
+                   FROM events e LEFT JOIN cases c ON c.id = e.case_id
+                  WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2",
             )?;
             let mut rows = stmt.query(params![since as i64, limit as i64])?;
             let mut out = Vec::new();
@@ -177,25 +176,15 @@ impl Store {
         .await
     }
 
-    /// One case, if `scope` may see it.
-    pub async fn case(&self, id: u64, scope: Scope) -> Result<Option<Case>, StoreError> {
+    /// One case, whoever may see it: the caller decides with the domain's relation.
+    pub async fn case(&self, id: u64) -> Result<Option<Case>, StoreError> {
         self.read(move |tx| {
-            type Row = (String, String, Option<i64>, Option<String>);
-            let row: Option<Row> = tx
-                .query_row(
-                    "SELECT state, consulate, lawyer_id, also_consulate FROM cases WHERE id = ?1",
-                    [id as i64],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
+            let state: Option<String> = tx
+                .query_row("SELECT state FROM cases WHERE id = ?1", [id as i64], |r| {
+                    r.get(0)
+                })
                 .optional()?;
-            match row {
-                Some((state, consulate, lawyer, also))
-                    if scope.allows(&consulate, also.as_deref(), lawyer) =>
-                {
-                    Ok(Some(serde_json::from_str(&state)?))
-                }
-                _ => Ok(None),
-            }
+            Ok(state.map(|s| serde_json::from_str(&s)).transpose()?)
         })
         .await
     }

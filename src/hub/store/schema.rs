@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0001_init.sql"),
     include_str!("../../../migrations/0002_case_work.sql"),
     include_str!("../../../migrations/0003_lifecycle.sql"),
+    include_str!("../../../migrations/0004_rule_book.sql"),
 ];
 
 /// Sets and then reads back the pragmas durability depends on. A database that cannot be put in

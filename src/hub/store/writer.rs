@@ -193,6 +193,44 @@ impl WriteCtx<'_> {
         Ok((event, case))
     }
 
+    /// Appends a roster event (about staff, not a case): `case_id` 0, no consulate, so only the
+    /// national scope reads it.
+    pub fn append_roster(
+        &mut self,
+        actor: Actor,
+        at: DateTime<Utc>,
+        change: crate::domain::event::StaffChanged,
+    ) -> Result<(), StoreError> {
+        let event = Event {
+            seq: self.next_seq,
+            at,
+            case_id: crate::domain::event::NO_CASE,
+            consulate: String::new(),
+            actor,
+            against_version: None,
+            body: EventBody::StaffChanged(change),
+        };
+        let json = serde_json::to_string(&event)?;
+        let kind = event.body.kind();
+        self.conn.execute(
+            "INSERT INTO events (seq, at, case_id, consulate, kind, body)
+             VALUES (?1, ?2, 0, '', ?3, ?4)",
+            params![event.seq as i64, event.at.to_rfc3339(), kind.as_str(), json],
+        )?;
+        self.pending.push(Arc::new(Published {
+            seq: event.seq,
+            consulate: String::new(),
+            lawyer: None,
+            previous_lawyer: None,
+            also_consulate: None,
+            previous_consulate: None,
+            kind,
+            frame: Published::frame_for(event.seq, kind, &json),
+        }));
+        self.next_seq += 1;
+        Ok(())
+    }
+
     pub fn case(&self, case_id: u64) -> Result<Option<Case>, StoreError> {
         let state: Option<String> = self
             .conn

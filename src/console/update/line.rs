@@ -1,0 +1,128 @@
+//! The `:` command line in `update`: a parsed line becomes the same [`CaseCommand`] a key's form
+//! would make, and goes through the same decision and outbox.
+
+use super::settle::select_case;
+use super::work::{mode_of, start, submit};
+use crate::console::action::Command;
+use crate::console::command::{self, Line};
+use crate::console::form::PickItem;
+use crate::console::keymap::{Intent, Mode};
+use crate::console::model::{Message, Model};
+use crate::domain::command::{AssignRequest, CaseCommand};
+use crate::i18n::{casework, fold};
+
+pub fn on_command_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
+    match intent {
+        Intent::Cancel => {
+            model.mode = Mode::Normal;
+            vec![]
+        }
+        Intent::Quit => {
+            model.quit = true;
+            vec![Command::Quit]
+        }
+        Intent::Run => {
+            let line = model.command_input.lines().join(" ");
+            model.mode = Mode::Normal;
+            match command::parse(&line) {
+                Ok(line) => run(model, line),
+                Err(e) => {
+                    model.message = Some(Message::Command(e));
+                    vec![]
+                }
+            }
+        }
+        _ => vec![],
+    }
+}
+
+fn fill_first_input(model: &mut Model, text: String) {
+    if let Some(form) = &mut model.form
+        && let Some(input) = form.inputs.first_mut()
+    {
+        input.editor = ratatui_textarea::TextArea::new(vec![text]);
+    }
+}
+
+fn run(model: &mut Model, line: Line) -> Vec<Command> {
+    let lang = model.lang;
+    let id = match &line {
+        Line::Open(id)
+        | Line::Run(id, _)
+        | Line::Assign(id, _)
+        | Line::Close(id, ..)
+        | Line::Checkpoint(id, _) => *id,
+    };
+    let Some(version) = model.cases.get(&id).map(|c| c.version) else {
+        model.message = Some(Message::CaseNotVisible(id));
+        return vec![];
+    };
+    select_case(model, id);
+    match line {
+        Line::Open(_) => vec![],
+        Line::Run(_, command) => submit(model, id, version, command),
+        Line::Checkpoint(_, code) => {
+            let commands = start(model, Intent::Checkpoint, Some(id));
+            if let (Some(code), Some(form)) = (code, &mut model.form) {
+                let item = PickItem {
+                    key: code.as_str().into(),
+                    label: casework::checkpoint(lang, code).into(),
+                    detail: String::new(),
+                    search: String::new(),
+                };
+                form.choose(item, lang, model.now);
+                model.mode = mode_of(form);
+            }
+            commands
+        }
+        Line::Close(_, outcome, note) => {
+            let commands = start(model, Intent::Close, Some(id));
+            if let Some(form) = &mut model.form {
+                let item = PickItem {
+                    key: outcome.as_str().into(),
+                    label: casework::outcome(lang, outcome).into(),
+                    detail: String::new(),
+                    search: String::new(),
+                };
+                form.choose(item, lang, model.now);
+                model.mode = mode_of(form);
+                if !note.is_empty() {
+                    fill_first_input(model, note);
+                    // Straight to the confirmation: closing is never one keystroke.
+                    return super::work::on_form_intent(model, Intent::Send);
+                }
+            }
+            commands
+        }
+        Line::Assign(_, who) => assign_by_name(model, id, version, &who),
+    }
+}
+
+fn assign_by_name(model: &mut Model, id: u64, version: u64, who: &str) -> Vec<Command> {
+    if model.lawyers.is_empty() {
+        model.message = Some(Message::LawyersNotLoaded);
+        return vec![Command::FetchLawyers];
+    }
+    // Accents and case do not matter: "beltran" finds "Beltrán".
+    let needle = fold(who.trim());
+    let matches: Vec<i64> = model
+        .lawyers
+        .iter()
+        .filter(|l| l.id.to_string() == needle || fold(&l.name).contains(&needle))
+        .map(|l| l.id)
+        .collect();
+    if let [lawyer_id] = matches[..] {
+        let command = CaseCommand::Assign(AssignRequest { lawyer_id });
+        return submit(model, id, version, command);
+    }
+    // None or several: open the picker with the words typed, so the operator chooses.
+    let commands = start(model, Intent::Assign, Some(id));
+    if let Some(form) = &mut model.form
+        && let Some(p) = &mut form.picker
+    {
+        p.filter = ratatui_textarea::TextArea::new(vec![who.to_string()]);
+        p.filter.move_cursor(ratatui_textarea::CursorMove::End);
+        model.message = Some(Message::LawyerAmbiguous(matches.len()));
+    }
+    commands
+}

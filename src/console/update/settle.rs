@@ -1,0 +1,121 @@
+//! What the screen needs from the model, worked out once per drained inbox instead of while
+//! drawing: the sorted order, the page size, the scroll offset that keeps the selection in view,
+//! the backlog. Views then only read.
+
+use ratatui::layout::Rect;
+
+use crate::console::keymap::Mode;
+use crate::console::layout::{list_rows, panes};
+use crate::console::model::{Model, Tab, tabs};
+use crate::domain::backlog;
+
+/// Brings the derived parts of the model up to date for a terminal of `area`.
+pub fn settle(model: &mut Model, area: Rect) {
+    model.refresh_order();
+    let input_open =
+        model.mode == Mode::Filter || model.mode == Mode::Command || !model.filter.is_empty();
+    let p = panes(area, input_open);
+    let height = list_rows(p.list);
+    model.page = height;
+    // Keep the selected row inside the window, scrolling as little as possible.
+    if model.order.is_empty() {
+        *model.table.offset_mut() = 0;
+    } else {
+        let selected = model
+            .table
+            .selected()
+            .unwrap_or(0)
+            .min(model.order.len() - 1);
+        let mut offset = model.table.offset();
+        if selected < offset {
+            offset = selected;
+        } else if selected >= offset + height {
+            offset = selected + 1 - height;
+        }
+        *model.table.offset_mut() = offset.min(model.order.len().saturating_sub(height));
+    }
+    model.backlog = (model.tab == Tab::Backlog).then(|| {
+        let b = backlog_of(model);
+        let ids = attention_of(&b);
+        (b, ids)
+    });
+    if let Some((_, ids)) = &model.backlog {
+        model.backlog_selected = model.backlog_selected.min(ids.len().saturating_sub(1));
+    }
+    let target = detail_target(model);
+    if model.detail_for != target {
+        // Another case: its detail starts at the top.
+        model.detail_for = target;
+        model.detail_scroll = 0;
+    }
+}
+
+/// The case the detail pane shows: the backlog's selection on the backlog tab, else the list's.
+pub fn detail_target(model: &Model) -> Option<u64> {
+    match &model.backlog {
+        Some((_, ids)) if model.tab == Tab::Backlog => ids.get(model.backlog_selected).copied(),
+        _ => model.selected,
+    }
+}
+
+/// The supervisor's attention list: overdue, then without a lawyer, then deadlines; each case
+/// once.
+pub fn attention(model: &Model) -> Vec<u64> {
+    attention_of(&backlog_of(model))
+}
+
+pub fn backlog_of(model: &Model) -> backlog::Backlog {
+    backlog::compute(
+        model.cases.values(),
+        &model.lawyers,
+        model.now,
+        model.rules.sla,
+        model.triage_filter,
+    )
+}
+
+pub fn attention_of(b: &backlog::Backlog) -> Vec<u64> {
+    let mut out: Vec<u64> = Vec::new();
+    for id in b
+        .overdue
+        .iter()
+        .chain(&b.without_lawyer)
+        .chain(b.deadlines.iter().map(|(id, _)| id))
+    {
+        if !out.contains(id) {
+            out.push(*id);
+        }
+    }
+    out
+}
+
+pub fn backlog_target(model: &Model) -> Option<u64> {
+    match &model.backlog {
+        Some((_, ids)) => ids.get(model.backlog_selected).copied(),
+        None => attention(model).get(model.backlog_selected).copied(),
+    }
+}
+
+/// Shows a case in the queue: switches to the tab that lists cases and selects it.
+pub fn select_case(model: &mut Model, id: u64) {
+    let list = tabs(model.role());
+    if model.tab == Tab::Backlog
+        && let Some(tab) = list.iter().find(|t| **t != Tab::Backlog)
+    {
+        model.tab = *tab;
+    }
+    // A closed case is out of the live queue: search for it so that it shows.
+    let closed = model
+        .cases
+        .get(&id)
+        .is_some_and(|c| c.status == crate::domain::case::CaseStatus::Closed);
+    model.filter = if closed {
+        id.to_string()
+    } else {
+        String::new()
+    };
+    model.selected = Some(id);
+    model.order_stale = true;
+    model.refresh_order();
+    model.unseen.remove(&id);
+}

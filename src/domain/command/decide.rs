@@ -1,0 +1,177 @@
+//! The decision: (case as it is, command, who asks) -> events to append, or a refusal.
+
+use chrono::{DateTime, Utc};
+
+use super::permission::{may_read, permitted, relation, role_may};
+use super::{CaseCommand, Conflict, Refusal, Relation, Verb};
+use crate::domain::case::{Case, CaseStatus};
+use crate::domain::checkpoint::{self, note};
+use crate::domain::consulate::Consulate;
+use crate::domain::event::{
+    CaseClosed, CaseReopened, CheckpointLogged, EventBody, LawyerAssigned, NoteAdded,
+    TransferAccepted, TransferDeclined, TransferRequested,
+};
+use crate::domain::staff::StaffInfo;
+use crate::domain::validate::{FieldCode, err};
+
+/// What a decision needs from outside the case, gathered by the caller: the hub from its
+/// database and clock, the console from what it holds.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub now: DateTime<Utc>,
+    pub consulates: &'a [Consulate],
+    /// The name on the roster of the lawyer an `assign` names; `None` when no lawyer has that id.
+    pub lawyer_name: Option<&'a str>,
+}
+
+/// Role and scope: may `who` do `verb` on this case at all?
+fn authorize(case: &Case, verb: Verb, who: &StaffInfo) -> Result<Relation, Refusal> {
+    if !role_may(who.role, verb) {
+        return Err(Refusal::RoleMayNot(verb));
+    }
+    let rel = relation(case, who);
+    if !may_read(rel) {
+        // Not even its existence is told.
+        return Err(Refusal::NotVisible);
+    }
+    if !permitted(who.role, verb, rel) {
+        return Err(match rel {
+            Relation::Offered => Refusal::AcceptFirst,
+            _ => Refusal::NotYours(verb),
+        });
+    }
+    Ok(rel)
+}
+
+/// Whether the case as it stands allows `verb`.
+fn fits_state(case: &Case, verb: Verb) -> Result<(), Conflict> {
+    let closed = case.status == CaseStatus::Closed;
+    match verb {
+        Verb::Reopen if !closed => Err(Conflict::NotClosed),
+        Verb::Reopen => Ok(()),
+        _ if closed => Err(Conflict::Closed),
+        Verb::Acknowledge if case.acknowledged_at.is_some() => Err(Conflict::AlreadyAcknowledged),
+        Verb::AcceptTransfer | Verb::DeclineTransfer if case.also_consulate().is_none() => {
+            Err(Conflict::NoTransfer)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Role, scope and state, before any body is typed: the console's "no" when a key is pressed.
+pub fn precheck(case: &Case, verb: Verb, who: &StaffInfo) -> Result<(), Refusal> {
+    authorize(case, verb, who)?;
+    fits_state(case, verb).map_err(Refusal::Conflict)
+}
+
+/// Decides a command on a case. `expected_version` is the version the person acted on (the
+/// hub's `If-Match`); a case that moved since is a conflict, so nobody acts on what they did not
+/// see.
+pub fn decide(
+    case: &Case,
+    command: &CaseCommand,
+    who: &StaffInfo,
+    expected_version: u64,
+    facts: &Facts<'_>,
+) -> Result<Vec<EventBody>, Refusal> {
+    let verb = command.verb();
+    authorize(case, verb, who)?;
+    if case.version != expected_version {
+        return Err(Refusal::Conflict(Conflict::Stale));
+    }
+    fits_state(case, verb).map_err(Refusal::Conflict)?;
+    let body = match command {
+        CaseCommand::Acknowledge => EventBody::CaseAcknowledged,
+        CaseCommand::Assign(r) => {
+            let name = facts.lawyer_name.ok_or_else(|| {
+                err(
+                    "lawyer_id",
+                    FieldCode::UnknownValue,
+                    format!("no lawyer has id {}", r.lawyer_id),
+                )
+            })?;
+            if case.assigned_lawyer == Some(r.lawyer_id) {
+                return Err(Refusal::Conflict(Conflict::AlreadyAssigned));
+            }
+            EventBody::LawyerAssigned(LawyerAssigned {
+                lawyer_id: r.lawyer_id,
+                lawyer_name: name.to_string(),
+                previous: case.assigned_lawyer,
+            })
+        }
+        CaseCommand::Checkpoint(r) => {
+            let c = checkpoint::checkpoint(r, facts.now)?;
+            EventBody::CheckpointLogged(CheckpointLogged {
+                code: c.code,
+                happened_at: c.at,
+                fields: c.fields,
+                note: c.note,
+            })
+        }
+        CaseCommand::Note(r) => EventBody::NoteAdded(NoteAdded {
+            text: note("text", &r.text, true)?,
+        }),
+        CaseCommand::Close(r) => EventBody::CaseClosed(CaseClosed {
+            outcome: r.outcome,
+            note: note("note", &r.note, true)?,
+        }),
+        CaseCommand::Reopen(r) => EventBody::CaseReopened(CaseReopened {
+            reason: note("reason", &r.reason, true)?,
+        }),
+        CaseCommand::Transfer(r) => {
+            if !facts.consulates.iter().any(|c| c.id == r.to_consulate) {
+                return Err(err(
+                    "to_consulate",
+                    FieldCode::UnknownValue,
+                    "is not a known consulate id; see GET /v1/consulates",
+                )
+                .into());
+            }
+            if r.to_consulate == case.consulate {
+                return Err(Refusal::Conflict(Conflict::AlreadyHere));
+            }
+            EventBody::TransferRequested(TransferRequested {
+                to_consulate: r.to_consulate.clone(),
+                reason: note("reason", &r.reason, true)?,
+            })
+        }
+        CaseCommand::AcceptTransfer => EventBody::TransferAccepted(TransferAccepted {
+            from_consulate: case.consulate.clone(),
+            to_consulate: case.also_consulate().unwrap_or_default().to_string(),
+        }),
+        CaseCommand::DeclineTransfer(r) => EventBody::TransferDeclined(TransferDeclined {
+            consulate: case.also_consulate().unwrap_or_default().to_string(),
+            reason: note("reason", &r.reason, true)?,
+        }),
+        CaseCommand::Triage(t) => EventBody::TriageRecorded(*t),
+        // A call makes a case; it is decided by [`decide_intake`], never on an existing case.
+        CaseCommand::Intake(_) => return Err(Refusal::NotYours(Verb::Intake)),
+    };
+    Ok(vec![body])
+}
+
+/// What a call-center intake does, once the officer has confirmed who the caller is (or that
+/// they are nobody enrolled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntakePlan {
+    /// The confirmed person already has an open case in the caller's scope: the call joins it.
+    Join(u64),
+    /// A new case.
+    Open,
+}
+
+/// Decides an intake. `open_case` is the open case of the person the officer confirmed, if any.
+/// Intake acts only within the caller's scope: a case of another consulate is never written to,
+/// and never named back.
+pub fn decide_intake(who: &StaffInfo, open_case: Option<&Case>) -> Result<IntakePlan, Refusal> {
+    if !role_may(who.role, Verb::Intake) {
+        return Err(Refusal::RoleMayNot(Verb::Intake));
+    }
+    match open_case {
+        None => Ok(IntakePlan::Open),
+        Some(case) if permitted(who.role, Verb::Intake, relation(case, who)) => {
+            Ok(IntakePlan::Join(case.id))
+        }
+        Some(_) => Err(Refusal::Conflict(Conflict::OpenElsewhere)),
+    }
+}

@@ -1,0 +1,337 @@
+//! The one vocabulary of staff commands on a case, the one permission table, and the one decision.
+//!
+//! Every staff command is a variant of [`CaseCommand`]. The keymap, the forms, the `:` line, the
+//! console's outbox, the hub's routes and its store all carry that type; none keeps its own list
+//! of verbs. [`decide`] takes the case as it is, the command and who asks, and answers with the
+//! events to append or a typed [`Refusal`]. The hub calls it inside its write transaction; the
+//! console calls it for an early "no". Who may do what is [`permitted`]: role × verb × relation.
+//!
+//! Adding a verb: a variant here and in [`Verb`], a row in [`permitted`], an arm in [`decide`],
+//! the event it appends (`event.rs`, folded in `case`), a form and its strings in the console.
+
+mod decide;
+mod permission;
+
+pub use decide::{Facts, IntakePlan, decide, decide_intake, precheck};
+pub use permission::{Relation, may_read, permitted, relation, role_may};
+
+use serde::{Deserialize, Serialize};
+
+use super::checkpoint::{CheckpointRequest, CloseOutcome};
+use super::intake::IntakeRequest;
+use super::triage::Triage;
+use super::validate::FieldError;
+
+/// The name of a command, without its body: what the permission table and the keymap speak of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verb {
+    Acknowledge,
+    Assign,
+    Checkpoint,
+    Note,
+    Close,
+    Reopen,
+    Transfer,
+    AcceptTransfer,
+    DeclineTransfer,
+    Triage,
+    /// A call taken at the call center: makes a case (or joins one) rather than acting on one.
+    Intake,
+}
+
+impl Verb {
+    pub const ALL: &[Verb] = &[
+        Verb::Acknowledge,
+        Verb::Assign,
+        Verb::Checkpoint,
+        Verb::Note,
+        Verb::Close,
+        Verb::Reopen,
+        Verb::Transfer,
+        Verb::AcceptTransfer,
+        Verb::DeclineTransfer,
+        Verb::Triage,
+        Verb::Intake,
+    ];
+
+    /// The last segment of `POST /v1/cases/{id}/<segment>` (intake has its own route).
+    pub fn segment(self) -> &'static str {
+        match self {
+            Verb::Acknowledge => "ack",
+            Verb::Assign => "assign",
+            Verb::Checkpoint => "checkpoints",
+            Verb::Note => "notes",
+            Verb::Close => "close",
+            Verb::Reopen => "reopen",
+            Verb::Transfer => "transfer",
+            Verb::AcceptTransfer => "accept_transfer",
+            Verb::DeclineTransfer => "decline_transfer",
+            Verb::Triage => "triage",
+            Verb::Intake => "intake",
+        }
+    }
+
+    pub fn from_segment(s: &str) -> Option<Verb> {
+        Verb::ALL
+            .iter()
+            .copied()
+            .find(|v| v.segment() == s && *v != Verb::Intake)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Acknowledge => "acknowledge",
+            Verb::Assign => "assign",
+            Verb::Checkpoint => "checkpoint",
+            Verb::Note => "note",
+            Verb::Close => "close",
+            Verb::Reopen => "reopen",
+            Verb::Transfer => "transfer",
+            Verb::AcceptTransfer => "accept_transfer",
+            Verb::DeclineTransfer => "decline_transfer",
+            Verb::Triage => "triage",
+            Verb::Intake => "intake",
+        }
+    }
+
+    /// The event a carried-out command appends.
+    pub fn appends(self) -> crate::domain::event::EventKind {
+        use crate::domain::event::EventKind as K;
+        match self {
+            Verb::Acknowledge => K::CaseAcknowledged,
+            Verb::Assign => K::LawyerAssigned,
+            Verb::Checkpoint => K::CheckpointLogged,
+            Verb::Note => K::NoteAdded,
+            Verb::Close => K::CaseClosed,
+            Verb::Reopen => K::CaseReopened,
+            Verb::Transfer => K::TransferRequested,
+            Verb::AcceptTransfer => K::TransferAccepted,
+            Verb::DeclineTransfer => K::TransferDeclined,
+            Verb::Triage => K::TriageRecorded,
+            Verb::Intake => K::AlertRaised,
+        }
+    }
+
+    /// Whether the command has a body (the others take none, or `{}`).
+    pub fn has_body(self) -> bool {
+        !matches!(self, Verb::Acknowledge | Verb::AcceptTransfer)
+    }
+}
+
+/// `assign`: the lawyer to take the case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    pub lawyer_id: i64,
+}
+
+/// `notes`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    pub text: String,
+}
+
+/// `close`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseRequest {
+    pub outcome: CloseOutcome,
+    pub note: String,
+}
+
+/// `reopen`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenRequest {
+    pub reason: String,
+}
+
+/// `transfer`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    pub to_consulate: String,
+    pub reason: String,
+}
+
+/// `decline_transfer`: the offered consulate says no, with why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineRequest {
+    pub reason: String,
+}
+
+/// Every staff command, with what it carries. Serialized as `{"verb": ..., "body": ...}` in the
+/// console's outbox file; on the wire the verb is the route and the body the request body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "verb", content = "body", rename_all = "snake_case")]
+pub enum CaseCommand {
+    // `ack` is how outbox files written before the vocabulary spelled it.
+    #[serde(alias = "ack")]
+    Acknowledge,
+    Assign(AssignRequest),
+    Checkpoint(CheckpointRequest),
+    Note(NoteRequest),
+    Close(CloseRequest),
+    Reopen(ReopenRequest),
+    Transfer(TransferRequest),
+    AcceptTransfer,
+    DeclineTransfer(DeclineRequest),
+    Triage(Triage),
+    Intake(IntakeRequest),
+}
+
+impl CaseCommand {
+    pub fn verb(&self) -> Verb {
+        match self {
+            CaseCommand::Acknowledge => Verb::Acknowledge,
+            CaseCommand::Assign(_) => Verb::Assign,
+            CaseCommand::Checkpoint(_) => Verb::Checkpoint,
+            CaseCommand::Note(_) => Verb::Note,
+            CaseCommand::Close(_) => Verb::Close,
+            CaseCommand::Reopen(_) => Verb::Reopen,
+            CaseCommand::Transfer(_) => Verb::Transfer,
+            CaseCommand::AcceptTransfer => Verb::AcceptTransfer,
+            CaseCommand::DeclineTransfer(_) => Verb::DeclineTransfer,
+            CaseCommand::Triage(_) => Verb::Triage,
+            CaseCommand::Intake(_) => Verb::Intake,
+        }
+    }
+
+    /// The request path for this command on `case_id`.
+    pub fn path(&self, case_id: u64) -> String {
+        match self.verb() {
+            Verb::Intake => "/v1/intake".into(),
+            verb => format!("/v1/cases/{case_id}/{}", verb.segment()),
+        }
+    }
+
+    /// The request body as the wire carries it.
+    pub fn body(&self) -> serde_json::Value {
+        let value = match self {
+            CaseCommand::Acknowledge | CaseCommand::AcceptTransfer => {
+                Ok(serde_json::Value::Object(Default::default()))
+            }
+            CaseCommand::Assign(r) => serde_json::to_value(r),
+            CaseCommand::Checkpoint(r) => serde_json::to_value(r),
+            CaseCommand::Note(r) => serde_json::to_value(r),
+            CaseCommand::Close(r) => serde_json::to_value(r),
+            CaseCommand::Reopen(r) => serde_json::to_value(r),
+            CaseCommand::Transfer(r) => serde_json::to_value(r),
+            CaseCommand::DeclineTransfer(r) => serde_json::to_value(r),
+            CaseCommand::Triage(r) => serde_json::to_value(r),
+            CaseCommand::Intake(r) => serde_json::to_value(r),
+        };
+        value.unwrap_or_default()
+    }
+
+    /// Reads a wire body for `verb`. Body-less verbs take an empty object (or nothing).
+    pub fn from_wire(verb: Verb, body: serde_json::Value) -> Result<CaseCommand, WireError> {
+        use serde_json::from_value as parse;
+        let empty = match &body {
+            serde_json::Value::Null => true,
+            serde_json::Value::Object(m) => m.is_empty(),
+            _ => false,
+        };
+        if !verb.has_body() {
+            return match (empty, verb) {
+                (false, _) => Err(WireError::UnexpectedBody(verb)),
+                (true, Verb::Acknowledge) => Ok(CaseCommand::Acknowledge),
+                (true, _) => Ok(CaseCommand::AcceptTransfer),
+            };
+        }
+        let parsed = match verb {
+            Verb::Assign => parse(body).map(CaseCommand::Assign),
+            Verb::Checkpoint => parse(body).map(CaseCommand::Checkpoint),
+            Verb::Note => parse(body).map(CaseCommand::Note),
+            Verb::Close => parse(body).map(CaseCommand::Close),
+            Verb::Reopen => parse(body).map(CaseCommand::Reopen),
+            Verb::Transfer => parse(body).map(CaseCommand::Transfer),
+            Verb::DeclineTransfer => parse(body).map(CaseCommand::DeclineTransfer),
+            Verb::Triage => parse(body).map(CaseCommand::Triage),
+            Verb::Intake => parse(body).map(CaseCommand::Intake),
+            Verb::Acknowledge | Verb::AcceptTransfer => unreachable!("handled above"),
+        };
+        parsed.map_err(|e| WireError::DoesNotFit(e.to_string()))
+    }
+}
+
+/// What a carried-out command did: the case, the log position of its (last) event, and the case
+/// version after it (the next `If-Match`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applied {
+    pub case_id: u64,
+    pub seq: u64,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    #[error("{} takes no body fields", .0.as_str())]
+    UnexpectedBody(Verb),
+    #[error("the JSON does not fit: {0}")]
+    DoesNotFit(String),
+}
+
+/// Why a command was not carried out. Each has a stable code; people read it through `i18n`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Refusal {
+    /// The role may never do this, whatever the case.
+    #[error("your role may not {}", .0.as_str())]
+    RoleMayNot(Verb),
+    /// The case is not in the caller's scope: answered as if it did not exist.
+    #[error("no such case in your scope")]
+    NotVisible,
+    /// The case is offered to the caller's consulate: it may read it and accept or decline it,
+    /// nothing else until it accepts.
+    #[error("the case is offered to your consulate; accept it before acting on it")]
+    AcceptFirst,
+    /// The role may do this, but not to a case it stands to as it does (an origin consulate
+    /// accepting its own transfer, a lawyer acting on a case that is not theirs to act on).
+    #[error("your relation to this case does not allow you to {}", .0.as_str())]
+    NotYours(Verb),
+    /// The case, as it now stands, does not allow it.
+    #[error("{0}")]
+    Conflict(Conflict),
+    #[error("{0}")]
+    Invalid(#[from] FieldError),
+}
+
+impl Refusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::RoleMayNot(_) | Refusal::NotYours(_) => "forbidden",
+            Refusal::NotVisible => "not_found",
+            Refusal::AcceptFirst => "accept_first",
+            Refusal::Conflict(_) => "case_changed",
+            Refusal::Invalid(_) => "invalid_field",
+        }
+    }
+}
+
+/// A command that does not fit the case as it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum Conflict {
+    #[error("someone acted on the case first: it is at another version")]
+    Stale,
+    #[error("the case is closed; a supervisor may reopen it")]
+    Closed,
+    #[error("the case is not closed, so there is nothing to reopen")]
+    NotClosed,
+    #[error("the case is already acknowledged")]
+    AlreadyAcknowledged,
+    #[error("the case is already assigned to this lawyer")]
+    AlreadyAssigned,
+    #[error("no transfer or offer is pending for this case")]
+    NoTransfer,
+    #[error("the case is already with this consulate")]
+    AlreadyHere,
+    #[error("this person has an open case with another consulate; call that consulate")]
+    OpenElsewhere,
+}
+
+#[cfg(test)]
+mod tests;

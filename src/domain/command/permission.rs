@@ -1,0 +1,100 @@
+//! Who may do what: one table, role × verb × relation to the case.
+
+use super::Verb;
+use crate::domain::case::Case;
+use crate::domain::staff::{Role, StaffInfo};
+
+/// How the person asking stands to the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Relation {
+    /// The case is with their consulate.
+    OwnConsulate,
+    /// A pending transfer or an escalation offers the case to their consulate.
+    Offered,
+    /// The case was with their consulate and has been handed to another.
+    TransferredAway,
+    /// The lawyer assigned to the case.
+    AssignedLawyer,
+    /// A lawyer the case has been reassigned away from.
+    FormerLawyer,
+    /// A supervisor with no consulate: the whole network.
+    National,
+    /// None of the above.
+    Unrelated,
+}
+
+impl Relation {
+    pub const ALL: &[Relation] = &[
+        Relation::OwnConsulate,
+        Relation::Offered,
+        Relation::TransferredAway,
+        Relation::AssignedLawyer,
+        Relation::FormerLawyer,
+        Relation::National,
+        Relation::Unrelated,
+    ];
+}
+
+/// How `who` stands to `case` now.
+pub fn relation(case: &Case, who: &StaffInfo) -> Relation {
+    match (who.role, who.consulate.as_deref()) {
+        (Role::Admin, _) => Relation::Unrelated,
+        (Role::Supervisor, None) => Relation::National,
+        (Role::Lawyer, _) => {
+            if case.assigned_lawyer == Some(who.id) {
+                Relation::AssignedLawyer
+            } else if case.former_lawyers.contains(&who.id) {
+                Relation::FormerLawyer
+            } else {
+                Relation::Unrelated
+            }
+        }
+        (Role::Officer | Role::Supervisor, Some(mine)) => {
+            if case.consulate == mine {
+                Relation::OwnConsulate
+            } else if case.also_consulate() == Some(mine) {
+                Relation::Offered
+            } else if case.former_consulates.iter().any(|c| c == mine) {
+                Relation::TransferredAway
+            } else {
+                Relation::Unrelated
+            }
+        }
+        (Role::Officer, None) => Relation::Unrelated,
+    }
+}
+
+/// Whether a relation lets one read the case (its detail, its events from now on).
+pub fn may_read(relation: Relation) -> bool {
+    matches!(
+        relation,
+        Relation::OwnConsulate | Relation::Offered | Relation::AssignedLawyer | Relation::National
+    )
+}
+
+/// The permission table. `Intake` makes a case rather than acting on one: its row is read with
+/// the relation the caller would have to the case it makes (`OwnConsulate`, or `National`).
+pub fn permitted(role: Role, verb: Verb, relation: Relation) -> bool {
+    use Relation as R;
+    use Verb as V;
+    let role_allows = match role {
+        Role::Admin => false,
+        Role::Supervisor => true,
+        Role::Officer => verb != V::Reopen,
+        Role::Lawyer => matches!(verb, V::Checkpoint | V::Note),
+    };
+    let relation_allows = match relation {
+        // Handing a case over is the receiving side's to accept or refuse, never the sender's.
+        R::OwnConsulate => !matches!(verb, V::AcceptTransfer | V::DeclineTransfer),
+        R::Offered => matches!(verb, V::AcceptTransfer | V::DeclineTransfer),
+        R::AssignedLawyer => matches!(verb, V::Checkpoint | V::Note),
+        R::National => true,
+        R::TransferredAway | R::FormerLawyer | R::Unrelated => false,
+    };
+    role_allows && relation_allows
+}
+
+/// Whether `role` may use `verb` on some case: the keys and the `?` help offer only these.
+pub fn role_may(role: Role, verb: Verb) -> bool {
+    Relation::ALL.iter().any(|r| permitted(role, verb, *r))
+}

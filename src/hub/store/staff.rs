@@ -1,0 +1,177 @@
+//! The staff roster. Every change to it (added, role changed, disabled, enabled, token rotated)
+//! is also an event in the log, with its actor, in the same transaction.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::casework::{previous_answer, remember_answer};
+use super::{Outcome, Store, StoreError, WriteCtx};
+use crate::domain::event::{Actor, StaffChange, StaffChanged};
+use crate::domain::staff::NewStaff;
+
+/// Who asked for a staff change made through the API: their id, key and request digest.
+pub type StaffIdempotency = (i64, String, String);
+
+fn record(
+    ctx: &mut WriteCtx<'_>,
+    actor: &Actor,
+    staff_id: i64,
+    change: StaffChange,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    ctx.append_roster(actor.clone(), now, StaffChanged { staff_id, change })
+}
+
+fn exists(ctx: &WriteCtx<'_>, id: i64) -> Result<bool, StoreError> {
+    Ok(ctx
+        .conn()
+        .query_row("SELECT 1 FROM staff WHERE id = ?1", [id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+impl Store {
+    /// Adds a staff member under a token hash; returns the new id. With an `Idempotency-Key`
+    /// already used by the same author for the same request, the same member gets the new token
+    /// hash instead (the first token may never have been seen), and that is logged as a rotation.
+    pub async fn add_staff(
+        &self,
+        new: NewStaff,
+        token_hash: String,
+        actor: Actor,
+        idempotency: Option<StaffIdempotency>,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome<i64>, StoreError> {
+        self.write(move |ctx| {
+            if let Some((author, key, fingerprint)) = &idempotency
+                && let Some(id) = previous_answer::<i64>(ctx, *author, key, fingerprint)?
+            {
+                ctx.conn().execute(
+                    "UPDATE staff SET token_hash = ?1 WHERE id = ?2",
+                    params![token_hash, id],
+                )?;
+                record(ctx, &actor, id, StaffChange::TokenRotated, now)?;
+                return Ok(Outcome {
+                    value: id,
+                    replayed: true,
+                });
+            }
+            ctx.conn().execute(
+                "INSERT INTO staff (name, role, consulate, token_hash, created_at, serves,
+                                    languages, capacity)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    new.name,
+                    new.role.as_str(),
+                    new.consulate,
+                    token_hash,
+                    now.to_rfc3339(),
+                    serde_json::to_string(&new.serves)?,
+                    serde_json::to_string(&new.languages)?,
+                    new.capacity
+                ],
+            )?;
+            let id = ctx.conn().last_insert_rowid();
+            let added = StaffChange::Added {
+                name: new.name.clone(),
+                role: new.role,
+                consulate: new.consulate.clone(),
+            };
+            record(ctx, &actor, id, added, now)?;
+            if let Some((author, key, fingerprint)) = &idempotency {
+                remember_answer(ctx, *author, key, fingerprint, &id, now)?;
+            }
+            Ok(Outcome {
+                value: id,
+                replayed: false,
+            })
+        })
+        .await
+    }
+
+    /// Disables or enables a staff member. A disabled member's token is refused from the next
+    /// request on. Changing nothing writes nothing.
+    pub async fn set_staff_disabled(
+        &self,
+        id: i64,
+        disabled: bool,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(move |ctx| {
+            let current: Option<bool> = ctx
+                .conn()
+                .query_row("SELECT disabled FROM staff WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            match current {
+                None => Err(StoreError::NotFound),
+                Some(c) if c == disabled => Ok(false),
+                Some(_) => {
+                    ctx.conn().execute(
+                        "UPDATE staff SET disabled = ?1 WHERE id = ?2",
+                        params![disabled, id],
+                    )?;
+                    let change = if disabled {
+                        StaffChange::Disabled
+                    } else {
+                        StaffChange::Enabled
+                    };
+                    record(ctx, &actor, id, change, now)?;
+                    Ok(true)
+                }
+            }
+        })
+        .await
+    }
+
+    /// Gives a staff member a new token hash; the old token stops working.
+    pub async fn rotate_staff_token(
+        &self,
+        id: i64,
+        token_hash: String,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(move |ctx| {
+            if !exists(ctx, id)? {
+                return Err(StoreError::NotFound);
+            }
+            ctx.conn().execute(
+                "UPDATE staff SET token_hash = ?1 WHERE id = ?2",
+                params![token_hash, id],
+            )?;
+            record(ctx, &actor, id, StaffChange::TokenRotated, now)
+        })
+        .await
+    }
+
+    /// Changes a member's role and consulate (validated by the caller).
+    pub async fn change_staff_role(
+        &self,
+        id: i64,
+        role: crate::domain::staff::Role,
+        consulate: Option<String>,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(move |ctx| {
+            if !exists(ctx, id)? {
+                return Err(StoreError::NotFound);
+            }
+            ctx.conn().execute(
+                "UPDATE staff SET role = ?1, consulate = ?2 WHERE id = ?3",
+                params![role.as_str(), consulate, id],
+            )?;
+            record(
+                ctx,
+                &actor,
+                id,
+                StaffChange::RoleChanged { role, consulate },
+                now,
+            )
+        })
+        .await
+    }
+}

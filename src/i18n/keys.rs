@@ -1,0 +1,53 @@
+//! The keys' descriptions, for the hint bar and the `?` help (the keymap itself holds no words).
+
+use super::Lang;
+use crate::console::keymap::Intent::{self, *};
+
+pub fn describe(lang: Lang, intent: Intent) -> &'static str {
+    let pick = |es: &'static str, en: &'static str| if lang == Lang::Es { es } else { en };
+    match intent {
+        Up => pick("subir", "up"),
+        Down => pick("bajar", "down"),
+        PageUp => pick("página arriba", "page up"),
+        PageDown => pick("página abajo", "page down"),
+        First => pick("primera", "first"),
+        Last => pick("última", "last"),
+        NextSort => pick("cambiar orden", "change order"),
+        OpenFilter => pick("filtrar", "filter"),
+        ApplyFilter => pick("aplicar", "apply"),
+        ClearFilter => pick("quitar filtro", "clear filter"),
+        ToggleHelp => pick("ayuda", "help"),
+        CloseHelp => pick("cerrar", "close"),
+        Quit => pick("salir", "quit"),
+        Tab(0) => pick("pestaña 1", "tab 1"),
+        Tab(1) => pick("pestaña 2", "tab 2"),
+        Tab(_) => pick("pestaña 3", "tab 3"),
+        NextTab => pick("siguiente pestaña", "next tab"),
+        Open => pick("abrir caso", "open case"),
+        Acknowledge => pick("atender", "acknowledge"),
+        Assign => pick("asignar abogado", "assign lawyer"),
+        Checkpoint => pick("etapa", "checkpoint"),
+        Note => pick("nota", "note"),
+        Close => pick("cerrar caso", "close case"),
+        Reopen => pick("reabrir", "reopen"),
+        Transfer => pick("trasladar", "transfer"),
+        AcceptTransfer => pick("aceptar traslado", "accept transfer"),
+        DeclineTransfer => pick("rechazar traslado", "decline transfer"),
+        Triage => pick("triaje", "triage"),
+        Intake => pick("registrar llamada", "take a call"),
+        CommandLine => pick("comando", "command"),
+        ShowRefusals => pick("acciones rechazadas", "refused actions"),
+        CycleConsent => pick("filtrar por consentimiento", "filter by consent"),
+        DetailDown => pick("bajar en el detalle", "scroll detail down"),
+        DetailUp => pick("subir en el detalle", "scroll detail up"),
+        Choose => pick("elegir", "choose"),
+        Cancel => pick("cancelar", "cancel"),
+        NextField => pick("siguiente campo", "next field"),
+        PrevField => pick("campo anterior", "previous field"),
+        Send => pick("enviar", "send"),
+        Yes => pick("sí, confirmar", "yes, confirm"),
+        Back => pick("no, volver", "no, go back"),
+        Run => pick("ejecutar", "run"),
+        Dismiss => pick("visto, descartar", "seen, dismiss"),
+    }
+}
