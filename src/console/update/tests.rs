@@ -361,7 +361,7 @@ fn checkpoint_form_names_the_bad_field_and_sends_once_fixed() {
     let text = screen(&mut m, 110, 30);
     insta::assert_snapshot!(text);
     assert!(
-        text.contains("A-number is not valid (expected: A-123456789)"),
+        text.contains("A-number: not written as expected (expected: A-123456789)"),
         "{text}"
     );
     // Fix it: four more digits make eight, which the hub pads to nine.
