@@ -58,6 +58,7 @@ const ACTIONS: &[&str] = &[
     "close",
     "reopen",
     "transfer",
+    "triage",
 ];
 
 fn expected(who: Who, target: Target, action: &str) -> u16 {
@@ -102,6 +103,7 @@ async fn every_endpoint_by_every_role_on_own_and_other_cases() {
         "close" => json!({ "outcome": "false_alarm", "note": "No hubo detención." }),
         "reopen" => json!({ "reason": "La familia reporta la detención." }),
         "transfer" => json!({ "to_consulate": "houston", "reason": "Trasladado a Texas." }),
+        "triage" => json!({ "consent": "accepted", "intent": "contest", "category": "migratory" }),
         _ => json!({}),
     };
 

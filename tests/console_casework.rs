@@ -488,3 +488,77 @@ async fn a_call_is_taken_through_the_intake_form_and_flows_like_an_alert() {
     assert!(text.contains("Los Angeles, CA"), "{text}");
     duty.stop.cancel();
 }
+
+#[tokio::test]
+async fn a_caller_is_confirmed_from_the_candidates_and_triage_is_typed_in_spanish() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let enrolled = hub.enroll("Rosa Registrada", &[]).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut duty = Console::start(&hub.url, &officer, &home.path().join("c.json"));
+    duty.model.lang = Lang::Es;
+    duty.until("ready", |m| m.me.is_some()).await;
+    duty.key(KeyCode::Char('I'));
+    duty.type_text("Rosa");
+    duty.key(KeyCode::Enter);
+    // The number as a relative would say it.
+    duty.type_text("(310) 555-0123");
+    duty.key(KeyCode::Tab);
+    duty.type_text("Los Angeles, CA");
+    for _ in 0..4 {
+        duty.key(KeyCode::Tab);
+    }
+    duty.type_text("Llama su hija.");
+    duty.ctrl('s');
+    duty.until("the candidates", |m| {
+        m.form.as_ref().is_some_and(|f| f.picker.is_some())
+    })
+    .await;
+    let text = duty.screen();
+    assert!(text.contains("Rosa Registrada · 1988 · ····0001"), "{text}");
+    assert!(text.contains("Ninguna de estas personas"), "{text}");
+    duty.key(KeyCode::Enter); // the first: Rosa
+    duty.until("the case arrives", |m| {
+        m.cases.values().any(|c| c.intake.is_some())
+    })
+    .await;
+    let case = duty
+        .model
+        .cases
+        .values()
+        .find(|c| c.intake.is_some())
+        .unwrap()
+        .clone();
+    assert_eq!(case.registrant_id, enrolled.registrant_id);
+    assert_eq!(case.registrant.consular_id, "MX0000001");
+
+    // Triage typed as the words a consular officer uses, not wire codes.
+    duty.open(case.id);
+    duty.key(KeyCode::Char('T'));
+    duty.type_text("acepta la protección");
+    duty.key(KeyCode::Tab);
+    duty.type_text("Retorno voluntario");
+    duty.key(KeyCode::Tab);
+    duty.type_text("laboral");
+    duty.ctrl('s');
+    duty.until("triaged", |m| {
+        m.cases.get(&case.id).is_some_and(|c| c.triage.is_some())
+    })
+    .await;
+    let t = duty.model.cases[&case.id].triage.unwrap();
+    assert_eq!(t.consent, guardia::domain::triage::Consent::Accepted);
+    assert_eq!(t.category, guardia::domain::triage::Category::Labor);
+    // And from the `:` line, with the first word of each label.
+    duty.key(KeyCode::Char(':'));
+    duty.type_text(&format!("triaje {} rechaza defenderse penal", case.id));
+    duty.key(KeyCode::Enter);
+    duty.until("triaged again", |m| {
+        m.cases[&case.id]
+            .triage
+            .is_some_and(|t| t.consent == guardia::domain::triage::Consent::Declined)
+    })
+    .await;
+    let text = duty.screen();
+    assert!(text.contains("Triaje: rechaza la protección"), "{text}");
+    duty.stop.cancel();
+}

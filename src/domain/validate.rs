@@ -112,13 +112,23 @@ fn person_name(field: &str, value: &str) -> Result<String, FieldError> {
 }
 
 /// E.164: `+`, a country code and number, 8 to 15 digits in all. Spaces, dots, dashes and
-/// parentheses are accepted and removed, since people type numbers that way.
+/// parentheses are accepted and removed, since people type numbers that way; a US number
+/// written without its country code (`(213) 555-0199`, `1 213 555 0199`) gets `+1`.
 pub fn phone(field: &str, value: &str) -> Result<String, FieldError> {
     let compact: String = value
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
         .collect();
-    let digits = compact.strip_prefix('+').unwrap_or("");
+    let all_digits = !compact.is_empty() && compact.bytes().all(|b| b.is_ascii_digit());
+    let digits = match compact.strip_prefix('+') {
+        Some(rest) => rest.to_string(),
+        // North American numbers: ten digits, area code not starting with 0 or 1.
+        None if all_digits && compact.len() == 10 && !compact.starts_with(['0', '1']) => {
+            format!("1{compact}")
+        }
+        None if all_digits && compact.len() == 11 && compact.starts_with('1') => compact,
+        None => String::new(),
+    };
     let ok = digits.len() >= 8
         && digits.len() <= 15
         && digits.bytes().all(|b| b.is_ascii_digit())
@@ -130,7 +140,7 @@ pub fn phone(field: &str, value: &str) -> Result<String, FieldError> {
             "must be an international number such as +13105550100",
         ));
     }
-    Ok(compact)
+    Ok(format!("+{digits}"))
 }
 
 fn consular_id(value: &str) -> Result<String, FieldError> {
@@ -289,6 +299,20 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    #[test]
+    fn phones_are_taken_as_people_write_them() {
+        for typed in [
+            "(213) 555-0199",
+            "2135550199",
+            "1 213 555 0199",
+            "+1 213.555.0199",
+        ] {
+            assert_eq!(phone("p", typed).as_deref(), Ok("+12135550199"), "{typed}");
+        }
+        assert!(phone("p", "555-0199").is_err());
+        assert!(phone("p", "0213555019").is_err());
     }
 
     #[test]

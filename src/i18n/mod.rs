@@ -88,7 +88,6 @@ pub enum Text {
     SortUrgency,
     SortProximity,
     SortAge,
-    Cases,
     National,
     New,
     Keys,
@@ -226,7 +225,6 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         SortUrgency => lang.pick("urgencia", "urgency"),
         SortProximity => lang.pick("cercanía", "proximity"),
         SortAge => lang.pick("antigüedad", "age"),
-        Cases => lang.pick("casos", "cases"),
         National => lang.pick("Nacional", "National"),
         New => lang.pick("NUEVA", "NEW"),
         Keys => lang.pick("Teclas", "Keys"),
@@ -469,10 +467,16 @@ pub fn distance(lang: Lang, km: f64) -> String {
 }
 
 pub fn cases_count(lang: Lang, shown: usize, total: usize) -> String {
+    let noun = match (lang, total) {
+        (Lang::Es, 1) => "caso",
+        (Lang::Es, _) => "casos",
+        (Lang::En, 1) => "case",
+        (Lang::En, _) => "cases",
+    };
     match (lang, shown == total) {
-        (_, true) => format!("{total} {}", t(lang, Text::Cases)),
-        (Lang::Es, false) => format!("{shown} de {total} casos"),
-        (Lang::En, false) => format!("{shown} of {total} cases"),
+        (_, true) => format!("{total} {noun}"),
+        (Lang::Es, false) => format!("{shown} de {total} {noun}"),
+        (Lang::En, false) => format!("{shown} of {total} {noun}"),
     }
 }
 
