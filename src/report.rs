@@ -180,12 +180,16 @@ pub fn case_markdown(case: &Case, lang: Lang, now: DateTime<Utc>) -> String {
         }
     ));
     out.push_str(&format!(
-        "- {}: {}\n- {}: {}\n\n",
+        "- {}: {}\n- {}: {}\n- {}: {}\n\n",
         t(lang, Text::Lawyer),
         case.assigned_lawyer_name
             .as_deref()
             .map(md)
             .unwrap_or_else(|| t(lang, Text::NoLawyer).into()),
+        t(lang, Text::TriageTitle),
+        case.triage
+            .map(|tr| casework::triage(lang, &tr))
+            .unwrap_or_else(|| t(lang, Text::NoTriage).into()),
         lang_pick(lang, "Versión", "Version"),
         case.version
     ));
@@ -368,7 +372,18 @@ mod tests {
             }),
         ))
         .unwrap();
+        case.apply(&staff_event(
+            4,
+            9,
+            EventBody::TriageRecorded(crate::domain::triage::Triage {
+                consent: crate::domain::triage::Consent::Declined,
+                intent: crate::domain::triage::Intent::Undecided,
+                category: crate::domain::triage::Category::Criminal,
+            }),
+        ))
+        .unwrap();
         let json = case_json(&case).unwrap();
+        assert!(json.contains("\"consent\": \"declined\""), "{json}");
         assert!(
             !json.contains("\\u001b") && !json.contains('\u{202e}') && json.contains("línea uno")
         );
@@ -377,7 +392,11 @@ mod tests {
         assert!(text.contains("\\# Evil"), "{text}");
         assert!(text.contains("\\[link\\]\\(http://x\\) \\| cell"), "{text}");
         assert!(text.contains("A-number: 012345678"));
-        for seq in 1..=3 {
+        assert!(
+            text.contains("- Triage: declines protection · undecided · criminal"),
+            "{text}"
+        );
+        for seq in 1..=4 {
             assert!(
                 text.contains(&format!("\n| {seq} |")),
                 "event {seq} in the timeline: {text}"
