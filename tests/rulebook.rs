@@ -482,3 +482,44 @@ async fn triage_is_recorded_by_the_api_and_refused_to_lawyers() {
         "triage_recorded"
     );
 }
+
+#[tokio::test]
+async fn a_disabled_or_rotated_staff_members_open_stream_ends() {
+    let hub = TestHub::start().await;
+    let (id, token) = hub.staff_with_id(Role::Officer, Some("los-angeles")).await;
+    let (other_id, other) = hub.staff_with_id(Role::Officer, Some("los-angeles")).await;
+    let client = HubClient::new(&hub.url, &token).unwrap();
+    let mut stream = Box::pin(client.events(0).await.unwrap());
+    let colleague = HubClient::new(&hub.url, &other).unwrap();
+    let mut theirs = Box::pin(colleague.events(0).await.unwrap());
+    hub.store
+        .set_staff_disabled(id, true, Actor::Operator, chrono::Utc::now())
+        .await
+        .unwrap();
+    let end = tokio::time::timeout(Duration::from_secs(20), stream.next())
+        .await
+        .expect("the stream must end, not hang");
+    assert!(
+        end.is_none() || end.unwrap().is_err(),
+        "nothing more after disabling"
+    );
+    assert_eq!(hub.get_as(&token, "/v1/me").await.status(), 401);
+    // A colleague's stream goes on: the next alert reaches them.
+    let alert = new_case(&hub, LA).await;
+    let m = tokio::time::timeout(Duration::from_secs(20), theirs.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let e: Value = serde_json::from_str(&m.data).unwrap();
+    assert_eq!(e["case_id"].as_u64(), Some(alert));
+    // A rotated token: the old one's stream ends too.
+    guardia::admin::rotate_token(&hub.store, other_id)
+        .await
+        .unwrap();
+    let end = tokio::time::timeout(Duration::from_secs(20), theirs.next())
+        .await
+        .expect("the stream must end, not hang");
+    assert!(end.is_none() || end.unwrap().is_err());
+    assert_eq!(hub.get_as(&other, "/v1/me").await.status(), 401);
+}

@@ -92,7 +92,14 @@ pub async fn events(
         let _ = tx.try_send(Bytes::from(format!("event: resync\ndata: {body}\n\n")));
     } else {
         let position = since.unwrap_or(head);
-        tokio::spawn(produce(state.clone(), scope, position, live, tx));
+        tokio::spawn(produce(
+            state.clone(),
+            staff.0.id,
+            scope,
+            position,
+            live,
+            tx,
+        ));
     }
     let stream = ReceiverStream::new(rx).map(Ok::<_, Infallible>);
     Ok((
@@ -112,6 +119,7 @@ async fn send(tx: &mpsc::Sender<Bytes>, frame: Bytes) -> bool {
 
 async fn produce(
     state: AppState,
+    staff_id: i64,
     scope: Scope,
     mut position: u64,
     mut live: broadcast::Receiver<Arc<Published>>,
@@ -156,6 +164,11 @@ async fn produce(
         };
         match received {
             Ok(event) => {
+                if event.subject_staff == Some(staff_id) {
+                    // Disabled, rotated or given another role: this stream was authorised for
+                    // who they were. It ends; a reconnect authenticates afresh.
+                    return;
+                }
                 if event.seq <= position {
                     continue;
                 }

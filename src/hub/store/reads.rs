@@ -165,6 +165,7 @@ impl Store {
                     also_consulate,
                     previous_consulate,
                     kind,
+                    subject_staff: None,
                     frame: Published::frame_for(seq, kind, &row.get::<_, String>(7)?),
                 };
                 if published.visible_to(&scope) {

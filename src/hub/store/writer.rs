@@ -187,6 +187,7 @@ impl WriteCtx<'_> {
             also_consulate: case.also_consulate().map(String::from),
             previous_consulate,
             kind,
+            subject_staff: None,
             frame: Published::frame_for(event.seq, kind, &json),
         }));
         self.next_seq += 1;
@@ -201,6 +202,7 @@ impl WriteCtx<'_> {
         at: DateTime<Utc>,
         change: crate::domain::event::StaffChanged,
     ) -> Result<(), StoreError> {
+        let subject = change.staff_id;
         let event = Event {
             seq: self.next_seq,
             at,
@@ -225,6 +227,7 @@ impl WriteCtx<'_> {
             also_consulate: None,
             previous_consulate: None,
             kind,
+            subject_staff: Some(subject),
             frame: Published::frame_for(event.seq, kind, &json),
         }));
         self.next_seq += 1;
