@@ -61,6 +61,7 @@ pub struct NotifyConfig {
     pub webhook_url: String,
     pub webhook_secret: String,
     pub allow_private_targets: bool,
+    pub per_host_concurrency: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -98,6 +98,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         secret: key,
         allow_private_targets: true,
         retry_base: std::time::Duration::from_secs(3),
+        ..Default::default()
     };
     let hub_stop = stop.clone();
     let hub = tokio::spawn(async move {

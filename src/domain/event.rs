@@ -145,6 +145,52 @@ pub enum DeliveryState {
     Failed,
 }
 
+/// Why a message did not go through, as a class: never the gateway's words, never its URL's path
+/// or query (where gateways keep API keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureClass {
+    Timeout,
+    /// The connection was refused or the host unreachable.
+    Refused,
+    Tls,
+    /// The address guard refused the target (a private or special-purpose address).
+    BlockedAddress,
+    /// 410: the gateway says the target is gone.
+    Gone,
+    Http4xx,
+    Http5xx,
+    /// The configured URL cannot be used.
+    BadUrl,
+    /// Retries ran out (72 h).
+    Expired,
+    Other,
+}
+
+impl FailureClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureClass::Timeout => "timeout",
+            FailureClass::Refused => "refused",
+            FailureClass::Tls => "tls",
+            FailureClass::BlockedAddress => "blocked_address",
+            FailureClass::Gone => "gone",
+            FailureClass::Http4xx => "http_4xx",
+            FailureClass::Http5xx => "http_5xx",
+            FailureClass::BadUrl => "bad_url",
+            FailureClass::Expired => "expired",
+            FailureClass::Other => "other",
+        }
+    }
+}
+
+/// A failed attempt: what kind of failure, and at which host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryFailure {
+    pub class: FailureClass,
+    pub host: String,
+}
+
 /// A change in a relative's message delivery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RelativeNotified {
@@ -152,8 +198,11 @@ pub struct RelativeNotified {
     pub relative: usize,
     pub about: NoticeAbout,
     pub state: DeliveryState,
+    /// Free text, written only by hubs before failures were classed; kept readable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<DeliveryFailure>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -373,16 +373,43 @@ pub enum Mood {
 
 /// One message to a relative: "✓ alert message delivered 14:02", "⧗ pending: the gateway
 /// answered 503", "✕ failed: 410".
+/// Why a relative's message did not go, in words.
+pub fn failure(lang: Lang, class: crate::domain::event::FailureClass) -> &'static str {
+    use crate::domain::event::FailureClass as F;
+    match class {
+        F::Timeout => lang.pick("la pasarela no respondió a tiempo", "the gateway timed out"),
+        F::Refused => lang.pick(
+            "la pasarela no está disponible",
+            "the gateway is unreachable",
+        ),
+        F::Tls => lang.pick("conexión segura fallida", "secure connection failed"),
+        F::BlockedAddress => lang.pick(
+            "dirección bloqueada por seguridad",
+            "address blocked for safety",
+        ),
+        F::Gone => lang.pick("el destino ya no existe", "the target is gone"),
+        F::Http4xx => lang.pick("la pasarela rechazó el mensaje", "the gateway refused it"),
+        F::Http5xx => lang.pick("error en la pasarela", "the gateway failed"),
+        F::BadUrl => lang.pick("dirección de pasarela no válida", "bad gateway address"),
+        F::Expired => lang.pick("se agotaron los reintentos", "retries ran out"),
+        F::Other => lang.pick("error de envío", "send error"),
+    }
+}
+
 pub fn delivery(lang: Lang, d: &Delivery) -> (String, Mood) {
     let about = match d.about {
         NoticeAbout::Alert => lang.pick("aviso de alerta", "alert message"),
         NoticeAbout::Cancel => lang.pick("aviso de cancelación", "cancel message"),
     };
-    let reason = d
-        .reason
-        .as_deref()
-        .map(|r| format!(": {}", sanitize(r, Lines::One)))
-        .unwrap_or_default();
+    let reason = match (&d.failure, &d.reason) {
+        (Some(f), _) => format!(
+            ": {} ({})",
+            failure(lang, f.class),
+            sanitize(&f.host, Lines::One)
+        ),
+        (None, Some(r)) => format!(": {}", sanitize(r, Lines::One)),
+        (None, None) => String::new(),
+    };
     let at = d.at.format("%H:%M");
     match d.state {
         DeliveryState::Delivered => (

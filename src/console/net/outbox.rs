@@ -88,8 +88,15 @@ fn sync_dir(path: &Path) {
 impl Outbox {
     /// Opens the outbox at `path`, creating its directory; a missing file is an empty outbox.
     pub fn open(path: &Path) -> std::io::Result<Outbox> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+        if let Some(dir) = path.parent()
+            && !dir.exists()
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            // The outbox holds case actions and notes: its folder is the user's alone.
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
         }
         let entries = match std::fs::read(path) {
             Ok(bytes) => {
@@ -116,7 +123,13 @@ impl Outbox {
         let json = serde_json::to_vec_pretty(&OutboxFile {
             entries: self.entries.clone(),
         })?;
-        let mut file = std::fs::File::create(&tmp)?;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
         file.write_all(&json)?;
         file.sync_all()?;
         std::fs::rename(&tmp, &self.path)?;

@@ -79,6 +79,8 @@ pub struct Delivery {
     pub about: NoticeAbout,
     pub state: DeliveryState,
     pub reason: Option<String>,
+    #[serde(default)]
+    pub failure: Option<super::event::DeliveryFailure>,
     pub at: DateTime<Utc>,
 }
 
@@ -295,6 +297,7 @@ impl Case {
                     about: n.about,
                     state: n.state,
                     reason: n.reason.clone(),
+                    failure: n.failure.clone(),
                     at: event.at,
                 };
                 match self

@@ -3,7 +3,9 @@ use axum::extract::State;
 use serde_json::{Value, json};
 
 use crate::domain::consulate::Consulate;
-use crate::hub::auth::Caller;
+use axum::extract::FromRequestParts;
+
+use crate::hub::auth::{Caller, Staff};
 use crate::hub::error::ApiError;
 use crate::hub::state::AppState;
 
@@ -12,8 +14,21 @@ pub async fn consulates(State(state): State<AppState>, _caller: Caller) -> Json<
     Json(state.consulates.as_ref().clone())
 }
 
-/// `GET /healthz`: answers only when the database is readable.
-pub async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// `GET /healthz`: answers only when the database is readable. It tells anyone that the hub is
+/// up, and only staff how far the log has come (the count of events says how busy a raid is).
+pub async fn healthz(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+) -> Result<Json<Value>, ApiError> {
     let head = state.store.head_seq().await?;
-    Ok(Json(json!({ "status": "ok", "seq": head })))
+    let mut parts = parts;
+    let staff = parts
+        .headers
+        .contains_key(axum::http::header::AUTHORIZATION)
+        && Staff::from_request_parts(&mut parts, &state).await.is_ok();
+    Ok(Json(if staff {
+        json!({ "status": "ok", "seq": head })
+    } else {
+        json!({ "status": "ok" })
+    }))
 }

@@ -10,7 +10,9 @@ use uuid::Uuid;
 use super::writer::sortable_time;
 use super::{Store, StoreError, WriteCtx};
 use crate::domain::case::Case;
-use crate::domain::event::{Actor, DeliveryState, EventBody, NoticeAbout, RelativeNotified};
+use crate::domain::event::{
+    Actor, DeliveryFailure, DeliveryState, EventBody, NoticeAbout, RelativeNotified,
+};
 
 /// A message due to be sent.
 #[derive(Debug, Clone)]
@@ -29,11 +31,11 @@ pub enum Attempt {
     /// Try again at `next_at`.
     Retry {
         next_at: DateTime<Utc>,
-        error: String,
+        failure: DeliveryFailure,
     },
     /// Stop: the gateway said the target is gone (410), or retries ran out, or it is refused.
     Failed {
-        error: String,
+        failure: DeliveryFailure,
     },
 }
 
@@ -180,13 +182,17 @@ impl Store {
                 .optional()?
                 .ok_or(StoreError::NotFound)?;
             let attempts = attempts + 1;
-            let (state, next_at, error, tell) = match &attempt {
+            let (state, next_at, failure, tell) = match &attempt {
                 Attempt::Delivered => ("delivered", now, None, true),
-                Attempt::Retry { next_at, error } => {
-                    ("pending", *next_at, Some(error.clone()), attempts == 1)
+                Attempt::Retry { next_at, failure } => {
+                    ("pending", *next_at, Some(failure.clone()), attempts == 1)
                 }
-                Attempt::Failed { error } => ("failed", now, Some(error.clone()), true),
+                Attempt::Failed { failure } => ("failed", now, Some(failure.clone()), true),
             };
+            // A class and a host: what an operator needs, and nothing a URL's query could leak.
+            let error = failure
+                .as_ref()
+                .map(|f| format!("{} {}", f.class.as_str(), f.host));
             ctx.conn().execute(
                 "UPDATE deliveries SET state = ?1, attempts = ?2, next_at = ?3, last_error = ?4
                  WHERE id = ?5",
@@ -205,7 +211,8 @@ impl Store {
                         Attempt::Retry { .. } => DeliveryState::Pending,
                         Attempt::Failed { .. } => DeliveryState::Failed,
                     },
-                    reason: error,
+                    reason: None,
+                    failure,
                 });
                 ctx.append(case.id, &case.consulate, Actor::Hub, now, None, body)?;
             }

@@ -30,8 +30,42 @@ fn set_and_check_pragmas(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Makes the database readable by its owner only: the file is created 0600 (in a 0700 folder
+/// when the folder is new) before SQLite opens it, and SQLite gives its WAL and shared-memory
+/// files the database's own mode. A database left readable by others is tightened.
+pub fn private_file(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let setup = |e: std::io::Error| StoreError::Setup(format!("{}: {e}", path.display()));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(setup)?;
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(setup)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if let Ok(meta) = std::fs::metadata(&file)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                .map_err(setup)?;
+        }
+    }
+    Ok(())
+}
+
 /// The writer's connection: creates the file if needed and migrates it.
 pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    private_file(path)?;
     let mut conn = Connection::open(path)?;
     set_and_check_pragmas(&conn)?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -9,7 +9,6 @@
 //! loopback and link-local addresses (unless configured otherwise), checked after DNS resolution,
 //! and follow no redirects, so a webhook URL cannot be turned against the hub's own network.
 
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +21,11 @@ use sha2::Sha256;
 
 use super::state::AppState;
 use super::store::{Attempt, DueDelivery};
+use crate::domain::event::{DeliveryFailure, FailureClass};
+
+pub mod guard;
+
+pub use guard::is_public;
 
 /// Retries stop this long after the message was queued.
 pub const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(72);
@@ -39,6 +43,8 @@ pub struct NotifySettings {
     pub allow_private_targets: bool,
     /// The first retry's wait; each next one doubles (up to [`MAX_DELAY`]).
     pub retry_base: Duration,
+    /// Messages sent to the gateway at once.
+    pub per_host: usize,
 }
 
 impl Default for NotifySettings {
@@ -48,6 +54,7 @@ impl Default for NotifySettings {
             secret: Vec::new(),
             allow_private_targets: false,
             retry_base: Duration::from_secs(10),
+            per_host: 8,
         }
     }
 }
@@ -71,6 +78,7 @@ impl NotifySettings {
             url: Some(url.to_string()),
             secret: parse_secret(&c.webhook_secret)?,
             allow_private_targets: c.allow_private_targets,
+            per_host: c.per_host_concurrency.max(1) as usize,
             ..NotifySettings::default()
         })
     }
@@ -105,67 +113,18 @@ pub fn sign(secret: &[u8], id: &str, timestamp: i64, body: &str) -> String {
     format!("v1,{}", B64.encode(mac.finalize().into_bytes()))
 }
 
-/// Whether an address is on the public internet (not loopback, private, link-local, shared,
-/// multicast, documentation or unspecified; IPv4-mapped IPv6 judged as its IPv4).
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            !(v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || v4.is_unspecified()
-                || v4.is_multicast()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1]))
-                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
-                || o[0] >= 240)
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || first == 0x2001 && v6.segments()[1] == 0x0db8)
-        }
-    }
-}
-
-/// Resolves names and keeps only public addresses, so that a name pointing inside (or a DNS
-/// answer changed after a check) cannot be used to reach internal services.
-struct PublicOnly;
-
-impl reqwest::dns::Resolve for PublicOnly {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().to_string();
-        Box::pin(async move {
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let public: Vec<SocketAddr> = found.into_iter().filter(|a| is_public(a.ip())).collect();
-            if public.is_empty() {
-                return Err(format!("{host} resolves only to private addresses; refused").into());
-            }
-            let addrs: reqwest::dns::Addrs = Box::new(public.into_iter());
-            Ok(addrs)
-        })
-    }
-}
-
+/// The webhook client: no redirects, no proxy from the environment (an `HTTP_PROXY` set on the
+/// machine would otherwise receive every family's message), and, unless private targets are
+/// allowed, a resolver that only returns public addresses.
 pub fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
     let builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
         .timeout(REQUEST_TIMEOUT);
     if allow_private {
         builder.build()
     } else {
-        builder.dns_resolver(PublicOnly).build()
+        builder.dns_resolver(guard::PublicOnly).build()
     }
 }
 
@@ -179,28 +138,35 @@ pub fn retry_delay(failures: u32, base: Duration) -> Duration {
     half + Duration::from_millis(rand::rng().random_range(0..=half.as_millis().max(1) as u64))
 }
 
-/// Refuses a URL whose host is a literal private address (names are checked at resolution).
-fn literal_host_refused(url: &reqwest::Url) -> Option<String> {
-    let host = url.host_str()?;
-    let ip: IpAddr = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse()
-        .ok()?;
-    (!is_public(ip)).then(|| format!("refused: {ip} is not a public address"))
+/// The host a failure is recorded against: never the URL's path or query, where gateways keep
+/// their API keys.
+fn host_of(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(String::from))
+        .unwrap_or_default()
 }
 
-/// An error with its chain of causes: reqwest's own message hides why a connect failed (such as
-/// the resolver's refusal of a private address).
-fn with_causes(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
+/// What kind of failure a send error was, looking through its causes (reqwest's own message
+/// hides, say, the guard's refusal inside a connect error).
+fn classify(e: &reqwest::Error) -> FailureClass {
+    let mut source: Option<&dyn std::error::Error> = Some(e);
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        if cause.is::<guard::Blocked>() {
+            return FailureClass::BlockedAddress;
+        }
+        if cause.is::<rustls::Error>() {
+            return FailureClass::Tls;
+        }
         source = cause.source();
     }
-    text
+    if e.is_timeout() {
+        FailureClass::Timeout
+    } else if e.is_connect() {
+        FailureClass::Refused
+    } else {
+        FailureClass::Other
+    }
 }
 
 /// Sends one message and says what came of it.
@@ -211,18 +177,19 @@ async fn attempt(
     d: &DueDelivery,
     now: DateTime<Utc>,
 ) -> Attempt {
-    let parsed = match reqwest::Url::parse(url) {
-        Ok(u) => u,
-        Err(e) => {
-            return Attempt::Failed {
-                error: format!("bad webhook URL: {e}"),
-            };
-        }
+    let failure = |class| DeliveryFailure {
+        class,
+        host: host_of(url),
     };
-    if !settings.allow_private_targets
-        && let Some(error) = literal_host_refused(&parsed)
-    {
-        return Attempt::Failed { error };
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return Attempt::Failed {
+            failure: failure(FailureClass::BadUrl),
+        };
+    };
+    if !settings.allow_private_targets && guard::literal_host_refused(&parsed) {
+        return Attempt::Failed {
+            failure: failure(FailureClass::BlockedAddress),
+        };
     }
     let timestamp = now.timestamp();
     let result = http
@@ -237,73 +204,66 @@ async fn attempt(
         .body(d.payload.clone())
         .send()
         .await;
-    let error = match result {
+    let class = match result {
         Ok(res) if res.status().is_success() => return Attempt::Delivered,
         // The gateway says this endpoint is gone for good.
         Ok(res) if res.status() == reqwest::StatusCode::GONE => {
             return Attempt::Failed {
-                error: "the gateway answered 410 Gone".into(),
+                failure: failure(FailureClass::Gone),
             };
         }
-        Ok(res) => format!("the gateway answered {}", res.status()),
-        Err(e) if e.is_connect() || e.is_timeout() => {
-            format!("cannot reach the gateway: {}", with_causes(&e))
-        }
-        Err(e) => format!("send failed: {}", with_causes(&e)),
+        Ok(res) if res.status().is_server_error() => FailureClass::Http5xx,
+        Ok(_) => FailureClass::Http4xx,
+        Err(e) => classify(&e),
     };
-    if error.contains("private addresses") {
-        return Attempt::Failed { error };
+    if class == FailureClass::BlockedAddress {
+        return Attempt::Failed {
+            failure: failure(class),
+        };
     }
     if now - d.created_at >= GIVE_UP_AFTER {
         return Attempt::Failed {
-            error: format!("gave up after 72 h; last: {error}"),
+            failure: failure(FailureClass::Expired),
         };
     }
     let wait = retry_delay(d.attempts + 1, settings.retry_base);
     Attempt::Retry {
         next_at: now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1)),
-        error,
+        failure: failure(class),
     }
 }
 
-/// One pass: sends what is due now. Returns how many messages were attempted.
-pub async fn deliver_due(state: &AppState, http: &reqwest::Client) -> usize {
-    let Some(url) = state.notify.url.clone() else {
-        return 0;
-    };
-    let now = state.now();
-    let due = match state.store.due_deliveries(now, BATCH).await {
-        Ok(d) => d,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read due deliveries");
-            return 0;
-        }
-    };
-    for d in &due {
-        let outcome = attempt(http, &state.notify, &url, d, state.now()).await;
-        // Ids only: payloads carry phone numbers.
-        match &outcome {
-            Attempt::Delivered => tracing::info!(delivery = d.id, "relative message delivered"),
-            Attempt::Retry { error, .. } => {
-                tracing::warn!(delivery = d.id, %error, "relative message will be retried")
-            }
-            Attempt::Failed { error } => {
-                tracing::warn!(delivery = d.id, %error, "relative message failed")
-            }
-        }
-        if let Err(e) = state
-            .store
-            .record_delivery(d.id, outcome, state.now())
-            .await
-        {
-            tracing::error!(delivery = d.id, error = %e, "cannot record a delivery");
-        }
+/// Sends one due message and records what came of it.
+async fn send_one(state: AppState, http: reqwest::Client, url: String, d: DueDelivery) {
+    let outcome = attempt(&http, &state.notify, &url, &d, state.now()).await;
+    // Ids and classes only: payloads carry phone numbers, URLs carry keys.
+    match &outcome {
+        Attempt::Delivered => tracing::info!(delivery = d.id, "message delivered"),
+        Attempt::Retry { failure, .. } => tracing::warn!(
+            delivery = d.id,
+            class = failure.class.as_str(),
+            host = %failure.host,
+            "message will be retried"
+        ),
+        Attempt::Failed { failure } => tracing::warn!(
+            delivery = d.id,
+            class = failure.class.as_str(),
+            host = %failure.host,
+            "message failed"
+        ),
     }
-    due.len()
+    if let Err(e) = state
+        .store
+        .record_delivery(d.id, outcome, state.now())
+        .await
+    {
+        tracing::error!(delivery = d.id, error = %e, "cannot record a delivery");
+    }
 }
 
-/// The worker: sends what is due, then sleeps until the next message is due (at most a second,
-/// so new messages go out promptly).
+/// The worker: sends what is due, several at a time, at most `per_host` at once to the gateway,
+/// so one family's slow message delays no other's. What is due is read from the database, so a
+/// restart loses nothing; a message being sent is not picked up twice.
 pub async fn run(state: AppState) {
     let http = match client(state.notify.allow_private_targets) {
         Ok(c) => c,
@@ -312,14 +272,45 @@ pub async fn run(state: AppState) {
             return;
         }
     };
+    let Some(url) = state.notify.url.clone() else {
+        return;
+    };
+    // One gateway URL, so one host: its limit is the worker's concurrency.
+    let per_host = Arc::new(tokio::sync::Semaphore::new(state.notify.per_host.max(1)));
+    let mut in_flight: std::collections::HashSet<i64> = Default::default();
+    let mut tasks: tokio::task::JoinSet<i64> = tokio::task::JoinSet::new();
     loop {
-        let sent = deliver_due(&state, &http).await;
-        if sent > 0 {
-            continue;
+        let due = match state.store.due_deliveries(state.now(), BATCH).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read due deliveries");
+                Vec::new()
+            }
+        };
+        for d in due {
+            if in_flight.contains(&d.id) {
+                continue;
+            }
+            let Ok(permit) = per_host.clone().try_acquire_owned() else {
+                break;
+            };
+            in_flight.insert(d.id);
+            let (state, http, url) = (state.clone(), http.clone(), url.clone());
+            tasks.spawn(async move {
+                let id = d.id;
+                send_one(state, http, url, d).await;
+                drop(permit);
+                id
+            });
         }
         tokio::select! {
             _ = state.shutdown.cancelled() => return,
-            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            Some(done) = tasks.join_next(), if !tasks.is_empty() => {
+                if let Ok(id) = done {
+                    in_flight.remove(&id);
+                }
+            }
+            _ = tokio::time::sleep(Duration::from_millis(250)) => {}
         }
     }
 }
@@ -344,29 +335,6 @@ pub async fn run_escalations(state: AppState) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn private_and_special_addresses_are_not_public() {
-        for ip in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "0.0.0.0",
-            "::1",
-            "fc00::1",
-            "fe80::1",
-            "::ffff:127.0.0.1",
-            "224.0.0.1",
-        ] {
-            assert!(!is_public(ip.parse().unwrap()), "{ip}");
-        }
-        for ip in ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111"] {
-            assert!(is_public(ip.parse().unwrap()), "{ip}");
-        }
-    }
 
     #[test]
     fn retries_double_are_capped_and_jittered_within_bounds() {
