@@ -88,6 +88,20 @@ impl From<crate::domain::validate::FieldError> for FieldProblem {
     }
 }
 
+/// `POST /v1/enroll` with verification on (202): a code went to the phone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollmentPending {
+    pub enrollment_id: i64,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// `POST /v1/enroll/{id}/verify`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    pub code: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnrollResponse {
     pub registrant_id: i64,

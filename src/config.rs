@@ -15,6 +15,8 @@ pub struct Config {
     pub console: ConsoleConfig,
     pub urgency: UrgencyConfig,
     pub notify: NotifyConfig,
+    pub enroll: EnrollConfig,
+    pub limits: LimitsConfig,
     pub demo: DemoConfig,
 }
 
@@ -26,6 +28,33 @@ pub struct HubConfig {
     pub consulates: String,
     pub replay_window: u64,
     pub keepalive_seconds: u64,
+    pub tls_cert: String,
+    pub tls_key: String,
+    pub behind_proxy: bool,
+    pub header_timeout_seconds: u64,
+    pub body_timeout_seconds: u64,
+    pub idle_timeout_seconds: u64,
+    pub staff_token_days: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollConfig {
+    pub verify_phone: bool,
+}
+
+/// `[limits]`: every one `0` to turn it off.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    pub enroll_per_address_per_minute: u32,
+    pub enroll_global_per_second: u32,
+    pub failed_auth_per_address_per_minute: u32,
+    pub streams_per_token: u32,
+    pub connections_per_address: u32,
+    pub press_coalesce_seconds: u32,
+    pub press_coalesce_after: u32,
+    pub surge_per_network_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -53,8 +53,15 @@ enum Command {
     },
     /// Press buttons against a hub as simulated phones would.
     Simulate {
+        /// The hub's URL.
         #[arg(long)]
         hub: String,
+        /// Where to run a stand-in SMS gateway (say 127.0.0.1:8760), for a hub that verifies
+        /// phone numbers: point the hub's [notify] webhook_url at http://ADDR/sms, with the same
+        /// webhook secret (GUARDIA_NOTIFY_WEBHOOK_SECRET), and the simulated phones read their
+        /// codes from it.
+        #[arg(long)]
+        gateway_listen: Option<String>,
         /// Average presses per second.
         #[arg(long, default_value_t = 2.0)]
         rate: f64,
@@ -465,6 +472,7 @@ async fn main() -> Result<()> {
         }
         Command::Simulate {
             hub,
+            gateway_listen,
             rate,
             count,
             phones,
@@ -472,7 +480,24 @@ async fn main() -> Result<()> {
             log_to_stdout();
             let http = reqwest::Client::new();
             let hub = hub.trim_end_matches('/').to_string();
-            let list = guardia::simulate::enroll(&http, &hub, phones.max(1))
+            let codes = match gateway_listen {
+                Some(addr) => {
+                    let secret = guardia::hub::notify::parse_secret(&config.notify.webhook_secret)
+                        .map_err(|e| anyhow::anyhow!("notify.webhook_secret: {e}"))?;
+                    let (url, book) = guardia::simulate::gateway::start(
+                        &addr,
+                        secret,
+                        false,
+                        tokio_util::sync::CancellationToken::new(),
+                    )
+                    .await
+                    .map_err(anyhow::Error::msg)?;
+                    println!("stand-in gateway at {url}");
+                    Some(book)
+                }
+                None => None,
+            };
+            let list = guardia::simulate::enroll(&http, &hub, phones.max(1), codes)
                 .await
                 .map_err(anyhow::Error::msg)?;
             let stats = guardia::simulate::run(

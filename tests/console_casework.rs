@@ -493,7 +493,9 @@ async fn a_call_is_taken_through_the_intake_form_and_flows_like_an_alert() {
 async fn a_caller_is_confirmed_from_the_candidates_and_triage_is_typed_in_spanish() {
     let hub = TestHub::start().await;
     let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
-    let enrolled = hub.enroll("Rosa Registrada", &[]).await;
+    let enrolled = hub
+        .enroll_with_phone("Rosa Registrada", &[], "+13105550123")
+        .await;
     let home = tempfile::tempdir().unwrap();
     let mut duty = Console::start(&hub.url, &officer, &home.path().join("c.json"));
     duty.model.lang = Lang::Es;

@@ -413,7 +413,9 @@ async fn a_call_center_intake_is_routed_by_place_and_matched_to_the_registrant()
 
     // A caller whose number an enrolled registrant has: not matched on its own. The officer sees
     // the candidates and confirms one; only then is the enrolled profile used.
-    let enrolled = hub.enroll("Ana Registrada", &[]).await;
+    let enrolled = hub
+        .enroll_with_phone("Ana Registrada", &[], "+13105550123")
+        .await;
     let mut known = call.clone();
     known["phone"] = json!("+13105550123");
     known["place"] = json!(null);

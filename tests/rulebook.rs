@@ -108,7 +108,9 @@ async fn an_intake_never_writes_to_or_names_another_consulates_case() {
     let chicago = hub.staff(Role::Officer, Some("chicago")).await;
     let la = hub.staff(Role::Officer, Some("los-angeles")).await;
     // A Los Angeles registrant with an open case.
-    let person = hub.enroll("Ana Angelina", &[]).await;
+    let person = hub
+        .enroll_with_phone("Ana Angelina", &[], "+13105550123")
+        .await;
     let alert = hub
         .press(&person.device_token, LA.0, LA.1, AlertKind::Imminent)
         .await;

@@ -2,7 +2,6 @@
 //! roster, cases seeded at many stages, simulated phones pressing over real HTTP, and the console
 //! on this terminal in the chosen role's view.
 
-mod receiver;
 mod seed;
 
 use std::sync::atomic::Ordering;
@@ -90,7 +89,9 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
     // Relatives' messages go to a local stand-in gateway, signed like the real thing.
     let secret = crate::hub::notify::new_secret();
     let key = crate::hub::notify::parse_secret(&secret)?;
-    let gateway = receiver::start(key.clone(), stop.clone()).await?;
+    // Phones verify their numbers through it too: the simulated ones read their codes from it.
+    let (gateway, codes) =
+        simulate::gateway::start("127.0.0.1:0", key.clone(), true, stop.clone()).await?;
     let mut state = AppState::new(store, consulates);
     state.rules = config.urgency.rules();
     state.notify = crate::hub::notify::NotifySettings {
@@ -118,6 +119,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
             officer: &officer,
             neighbour: &neighbour_officer,
             lawyer: lawyer_id,
+            codes: codes.clone(),
         },
         &home,
         &neighbour,
@@ -126,16 +128,29 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
     if let Err(e) = seeded {
         tracing::error!(error = %e, "demo seeding failed");
     }
+    let sim_codes = codes.clone();
     let sim = tokio::spawn(async move {
         // A few phones first so alerts show within seconds; the rest enroll while it runs.
-        let phones = match simulate::enroll(&http, &sim_url, registrants.min(20)).await {
+        let phones = match simulate::enroll(
+            &http,
+            &sim_url,
+            registrants.min(20),
+            Some(sim_codes.clone()),
+        )
+        .await
+        {
             Ok(p) => p,
             Err(e) => {
                 tracing::error!(error = %e, "demo enrollment failed");
                 return;
             }
         };
-        let more = simulate::enroll(&http, &sim_url, registrants.saturating_sub(20));
+        let more = simulate::enroll(
+            &http,
+            &sim_url,
+            registrants.saturating_sub(20),
+            Some(sim_codes),
+        );
         let first = simulate::run(
             http.clone(),
             sim_url.clone(),

@@ -21,6 +21,8 @@ pub struct People<'a> {
     /// An officer of the nearest other consulate.
     pub neighbour: &'a str,
     pub lawyer: i64,
+    /// Where the simulated phones read their verification codes.
+    pub codes: std::sync::Arc<simulate::gateway::CodeBook>,
 }
 
 impl Api<'_> {
@@ -109,7 +111,7 @@ pub async fn run(
         hub,
         officer: people.officer,
     };
-    let phones = simulate::enroll(http, hub, 12).await?;
+    let phones = simulate::enroll(http, hub, 12, Some(people.codes.clone())).await?;
     let today = Utc::now().date_naive();
     let day = |d: i64| (today + Duration::days(d)).format("%Y-%m-%d").to_string();
     let mut cases = Vec::new();
@@ -237,7 +239,7 @@ pub async fn run(
         simulate::move_to(http, hub, &phones[1].token, &moving, lat, lon).await;
     }
     // A cancel under duress: the phone hears "cancelled"; the console shows it on top.
-    let more = simulate::enroll(http, hub, 3).await?;
+    let more = simulate::enroll(http, hub, 3, Some(people.codes.clone())).await?;
     let forced = api
         .press(&more[0], (home.0 - 0.02, home.1 + 0.02), false)
         .await?;

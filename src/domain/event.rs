@@ -129,6 +129,35 @@ pub enum StaffChange {
     TokenRotated,
 }
 
+/// A phone's device credential changed: the record of who may press for whom.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceChanged {
+    pub registrant_id: i64,
+    pub change: DeviceChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum DeviceChange {
+    /// The same number verified a new device; this one's token stopped working.
+    Replaced { by: i64 },
+    /// Revoked by an administrator.
+    Revoked,
+}
+
+/// Many enrollments or presses from one network in a short time: supervisors are told, since it
+/// may be an attack burying real alerts (or a raid, which they need to know about too).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurgeDetected {
+    /// `enroll` or `press`.
+    pub what: String,
+    /// The network, as a /24 (IPv4) or /48 (IPv6) prefix.
+    pub network: String,
+    /// How many in the window.
+    pub count: u32,
+    pub window_seconds: u32,
+}
+
 /// What a relative's message was about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -260,6 +289,8 @@ pub enum EventBody {
     TransferDeclined(TransferDeclined),
     TriageRecorded(super::triage::Triage),
     StaffChanged(StaffChanged),
+    DeviceChanged(DeviceChanged),
+    SurgeDetected(SurgeDetected),
 }
 
 /// The tag of an [`EventBody`], for timelines and SSE `event:` names.
@@ -283,6 +314,8 @@ pub enum EventKind {
     TransferDeclined,
     TriageRecorded,
     StaffChanged,
+    DeviceChanged,
+    SurgeDetected,
 }
 
 impl EventKind {
@@ -305,6 +338,8 @@ impl EventKind {
             EventKind::TransferDeclined => "transfer_declined",
             EventKind::TriageRecorded => "triage_recorded",
             EventKind::StaffChanged => "staff_changed",
+            EventKind::DeviceChanged => "device_changed",
+            EventKind::SurgeDetected => "surge_detected",
         }
     }
 }
@@ -329,6 +364,8 @@ impl EventBody {
             EventBody::TransferDeclined(_) => EventKind::TransferDeclined,
             EventBody::TriageRecorded(_) => EventKind::TriageRecorded,
             EventBody::StaffChanged(_) => EventKind::StaffChanged,
+            EventBody::DeviceChanged(_) => EventKind::DeviceChanged,
+            EventBody::SurgeDetected(_) => EventKind::SurgeDetected,
         }
     }
 }

@@ -27,6 +27,8 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Gone(&'static str),
     /// The domain's decision said no.
     #[error("{0}")]
     Refused(Refusal, Option<Box<Case>>),
@@ -52,6 +54,7 @@ impl ApiError {
             }
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Gone(_) => (StatusCode::GONE, "gone"),
             ApiError::Refused(r, _) => {
                 let status = match r {
                     Refusal::RoleMayNot(_) | Refusal::NotYours(_) | Refusal::AcceptFirst => {

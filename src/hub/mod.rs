@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(routes::meta::healthz))
         .route("/v1/enroll", post(routes::enroll::enroll))
+        .route("/v1/enroll/{id}/verify", post(routes::enroll::verify))
         .route("/v1/alerts", post(routes::alerts::raise))
         .route("/v1/alerts/{id}/cancel", post(routes::alerts::cancel))
         .route("/v1/alerts/{id}/location", post(routes::alerts::location))
@@ -84,6 +85,18 @@ pub async fn run(
     let mut state = AppState::new(store, consulates);
     state.rules = full.urgency.rules();
     state.notify = notify::NotifySettings::from_config(&full.notify)?;
+    state.enroll.verify_phone = full.enroll.verify_phone;
+    if !state.enroll.verify_phone {
+        tracing::warn!(
+            "enroll.verify_phone is off: anyone can enroll any number; for closed test deployments only"
+        );
+    } else if !state.notify.enabled() {
+        return Err(
+            "enroll.verify_phone needs a gateway to send codes through: set \
+                    [notify] webhook_url (or turn verify_phone off in a closed test deployment)"
+                .into(),
+        );
+    }
     state.stream = state::StreamSettings {
         keepalive: std::time::Duration::from_secs(config.keepalive_seconds.max(1)),
         replay_window: config.replay_window,

@@ -45,6 +45,20 @@ pub struct AppState {
     pub rules: crate::domain::urgency::Rules,
     pub notify: super::notify::NotifySettings,
     pub devices: Arc<super::auth::DeviceCache>,
+    pub enroll: EnrollSettings,
+}
+
+/// `[enroll]`.
+#[derive(Debug, Clone)]
+pub struct EnrollSettings {
+    /// A code goes to the phone before it gets a token. Off only in closed test deployments.
+    pub verify_phone: bool,
+}
+
+impl Default for EnrollSettings {
+    fn default() -> Self {
+        EnrollSettings { verify_phone: true }
+    }
 }
 
 impl AppState {
@@ -58,6 +72,7 @@ impl AppState {
             rules: crate::domain::urgency::Rules::with_sla(chrono::Duration::minutes(5)),
             notify: super::notify::NotifySettings::default(),
             devices: Arc::default(),
+            enroll: EnrollSettings::default(),
         }
     }
 

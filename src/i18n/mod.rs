@@ -397,6 +397,8 @@ pub fn event(lang: Lang, kind: EventKind) -> &'static str {
         EventKind::TransferDeclined => lang.pick("traslado rechazado", "transfer declined"),
         EventKind::TriageRecorded => lang.pick("triaje registrado", "triage recorded"),
         EventKind::StaffChanged => lang.pick("cambio de personal", "staff change"),
+        EventKind::DeviceChanged => lang.pick("cambio de dispositivo", "device change"),
+        EventKind::SurgeDetected => lang.pick("oleada detectada", "surge detected"),
     }
 }
 

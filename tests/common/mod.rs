@@ -72,6 +72,9 @@ impl TestHub {
         let store = Store::open(&dir.path().join("hub.db")).unwrap();
         let consulates = parse_csv(guardia::config::BUILTIN_CONSULATES).unwrap();
         let mut state = AppState::new(store.clone(), consulates);
+        // Tests enroll phones directly, as a closed test deployment does; verification has its
+        // own tests with a gateway that receives the codes.
+        state.enroll.verify_phone = false;
         configure(&mut state);
         let addr = listener.local_addr().unwrap();
         let stop = CancellationToken::new();
@@ -201,11 +204,23 @@ impl TestHub {
         res.json().await.unwrap()
     }
 
+    /// Enrolls a phone with a number of its own (one active device per number).
     pub async fn enroll(&self, name: &str, flags: &[Flag]) -> EnrollResponse {
+        self.enroll_with_phone(name, flags, &fresh_phone()).await
+    }
+
+    pub async fn enroll_with_phone(
+        &self,
+        name: &str,
+        flags: &[Flag],
+        phone: &str,
+    ) -> EnrollResponse {
+        let mut p = profile(name, flags);
+        p.phone = phone.to_string();
         let res = self
             .http
             .post(self.at("/v1/enroll"))
-            .json(&profile(name, flags))
+            .json(&p)
             .send()
             .await
             .unwrap();
@@ -227,12 +242,19 @@ impl TestHub {
     }
 }
 
+/// A phone number no other test phone has: one active device per number.
+pub fn fresh_phone() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("+1213{:07}", 1_000_000 + n)
+}
+
 pub fn profile(name: &str, flags: &[Flag]) -> Profile {
     Profile {
         name: name.into(),
         date_of_birth: NaiveDate::from_ymd_opt(1988, 3, 14),
         consular_id: "MX0000001".into(),
-        phone: "+13105550123".into(),
+        phone: fresh_phone(),
         language: "es".into(),
         flags: flags.to_vec(),
         relatives: vec![Relative {
@@ -261,7 +283,15 @@ pub const CHICAGO: (f64, f64) = (41.88, -87.63);
 /// The real `guardia` binary, for tests that kill it or read its log.
 pub fn guardia() -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_guardia"));
-    c.env("NO_COLOR", "1").env("GUARDIA_LOG", "debug");
+    // A closed test deployment: phones enroll without a code (verification has its own tests),
+    // and nothing of the machine's own settings leaks in.
+    c.env("NO_COLOR", "1")
+        .env("GUARDIA_LOG", "debug")
+        .env("GUARDIA_ENROLL_VERIFY_PHONE", "false")
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("guardia-test-no-config"),
+        );
     c
 }
 

@@ -290,7 +290,9 @@ impl Case {
             }
             EventBody::TriageRecorded(t) => self.triage = Some(*t),
             // Roster events carry no case; `case_id` 0 never matches one.
-            EventBody::StaffChanged(_) => return Ok(false),
+            EventBody::StaffChanged(_)
+            | EventBody::DeviceChanged(_)
+            | EventBody::SurgeDetected(_) => return Ok(false),
             EventBody::RelativeNotified(n) => {
                 let delivery = Delivery {
                     relative: n.relative,
@@ -431,7 +433,9 @@ fn entry(event: &Event) -> TimelineEntry {
             t.intent.as_str(),
             t.category.as_str()
         )),
-        EventBody::StaffChanged(_) => None,
+        EventBody::StaffChanged(_) | EventBody::DeviceChanged(_) | EventBody::SurgeDetected(_) => {
+            None
+        }
         EventBody::RelativeNotified(n) => Some(format!(
             "{}:{}",
             n.relative,

@@ -1,47 +1,127 @@
+//! Enrollment: `POST /v1/enroll` sends a code to the phone; `POST /v1/enroll/{id}/verify` trades
+//! the code for the device token. With `[enroll] verify_phone = false` (closed test deployments
+//! only) the first call answers with the token at once.
+
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
+use rand::Rng;
 
 use super::{idempotency_key, replay_header};
-use crate::api::{EnrollRequest, EnrollResponse};
-use crate::domain::validate;
+use crate::api::{EnrollRequest, EnrollResponse, EnrollmentPending, VerifyRequest};
+use crate::domain::validate::{self, FieldCode, FieldError};
 use crate::hub::auth::{DEVICE_PREFIX, hash_token, new_token};
 use crate::hub::error::ApiError;
 use crate::hub::extract::ApiJson;
 use crate::hub::state::AppState;
+use crate::hub::store::{StoreError, Verification};
 
-/// `POST /v1/enroll`: a phone registers its owner and gets a device token, once.
+/// Six digits, uniformly drawn: what a person can read off a message and type.
+fn new_code() -> String {
+    format!("{:06}", rand::rng().random_range(0..1_000_000))
+}
+
+/// `POST /v1/enroll`.
 pub async fn enroll(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<EnrollRequest>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
     let now = state.now();
     let profile = validate::profile(&req, now.date_naive())?;
-    let token = new_token(DEVICE_PREFIX);
+    if !state.enroll.verify_phone {
+        let token = new_token(DEVICE_PREFIX);
+        let (registrant_id, replaced) = state
+            .store
+            .enroll_unverified(profile, hash_token(&token), key, now)
+            .await?;
+        if let Some(old) = replaced {
+            state.devices.forget(old);
+        }
+        tracing::info!(registrant = registrant_id, "enrolled without verification");
+        let body = EnrollResponse {
+            registrant_id,
+            device_token: token,
+        };
+        return Ok((StatusCode::CREATED, Json(body)).into_response());
+    }
     let outcome = state
         .store
-        .enroll(profile, hash_token(&token), key, now)
+        .start_enrollment(profile, new_code(), key, now)
         .await?;
-    if outcome.replayed {
-        // The old token no longer authenticates: make sure no cached copy says otherwise.
-        state.devices.forget(outcome.value);
-    }
     tracing::info!(
-        registrant = outcome.value,
+        enrollment = outcome.value.id,
         replayed = outcome.replayed,
-        "enrolled"
+        "enrollment waiting for its code"
     );
-    let body = EnrollResponse {
-        registrant_id: outcome.value,
-        device_token: token,
+    let body = EnrollmentPending {
+        enrollment_id: outcome.value.id,
+        expires_at: outcome.value.expires_at,
     };
-    let status = if outcome.replayed {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((status, replay_header(outcome.replayed), Json(body)))
+    Ok((
+        StatusCode::ACCEPTED,
+        replay_header(outcome.replayed),
+        Json(body),
+    )
+        .into_response())
+}
+
+/// `POST /v1/enroll/{id}/verify`: the code that reached the phone, for its device token.
+pub async fn verify(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<VerifyRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::Malformed("the enrollment id must be a number".into()))?;
+    let code = req.code.trim();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(FieldError::new("code", FieldCode::InvalidFormat, "six digits").into());
+    }
+    let token = new_token(DEVICE_PREFIX);
+    let result = state
+        .store
+        .verify_enrollment(id, code.to_string(), hash_token(&token), state.now())
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ApiError::NotFound("no such enrollment"),
+            other => other.into(),
+        })?;
+    match result {
+        Verification::Enrolled {
+            registrant_id,
+            replaced,
+        } => {
+            if let Some(old) = replaced {
+                state.devices.forget(old);
+            }
+            tracing::info!(
+                registrant = registrant_id,
+                replaced_device = replaced.is_some(),
+                "phone verified"
+            );
+            Ok((
+                StatusCode::CREATED,
+                Json(EnrollResponse {
+                    registrant_id,
+                    device_token: token,
+                }),
+            ))
+        }
+        Verification::Wrong { tries_left } => {
+            tracing::info!(enrollment = id, tries_left, "wrong enrollment code");
+            Err(FieldError::new(
+                "code",
+                FieldCode::UnknownValue,
+                format!("is not the code sent to the phone; {tries_left} tries left"),
+            )
+            .into())
+        }
+        Verification::Void => Err(ApiError::Gone(
+            "this enrollment expired or was voided by wrong codes; enroll again",
+        )),
+    }
 }

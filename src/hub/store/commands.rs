@@ -39,60 +39,6 @@ pub(super) fn registrant(ctx: &WriteCtx<'_>, id: i64) -> Result<Option<Profile>,
 }
 
 impl Store {
-    /// Stores a validated profile under a new device token hash. With an idempotency key seen
-    /// before, the same registrant is kept and given the new token hash instead: the first
-    /// answer's token may never have reached the phone, and it is unrecoverable by design.
-    pub async fn enroll(
-        &self,
-        profile: Profile,
-        token_hash: String,
-        key: Option<String>,
-        now: DateTime<Utc>,
-    ) -> Result<Outcome<i64>, StoreError> {
-        self.write(move |ctx| {
-            let conn = ctx.conn();
-            if let Some(key) = &key {
-                let existing: Option<(i64, String)> = conn
-                    .query_row(
-                        "SELECT id, profile FROM registrants WHERE enroll_key = ?1",
-                        [key],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                if let Some((id, stored)) = existing {
-                    if stored != serde_json::to_string(&profile)? {
-                        return Err(StoreError::Conflict(
-                            "this Idempotency-Key was used for a different enrollment".into(),
-                        ));
-                    }
-                    conn.execute(
-                        "UPDATE registrants SET token_hash = ?1 WHERE id = ?2",
-                        params![token_hash, id],
-                    )?;
-                    return Ok(Outcome {
-                        value: id,
-                        replayed: true,
-                    });
-                }
-            }
-            conn.execute(
-                "INSERT INTO registrants (token_hash, enroll_key, created_at, profile)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    token_hash,
-                    key,
-                    now.to_rfc3339(),
-                    serde_json::to_string(&profile)?
-                ],
-            )?;
-            Ok(Outcome {
-                value: conn.last_insert_rowid(),
-                replayed: false,
-            })
-        })
-        .await
-    }
-
     /// Opens a case for a press, routed to the nearest consulate. The alert id makes it
     /// idempotent: the same id from the same phone returns the first answer.
     pub async fn raise_alert(

@@ -172,7 +172,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.write(move |ctx| {
-            let (case_id, relative, about, attempts): (i64, i64, String, i64) = ctx
+            let (case_id, relative, about, attempts): (Option<i64>, Option<i64>, String, i64) = ctx
                 .conn()
                 .query_row(
                     "SELECT case_id, relative, about, attempts FROM deliveries WHERE id = ?1",
@@ -198,6 +198,18 @@ impl Store {
                  WHERE id = ?5",
                 params![state, attempts, sortable_time(next_at), error, id],
             )?;
+            if state != "pending" {
+                // A verification code has done its work (or never will): it is not kept.
+                ctx.conn().execute(
+                    "UPDATE deliveries SET payload = json_remove(payload, '$.data.code')
+                     WHERE id = ?1 AND about = 'verify_phone'",
+                    [id],
+                )?;
+            }
+            // Messages to a phone about itself belong to no case's record.
+            let (Some(case_id), Some(relative)) = (case_id, relative) else {
+                return Ok(());
+            };
             if tell && let Some(case) = ctx.case(case_id as u64)? {
                 let body = EventBody::RelativeNotified(RelativeNotified {
                     relative: relative as usize,

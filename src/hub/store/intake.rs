@@ -21,6 +21,17 @@ use crate::domain::validate::{FieldCode, FieldError};
 
 pub use crate::domain::intake::Candidate;
 
+/// Whether the registrant's device is the active one for their number.
+fn active(ctx: &super::WriteCtx<'_>, id: i64) -> bool {
+    ctx.conn()
+        .query_row(
+            "SELECT revoked = 0 FROM registrants WHERE id = ?1",
+            [id],
+            |r| r.get::<_, bool>(0),
+        )
+        .unwrap_or(false)
+}
+
 fn refused_field(field: &str, message: &str) -> StoreError {
     StoreError::Refused {
         refusal: Refusal::Invalid(FieldError::new(field, FieldCode::UnknownValue, message)),
@@ -95,7 +106,7 @@ impl Store {
         self.read(move |tx| {
             let mut stmt = tx.prepare_cached(
                 "SELECT id, profile FROM registrants
-                 WHERE json_extract(profile, '$.phone') = ?1 ORDER BY id DESC LIMIT 10",
+                 WHERE phone = ?1 AND revoked = 0 ORDER BY id DESC LIMIT 10",
             )?;
             let rows: Vec<(i64, String)> = stmt
                 .query_map([&phone], |row| Ok((row.get(0)?, row.get(1)?)))?
@@ -141,7 +152,7 @@ impl Store {
                 None => None,
                 Some(id) => {
                     let profile = registrant(ctx, id)?
-                        .filter(|p| p.phone == r.phone)
+                        .filter(|p| p.phone == r.phone && active(ctx, id))
                         .ok_or_else(|| {
                             refused_field(
                                 "registrant_id",

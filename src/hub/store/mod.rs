@@ -8,6 +8,7 @@
 mod casework;
 mod commands;
 mod deliveries;
+mod enroll;
 mod intake;
 mod reads;
 mod schema;
@@ -26,6 +27,7 @@ use crate::domain::event::EventKind;
 pub use casework::StaffAction;
 pub use commands::Outcome;
 pub use deliveries::{Attempt, DueDelivery};
+pub use enroll::{CODE_TTL, MAX_WRONG_CODES, PendingEnrollment, Verification};
 pub use intake::{Candidate, IntakeJob, Whereabouts};
 pub use staff::StaffIdempotency;
 pub use writer::WriteCtx;
@@ -93,8 +95,9 @@ impl Published {
     }
 
     pub fn visible_to(&self, scope: &crate::domain::staff::Scope) -> bool {
-        // Roster changes are for the record, not for anyone's queue.
-        if self.kind == EventKind::StaffChanged {
+        // Events about no case (roster, devices, surges) are for the record, not for anyone's
+        // queue; a surge reaches supervisors through the stream's own rule.
+        if self.consulate.is_empty() {
             return false;
         }
         scope.sees(&crate::domain::staff::Visibility {

@@ -24,7 +24,7 @@ impl Store {
         self.read(move |tx| {
             Ok(tx
                 .query_row(
-                    "SELECT id FROM registrants WHERE token_hash = ?1",
+                    "SELECT id FROM registrants WHERE token_hash = ?1 AND revoked = 0",
                     [token_hash],
                     |r| r.get(0),
                 )

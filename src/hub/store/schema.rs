@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0002_case_work.sql"),
     include_str!("../../../migrations/0003_lifecycle.sql"),
     include_str!("../../../migrations/0004_rule_book.sql"),
+    include_str!("../../../migrations/0005_verified_phones.sql"),
 ];
 
 /// Sets and then reads back the pragmas durability depends on. A database that cannot be put in

@@ -19,7 +19,8 @@ fn record(
     change: StaffChange,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    ctx.append_roster(actor.clone(), now, StaffChanged { staff_id, change })
+    let body = crate::domain::event::EventBody::StaffChanged(StaffChanged { staff_id, change });
+    ctx.append_uncased(actor.clone(), now, body, Some(staff_id))
 }
 
 fn exists(ctx: &WriteCtx<'_>, id: i64) -> Result<bool, StoreError> {

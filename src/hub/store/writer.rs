@@ -194,15 +194,15 @@ impl WriteCtx<'_> {
         Ok((event, case))
     }
 
-    /// Appends a roster event (about staff, not a case): `case_id` 0, no consulate, so only the
-    /// national scope reads it.
-    pub fn append_roster(
+    /// Appends an event that is about no case (the roster, devices, a surge): `case_id` 0, no
+    /// consulate. `subject_staff` names the staff member a roster change is about.
+    pub fn append_uncased(
         &mut self,
         actor: Actor,
         at: DateTime<Utc>,
-        change: crate::domain::event::StaffChanged,
+        body: EventBody,
+        subject_staff: Option<i64>,
     ) -> Result<(), StoreError> {
-        let subject = change.staff_id;
         let event = Event {
             seq: self.next_seq,
             at,
@@ -210,7 +210,7 @@ impl WriteCtx<'_> {
             consulate: String::new(),
             actor,
             against_version: None,
-            body: EventBody::StaffChanged(change),
+            body,
         };
         let json = serde_json::to_string(&event)?;
         let kind = event.body.kind();
@@ -227,7 +227,7 @@ impl WriteCtx<'_> {
             also_consulate: None,
             previous_consulate: None,
             kind,
-            subject_staff: Some(subject),
+            subject_staff,
             frame: Published::frame_for(event.seq, kind, &json),
         }));
         self.next_seq += 1;

@@ -11,7 +11,9 @@ use rand::seq::IndexedRandom;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::api::{AlertResponse, EnrollResponse};
+pub mod gateway;
+
+use crate::api::{AlertResponse, EnrollResponse, EnrollmentPending, VerifyRequest};
 use crate::domain::alert::{AlertKind, AlertRequest, CancelReason, CancelRequest};
 use crate::domain::registrant::{Flag, Profile, Relative};
 
@@ -86,26 +88,75 @@ fn fictional_profile(rng: &mut impl Rng) -> Profile {
     }
 }
 
-/// Enrolls `count` fictional registrants.
-pub async fn enroll(http: &reqwest::Client, hub: &str, count: usize) -> Result<Vec<Phone>, String> {
-    let mut phones = Vec::with_capacity(count);
-    for _ in 0..count {
-        let profile = fictional_profile(&mut rand::rng());
-        let res = http
-            .post(format!("{hub}/v1/enroll"))
-            .json(&profile)
-            .send()
-            .await
-            .map_err(|e| format!("enroll: {e}"))?;
-        if !res.status().is_success() {
-            return Err(format!("enroll refused: {}", res.status()));
-        }
+/// Enrolls one phone the way the app does: the profile, then, when the hub verifies numbers,
+/// the code that reached the phone (read from the stand-in gateway's `codes`).
+pub async fn enroll_one(
+    http: &reqwest::Client,
+    hub: &str,
+    profile: &Profile,
+    codes: Option<&gateway::CodeBook>,
+) -> Result<Phone, String> {
+    let res = http
+        .post(format!("{hub}/v1/enroll"))
+        .header("Idempotency-Key", Uuid::new_v4().to_string())
+        .json(profile)
+        .send()
+        .await
+        .map_err(|e| format!("enroll: {e}"))?;
+    let status = res.status();
+    if status == reqwest::StatusCode::CREATED {
         let body: EnrollResponse = res.json().await.map_err(|e| e.to_string())?;
-        phones.push(Phone {
+        return Ok(Phone {
             token: body.device_token,
         });
     }
-    Ok(phones)
+    if status != reqwest::StatusCode::ACCEPTED {
+        return Err(format!("enroll refused: {status}"));
+    }
+    let pending: EnrollmentPending = res.json().await.map_err(|e| e.to_string())?;
+    let codes = codes.ok_or(
+        "the hub verifies phone numbers: run the simulator with --gateway-listen and point the \
+         hub's [notify] webhook_url at it",
+    )?;
+    let code = codes
+        .take(&profile.phone, Duration::from_secs(60))
+        .await
+        .ok_or("no verification code reached the gateway within 60 s")?;
+    let res = http
+        .post(format!("{hub}/v1/enroll/{}/verify", pending.enrollment_id))
+        .json(&VerifyRequest { code })
+        .send()
+        .await
+        .map_err(|e| format!("verify: {e}"))?;
+    if !res.status().is_success() {
+        return Err(format!("verification refused: {}", res.status()));
+    }
+    let body: EnrollResponse = res.json().await.map_err(|e| e.to_string())?;
+    Ok(Phone {
+        token: body.device_token,
+    })
+}
+
+/// Enrolls `count` fictional registrants, a few at a time.
+pub async fn enroll(
+    http: &reqwest::Client,
+    hub: &str,
+    count: usize,
+    codes: Option<Arc<gateway::CodeBook>>,
+) -> Result<Vec<Phone>, String> {
+    use futures_util::StreamExt;
+    let profiles: Vec<Profile> = (0..count)
+        .map(|_| fictional_profile(&mut rand::rng()))
+        .collect();
+    let results: Vec<Result<Phone, String>> = futures_util::stream::iter(profiles)
+        .map(|p| {
+            let codes = codes.clone();
+            async move { enroll_one(http, hub, &p, codes.as_deref()).await }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    results.into_iter().collect()
 }
 
 pub struct Plan {

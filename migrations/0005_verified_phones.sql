@@ -1,0 +1,42 @@
+-- Verified phones: one active device per phone number, enrollments that wait for a code sent to
+-- the phone, and messages about a phone (not a case) in the delivery outbox.
+ALTER TABLE registrants ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+ALTER TABLE registrants ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
+UPDATE registrants SET phone = json_extract(profile, '$.phone');
+-- Databases from before: the newest enrollment of each number keeps its device.
+UPDATE registrants SET revoked = 1
+ WHERE id NOT IN (SELECT MAX(id) FROM registrants GROUP BY phone);
+CREATE UNIQUE INDEX one_device_per_phone ON registrants (phone) WHERE revoked = 0;
+
+CREATE TABLE enrollments (
+    id            INTEGER PRIMARY KEY,
+    enroll_key    TEXT    UNIQUE,              -- the request's Idempotency-Key, if one was sent
+    phone         TEXT    NOT NULL,
+    profile       TEXT    NOT NULL,            -- validated profile as JSON
+    code_salt     TEXT    NOT NULL,
+    code_hash     TEXT    NOT NULL,            -- SHA-256 of salt and code; the code is never stored
+    expires_at    TEXT    NOT NULL,
+    wrong_tries   INTEGER NOT NULL DEFAULT 0,
+    state         TEXT    NOT NULL CHECK (state IN ('pending', 'verified', 'void')),
+    registrant_id INTEGER REFERENCES registrants (id),
+    created_at    TEXT    NOT NULL
+) STRICT;
+
+CREATE TABLE deliveries_v2 (
+    id          INTEGER PRIMARY KEY,
+    webhook_id  TEXT    NOT NULL UNIQUE,
+    case_id     INTEGER REFERENCES cases (id),     -- absent for messages about a phone
+    relative    INTEGER,                           -- absent for messages to the phone itself
+    about       TEXT    NOT NULL
+                CHECK (about IN ('alert', 'cancel', 'verify_phone', 'device_replaced')),
+    payload     TEXT    NOT NULL,
+    state       TEXT    NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    created_at  TEXT    NOT NULL,
+    next_at     TEXT    NOT NULL,
+    last_error  TEXT
+) STRICT;
+INSERT INTO deliveries_v2 SELECT * FROM deliveries;
+DROP TABLE deliveries;
+ALTER TABLE deliveries_v2 RENAME TO deliveries;
+CREATE INDEX deliveries_due ON deliveries (state, next_at);

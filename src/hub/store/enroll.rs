@@ -1,0 +1,350 @@
+//! Enrollment: a phone proves it holds its number before it gets a device token. A code goes to
+//! the number through the notification gateway; only its salted hash is kept. One number has at
+//! most one active device: a verified re-enrollment replaces the old one, whose token stops
+//! working, and the number is told.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::writer::sortable_time;
+use super::{Outcome, Store, StoreError, WriteCtx};
+use crate::domain::event::{Actor, DeviceChange, DeviceChanged, EventBody};
+use crate::domain::registrant::Profile;
+
+/// A code is good this long.
+pub const CODE_TTL: Duration = Duration::minutes(10);
+/// Wrong codes that void an enrollment.
+pub const MAX_WRONG_CODES: u32 = 5;
+
+/// An enrollment waiting for its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingEnrollment {
+    pub id: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a code did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verification {
+    /// The device is enrolled; `replaced` is the device of the same number it replaced.
+    Enrolled {
+        registrant_id: i64,
+        replaced: Option<i64>,
+    },
+    Wrong {
+        tries_left: u32,
+    },
+    /// Expired, voided by wrong codes, or already used: enroll again.
+    Void,
+}
+
+fn code_hash(salt: &str, code: &str) -> String {
+    hex::encode(Sha256::digest(format!("{salt}:{code}").as_bytes()))
+}
+
+/// Queues a message to the phone itself (its code, or word that its device was replaced).
+fn queue_to_phone(
+    ctx: &WriteCtx<'_>,
+    about: &str,
+    payload: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    ctx.conn().execute(
+        "INSERT INTO deliveries (webhook_id, case_id, relative, about, payload, state, attempts,
+                                 created_at, next_at)
+         VALUES (?1, NULL, NULL, ?2, ?3, 'pending', 0, ?4, ?4)",
+        params![
+            format!("msg_{}", Uuid::new_v4().simple()),
+            about,
+            payload.to_string(),
+            sortable_time(now)
+        ],
+    )?;
+    Ok(())
+}
+
+/// Makes `profile` the active device of its number under `token_hash`. The number's previous
+/// device, if any, is revoked (its token stops matching), the number is told, and the change is
+/// logged.
+fn activate(
+    ctx: &mut WriteCtx<'_>,
+    profile: &Profile,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(i64, Option<i64>), StoreError> {
+    let previous: Option<i64> = ctx
+        .conn()
+        .query_row(
+            "SELECT id FROM registrants WHERE phone = ?1 AND revoked = 0",
+            [&profile.phone],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(old) = previous {
+        revoke(ctx, old)?;
+    }
+    ctx.conn().execute(
+        "INSERT INTO registrants (token_hash, created_at, profile, phone)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![
+            token_hash,
+            now.to_rfc3339(),
+            serde_json::to_string(profile)?,
+            profile.phone
+        ],
+    )?;
+    let id = ctx.conn().last_insert_rowid();
+    if let Some(old) = previous {
+        let body = EventBody::DeviceChanged(DeviceChanged {
+            registrant_id: old,
+            change: DeviceChange::Replaced { by: id },
+        });
+        ctx.append_uncased(Actor::Phone, now, body, None)?;
+        queue_to_phone(
+            ctx,
+            "device_replaced",
+            json!({
+                "type": "device.replaced",
+                "timestamp": now.to_rfc3339(),
+                "data": { "to": profile.phone, "language": profile.language },
+            }),
+            now,
+        )?;
+    }
+    Ok((id, previous))
+}
+
+/// Stops a device's token from matching: the hash is replaced by one no token has.
+pub(super) fn revoke(ctx: &WriteCtx<'_>, registrant: i64) -> Result<(), StoreError> {
+    ctx.conn().execute(
+        "UPDATE registrants SET revoked = 1, token_hash = ?1 WHERE id = ?2",
+        params![format!("revoked:{}", Uuid::new_v4().simple()), registrant],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Starts an enrollment and sends its code to the phone. The same `Idempotency-Key` with the
+    /// same profile answers with the same enrollment (and sends nothing new); a completed one is
+    /// never answered again, so a replayed key cannot mint a token.
+    pub async fn start_enrollment(
+        &self,
+        profile: Profile,
+        code: String,
+        key: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome<PendingEnrollment>, StoreError> {
+        self.write(move |ctx| {
+            let json = serde_json::to_string(&profile)?;
+            if let Some(key) = &key {
+                let seen: Option<(i64, String, String, String)> = ctx
+                    .conn()
+                    .query_row(
+                        "SELECT id, profile, state, expires_at FROM enrollments
+                          WHERE enroll_key = ?1",
+                        [key],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )
+                    .optional()?;
+                if let Some((id, stored, state, expires)) = seen {
+                    if stored != json {
+                        return Err(StoreError::Conflict(
+                            "this Idempotency-Key was used for a different enrollment".into(),
+                        ));
+                    }
+                    if state != "pending" {
+                        return Err(StoreError::Conflict(
+                            "this enrollment is finished; enroll again with a new key".into(),
+                        ));
+                    }
+                    let expires_at = DateTime::parse_from_rfc3339(&expires)
+                        .map(|t| t.with_timezone(&Utc))
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    return Ok(Outcome {
+                        value: PendingEnrollment { id, expires_at },
+                        replayed: true,
+                    });
+                }
+            }
+            let salt = Uuid::new_v4().simple().to_string();
+            let expires_at = now + CODE_TTL;
+            ctx.conn().execute(
+                "INSERT INTO enrollments (enroll_key, phone, profile, code_salt, code_hash,
+                                          expires_at, state, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
+                params![
+                    key,
+                    profile.phone,
+                    json,
+                    salt,
+                    code_hash(&salt, &code),
+                    expires_at.to_rfc3339(),
+                    now.to_rfc3339()
+                ],
+            )?;
+            let id = ctx.conn().last_insert_rowid();
+            queue_to_phone(
+                ctx,
+                "verify_phone",
+                json!({
+                    "type": "phone.verify",
+                    "timestamp": now.to_rfc3339(),
+                    "data": { "to": profile.phone, "language": profile.language, "code": code },
+                }),
+                now,
+            )?;
+            Ok(Outcome {
+                value: PendingEnrollment { id, expires_at },
+                replayed: false,
+            })
+        })
+        .await
+    }
+
+    /// Checks a code. Wrong tries are counted (and committed); the fifth voids the enrollment.
+    pub async fn verify_enrollment(
+        &self,
+        id: i64,
+        code: String,
+        token_hash: String,
+        now: DateTime<Utc>,
+    ) -> Result<Verification, StoreError> {
+        self.write(move |ctx| {
+            let row: Option<(String, String, String, String, String, i64)> = ctx
+                .conn()
+                .query_row(
+                    "SELECT profile, code_salt, code_hash, expires_at, state, wrong_tries
+                       FROM enrollments WHERE id = ?1",
+                    [id],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let (profile, salt, hash, expires, state, wrong) = row.ok_or(StoreError::NotFound)?;
+            let void = |ctx: &WriteCtx<'_>| {
+                ctx.conn()
+                    .execute("UPDATE enrollments SET state = 'void' WHERE id = ?1", [id])
+            };
+            let expired = DateTime::parse_from_rfc3339(&expires)
+                .map(|t| t.with_timezone(&Utc) <= now)
+                .unwrap_or(true);
+            if state != "pending" || expired {
+                void(ctx)?;
+                return Ok(Verification::Void);
+            }
+            if code_hash(&salt, code.trim()) != hash {
+                let wrong = u32::try_from(wrong).unwrap_or(u32::MAX).saturating_add(1);
+                ctx.conn().execute(
+                    "UPDATE enrollments SET wrong_tries = ?1 WHERE id = ?2",
+                    params![wrong, id],
+                )?;
+                if wrong >= MAX_WRONG_CODES {
+                    void(ctx)?;
+                    return Ok(Verification::Void);
+                }
+                return Ok(Verification::Wrong {
+                    tries_left: MAX_WRONG_CODES - wrong,
+                });
+            }
+            let profile: Profile = serde_json::from_str(&profile)?;
+            let (registrant_id, replaced) = activate(ctx, &profile, &token_hash, now)?;
+            ctx.conn().execute(
+                "UPDATE enrollments SET state = 'verified', registrant_id = ?1 WHERE id = ?2",
+                params![registrant_id, id],
+            )?;
+            Ok(Verification::Enrolled {
+                registrant_id,
+                replaced,
+            })
+        })
+        .await
+    }
+
+    /// Enrolls without a code, for closed test deployments (`[enroll] verify_phone = false`):
+    /// the number's previous device is still replaced. A key seen before is refused rather than
+    /// answered with a second token.
+    pub async fn enroll_unverified(
+        &self,
+        profile: Profile,
+        token_hash: String,
+        key: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<(i64, Option<i64>), StoreError> {
+        self.write(move |ctx| {
+            if let Some(key) = &key {
+                let seen: Option<i64> = ctx
+                    .conn()
+                    .query_row(
+                        "SELECT id FROM enrollments WHERE enroll_key = ?1",
+                        [key],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if seen.is_some() {
+                    return Err(StoreError::Conflict(
+                        "this enrollment is finished; enroll again with a new key".into(),
+                    ));
+                }
+            }
+            let (id, replaced) = activate(ctx, &profile, &token_hash, now)?;
+            ctx.conn().execute(
+                "INSERT INTO enrollments (enroll_key, phone, profile, code_salt, code_hash,
+                                          expires_at, state, registrant_id, created_at)
+                 VALUES (?1, ?2, ?3, '', '', ?4, 'verified', ?5, ?4)",
+                params![
+                    key,
+                    profile.phone,
+                    serde_json::to_string(&profile)?,
+                    now.to_rfc3339(),
+                    id
+                ],
+            )?;
+            Ok((id, replaced))
+        })
+        .await
+    }
+
+    /// Revokes a device (an administrator's decision): its token stops working at once.
+    pub async fn revoke_device(
+        &self,
+        registrant: i64,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(move |ctx| {
+            let active: Option<i64> = ctx
+                .conn()
+                .query_row(
+                    "SELECT revoked FROM registrants WHERE id = ?1",
+                    [registrant],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match active {
+                None => Err(StoreError::NotFound),
+                Some(1) => Ok(false),
+                Some(_) => {
+                    revoke(ctx, registrant)?;
+                    let body = EventBody::DeviceChanged(DeviceChanged {
+                        registrant_id: registrant,
+                        change: DeviceChange::Revoked,
+                    });
+                    ctx.append_uncased(actor, now, body, None)?;
+                    Ok(true)
+                }
+            }
+        })
+        .await
+    }
+}
