@@ -8,6 +8,10 @@ UPDATE registrants SET revoked = 1
  WHERE id NOT IN (SELECT MAX(id) FROM registrants GROUP BY phone);
 CREATE UNIQUE INDEX one_device_per_phone ON registrants (phone) WHERE revoked = 0;
 
+-- Staff tokens expire: counted from when each was issued.
+ALTER TABLE staff ADD COLUMN token_issued_at TEXT NOT NULL DEFAULT '';
+UPDATE staff SET token_issued_at = created_at;
+
 CREATE TABLE enrollments (
     id            INTEGER PRIMARY KEY,
     enroll_key    TEXT    UNIQUE,              -- the request's Idempotency-Key, if one was sent

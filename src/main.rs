@@ -155,6 +155,23 @@ enum AdminCommand {
         #[command(subcommand)]
         command: LawyerCommand,
     },
+    /// Phones' device credentials.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// Stop a phone's device token from working (a stolen or lost phone); kept on the record.
+    Revoke {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The registrant id the enrollment answered with.
+        id: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -600,6 +617,22 @@ async fn main() -> Result<()> {
                         false => println!("staff id {id} was already {state}"),
                     }
                 }
+            }
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Device {
+                    command: DeviceCommand::Revoke { db, id },
+                },
+        } => {
+            let store = guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db))?;
+            let changed = store
+                .revoke_device(id, Actor::Operator, chrono::Utc::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("device {id}: {e}"))?;
+            match changed {
+                true => println!("device {id} revoked"),
+                false => println!("device {id} was already revoked"),
             }
         }
         Command::Admin {

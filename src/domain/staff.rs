@@ -99,6 +99,9 @@ pub struct StaffInfo {
     pub name: String,
     pub role: Role,
     pub consulate: Option<String>,
+    /// When this token stops working (the console warns a week before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Who may read the lawyers' roster: those who assign, and those who manage staff.

@@ -132,9 +132,15 @@ impl FromRequestParts<AppState> for Staff {
         if token.starts_with(DEVICE_PREFIX) {
             return Err(ApiError::Forbidden("device tokens cannot read cases"));
         }
-        match state.store.staff_by_token(hash_token(token)).await? {
+        let found = state
+            .store
+            .staff_by_token(hash_token(token), state.now(), state.auth.staff_token_days)
+            .await?;
+        match found {
             Some(info) => Ok(Staff(info)),
-            None => Err(ApiError::Unauthorized("unknown staff token")),
+            None => Err(ApiError::Unauthorized(
+                "unknown, disabled or expired staff token",
+            )),
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod notify;
+pub mod roster;
 pub mod routes;
 pub mod state;
 pub mod store;
@@ -40,6 +41,14 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/intake", post(routes::casework::intake))
         .route("/v1/intake/candidates", get(routes::casework::candidates))
         .route("/v1/staff", post(routes::casework::add_staff))
+        .route(
+            "/v1/admin/staff/{id}/{action}",
+            post(routes::admin::staff_action),
+        )
+        .route(
+            "/v1/admin/devices/{id}/revoke",
+            post(routes::admin::revoke_device),
+        )
         .route("/v1/events", get(stream::events))
         .route("/v1/consulates", get(routes::meta::consulates))
         .route("/v1/me", get(routes::cases::me))
@@ -59,6 +68,7 @@ pub async fn serve(
     // from the database, so they need no state of their own across restarts.
     tokio::spawn(notify::run(state.clone()));
     tokio::spawn(notify::run_escalations(state.clone()));
+    tokio::spawn(roster::watch(state.clone()));
     let app = router(state);
     // Events are small writes on long-lived connections: without TCP_NODELAY, Nagle's algorithm
     // holds each one back until the previous is acknowledged (tens of milliseconds).
@@ -86,6 +96,7 @@ pub async fn run(
     state.rules = full.urgency.rules();
     state.notify = notify::NotifySettings::from_config(&full.notify)?;
     state.enroll.verify_phone = full.enroll.verify_phone;
+    state.auth.staff_token_days = config.staff_token_days;
     if !state.enroll.verify_phone {
         tracing::warn!(
             "enroll.verify_phone is off: anyone can enroll any number; for closed test deployments only"

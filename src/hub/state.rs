@@ -46,6 +46,24 @@ pub struct AppState {
     pub notify: super::notify::NotifySettings,
     pub devices: Arc<super::auth::DeviceCache>,
     pub enroll: EnrollSettings,
+    pub auth: AuthSettings,
+    /// Roster changes and clock ticks for open streams (see `hub::roster`).
+    pub roster: tokio::sync::broadcast::Sender<super::roster::RosterNews>,
+}
+
+/// How long credentials last.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// Days a staff token works after it was issued (0: forever).
+    pub staff_token_days: u32,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            staff_token_days: 90,
+        }
+    }
 }
 
 /// `[enroll]`.
@@ -73,6 +91,8 @@ impl AppState {
             notify: super::notify::NotifySettings::default(),
             devices: Arc::default(),
             enroll: EnrollSettings::default(),
+            auth: AuthSettings::default(),
+            roster: super::roster::channel(),
         }
     }
 

@@ -24,6 +24,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use super::auth::Staff;
 use super::error::ApiError;
+use super::roster::RosterNews;
 use super::state::AppState;
 use super::store::Published;
 use crate::api::Resync;
@@ -92,14 +93,14 @@ pub async fn events(
         let _ = tx.try_send(Bytes::from(format!("event: resync\ndata: {body}\n\n")));
     } else {
         let position = since.unwrap_or(head);
-        tokio::spawn(produce(
-            state.clone(),
-            staff.0.id,
-            scope,
-            position,
-            live,
-            tx,
-        ));
+        // Subscribed before anything is read, like the log: no change can fall in between.
+        let roster = state.roster.subscribe();
+        let who = Who {
+            id: staff.0.id,
+            expires: staff.0.token_expires_at,
+            roster,
+        };
+        tokio::spawn(produce(state.clone(), who, scope, position, live, tx));
     }
     let stream = ReceiverStream::new(rx).map(Ok::<_, Infallible>);
     Ok((
@@ -117,9 +118,28 @@ async fn send(tx: &mpsc::Sender<Bytes>, frame: Bytes) -> bool {
     tx.send_timeout(frame, SEND_TIMEOUT).await.is_ok()
 }
 
+/// Who a stream was opened for, and what would end their right to it.
+struct Who {
+    id: i64,
+    expires: Option<chrono::DateTime<chrono::Utc>>,
+    roster: broadcast::Receiver<RosterNews>,
+}
+
+impl Who {
+    /// Whether this news ends the stream: a change to this staff member, their token's expiry,
+    /// or news missed (lagging behind it, we cannot know).
+    fn ended_by(&self, news: Result<RosterNews, broadcast::error::RecvError>) -> bool {
+        match news {
+            Ok(RosterNews::Changed(id)) => id == self.id,
+            Ok(RosterNews::Tick(now)) => self.expires.is_some_and(|e| now >= e),
+            Err(_) => true,
+        }
+    }
+}
+
 async fn produce(
     state: AppState,
-    staff_id: i64,
+    mut who: Who,
     scope: Scope,
     mut position: u64,
     mut live: broadcast::Receiver<Arc<Published>>,
@@ -154,6 +174,13 @@ async fn produce(
     loop {
         let received = tokio::select! {
             _ = state.shutdown.cancelled() => return,
+            news = who.roster.recv() => {
+                if who.ended_by(news) {
+                    tracing::info!(staff = who.id, "stream ended: the token was changed or expired");
+                    return;
+                }
+                continue;
+            }
             _ = keepalive.tick() => {
                 if !send(&tx, KEEPALIVE).await {
                     return;
@@ -164,11 +191,6 @@ async fn produce(
         };
         match received {
             Ok(event) => {
-                if event.subject_staff == Some(staff_id) {
-                    // Disabled, rotated or given another role: this stream was authorised for
-                    // who they were. It ends; a reconnect authenticates afresh.
-                    return;
-                }
                 if event.seq <= position {
                     continue;
                 }

@@ -155,6 +155,18 @@ pub fn field_problem(lang: Lang, field: &str, code: FieldCode, hint: &str) -> St
     }
 }
 
+/// The header's warning when the staff token is about to stop working.
+pub fn token_expiring(lang: Lang, days: i64) -> String {
+    match (lang, days) {
+        (Lang::Es, 0) => "⚠ su clave de acceso vence hoy: pida una nueva".into(),
+        (Lang::Es, 1) => "⚠ su clave de acceso vence en 1 día: pida una nueva".into(),
+        (Lang::Es, d) => format!("⚠ su clave de acceso vence en {d} días: pida una nueva"),
+        (Lang::En, 0) => "⚠ your access token expires today: ask for a new one".into(),
+        (Lang::En, 1) => "⚠ your access token expires in 1 day: ask for a new one".into(),
+        (Lang::En, d) => format!("⚠ your access token expires in {d} days: ask for a new one"),
+    }
+}
+
 /// Beside a caller candidate whose open case another consulate holds.
 pub fn open_elsewhere(lang: Lang, consulate: &str) -> String {
     let consulate = sanitize(consulate, Lines::One);

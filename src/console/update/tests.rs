@@ -24,6 +24,7 @@ fn me() -> Me {
         name: "Duty Officer".into(),
         role: Role::Officer,
         consulate: Some("los-angeles".into()),
+        token_expires_at: None,
     }
 }
 
@@ -404,6 +405,7 @@ fn a_lawyer_sees_only_their_cases_and_may_not_assign() {
         name: "Lic. Prueba".into(),
         role: Role::Lawyer,
         consulate: None,
+        token_expires_at: None,
     };
     let mut mine = Case::open(&raised(1, 1, AlertKind::Detained, vec![])).unwrap();
     mine.assigned_lawyer = Some(40);
@@ -465,6 +467,7 @@ fn a_case_newly_assigned_to_a_lawyer_is_fetched_and_loses_no_event_meanwhile() {
         name: "Lic. Prueba".into(),
         role: Role::Lawyer,
         consulate: None,
+        token_expires_at: None,
     };
     update(
         &mut m,
@@ -530,6 +533,7 @@ fn supervisors_hear_escalations_and_officers_hear_offers_to_their_consulate() {
         name: "Sup".into(),
         role: Role::Supervisor,
         consulate: Some("los-angeles".into()),
+        token_expires_at: None,
     };
     update(
         &mut sup,
@@ -550,6 +554,7 @@ fn supervisors_hear_escalations_and_officers_hear_offers_to_their_consulate() {
         Action::Snapshot {
             me: Me {
                 consulate: Some("santa-ana".into()),
+                token_expires_at: None,
                 ..me()
             },
             snapshot: CasesResponse {

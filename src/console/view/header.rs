@@ -49,6 +49,17 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         Connection::Refused(_) => ("✕", t(lang, Text::Refused).to_string(), theme.warn()),
     };
     spans.push(Span::styled(format!("{symbol} {text}"), style));
+    // A week's notice before the token stops working, so nobody is locked out mid-shift.
+    if let Some(expires) = model.me.as_ref().and_then(|m| m.token_expires_at)
+        && expires - model.now <= chrono::Duration::days(7)
+    {
+        let days = (expires - model.now).num_days().max(0);
+        spans.push(Span::raw(" · "));
+        spans.push(Span::styled(
+            i18n::console::token_expiring(lang, days),
+            theme.unseen(),
+        ));
+    }
     let last = match model.last_event_at {
         Some(at) => format!(
             " · {}",

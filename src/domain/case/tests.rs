@@ -106,6 +106,7 @@ fn staff_actions_fold_and_closing_blocks_all_but_reopen() {
         name: "Supervisora".into(),
         role: crate::domain::staff::Role::Supervisor,
         consulate: None,
+        token_expires_at: None,
     };
     let check = |case: &Case, verb| precheck(case, verb, &boss);
     assert!(check(&case, Verb::Acknowledge).is_ok());

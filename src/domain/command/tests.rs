@@ -15,6 +15,7 @@ fn staff(id: i64, role: Role, consulate: Option<&str>) -> StaffInfo {
         name: format!("Persona {id}"),
         role,
         consulate: consulate.map(String::from),
+        token_expires_at: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Thin handlers: extract and validate, call the store, answer with a DTO.
 
+pub mod admin;
 pub mod alerts;
 pub mod cases;
 pub mod casework;

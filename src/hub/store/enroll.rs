@@ -102,7 +102,7 @@ fn activate(
             registrant_id: old,
             change: DeviceChange::Replaced { by: id },
         });
-        ctx.append_uncased(Actor::Phone, now, body, None)?;
+        ctx.append_uncased(Actor::Phone, now, body)?;
         queue_to_phone(
             ctx,
             "device_replaced",
@@ -340,7 +340,7 @@ impl Store {
                         registrant_id: registrant,
                         change: DeviceChange::Revoked,
                     });
-                    ctx.append_uncased(actor, now, body, None)?;
+                    ctx.append_uncased(actor, now, body)?;
                     Ok(true)
                 }
             }

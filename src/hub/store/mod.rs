@@ -78,9 +78,6 @@ pub struct Published {
     /// Set when this event moved the case away from a consulate.
     pub previous_consulate: Option<String>,
     pub kind: EventKind,
-    /// For a roster event: the staff member it changed. Their open streams end on it, so a
-    /// disabled or rotated token hears nothing more.
-    pub subject_staff: Option<i64>,
     /// `id: <seq>\nevent: <kind>\ndata: <json>\n\n`. Event JSON has no raw newline (serde
     /// escapes them), so one `data:` line always carries the whole event.
     pub frame: bytes::Bytes,

@@ -33,37 +33,47 @@ impl Store {
         .await
     }
 
+    /// The staff member a token hash belongs to, if it is active: not disabled and issued less
+    /// than `token_days` ago (0: tokens do not expire).
     pub async fn staff_by_token(
         &self,
         token_hash: String,
+        now: chrono::DateTime<chrono::Utc>,
+        token_days: u32,
     ) -> Result<Option<StaffInfo>, StoreError> {
         self.read(move |tx| {
-            let row = tx
+            type Row = (i64, String, String, Option<String>, String);
+            let row: Option<Row> = tx
                 .query_row(
-                    "SELECT id, name, role, consulate FROM staff
+                    "SELECT id, name, role, consulate, token_issued_at FROM staff
                      WHERE token_hash = ?1 AND disabled = 0",
                     [token_hash],
-                    |r| {
-                        Ok((
-                            r.get::<_, i64>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, Option<String>>(3)?,
-                        ))
-                    },
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )
                 .optional()?;
-            row.map(|(id, name, role, consulate)| {
-                let role = Role::parse(&role)
-                    .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?;
-                Ok(StaffInfo {
-                    id,
-                    name,
-                    role,
-                    consulate,
+            let Some((id, name, role, consulate, issued)) = row else {
+                return Ok(None);
+            };
+            let role = Role::parse(&role)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?;
+            let expires = (token_days > 0)
+                .then(|| {
+                    chrono::DateTime::parse_from_rfc3339(&issued)
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                        .ok()
+                        .map(|t| t + chrono::Duration::days(i64::from(token_days)))
                 })
-            })
-            .transpose()
+                .flatten();
+            if expires.is_some_and(|e| e <= now) {
+                return Ok(None);
+            }
+            Ok(Some(StaffInfo {
+                id,
+                name,
+                role,
+                consulate,
+                token_expires_at: expires,
+            }))
         })
         .await
     }
@@ -165,7 +175,6 @@ impl Store {
                     also_consulate,
                     previous_consulate,
                     kind,
-                    subject_staff: None,
                     frame: Published::frame_for(seq, kind, &row.get::<_, String>(7)?),
                 };
                 if published.visible_to(&scope) {
@@ -173,6 +182,21 @@ impl Store {
                 }
             }
             Ok((out, last))
+        })
+        .await
+    }
+
+    /// Staff changes logged after `seq`, as (seq, staff id), oldest first.
+    pub async fn roster_changes_after(&self, seq: u64) -> Result<Vec<(u64, i64)>, StoreError> {
+        self.read(move |tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT seq, json_extract(body, '$.body.staff_id') FROM events
+                  WHERE case_id = 0 AND seq > ?1 AND kind = 'staff_changed' ORDER BY seq",
+            )?;
+            let rows = stmt.query_map([seq as i64], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)?))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
     }

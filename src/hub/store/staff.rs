@@ -20,7 +20,7 @@ fn record(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let body = crate::domain::event::EventBody::StaffChanged(StaffChanged { staff_id, change });
-    ctx.append_uncased(actor.clone(), now, body, Some(staff_id))
+    ctx.append_uncased(actor.clone(), now, body)
 }
 
 fn exists(ctx: &WriteCtx<'_>, id: i64) -> Result<bool, StoreError> {
@@ -48,8 +48,8 @@ impl Store {
                 && let Some(id) = previous_answer::<i64>(ctx, *author, key, fingerprint)?
             {
                 ctx.conn().execute(
-                    "UPDATE staff SET token_hash = ?1 WHERE id = ?2",
-                    params![token_hash, id],
+                    "UPDATE staff SET token_hash = ?1, token_issued_at = ?2 WHERE id = ?3",
+                    params![token_hash, now.to_rfc3339(), id],
                 )?;
                 record(ctx, &actor, id, StaffChange::TokenRotated, now)?;
                 return Ok(Outcome {
@@ -59,8 +59,8 @@ impl Store {
             }
             ctx.conn().execute(
                 "INSERT INTO staff (name, role, consulate, token_hash, created_at, serves,
-                                    languages, capacity)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                    languages, capacity, token_issued_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?5)",
                 params![
                     new.name,
                     new.role.as_str(),
@@ -140,10 +140,31 @@ impl Store {
                 return Err(StoreError::NotFound);
             }
             ctx.conn().execute(
-                "UPDATE staff SET token_hash = ?1 WHERE id = ?2",
-                params![token_hash, id],
+                "UPDATE staff SET token_hash = ?1, token_issued_at = ?2 WHERE id = ?3",
+                params![token_hash, now.to_rfc3339(), id],
             )?;
             record(ctx, &actor, id, StaffChange::TokenRotated, now)
+        })
+        .await
+    }
+
+    /// A member's role and consulate.
+    pub async fn staff_role(
+        &self,
+        id: i64,
+    ) -> Result<(crate::domain::staff::Role, Option<String>), StoreError> {
+        self.read(move |tx| {
+            let (role, consulate): (String, Option<String>) = tx
+                .query_row(
+                    "SELECT role, consulate FROM staff WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or(StoreError::NotFound)?;
+            let role = crate::domain::staff::Role::parse(&role)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?;
+            Ok((role, consulate))
         })
         .await
     }

@@ -66,6 +66,15 @@ fn commit_batch(
         let _ = conn.execute_batch("ROLLBACK");
         return next_seq;
     }
+    // Read the head inside the write lock: `guardia admin` may have appended (a staff change)
+    // from another process since the last batch, and a `seq` must never be taken twice.
+    let next_seq = match head_seq(conn) {
+        Ok(head) => head + 1,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the log's head");
+            next_seq
+        }
+    };
     let mut ctx = WriteCtx {
         conn,
         next_seq,
@@ -187,7 +196,6 @@ impl WriteCtx<'_> {
             also_consulate: case.also_consulate().map(String::from),
             previous_consulate,
             kind,
-            subject_staff: None,
             frame: Published::frame_for(event.seq, kind, &json),
         }));
         self.next_seq += 1;
@@ -195,13 +203,12 @@ impl WriteCtx<'_> {
     }
 
     /// Appends an event that is about no case (the roster, devices, a surge): `case_id` 0, no
-    /// consulate. `subject_staff` names the staff member a roster change is about.
+    /// consulate.
     pub fn append_uncased(
         &mut self,
         actor: Actor,
         at: DateTime<Utc>,
         body: EventBody,
-        subject_staff: Option<i64>,
     ) -> Result<(), StoreError> {
         let event = Event {
             seq: self.next_seq,
@@ -227,7 +234,6 @@ impl WriteCtx<'_> {
             also_consulate: None,
             previous_consulate: None,
             kind,
-            subject_staff,
             frame: Published::frame_for(event.seq, kind, &json),
         }));
         self.next_seq += 1;

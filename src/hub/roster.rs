@@ -1,0 +1,55 @@
+//! Who may still hold an open stream. A staff member disabled, given a new token or another role
+//! (by the admin API in this process, or by `guardia admin` on the database from another) must
+//! hear nothing more, and a token past its expiry neither. One task reads the log's roster
+//! changes every couple of seconds and tells every stream; each stream ends when the news is
+//! about its own staff member, or when its token's time is up.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::broadcast;
+
+use super::state::AppState;
+
+/// How often the log is read for roster changes: streams end within this (the bound is
+/// five seconds).
+pub const CHECK_EVERY: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RosterNews {
+    /// Something changed for this staff member: their streams end.
+    Changed(i64),
+    /// The hub's clock now, for streams to compare with their token's expiry.
+    Tick(DateTime<Utc>),
+}
+
+pub fn channel() -> broadcast::Sender<RosterNews> {
+    broadcast::channel(1024).0
+}
+
+/// Reads roster changes after the log's head at start, for as long as the hub runs.
+pub async fn watch(state: AppState) {
+    let mut after = match state.store.head_seq().await {
+        Ok(seq) => seq,
+        Err(e) => {
+            tracing::error!(error = %e, "roster watcher cannot start; streams end only on expiry");
+            0
+        }
+    };
+    loop {
+        tokio::select! {
+            _ = state.shutdown.cancelled() => return,
+            _ = tokio::time::sleep(CHECK_EVERY) => {}
+        }
+        match state.store.roster_changes_after(after).await {
+            Ok(changes) => {
+                for (seq, staff_id) in changes {
+                    after = after.max(seq);
+                    let _ = state.roster.send(RosterNews::Changed(staff_id));
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read roster changes"),
+        }
+        let _ = state.roster.send(RosterNews::Tick(state.now()));
+    }
+}
