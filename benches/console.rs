@@ -86,6 +86,8 @@ fn bench(c: &mut Criterion) {
                     kind: r.kind,
                     location: r.location,
                     pressed_at: r.pressed_at,
+                    count: 1,
+                    intake: None,
                 });
                 update(&mut m, Action::HubEvent(Box::new(e)));
                 m.refresh_order();

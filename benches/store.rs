@@ -69,7 +69,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("ingest_one_commit_each", |b| {
         b.iter(|| {
             let id = next();
-            rt.block_on(store.raise_alert(id, alert(), consulates.clone(), false, Utc::now()))
+            rt.block_on(store.raise_alert(id, alert(), consulates.clone(), false, None, Utc::now()))
                 .unwrap()
         })
     });
@@ -78,7 +78,7 @@ fn bench(c: &mut Criterion) {
             let batch: Vec<i64> = (0..256).map(|_| next()).collect();
             rt.block_on(async {
                 let all = batch.iter().map(|id| {
-                    store.raise_alert(*id, alert(), consulates.clone(), false, Utc::now())
+                    store.raise_alert(*id, alert(), consulates.clone(), false, None, Utc::now())
                 });
                 for r in futures_util::future::join_all(all).await {
                     r.unwrap();
@@ -93,7 +93,7 @@ fn bench(c: &mut Criterion) {
                 let id = next();
                 rt.block_on(async {
                     store
-                        .raise_alert(id, alert(), consulates.clone(), false, Utc::now())
+                        .raise_alert(id, alert(), consulates.clone(), false, None, Utc::now())
                         .await
                         .unwrap();
                     for r in receivers.iter_mut() {

@@ -26,6 +26,18 @@ CREATE TABLE enrollments (
     created_at    TEXT    NOT NULL
 ) STRICT;
 
+-- Presses coalesced into an open case (a phone pressing again and again): one row per case,
+-- turned into one `alert_repeated` event with their count when the window has passed.
+CREATE TABLE coalesced_presses (
+    case_id    INTEGER PRIMARY KEY REFERENCES cases (id),
+    count      INTEGER NOT NULL,
+    alert_id   TEXT    NOT NULL,   -- the latest press's
+    kind       TEXT    NOT NULL,
+    location   TEXT    NOT NULL,   -- JSON
+    pressed_at TEXT    NOT NULL,
+    first_at   TEXT    NOT NULL    -- hub time of the first coalesced press
+) STRICT;
+
 CREATE TABLE deliveries_v2 (
     id          INTEGER PRIMARY KEY,
     webhook_id  TEXT    NOT NULL UNIQUE,

@@ -130,6 +130,11 @@ pub fn data_dir() -> PathBuf {
 }
 
 impl Config {
+    /// The built-in defaults alone (config/guardia.toml as shipped).
+    pub fn defaults() -> Config {
+        Self::load_with(None, None, &[]).expect("the built-in defaults parse")
+    }
+
     /// Loads the layers. `explicit` (from `--config`) must exist; the user's file may not.
     pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         let env: Vec<(String, String)> = std::env::vars().collect();

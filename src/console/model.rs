@@ -78,6 +78,12 @@ pub enum Message {
     CaseNotVisible(u64),
     LawyersNotLoaded,
     LawyerAmbiguous(usize),
+    /// Many enrollments (or presses) from one network in a minute.
+    Surge {
+        enrollments: bool,
+        network: String,
+        count: u32,
+    },
 }
 
 pub struct Model {

@@ -131,7 +131,16 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
     model.last_seq = event.seq;
     model.last_event_at = Some(event.at);
     if event.case_id == crate::domain::event::NO_CASE {
-        // A roster change: in the log for the record, nothing in the queue changes.
+        // Not about a case. A surge is told (only supervisors' streams carry it); the rest is
+        // for the record.
+        if let EventBody::SurgeDetected(s) = &event.body {
+            model.message = Some(crate::console::model::Message::Surge {
+                enrollments: s.what == "enroll",
+                network: s.network.clone(),
+                count: s.count,
+            });
+            return vec![Command::Bell];
+        }
         return vec![];
     }
     let mut commands = Vec::new();

@@ -56,13 +56,29 @@ pub struct AlertCancelled {
     pub duress: bool,
 }
 
-/// The same person pressed again while their case was open.
+/// The same person pressed again while their case was open (or called the call center).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertRepeated {
     pub alert_id: Uuid,
     pub kind: AlertKind,
     pub location: Location,
     pub pressed_at: DateTime<Utc>,
+    /// Presses this event stands for: more than one when a phone pressing again and again was
+    /// coalesced (the latest press's place and time are the ones kept).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub count: u32,
+    /// Set when it was a call to the call center joining the case: what the caller said, and
+    /// whether the place is known (if not, the case's position is not moved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake: Option<super::intake::Intake>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -86,6 +86,33 @@ impl DeviceCache {
     }
 }
 
+/// Where the request came from (put on every request by the hub's accept loop).
+pub fn client_ip(parts: &Parts) -> std::net::IpAddr {
+    parts
+        .extensions
+        .get::<super::server::ClientAddr>()
+        .map(|a| a.0.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+/// Before a token is looked at: an address that has used up its wrong tokens waits.
+fn not_blocked(parts: &Parts, state: &AppState) -> Result<std::net::IpAddr, ApiError> {
+    let ip = client_ip(parts);
+    match state.limits.auth_blocked(ip) {
+        Some(wait) => Err(ApiError::TooMany(
+            wait,
+            "failed_auth_per_address_per_minute",
+        )),
+        None => Ok(ip),
+    }
+}
+
+/// A wrong token: counted against the address, and logged without the token.
+fn wrong_token(state: &AppState, ip: std::net::IpAddr, kind: &'static str) {
+    state.limits.failed_auth(ip);
+    tracing::warn!(%ip, kind, "authentication failed");
+}
+
 /// A phone, authenticated by its device token.
 #[derive(Debug, Clone, Copy)]
 pub struct Device {
@@ -96,6 +123,7 @@ impl FromRequestParts<AppState> for Device {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ip = not_blocked(parts, state)?;
         let token = bearer(parts)?;
         if token.starts_with(STAFF_PREFIX) {
             return Err(ApiError::Forbidden("staff tokens cannot act as a phone"));
@@ -109,7 +137,10 @@ impl FromRequestParts<AppState> for Device {
                 state.devices.insert(hash, registrant_id);
                 Ok(Device { registrant_id })
             }
-            None => Err(ApiError::Unauthorized("unknown device token")),
+            None => {
+                wrong_token(state, ip, "device");
+                Err(ApiError::Unauthorized("unknown device token"))
+            }
         }
     }
 }
@@ -128,6 +159,7 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ip = not_blocked(parts, state)?;
         let token = bearer(parts)?;
         if token.starts_with(DEVICE_PREFIX) {
             return Err(ApiError::Forbidden("device tokens cannot read cases"));
@@ -138,9 +170,12 @@ impl FromRequestParts<AppState> for Staff {
             .await?;
         match found {
             Some(info) => Ok(Staff(info)),
-            None => Err(ApiError::Unauthorized(
-                "unknown, disabled or expired staff token",
-            )),
+            None => {
+                wrong_token(state, ip, "staff");
+                Err(ApiError::Unauthorized(
+                    "unknown, disabled or expired staff token",
+                ))
+            }
         }
     }
 }

@@ -29,6 +29,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Gone(&'static str),
+    /// A limit of `[limits]` (named) refused it; try again after the wait.
+    #[error("too many requests ({limit}); retry after {secs} s", limit = .1, secs = .0.seconds())]
+    TooMany(crate::hub::limits::RetryAfter, &'static str),
     /// The domain's decision said no.
     #[error("{0}")]
     Refused(Refusal, Option<Box<Case>>),
@@ -55,6 +58,7 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Gone(_) => (StatusCode::GONE, "gone"),
+            ApiError::TooMany(..) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Refused(r, _) => {
                 let status = match r {
                     Refusal::RoleMayNot(_) | Refusal::NotYours(_) | Refusal::AcceptFirst => {
@@ -108,6 +112,13 @@ impl IntoResponse for ApiError {
             tracing::error!(code, %source, "request failed");
         }
         let message = self.to_string();
+        let retry_after = match &self {
+            ApiError::TooMany(wait, limit) => {
+                crate::hub::metrics::refused(limit);
+                Some(wait.seconds())
+            }
+            _ => None,
+        };
         let (case, reason, field) = match self {
             ApiError::Refused(Refusal::Conflict(c), case) => (case, Some(c), None),
             ApiError::Refused(Refusal::Invalid(e), _) | ApiError::Invalid(e) => {
@@ -122,6 +133,13 @@ impl IntoResponse for ApiError {
             reason,
             field,
         };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
+        response
     }
 }

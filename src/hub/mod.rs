@@ -3,9 +3,12 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod limits;
+pub mod metrics;
 pub mod notify;
 pub mod roster;
 pub mod routes;
+pub mod server;
 pub mod state;
 pub mod store;
 pub mod stream;
@@ -14,9 +17,10 @@ use std::future::Future;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use state::AppState;
 
@@ -69,20 +73,43 @@ pub async fn serve(
     tokio::spawn(notify::run(state.clone()));
     tokio::spawn(notify::run_escalations(state.clone()));
     tokio::spawn(roster::watch(state.clone()));
-    let app = router(state);
-    // Events are small writes on long-lived connections: without TCP_NODELAY, Nagle's algorithm
-    // holds each one back until the previous is acknowledged (tens of milliseconds).
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+    tokio::spawn(flush_coalesced(state.clone()));
+    let settings = state.server.clone();
+    let app = router(state)
+        // A body must arrive within its time, like the headers before it.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            settings.body_timeout,
+        ))
+        // Nothing here is for a cache to keep, or for a browser to guess the type of.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ));
+    server::accept(listener, app, settings, async move {
+        shutdown.await;
+        token.cancel();
+    })
+    .await
+}
+
+/// Writes coalesced presses once their window has passed (every second).
+async fn flush_coalesced(state: AppState) {
+    loop {
+        tokio::select! {
+            _ = state.shutdown.cancelled() => return,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
         }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            token.cancel();
-        })
-        .await
+        let Some(c) = state.limits.coalesce() else {
+            continue;
+        };
+        if let Err(e) = state.store.flush_coalesced(state.now(), c.window).await {
+            tracing::error!(error = %e, "cannot write coalesced presses");
+        }
+    }
 }
 
 /// `guardia hub`: opens the database, binds, serves until Ctrl-C or SIGTERM.
@@ -112,8 +139,38 @@ pub async fn run(
         keepalive: std::time::Duration::from_secs(config.keepalive_seconds.max(1)),
         replay_window: config.replay_window,
     };
-    let listener = TcpListener::bind(&config.listen).await?;
-    tracing::info!(addr = %listener.local_addr()?, "hub listening");
+    state.limits = std::sync::Arc::new(limits::Limits::from_config(&full.limits));
+    let tls = match (config.tls_cert.trim(), config.tls_key.trim()) {
+        ("", "") => None,
+        (cert, key) if !cert.is_empty() && !key.is_empty() => Some(server::tls_acceptor(
+            std::path::Path::new(cert),
+            std::path::Path::new(key),
+        )?),
+        _ => return Err("give both hub.tls_cert and hub.tls_key, or neither".into()),
+    };
+    let addr: std::net::SocketAddr = tokio::net::lookup_host(&config.listen)
+        .await?
+        .next()
+        .ok_or("hub.listen names no address")?;
+    server::listen_policy(addr, tls.is_some(), config.behind_proxy)?;
+    state.server = server::ServerSettings {
+        header_timeout: std::time::Duration::from_secs(config.header_timeout_seconds.max(1)),
+        body_timeout: std::time::Duration::from_secs(config.body_timeout_seconds.max(1)),
+        idle_timeout: std::time::Duration::from_secs(config.idle_timeout_seconds.max(1)),
+        per_address: full.limits.connections_per_address,
+        tls,
+    };
+    if state.server.idle_timeout <= state.stream.keepalive {
+        tracing::warn!(
+            "hub.idle_timeout_seconds is not above keepalive_seconds: idle streams will be cut"
+        );
+    }
+    let listener = TcpListener::bind(addr).await?;
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        tls = state.server.tls.is_some(),
+        "hub listening"
+    );
     serve(listener, state, shutdown_signal()).await?;
     tracing::info!("hub stopped");
     Ok(())

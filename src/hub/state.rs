@@ -49,6 +49,8 @@ pub struct AppState {
     pub auth: AuthSettings,
     /// Roster changes and clock ticks for open streams (see `hub::roster`).
     pub roster: tokio::sync::broadcast::Sender<super::roster::RosterNews>,
+    pub limits: Arc<super::limits::Limits>,
+    pub server: super::server::ServerSettings,
 }
 
 /// How long credentials last.
@@ -93,6 +95,10 @@ impl AppState {
             enroll: EnrollSettings::default(),
             auth: AuthSettings::default(),
             roster: super::roster::channel(),
+            limits: Arc::new(super::limits::Limits::from_config(
+                &crate::config::Config::defaults().limits,
+            )),
+            server: super::server::ServerSettings::default(),
         }
     }
 

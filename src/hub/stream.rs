@@ -61,6 +61,15 @@ pub async fn events(
     if scope == Scope::Nothing {
         return Err(ApiError::Forbidden("this role does not see cases"));
     }
+    // A console needs one stream (and a few while reconnecting); thousands from one token are
+    // an attack on the hub's memory.
+    let slot = state
+        .limits
+        .open_stream(staff.0.id)
+        .ok_or(ApiError::TooMany(
+            crate::hub::limits::RetryAfter(Duration::from_secs(5)),
+            "streams_per_token",
+        ))?;
     let header = headers
         .get("last-event-id")
         .map(|v| {
@@ -98,7 +107,9 @@ pub async fn events(
         let who = Who {
             id: staff.0.id,
             expires: staff.0.token_expires_at,
+            supervisor: staff.0.role == crate::domain::staff::Role::Supervisor,
             roster,
+            _slot: slot,
         };
         tokio::spawn(produce(state.clone(), who, scope, position, live, tx));
     }
@@ -122,7 +133,11 @@ async fn send(tx: &mpsc::Sender<Bytes>, frame: Bytes) -> bool {
 struct Who {
     id: i64,
     expires: Option<chrono::DateTime<chrono::Utc>>,
+    /// Supervisors hear of surges (events about no case).
+    supervisor: bool,
     roster: broadcast::Receiver<RosterNews>,
+    /// Counted against the token's streams until the stream ends.
+    _slot: crate::hub::limits::StreamSlot,
 }
 
 impl Who {
@@ -195,7 +210,9 @@ async fn produce(
                     continue;
                 }
                 position = event.seq;
-                if event.visible_to(&scope) && !send(&tx, event.frame.clone()).await {
+                let surge =
+                    who.supervisor && event.kind == crate::domain::event::EventKind::SurgeDetected;
+                if (surge || event.visible_to(&scope)) && !send(&tx, event.frame.clone()).await {
                     return;
                 }
             }

@@ -197,6 +197,27 @@ pub fn message(lang: Lang, m: &Message) -> String {
         Message::CaseNotVisible(id) => case_not_visible(lang, *id),
         Message::LawyersNotLoaded => t(lang, Text::LawyersNotLoaded).into(),
         Message::LawyerAmbiguous(n) => lawyer_ambiguous(lang, *n),
+        Message::Surge {
+            enrollments,
+            network,
+            count,
+        } => {
+            let network = sanitize(network, Lines::One);
+            match (lang, enrollments) {
+                (Lang::Es, true) => format!(
+                    "‼ oleada: {count} registros de teléfonos desde la red {network} en un minuto"
+                ),
+                (Lang::Es, false) => {
+                    format!("‼ oleada: {count} alertas desde la red {network} en un minuto")
+                }
+                (Lang::En, true) => {
+                    format!("‼ surge: {count} phone enrollments from network {network} in a minute")
+                }
+                (Lang::En, false) => {
+                    format!("‼ surge: {count} alerts from network {network} in a minute")
+                }
+            }
+        }
     }
 }
 

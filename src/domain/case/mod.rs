@@ -86,6 +86,8 @@ pub struct Delivery {
 
 /// Most fixes kept in the projection; the log keeps every one.
 pub const TRAIL_LEN: usize = 50;
+/// Press times kept, to tell a phone pressing again and again.
+pub const RECENT_PRESSES: usize = 8;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Closure {
@@ -155,6 +157,9 @@ pub struct Case {
     /// Consulates the case was handed away from: they see nothing more of it.
     #[serde(default)]
     pub former_consulates: Vec<String>,
+    /// When the last few presses reached the hub (hub time), oldest first.
+    #[serde(default)]
+    pub recent_presses: Vec<DateTime<Utc>>,
     /// Number of events applied; the optimistic-concurrency version.
     pub version: u64,
     pub last_seq: u64,
@@ -218,6 +223,7 @@ impl Case {
             triage: None,
             former_lawyers: Vec::new(),
             former_consulates: Vec::new(),
+            recent_presses: vec![event.at],
             version: 1,
             last_seq: event.seq,
             timeline: vec![entry(event)],
@@ -250,7 +256,11 @@ impl Case {
                 });
             }
             EventBody::AlertRepeated(r) => {
-                self.presses += 1;
+                self.presses += r.count.max(1);
+                self.recent_presses.push(event.at);
+                if self.recent_presses.len() > RECENT_PRESSES {
+                    self.recent_presses.remove(0);
+                }
                 // A press that says "detained" outranks an earlier "imminent".
                 if r.kind == AlertKind::Detained {
                     self.kind = AlertKind::Detained;
@@ -258,7 +268,22 @@ impl Case {
                 if self.status == CaseStatus::Cancelled {
                     self.status = CaseStatus::Open;
                 }
-                self.push_fix(r.pressed_at, r.location);
+                match &r.intake {
+                    // A call: what the caller said goes on the record; a place nobody knows
+                    // does not move the person on the map.
+                    Some(call) => {
+                        self.notes.push(NoteRecord {
+                            seq: event.seq,
+                            at: event.at,
+                            by: event.actor.clone(),
+                            text: format!("☎ {}", call.description),
+                        });
+                        if call.located {
+                            self.push_fix(r.pressed_at, r.location);
+                        }
+                    }
+                    None => self.push_fix(r.pressed_at, r.location),
+                }
             }
             EventBody::LocationUpdated(l) => self.push_fix(l.fixed_at, l.location),
             EventBody::CaseEscalated(e) => {
@@ -381,6 +406,14 @@ impl Case {
         if at >= self.trail.iter().map(|f| f.at).max().unwrap_or(at) {
             self.location = location;
         }
+    }
+
+    /// How many presses reached the hub within `window` before `now`.
+    pub fn presses_within(&self, now: DateTime<Utc>, window: chrono::Duration) -> usize {
+        self.recent_presses
+            .iter()
+            .filter(|t| **t > now - window)
+            .count()
     }
 
     /// The consulate that also sees this case: the target of a pending transfer, or the one an

@@ -16,10 +16,13 @@ use crate::hub::state::AppState;
 /// the same id gets the same 201 body again and creates nothing.
 pub async fn raise(
     State(state): State<AppState>,
+    client: Option<axum::Extension<crate::hub::server::ClientAddr>>,
     device: Device,
     ApiJson(req): ApiJson<AlertRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     validate::alert(&req, state.now())?;
+    // Never refused: counted, so a flood from one network is told to supervisors.
+    super::tell_of_surge(&state, super::client_ip(client), "press").await;
     let outcome = state
         .store
         .raise_alert(
@@ -27,6 +30,7 @@ pub async fn raise(
             req,
             state.consulates.clone(),
             state.notify.enabled(),
+            state.limits.coalesce(),
             state.now(),
         )
         .await?;

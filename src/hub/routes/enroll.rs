@@ -14,6 +14,7 @@ use crate::domain::validate::{self, FieldCode, FieldError};
 use crate::hub::auth::{DEVICE_PREFIX, hash_token, new_token};
 use crate::hub::error::ApiError;
 use crate::hub::extract::ApiJson;
+use crate::hub::server::ClientAddr;
 use crate::hub::state::AppState;
 use crate::hub::store::{StoreError, Verification};
 
@@ -25,9 +26,16 @@ fn new_code() -> String {
 /// `POST /v1/enroll`.
 pub async fn enroll(
     State(state): State<AppState>,
+    client: Option<axum::Extension<ClientAddr>>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<EnrollRequest>,
 ) -> Result<Response, ApiError> {
+    let ip = super::client_ip(client);
+    state
+        .limits
+        .enroll(ip)
+        .map_err(|(wait, limit)| ApiError::TooMany(wait, limit))?;
+    super::tell_of_surge(&state, ip, "enroll").await;
     let key = idempotency_key(&headers)?;
     let now = state.now();
     let profile = validate::profile(&req, now.date_naive())?;

@@ -32,6 +32,37 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
     Ok(Some(key.to_string()))
 }
 
+/// The client's address, from the accept loop (unspecified if the router runs without it).
+pub fn client_ip(
+    client: Option<axum::Extension<crate::hub::server::ClientAddr>>,
+) -> std::net::IpAddr {
+    client
+        .map(|c| c.0.0.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+/// Counts an enrollment or press from `ip`'s network; past the threshold, once a minute, the
+/// supervisors' consoles are told (an event in the log, streamed to supervisors).
+pub async fn tell_of_surge(
+    state: &crate::hub::state::AppState,
+    ip: std::net::IpAddr,
+    what: &'static str,
+) {
+    let Some(surge) = state.limits.surge(ip, what) else {
+        return;
+    };
+    tracing::warn!(network = %surge.network, what, count = surge.count, "surge from one network");
+    let body = crate::domain::event::SurgeDetected {
+        what: what.to_string(),
+        network: surge.network,
+        count: surge.count,
+        window_seconds: 60,
+    };
+    if let Err(e) = state.store.record_surge(body, state.now()).await {
+        tracing::error!(error = %e, "cannot record a surge");
+    }
+}
+
 pub fn replay_header(replayed: bool) -> [(HeaderName, HeaderValue); 1] {
     [(
         REPLAYED,

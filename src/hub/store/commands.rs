@@ -19,6 +19,125 @@ use crate::domain::event::{
 use crate::domain::geo;
 use crate::domain::registrant::Profile;
 
+/// Presses coalesce into the open case past `after` within `window`.
+#[derive(Debug, Clone, Copy)]
+pub struct Coalesce {
+    pub window: chrono::Duration,
+    pub after: u32,
+}
+
+/// Whether presses are already waiting to be written for this case (then a new one joins them,
+/// so the count stays in order).
+fn pending_coalesced(ctx: &WriteCtx<'_>, case_id: u64) -> Result<bool, StoreError> {
+    Ok(ctx
+        .conn()
+        .query_row(
+            "SELECT 1 FROM coalesced_presses WHERE case_id = ?1",
+            [case_id as i64],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+fn coalesce_press(
+    ctx: &WriteCtx<'_>,
+    case_id: u64,
+    req: &AlertRequest,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let kind = serde_json::to_value(req.kind)?;
+    ctx.conn().execute(
+        "INSERT INTO coalesced_presses (case_id, count, alert_id, kind, location, pressed_at,
+                                        first_at)
+         VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (case_id) DO UPDATE SET count = count + 1, alert_id = excluded.alert_id,
+             -- a press that says detained outranks one that says imminent
+             kind = CASE WHEN excluded.kind = 'detained' THEN 'detained' ELSE kind END,
+             location = excluded.location, pressed_at = excluded.pressed_at",
+        params![
+            case_id as i64,
+            req.id.to_string(),
+            kind.as_str().unwrap_or("imminent"),
+            serde_json::to_string(&req.location())?,
+            req.pressed_at.to_rfc3339(),
+            now.to_rfc3339()
+        ],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Writes the presses coalesced at least `window` ago as one event per case.
+    pub async fn flush_coalesced(
+        &self,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+    ) -> Result<usize, StoreError> {
+        // Read first: an idle hub must not open a write (and an fsync) every second.
+        let cutoff = (now - window).to_rfc3339();
+        let any = self
+            .read(move |tx| {
+                Ok(tx
+                    .query_row(
+                        "SELECT 1 FROM coalesced_presses WHERE first_at <= ?1 LIMIT 1",
+                        [cutoff],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some())
+            })
+            .await?;
+        if !any {
+            return Ok(0);
+        }
+        self.write(move |ctx| {
+            type Row = (i64, i64, String, String, String, String);
+            let due: Vec<Row> = {
+                let mut stmt = ctx.conn().prepare_cached(
+                    "SELECT case_id, count, alert_id, kind, location, pressed_at
+                       FROM coalesced_presses WHERE first_at <= ?1",
+                )?;
+                stmt.query_map([(now - window).to_rfc3339()], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?
+            };
+            for (case_id, count, alert_id, kind, location, pressed_at) in &due {
+                ctx.conn().execute(
+                    "DELETE FROM coalesced_presses WHERE case_id = ?1",
+                    [case_id],
+                )?;
+                let Some(case) = ctx.case(*case_id as u64)? else {
+                    continue;
+                };
+                let body = EventBody::AlertRepeated(AlertRepeated {
+                    alert_id: Uuid::parse_str(alert_id)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    kind: serde_json::from_value(serde_json::Value::String(kind.clone()))?,
+                    location: serde_json::from_str(location)?,
+                    pressed_at: DateTime::parse_from_rfc3339(pressed_at)
+                        .map(|t| t.with_timezone(&Utc))
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    count: u32::try_from(*count).unwrap_or(u32::MAX),
+                    intake: None,
+                });
+                // A closed case still records them: the person pressed while it was open.
+                ctx.append(case.id, &case.consulate, Actor::Phone, now, None, body)?;
+            }
+            Ok(due.len())
+        })
+        .await
+    }
+}
+
 /// The result of a write that may have been a retry.
 #[derive(Debug, Clone)]
 pub struct Outcome<T> {
@@ -47,6 +166,7 @@ impl Store {
         req: AlertRequest,
         consulates: Arc<Vec<Consulate>>,
         notify: bool,
+        coalesce: Option<Coalesce>,
         now: DateTime<Utc>,
     ) -> Result<Outcome<AlertResponse>, StoreError> {
         self.write(move |ctx| {
@@ -64,21 +184,35 @@ impl Store {
                 let distance_km = consulate
                     .map(|c| geo::distance_km(c.point(), location.point()))
                     .unwrap_or(case.distance_km);
-                let body = EventBody::AlertRepeated(AlertRepeated {
-                    alert_id: req.id,
-                    kind: req.kind,
-                    location,
-                    pressed_at: req.pressed_at,
+                let again = coalesce.is_some_and(|c| {
+                    case.presses_within(now, c.window) >= c.after as usize
+                        || pending_coalesced(ctx, case.id).unwrap_or(false)
                 });
-                let (event, _) =
-                    ctx.append(case.id, &case.consulate, Actor::Phone, now, None, body)?;
+                let seq = if again {
+                    // Again and again within the window: a count and the latest position,
+                    // kept durably, and one event for them all when the window has passed.
+                    coalesce_press(ctx, case.id, &req, now)?;
+                    case.last_seq
+                } else {
+                    let body = EventBody::AlertRepeated(AlertRepeated {
+                        alert_id: req.id,
+                        kind: req.kind,
+                        location,
+                        pressed_at: req.pressed_at,
+                        count: 1,
+                        intake: None,
+                    });
+                    let (event, _) =
+                        ctx.append(case.id, &case.consulate, Actor::Phone, now, None, body)?;
+                    event.seq
+                };
                 let response = AlertResponse {
                     alert_id: req.id,
                     case_id: case.id,
                     consulate: case.consulate.clone(),
                     consulate_name: consulate.map(|c| c.label()).unwrap_or_default(),
                     distance_km,
-                    seq: event.seq,
+                    seq,
                 };
                 remember_alert(ctx, req.id, registrant_id, &response)?;
                 return Ok(Outcome {

@@ -203,6 +203,8 @@ impl Store {
                         kind: r.kind,
                         location,
                         pressed_at: now,
+                        count: 1,
+                        intake: Some(intake),
                     });
                     let (event, _) =
                         ctx.append(case.id, &case.consulate, actor, now, None, body)?;

@@ -25,7 +25,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::domain::event::EventKind;
 
 pub use casework::StaffAction;
-pub use commands::Outcome;
+pub use commands::{Coalesce, Outcome};
 pub use deliveries::{Attempt, DueDelivery};
 pub use enroll::{CODE_TTL, MAX_WRONG_CODES, PendingEnrollment, Verification};
 pub use intake::{Candidate, IntakeJob, Whereabouts};

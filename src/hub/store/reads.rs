@@ -186,12 +186,16 @@ impl Store {
         .await
     }
 
-    /// Staff changes logged after `seq`, as (seq, staff id), oldest first.
+    /// Staff changes that take access away (disabled, token rotated, role changed), logged after
+    /// `seq`, as (seq, staff id), oldest first.
     pub async fn roster_changes_after(&self, seq: u64) -> Result<Vec<(u64, i64)>, StoreError> {
         self.read(move |tx| {
             let mut stmt = tx.prepare_cached(
                 "SELECT seq, json_extract(body, '$.body.staff_id') FROM events
-                  WHERE case_id = 0 AND seq > ?1 AND kind = 'staff_changed' ORDER BY seq",
+                  WHERE case_id = 0 AND seq > ?1 AND kind = 'staff_changed'
+                    AND json_extract(body, '$.body.change.type')
+                        IN ('disabled', 'token_rotated', 'role_changed')
+                  ORDER BY seq",
             )?;
             let rows = stmt.query_map([seq as i64], |r| {
                 Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)?))

@@ -148,6 +148,19 @@ impl Store {
         .await
     }
 
+    /// Logs a surge from one network (for the supervisors' consoles and the record).
+    pub async fn record_surge(
+        &self,
+        surge: crate::domain::event::SurgeDetected,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(move |ctx| {
+            let body = crate::domain::event::EventBody::SurgeDetected(surge);
+            ctx.append_uncased(Actor::Hub, now, body)
+        })
+        .await
+    }
+
     /// A member's role and consulate.
     pub async fn staff_role(
         &self,
