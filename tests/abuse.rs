@@ -574,3 +574,318 @@ async fn a_staff_member_disabled_from_the_servers_shell_loses_their_stream_and_t
     assert_eq!(count, max, "gap-free, nothing overwritten");
     assert_eq!(alert.seq as i64, max);
 }
+
+/// A hub with the shipped limits, tightened by `tune`.
+async fn limited_hub(tune: impl FnOnce(&mut guardia::config::LimitsConfig)) -> TestHub {
+    let mut limits = guardia::config::Config::defaults().limits;
+    tune(&mut limits);
+    TestHub::start_configured(tempfile::tempdir().unwrap(), move |s| {
+        s.limits = Arc::new(guardia::hub::limits::Limits::from_config(&limits));
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_enrollment_flood_gets_429s_while_a_real_alert_still_reaches_the_console() {
+    use futures_util::StreamExt;
+    use guardia::console::net::client::HubClient;
+    use guardia::domain::staff::Role;
+    let hub = limited_hub(|l| {
+        l.enroll_per_address_per_minute = 3;
+        l.surge_per_network_per_minute = 10;
+    })
+    .await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let supervisor = hub.staff(Role::Supervisor, Some("los-angeles")).await;
+    let real = hub.enroll("Real Ficticia", &[]).await;
+    let sup = HubClient::new(&hub.url, &supervisor).unwrap();
+    let mut sup_stream = Box::pin(sup.events(0).await.unwrap());
+    let mut refused = 0;
+    for i in 0..40 {
+        let mut p = profile(
+            &format!("Falsa {i}"),
+            &[guardia::domain::registrant::Flag::MedicalCondition],
+        );
+        p.phone = fresh_phone();
+        let res = hub
+            .http
+            .post(hub.at("/v1/enroll"))
+            .json(&p)
+            .send()
+            .await
+            .unwrap();
+        if res.status() == 429 {
+            refused += 1;
+            let wait: u64 = res.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(wait >= 1);
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["error"], "rate_limited");
+        } else {
+            assert_eq!(res.status(), 201);
+        }
+    }
+    assert!(refused >= 36, "only {refused} refused");
+    assert!(guardia::hub::metrics::refusals("enroll_per_address_per_minute") >= 36);
+    // The real person's alert is taken and reaches the consulate's console.
+    let client = HubClient::new(&hub.url, &officer).unwrap();
+    let mut stream = Box::pin(client.events(0).await.unwrap());
+    let alert = hub
+        .press(&real.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    let m = tokio::time::timeout(Duration::from_secs(20), stream.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.id, alert.seq.to_string());
+    // And the supervisors heard of the surge from one network.
+    let mut told = false;
+    while !told {
+        let m = tokio::time::timeout(Duration::from_secs(20), sup_stream.next())
+            .await
+            .expect("the surge notice never came")
+            .unwrap()
+            .unwrap();
+        if m.event == "surge_detected" {
+            let e: Value = serde_json::from_str(&m.data).unwrap();
+            assert_eq!(e["body"]["network"], "127.0.0.0/24");
+            assert_eq!(e["body"]["what"], "enroll");
+            told = true;
+        }
+    }
+}
+
+#[tokio::test]
+async fn wrong_tokens_are_throttled_and_streams_per_token_are_capped() {
+    let hub = limited_hub(|l| {
+        l.failed_auth_per_address_per_minute = 5;
+        l.streams_per_token = 2;
+    })
+    .await;
+    let officer = hub
+        .staff(guardia::domain::staff::Role::Officer, Some("los-angeles"))
+        .await;
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        let fake = format!("gds_{:064x}", i);
+        statuses.push(hub.get_as(&fake, "/v1/me").await.status().as_u16());
+    }
+    assert_eq!(&statuses[..5], &[401; 5]);
+    assert_eq!(statuses.last(), Some(&429));
+    assert!(guardia::hub::metrics::refusals("failed_auth_per_address_per_minute") >= 1);
+
+    let hub = limited_hub(|l| l.streams_per_token = 2).await;
+    let officer2 = hub
+        .staff(guardia::domain::staff::Role::Officer, Some("los-angeles"))
+        .await;
+    let _ = officer;
+    let open = |t: String| {
+        let hub = &hub;
+        async move {
+            hub.http
+                .get(hub.at("/v1/events"))
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let a = open(officer2.clone()).await;
+    let b = open(officer2.clone()).await;
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    let c = open(officer2.clone()).await;
+    assert_eq!(c.status(), 429);
+    drop(a);
+    // The slot is given back when a stream ends (bounded wait, the hub sees the close).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let d = open(officer2.clone()).await;
+        if d.status() == 200 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the slot never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn slow_headers_idle_connections_and_too_many_connections_are_dropped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), |s| {
+        s.server.header_timeout = Duration::from_millis(500);
+        s.server.idle_timeout = Duration::from_millis(800);
+        s.server.per_address = 3;
+    })
+    .await;
+    // Headers that never finish: the hub closes the connection.
+    let mut slow = tokio::net::TcpStream::connect(hub.addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 512];
+    let n = tokio::time::timeout(Duration::from_secs(20), slow.read(&mut buf))
+        .await
+        .expect("a slow-header connection must be dropped, not held");
+    assert!(matches!(n, Ok(0) | Err(_)) || String::from_utf8_lossy(&buf).contains("408"));
+    // A connection that says nothing at all is closed too.
+    let mut idle = tokio::net::TcpStream::connect(hub.addr).await.unwrap();
+    let n = tokio::time::timeout(Duration::from_secs(20), idle.read(&mut buf))
+        .await
+        .expect("an idle connection must be dropped");
+    assert!(matches!(n, Ok(0) | Err(_)));
+    // Three at once from one address; the fourth is refused at once.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut s = tokio::net::TcpStream::connect(hub.addr).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let _ = s.read(&mut buf).await.unwrap();
+        held.push(s);
+    }
+    let mut fourth = tokio::net::TcpStream::connect(hub.addr).await.unwrap();
+    let _ = fourth
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await;
+    let n = tokio::time::timeout(Duration::from_secs(20), fourth.read(&mut buf))
+        .await
+        .unwrap();
+    assert!(matches!(n, Ok(0) | Err(_)), "the fourth got an answer");
+}
+
+#[tokio::test]
+async fn a_phone_pressing_again_and_again_is_coalesced_and_never_refused() {
+    let now: ManualClock = Arc::new(Mutex::new(Utc::now()));
+    let clock_now = now.clone();
+    let mut limits = guardia::config::Config::defaults().limits;
+    limits.press_coalesce_seconds = 10;
+    limits.press_coalesce_after = 3;
+    let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), move |s| {
+        s.clock = Arc::new(move || *clock_now.lock().unwrap());
+        s.limits = Arc::new(guardia::hub::limits::Limits::from_config(&limits));
+    })
+    .await;
+    let officer = hub
+        .staff(guardia::domain::staff::Role::Officer, Some("los-angeles"))
+        .await;
+    let phone = hub.enroll("Insistente Ficticia", &[]).await;
+    let mut last = None;
+    for _ in 0..20 {
+        last = Some(
+            hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+                .await,
+        );
+    }
+    let case = last.unwrap().case_id;
+    let before = hub.case(&officer, case).await;
+    assert_eq!(
+        before["timeline"].as_array().unwrap().len(),
+        3,
+        "the press and two repeats are events; the rest wait"
+    );
+    // The window passes: one event stands for the other seventeen.
+    *now.lock().unwrap() += chrono::Duration::seconds(11);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let c = hub.case(&officer, case).await;
+        if c["presses"] == 20 {
+            assert_eq!(c["timeline"].as_array().unwrap().len(), 4);
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never flushed: {c}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn tls_serves_the_api_and_plain_text_is_not_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
+    let acceptor = guardia::hub::server::tls_acceptor(&cert_path, &key_path).unwrap();
+    let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), move |s| {
+        s.server.tls = Some(acceptor);
+    })
+    .await;
+    let client = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap()])
+        .build()
+        .unwrap();
+    let url = format!("https://localhost:{}/healthz", hub.addr.port());
+    let res = client.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    let plain = reqwest::get(format!("http://localhost:{}/healthz", hub.addr.port())).await;
+    assert!(plain.is_err() || !plain.unwrap().status().is_success());
+}
+
+#[tokio::test]
+async fn relatives_messages_ignore_a_proxy_from_the_environment() {
+    // A "proxy" on loopback that would see every family's message if the hub used it.
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_addr = proxy.local_addr().unwrap();
+    let proxied = Arc::new(Mutex::new(0u32));
+    let seen = proxied.clone();
+    tokio::spawn(async move {
+        while let Ok((_s, _)) = proxy.accept().await {
+            *seen.lock().unwrap() += 1;
+        }
+    });
+    let (phones, url) = Phones::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = new_secret();
+    let proxy_url = format!("http://{proxy_addr}");
+    let mut cmd = guardia();
+    cmd.env("HTTP_PROXY", &proxy_url)
+        .env("HTTPS_PROXY", &proxy_url)
+        .env("ALL_PROXY", &proxy_url)
+        .env("http_proxy", &proxy_url)
+        .env("GUARDIA_NOTIFY_WEBHOOK_URL", &url)
+        .env("GUARDIA_NOTIFY_WEBHOOK_SECRET", &secret)
+        .env("GUARDIA_NOTIFY_ALLOW_PRIVATE_TARGETS", "true");
+    let (mut child, addr, _log) = start_hub_with(cmd, &dir.path().join("h.db"), "127.0.0.1:0");
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let base = format!("http://{addr}");
+    let mut p = profile("Familia Ficticia", &[]);
+    p.phone = fresh_phone();
+    let phone: EnrollResponse = http
+        .post(format!("{base}/v1/enroll"))
+        .json(&p)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = http
+        .post(format!("{base}/v1/alerts"))
+        .bearer_auth(&phone.device_token)
+        .json(&alert_body(
+            uuid::Uuid::new_v4(),
+            LA.0,
+            LA.1,
+            AlertKind::Detained,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    phones.message("alert.raised", "+13105550124", 0).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        *proxied.lock().unwrap(),
+        0,
+        "nothing went through the proxy"
+    );
+}

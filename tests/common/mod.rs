@@ -312,8 +312,21 @@ pub fn start_hub(
     String,
     std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 ) {
+    start_hub_with(guardia(), db, listen)
+}
+
+/// [`start_hub`] with a command the test prepared (extra environment, say).
+pub fn start_hub_with(
+    mut command: std::process::Command,
+    db: &std::path::Path,
+    listen: &str,
+) -> (
+    std::process::Child,
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
     use std::io::{BufRead, BufReader};
-    let mut child = guardia()
+    let mut child = command
         .args(["hub", "--listen", listen, "--db"])
         .arg(db)
         .stdout(std::process::Stdio::piped())

@@ -57,8 +57,37 @@ pub struct HubClient {
     token: String,
 }
 
+/// Whether the console may talk to `url`: HTTPS anywhere, plain HTTP only to this machine. A
+/// staff token and people's data must never cross a network in clear.
+pub fn url_policy(url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url}: {e}"))?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let loopback = match parsed.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if loopback {
+                Ok(())
+            } else {
+                Err(format!(
+                    "refusing plain http:// to {}: use https:// for a hub on another machine",
+                    parsed.host_str().unwrap_or("?")
+                ))
+            }
+        }
+        other => Err(format!(
+            "{url}: the hub's URL must be https:// (not {other}://)"
+        )),
+    }
+}
+
 impl HubClient {
     pub fn new(base: &str, token: &str) -> Result<HubClient, NetError> {
+        url_policy(base).map_err(NetError::Unreachable)?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .build()
@@ -180,4 +209,20 @@ async fn check(res: reqwest::Response) -> Result<reqwest::Response, NetError> {
         reason: body.reason,
         field: body.field,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_policy;
+
+    #[test]
+    fn plain_http_only_to_this_machine() {
+        assert!(url_policy("http://127.0.0.1:8750").is_ok());
+        assert!(url_policy("http://localhost:8750").is_ok());
+        assert!(url_policy("http://[::1]:8750").is_ok());
+        assert!(url_policy("https://hub.example.org").is_ok());
+        assert!(url_policy("http://hub.example.org").is_err());
+        assert!(url_policy("http://10.0.0.5:8750").is_err());
+        assert!(url_policy("ftp://127.0.0.1").is_err());
+    }
 }

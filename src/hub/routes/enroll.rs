@@ -31,11 +31,12 @@ pub async fn enroll(
     ApiJson(req): ApiJson<EnrollRequest>,
 ) -> Result<Response, ApiError> {
     let ip = super::client_ip(client);
+    // Counted even when refused: a refused flood is still a surge supervisors should know of.
+    super::tell_of_surge(&state, ip, "enroll").await;
     state
         .limits
         .enroll(ip)
         .map_err(|(wait, limit)| ApiError::TooMany(wait, limit))?;
-    super::tell_of_surge(&state, ip, "enroll").await;
     let key = idempotency_key(&headers)?;
     let now = state.now();
     let profile = validate::profile(&req, now.date_naive())?;
