@@ -39,10 +39,22 @@ enum Command {
     },
     /// Run the hub.
     Hub {
+        /// Address to listen on (default from hub.listen: 127.0.0.1:8750). Off loopback it
+        /// needs --tls-cert and --tls-key, or --behind-proxy.
         #[arg(long)]
         listen: Option<String>,
+        /// The SQLite database file (created 0600 on first start).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// TLS certificate chain, PEM.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// TLS private key, PEM.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// A TLS-terminating proxy is in front: listen without TLS off loopback.
+        #[arg(long)]
+        behind_proxy: bool,
     },
     /// Run the duty console against a hub (token from the config file or GUARDIA_TOKEN).
     Console {
@@ -362,7 +374,13 @@ async fn main() -> Result<()> {
                 .await
                 .map_err(anyhow::Error::msg)?;
         }
-        Command::Hub { listen, db } => {
+        Command::Hub {
+            listen,
+            db,
+            tls_cert,
+            tls_key,
+            behind_proxy,
+        } => {
             log_to_stdout();
             if let Some(l) = listen {
                 config.hub.listen = l;
@@ -370,6 +388,11 @@ async fn main() -> Result<()> {
             if let Some(d) = db {
                 config.hub.db = d;
             }
+            if let (Some(cert), Some(key)) = (tls_cert, tls_key) {
+                config.hub.tls_cert = cert.display().to_string();
+                config.hub.tls_key = key.display().to_string();
+            }
+            config.hub.behind_proxy |= behind_proxy;
             guardia::hub::run(&config)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
