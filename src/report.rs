@@ -64,9 +64,8 @@ pub fn backlog_csv(b: &backlog::Backlog) -> String {
 
 pub fn backlog_text(b: &backlog::Backlog, lang: Lang, now: DateTime<Utc>) -> String {
     let mut out = format!(
-        "{} {}\n\n{}\n",
-        b.open,
-        t(lang, Text::BacklogOpen),
+        "{}\n\n{}\n",
+        i18n::open_cases(lang, b.open),
         t(lang, Text::ByStage)
     );
     for (stage, n) in &b.by_stage {

@@ -79,6 +79,32 @@ fn checkpoint_code(words: &[&str]) -> Option<CheckpointCode> {
     })
 }
 
+/// An outcome by its code or its name in either language, with `-` for spaces
+/// (`falsa-alarma`), or the start of one name only (`falsa`).
+fn close_outcome(word: &str) -> Option<CloseOutcome> {
+    let wanted = fold(word).replace(['-', ' '], "_");
+    let names = |o: CloseOutcome| {
+        [Lang::Es, Lang::En].map(|l| fold(casework::outcome(l, o)).replace(' ', "_"))
+    };
+    CloseOutcome::parse(word)
+        .or_else(|| {
+            CloseOutcome::ALL
+                .iter()
+                .copied()
+                .find(|o| names(*o).contains(&wanted))
+        })
+        .or_else(|| {
+            let mut starts = CloseOutcome::ALL
+                .iter()
+                .copied()
+                .filter(|o| names(*o).iter().any(|n| n.starts_with(&wanted)));
+            match (starts.next(), starts.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
+            }
+        })
+}
+
 fn triage(words: &[&str]) -> Result<Triage, CommandError> {
     fn pick<T: Copy>(
         word: Option<&&str>,
@@ -151,7 +177,7 @@ pub fn parse(line: &str) -> Result<Line, CommandError> {
         "close" => {
             let word = rest.first().ok_or(CommandError::Missing("outcome"))?;
             let outcome =
-                CloseOutcome::parse(word).ok_or(CommandError::UnknownOutcome(word.to_string()))?;
+                close_outcome(word).ok_or(CommandError::UnknownOutcome(word.to_string()))?;
             Ok(Line::Close(id, outcome, rest[1..].join(" ")))
         }
         "checkpoint" if rest.is_empty() => Ok(Line::Checkpoint(id, None)),
@@ -186,6 +212,14 @@ mod tests {
         );
         assert_eq!(
             parse("close 1042 false_alarm nadie detenido"),
+            Ok(Line::Close(
+                1042,
+                CloseOutcome::FalseAlarm,
+                "nadie detenido".into()
+            ))
+        );
+        assert_eq!(
+            parse("cerrar 1042 falsa-alarma nadie detenido"),
             Ok(Line::Close(
                 1042,
                 CloseOutcome::FalseAlarm,

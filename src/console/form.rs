@@ -207,7 +207,8 @@ impl Form {
 
     pub fn note(case: &Case) -> Form {
         let mut form = Form::new(case, Purpose::Note);
-        form.inputs = vec![note_input("note", true)];
+        // Named as on the wire, so the hub's field errors land on it.
+        form.inputs = vec![note_input("text", true)];
         form
     }
 

@@ -203,13 +203,22 @@ pub fn dispatch(mode: Mode, key: &KeyEvent) -> Option<Intent> {
         .map(|b| b.intent)
 }
 
-/// Whether `role` may use this binding (keys for case actions need the role's permission).
+/// Whether `role` may use this binding: keys for case commands need the role's permission, and
+/// keys for tabs need the tab (a lawyer has one view; only supervisors have the backlog).
 pub fn allowed(binding: &Binding, role: Option<Role>) -> bool {
-    match (binding.needs, role) {
-        (None, _) => true,
-        (Some(verb), Some(role)) => role_may(role, verb),
-        (Some(_), None) => false,
-    }
+    let tabs = crate::console::model::tabs(role);
+    let has_tab = match binding.intent {
+        Tab(n) => usize::from(n) < tabs.len(),
+        NextTab => tabs.len() > 1,
+        CycleConsent => tabs.contains(&crate::console::model::Tab::Backlog),
+        _ => true,
+    };
+    has_tab
+        && match (binding.needs, role) {
+            (None, _) => true,
+            (Some(verb), Some(role)) => role_may(role, verb),
+            (Some(_), None) => false,
+        }
 }
 
 /// (keys, description) for every intent of `mode` that `role` may use, keys that share an intent

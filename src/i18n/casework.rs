@@ -91,7 +91,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "What the caller reports",
     ),
     ("reason", "Motivo", "Reason"),
-    ("text", "Texto", "Text"),
+    ("text", "Nota", "Note"),
     ("note", "Nota", "Note"),
     ("who", "Con quién", "Who"),
     ("channel", "Medio", "Channel"),

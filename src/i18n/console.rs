@@ -8,7 +8,7 @@ use crate::console::model::Message;
 use crate::console::net::outbox::{Pending, PendingState};
 use crate::domain::backlog::Stage;
 use crate::domain::case::Delivery;
-use crate::domain::command::{Conflict, Refusal};
+use crate::domain::command::{Conflict, Refusal, Verb};
 use crate::domain::deadline::Deadline;
 use crate::domain::event::{Actor, DeliveryState, NoticeAbout};
 use crate::domain::sanitize::{Lines, sanitize};
@@ -70,8 +70,14 @@ pub fn refusal(lang: Lang, r: &Refusal) -> String {
     match r {
         Refusal::RoleMayNot(_) => lang
             .pick(
-                "su función no permite esta acción",
+                "su rol no permite esta acción",
                 "your role does not allow this",
+            )
+            .into(),
+        Refusal::NotYours(Verb::AcceptTransfer | Verb::DeclineTransfer) => lang
+            .pick(
+                "solo el consulado que recibe el caso puede aceptarlo o rechazarlo",
+                "only the consulate receiving the case may accept or decline it",
             )
             .into(),
         Refusal::NotYours(_) => lang
@@ -292,7 +298,7 @@ pub fn command_error(lang: Lang, e: &CommandError) -> String {
         (CommandError::UnknownOutcome(o), _) => {
             let list = crate::domain::checkpoint::CloseOutcome::ALL
                 .iter()
-                .map(|o| o.as_str())
+                .map(|o| casework::outcome(lang, *o).replace(' ', "-"))
                 .collect::<Vec<_>>()
                 .join(", ");
             match lang {

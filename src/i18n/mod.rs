@@ -147,7 +147,6 @@ pub enum Text {
     NotPermitted,
     NoCaseSelected,
     LawyersNotLoaded,
-    BacklogOpen,
     ByStage,
     ByAge,
     OverdueUnacknowledged,
@@ -290,8 +289,8 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         NoTriage => lang.pick("sin triaje todavía", "not triaged yet"),
         CommandPrompt => ":",
         CommandHelp => lang.pick(
-            "ack N · assign N abogado · checkpoint N [CÓDIGO] · note N texto · close N resultado [nota] · reopen N motivo · N",
-            "ack N · assign N lawyer · checkpoint N [CODE] · note N text · close N outcome [note] · reopen N reason · N",
+            "N · atender N · asignar N abogado · etapa N [etapa] · nota N texto · triaje N consentimiento intención materia · cerrar N resultado [nota] · aceptar N · rechazar N motivo · reabrir N motivo",
+            "N · ack N · assign N lawyer · checkpoint N [type] · note N text · triage N consent intent matter · close N outcome [note] · accept N · decline N reason · reopen N reason",
         ),
         NotPermitted => lang.pick("su rol no permite esta acción", "your role does not allow this"),
         NoCaseSelected => lang.pick("seleccione un caso primero", "select a case first"),
@@ -299,7 +298,6 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
             "la lista de abogados aún no llega; intente de nuevo",
             "the lawyers' list has not arrived yet; try again",
         ),
-        BacklogOpen => lang.pick("casos abiertos", "open cases"),
         ByStage => lang.pick("Por etapa", "By stage"),
         ByAge => lang.pick("Por antigüedad", "By age"),
         OverdueUnacknowledged => lang.pick("Sin atender fuera de plazo", "Unacknowledged past SLA"),
@@ -465,6 +463,16 @@ pub fn distance(lang: Lang, km: f64) -> String {
     match lang {
         Lang::Es => format!("{km:.0} km"),
         Lang::En => format!("{:.0} mi", km / 1.609_344),
+    }
+}
+
+/// "1 caso abierto", "3 casos abiertos".
+pub fn open_cases(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::Es, 1) => "1 caso abierto".into(),
+        (Lang::Es, n) => format!("{n} casos abiertos"),
+        (Lang::En, 1) => "1 open case".into(),
+        (Lang::En, n) => format!("{n} open cases"),
     }
 }
 

@@ -48,6 +48,13 @@ pub fn settle(model: &mut Model, area: Rect) {
         model.detail_for = target;
         model.detail_scroll = 0;
     }
+    // Scrolled no further than its last line reaching the pane's bottom.
+    if let Some(id) = target {
+        let inner = p.detail.height.saturating_sub(2) as usize;
+        let rows = crate::console::view::detail_rows(model, id, p.detail.width.saturating_sub(2));
+        let most = rows.saturating_sub(inner).min(u16::MAX as usize) as u16;
+        model.detail_scroll = model.detail_scroll.min(most);
+    }
 }
 
 /// The case the detail pane shows: the backlog's selection on the backlog tab, else the list's.

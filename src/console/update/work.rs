@@ -271,7 +271,7 @@ fn command_of(form: &Form) -> Result<CaseCommand, Refusal> {
     let value = |name: &str| form.input(name).map(|i| i.value()).unwrap_or_default();
     Ok(match form.purpose {
         Purpose::Note => CaseCommand::Note(NoteRequest {
-            text: value("note"),
+            text: value("text"),
         }),
         Purpose::Reopen => CaseCommand::Reopen(ReopenRequest {
             reason: value("reason"),

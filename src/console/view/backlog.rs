@@ -11,7 +11,7 @@ use super::theme::Theme;
 use crate::console::model::Model;
 use crate::domain::backlog;
 use crate::domain::staff::Role;
-use crate::i18n::{Text, console, t};
+use crate::i18n::{Text, casework, console, t};
 
 pub fn render(
     model: &Model,
@@ -34,7 +34,7 @@ pub fn render(
     let heading = |text: Text| Line::from(Span::styled(t(lang, text), theme.title()));
     let mut l = vec![
         Line::from(Span::styled(
-            format!("{} {}", b.open, t(lang, Text::BacklogOpen)),
+            crate::i18n::open_cases(lang, b.open),
             theme.title(),
         )),
         heading(Text::ByStage),
@@ -52,12 +52,40 @@ pub fn render(
             console::age_bucket(lang, i)
         )));
     }
+    // Consent: protection is given only to those who accept it; a case closed with protection
+    // declined is counted apart.
+    l.push(heading(Text::ByConsent));
+    for (c, n) in &b.by_consent {
+        l.push(Line::from(format!(
+            "  {n:>5}  {}",
+            casework::word(lang, c.as_str())
+        )));
+    }
+    l.push(Line::from(format!(
+        "  {:>5}  {}",
+        b.untriaged,
+        t(lang, Text::NoTriage)
+    )));
+    l.push(Line::from(format!(
+        "{}: {} · {}: {}",
+        t(lang, Text::Closed),
+        b.closed,
+        t(lang, Text::ClosedDeclined),
+        b.closed_declined
+    )));
     frame.render_widget(
-        Paragraph::new(l).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(format!(" {} ", t(lang, Text::TabBacklog))),
-        ),
+        Paragraph::new(l).block(Block::default().borders(Borders::ALL).title(
+            match model.triage_filter.consent {
+                // The filter in force, so an empty figure is never mistaken for no work.
+                Some(c) => format!(
+                    " {} · {}: {} (F) ",
+                    t(lang, Text::TabBacklog),
+                    t(lang, Text::Filter),
+                    casework::word(lang, c.as_str())
+                ),
+                None => format!(" {} ", t(lang, Text::TabBacklog)),
+            },
+        )),
         left,
     );
 

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::theme::Theme;
 use super::{clean, clean_lines};
 use crate::console::model::Model;
+use crate::domain::case::Case;
 use crate::domain::checkpoint::{CheckpointCode, CloseOutcome};
 use crate::domain::deadline;
 use crate::domain::event::{Actor, EventKind};
@@ -26,6 +27,19 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
         );
         return;
     };
+    let lines = lines(model, case, theme);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((model.detail_scroll, 0)),
+        area,
+    );
+}
+
+/// The detail's lines for a case.
+fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
+    let lang = model.lang;
     let urgency = model.urgency(case);
     let (symbol, label) = i18n::tier(lang, urgency.tier);
     let p = &case.registrant;
@@ -363,11 +377,19 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
             actor
         )));
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((model.detail_scroll, 0)),
-        area,
-    );
+    lines
+}
+
+/// Rows the detail of case `id` takes at `width` (wrapped), for `update` to keep the scroll
+/// within it.
+pub fn rows(model: &Model, id: u64, width: u16) -> usize {
+    let Some(case) = model.cases.get(&id) else {
+        return 0;
+    };
+    let theme = Theme {
+        no_color: model.no_color,
+    };
+    Paragraph::new(lines(model, case, theme))
+        .wrap(Wrap { trim: false })
+        .line_count(width)
 }

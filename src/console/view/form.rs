@@ -12,6 +12,9 @@ use crate::console::form::{Form, Purpose};
 use crate::console::model::Model;
 use crate::i18n::{Text, casework, console, t};
 
+/// Where hints start under their field.
+const HINT_INDENT: u16 = 4;
+
 fn title(model: &Model, form: &Form) -> String {
     let lang = model.lang;
     let what = match form.purpose {
@@ -40,7 +43,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let Some(form) = &model.form else {
         return;
     };
-    let rect = popup(area, 90, area.height.saturating_sub(4).clamp(10, 28));
+    let rect = popup(area, 110, area.height.saturating_sub(4).clamp(10, 32));
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -106,16 +109,22 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    // Fields: one line each with a hint; the note gets the rest.
+    // Fields: one line each with its hint below, wrapped so every choice can be read (the
+    // choices are the labels people type); the note gets the rest.
+    let hint_width = inner.width.saturating_sub(HINT_INDENT).max(10) as usize;
+    let hint_lines = |hint: &str| {
+        let w = unicode_width::UnicodeWidthStr::width(hint);
+        w.div_ceil(hint_width).max(1) as u16
+    };
     let mut constraints: Vec<Constraint> = Vec::new();
     for input in &form.inputs {
         constraints.push(if input.multiline {
             Constraint::Min(4)
         } else {
-            Constraint::Length(2)
+            Constraint::Length(1 + hint_lines(&input.hint))
         });
     }
-    constraints.push(Constraint::Length(1));
+    constraints.push(Constraint::Length(2));
     let rows = Layout::vertical(constraints).split(inner);
     for (i, input) in form.inputs.iter().enumerate() {
         let focused = i == form.focus;
@@ -134,8 +143,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             frame.render_widget(&input.editor, inner);
             continue;
         }
-        let [top, hint] =
-            Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(row);
+        let [top, hint] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(row);
         let [name, value] =
             Layout::horizontal([Constraint::Length(38), Constraint::Min(10)]).areas(top);
         let style = if focused { theme.key() } else { theme.dim() };
@@ -150,11 +158,14 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             frame.render_widget(Paragraph::new(clean(&input.value())), value);
         }
         if !input.hint.is_empty() {
+            let hint = Rect {
+                x: hint.x + HINT_INDENT,
+                width: hint.width.saturating_sub(HINT_INDENT),
+                ..hint
+            };
             frame.render_widget(
-                Paragraph::new(Span::styled(
-                    format!("{:38}{}", "", input.hint),
-                    theme.dim(),
-                )),
+                Paragraph::new(Span::styled(input.hint.clone(), theme.dim()))
+                    .wrap(Wrap { trim: true }),
                 hint,
             );
         }
@@ -164,7 +175,8 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             Paragraph::new(Span::styled(
                 format!("✕ {}", form_problem(model.lang, form, error)),
                 theme.unseen(),
-            )),
+            ))
+            .wrap(Wrap { trim: true }),
             rows[form.inputs.len()],
         );
     }

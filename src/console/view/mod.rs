@@ -19,6 +19,9 @@ use super::update::detail_target;
 use crate::domain::sanitize::{Lines, sanitize};
 use theme::Theme;
 
+/// Rows a case's detail takes at a width, for `update` to keep its scroll in range.
+pub use detail::rows as detail_rows;
+
 /// Every string that came from the network passes here before it is drawn.
 pub fn clean(text: &str) -> String {
     sanitize(text, Lines::One)

@@ -34,6 +34,12 @@ fn authorize(case: &Case, verb: Verb, who: &StaffInfo) -> Result<Relation, Refus
         // Not even its existence is told.
         return Err(Refusal::NotVisible);
     }
+    if matches!(verb, Verb::AcceptTransfer | Verb::DeclineTransfer)
+        && case.also_consulate().is_none()
+    {
+        // Nothing to accept or decline: say that, rather than whose it would be.
+        return Err(Refusal::Conflict(Conflict::NoTransfer));
+    }
     if !permitted(who.role, verb, rel) {
         return Err(match rel {
             Relation::Offered => Refusal::AcceptFirst,
