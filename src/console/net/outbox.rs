@@ -328,3 +328,27 @@ pub fn default_path(data_dir: &Path, hub: &str, token: &str) -> PathBuf {
     let digest = hex::encode(Sha256::digest(format!("{hub}\n{token}").as_bytes()));
     data_dir.join(format!("outbox-{}.json", &digest[..16]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_outbox_is_the_users_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = tempfile::tempdir().unwrap();
+        let path = base.path().join("guardia").join("outbox.json");
+        let mut outbox = Outbox::open(&path).unwrap();
+        let draft = Draft {
+            case_id: 1001,
+            version: 1,
+            request: CaseCommand::Acknowledge,
+        };
+        outbox.add(draft, Utc::now()).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        // And it reads back what it kept.
+        assert_eq!(Outbox::open(&path).unwrap().entries().len(), 1);
+    }
+}
