@@ -8,24 +8,11 @@ use ratatui_textarea::{CursorMove, TextArea};
 use crate::api::Candidate;
 use crate::domain::case::Case;
 use crate::domain::checkpoint::{CheckpointCode, CloseOutcome, FieldKind, FieldSpec};
-use crate::domain::command::Refusal;
+use crate::domain::command::{Refusal, Verb};
 use crate::domain::intake::IntakeRequest;
 use crate::domain::staff::{LawyerInfo, rank_lawyers};
 use crate::domain::triage::{Category, Consent, Intent};
 use crate::i18n::{Lang, casework};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    Assign,
-    Checkpoint,
-    Note,
-    Close,
-    Reopen,
-    Transfer,
-    DeclineTransfer,
-    Triage,
-    Intake,
-}
 
 /// The caller-confirmation picker's "none of these people".
 pub const NONE_OF_THEM: &str = "none";
@@ -111,7 +98,7 @@ impl Input {
 pub struct Form {
     pub case_id: u64,
     pub version: u64,
-    pub purpose: Purpose,
+    pub verb: Verb,
     pub picker: Option<Picker>,
     /// What the picker chose.
     pub chosen: Option<PickItem>,
@@ -159,11 +146,11 @@ fn field_hint(lang: Lang, spec: &FieldSpec) -> String {
 }
 
 impl Form {
-    fn new(case: &Case, purpose: Purpose) -> Form {
+    fn new(case: &Case, verb: Verb) -> Form {
         Form {
             case_id: case.id,
             version: case.version,
-            purpose,
+            verb,
             picker: None,
             chosen: None,
             inputs: Vec::new(),
@@ -175,14 +162,14 @@ impl Form {
     }
 
     pub fn assign(case: &Case, lawyers: &[LawyerInfo], lang: Lang) -> Form {
-        let mut form = Form::new(case, Purpose::Assign);
+        let mut form = Form::new(case, Verb::Assign);
         form.picker = Some(Picker::new(lawyer_items(case, lawyers, lang)));
         form
     }
 
     /// Refreshes the lawyer list when the roster arrives after the picker opened.
     pub fn set_lawyers(&mut self, case: &Case, lawyers: &[LawyerInfo], lang: Lang) {
-        if self.purpose == Purpose::Assign
+        if self.verb == Verb::Assign
             && let Some(p) = &mut self.picker
         {
             p.items = lawyer_items(case, lawyers, lang);
@@ -191,7 +178,7 @@ impl Form {
     }
 
     pub fn checkpoint(case: &Case, lang: Lang) -> Form {
-        let mut form = Form::new(case, Purpose::Checkpoint);
+        let mut form = Form::new(case, Verb::Checkpoint);
         let items = CheckpointCode::ALL
             .iter()
             .map(|c| PickItem {
@@ -206,20 +193,20 @@ impl Form {
     }
 
     pub fn note(case: &Case) -> Form {
-        let mut form = Form::new(case, Purpose::Note);
+        let mut form = Form::new(case, Verb::Note);
         // Named as on the wire, so the hub's field errors land on it.
         form.inputs = vec![note_input("text", true)];
         form
     }
 
     pub fn reopen(case: &Case) -> Form {
-        let mut form = Form::new(case, Purpose::Reopen);
+        let mut form = Form::new(case, Verb::Reopen);
         form.inputs = vec![note_input("reason", true)];
         form
     }
 
     pub fn close(case: &Case, lang: Lang) -> Form {
-        let mut form = Form::new(case, Purpose::Close);
+        let mut form = Form::new(case, Verb::Close);
         let items = CloseOutcome::ALL
             .iter()
             .map(|o| PickItem {
@@ -240,7 +227,7 @@ impl Form {
         consulates: &[crate::domain::consulate::Consulate],
         lang: Lang,
     ) -> Form {
-        let mut form = Form::new(case, Purpose::Transfer);
+        let mut form = Form::new(case, Verb::Transfer);
         let items = crate::domain::geo::by_distance(consulates, case.location.point())
             .into_iter()
             .filter(|(c, _)| c.id != case.consulate)
@@ -272,7 +259,7 @@ impl Form {
         Form {
             case_id: 0,
             version: 0,
-            purpose: Purpose::Intake,
+            verb: Verb::Intake,
             picker: None,
             chosen: None,
             inputs: vec![
@@ -293,7 +280,7 @@ impl Form {
 
     /// The offered consulate says no, with why.
     pub fn decline(case: &Case) -> Form {
-        let mut form = Form::new(case, Purpose::DeclineTransfer);
+        let mut form = Form::new(case, Verb::DeclineTransfer);
         form.inputs = vec![note_input("reason", true)];
         form
     }
@@ -301,7 +288,7 @@ impl Form {
     /// Consent, intent and matter: each typed as its label in either language (or picked from
     /// the hint), filled with the case's current triage.
     pub fn triage(case: &Case, lang: Lang) -> Form {
-        let mut form = Form::new(case, Purpose::Triage);
+        let mut form = Form::new(case, Verb::Triage);
         let current = case.triage;
         let field = |name: &'static str, options: &[&str], now: Option<&str>| Input {
             name,
@@ -371,8 +358,8 @@ impl Form {
     /// Moves from the picker to the fields, for what was chosen.
     pub fn choose(&mut self, item: PickItem, lang: Lang, now: DateTime<Utc>) {
         self.picker = None;
-        match self.purpose {
-            Purpose::Checkpoint => {
+        match self.verb {
+            Verb::Checkpoint => {
                 let Some(code) = CheckpointCode::parse(&item.key) else {
                     return;
                 };
@@ -395,8 +382,8 @@ impl Form {
                 inputs.push(note_input("note", false));
                 self.inputs = inputs;
             }
-            Purpose::Close => self.inputs = vec![note_input("note", true)],
-            Purpose::Transfer => self.inputs = vec![note_input("reason", true)],
+            Verb::Close => self.inputs = vec![note_input("note", true)],
+            Verb::Transfer => self.inputs = vec![note_input("reason", true)],
             _ => {}
         }
         self.chosen = Some(item);

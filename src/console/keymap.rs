@@ -43,17 +43,8 @@ pub enum Intent {
     NextTab,
     /// Enter on a list: drill into the case.
     Open,
-    Acknowledge,
-    Assign,
-    Checkpoint,
-    Note,
-    Close,
-    Reopen,
-    Transfer,
-    AcceptTransfer,
-    DeclineTransfer,
-    Triage,
-    Intake,
+    /// Begin a case command: the domain's own vocabulary, not a copy of it.
+    Start(Verb),
     CommandLine,
     /// The backlog: next consent to filter by (all, accepted, declined, unknown).
     CycleConsent,
@@ -95,24 +86,24 @@ const fn b(mode: Mode, code: KeyCode, label: &'static str, intent: Intent, hint:
     }
 }
 
-/// A key that performs a case action, shown in the hint bar.
-const fn act(code: char, label: &'static str, intent: Intent, needs: Verb) -> Binding {
+/// A key that begins a case command, shown in the hint bar.
+const fn act(code: char, label: &'static str, verb: Verb) -> Binding {
     Binding {
         mode: Normal,
         code: KeyCode::Char(code),
         ctrl: false,
         label,
-        intent,
+        intent: Start(verb),
         hint: true,
-        needs: Some(needs),
+        needs: Some(verb),
     }
 }
 
-/// A less frequent case action: in `?` only, so the hint bar keeps room for the daily keys.
-const fn act_rare(code: char, label: &'static str, intent: Intent, needs: Verb) -> Binding {
+/// A less frequent case command: in `?` only, so the hint bar keeps room for the daily keys.
+const fn act_rare(code: char, label: &'static str, verb: Verb) -> Binding {
     Binding {
         hint: false,
-        ..act(code, label, intent, needs)
+        ..act(code, label, verb)
     }
 }
 
@@ -135,18 +126,18 @@ pub const BINDINGS: &[Binding] = &[
     b(Normal, KeyCode::Char('2'), "2", Tab(1), false),
     b(Normal, KeyCode::Char('3'), "3", Tab(2), false),
     b(Normal, KeyCode::Tab, "Tab", NextTab, false),
-    act('a', "a", Acknowledge, Verb::Acknowledge),
-    act('l', "l", Assign, Verb::Assign),
-    act('c', "c", Checkpoint, Verb::Checkpoint),
-    act('n', "n", Note, Verb::Note),
+    act('a', "a", Verb::Acknowledge),
+    act('l', "l", Verb::Assign),
+    act('c', "c", Verb::Checkpoint),
+    act('n', "n", Verb::Note),
     // Capital letters: closing and reopening are deliberate, never one slip from a scroll key.
-    act('X', "X", Close, Verb::Close),
-    act_rare('T', "T", Triage, Verb::Triage),
-    act_rare('O', "O", Reopen, Verb::Reopen),
-    act_rare('t', "t", Transfer, Verb::Transfer),
-    act_rare('A', "A", AcceptTransfer, Verb::AcceptTransfer),
-    act_rare('D', "D", DeclineTransfer, Verb::DeclineTransfer),
-    act_rare('I', "I", Intake, Verb::Intake),
+    act('X', "X", Verb::Close),
+    act_rare('T', "T", Verb::Triage),
+    act_rare('O', "O", Verb::Reopen),
+    act_rare('t', "t", Verb::Transfer),
+    act_rare('A', "A", Verb::AcceptTransfer),
+    act_rare('D', "D", Verb::DeclineTransfer),
+    act_rare('I', "I", Verb::Intake),
     b(Normal, KeyCode::Char(':'), ":", CommandLine, true),
     b(Normal, KeyCode::Char('!'), "!", ShowRefusals, false),
     b(Normal, KeyCode::Char('F'), "F", CycleConsent, false),

@@ -17,7 +17,6 @@ use crate::domain::case::Case;
 use crate::domain::event::{Event, EventBody};
 use crate::domain::staff::{Role, may_see_roster};
 use crate::domain::urgency::Tier;
-use work::verb_of;
 
 pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
     match action {
@@ -343,12 +342,12 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         }
         Intent::DetailDown => model.detail_scroll = model.detail_scroll.saturating_add(5),
         Intent::DetailUp => model.detail_scroll = model.detail_scroll.saturating_sub(5),
-        intent if verb_of(intent).is_some() => {
+        Intent::Start(verb) => {
             let target = match model.tab {
                 Tab::Backlog => settle::backlog_target(model),
                 _ => model.selected,
             };
-            return work::start(model, intent, target);
+            return work::start(model, verb, target);
         }
         _ => {}
     }

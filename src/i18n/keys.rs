@@ -2,6 +2,7 @@
 
 use super::Lang;
 use crate::console::keymap::Intent::{self, *};
+use crate::domain::command::Verb;
 
 pub fn describe(lang: Lang, intent: Intent) -> &'static str {
     let pick = |es: &'static str, en: &'static str| if lang == Lang::Es { es } else { en };
@@ -24,17 +25,17 @@ pub fn describe(lang: Lang, intent: Intent) -> &'static str {
         Tab(_) => pick("pestaña 3", "tab 3"),
         NextTab => pick("siguiente pestaña", "next tab"),
         Open => pick("abrir caso", "open case"),
-        Acknowledge => pick("atender", "acknowledge"),
-        Assign => pick("asignar abogado", "assign lawyer"),
-        Checkpoint => pick("etapa", "checkpoint"),
-        Note => pick("nota", "note"),
-        Close => pick("cerrar caso", "close case"),
-        Reopen => pick("reabrir", "reopen"),
-        Transfer => pick("trasladar", "transfer"),
-        AcceptTransfer => pick("aceptar traslado", "accept transfer"),
-        DeclineTransfer => pick("rechazar traslado", "decline transfer"),
-        Triage => pick("triaje", "triage"),
-        Intake => pick("registrar llamada", "take a call"),
+        Start(Verb::Acknowledge) => pick("atender", "acknowledge"),
+        Start(Verb::Assign) => pick("asignar abogado", "assign lawyer"),
+        Start(Verb::Checkpoint) => pick("etapa", "checkpoint"),
+        Start(Verb::Note) => pick("nota", "note"),
+        Start(Verb::Close) => pick("cerrar caso", "close case"),
+        Start(Verb::Reopen) => pick("reabrir", "reopen"),
+        Start(Verb::Transfer) => pick("trasladar", "transfer"),
+        Start(Verb::AcceptTransfer) => pick("aceptar traslado", "accept transfer"),
+        Start(Verb::DeclineTransfer) => pick("rechazar traslado", "decline transfer"),
+        Start(Verb::Triage) => pick("triaje", "triage"),
+        Start(Verb::Intake) => pick("registrar llamada", "take a call"),
         CommandLine => pick("comando", "command"),
         ShowRefusals => pick("acciones rechazadas", "refused actions"),
         CycleConsent => pick("filtrar por consentimiento", "filter by consent"),

@@ -8,7 +8,7 @@ use crate::console::command::{self, Line};
 use crate::console::form::PickItem;
 use crate::console::keymap::{Intent, Mode};
 use crate::console::model::{Message, Model};
-use crate::domain::command::{AssignRequest, CaseCommand};
+use crate::domain::command::{AssignRequest, CaseCommand, Verb};
 use crate::i18n::{casework, fold};
 
 pub fn on_command_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
@@ -62,7 +62,7 @@ fn run(model: &mut Model, line: Line) -> Vec<Command> {
         Line::Open(_) => vec![],
         Line::Run(_, command) => submit(model, id, version, command),
         Line::Checkpoint(_, code) => {
-            let commands = start(model, Intent::Checkpoint, Some(id));
+            let commands = start(model, Verb::Checkpoint, Some(id));
             if let (Some(code), Some(form)) = (code, &mut model.form) {
                 let item = PickItem {
                     key: code.as_str().into(),
@@ -76,7 +76,7 @@ fn run(model: &mut Model, line: Line) -> Vec<Command> {
             commands
         }
         Line::Close(_, outcome, note) => {
-            let commands = start(model, Intent::Close, Some(id));
+            let commands = start(model, Verb::Close, Some(id));
             if let Some(form) = &mut model.form {
                 let item = PickItem {
                     key: outcome.as_str().into(),
@@ -116,7 +116,7 @@ fn assign_by_name(model: &mut Model, id: u64, version: u64, who: &str) -> Vec<Co
         return submit(model, id, version, command);
     }
     // None or several: open the picker with the words typed, so the operator chooses.
-    let commands = start(model, Intent::Assign, Some(id));
+    let commands = start(model, Verb::Assign, Some(id));
     if let Some(form) = &mut model.form
         && let Some(p) = &mut form.picker
     {

@@ -9,7 +9,7 @@ use crate::api::{
     ReopenRequest, TransferRequest,
 };
 use crate::console::action::Command;
-use crate::console::form::{Form, NONE_OF_THEM, Purpose};
+use crate::console::form::{Form, NONE_OF_THEM};
 use crate::console::keymap::{Intent, Mode};
 use crate::console::model::{Message, Model};
 use crate::console::net::outbox::Draft;
@@ -20,24 +20,6 @@ use crate::domain::command::{
 use crate::domain::triage::{Category, Consent, Intent as Wish, Triage};
 use crate::domain::validate::{FieldCode, FieldError};
 use crate::i18n::casework;
-
-/// The command a key starts.
-pub fn verb_of(intent: Intent) -> Option<Verb> {
-    Some(match intent {
-        Intent::Acknowledge => Verb::Acknowledge,
-        Intent::Assign => Verb::Assign,
-        Intent::Checkpoint => Verb::Checkpoint,
-        Intent::Note => Verb::Note,
-        Intent::Close => Verb::Close,
-        Intent::Reopen => Verb::Reopen,
-        Intent::Transfer => Verb::Transfer,
-        Intent::AcceptTransfer => Verb::AcceptTransfer,
-        Intent::DeclineTransfer => Verb::DeclineTransfer,
-        Intent::Triage => Verb::Triage,
-        Intent::Intake => Verb::Intake,
-        _ => return None,
-    })
-}
 
 pub(super) fn mode_of(form: &Form) -> Mode {
     if form.confirming {
@@ -111,11 +93,8 @@ pub(super) fn submit(
 
 /// Begins a command on `target`: role, scope and the case's state are checked here first, so
 /// the operator hears "no" at once instead of from the hub.
-pub fn start(model: &mut Model, intent: Intent, target: Option<u64>) -> Vec<Command> {
+pub fn start(model: &mut Model, verb: Verb, target: Option<u64>) -> Vec<Command> {
     let lang = model.lang;
-    let Some(verb) = verb_of(intent) else {
-        return vec![];
-    };
     let Some(me) = model.me.clone() else {
         return vec![];
     };
@@ -212,7 +191,7 @@ pub fn on_form_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
                 return vec![];
             };
             let (id, version) = (form.case_id, form.version);
-            if form.purpose == Purpose::Assign {
+            if form.verb == Verb::Assign {
                 let Ok(lawyer_id) = item.key.parse() else {
                     return vec![];
                 };
@@ -269,17 +248,17 @@ fn close_request(form: &Form) -> Option<CloseRequest> {
 /// The case command a form describes, from what was typed.
 fn command_of(form: &Form) -> Result<CaseCommand, Refusal> {
     let value = |name: &str| form.input(name).map(|i| i.value()).unwrap_or_default();
-    Ok(match form.purpose {
-        Purpose::Note => CaseCommand::Note(NoteRequest {
+    Ok(match form.verb {
+        Verb::Note => CaseCommand::Note(NoteRequest {
             text: value("text"),
         }),
-        Purpose::Reopen => CaseCommand::Reopen(ReopenRequest {
+        Verb::Reopen => CaseCommand::Reopen(ReopenRequest {
             reason: value("reason"),
         }),
-        Purpose::Close => {
+        Verb::Close => {
             CaseCommand::Close(close_request(form).ok_or(field("outcome", FieldCode::Required))?)
         }
-        Purpose::Transfer => CaseCommand::Transfer(TransferRequest {
+        Verb::Transfer => CaseCommand::Transfer(TransferRequest {
             to_consulate: form
                 .chosen
                 .as_ref()
@@ -287,13 +266,15 @@ fn command_of(form: &Form) -> Result<CaseCommand, Refusal> {
                 .unwrap_or_default(),
             reason: value("reason"),
         }),
-        Purpose::DeclineTransfer => CaseCommand::DeclineTransfer(DeclineRequest {
+        Verb::DeclineTransfer => CaseCommand::DeclineTransfer(DeclineRequest {
             reason: value("reason"),
         }),
-        Purpose::Triage => CaseCommand::Triage(triage_of(form)?),
-        Purpose::Checkpoint => CaseCommand::Checkpoint(checkpoint_request(form)?),
-        Purpose::Intake => CaseCommand::Intake(intake_request(form)?),
-        Purpose::Assign => return Err(field("lawyer_id", FieldCode::Required)),
+        Verb::Triage => CaseCommand::Triage(triage_of(form)?),
+        Verb::Checkpoint => CaseCommand::Checkpoint(checkpoint_request(form)?),
+        Verb::Intake => CaseCommand::Intake(intake_request(form)?),
+        Verb::Assign => return Err(field("lawyer_id", FieldCode::Required)),
+        Verb::Acknowledge => CaseCommand::Acknowledge,
+        Verb::AcceptTransfer => CaseCommand::AcceptTransfer,
     })
 }
 
@@ -303,13 +284,13 @@ fn send(model: &mut Model) -> Vec<Command> {
     let Some(form) = &model.form else {
         return vec![];
     };
-    let (id, version, purpose) = (form.case_id, form.version, form.purpose);
+    let (id, version, verb) = (form.case_id, form.version, form.verb);
     let command = match command_of(form) {
         Ok(c) => c,
         Err(refusal) => return refuse(model, id, refusal),
     };
-    match (purpose, command) {
-        (Purpose::Close, command) => {
+    match (verb, command) {
+        (Verb::Close, command) => {
             // The whole decision now, so the confirmation is never asked for a refused close.
             if decides_yes(model, id, version, &command)
                 && let Some(form) = &mut model.form
@@ -320,7 +301,7 @@ fn send(model: &mut Model) -> Vec<Command> {
             }
             vec![]
         }
-        (Purpose::Intake, CaseCommand::Intake(request)) => {
+        (Verb::Intake, CaseCommand::Intake(request)) => {
             let phone = request.phone.clone();
             if let Some(form) = &mut model.form {
                 form.pending_intake = Some(request);

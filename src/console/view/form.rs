@@ -8,8 +8,9 @@ use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragra
 
 use super::theme::Theme;
 use super::{clean, popup};
-use crate::console::form::{Form, Purpose};
+use crate::console::form::Form;
 use crate::console::model::Model;
+use crate::domain::command::Verb;
 use crate::i18n::{Text, casework, console, t};
 
 /// Where hints start under their field.
@@ -17,23 +18,25 @@ const HINT_INDENT: u16 = 4;
 
 fn title(model: &Model, form: &Form) -> String {
     let lang = model.lang;
-    let what = match form.purpose {
-        Purpose::Assign => t(lang, Text::FormAssign),
-        Purpose::Checkpoint => t(lang, Text::FormCheckpoint),
-        Purpose::Note => t(lang, Text::FormNote),
-        Purpose::Close => t(lang, Text::FormClose),
-        Purpose::Reopen => t(lang, Text::FormReopen),
-        Purpose::Transfer => t(lang, Text::FormTransfer),
-        Purpose::Intake => t(lang, Text::FormIntake),
-        Purpose::DeclineTransfer => t(lang, Text::FormDecline),
-        Purpose::Triage => t(lang, Text::TriageTitle),
+    let what = match form.verb {
+        Verb::Assign => t(lang, Text::FormAssign),
+        Verb::Checkpoint => t(lang, Text::FormCheckpoint),
+        Verb::Note => t(lang, Text::FormNote),
+        Verb::Close => t(lang, Text::FormClose),
+        Verb::Reopen => t(lang, Text::FormReopen),
+        Verb::Transfer => t(lang, Text::FormTransfer),
+        Verb::Intake => t(lang, Text::FormIntake),
+        Verb::DeclineTransfer => t(lang, Text::FormDecline),
+        Verb::Triage => t(lang, Text::TriageTitle),
+        // Sent at once, never a form.
+        Verb::Acknowledge | Verb::AcceptTransfer => "",
     };
     let chosen = form
         .chosen
         .as_ref()
         .map(|c| format!(": {}", clean(&c.label)))
         .unwrap_or_default();
-    if form.purpose == Purpose::Intake {
+    if form.verb == Verb::Intake {
         return format!(" {what} ");
     }
     format!(" #{} · {what}{chosen} ", form.case_id)
