@@ -35,6 +35,7 @@ pub struct HubConfig {
     pub body_timeout_seconds: u64,
     pub idle_timeout_seconds: u64,
     pub staff_token_days: u32,
+    pub max_ingest_lag_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -43,6 +43,9 @@ pub enum ApiError {
     UnsupportedMediaType(&'static str),
     #[error("the service is temporarily unable to store data; retry with the same id")]
     Unavailable(#[source] StoreError),
+    /// The writer is too far behind: what is accepted must stay fast, so new writes wait.
+    #[error("the hub is catching up; retry with the same id in a second")]
+    Overloaded,
 }
 
 impl ApiError {
@@ -78,6 +81,7 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable"),
+            ApiError::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
         }
     }
 }
@@ -116,6 +120,10 @@ impl IntoResponse for ApiError {
             ApiError::TooMany(wait, limit) => {
                 crate::hub::metrics::refused(limit);
                 Some(wait.seconds())
+            }
+            ApiError::Overloaded => {
+                crate::hub::metrics::overloaded();
+                Some(1)
             }
             _ => None,
         };

@@ -56,9 +56,31 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/events", get(stream::events))
         .route("/v1/consulates", get(routes::meta::consulates))
         .route("/v1/me", get(routes::cases::me))
+        .route("/metrics", get(routes::meta::metrics))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(count_requests))
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// Counts every request by its route (the pattern, never the path with its ids) and status.
+async fn count_requests(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let start = std::time::Instant::now();
+    let response = next.run(req).await;
+    metrics::request(
+        &route,
+        response.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
+    response
 }
 
 /// Serves until `shutdown` resolves; open streams are told to end so that shutdown completes.
@@ -124,6 +146,7 @@ pub async fn run(
     state.notify = notify::NotifySettings::from_config(&full.notify)?;
     state.enroll.verify_phone = full.enroll.verify_phone;
     state.auth.staff_token_days = config.staff_token_days;
+    state.max_ingest_lag = std::time::Duration::from_millis(config.max_ingest_lag_ms);
     if !state.enroll.verify_phone {
         tracing::warn!(
             "enroll.verify_phone is off: anyone can enroll any number; for closed test deployments only"

@@ -51,6 +51,8 @@ pub struct AppState {
     pub roster: tokio::sync::broadcast::Sender<super::roster::RosterNews>,
     pub limits: Arc<super::limits::Limits>,
     pub server: super::server::ServerSettings,
+    /// Phone writes wait (503) while the writer is further behind than this (zero: never).
+    pub max_ingest_lag: Duration,
 }
 
 /// How long credentials last.
@@ -99,6 +101,20 @@ impl AppState {
                 &crate::config::Config::defaults().limits,
             )),
             server: super::server::ServerSettings::default(),
+            max_ingest_lag: Duration::from_millis(500),
+        }
+    }
+
+    /// Whether a phone's write may join the queue: not while the writer is behind by more than
+    /// `max_ingest_lag` with writes still waiting (an empty queue is never behind).
+    pub fn admit(&self) -> Result<(), super::error::ApiError> {
+        let behind = !self.max_ingest_lag.is_zero()
+            && self.store.queue_depth() > 0
+            && self.store.lag() > self.max_ingest_lag;
+        if behind {
+            Err(super::error::ApiError::Overloaded)
+        } else {
+            Ok(())
         }
     }
 

@@ -110,6 +110,7 @@ pub async fn events(
             supervisor: staff.0.role == crate::domain::staff::Role::Supervisor,
             roster,
             _slot: slot,
+            _gauge: OpenGauge::new(staff.0.role.as_str()),
         };
         tokio::spawn(produce(state.clone(), who, scope, position, live, tx));
     }
@@ -130,6 +131,22 @@ async fn send(tx: &mpsc::Sender<Bytes>, frame: Bytes) -> bool {
 }
 
 /// Who a stream was opened for, and what would end their right to it.
+/// Counts a stream as open, by role, until it is dropped.
+struct OpenGauge(&'static str);
+
+impl OpenGauge {
+    fn new(role: &'static str) -> OpenGauge {
+        crate::hub::metrics::stream_opened(role);
+        OpenGauge(role)
+    }
+}
+
+impl Drop for OpenGauge {
+    fn drop(&mut self) {
+        crate::hub::metrics::stream_closed(self.0);
+    }
+}
+
 struct Who {
     id: i64,
     expires: Option<chrono::DateTime<chrono::Utc>>,
@@ -138,6 +155,7 @@ struct Who {
     roster: broadcast::Receiver<RosterNews>,
     /// Counted against the token's streams until the stream ends.
     _slot: crate::hub::limits::StreamSlot,
+    _gauge: OpenGauge,
 }
 
 impl Who {

@@ -236,6 +236,11 @@ async fn attempt(
 /// Sends one due message and records what came of it.
 async fn send_one(state: AppState, http: reqwest::Client, url: String, d: DueDelivery) {
     let outcome = attempt(&http, &state.notify, &url, &d, state.now()).await;
+    crate::hub::metrics::delivery(match &outcome {
+        Attempt::Delivered => "delivered",
+        Attempt::Retry { .. } => "retry",
+        Attempt::Failed { .. } => "failed",
+    });
     // Ids and classes only: payloads carry phone numbers, URLs carry keys.
     match &outcome {
         Attempt::Delivered => tracing::info!(delivery = d.id, "message delivered"),

@@ -21,6 +21,7 @@ pub async fn raise(
     ApiJson(req): ApiJson<AlertRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     validate::alert(&req, state.now())?;
+    state.admit()?;
     // Never refused: counted, so a flood from one network is told to supervisors.
     super::tell_of_surge(&state, super::client_ip(client), "press").await;
     let outcome = state
@@ -96,6 +97,7 @@ pub async fn location(
     let alert_id = Uuid::parse_str(&id)
         .map_err(|_| ApiError::Malformed("the alert id in the path must be a UUID".into()))?;
     validate::location(&req, state.now())?;
+    state.admit()?;
     let outcome = state
         .store
         .update_location(device.registrant_id, alert_id, req, state.now())

@@ -38,6 +38,7 @@ pub async fn enroll(
         .enroll(ip)
         .map_err(|(wait, limit)| ApiError::TooMany(wait, limit))?;
     let key = idempotency_key(&headers)?;
+    state.admit()?;
     let now = state.now();
     let profile = validate::profile(&req, now.date_naive())?;
     if !state.enroll.verify_phone {

@@ -32,3 +32,18 @@ pub async fn healthz(
         json!({ "status": "ok" })
     }))
 }
+
+/// `GET /metrics` (any staff token): the Prometheus text format.
+pub async fn metrics(
+    State(state): State<AppState>,
+    _staff: Staff,
+) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    crate::hub::metrics::queue(state.store.queue_depth(), state.store.lag().as_secs_f64());
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        crate::hub::metrics::render(),
+    )
+}

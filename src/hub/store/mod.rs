@@ -111,11 +111,19 @@ type Reply = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 /// A job gets `None` when its batch could not even begin; it must then only produce its reply.
 type Job = Box<dyn for<'c> FnOnce(Option<&mut WriteCtx<'c>>) -> (bool, Reply) + Send>;
 
+/// A job and when it joined the queue, so the writer knows how far behind it is.
+struct Queued {
+    at: std::time::Instant,
+    job: Job,
+}
+
 #[derive(Clone)]
 pub struct Store {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Queued>,
     readers: Arc<ReadPool>,
     events: broadcast::Sender<Arc<Published>>,
+    /// How long the last batch's first job waited, in microseconds (set by the writer).
+    lag_us: Arc<std::sync::atomic::AtomicU64>,
 }
 
 struct ReadPool {
@@ -140,9 +148,11 @@ impl Store {
         let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
         let publisher = events.clone();
         let next_seq = writer::head_seq(&conn)? + 1;
+        let lag_us = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let lag = lag_us.clone();
         std::thread::Builder::new()
             .name("guardia-writer".into())
-            .spawn(move || writer::run(conn, rx, publisher, next_seq, MAX_BATCH))
+            .spawn(move || writer::run(conn, rx, publisher, next_seq, MAX_BATCH, lag))
             .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             jobs,
@@ -151,7 +161,18 @@ impl Store {
                 idle: Mutex::new(Vec::new()),
             }),
             events,
+            lag_us,
         })
+    }
+
+    /// How far behind the writer is: how long the last batch's first write waited for it.
+    pub fn lag(&self) -> std::time::Duration {
+        std::time::Duration::from_micros(self.lag_us.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Writes waiting for the writer.
+    pub fn queue_depth(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
     }
 
     /// Runs `f` in the writer's transaction and returns its result once the transaction has
@@ -173,7 +194,14 @@ impl Store {
             });
             (ok, reply)
         });
-        self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
+        let queued = Queued {
+            at: std::time::Instant::now(),
+            job,
+        };
+        self.jobs
+            .send(queued)
+            .await
+            .map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
     }
 

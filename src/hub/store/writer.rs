@@ -6,7 +6,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{broadcast, mpsc};
 
-use super::{Job, Published, Reply, StoreError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use super::{Job, Published, Queued, Reply, StoreError};
 use crate::domain::case::Case;
 use crate::domain::event::{Actor, Event, EventBody};
 
@@ -30,21 +33,32 @@ pub(super) fn head_seq(conn: &Connection) -> Result<u64, StoreError> {
 
 pub(super) fn run(
     conn: Connection,
-    mut jobs: mpsc::Receiver<Job>,
+    mut jobs: mpsc::Receiver<Queued>,
     publisher: broadcast::Sender<Arc<Published>>,
     mut next_seq: u64,
     max_batch: usize,
+    lag_us: Arc<AtomicU64>,
 ) {
     let mut batch: Vec<Job> = Vec::with_capacity(max_batch);
+    let mut waited: Vec<Instant> = Vec::with_capacity(max_batch);
     while let Some(first) = jobs.blocking_recv() {
-        batch.push(first);
+        let lag = first.at.elapsed();
+        lag_us.store(lag.as_micros() as u64, Ordering::Relaxed);
+        crate::hub::metrics::queue(jobs.len(), lag.as_secs_f64());
+        waited.push(first.at);
+        batch.push(first.job);
         while batch.len() < max_batch {
             match jobs.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(q) => {
+                    waited.push(q.at);
+                    batch.push(q.job);
+                }
                 Err(_) => break,
             }
         }
+        let size = batch.len();
         next_seq = commit_batch(&conn, &mut batch, &publisher, next_seq);
+        crate::hub::metrics::committed(size, waited.drain(..).map(|t| t.elapsed().as_secs_f64()));
     }
 }
 
@@ -100,6 +114,7 @@ fn commit_batch(
     }
     match conn.execute_batch("COMMIT") {
         Ok(()) => {
+            crate::hub::metrics::published(ctx.pending.len());
             for event in ctx.pending.drain(..) {
                 // No subscribers is normal; the log holds the event for later replay.
                 let _ = publisher.send(event);
