@@ -106,5 +106,45 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The cost of one more event on a case that already has 10, 1,000 or 100,000: a phone pressing
+/// again and again (coalescing off, so every press is an event). It must be flat: the stored
+/// projection is bounded and the timeline is read from the log only when someone opens the case.
+fn append(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut group = c.benchmark_group("append_to_a_case");
+    group
+        .sample_size(20)
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(3));
+    for n in [10usize, 1_000, 100_000] {
+        let (_dir, store, ids, consulates) = rt.block_on(setup(1));
+        let phone = ids[0];
+        rt.block_on(async {
+            for chunk in (0..n).collect::<Vec<_>>().chunks(512) {
+                let all = chunk.iter().map(|_| {
+                    store.raise_alert(phone, alert(), consulates.clone(), false, None, Utc::now())
+                });
+                for r in futures_util::future::join_all(all).await {
+                    r.unwrap();
+                }
+            }
+        });
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| {
+                rt.block_on(store.raise_alert(
+                    phone,
+                    alert(),
+                    consulates.clone(),
+                    false,
+                    None,
+                    Utc::now(),
+                ))
+                .unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, append);
 criterion_main!(benches);

@@ -139,6 +139,8 @@ pub struct Model {
     /// Events for cases being fetched whole (newly assigned to this lawyer), held until the case
     /// arrives so that none applied in between is lost.
     pub fetching: HashMap<u64, Vec<crate::domain::event::Event>>,
+    /// The case whose whole record (timeline included) was asked for, while the answer is due.
+    pub detail_requested: Option<u64>,
     /// Lines the detail pane is scrolled by, and the case it applies to.
     pub detail_scroll: u16,
     pub detail_for: Option<u64>,
@@ -183,6 +185,7 @@ impl Model {
             backlog: None,
             triage_filter: Default::default(),
             fetching: HashMap::new(),
+            detail_requested: None,
             detail_scroll: 0,
             detail_for: None,
         }

@@ -26,7 +26,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             model.now = now;
             // Tiers depend on time (the SLA), so the order may change with the clock alone.
             model.order_stale = true;
-            ring_for_new_criticals(model)
+            let mut commands = ring_for_new_criticals(model);
+            commands.extend(want_whole_case(model));
+            commands
         }
         Action::Snapshot { me, snapshot } => {
             let first = model.me.is_none();
@@ -101,6 +103,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
         Action::CaseUnavailable(id) => {
             // Stop holding its events; a reconnect's snapshot carries the case whole.
             model.fetching.remove(&id);
+            if model.detail_requested == Some(id) {
+                model.detail_requested = None;
+            }
             vec![]
         }
         Action::CaseLoaded(case) => {
@@ -110,10 +115,14 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             for event in model.fetching.remove(&case.id).unwrap_or_default() {
                 let _ = case.apply(&event);
             }
+            if model.detail_requested == Some(case.id) {
+                model.detail_requested = None;
+            }
+            // Newer, or as new and whole (a detail read with its timeline).
             let newer = model
                 .cases
                 .get(&case.id)
-                .is_none_or(|c| c.last_seq < case.last_seq);
+                .is_none_or(|c| c.last_seq <= case.last_seq);
             if newer && model.keeps(&case) {
                 model.cases.insert(case.id, case);
                 model.order_stale = true;
@@ -121,6 +130,20 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             vec![]
         }
     }
+}
+
+/// The case in the detail pane, read whole (its timeline, every note) once it is shown: lists
+/// carry cases without their history, so that their cost does not grow with it.
+fn want_whole_case(model: &mut Model) -> Vec<Command> {
+    let Some(id) = model.detail_for else {
+        return vec![];
+    };
+    let partial = model.cases.get(&id).is_some_and(|c| c.timeline.is_empty());
+    if !partial || model.detail_requested == Some(id) {
+        return vec![];
+    }
+    model.detail_requested = Some(id);
+    vec![Command::FetchCase(id)]
 }
 
 fn on_event(model: &mut Model, event: Event) -> Vec<Command> {

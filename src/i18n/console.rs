@@ -245,7 +245,7 @@ pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
         p.case_id,
         event(lang, p.request.verb().appends())
     );
-    let last = case.as_ref().and_then(|c| c.timeline.last()).map(|e| {
+    let last = case.as_ref().and_then(|c| c.last_entry()).map(|e| {
         let ago = age((now - e.at).num_seconds());
         match lang {
             Lang::Es => format!(

@@ -163,8 +163,23 @@ pub struct Case {
     /// Number of events applied; the optimistic-concurrency version.
     pub version: u64,
     pub last_seq: u64,
+    /// The last thing that happened to the case (kept when the timeline is not).
+    #[serde(default)]
+    pub last: Option<TimelineEntry>,
+    /// The `seq` of the first cancel (plain or under duress), so a repeated cancel answers the
+    /// same.
+    #[serde(default)]
+    pub cancel_seq: Option<u64>,
+    /// Every event, when the case was read whole from the log (opening it, exporting it). The
+    /// hub's stored projection and the consoles' lists leave it empty, and an empty timeline
+    /// stays empty as events are applied: that keeps the cost of an event the same whatever the
+    /// case's history.
+    #[serde(default)]
     pub timeline: Vec<TimelineEntry>,
 }
+
+/// Notes kept in the stored projection (the log keeps every one).
+pub const NOTES_KEPT: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApplyError {
@@ -226,6 +241,8 @@ impl Case {
             recent_presses: vec![event.at],
             version: 1,
             last_seq: event.seq,
+            last: Some(entry(event)),
+            cancel_seq: None,
             timeline: vec![entry(event)],
         })
     }
@@ -388,9 +405,16 @@ impl Case {
             }
             EventBody::CaseReopened(_) => self.status = CaseStatus::Open,
         }
+        if matches!(event.body, EventBody::AlertCancelled(_)) && self.cancel_seq.is_none() {
+            self.cancel_seq = Some(event.seq);
+        }
         self.version += 1;
         self.last_seq = event.seq;
-        self.timeline.push(entry(event));
+        let e = entry(event);
+        if !self.timeline.is_empty() {
+            self.timeline.push(e.clone());
+        }
+        self.last = Some(e);
         Ok(true)
     }
 
@@ -427,7 +451,25 @@ impl Case {
 
     /// The time of the last change, for "what happened since you looked".
     pub fn last_entry(&self) -> Option<&TimelineEntry> {
-        self.timeline.last()
+        self.last.as_ref()
+    }
+
+    /// Cuts the case down to what the stored projection keeps: no timeline, the latest of each
+    /// kind of checkpoint, the last [`NOTES_KEPT`] notes. Everything else is in the log, read
+    /// when someone opens the case; the size of what is rewritten per event stays bounded.
+    pub fn bounded(&mut self) {
+        self.timeline = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut latest: Vec<CheckpointRecord> = Vec::with_capacity(self.checkpoints.len());
+        for c in self.checkpoints.drain(..).rev() {
+            if seen.insert(c.code) {
+                latest.push(c);
+            }
+        }
+        latest.reverse();
+        self.checkpoints = latest;
+        let extra = self.notes.len().saturating_sub(NOTES_KEPT);
+        self.notes.drain(..extra);
     }
 }
 

@@ -443,9 +443,5 @@ fn previous_alert(
 }
 
 fn cancel_seq(case: &crate::domain::case::Case) -> Option<u64> {
-    use crate::domain::event::EventKind;
-    case.timeline
-        .iter()
-        .find(|e| e.kind == EventKind::AlertCancelled)
-        .map(|e| e.seq)
+    case.cancel_seq
 }

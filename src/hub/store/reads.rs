@@ -205,6 +205,35 @@ impl Store {
         .await
     }
 
+    /// One case read whole from its events (the index on the case): its full timeline, every
+    /// checkpoint and note, for someone opening or exporting it. Whoever may see it: the caller
+    /// decides with the domain's relation.
+    pub async fn case_whole(&self, id: u64) -> Result<Option<Case>, StoreError> {
+        self.read(move |tx| {
+            let mut stmt =
+                tx.prepare_cached("SELECT body FROM events WHERE case_id = ?1 ORDER BY seq")?;
+            let mut rows = stmt.query([id as i64])?;
+            let mut case: Option<Case> = None;
+            while let Some(row) = rows.next()? {
+                let event: crate::domain::event::Event =
+                    serde_json::from_str(&row.get::<_, String>(0)?)?;
+                match &mut case {
+                    None => {
+                        case = Some(
+                            Case::open(&event).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                        )
+                    }
+                    Some(c) => {
+                        c.apply(&event)
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    }
+                }
+            }
+            Ok(case)
+        })
+        .await
+    }
+
     /// One case, whoever may see it: the caller decides with the domain's relation.
     pub async fn case(&self, id: u64) -> Result<Option<Case>, StoreError> {
         self.read(move |tx| {

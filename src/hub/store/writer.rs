@@ -161,7 +161,7 @@ impl WriteCtx<'_> {
             against_version,
             body,
         };
-        let (case, previous_lawyer, previous_consulate) = match &event.body {
+        let (mut case, previous_lawyer, previous_consulate) = match &event.body {
             EventBody::AlertRaised(_) => (
                 Case::open(&event).map_err(|e| StoreError::Conflict(e.to_string()))?,
                 None,
@@ -202,6 +202,7 @@ impl WriteCtx<'_> {
                 json
             ],
         )?;
+        case.bounded();
         self.save_case(&case)?;
         self.pending.push(Arc::new(Published {
             seq: event.seq,
