@@ -446,6 +446,11 @@ async fn a_call_center_intake_is_routed_by_place_and_matched_to_the_registrant()
     let case = hub.case(&officer, third["case_id"].as_u64().unwrap()).await;
     assert_eq!(case["registrant"]["name"], "Ana Registrada");
     assert_eq!(case["intake"]["registrant_matched"], true);
+    // Her own press now joins the case the call opened: her open case is known without a search.
+    let pressed = hub
+        .press(&enrolled.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    assert_eq!(Some(pressed.case_id), third["case_id"].as_u64());
 
     assert_eq!(intake(lawyer, "call-4", call.clone()).await.status(), 403);
     let bad = intake(

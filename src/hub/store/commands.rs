@@ -387,8 +387,8 @@ pub(super) fn open_case_in(
 ) -> Result<Option<crate::domain::case::Case>, StoreError> {
     let state: Option<String> = conn
         .query_row(
-            "SELECT c.state FROM alerts a JOIN cases c ON c.id = a.case_id
-              WHERE a.registrant_id = ?1 ORDER BY a.rowid DESC LIMIT 1",
+            "SELECT c.state FROM registrants r JOIN cases c ON c.id = r.open_case_id
+              WHERE r.id = ?1",
             [registrant_id],
             |r| r.get(0),
         )

@@ -204,6 +204,25 @@ impl WriteCtx<'_> {
         )?;
         case.bounded();
         self.save_case(&case)?;
+        // The registrant's open case, kept as a column for the next press to find.
+        if case.registrant_id > 0 {
+            match &event.body {
+                EventBody::AlertRaised(_) | EventBody::CaseReopened(_) => {
+                    self.conn.execute(
+                        "UPDATE registrants SET open_case_id = ?1 WHERE id = ?2",
+                        params![case.id as i64, case.registrant_id],
+                    )?;
+                }
+                EventBody::CaseClosed(_) => {
+                    self.conn.execute(
+                        "UPDATE registrants SET open_case_id = NULL
+                          WHERE id = ?1 AND open_case_id = ?2",
+                        params![case.registrant_id, case.id as i64],
+                    )?;
+                }
+                _ => {}
+            }
+        }
         self.pending.push(Arc::new(Published {
             seq: event.seq,
             consulate: case.consulate.clone(),
