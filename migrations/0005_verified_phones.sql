@@ -20,6 +20,7 @@ UPDATE staff SET token_issued_at = created_at;
 
 CREATE TABLE enrollments (
     id            INTEGER PRIMARY KEY,
+    handle        TEXT    NOT NULL UNIQUE,     -- what the phone names it by: random, not a count
     enroll_key    TEXT    UNIQUE,              -- the request's Idempotency-Key, if one was sent
     phone         TEXT    NOT NULL,
     profile       TEXT    NOT NULL,            -- validated profile as JSON

@@ -91,7 +91,8 @@ impl From<crate::domain::validate::FieldError> for FieldProblem {
 /// `POST /v1/enroll` with verification on (202): a code went to the phone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPending {
-    pub enrollment_id: i64,
+    /// Random (not a count): what to verify it by.
+    pub enrollment_id: String,
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 

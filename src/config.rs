@@ -56,6 +56,7 @@ pub struct LimitsConfig {
     pub press_coalesce_seconds: u32,
     pub press_coalesce_after: u32,
     pub surge_per_network_per_minute: u32,
+    pub lookups_per_staff_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -101,7 +101,7 @@ async fn start_enrollment(hub: &TestHub, name: &str, phone: &str) -> EnrollmentP
     res.json().await.unwrap()
 }
 
-async fn verify(hub: &TestHub, id: i64, code: &str) -> reqwest::Response {
+async fn verify(hub: &TestHub, id: &str, code: &str) -> reqwest::Response {
     hub.http
         .post(hub.at(&format!("/v1/enroll/{id}/verify")))
         .json(&json!({ "code": code }))
@@ -124,7 +124,7 @@ async fn an_impostor_cannot_take_a_number_without_its_code_and_the_owner_keeps_t
     let pending = start_enrollment(&hub, "Victima Ficticia", victim).await;
     let sms = phones.message("phone.verify", victim, 0).await;
     let code = sms["data"]["code"].as_str().unwrap().to_string();
-    let res = verify(&hub, pending.enrollment_id, &code).await;
+    let res = verify(&hub, &pending.enrollment_id, &code).await;
     assert_eq!(res.status(), 201);
     let owner: EnrollResponse = res.json().await.unwrap();
 
@@ -135,7 +135,7 @@ async fn an_impostor_cannot_take_a_number_without_its_code_and_the_owner_keeps_t
     assert_eq!(sent["data"]["to"], victim);
     let real = sent["data"]["code"].as_str().unwrap().to_string();
     for left in (1..5).rev() {
-        let res = verify(&hub, attempt.enrollment_id, &wrong_code(&real)).await;
+        let res = verify(&hub, &attempt.enrollment_id, &wrong_code(&real)).await;
         assert_eq!(res.status(), 422);
         let err: Value = res.json().await.unwrap();
         assert_eq!(err["field"]["code"], "unknown_value");
@@ -148,13 +148,13 @@ async fn an_impostor_cannot_take_a_number_without_its_code_and_the_owner_keeps_t
     }
     // The fifth wrong try voids it; even the right code is then refused.
     assert_eq!(
-        verify(&hub, attempt.enrollment_id, &wrong_code(&real))
+        verify(&hub, &attempt.enrollment_id, &wrong_code(&real))
             .await
             .status(),
         410
     );
     assert_eq!(
-        verify(&hub, attempt.enrollment_id, &real).await.status(),
+        verify(&hub, &attempt.enrollment_id, &real).await.status(),
         410
     );
     // The victim's device still works, and a real alert from it reaches the console.
@@ -226,12 +226,13 @@ async fn a_verified_reenrollment_replaces_the_old_device_and_tells_the_number() 
         .as_str()
         .unwrap()
         .to_string();
-    let old: EnrollResponse = verify(&hub, first.enrollment_id, &code)
+    let old: EnrollResponse = verify(&hub, &first.enrollment_id, &code)
         .await
         .json()
         .await
         .unwrap();
-    hub.press(&old.device_token, LA.0, LA.1, AlertKind::Imminent)
+    let opened = hub
+        .press(&old.device_token, LA.0, LA.1, AlertKind::Imminent)
         .await;
     // A new phone with the same number (the owner's new handset).
     let second = start_enrollment(&hub, "Dueña Ficticia", number).await;
@@ -239,7 +240,7 @@ async fn a_verified_reenrollment_replaces_the_old_device_and_tells_the_number() 
         .as_str()
         .unwrap()
         .to_string();
-    let new: EnrollResponse = verify(&hub, second.enrollment_id, &code)
+    let new: EnrollResponse = verify(&hub, &second.enrollment_id, &code)
         .await
         .json()
         .await
@@ -260,11 +261,14 @@ async fn a_verified_reenrollment_replaces_the_old_device_and_tells_the_number() 
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-    hub.press(&new.device_token, LA.0, LA.1, AlertKind::Imminent)
+    // Their open case stays theirs: the new phone's press joins it.
+    let joined = hub
+        .press(&new.device_token, LA.0, LA.1, AlertKind::Imminent)
         .await;
+    assert_eq!(joined.case_id, opened.case_id);
     // A verified enrollment's key or code cannot mint another token.
     assert_eq!(
-        verify(&hub, second.enrollment_id, &code).await.status(),
+        verify(&hub, &second.enrollment_id, &code).await.status(),
         410
     );
 }
@@ -281,7 +285,7 @@ async fn a_code_expires_after_ten_minutes() {
         .to_string();
     *now.lock().unwrap() += chrono::Duration::minutes(11);
     assert_eq!(
-        verify(&hub, pending.enrollment_id, &code).await.status(),
+        verify(&hub, &pending.enrollment_id, &code).await.status(),
         410
     );
 }
@@ -677,6 +681,14 @@ async fn wrong_tokens_are_throttled_and_streams_per_token_are_capped() {
     assert_eq!(&statuses[..5], &[401; 5]);
     assert_eq!(statuses.last(), Some(&429));
     assert!(guardia::hub::metrics::refusals("failed_auth_per_address_per_minute") >= 1);
+    // Right tokens from the same address still work: a phone behind the guesser's NAT presses.
+    assert_eq!(hub.get_as(&officer, "/v1/me").await.status(), 200);
+    let phone = hub.enroll("Vecina Ficticia", &[]).await;
+    hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    // And nobody can void someone's enrollment by guessing its id: ids are random.
+    let res = verify(&hub, "00000000000000000000000000000001", "000000").await;
+    assert!(matches!(res.status().as_u16(), 404 | 429));
 
     let hub = limited_hub(|l| l.streams_per_token = 2).await;
     let officer2 = hub

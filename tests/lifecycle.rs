@@ -259,6 +259,16 @@ async fn escalation_after_the_sla_survives_a_restart_and_offers_the_case_next_do
         seen["id"], alert.case_id,
         "the next-nearest consulate now sees it"
     );
+    // Los Angeles gets to it after all: the offer is withdrawn, and the neighbour no longer
+    // sees the case or can take it.
+    let v = seen["version"].as_u64().unwrap();
+    ok(hub.act(&officer, alert.case_id, "ack", v, json!({})).await).await;
+    assert_eq!(
+        hub.get_as(&next_door, &format!("/v1/cases/{}", alert.case_id))
+            .await
+            .status(),
+        404
+    );
 
     // Acknowledged cases are never escalated.
     let other = hub.enroll("Quela Ficticia", &[]).await;

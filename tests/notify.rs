@@ -134,6 +134,12 @@ async fn a_relative_is_messaged_with_a_thin_signed_payload() {
         .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
         .await;
     delivery_state(&hub, &officer, alert.case_id, "delivered").await;
+    // A delivery is on the record but does not move the version an officer decides on: the
+    // first acknowledgement, made on what the officer saw, goes through.
+    let ack = hub
+        .act(&officer, alert.case_id, "ack", 1, serde_json::json!({}))
+        .await;
+    assert_eq!(ack.status(), 200, "{:?}", ack.text().await);
 
     let (headers, body) = receiver.got.lock().unwrap()[0].clone();
     let id = headers["webhook-id"].to_str().unwrap();

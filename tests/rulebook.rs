@@ -525,3 +525,25 @@ async fn a_disabled_or_rotated_staff_members_open_stream_ends() {
     assert!(end.is_none() || end.unwrap().is_err());
     assert_eq!(hub.get_as(&other, "/v1/me").await.status(), 401);
 }
+
+#[tokio::test]
+async fn closing_withdraws_a_pending_transfer_and_acknowledging_withdraws_nothing_else() {
+    let hub = TestHub::start().await;
+    let la = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let chicago = hub.staff(Role::Officer, Some("chicago")).await;
+    let case = new_case(&hub, LA).await;
+    let transfer = json!({"to_consulate": "chicago", "reason": "Trasladada."});
+    ok(hub.act(&la, case, "transfer", 1, transfer).await).await;
+    assert_eq!(hub.cases_of(&chicago).await.len(), 1);
+    ok(hub.act(&la, case, "close", 2, body("close", 0)).await).await;
+    let closed = hub.case(&la, case).await;
+    assert!(closed["transfer"].is_null(), "{closed}");
+    assert_eq!(
+        hub.get_as(&chicago, &format!("/v1/cases/{case}"))
+            .await
+            .status(),
+        404,
+        "nothing is offered any more"
+    );
+    assert!(hub.cases_of(&chicago).await.is_empty());
+}

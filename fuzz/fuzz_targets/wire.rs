@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let now = chrono::Utc::now();
     if let Ok(a) = serde_json::from_slice::<AlertRequest>(data) {
-        let _ = guardia::domain::validate::alert(&a, now);
+        let _ = guardia::domain::validate::alert(&a);
     }
     if let Ok(p) = serde_json::from_slice::<EnrollRequest>(data)
         && let Ok(valid) = guardia::domain::validate::profile(&p, now.date_naive())

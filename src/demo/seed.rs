@@ -66,9 +66,15 @@ impl Api<'_> {
             .await
             .map_err(|e| e.to_string())?;
         if !res.status().is_success() {
+            // The code only: the body of a refusal carries the case, names and places included,
+            // and this goes to a log.
             let status = res.status();
-            let text = res.text().await.unwrap_or_default();
-            return Err(format!("seed {verb} on #{case} refused: {status} {text}"));
+            let code = res
+                .json::<crate::api::ErrorBody>()
+                .await
+                .map(|e| e.error)
+                .unwrap_or_default();
+            return Err(format!("seed {verb} on #{case} refused: {status} {code}"));
         }
         Ok(res
             .json::<ActionResponse>()

@@ -262,7 +262,7 @@ pub fn location(l: &super::alert::LocationRequest, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
-pub fn alert(a: &AlertRequest, now: DateTime<Utc>) -> Result<(), FieldError> {
+pub fn alert(a: &AlertRequest) -> Result<(), FieldError> {
     coordinates(a.lat, a.lon)?;
     if !a.accuracy_m.is_finite() || !(0.0..=MAX_ACCURACY_M).contains(&a.accuracy_m) {
         return Err(err(
@@ -271,21 +271,18 @@ pub fn alert(a: &AlertRequest, now: DateTime<Utc>) -> Result<(), FieldError> {
             format!("must be between 0 and {MAX_ACCURACY_M} metres"),
         ));
     }
-    if a.pressed_at > now + MAX_CLOCK_SKEW {
-        return Err(err(
-            "pressed_at",
-            FieldCode::InFuture,
-            "is in the future; check the phone's clock",
-        ));
-    }
-    if a.pressed_at < now - MAX_PRESS_AGE {
-        return Err(err(
-            "pressed_at",
-            FieldCode::OutOfRange,
-            "is more than 7 days old; call the 24-hour call centre instead",
-        ));
-    }
     Ok(())
+}
+
+/// When a press happened, as the hub will record it. A phone's clock can be wrong by hours or
+/// years; a press is never refused for that (it would be lost): a time ahead of the hub's, or
+/// older than anyone would press and wait, is taken as the hub's own.
+pub fn pressed_at(phone_says: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    if phone_says > now + MAX_CLOCK_SKEW || phone_says < now - MAX_PRESS_AGE {
+        now
+    } else {
+        phone_says
+    }
 }
 
 #[cfg(test)]
@@ -368,28 +365,26 @@ mod tests {
     #[test]
     fn alert_ranges() {
         let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap();
-        assert!(alert(&alert_at(34.0, -118.0, 10.0), now).is_ok());
+        assert!(alert(&alert_at(34.0, -118.0, 10.0)).is_ok());
+        assert_eq!(alert(&alert_at(91.0, 0.0, 1.0)).unwrap_err().field, "lat");
+        assert_eq!(alert(&alert_at(0.0, 181.0, 1.0)).unwrap_err().field, "lon");
         assert_eq!(
-            alert(&alert_at(91.0, 0.0, 1.0), now).unwrap_err().field,
-            "lat"
-        );
-        assert_eq!(
-            alert(&alert_at(0.0, 181.0, 1.0), now).unwrap_err().field,
-            "lon"
-        );
-        assert_eq!(
-            alert(&alert_at(0.0, 0.0, -1.0), now).unwrap_err().field,
+            alert(&alert_at(0.0, 0.0, -1.0)).unwrap_err().field,
             "accuracy_m"
         );
         assert_eq!(
-            alert(&alert_at(0.0, 0.0, f64::NAN), now).unwrap_err().field,
+            alert(&alert_at(0.0, 0.0, f64::NAN)).unwrap_err().field,
             "accuracy_m"
         );
+        // A wrong clock never loses a press: its time is taken as the hub's.
+        let press = alert_at(0.0, 0.0, 1.0);
         let later = now + Duration::days(8);
-        assert_eq!(
-            alert(&alert_at(0.0, 0.0, 1.0), later).unwrap_err().field,
-            "pressed_at"
-        );
+        assert!(alert(&press).is_ok());
+        assert_eq!(pressed_at(press.pressed_at, later), later);
+        let earlier = now - Duration::hours(1);
+        assert_eq!(pressed_at(press.pressed_at, earlier), earlier);
+        let ok_skew = press.pressed_at - Duration::minutes(2);
+        assert_eq!(pressed_at(press.pressed_at, ok_skew), press.pressed_at);
     }
 
     proptest! {

@@ -95,22 +95,21 @@ pub fn client_ip(parts: &Parts) -> std::net::IpAddr {
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
 }
 
-/// Before a token is looked at: an address that has used up its wrong tokens waits.
-fn not_blocked(parts: &Parts, state: &AppState) -> Result<std::net::IpAddr, ApiError> {
+/// A wrong token: counted against the address and logged without the token. An address past
+/// its allowance is answered 429 instead of 401, so guessing earns nothing but waiting. A right
+/// token is never held back, whatever else comes from its address: phones behind one carrier's
+/// NAT share an address with whoever is guessing.
+fn wrong_token(state: &AppState, parts: &Parts, kind: &'static str) -> ApiError {
     let ip = client_ip(parts);
-    match state.limits.auth_blocked(ip) {
-        Some(wait) => Err(ApiError::TooMany(
-            wait,
-            "failed_auth_per_address_per_minute",
-        )),
-        None => Ok(ip),
+    if let Some(wait) = state.limits.auth_blocked(ip) {
+        return ApiError::TooMany(wait, "failed_auth_per_address_per_minute");
     }
-}
-
-/// A wrong token: counted against the address, and logged without the token.
-fn wrong_token(state: &AppState, ip: std::net::IpAddr, kind: &'static str) {
     state.limits.failed_auth(ip);
     tracing::warn!(%ip, kind, "authentication failed");
+    ApiError::Unauthorized(match kind {
+        "device" => "unknown device token",
+        _ => "unknown, disabled or expired staff token",
+    })
 }
 
 /// A phone, authenticated by its device token.
@@ -123,7 +122,6 @@ impl FromRequestParts<AppState> for Device {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let ip = not_blocked(parts, state)?;
         let token = bearer(parts)?;
         if token.starts_with(STAFF_PREFIX) {
             return Err(ApiError::Forbidden("staff tokens cannot act as a phone"));
@@ -137,10 +135,7 @@ impl FromRequestParts<AppState> for Device {
                 state.devices.insert(hash, registrant_id);
                 Ok(Device { registrant_id })
             }
-            None => {
-                wrong_token(state, ip, "device");
-                Err(ApiError::Unauthorized("unknown device token"))
-            }
+            None => Err(wrong_token(state, parts, "device")),
         }
     }
 }
@@ -159,7 +154,6 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let ip = not_blocked(parts, state)?;
         let token = bearer(parts)?;
         if token.starts_with(DEVICE_PREFIX) {
             return Err(ApiError::Forbidden("device tokens cannot read cases"));
@@ -170,12 +164,7 @@ impl FromRequestParts<AppState> for Staff {
             .await?;
         match found {
             Some(info) => Ok(Staff(info)),
-            None => {
-                wrong_token(state, ip, "staff");
-                Err(ApiError::Unauthorized(
-                    "unknown, disabled or expired staff token",
-                ))
-            }
+            None => Err(wrong_token(state, parts, "staff")),
         }
     }
 }

@@ -29,6 +29,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Gone(&'static str),
+    #[error("this endpoint does not take that method; see docs/api.md")]
+    MethodNotAllowed,
     /// A limit of `[limits]` (named) refused it; try again after the wait.
     #[error("too many requests ({limit}); retry after {secs} s", limit = .1, secs = .0.seconds())]
     TooMany(crate::hub::limits::RetryAfter, &'static str),
@@ -61,6 +63,7 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Gone(_) => (StatusCode::GONE, "gone"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::TooMany(..) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Refused(r, _) => {
                 let status = match r {

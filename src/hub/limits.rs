@@ -87,6 +87,7 @@ pub struct Limits {
     pub press_coalesce_after: u32,
     surge_threshold: u32,
     surges: Mutex<HashMap<(String, &'static str), Window>>,
+    lookups: Option<DefaultKeyedRateLimiter<i64>>,
 }
 
 impl Limits {
@@ -103,6 +104,17 @@ impl Limits {
             press_coalesce_after: c.press_coalesce_after.max(1),
             surge_threshold: c.surge_per_network_per_minute,
             surges: Mutex::default(),
+            lookups: per_minute(c.lookups_per_staff_per_minute).map(RateLimiter::keyed),
+        }
+    }
+
+    /// One look-up of who has a phone number, by staff member `id`.
+    pub fn lookup(&self, id: i64) -> Result<(), (RetryAfter, &'static str)> {
+        match &self.lookups {
+            Some(l) => l
+                .check_key(&id)
+                .map_err(|n| (wait_of(&self.clock, n), "lookups_per_staff_per_minute")),
+            None => Ok(()),
         }
     }
 
@@ -117,6 +129,7 @@ impl Limits {
             press_coalesce_seconds: 0,
             press_coalesce_after: 0,
             surge_per_network_per_minute: 0,
+            lookups_per_staff_per_minute: 0,
         })
     }
 
@@ -251,6 +264,7 @@ mod tests {
             press_coalesce_seconds: 10,
             press_coalesce_after: 3,
             surge_per_network_per_minute: 3,
+            lookups_per_staff_per_minute: 2,
         }
     }
 

@@ -30,6 +30,10 @@ async fn not_found() -> ApiError {
     ApiError::NotFound("no such endpoint; see docs/api.md")
 }
 
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(routes::meta::healthz))
@@ -58,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/me", get(routes::cases::me))
         .route("/metrics", get(routes::meta::metrics))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(count_requests))
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .with_state(state)

@@ -207,6 +207,8 @@ async fn produce(
     loop {
         let received = tokio::select! {
             _ = state.shutdown.cancelled() => return,
+            // The client went away: free its slot now, not at the next keep-alive.
+            _ = tx.closed() => return,
             news = who.roster.recv() => {
                 if who.ended_by(news) {
                     tracing::info!(staff = who.id, "stream ended: the token was changed or expired");

@@ -161,6 +161,45 @@ pub fn field_problem(lang: Lang, field: &str, code: FieldCode, hint: &str) -> St
     }
 }
 
+/// A consent in one word or two, for counts and titles.
+pub fn consent_short(lang: Lang, c: crate::domain::triage::Consent) -> &'static str {
+    use crate::domain::triage::Consent as C;
+    match c {
+        C::Accepted => lang.pick("acepta", "accepts"),
+        C::Declined => lang.pick("rechaza", "declines"),
+        C::Unknown => lang.pick("sin definir", "unknown"),
+    }
+}
+
+/// "Consentimiento: acepta 3 · rechaza 1 · sin definir 0 · sin triaje 22".
+pub fn consent_counts(
+    lang: Lang,
+    by: &[(crate::domain::triage::Consent, usize)],
+    untriaged: usize,
+) -> String {
+    let mut parts: Vec<String> = by
+        .iter()
+        .map(|(c, n)| format!("{} {n}", consent_short(lang, *c)))
+        .collect();
+    parts.push(format!(
+        "{} {untriaged}",
+        lang.pick("sin triaje", "not triaged")
+    ));
+    format!(
+        "{}: {}",
+        lang.pick("Consentimiento", "Consent"),
+        parts.join(" · ")
+    )
+}
+
+/// "Cerrados: 5 (protección rechazada: 1)".
+pub fn closed_counts(lang: Lang, closed: usize, declined: usize) -> String {
+    match lang {
+        Lang::Es => format!("Cerrados: {closed} (protección rechazada: {declined})"),
+        Lang::En => format!("Closed: {closed} (protection declined: {declined})"),
+    }
+}
+
 /// The header's warning when the staff token is about to stop working.
 pub fn token_expiring(lang: Lang, days: i64) -> String {
     match (lang, days) {

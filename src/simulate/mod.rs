@@ -119,9 +119,9 @@ pub async fn enroll_one(
          hub's [notify] webhook_url at it",
     )?;
     let code = codes
-        .take(&profile.phone, Duration::from_secs(60))
+        .take(&profile.phone, Duration::from_secs(30))
         .await
-        .ok_or("no verification code reached the gateway within 60 s")?;
+        .ok_or("no verification code reached the gateway within 30 s (is the webhook secret the same on both sides?)")?;
     let res = http
         .post(format!("{hub}/v1/enroll/{}/verify", pending.enrollment_id))
         .json(&VerifyRequest { code })
@@ -144,19 +144,19 @@ pub async fn enroll(
     count: usize,
     codes: Option<Arc<gateway::CodeBook>>,
 ) -> Result<Vec<Phone>, String> {
-    use futures_util::StreamExt;
+    use futures_util::{StreamExt, TryStreamExt};
     let profiles: Vec<Profile> = (0..count)
         .map(|_| fictional_profile(&mut rand::rng()))
         .collect();
-    let results: Vec<Result<Phone, String>> = futures_util::stream::iter(profiles)
+    // The first failure stops it: a wrong secret or a refusing hub will not get better.
+    futures_util::stream::iter(profiles)
         .map(|p| {
             let codes = codes.clone();
             async move { enroll_one(http, hub, &p, codes.as_deref()).await }
         })
         .buffer_unordered(8)
-        .collect()
-        .await;
-    results.into_iter().collect()
+        .try_collect()
+        .await
 }
 
 pub struct Plan {

@@ -37,6 +37,10 @@ pub fn render(
             crate::i18n::open_cases(lang, b.open),
             theme.title(),
         )),
+        // Consent first, where it is never cut off: protection is given only to those who
+        // accept it, and a case closed with it declined is counted apart.
+        Line::from(console::consent_counts(lang, &b.by_consent, b.untriaged)),
+        Line::from(console::closed_counts(lang, b.closed, b.closed_declined)),
         heading(Text::ByStage),
     ];
     for (stage, n) in &b.by_stage {
@@ -52,27 +56,6 @@ pub fn render(
             console::age_bucket(lang, i)
         )));
     }
-    // Consent: protection is given only to those who accept it; a case closed with protection
-    // declined is counted apart.
-    l.push(heading(Text::ByConsent));
-    for (c, n) in &b.by_consent {
-        l.push(Line::from(format!(
-            "  {n:>5}  {}",
-            casework::word(lang, c.as_str())
-        )));
-    }
-    l.push(Line::from(format!(
-        "  {:>5}  {}",
-        b.untriaged,
-        t(lang, Text::NoTriage)
-    )));
-    l.push(Line::from(format!(
-        "{}: {} · {}: {}",
-        t(lang, Text::Closed),
-        b.closed,
-        t(lang, Text::ClosedDeclined),
-        b.closed_declined
-    )));
     frame.render_widget(
         Paragraph::new(l).block(Block::default().borders(Borders::ALL).title(
             match model.triage_filter.consent {

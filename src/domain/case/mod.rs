@@ -160,7 +160,8 @@ pub struct Case {
     /// When the last few presses reached the hub (hub time), oldest first.
     #[serde(default)]
     pub recent_presses: Vec<DateTime<Utc>>,
-    /// Number of events applied; the optimistic-concurrency version.
+    /// The optimistic-concurrency version: events that change what a decision rests on (all but
+    /// relatives' deliveries and position updates).
     pub version: u64,
     pub last_seq: u64,
     /// The last thing that happened to the case (kept when the timeline is not).
@@ -354,6 +355,8 @@ impl Case {
                 }
             }
             EventBody::CaseAcknowledged => {
+                // Someone has it: an escalation's offer to another consulate is withdrawn.
+                self.offered_to = None;
                 self.acknowledged_at = Some(event.at);
                 self.acknowledged_by = Some(event.actor.clone());
             }
@@ -395,6 +398,9 @@ impl Case {
                 text: n.text.clone(),
             }),
             EventBody::CaseClosed(c) => {
+                // Nothing is handed over any more: a pending transfer or offer is withdrawn.
+                self.transfer = None;
+                self.offered_to = None;
                 self.status = CaseStatus::Closed;
                 self.closed = Some(Closure {
                     at: event.at,
@@ -408,7 +414,15 @@ impl Case {
         if matches!(event.body, EventBody::AlertCancelled(_)) && self.cancel_seq.is_none() {
             self.cancel_seq = Some(event.seq);
         }
-        self.version += 1;
+        // The version is what a person's decision rests on (`If-Match`). A relative's message
+        // being delivered or the phone's position moving does not change that, and they arrive
+        // every few seconds: counting them would refuse an officer's first acknowledgement.
+        if !matches!(
+            event.body,
+            EventBody::RelativeNotified(_) | EventBody::LocationUpdated(_)
+        ) {
+            self.version += 1;
+        }
         self.last_seq = event.seq;
         let e = entry(event);
         if !self.timeline.is_empty() {

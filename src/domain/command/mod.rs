@@ -227,6 +227,33 @@ impl CaseCommand {
         value.unwrap_or_default()
     }
 
+    /// Reads a wire body as sent for `verb`, straight into its type (so a key given twice is an
+    /// error, not the last one silently winning). Body-less verbs take `{}` or nothing.
+    pub fn from_wire_bytes(verb: Verb, bytes: &[u8]) -> Result<CaseCommand, WireError> {
+        use serde_json::from_slice as parse;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return CaseCommand::from_wire(verb, serde_json::Value::Null);
+        }
+        if !verb.has_body() {
+            let value: serde_json::Value =
+                parse(bytes).map_err(|e| WireError::DoesNotFit(e.to_string()))?;
+            return CaseCommand::from_wire(verb, value);
+        }
+        let parsed = match verb {
+            Verb::Assign => parse(bytes).map(CaseCommand::Assign),
+            Verb::Checkpoint => parse(bytes).map(CaseCommand::Checkpoint),
+            Verb::Note => parse(bytes).map(CaseCommand::Note),
+            Verb::Close => parse(bytes).map(CaseCommand::Close),
+            Verb::Reopen => parse(bytes).map(CaseCommand::Reopen),
+            Verb::Transfer => parse(bytes).map(CaseCommand::Transfer),
+            Verb::DeclineTransfer => parse(bytes).map(CaseCommand::DeclineTransfer),
+            Verb::Triage => parse(bytes).map(CaseCommand::Triage),
+            Verb::Intake => parse(bytes).map(CaseCommand::Intake),
+            Verb::Acknowledge | Verb::AcceptTransfer => unreachable!("handled above"),
+        };
+        parsed.map_err(|e| WireError::DoesNotFit(e.to_string()))
+    }
+
     /// Reads a wire body for `verb`. Body-less verbs take an empty object (or nothing).
     pub fn from_wire(verb: Verb, body: serde_json::Value) -> Result<CaseCommand, WireError> {
         use serde_json::from_value as parse;

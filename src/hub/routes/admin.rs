@@ -2,8 +2,9 @@
 //! `POST /v1/admin/devices/{id}/revoke`, for admins. Every change is an event in the log with the
 //! admin as its actor; streams of the staff member end within seconds (`hub::roster`).
 //!
-//! An admin may not rotate the token of another admin or of a national supervisor: the new token
-//! would be theirs to use, which is minting one by another door. Those are rotated on the server.
+//! An admin may not rotate, disable or enable another admin or a national supervisor: a rotated
+//! token would be theirs to use (minting one by another door), and a disabled one could lock out
+//! everyone who oversees them. Those are changed on the server.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -49,8 +50,24 @@ pub async fn staff_action(
     let actor = admin(&staff)?;
     let id = id_of(&raw)?;
     let now = state.now();
+    // Another admin's or a national supervisor's access is the server's to change: through the
+    // API it would be a door to minting (rotate) or to locking everyone out (disable).
+    let server_only = || async {
+        let target = state
+            .store
+            .staff_role(id)
+            .await
+            .map_err(|e| not_found(e, "no such staff member"))?;
+        if matches!(target, (Role::Admin, _) | (Role::Supervisor, None)) {
+            return Err(ApiError::Forbidden(
+                "admins and national supervisors are managed on the server: guardia admin staff",
+            ));
+        }
+        Ok(())
+    };
     match action.as_str() {
         "disable" | "enable" => {
+            server_only().await?;
             let disable = action == "disable";
             let changed = state
                 .store
@@ -64,17 +81,7 @@ pub async fn staff_action(
             ))
         }
         "rotate" => {
-            let target = state
-                .store
-                .staff_role(id)
-                .await
-                .map_err(|e| not_found(e, "no such staff member"))?;
-            if matches!(target, (Role::Admin, _) | (Role::Supervisor, None)) {
-                return Err(ApiError::Forbidden(
-                    "admins' and national supervisors' tokens are rotated on the server: \
-                     guardia admin staff rotate",
-                ));
-            }
+            server_only().await?;
             let token = new_token(STAFF_PREFIX);
             state
                 .store

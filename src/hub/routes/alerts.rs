@@ -18,9 +18,10 @@ pub async fn raise(
     State(state): State<AppState>,
     client: Option<axum::Extension<crate::hub::server::ClientAddr>>,
     device: Device,
-    ApiJson(req): ApiJson<AlertRequest>,
+    ApiJson(mut req): ApiJson<AlertRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    validate::alert(&req, state.now())?;
+    validate::alert(&req)?;
+    req.pressed_at = validate::pressed_at(req.pressed_at, state.now());
     state.admit()?;
     // Never refused: counted, so a flood from one network is told to supervisors.
     super::tell_of_surge(&state, super::client_ip(client), "press").await;

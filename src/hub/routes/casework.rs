@@ -20,7 +20,7 @@ use crate::domain::intake::IntakeRequest;
 use crate::domain::staff::{Role, may_see_roster};
 use crate::hub::auth::{STAFF_PREFIX, Staff, hash_token, new_token};
 use crate::hub::error::ApiError;
-use crate::hub::extract::{ApiJson, OptionalJson};
+use crate::hub::extract::{ApiJson, RawJson, parse_body};
 use crate::hub::state::AppState;
 use crate::hub::store::{IntakeJob, StaffAction, Whereabouts};
 
@@ -72,7 +72,7 @@ pub async fn act(
     staff: Staff,
     Path((raw_id, segment)): Path<(String, String)>,
     headers: HeaderMap,
-    OptionalJson(body): OptionalJson<serde_json::Value>,
+    RawJson(bytes): RawJson,
 ) -> Result<impl IntoResponse, ApiError> {
     let verb = Verb::from_segment(&segment)
         .ok_or(ApiError::NotFound("no such case action; see docs/api.md"))?;
@@ -86,8 +86,14 @@ pub async fn act(
         ApiError::Malformed("send an Idempotency-Key header (a fresh UUID per action)".into())
     })?;
     let expected_version = if_match(&headers)?;
+    // Malformed JSON is a 400 like every body's; then the verb's own type reads it.
+    let body: serde_json::Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Value::Null
+    } else {
+        parse_body(&bytes)?
+    };
     let fingerprint = fingerprint(verb, id, &body);
-    let command = CaseCommand::from_wire(verb, body).map_err(|e| match e {
+    let command = CaseCommand::from_wire_bytes(verb, &bytes).map_err(|e| match e {
         WireError::UnexpectedBody(_) => ApiError::Malformed(e.to_string()),
         WireError::DoesNotFit(_) => ApiError::Unprocessable(e.to_string()),
     })?;
@@ -274,11 +280,21 @@ pub async fn candidates(
     if !role_may(staff.0.role, Verb::Intake) {
         return Err(Refusal::RoleMayNot(Verb::Intake).into());
     }
+    state
+        .limits
+        .lookup(staff.0.id)
+        .map_err(|(wait, limit)| ApiError::TooMany(wait, limit))?;
     let phone = crate::domain::validate::phone("phone", &query.phone)?;
+    let who = staff.0.id;
     let list = state
         .store
         .intake_candidates(phone, staff.0, state.consulates.clone())
         .await?;
-    tracing::info!(candidates = list.len(), "intake candidates looked up");
+    // Who looked, and how many were found: never the number or the names.
+    tracing::info!(
+        staff = who,
+        candidates = list.len(),
+        "intake candidates looked up"
+    );
     Ok(Json(list))
 }

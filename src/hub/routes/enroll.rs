@@ -62,12 +62,12 @@ pub async fn enroll(
         .start_enrollment(profile, new_code(), key, now)
         .await?;
     tracing::info!(
-        enrollment = outcome.value.id,
+        expires_at = %outcome.value.expires_at,
         replayed = outcome.replayed,
         "enrollment waiting for its code"
     );
     let body = EnrollmentPending {
-        enrollment_id: outcome.value.id,
+        enrollment_id: outcome.value.handle,
         expires_at: outcome.value.expires_at,
     };
     Ok((
@@ -81,12 +81,23 @@ pub async fn enroll(
 /// `POST /v1/enroll/{id}/verify`: the code that reached the phone, for its device token.
 pub async fn verify(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    client: Option<axum::Extension<ClientAddr>>,
+    Path(handle): Path<String>,
     ApiJson(req): ApiJson<VerifyRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiError::Malformed("the enrollment id must be a number".into()))?;
+    let ip = super::client_ip(client);
+    // Wrong codes count like wrong tokens: guessing from one address earns only waiting.
+    if let Some(wait) = state.limits.auth_blocked(ip) {
+        return Err(ApiError::TooMany(
+            wait,
+            "failed_auth_per_address_per_minute",
+        ));
+    }
+    let handle_ok = handle.len() == 32 && handle.bytes().all(|b| b.is_ascii_hexdigit());
+    if !handle_ok {
+        state.limits.failed_auth(ip);
+        return Err(ApiError::NotFound("no such enrollment"));
+    }
     let code = req.code.trim();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(FieldError::new("code", FieldCode::InvalidFormat, "six digits").into());
@@ -94,10 +105,13 @@ pub async fn verify(
     let token = new_token(DEVICE_PREFIX);
     let result = state
         .store
-        .verify_enrollment(id, code.to_string(), hash_token(&token), state.now())
+        .verify_enrollment(handle, code.to_string(), hash_token(&token), state.now())
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => ApiError::NotFound("no such enrollment"),
+            StoreError::NotFound => {
+                state.limits.failed_auth(ip);
+                ApiError::NotFound("no such enrollment")
+            }
             other => other.into(),
         })?;
     match result {
@@ -122,7 +136,8 @@ pub async fn verify(
             ))
         }
         Verification::Wrong { tries_left } => {
-            tracing::info!(enrollment = id, tries_left, "wrong enrollment code");
+            state.limits.failed_auth(ip);
+            tracing::info!(%ip, tries_left, "wrong enrollment code");
             Err(FieldError::new(
                 "code",
                 FieldCode::UnknownValue,

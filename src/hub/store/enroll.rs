@@ -20,9 +20,10 @@ pub const CODE_TTL: Duration = Duration::minutes(10);
 pub const MAX_WRONG_CODES: u32 = 5;
 
 /// An enrollment waiting for its code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingEnrollment {
-    pub id: i64,
+    /// Random: a sequential id would let anyone void others' enrollments with wrong codes.
+    pub handle: String,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -98,6 +99,13 @@ fn activate(
     )?;
     let id = ctx.conn().last_insert_rowid();
     if let Some(old) = previous {
+        // The same number, the same person with a new phone: their open case stays theirs, so
+        // the next press joins it instead of opening a second one.
+        ctx.conn().execute(
+            "UPDATE registrants SET open_case_id =
+                 (SELECT open_case_id FROM registrants WHERE id = ?1) WHERE id = ?2",
+            params![old, id],
+        )?;
         let body = EventBody::DeviceChanged(DeviceChanged {
             registrant_id: old,
             change: DeviceChange::Replaced { by: id },
@@ -140,16 +148,16 @@ impl Store {
         self.write(move |ctx| {
             let json = serde_json::to_string(&profile)?;
             if let Some(key) = &key {
-                let seen: Option<(i64, String, String, String)> = ctx
+                let seen: Option<(String, String, String, String)> = ctx
                     .conn()
                     .query_row(
-                        "SELECT id, profile, state, expires_at FROM enrollments
+                        "SELECT handle, profile, state, expires_at FROM enrollments
                           WHERE enroll_key = ?1",
                         [key],
                         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                     )
                     .optional()?;
-                if let Some((id, stored, state, expires)) = seen {
+                if let Some((handle, stored, state, expires)) = seen {
                     if stored != json {
                         return Err(StoreError::Conflict(
                             "this Idempotency-Key was used for a different enrollment".into(),
@@ -164,17 +172,18 @@ impl Store {
                         .map(|t| t.with_timezone(&Utc))
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     return Ok(Outcome {
-                        value: PendingEnrollment { id, expires_at },
+                        value: PendingEnrollment { handle, expires_at },
                         replayed: true,
                     });
                 }
             }
             let salt = Uuid::new_v4().simple().to_string();
+            let handle = Uuid::new_v4().simple().to_string();
             let expires_at = now + CODE_TTL;
             ctx.conn().execute(
-                "INSERT INTO enrollments (enroll_key, phone, profile, code_salt, code_hash,
+                "INSERT INTO enrollments (handle, enroll_key, phone, profile, code_salt, code_hash,
                                           expires_at, state, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
+                 VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
                 params![
                     key,
                     profile.phone,
@@ -182,10 +191,10 @@ impl Store {
                     salt,
                     code_hash(&salt, &code),
                     expires_at.to_rfc3339(),
-                    now.to_rfc3339()
+                    now.to_rfc3339(),
+                    handle
                 ],
             )?;
-            let id = ctx.conn().last_insert_rowid();
             queue_to_phone(
                 ctx,
                 "verify_phone",
@@ -197,7 +206,7 @@ impl Store {
                 now,
             )?;
             Ok(Outcome {
-                value: PendingEnrollment { id, expires_at },
+                value: PendingEnrollment { handle, expires_at },
                 replayed: false,
             })
         })
@@ -207,18 +216,19 @@ impl Store {
     /// Checks a code. Wrong tries are counted (and committed); the fifth voids the enrollment.
     pub async fn verify_enrollment(
         &self,
-        id: i64,
+        handle: String,
         code: String,
         token_hash: String,
         now: DateTime<Utc>,
     ) -> Result<Verification, StoreError> {
         self.write(move |ctx| {
-            let row: Option<(String, String, String, String, String, i64)> = ctx
+            type Row = (i64, String, String, String, String, String, i64);
+            let row: Option<Row> = ctx
                 .conn()
                 .query_row(
-                    "SELECT profile, code_salt, code_hash, expires_at, state, wrong_tries
-                       FROM enrollments WHERE id = ?1",
-                    [id],
+                    "SELECT id, profile, code_salt, code_hash, expires_at, state, wrong_tries
+                       FROM enrollments WHERE handle = ?1",
+                    [&handle],
                     |r| {
                         Ok((
                             r.get(0)?,
@@ -227,11 +237,13 @@ impl Store {
                             r.get(3)?,
                             r.get(4)?,
                             r.get(5)?,
+                            r.get(6)?,
                         ))
                     },
                 )
                 .optional()?;
-            let (profile, salt, hash, expires, state, wrong) = row.ok_or(StoreError::NotFound)?;
+            let (id, profile, salt, hash, expires, state, wrong) =
+                row.ok_or(StoreError::NotFound)?;
             let void = |ctx: &WriteCtx<'_>| {
                 ctx.conn()
                     .execute("UPDATE enrollments SET state = 'void' WHERE id = ?1", [id])
@@ -299,15 +311,16 @@ impl Store {
             }
             let (id, replaced) = activate(ctx, &profile, &token_hash, now)?;
             ctx.conn().execute(
-                "INSERT INTO enrollments (enroll_key, phone, profile, code_salt, code_hash,
+                "INSERT INTO enrollments (handle, enroll_key, phone, profile, code_salt, code_hash,
                                           expires_at, state, registrant_id, created_at)
-                 VALUES (?1, ?2, ?3, '', '', ?4, 'verified', ?5, ?4)",
+                 VALUES (?6, ?1, ?2, ?3, '', '', ?4, 'verified', ?5, ?4)",
                 params![
                     key,
                     profile.phone,
                     serde_json::to_string(&profile)?,
                     now.to_rfc3339(),
-                    id
+                    id,
+                    Uuid::new_v4().simple().to_string()
                 ],
             )?;
             Ok((id, replaced))
