@@ -14,9 +14,10 @@ UPDATE registrants SET open_case_id = (
      WHERE a.registrant_id = registrants.id AND c.status <> 'closed'
      ORDER BY a.rowid DESC LIMIT 1);
 
--- Staff tokens expire: counted from when each was issued.
+-- Staff tokens expire: counted from when each was issued. Tokens from before are counted from
+-- this upgrade, so nobody is locked out by it all at once.
 ALTER TABLE staff ADD COLUMN token_issued_at TEXT NOT NULL DEFAULT '';
-UPDATE staff SET token_issued_at = created_at;
+UPDATE staff SET token_issued_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now');
 
 CREATE TABLE enrollments (
     id            INTEGER PRIMARY KEY,

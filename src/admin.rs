@@ -28,7 +28,7 @@ pub async fn add_staff(
 pub async fn rotate_token(store: &Store, id: i64) -> Result<String, String> {
     let token = new_token(STAFF_PREFIX);
     store
-        .rotate_staff_token(id, hash_token(&token), Actor::Operator, Utc::now())
+        .rotate_staff_token(id, hash_token(&token), Actor::Operator, false, Utc::now())
         .await
         .map_err(|e| format!("staff id {id}: {e}"))?;
     Ok(token)

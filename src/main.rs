@@ -646,7 +646,7 @@ async fn main() -> Result<()> {
                 other => {
                     let disable = matches!(other, StaffCommand::Disable { .. });
                     let changed = store
-                        .set_staff_disabled(id, disable, Actor::Operator, chrono::Utc::now())
+                        .set_staff_disabled(id, disable, Actor::Operator, false, chrono::Utc::now())
                         .await
                         .map_err(|e| anyhow::anyhow!("staff id {id}: {e}"))?;
                     let state = if disable { "disabled" } else { "enabled" };

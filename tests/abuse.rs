@@ -795,7 +795,8 @@ async fn a_phone_pressing_again_and_again_is_coalesced_and_never_refused() {
                 .await,
         );
     }
-    let case = last.unwrap().case_id;
+    let last = last.unwrap();
+    let case = last.case_id;
     let before = hub.case(&officer, case).await;
     assert_eq!(
         before["timeline"].as_array().unwrap().len(),
@@ -814,6 +815,33 @@ async fn a_phone_pressing_again_and_again_is_coalesced_and_never_refused() {
         assert!(tokio::time::Instant::now() < deadline, "never flushed: {c}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // A press after a cancel is never held back: it is news (the person is in danger again).
+    for _ in 0..3 {
+        hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+            .await;
+    }
+    let res = hub
+        .http
+        .post(hub.at(&format!("/v1/alerts/{}/cancel", last.alert_id)))
+        .bearer_auth(&phone.device_token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let before = hub.case(&officer, case).await["timeline"]
+        .as_array()
+        .unwrap()
+        .len();
+    hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
+    let after = hub.case(&officer, case).await;
+    assert_eq!(
+        after["timeline"].as_array().unwrap().len(),
+        before + 1,
+        "{after}"
+    );
+    assert_eq!(after["status"], "open");
 }
 
 #[tokio::test]
@@ -900,4 +928,141 @@ async fn relatives_messages_ignore_a_proxy_from_the_environment() {
         0,
         "nothing went through the proxy"
     );
+}
+
+#[tokio::test]
+async fn a_number_can_be_enrolled_only_so_often_whatever_the_address() {
+    let (_phones, url) = Phones::start().await;
+    let settings = NotifySettings {
+        url: Some(url),
+        secret: parse_secret(&new_secret()).unwrap(),
+        allow_private_targets: true,
+        retry_base: Duration::from_millis(20),
+        per_host: 4,
+    };
+    let mut limits = guardia::config::Config::defaults().limits;
+    limits.enroll_per_address_per_minute = 0;
+    limits.enrollments_per_number_per_day = 2;
+    let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), move |s| {
+        s.enroll.verify_phone = true;
+        s.notify = settings;
+        s.limits = Arc::new(guardia::hub::limits::Limits::from_config(&limits));
+    })
+    .await;
+    let target = "+13105550166";
+    start_enrollment(&hub, "Intento 1", target).await;
+    start_enrollment(&hub, "Intento 2", target).await;
+    let mut p = profile("Intento 3", &[]);
+    p.phone = target.into();
+    let res = hub
+        .http
+        .post(hub.at("/v1/enroll"))
+        .json(&p)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait > 3600, "about a day: {wait}");
+    // Another number is not held back.
+    start_enrollment(&hub, "Otra", "+13105550167").await;
+}
+
+#[tokio::test]
+async fn a_device_revoked_from_the_servers_shell_stops_working_in_the_running_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let (mut child, addr, _log) = start_hub(&db, "127.0.0.1:0");
+    let url = format!("http://{addr}");
+    let http = reqwest::Client::new();
+    let phone: EnrollResponse = http
+        .post(format!("{url}/v1/enroll"))
+        .json(&profile("Robada", &[]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let press = |http: reqwest::Client, url: String, token: String| async move {
+        http.post(format!("{url}/v1/alerts"))
+            .bearer_auth(token)
+            .json(&alert_body(
+                uuid::Uuid::new_v4(),
+                LA.0,
+                LA.1,
+                AlertKind::Imminent,
+            ))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    // Used once: the hub now has the token in memory.
+    assert_eq!(
+        press(http.clone(), url.clone(), phone.device_token.clone()).await,
+        201
+    );
+    let revoke = guardia()
+        .args(["admin", "device", "revoke", "--db"])
+        .arg(&db)
+        .arg(phone.registrant_id.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        revoke.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoke.stderr)
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = press(http.clone(), url.clone(), phone.device_token.clone()).await;
+        if status == 401 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the revoked token still works"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[tokio::test]
+async fn replaying_a_staff_addition_after_a_promotion_hands_out_no_token() {
+    use guardia::domain::staff::Role;
+    let hub = TestHub::start().await;
+    let admin = hub.staff(Role::Admin, None).await;
+    let add = || {
+        hub.http
+            .post(hub.at("/v1/staff"))
+            .bearer_auth(&admin)
+            .header("Idempotency-Key", "add-x")
+            .json(&json!({"name": "X", "role": "supervisor", "consulate": "chicago"}))
+            .send()
+    };
+    let first: Value = add().await.unwrap().json().await.unwrap();
+    let id = first["id"].as_i64().unwrap();
+    // On the server, X becomes a national supervisor.
+    hub.store
+        .change_staff_role(
+            id,
+            Role::Supervisor,
+            None,
+            guardia::domain::event::Actor::Operator,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let replay = add().await.unwrap();
+    assert_eq!(replay.status(), 409);
+    let text = replay.text().await.unwrap();
+    assert!(!text.contains("gds_"), "{text}");
 }

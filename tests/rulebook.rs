@@ -304,7 +304,7 @@ async fn an_admin_cannot_mint_a_national_supervisor_and_staff_changes_are_logged
     assert_eq!(hub.get_as(&token, "/v1/me").await.status(), 200);
 
     hub.store
-        .set_staff_disabled(id, true, Actor::Operator, chrono::Utc::now())
+        .set_staff_disabled(id, true, Actor::Operator, false, chrono::Utc::now())
         .await
         .unwrap();
     assert_eq!(hub.get_as(&token, "/v1/me").await.status(), 401);
@@ -495,7 +495,7 @@ async fn a_disabled_or_rotated_staff_members_open_stream_ends() {
     let colleague = HubClient::new(&hub.url, &other).unwrap();
     let mut theirs = Box::pin(colleague.events(0).await.unwrap());
     hub.store
-        .set_staff_disabled(id, true, Actor::Operator, chrono::Utc::now())
+        .set_staff_disabled(id, true, Actor::Operator, false, chrono::Utc::now())
         .await
         .unwrap();
     let end = tokio::time::timeout(Duration::from_secs(20), stream.next())

@@ -59,6 +59,8 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
 #[derive(Debug, Default)]
 pub struct DeviceCache {
     map: std::sync::RwLock<std::collections::HashMap<String, i64>>,
+    /// Counts forgets: a look-up that began before one must not put its answer back in.
+    epoch: std::sync::atomic::AtomicU64,
 }
 
 /// Entries kept before the cache starts over (about 100 MB at most).
@@ -69,8 +71,17 @@ impl DeviceCache {
         self.map.read().ok()?.get(hash).copied()
     }
 
-    fn insert(&self, hash: String, registrant: i64) {
+    fn epoch(&self) -> u64 {
+        self.epoch.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Remembers a token read from the database, unless a forget happened since `epoch` was
+    /// taken (the token may be the one revoked).
+    fn insert(&self, hash: String, registrant: i64, epoch: u64) {
         if let Ok(mut map) = self.map.write() {
+            if self.epoch() != epoch {
+                return;
+            }
             if map.len() >= DEVICE_CACHE_MAX {
                 map.clear();
             }
@@ -81,6 +92,7 @@ impl DeviceCache {
     /// Forgets every token of a registrant (their token was rotated).
     pub fn forget(&self, registrant: i64) {
         if let Ok(mut map) = self.map.write() {
+            self.epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             map.retain(|_, r| *r != registrant);
         }
     }
@@ -130,9 +142,10 @@ impl FromRequestParts<AppState> for Device {
         if let Some(registrant_id) = state.devices.get(&hash) {
             return Ok(Device { registrant_id });
         }
+        let epoch = state.devices.epoch();
         match state.store.device_by_token(hash.clone()).await? {
             Some(registrant_id) => {
-                state.devices.insert(hash, registrant_id);
+                state.devices.insert(hash, registrant_id, epoch);
                 Ok(Device { registrant_id })
             }
             None => Err(wrong_token(state, parts, "device")),

@@ -102,6 +102,11 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => ApiError::Conflict(m),
             StoreError::Refused { refusal, case } => ApiError::Refused(refusal, case),
             StoreError::Invalid(m) => ApiError::Unprocessable(m),
+            StoreError::Forbidden(m) => ApiError::Forbidden(m),
+            StoreError::Limited(limit, secs) => ApiError::TooMany(
+                crate::hub::limits::RetryAfter(std::time::Duration::from_secs(secs)),
+                limit,
+            ),
             other => ApiError::Unavailable(other),
         }
     }

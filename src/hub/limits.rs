@@ -88,6 +88,21 @@ pub struct Limits {
     surge_threshold: u32,
     surges: Mutex<HashMap<(String, &'static str), Window>>,
     lookups: Option<DefaultKeyedRateLimiter<i64>>,
+    locations: Option<DefaultKeyedRateLimiter<i64>>,
+    /// Enrollments of one number per day (counted in the database: it must survive restarts).
+    pub enrollments_per_number_per_day: u32,
+}
+
+/// The key an address is limited by: itself for IPv4, its /64 for IPv6 (one subscriber gets a
+/// whole /64, and rotating within it must not reset a limit).
+fn key_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(bits.into())
+        }
+    }
 }
 
 impl Limits {
@@ -105,6 +120,38 @@ impl Limits {
             surge_threshold: c.surge_per_network_per_minute,
             surges: Mutex::default(),
             lookups: per_minute(c.lookups_per_staff_per_minute).map(RateLimiter::keyed),
+            locations: per_minute(c.locations_per_device_per_minute).map(RateLimiter::keyed),
+            enrollments_per_number_per_day: c.enrollments_per_number_per_day,
+        }
+    }
+
+    /// One position update from device `registrant`.
+    pub fn location(&self, registrant: i64) -> Result<(), (RetryAfter, &'static str)> {
+        match &self.locations {
+            Some(l) => l
+                .check_key(&registrant)
+                .map_err(|n| (wait_of(&self.clock, n), "locations_per_device_per_minute")),
+            None => Ok(()),
+        }
+    }
+
+    /// Forgets limiter state nobody has used lately, so memory stays bounded whatever the
+    /// number of addresses seen.
+    pub fn housekeeping(&self) {
+        for l in [&self.enroll_per_address, &self.failed_auth]
+            .into_iter()
+            .flatten()
+        {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+        for l in [&self.lookups, &self.locations].into_iter().flatten() {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+        if let Ok(mut blocked) = self.blocked.lock() {
+            let now = Instant::now();
+            blocked.retain(|_, until| *until > now);
         }
     }
 
@@ -130,6 +177,8 @@ impl Limits {
             press_coalesce_after: 0,
             surge_per_network_per_minute: 0,
             lookups_per_staff_per_minute: 0,
+            enrollments_per_number_per_day: 0,
+            locations_per_device_per_minute: 0,
         })
     }
 
@@ -144,6 +193,7 @@ impl Limits {
 
     /// One enrollment from `ip`: from this address, and from everywhere together.
     pub fn enroll(&self, ip: IpAddr) -> Result<(), (RetryAfter, &'static str)> {
+        let ip = key_of(ip);
         if let Some(l) = &self.enroll_per_address {
             l.check_key(&ip)
                 .map_err(|n| (wait_of(&self.clock, n), "enroll_per_address_per_minute"))?;
@@ -157,6 +207,7 @@ impl Limits {
 
     /// Whether `ip` is waiting out its wrong-token allowance.
     pub fn auth_blocked(&self, ip: IpAddr) -> Option<RetryAfter> {
+        let ip = key_of(ip);
         let mut blocked = self.blocked.lock().ok()?;
         let until = *blocked.get(&ip)?;
         let now = Instant::now();
@@ -172,6 +223,7 @@ impl Limits {
         let Some(l) = &self.failed_auth else {
             return;
         };
+        let ip = key_of(ip);
         if let Err(n) = l.check_key(&ip) {
             let wait = wait_of(&self.clock, n).0;
             if let Ok(mut blocked) = self.blocked.lock() {
@@ -265,6 +317,8 @@ mod tests {
             press_coalesce_after: 3,
             surge_per_network_per_minute: 3,
             lookups_per_staff_per_minute: 2,
+            enrollments_per_number_per_day: 3,
+            locations_per_device_per_minute: 2,
         }
     }
 
@@ -294,7 +348,9 @@ mod tests {
         }
         l.failed_auth(a);
         assert!(l.auth_blocked(a).is_some());
-        assert!(l.auth_blocked("2001:db8::2".parse().unwrap()).is_none());
+        // The same /64 is the same subscriber: rotating addresses within it does not help.
+        assert!(l.auth_blocked("2001:db8::2".parse().unwrap()).is_some());
+        assert!(l.auth_blocked("2001:db8:0:1::2".parse().unwrap()).is_none());
     }
 
     #[test]

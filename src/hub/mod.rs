@@ -125,10 +125,15 @@ pub async fn serve(
 
 /// Writes coalesced presses once their window has passed (every second).
 async fn flush_coalesced(state: AppState) {
+    let mut ticks: u64 = 0;
     loop {
         tokio::select! {
             _ = state.shutdown.cancelled() => return,
             _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+        }
+        ticks += 1;
+        if ticks % 60 == 0 {
+            state.limits.housekeeping();
         }
         let Some(c) = state.limits.coalesce() else {
             continue;
@@ -185,8 +190,14 @@ pub async fn run(
         header_timeout: std::time::Duration::from_secs(config.header_timeout_seconds.max(1)),
         body_timeout: std::time::Duration::from_secs(config.body_timeout_seconds.max(1)),
         idle_timeout: std::time::Duration::from_secs(config.idle_timeout_seconds.max(1)),
-        per_address: full.limits.connections_per_address,
+        // Behind a proxy every connection comes from it: the proxy limits connections.
+        per_address: if config.behind_proxy {
+            0
+        } else {
+            full.limits.connections_per_address
+        },
         tls,
+        trust_forwarded: config.behind_proxy,
     };
     if state.server.idle_timeout <= state.stream.keepalive {
         tracing::warn!(

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
 
 use super::state::AppState;
+use super::store::AccessChange;
 
 /// How often the log is read for roster changes: streams end within this (the bound is
 /// five seconds).
@@ -41,11 +42,17 @@ pub async fn watch(state: AppState) {
             _ = state.shutdown.cancelled() => return,
             _ = tokio::time::sleep(CHECK_EVERY) => {}
         }
-        match state.store.roster_changes_after(after).await {
+        match state.store.access_changes_after(after).await {
             Ok(changes) => {
-                for (seq, staff_id) in changes {
+                for (seq, change) in changes {
                     after = after.max(seq);
-                    let _ = state.roster.send(RosterNews::Changed(staff_id));
+                    match change {
+                        AccessChange::Staff(id) => {
+                            let _ = state.roster.send(RosterNews::Changed(id));
+                        }
+                        // A device revoked from the server's shell: its cached token goes too.
+                        AccessChange::Device(id) => state.devices.forget(id),
+                    }
                 }
             }
             Err(e) => tracing::error!(error = %e, "cannot read roster changes"),

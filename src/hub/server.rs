@@ -29,6 +29,9 @@ pub struct ServerSettings {
     /// Connections open at once from one address (0: no limit).
     pub per_address: u32,
     pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// Behind a TLS-terminating proxy: the client is the address the proxy adds last to
+    /// `X-Forwarded-For` (the proxy's own address is every client's).
+    pub trust_forwarded: bool,
 }
 
 impl Default for ServerSettings {
@@ -39,6 +42,7 @@ impl Default for ServerSettings {
             idle_timeout: Duration::from_secs(30),
             per_address: 256,
             tls: None,
+            trust_forwarded: false,
         }
     }
 }
@@ -82,6 +86,19 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcceptor
         .map_err(|e| format!("TLS certificate and key: {e}"))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// The client a trusted proxy names: the last entry of `X-Forwarded-For` (the one the proxy
+/// itself appended; earlier ones are whatever the client claimed).
+pub fn forwarded_client(headers: &hyper::HeaderMap) -> Option<SocketAddr> {
+    let all = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    let last = all.rsplit(',').next()?.trim();
+    last.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 0))
 }
 
 /// Open connections per address.
@@ -180,7 +197,9 @@ async fn idle_for(last: Arc<AtomicU64>, start: Instant, idle: Duration) {
     let check = (idle / 4).max(Duration::from_millis(100));
     loop {
         tokio::time::sleep(check).await;
-        let quiet = start.elapsed().as_millis() as u64 - last.load(Ordering::Relaxed);
+        // A touch may land between the two reads: never below zero.
+        let quiet =
+            (start.elapsed().as_millis() as u64).saturating_sub(last.load(Ordering::Relaxed));
         if quiet >= idle.as_millis() as u64 {
             return;
         }
@@ -204,8 +223,13 @@ async fn connection<IO>(
         last: last.clone(),
         start,
     };
+    let trust_forwarded = settings.trust_forwarded;
     let service = app.map_request(move |mut req: hyper::Request<hyper::body::Incoming>| {
-        req.extensions_mut().insert(ClientAddr(peer));
+        let client = match trust_forwarded {
+            true => forwarded_client(req.headers()).unwrap_or(peer),
+            false => peer,
+        };
+        req.extensions_mut().insert(ClientAddr(client));
         req
     });
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -298,6 +322,18 @@ mod tests {
         assert!(listen_policy(lan, false, true).is_ok());
         assert!(listen_policy(local, false, false).is_ok());
         assert!(listen_policy(local6, false, false).is_ok());
+    }
+
+    #[test]
+    fn a_trusted_proxy_names_the_client_last() {
+        let mut h = hyper::HeaderMap::new();
+        h.insert("x-forwarded-for", "6.6.6.6, 203.0.113.9".parse().unwrap());
+        assert_eq!(
+            forwarded_client(&h).map(|a| a.ip()),
+            Some("203.0.113.9".parse().unwrap())
+        );
+        h.insert("x-forwarded-for", "garbage".parse().unwrap());
+        assert_eq!(forwarded_client(&h), None);
     }
 
     #[test]

@@ -468,20 +468,36 @@ impl Case {
         self.last.as_ref()
     }
 
-    /// Cuts the case down to what the stored projection keeps: no timeline, the latest of each
-    /// kind of checkpoint, the last [`NOTES_KEPT`] notes. Everything else is in the log, read
-    /// when someone opens the case; the size of what is rewritten per event stays bounded.
+    /// Cuts the case down to what the stored projection keeps: no timeline; of each kind of
+    /// checkpoint the first and the latest (deadlines count from a first detention, stages from
+    /// the latest), and the latest contact that reached the person (urgency asks whether anyone
+    /// ever did); the last [`NOTES_KEPT`] notes. Everything else is in the log, read when
+    /// someone opens the case; the size of what is rewritten per event stays bounded.
     pub fn bounded(&mut self) {
+        use std::collections::HashMap;
         self.timeline = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut latest: Vec<CheckpointRecord> = Vec::with_capacity(self.checkpoints.len());
-        for c in self.checkpoints.drain(..).rev() {
-            if seen.insert(c.code) {
-                latest.push(c);
+        let mut first: HashMap<CheckpointCode, usize> = HashMap::new();
+        let mut last: HashMap<CheckpointCode, usize> = HashMap::new();
+        let mut reached = None;
+        for (i, c) in self.checkpoints.iter().enumerate() {
+            first.entry(c.code).or_insert(i);
+            last.insert(c.code, i);
+            if c.code == CheckpointCode::ContactAttempt
+                && c.fields.get("outcome").is_some_and(|o| o == "reached")
+            {
+                reached = Some(i);
             }
         }
-        latest.reverse();
-        self.checkpoints = latest;
+        let keep: std::collections::HashSet<usize> = first
+            .into_values()
+            .chain(last.into_values())
+            .chain(reached)
+            .collect();
+        let mut i = 0;
+        self.checkpoints.retain(|_| {
+            i += 1;
+            keep.contains(&(i - 1))
+        });
         let extra = self.notes.len().saturating_sub(NOTES_KEPT);
         self.notes.drain(..extra);
     }

@@ -190,3 +190,50 @@ fn age_adds_over_65() {
     let on = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     assert_eq!(p.effective_flags(on), vec![Flag::Over65]);
 }
+
+#[test]
+fn the_bounded_record_keeps_what_urgency_and_deadlines_read() {
+    let mut case = Case::open(&raised(1, 7, AlertKind::Detained, vec![])).unwrap();
+    let mut seq = 1;
+    let mut log = |case: &mut Case, code, fields: &[(&str, &str)]| {
+        seq += 1;
+        case.apply(&checkpoint(seq, 7, code, fields)).unwrap();
+    };
+    log(&mut case, CheckpointCode::DetentionConfirmed, &[]);
+    log(
+        &mut case,
+        CheckpointCode::ContactAttempt,
+        &[("who", "hermana"), ("outcome", "reached")],
+    );
+    for _ in 0..10 {
+        log(
+            &mut case,
+            CheckpointCode::ContactAttempt,
+            &[("who", "hermana"), ("outcome", "no_answer")],
+        );
+    }
+    log(&mut case, CheckpointCode::DetentionConfirmed, &[]);
+    let whole = case.clone();
+    case.bounded();
+    assert!(case.checkpoints.len() <= 5, "{}", case.checkpoints.len());
+    let first = |c: &Case| {
+        c.checkpoints
+            .iter()
+            .find(|x| x.code == CheckpointCode::DetentionConfirmed)
+            .map(|x| x.seq)
+    };
+    assert_eq!(first(&case), first(&whole), "the first detention stays");
+    assert!(
+        case.checkpoints
+            .iter()
+            .any(|c| c.fields.get("outcome").is_some_and(|o| o == "reached")),
+        "someone reached them, and that stays"
+    );
+    assert_eq!(case.checkpoints.last(), whole.checkpoints.last());
+    assert!(case.timeline.is_empty());
+    // And an empty timeline stays empty as events come: the cost of one does not grow.
+    case.apply(&checkpoint(99, 7, CheckpointCode::FamilyNotified, &[]))
+        .unwrap();
+    assert!(case.timeline.is_empty());
+    assert_eq!(case.last.as_ref().map(|l| l.seq), Some(99));
+}

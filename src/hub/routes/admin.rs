@@ -50,28 +50,12 @@ pub async fn staff_action(
     let actor = admin(&staff)?;
     let id = id_of(&raw)?;
     let now = state.now();
-    // Another admin's or a national supervisor's access is the server's to change: through the
-    // API it would be a door to minting (rotate) or to locking everyone out (disable).
-    let server_only = || async {
-        let target = state
-            .store
-            .staff_role(id)
-            .await
-            .map_err(|e| not_found(e, "no such staff member"))?;
-        if matches!(target, (Role::Admin, _) | (Role::Supervisor, None)) {
-            return Err(ApiError::Forbidden(
-                "admins and national supervisors are managed on the server: guardia admin staff",
-            ));
-        }
-        Ok(())
-    };
     match action.as_str() {
         "disable" | "enable" => {
-            server_only().await?;
             let disable = action == "disable";
             let changed = state
                 .store
-                .set_staff_disabled(id, disable, actor, now)
+                .set_staff_disabled(id, disable, actor, true, now)
                 .await
                 .map_err(|e| not_found(e, "no such staff member"))?;
             tracing::info!(staff = id, disable, changed, "staff access changed");
@@ -81,11 +65,10 @@ pub async fn staff_action(
             ))
         }
         "rotate" => {
-            server_only().await?;
             let token = new_token(STAFF_PREFIX);
             state
                 .store
-                .rotate_staff_token(id, hash_token(&token), actor, now)
+                .rotate_staff_token(id, hash_token(&token), actor, true, now)
                 .await
                 .map_err(|e| not_found(e, "no such staff member"))?;
             tracing::info!(staff = id, "staff token rotated");

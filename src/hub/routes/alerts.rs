@@ -98,6 +98,10 @@ pub async fn location(
     let alert_id = Uuid::parse_str(&id)
         .map_err(|_| ApiError::Malformed("the alert id in the path must be a UUID".into()))?;
     validate::location(&req, state.now())?;
+    state
+        .limits
+        .location(device.registrant_id)
+        .map_err(|(wait, limit)| ApiError::TooMany(wait, limit))?;
     state.admit()?;
     let outcome = state
         .store

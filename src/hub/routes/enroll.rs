@@ -59,7 +59,13 @@ pub async fn enroll(
     }
     let outcome = state
         .store
-        .start_enrollment(profile, new_code(), key, now)
+        .start_enrollment(
+            profile,
+            new_code(),
+            key,
+            state.limits.enrollments_per_number_per_day,
+            now,
+        )
         .await?;
     tracing::info!(
         expires_at = %outcome.value.expires_at,

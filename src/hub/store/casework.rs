@@ -28,6 +28,28 @@ pub struct StaffAction {
     pub command: CaseCommand,
 }
 
+/// The staff member as they are now, inside the write: one disabled or moved to another
+/// consulate since their request was authenticated acts as they are, not as they were.
+pub(super) fn fresh_staff(ctx: &WriteCtx<'_>, who: &StaffInfo) -> Result<StaffInfo, StoreError> {
+    let row: Option<(String, Option<String>, bool)> = ctx
+        .conn()
+        .query_row(
+            "SELECT role, consulate, disabled FROM staff WHERE id = ?1",
+            [who.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match row {
+        Some((role, consulate, false)) => Ok(StaffInfo {
+            role: Role::parse(&role)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?,
+            consulate,
+            ..who.clone()
+        }),
+        _ => Err(StoreError::Forbidden("this staff member is disabled")),
+    }
+}
+
 /// Looks up an earlier answer to this author's key. A key reused for a different request is
 /// refused rather than answered with something unrelated.
 pub(super) fn previous_answer<T: serde::de::DeserializeOwned>(
@@ -105,6 +127,7 @@ impl Store {
                     replayed: true,
                 });
             }
+            let staff = fresh_staff(ctx, &a.staff)?;
             let case = ctx.case(a.case_id)?.ok_or(StoreError::NotFound)?;
             let lawyer = match &a.command {
                 CaseCommand::Assign(r) => lawyer_name(ctx, r.lawyer_id)?,
@@ -115,14 +138,14 @@ impl Store {
                 consulates: &consulates,
                 lawyer_name: lawyer.as_deref(),
             };
-            let bodies = match decide(&case, &a.command, &a.staff, a.expected_version, &facts) {
+            let bodies = match decide(&case, &a.command, &staff, a.expected_version, &facts) {
                 Ok(bodies) => bodies,
                 Err(refusal) => return Err(refused(refusal, case)),
             };
             let actor = Actor::Staff {
-                id: a.staff.id,
-                name: a.staff.name.clone(),
-                role: a.staff.role,
+                id: staff.id,
+                name: staff.name.clone(),
+                role: staff.role,
             };
             let mut answer = Applied {
                 case_id: case.id,

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::deliveries;
 use super::{Store, StoreError, WriteCtx};
 use crate::api::{AlertResponse, CancelResponse};
-use crate::domain::alert::{AlertRequest, CancelRequest, LocationRequest};
+use crate::domain::alert::{AlertKind, AlertRequest, CancelRequest, LocationRequest};
 use crate::domain::case::CaseStatus;
 use crate::domain::consulate::Consulate;
 use crate::domain::event::{
@@ -184,10 +184,15 @@ impl Store {
                 let distance_km = consulate
                     .map(|c| geo::distance_km(c.point(), location.point()))
                     .unwrap_or(case.distance_km);
-                let again = coalesce.is_some_and(|c| {
-                    case.presses_within(now, c.window) >= c.after as usize
-                        || pending_coalesced(ctx, case.id).unwrap_or(false)
-                });
+                // Never held back: a press after a cancel (it reopens the alert) or one that now
+                // says "detained".
+                let news = case.status == CaseStatus::Cancelled
+                    || (req.kind == AlertKind::Detained && case.kind != AlertKind::Detained);
+                let again = !news
+                    && coalesce.is_some_and(|c| {
+                        case.presses_within(now, c.window) >= c.after as usize
+                            || pending_coalesced(ctx, case.id).unwrap_or(false)
+                    });
                 let seq = if again {
                     // Again and again within the window: a count and the latest position,
                     // kept durably, and one event for them all when the window has passed.

@@ -143,6 +143,7 @@ impl Store {
         profile: Profile,
         code: String,
         key: Option<String>,
+        per_number_per_day: u32,
         now: DateTime<Utc>,
     ) -> Result<Outcome<PendingEnrollment>, StoreError> {
         self.write(move |ctx| {
@@ -175,6 +176,25 @@ impl Store {
                         value: PendingEnrollment { handle, expires_at },
                         replayed: true,
                     });
+                }
+            }
+            if per_number_per_day > 0 {
+                // Each enrollment gives five guesses at a code: bounding them per number bounds
+                // how often anyone can try to take it over, whatever addresses they use.
+                let since = (now - Duration::days(1)).to_rfc3339();
+                let (recent, oldest): (u32, Option<String>) = ctx.conn().query_row(
+                    "SELECT COUNT(*), MIN(created_at) FROM enrollments
+                      WHERE phone = ?1 AND created_at > ?2",
+                    params![profile.phone, since],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                if recent >= per_number_per_day {
+                    let wait = oldest
+                        .and_then(|o| DateTime::parse_from_rfc3339(&o).ok())
+                        .map(|o| (o.with_timezone(&Utc) + Duration::days(1) - now).num_seconds())
+                        .unwrap_or(86_400)
+                        .max(1) as u64;
+                    return Err(StoreError::Limited("enrollments_per_number_per_day", wait));
                 }
             }
             let salt = Uuid::new_v4().simple().to_string();

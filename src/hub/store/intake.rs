@@ -145,6 +145,7 @@ impl Store {
                     replayed: true,
                 });
             }
+            let staff = super::casework::fresh_staff(ctx, &j.staff)?;
             let r = &j.request;
             // The person the officer confirmed: their number must be the caller's, so a
             // confirmation cannot be used to pull someone else's profile into a case.
@@ -168,7 +169,7 @@ impl Store {
             };
             // Refused without the case: it may be another consulate's, and is not named back.
             let plan =
-                decide_intake(&j.staff, open.as_ref()).map_err(|refusal| StoreError::Refused {
+                decide_intake(&staff, open.as_ref()).map_err(|refusal| StoreError::Refused {
                     refusal,
                     case: None,
                 })?;
@@ -184,9 +185,9 @@ impl Store {
                 registrant_matched: confirmed.is_some(),
             };
             let actor = Actor::Staff {
-                id: j.staff.id,
-                name: j.staff.name.clone(),
-                role: j.staff.role,
+                id: staff.id,
+                name: staff.name.clone(),
+                role: staff.role,
             };
             let answer = match (plan, open) {
                 (IntakePlan::Join(_), Some(case)) => {

@@ -29,6 +29,7 @@ pub use commands::{Coalesce, Outcome};
 pub use deliveries::{Attempt, DueDelivery};
 pub use enroll::{CODE_TTL, MAX_WRONG_CODES, PendingEnrollment, Verification};
 pub use intake::{Candidate, IntakeJob, Whereabouts};
+pub use reads::AccessChange;
 pub use staff::StaffIdempotency;
 pub use writer::WriteCtx;
 
@@ -56,6 +57,12 @@ pub enum StoreError {
     Setup(String),
     #[error("the store is shut down")]
     Closed,
+    /// Decided inside the write, where it cannot go stale: not for this caller.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// A limit kept in the database (named as in `[limits]`); wait this many seconds.
+    #[error("too many ({0})")]
+    Limited(&'static str, u64),
 }
 
 impl From<serde_json::Error> for StoreError {

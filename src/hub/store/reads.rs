@@ -6,6 +6,13 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Published, Store, StoreError};
+
+/// Whose access a logged change took away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessChange {
+    Staff(i64),
+    Device(i64),
+}
 use crate::domain::case::{Case, CaseStatus};
 use crate::domain::event::EventKind;
 use crate::domain::staff::{Role, Scope, StaffInfo};
@@ -186,19 +193,30 @@ impl Store {
         .await
     }
 
-    /// Staff changes that take access away (disabled, token rotated, role changed), logged after
-    /// `seq`, as (seq, staff id), oldest first.
-    pub async fn roster_changes_after(&self, seq: u64) -> Result<Vec<(u64, i64)>, StoreError> {
+    /// Changes that take access away, logged after `seq`, oldest first: staff disabled, given
+    /// a new token or another role, and devices revoked or replaced (from this process or
+    /// another writing the same database).
+    pub async fn access_changes_after(
+        &self,
+        seq: u64,
+    ) -> Result<Vec<(u64, AccessChange)>, StoreError> {
         self.read(move |tx| {
             let mut stmt = tx.prepare_cached(
-                "SELECT seq, json_extract(body, '$.body.staff_id') FROM events
-                  WHERE case_id = 0 AND seq > ?1 AND kind = 'staff_changed'
-                    AND json_extract(body, '$.body.change.type')
-                        IN ('disabled', 'token_rotated', 'role_changed')
+                "SELECT seq, kind, json_extract(body, '$.body.staff_id'),
+                        json_extract(body, '$.body.registrant_id') FROM events
+                  WHERE case_id = 0 AND seq > ?1
+                    AND ((kind = 'staff_changed' AND json_extract(body, '$.body.change.type')
+                            IN ('disabled', 'token_rotated', 'role_changed'))
+                         OR kind = 'device_changed')
                   ORDER BY seq",
             )?;
             let rows = stmt.query_map([seq as i64], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)?))
+                let seq = r.get::<_, i64>(0)? as u64;
+                let change = match r.get::<_, String>(1)?.as_str() {
+                    "device_changed" => AccessChange::Device(r.get(3)?),
+                    _ => AccessChange::Staff(r.get(2)?),
+                };
+                Ok((seq, change))
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
         })

@@ -23,12 +23,37 @@ fn record(
     ctx.append_uncased(actor.clone(), now, body)
 }
 
-fn exists(ctx: &WriteCtx<'_>, id: i64) -> Result<bool, StoreError> {
-    Ok(ctx
+/// Who a staff member is now: role, consulate, disabled.
+fn current(
+    ctx: &WriteCtx<'_>,
+    id: i64,
+) -> Result<(crate::domain::staff::Role, Option<String>, bool), StoreError> {
+    let (role, consulate, disabled): (String, Option<String>, bool) = ctx
         .conn()
-        .query_row("SELECT 1 FROM staff WHERE id = ?1", [id], |_| Ok(()))
+        .query_row(
+            "SELECT role, consulate, disabled FROM staff WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?
-        .is_some())
+        .ok_or(StoreError::NotFound)?;
+    let role = crate::domain::staff::Role::parse(&role)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?;
+    Ok((role, consulate, disabled))
+}
+
+/// Admins and national supervisors are changed only on the server: through the API, a rotated
+/// token would be the caller's to use, and a disabled one could lock out those who oversee.
+/// Checked inside the write, so a promotion in between cannot slip past.
+fn guard_privileged(ctx: &WriteCtx<'_>, id: i64, from_api: bool) -> Result<(), StoreError> {
+    use crate::domain::staff::Role;
+    let (role, consulate, _) = current(ctx, id)?;
+    if from_api && (role == Role::Admin || (role == Role::Supervisor && consulate.is_none())) {
+        return Err(StoreError::Forbidden(
+            "admins and national supervisors are managed on the server: guardia admin staff",
+        ));
+    }
+    Ok(())
 }
 
 impl Store {
@@ -47,6 +72,14 @@ impl Store {
             if let Some((author, key, fingerprint)) = &idempotency
                 && let Some(id) = previous_answer::<i64>(ctx, *author, key, fingerprint)?
             {
+                // A replay issues a new token only to the member as they were added: one
+                // promoted or disabled since is not the caller's to hand a token for.
+                let (role, consulate, disabled) = current(ctx, id)?;
+                if disabled || role != new.role || consulate != new.consulate {
+                    return Err(StoreError::Conflict(
+                        "this member has changed since; rotate their token on the server".into(),
+                    ));
+                }
                 ctx.conn().execute(
                     "UPDATE staff SET token_hash = ?1, token_issued_at = ?2 WHERE id = ?3",
                     params![token_hash, now.to_rfc3339(), id],
@@ -97,9 +130,11 @@ impl Store {
         id: i64,
         disabled: bool,
         actor: Actor,
+        from_api: bool,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         self.write(move |ctx| {
+            guard_privileged(ctx, id, from_api)?;
             let current: Option<bool> = ctx
                 .conn()
                 .query_row("SELECT disabled FROM staff WHERE id = ?1", [id], |r| {
@@ -133,12 +168,11 @@ impl Store {
         id: i64,
         token_hash: String,
         actor: Actor,
+        from_api: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.write(move |ctx| {
-            if !exists(ctx, id)? {
-                return Err(StoreError::NotFound);
-            }
+            guard_privileged(ctx, id, from_api)?;
             ctx.conn().execute(
                 "UPDATE staff SET token_hash = ?1, token_issued_at = ?2 WHERE id = ?3",
                 params![token_hash, now.to_rfc3339(), id],
@@ -192,9 +226,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.write(move |ctx| {
-            if !exists(ctx, id)? {
-                return Err(StoreError::NotFound);
-            }
+            current(ctx, id)?;
             ctx.conn().execute(
                 "UPDATE staff SET role = ?1, consulate = ?2 WHERE id = ?3",
                 params![role.as_str(), consulate, id],
