@@ -75,6 +75,64 @@ pub(crate) fn err(
     FieldError::new(field, code, message)
 }
 
+/// Why a JSON body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonError {
+    /// Not JSON at all.
+    #[error("the body is not valid JSON: {0}")]
+    Syntax(String),
+    /// JSON, but a field does not fit: named, with a code.
+    #[error("{0}")]
+    Field(FieldError),
+}
+
+/// Reads a JSON body into `T`. A value that does not fit (a missing field, an unknown code, a
+/// wrong type, a field given twice) is a field error with the field's path and a code, like
+/// every other field error, so clients never read serde's words.
+pub fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let value = match parsed {
+        Ok(v) => v,
+        Err(e) => {
+            use serde_json::error::Category;
+            let inner = e.inner();
+            if !matches!(inner.classify(), Category::Data) {
+                return Err(JsonError::Syntax(inner.to_string()));
+            }
+            let path = e.path().to_string();
+            // serde names these kinds only in its message; this is the one place that reads it.
+            let text = inner.to_string();
+            let quoted = text.split('`').nth(1).unwrap_or("").to_string();
+            let (field, code) = if text.starts_with("missing field") {
+                let parent = if path == "." {
+                    String::new()
+                } else {
+                    format!("{path}.")
+                };
+                (format!("{parent}{quoted}"), FieldCode::Required)
+            } else if text.starts_with("unknown variant") || text.starts_with("unknown field") {
+                let name = if text.starts_with("unknown field") && path == "." {
+                    quoted
+                } else {
+                    path
+                };
+                (name, FieldCode::UnknownValue)
+            } else {
+                (path, FieldCode::InvalidFormat)
+            };
+            let field = if field.is_empty() || field == "." {
+                "body".to_string()
+            } else {
+                field
+            };
+            return Err(JsonError::Field(FieldError::new(field, code, text)));
+        }
+    };
+    de.end().map_err(|e| JsonError::Syntax(e.to_string()))?;
+    Ok(value)
+}
+
 /// A display text: trimmed, bounded, free of anything a terminal would interpret.
 pub fn text(field: &str, value: &str, max_chars: usize) -> Result<String, FieldError> {
     let trimmed = value.trim();
@@ -296,6 +354,38 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    #[test]
+    fn a_body_that_does_not_fit_names_its_field_with_a_code() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct B {
+            outcome: crate::domain::checkpoint::CloseOutcome,
+            note: String,
+        }
+        let field = |json: &str| match from_json::<B>(json.as_bytes()) {
+            Err(JsonError::Field(e)) => (e.field, e.code),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            field(r#"{"outcome":"zzz","note":"n"}"#),
+            ("outcome".into(), FieldCode::UnknownValue)
+        );
+        assert_eq!(
+            field(r#"{"outcome":"false_alarm"}"#),
+            ("note".into(), FieldCode::Required)
+        );
+        assert_eq!(
+            field(r#"{"outcome":"false_alarm","note":1}"#),
+            ("note".into(), FieldCode::InvalidFormat)
+        );
+        assert_eq!(
+            field(r#"{"outcome":"false_alarm","note":"a","x":1}"#),
+            ("x".into(), FieldCode::UnknownValue)
+        );
+        assert!(matches!(from_json::<B>(b"{"), Err(JsonError::Syntax(_))));
     }
 
     #[test]

@@ -50,14 +50,10 @@ async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Ap
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        use serde_json::error::Category;
-        match e.classify() {
-            Category::Data => ApiError::Unprocessable(format!("the JSON does not fit: {e}")),
-            Category::Syntax | Category::Eof | Category::Io => {
-                ApiError::Malformed(format!("the body is not valid JSON: {e}"))
-            }
-        }
+    use crate::domain::validate::{JsonError, from_json};
+    from_json(bytes).map_err(|e| match e {
+        JsonError::Field(f) => ApiError::Invalid(f),
+        JsonError::Syntax(_) => ApiError::Malformed(e.to_string()),
     })
 }
 

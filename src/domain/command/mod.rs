@@ -230,13 +230,17 @@ impl CaseCommand {
     /// Reads a wire body as sent for `verb`, straight into its type (so a key given twice is an
     /// error, not the last one silently winning). Body-less verbs take `{}` or nothing.
     pub fn from_wire_bytes(verb: Verb, bytes: &[u8]) -> Result<CaseCommand, WireError> {
-        use serde_json::from_slice as parse;
+        fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, WireError> {
+            crate::domain::validate::from_json(bytes).map_err(|e| match e {
+                crate::domain::validate::JsonError::Field(f) => WireError::Field(f),
+                other => WireError::DoesNotFit(other.to_string()),
+            })
+        }
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return CaseCommand::from_wire(verb, serde_json::Value::Null);
         }
         if !verb.has_body() {
-            let value: serde_json::Value =
-                parse(bytes).map_err(|e| WireError::DoesNotFit(e.to_string()))?;
+            let value: serde_json::Value = parse(bytes)?;
             return CaseCommand::from_wire(verb, value);
         }
         let parsed = match verb {
@@ -251,7 +255,7 @@ impl CaseCommand {
             Verb::Intake => parse(bytes).map(CaseCommand::Intake),
             Verb::Acknowledge | Verb::AcceptTransfer => unreachable!("handled above"),
         };
-        parsed.map_err(|e| WireError::DoesNotFit(e.to_string()))
+        parsed
     }
 
     /// Reads a wire body for `verb`. Body-less verbs take an empty object (or nothing).
@@ -300,6 +304,9 @@ pub enum WireError {
     UnexpectedBody(Verb),
     #[error("the JSON does not fit: {0}")]
     DoesNotFit(String),
+    /// A field that does not fit, named with a code.
+    #[error("{0}")]
+    Field(FieldError),
 }
 
 /// Why a command was not carried out. Each has a stable code; people read it through `i18n`.

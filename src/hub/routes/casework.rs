@@ -96,6 +96,7 @@ pub async fn act(
     let command = CaseCommand::from_wire_bytes(verb, &bytes).map_err(|e| match e {
         WireError::UnexpectedBody(_) => ApiError::Malformed(e.to_string()),
         WireError::DoesNotFit(_) => ApiError::Unprocessable(e.to_string()),
+        WireError::Field(f) => ApiError::Invalid(f),
     })?;
     let action = StaffAction {
         fingerprint,
