@@ -243,7 +243,7 @@ impl CaseCommand {
             let value: serde_json::Value = parse(bytes)?;
             return CaseCommand::from_wire(verb, value);
         }
-        let parsed = match verb {
+        match verb {
             Verb::Assign => parse(bytes).map(CaseCommand::Assign),
             Verb::Checkpoint => parse(bytes).map(CaseCommand::Checkpoint),
             Verb::Note => parse(bytes).map(CaseCommand::Note),
@@ -254,8 +254,7 @@ impl CaseCommand {
             Verb::Triage => parse(bytes).map(CaseCommand::Triage),
             Verb::Intake => parse(bytes).map(CaseCommand::Intake),
             Verb::Acknowledge | Verb::AcceptTransfer => unreachable!("handled above"),
-        };
-        parsed
+        }
     }
 
     /// Reads a wire body for `verb`. Body-less verbs take an empty object (or nothing).
