@@ -248,18 +248,8 @@ async fn a_verified_reenrollment_replaces_the_old_device_and_tells_the_number() 
     phones.message("device.replaced", number, 0).await;
     // The old token stops at once (it was cached from its press); the new one works.
     let res = hub
-        .http
-        .post(hub.at("/v1/alerts"))
-        .bearer_auth(&old.device_token)
-        .json(&alert_body(
-            uuid::Uuid::new_v4(),
-            LA.0,
-            LA.1,
-            AlertKind::Imminent,
-        ))
-        .send()
-        .await
-        .unwrap();
+        .try_press(&old.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
     assert_eq!(res.status(), 401);
     // Their open case stays theirs: the new phone's press joins it.
     let joined = hub
@@ -433,18 +423,8 @@ async fn tokens_can_be_taken_back_through_the_admin_api_and_streams_end() {
     .await;
     assert_eq!(res.status(), 200);
     let res = hub
-        .http
-        .post(hub.at("/v1/alerts"))
-        .bearer_auth(&phone.device_token)
-        .json(&alert_body(
-            uuid::Uuid::new_v4(),
-            LA.0,
-            LA.1,
-            AlertKind::Imminent,
-        ))
-        .send()
-        .await
-        .unwrap();
+        .try_press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
     assert_eq!(res.status(), 401);
 
     // Each change is on the record with the admin as its actor, and no token is.

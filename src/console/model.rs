@@ -78,6 +78,8 @@ pub enum Message {
     CaseNotVisible(u64),
     LawyersNotLoaded,
     LawyerAmbiguous(usize),
+    /// Asking the hub who is enrolled with an intake caller's number.
+    LookingUpCaller,
     /// Many enrollments (or presses) from one network in a minute.
     Surge {
         enrollments: bool,

@@ -242,6 +242,7 @@ pub fn message(lang: Lang, m: &Message) -> String {
         Message::CaseNotVisible(id) => case_not_visible(lang, *id),
         Message::LawyersNotLoaded => t(lang, Text::LawyersNotLoaded).into(),
         Message::LawyerAmbiguous(n) => lawyer_ambiguous(lang, *n),
+        Message::LookingUpCaller => t(lang, Text::LookingUpCaller).into(),
         Message::Surge {
             enrollments,
             network,

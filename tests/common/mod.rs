@@ -231,16 +231,26 @@ impl TestHub {
     }
 
     pub async fn press(&self, device: &str, lat: f64, lon: f64, kind: AlertKind) -> AlertResponse {
-        let res = self
-            .http
+        let res = self.try_press(device, lat, lon, kind).await;
+        assert_eq!(res.status(), 201, "{:?}", res.text().await);
+        res.json().await.unwrap()
+    }
+
+    /// A press whose answer the test looks at itself (a refusal, say).
+    pub async fn try_press(
+        &self,
+        device: &str,
+        lat: f64,
+        lon: f64,
+        kind: AlertKind,
+    ) -> reqwest::Response {
+        self.http
             .post(self.at("/v1/alerts"))
             .bearer_auth(device)
             .json(&alert_body(Uuid::new_v4(), lat, lon, kind))
             .send()
             .await
-            .unwrap();
-        assert_eq!(res.status(), 201, "{:?}", res.text().await);
-        res.json().await.unwrap()
+            .unwrap()
     }
 }
 

@@ -307,6 +307,7 @@ fn send(model: &mut Model) -> Vec<Command> {
                 form.pending_intake = Some(request);
                 form.error = None;
             }
+            model.message = Some(Message::LookingUpCaller);
             vec![Command::FetchCandidates(phone)]
         }
         (_, command) => submit(model, id, version, command),
@@ -361,6 +362,7 @@ pub fn on_candidates(
         Some(list) if !list.is_empty() => {
             form.confirm_caller(&list, lang);
             model.mode = mode_of(form);
+            model.message = None;
             vec![]
         }
         _ => submit(model, 0, 0, CaseCommand::Intake(request)),
