@@ -911,8 +911,8 @@ async fn relatives_messages_ignore_a_proxy_from_the_environment() {
 }
 
 #[tokio::test]
-async fn a_number_can_be_enrolled_only_so_often_whatever_the_address() {
-    let (_phones, url) = Phones::start().await;
+async fn a_number_can_be_guessed_at_only_so_often_whatever_the_address() {
+    let (phones, url) = Phones::start().await;
     let settings = NotifySettings {
         url: Some(url),
         secret: parse_secret(&new_secret()).unwrap(),
@@ -922,7 +922,8 @@ async fn a_number_can_be_enrolled_only_so_often_whatever_the_address() {
     };
     let mut limits = guardia::config::Config::defaults().limits;
     limits.enroll_per_address_per_minute = 0;
-    limits.enrollments_per_number_per_day = 2;
+    limits.failed_auth_per_address_per_minute = 0;
+    limits.enrollments_per_number_per_day = 1;
     let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), move |s| {
         s.enroll.verify_phone = true;
         s.notify = settings;
@@ -930,10 +931,90 @@ async fn a_number_can_be_enrolled_only_so_often_whatever_the_address() {
     })
     .await;
     let target = "+13105550166";
-    start_enrollment(&hub, "Intento 1", target).await;
-    start_enrollment(&hub, "Intento 2", target).await;
-    let mut p = profile("Intento 3", &[]);
-    p.phone = target.into();
+    // Two enrollments open at once share the number's five guesses for the day: the second
+    // cannot bring five more.
+    let first = start_enrollment(&hub, "Intento 1", target).await;
+    let second = start_enrollment(&hub, "Intento 2", target).await;
+    let real_first = phones.message("phone.verify", target, 0).await["data"]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let real_second = phones.message("phone.verify", target, 1).await["data"]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for want in [422, 422, 422, 422, 410] {
+        let res = verify(&hub, &first.enrollment_id, &wrong_code(&real_first)).await;
+        assert_eq!(res.status(), want);
+    }
+    // Even the right code is not tried: a lucky guess and the right code look alike.
+    let res = verify(&hub, &second.enrollment_id, &real_second).await;
+    assert_eq!(res.status(), 429);
+    // Nor can a new enrollment start until the day is over.
+    let third = {
+        let mut p = profile("Intento 3", &[]);
+        p.phone = target.into();
+        hub.http
+            .post(hub.at("/v1/enroll"))
+            .json(&p)
+            .send()
+            .await
+            .unwrap()
+    };
+    assert_eq!(third.status(), 429);
+    let wait: u64 = third.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait > 3600, "about a day: {wait}");
+    let err: Value = third.json().await.unwrap();
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("enrollments_per_number_per_day"),
+        "{err}"
+    );
+    // Another number is not held back.
+    start_enrollment(&hub, "Otra", "+13105550167").await;
+}
+
+#[tokio::test]
+async fn strangers_starting_enrollments_do_not_lock_the_owner_out_of_their_number() {
+    let (phones, url) = Phones::start().await;
+    let settings = NotifySettings {
+        url: Some(url),
+        secret: parse_secret(&new_secret()).unwrap(),
+        allow_private_targets: true,
+        retry_base: Duration::from_millis(20),
+        per_host: 4,
+    };
+    let mut limits = guardia::config::Config::defaults().limits;
+    limits.enroll_per_address_per_minute = 0;
+    limits.enrollments_per_number_per_day = 1;
+    let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), move |s| {
+        s.enroll.verify_phone = true;
+        s.notify = settings;
+        s.limits = Arc::new(guardia::hub::limits::Limits::from_config(&limits));
+    })
+    .await;
+    let owner = "+13105550168";
+    // Someone starts enrollments for the number without guessing: the owner can still start
+    // theirs and verify it with the code their phone gets.
+    for i in 0..3 {
+        start_enrollment(&hub, &format!("Extraño {i}"), owner).await;
+    }
+    let mine = start_enrollment(&hub, "Dueña", owner).await;
+    let code = phones.message("phone.verify", owner, 3).await["data"]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(verify(&hub, &mine.enrollment_id, &code).await.status(), 201);
+    // Codes sent are bounded too (each is a message to the owner's phone).
+    start_enrollment(&hub, "Extraño 4", owner).await;
+    let mut p = profile("Extraño 5", &[]);
+    p.phone = owner.into();
     let res = hub
         .http
         .post(hub.at("/v1/enroll"))
@@ -942,14 +1023,6 @@ async fn a_number_can_be_enrolled_only_so_often_whatever_the_address() {
         .await
         .unwrap();
     assert_eq!(res.status(), 429);
-    let wait: u64 = res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(wait > 3600, "about a day: {wait}");
-    // Another number is not held back.
-    start_enrollment(&hub, "Otra", "+13105550167").await;
 }
 
 #[tokio::test]
@@ -1045,4 +1118,42 @@ async fn replaying_a_staff_addition_after_a_promotion_hands_out_no_token() {
     assert_eq!(replay.status(), 409);
     let text = replay.text().await.unwrap();
     assert!(!text.contains("gds_"), "{text}");
+}
+
+#[tokio::test]
+async fn the_right_code_is_taken_even_from_an_address_that_guessed_wrong() {
+    let (phones, url) = Phones::start().await;
+    let settings = NotifySettings {
+        url: Some(url),
+        secret: parse_secret(&new_secret()).unwrap(),
+        allow_private_targets: true,
+        retry_base: Duration::from_millis(20),
+        per_host: 4,
+    };
+    let mut limits = guardia::config::Config::defaults().limits;
+    limits.enroll_per_address_per_minute = 0;
+    limits.failed_auth_per_address_per_minute = 2;
+    let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), move |s| {
+        s.enroll.verify_phone = true;
+        s.notify = settings;
+        s.limits = Arc::new(guardia::hub::limits::Limits::from_config(&limits));
+    })
+    .await;
+    // Behind one shared address, someone probes enrollments that do not exist until the
+    // address is told to wait.
+    let probe = "0123456789abcdef0123456789abcdef";
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(verify(&hub, probe, "123456").await.status().as_u16());
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    // The owner of a number, behind the same address, still gets their device with the code
+    // their phone received.
+    let owner = "+13105550169";
+    let mine = start_enrollment(&hub, "Dueño", owner).await;
+    let code = phones.message("phone.verify", owner, 0).await["data"]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(verify(&hub, &mine.enrollment_id, &code).await.status(), 201);
 }

@@ -104,6 +104,20 @@ async fn location_updates_build_a_trail_and_only_the_owner_may_send_them() {
     let res = post_as(&hub, &phone.device_token, &path, bad).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("lat"));
+    // A phone whose clock runs a year ahead still knows where it is: the fix is kept, at the
+    // hub's time.
+    let ahead = Utc::now() + chrono::Duration::days(365);
+    let skewed = json!({"lat": 34.2, "lon": -118.4, "accuracy_m": 9.0, "at": ahead.to_rfc3339()});
+    ok(post_as(&hub, &phone.device_token, &path, skewed).await).await;
+    let case = hub.case(&officer, alert.case_id).await;
+    assert_eq!(case["location"]["lat"], 34.2);
+    let trail = case["trail"].as_array().unwrap();
+    let last: chrono::DateTime<Utc> = trail.last().unwrap()["at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(last < ahead - chrono::Duration::days(300), "{last}");
 }
 
 #[tokio::test]

@@ -475,6 +475,17 @@ async fn triage_is_recorded_by_the_api_and_refused_to_lawyers() {
         json!({"name": "text", "code": "required"}),
         "{err}"
     );
+    // A verb that takes no fields names the one it was sent.
+    let extra = hub
+        .act(&officer, case, "ack", 2, json!({"lawyer_id": 1}))
+        .await;
+    assert_eq!(extra.status(), 422);
+    let err: Value = extra.json().await.unwrap();
+    assert_eq!(
+        err["field"],
+        json!({"name": "lawyer_id", "code": "unknown_value"}),
+        "{err}"
+    );
     ok(hub.act(&officer, case, "triage", 2, triage).await).await;
     let now = hub.case(&officer, case).await;
     assert_eq!(now["triage"]["consent"], "declined");

@@ -97,20 +97,28 @@ pub fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Json
         Err(e) => {
             use serde_json::error::Category;
             let inner = e.inner();
-            if !matches!(inner.classify(), Category::Data) {
+            // serde_json calls some faults in well-formed JSON "syntax" (a number too large for
+            // its field, say); those are about one field, and the caller should hear which.
+            let well_formed = || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+            if !matches!(inner.classify(), Category::Data) && !well_formed() {
                 return Err(JsonError::Syntax(inner.to_string()));
             }
             let path = e.path().to_string();
             // serde names these kinds only in its message; this is the one place that reads it.
             let text = inner.to_string();
             let quoted = text.split('`').nth(1).unwrap_or("").to_string();
-            let (field, code) = if text.starts_with("missing field") {
-                let parent = if path == "." {
-                    String::new()
+            // "missing field" and "duplicate field" name a child of the object at `path`.
+            let child = || {
+                if path == "." {
+                    quoted.clone()
                 } else {
-                    format!("{path}.")
-                };
-                (format!("{parent}{quoted}"), FieldCode::Required)
+                    format!("{path}.{quoted}")
+                }
+            };
+            let (field, code) = if text.starts_with("missing field") {
+                (child(), FieldCode::Required)
+            } else if text.starts_with("duplicate field") {
+                (child(), FieldCode::InvalidFormat)
             } else if text.starts_with("unknown variant") || text.starts_with("unknown field") {
                 let name = if text.starts_with("unknown field") && path == "." {
                     quoted
@@ -298,7 +306,9 @@ pub fn coordinates(lat: f64, lon: f64) -> Result<(), FieldError> {
     Ok(())
 }
 
-pub fn location(l: &super::alert::LocationRequest, now: DateTime<Utc>) -> Result<(), FieldError> {
+/// The time of a fix is not checked here: a phone with a wrong clock still knows where it is, so
+/// `phone_time` corrects the time rather than losing the fix.
+pub fn location(l: &super::alert::LocationRequest) -> Result<(), FieldError> {
     coordinates(l.lat, l.lon)?;
     if !l.accuracy_m.is_finite() || !(0.0..=MAX_ACCURACY_M).contains(&l.accuracy_m) {
         return Err(err(
@@ -306,16 +316,6 @@ pub fn location(l: &super::alert::LocationRequest, now: DateTime<Utc>) -> Result
             FieldCode::OutOfRange,
             format!("must be between 0 and {MAX_ACCURACY_M} metres"),
         ));
-    }
-    if l.at > now + MAX_CLOCK_SKEW {
-        return Err(err(
-            "at",
-            FieldCode::InFuture,
-            "is in the future; check the phone's clock",
-        ));
-    }
-    if l.at < now - MAX_PRESS_AGE {
-        return Err(err("at", FieldCode::OutOfRange, "is more than 7 days old"));
     }
     Ok(())
 }
@@ -332,10 +332,10 @@ pub fn alert(a: &AlertRequest) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// When a press happened, as the hub will record it. A phone's clock can be wrong by hours or
-/// years; a press is never refused for that (it would be lost): a time ahead of the hub's, or
-/// older than anyone would press and wait, is taken as the hub's own.
-pub fn pressed_at(phone_says: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+/// When a press or a location fix happened, as the hub will record it. A phone's clock can be
+/// wrong by hours or years; neither is refused for that (it would be lost): a time ahead of the
+/// hub's, or older than anyone would press and wait, is taken as the hub's own.
+pub fn phone_time(phone_says: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
     if phone_says > now + MAX_CLOCK_SKEW || phone_says < now - MAX_PRESS_AGE {
         now
     } else {
@@ -385,7 +385,28 @@ mod tests {
             field(r#"{"outcome":"false_alarm","note":"a","x":1}"#),
             ("x".into(), FieldCode::UnknownValue)
         );
+        assert_eq!(
+            field(r#"{"outcome":"false_alarm","note":"a","note":"b"}"#),
+            ("note".into(), FieldCode::InvalidFormat)
+        );
         assert!(matches!(from_json::<B>(b"{"), Err(JsonError::Syntax(_))));
+    }
+
+    #[test]
+    fn a_number_too_large_for_its_field_is_a_field_fault_not_bad_json() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct N {
+            n: u8,
+        }
+        match from_json::<N>(br#"{"n":1e400}"#) {
+            Err(JsonError::Field(e)) => assert_eq!(e.field, "n"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            from_json::<N>(br#"{"n":1"#),
+            Err(JsonError::Syntax(_))
+        ));
     }
 
     #[test]
@@ -470,11 +491,11 @@ mod tests {
         let press = alert_at(0.0, 0.0, 1.0);
         let later = now + Duration::days(8);
         assert!(alert(&press).is_ok());
-        assert_eq!(pressed_at(press.pressed_at, later), later);
+        assert_eq!(phone_time(press.pressed_at, later), later);
         let earlier = now - Duration::hours(1);
-        assert_eq!(pressed_at(press.pressed_at, earlier), earlier);
+        assert_eq!(phone_time(press.pressed_at, earlier), earlier);
         let ok_skew = press.pressed_at - Duration::minutes(2);
-        assert_eq!(pressed_at(press.pressed_at, ok_skew), press.pressed_at);
+        assert_eq!(phone_time(press.pressed_at, ok_skew), press.pressed_at);
     }
 
     proptest! {

@@ -21,7 +21,7 @@ pub async fn raise(
     ApiJson(mut req): ApiJson<AlertRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     validate::alert(&req)?;
-    req.pressed_at = validate::pressed_at(req.pressed_at, state.now());
+    req.pressed_at = validate::phone_time(req.pressed_at, state.now());
     state.admit()?;
     // Never refused: counted, so a flood from one network is told to supervisors.
     super::tell_of_surge(&state, super::client_ip(client), "press").await;
@@ -93,11 +93,12 @@ pub async fn location(
     State(state): State<AppState>,
     device: Device,
     Path(id): Path<String>,
-    ApiJson(req): ApiJson<LocationRequest>,
+    ApiJson(mut req): ApiJson<LocationRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
+    req.at = validate::phone_time(req.at, state.now());
     let alert_id = Uuid::parse_str(&id)
         .map_err(|_| ApiError::Malformed("the alert id in the path must be a UUID".into()))?;
-    validate::location(&req, state.now())?;
+    validate::location(&req)?;
     state
         .limits
         .location(device.registrant_id)

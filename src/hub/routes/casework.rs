@@ -18,6 +18,7 @@ use crate::domain::gazetteer::Lookup;
 use crate::domain::geo::Point;
 use crate::domain::intake::IntakeRequest;
 use crate::domain::staff::{Role, may_see_roster};
+use crate::domain::validate::{FieldCode, FieldError};
 use crate::hub::auth::{STAFF_PREFIX, Staff, hash_token, new_token};
 use crate::hub::error::ApiError;
 use crate::hub::extract::{ApiJson, RawJson, parse_body};
@@ -94,7 +95,18 @@ pub async fn act(
     };
     let fingerprint = fingerprint(verb, id, &body);
     let command = CaseCommand::from_wire_bytes(verb, &bytes).map_err(|e| match e {
-        WireError::UnexpectedBody(_) => ApiError::Malformed(e.to_string()),
+        // Name the first field sent so the caller sees which one the verb does not take.
+        WireError::UnexpectedBody(_) => {
+            let field = body
+                .as_object()
+                .and_then(|m| m.keys().next().cloned())
+                .unwrap_or_else(|| "body".into());
+            ApiError::Invalid(FieldError::new(
+                field,
+                FieldCode::UnknownValue,
+                e.to_string(),
+            ))
+        }
         WireError::DoesNotFit(_) => ApiError::Unprocessable(e.to_string()),
         WireError::Field(f) => ApiError::Invalid(f),
     })?;

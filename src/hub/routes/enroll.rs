@@ -92,17 +92,20 @@ pub async fn verify(
     ApiJson(req): ApiJson<VerifyRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let ip = super::client_ip(client);
-    // Wrong codes count like wrong tokens: guessing from one address earns only waiting.
-    if let Some(wait) = state.limits.auth_blocked(ip) {
-        return Err(ApiError::TooMany(
-            wait,
-            "failed_auth_per_address_per_minute",
-        ));
-    }
+    // Wrong codes and unknown enrollments count like wrong tokens, and an address past its
+    // allowance hears only "wait". The right code is not held back, though: behind a carrier's
+    // shared address the owner of a number must not wait for a stranger's mistakes, and guesses
+    // are bounded per enrollment and per number whatever the address.
+    let failed = |found: ApiError| {
+        state.limits.failed_auth(ip);
+        match state.limits.auth_blocked(ip) {
+            Some(wait) => ApiError::TooMany(wait, "failed_auth_per_address_per_minute"),
+            None => found,
+        }
+    };
     let handle_ok = handle.len() == 32 && handle.bytes().all(|b| b.is_ascii_hexdigit());
     if !handle_ok {
-        state.limits.failed_auth(ip);
-        return Err(ApiError::NotFound("no such enrollment"));
+        return Err(failed(ApiError::NotFound("no such enrollment")));
     }
     let code = req.code.trim();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
@@ -111,13 +114,16 @@ pub async fn verify(
     let token = new_token(DEVICE_PREFIX);
     let result = state
         .store
-        .verify_enrollment(handle, code.to_string(), hash_token(&token), state.now())
+        .verify_enrollment(
+            handle,
+            code.to_string(),
+            hash_token(&token),
+            state.limits.enrollments_per_number_per_day,
+            state.now(),
+        )
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => {
-                state.limits.failed_auth(ip);
-                ApiError::NotFound("no such enrollment")
-            }
+            StoreError::NotFound => failed(ApiError::NotFound("no such enrollment")),
             other => other.into(),
         })?;
     match result {
@@ -142,14 +148,15 @@ pub async fn verify(
             ))
         }
         Verification::Wrong { tries_left } => {
-            state.limits.failed_auth(ip);
             tracing::info!(%ip, tries_left, "wrong enrollment code");
-            Err(FieldError::new(
-                "code",
-                FieldCode::UnknownValue,
-                format!("is not the code sent to the phone; {tries_left} tries left"),
-            )
-            .into())
+            Err(failed(
+                FieldError::new(
+                    "code",
+                    FieldCode::UnknownValue,
+                    format!("is not the code sent to the phone; {tries_left} tries left"),
+                )
+                .into(),
+            ))
         }
         Verification::Void => Err(ApiError::Gone(
             "this enrollment expired or was voided by wrong codes; enroll again",

@@ -134,6 +134,45 @@ pub(super) fn revoke(ctx: &WriteCtx<'_>, registrant: i64) -> Result<(), StoreErr
     Ok(())
 }
 
+/// One number's enrollments over the last day.
+struct NumberDay {
+    codes: u32,
+    wrong_tries: u32,
+    oldest: Option<DateTime<Utc>>,
+}
+
+impl NumberDay {
+    /// Seconds until the oldest of the day's enrollments stops counting.
+    fn wait(&self, now: DateTime<Utc>) -> u64 {
+        self.oldest
+            .map(|o| (o + Duration::days(1) - now).num_seconds())
+            .unwrap_or(86_400)
+            .max(1) as u64
+    }
+}
+
+fn number_day(
+    ctx: &WriteCtx<'_>,
+    phone: &str,
+    now: DateTime<Utc>,
+) -> Result<NumberDay, StoreError> {
+    let since = (now - Duration::days(1)).to_rfc3339();
+    let (codes, wrong_tries, oldest): (u32, u32, Option<String>) = ctx.conn().query_row(
+        "SELECT COUNT(*), COALESCE(SUM(wrong_tries), 0), MIN(created_at) FROM enrollments
+          WHERE phone = ?1 AND created_at > ?2 AND code_hash != ''",
+        params![phone, since],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let oldest = oldest
+        .and_then(|o| DateTime::parse_from_rfc3339(&o).ok())
+        .map(|o| o.with_timezone(&Utc));
+    Ok(NumberDay {
+        codes,
+        wrong_tries,
+        oldest,
+    })
+}
+
 impl Store {
     /// Starts an enrollment and sends its code to the phone. The same `Idempotency-Key` with the
     /// same profile answers with the same enrollment (and sends nothing new); a completed one is
@@ -179,22 +218,17 @@ impl Store {
                 }
             }
             if per_number_per_day > 0 {
-                // Each enrollment gives five guesses at a code: bounding them per number bounds
-                // how often anyone can try to take it over, whatever addresses they use.
-                let since = (now - Duration::days(1)).to_rfc3339();
-                let (recent, oldest): (u32, Option<String>) = ctx.conn().query_row(
-                    "SELECT COUNT(*), MIN(created_at) FROM enrollments
-                      WHERE phone = ?1 AND created_at > ?2",
-                    params![profile.phone, since],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
-                if recent >= per_number_per_day {
-                    let wait = oldest
-                        .and_then(|o| DateTime::parse_from_rfc3339(&o).ok())
-                        .map(|o| (o.with_timezone(&Utc) + Duration::days(1) - now).num_seconds())
-                        .unwrap_or(86_400)
-                        .max(1) as u64;
-                    return Err(StoreError::Limited("enrollments_per_number_per_day", wait));
+                let day = number_day(ctx, &profile.phone, now)?;
+                let budget = per_number_per_day * MAX_WRONG_CODES;
+                // Guesses bound how often anyone can try to take a number over, whatever
+                // addresses they use. Codes sent are bounded too (each is a message to someone's
+                // phone) but more loosely, so a stranger starting enrollments for a number does
+                // not lock its owner out as soon as they would be by guessing.
+                if day.wrong_tries >= budget || day.codes >= budget {
+                    return Err(StoreError::Limited(
+                        "enrollments_per_number_per_day",
+                        day.wait(now),
+                    ));
                 }
             }
             let salt = Uuid::new_v4().simple().to_string();
@@ -239,14 +273,16 @@ impl Store {
         handle: String,
         code: String,
         token_hash: String,
+        per_number_per_day: u32,
         now: DateTime<Utc>,
     ) -> Result<Verification, StoreError> {
         self.write(move |ctx| {
-            type Row = (i64, String, String, String, String, String, i64);
+            type Row = (i64, String, String, String, String, String, i64, String);
             let row: Option<Row> = ctx
                 .conn()
                 .query_row(
-                    "SELECT id, profile, code_salt, code_hash, expires_at, state, wrong_tries
+                    "SELECT id, profile, code_salt, code_hash, expires_at, state, wrong_tries,
+                            phone
                        FROM enrollments WHERE handle = ?1",
                     [&handle],
                     |r| {
@@ -258,11 +294,12 @@ impl Store {
                             r.get(4)?,
                             r.get(5)?,
                             r.get(6)?,
+                            r.get(7)?,
                         ))
                     },
                 )
                 .optional()?;
-            let (id, profile, salt, hash, expires, state, wrong) =
+            let (id, profile, salt, hash, expires, state, wrong, phone) =
                 row.ok_or(StoreError::NotFound)?;
             let void = |ctx: &WriteCtx<'_>| {
                 ctx.conn()
@@ -274,6 +311,17 @@ impl Store {
             if state != "pending" || expired {
                 void(ctx)?;
                 return Ok(Verification::Void);
+            }
+            if per_number_per_day > 0 {
+                // Several enrollments open at once for one number share its day's guesses;
+                // otherwise each would bring five more.
+                let day = number_day(ctx, &phone, now)?;
+                if day.wrong_tries >= per_number_per_day * MAX_WRONG_CODES {
+                    return Err(StoreError::Limited(
+                        "enrollments_per_number_per_day",
+                        day.wait(now),
+                    ));
+                }
             }
             if code_hash(&salt, code.trim()) != hash {
                 let wrong = u32::try_from(wrong).unwrap_or(u32::MAX).saturating_add(1);
