@@ -466,13 +466,13 @@ async fn main() -> Result<()> {
             .await
             .map_err(anyhow::Error::msg)?;
             if json {
-                println!(
-                    "{}",
+                emit(&format!(
+                    "{}\n",
                     serde_json::to_string_pretty(&serde_json::json!({
                         "baseline": base,
                         "bench": report,
                     }))?
-                );
+                ))?;
             } else {
                 if let Some(b) = &base {
                     guardia::bench::baseline::print(b);
@@ -498,10 +498,10 @@ async fn main() -> Result<()> {
             };
             let backlog = guardia::report::backlog(&client, now, sla, filter).await?;
             if csv {
-                print!("{}", guardia::report::backlog_csv(&backlog));
+                emit(&guardia::report::backlog_csv(&backlog))?;
             } else {
                 let lang = console_lang(&config, lang);
-                print!("{}", guardia::report::backlog_text(&backlog, lang, now));
+                emit(&guardia::report::backlog_text(&backlog, lang, now))?;
             }
         }
         Command::Case {
@@ -516,13 +516,14 @@ async fn main() -> Result<()> {
             let client = report_client(&config, hub)?;
             let case = client.case(id).await?;
             if json {
-                println!("{}", guardia::report::case_json(&case)?);
+                emit(&format!("{}\n", guardia::report::case_json(&case)?))?;
             } else {
                 let lang = console_lang(&config, lang);
-                print!(
-                    "{}",
-                    guardia::report::case_markdown(&case, lang, chrono::Utc::now())
-                );
+                emit(&guardia::report::case_markdown(
+                    &case,
+                    lang,
+                    chrono::Utc::now(),
+                ))?;
             }
         }
         Command::Simulate {
@@ -717,4 +718,15 @@ async fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes a report to standard output. A reader that stops early (`| head`) is not an error:
+/// the report ends quietly instead of with a panic.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
