@@ -1,0 +1,307 @@
+//! The command line: every subcommand and flag of `guardia`, and the checks on what is typed
+//! that clap cannot express. `main.rs` carries the commands out.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::domain::staff::Role;
+
+#[derive(Parser)]
+#[command(
+    name = "guardia",
+    version,
+    about = "Consular emergency-response hub and duty console"
+)]
+pub struct Cli {
+    /// Read settings from this file instead of the user's config file.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Hub, simulated phones and the duty console in one command.
+    Demo {
+        /// Consulate whose duty officer the console plays.
+        #[arg(long)]
+        consulate: Option<String>,
+        /// Console language: es or en.
+        #[arg(long)]
+        lang: Option<String>,
+        /// Whose view to open: officer, lawyer or supervisor.
+        #[arg(long = "as", value_name = "ROLE", default_value = "officer")]
+        role: String,
+    },
+    /// Run the hub.
+    Hub {
+        /// Address to listen on (default from hub.listen: 127.0.0.1:8750). Off loopback it
+        /// needs --tls-cert and --tls-key, or --behind-proxy.
+        #[arg(long)]
+        listen: Option<String>,
+        /// The SQLite database file (created 0600 on first start).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// TLS certificate chain, PEM.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// TLS private key, PEM.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// A TLS-terminating proxy is in front: listen without TLS off loopback.
+        #[arg(long)]
+        behind_proxy: bool,
+    },
+    /// Run the duty console against a hub (token from the config file or GUARDIA_TOKEN).
+    Console {
+        #[arg(long)]
+        hub: Option<String>,
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// Press buttons against a hub as simulated phones would.
+    Simulate {
+        /// The hub's URL.
+        #[arg(long)]
+        hub: String,
+        /// Where to run a stand-in SMS gateway (say 127.0.0.1:8760), for a hub that verifies
+        /// phone numbers: point the hub's [notify] webhook_url at http://ADDR/sms, with the same
+        /// webhook secret (GUARDIA_NOTIFY_WEBHOOK_SECRET), and the simulated phones read their
+        /// codes from it.
+        #[arg(long)]
+        gateway_listen: Option<String>,
+        /// Average presses per second.
+        #[arg(long, default_value_t = 2.0)]
+        rate: f64,
+        /// Presses in all.
+        #[arg(long, default_value_t = 100)]
+        count: u64,
+        /// Fictional registrants to enroll first.
+        #[arg(long, default_value_t = 50)]
+        phones: usize,
+    },
+    /// Load a hub and report durable alerts/s, latencies and memory (an in-process hub on a
+    /// temporary database unless --hub is given; then GUARDIA_TOKEN must be a national
+    /// supervisor's).
+    Bench {
+        #[arg(long)]
+        hub: Option<String>,
+        /// Alerts per second to send (open loop).
+        #[arg(long, default_value_t = 500.0)]
+        rate: f64,
+        #[arg(long, default_value_t = 10.0)]
+        duration: f64,
+        /// Consoles subscribed to the event stream.
+        #[arg(long, default_value_t = 10)]
+        subscribers: usize,
+        #[arg(long, default_value_t = 500)]
+        phones: usize,
+        /// Also measure the machine's limits: raw SQLite commits and a bare HTTP server.
+        #[arg(long)]
+        baseline: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The supervisor's backlog figures without the TUI (token from config or GUARDIA_TOKEN).
+    Backlog {
+        /// The hub's URL (default: the configured one).
+        #[arg(long)]
+        hub: Option<String>,
+        /// metric,key,value rows for a spreadsheet.
+        #[arg(long)]
+        csv: bool,
+        /// es or en (default: the configured language).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Only cases whose national's consent is: accepted, declined or unknown.
+        #[arg(long, value_parser = parse_choice::<crate::domain::triage::Consent>)]
+        consent: Option<crate::domain::triage::Consent>,
+        /// Only cases whose national wants: contest, voluntary_return or undecided.
+        #[arg(long, value_parser = parse_choice::<crate::domain::triage::Intent>)]
+        intent: Option<crate::domain::triage::Intent>,
+        /// Only cases of this matter: migratory, criminal, civil, labor, administrative or
+        /// human_rights.
+        #[arg(long, value_parser = parse_choice::<crate::domain::triage::Category>)]
+        category: Option<crate::domain::triage::Category>,
+    },
+    /// Cases on the record.
+    Case {
+        #[command(subcommand)]
+        command: CaseSubcommand,
+    },
+    /// Administration on the database file.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CaseSubcommand {
+    /// Write one case as Markdown (or JSON) fit for a legal file.
+    Export {
+        #[arg(long)]
+        hub: Option<String>,
+        id: u64,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        lang: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Staff members.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// The lawyers' roster.
+    Lawyer {
+        #[command(subcommand)]
+        command: LawyerCommand,
+    },
+    /// Phones' device credentials.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DeviceCommand {
+    /// Stop a phone's device token from working (a stolen or lost phone); kept on the record.
+    Revoke {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The registrant id the enrollment answered with.
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum LawyerCommand {
+    /// Add one lawyer and print their token once.
+    Add {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        name: String,
+        /// Consulate ids they serve, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        serves: Vec<String>,
+        /// Language codes, comma-separated (es,en,mix...).
+        #[arg(long, value_delimiter = ',', default_value = "es")]
+        languages: Vec<String>,
+        /// Open cases they can carry.
+        #[arg(long, default_value_t = 20)]
+        capacity: u32,
+    },
+    /// Add every lawyer of a CSV (as config/lawyers.sample.csv); prints name,id,token per line.
+    Import {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff member and print their token once.
+    Add {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The person's name as it will appear on the record.
+        #[arg(long)]
+        name: String,
+        /// officer, lawyer, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// The consulate id they work at (see config/consulates.csv).
+        #[arg(long)]
+        consulate: Option<String>,
+        /// A supervisor of the whole network, who sees every case. Only made here, on the
+        /// server: never through the API.
+        #[arg(long, conflicts_with = "consulate")]
+        national: bool,
+    },
+    /// Stop a member's token from working (their open streams end); kept on the record.
+    Disable {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The staff id printed when they were added.
+        id: i64,
+    },
+    /// Let a disabled member's token work again.
+    Enable {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The staff id printed when they were added.
+        id: i64,
+    },
+    /// Change a member's role and consulate.
+    Role {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The staff id printed when they were added.
+        id: i64,
+        /// officer, lawyer, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// The consulate id they work at (see config/consulates.csv).
+        #[arg(long)]
+        consulate: Option<String>,
+        /// A supervisor of the whole network.
+        #[arg(long, conflicts_with = "consulate")]
+        national: bool,
+    },
+    /// Issue a new token (printed once); the old one stops working.
+    Rotate {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The staff id printed when they were added.
+        id: i64,
+    },
+}
+
+/// A role as typed, checked against the consulate: a supervisor without one must be asked for
+/// as `--national`, so nobody becomes national by forgetting a flag.
+pub fn parse_staff_role(
+    role: &str,
+    consulate: Option<&str>,
+    national: bool,
+) -> anyhow::Result<Role> {
+    let role = Role::parse(role)
+        .with_context(|| format!("unknown role `{role}`: officer, lawyer, supervisor or admin"))?;
+    if role == Role::Supervisor && consulate.is_none() && !national {
+        bail!("a supervisor needs --consulate ID, or --national to see every consulate's cases");
+    }
+    if national && role != Role::Supervisor {
+        bail!(
+            "--national is for supervisors only (got --role {})",
+            role.as_str()
+        );
+    }
+    Ok(role)
+}
+
+/// A triage code on the command line; a wrong one is named with the valid choices.
+fn parse_choice<T: crate::domain::triage::Choice>(s: &str) -> Result<T, String> {
+    T::from_code(s).ok_or_else(|| {
+        format!(
+            "`{s}` is not one of: {}",
+            T::codes().collect::<Vec<_>>().join(", ")
+        )
+    })
+}
