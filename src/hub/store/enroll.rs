@@ -151,18 +151,22 @@ impl NumberDay {
     }
 }
 
+/// Enrollments that sent a code to a number since a time (unverified test enrollments send none).
+const NUMBER_DAY: &str = "SELECT COUNT(*), COALESCE(SUM(wrong_tries), 0), MIN(created_at)
+                            FROM enrollments
+                           WHERE phone = ?1 AND created_at > ?2 AND code_hash != ''";
+
 fn number_day(
     ctx: &WriteCtx<'_>,
     phone: &str,
     now: DateTime<Utc>,
 ) -> Result<NumberDay, StoreError> {
     let since = (now - Duration::days(1)).to_rfc3339();
-    let (codes, wrong_tries, oldest): (u32, u32, Option<String>) = ctx.conn().query_row(
-        "SELECT COUNT(*), COALESCE(SUM(wrong_tries), 0), MIN(created_at) FROM enrollments
-          WHERE phone = ?1 AND created_at > ?2 AND code_hash != ''",
-        params![phone, since],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let (codes, wrong_tries, oldest): (u32, u32, Option<String>) =
+        ctx.conn()
+            .query_row(NUMBER_DAY, params![phone, since], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
     let oldest = oldest
         .and_then(|o| DateTime::parse_from_rfc3339(&o).ok())
         .map(|o| o.with_timezone(&Utc));
@@ -427,5 +431,27 @@ impl Store {
             }
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_numbers_day_is_counted_through_the_index_not_a_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = super::super::schema::open_writer(&dir.path().join("h.db")).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {NUMBER_DAY}"))
+            .unwrap()
+            .query_map(params!["+13105550100", "2026-11-21T00:00:00Z"], |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plan = plan.join("; ");
+        assert!(plan.contains("enrollments_by_phone"), "{plan}");
     }
 }
