@@ -543,3 +543,25 @@ async fn backlog_and_export_read_the_hub_as_the_supervisor_sees_it() {
     let theirs = HubClient::new(&hub.url, &officer).unwrap();
     assert!(theirs.case(elsewhere).await.is_err());
 }
+
+#[tokio::test]
+async fn a_report_whose_reader_stops_early_ends_quietly() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let case = new_case(&hub, LA).await;
+    // `guardia case export 1001 | head -0`: the reader is gone before the report is written.
+    let mut child = guardia()
+        .env("GUARDIA_TOKEN", &officer)
+        .args(["case", "export", "--hub", &hub.url, &case.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
