@@ -42,6 +42,14 @@ impl Phones {
         (phones, url)
     }
 
+    /// The code in the `nth` verification message to `phone`, as its owner would read it.
+    async fn code(&self, phone: &str, nth: usize) -> String {
+        self.message("phone.verify", phone, nth).await["data"]["code"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// Waits (bounded) for the `nth` message of `kind` to `phone`.
     async fn message(&self, kind: &str, phone: &str, nth: usize) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -245,10 +253,7 @@ async fn a_verified_reenrollment_replaces_the_old_device_and_tells_the_number() 
     let (hub, _) = verifying_hub(&url).await;
     let number = "+13105550188";
     let first = start_enrollment(&hub, "Dueña Ficticia", number).await;
-    let code = phones.message("phone.verify", number, 0).await["data"]["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = phones.code(number, 0).await;
     let old: EnrollResponse = verify(&hub, &first.enrollment_id, &code)
         .await
         .json()
@@ -259,10 +264,7 @@ async fn a_verified_reenrollment_replaces_the_old_device_and_tells_the_number() 
         .await;
     // A new phone with the same number (the owner's new handset).
     let second = start_enrollment(&hub, "Dueña Ficticia", number).await;
-    let code = phones.message("phone.verify", number, 1).await["data"]["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = phones.code(number, 1).await;
     let new: EnrollResponse = verify(&hub, &second.enrollment_id, &code)
         .await
         .json()
@@ -292,10 +294,7 @@ async fn a_code_expires_after_ten_minutes() {
     let (hub, now) = verifying_hub(&url).await;
     let number = "+13105550199";
     let pending = start_enrollment(&hub, "Tardía Ficticia", number).await;
-    let code = phones.message("phone.verify", number, 0).await["data"]["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = phones.code(number, 0).await;
     *now.lock().unwrap() += chrono::Duration::minutes(11);
     assert_eq!(
         verify(&hub, &pending.enrollment_id, &code).await.status(),
@@ -378,14 +377,8 @@ async fn a_number_can_be_guessed_at_only_so_often_whatever_the_address() {
     // cannot bring five more.
     let first = start_enrollment(&hub, "Intento 1", target).await;
     let second = start_enrollment(&hub, "Intento 2", target).await;
-    let real_first = phones.message("phone.verify", target, 0).await["data"]["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let real_second = phones.message("phone.verify", target, 1).await["data"]["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let real_first = phones.code(target, 0).await;
+    let real_second = phones.code(target, 1).await;
     for want in [422, 422, 422, 422, 410] {
         let res = verify(&hub, &first.enrollment_id, &wrong_code(&real_first)).await;
         assert_eq!(res.status(), want);
@@ -438,10 +431,7 @@ async fn strangers_starting_enrollments_do_not_lock_the_owner_out_of_their_numbe
         start_enrollment(&hub, &format!("Extraño {i}"), owner).await;
     }
     let mine = start_enrollment(&hub, "Dueña", owner).await;
-    let code = phones.message("phone.verify", owner, 3).await["data"]["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = phones.code(owner, 3).await;
     assert_eq!(verify(&hub, &mine.enrollment_id, &code).await.status(), 201);
     // Codes sent are bounded too (each is a message to the owner's phone).
     start_enrollment(&hub, "Extraño 4", owner).await;
@@ -477,9 +467,6 @@ async fn the_right_code_is_taken_even_from_an_address_that_guessed_wrong() {
     // their phone received.
     let owner = "+13105550169";
     let mine = start_enrollment(&hub, "Dueño", owner).await;
-    let code = phones.message("phone.verify", owner, 0).await["data"]["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = phones.code(owner, 0).await;
     assert_eq!(verify(&hub, &mine.enrollment_id, &code).await.status(), 201);
 }
