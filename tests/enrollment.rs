@@ -118,16 +118,20 @@ async fn limited_verifying_hub(
     .await
 }
 
-async fn start_enrollment(hub: &TestHub, name: &str, phone: &str) -> EnrollmentPending {
+/// Asks to enroll `phone` under `name`, whatever the answer.
+async fn post_enrollment(hub: &TestHub, name: &str, phone: &str) -> reqwest::Response {
     let mut p = profile(name, &[]);
     p.phone = phone.into();
-    let res = hub
-        .http
+    hub.http
         .post(hub.at("/v1/enroll"))
         .json(&p)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn start_enrollment(hub: &TestHub, name: &str, phone: &str) -> EnrollmentPending {
+    let res = post_enrollment(hub, name, phone).await;
     assert_eq!(res.status(), 202, "{:?}", res.text().await);
     res.json().await.unwrap()
 }
@@ -387,16 +391,7 @@ async fn a_number_can_be_guessed_at_only_so_often_whatever_the_address() {
     let res = verify(&hub, &second.enrollment_id, &real_second).await;
     assert_eq!(res.status(), 429);
     // Nor can a new enrollment start until the day is over.
-    let third = {
-        let mut p = profile("Intento 3", &[]);
-        p.phone = target.into();
-        hub.http
-            .post(hub.at("/v1/enroll"))
-            .json(&p)
-            .send()
-            .await
-            .unwrap()
-    };
+    let third = post_enrollment(&hub, "Intento 3", target).await;
     assert_eq!(third.status(), 429);
     let wait: u64 = third.headers()["retry-after"]
         .to_str()
@@ -435,15 +430,7 @@ async fn strangers_starting_enrollments_do_not_lock_the_owner_out_of_their_numbe
     assert_eq!(verify(&hub, &mine.enrollment_id, &code).await.status(), 201);
     // Codes sent are bounded too (each is a message to the owner's phone).
     start_enrollment(&hub, "Extraño 4", owner).await;
-    let mut p = profile("Extraño 5", &[]);
-    p.phone = owner.into();
-    let res = hub
-        .http
-        .post(hub.at("/v1/enroll"))
-        .json(&p)
-        .send()
-        .await
-        .unwrap();
+    let res = post_enrollment(&hub, "Extraño 5", owner).await;
     assert_eq!(res.status(), 429);
 }
 
