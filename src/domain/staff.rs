@@ -37,7 +37,7 @@ impl Role {
 
 /// The cases a staff member may see, decided once from the token and applied by every read path
 /// (snapshot and stream) so that they cannot disagree.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
     All,
     Consulate(String),

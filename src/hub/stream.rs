@@ -7,6 +7,9 @@
 //!
 //! A subscriber whose broadcast buffer overflows, or who stops reading, is disconnected rather
 //! than skipped: on reconnect it replays from its last id and loses nothing.
+//!
+//! A stream is a receiver on its audience's broadcast (see `store::fanout`) read directly by the
+//! response body: the per-stream cost is that receiver, a page of replay and the connection.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -18,25 +21,22 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Deserialize;
-use tokio::sync::{broadcast, mpsc};
-use tokio_stream::StreamExt;
-use tokio_stream::wrappers::ReceiverStream;
+use std::collections::VecDeque;
+
+use tokio::sync::broadcast;
 
 use super::auth::Staff;
 use super::error::ApiError;
 use super::roster::RosterNews;
 use super::state::AppState;
 use super::store::Published;
+use super::store::fanout::Audience;
 use crate::api::Resync;
 use crate::domain::staff::Scope;
 
 const PAGE: usize = 1000;
-/// Frames buffered between the producer and the HTTP body.
-const OUTBOX: usize = 256;
 /// A comment line: keeps proxies and the client's silence detector from closing an idle stream.
 const KEEPALIVE: Bytes = Bytes::from_static(b":\n\n");
-/// A client that accepts nothing for this long is cut off so it cannot pin memory.
-const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,52 +85,64 @@ pub async fn events(
     };
 
     // Subscribe before reading anything, so that no commit can fall between replay and live.
-    let live = state.store.subscribe();
+    let who_role = staff.0.role;
+    let audience = Audience {
+        scope: scope.clone(),
+        // Supervisors hear of surges (events about no case).
+        surges: who_role == crate::domain::staff::Role::Supervisor,
+    };
+    let live = state.store.subscribe_audience(audience.clone());
     let head = state.store.head_seq().await?;
-    let (tx, rx) = mpsc::channel(OUTBOX);
     let resync = match since {
         Some(s) if s > head => Some("ahead"),
         Some(s) if head - s > state.stream.replay_window => Some("too_old"),
         _ => None,
     };
-    if let Some(reason) = resync {
+    let body = if let Some(reason) = resync {
         let body = serde_json::to_string(&Resync {
             head,
             reason: reason.into(),
         })
         .unwrap_or_default();
-        let _ = tx.try_send(Bytes::from(format!("event: resync\ndata: {body}\n\n")));
+        Body::from(format!("event: resync\ndata: {body}\n\n"))
     } else {
-        let position = since.unwrap_or(head);
         // Subscribed before anything is read, like the log: no change can fall in between.
         let roster = state.roster.subscribe();
-        let who = Who {
-            id: staff.0.id,
-            expires: staff.0.token_expires_at,
-            supervisor: staff.0.role == crate::domain::staff::Role::Supervisor,
-            roster,
-            _slot: slot,
-            _gauge: OpenGauge::new(staff.0.role.as_str()),
+        let mut keepalive = tokio::time::interval(state.stream.keepalive);
+        keepalive.reset();
+        let feed = Feed {
+            who: Who {
+                id: staff.0.id,
+                expires: staff.0.token_expires_at,
+                roster,
+                _slot: slot,
+                _gauge: OpenGauge::new(who_role.as_str()),
+            },
+            state,
+            audience,
+            position: since.unwrap_or(head),
+            replaying: true,
+            page: VecDeque::new(),
+            live,
+            keepalive,
         };
-        tokio::spawn(produce(state.clone(), who, scope, position, live, tx));
-    }
-    let stream = ReceiverStream::new(rx).map(Ok::<_, Infallible>);
+        // The response body reads the shared broadcast itself: no task or channel per stream.
+        Body::from_stream(futures_util::stream::unfold(feed, |mut feed| async move {
+            feed.next_frame()
+                .await
+                .map(|frame| (Ok::<_, Infallible>(frame), feed))
+        }))
+    };
     Ok((
         [
             (header::CONTENT_TYPE, "text/event-stream"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        Body::from_stream(stream),
+        body,
     )
         .into_response())
 }
 
-/// Sends one frame; false when the client is gone or too slow.
-async fn send(tx: &mpsc::Sender<Bytes>, frame: Bytes) -> bool {
-    tx.send_timeout(frame, SEND_TIMEOUT).await.is_ok()
-}
-
-/// Who a stream was opened for, and what would end their right to it.
 /// Counts a stream as open, by role, until it is dropped.
 struct OpenGauge(&'static str);
 
@@ -147,11 +159,10 @@ impl Drop for OpenGauge {
     }
 }
 
+/// Who a stream was opened for, and what would end their right to it.
 struct Who {
     id: i64,
     expires: Option<chrono::DateTime<chrono::Utc>>,
-    /// Supervisors hear of surges (events about no case).
-    supervisor: bool,
     roster: broadcast::Receiver<RosterNews>,
     /// Counted against the token's streams until the stream ends.
     _slot: crate::hub::limits::StreamSlot,
@@ -170,77 +181,99 @@ impl Who {
     }
 }
 
-async fn produce(
+/// One stream's state, polled only when the connection can take another frame: a client that
+/// stops reading holds no queue of its own, only its place in the shared broadcast (and is cut
+/// off when it falls out of it, or by the connection's idle timeout).
+struct Feed {
     state: AppState,
-    mut who: Who,
-    scope: Scope,
-    mut position: u64,
-    mut live: broadcast::Receiver<Arc<Published>>,
-    tx: mpsc::Sender<Bytes>,
-) {
-    // Replay.
-    loop {
-        let page = state
+    who: Who,
+    audience: Audience,
+    /// The last `seq` sent (or the client's position).
+    position: u64,
+    replaying: bool,
+    page: VecDeque<Bytes>,
+    live: broadcast::Receiver<Arc<Published>>,
+    keepalive: tokio::time::Interval,
+}
+
+impl Feed {
+    /// The next frame to send, or None to end the stream.
+    async fn next_frame(&mut self) -> Option<Bytes> {
+        if self.state.shutdown.is_cancelled() {
+            return None;
+        }
+        if let Some(frame) = self.page.pop_front() {
+            return Some(frame);
+        }
+        if self.replaying {
+            match self.replay_page().await {
+                Some(true) => return self.page.pop_front(),
+                Some(false) => self.replaying = false,
+                None => return None,
+            }
+        }
+        loop {
+            let received = tokio::select! {
+                // A revoked token ends the stream before anything else is sent on it.
+                biased;
+                _ = self.state.shutdown.cancelled() => return None,
+                news = self.who.roster.recv() => {
+                    if self.who.ended_by(news) {
+                        tracing::info!(staff = self.who.id, "stream ended: the token was changed or expired");
+                        return None;
+                    }
+                    continue;
+                }
+                r = self.live.recv() => r,
+                _ = self.keepalive.tick() => return Some(KEEPALIVE),
+            };
+            match received {
+                Ok(event) => {
+                    // Already sent by the replay.
+                    if event.seq <= self.position {
+                        continue;
+                    }
+                    self.position = event.seq;
+                    // The fan-out sent it to this audience because the audience hears it; the
+                    // check stays so that no route can bypass the rule.
+                    if self.audience.hears(&event) {
+                        self.keepalive.reset();
+                        return Some(event.frame.clone());
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "subscriber fell behind; disconnecting it to replay");
+                    return None;
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    /// Loads the next page of the log after `position` into `page`: Some(true) when there was
+    /// one, Some(false) at the head, None on a read error (the client reconnects and replays).
+    async fn replay_page(&mut self) -> Option<bool> {
+        let page = self
+            .state
             .store
-            .events_after(position, scope.clone(), PAGE)
+            .events_after(self.position, self.audience.scope.clone(), PAGE)
             .await;
         let (events, last) = match page {
             Ok(p) => p,
             Err(e) => {
                 tracing::error!(error = %e, "replay failed; closing the stream");
-                return;
+                return None;
             }
         };
-        if last == position {
-            break;
+        if last == self.position {
+            return Some(false);
         }
-        for event in &events {
-            if state.shutdown.is_cancelled() || !send(&tx, event.frame.clone()).await {
-                return;
-            }
+        self.position = last;
+        self.page = events.iter().map(|e| e.frame.clone()).collect();
+        // A page can be all invisible events (position still moves); try the next.
+        if self.page.is_empty() {
+            return Box::pin(self.replay_page()).await;
         }
-        position = last;
-    }
-    // Live.
-    let mut keepalive = tokio::time::interval(state.stream.keepalive);
-    keepalive.reset();
-    loop {
-        let received = tokio::select! {
-            _ = state.shutdown.cancelled() => return,
-            // The client went away: free its slot now, not at the next keep-alive.
-            _ = tx.closed() => return,
-            news = who.roster.recv() => {
-                if who.ended_by(news) {
-                    tracing::info!(staff = who.id, "stream ended: the token was changed or expired");
-                    return;
-                }
-                continue;
-            }
-            _ = keepalive.tick() => {
-                if !send(&tx, KEEPALIVE).await {
-                    return;
-                }
-                continue;
-            }
-            r = live.recv() => r,
-        };
-        match received {
-            Ok(event) => {
-                if event.seq <= position {
-                    continue;
-                }
-                position = event.seq;
-                let surge =
-                    who.supervisor && event.kind == crate::domain::event::EventKind::SurgeDetected;
-                if (surge || event.visible_to(&scope)) && !send(&tx, event.frame.clone()).await {
-                    return;
-                }
-            }
-            Err(broadcast::error::RecvError::Lagged(missed)) => {
-                tracing::warn!(missed, "subscriber fell behind; disconnecting it to replay");
-                return;
-            }
-            Err(broadcast::error::RecvError::Closed) => return,
-        }
+        Some(true)
     }
 }

@@ -9,6 +9,7 @@ mod casework;
 mod commands;
 mod deliveries;
 mod enroll;
+pub mod fanout;
 mod intake;
 mod reads;
 mod schema;
@@ -128,7 +129,7 @@ struct Queued {
 pub struct Store {
     jobs: mpsc::Sender<Queued>,
     readers: Arc<ReadPool>,
-    events: broadcast::Sender<Arc<Published>>,
+    events: Arc<fanout::Fanout>,
     /// How long the last batch's first job waited, in microseconds (set by the writer).
     lag_us: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -152,7 +153,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let conn = schema::open_writer(path)?;
         let (jobs, rx) = mpsc::channel(JOB_QUEUE);
-        let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
+        let events = Arc::new(fanout::Fanout::new(BROADCAST_CAPACITY));
         let publisher = events.clone();
         let next_seq = writer::head_seq(&conn)? + 1;
         let lag_us = Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -268,6 +269,14 @@ impl Store {
 
     /// A receiver of every event committed from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
-        self.events.subscribe()
+        self.events.subscribe_all()
+    }
+
+    /// A receiver of the events this audience may see, committed from now on.
+    pub fn subscribe_audience(
+        &self,
+        audience: fanout::Audience,
+    ) -> broadcast::Receiver<Arc<Published>> {
+        self.events.subscribe(audience)
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -34,7 +34,7 @@ pub(super) fn head_seq(conn: &Connection) -> Result<u64, StoreError> {
 pub(super) fn run(
     conn: Connection,
     mut jobs: mpsc::Receiver<Queued>,
-    publisher: broadcast::Sender<Arc<Published>>,
+    publisher: Arc<super::fanout::Fanout>,
     mut next_seq: u64,
     max_batch: usize,
     lag_us: Arc<AtomicU64>,
@@ -66,7 +66,7 @@ pub(super) fn run(
 fn commit_batch(
     conn: &Connection,
     batch: &mut Vec<Job>,
-    publisher: &broadcast::Sender<Arc<Published>>,
+    publisher: &super::fanout::Fanout,
     next_seq: u64,
 ) -> u64 {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
@@ -117,7 +117,7 @@ fn commit_batch(
             crate::hub::metrics::published(ctx.pending.len());
             for event in ctx.pending.drain(..) {
                 // No subscribers is normal; the log holds the event for later replay.
-                let _ = publisher.send(event);
+                publisher.publish(event);
             }
             for reply in replies {
                 reply(Ok(()));
