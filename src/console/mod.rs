@@ -11,5 +11,6 @@ pub mod keymap;
 pub mod layout;
 pub mod model;
 pub mod net;
+pub mod order;
 pub mod update;
 pub mod view;

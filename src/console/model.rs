@@ -14,11 +14,10 @@ use super::net::outbox::Pending;
 use crate::api::{LawyerInfo, Me};
 use crate::domain::case::Case;
 use crate::domain::command::Refusal;
-use crate::domain::deadline;
 use crate::domain::event::EventKind;
 use crate::domain::sanitize::{Lines, sanitize};
 use crate::domain::staff::Role;
-use crate::domain::urgency::{self, Rules, Tier, Urgency};
+use crate::domain::urgency::{self, Rules, Urgency};
 use crate::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,9 +98,13 @@ pub struct Model {
     pub last_seq: u64,
     pub last_event_at: Option<DateTime<Utc>>,
     pub cases: HashMap<u64, Case>,
-    /// Case ids in display order, filtered. Rebuilt by [`Model::refresh_order`].
+    /// Case ids in display order, filtered. Brought up to date by [`Model::refresh_order`].
     pub order: Vec<u64>,
+    /// The sort or the filter changed (or cases were replaced wholesale): rebuild the index.
     pub order_stale: bool,
+    /// Cases an event touched since the last refresh: only these are re-keyed.
+    pub touched: HashSet<u64>,
+    pub index: super::order::SortedIndex,
     pub sort: SortMode,
     pub filter: String,
     pub filter_input: TextArea<'static>,
@@ -163,6 +166,8 @@ impl Model {
             cases: HashMap::new(),
             order: Vec::new(),
             order_stale: false,
+            touched: HashSet::new(),
+            index: Default::default(),
             sort: SortMode::Urgency,
             filter: String::new(),
             filter_input: TextArea::default(),
@@ -219,59 +224,36 @@ impl Model {
         urgency::assess(case, self.now, self.rules)
     }
 
-    fn matches_filter(&self, case: &Case, needle: &str) -> bool {
-        if needle.is_empty() {
-            // Closed cases leave the live queue; a search (`/`) still finds them.
-            return case.status != crate::domain::case::CaseStatus::Closed;
-        }
-        let name = sanitize(&case.registrant.name, Lines::One).to_lowercase();
-        name.contains(needle)
-            || case.id.to_string().contains(needle)
-            || case.consulate.contains(needle)
-    }
-
-    /// Rebuilds the display order if anything changed since the last frame. Called once per
-    /// drained inbox, not per event, so a burst of a thousand events costs one sort.
+    /// Brings the display order up to date. Called once per drained inbox, not per event; only
+    /// the cases touched since, or whose tier time has moved, are re-keyed (see `order`), unless
+    /// the sort or the filter changed.
     pub fn refresh_order(&mut self) {
-        if !self.order_stale {
-            return;
-        }
-        self.order_stale = false;
+        let mut changed = std::mem::take(&mut self.touched);
         let needle = self.filter.to_lowercase();
-        let mut rows: Vec<(&Case, Tier)> = self
-            .cases
-            .values()
-            .filter(|c| self.matches_filter(c, &needle))
-            .map(|c| (c, self.urgency(c).tier))
-            .collect();
-        match self.sort {
-            SortMode::Urgency => rows.sort_by(|a, b| urgency::queue_order(*a, *b)),
-            SortMode::Proximity => rows.sort_by(|a, b| {
-                a.0.distance_km
-                    .total_cmp(&b.0.distance_km)
-                    .then_with(|| urgency::queue_order(*a, *b))
-            }),
-            SortMode::Age => rows.sort_by(|a, b| {
-                a.0.pressed_at
-                    .cmp(&b.0.pressed_at)
-                    .then_with(|| a.0.id.cmp(&b.0.id))
-            }),
-            SortMode::Deadline => {
-                // Each case's next deadline once, not per comparison; cases without one go last.
-                let mut keyed: Vec<_> = rows
-                    .into_iter()
-                    .map(|r| (deadline::next(r.0, self.now).map(|d| d.due), r))
-                    .collect();
-                keyed.sort_by(|(x, a), (y, b)| match (x, y) {
-                    (Some(x), Some(y)) => x.cmp(y).then_with(|| urgency::queue_order(*a, *b)),
-                    (Some(_), None) => std::cmp::Ordering::Less,
-                    (None, Some(_)) => std::cmp::Ordering::Greater,
-                    (None, None) => urgency::queue_order(*a, *b),
-                });
-                rows = keyed.into_iter().map(|(_, r)| r).collect();
+        if self.order_stale {
+            self.order_stale = false;
+            self.index.clear();
+            for case in self.cases.values() {
+                if matches_filter(case, &needle) {
+                    self.index.upsert(case, self.now, self.rules, self.sort);
+                }
+            }
+        } else {
+            changed.extend(self.index.due(self.now));
+            if changed.is_empty() {
+                return;
+            }
+            for id in changed {
+                match self.cases.get(&id) {
+                    Some(case) if matches_filter(case, &needle) => {
+                        self.index.upsert(case, self.now, self.rules, self.sort)
+                    }
+                    _ => self.index.remove(id),
+                }
             }
         }
-        self.order = rows.into_iter().map(|(c, _)| c.id).collect();
+        self.order.clear();
+        self.order.extend(self.index.ids());
         self.sync_selection();
     }
 
@@ -296,4 +278,13 @@ impl Model {
     pub fn selected_case(&self) -> Option<&Case> {
         self.selected.and_then(|id| self.cases.get(&id))
     }
+}
+
+fn matches_filter(case: &Case, needle: &str) -> bool {
+    if needle.is_empty() {
+        // Closed cases leave the live queue; a search (`/`) still finds them.
+        return case.status != crate::domain::case::CaseStatus::Closed;
+    }
+    let name = sanitize(&case.registrant.name, Lines::One).to_lowercase();
+    name.contains(needle) || case.id.to_string().contains(needle) || case.consulate.contains(needle)
 }

@@ -23,9 +23,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
         Action::Key(key) => on_key(model, key),
         Action::Resize => vec![],
         Action::Tick(now) => {
+            // Tiers depend on time (the SLA); the order's index re-keys the cases whose instant
+            // has come when it is next refreshed.
             model.now = now;
-            // Tiers depend on time (the SLA), so the order may change with the clock alone.
-            model.order_stale = true;
             let mut commands = ring_for_new_criticals(model);
             commands.extend(want_whole_case(model));
             commands
@@ -124,8 +124,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
                 .get(&case.id)
                 .is_none_or(|c| c.last_seq <= case.last_seq);
             if newer && model.keeps(&case) {
+                model.touched.insert(case.id);
                 model.cases.insert(case.id, case);
-                model.order_stale = true;
             }
             vec![]
         }
@@ -208,7 +208,7 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
             }
         }
     }
-    model.order_stale = true;
+    model.touched.insert(event.case_id);
     if calls_for_attention(model, &event) && !commands.contains(&Command::Bell) {
         commands.push(Command::Bell);
         // One bell for this event, not a second one for the tier it may also have raised.

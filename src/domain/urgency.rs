@@ -7,9 +7,13 @@
 //! 4. Each of these raises one tier more: pressed more than once; nobody has reached the person
 //!    or a relative within `silence` of the alert.
 //! 5. An alert still unacknowledged at or past the SLA is `Critical`, whatever the base; so is a
-//!    case cancelled with the duress PIN, which also sorts above every other.
-//! 6. Within a tier, the nearer case comes first (the consulate can reach it soonest), then the
-//!    earlier press, then the lower case number, so the order never depends on arrival order.
+//!    case cancelled with the duress PIN.
+//!
+//! The queue's order ([`Rank`]), so that it stays meaningful once the SLA has passed and most
+//! alerts are critical: duress first; then alerts nobody has acknowledged before attended ones;
+//! then the tier; then the longest wait (the earliest alert) first; then the nearer case (the
+//! consulate can reach it soonest); then the earlier press and the lower case number, so the
+//! order never depends on arrival order.
 //!
 //! Time is passed in; nothing here reads a clock.
 
@@ -172,15 +176,65 @@ pub fn assess(case: &Case, now: DateTime<Utc>, rules: Rules) -> Urgency {
     Urgency { tier, reasons }
 }
 
-/// The queue order: duress first, then tier, then distance, then press time, then case number.
+/// A case's place in the queue (see the module's order). Everything in it changes only with an
+/// event on the case, except the tier, which changes with time only at [`next_change`]; so a
+/// sorted index of ranks needs updating only for cases that had an event or reached that instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rank {
+    not_duress: bool,
+    attended: bool,
+    tier: Tier,
+    waiting_since: i64,
+    distance: i64,
+    pressed_at: i64,
+    id: u64,
+}
+
+impl Rank {
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+/// A distance as an integer that sorts like `f64::total_cmp`, so ranks can derive `Ord`.
+pub fn sortable_distance(km: f64) -> i64 {
+    let bits = km.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
+pub fn rank(case: &Case, tier: Tier) -> Rank {
+    Rank {
+        not_duress: case.duress_at.is_none(),
+        attended: case.status != CaseStatus::Open || case.acknowledged_at.is_some(),
+        tier,
+        waiting_since: case.received_at.timestamp_micros(),
+        distance: sortable_distance(case.distance_km),
+        pressed_at: case.pressed_at.timestamp_micros(),
+        id: case.id,
+    }
+}
+
+/// The queue order of two cases with their tiers.
 pub fn queue_order(a: (&Case, Tier), b: (&Case, Tier)) -> Ordering {
-    b.0.duress_at
-        .is_some()
-        .cmp(&a.0.duress_at.is_some())
-        .then_with(|| a.1.cmp(&b.1))
-        .then_with(|| a.0.distance_km.total_cmp(&b.0.distance_km))
-        .then_with(|| a.0.pressed_at.cmp(&b.0.pressed_at))
-        .then_with(|| a.0.id.cmp(&b.0.id))
+    rank(a.0, a.1).cmp(&rank(b.0, b.1))
+}
+
+/// The next instant after `now` at which [`assess`] may give this case another tier with no
+/// event on it (the SLA, the silence limit), or None if time alone will not change it.
+pub fn next_change(case: &Case, now: DateTime<Utc>, rules: Rules) -> Option<DateTime<Utc>> {
+    if case.status != CaseStatus::Open {
+        return None;
+    }
+    let silence = (!contacted(case)).then(|| case.received_at + rules.silence);
+    let sla = case
+        .acknowledged_at
+        .is_none()
+        .then(|| case.received_at + rules.sla);
+    [silence, sla]
+        .into_iter()
+        .flatten()
+        .filter(|t| *t > now)
+        .min()
 }
 
 #[cfg(test)]
@@ -288,6 +342,56 @@ mod tests {
         assert_eq!(
             queue_order((&near, Tier::Elevated), (&far, Tier::High)),
             Ordering::Greater
+        );
+    }
+
+    #[test]
+    fn unattended_before_attended_then_the_longest_wait_before_the_nearest() {
+        let mut attended = Case::open(&raised(1, 1, AlertKind::Detained, vec![])).unwrap();
+        attended.acknowledged_at = Some(attended.received_at);
+        let waiting = Case::open(&raised(2, 2, AlertKind::Imminent, vec![])).unwrap();
+        assert_eq!(
+            queue_order((&waiting, Tier::Elevated), (&attended, Tier::Critical)),
+            Ordering::Less,
+            "nobody has answered it yet, whatever the other's tier"
+        );
+        let mut old_far = Case::open(&raised(3, 3, AlertKind::Imminent, vec![])).unwrap();
+        old_far.distance_km = 80.0;
+        let mut new_near = Case::open(&raised(4, 4, AlertKind::Imminent, vec![])).unwrap();
+        new_near.received_at = old_far.received_at + Duration::minutes(4);
+        new_near.distance_km = 1.0;
+        assert_eq!(
+            queue_order((&old_far, Tier::Critical), (&new_near, Tier::Critical)),
+            Ordering::Less,
+            "past the SLA, the one waiting longest comes first"
+        );
+    }
+
+    #[test]
+    fn the_tier_changes_with_time_only_at_next_change() {
+        let rules = Rules::with_sla(Duration::minutes(5));
+        let c = Case::open(&raised(1, 1, AlertKind::Imminent, vec![])).unwrap();
+        let mut now = c.received_at;
+        let mut changes = 0;
+        while let Some(next) = next_change(&c, now, rules) {
+            assert!(next > now);
+            let tier = assess(&c, now, rules).tier;
+            assert_eq!(
+                assess(&c, next - Duration::microseconds(1), rules).tier,
+                tier,
+                "no change before the instant"
+            );
+            now = next;
+            changes += 1;
+        }
+        // The SLA (critical) and the silence limit (already critical: no visible change).
+        assert_eq!(changes, 2);
+        assert_eq!(assess(&c, now, rules).tier, Tier::Critical);
+        let mut acknowledged = c.clone();
+        acknowledged.acknowledged_at = Some(c.received_at);
+        assert_eq!(
+            next_change(&acknowledged, c.received_at, rules),
+            Some(c.received_at + rules.silence)
         );
     }
 }
