@@ -45,7 +45,7 @@ impl Picker {
     }
 
     pub fn needle(&self) -> String {
-        self.filter.lines().join(" ").trim().to_lowercase()
+        crate::i18n::fold(self.filter.lines().join(" ").trim())
     }
 
     /// Indices of the items the filter lets through, in list order.
@@ -56,8 +56,8 @@ impl Picker {
             .enumerate()
             .filter(|(_, i)| {
                 needle.is_empty()
-                    || i.label.to_lowercase().contains(&needle)
-                    || i.search.to_lowercase().contains(&needle)
+                    || crate::i18n::fold(&i.label).contains(&needle)
+                    || crate::i18n::fold(&i.search).contains(&needle)
             })
             .map(|(n, _)| n)
             .collect()

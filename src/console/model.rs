@@ -15,7 +15,7 @@ use crate::api::{LawyerInfo, Me};
 use crate::domain::case::Case;
 use crate::domain::command::Refusal;
 use crate::domain::event::EventKind;
-use crate::domain::sanitize::{Lines, sanitize};
+use crate::domain::search::Needle;
 use crate::domain::staff::Role;
 use crate::domain::urgency::{self, Rules, Urgency};
 use crate::i18n::Lang;
@@ -229,32 +229,52 @@ impl Model {
     /// the sort or the filter changed.
     pub fn refresh_order(&mut self) {
         let mut changed = std::mem::take(&mut self.touched);
-        let needle = self.filter.to_lowercase();
+        let needle = Needle::new(&self.filter);
+        // Out of the model while it is updated, so the filter can read the rest of it.
+        let mut index = std::mem::take(&mut self.index);
         if self.order_stale {
             self.order_stale = false;
-            self.index.clear();
+            index.clear();
             for case in self.cases.values() {
-                if matches_filter(case, &needle) {
-                    self.index.upsert(case, self.now, self.rules, self.sort);
+                if self.shown(case, &needle) {
+                    index.upsert(case, self.now, self.rules, self.sort);
                 }
             }
         } else {
-            changed.extend(self.index.due(self.now));
+            changed.extend(index.due(self.now));
             if changed.is_empty() {
+                self.index = index;
                 return;
             }
             for id in changed {
                 match self.cases.get(&id) {
-                    Some(case) if matches_filter(case, &needle) => {
-                        self.index.upsert(case, self.now, self.rules, self.sort)
+                    Some(case) if self.shown(case, &needle) => {
+                        index.upsert(case, self.now, self.rules, self.sort)
                     }
-                    _ => self.index.remove(id),
+                    _ => index.remove(id),
                 }
             }
         }
+        self.index = index;
         self.order.clear();
         self.order.extend(self.index.ids());
         self.sync_selection();
+    }
+
+    /// Whether a case is in the list: open ones, or under a search (`/`) any case it finds, by
+    /// name, phone, matrícula, number, place, lawyer, consulate or a shown reason, in either
+    /// language.
+    fn shown(&self, case: &Case, needle: &Needle) -> bool {
+        if needle.is_empty() {
+            // Closed cases leave the live queue; a search still finds them.
+            return case.status != crate::domain::case::CaseStatus::Closed;
+        }
+        needle.finds(case, &self.consulate_name(&case.consulate))
+            || self.urgency(case).reasons.iter().any(|r| {
+                [Lang::Es, Lang::En]
+                    .into_iter()
+                    .any(|lang| needle.in_label(&crate::i18n::reason(lang, *r)))
+            })
     }
 
     /// Keeps the selection on the same case across re-sorts; falls back to the first row.
@@ -278,13 +298,4 @@ impl Model {
     pub fn selected_case(&self) -> Option<&Case> {
         self.selected.and_then(|id| self.cases.get(&id))
     }
-}
-
-fn matches_filter(case: &Case, needle: &str) -> bool {
-    if needle.is_empty() {
-        // Closed cases leave the live queue; a search (`/`) still finds them.
-        return case.status != crate::domain::case::CaseStatus::Closed;
-    }
-    let name = sanitize(&case.registrant.name, Lines::One).to_lowercase();
-    name.contains(needle) || case.id.to_string().contains(needle) || case.consulate.contains(needle)
 }

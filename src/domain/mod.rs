@@ -13,6 +13,7 @@ pub mod geo;
 pub mod intake;
 pub mod registrant;
 pub mod sanitize;
+pub mod search;
 pub mod staff;
 pub mod triage;
 pub mod urgency;

@@ -162,21 +162,7 @@ pub enum Text {
 }
 
 /// Lower case without accents, for matching what people type ("Beltran" finds "Beltrán").
-pub fn fold(s: &str) -> String {
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'á' | 'à' | 'ä' | 'â' => 'a',
-            'é' | 'è' | 'ë' | 'ê' => 'e',
-            'í' | 'ì' | 'ï' | 'î' => 'i',
-            'ó' | 'ò' | 'ö' | 'ô' => 'o',
-            'ú' | 'ù' | 'ü' | 'û' => 'u',
-            'ñ' => 'n',
-            'ç' => 'c',
-            other => other,
-        })
-        .collect()
-}
+pub use crate::domain::search::fold;
 
 pub fn t(lang: Lang, text: Text) -> &'static str {
     use Text::*;
