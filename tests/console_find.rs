@@ -86,3 +86,73 @@ async fn a_relative_gives_a_phone_number_or_a_name_without_accents() {
     stop.cancel();
     hub.stop().await;
 }
+
+fn screen(model: &mut Model, width: u16, height: u16) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    guardia::console::app::draw(&mut terminal, model).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn duress_cases_stay_on_screen_and_the_counts_say_what_waits() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let mut duress = Vec::new();
+    let mut last = 0;
+    for n in 0..30 {
+        let phone = hub.enroll(&format!("Persona {n:02} Ficticia"), &[]).await;
+        let alert = hub
+            .press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+            .await;
+        last = alert.seq;
+        if n == 7 || n == 21 {
+            let res = hub
+                .http
+                .post(hub.at(&format!("/v1/alerts/{}/cancel", alert.alert_id)))
+                .bearer_auth(&phone.device_token)
+                .json(&serde_json::json!({ "duress": true }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            last = res.json::<serde_json::Value>().await.unwrap()["seq"]
+                .as_u64()
+                .unwrap();
+            duress.push(alert.case_id.to_string());
+        }
+    }
+    let stop = tokio_util::sync::CancellationToken::new();
+    let client = HubClient::new(&hub.url, &officer).unwrap();
+    let outbox = hub.dir.path().join("outbox.json");
+    let (mut inbox, _effects) = spawn_feeds(client, &outbox, &stop).unwrap();
+    let mut model = Model::new(Lang::Es, true, chrono::Duration::minutes(5), Utc::now());
+    until(&mut model, &mut inbox, |m| m.last_seq >= last).await;
+
+    // Every sort, and the selection at the bottom of the list: the duress rows stay in view.
+    for _ in 0..4 {
+        key(&mut model, KeyCode::Char('s'));
+        key(&mut model, KeyCode::End);
+        let text = screen(&mut model, 80, 24);
+        for case in &duress {
+            assert!(
+                text.lines()
+                    .any(|l| l.contains(case.as_str()) && l.contains("COACCIÓN")),
+                "{case} scrolled away:\n{text}"
+            );
+        }
+        assert!(text.contains("más arriba"), "{text}");
+        assert!(text.contains("30 sin atender"), "{text}");
+        assert!(text.contains("2 con coacción"), "{text}");
+    }
+    stop.cancel();
+    hub.stop().await;
+}

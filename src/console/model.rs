@@ -105,6 +105,10 @@ pub struct Model {
     /// Cases an event touched since the last refresh: only these are re-keyed.
     pub touched: HashSet<u64>,
     pub index: super::order::SortedIndex,
+    /// The tier of each row of `order`, for counting the critical rows scrolled out of view.
+    pub tiers: Vec<urgency::Tier>,
+    /// Rows at the top of the list that never scroll away (duress cases), set by `settle`.
+    pub pinned: usize,
     pub sort: SortMode,
     pub filter: String,
     pub filter_input: TextArea<'static>,
@@ -168,6 +172,8 @@ impl Model {
             order_stale: false,
             touched: HashSet::new(),
             index: Default::default(),
+            tiers: Vec::new(),
+            pinned: 0,
             sort: SortMode::Urgency,
             filter: String::new(),
             filter_input: TextArea::default(),
@@ -257,7 +263,11 @@ impl Model {
         }
         self.index = index;
         self.order.clear();
-        self.order.extend(self.index.ids());
+        self.tiers.clear();
+        for (id, tier) in self.index.rows() {
+            self.order.push(id);
+            self.tiers.push(tier);
+        }
         self.sync_selection();
     }
 

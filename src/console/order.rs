@@ -15,12 +15,36 @@ use crate::domain::case::Case;
 use crate::domain::deadline;
 use crate::domain::urgency::{self, Rank, Rules, Tier};
 
-/// Where a case sorts under the current mode: the mode's own lead, then the urgency rank (which
-/// ends in the case id, so no two keys are equal).
+/// Where a case sorts under the current mode: duress cases first whatever the mode (they are
+/// pinned above the list), then the mode's own lead, then the urgency rank (which ends in the
+/// case id, so no two keys are equal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Key {
+    not_duress: bool,
     lead: (i64, i64),
     rank: Rank,
+}
+
+/// What needs someone now, over the cases in the list: kept as the index changes, so the header
+/// never counts by walking every case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    pub unattended: usize,
+    pub critical: usize,
+    pub duress: usize,
+}
+
+impl Tally {
+    fn count(&mut self, rank: &Rank, sign: isize) {
+        let add = |n: &mut usize, yes: bool| {
+            if yes {
+                *n = n.saturating_add_signed(sign);
+            }
+        };
+        add(&mut self.unattended, rank.unattended());
+        add(&mut self.critical, rank.tier() == Tier::Critical);
+        add(&mut self.duress, rank.duress());
+    }
 }
 
 #[derive(Debug, Default)]
@@ -30,6 +54,9 @@ pub struct SortedIndex {
     /// When each indexed case's key will change with time alone.
     wakeups: BTreeSet<(DateTime<Utc>, u64)>,
     wakeup_of: HashMap<u64, DateTime<Utc>>,
+    tally: Tally,
+    /// Unattended cases by arrival, for the oldest wait.
+    unattended: BTreeSet<(i64, u64)>,
 }
 
 impl SortedIndex {
@@ -45,15 +72,28 @@ impl SortedIndex {
         self.sorted.is_empty()
     }
 
-    /// Case ids in display order.
-    pub fn ids(&self) -> impl Iterator<Item = u64> + '_ {
-        self.sorted.iter().map(|k| k.rank.id())
+    /// Case ids in display order, with their tiers.
+    pub fn rows(&self) -> impl Iterator<Item = (u64, Tier)> + '_ {
+        self.sorted.iter().map(|k| (k.rank.id(), k.rank.tier()))
+    }
+
+    pub fn tally(&self) -> Tally {
+        self.tally
+    }
+
+    /// When the oldest unattended alert arrived.
+    pub fn oldest_unattended(&self) -> Option<DateTime<Utc>> {
+        self.unattended
+            .first()
+            .and_then(|(micros, _)| DateTime::from_timestamp_micros(*micros))
     }
 
     /// Takes the case out of the index (it left the view, or is about to be re-keyed).
     pub fn remove(&mut self, id: u64) {
         if let Some(key) = self.keys.remove(&id) {
             self.sorted.remove(&key);
+            self.tally.count(&key.rank, -1);
+            self.unattended.remove(&(key.rank.waiting_since(), id));
         }
         if let Some(at) = self.wakeup_of.remove(&id) {
             self.wakeups.remove(&(at, id));
@@ -66,6 +106,10 @@ impl SortedIndex {
         let (key, wake) = key_of(case, now, rules, sort);
         self.sorted.insert(key);
         self.keys.insert(case.id, key);
+        self.tally.count(&key.rank, 1);
+        if key.rank.unattended() {
+            self.unattended.insert((key.rank.waiting_since(), case.id));
+        }
         if let Some(at) = wake {
             self.wakeups.insert((at, case.id));
             self.wakeup_of.insert(case.id, at);
@@ -115,6 +159,7 @@ fn key_of(
     };
     (
         Key {
+            not_duress: case.duress_at.is_none(),
             lead,
             rank: urgency::rank(case, tier),
         },

@@ -194,6 +194,24 @@ impl Rank {
     pub fn id(&self) -> u64 {
         self.id
     }
+
+    pub fn duress(&self) -> bool {
+        !self.not_duress
+    }
+
+    /// Open and acknowledged by nobody yet.
+    pub fn unattended(&self) -> bool {
+        !self.attended
+    }
+
+    pub fn tier(&self) -> Tier {
+        self.tier
+    }
+
+    /// When the alert arrived (microseconds since the epoch): the wait is counted from here.
+    pub fn waiting_since(&self) -> i64 {
+        self.waiting_since
+    }
 }
 
 /// A distance as an integer that sorts like `f64::total_cmp`, so ranks can derive `Ord`.

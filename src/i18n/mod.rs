@@ -6,6 +6,7 @@
 pub mod casework;
 pub mod console;
 pub mod keys;
+pub mod strip;
 
 use crate::domain::alert::{AlertKind, CancelReason};
 use crate::domain::case::CaseStatus;

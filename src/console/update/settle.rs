@@ -17,6 +17,16 @@ pub fn settle(model: &mut Model, area: Rect) {
     let p = panes(area, input_open);
     let height = list_rows(p.list);
     model.page = height;
+    // Duress cases head the list in every order and stay drawn above the scrolling rows (at
+    // most half the pane, so the rest of the queue can still be worked).
+    let pinned = model
+        .index
+        .tally()
+        .duress
+        .min(height / 2)
+        .min(model.order.len());
+    model.pinned = pinned;
+    let scrolling = height.saturating_sub(pinned).max(1);
     // Keep the selected row inside the window, scrolling as little as possible.
     if model.order.is_empty() {
         *model.table.offset_mut() = 0;
@@ -26,13 +36,16 @@ pub fn settle(model: &mut Model, area: Rect) {
             .selected()
             .unwrap_or(0)
             .min(model.order.len() - 1);
-        let mut offset = model.table.offset();
-        if selected < offset {
-            offset = selected;
-        } else if selected >= offset + height {
-            offset = selected + 1 - height;
+        let mut offset = model.table.offset().max(pinned);
+        if selected >= pinned {
+            if selected < offset {
+                offset = selected;
+            } else if selected >= offset + scrolling {
+                offset = selected + 1 - scrolling;
+            }
         }
-        *model.table.offset_mut() = offset.min(model.order.len().saturating_sub(height));
+        let last_start = model.order.len().saturating_sub(scrolling).max(pinned);
+        *model.table.offset_mut() = offset.min(last_start);
     }
     model.backlog = (model.tab == Tab::Backlog).then(|| {
         let b = backlog_of(model);

@@ -7,7 +7,7 @@ use super::theme::Theme;
 use crate::console::action::Notice;
 use crate::console::keymap::{self, Mode};
 use crate::console::model::{Model, Tab, tabs};
-use crate::i18n::{Text, console, t};
+use crate::i18n::{Text, console, strip, t};
 
 /// The key-hint bar, generated from the keymap of the current mode.
 pub fn render_hints(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -44,35 +44,63 @@ pub fn render_filter(model: &Model, theme: Theme, frame: &mut Frame, area: Rect)
 pub fn render_tabs(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let lang = model.lang;
     let mut spans = Vec::new();
-    for (i, tab) in tabs(model.role()).iter().enumerate() {
-        let name = match tab {
-            Tab::Queue => t(lang, Text::TabQueue),
-            Tab::MyCases => t(lang, Text::TabMyCases),
-            Tab::Backlog => t(lang, Text::TabBacklog),
-        };
-        let style = if *tab == model.tab {
-            theme.selected()
+    let all = tabs(model.role());
+    // One view needs no tab bar; the row then holds only the counts.
+    if all.len() > 1 {
+        for (i, tab) in all.iter().enumerate() {
+            let name = match tab {
+                Tab::Queue => t(lang, Text::TabQueue),
+                Tab::MyCases => t(lang, Text::TabMyCases),
+                Tab::Backlog => t(lang, Text::TabBacklog),
+            };
+            let style = if *tab == model.tab {
+                theme.selected()
+            } else {
+                theme.dim()
+            };
+            spans.push(Span::styled(format!(" {} {name} ", i + 1), style));
+            spans.push(Span::raw(" "));
+        }
+    }
+    // What needs someone now, over the list: never scrolls away.
+    let tally = model.index.tally();
+    let mut counts: Vec<Span> = Vec::new();
+    if tally.duress > 0 {
+        counts.push(Span::styled(
+            format!("‼ {}", strip::duress(lang, tally.duress)),
+            theme.unseen(),
+        ));
+    }
+    counts.push(Span::styled(
+        strip::unattended(lang, tally.unattended),
+        if tally.unattended > 0 {
+            theme.warn()
         } else {
             theme.dim()
-        };
-        spans.push(Span::styled(format!(" {} {name} ", i + 1), style));
-        spans.push(Span::raw(" "));
+        },
+    ));
+    if let Some(since) = model.index.oldest_unattended() {
+        counts.push(Span::styled(
+            strip::oldest_wait(lang, (model.now - since).num_seconds()),
+            theme.warn(),
+        ));
     }
+    counts.push(Span::raw(strip::critical(lang, tally.critical)));
     if model.waiting > 0 {
-        spans.push(Span::styled(
-            format!("  ⧗ {} {}", model.waiting, t(lang, Text::Waiting)),
+        counts.push(Span::styled(
+            format!("⧗ {} {}", model.waiting, t(lang, Text::Waiting)),
             theme.warn(),
         ));
     }
     if !model.refused.is_empty() {
-        spans.push(Span::styled(
-            format!(
-                "  ✕ {} {}",
-                model.refused.len(),
-                t(lang, Text::RefusedReview)
-            ),
+        counts.push(Span::styled(
+            format!("✕ {}", strip::refused(lang, model.refused.len())),
             theme.unseen(),
         ));
+    }
+    for (n, span) in counts.into_iter().enumerate() {
+        spans.push(Span::raw(if n == 0 { " " } else { " · " }));
+        spans.push(span);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -37,13 +37,38 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         Tab::MyCases => t(lang, Text::TabMyCases),
         _ => t(lang, Text::QueueTitle),
     };
-    let title = format!(
+    // The window `update::settle` chose for this size: the pinned duress rows, then the
+    // scrolling ones; only these rows are built.
+    let height = crate::console::layout::list_rows(area);
+    let len = model.order.len();
+    let pinned = model.pinned.min(len);
+    let offset = model.table.offset().clamp(pinned, len.max(pinned));
+    let end = (offset + height.saturating_sub(pinned).max(1)).min(len);
+    let critical_in = |range: std::ops::Range<usize>| {
+        model.tiers.get(range).map_or(0, |tiers| {
+            tiers.iter().filter(|t| **t == Tier::Critical).count()
+        })
+    };
+    let mut title = format!(
         " {} · {} · {}: {} ",
         name,
-        i18n::cases_count(lang, model.order.len(), model.cases.len()),
+        i18n::cases_count(lang, len, model.cases.len()),
         t(lang, Text::SortedBy),
         sort
     );
+    // Say what is out of view, so nothing urgent hides above or below the window.
+    if offset > pinned {
+        title.push_str(&format!(
+            "· {} ",
+            i18n::strip::more(lang, offset - pinned, critical_in(pinned..offset), true)
+        ));
+    }
+    if end < len {
+        title.push_str(&format!(
+            "· {} ",
+            i18n::strip::more(lang, len - end, critical_in(end..len), false)
+        ));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title, theme.title()));
@@ -51,12 +76,12 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(t(lang, Text::EmptyQueue)).block(block), area);
         return;
     }
-    // The window `update::settle` chose for this size; only its rows are built.
-    let height = crate::console::layout::list_rows(area);
-    let offset = model.table.offset().min(model.order.len() - 1);
     let selected = model.table.selected().unwrap_or(offset);
-
-    let window = &model.order[offset..(offset + height).min(model.order.len())];
+    let window: Vec<u64> = model.order[..pinned]
+        .iter()
+        .chain(&model.order[offset..end])
+        .copied()
+        .collect();
     let rows: Vec<Row> = window
         .iter()
         .filter_map(|id| model.cases.get(id))
@@ -77,12 +102,9 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             } else {
                 format!("{symbol} {label} · {reason}")
             };
-            let name = if case.duress_at.is_some() {
-                Line::from(vec![
-                    Span::styled(format!("{} ", t(lang, Text::Duress)), theme.unseen()),
-                    Span::raw(clean(&case.registrant.name)),
-                ])
-            } else if model.unseen.contains(&case.id) {
+            // Duress is said by the urgency column (and the row is pinned): the name keeps its
+            // width.
+            let name = if model.unseen.contains(&case.id) {
                 Line::from(vec![
                     Span::styled(format!("{} ", t(lang, Text::New)), theme.unseen()),
                     Span::raw(clean(&case.registrant.name)),
@@ -145,6 +167,11 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         .block(block)
         .row_highlight_style(theme.selected())
         .highlight_symbol("› ");
-    let mut state = TableState::default().with_selected(selected.checked_sub(offset));
+    let row_of_selected = if selected < pinned {
+        Some(selected)
+    } else {
+        (selected >= offset && selected < end).then(|| selected - offset + pinned)
+    };
+    let mut state = TableState::default().with_selected(row_of_selected);
     frame.render_stateful_widget(table, area, &mut state);
 }

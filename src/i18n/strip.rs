@@ -1,0 +1,81 @@
+//! The counts strip above the list and the list's "more above / below" marks: what needs
+//! someone now, in words that agree with their numbers.
+
+use super::Lang;
+
+/// "12 sin atender": alerts nobody has acknowledged (the same words as the status column).
+pub fn unattended(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Es => format!("{n} sin atender"),
+        Lang::En => format!("{n} unattended"),
+    }
+}
+
+/// "1 caso crítico", "3 casos críticos".
+pub fn critical(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::Es, 1) => "1 caso crítico".into(),
+        (Lang::Es, _) => format!("{n} casos críticos"),
+        (Lang::En, _) => format!("{n} critical"),
+    }
+}
+
+/// "2 con coacción": cancelled with the duress PIN.
+pub fn duress(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Es => format!("{n} con coacción"),
+        Lang::En => format!("{n} under duress"),
+    }
+}
+
+/// "espera más larga 7 min".
+pub fn oldest_wait(lang: Lang, seconds: i64) -> String {
+    let age = super::age(seconds);
+    match lang {
+        Lang::Es => format!("espera más larga {age}"),
+        Lang::En => format!("longest wait {age}"),
+    }
+}
+
+/// "1 acción rechazada (! para ver)", "2 acciones rechazadas (! para ver)".
+pub fn refused(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::Es, 1) => "1 acción rechazada (! para ver)".into(),
+        (Lang::Es, _) => format!("{n} acciones rechazadas (! para ver)"),
+        (Lang::En, 1) => "1 refused action (! to review)".into(),
+        (Lang::En, _) => format!("{n} refused actions (! to review)"),
+    }
+}
+
+/// "↑ 12 más arriba (3 críticos)": rows scrolled out of view, and how many of them are critical.
+pub fn more(lang: Lang, n: usize, critical: usize, above: bool) -> String {
+    let arrow = if above { "↑" } else { "↓" };
+    let place = match (lang, above) {
+        (Lang::Es, true) => "más arriba",
+        (Lang::Es, false) => "más abajo",
+        (Lang::En, true) => "more above",
+        (Lang::En, false) => "more below",
+    };
+    let of_them = match (lang, critical) {
+        (_, 0) => String::new(),
+        (Lang::Es, 1) => " (1 crítico)".into(),
+        (Lang::Es, c) => format!(" ({c} críticos)"),
+        (Lang::En, c) => format!(" ({c} critical)"),
+    };
+    format!("{arrow} {n} {place}{of_them}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_agree_with_their_words() {
+        assert_eq!(critical(Lang::Es, 1), "1 caso crítico");
+        assert_eq!(critical(Lang::Es, 2), "2 casos críticos");
+        assert_eq!(refused(Lang::Es, 1), "1 acción rechazada (! para ver)");
+        assert_eq!(refused(Lang::Es, 3), "3 acciones rechazadas (! para ver)");
+        assert_eq!(more(Lang::Es, 4, 1, true), "↑ 4 más arriba (1 crítico)");
+        assert_eq!(more(Lang::En, 4, 0, false), "↓ 4 more below");
+    }
+}
