@@ -39,13 +39,13 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
     let (_, officer) = crate::admin::add_staff(
         &store,
         &consulates,
-        person("Oficial de guardia (demo)", Role::Officer),
+        person("Lucía Ramírez (demo)", Role::Officer),
     )
     .await?;
     let (_, supervisor) = crate::admin::add_staff(
         &store,
         &consulates,
-        person("Supervisora (demo)", Role::Supervisor),
+        person("Elena Cárdenas (demo)", Role::Supervisor),
     )
     .await?;
     let roster = crate::admin::parse_roster(SAMPLE_LAWYERS, &consulates)?;
@@ -69,7 +69,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         &consulates,
         NewStaff {
             consulate: Some(neighbour.id.clone()),
-            ..person("Oficial vecino (demo)", Role::Officer)
+            ..person("Tomás Aguilar (demo)", Role::Officer)
         },
     )
     .await?;

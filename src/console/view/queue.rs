@@ -134,7 +134,8 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                     None => Cell::from(""),
                 },
             ]);
-            if model.unseen.contains(&case.id) {
+            // A case that has ended is never drawn like a new emergency.
+            if model.unseen.contains(&case.id) && urgency.tier != Tier::Resolved {
                 row.style(theme.unseen())
             } else {
                 row
@@ -174,4 +175,45 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     };
     let mut state = TableState::default().with_selected(row_of_selected);
     frame.render_stateful_widget(table, area, &mut state);
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::style::Modifier;
+
+    use crate::console::model::Model;
+    use crate::domain::alert::AlertKind;
+    use crate::domain::case::Case;
+    use crate::domain::case::tests::{cancelled, raised};
+    use crate::i18n::Lang;
+
+    #[test]
+    fn an_ended_case_is_not_drawn_as_a_new_emergency() {
+        let open = Case::open(&raised(1, 1, AlertKind::Detained, vec![])).unwrap();
+        let mut ended = Case::open(&raised(2, 2, AlertKind::Detained, vec![])).unwrap();
+        ended.apply(&cancelled(3, 2)).unwrap();
+        let mut m = Model::new(Lang::Es, false, Duration::minutes(5), open.received_at);
+        m.cases.insert(1, open);
+        m.cases.insert(2, ended);
+        // Both were critical and not yet looked at when they arrived.
+        m.unseen.extend([1, 2]);
+        m.order_stale = true;
+        let mut terminal = Terminal::new(TestBackend::new(140, 20)).unwrap();
+        crate::console::app::draw(&mut terminal, &mut m).unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        let bold_row = |case: &str| {
+            (0..20u16).find_map(|y| {
+                let line: String = (0..90u16).map(|x| buffer[(x, y)].symbol()).collect();
+                line.contains(case).then(|| {
+                    let x = line.find(case).unwrap() as u16;
+                    buffer[(x, y)].modifier.contains(Modifier::BOLD)
+                })
+            })
+        };
+        // The open case is selected (first); the ended one is the row marked ✓.
+        assert_eq!(bold_row("✓"), Some(false));
+    }
 }
