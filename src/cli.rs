@@ -85,7 +85,7 @@ pub enum Command {
     },
     /// Load a hub and report durable alerts/s, latencies and memory (an in-process hub on a
     /// temporary database unless --hub is given; then GUARDIA_TOKEN must be a national
-    /// supervisor's).
+    /// supervisor's). --nats loads NATS JetStream the same way, for comparison.
     Bench {
         #[arg(long)]
         hub: Option<String>,
@@ -99,6 +99,14 @@ pub enum Command {
         subscribers: usize,
         #[arg(long, default_value_t = 500)]
         phones: usize,
+        /// Runs of --duration back to back on the same phones and subscribers, one report
+        /// each (a raid that goes on: is the last run slower than the first?).
+        #[arg(long, default_value_t = 1)]
+        runs: usize,
+        /// Measure NATS JetStream at this URL instead of the hub, with the same load (a
+        /// build with --features peer-nats; see scripts/perf.sh).
+        #[arg(long, conflicts_with_all = ["hub", "baseline"])]
+        nats: Option<String>,
         /// Also measure the machine's limits: raw SQLite commits and a bare HTTP server.
         #[arg(long)]
         baseline: bool,

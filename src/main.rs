@@ -150,6 +150,8 @@ async fn main() -> Result<()> {
             duration,
             subscribers,
             phones,
+            runs,
+            nats,
             baseline,
             json,
         } => {
@@ -163,29 +165,40 @@ async fn main() -> Result<()> {
             } else {
                 None
             };
-            let report = guardia::bench::run(guardia::bench::BenchOptions {
+            let options = guardia::bench::BenchOptions {
                 hub,
                 token,
                 rate,
                 duration: std::time::Duration::from_secs_f64(duration.max(0.1)),
                 subscribers,
                 phones,
-            })
-            .await
+                runs: runs.max(1),
+            };
+            let reports = match nats {
+                Some(url) => guardia::bench::run_nats(options, &url).await,
+                None => guardia::bench::run(options).await,
+            }
             .map_err(anyhow::Error::msg)?;
             if json {
+                // "bench" is the first run, as before there were runs; "runs" has them all.
                 emit(&format!(
                     "{}\n",
                     serde_json::to_string_pretty(&serde_json::json!({
                         "baseline": base,
-                        "bench": report,
+                        "bench": reports.first(),
+                        "runs": reports,
                     }))?
                 ))?;
             } else {
                 if let Some(b) = &base {
                     guardia::bench::baseline::print(b);
                 }
-                guardia::bench::print(&report);
+                for (i, report) in reports.iter().enumerate() {
+                    if reports.len() > 1 {
+                        println!("run {} of {}", i + 1, reports.len());
+                    }
+                    guardia::bench::print(report);
+                }
             }
         }
         Command::Backlog {

@@ -4,8 +4,13 @@
 //!
 //! Open loop: presses are sent at the asked rate whatever the hub's answers, so a slow hub shows
 //! as latency and a lower durable rate instead of quietly lowering the load.
+//!
+//! The same generator, payload and percentile code drive NATS JetStream (`--nats URL`, built
+//! with `--features peer-nats`, see [`nats`]) so that the two can be compared point by point.
 
 pub mod baseline;
+#[cfg(feature = "peer-nats")]
+pub mod nats;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,6 +40,9 @@ pub struct BenchOptions {
     pub subscribers: usize,
     /// Distinct phones pressing (a phone pressing again joins its open case, still one event).
     pub phones: usize,
+    /// Runs of `duration` back to back on the same phones, subscribers and hub (a raid that
+    /// goes on): one report each.
+    pub runs: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,6 +74,8 @@ impl Percentiles {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
+    /// What was measured: "hub" or "nats".
+    pub target: &'static str,
     pub rate_asked: f64,
     pub seconds: f64,
     pub subscribers: usize,
@@ -169,6 +179,15 @@ async fn enroll(http: &reqwest::Client, url: &str, n: usize) -> Result<Vec<Strin
                 .send()
                 .await
                 .map_err(|e| e.to_string())?;
+            // A hub of its own process must let the bench enroll: anything but 201 means it
+            // wants a code texted to the phone, or one of its enrollment limits is on.
+            if res.status() != reqwest::StatusCode::CREATED {
+                return Err(format!(
+                    "enrollment answered {}: the hub needs [enroll] verify_phone = false and \
+                     [limits] enroll_per_address_per_minute = enroll_global_per_second = 0",
+                    res.status()
+                ));
+            }
             res.json::<EnrollResponse>()
                 .await
                 .map(|r| r.device_token)
@@ -182,7 +201,7 @@ async fn enroll(http: &reqwest::Client, url: &str, n: usize) -> Result<Vec<Strin
 }
 
 /// Per subscriber: (seq, arrival) for each event received.
-type Arrivals = Vec<(u64, Instant)>;
+pub type Arrivals = Vec<(u64, Instant)>;
 
 async fn subscribe(
     http: reqwest::Client,
@@ -218,7 +237,173 @@ async fn subscribe(
     }
 }
 
-pub async fn run(options: BenchOptions) -> Result<BenchReport, String> {
+/// One press as the generator made it: its index, its id (the idempotency key) and the JSON a
+/// phone posts, the same bytes for every target.
+pub struct Press {
+    pub n: u64,
+    pub id: Uuid,
+    pub body: bytes::Bytes,
+}
+
+fn press(n: u64) -> Press {
+    let id = Uuid::new_v4();
+    let body = serde_json::json!({
+        "id": id,
+        "lat": 34.05, "lon": -118.25, "accuracy_m": 10.0,
+        "pressed_at": chrono::Utc::now().to_rfc3339(),
+        "kind": "detained",
+    });
+    Press {
+        n,
+        id,
+        body: serde_json::to_vec(&body).unwrap_or_default().into(),
+    }
+}
+
+/// What one open-loop run produced, before the subscribers are read.
+pub struct Generated {
+    rate: f64,
+    seconds: f64,
+    sent: u64,
+    failed: u64,
+    /// Sequence number the target gave each durable press → when its send began.
+    started: HashMap<u64, Instant>,
+    /// Send → durable acknowledgement, µs.
+    to_ack: Vec<u64>,
+}
+
+/// Sends presses at `rate` for `duration` whatever the answers; `send` makes one press durable
+/// and answers its sequence number in the target's log (None: refused or failed). Timing starts
+/// when the press is handed to `send`, after its body is built, for every target alike.
+pub async fn open_loop<F, Fut>(rate: f64, duration: Duration, send: F) -> Generated
+where
+    F: Fn(Press) -> Fut,
+    Fut: std::future::Future<Output = Option<u64>> + Send + 'static,
+{
+    let sent = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let started: Arc<Mutex<HashMap<u64, Instant>>> = Arc::default();
+    let to_ack: Arc<Mutex<Vec<u64>>> = Arc::default();
+    let in_flight = Arc::new(Semaphore::new(4096));
+    let interval = Duration::from_secs_f64(1.0 / rate.max(0.001));
+    let begin = Instant::now();
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut tasks = Vec::new();
+    let mut n: u64 = 0;
+    while begin.elapsed() < duration {
+        ticker.tick().await;
+        let Ok(permit) = in_flight.clone().try_acquire_owned() else {
+            failed.fetch_add(1, Ordering::Relaxed);
+            continue;
+        };
+        let one = press(n);
+        n += 1;
+        let (sent, failed, started, to_ack) = (
+            sent.clone(),
+            failed.clone(),
+            started.clone(),
+            to_ack.clone(),
+        );
+        sent.fetch_add(1, Ordering::Relaxed);
+        let t0 = Instant::now();
+        let answer = send(one);
+        tasks.push(tokio::spawn(async move {
+            let _permit = permit;
+            match answer.await {
+                Some(seq) => {
+                    to_ack
+                        .lock()
+                        .map(|mut v| v.push(t0.elapsed().as_micros() as u64))
+                        .ok();
+                    started.lock().map(|mut m| m.insert(seq, t0)).ok();
+                }
+                None => {
+                    failed.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    Generated {
+        rate,
+        seconds: begin.elapsed().as_secs_f64(),
+        sent: sent.load(Ordering::Relaxed),
+        failed: failed.load(Ordering::Relaxed),
+        started: take(&started),
+        to_ack: take(&to_ack),
+    }
+}
+
+/// The contents of a mutex, even one a panicking task left poisoned.
+fn take<T: Default>(m: &Mutex<T>) -> T {
+    std::mem::take(&mut *m.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// One report per run, from what each subscriber received over all of them: an arrival belongs
+/// to the run whose press got its sequence number (sequence numbers never repeat in a log).
+pub fn reports(
+    target: &'static str,
+    subscribers: usize,
+    runs: Vec<Generated>,
+    arrivals: Vec<Arrivals>,
+) -> Vec<BenchReport> {
+    let rss = rss_mib();
+    runs.into_iter()
+        .map(|g| {
+            let mut latencies = Vec::new();
+            let mut seen_by: HashMap<u64, usize> = HashMap::new();
+            for sub in &arrivals {
+                for (seq, at) in sub {
+                    if let Some(t0) = g.started.get(seq) {
+                        latencies.push(at.saturating_duration_since(*t0).as_micros() as u64);
+                        *seen_by.entry(*seq).or_default() += 1;
+                    }
+                }
+            }
+            let delivered_to_all = seen_by.values().filter(|n| **n == subscribers).count() as u64;
+            let acknowledged = g.started.len() as u64;
+            BenchReport {
+                target,
+                rate_asked: g.rate,
+                seconds: g.seconds,
+                subscribers,
+                sent: g.sent,
+                acknowledged,
+                failed: g.failed,
+                durable_per_second: acknowledged as f64 / g.seconds,
+                post_to_201: Percentiles::of(g.to_ack),
+                post_to_subscriber: Percentiles::of(latencies),
+                delivered_to_all: if subscribers == 0 {
+                    0
+                } else {
+                    delivered_to_all
+                },
+                rss_mib: rss,
+            }
+        })
+        .collect()
+}
+
+/// Waits until `ready` subscribers are listening (at most a minute), then a second more: a
+/// server that has just taken a thousand subscriptions may still be settling them, and that is
+/// not what the load measures.
+pub async fn wait_ready(ready: &AtomicU64, subscribers: usize) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ready.load(Ordering::Relaxed) < subscribers as u64 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    if subscribers > 0 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Time for the last events to reach every subscriber after the last acknowledgement.
+pub const DRAIN: Duration = Duration::from_millis(500);
+
+pub async fn run(options: BenchOptions) -> Result<Vec<BenchReport>, String> {
     let stop = CancellationToken::new();
     let (url, token, _dir) = match &options.hub {
         Some(u) => (
@@ -252,129 +437,59 @@ pub async fn run(options: BenchOptions) -> Result<BenchReport, String> {
             ready.clone(),
         )));
     }
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while ready.load(Ordering::Relaxed) < options.subscribers as u64 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_ready(&ready, options.subscribers).await;
 
-    let sent = Arc::new(AtomicU64::new(0));
-    let failed = Arc::new(AtomicU64::new(0));
-    let started: Arc<Mutex<HashMap<u64, Instant>>> = Arc::default();
-    let to_201: Arc<Mutex<Vec<u64>>> = Arc::default();
-    let in_flight = Arc::new(Semaphore::new(4096));
-    let interval = Duration::from_secs_f64(1.0 / options.rate.max(0.001));
-    let begin = Instant::now();
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let mut tasks = Vec::new();
-    let mut n: u64 = 0;
-    while begin.elapsed() < options.duration {
-        ticker.tick().await;
-        let Ok(permit) = in_flight.clone().try_acquire_owned() else {
-            failed.fetch_add(1, Ordering::Relaxed);
-            continue;
-        };
-        let phone = phones[(n as usize) % phones.len()].clone();
-        n += 1;
-        let (http, url, sent, failed, started, to_201) = (
-            http.clone(),
-            url.clone(),
-            sent.clone(),
-            failed.clone(),
-            started.clone(),
-            to_201.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let _permit = permit;
-            let body = serde_json::json!({
-                "id": Uuid::new_v4(),
-                "lat": 34.05, "lon": -118.25, "accuracy_m": 10.0,
-                "pressed_at": chrono::Utc::now().to_rfc3339(),
-                "kind": "detained",
-            });
-            sent.fetch_add(1, Ordering::Relaxed);
-            let t0 = Instant::now();
-            let res = http
+    let mut runs = Vec::with_capacity(options.runs.max(1));
+    for _ in 0..options.runs.max(1) {
+        let g = open_loop(options.rate, options.duration, |p| {
+            let phone = phones[(p.n as usize) % phones.len()].clone();
+            let request = http
                 .post(format!("{url}/v1/alerts"))
-                .bearer_auth(&phone)
-                .json(&body)
-                .send()
-                .await;
-            let answer = match res {
-                Ok(r) if r.status().is_success() => r.json::<AlertResponse>().await.ok(),
-                _ => None,
-            };
-            match answer {
-                Some(a) => {
-                    to_201
-                        .lock()
-                        .map(|mut v| v.push(t0.elapsed().as_micros() as u64))
-                        .ok();
-                    started.lock().map(|mut m| m.insert(a.seq, t0)).ok();
-                }
-                None => {
-                    failed.fetch_add(1, Ordering::Relaxed);
+                .bearer_auth(phone)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(p.body);
+            async move {
+                match request.send().await {
+                    Ok(r) if r.status().is_success() => {
+                        r.json::<AlertResponse>().await.ok().map(|a| a.seq)
+                    }
+                    _ => None,
                 }
             }
-        }));
+        })
+        .await;
+        runs.push(g);
     }
-    for t in tasks {
-        let _ = t.await;
-    }
-    let seconds = begin.elapsed().as_secs_f64();
-    // Let the last events reach everyone, then stop listening.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(DRAIN).await;
     sub_stop.cancel();
-    let mut latencies = Vec::new();
-    let started = std::mem::take(&mut *started.lock().map_err(|_| "poisoned")?);
-    let acknowledged = started.len() as u64;
-    let mut seen_by: HashMap<u64, usize> = HashMap::new();
+    let mut arrivals = Vec::with_capacity(subs.len());
     for s in subs {
-        let arrivals = s.await.unwrap_or_default();
-        for (seq, at) in arrivals {
-            if let Some(t0) = started.get(&seq) {
-                latencies.push(at.saturating_duration_since(*t0).as_micros() as u64);
-                *seen_by.entry(seq).or_default() += 1;
-            }
-        }
+        arrivals.push(s.await.unwrap_or_default());
     }
-    let delivered_to_all = seen_by
-        .values()
-        .filter(|n| **n == options.subscribers)
-        .count() as u64;
-    let to_201 = std::mem::take(&mut *to_201.lock().map_err(|_| "poisoned")?);
-    let report = BenchReport {
-        rate_asked: options.rate,
-        seconds,
-        subscribers: options.subscribers,
-        sent: sent.load(Ordering::Relaxed),
-        acknowledged,
-        failed: failed.load(Ordering::Relaxed),
-        durable_per_second: acknowledged as f64 / seconds,
-        post_to_201: Percentiles::of(to_201),
-        post_to_subscriber: Percentiles::of(latencies),
-        delivered_to_all: if options.subscribers == 0 {
-            0
-        } else {
-            delivered_to_all
-        },
-        rss_mib: rss_mib(),
-    };
     stop.cancel();
-    Ok(report)
+    Ok(reports("hub", options.subscribers, runs, arrivals))
 }
+
+/// Built without `--features peer-nats`: say how to get the comparison.
+#[cfg(not(feature = "peer-nats"))]
+pub async fn run_nats(_options: BenchOptions, _url: &str) -> Result<Vec<BenchReport>, String> {
+    Err("this guardia was built without NATS: cargo build --release --features peer-nats".into())
+}
+
+#[cfg(feature = "peer-nats")]
+pub use nats::run as run_nats;
 
 pub fn print(r: &BenchReport) {
     println!(
-        "rate asked {:.0}/s for {:.1} s, {} subscribers",
-        r.rate_asked, r.seconds, r.subscribers
+        "{}: rate asked {:.0}/s for {:.1} s, {} subscribers",
+        r.target, r.rate_asked, r.seconds, r.subscribers
     );
     println!(
         "  durable alerts/s     {:>10.0}   ({} of {} acknowledged, {} failed)",
         r.durable_per_second, r.acknowledged, r.sent, r.failed
     );
     println!(
-        "  POST → 201           p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms",
+        "  POST → ack (201)     p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms",
         r.post_to_201.p50_ms, r.post_to_201.p99_ms, r.post_to_201.max_ms
     );
     if r.subscribers > 0 {
