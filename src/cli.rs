@@ -57,8 +57,10 @@ pub enum Command {
     },
     /// Run the duty console against a hub (token from the config file or GUARDIA_TOKEN).
     Console {
+        /// The hub's URL (default: the configured one, or http://127.0.0.1:8750).
         #[arg(long)]
         hub: Option<String>,
+        /// es or en (default: the configured language, else the system's).
         #[arg(long)]
         lang: Option<String>,
     },
@@ -87,16 +89,20 @@ pub enum Command {
     /// temporary database unless --hub is given; then GUARDIA_TOKEN must be a national
     /// supervisor's). --nats loads NATS JetStream the same way, for comparison.
     Bench {
+        /// A running hub to load (needs a national supervisor's GUARDIA_TOKEN); without it, a
+        /// hub is started in this process on a temporary database.
         #[arg(long)]
         hub: Option<String>,
         /// Alerts per second to send (open loop).
         #[arg(long, default_value_t = 500.0)]
         rate: f64,
+        /// Seconds of load per run.
         #[arg(long, default_value_t = 10.0)]
         duration: f64,
         /// Consoles subscribed to the event stream.
         #[arg(long, default_value_t = 10)]
         subscribers: usize,
+        /// Distinct phones pressing (enrolled first); fewer phones means more repeat presses.
         #[arg(long, default_value_t = 500)]
         phones: usize,
         /// Runs of --duration back to back on the same phones and subscribers, one report
@@ -152,11 +158,15 @@ pub enum Command {
 pub enum CaseSubcommand {
     /// Write one case as Markdown (or JSON) fit for a legal file.
     Export {
+        /// The hub's URL (default: the configured one, or http://127.0.0.1:8750).
         #[arg(long)]
         hub: Option<String>,
+        /// The case number (as shown in the console, e.g. 1042).
         id: u64,
+        /// JSON (the case as the hub holds it) instead of Markdown.
         #[arg(long)]
         json: bool,
+        /// es or en (default: the configured language, else the system's).
         #[arg(long)]
         lang: Option<String>,
     },
@@ -197,8 +207,10 @@ pub enum DeviceCommand {
 pub enum LawyerCommand {
     /// Add one lawyer and print their token once.
     Add {
+        /// The hub's database file (default: the configured one).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// Their full name, as officers will look them up.
         #[arg(long)]
         name: String,
         /// Consulate ids they serve, comma-separated.
@@ -213,8 +225,10 @@ pub enum LawyerCommand {
     },
     /// Add every lawyer of a CSV (as config/lawyers.sample.csv); prints name,id,token per line.
     Import {
+        /// The hub's database file (default: the configured one).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// The CSV: name,serves,languages,capacity (serves and languages separated by `;`).
         file: PathBuf,
     },
 }
@@ -312,4 +326,29 @@ fn parse_choice<T: crate::domain::triage::Choice>(s: &str) -> Result<T, String> 
             T::codes().collect::<Vec<_>>().join(", ")
         )
     })
+}
+
+#[cfg(test)]
+mod help_tests {
+    use clap::CommandFactory;
+
+    /// Every flag of every subcommand, with the path that reaches it, that has no help text.
+    fn undocumented(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                out.push(format!("{path} --{}", arg.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            undocumented(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_flag_says_what_it_is_for() {
+        let mut missing = Vec::new();
+        undocumented(&super::Cli::command(), "guardia", &mut missing);
+        assert!(missing.is_empty(), "flags without help: {missing:#?}");
+    }
 }
