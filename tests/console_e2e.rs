@@ -4,51 +4,15 @@
 
 mod common;
 
-use std::time::Duration;
-
 use chrono::Utc;
 use common::*;
-use guardia::console::action::Action;
-use guardia::console::app::{drain, spawn_feeds};
+use guardia::console::app::spawn_feeds;
 use guardia::console::model::Model;
 use guardia::console::net::client::HubClient;
 use guardia::domain::alert::AlertKind;
 use guardia::domain::registrant::Flag;
 use guardia::domain::staff::Role;
 use guardia::i18n::Lang;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use tokio::sync::mpsc;
-
-fn screen(model: &mut Model) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(140, 30)).unwrap();
-    guardia::console::app::draw(&mut terminal, model).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    (0..30u16)
-        .map(|y| {
-            (0..140u16)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Feeds the model from the inbox until `done` holds (bounded, so a bug fails instead of hangs).
-async fn until(
-    model: &mut Model,
-    inbox: &mut mpsc::Receiver<Action>,
-    done: impl Fn(&Model) -> bool,
-) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !done(model) {
-        let action = tokio::time::timeout_at(deadline, inbox.recv())
-            .await
-            .expect("the console did not reach the expected state in time")
-            .expect("inbox closed");
-        drain(model, action, inbox);
-    }
-}
 
 #[tokio::test]
 async fn alerts_appear_on_screen_in_urgency_order_and_survive_a_hub_restart() {
@@ -66,7 +30,7 @@ async fn alerts_appear_on_screen_in_urgency_order_and_survive_a_hub_restart() {
     let outbox = hub.dir.path().join("outbox.json");
     let (mut inbox, _effects) = spawn_feeds(client, &outbox, &stop).unwrap();
     let mut model = Model::new(Lang::En, true, chrono::Duration::minutes(5), Utc::now());
-    until(&mut model, &mut inbox, |m| m.cases.len() == 1).await;
+    console_until(&mut model, &mut inbox, |m| m.cases.len() == 1).await;
 
     hub.press(&vulnerable.device_token, LA.0, LA.1, AlertKind::Detained)
         .await;
@@ -83,9 +47,9 @@ async fn alerts_appear_on_screen_in_urgency_order_and_survive_a_hub_restart() {
     let last = hub
         .press(&farther.device_token, LA.0 + 0.3, LA.1, AlertKind::Detained)
         .await;
-    until(&mut model, &mut inbox, |m| m.last_seq >= last.seq).await;
+    console_until(&mut model, &mut inbox, |m| m.last_seq >= last.seq).await;
 
-    let text = screen(&mut model);
+    let text = console_screen(&mut model, 140, 30);
     // Detained + minors (critical) above detained (high) above imminent (elevated).
     let rows: Vec<&str> = text.lines().filter(|l| l.contains("Ficti")).collect();
     assert!(
@@ -124,10 +88,10 @@ async fn alerts_appear_on_screen_in_urgency_order_and_survive_a_hub_restart() {
         assert_eq!(res.status(), 201);
         newer = res.json::<guardia::api::AlertResponse>().await.unwrap().seq;
     }
-    until(&mut model, &mut inbox, |m| m.last_seq >= newer).await;
+    console_until(&mut model, &mut inbox, |m| m.last_seq >= newer).await;
     assert_eq!(model.cases.len(), 5, "none missed, none doubled");
     // Queue rows only: the left two thirds of the screen (the detail pane repeats one name).
-    let queue_rows = screen(&mut model)
+    let queue_rows = console_screen(&mut model, 140, 30)
         .lines()
         .filter(|l| l.chars().take(90).collect::<String>().contains("Ficti"))
         .count();

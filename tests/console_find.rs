@@ -3,35 +3,17 @@
 
 mod common;
 
-use std::time::Duration;
-
 use chrono::Utc;
 use common::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use guardia::console::action::Action;
-use guardia::console::app::{drain, spawn_feeds};
+use guardia::console::app::spawn_feeds;
 use guardia::console::model::Model;
 use guardia::console::net::client::HubClient;
 use guardia::console::update::update;
 use guardia::domain::alert::AlertKind;
 use guardia::domain::staff::Role;
 use guardia::i18n::Lang;
-use tokio::sync::mpsc;
-
-async fn until(
-    model: &mut Model,
-    inbox: &mut mpsc::Receiver<Action>,
-    done: impl Fn(&Model) -> bool,
-) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !done(model) {
-        let action = tokio::time::timeout_at(deadline, inbox.recv())
-            .await
-            .expect("the console did not reach the expected state in time")
-            .expect("inbox closed");
-        drain(model, action, inbox);
-    }
-}
 
 fn key(model: &mut Model, code: KeyCode) {
     update(model, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
@@ -69,7 +51,7 @@ async fn a_relative_gives_a_phone_number_or_a_name_without_accents() {
     let outbox = hub.dir.path().join("outbox.json");
     let (mut inbox, _effects) = spawn_feeds(client, &outbox, &stop).unwrap();
     let mut model = Model::new(Lang::Es, true, chrono::Duration::minutes(5), Utc::now());
-    until(&mut model, &mut inbox, |m| m.last_seq >= last.seq).await;
+    console_until(&mut model, &mut inbox, |m| m.last_seq >= last.seq).await;
     model.refresh_order();
     assert_eq!(model.order.len(), 2);
 
@@ -85,21 +67,6 @@ async fn a_relative_gives_a_phone_number_or_a_name_without_accents() {
     assert!(search(&mut model, "(213) 555-0198").is_empty());
     stop.cancel();
     hub.stop().await;
-}
-
-fn screen(model: &mut Model, width: u16, height: u16) -> String {
-    let mut terminal =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
-    guardia::console::app::draw(&mut terminal, model).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    (0..height)
-        .map(|y| {
-            (0..width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[tokio::test]
@@ -135,13 +102,13 @@ async fn duress_cases_stay_on_screen_and_the_counts_say_what_waits() {
     let outbox = hub.dir.path().join("outbox.json");
     let (mut inbox, _effects) = spawn_feeds(client, &outbox, &stop).unwrap();
     let mut model = Model::new(Lang::Es, true, chrono::Duration::minutes(5), Utc::now());
-    until(&mut model, &mut inbox, |m| m.last_seq >= last).await;
+    console_until(&mut model, &mut inbox, |m| m.last_seq >= last).await;
 
     // Every sort, and the selection at the bottom of the list: the duress rows stay in view.
     for _ in 0..4 {
         key(&mut model, KeyCode::Char('s'));
         key(&mut model, KeyCode::End);
-        let text = screen(&mut model, 80, 24);
+        let text = console_screen(&mut model, 80, 24);
         for case in &duress {
             assert!(
                 text.lines()

@@ -379,3 +379,40 @@ pub fn timeline_kinds(case: &Value) -> Vec<String> {
         .map(|e| e["kind"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// Feeds a headless console's model from its inbox until `done` holds (bounded, so a bug fails
+/// instead of hanging).
+pub async fn console_until(
+    model: &mut guardia::console::model::Model,
+    inbox: &mut tokio::sync::mpsc::Receiver<guardia::console::action::Action>,
+    done: impl Fn(&guardia::console::model::Model) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !done(model) {
+        let action = tokio::time::timeout_at(deadline, inbox.recv())
+            .await
+            .expect("the console did not reach the expected state in time")
+            .expect("inbox closed");
+        guardia::console::app::drain(model, action, inbox);
+    }
+}
+
+/// The console drawn at `width` × `height`, as text.
+pub fn console_screen(
+    model: &mut guardia::console::model::Model,
+    width: u16,
+    height: u16,
+) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    guardia::console::app::draw(&mut terminal, model).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
