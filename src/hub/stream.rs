@@ -253,26 +253,26 @@ impl Feed {
     /// Loads the next page of the log after `position` into `page`: Some(true) when there was
     /// one, Some(false) at the head, None on a read error (the client reconnects and replays).
     async fn replay_page(&mut self) -> Option<bool> {
-        let page = self
-            .state
-            .store
-            .events_after(self.position, self.audience.scope.clone(), PAGE)
-            .await;
-        let (events, last) = match page {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::error!(error = %e, "replay failed; closing the stream");
-                return None;
+        // A page can be all invisible events (the position still moves): read on until one
+        // has something to send, or the head.
+        while self.page.is_empty() {
+            let page = self
+                .state
+                .store
+                .events_after(self.position, self.audience.scope.clone(), PAGE)
+                .await;
+            let (events, last) = match page {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::error!(error = %e, "replay failed; closing the stream");
+                    return None;
+                }
+            };
+            if last == self.position {
+                return Some(false);
             }
-        };
-        if last == self.position {
-            return Some(false);
-        }
-        self.position = last;
-        self.page = events.iter().map(|e| e.frame.clone()).collect();
-        // A page can be all invisible events (position still moves); try the next.
-        if self.page.is_empty() {
-            return Box::pin(self.replay_page()).await;
+            self.position = last;
+            self.page = events.iter().map(|e| e.frame.clone()).collect();
         }
         Some(true)
     }
