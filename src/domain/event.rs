@@ -13,6 +13,9 @@ use super::checkpoint::{CheckpointCode, CloseOutcome};
 use super::registrant::Profile;
 use super::staff::Role;
 
+mod encoded;
+pub use encoded::Encoded;
+
 /// Who caused an event. Staff are named so the record says who did what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

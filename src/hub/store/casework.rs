@@ -32,7 +32,6 @@ pub struct StaffAction {
 /// consulate since their request was authenticated acts as they are, not as they were.
 pub(super) fn fresh_staff(ctx: &WriteCtx<'_>, who: &StaffInfo) -> Result<StaffInfo, StoreError> {
     let row: Option<(String, Option<String>, bool)> = ctx
-        .conn()
         .query_row(
             "SELECT role, consulate, disabled FROM staff WHERE id = ?1",
             [who.id],
@@ -59,7 +58,6 @@ pub(super) fn previous_answer<T: serde::de::DeserializeOwned>(
     fingerprint: &str,
 ) -> Result<Option<T>, StoreError> {
     let row: Option<(String, String)> = ctx
-        .conn()
         .query_row(
             "SELECT fingerprint, response FROM staff_requests WHERE staff_id = ?1 AND key = ?2",
             params![staff_id, key],
@@ -83,7 +81,7 @@ pub(super) fn remember_answer<T: Serialize>(
     answer: &T,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    ctx.conn().execute(
+    ctx.execute(
         "INSERT INTO staff_requests (staff_id, key, fingerprint, response, at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
@@ -100,7 +98,6 @@ pub(super) fn remember_answer<T: Serialize>(
 /// The roster name of lawyer `id`, if there is one (and they are not disabled).
 fn lawyer_name(ctx: &WriteCtx<'_>, id: i64) -> Result<Option<String>, StoreError> {
     Ok(ctx
-        .conn()
         .query_row(
             "SELECT name FROM staff WHERE id = ?1 AND role = 'lawyer' AND disabled = 0",
             [id],

@@ -14,7 +14,8 @@ use crate::domain::alert::{AlertKind, AlertRequest, CancelRequest, LocationReque
 use crate::domain::case::CaseStatus;
 use crate::domain::consulate::Consulate;
 use crate::domain::event::{
-    Actor, AlertCancelled, AlertRaised, AlertRepeated, EventBody, LocationUpdated, NoticeAbout,
+    Actor, AlertCancelled, AlertRaised, AlertRepeated, Encoded, EventBody, LocationUpdated,
+    NoticeAbout,
 };
 use crate::domain::geo;
 use crate::domain::registrant::Profile;
@@ -30,7 +31,6 @@ pub struct Coalesce {
 /// so the count stays in order).
 fn pending_coalesced(ctx: &WriteCtx<'_>, case_id: u64) -> Result<bool, StoreError> {
     Ok(ctx
-        .conn()
         .query_row(
             "SELECT 1 FROM coalesced_presses WHERE case_id = ?1",
             [case_id as i64],
@@ -47,7 +47,7 @@ fn coalesce_press(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let kind = serde_json::to_value(req.kind)?;
-    ctx.conn().execute(
+    ctx.execute(
         "INSERT INTO coalesced_presses (case_id, count, alert_id, kind, location, pressed_at,
                                         first_at)
          VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)
@@ -111,7 +111,7 @@ impl Store {
                 .collect::<Result<_, _>>()?
             };
             for (case_id, count, alert_id, kind, location, pressed_at) in &due {
-                ctx.conn().execute(
+                ctx.execute(
                     "DELETE FROM coalesced_presses WHERE case_id = ?1",
                     [case_id],
                 )?;
@@ -149,7 +149,6 @@ pub struct Outcome<T> {
 /// A registrant's profile, if they exist.
 pub(super) fn registrant(ctx: &WriteCtx<'_>, id: i64) -> Result<Option<Profile>, StoreError> {
     let json: Option<String> = ctx
-        .conn()
         .query_row("SELECT profile FROM registrants WHERE id = ?1", [id], |r| {
             r.get(0)
         })
@@ -169,6 +168,17 @@ impl Store {
         coalesce: Option<Coalesce>,
         now: DateTime<Utc>,
     ) -> Result<Outcome<AlertResponse>, StoreError> {
+        // The body a repeated press makes is the request's alone: encoded here, not on the
+        // writer thread every press waits for.
+        let location = req.location();
+        let repeat = Encoded::new(EventBody::AlertRepeated(AlertRepeated {
+            alert_id: req.id,
+            kind: req.kind,
+            location,
+            pressed_at: req.pressed_at,
+            count: 1,
+            intake: None,
+        }))?;
         self.write(move |ctx| {
             if let Some(previous) = previous_alert(ctx, req.id, registrant_id)? {
                 return Ok(Outcome {
@@ -176,8 +186,6 @@ impl Store {
                     replayed: true,
                 });
             }
-            let registrant = registrant(ctx, registrant_id)?.ok_or(StoreError::NotFound)?;
-            let location = req.location();
             if let Some(case) = open_case_of(ctx, registrant_id)? {
                 // Pressed again while their case is open: the same case, not a new one.
                 let consulate = consulates.iter().find(|c| c.id == case.consulate);
@@ -199,16 +207,14 @@ impl Store {
                     coalesce_press(ctx, case.id, &req, now)?;
                     case.last_seq
                 } else {
-                    let body = EventBody::AlertRepeated(AlertRepeated {
-                        alert_id: req.id,
-                        kind: req.kind,
-                        location,
-                        pressed_at: req.pressed_at,
-                        count: 1,
-                        intake: None,
-                    });
-                    let (event, _) =
-                        ctx.append(case.id, &case.consulate, Actor::Phone, now, None, body)?;
+                    let (event, _) = ctx.append_encoded(
+                        case.id,
+                        &case.consulate,
+                        Actor::Phone,
+                        now,
+                        None,
+                        repeat,
+                    )?;
                     event.seq
                 };
                 let response = AlertResponse {
@@ -225,6 +231,8 @@ impl Store {
                     replayed: false,
                 });
             }
+            // Read only when a case opens: a repeated press carries no profile.
+            let registrant = registrant(ctx, registrant_id)?.ok_or(StoreError::NotFound)?;
             let (consulate, distance_km) = geo::nearest(&consulates, location.point())
                 .ok_or_else(|| StoreError::Setup("no consulates are configured".into()))?;
             let case_id = ctx.next_case_id()?;
@@ -364,7 +372,7 @@ impl Store {
 /// The case of one of this phone's own alerts. Someone else's alert is "not found": a phone
 /// learns nothing about other people.
 fn own_case(
-    ctx: &WriteCtx<'_>,
+    ctx: &mut WriteCtx<'_>,
     alert_id: Uuid,
     registrant_id: i64,
 ) -> Result<crate::domain::case::Case, StoreError> {
@@ -379,10 +387,25 @@ fn own_case(
 
 /// The registrant's case that is not closed, if any: a new press attaches to it.
 pub(super) fn open_case_of(
-    ctx: &WriteCtx<'_>,
+    ctx: &mut WriteCtx<'_>,
     registrant_id: i64,
 ) -> Result<Option<crate::domain::case::Case>, StoreError> {
-    open_case_in(ctx.conn(), registrant_id)
+    // The id from the column, the case through the writer's cache: a press on a busy case
+    // parses nothing.
+    let id: Option<i64> = ctx
+        .query_row(
+            "SELECT open_case_id FROM registrants WHERE id = ?1",
+            [registrant_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    Ok(ctx
+        .case(id as u64)?
+        .filter(|c| c.status != CaseStatus::Closed))
 }
 
 /// [`open_case_of`] on any connection (the readers' too).
@@ -409,7 +432,7 @@ fn remember_alert(
     registrant_id: i64,
     response: &AlertResponse,
 ) -> Result<(), StoreError> {
-    ctx.conn().execute(
+    ctx.execute(
         "INSERT INTO alerts (alert_id, registrant_id, case_id, response) VALUES (?1, ?2, ?3, ?4)",
         params![
             alert_id.to_string(),
@@ -429,7 +452,6 @@ fn previous_alert(
     registrant_id: i64,
 ) -> Result<Option<(u64, AlertResponse)>, StoreError> {
     let row: Option<(i64, i64, String)> = ctx
-        .conn()
         .query_row(
             "SELECT registrant_id, case_id, response FROM alerts WHERE alert_id = ?1",
             [alert_id.to_string()],

@@ -87,7 +87,7 @@ pub fn queue(
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
     for relative in 0..case.registrant.relatives.len() {
-        ctx.conn().execute(
+        ctx.execute(
             "INSERT INTO deliveries (webhook_id, case_id, relative, about, payload, state,
                                      attempts, created_at, next_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?6)",
@@ -173,7 +173,6 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.write(move |ctx| {
             let (case_id, relative, about, attempts): (Option<i64>, Option<i64>, String, i64) = ctx
-                .conn()
                 .query_row(
                     "SELECT case_id, relative, about, attempts FROM deliveries WHERE id = ?1",
                     [id],
@@ -193,14 +192,14 @@ impl Store {
             let error = failure
                 .as_ref()
                 .map(|f| format!("{} {}", f.class.as_str(), f.host));
-            ctx.conn().execute(
+            ctx.execute(
                 "UPDATE deliveries SET state = ?1, attempts = ?2, next_at = ?3, last_error = ?4
                  WHERE id = ?5",
                 params![state, attempts, sortable_time(next_at), error, id],
             )?;
             if state != "pending" {
                 // A verification code has done its work (or never will): it is not kept.
-                ctx.conn().execute(
+                ctx.execute(
                     "UPDATE deliveries SET payload = json_remove(payload, '$.data.code')
                      WHERE id = ?1 AND about = 'verify_phone'",
                     [id],

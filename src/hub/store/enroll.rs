@@ -53,7 +53,7 @@ fn queue_to_phone(
     payload: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    ctx.conn().execute(
+    ctx.execute(
         "INSERT INTO deliveries (webhook_id, case_id, relative, about, payload, state, attempts,
                                  created_at, next_at)
          VALUES (?1, NULL, NULL, ?2, ?3, 'pending', 0, ?4, ?4)",
@@ -77,7 +77,6 @@ fn activate(
     now: DateTime<Utc>,
 ) -> Result<(i64, Option<i64>), StoreError> {
     let previous: Option<i64> = ctx
-        .conn()
         .query_row(
             "SELECT id FROM registrants WHERE phone = ?1 AND revoked = 0",
             [&profile.phone],
@@ -87,7 +86,7 @@ fn activate(
     if let Some(old) = previous {
         revoke(ctx, old)?;
     }
-    ctx.conn().execute(
+    ctx.execute(
         "INSERT INTO registrants (token_hash, created_at, profile, phone)
          VALUES (?1, ?2, ?3, ?4)",
         params![
@@ -101,7 +100,7 @@ fn activate(
     if let Some(old) = previous {
         // The same number, the same person with a new phone: their open case stays theirs, so
         // the next press joins it instead of opening a second one.
-        ctx.conn().execute(
+        ctx.execute(
             "UPDATE registrants SET open_case_id =
                  (SELECT open_case_id FROM registrants WHERE id = ?1) WHERE id = ?2",
             params![old, id],
@@ -127,7 +126,7 @@ fn activate(
 
 /// Stops a device's token from matching: the hash is replaced by one no token has.
 pub(super) fn revoke(ctx: &WriteCtx<'_>, registrant: i64) -> Result<(), StoreError> {
-    ctx.conn().execute(
+    ctx.execute(
         "UPDATE registrants SET revoked = 1, token_hash = ?1 WHERE id = ?2",
         params![format!("revoked:{}", Uuid::new_v4().simple()), registrant],
     )?;
@@ -163,10 +162,9 @@ fn number_day(
 ) -> Result<NumberDay, StoreError> {
     let since = (now - Duration::days(1)).to_rfc3339();
     let (codes, wrong_tries, oldest): (u32, u32, Option<String>) =
-        ctx.conn()
-            .query_row(NUMBER_DAY, params![phone, since], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?;
+        ctx.query_row(NUMBER_DAY, params![phone, since], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
     let oldest = oldest
         .and_then(|o| DateTime::parse_from_rfc3339(&o).ok())
         .map(|o| o.with_timezone(&Utc));
@@ -193,7 +191,6 @@ impl Store {
             let json = serde_json::to_string(&profile)?;
             if let Some(key) = &key {
                 let seen: Option<(String, String, String, String)> = ctx
-                    .conn()
                     .query_row(
                         "SELECT handle, profile, state, expires_at FROM enrollments
                           WHERE enroll_key = ?1",
@@ -238,7 +235,7 @@ impl Store {
             let salt = Uuid::new_v4().simple().to_string();
             let handle = Uuid::new_v4().simple().to_string();
             let expires_at = now + CODE_TTL;
-            ctx.conn().execute(
+            ctx.execute(
                 "INSERT INTO enrollments (handle, enroll_key, phone, profile, code_salt, code_hash,
                                           expires_at, state, created_at)
                  VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
@@ -283,7 +280,6 @@ impl Store {
         self.write(move |ctx| {
             type Row = (i64, String, String, String, String, String, i64, String);
             let row: Option<Row> = ctx
-                .conn()
                 .query_row(
                     "SELECT id, profile, code_salt, code_hash, expires_at, state, wrong_tries,
                             phone
@@ -306,8 +302,7 @@ impl Store {
             let (id, profile, salt, hash, expires, state, wrong, phone) =
                 row.ok_or(StoreError::NotFound)?;
             let void = |ctx: &WriteCtx<'_>| {
-                ctx.conn()
-                    .execute("UPDATE enrollments SET state = 'void' WHERE id = ?1", [id])
+                ctx.execute("UPDATE enrollments SET state = 'void' WHERE id = ?1", [id])
             };
             let expired = DateTime::parse_from_rfc3339(&expires)
                 .map(|t| t.with_timezone(&Utc) <= now)
@@ -329,7 +324,7 @@ impl Store {
             }
             if code_hash(&salt, code.trim()) != hash {
                 let wrong = u32::try_from(wrong).unwrap_or(u32::MAX).saturating_add(1);
-                ctx.conn().execute(
+                ctx.execute(
                     "UPDATE enrollments SET wrong_tries = ?1 WHERE id = ?2",
                     params![wrong, id],
                 )?;
@@ -343,7 +338,7 @@ impl Store {
             }
             let profile: Profile = serde_json::from_str(&profile)?;
             let (registrant_id, replaced) = activate(ctx, &profile, &token_hash, now)?;
-            ctx.conn().execute(
+            ctx.execute(
                 "UPDATE enrollments SET state = 'verified', registrant_id = ?1 WHERE id = ?2",
                 params![registrant_id, id],
             )?;
@@ -368,7 +363,6 @@ impl Store {
         self.write(move |ctx| {
             if let Some(key) = &key {
                 let seen: Option<i64> = ctx
-                    .conn()
                     .query_row(
                         "SELECT id FROM enrollments WHERE enroll_key = ?1",
                         [key],
@@ -382,7 +376,7 @@ impl Store {
                 }
             }
             let (id, replaced) = activate(ctx, &profile, &token_hash, now)?;
-            ctx.conn().execute(
+            ctx.execute(
                 "INSERT INTO enrollments (handle, enroll_key, phone, profile, code_salt, code_hash,
                                           expires_at, state, registrant_id, created_at)
                  VALUES (?6, ?1, ?2, ?3, '', '', ?4, 'verified', ?5, ?4)",
@@ -409,7 +403,6 @@ impl Store {
     ) -> Result<bool, StoreError> {
         self.write(move |ctx| {
             let active: Option<i64> = ctx
-                .conn()
                 .query_row(
                     "SELECT revoked FROM registrants WHERE id = ?1",
                     [registrant],

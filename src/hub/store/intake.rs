@@ -23,13 +23,12 @@ pub use crate::domain::intake::Candidate;
 
 /// Whether the registrant's device is the active one for their number.
 fn active(ctx: &super::WriteCtx<'_>, id: i64) -> bool {
-    ctx.conn()
-        .query_row(
-            "SELECT revoked = 0 FROM registrants WHERE id = ?1",
-            [id],
-            |r| r.get::<_, bool>(0),
-        )
-        .unwrap_or(false)
+    ctx.query_row(
+        "SELECT revoked = 0 FROM registrants WHERE id = ?1",
+        [id],
+        |r| r.get::<_, bool>(0),
+    )
+    .unwrap_or(false)
 }
 
 fn refused_field(field: &str, message: &str) -> StoreError {

@@ -6,11 +6,13 @@
 //! after the commit too, in `seq` order.
 
 mod casework;
+mod checkpoint;
 mod commands;
 mod deliveries;
 mod enroll;
 pub mod fanout;
 mod intake;
+mod projections;
 mod reads;
 mod schema;
 mod staff;
@@ -158,9 +160,10 @@ impl Store {
         let next_seq = writer::head_seq(&conn)? + 1;
         let lag_us = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let lag = lag_us.clone();
+        let nudge = checkpoint::start(path)?;
         std::thread::Builder::new()
             .name("guardia-writer".into())
-            .spawn(move || writer::run(conn, rx, publisher, next_seq, MAX_BATCH, lag))
+            .spawn(move || writer::run(conn, rx, publisher, nudge, next_seq, MAX_BATCH, lag))
             .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             jobs,
@@ -248,11 +251,9 @@ impl Store {
     /// tests use it to prove that a failed commit is answered 5xx and leaves nothing behind.
     pub async fn cap_pages(&self, pages: u64) -> Result<u64, StoreError> {
         self.write(move |ctx| {
-            let set: i64 =
-                ctx.conn()
-                    .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
-                        r.get(0)
-                    })?;
+            let set: i64 = ctx.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                r.get(0)
+            })?;
             Ok(set as u64)
         })
         .await

@@ -70,6 +70,14 @@ pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     private_file(path)?;
     let mut conn = Connection::open(path)?;
     set_and_check_pragmas(&conn)?;
+    // Room for every statement the writer repeats (rusqlite keeps 16 by default).
+    conn.set_prepared_statement_cache_capacity(128);
+    // Checkpoints are the checkpoint thread's work; this is only the writer's backstop.
+    conn.pragma_update(
+        None,
+        "wal_autocheckpoint",
+        super::checkpoint::WRITER_BACKSTOP_PAGES,
+    )?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let current = usize::try_from(version).unwrap_or(usize::MAX);
     if current > MIGRATIONS.len() {

@@ -29,7 +29,6 @@ fn current(
     id: i64,
 ) -> Result<(crate::domain::staff::Role, Option<String>, bool), StoreError> {
     let (role, consulate, disabled): (String, Option<String>, bool) = ctx
-        .conn()
         .query_row(
             "SELECT role, consulate, disabled FROM staff WHERE id = ?1",
             [id],
@@ -80,7 +79,7 @@ impl Store {
                         "this member has changed since; rotate their token on the server".into(),
                     ));
                 }
-                ctx.conn().execute(
+                ctx.execute(
                     "UPDATE staff SET token_hash = ?1, token_issued_at = ?2 WHERE id = ?3",
                     params![token_hash, now.to_rfc3339(), id],
                 )?;
@@ -90,7 +89,7 @@ impl Store {
                     replayed: true,
                 });
             }
-            ctx.conn().execute(
+            ctx.execute(
                 "INSERT INTO staff (name, role, consulate, token_hash, created_at, serves,
                                     languages, capacity, token_issued_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?5)",
@@ -136,7 +135,6 @@ impl Store {
         self.write(move |ctx| {
             guard_privileged(ctx, id, from_api)?;
             let current: Option<bool> = ctx
-                .conn()
                 .query_row("SELECT disabled FROM staff WHERE id = ?1", [id], |r| {
                     r.get(0)
                 })
@@ -145,7 +143,7 @@ impl Store {
                 None => Err(StoreError::NotFound),
                 Some(c) if c == disabled => Ok(false),
                 Some(_) => {
-                    ctx.conn().execute(
+                    ctx.execute(
                         "UPDATE staff SET disabled = ?1 WHERE id = ?2",
                         params![disabled, id],
                     )?;
@@ -173,7 +171,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.write(move |ctx| {
             guard_privileged(ctx, id, from_api)?;
-            ctx.conn().execute(
+            ctx.execute(
                 "UPDATE staff SET token_hash = ?1, token_issued_at = ?2 WHERE id = ?3",
                 params![token_hash, now.to_rfc3339(), id],
             )?;
@@ -227,7 +225,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.write(move |ctx| {
             current(ctx, id)?;
-            ctx.conn().execute(
+            ctx.execute(
                 "UPDATE staff SET role = ?1, consulate = ?2 WHERE id = ?3",
                 params![role.as_str(), consulate, id],
             )?;
