@@ -22,6 +22,8 @@ pub enum Mode {
     Command,
     /// Reviewing actions the hub refused.
     Refusals,
+    /// Asked to confirm acknowledging every unattended case in the view.
+    Bulk,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +62,10 @@ pub enum Intent {
     Back,
     Run,
     Dismiss,
+    /// The next quick view (all open, unattended, mine, closed today).
+    NextView,
+    /// Acknowledge every unattended case the view shows, after one confirmation.
+    BulkAcknowledge,
 }
 
 pub struct Binding {
@@ -144,7 +150,17 @@ pub const BINDINGS: &[Binding] = &[
     b(Normal, KeyCode::Char('J'), "J", DetailDown, false),
     b(Normal, KeyCode::Char('K'), "K", DetailUp, false),
     b(Normal, KeyCode::Char('s'), "s", NextSort, false),
+    Binding {
+        mode: Normal,
+        code: KeyCode::Char('B'),
+        ctrl: false,
+        label: "B",
+        intent: BulkAcknowledge,
+        hint: false,
+        needs: Some(Verb::Acknowledge),
+    },
     b(Normal, KeyCode::Char('/'), "/", OpenFilter, true),
+    b(Normal, KeyCode::Char('v'), "v", NextView, true),
     b(Normal, KeyCode::Esc, "Esc", ClearFilter, false),
     b(Normal, KeyCode::Char('?'), "?", ToggleHelp, true),
     b(Normal, KeyCode::Char('q'), "q", Quit, true),
@@ -179,6 +195,10 @@ pub const BINDINGS: &[Binding] = &[
     b(Refusals, KeyCode::Down, "↓", Down, true),
     b(Refusals, KeyCode::Char('d'), "d", Dismiss, true),
     b(Refusals, KeyCode::Esc, "Esc", Cancel, true),
+    b(Bulk, KeyCode::Char('s'), "s", Yes, true),
+    b(Bulk, KeyCode::Char('y'), "y", Yes, true),
+    b(Bulk, KeyCode::Char('n'), "n", Back, true),
+    b(Bulk, KeyCode::Esc, "Esc", Back, false),
 ];
 
 /// The intent bound to `key` in `mode`. Ctrl-C always quits, whatever the mode, so the operator
@@ -270,7 +290,7 @@ mod tests {
     fn ctrl_c_quits_in_every_mode() {
         let key = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         for mode in [
-            Normal, Filter, Help, Picker, Form, Confirm, Command, Refusals,
+            Normal, Filter, Help, Picker, Form, Confirm, Command, Refusals, Bulk,
         ] {
             assert_eq!(dispatch(mode, &key), Some(Quit));
         }

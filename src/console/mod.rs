@@ -14,3 +14,4 @@ pub mod net;
 pub mod order;
 pub mod update;
 pub mod view;
+pub mod views;

@@ -79,6 +79,14 @@ pub enum Message {
     LawyerAmbiguous(usize),
     /// Asking the hub who is enrolled with an intake caller's number.
     LookingUpCaller,
+    /// Asking before acknowledging this many cases at once.
+    ConfirmBulk(usize),
+    /// A bulk acknowledge left as this many commands.
+    BulkSent(usize),
+    /// The view has no unattended case this person may acknowledge.
+    NothingToAcknowledge,
+    /// `q` with this many actions still to be sent.
+    QuitWithWaiting(usize),
     /// Many enrollments (or presses) from one network in a minute.
     Surge {
         enrollments: bool,
@@ -110,6 +118,12 @@ pub struct Model {
     /// Rows at the top of the list that never scroll away (duress cases), set by `settle`.
     pub pinned: usize,
     pub sort: SortMode,
+    /// The quick view (`v`): which question the list answers.
+    pub view: super::views::QuickView,
+    /// Cases a bulk acknowledge will act on once confirmed.
+    pub bulk: Vec<u64>,
+    /// `q` was pressed with actions still waiting; the next `q` quits.
+    pub quit_armed: bool,
     pub filter: String,
     pub filter_input: TextArea<'static>,
     pub mode: Mode,
@@ -175,6 +189,9 @@ impl Model {
             tiers: Vec::new(),
             pinned: 0,
             sort: SortMode::Urgency,
+            view: Default::default(),
+            bulk: Vec::new(),
+            quit_armed: false,
             filter: String::new(),
             filter_input: TextArea::default(),
             mode: Mode::Normal,
@@ -275,9 +292,15 @@ impl Model {
     /// name, phone, matrícula, number, place, lawyer, consulate or a shown reason, in either
     /// language.
     fn shown(&self, case: &Case, needle: &Needle) -> bool {
+        use super::views::QuickView;
+        let in_view = self.view.admits(case, self.me.as_ref(), self.day_start());
         if needle.is_empty() {
-            // Closed cases leave the live queue; a search still finds them.
-            return case.status != crate::domain::case::CaseStatus::Closed;
+            return in_view;
+        }
+        // Closed cases leave the live queue, but a search from it still finds them; the other
+        // views narrow the search to themselves.
+        if self.view != QuickView::Open && !in_view {
+            return false;
         }
         needle.finds(case, &self.consulate_name(&case.consulate))
             || self.urgency(case).reasons.iter().any(|r| {
@@ -303,6 +326,26 @@ impl Model {
         if let Some(id) = self.selected {
             self.unseen.remove(&id);
         }
+    }
+
+    /// A consulate's time zone, once the list has arrived (UTC until then).
+    pub fn zone_of(&self, consulate: &str) -> chrono_tz::Tz {
+        self.consulates
+            .iter()
+            .find(|c| c.id == consulate)
+            .map(|c| c.zone())
+            .unwrap_or(chrono_tz::UTC)
+    }
+
+    /// When the operator's day began, for "closed today": midnight in their consulate's time
+    /// zone (UTC for national staff and until the consulates have arrived).
+    pub fn day_start(&self) -> DateTime<Utc> {
+        let zone = self
+            .me
+            .as_ref()
+            .and_then(|me| me.consulate.as_deref())
+            .map_or(chrono_tz::UTC, |id| self.zone_of(id));
+        crate::domain::time::day_start(self.now, zone)
     }
 
     pub fn selected_case(&self) -> Option<&Case> {

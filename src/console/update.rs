@@ -3,6 +3,7 @@
 
 mod line;
 mod settle;
+mod views;
 mod work;
 
 pub use settle::{attention, attention_of, backlog_of, backlog_target, detail_target, settle};
@@ -290,17 +291,20 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
     let Some(intent) = keymap::dispatch(model.mode, &key) else {
         return typed(model, key);
     };
+    if intent != Intent::Quit {
+        model.quit_armed = false;
+    }
     match model.mode {
         Mode::Picker | Mode::Form | Mode::Confirm => return work::on_form_intent(model, intent),
+        Mode::Bulk => return views::on_bulk_intent(model, intent),
         Mode::Command => return line::on_command_intent(model, intent),
         Mode::Refusals => return on_refusals_intent(model, intent),
         _ => {}
     }
     match intent {
-        Intent::Quit => {
-            model.quit = true;
-            return vec![Command::Quit];
-        }
+        Intent::Quit => return views::quit(model),
+        Intent::NextView => views::next_view(model),
+        Intent::BulkAcknowledge => views::start_bulk(model),
         Intent::Up => move_by(model, -1),
         Intent::Down => move_by(model, 1),
         Intent::PageUp => move_by(model, -(model.page.max(1) as i64)),

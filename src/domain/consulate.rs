@@ -12,9 +12,18 @@ pub struct Consulate {
     pub state: String,
     pub lat: f64,
     pub lon: f64,
+    /// Its IANA time zone (`America/Los_Angeles`): hearings and deadlines are shown, and typed,
+    /// in the consulate's local time. Empty from a hub that predates it (then UTC).
+    #[serde(default)]
+    pub tz: String,
 }
 
 impl Consulate {
+    /// The consulate's zone; UTC when the list names none (or one this build does not know).
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.tz.parse().unwrap_or(chrono_tz::UTC)
+    }
+
     pub fn point(&self) -> Point {
         Point {
             lat: self.lat,
@@ -44,11 +53,13 @@ struct Row {
     state: String,
     lat: f64,
     lon: f64,
+    #[serde(default)]
+    tz: String,
     #[allow(dead_code)]
     notes: Option<String>,
 }
 
-/// Parses the CSV text (header `id,city,state,lat,lon,notes`). Parsing is pure so that the same
+/// Parses the CSV text (header `id,city,state,lat,lon,tz,notes`; `tz` may be left out). Parsing is pure so that the same
 /// rules apply to the shipped file and to tests.
 pub fn parse_csv(text: &str) -> Result<Vec<Consulate>, ConsulateListError> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -76,6 +87,12 @@ pub fn parse_csv(text: &str) -> Result<Vec<Consulate>, ConsulateListError> {
                 message: "coordinates out of range".into(),
             });
         }
+        if !row.tz.is_empty() && row.tz.parse::<chrono_tz::Tz>().is_err() {
+            return Err(ConsulateListError::Line {
+                line,
+                message: format!("time zone `{}` is not an IANA zone name", row.tz),
+            });
+        }
         if out.iter().any(|c| c.id == row.id) {
             return Err(ConsulateListError::Duplicate(row.id));
         }
@@ -85,6 +102,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Consulate>, ConsulateListError> {
             state: row.state,
             lat: row.lat,
             lon: row.lon,
+            tz: row.tz,
         });
     }
     if out.is_empty() {
@@ -102,6 +120,19 @@ mod tests {
         let list = parse_csv(include_str!("../../config/consulates.csv")).unwrap();
         assert_eq!(list.len(), 53);
         assert!(list.iter().any(|c| c.id == "los-angeles"));
+        let la = list.iter().find(|c| c.id == "los-angeles").unwrap();
+        assert_eq!(la.zone(), chrono_tz::America::Los_Angeles);
+        assert!(
+            list.iter().all(|c| c.zone() != chrono_tz::UTC),
+            "every consulate has its zone"
+        );
+    }
+
+    #[test]
+    fn a_misspelt_zone_is_refused_with_its_line() {
+        let err = parse_csv("id,city,state,lat,lon,tz,notes\nx,X,CA,34,-118,America/Los_Angles,\n")
+            .unwrap_err();
+        assert!(err.to_string().contains("America/Los_Angles"), "{err}");
     }
 
     #[test]

@@ -50,6 +50,7 @@ mod tests {
             state: "XX".into(),
             lat,
             lon,
+            tz: String::new(),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod registrant;
 pub mod sanitize;
 pub mod search;
 pub mod staff;
+pub mod time;
 pub mod triage;
 pub mod urgency;
 pub mod validate;

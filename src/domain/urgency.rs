@@ -223,13 +223,19 @@ pub fn sortable_distance(km: f64) -> i64 {
 pub fn rank(case: &Case, tier: Tier) -> Rank {
     Rank {
         not_duress: case.duress_at.is_none(),
-        attended: case.status != CaseStatus::Open || case.acknowledged_at.is_some(),
+        attended: !unattended(case),
         tier,
         waiting_since: case.received_at.timestamp_micros(),
         distance: sortable_distance(case.distance_km),
         pressed_at: case.pressed_at.timestamp_micros(),
         id: case.id,
     }
+}
+
+/// Open and acknowledged by nobody yet: what the counts strip, the rank and the quick view
+/// all mean by "unattended".
+pub fn unattended(case: &Case) -> bool {
+    case.status == CaseStatus::Open && case.acknowledged_at.is_none()
 }
 
 /// The queue order of two cases with their tiers.

@@ -243,6 +243,15 @@ pub fn message(lang: Lang, m: &Message) -> String {
         Message::LawyersNotLoaded => t(lang, Text::LawyersNotLoaded).into(),
         Message::LawyerAmbiguous(n) => lawyer_ambiguous(lang, *n),
         Message::LookingUpCaller => t(lang, Text::LookingUpCaller).into(),
+        Message::ConfirmBulk(n) => super::strip::confirm_bulk(lang, *n),
+        Message::BulkSent(n) => super::strip::bulk_sent(lang, *n),
+        Message::NothingToAcknowledge => lang
+            .pick(
+                "No hay casos sin atender en esta vista",
+                "No unattended case in this view",
+            )
+            .into(),
+        Message::QuitWithWaiting(n) => super::strip::quit_with_waiting(lang, *n),
         Message::Surge {
             enrollments,
             network,

@@ -50,5 +50,7 @@ pub fn describe(lang: Lang, intent: Intent) -> &'static str {
         Back => pick("no, volver", "no, go back"),
         Run => pick("ejecutar", "run"),
         Dismiss => pick("visto, descartar", "seen, dismiss"),
+        NextView => pick("cambiar vista", "change view"),
+        BulkAcknowledge => pick("atender todos los de la vista", "acknowledge all in view"),
     }
 }

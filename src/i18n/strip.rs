@@ -65,6 +65,61 @@ pub fn more(lang: Lang, n: usize, critical: usize, above: bool) -> String {
     format!("{arrow} {n} {place}{of_them}")
 }
 
+/// The quick view's name, for the list's title and the `v` hint.
+pub fn view(lang: Lang, view: crate::console::views::QuickView) -> &'static str {
+    use crate::console::views::QuickView::*;
+    match (lang, view) {
+        (Lang::Es, Open) => "todos los abiertos",
+        (Lang::Es, Unattended) => "sin atender",
+        (Lang::Es, Mine) => "míos",
+        (Lang::Es, ClosedToday) => "cerrados hoy",
+        (Lang::En, Open) => "all open",
+        (Lang::En, Unattended) => "unattended",
+        (Lang::En, Mine) => "mine",
+        (Lang::En, ClosedToday) => "closed today",
+    }
+}
+
+/// The one question before acknowledging many cases at once.
+pub fn confirm_bulk(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::Es, 1) => "¿Atender el caso sin atender de esta vista? s/n".into(),
+        (Lang::Es, _) => format!("¿Atender los {n} casos sin atender de esta vista? s/n"),
+        (Lang::En, 1) => "Acknowledge the one unattended case in this view? y/n".into(),
+        (Lang::En, _) => format!("Acknowledge the {n} unattended cases in this view? y/n"),
+    }
+}
+
+/// After a bulk acknowledge was confirmed: each case is its own command in the outbox.
+pub fn bulk_sent(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::Es, 1) => "1 caso atendido · enviando".into(),
+        (Lang::Es, _) => format!("{n} casos atendidos · enviando"),
+        (Lang::En, 1) => "1 case acknowledged · sending".into(),
+        (Lang::En, _) => format!("{n} cases acknowledged · sending"),
+    }
+}
+
+/// `q` with actions still in the outbox: they are kept, and sent when the console starts again.
+pub fn quit_with_waiting(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::Es, 1) => {
+            "Queda 1 acción por enviar; se enviará al volver a abrir la consola. q otra vez para salir"
+                .into()
+        }
+        (Lang::Es, _) => format!(
+            "Quedan {n} acciones por enviar; se enviarán al volver a abrir la consola. q otra vez para salir"
+        ),
+        (Lang::En, 1) => {
+            "1 action is still to be sent; it will go when the console starts again. q again to quit"
+                .into()
+        }
+        (Lang::En, _) => format!(
+            "{n} actions are still to be sent; they will go when the console starts again. q again to quit"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +132,21 @@ mod tests {
         assert_eq!(refused(Lang::Es, 3), "3 acciones rechazadas (! para ver)");
         assert_eq!(more(Lang::Es, 4, 1, true), "↑ 4 más arriba (1 crítico)");
         assert_eq!(more(Lang::En, 4, 0, false), "↓ 4 more below");
+    }
+
+    #[test]
+    fn bulk_and_quit_words_agree_with_their_numbers() {
+        assert_eq!(
+            confirm_bulk(Lang::Es, 3),
+            "¿Atender los 3 casos sin atender de esta vista? s/n"
+        );
+        assert_eq!(bulk_sent(Lang::Es, 1), "1 caso atendido · enviando");
+        assert!(
+            quit_with_waiting(Lang::Es, 1).starts_with("Queda 1 acción por enviar; se enviará")
+        );
+        assert!(
+            quit_with_waiting(Lang::Es, 2).starts_with("Quedan 2 acciones por enviar; se enviarán")
+        );
+        assert!(quit_with_waiting(Lang::En, 2).starts_with("2 actions are"));
     }
 }

@@ -9,9 +9,10 @@ use super::theme::Theme;
 use super::{clean, clean_lines};
 use crate::console::model::Model;
 use crate::domain::case::Case;
-use crate::domain::checkpoint::{CheckpointCode, CloseOutcome};
+use crate::domain::checkpoint::{CheckpointCode, CloseOutcome, FieldKind};
 use crate::domain::deadline;
 use crate::domain::event::{Actor, EventKind};
+use crate::domain::time;
 use crate::i18n::{self, Text, casework, console, t};
 
 pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -40,6 +41,8 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
 /// The detail's lines for a case.
 fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
     let lang = model.lang;
+    // Times are the consulate's wall time: where the hearing is, where the person is.
+    let zone = model.zone_of(&case.consulate);
     let urgency = model.urgency(case);
     let (symbol, label) = i18n::tier(lang, urgency.tier);
     let p = &case.registrant;
@@ -72,11 +75,9 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
         field(
             Text::AcknowledgedBy,
             match (&case.acknowledged_at, &case.acknowledged_by) {
-                (Some(at), Some(by)) => format!(
-                    "{} · {}",
-                    console::actor(lang, by),
-                    at.format("%Y-%m-%d %H:%M")
-                ),
+                (Some(at), Some(by)) => {
+                    format!("{} · {}", console::actor(lang, by), time::local(*at, zone))
+                }
                 _ => t(lang, Text::NotAcknowledged).to_string(),
             },
         ),
@@ -101,7 +102,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
                 format!(
                     "‼ {} · {}",
                     i18n::reason(lang, crate::domain::urgency::Reason::Duress),
-                    at.format("%H:%M:%S")
+                    time::local(at, zone)
                 ),
                 theme.unseen(),
             )),
@@ -155,7 +156,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
             Span::raw(format!(
                 " · {} · {}",
                 console::actor(lang, &c.by),
-                c.at.format("%Y-%m-%d %H:%M")
+                time::local(c.at, zone)
             )),
         ]));
         for l in clean_lines(&c.note) {
@@ -176,7 +177,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
                 format!(
                     "  {} ({})",
                     console::countdown(lang, d, model.now),
-                    d.due.format("%Y-%m-%d %H:%M")
+                    time::local_and_utc(d.due, zone)
                 ),
                 style,
             )));
@@ -290,7 +291,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
         for f in case.trail.iter().rev().take(6) {
             lines.push(Line::from(format!(
                 "    {}  {:.4}, {:.4} ±{:.0} m",
-                f.at.format("%H:%M:%S"),
+                f.at.with_timezone(&zone).format("%H:%M:%S"),
                 f.location.lat,
                 f.location.lon,
                 f.location.accuracy_m
@@ -301,7 +302,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
         Text::Pressed,
         format!(
             "{} ({})",
-            case.pressed_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            time::local_and_utc(case.pressed_at, zone),
             i18n::age((model.now - case.pressed_at).num_seconds())
         ),
     ));
@@ -311,17 +312,26 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
         for c in &case.checkpoints {
             lines.push(Line::from(vec![
                 Span::styled(
-                    format!("  {} ", c.happened_at.format("%Y-%m-%d %H:%M")),
+                    format!("  {} ", time::local(c.happened_at, zone)),
                     theme.dim(),
                 ),
                 Span::styled(casework::checkpoint(lang, c.code), theme.title()),
                 Span::styled(format!(" · {}", console::actor(lang, &c.by)), theme.dim()),
             ]));
             for (name, value) in &c.fields {
+                // A time on the wire is UTC; people read it as the consulate's wall time.
+                let value = match c.code.fields().iter().find(|f| f.name == name) {
+                    Some(spec) if spec.kind == FieldKind::DateTime => {
+                        crate::domain::checkpoint::parse_datetime(value)
+                            .map(|at| time::local_and_utc(at, zone))
+                            .unwrap_or_else(|| clean(value))
+                    }
+                    _ => casework::word(lang, &clean(value)).to_string(),
+                };
                 lines.push(Line::from(format!(
                     "      {}: {}",
                     casework::word(lang, name),
-                    casework::word(lang, &clean(value))
+                    value
                 )));
             }
             for l in clean_lines(&c.note) {
@@ -336,7 +346,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
             lines.push(Line::from(Span::styled(
                 format!(
                     "  {} · {}",
-                    n.at.format("%Y-%m-%d %H:%M"),
+                    time::local(n.at, zone),
                     console::actor(lang, &n.by)
                 ),
                 theme.dim(),
@@ -371,7 +381,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
         };
         lines.push(Line::from(format!(
             "  {}  {}{} · {}",
-            entry.at.format("%m-%d %H:%M"),
+            entry.at.with_timezone(&zone).format("%m-%d %H:%M"),
             i18n::event(lang, entry.kind),
             extra,
             actor

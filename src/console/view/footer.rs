@@ -9,13 +9,34 @@ use crate::console::keymap::{self, Mode};
 use crate::console::model::{Model, Tab, tabs};
 use crate::i18n::{Text, console, strip, t};
 
-/// The key-hint bar, generated from the keymap of the current mode.
+/// The key-hint bar, generated from the keymap of the current mode. Help and quit are always
+/// on it, at its end; the other keys fill the width before them, each whole or not at all, so
+/// at 80 columns the bar never ends mid-word or before `?` and `q`.
 pub fn render_hints(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
+    let rows = keymap::help_rows(model.mode, model.lang, true, model.role());
+    let essential = |keys: &str| model.mode == Mode::Normal && (keys == "?" || keys == "q");
+    let width = |keys: &str, what: &str| keys.chars().count() + what.chars().count() + 3;
+    let mut room = usize::from(area.width).saturating_sub(
+        rows.iter()
+            .filter(|(k, _)| essential(k))
+            .map(|(k, w)| width(k, w))
+            .sum(),
+    );
     let mut spans = Vec::new();
-    for (keys, what) in keymap::help_rows(model.mode, model.lang, true, model.role()) {
-        spans.push(Span::styled(keys, theme.key()));
-        spans.push(Span::raw(format!(" {what}  ")));
+    let mut tail = Vec::new();
+    for (keys, what) in &rows {
+        let pair = [
+            Span::styled(keys.clone(), theme.key()),
+            Span::raw(format!(" {what}  ")),
+        ];
+        if essential(keys) {
+            tail.extend(pair);
+        } else if width(keys, what) <= room {
+            room -= width(keys, what);
+            spans.extend(pair);
+        }
     }
+    spans.extend(tail);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 

@@ -49,6 +49,10 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             tiers.iter().filter(|t| **t == Tier::Critical).count()
         })
     };
+    let name = match model.view {
+        crate::console::views::QuickView::Open => name.to_string(),
+        view => format!("{name} · {}", i18n::strip::view(lang, view)),
+    };
     let mut title = format!(
         " {} · {} · {}: {} ",
         name,

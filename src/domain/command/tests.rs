@@ -28,6 +28,7 @@ fn consulates() -> Vec<Consulate> {
             state: "XX".into(),
             lat: 34.0,
             lon: -118.0,
+            tz: "America/Los_Angeles".into(),
         })
         .collect()
 }

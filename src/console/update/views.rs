@@ -1,0 +1,232 @@
+//! Quick views, acknowledging a whole view at once, and quitting with work still waiting.
+
+use super::work;
+use crate::console::action::Command;
+use crate::console::keymap::{Intent, Mode};
+use crate::console::model::{Message, Model};
+use crate::domain::command::{CaseCommand, Verb, precheck, role_may};
+use crate::domain::urgency;
+
+/// `v`: the next quick view; the list is rebuilt for it on the next settle.
+pub fn next_view(model: &mut Model) {
+    model.view = model.view.next();
+    model.order_stale = true;
+    model.message = None;
+}
+
+/// `B`: every unattended case the list shows now that this person may acknowledge, after one
+/// question. The cases are fixed when asked, so rows arriving meanwhile are not swept in.
+pub fn start_bulk(model: &mut Model) {
+    let Some(me) = model.me.clone() else {
+        return;
+    };
+    if !role_may(me.role, Verb::Acknowledge) {
+        model.message = Some(Message::NotPermitted);
+        return;
+    }
+    let targets: Vec<u64> = model
+        .order
+        .iter()
+        .filter_map(|id| model.cases.get(id))
+        .filter(|c| urgency::unattended(c) && precheck(c, Verb::Acknowledge, &me).is_ok())
+        .map(|c| c.id)
+        .collect();
+    if targets.is_empty() {
+        model.message = Some(Message::NothingToAcknowledge);
+        return;
+    }
+    model.message = Some(Message::ConfirmBulk(targets.len()));
+    model.bulk = targets;
+    model.mode = Mode::Bulk;
+}
+
+/// The answer to the bulk question: one acknowledge per case, each its own outbox entry with
+/// its own idempotency key, each decided as `a` on that row would be.
+pub fn on_bulk_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
+    let targets = std::mem::take(&mut model.bulk);
+    model.mode = Mode::Normal;
+    model.message = None;
+    match intent {
+        Intent::Yes => {
+            let mut commands = Vec::new();
+            for id in targets {
+                let Some(version) = model.cases.get(&id).map(|c| c.version) else {
+                    continue;
+                };
+                commands.extend(work::submit(model, id, version, CaseCommand::Acknowledge));
+            }
+            model.message = Some(Message::BulkSent(commands.len()));
+            commands
+        }
+        Intent::Quit => {
+            model.quit = true;
+            vec![Command::Quit]
+        }
+        _ => vec![],
+    }
+}
+
+/// `q`: quits at once, unless actions are still waiting to be sent; then it says so first, and
+/// a second `q` quits (they stay in the outbox and go when the console starts again).
+pub fn quit(model: &mut Model) -> Vec<Command> {
+    if model.waiting > 0 && !model.quit_armed {
+        model.quit_armed = true;
+        model.message = Some(Message::QuitWithWaiting(model.waiting));
+        return vec![];
+    }
+    model.quit = true;
+    vec![Command::Quit]
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use crate::console::action::{Action, Command};
+    use crate::console::keymap::Mode;
+    use crate::console::model::{Message, Model};
+    use crate::console::update::update;
+    use crate::console::views::QuickView;
+    use crate::domain::alert::AlertKind;
+    use crate::domain::case::tests::raised;
+    use crate::domain::command::CaseCommand;
+    use crate::domain::staff::{Role, StaffInfo};
+    use crate::i18n::Lang;
+
+    fn key(c: char) -> Action {
+        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn officer() -> Model {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap();
+        let mut m = Model::new(Lang::Es, false, Duration::minutes(5), now);
+        m.me = Some(StaffInfo {
+            id: 7,
+            name: "Lucía Ramírez".into(),
+            role: Role::Officer,
+            consulate: Some("los-angeles".into()),
+            token_expires_at: None,
+        });
+        for (seq, id) in [(1, 1001), (2, 1002), (3, 1003)] {
+            update(
+                &mut m,
+                Action::HubEvent(Box::new(raised(seq, id, AlertKind::Imminent, vec![]))),
+            );
+        }
+        // 1003 is already someone's.
+        let case = m.cases.get_mut(&1003).unwrap();
+        case.acknowledged_at = Some(case.received_at);
+        m.touched.insert(1003);
+        m.refresh_order();
+        m
+    }
+
+    fn acknowledged(commands: &[Command]) -> Vec<u64> {
+        commands
+            .iter()
+            .filter_map(|c| match c {
+                Command::Submit(d) if d.request == CaseCommand::Acknowledge => Some(d.case_id),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_unattended_view_and_one_confirmation_acknowledge_each_case_once() {
+        let mut m = officer();
+        update(&mut m, key('v'));
+        assert_eq!(m.view, QuickView::Unattended);
+        m.refresh_order();
+        let mut shown = m.order.clone();
+        shown.sort();
+        assert_eq!(shown, vec![1001, 1002]);
+        assert!(
+            update(&mut m, key('B')).is_empty(),
+            "nothing before the answer"
+        );
+        assert_eq!(m.mode, Mode::Bulk);
+        assert_eq!(m.message, Some(Message::ConfirmBulk(2)));
+        let mut sent = acknowledged(&update(&mut m, key('s')));
+        sent.sort();
+        assert_eq!(sent, vec![1001, 1002]);
+        assert_eq!(m.mode, Mode::Normal);
+        assert_eq!(m.message, Some(Message::BulkSent(2)));
+    }
+
+    #[test]
+    fn saying_no_sends_nothing_and_an_empty_view_has_nothing_to_ask() {
+        let mut m = officer();
+        update(&mut m, key('B'));
+        assert!(update(&mut m, key('n')).is_empty());
+        assert_eq!(m.mode, Mode::Normal);
+        assert!(m.bulk.is_empty());
+        for id in [1001, 1002] {
+            let case = m.cases.get_mut(&id).unwrap();
+            case.acknowledged_at = Some(case.received_at);
+            m.touched.insert(id);
+        }
+        m.refresh_order();
+        update(&mut m, key('B'));
+        assert_eq!(m.mode, Mode::Normal);
+        assert_eq!(m.message, Some(Message::NothingToAcknowledge));
+    }
+
+    #[test]
+    fn a_lawyer_cannot_bulk_acknowledge() {
+        let mut m = officer();
+        m.me.as_mut().unwrap().role = Role::Lawyer;
+        update(&mut m, key('B'));
+        assert_eq!(m.mode, Mode::Normal, "the key is not the lawyer's");
+        assert!(m.bulk.is_empty());
+        assert_eq!(m.message, Some(Message::NotPermitted));
+    }
+
+    #[test]
+    fn q_warns_once_when_actions_are_still_waiting() {
+        let mut m = officer();
+        m.waiting = 2;
+        assert!(update(&mut m, key('q')).is_empty());
+        assert!(!m.quit);
+        assert_eq!(m.message, Some(Message::QuitWithWaiting(2)));
+        assert_eq!(update(&mut m, key('q')), vec![Command::Quit]);
+        let mut idle = officer();
+        assert_eq!(update(&mut idle, key('q')), vec![Command::Quit]);
+    }
+
+    fn screen(m: &mut Model, width: u16, height: u16) -> String {
+        let backend = ratatui::backend::TestBackend::new(width, height);
+        let mut terminal = ratatui::Terminal::new(backend).unwrap();
+        crate::console::app::draw(&mut terminal, m).unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        (0..height)
+            .map(|y| {
+                (0..width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect()
+    }
+
+    #[test]
+    fn at_80_by_24_the_hint_bar_ends_with_help_and_quit_and_the_title_names_the_view() {
+        for lang in [Lang::Es, Lang::En] {
+            let mut m = officer();
+            m.lang = lang;
+            update(&mut m, key('v'));
+            m.refresh_order();
+            let text = screen(&mut m, 80, 24);
+            let last = text.lines().last().unwrap().trim_end().to_string();
+            let (help, quit, view) = match lang {
+                Lang::Es => ("? ayuda", "q salir", "sin atender"),
+                Lang::En => ("? help", "q quit", "unattended"),
+            };
+            assert!(
+                last.ends_with(&format!("{help}  {quit}")),
+                "{lang:?}: {last}"
+            );
+            assert!(text.lines().any(|l| l.contains(view)), "{text}");
+        }
+    }
+}
