@@ -36,6 +36,10 @@ pub struct ActionResponse {
     /// which the console's outbox reads with this same shape.)
     #[serde(default)]
     pub version: u64,
+    /// An intake's consulate: where the case went (the nearest to the person), which may not
+    /// be the officer's. Absent from the answers to actions on a case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consulate: Option<String>,
 }
 
 impl From<crate::domain::command::Applied> for ActionResponse {
@@ -44,6 +48,7 @@ impl From<crate::domain::command::Applied> for ActionResponse {
             case_id: a.case_id,
             seq: a.seq,
             version: a.version,
+            consulate: None,
         }
     }
 }

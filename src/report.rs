@@ -69,7 +69,7 @@ pub fn backlog_text(b: &backlog::Backlog, lang: Lang, now: DateTime<Utc>) -> Str
         t(lang, Text::ByStage)
     );
     for (stage, n) in &b.by_stage {
-        out.push_str(&format!("  {n:>5}  {}\n", console::stage(lang, *stage)));
+        out.push_str(&format!("  {n:>5}  {}\n", console::stage(lang, *stage, *n)));
     }
     out.push_str(&format!("\n{}\n", t(lang, Text::ByConsent)));
     for (c, n) in &b.by_consent {
@@ -136,12 +136,19 @@ pub fn backlog_text(b: &backlog::Backlog, lang: Lang, now: DateTime<Utc>) -> Str
 }
 
 /// Plain text safe inside Markdown: sanitized, and every character Markdown gives meaning to is
-/// escaped, so a name cannot become a heading, a link or a table cell break.
+/// escaped, so a name cannot become a heading, a link or a table cell break. Characters that
+/// mean something only at the start of a line (`#`, `-`, `+`, `=`, `1.`) are escaped only there,
+/// so ids and dates read as written (`los-angeles`, `2026-11-22`).
 pub fn md(text: &str) -> String {
     let clean = sanitize(text, Lines::One);
-    let mut out = String::with_capacity(clean.len());
-    for c in clean.chars() {
-        if "\\`*_{}[]()<>#+-.!|~".contains(c) {
+    let mut out = String::with_capacity(clean.len() + 4);
+    let lead = clean.len() - clean.trim_start().len();
+    let digits = clean[lead..].bytes().take_while(u8::is_ascii_digit).count();
+    for (i, c) in clean.char_indices() {
+        let starts_line = i == lead && "#+-=>".contains(c);
+        // "12. " or "12) " at the start would begin an ordered list.
+        let ends_number = digits > 0 && i == lead + digits && ".)".contains(c);
+        if "\\`*_{}[]()<|~!".contains(c) || starts_line || ends_number {
             out.push('\\');
         }
         out.push(c);
@@ -235,14 +242,23 @@ pub fn case_markdown(case: &Case, lang: Lang, now: DateTime<Utc>) -> String {
             md(&r.phone)
         ));
     }
-    out.push_str(&format!(
-        "- {}: {:.4}, {:.4} (± {:.0} m), {}\n\n",
-        t(lang, Text::Location),
-        case.location.lat,
-        case.location.lon,
-        case.location.accuracy_m,
-        i18n::distance(lang, case.distance_km)
-    ));
+    if case.located() {
+        out.push_str(&format!(
+            "- {}: {:.4}, {:.4} (± {:.0} m), {}\n\n",
+            t(lang, Text::Location),
+            case.location.lat,
+            case.location.lon,
+            case.location.accuracy_m,
+            i18n::distance(lang, case.distance_km)
+        ));
+    } else {
+        // The coordinates would be the consulate's placeholder, not the person's.
+        out.push_str(&format!(
+            "- {}: {}\n\n",
+            t(lang, Text::Location),
+            t(lang, Text::Unknown)
+        ));
+    }
     let deadlines = deadline::deadlines(case, now);
     if !deadlines.is_empty() {
         out.push_str(&format!("## {}\n\n", t(lang, Text::Deadlines)));
@@ -401,6 +417,18 @@ mod tests {
                 "event {seq} in the timeline: {text}"
             );
         }
+    }
+
+    #[test]
+    fn ids_and_dates_read_as_written_and_only_a_line_start_is_escaped() {
+        assert_eq!(md("los-angeles"), "los-angeles");
+        assert_eq!(md("2026-11-22 09:30"), "2026-11-22 09:30");
+        assert_eq!(md("Ana M. Pérez-Ruiz"), "Ana M. Pérez-Ruiz");
+        assert_eq!(md("- item"), "\\- item");
+        assert_eq!(md("# title"), "\\# title");
+        assert_eq!(md("1. first"), "1\\. first");
+        assert_eq!(md("> quote"), "\\> quote");
+        assert_eq!(md("a | b"), "a \\| b");
     }
 
     #[test]

@@ -56,6 +56,14 @@ pub enum Notice {
     Applied {
         case_id: u64,
         kind: EventKind,
+        /// For an intake: the consulate the case went to.
+        consulate: Option<String>,
+    },
+    /// An intake the hub routed to another consulate (the one nearest the person): it will not
+    /// be in this list, so the officer is told where it is.
+    RoutedElsewhere {
+        case_id: u64,
+        consulate: String,
     },
     /// The hub is unreachable; the action is saved and will be sent.
     Held {

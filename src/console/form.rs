@@ -110,6 +110,10 @@ pub struct Form {
     pub confirming: bool,
     /// An intake waiting for the officer to confirm who the caller is.
     pub pending_intake: Option<IntakeRequest>,
+    /// The case's consulate's zone: times are typed, and prefilled, as wall time there.
+    pub zone: chrono_tz::Tz,
+    /// That consulate's name, for the time fields' hint ("hora local de Los Angeles, CA").
+    pub place: String,
 }
 
 fn editor(text: &str) -> TextArea<'static> {
@@ -158,7 +162,24 @@ impl Form {
             error: None,
             confirming: false,
             pending_intake: None,
+            zone: chrono_tz::UTC,
+            place: String::new(),
         }
+    }
+
+    /// Times in this form are wall time at `place`, in `zone`.
+    pub fn in_zone(mut self, zone: chrono_tz::Tz, place: String) -> Form {
+        self.zone = zone;
+        self.place = place;
+        self
+    }
+
+    /// The hint under a time field: the format, and whose clock.
+    fn time_hint(&self, lang: Lang) -> String {
+        if self.zone == chrono_tz::UTC {
+            return crate::i18n::t(lang, crate::i18n::Text::DateTimeFormat).into();
+        }
+        crate::i18n::console::local_time_hint(lang, &self.place)
     }
 
     pub fn assign(case: &Case, lawyers: &[LawyerInfo], lang: Lang) -> Form {
@@ -275,6 +296,8 @@ impl Form {
             error: None,
             confirming: false,
             pending_intake: None,
+            zone: chrono_tz::UTC,
+            place: String::new(),
         }
     }
 
@@ -365,10 +388,10 @@ impl Form {
                 };
                 let mut inputs = vec![Input {
                     name: "at",
-                    editor: editor(&now.format("%Y-%m-%d %H:%M").to_string()),
+                    editor: editor(&crate::domain::time::editable(now, self.zone)),
                     multiline: false,
                     required: true,
-                    hint: crate::i18n::t(lang, crate::i18n::Text::DateTimeFormat).into(),
+                    hint: self.time_hint(lang),
                 }];
                 for spec in code.fields() {
                     inputs.push(Input {
@@ -376,7 +399,10 @@ impl Form {
                         editor: TextArea::default(),
                         multiline: false,
                         required: spec.required,
-                        hint: field_hint(lang, spec),
+                        hint: match spec.kind {
+                            FieldKind::DateTime => self.time_hint(lang),
+                            _ => field_hint(lang, spec),
+                        },
                     });
                 }
                 inputs.push(note_input("note", false));

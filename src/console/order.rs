@@ -142,7 +142,11 @@ fn key_of(
     let mut wake = urgency::next_change(case, now, rules);
     let lead = match sort {
         SortMode::Urgency => (0, 0),
-        SortMode::Proximity => (urgency::sortable_distance(case.distance_km), 0),
+        SortMode::Proximity => (
+            case.known_distance()
+                .map_or(i64::MAX, urgency::sortable_distance),
+            0,
+        ),
         SortMode::Age => (case.pressed_at.timestamp_micros(), case.id as i64),
         SortMode::Deadline => match deadline::next(case, now) {
             Some(d) => {

@@ -80,6 +80,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             vec![]
         }
         Action::Notice(notice) => {
+            let notice = routed(model, notice);
             let bell = matches!(notice, Notice::Refused { .. } | Notice::NotSaved { .. });
             model.notice = Some(notice);
             model.message = None;
@@ -381,6 +382,23 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
     vec![]
 }
 
+/// An intake that went to another consulate becomes a notice naming it: the case will not
+/// appear here, and the caller may need to hear where it went.
+fn routed(model: &Model, notice: Notice) -> Notice {
+    let mine = model.me.as_ref().and_then(|me| me.consulate.as_deref());
+    match &notice {
+        Notice::Applied {
+            case_id,
+            consulate: Some(to),
+            ..
+        } if mine.is_some_and(|m| m != to) => Notice::RoutedElsewhere {
+            case_id: *case_id,
+            consulate: model.consulate_name(to),
+        },
+        _ => notice,
+    }
+}
+
 /// A key no binding claims: text for whichever editor has the focus.
 fn typed(model: &mut Model, key: KeyEvent) -> Vec<Command> {
     match model.mode {
@@ -441,4 +459,10 @@ fn move_by(model: &mut Model, delta: i64) {
 }
 
 #[cfg(test)]
+mod backlog_tests;
+#[cfg(test)]
+mod intake_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod zone_tests;

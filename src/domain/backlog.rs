@@ -292,12 +292,15 @@ pub fn csv_rows(b: &Backlog) -> Vec<[String; 3]> {
             d.due.to_rfc3339(),
         ]);
     }
+    // One number per cell, so a spreadsheet can sum and compare them.
     for l in &b.lawyers {
+        let id = l.id.to_string();
         rows.push([
-            "lawyer_load".into(),
-            l.id.to_string(),
-            format!("{}/{}", l.open_cases, l.capacity),
+            "lawyer_open_cases".into(),
+            id.clone(),
+            l.open_cases.to_string(),
         ]);
+        rows.push(["lawyer_capacity".into(), id, l.capacity.to_string()]);
     }
     for (c, n) in &b.per_consulate {
         rows.push(["consulate_open".into(), c.clone(), n.open.to_string()]);
@@ -339,9 +342,17 @@ mod tests {
             ))
             .unwrap();
         fresh.received_at = now - Duration::days(2);
+        let lawyer = crate::domain::staff::LawyerInfo {
+            id: 8,
+            name: "Lic. Ana Beltrán".into(),
+            serves: vec!["los-angeles".into()],
+            languages: vec!["es".into()],
+            capacity: 18,
+            open_cases: 0,
+        };
         let b = compute(
             [&fresh, &detained],
-            &[],
+            &[lawyer],
             now,
             Duration::minutes(5),
             TriageFilter::default(),
@@ -360,5 +371,12 @@ mod tests {
                 .iter()
                 .any(|r| r[0] == "stage" && r[1] == "detained" && r[2] == "1")
         );
+        // Every value is one number: no "0/18" a spreadsheet cannot read.
+        let rows = csv_rows(&b);
+        for row in &rows {
+            assert!(!row[2].contains('/'), "{row:?}");
+        }
+        assert!(rows.contains(&["lawyer_capacity".into(), "8".into(), "18".into()]));
+        assert!(rows.contains(&["lawyer_open_cases".into(), "8".into(), "0".into()]));
     }
 }

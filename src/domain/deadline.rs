@@ -21,6 +21,8 @@ pub const NOTIFICATION_HOURS: i64 = 24;
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineKind {
     BoardAppeal,
+    /// The brief the Board set a date for when it received the appeal.
+    AppealBrief,
     VoluntaryDeparture,
     VoluntaryDepartureBond,
     Hearing,
@@ -59,6 +61,8 @@ pub fn add_business_days(from: NaiveDate, n: u32) -> NaiveDate {
 }
 
 /// The last moment of a calendar day, in UTC: a filing "by" a date may arrive all that day.
+/// In every US zone that is earlier than the day's local end, so a countdown can only come out
+/// early, never late.
 fn end_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default())
         .and_utc()
@@ -104,6 +108,13 @@ pub fn deadlines(case: &Case, now: DateTime<Utc>) -> Vec<Deadline> {
             end_of(decided + Duration::days(APPEAL_DAYS)),
             order,
         );
+    }
+    // The Board's briefing schedule: due by the date it set, missed or not, while the case is
+    // open (no checkpoint says a brief was filed; a later appeal's date replaces it).
+    if let Some(appeal) = latest(case, C::AppealFiled)
+        && let Some(due) = date_field(appeal, "brief_due")
+    {
+        push(DeadlineKind::AppealBrief, end_of(due), appeal);
     }
     if let Some(vd) = latest(case, C::VoluntaryDeparture) {
         if let Some(by) = date_field(vd, "depart_by") {
@@ -220,6 +231,25 @@ mod tests {
         ))
         .unwrap();
         assert!(deadlines(&case, now()).is_empty());
+    }
+
+    #[test]
+    fn an_appeal_with_a_briefing_date_shows_the_brief_deadline() {
+        let mut case = Case::open(&raised(1, 9, AlertKind::Detained, vec![])).unwrap();
+        case.apply(&checkpoint(
+            2,
+            9,
+            CheckpointCode::AppealFiled,
+            &[("received_on", "2026-11-20"), ("brief_due", "2026-12-11")],
+        ))
+        .unwrap();
+        let d = deadlines(&case, now());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].kind, DeadlineKind::AppealBrief);
+        assert_eq!(d[0].due, end_of(day(2026, 12, 11)));
+        // Missed, it stays: it is then the most urgent thing on the case.
+        let later = Utc.with_ymd_and_hms(2026, 12, 20, 12, 0, 0).unwrap();
+        assert!(deadlines(&case, later)[0].overdue(later));
     }
 
     #[test]

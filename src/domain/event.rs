@@ -111,6 +111,10 @@ pub struct TransferRequested {
 pub struct TransferAccepted {
     pub from_consulate: String,
     pub to_consulate: String,
+    /// The person's distance from the consulate that now has the case; absent in events from
+    /// before it was recorded (the old distance then stays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
 }
 
 /// The offered consulate said no: the case stays where it was, and the offer is withdrawn.

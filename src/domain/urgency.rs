@@ -226,7 +226,8 @@ pub fn rank(case: &Case, tier: Tier) -> Rank {
         attended: !unattended(case),
         tier,
         waiting_since: case.received_at.timestamp_micros(),
-        distance: sortable_distance(case.distance_km),
+        // Where nobody knows, the case is not "nearest": it sorts after every known distance.
+        distance: case.known_distance().map_or(i64::MAX, sortable_distance),
         pressed_at: case.pressed_at.timestamp_micros(),
         id: case.id,
     }
@@ -416,6 +417,28 @@ mod tests {
         assert_eq!(
             next_change(&acknowledged, c.received_at, rules),
             Some(c.received_at + rules.silence)
+        );
+    }
+
+    #[test]
+    fn an_intake_nobody_could_place_is_not_the_nearest() {
+        let mut far = Case::open(&raised(1, 1, AlertKind::Imminent, vec![])).unwrap();
+        far.distance_km = 80.0;
+        let mut nowhere = Case::open(&raised(2, 2, AlertKind::Imminent, vec![])).unwrap();
+        nowhere.received_at = far.received_at;
+        // The consulate's own coordinates stand in: a distance of 0 that means "unknown".
+        nowhere.distance_km = 0.0;
+        nowhere.intake = Some(crate::domain::intake::Intake {
+            description: "llamada".into(),
+            place: Some("Ningún Lugar".into()),
+            matched_place: None,
+            located: false,
+            registrant_matched: false,
+        });
+        assert_eq!(nowhere.known_distance(), None);
+        assert_eq!(
+            queue_order((&far, Tier::Elevated), (&nowhere, Tier::Elevated)),
+            Ordering::Less
         );
     }
 }

@@ -64,6 +64,7 @@ pub fn deadline(lang: Lang, kind: DeadlineKind) -> &'static str {
     use DeadlineKind::*;
     match kind {
         BoardAppeal => lang.pick("apelación ante la BIA", "Board appeal due"),
+        AppealBrief => lang.pick("escrito ante la BIA", "Board brief due"),
         VoluntaryDeparture => lang.pick("salida voluntaria", "voluntary departure"),
         VoluntaryDepartureBond => lang.pick("fianza de salida voluntaria", "departure bond due"),
         Hearing => lang.pick("audiencia", "hearing"),
@@ -75,7 +76,7 @@ pub fn deadline(lang: Lang, kind: DeadlineKind) -> &'static str {
 
 /// Field names and choice values: (wire code, Spanish, English).
 const WORDS: &[(&str, &str, &str)] = &[
-    ("at", "Fecha y hora (UTC)", "Date and time (UTC)"),
+    ("at", "Fecha y hora", "Date and time"),
     ("name", "Nombre de la persona", "Person's name"),
     ("place", "Lugar (ciudad, estado)", "Place (city, state)"),
     ("lat", "Latitud", "Latitude"),

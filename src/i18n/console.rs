@@ -28,7 +28,22 @@ pub fn actor(lang: Lang, actor: &Actor) -> String {
 
 pub fn notice(lang: Lang, n: &Notice) -> String {
     match n {
-        Notice::Applied { case_id, kind } => format!("#{case_id} · {} ✓", event(lang, *kind)),
+        Notice::Applied { case_id, kind, .. } => {
+            format!("#{case_id} · {} ✓", event(lang, *kind))
+        }
+        Notice::RoutedElsewhere { case_id, consulate } => {
+            let consulate = sanitize(consulate, Lines::One);
+            match lang {
+                Lang::Es => format!(
+                    "#{case_id} · llamada registrada ✓ · la atiende el consulado de {consulate}, \
+                     el más cercano a la persona; no aparece en esta lista"
+                ),
+                Lang::En => format!(
+                    "#{case_id} · call taken ✓ · it went to the consulate in {consulate}, \
+                     the nearest to the person; it is not in this list"
+                ),
+            }
+        }
         Notice::Held { case_id, kind } => match lang {
             Lang::Es => format!(
                 "#{case_id} · {}: sin conexión; guardada, se enviará",
@@ -221,6 +236,14 @@ pub fn open_elsewhere(lang: Lang, consulate: &str) -> String {
     }
 }
 
+/// The hint under a time field: the format, and that the clock is the consulate's.
+pub fn local_time_hint(lang: Lang, place: &str) -> String {
+    match lang {
+        Lang::Es => format!("AAAA-MM-DD HH:MM, hora local de {place}"),
+        Lang::En => format!("YYYY-MM-DD HH:MM, local time in {place}"),
+    }
+}
+
 /// The status line's message, rendered when drawn.
 pub fn message(lang: Lang, m: &Message) -> String {
     use super::{Text, t};
@@ -402,16 +425,29 @@ pub fn confirm_close(lang: Lang, case_id: u64, outcome: &str) -> String {
     }
 }
 
-pub fn stage(lang: Lang, s: Stage) -> &'static str {
-    match s {
-        Stage::New => lang.pick("nuevas", "new"),
-        Stage::Acknowledged => lang.pick("atendidas", "acknowledged"),
-        Stage::Detained => lang.pick("detenidos", "detained"),
-        Stage::InProceedings => lang.pick("en proceso ante la corte", "in proceedings"),
-        Stage::Released => lang.pick("liberados", "released"),
-        Stage::RemovalOrdered => lang.pick("orden de salida", "removal ordered"),
-        Stage::Appeal => lang.pick("en apelación", "on appeal"),
-        Stage::Cancelled => lang.pick("canceladas por el teléfono", "cancelled by phone"),
+/// A stage as it follows its count ("1 atendido", "3 atendidos"): the counted thing is always
+/// the case, and "sin atender" is the same words the counts strip and the status column use.
+pub fn stage(lang: Lang, s: Stage, n: usize) -> &'static str {
+    let one = n == 1;
+    match (lang, s) {
+        (Lang::Es, Stage::New) => "sin atender",
+        (Lang::Es, Stage::Acknowledged) if one => "atendido",
+        (Lang::Es, Stage::Acknowledged) => "atendidos",
+        (Lang::Es, Stage::Detained) => "con detención confirmada",
+        (Lang::Es, Stage::InProceedings) => "en proceso ante la corte",
+        (Lang::Es, Stage::Released) => "en libertad",
+        (Lang::Es, Stage::RemovalOrdered) => "con orden de salida",
+        (Lang::Es, Stage::Appeal) => "en apelación",
+        (Lang::Es, Stage::Cancelled) if one => "cancelado desde el teléfono",
+        (Lang::Es, Stage::Cancelled) => "cancelados desde el teléfono",
+        (Lang::En, Stage::New) => "unattended",
+        (Lang::En, Stage::Acknowledged) => "acknowledged",
+        (Lang::En, Stage::Detained) => "detained",
+        (Lang::En, Stage::InProceedings) => "in proceedings",
+        (Lang::En, Stage::Released) => "released",
+        (Lang::En, Stage::RemovalOrdered) => "removal ordered",
+        (Lang::En, Stage::Appeal) => "on appeal",
+        (Lang::En, Stage::Cancelled) => "cancelled by phone",
     }
 }
 

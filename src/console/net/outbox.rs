@@ -284,7 +284,8 @@ pub async fn run(
                 let saved = match result {
                     Ok(answer) => {
                         attempt = 0;
-                        notice(&inbox, Notice::Applied { case_id: answer.case_id, kind }).await;
+                        let consulate = answer.consulate.clone();
+                        notice(&inbox, Notice::Applied { case_id: answer.case_id, kind, consulate }).await;
                         outbox.remove(&entry.key)
                     }
                     Err(e) if e.is_transient() => {

@@ -47,13 +47,21 @@ pub fn settle(model: &mut Model, area: Rect) {
         let last_start = model.order.len().saturating_sub(scrolling).max(pinned);
         *model.table.offset_mut() = offset.min(last_start);
     }
+    // The selection stays on its case when rows above it come and go.
+    let was = model
+        .backlog
+        .as_ref()
+        .and_then(|(_, ids)| ids.get(model.backlog_selected).copied());
     model.backlog = (model.tab == Tab::Backlog).then(|| {
         let b = backlog_of(model);
         let ids = attention_of(&b);
         (b, ids)
     });
     if let Some((_, ids)) = &model.backlog {
-        model.backlog_selected = model.backlog_selected.min(ids.len().saturating_sub(1));
+        model.backlog_selected = was
+            .and_then(|id| ids.iter().position(|&i| i == id))
+            .unwrap_or(model.backlog_selected)
+            .min(ids.len().saturating_sub(1));
     }
     let target = detail_target(model);
     if model.detail_for != target {

@@ -13,7 +13,7 @@ use crate::console::form::{Form, NONE_OF_THEM};
 use crate::console::keymap::{Intent, Mode};
 use crate::console::model::{Message, Model};
 use crate::console::net::outbox::Draft;
-use crate::domain::checkpoint::{self, CheckpointCode, CloseOutcome, FieldKind};
+use crate::domain::checkpoint::{CheckpointCode, CloseOutcome, FieldKind};
 use crate::domain::command::{
     CaseCommand, Conflict, Facts, Refusal, Verb, decide, precheck, role_may,
 };
@@ -128,7 +128,10 @@ pub fn start(model: &mut Model, verb: Verb, target: Option<u64>) -> Vec<Command>
             // Fresh loads for the picker; it fills in when they arrive.
             return vec![Command::FetchLawyers];
         }
-        Verb::Checkpoint => Form::checkpoint(case, lang),
+        Verb::Checkpoint => Form::checkpoint(case, lang).in_zone(
+            model.zone_of(&case.consulate),
+            model.consulate_name(&case.consulate),
+        ),
         Verb::Note => Form::note(case),
         Verb::Close => Form::close(case, lang),
         Verb::Reopen => Form::reopen(case),
@@ -449,26 +452,36 @@ fn checkpoint_request(form: &Form) -> Result<CheckpointRequest, Refusal> {
         .as_ref()
         .and_then(|c| CheckpointCode::parse(&c.key))
         .ok_or(field("code", FieldCode::Required))?;
+    // Times are typed as the consulate's wall time; the wire keeps UTC.
+    let local = |name: &str, typed: &str| {
+        crate::domain::time::parse_local(typed, form.zone)
+            .map_err(|_| field(name, FieldCode::InvalidFormat))
+    };
     let at_text = form.input("at").map(|i| i.value()).unwrap_or_default();
-    let at = checkpoint::parse_datetime(&at_text).ok_or(field("at", FieldCode::InvalidFormat))?;
+    let at = local("at", &at_text)?;
     let specs = code.fields();
-    let fields = form
+    let mut fields = std::collections::BTreeMap::new();
+    for i in form
         .inputs
         .iter()
         .filter(|i| i.name != "at" && i.name != "note")
-        .map(|i| {
-            let typed = i.value().trim().to_string();
-            // A choice may be typed as its label, in either language; the wire keeps the code.
-            let value = match specs.iter().find(|s| s.name == i.name).map(|s| s.kind) {
-                Some(FieldKind::Choice(options)) => casework::choose(&typed, options)
-                    .map(String::from)
-                    .unwrap_or(typed),
-                _ => typed,
-            };
-            (i.name.to_string(), value)
-        })
-        .filter(|(_, v)| !v.is_empty())
-        .collect();
+    {
+        let typed = i.value().trim().to_string();
+        if typed.is_empty() {
+            continue;
+        }
+        // A choice may be typed as its label, in either language; the wire keeps the code.
+        let value = match specs.iter().find(|s| s.name == i.name).map(|s| s.kind) {
+            Some(FieldKind::Choice(options)) => casework::choose(&typed, options)
+                .map(String::from)
+                .unwrap_or(typed),
+            Some(FieldKind::DateTime) => {
+                local(i.name, &typed)?.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            }
+            _ => typed,
+        };
+        fields.insert(i.name.to_string(), value);
+    }
     Ok(CheckpointRequest {
         code,
         at: Some(at),

@@ -46,7 +46,7 @@ pub fn render(
     for (stage, n) in &b.by_stage {
         l.push(Line::from(format!(
             "  {n:>5}  {}",
-            console::stage(lang, *stage)
+            console::stage(lang, *stage, *n)
         )));
     }
     l.push(heading(Text::ByAge));
@@ -113,7 +113,7 @@ pub fn render(
                 n.open,
                 n.unacknowledged,
                 n.without_lawyer,
-                clean(consulate)
+                clean(&model.consulate_name(consulate))
             )));
         }
     }
@@ -148,10 +148,10 @@ pub fn render(
                 why.push(console::countdown(lang, d, model.now));
             }
             ListItem::new(format!(
-                "#{:<6} {:<24} {:<14} {}",
+                "#{:<6} {:<24} {:<18} {}",
                 case.id,
                 clean(&case.registrant.name),
-                clean(&case.consulate),
+                clean(&model.consulate_name(&case.consulate)),
                 why.join(" · ")
             ))
         })

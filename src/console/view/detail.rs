@@ -243,7 +243,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
     }
     lines.push(Line::default());
     lines.push(heading(Text::Location));
-    let located = case.intake.as_ref().is_none_or(|i| i.located);
+    let located = case.located();
     if located {
         lines.push(Line::from(format!(
             "  {:.4}, {:.4} · {} {:.0} m",

@@ -127,7 +127,10 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                 Cell::from(i18n::age((model.now - case.pressed_at).num_seconds())),
                 Cell::from(i18n::kind(lang, case.kind)),
                 Cell::from(name),
-                Cell::from(i18n::distance(lang, case.distance_km)),
+                Cell::from(
+                    case.known_distance()
+                        .map_or_else(|| "—".to_string(), |km| i18n::distance(lang, km)),
+                ),
                 Cell::from(status_text(lang, case)),
                 match deadline::next(case, model.now) {
                     Some(d) if d.overdue(model.now) => Cell::from(Span::styled(

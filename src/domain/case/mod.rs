@@ -319,6 +319,9 @@ impl Case {
                 })
             }
             EventBody::TransferAccepted(t) => {
+                if let Some(km) = t.distance_km {
+                    self.distance_km = km;
+                }
                 let from = std::mem::replace(&mut self.consulate, t.to_consulate.clone());
                 self.former_consulates.retain(|c| *c != self.consulate);
                 if !self.former_consulates.contains(&from) {
@@ -452,6 +455,17 @@ impl Case {
             .iter()
             .filter(|t| **t > now - window)
             .count()
+    }
+
+    /// Whether the person's place is known. A call-center intake for a place nobody could
+    /// match has the consulate's own coordinates as a placeholder: no distance, no map point.
+    pub fn located(&self) -> bool {
+        self.intake.as_ref().is_none_or(|i| i.located)
+    }
+
+    /// The distance to the consulate, when the place is known.
+    pub fn known_distance(&self) -> Option<f64> {
+        self.located().then_some(self.distance_km)
     }
 
     /// The consulate that also sees this case: the target of a pending transfer, or the one an

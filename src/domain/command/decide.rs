@@ -141,10 +141,21 @@ pub fn decide(
                 reason: note("reason", &r.reason, true)?,
             })
         }
-        CaseCommand::AcceptTransfer => EventBody::TransferAccepted(TransferAccepted {
-            from_consulate: case.consulate.clone(),
-            to_consulate: case.also_consulate().unwrap_or_default().to_string(),
-        }),
+        CaseCommand::AcceptTransfer => {
+            let to = case.also_consulate().unwrap_or_default().to_string();
+            // Measured from the consulate that takes the case, where the person is known.
+            let distance_km = facts
+                .consulates
+                .iter()
+                .find(|c| c.id == to)
+                .filter(|_| case.located())
+                .map(|c| crate::domain::geo::distance_km(c.point(), case.location.point()));
+            EventBody::TransferAccepted(TransferAccepted {
+                from_consulate: case.consulate.clone(),
+                to_consulate: to,
+                distance_km,
+            })
+        }
         CaseCommand::DeclineTransfer(r) => EventBody::TransferDeclined(TransferDeclined {
             consulate: case.also_consulate().unwrap_or_default().to_string(),
             reason: note("reason", &r.reason, true)?,

@@ -145,6 +145,7 @@ fn after_a_handoff_the_old_consulate_and_the_old_lawyer_see_nothing() {
         EventBody::TransferAccepted(TransferAccepted {
             from_consulate: "los-angeles".into(),
             to_consulate: "san-bernardino".into(),
+            distance_km: None,
         }),
     ))
     .unwrap();
@@ -258,4 +259,32 @@ fn wire_bodies_round_trip_for_every_verb() {
     // Outbox files written before the vocabulary said `ack`.
     let old: CaseCommand = serde_json::from_str(r#"{"verb":"ack"}"#).unwrap();
     assert_eq!(old, CaseCommand::Acknowledge);
+}
+
+#[test]
+fn after_a_transfer_the_distance_is_from_the_consulate_that_has_the_case() {
+    // The person (34.0, -118.2) is near Los Angeles and about 80 km from San Bernardino.
+    let list = crate::domain::consulate::parse_csv(crate::config::BUILTIN_CONSULATES).unwrap();
+    let mut case = offered_case();
+    let before = case.distance_km;
+    let officer = staff(5, Role::Officer, Some("san-bernardino"));
+    let bodies = decide(
+        &case,
+        &CaseCommand::AcceptTransfer,
+        &officer,
+        case.version,
+        &facts(&list),
+    )
+    .unwrap();
+    let sb = list.iter().find(|c| c.id == "san-bernardino").unwrap();
+    let expected = crate::domain::geo::distance_km(sb.point(), case.location.point());
+    assert!(expected > 50.0, "{expected}");
+    let [EventBody::TransferAccepted(t)] = &bodies[..] else {
+        panic!("{bodies:?}");
+    };
+    assert_eq!(t.distance_km, Some(expected));
+    case.apply(&staff_event(3, 7, bodies[0].clone())).unwrap();
+    assert_eq!(case.consulate, "san-bernardino");
+    assert_eq!(case.distance_km, expected);
+    assert_ne!(case.distance_km, before);
 }

@@ -1,0 +1,88 @@
+//! The supervisor's backlog: the selection follows its case; consulates are named.
+
+use chrono::{Duration, TimeZone, Utc};
+use ratatui::layout::Rect;
+
+use super::{settle, update};
+use crate::console::action::Action;
+use crate::console::model::{Model, Tab};
+use crate::domain::alert::AlertKind;
+use crate::domain::case::tests::{raised, staff_event};
+use crate::domain::event::{EventBody, LawyerAssigned};
+use crate::domain::staff::{Role, StaffInfo};
+use crate::i18n::Lang;
+
+fn supervisor() -> Model {
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap();
+    let mut m = Model::new(Lang::Es, false, Duration::minutes(5), now);
+    m.consulates = crate::domain::consulate::parse_csv(crate::config::BUILTIN_CONSULATES).unwrap();
+    m.me = Some(StaffInfo {
+        id: 3,
+        name: "Elena Cárdenas".into(),
+        role: Role::Supervisor,
+        consulate: None,
+        token_expires_at: None,
+    });
+    m.tab = Tab::Backlog;
+    for (seq, id) in [(1, 1001), (2, 1002), (3, 1003)] {
+        update(
+            &mut m,
+            Action::HubEvent(Box::new(raised(seq, id, AlertKind::Imminent, vec![]))),
+        );
+    }
+    m
+}
+
+const AREA: Rect = Rect {
+    x: 0,
+    y: 0,
+    width: 160,
+    height: 40,
+};
+
+#[test]
+fn the_selection_stays_on_its_case_when_a_row_above_leaves() {
+    let mut m = supervisor();
+    settle(&mut m, AREA);
+    let ids = m.backlog.as_ref().unwrap().1.clone();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    m.backlog_selected = 2;
+    let chosen = ids[2];
+    // The first row gets a lawyer and leaves the attention list.
+    update(
+        &mut m,
+        Action::HubEvent(Box::new(staff_event(
+            4,
+            ids[0],
+            EventBody::LawyerAssigned(LawyerAssigned {
+                lawyer_id: 41,
+                lawyer_name: "Lic. Ana Beltrán".into(),
+                previous: None,
+            }),
+        ))),
+    );
+    settle(&mut m, AREA);
+    let now = &m.backlog.as_ref().unwrap().1;
+    assert_eq!(now.len(), 2, "{now:?}");
+    assert_eq!(super::backlog_target(&m), Some(chosen));
+}
+
+#[test]
+fn the_backlog_names_consulates_not_ids() {
+    let mut m = supervisor();
+    settle(&mut m, AREA);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).unwrap();
+    crate::console::app::draw(&mut terminal, &mut m).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let text: String = (0..40)
+        .map(|y| {
+            (0..160)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(text.contains("Los Angeles, CA"), "{text}");
+    assert!(!text.contains("los-angeles"), "{text}");
+    assert!(text.contains("sin atender"), "{text}");
+}

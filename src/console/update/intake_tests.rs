@@ -1,0 +1,57 @@
+//! A call taken here whose case went to another consulate says which.
+
+use chrono::{Duration, TimeZone, Utc};
+
+use super::update;
+use crate::console::action::{Action, Notice};
+use crate::console::model::Model;
+use crate::domain::event::EventKind;
+use crate::domain::staff::{Role, StaffInfo};
+use crate::i18n::Lang;
+
+fn officer(lang: Lang) -> Model {
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap();
+    let mut m = Model::new(lang, false, Duration::minutes(5), now);
+    m.consulates = crate::domain::consulate::parse_csv(crate::config::BUILTIN_CONSULATES).unwrap();
+    m.me = Some(StaffInfo {
+        id: 7,
+        name: "Lucía Ramírez".into(),
+        role: Role::Officer,
+        consulate: Some("los-angeles".into()),
+        token_expires_at: None,
+    });
+    m
+}
+
+fn applied(consulate: Option<&str>) -> Action {
+    Action::Notice(Notice::Applied {
+        case_id: 1138,
+        kind: EventKind::AlertRaised,
+        consulate: consulate.map(String::from),
+    })
+}
+
+#[test]
+fn an_intake_routed_to_another_consulate_names_it() {
+    let mut m = officer(Lang::Es);
+    update(&mut m, applied(Some("san-bernardino")));
+    assert_eq!(
+        m.notice,
+        Some(Notice::RoutedElsewhere {
+            case_id: 1138,
+            consulate: "San Bernardino, CA".into()
+        })
+    );
+    let text = crate::i18n::console::notice(Lang::Es, m.notice.as_ref().unwrap());
+    assert!(text.contains("consulado de San Bernardino, CA"), "{text}");
+    assert!(text.contains("no aparece en esta lista"), "{text}");
+}
+
+#[test]
+fn an_intake_that_stays_here_and_other_actions_read_as_before() {
+    let mut m = officer(Lang::En);
+    update(&mut m, applied(Some("los-angeles")));
+    assert!(matches!(m.notice, Some(Notice::Applied { .. })));
+    update(&mut m, applied(None));
+    assert!(matches!(m.notice, Some(Notice::Applied { .. })));
+}

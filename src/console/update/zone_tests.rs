@@ -1,0 +1,116 @@
+//! Times in the consulate's own clock: typed, prefilled and shown as wall time there, sent and
+//! kept as UTC.
+
+use chrono::{Duration, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::update;
+use crate::console::action::{Action, Command};
+use crate::console::keymap::Mode;
+use crate::console::model::Model;
+use crate::domain::alert::AlertKind;
+use crate::domain::case::tests::raised;
+use crate::domain::command::CaseCommand;
+use crate::domain::staff::{Role, StaffInfo};
+use crate::i18n::Lang;
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn typed(m: &mut Model, text: &str) {
+    for c in text.chars() {
+        update(m, key(KeyCode::Char(c)));
+    }
+}
+
+/// A Los Angeles officer at 02:01 local time (10:01 UTC), with one detained alert.
+fn los_angeles() -> Model {
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap();
+    let mut m = Model::new(Lang::Es, false, Duration::minutes(5), now);
+    m.consulates = crate::domain::consulate::parse_csv(crate::config::BUILTIN_CONSULATES).unwrap();
+    m.me = Some(StaffInfo {
+        id: 7,
+        name: "Lucía Ramírez".into(),
+        role: Role::Officer,
+        consulate: Some("los-angeles".into()),
+        token_expires_at: None,
+    });
+    update(
+        &mut m,
+        Action::HubEvent(Box::new(raised(1, 1002, AlertKind::Detained, vec![]))),
+    );
+    m.refresh_order();
+    m.selected = Some(1002);
+    m
+}
+
+#[test]
+fn a_hearing_is_typed_in_los_angeles_time_and_sent_in_utc() {
+    let mut m = los_angeles();
+    update(&mut m, key(KeyCode::Char('c')));
+    typed(&mut m, "fianza");
+    update(&mut m, key(KeyCode::Enter));
+    assert_eq!(m.mode, Mode::Form);
+    let form = m.form.as_ref().unwrap();
+    let at = form.input("at").unwrap();
+    assert_eq!(
+        at.value(),
+        "2026-11-22 02:01",
+        "prefilled with the local clock"
+    );
+    assert_eq!(at.hint, "AAAA-MM-DD HH:MM, hora local de Los Angeles, CA");
+    assert_eq!(form.input("hearing_at").unwrap().hint, at.hint);
+    update(&mut m, key(KeyCode::Tab));
+    typed(&mut m, "2026-11-24 09:30");
+    let commands = update(
+        &mut m,
+        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    let [Command::Submit(draft)] = &commands[..] else {
+        panic!("{commands:?}");
+    };
+    let CaseCommand::Checkpoint(req) = &draft.request else {
+        panic!("{draft:?}");
+    };
+    assert_eq!(
+        req.at,
+        Some(Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap())
+    );
+    assert_eq!(req.fields["hearing_at"], "2026-11-24T17:30:00Z");
+}
+
+#[test]
+fn a_time_the_clocks_skip_is_refused_on_its_field() {
+    let mut m = los_angeles();
+    update(&mut m, key(KeyCode::Char('c')));
+    typed(&mut m, "fianza");
+    update(&mut m, key(KeyCode::Enter));
+    update(&mut m, key(KeyCode::Tab));
+    typed(&mut m, "2026-03-08 02:30");
+    let commands = update(
+        &mut m,
+        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    assert!(commands.is_empty(), "nothing leaves");
+    assert_eq!(m.form.as_ref().unwrap().focus, 1, "on the hearing's field");
+}
+
+#[test]
+fn the_detail_reads_in_the_consulates_time_with_utc_beside() {
+    let mut m = los_angeles();
+    let mut terminal = Terminal::new(TestBackend::new(200, 40)).unwrap();
+    crate::console::app::draw(&mut terminal, &mut m).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let text: String = (0..40)
+        .map(|y| {
+            (0..200)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(text.contains("2026-11-22 02:00 PST (10:00 UTC)"), "{text}");
+}
