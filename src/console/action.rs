@@ -96,4 +96,6 @@ pub enum Command {
     FetchCase(u64),
     /// Who is enrolled with this (normalised) phone number, for an intake.
     FetchCandidates(String),
+    /// Write the drafts list (the whole of it) beside the outbox.
+    SaveDrafts(Vec<crate::console::drafts::FormDraft>),
 }

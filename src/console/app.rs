@@ -65,6 +65,8 @@ pub fn draw<B: ratatui::backend::Backend>(
 #[derive(Clone)]
 pub struct Effects {
     outbox: mpsc::UnboundedSender<OutboxMsg>,
+    /// The drafts list, written by a thread of its own in the order given.
+    drafts: std::sync::mpsc::Sender<Vec<crate::console::drafts::FormDraft>>,
     client: HubClient,
     inbox: mpsc::Sender<Action>,
 }
@@ -78,6 +80,9 @@ impl Effects {
             // because a queue was full. People act at human speed, so it stays small.
             Command::Submit(draft) => {
                 let _ = self.outbox.send(OutboxMsg::Submit(draft));
+            }
+            Command::SaveDrafts(list) => {
+                let _ = self.drafts.send(list);
             }
             Command::FlushOutbox => {
                 let _ = self.outbox.send(OutboxMsg::Flush);
@@ -157,8 +162,23 @@ pub fn spawn_feeds(
         tx.clone(),
         stop.clone(),
     ));
+    let drafts_path = crate::console::drafts::path_beside(outbox_path);
+    let (drafts_tx, drafts_rx) =
+        std::sync::mpsc::channel::<Vec<crate::console::drafts::FormDraft>>();
+    std::thread::spawn(move || {
+        // Only the newest list matters: a burst of saves writes the last one.
+        while let Ok(mut list) = drafts_rx.recv() {
+            while let Ok(newer) = drafts_rx.try_recv() {
+                list = newer;
+            }
+            if let Err(e) = crate::console::drafts::save(&drafts_path, &list) {
+                tracing::error!(error = %e, "cannot save the drafts");
+            }
+        }
+    });
     let effects = Effects {
         outbox: outbox_tx,
+        drafts: drafts_tx,
         client: client.clone(),
         inbox: tx.clone(),
     };
@@ -222,6 +242,8 @@ pub async fn run(options: ConsoleOptions) -> Result<(), NetError> {
         Utc::now(),
     );
     model.rules = options.rules;
+    model.drafts =
+        crate::console::drafts::load(&crate::console::drafts::path_beside(&options.outbox));
     let result = event_loop(&mut terminal, &mut model, &mut inbox, &mut keys, &effects).await;
     stop.cancel();
     ratatui::restore();

@@ -114,6 +114,8 @@ pub struct Form {
     pub zone: chrono_tz::Tz,
     /// That consulate's name, for the time fields' hint ("hora local de Los Angeles, CA").
     pub place: String,
+    /// Reopened from a refused action: the hub's answer, shown until it is sent again.
+    pub refused: Option<Box<crate::console::net::outbox::Pending>>,
 }
 
 fn editor(text: &str) -> TextArea<'static> {
@@ -164,6 +166,7 @@ impl Form {
             pending_intake: None,
             zone: chrono_tz::UTC,
             place: String::new(),
+            refused: None,
         }
     }
 
@@ -298,6 +301,7 @@ impl Form {
             pending_intake: None,
             zone: chrono_tz::UTC,
             place: String::new(),
+            refused: None,
         }
     }
 
@@ -414,6 +418,35 @@ impl Form {
         }
         self.chosen = Some(item);
         self.focus = 0;
+    }
+
+    /// Puts a draft back: the picker's choice made again, then each field's text.
+    pub fn apply_draft(
+        &mut self,
+        draft: &crate::console::drafts::FormDraft,
+        lang: Lang,
+        now: DateTime<Utc>,
+    ) {
+        if let (Some(key), Some(picker)) = (&draft.chosen, &mut self.picker) {
+            let visible = picker.visible();
+            let found = visible
+                .iter()
+                .position(|&i| picker.items.get(i).is_some_and(|item| &item.key == key));
+            match found {
+                // Choosing a lawyer sends at once: only point at them.
+                Some(at) if self.verb == Verb::Assign => picker.selected = at,
+                Some(at) => {
+                    let item = picker.items[visible[at]].clone();
+                    self.choose(item, lang, now);
+                }
+                None => {}
+            }
+        }
+        for (name, text) in &draft.fields {
+            if let Some(input) = self.inputs.iter_mut().find(|i| i.name == name) {
+                input.editor = editor(text);
+            }
+        }
     }
 
     pub fn input(&self, name: &str) -> Option<&Input> {

@@ -66,6 +66,12 @@ pub enum Intent {
     NextView,
     /// Acknowledge every unattended case the view shows, after one confirmation.
     BulkAcknowledge,
+    /// Throw away what was typed in this form (Esc keeps it as a draft).
+    DiscardDraft,
+    /// Esc in a form: close it, keeping what was typed as a draft.
+    KeepDraft,
+    /// Reopen a refused action's form with what was typed, to fix and send again.
+    EditRefused,
 }
 
 pub struct Binding {
@@ -184,7 +190,16 @@ pub const BINDINGS: &[Binding] = &[
         hint: true,
         needs: None,
     },
-    b(Form, KeyCode::Esc, "Esc", Cancel, true),
+    b(Form, KeyCode::Esc, "Esc", KeepDraft, true),
+    Binding {
+        mode: Form,
+        code: KeyCode::Char('d'),
+        ctrl: true,
+        label: "Ctrl-D",
+        intent: DiscardDraft,
+        hint: true,
+        needs: None,
+    },
     b(Confirm, KeyCode::Char('y'), "y", Yes, true),
     b(Confirm, KeyCode::Char('s'), "s", Yes, false),
     b(Confirm, KeyCode::Char('n'), "n", Back, true),
@@ -193,6 +208,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Command, KeyCode::Esc, "Esc", Cancel, true),
     b(Refusals, KeyCode::Up, "↑", Up, true),
     b(Refusals, KeyCode::Down, "↓", Down, true),
+    b(Refusals, KeyCode::Char('e'), "e", EditRefused, true),
     b(Refusals, KeyCode::Char('d'), "d", Dismiss, true),
     b(Refusals, KeyCode::Esc, "Esc", Cancel, true),
     b(Bulk, KeyCode::Char('s'), "s", Yes, true),

@@ -6,6 +6,7 @@
 pub mod action;
 pub mod app;
 pub mod command;
+pub mod drafts;
 pub mod form;
 pub mod keymap;
 pub mod layout;

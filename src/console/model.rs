@@ -87,6 +87,14 @@ pub enum Message {
     NothingToAcknowledge,
     /// `q` with this many actions still to be sent.
     QuitWithWaiting(usize),
+    /// Esc left a form with text in it: kept as a draft.
+    DraftKept,
+    /// A form opened with the draft left in it before.
+    DraftRestored,
+    /// Ctrl-D threw a draft away.
+    DraftDiscarded,
+    /// The refused action has no form to reopen (acknowledge, accept): it can only be dismissed.
+    NothingToEdit,
     /// Many enrollments (or presses) from one network in a minute.
     Surge {
         enrollments: bool,
@@ -124,6 +132,10 @@ pub struct Model {
     pub bulk: Vec<u64>,
     /// `q` was pressed with actions still waiting; the next `q` quits.
     pub quit_armed: bool,
+    /// Forms typed and not sent (see `drafts`), loaded at start, written back on change.
+    pub drafts: Vec<super::drafts::FormDraft>,
+    /// The open form was typed in since the drafts were last written.
+    pub drafts_dirty: bool,
     pub filter: String,
     pub filter_input: TextArea<'static>,
     pub mode: Mode,
@@ -192,6 +204,8 @@ impl Model {
             view: Default::default(),
             bulk: Vec::new(),
             quit_armed: false,
+            drafts: Vec::new(),
+            drafts_dirty: false,
             filter: String::new(),
             filter_input: TextArea::default(),
             mode: Mode::Normal,

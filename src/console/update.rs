@@ -1,6 +1,7 @@
 //! `update`: the only place the model changes. Pure: no I/O, no clock, no await. Effects are
 //! returned as [`Command`]s for the executor.
 
+mod drafts;
 mod line;
 mod settle;
 mod views;
@@ -29,6 +30,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             model.now = now;
             let mut commands = ring_for_new_criticals(model);
             commands.extend(want_whole_case(model));
+            commands.extend(drafts::on_tick(model));
             commands
         }
         Action::Snapshot { me, snapshot } => {
@@ -418,6 +420,7 @@ fn typed(model: &mut Model, key: KeyEvent) -> Vec<Command> {
 
 fn on_refusals_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
     match intent {
+        Intent::EditRefused => return drafts::edit_refused(model),
         Intent::Up => model.refused_selected = model.refused_selected.saturating_sub(1),
         Intent::Down => {
             model.refused_selected =
@@ -460,6 +463,8 @@ fn move_by(model: &mut Model, delta: i64) {
 
 #[cfg(test)]
 mod backlog_tests;
+#[cfg(test)]
+mod drafts_tests;
 #[cfg(test)]
 mod intake_tests;
 #[cfg(test)]

@@ -275,6 +275,25 @@ pub fn message(lang: Lang, m: &Message) -> String {
             )
             .into(),
         Message::QuitWithWaiting(n) => super::strip::quit_with_waiting(lang, *n),
+        Message::DraftKept => lang
+            .pick(
+                "Lo escrito se guardó como borrador: al abrir de nuevo el formulario, ahí estará",
+                "What was typed is kept as a draft: it will be there when the form opens again",
+            )
+            .into(),
+        Message::DraftRestored => lang
+            .pick(
+                "Borrador recuperado · Ctrl-D para descartarlo",
+                "Draft restored · Ctrl-D to discard it",
+            )
+            .into(),
+        Message::DraftDiscarded => lang.pick("Borrador descartado", "Draft discarded").into(),
+        Message::NothingToEdit => lang
+            .pick(
+                "Esta acción no tiene formulario; solo puede descartarse (d)",
+                "This action has no form; it can only be dismissed (d)",
+            )
+            .into(),
         Message::Surge {
             enrollments,
             network,

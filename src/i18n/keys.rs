@@ -52,5 +52,11 @@ pub fn describe(lang: Lang, intent: Intent) -> &'static str {
         Dismiss => pick("visto, descartar", "seen, dismiss"),
         NextView => pick("cambiar vista", "change view"),
         BulkAcknowledge => pick("atender todos los de la vista", "acknowledge all in view"),
+        KeepDraft => pick(
+            "cerrar (se guarda lo escrito)",
+            "close (what was typed is kept)",
+        ),
+        DiscardDraft => pick("descartar lo escrito", "discard what was typed"),
+        EditRefused => pick("corregir y reenviar", "fix and send again"),
     }
 }

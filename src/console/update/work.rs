@@ -84,11 +84,16 @@ pub(super) fn submit(
         case_id,
         kind: command.verb().appends(),
     });
-    vec![Command::Submit(Draft {
-        case_id,
-        version,
-        request: command,
-    })]
+    let mut commands = super::drafts::sent(model, case_id, command.verb());
+    commands.insert(
+        0,
+        Command::Submit(Draft {
+            case_id,
+            version,
+            request: command,
+        }),
+    );
+    commands
 }
 
 /// Begins a command on `target`: role, scope and the case's state are checked here first, so
@@ -105,6 +110,7 @@ pub fn start(model: &mut Model, verb: Verb, target: Option<u64>) -> Vec<Command>
     if verb == Verb::Intake {
         // A call needs no case selected: it makes one.
         open_form(model, Form::intake(lang));
+        super::drafts::restore(model);
         return vec![];
     }
     let Some(case) = target.and_then(|id| model.cases.get(&id)) else {
@@ -125,6 +131,7 @@ pub fn start(model: &mut Model, verb: Verb, target: Option<u64>) -> Vec<Command>
         Verb::Assign => {
             let form = Form::assign(case, &model.lawyers, lang);
             open_form(model, form);
+            super::drafts::restore(model);
             // Fresh loads for the picker; it fills in when they arrive.
             return vec![Command::FetchLawyers];
         }
@@ -141,10 +148,12 @@ pub fn start(model: &mut Model, verb: Verb, target: Option<u64>) -> Vec<Command>
         Verb::Intake => return vec![],
     };
     open_form(model, form);
+    super::drafts::restore(model);
     vec![]
 }
 
 pub fn typed_in_form(model: &mut Model, key: KeyEvent) -> Vec<Command> {
+    model.drafts_dirty = true;
     let Some(form) = &mut model.form else {
         return vec![];
     };
@@ -178,7 +187,8 @@ pub fn on_form_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
             model.quit = true;
             return vec![Command::Quit];
         }
-        Intent::Cancel => close_form(model),
+        Intent::Cancel | Intent::KeepDraft => return super::drafts::keep_and_close(model),
+        Intent::DiscardDraft => return super::drafts::discard(model),
         Intent::Up => {
             if let Some(p) = &mut form.picker {
                 p.move_by(-1)

@@ -173,13 +173,16 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             );
         }
     }
-    if let Some(error) = &form.error {
+    // Why it came back: this form's own check, or the hub's refusal it was reopened from.
+    let problem = match (&form.error, &form.refused) {
+        (Some(error), _) => Some(form_problem(model.lang, form, error)),
+        (None, Some(p)) => Some(console::refused(model.lang, p, model.now)),
+        (None, None) => None,
+    };
+    if let Some(problem) = problem {
         frame.render_widget(
-            Paragraph::new(Span::styled(
-                format!("✕ {}", form_problem(model.lang, form, error)),
-                theme.unseen(),
-            ))
-            .wrap(Wrap { trim: true }),
+            Paragraph::new(Span::styled(format!("✕ {problem}"), theme.unseen()))
+                .wrap(Wrap { trim: true }),
             rows[form.inputs.len()],
         );
     }
