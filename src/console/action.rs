@@ -86,6 +86,8 @@ pub enum Notice {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Bell,
+    /// Three strokes: someone cancelled under duress.
+    DuressBell,
     Quit,
     /// Save to the outbox, then send.
     Submit(Draft),

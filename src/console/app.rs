@@ -76,6 +76,17 @@ impl Effects {
     pub fn perform(&self, command: Command) {
         match command {
             Command::Bell | Command::Quit => {}
+            // Two more strokes after the first, a beat apart: a pattern of its own.
+            Command::DuressBell => {
+                tokio::spawn(async {
+                    for _ in 0..2 {
+                        tokio::time::sleep(Duration::from_millis(300)).await;
+                        let mut out = std::io::stdout();
+                        let _ = out.write_all(b"\x07");
+                        let _ = out.flush();
+                    }
+                });
+            }
             // Unbounded on purpose: an action must reach the outbox file, never be dropped
             // because a queue was full. People act at human speed, so it stays small.
             Command::Submit(draft) => {
@@ -242,6 +253,9 @@ pub async fn run(options: ConsoleOptions) -> Result<(), NetError> {
         Utc::now(),
     );
     model.rules = options.rules;
+    model.facilities = std::sync::Arc::new(
+        crate::domain::facility::parse_csv(crate::domain::facility::BUILTIN).unwrap_or_default(),
+    );
     model.drafts =
         crate::console::drafts::load(&crate::console::drafts::path_beside(&options.outbox));
     let result = event_loop(&mut terminal, &mut model, &mut inbox, &mut keys, &effects).await;
@@ -275,7 +289,10 @@ async fn event_loop(
         }
         for command in commands {
             match command {
-                Command::Bell => {
+                Command::Bell | Command::DuressBell => {
+                    if command == Command::DuressBell {
+                        effects.perform(Command::DuressBell);
+                    }
                     let mut out = std::io::stdout();
                     let _ = out.write_all(b"\x07");
                     let _ = out.flush();

@@ -70,6 +70,10 @@ pub enum Intent {
     DiscardDraft,
     /// Esc in a form: close it, keeping what was typed as a draft.
     KeepDraft,
+    /// The map in the detail's place, or back.
+    ToggleMap,
+    /// The list narrowed to the next cluster of alerts, then to none.
+    NextCluster,
     /// Reopen a refused action's form with what was typed, to fix and send again.
     EditRefused,
 }
@@ -133,7 +137,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Normal, KeyCode::Char('g'), "g", First, false),
     b(Normal, KeyCode::End, "End", Last, false),
     b(Normal, KeyCode::Char('G'), "G", Last, false),
-    b(Normal, KeyCode::Enter, "Enter", Open, false),
+    b(Normal, KeyCode::Enter, "Enter", Open, true),
     b(Normal, KeyCode::Char('1'), "1", Tab(0), false),
     b(Normal, KeyCode::Char('2'), "2", Tab(1), false),
     b(Normal, KeyCode::Char('3'), "3", Tab(2), false),
@@ -167,6 +171,8 @@ pub const BINDINGS: &[Binding] = &[
     },
     b(Normal, KeyCode::Char('/'), "/", OpenFilter, true),
     b(Normal, KeyCode::Char('v'), "v", NextView, true),
+    b(Normal, KeyCode::Char('m'), "m", ToggleMap, false),
+    b(Normal, KeyCode::Char('z'), "z", NextCluster, false),
     b(Normal, KeyCode::Esc, "Esc", ClearFilter, false),
     b(Normal, KeyCode::Char('?'), "?", ToggleHelp, true),
     b(Normal, KeyCode::Char('q'), "q", Quit, true),

@@ -19,7 +19,9 @@ pub struct Panes {
 /// Terminals at least this wide show the list and the detail side by side.
 pub const WIDE: u16 = 120;
 
-pub fn panes(area: Rect, input_open: bool) -> Panes {
+/// `full`: the detail takes the whole body and the list is hidden (`Enter` on a case), which
+/// at 80 × 24 is the only way the detail can be read.
+pub fn panes(area: Rect, input_open: bool, full: bool) -> Panes {
     let rows = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -42,11 +44,22 @@ pub fn panes(area: Rect, input_open: bool) -> Panes {
             [Constraint::Percentage(60), Constraint::Percentage(40)]
         })
         .split(rows[2]);
+    let (list, detail) = if full {
+        (
+            Rect {
+                height: 0,
+                ..rows[2]
+            },
+            rows[2],
+        )
+    } else {
+        (body[0], body[1])
+    };
     Panes {
         header: rows[0],
         tabs: rows[1],
-        list: body[0],
-        detail: body[1],
+        list,
+        detail,
         input: rows[3],
         status: rows[4],
         hints: rows[5],

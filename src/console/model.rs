@@ -87,6 +87,8 @@ pub enum Message {
     NothingToAcknowledge,
     /// `q` with this many actions still to be sent.
     QuitWithWaiting(usize),
+    /// `z` with no cluster of alerts to narrow to.
+    NoClusters,
     /// Esc left a form with text in it: kept as a draft.
     DraftKept,
     /// A form opened with the draft left in it before.
@@ -136,6 +138,16 @@ pub struct Model {
     pub drafts: Vec<super::drafts::FormDraft>,
     /// The open form was typed in since the drafts were last written.
     pub drafts_dirty: bool,
+    /// The map (`m`) in the detail's place.
+    pub show_map: bool,
+    /// The detail (or the map) over the whole body, the list hidden (`Enter`; `Esc` returns).
+    pub full_detail: bool,
+    /// Many recent alerts close together, biggest first; recomputed each second.
+    pub clusters: Vec<crate::domain::cluster::Cluster>,
+    /// The list narrowed to one cluster (`z`), as it was when chosen.
+    pub focus_cluster: Option<crate::domain::cluster::Cluster>,
+    /// The places ICE has held people, for the map.
+    pub facilities: std::sync::Arc<Vec<crate::domain::facility::Facility>>,
     pub filter: String,
     pub filter_input: TextArea<'static>,
     pub mode: Mode,
@@ -206,6 +218,11 @@ impl Model {
             quit_armed: false,
             drafts: Vec::new(),
             drafts_dirty: false,
+            show_map: false,
+            full_detail: false,
+            clusters: Vec::new(),
+            focus_cluster: None,
+            facilities: Default::default(),
             filter: String::new(),
             filter_input: TextArea::default(),
             mode: Mode::Normal,
@@ -307,6 +324,11 @@ impl Model {
     /// language.
     fn shown(&self, case: &Case, needle: &Needle) -> bool {
         use super::views::QuickView;
+        if let Some(cluster) = &self.focus_cluster
+            && !cluster.ids.contains(&case.id)
+        {
+            return false;
+        }
         let in_view = self.view.admits(case, self.me.as_ref(), self.day_start());
         if needle.is_empty() {
             return in_view;

@@ -28,6 +28,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             // Tiers depend on time (the SLA); the order's index re-keys the cases whose instant
             // has come when it is next refreshed.
             model.now = now;
+            model.clusters = crate::domain::cluster::find(model.cases.values(), now);
             let mut commands = ring_for_new_criticals(model);
             commands.extend(want_whole_case(model));
             commands.extend(drafts::on_tick(model));
@@ -214,7 +215,7 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
     }
     model.touched.insert(event.case_id);
     if calls_for_attention(model, &event) && !commands.contains(&Command::Bell) {
-        commands.push(Command::Bell);
+        commands.push(bell_for(model, &[event.case_id]));
         // One bell for this event, not a second one for the tier it may also have raised.
         model.rung.insert(event.case_id);
         if model.selected != Some(event.case_id) {
@@ -269,7 +270,19 @@ fn ring_for_new_criticals(model: &mut Model) -> Vec<Command> {
             model.unseen.insert(*id);
         }
     }
-    vec![Command::Bell]
+    vec![bell_for(model, &fresh)]
+}
+
+/// Duress has a bell of its own (three strokes), so it is told apart without looking.
+fn bell_for(model: &Model, ids: &[u64]) -> Command {
+    let duress = ids
+        .iter()
+        .any(|id| model.cases.get(id).is_some_and(|c| c.duress_at.is_some()));
+    if duress {
+        Command::DuressBell
+    } else {
+        Command::Bell
+    }
 }
 
 fn ring_if_newly_critical(model: &mut Model, id: u64) -> Vec<Command> {
@@ -284,7 +297,7 @@ fn ring_if_newly_critical(model: &mut Model, id: u64) -> Vec<Command> {
     if model.selected != Some(id) {
         model.unseen.insert(id);
     }
-    vec![Command::Bell]
+    vec![bell_for(model, &[id])]
 }
 
 fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
@@ -325,6 +338,13 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
             model.mode = Mode::Filter;
         }
         Intent::ApplyFilter => model.mode = Mode::Normal,
+        // Esc steps back one thing at a time: the full-screen detail, then a cluster, then the
+        // search.
+        Intent::ClearFilter if model.full_detail => model.full_detail = false,
+        Intent::ClearFilter if model.focus_cluster.is_some() => {
+            model.focus_cluster = None;
+            model.order_stale = true;
+        }
         Intent::ClearFilter => {
             model.filter.clear();
             model.filter_input = TextArea::default();
@@ -349,8 +369,12 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
                 && let Some(id) = settle::backlog_target(model)
             {
                 settle::select_case(model, id);
+            } else if model.selected.is_some() {
+                model.full_detail = !model.full_detail;
             }
         }
+        Intent::ToggleMap => model.show_map = !model.show_map,
+        Intent::NextCluster => views::next_cluster(model),
         Intent::CommandLine => {
             model.command_input = TextArea::default();
             model.message = None;
@@ -467,6 +491,8 @@ mod backlog_tests;
 mod drafts_tests;
 #[cfg(test)]
 mod intake_tests;
+#[cfg(test)]
+mod picture_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -236,6 +236,10 @@ pub fn open_elsewhere(lang: Lang, consulate: &str) -> String {
     }
 }
 
+pub fn map_title(lang: Lang) -> &'static str {
+    lang.pick("Mapa", "Map")
+}
+
 /// The hint under a time field: the format, and that the clock is the consulate's.
 pub fn local_time_hint(lang: Lang, place: &str) -> String {
     match lang {
@@ -275,6 +279,12 @@ pub fn message(lang: Lang, m: &Message) -> String {
             )
             .into(),
         Message::QuitWithWaiting(n) => super::strip::quit_with_waiting(lang, *n),
+        Message::NoClusters => lang
+            .pick(
+                "No hay grupos de alertas: 3 o más a menos de 2 km en 10 min",
+                "No alert clusters: 3 or more within 2 km in 10 min",
+            )
+            .into(),
         Message::DraftKept => lang
             .pick(
                 "Lo escrito se guardó como borrador: al abrir de nuevo el formulario, ahí estará",

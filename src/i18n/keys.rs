@@ -56,6 +56,8 @@ pub fn describe(lang: Lang, intent: Intent) -> &'static str {
             "cerrar (se guarda lo escrito)",
             "close (what was typed is kept)",
         ),
+        ToggleMap => pick("mapa", "map"),
+        NextCluster => pick("ver por grupo de alertas", "view by alert cluster"),
         DiscardDraft => pick("descartar lo escrito", "discard what was typed"),
         EditRefused => pick("corregir y reenviar", "fix and send again"),
     }

@@ -120,6 +120,31 @@ pub fn quit_with_waiting(lang: Lang, n: usize) -> String {
     }
 }
 
+/// The biggest cluster, in the counts strip: "◎ 9 alertas a menos de 2 km en 10 min".
+pub fn cluster(lang: Lang, n: usize) -> String {
+    use crate::domain::cluster::{RADIUS_KM, WINDOW_MINUTES};
+    match lang {
+        Lang::Es => format!("◎ {n} alertas a menos de {RADIUS_KM:.0} km en {WINDOW_MINUTES} min"),
+        Lang::En => format!("◎ {n} alerts within {RADIUS_KM:.0} km in {WINDOW_MINUTES} min"),
+    }
+}
+
+/// The list narrowed to one cluster (`z`).
+pub fn cluster_view(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Es => format!("grupo de {n} alertas"),
+        Lang::En => format!("cluster of {n} alerts"),
+    }
+}
+
+/// What the map's marks mean.
+pub fn map_legend(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Es => "• alerta ‼ coacción ◎ grupo ◆ consulado ⠁ ICE",
+        Lang::En => "• alert ‼ duress ◎ cluster ◆ consulate ⠁ ICE",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

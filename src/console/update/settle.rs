@@ -14,7 +14,7 @@ pub fn settle(model: &mut Model, area: Rect) {
     model.refresh_order();
     let input_open =
         model.mode == Mode::Filter || model.mode == Mode::Command || !model.filter.is_empty();
-    let p = panes(area, input_open);
+    let p = panes(area, input_open, model.full_detail);
     let height = list_rows(p.list);
     model.page = height;
     // Duress cases head the list in every order and stay drawn above the scrolling rows (at

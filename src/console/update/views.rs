@@ -14,6 +14,22 @@ pub fn next_view(model: &mut Model) {
     model.message = None;
 }
 
+/// `z`: the list narrowed to the biggest cluster, then the next, then back to all.
+pub fn next_cluster(model: &mut Model) {
+    let next = match &model.focus_cluster {
+        None => model.clusters.first().cloned(),
+        Some(now) => {
+            let at = model.clusters.iter().position(|c| c.ids == now.ids);
+            at.and_then(|i| model.clusters.get(i + 1)).cloned()
+        }
+    };
+    if next.is_none() && model.focus_cluster.is_none() {
+        model.message = Some(Message::NoClusters);
+    }
+    model.focus_cluster = next;
+    model.order_stale = true;
+}
+
 /// `B`: every unattended case the list shows now that this person may acknowledge, after one
 /// question. The cases are fixed when asked, so rows arriving meanwhile are not swept in.
 pub fn start_bulk(model: &mut Model) {

@@ -107,6 +107,12 @@ pub fn render_tabs(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         ));
     }
     counts.push(Span::raw(strip::critical(lang, tally.critical)));
+    if let Some(biggest) = model.clusters.first() {
+        counts.push(Span::styled(
+            strip::cluster(lang, biggest.ids.len()),
+            theme.warn(),
+        ));
+    }
     if model.waiting > 0 {
         counts.push(Span::styled(
             format!("⧗ {} {}", model.waiting, t(lang, Text::Waiting)),

@@ -6,6 +6,7 @@ mod footer;
 mod form;
 mod header;
 mod help;
+mod map;
 mod queue;
 pub mod theme;
 
@@ -55,16 +56,22 @@ pub fn render(model: &Model, frame: &mut Frame) {
     let area = frame.area();
     let show_filter = model.mode == Mode::Filter || !model.filter.is_empty();
     let show_command = model.mode == Mode::Command;
-    let p = panes(area, show_filter || show_command);
+    let p = panes(area, show_filter || show_command, model.full_detail);
     header::render(model, theme, frame, p.header);
     footer::render_tabs(model, theme, frame, p.tabs);
-    match &model.backlog {
-        Some((b, ids)) if model.tab == Tab::Backlog => {
-            backlog::render(model, b, ids, theme, frame, p.list)
+    if p.list.height > 0 {
+        match &model.backlog {
+            Some((b, ids)) if model.tab == Tab::Backlog => {
+                backlog::render(model, b, ids, theme, frame, p.list)
+            }
+            _ => queue::render(model, theme, frame, p.list),
         }
-        _ => queue::render(model, theme, frame, p.list),
     }
-    detail::render(model, detail_target(model), theme, frame, p.detail);
+    if model.show_map {
+        map::render(model, theme, frame, p.detail);
+    } else {
+        detail::render(model, detail_target(model), theme, frame, p.detail);
+    }
     if show_command {
         footer::render_command(model, theme, frame, p.input);
     } else if show_filter {

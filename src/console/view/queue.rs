@@ -49,10 +49,16 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             tiers.iter().filter(|t| **t == Tier::Critical).count()
         })
     };
-    let name = match model.view {
+    let mut name = match model.view {
         crate::console::views::QuickView::Open => name.to_string(),
         view => format!("{name} · {}", i18n::strip::view(lang, view)),
     };
+    if let Some(cluster) = &model.focus_cluster {
+        name = format!(
+            "{name} · {}",
+            i18n::strip::cluster_view(lang, cluster.ids.len())
+        );
+    }
     let mut title = format!(
         " {} · {} · {}: {} ",
         name,

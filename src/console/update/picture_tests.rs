@@ -1,0 +1,144 @@
+//! The raid picture: clusters in the strip and as a filter, the map, the full-screen detail at
+//! 80 × 24, and duress's own bell.
+
+use chrono::{Duration, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::update;
+use crate::console::action::{Action, Command};
+use crate::console::model::{Message, Model};
+use crate::domain::alert::AlertKind;
+use crate::domain::case::tests::{cancelled, raised};
+use crate::domain::event::EventBody;
+use crate::domain::staff::{Role, StaffInfo};
+use crate::i18n::Lang;
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap()
+}
+
+/// A Los Angeles officer; five alerts around one corner of Los Angeles and one far away.
+fn raid(lang: Lang) -> Model {
+    let mut m = Model::new(lang, false, Duration::minutes(5), now());
+    m.consulates = crate::domain::consulate::parse_csv(crate::config::BUILTIN_CONSULATES).unwrap();
+    m.facilities = std::sync::Arc::new(
+        crate::domain::facility::parse_csv(crate::domain::facility::BUILTIN).unwrap(),
+    );
+    m.me = Some(StaffInfo {
+        id: 7,
+        name: "Lucía Ramírez".into(),
+        role: Role::Officer,
+        consulate: Some("los-angeles".into()),
+        token_expires_at: None,
+    });
+    for i in 0..6u64 {
+        let mut e = raised(i + 1, 1001 + i, AlertKind::Imminent, vec![]);
+        if let EventBody::AlertRaised(r) = &mut e.body {
+            let d = i as f64 * 0.001;
+            (r.location.lat, r.location.lon) = if i == 5 {
+                (34.60, -117.90)
+            } else {
+                (34.0522 + d, -118.2437 - d)
+            };
+        }
+        update(&mut m, Action::HubEvent(Box::new(e)));
+    }
+    update(&mut m, Action::Tick(now()));
+    m.refresh_order();
+    m
+}
+
+fn screen(m: &mut Model, width: u16, height: u16) -> String {
+    let backend = ratatui::backend::TestBackend::new(width, height);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    crate::console::app::draw(&mut terminal, m).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
+}
+
+#[test]
+fn a_cluster_is_counted_in_the_strip_and_z_narrows_the_list_to_it() {
+    let mut m = raid(Lang::Es);
+    assert_eq!(m.clusters.len(), 1);
+    assert_eq!(m.clusters[0].ids.len(), 5);
+    let text = screen(&mut m, 160, 30);
+    assert!(
+        text.contains("◎ 5 alertas a menos de 2 km en 10 min"),
+        "{text}"
+    );
+    update(&mut m, key(KeyCode::Char('z')));
+    m.refresh_order();
+    assert_eq!(m.order.len(), 5);
+    assert!(!m.order.contains(&1006));
+    let text = screen(&mut m, 160, 30);
+    assert!(text.contains("grupo de 5 alertas"), "{text}");
+    update(&mut m, key(KeyCode::Esc));
+    m.refresh_order();
+    assert_eq!(m.order.len(), 6, "Esc widens the list again");
+}
+
+#[test]
+fn z_without_a_cluster_says_so() {
+    let mut m = Model::new(Lang::En, false, Duration::minutes(5), now());
+    update(&mut m, key(KeyCode::Char('z')));
+    assert_eq!(m.message, Some(Message::NoClusters));
+}
+
+#[test]
+fn the_map_shows_the_district_its_consulate_duress_and_the_cluster() {
+    let mut m = raid(Lang::Es);
+    update(&mut m, Action::HubEvent(Box::new(duress(7, 1003))));
+    update(&mut m, key(KeyCode::Char('m')));
+    let text = screen(&mut m, 160, 40);
+    assert!(text.contains("Mapa"), "{text}");
+    assert!(text.contains("◆"), "the consulate: {text}");
+    assert!(text.contains("‼"), "the duress case: {text}");
+    assert!(text.contains("◎"), "the cluster: {text}");
+    assert!(text.contains("UWCHR"), "the facilities' credit: {text}");
+    update(&mut m, key(KeyCode::Char('m')));
+    assert!(!screen(&mut m, 160, 40).contains("Mapa"));
+}
+
+fn duress(seq: u64, id: u64) -> crate::domain::event::Event {
+    let mut e = cancelled(seq, id);
+    if let EventBody::AlertCancelled(c) = &mut e.body {
+        c.duress = true;
+    }
+    e
+}
+
+#[test]
+fn duress_rings_its_own_bell() {
+    let mut m = raid(Lang::Es);
+    let commands = update(&mut m, Action::HubEvent(Box::new(duress(7, 1002))));
+    assert!(commands.contains(&Command::DuressBell), "{commands:?}");
+    assert!(!commands.contains(&Command::Bell));
+}
+
+#[test]
+fn at_80_by_24_enter_gives_the_detail_the_whole_screen_and_esc_gives_it_back() {
+    let mut m = raid(Lang::Es);
+    m.selected = Some(1001);
+    update(&mut m, key(KeyCode::Enter));
+    let text = screen(&mut m, 80, 24);
+    assert!(text.contains("Detalle"), "{text}");
+    assert!(
+        text.contains("Teléfono"),
+        "the person's details fit: {text}"
+    );
+    assert!(!text.contains("Urgencia"), "the list is hidden: {text}");
+    update(&mut m, key(KeyCode::Esc));
+    let text = screen(&mut m, 80, 24);
+    assert!(text.contains("Urgencia"), "{text}");
+}
