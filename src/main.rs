@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use guardia::cli::{
     AdminCommand, CaseSubcommand, Cli, Command, DeviceCommand, LawyerCommand, StaffCommand,
-    parse_staff_role,
+    parse_staff_add_role, parse_staff_role,
 };
 use guardia::config::{Config, data_dir};
 use guardia::domain::event::Actor;
@@ -310,7 +310,8 @@ async fn main() -> Result<()> {
                         },
                 },
         } => {
-            let role = parse_staff_role(&role, consulate.as_deref(), national)?;
+            let role =
+                parse_staff_add_role(&role, &name, consulate.as_deref(), national, db.as_deref())?;
             let db = db.unwrap_or(config.hub.db.clone());
             let store = guardia::hub::store::Store::open(&db)?;
             let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;

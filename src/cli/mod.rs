@@ -3,10 +3,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
-use crate::domain::staff::Role;
+mod check;
+
+pub use check::{lawyer_add_hint, parse_staff_add_role, parse_staff_role};
 
 #[derive(Parser)]
 #[command(
@@ -295,27 +296,6 @@ pub enum StaffCommand {
         /// The staff id printed when they were added.
         id: i64,
     },
-}
-
-/// A role as typed, checked against the consulate: a supervisor without one must be asked for
-/// as `--national`, so nobody becomes national by forgetting a flag.
-pub fn parse_staff_role(
-    role: &str,
-    consulate: Option<&str>,
-    national: bool,
-) -> anyhow::Result<Role> {
-    let role = Role::parse(role)
-        .with_context(|| format!("unknown role `{role}`: officer, lawyer, supervisor or admin"))?;
-    if role == Role::Supervisor && consulate.is_none() && !national {
-        bail!("a supervisor needs --consulate ID, or --national to see every consulate's cases");
-    }
-    if national && role != Role::Supervisor {
-        bail!(
-            "--national is for supervisors only (got --role {})",
-            role.as_str()
-        );
-    }
-    Ok(role)
 }
 
 /// A triage code on the command line; a wrong one is named with the valid choices.
