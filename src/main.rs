@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use guardia::cli::{
     AdminCommand, CaseSubcommand, Cli, Command, DeviceCommand, LawyerCommand, StaffCommand,
-    parse_staff_add_role, parse_staff_role,
+    check_consulate, parse_staff_add_role, parse_staff_role,
 };
 use guardia::config::{Config, data_dir};
 use guardia::domain::event::Actor;
@@ -29,6 +29,19 @@ fn report_client(
         &hub,
         &config.console.token,
     )?)
+}
+
+/// Refuses consulate ids that are not on the configured list, naming the closest ones, before
+/// anything is written.
+fn check_consulates<'a>(
+    config: &Config,
+    consulates: &[guardia::domain::consulate::Consulate],
+    given: impl IntoIterator<Item = &'a String>,
+) -> Result<(), String> {
+    let ids: Vec<&str> = consulates.iter().map(|c| c.id.as_str()).collect();
+    given
+        .into_iter()
+        .try_for_each(|c| check_consulate(c, &ids, config.hub.consulates_source()))
 }
 
 fn no_color() -> bool {
@@ -312,9 +325,10 @@ async fn main() -> Result<()> {
         } => {
             let role =
                 parse_staff_add_role(&role, &name, consulate.as_deref(), national, db.as_deref())?;
+            let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
+            check_consulates(&config, &consulates, &consulate).map_err(anyhow::Error::msg)?;
             let db = db.unwrap_or(config.hub.db.clone());
             let store = guardia::hub::store::Store::open(&db)?;
-            let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
             let new = guardia::domain::staff::NewStaff {
                 name,
                 role,
@@ -349,11 +363,8 @@ async fn main() -> Result<()> {
                 } => {
                     let role = parse_staff_role(&role, consulate.as_deref(), national)?;
                     let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
-                    if let Some(c) = &consulate
-                        && !consulates.iter().any(|k| &k.id == c)
-                    {
-                        bail!("unknown consulate `{c}`; see config/consulates.csv for the ids");
-                    }
+                    check_consulates(&config, &consulates, &consulate)
+                        .map_err(anyhow::Error::msg)?;
                     store
                         .change_staff_role(id, role, consulate, Actor::Operator, chrono::Utc::now())
                         .await
@@ -408,6 +419,8 @@ async fn main() -> Result<()> {
                     languages,
                     capacity,
                 } => {
+                    check_consulates(&config, &consulates, &serves)
+                        .map_err(|e| anyhow::anyhow!("--serves: {e}"))?;
                     let store = guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db))?;
                     let new = guardia::domain::staff::NewStaff {
                         name,
@@ -426,10 +439,16 @@ async fn main() -> Result<()> {
                 LawyerCommand::Import { db, file } => {
                     let text = std::fs::read_to_string(&file)
                         .with_context(|| format!("reading {}", file.display()))?;
-                    let store = guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db))?;
-                    let added = guardia::admin::import_lawyers(&store, &consulates, &text)
-                        .await
-                        .map_err(anyhow::Error::msg)?;
+                    let store =
+                        guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db.clone()))?;
+                    let added = guardia::admin::import_lawyers(
+                        &store,
+                        &consulates,
+                        config.hub.consulates_source(),
+                        &text,
+                    )
+                    .await
+                    .map_err(anyhow::Error::msg)?;
                     // Tokens are shown once: this output is the only copy.
                     println!("name,id,token");
                     for (name, id, token) in added {

@@ -46,3 +46,66 @@ fn staff_add_as_lawyer_names_the_command_that_adds_lawyers() {
     ]);
     assert!(ok, "{err}");
 }
+
+#[test]
+fn a_consulate_typo_is_echoed_with_the_closest_id_wherever_it_is_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let (ok, err) = guardia(&[
+        "admin",
+        "staff",
+        "add",
+        "--db",
+        &db,
+        "--name",
+        "Ana",
+        "--role",
+        "officer",
+        "--consulate",
+        "los-angles",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("`los-angles`"), "{err}");
+    assert!(err.contains("did you mean `los-angeles`?"), "{err}");
+    assert!(err.contains("config/consulates.csv"), "{err}");
+    assert!(!Path::new(&db).exists(), "nothing written");
+
+    let (ok, err) = guardia(&[
+        "admin",
+        "lawyer",
+        "add",
+        "--db",
+        &db,
+        "--name",
+        "Ana",
+        "--serves",
+        "chicago,huston",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("--serves") && err.contains("`huston`") && err.contains("`houston`?"),
+        "{err}"
+    );
+
+    let (ok, err) = guardia(&[
+        "admin", "staff", "add", "--db", &db, "--name", "Ana", "--role", "admin",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, err) = guardia(&[
+        "admin",
+        "staff",
+        "role",
+        "--db",
+        &db,
+        "1",
+        "--role",
+        "supervisor",
+        "--consulate",
+        "chicgo",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("`chicgo`") && err.contains("`chicago`?"),
+        "{err}"
+    );
+}

@@ -7,7 +7,9 @@ use clap::{Parser, Subcommand};
 
 mod check;
 
-pub use check::{lawyer_add_hint, parse_staff_add_role, parse_staff_role};
+pub use check::{
+    check_consulate, lawyer_add_hint, parse_staff_add_role, parse_staff_role, unknown_consulate,
+};
 
 #[derive(Parser)]
 #[command(

@@ -26,7 +26,14 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         .iter()
         .find(|c| c.id == config.demo.consulate)
         .cloned()
-        .ok_or_else(|| format!("unknown consulate `{}`", config.demo.consulate))?;
+        .ok_or_else(|| {
+            let ids: Vec<&str> = consulates.iter().map(|c| c.id.as_str()).collect();
+            crate::cli::unknown_consulate(
+                &config.demo.consulate,
+                &ids,
+                config.hub.consulates_source(),
+            )
+        })?;
     let store = Store::open(&dir.path().join("demo.db")).map_err(|e| e.to_string())?;
     let person = |name: &str, role| NewStaff {
         name: name.into(),
@@ -48,12 +55,19 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         person("Elena Cárdenas (demo)", Role::Supervisor),
     )
     .await?;
-    let roster = crate::admin::parse_roster(SAMPLE_LAWYERS, &consulates)?;
+    let roster =
+        crate::admin::parse_roster(SAMPLE_LAWYERS, &consulates, config.hub.consulates_source())?;
     let serves_home = roster
         .iter()
         .position(|l| l.serves.contains(&home.id))
         .unwrap_or(0);
-    let added = crate::admin::import_lawyers(&store, &consulates, SAMPLE_LAWYERS).await?;
+    let added = crate::admin::import_lawyers(
+        &store,
+        &consulates,
+        config.hub.consulates_source(),
+        SAMPLE_LAWYERS,
+    )
+    .await?;
     let (_, lawyer_id, lawyer) = added
         .get(serves_home)
         .cloned()
