@@ -44,6 +44,22 @@ fn check_consulates<'a>(
         .try_for_each(|c| check_consulate(c, &ids, config.hub.consulates_source()))
 }
 
+/// How often `guardia simulate` says how far it has got.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Cancelled at Ctrl-C, so that a long run (presses waiting for a hub that is down) can be
+/// ended and still say how far it got.
+fn interrupted() -> tokio_util::sync::CancellationToken {
+    let stop = tokio_util::sync::CancellationToken::new();
+    let cancel = stop.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            cancel.cancel();
+        }
+    });
+    stop
+}
+
 fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
@@ -266,6 +282,7 @@ async fn main() -> Result<()> {
             rate,
             count,
             phones,
+            retry_for,
         } => {
             log_to_stdout();
             let http = reqwest::Client::new();
@@ -287,10 +304,31 @@ async fn main() -> Result<()> {
                 }
                 None => None,
             };
-            let list = guardia::simulate::enroll(&http, &hub, phones.max(1), codes)
+            let phones = phones.max(1);
+            eprintln!("enrolling {phones} fictional phones at {hub}");
+            let list = guardia::simulate::enroll(&http, &hub, phones, codes)
                 .await
                 .map_err(anyhow::Error::msg)?;
-            let stats = guardia::simulate::run(
+            eprintln!(
+                "pressing {count} times, about {rate}/s; failed presses are retried for up to \
+                 {retry_for} s; progress every {} s",
+                PROGRESS_EVERY.as_secs()
+            );
+            let stats = std::sync::Arc::new(guardia::simulate::Stats::default());
+            let reporting = tokio_util::sync::CancellationToken::new();
+            let reporter = tokio::spawn({
+                let (stats, reporting) = (stats.clone(), reporting.clone());
+                async move {
+                    guardia::simulate::progress::report(
+                        &stats,
+                        Some(count),
+                        PROGRESS_EVERY,
+                        reporting,
+                    )
+                    .await
+                }
+            });
+            guardia::simulate::run(
                 http,
                 hub,
                 list,
@@ -298,17 +336,23 @@ async fn main() -> Result<()> {
                     rate,
                     count: Some(count),
                     focus: None,
+                    retry: guardia::simulate::Retry {
+                        give_up_after: std::time::Duration::from_secs(retry_for),
+                        ..Default::default()
+                    },
                 },
-                tokio_util::sync::CancellationToken::new(),
+                stats.clone(),
+                interrupted(),
             )
             .await;
-            use std::sync::atomic::Ordering::Relaxed;
-            println!(
-                "pressed {} · failed {} · cancelled {}",
-                stats.pressed.load(Relaxed),
-                stats.failed.load(Relaxed),
-                stats.cancelled.load(Relaxed)
-            );
+            reporting.cancel();
+            let _ = reporter.await;
+            let end = stats.snapshot();
+            println!("{}", end.line(Some(count)));
+            let lost = end.sent.saturating_sub(end.accepted);
+            if lost > 0 {
+                bail!("{lost} of {} presses sent were not accepted", end.sent);
+            }
         }
         Command::Admin {
             command:

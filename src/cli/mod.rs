@@ -87,6 +87,10 @@ pub enum Command {
         /// Fictional registrants to enroll first.
         #[arg(long, default_value_t = 50)]
         phones: usize,
+        /// Seconds to keep trying a press the hub did not take (down, 5xx, 429), each time
+        /// with the same alert id so it is never stored twice; then it counts as failed.
+        #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+        retry_for: u64,
     },
     /// Load a hub and report durable alerts/s, latencies and memory (an in-process hub on a
     /// temporary database unless --hub is given; then GUARDIA_TOKEN must be a national

@@ -146,6 +146,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
     }
     let sim_codes = codes.clone();
     let sim = tokio::spawn(async move {
+        let stats = std::sync::Arc::new(simulate::Stats::default());
         // A few phones first so alerts show within seconds; the rest enroll while it runs.
         let phones = match simulate::enroll(
             &http,
@@ -175,12 +176,14 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
                 rate,
                 count: Some(8),
                 focus: Some((focus, 0.7)),
+                retry: simulate::Retry::default(),
             },
+            stats.clone(),
             sim_stop.clone(),
         );
         let (more, _) = tokio::join!(more, first);
         let phones = more.unwrap_or_default();
-        let stats = simulate::run(
+        simulate::run(
             http,
             sim_url,
             phones,
@@ -188,12 +191,14 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
                 rate,
                 count: None,
                 focus: Some((focus, 0.7)),
+                retry: simulate::Retry::default(),
             },
+            stats.clone(),
             sim_stop,
         )
         .await;
         tracing::info!(
-            pressed = stats.pressed.load(Ordering::Relaxed),
+            accepted = stats.accepted.load(Ordering::Relaxed),
             cancelled = stats.cancelled.load(Ordering::Relaxed),
             "simulator stopped"
         );
