@@ -36,8 +36,12 @@ pub async fn rotate_token(store: &Store, id: i64) -> Result<String, String> {
 
 /// Reads a roster CSV (`name,serves,languages,capacity`, lists separated by `;`), as in
 /// config/lawyers.sample.csv. Every row is checked before anything is added, so a bad file adds
-/// nothing.
-pub fn parse_roster(text: &str, consulates: &[Consulate]) -> Result<Vec<NewStaff>, String> {
+/// nothing. `source` is where the consulate ids come from, named when one is wrong.
+pub fn parse_roster(
+    text: &str,
+    consulates: &[Consulate],
+    source: &str,
+) -> Result<Vec<NewStaff>, String> {
     let ids: Vec<&str> = consulates.iter().map(|c| c.id.as_str()).collect();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -61,11 +65,17 @@ pub fn parse_roster(text: &str, consulates: &[Consulate]) -> Result<Vec<NewStaff
         let capacity = r[3]
             .parse()
             .map_err(|_| format!("line {line}: capacity must be a whole number"))?;
+        let serves = list(&r[1]);
+        // Checked here first so that a typo is named with the closest ids.
+        for (i, c) in serves.iter().enumerate() {
+            crate::cli::check_consulate(c, &ids, source)
+                .map_err(|e| format!("line {line}: serves[{i}]: {e}"))?;
+        }
         let new = NewStaff {
             name: r[0].to_string(),
             role: Role::Lawyer,
             consulate: None,
-            serves: list(&r[1]),
+            serves,
             languages: list(&r[2]),
             capacity,
         };
@@ -81,9 +91,10 @@ pub fn parse_roster(text: &str, consulates: &[Consulate]) -> Result<Vec<NewStaff
 pub async fn import_lawyers(
     store: &Store,
     consulates: &[Consulate],
+    source: &str,
     text: &str,
 ) -> Result<Vec<(String, i64, String)>, String> {
-    let roster = parse_roster(text, consulates)?;
+    let roster = parse_roster(text, consulates, source)?;
     let mut out = Vec::with_capacity(roster.len());
     for new in roster {
         let name = new.name.clone();
@@ -98,11 +109,13 @@ mod tests {
     use super::*;
     use crate::domain::consulate::parse_csv;
 
+    const SOURCE: &str = "config/consulates.csv";
+
     #[test]
     fn the_sample_roster_parses_and_a_bad_row_names_its_line() {
         let consulates = parse_csv(crate::config::BUILTIN_CONSULATES).unwrap();
         let sample = include_str!("../config/lawyers.sample.csv");
-        let roster = parse_roster(sample, &consulates).unwrap();
+        let roster = parse_roster(sample, &consulates, SOURCE).unwrap();
         assert!(roster.len() >= 10);
         assert!(
             roster
@@ -110,7 +123,10 @@ mod tests {
                 .all(|l| l.role == Role::Lawyer && l.capacity > 0)
         );
         let bad = "name,serves,languages,capacity\nX,atlantis,es,3\n";
-        let e = parse_roster(bad, &consulates).unwrap_err();
+        let e = parse_roster(bad, &consulates, SOURCE).unwrap_err();
         assert!(e.starts_with("line 2: serves[0]"), "{e}");
+        let typo = "name,serves,languages,capacity\nX,los-angeles;huston,es,3\n";
+        let e = parse_roster(typo, &consulates, SOURCE).unwrap_err();
+        assert!(e.contains("`huston`") && e.contains("`houston`?"), "{e}");
     }
 }

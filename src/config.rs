@@ -266,6 +266,15 @@ pub fn places() -> &'static crate::domain::gazetteer::Gazetteer {
 }
 
 impl HubConfig {
+    /// Where the consulate ids come from, to name in messages about a wrong one.
+    pub fn consulates_source(&self) -> &str {
+        if self.consulates.is_empty() {
+            "config/consulates.csv"
+        } else {
+            &self.consulates
+        }
+    }
+
     /// The consulate list: the configured file, or the built-in copy.
     pub fn load_consulates(
         &self,

@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use guardia::cli::{
     AdminCommand, CaseSubcommand, Cli, Command, DeviceCommand, LawyerCommand, StaffCommand,
-    parse_staff_role,
+    check_consulate, parse_staff_add_role, parse_staff_role,
 };
 use guardia::config::{Config, data_dir};
 use guardia::domain::event::Actor;
@@ -29,6 +29,35 @@ fn report_client(
         &hub,
         &config.console.token,
     )?)
+}
+
+/// Refuses consulate ids that are not on the configured list, naming the closest ones, before
+/// anything is written.
+fn check_consulates<'a>(
+    config: &Config,
+    consulates: &[guardia::domain::consulate::Consulate],
+    given: impl IntoIterator<Item = &'a String>,
+) -> Result<(), String> {
+    let ids: Vec<&str> = consulates.iter().map(|c| c.id.as_str()).collect();
+    given
+        .into_iter()
+        .try_for_each(|c| check_consulate(c, &ids, config.hub.consulates_source()))
+}
+
+/// How often `guardia simulate` says how far it has got.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Cancelled at Ctrl-C, so that a long run (presses waiting for a hub that is down) can be
+/// ended and still say how far it got.
+fn interrupted() -> tokio_util::sync::CancellationToken {
+    let stop = tokio_util::sync::CancellationToken::new();
+    let cancel = stop.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            cancel.cancel();
+        }
+    });
+    stop
 }
 
 fn no_color() -> bool {
@@ -253,6 +282,7 @@ async fn main() -> Result<()> {
             rate,
             count,
             phones,
+            retry_for,
         } => {
             log_to_stdout();
             let http = reqwest::Client::new();
@@ -274,10 +304,31 @@ async fn main() -> Result<()> {
                 }
                 None => None,
             };
-            let list = guardia::simulate::enroll(&http, &hub, phones.max(1), codes)
+            let phones = phones.max(1);
+            eprintln!("enrolling {phones} fictional phones at {hub}");
+            let list = guardia::simulate::enroll(&http, &hub, phones, codes)
                 .await
                 .map_err(anyhow::Error::msg)?;
-            let stats = guardia::simulate::run(
+            eprintln!(
+                "pressing {count} times, about {rate}/s; failed presses are retried for up to \
+                 {retry_for} s; progress every {} s",
+                PROGRESS_EVERY.as_secs()
+            );
+            let stats = std::sync::Arc::new(guardia::simulate::Stats::default());
+            let reporting = tokio_util::sync::CancellationToken::new();
+            let reporter = tokio::spawn({
+                let (stats, reporting) = (stats.clone(), reporting.clone());
+                async move {
+                    guardia::simulate::progress::report(
+                        &stats,
+                        Some(count),
+                        PROGRESS_EVERY,
+                        reporting,
+                    )
+                    .await
+                }
+            });
+            guardia::simulate::run(
                 http,
                 hub,
                 list,
@@ -285,17 +336,23 @@ async fn main() -> Result<()> {
                     rate,
                     count: Some(count),
                     focus: None,
+                    retry: guardia::simulate::Retry {
+                        give_up_after: std::time::Duration::from_secs(retry_for),
+                        ..Default::default()
+                    },
                 },
-                tokio_util::sync::CancellationToken::new(),
+                stats.clone(),
+                interrupted(),
             )
             .await;
-            use std::sync::atomic::Ordering::Relaxed;
-            println!(
-                "pressed {} · failed {} · cancelled {}",
-                stats.pressed.load(Relaxed),
-                stats.failed.load(Relaxed),
-                stats.cancelled.load(Relaxed)
-            );
+            reporting.cancel();
+            let _ = reporter.await;
+            let end = stats.snapshot();
+            println!("{}", end.line(Some(count)));
+            let lost = end.sent.saturating_sub(end.accepted);
+            if lost > 0 {
+                bail!("{lost} of {} presses sent were not accepted", end.sent);
+            }
         }
         Command::Admin {
             command:
@@ -310,10 +367,12 @@ async fn main() -> Result<()> {
                         },
                 },
         } => {
-            let role = parse_staff_role(&role, consulate.as_deref(), national)?;
+            let role =
+                parse_staff_add_role(&role, &name, consulate.as_deref(), national, db.as_deref())?;
+            let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
+            check_consulates(&config, &consulates, &consulate).map_err(anyhow::Error::msg)?;
             let db = db.unwrap_or(config.hub.db.clone());
             let store = guardia::hub::store::Store::open(&db)?;
-            let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
             let new = guardia::domain::staff::NewStaff {
                 name,
                 role,
@@ -348,11 +407,8 @@ async fn main() -> Result<()> {
                 } => {
                     let role = parse_staff_role(&role, consulate.as_deref(), national)?;
                     let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
-                    if let Some(c) = &consulate
-                        && !consulates.iter().any(|k| &k.id == c)
-                    {
-                        bail!("unknown consulate `{c}`; see config/consulates.csv for the ids");
-                    }
+                    check_consulates(&config, &consulates, &consulate)
+                        .map_err(anyhow::Error::msg)?;
                     store
                         .change_staff_role(id, role, consulate, Actor::Operator, chrono::Utc::now())
                         .await
@@ -407,6 +463,8 @@ async fn main() -> Result<()> {
                     languages,
                     capacity,
                 } => {
+                    check_consulates(&config, &consulates, &serves)
+                        .map_err(|e| anyhow::anyhow!("--serves: {e}"))?;
                     let store = guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db))?;
                     let new = guardia::domain::staff::NewStaff {
                         name,
@@ -425,10 +483,16 @@ async fn main() -> Result<()> {
                 LawyerCommand::Import { db, file } => {
                     let text = std::fs::read_to_string(&file)
                         .with_context(|| format!("reading {}", file.display()))?;
-                    let store = guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db))?;
-                    let added = guardia::admin::import_lawyers(&store, &consulates, &text)
-                        .await
-                        .map_err(anyhow::Error::msg)?;
+                    let store =
+                        guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db.clone()))?;
+                    let added = guardia::admin::import_lawyers(
+                        &store,
+                        &consulates,
+                        config.hub.consulates_source(),
+                        &text,
+                    )
+                    .await
+                    .map_err(anyhow::Error::msg)?;
                     // Tokens are shown once: this output is the only copy.
                     println!("name,id,token");
                     for (name, id, token) in added {

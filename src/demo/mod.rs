@@ -26,7 +26,14 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         .iter()
         .find(|c| c.id == config.demo.consulate)
         .cloned()
-        .ok_or_else(|| format!("unknown consulate `{}`", config.demo.consulate))?;
+        .ok_or_else(|| {
+            let ids: Vec<&str> = consulates.iter().map(|c| c.id.as_str()).collect();
+            crate::cli::unknown_consulate(
+                &config.demo.consulate,
+                &ids,
+                config.hub.consulates_source(),
+            )
+        })?;
     let store = Store::open(&dir.path().join("demo.db")).map_err(|e| e.to_string())?;
     let person = |name: &str, role| NewStaff {
         name: name.into(),
@@ -48,12 +55,19 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         person("Elena Cárdenas (demo)", Role::Supervisor),
     )
     .await?;
-    let roster = crate::admin::parse_roster(SAMPLE_LAWYERS, &consulates)?;
+    let roster =
+        crate::admin::parse_roster(SAMPLE_LAWYERS, &consulates, config.hub.consulates_source())?;
     let serves_home = roster
         .iter()
         .position(|l| l.serves.contains(&home.id))
         .unwrap_or(0);
-    let added = crate::admin::import_lawyers(&store, &consulates, SAMPLE_LAWYERS).await?;
+    let added = crate::admin::import_lawyers(
+        &store,
+        &consulates,
+        config.hub.consulates_source(),
+        SAMPLE_LAWYERS,
+    )
+    .await?;
     let (_, lawyer_id, lawyer) = added
         .get(serves_home)
         .cloned()
@@ -132,6 +146,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
     }
     let sim_codes = codes.clone();
     let sim = tokio::spawn(async move {
+        let stats = std::sync::Arc::new(simulate::Stats::default());
         // A few phones first so alerts show within seconds; the rest enroll while it runs.
         let phones = match simulate::enroll(
             &http,
@@ -161,12 +176,14 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
                 rate,
                 count: Some(8),
                 focus: Some((focus, 0.7)),
+                retry: simulate::Retry::default(),
             },
+            stats.clone(),
             sim_stop.clone(),
         );
         let (more, _) = tokio::join!(more, first);
         let phones = more.unwrap_or_default();
-        let stats = simulate::run(
+        simulate::run(
             http,
             sim_url,
             phones,
@@ -174,12 +191,14 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
                 rate,
                 count: None,
                 focus: Some((focus, 0.7)),
+                retry: simulate::Retry::default(),
             },
+            stats.clone(),
             sim_stop,
         )
         .await;
         tracing::info!(
-            pressed = stats.pressed.load(Ordering::Relaxed),
+            accepted = stats.accepted.load(Ordering::Relaxed),
             cancelled = stats.cancelled.load(Ordering::Relaxed),
             "simulator stopped"
         );

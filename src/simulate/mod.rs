@@ -2,7 +2,7 @@
 //! quiet spells, raid-like bursts and some cancellations. Every name is plainly fictional.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
@@ -12,6 +12,11 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 pub mod gateway;
+pub mod press;
+pub mod progress;
+
+pub use press::Retry;
+pub use progress::{Progress, Stats};
 
 use crate::api::{AlertResponse, EnrollResponse, EnrollmentPending, VerifyRequest};
 use crate::domain::alert::{AlertKind, AlertRequest, CancelReason, CancelRequest};
@@ -166,37 +171,39 @@ pub struct Plan {
     pub count: Option<u64>,
     /// Presses placed near this point this share of the time (the demo's own consulate).
     pub focus: Option<((f64, f64), f64)>,
+    /// How a press that did not get through is tried again.
+    pub retry: Retry,
 }
 
-#[derive(Debug, Default)]
-pub struct Stats {
-    pub pressed: AtomicU64,
-    pub failed: AtomicU64,
-    pub cancelled: AtomicU64,
-    pub moved: AtomicU64,
-}
-
-/// Presses until `plan.count` is reached or `stop` is cancelled.
+/// Presses until `plan.count` presses are settled (accepted, or given up) or `stop` is
+/// cancelled, counting into `stats` as it goes (read them meanwhile for progress).
+///
+/// Each press runs on its own, as on separate phones: one being retried while the hub is down
+/// does not hold back the next, and the plan's pace goes on.
 pub async fn run(
     http: reqwest::Client,
     hub: String,
     phones: Vec<Phone>,
     plan: Plan,
+    stats: Arc<Stats>,
     stop: CancellationToken,
-) -> Arc<Stats> {
-    let stats = Arc::new(Stats::default());
+) {
     if phones.is_empty() {
-        return stats;
+        return;
     }
+    let mut presses = tokio::task::JoinSet::new();
     let mut phase_left = Duration::ZERO;
     let mut multiplier = 1.0;
     let mut raid_centre = METROS[0];
     // A short opening burst so the first alerts show within seconds.
     let mut opening = 5u32;
     loop {
-        if plan.count.is_some_and(|n| {
-            stats.pressed.load(Ordering::Relaxed) + stats.failed.load(Ordering::Relaxed) >= n
-        }) {
+        // Settled presses are reaped as it goes, so a run without end does not hold them all.
+        while presses.try_join_next().is_some() {}
+        if plan
+            .count
+            .is_some_and(|n| stats.sent.load(Ordering::Relaxed) >= n)
+        {
             break;
         }
         let (wait, request, token, cancel_after) = {
@@ -255,86 +262,90 @@ pub async fn run(
             pressed_at: Utc::now(),
             ..request
         };
-        match press(&http, &hub, &token, &request).await {
-            Ok(answer) => {
-                stats.pressed.fetch_add(1, Ordering::Relaxed);
-                if moves {
-                    // Someone being driven away: a few later fixes along a line.
-                    let (http, hub, stats, stop, token) = (
-                        http.clone(),
-                        hub.clone(),
-                        stats.clone(),
-                        stop.clone(),
-                        token.clone(),
-                    );
-                    let answer = answer.clone();
-                    let (mut lat, mut lon) = (request.lat, request.lon);
-                    tokio::spawn(async move {
-                        for _ in 0..3 {
-                            tokio::select! {
-                                _ = stop.cancelled() => return,
-                                _ = tokio::time::sleep(Duration::from_secs(8)) => {}
-                            }
-                            lat += 0.01;
-                            lon -= 0.012;
-                            if move_to(&http, &hub, &token, &answer, lat, lon).await {
-                                stats.moved.fetch_add(1, Ordering::Relaxed);
-                            }
-                        }
-                    });
-                }
-                if let Some((after, duress)) = cancel_after {
-                    let (http, hub, stats, stop) =
-                        (http.clone(), hub.clone(), stats.clone(), stop.clone());
-                    tokio::spawn(async move {
-                        tokio::select! {
-                            _ = stop.cancelled() => {}
-                            _ = tokio::time::sleep(after) => {
-                                if cancel(&http, &hub, &token, &answer, duress).await {
-                                    stats.cancelled.fetch_add(1, Ordering::Relaxed);
-                                }
-                            }
-                        }
-                    });
-                }
-            }
-            Err(e) => {
-                stats.failed.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(error = %e, "simulated press failed");
-            }
-        }
+        stats.sent.fetch_add(1, Ordering::Relaxed);
+        let one = OnePress {
+            http: http.clone(),
+            hub: hub.clone(),
+            token,
+            retry: plan.retry.clone(),
+            stats: stats.clone(),
+            stop: stop.clone(),
+        };
+        presses.spawn(one.run(request, moves, cancel_after));
     }
-    stats
+    // The plan is done, but presses still being retried are waited for: none is dropped. Each
+    // press ends by itself once `stop` is cancelled, counted as failed, so the counts add up.
+    while presses.join_next().await.is_some() {}
 }
 
-/// One press, retried with the same id (as a phone would) until the hub answers.
-async fn press(
-    http: &reqwest::Client,
-    hub: &str,
-    token: &str,
-    request: &AlertRequest,
-) -> Result<AlertResponse, String> {
-    let mut last = String::new();
-    for attempt in 0..5u64 {
-        match http
-            .post(format!("{hub}/v1/alerts"))
-            .bearer_auth(token)
-            .json(request)
-            .send()
-            .await
+/// One phone's press and what follows it: moving, cancelling.
+struct OnePress {
+    http: reqwest::Client,
+    hub: String,
+    token: String,
+    retry: Retry,
+    stats: Arc<Stats>,
+    stop: CancellationToken,
+}
+
+impl OnePress {
+    async fn run(self, request: AlertRequest, moves: bool, cancel_after: Option<(Duration, bool)>) {
+        let OnePress {
+            http,
+            hub,
+            token,
+            retry,
+            stats,
+            stop,
+        } = self;
+        let answer = match press::press(&http, &hub, &token, &request, &retry, &stats, &stop).await
         {
-            Ok(res) if res.status().is_success() => {
-                return res.json().await.map_err(|e| e.to_string());
+            Ok(answer) => answer,
+            Err(e) => {
+                stats.failed.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(alert = %request.id, error = %e, "simulated press failed");
+                return;
             }
-            Ok(res) if res.status().is_client_error() => {
-                return Err(format!("refused: {}", res.status()));
-            }
-            Ok(res) => last = res.status().to_string(),
-            Err(e) => last = e.to_string(),
+        };
+        stats.accepted.fetch_add(1, Ordering::Relaxed);
+        if moves {
+            // Someone being driven away: a few later fixes along a line.
+            let (http, hub, stats, stop, token) = (
+                http.clone(),
+                hub.clone(),
+                stats.clone(),
+                stop.clone(),
+                token.clone(),
+            );
+            let answer = answer.clone();
+            let (mut lat, mut lon) = (request.lat, request.lon);
+            tokio::spawn(async move {
+                for _ in 0..3 {
+                    tokio::select! {
+                        _ = stop.cancelled() => return,
+                        _ = tokio::time::sleep(Duration::from_secs(8)) => {}
+                    }
+                    lat += 0.01;
+                    lon -= 0.012;
+                    if move_to(&http, &hub, &token, &answer, lat, lon).await {
+                        stats.moved.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
         }
-        tokio::time::sleep(Duration::from_millis(200 * (attempt + 1))).await;
+        if let Some((after, duress)) = cancel_after {
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = stop.cancelled() => {}
+                    _ = tokio::time::sleep(after) => {
+                        if cancel(&http, &hub, &token, &answer, duress).await {
+                            stats.cancelled.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            });
+        }
     }
-    Err(last)
 }
 
 /// Sends a later position for an alert.

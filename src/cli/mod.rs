@@ -3,10 +3,13 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
-use crate::domain::staff::Role;
+mod check;
+
+pub use check::{
+    check_consulate, lawyer_add_hint, parse_staff_add_role, parse_staff_role, unknown_consulate,
+};
 
 #[derive(Parser)]
 #[command(
@@ -84,6 +87,10 @@ pub enum Command {
         /// Fictional registrants to enroll first.
         #[arg(long, default_value_t = 50)]
         phones: usize,
+        /// Seconds to keep trying a press the hub did not take (down, 5xx, 429), each time
+        /// with the same alert id so it is never stored twice; then it counts as failed.
+        #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+        retry_for: u64,
     },
     /// Load a hub and report durable alerts/s, latencies and memory (an in-process hub on a
     /// temporary database unless --hub is given; then GUARDIA_TOKEN must be a national
@@ -295,27 +302,6 @@ pub enum StaffCommand {
         /// The staff id printed when they were added.
         id: i64,
     },
-}
-
-/// A role as typed, checked against the consulate: a supervisor without one must be asked for
-/// as `--national`, so nobody becomes national by forgetting a flag.
-pub fn parse_staff_role(
-    role: &str,
-    consulate: Option<&str>,
-    national: bool,
-) -> anyhow::Result<Role> {
-    let role = Role::parse(role)
-        .with_context(|| format!("unknown role `{role}`: officer, lawyer, supervisor or admin"))?;
-    if role == Role::Supervisor && consulate.is_none() && !national {
-        bail!("a supervisor needs --consulate ID, or --national to see every consulate's cases");
-    }
-    if national && role != Role::Supervisor {
-        bail!(
-            "--national is for supervisors only (got --role {})",
-            role.as_str()
-        );
-    }
-    Ok(role)
 }
 
 /// A triage code on the command line; a wrong one is named with the valid choices.
