@@ -432,6 +432,28 @@ pub fn reason(lang: Lang, reason: Reason) -> String {
     }
 }
 
+/// A reason as the queue's urgency cell says it: whole words, short enough that two fit beside
+/// the tier (the detail pane says each in full).
+pub fn reason_short(lang: Lang, reason: Reason) -> String {
+    match reason {
+        Reason::Duress => lang.pick("COACCIÓN", "DURESS").into(),
+        Reason::Overdue { minutes } => match lang {
+            Lang::Es => format!("espera {minutes} min"),
+            Lang::En => format!("waiting {minutes} min"),
+        },
+        Reason::Repeated(n) => format!("×{n}"),
+        Reason::NoContact => lang.pick("sin contacto", "no contact").into(),
+        Reason::Vulnerable(f) => match f {
+            Flag::MinorsInCare => lang.pick("menores a cargo", "minors in care"),
+            Flag::Over65 => lang.pick("mayor de 65", "over 65"),
+            Flag::NeedsInterpreter => lang.pick("intérprete", "interpreter"),
+            other => flag(lang, other).1,
+        }
+        .into(),
+        other => self::reason(lang, other),
+    }
+}
+
 /// "3 s", "12 min", "2 h 05", "3 d": short enough for a table cell.
 pub fn age(seconds: i64) -> String {
     let s = seconds.max(0);

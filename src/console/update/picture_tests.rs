@@ -142,3 +142,25 @@ fn at_80_by_24_enter_gives_the_detail_the_whole_screen_and_esc_gives_it_back() {
     let text = screen(&mut m, 80, 24);
     assert!(text.contains("Urgencia"), "{text}");
 }
+
+#[test]
+fn the_urgency_column_reads_its_reasons_whole() {
+    let mut m = raid(Lang::Es);
+    update(&mut m, Action::HubEvent(Box::new(duress(7, 1003))));
+    let mut e = raised(
+        8,
+        1010,
+        AlertKind::Detained,
+        vec![crate::domain::registrant::Flag::MinorsInCare],
+    );
+    e.case_id = 1010;
+    update(&mut m, Action::HubEvent(Box::new(e)));
+    m.refresh_order();
+    let text = screen(&mut m, 120, 30);
+    assert!(text.contains("COACCIÓN"), "{text}");
+    assert!(text.contains("‼ menores a cargo"), "{text}");
+    // Wide enough, the tier's word is there too.
+    let wide = screen(&mut m, 200, 30);
+    assert!(wide.contains("‼ CRÍTICA · menores a cargo"), "{wide}");
+    assert!(wide.contains("‼ CRÍTICA · COACCIÓN"), "{wide}");
+}

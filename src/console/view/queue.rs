@@ -25,6 +25,34 @@ fn status_text(lang: Lang, case: &Case) -> &'static str {
     }
 }
 
+/// The fixed columns after the urgency and beside the name: case, age, kind, distance, status,
+/// due.
+const OTHER_COLUMNS: usize = 5 + 6 + 9 + 6 + 11 + 9;
+const NAME_MIN: usize = 10;
+
+/// The urgency cell, whole ("‼ CRÍTICA · COACCIÓN") and short ("‼ COACCIÓN").
+fn urgency_texts(lang: Lang, urgency: crate::domain::urgency::Urgency) -> (String, String) {
+    let (symbol, label) = i18n::tier(lang, urgency.tier);
+    // The kind has its own column; the urgency cell says what else raised the tier.
+    let reason = urgency
+        .reasons
+        .iter()
+        .filter(|r| !matches!(r, Reason::Detained | Reason::Imminent))
+        .take(2)
+        .map(|r| i18n::reason_short(lang, *r))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if reason.is_empty() {
+        let both = format!("{symbol} {label}");
+        (both.clone(), both)
+    } else {
+        (
+            format!("{symbol} {label} · {reason}"),
+            format!("{symbol} {reason}"),
+        )
+    }
+}
+
 pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let lang = model.lang;
     let sort = match model.sort {
@@ -92,26 +120,32 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         .chain(&model.order[offset..end])
         .copied()
         .collect();
+    // The urgency column is as wide as its longest cell in view, so its reasons are read whole;
+    // the name column gives way. Where even that is not enough (80 columns), the tier's word
+    // goes and its symbol stays: "‼ COACCIÓN", "‼ menores a su cargo".
+    let room = usize::from(area.width)
+        .saturating_sub(2 + 2 + 7 + OTHER_COLUMNS + NAME_MIN)
+        .max(12);
+    let texts: Vec<(String, String)> = window
+        .iter()
+        .filter_map(|id| model.cases.get(id))
+        .map(|case| urgency_texts(lang, model.urgency(case)))
+        .collect();
+    let fits = texts.iter().all(|(full, _)| full.chars().count() <= room);
+    let urgency_width = texts
+        .iter()
+        .map(|(full, short)| if fits { full } else { short }.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(12, room);
+    let mut texts = texts.into_iter();
     let rows: Vec<Row> = window
         .iter()
         .filter_map(|id| model.cases.get(id))
         .map(|case| {
             let urgency = model.urgency(case);
-            let (symbol, label) = i18n::tier(lang, urgency.tier);
-            // The kind has its own column; the urgency cell says what else raised the tier.
-            let reason = urgency
-                .reasons
-                .iter()
-                .filter(|r| !matches!(r, Reason::Detained | Reason::Imminent))
-                .take(2)
-                .map(|r| i18n::reason(lang, *r))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let urgency_text = if reason.is_empty() {
-                format!("{symbol} {label}")
-            } else {
-                format!("{symbol} {label} · {reason}")
-            };
+            let (full, short) = texts.next().unwrap_or_default();
+            let urgency_text = if fits { full } else { short };
             // Duress is said by the urgency column (and the row is pinned): the name keeps its
             // width.
             let name = if model.unseen.contains(&case.id) {
@@ -167,11 +201,11 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     ])
     .style(theme.title());
     let widths = [
-        Constraint::Min(20),
+        Constraint::Length(urgency_width as u16),
         Constraint::Length(5),
         Constraint::Length(6),
         Constraint::Length(9),
-        Constraint::Min(14),
+        Constraint::Min(NAME_MIN as u16),
         Constraint::Length(6),
         Constraint::Length(11),
         Constraint::Length(9),
