@@ -87,11 +87,54 @@ pub struct Input {
     pub required: bool,
     /// Accepted values or format, shown under the field.
     pub hint: String,
+    /// For a coded field, its values' labels in the operator's language, in order: ↑/↓ pick
+    /// among them (typing a label in either language works too; the wire keeps the codes).
+    pub choices: Vec<String>,
 }
 
 impl Input {
     pub fn value(&self) -> String {
         self.editor.lines().join("\n")
+    }
+
+    /// ↑/↓ on a coded field: the next (or previous) choice after the one shown, wrapping.
+    pub fn cycle(&mut self, step: i64) {
+        if self.choices.is_empty() {
+            return;
+        }
+        let now = crate::i18n::fold(self.value().trim());
+        let n = self.choices.len() as i64;
+        let next = match self
+            .choices
+            .iter()
+            .position(|c| crate::i18n::fold(c) == now)
+        {
+            Some(i) => (i as i64 + step).rem_euclid(n),
+            None if step > 0 => 0,
+            None => n - 1,
+        };
+        self.editor = editor(&self.choices[next as usize]);
+    }
+}
+
+/// The hint of a coded field: that ↑/↓ pick, then the choices.
+fn choices_hint(lang: Lang, choices: &[String]) -> String {
+    format!(
+        "{}: {}",
+        crate::i18n::t(lang, crate::i18n::Text::PickWithArrows),
+        choices.join(" | ")
+    )
+}
+
+/// The labels of a coded field's values, for ↑/↓.
+fn labels(lang: Lang, spec: &FieldSpec) -> Vec<String> {
+    match spec.kind {
+        FieldKind::Choice(options) => options
+            .iter()
+            .map(|o| casework::word(lang, o).to_string())
+            .collect(),
+        FieldKind::YesNo => vec![casework::word(lang, "yes").to_string(), "no".to_string()],
+        _ => Vec::new(),
     }
 }
 
@@ -132,6 +175,7 @@ fn note_input(name: &'static str, required: bool) -> Input {
         multiline: true,
         required,
         hint: String::new(),
+        choices: Vec::new(),
     }
 }
 
@@ -279,7 +323,12 @@ impl Form {
             multiline: false,
             required,
             hint: hint.into(),
+            choices: Vec::new(),
         };
+        let kinds: Vec<String> = ["imminent", "detained"]
+            .iter()
+            .map(|k| casework::word(lang, k).to_string())
+            .collect();
         Form {
             case_id: 0,
             version: 0,
@@ -292,7 +341,11 @@ impl Form {
                 line("place", false, "Santa Ana, CA"),
                 line("lat", false, "33.7456"),
                 line("lon", false, "-117.8678"),
-                line("kind", false, &kind_hint),
+                Input {
+                    hint: choices_hint(lang, &kinds),
+                    choices: kinds,
+                    ..line("kind", false, &kind_hint)
+                },
                 note_input("description", true),
             ],
             focus: 0,
@@ -317,16 +370,19 @@ impl Form {
     pub fn triage(case: &Case, lang: Lang) -> Form {
         let mut form = Form::new(case, Verb::Triage);
         let current = case.triage;
-        let field = |name: &'static str, options: &[&str], now: Option<&str>| Input {
-            name,
-            editor: editor(now.map(|c| casework::word(lang, c)).unwrap_or("")),
-            multiline: false,
-            required: true,
-            hint: options
+        let field = |name: &'static str, options: &[&str], now: Option<&str>| {
+            let choices: Vec<String> = options
                 .iter()
-                .map(|o| casework::word(lang, o))
-                .collect::<Vec<_>>()
-                .join(" | "),
+                .map(|o| casework::word(lang, o).to_string())
+                .collect();
+            Input {
+                name,
+                editor: editor(now.map(|c| casework::word(lang, c)).unwrap_or("")),
+                multiline: false,
+                required: true,
+                hint: choices_hint(lang, &choices),
+                choices,
+            }
         };
         let codes = |all: Vec<&'static str>| all;
         form.inputs = vec![
@@ -396,8 +452,10 @@ impl Form {
                     multiline: false,
                     required: true,
                     hint: self.time_hint(lang),
+                    choices: Vec::new(),
                 }];
                 for spec in code.fields() {
+                    let choices = labels(lang, spec);
                     inputs.push(Input {
                         name: spec.name,
                         editor: TextArea::default(),
@@ -405,8 +463,10 @@ impl Form {
                         required: spec.required,
                         hint: match spec.kind {
                             FieldKind::DateTime => self.time_hint(lang),
+                            _ if !choices.is_empty() => choices_hint(lang, &choices),
                             _ => field_hint(lang, spec),
                         },
+                        choices,
                     });
                 }
                 inputs.push(note_input("note", false));

@@ -139,6 +139,7 @@ pub enum Text {
     FormDecline,
     DateFormat,
     DateTimeFormat,
+    PickWithArrows,
     LookingUpCaller,
     TriageTitle,
     NoTriage,
@@ -266,6 +267,7 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         ),
         FormDecline => lang.pick("Rechazar el traslado", "Decline the transfer"),
         DateTimeFormat => lang.pick("AAAA-MM-DD HH:MM (UTC)", "YYYY-MM-DD HH:MM (UTC)"),
+        PickWithArrows => lang.pick("↑/↓ para elegir, o escriba", "↑/↓ to pick, or type"),
         LookingUpCaller => lang.pick(
             "buscando personas registradas con ese teléfono…",
             "looking for enrolled people with that phone…",

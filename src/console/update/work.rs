@@ -167,6 +167,10 @@ pub fn typed_in_form(model: &mut Model, key: KeyEvent) -> Vec<Command> {
     let Some(input) = form.focused() else {
         return vec![];
     };
+    if !input.choices.is_empty() && matches!(key.code, KeyCode::Up | KeyCode::Down) {
+        input.cycle(if key.code == KeyCode::Down { 1 } else { -1 });
+        return vec![];
+    }
     if key.code == KeyCode::Enter && !input.multiline {
         form.move_focus(1);
     } else {

@@ -114,3 +114,44 @@ fn the_detail_reads_in_the_consulates_time_with_utc_beside() {
         .collect();
     assert!(text.contains("2026-11-22 02:00 PST (10:00 UTC)"), "{text}");
 }
+
+#[test]
+fn a_coded_field_is_picked_with_the_arrows_in_spanish_and_sent_as_its_code() {
+    let mut m = los_angeles();
+    update(&mut m, key(KeyCode::Char('c')));
+    typed(&mut m, "fianza");
+    update(&mut m, key(KeyCode::Enter));
+    update(&mut m, key(KeyCode::Tab));
+    typed(&mut m, "2026-11-24 09:30");
+    update(&mut m, key(KeyCode::Tab));
+    let decision = |m: &Model| m.form.as_ref().unwrap().input("decision").unwrap().value();
+    update(&mut m, key(KeyCode::Down));
+    assert_eq!(decision(&m), "concedida");
+    update(&mut m, key(KeyCode::Down));
+    update(&mut m, key(KeyCode::Up));
+    assert_eq!(decision(&m), "concedida", "↑ goes back");
+    update(&mut m, key(KeyCode::Up));
+    let last = decision(&m);
+    assert_ne!(last, "concedida", "↑ from the first wraps to the last");
+    update(&mut m, key(KeyCode::Down));
+    assert!(
+        m.form
+            .as_ref()
+            .unwrap()
+            .input("decision")
+            .unwrap()
+            .hint
+            .starts_with("↑/↓ para elegir"),
+    );
+    let commands = update(
+        &mut m,
+        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    let [Command::Submit(draft)] = &commands[..] else {
+        panic!("{commands:?}");
+    };
+    let CaseCommand::Checkpoint(req) = &draft.request else {
+        panic!("{draft:?}");
+    };
+    assert_eq!(req.fields["decision"], "granted");
+}
