@@ -115,12 +115,10 @@ const fn act(code: char, label: &'static str, verb: Verb) -> Binding {
     }
 }
 
-/// A less frequent case command: in `?` only, so the hint bar keeps room for the daily keys.
+/// A less frequent case command: listed after the daily keys, so the hint bar shows it only
+/// where there is room (never at the expense of `?` and `q`).
 const fn act_rare(code: char, label: &'static str, verb: Verb) -> Binding {
-    Binding {
-        hint: false,
-        ..act(code, label, verb)
-    }
+    act(code, label, verb)
 }
 
 use Intent::*;
@@ -148,18 +146,12 @@ pub const BINDINGS: &[Binding] = &[
     act('n', "n", Verb::Note),
     // Capital letters: closing and reopening are deliberate, never one slip from a scroll key.
     act('X', "X", Verb::Close),
-    act_rare('T', "T", Verb::Triage),
-    act_rare('O', "O", Verb::Reopen),
-    act_rare('t', "t", Verb::Transfer),
-    act_rare('A', "A", Verb::AcceptTransfer),
-    act_rare('D', "D", Verb::DeclineTransfer),
-    act_rare('I', "I", Verb::Intake),
     b(Normal, KeyCode::Char(':'), ":", CommandLine, true),
     b(Normal, KeyCode::Char('!'), "!", ShowRefusals, false),
     b(Normal, KeyCode::Char('F'), "F", CycleConsent, false),
     b(Normal, KeyCode::Char('J'), "J", DetailDown, false),
     b(Normal, KeyCode::Char('K'), "K", DetailUp, false),
-    b(Normal, KeyCode::Char('s'), "s", NextSort, false),
+    b(Normal, KeyCode::Char('s'), "s", NextSort, true),
     Binding {
         mode: Normal,
         code: KeyCode::Char('B'),
@@ -173,6 +165,13 @@ pub const BINDINGS: &[Binding] = &[
     b(Normal, KeyCode::Char('v'), "v", NextView, true),
     b(Normal, KeyCode::Char('m'), "m", ToggleMap, false),
     b(Normal, KeyCode::Char('z'), "z", NextCluster, false),
+    // Most used first: a call to take, then triage, then transfers.
+    act_rare('I', "I", Verb::Intake),
+    act_rare('T', "T", Verb::Triage),
+    act_rare('t', "t", Verb::Transfer),
+    act_rare('A', "A", Verb::AcceptTransfer),
+    act_rare('D', "D", Verb::DeclineTransfer),
+    act_rare('O', "O", Verb::Reopen),
     b(Normal, KeyCode::Esc, "Esc", ClearFilter, false),
     b(Normal, KeyCode::Char('?'), "?", ToggleHelp, true),
     b(Normal, KeyCode::Char('q'), "q", Quit, true),

@@ -245,4 +245,20 @@ mod tests {
             assert!(text.lines().any(|l| l.contains(view)), "{text}");
         }
     }
+
+    #[test]
+    fn a_wide_hint_bar_also_offers_the_less_frequent_keys() {
+        let mut m = officer();
+        let text = screen(&mut m, 240, 30);
+        let last = text.lines().last().unwrap().trim_end().to_string();
+        for hint in [
+            "I registrar llamada",
+            "t trasladar",
+            "s cambiar orden",
+            "v cambiar vista",
+        ] {
+            assert!(last.contains(hint), "{hint}: {last}");
+        }
+        assert!(last.ends_with("? ayuda  q salir"), "{last}");
+    }
 }
