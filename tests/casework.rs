@@ -352,7 +352,15 @@ async fn the_same_key_returns_the_first_answer_and_headers_are_required() {
     assert_eq!(other.status(), 422);
 
     // A stale version: 409 with the case.
-    let stale = hub.act(&officer, case, "ack", 1, json!({})).await;
+    let stale = hub
+        .act(
+            &officer,
+            case,
+            "notes",
+            1,
+            json!({ "text": "Sin ver la anterior." }),
+        )
+        .await;
     assert_eq!(stale.status(), 409);
     assert_eq!(
         stale.json::<Value>().await.unwrap()["case"]["notes"][0]["text"],

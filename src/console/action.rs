@@ -65,6 +65,10 @@ pub enum Notice {
         case_id: u64,
         consulate: String,
     },
+    /// An intake that became a case here.
+    CallTaken {
+        case_id: u64,
+    },
     /// The hub is unreachable; the action is saved and will be sent.
     Held {
         case_id: u64,

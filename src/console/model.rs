@@ -123,6 +123,9 @@ pub struct Model {
     /// Cases an event touched since the last refresh: only these are re-keyed.
     pub touched: HashSet<u64>,
     pub index: super::order::SortedIndex,
+    /// Every open case, kept only while the list is narrowed (a search, a quick view, a
+    /// cluster), so the counts strip still counts the whole queue.
+    pub whole: Option<super::order::SortedIndex>,
     /// The tier of each row of `order`, for counting the critical rows scrolled out of view.
     pub tiers: Vec<urgency::Tier>,
     /// Rows at the top of the list that never scroll away (duress cases), set by `settle`.
@@ -210,6 +213,7 @@ impl Model {
             order_stale: false,
             touched: HashSet::new(),
             index: Default::default(),
+            whole: None,
             tiers: Vec::new(),
             pinned: 0,
             sort: SortMode::Urgency,
@@ -283,7 +287,14 @@ impl Model {
     /// the sort or the filter changed.
     pub fn refresh_order(&mut self) {
         let mut changed = std::mem::take(&mut self.touched);
+        let ids: Vec<u64> = if self.order_stale {
+            self.cases.keys().copied().collect()
+        } else {
+            changed.iter().copied().collect()
+        };
+        self.measure(&ids);
         let needle = Needle::new(&self.filter);
+        self.refresh_whole(&needle, &changed);
         // Out of the model while it is updated, so the filter can read the rest of it.
         let mut index = std::mem::take(&mut self.index);
         if self.order_stale {
@@ -317,6 +328,64 @@ impl Model {
             self.tiers.push(tier);
         }
         self.sync_selection();
+    }
+
+    /// The distance from where the person is now to the consulate that has the case now: the
+    /// hub measures it when the alert arrives, but people move and cases are transferred, and
+    /// a distance next to the wrong consulate's name misleads.
+    fn measure(&mut self, ids: &[u64]) {
+        for id in ids {
+            let Some(case) = self.cases.get_mut(id) else {
+                continue;
+            };
+            if !case.located() {
+                continue;
+            }
+            if let Some(c) = self.consulates.iter().find(|c| c.id == case.consulate) {
+                case.distance_km =
+                    crate::domain::geo::distance_km(c.point(), case.location.point());
+            }
+        }
+    }
+
+    /// The counts strip's index: every open case, whatever the list shows. Kept only while the
+    /// list is narrowed (otherwise the list's own index is the whole queue); updated for the
+    /// cases touched since, like the list's.
+    fn refresh_whole(&mut self, needle: &Needle, changed: &HashSet<u64>) {
+        use crate::domain::case::CaseStatus;
+        let narrowed = !needle.is_empty()
+            || self.view != super::views::QuickView::Open
+            || self.focus_cluster.is_some();
+        if !narrowed {
+            self.whole = None;
+            return;
+        }
+        let open = |c: &Case| c.status != CaseStatus::Closed;
+        let (now, rules) = (self.now, self.rules);
+        match &mut self.whole {
+            Some(whole) if !self.order_stale => {
+                let mut ids: Vec<u64> = changed.iter().copied().collect();
+                ids.extend(whole.due(now));
+                for id in ids {
+                    match self.cases.get(&id) {
+                        Some(c) if open(c) => whole.upsert(c, now, rules, SortMode::Urgency),
+                        _ => whole.remove(id),
+                    }
+                }
+            }
+            _ => {
+                let mut whole = super::order::SortedIndex::default();
+                for case in self.cases.values().filter(|c| open(c)) {
+                    whole.upsert(case, now, rules, SortMode::Urgency);
+                }
+                self.whole = Some(whole);
+            }
+        }
+    }
+
+    /// The counts strip's index: the whole queue's.
+    pub fn counted(&self) -> &super::order::SortedIndex {
+        self.whole.as_ref().unwrap_or(&self.index)
     }
 
     /// Whether a case is in the list: open ones, or under a search (`/`) any case it finds, by

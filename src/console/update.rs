@@ -86,7 +86,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             let notice = routed(model, notice);
             let bell = matches!(notice, Notice::Refused { .. } | Notice::NotSaved { .. });
             model.notice = Some(notice);
-            model.message = None;
+            // The question before quitting stays until answered; other messages give way.
+            if !model.quit_armed {
+                model.message = None;
+            }
             // A refused action must not pass unnoticed: the person who acted needs to know.
             if bell { vec![Command::Bell] } else { vec![] }
         }
@@ -103,6 +106,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
         Action::Candidates(list) => work::on_candidates(model, list),
         Action::Consulates(list) => {
             model.consulates = list;
+            // Distances are measured from them.
+            model.order_stale = true;
             vec![]
         }
         Action::CaseUnavailable(id) => {
@@ -340,7 +345,11 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         Intent::ApplyFilter => model.mode = Mode::Normal,
         // Esc steps back one thing at a time: the full-screen detail, then a cluster, then the
         // search.
-        Intent::ClearFilter if model.full_detail => model.full_detail = false,
+        Intent::ClearFilter if model.full_detail => {
+            model.full_detail = false;
+            // Back beside the list, the detail starts at its top (the case's number and state).
+            model.detail_scroll = 0;
+        }
         Intent::ClearFilter if model.focus_cluster.is_some() => {
             model.focus_cluster = None;
             model.order_stale = true;
@@ -421,6 +430,12 @@ fn routed(model: &Model, notice: Notice) -> Notice {
             case_id: *case_id,
             consulate: model.consulate_name(to),
         },
+        // A call taken, not an alert from a phone.
+        Notice::Applied {
+            case_id,
+            consulate: Some(_),
+            ..
+        } => Notice::CallTaken { case_id: *case_id },
         _ => notice,
     }
 }

@@ -31,6 +31,10 @@ pub fn notice(lang: Lang, n: &Notice) -> String {
         Notice::Applied { case_id, kind, .. } => {
             format!("#{case_id} · {} ✓", event(lang, *kind))
         }
+        Notice::CallTaken { case_id } => match lang {
+            Lang::Es => format!("#{case_id} · llamada registrada ✓"),
+            Lang::En => format!("#{case_id} · call taken ✓"),
+        },
         Notice::RoutedElsewhere { case_id, consulate } => {
             let consulate = sanitize(consulate, Lines::One);
             match lang {
@@ -233,6 +237,14 @@ pub fn open_elsewhere(lang: Lang, consulate: &str) -> String {
     match lang {
         Lang::Es => format!("caso abierto en {consulate}: llame a ese consulado"),
         Lang::En => format!("open case with {consulate}: call that consulate"),
+    }
+}
+
+/// "última ubicación hace 2 min", "last position 2 min ago".
+pub fn last_fix(lang: Lang, age: &str) -> String {
+    match lang {
+        Lang::Es => format!("última ubicación hace {age}"),
+        Lang::En => format!("last position {age} ago"),
     }
 }
 
@@ -549,7 +561,7 @@ pub fn failure(lang: Lang, class: crate::domain::event::FailureClass) -> &'stati
     }
 }
 
-pub fn delivery(lang: Lang, d: &Delivery) -> (String, Mood) {
+pub fn delivery(lang: Lang, d: &Delivery, zone: chrono_tz::Tz) -> (String, Mood) {
     let about = match d.about {
         NoticeAbout::Alert => lang.pick("aviso de alerta", "alert message"),
         NoticeAbout::Cancel => lang.pick("aviso de cancelación", "cancel message"),
@@ -563,7 +575,8 @@ pub fn delivery(lang: Lang, d: &Delivery) -> (String, Mood) {
         (None, Some(r)) => format!(": {}", sanitize(r, Lines::One)),
         (None, None) => String::new(),
     };
-    let at = d.at.format("%H:%M");
+    // The same clock as the rest of the detail: the consulate's, with its zone named.
+    let at = d.at.with_timezone(&zone).format("%H:%M %Z");
     match d.state {
         DeliveryState::Delivered => (
             format!("✓ {about} {} {at}", lang.pick("entregado", "delivered")),

@@ -62,3 +62,12 @@ pub fn describe(lang: Lang, intent: Intent) -> &'static str {
         EditRefused => pick("corregir y reenviar", "fix and send again"),
     }
 }
+
+/// Esc in the full-screen detail.
+pub fn back(lang: Lang) -> &'static str {
+    if lang == Lang::Es {
+        "volver a la lista"
+    } else {
+        "back to the list"
+    }
+}

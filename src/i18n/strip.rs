@@ -140,8 +140,16 @@ pub fn cluster_view(lang: Lang, n: usize) -> String {
 /// What the map's marks mean.
 pub fn map_legend(lang: Lang) -> &'static str {
     match lang {
-        Lang::Es => "• alerta ‼ coacción ◎ grupo ◆ consulado ⠁ ICE",
-        Lang::En => "• alert ‼ duress ◎ cluster ◆ consulate ⠁ ICE",
+        Lang::Es => "• alerta ⊗ coacción ◎ grupo ◆ consulado ⠁ ICE",
+        Lang::En => "• alert ⊗ duress ◎ cluster ◆ consulate ⠁ ICE",
+    }
+}
+
+/// Where the map's ICE places come from, said wherever they are shown.
+pub fn facilities_credit(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Es => "Lugares de ICE: UWCHR y NIJC (2017)",
+        Lang::En => crate::domain::facility::CREDIT,
     }
 }
 

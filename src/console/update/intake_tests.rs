@@ -51,7 +51,7 @@ fn an_intake_routed_to_another_consulate_names_it() {
 fn an_intake_that_stays_here_and_other_actions_read_as_before() {
     let mut m = officer(Lang::En);
     update(&mut m, applied(Some("los-angeles")));
-    assert!(matches!(m.notice, Some(Notice::Applied { .. })));
+    assert_eq!(m.notice, Some(Notice::CallTaken { case_id: 1138 }));
     update(&mut m, applied(None));
     assert!(matches!(m.notice, Some(Notice::Applied { .. })));
 }

@@ -103,7 +103,7 @@ fn the_map_shows_the_district_its_consulate_duress_and_the_cluster() {
     let text = screen(&mut m, 160, 40);
     assert!(text.contains("Mapa"), "{text}");
     assert!(text.contains("◆"), "the consulate: {text}");
-    assert!(text.contains("‼"), "the duress case: {text}");
+    assert!(text.contains("⊗"), "the duress case: {text}");
     assert!(text.contains("◎"), "the cluster: {text}");
     assert!(text.contains("UWCHR"), "the facilities' credit: {text}");
     update(&mut m, key(KeyCode::Char('m')));
@@ -138,6 +138,13 @@ fn at_80_by_24_enter_gives_the_detail_the_whole_screen_and_esc_gives_it_back() {
         "the person's details fit: {text}"
     );
     assert!(!text.contains("Urgencia"), "the list is hidden: {text}");
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .starts_with("Esc volver a la lista"),
+        "{text}"
+    );
     update(&mut m, key(KeyCode::Esc));
     let text = screen(&mut m, 80, 24);
     assert!(text.contains("Urgencia"), "{text}");
@@ -163,4 +170,76 @@ fn the_urgency_column_reads_its_reasons_whole() {
     let wide = screen(&mut m, 200, 30);
     assert!(wide.contains("‼ CRÍTICA · menores a cargo"), "{wide}");
     assert!(wide.contains("‼ CRÍTICA · COACCIÓN"), "{wide}");
+}
+
+#[test]
+fn the_counts_strip_counts_the_whole_queue_whatever_the_list_shows() {
+    let mut m = raid(Lang::Es);
+    update(&mut m, Action::HubEvent(Box::new(duress(7, 1003))));
+    m.refresh_order();
+    let strip = |m: &mut Model| screen(m, 200, 30).lines().nth(1).unwrap().to_string();
+    let all = strip(&mut m);
+    assert!(
+        all.contains("6 sin atender") && all.contains("1 con coacción"),
+        "{all}"
+    );
+    // "mine" is empty for this officer; the strip still speaks of the whole queue.
+    update(&mut m, key(KeyCode::Char('v')));
+    update(&mut m, key(KeyCode::Char('v')));
+    m.refresh_order();
+    assert!(m.order.is_empty());
+    assert_eq!(strip(&mut m), all);
+    // And under a search.
+    m.filter = "1004".into();
+    m.order_stale = true;
+    m.refresh_order();
+    assert_eq!(strip(&mut m), all);
+}
+
+#[test]
+fn the_distance_is_from_the_consulate_that_has_the_case_to_where_the_person_is_now() {
+    use crate::domain::event::LocationUpdated;
+    let mut m = raid(Lang::En);
+    let la = m
+        .consulates
+        .iter()
+        .find(|c| c.id == "los-angeles")
+        .unwrap()
+        .clone();
+    let mut moved = raised(20, 1001, AlertKind::Imminent, vec![]);
+    moved.body = EventBody::LocationUpdated(LocationUpdated {
+        alert_id: uuid::Uuid::from_u128(1001),
+        location: crate::domain::alert::Location {
+            lat: 33.7490,
+            lon: -84.3880,
+            accuracy_m: 10.0,
+        },
+        fixed_at: moved.at + Duration::minutes(1),
+    });
+    update(&mut m, Action::HubEvent(Box::new(moved)));
+    m.refresh_order();
+    let case = &m.cases[&1001];
+    let expected = crate::domain::geo::distance_km(la.point(), case.location.point());
+    assert!(
+        expected > 2_500.0,
+        "Atlanta is far from Los Angeles: {expected}"
+    );
+    assert_eq!(case.distance_km, expected);
+}
+
+#[test]
+fn the_question_before_quitting_is_not_overwritten_by_the_outbox() {
+    let mut m = raid(Lang::Es);
+    m.waiting = 1;
+    update(&mut m, key(KeyCode::Char('q')));
+    assert_eq!(m.message, Some(Message::QuitWithWaiting(1)));
+    update(
+        &mut m,
+        Action::Notice(crate::console::action::Notice::Held {
+            case_id: 1001,
+            kind: crate::domain::event::EventKind::CaseAcknowledged,
+        }),
+    );
+    assert_eq!(m.message, Some(Message::QuitWithWaiting(1)));
+    assert_eq!(update(&mut m, key(KeyCode::Char('q'))), vec![Command::Quit]);
 }

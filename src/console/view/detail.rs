@@ -175,7 +175,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
             };
             lines.push(Line::from(Span::styled(
                 format!(
-                    "  {} ({})",
+                    "  {} · {}",
                     console::countdown(lang, d, model.now),
                     time::local_and_utc(d.due, zone)
                 ),
@@ -194,7 +194,14 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
                 _ => t(lang, Text::Unknown).to_string(),
             },
         ),
-        field(Text::ConsularId, clean(&p.consular_id)),
+        field(
+            Text::ConsularId,
+            if p.consular_id.trim().is_empty() {
+                t(lang, Text::Unknown).to_string()
+            } else {
+                clean(&p.consular_id)
+            },
+        ),
         field(Text::Phone, clean(&p.phone)),
         field(
             Text::Language,
@@ -232,7 +239,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
         )));
         // Each message to this relative, latest state first: delivered, pending (why), failed.
         for d in case.deliveries.iter().filter(|d| d.relative == i) {
-            let (text, style) = console::delivery(lang, d);
+            let (text, style) = console::delivery(lang, d, zone);
             let style = match style {
                 console::Mood::Good => theme.live(),
                 console::Mood::Waiting => theme.warn(),
@@ -273,17 +280,17 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
         };
         lines.push(Line::from(Span::styled(format!("  {how}"), theme.warn())));
     }
-    if let Some(last) = case.trail.last() {
+    // A call from a place nobody could match has no position of its own to age.
+    if let Some(last) = case.trail.last().filter(|_| located) {
         lines.push(Line::from(Span::styled(
             format!(
-                "  {} {}",
-                t(lang, Text::LastFix),
-                i18n::age((model.now - last.at).num_seconds())
+                "  {}",
+                console::last_fix(lang, &i18n::age((model.now - last.at).num_seconds()))
             ),
             theme.dim(),
         )));
     }
-    if case.trail.len() > 1 {
+    if located && case.trail.len() > 1 {
         lines.push(Line::from(Span::styled(
             format!("  {}:", t(lang, Text::Trail)),
             theme.dim(),
@@ -299,7 +306,11 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
         }
     }
     lines.push(field(
-        Text::Pressed,
+        if case.intake.is_some() {
+            Text::CallTaken
+        } else {
+            Text::Pressed
+        },
         format!(
             "{} ({})",
             time::local_and_utc(case.pressed_at, zone),

@@ -24,6 +24,13 @@ pub fn render_hints(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) 
     );
     let mut spans = Vec::new();
     let mut tail = Vec::new();
+    // In the full-screen detail, the way back comes first.
+    if model.full_detail && model.mode == Mode::Normal {
+        let back = crate::i18n::keys::back(model.lang);
+        room = room.saturating_sub(width("Esc", back));
+        spans.push(Span::styled("Esc", theme.key()));
+        spans.push(Span::raw(format!(" {back}  ")));
+    }
     for (keys, what) in &rows {
         let pair = [
             Span::styled(keys.clone(), theme.key()),
@@ -84,7 +91,8 @@ pub fn render_tabs(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         }
     }
     // What needs someone now, over the list: never scrolls away.
-    let tally = model.index.tally();
+    // The whole queue's, even while the list is narrowed to a search, a view or a cluster.
+    let tally = model.counted().tally();
     let mut counts: Vec<Span> = Vec::new();
     if tally.duress > 0 {
         counts.push(Span::styled(
@@ -100,7 +108,7 @@ pub fn render_tabs(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             theme.dim()
         },
     ));
-    if let Some(since) = model.index.oldest_unattended() {
+    if let Some(since) = model.counted().oldest_unattended() {
         counts.push(Span::styled(
             strip::oldest_wait(lang, (model.now - since).num_seconds()),
             theme.warn(),

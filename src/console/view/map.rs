@@ -76,7 +76,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                 .title(Span::styled(title, theme.title()))
                 // Where the places come from, wherever they are shown.
                 .title_bottom(Span::styled(
-                    format!(" {} ", crate::domain::facility::CREDIT),
+                    format!(" {} ", strip::facilities_credit(lang)),
                     theme.dim(),
                 )),
         )
@@ -115,7 +115,8 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             // Last, so nothing is drawn over them.
             for p in &duress {
                 if inside(*p) {
-                    ctx.print(p.lon, p.lat, Span::styled("‼", theme.unseen()));
+                    // Not ‼, which the list uses for every critical case.
+                    ctx.print(p.lon, p.lat, Span::styled("⊗", theme.unseen()));
                 }
             }
         });

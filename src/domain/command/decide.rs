@@ -72,7 +72,10 @@ pub fn precheck(case: &Case, verb: Verb, who: &StaffInfo) -> Result<(), Refusal>
 
 /// Decides a command on a case. `expected_version` is the version the person acted on (the
 /// hub's `If-Match`); a case that moved since is a conflict, so nobody acts on what they did not
-/// see.
+/// see. Except an acknowledgement: "I have this case" stays true whatever the phone did since
+/// (in a raid people press again and again, and an acknowledgement refused for it leaves a
+/// critical case unattended); someone else having acknowledged it first is still refused, by
+/// the case's state.
 pub fn decide(
     case: &Case,
     command: &CaseCommand,
@@ -82,7 +85,7 @@ pub fn decide(
 ) -> Result<Vec<EventBody>, Refusal> {
     let verb = command.verb();
     authorize(case, verb, who)?;
-    if case.version != expected_version {
+    if case.version != expected_version && verb != Verb::Acknowledge {
         return Err(Refusal::Conflict(Conflict::Stale));
     }
     fits_state(case, verb).map_err(Refusal::Conflict)?;

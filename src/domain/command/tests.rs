@@ -288,3 +288,40 @@ fn after_a_transfer_the_distance_is_from_the_consulate_that_has_the_case() {
     assert_eq!(case.distance_km, expected);
     assert_ne!(case.distance_km, before);
 }
+
+#[test]
+fn an_acknowledgement_is_not_refused_because_the_phone_pressed_again() {
+    use crate::domain::event::AlertRepeated;
+    let mut case = Case::open(&raised(1, 7, AlertKind::Imminent, vec![])).unwrap();
+    let seen = case.version;
+    let mut press = raised(2, 7, AlertKind::Imminent, vec![]);
+    press.body = EventBody::AlertRepeated(AlertRepeated {
+        alert_id: uuid::Uuid::from_u128(2),
+        kind: AlertKind::Imminent,
+        location: case.location,
+        pressed_at: press.at,
+        count: 1,
+        intake: None,
+    });
+    case.apply(&press).unwrap();
+    assert!(case.version > seen);
+    let list = consulates();
+    let officer = staff(5, Role::Officer, Some("los-angeles"));
+    let ack = CaseCommand::Acknowledge;
+    assert_eq!(
+        decide(&case, &ack, &officer, seen, &facts(&list)),
+        Ok(vec![EventBody::CaseAcknowledged])
+    );
+    // Other commands still need the version they were decided on.
+    assert_eq!(
+        decide(&case, &note("x"), &officer, seen, &facts(&list)),
+        Err(Refusal::Conflict(Conflict::Stale))
+    );
+    // Someone else acknowledging first is still a conflict.
+    case.apply(&staff_event(3, 7, EventBody::CaseAcknowledged))
+        .unwrap();
+    assert!(matches!(
+        decide(&case, &ack, &officer, seen, &facts(&list)),
+        Err(Refusal::Conflict(_))
+    ));
+}
