@@ -272,3 +272,46 @@ async fn stopping_ends_the_presses_still_waiting_and_the_counts_add_up() {
     );
     server_stop.cancel();
 }
+
+/// Enrollment waits out the hub's limits (429 with `Retry-After`) under one idempotency key,
+/// as the app would, instead of giving up on the first refusal.
+#[tokio::test]
+async fn an_enrollment_refused_for_a_limit_is_tried_again_under_the_same_key() {
+    let keys: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = keys.clone();
+    let app = axum::Router::new().route(
+        "/v1/enroll",
+        axum::routing::post(move |headers: HeaderMap| {
+            let seen = seen.clone();
+            async move {
+                let key = headers["idempotency-key"].to_str().unwrap().to_string();
+                let attempt = {
+                    let mut keys = seen.lock().unwrap();
+                    keys.push(key);
+                    keys.len()
+                };
+                if attempt == 1 {
+                    let mut h = HeaderMap::new();
+                    h.insert("retry-after", "0".parse().unwrap());
+                    return (StatusCode::TOO_MANY_REQUESTS, h, "{}").into_response();
+                }
+                let body = guardia::api::EnrollResponse {
+                    registrant_id: 1,
+                    device_token: "gdv_test".into(),
+                };
+                (StatusCode::CREATED, axum::Json(body)).into_response()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let phones = simulate::enroll(&reqwest::Client::new(), &url, 1, None)
+        .await
+        .expect("enrolled after waiting");
+    assert_eq!(phones.len(), 1);
+    assert_eq!(phones[0].token, "gdv_test");
+    let keys = keys.lock().unwrap();
+    assert_eq!(keys.len(), 2, "one refusal, one success");
+    assert_eq!(keys[0], keys[1], "the same enrollment both times");
+}

@@ -517,6 +517,9 @@ pub fn reconnect_attempt(lang: Lang, attempt: u32) -> String {
 }
 
 #[cfg(test)]
+mod agreement_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

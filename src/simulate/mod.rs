@@ -93,6 +93,14 @@ fn fictional_profile(rng: &mut impl Rng) -> Profile {
     }
 }
 
+/// Waiting out the hub's enrollment limits: up to ten minutes per phone.
+const ENROLL_RETRY: press::Retry = press::Retry {
+    first_wait: Duration::from_secs(1),
+    max_wait: Duration::from_secs(30),
+    give_up_after: Duration::from_secs(600),
+    attempt_timeout: Duration::from_secs(20),
+};
+
 /// Enrolls one phone the way the app does: the profile, then, when the hub verifies numbers,
 /// the code that reached the phone (read from the stand-in gateway's `codes`).
 pub async fn enroll_one(
@@ -101,13 +109,37 @@ pub async fn enroll_one(
     profile: &Profile,
     codes: Option<&gateway::CodeBook>,
 ) -> Result<Phone, String> {
-    let res = http
-        .post(format!("{hub}/v1/enroll"))
-        .header("Idempotency-Key", Uuid::new_v4().to_string())
-        .json(profile)
-        .send()
-        .await
-        .map_err(|e| format!("enroll: {e}"))?;
+    // One key for every attempt: a retried enrollment is the same enrollment.
+    let key = Uuid::new_v4().to_string();
+    let started = std::time::Instant::now();
+    let mut failures = 0u32;
+    let res = loop {
+        let res = http
+            .post(format!("{hub}/v1/enroll"))
+            .header("Idempotency-Key", &key)
+            .json(profile)
+            .send()
+            .await
+            .map_err(|e| format!("enroll: {e}"))?;
+        let busy = matches!(
+            res.status(),
+            reqwest::StatusCode::TOO_MANY_REQUESTS | reqwest::StatusCode::SERVICE_UNAVAILABLE
+        );
+        if !busy {
+            break res;
+        }
+        // The hub's enrollment limits (a few per address per minute by default) say when to
+        // come back; a real phone would wait too.
+        failures += 1;
+        let wait = press::next_wait(
+            &ENROLL_RETRY,
+            failures,
+            started.elapsed(),
+            press::retry_after(res.headers()),
+        )
+        .ok_or_else(|| format!("enroll refused: {} (gave up waiting)", res.status()))?;
+        tokio::time::sleep(wait).await;
+    };
     let status = res.status();
     if status == reqwest::StatusCode::CREATED {
         let body: EnrollResponse = res.json().await.map_err(|e| e.to_string())?;

@@ -55,3 +55,37 @@ fn an_intake_that_stays_here_and_other_actions_read_as_before() {
     update(&mut m, applied(None));
     assert!(matches!(m.notice, Some(Notice::Applied { .. })));
 }
+
+#[test]
+fn assign_on_the_command_line_finds_a_lawyer_without_accents() {
+    use crate::domain::alert::AlertKind;
+    use crate::domain::case::tests::raised;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut m = officer(Lang::Es);
+    update(
+        &mut m,
+        Action::HubEvent(Box::new(raised(1, 1002, AlertKind::Detained, vec![]))),
+    );
+    m.lawyers = vec![crate::domain::staff::LawyerInfo {
+        id: 41,
+        name: "Lic. Ana Beltrán".into(),
+        serves: vec!["los-angeles".into()],
+        languages: vec!["es".into()],
+        capacity: 20,
+        open_cases: 3,
+    }];
+    let key = |c: KeyCode| Action::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    update(&mut m, key(KeyCode::Char(':')));
+    for c in "assign 1002 beltran".chars() {
+        update(&mut m, key(KeyCode::Char(c)));
+    }
+    let commands = update(&mut m, key(KeyCode::Enter));
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, crate::console::action::Command::Submit(d)
+            if d.request == crate::domain::command::CaseCommand::Assign(
+                crate::domain::command::AssignRequest { lawyer_id: 41 }))),
+        "{commands:?}"
+    );
+}
