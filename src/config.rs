@@ -103,6 +103,9 @@ pub struct DemoConfig {
     pub consulate: String,
     pub registrants: u32,
     pub rate: f64,
+    /// A raid: presses come fast and close together (`guardia demo --raid`).
+    #[serde(default)]
+    pub raid: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -112,6 +112,7 @@ async fn main() -> Result<()> {
             consulate,
             lang,
             role,
+            raid,
         } => {
             let role = match Role::parse(&role) {
                 Some(r @ (Role::Officer | Role::Lawyer | Role::Supervisor)) => r,
@@ -121,6 +122,7 @@ async fn main() -> Result<()> {
             if let Some(c) = consulate {
                 config.demo.consulate = c;
             }
+            config.demo.raid |= raid;
             let lang = console_lang(&config, lang);
             guardia::demo::run(&config, role, lang, no_color())
                 .await

@@ -38,6 +38,10 @@ pub enum Command {
         /// Whose view to open: officer, lawyer or supervisor.
         #[arg(long = "as", value_name = "ROLE", default_value = "officer")]
         role: String,
+        /// A raid: presses come fast (3 a second or more) and close together, so a couple of
+        /// hundred alerts and their clusters arrive in the first minutes.
+        #[arg(long)]
+        raid: bool,
     },
     /// Run the hub.
     Hub {

@@ -126,7 +126,12 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
     let sim_stop = stop.clone();
     let sim_url = url.clone();
     let registrants = config.demo.registrants as usize;
-    let rate = config.demo.rate;
+    // A raid: fast, and close together (clusters form); otherwise a calm night.
+    let (rate, spread) = if config.demo.raid {
+        (config.demo.rate.max(3.0), 0.15)
+    } else {
+        (config.demo.rate, 0.7)
+    };
     let focus = (home.lat, home.lon);
     let seeded = seed::run(
         &http,
@@ -175,7 +180,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
             Plan {
                 rate,
                 count: Some(8),
-                focus: Some((focus, 0.7)),
+                focus: Some((focus, spread)),
                 retry: simulate::Retry::default(),
             },
             stats.clone(),
@@ -190,7 +195,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
             Plan {
                 rate,
                 count: None,
-                focus: Some((focus, 0.7)),
+                focus: Some((focus, spread)),
                 retry: simulate::Retry::default(),
             },
             stats.clone(),
