@@ -338,6 +338,7 @@ async fn main() -> Result<()> {
                     rate,
                     count: Some(count),
                     focus: None,
+                    spread: 0.25,
                     retry: guardia::simulate::Retry {
                         give_up_after: std::time::Duration::from_secs(retry_for),
                         ..Default::default()

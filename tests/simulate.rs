@@ -32,6 +32,7 @@ fn plan(count: u64, retry: Retry) -> Plan {
         rate: 50.0,
         count: Some(count),
         focus: None,
+        spread: 0.25,
         retry,
     }
 }

@@ -127,10 +127,11 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
     let sim_url = url.clone();
     let registrants = config.demo.registrants as usize;
     // A raid: fast, and close together (clusters form); otherwise a calm night.
-    let (rate, spread) = if config.demo.raid {
-        (config.demo.rate.max(3.0), 0.15)
+    // (presses a second, share near the consulate, spread in degrees)
+    let (rate, share, spread) = if config.demo.raid {
+        (config.demo.rate.max(3.0), 0.95, 0.06)
     } else {
-        (config.demo.rate, 0.7)
+        (config.demo.rate, 0.7, 0.25)
     };
     let focus = (home.lat, home.lon);
     let seeded = seed::run(
@@ -180,7 +181,8 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
             Plan {
                 rate,
                 count: Some(8),
-                focus: Some((focus, spread)),
+                focus: Some((focus, share)),
+                spread,
                 retry: simulate::Retry::default(),
             },
             stats.clone(),
@@ -195,7 +197,8 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
             Plan {
                 rate,
                 count: None,
-                focus: Some((focus, spread)),
+                focus: Some((focus, share)),
+                spread,
                 retry: simulate::Retry::default(),
             },
             stats.clone(),

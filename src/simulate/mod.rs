@@ -203,6 +203,9 @@ pub struct Plan {
     pub count: Option<u64>,
     /// Presses placed near this point this share of the time (the demo's own consulate).
     pub focus: Option<((f64, f64), f64)>,
+    /// How far from its centre a press may be, in degrees of latitude (longitude a little
+    /// wider): 0.25 spreads a city's presses over about 55 km; a raid's are closer.
+    pub spread: f64,
     /// How a press that did not get through is tried again.
     pub retry: Retry,
 }
@@ -265,8 +268,8 @@ pub async fn run(
             };
             let request = AlertRequest {
                 id: Uuid::new_v4(),
-                lat: centre.0 + rng.random_range(-0.25..0.25),
-                lon: centre.1 + rng.random_range(-0.3..0.3),
+                lat: centre.0 + rng.random_range(-plan.spread..plan.spread),
+                lon: centre.1 + rng.random_range(-plan.spread * 1.2..plan.spread * 1.2),
                 accuracy_m: rng.random_range(5.0..120.0),
                 pressed_at: Utc::now(),
                 kind: if rng.random_bool(0.3) {
