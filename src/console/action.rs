@@ -36,7 +36,8 @@ pub enum Action {
     Connection(Connection),
     /// The outbox's state: actions not yet accepted, and refusals not yet dismissed.
     Outbox {
-        waiting: usize,
+        /// The cases with actions saved and not yet accepted.
+        waiting: Vec<u64>,
         refused: Vec<Pending>,
     },
     Notice(Notice),

@@ -170,6 +170,8 @@ pub struct Model {
     pub command_input: TextArea<'static>,
     /// Actions saved in the outbox and not yet accepted by the hub.
     pub waiting: usize,
+    /// The cases those actions are on: their rows say "sending" until the hub takes them.
+    pub sending: HashSet<u64>,
     /// Actions the hub refused, kept until dismissed.
     pub refused: Vec<Pending>,
     pub refused_selected: usize,
@@ -242,6 +244,7 @@ impl Model {
             form: None,
             command_input: TextArea::default(),
             waiting: 0,
+            sending: HashSet::new(),
             refused: Vec::new(),
             refused_selected: 0,
             notice: None,

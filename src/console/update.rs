@@ -75,7 +75,12 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             }
         }
         Action::Outbox { waiting, refused } => {
-            model.waiting = waiting;
+            model.waiting = waiting.len();
+            // Rows whose action has not reached the hub yet say so.
+            for id in model.sending.iter().chain(&waiting) {
+                model.touched.insert(*id);
+            }
+            model.sending = waiting.into_iter().collect();
             model.refused = refused;
             model.refused_selected = model
                 .refused_selected

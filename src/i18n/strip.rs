@@ -153,6 +153,14 @@ pub fn facilities_credit(lang: Lang) -> &'static str {
     }
 }
 
+/// A row whose action is saved and not yet taken by the hub (offline, or on its way).
+pub fn sending(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Es => "⧗ enviando",
+        Lang::En => "⧗ sending",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

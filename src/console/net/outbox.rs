@@ -159,6 +159,15 @@ impl Outbox {
         &self.entries
     }
 
+    /// The case of each action still to be sent, in order.
+    pub fn waiting_cases(&self) -> Vec<u64> {
+        self.entries
+            .iter()
+            .filter(|e| e.state == PendingState::Waiting)
+            .map(|e| e.case_id)
+            .collect()
+    }
+
     pub fn waiting(&self) -> usize {
         self.entries
             .iter()
@@ -206,7 +215,7 @@ pub enum OutboxMsg {
 async fn report(outbox: &Outbox, inbox: &mpsc::Sender<Action>) {
     let _ = inbox
         .send(Action::Outbox {
-            waiting: outbox.waiting(),
+            waiting: outbox.waiting_cases(),
             refused: outbox.refused(),
         })
         .await;

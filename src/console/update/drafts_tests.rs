@@ -137,7 +137,7 @@ fn a_refused_close_reopens_with_its_note_and_says_why() {
     update(
         &mut m,
         Action::Outbox {
-            waiting: 0,
+            waiting: vec![],
             refused: vec![refused],
         },
     );

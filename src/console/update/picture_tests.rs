@@ -243,3 +243,32 @@ fn the_question_before_quitting_is_not_overwritten_by_the_outbox() {
     assert_eq!(m.message, Some(Message::QuitWithWaiting(1)));
     assert_eq!(update(&mut m, key(KeyCode::Char('q'))), vec![Command::Quit]);
 }
+
+#[test]
+fn a_row_whose_action_has_not_reached_the_hub_says_sending() {
+    let mut m = raid(Lang::Es);
+    update(
+        &mut m,
+        Action::Outbox {
+            waiting: vec![1002],
+            refused: vec![],
+        },
+    );
+    assert_eq!(m.waiting, 1);
+    let row = |m: &mut Model| {
+        screen(m, 200, 30)
+            .lines()
+            .find(|l| l.contains(" 1002 "))
+            .unwrap()
+            .to_string()
+    };
+    assert!(row(&mut m).contains("⧗ enviando"), "{}", row(&mut m));
+    update(
+        &mut m,
+        Action::Outbox {
+            waiting: vec![],
+            refused: vec![],
+        },
+    );
+    assert!(!row(&mut m).contains("⧗ enviando"));
+}

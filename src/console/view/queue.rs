@@ -171,7 +171,11 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                     case.known_distance()
                         .map_or_else(|| "—".to_string(), |km| i18n::distance(lang, km)),
                 ),
-                Cell::from(status_text(lang, case)),
+                if model.sending.contains(&case.id) {
+                    Cell::from(Span::styled(i18n::strip::sending(lang), theme.warn()))
+                } else {
+                    Cell::from(status_text(lang, case))
+                },
                 match deadline::next(case, model.now) {
                     Some(d) if d.overdue(model.now) => Cell::from(Span::styled(
                         console::countdown_short(&d, model.now),
