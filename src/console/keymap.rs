@@ -240,7 +240,8 @@ pub fn dispatch(mode: Mode, key: &KeyEvent) -> Option<Intent> {
 pub fn allowed(binding: &Binding, role: Option<Role>) -> bool {
     let tabs = crate::console::model::tabs(role);
     let has_tab = match binding.intent {
-        Tab(n) => usize::from(n) < tabs.len(),
+        // One view needs no tab keys at all.
+        Tab(n) => tabs.len() > 1 && usize::from(n) < tabs.len(),
         NextTab => tabs.len() > 1,
         CycleConsent => tabs.contains(&crate::console::model::Tab::Backlog),
         _ => true,
@@ -302,6 +303,14 @@ mod tests {
         let keys: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
         assert!(keys.contains(&"c") && keys.contains(&"n"));
         assert!(!keys.contains(&"l") && !keys.contains(&"X") && !keys.contains(&"a"));
+        // One view: no tab keys in the help either.
+        let all = help_rows(Normal, Lang::En, false, Some(Role::Lawyer));
+        assert!(
+            !all.iter().any(|(k, _)| k == "1" || k == "2" || k == "Tab"),
+            "{all:?}"
+        );
+        let supervisor = help_rows(Normal, Lang::En, false, Some(Role::Supervisor));
+        assert!(supervisor.iter().any(|(k, _)| k == "Tab"));
         let officer = help_rows(Normal, Lang::En, true, Some(Role::Officer));
         assert!(officer.iter().any(|(k, _)| k == "X"));
         assert!(!officer.iter().any(|(k, _)| k == "O"));
