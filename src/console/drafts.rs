@@ -4,7 +4,6 @@
 //! someone types, so a crash loses at most that second. A refused action comes back as a draft
 //! too, with the hub's reason shown in its form.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -145,17 +144,11 @@ pub fn load(path: &Path) -> Vec<FormDraft> {
 
 /// Writes the whole list: a temporary file, synced, renamed over the old one, owner-only.
 pub fn save(path: &Path, drafts: &[FormDraft]) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("drafts.tmp");
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    file.write_all(&serde_json::to_vec(drafts)?)?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path)
+    super::net::outbox::write_private(
+        path,
+        &path.with_extension("drafts.tmp"),
+        &serde_json::to_vec(drafts)?,
+    )
 }
 
 #[cfg(test)]

@@ -514,6 +514,8 @@ mod intake_tests;
 #[cfg(test)]
 mod picture_tests;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod zone_tests;

@@ -85,6 +85,24 @@ fn sync_dir(path: &Path) {
     }
 }
 
+/// Replaces `path` with `bytes` so that a crash leaves the old file or the new, never half: a
+/// temporary file (owner-only), synced, renamed over, the rename itself synced. The drafts file
+/// is kept the same way.
+pub fn write_private(path: &Path, tmp: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(tmp, path)?;
+    sync_dir(path);
+    Ok(())
+}
+
 impl Outbox {
     /// Opens the outbox at `path`, creating its directory; a missing file is an empty outbox.
     pub fn open(path: &Path) -> std::io::Result<Outbox> {
@@ -119,22 +137,10 @@ impl Outbox {
     }
 
     fn save(&self) -> std::io::Result<()> {
-        let tmp = self.path.with_extension("json.tmp");
         let json = serde_json::to_vec_pretty(&OutboxFile {
             entries: self.entries.clone(),
         })?;
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        file.write_all(&json)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, &self.path)?;
-        sync_dir(&self.path);
-        Ok(())
+        write_private(&self.path, &self.path.with_extension("json.tmp"), &json)
     }
 
     /// Adds a draft under a fresh key and saves; on a failed save the entry is not kept.

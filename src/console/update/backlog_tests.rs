@@ -71,17 +71,7 @@ fn the_selection_stays_on_its_case_when_a_row_above_leaves() {
 fn the_backlog_names_consulates_not_ids() {
     let mut m = supervisor();
     settle(&mut m, AREA);
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).unwrap();
-    crate::console::app::draw(&mut terminal, &mut m).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    let text: String = (0..40)
-        .map(|y| {
-            (0..160)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect();
+    let text = super::test_support::screen(&mut m, 160, 40);
     assert!(text.contains("Los Angeles, CA"), "{text}");
     assert!(!text.contains("los-angeles"), "{text}");
     assert!(text.contains("sin atender"), "{text}");

@@ -1,9 +1,10 @@
 //! Typed work is never lost: Esc keeps it, a crash loses at most a second of it, Ctrl-D throws
 //! it away on purpose, and a refused action comes back in its form.
 
-use chrono::{Duration, TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use chrono::Duration;
+use crossterm::event::KeyCode;
 
+use super::test_support::{self as support, ctrl, key, typed};
 use super::update;
 use crate::console::action::{Action, Command};
 use crate::console::keymap::Mode;
@@ -13,33 +14,10 @@ use crate::domain::alert::AlertKind;
 use crate::domain::case::tests::raised;
 use crate::domain::checkpoint::CloseOutcome;
 use crate::domain::command::{CaseCommand, CloseRequest, Verb};
-use crate::domain::staff::{Role, StaffInfo};
 use crate::i18n::Lang;
 
-fn key(code: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ctrl(c: char) -> Action {
-    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-
-fn typed(m: &mut Model, text: &str) {
-    for c in text.chars() {
-        update(m, key(KeyCode::Char(c)));
-    }
-}
-
 fn officer() -> Model {
-    let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap();
-    let mut m = Model::new(Lang::Es, false, Duration::minutes(5), now);
-    m.me = Some(StaffInfo {
-        id: 7,
-        name: "Lucía Ramírez".into(),
-        role: Role::Officer,
-        consulate: Some("los-angeles".into()),
-        token_expires_at: None,
-    });
+    let mut m = support::officer(Lang::Es);
     update(
         &mut m,
         Action::HubEvent(Box::new(raised(1, 1002, AlertKind::Detained, vec![]))),

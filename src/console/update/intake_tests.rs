@@ -1,27 +1,10 @@
 //! A call taken here whose case went to another consulate says which.
 
-use chrono::{Duration, TimeZone, Utc};
-
+use super::test_support::officer;
 use super::update;
 use crate::console::action::{Action, Notice};
-use crate::console::model::Model;
 use crate::domain::event::EventKind;
-use crate::domain::staff::{Role, StaffInfo};
 use crate::i18n::Lang;
-
-fn officer(lang: Lang) -> Model {
-    let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap();
-    let mut m = Model::new(lang, false, Duration::minutes(5), now);
-    m.consulates = crate::domain::consulate::parse_csv(crate::config::BUILTIN_CONSULATES).unwrap();
-    m.me = Some(StaffInfo {
-        id: 7,
-        name: "Lucía Ramírez".into(),
-        role: Role::Officer,
-        consulate: Some("los-angeles".into()),
-        token_expires_at: None,
-    });
-    m
-}
 
 fn applied(consulate: Option<&str>) -> Action {
     Action::Notice(Notice::Applied {

@@ -1,9 +1,10 @@
 //! The raid picture: clusters in the strip and as a filter, the map, the full-screen detail at
 //! 80 × 24, and duress's own bell.
 
-use chrono::{Duration, TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use chrono::Duration;
+use crossterm::event::KeyCode;
 
+use super::test_support::{key, now, officer, screen};
 use super::update;
 use crate::console::action::{Action, Command};
 use crate::console::model::{Message, Model};
@@ -13,18 +14,9 @@ use crate::domain::event::EventBody;
 use crate::domain::staff::{Role, StaffInfo};
 use crate::i18n::Lang;
 
-fn key(code: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap()
-}
-
 /// A Los Angeles officer; five alerts around one corner of Los Angeles and one far away.
 fn raid(lang: Lang) -> Model {
-    let mut m = Model::new(lang, false, Duration::minutes(5), now());
-    m.consulates = crate::domain::consulate::parse_csv(crate::config::BUILTIN_CONSULATES).unwrap();
+    let mut m = officer(lang);
     m.facilities = std::sync::Arc::new(
         crate::domain::facility::parse_csv(crate::domain::facility::BUILTIN).unwrap(),
     );
@@ -50,21 +42,6 @@ fn raid(lang: Lang) -> Model {
     update(&mut m, Action::Tick(now()));
     m.refresh_order();
     m
-}
-
-fn screen(m: &mut Model, width: u16, height: u16) -> String {
-    let backend = ratatui::backend::TestBackend::new(width, height);
-    let mut terminal = ratatui::Terminal::new(backend).unwrap();
-    crate::console::app::draw(&mut terminal, m).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    (0..height)
-        .map(|y| {
-            (0..width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect()
 }
 
 #[test]

@@ -96,34 +96,27 @@ pub fn quit(model: &mut Model) -> Vec<Command> {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{Duration, TimeZone, Utc};
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use crossterm::event::KeyCode;
 
     use crate::console::action::{Action, Command};
     use crate::console::keymap::Mode;
     use crate::console::model::{Message, Model};
+    use crate::console::update::test_support::{self as support, screen};
     use crate::console::update::update;
     use crate::console::views::QuickView;
     use crate::domain::alert::AlertKind;
     use crate::domain::case::tests::raised;
     use crate::domain::command::CaseCommand;
-    use crate::domain::staff::{Role, StaffInfo};
+    use crate::domain::staff::Role;
     use crate::i18n::Lang;
 
     fn key(c: char) -> Action {
-        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+        support::key(KeyCode::Char(c))
     }
 
     fn officer() -> Model {
-        let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap();
-        let mut m = Model::new(Lang::Es, false, Duration::minutes(5), now);
-        m.me = Some(StaffInfo {
-            id: 7,
-            name: "Lucía Ramírez".into(),
-            role: Role::Officer,
-            consulate: Some("los-angeles".into()),
-            token_expires_at: None,
-        });
+        let mut m = support::officer(Lang::Es);
         for (seq, id) in [(1, 1001), (2, 1002), (3, 1003)] {
             update(
                 &mut m,
@@ -208,21 +201,6 @@ mod tests {
         assert_eq!(update(&mut m, key('q')), vec![Command::Quit]);
         let mut idle = officer();
         assert_eq!(update(&mut idle, key('q')), vec![Command::Quit]);
-    }
-
-    fn screen(m: &mut Model, width: u16, height: u16) -> String {
-        let backend = ratatui::backend::TestBackend::new(width, height);
-        let mut terminal = ratatui::Terminal::new(backend).unwrap();
-        crate::console::app::draw(&mut terminal, m).unwrap();
-        let buffer = terminal.backend().buffer().clone();
-        (0..height)
-            .map(|y| {
-                (0..width)
-                    .map(|x| buffer[(x, y)].symbol())
-                    .collect::<String>()
-                    + "\n"
-            })
-            .collect()
     }
 
     #[test]

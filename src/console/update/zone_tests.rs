@@ -1,11 +1,9 @@
 //! Times in the consulate's own clock: typed, prefilled and shown as wall time there, sent and
 //! kept as UTC.
 
-use chrono::{Duration, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
+use super::test_support::{key, officer, screen, typed};
 use super::update;
 use crate::console::action::{Action, Command};
 use crate::console::keymap::Mode;
@@ -13,31 +11,12 @@ use crate::console::model::Model;
 use crate::domain::alert::AlertKind;
 use crate::domain::case::tests::raised;
 use crate::domain::command::CaseCommand;
-use crate::domain::staff::{Role, StaffInfo};
 use crate::i18n::Lang;
-
-fn key(code: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn typed(m: &mut Model, text: &str) {
-    for c in text.chars() {
-        update(m, key(KeyCode::Char(c)));
-    }
-}
+use chrono::{TimeZone, Utc};
 
 /// A Los Angeles officer at 02:01 local time (10:01 UTC), with one detained alert.
 fn los_angeles() -> Model {
-    let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap();
-    let mut m = Model::new(Lang::Es, false, Duration::minutes(5), now);
-    m.consulates = crate::domain::consulate::parse_csv(crate::config::BUILTIN_CONSULATES).unwrap();
-    m.me = Some(StaffInfo {
-        id: 7,
-        name: "Lucía Ramírez".into(),
-        role: Role::Officer,
-        consulate: Some("los-angeles".into()),
-        token_expires_at: None,
-    });
+    let mut m = officer(Lang::Es);
     update(
         &mut m,
         Action::HubEvent(Box::new(raised(1, 1002, AlertKind::Detained, vec![]))),
@@ -101,17 +80,7 @@ fn a_time_the_clocks_skip_is_refused_on_its_field() {
 #[test]
 fn the_detail_reads_in_the_consulates_time_with_utc_beside() {
     let mut m = los_angeles();
-    let mut terminal = Terminal::new(TestBackend::new(200, 40)).unwrap();
-    crate::console::app::draw(&mut terminal, &mut m).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    let text: String = (0..40)
-        .map(|y| {
-            (0..200)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect();
+    let text = screen(&mut m, 200, 40);
     assert!(text.contains("2026-11-22 02:00 PST (10:00 UTC)"), "{text}");
 }
 

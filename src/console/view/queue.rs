@@ -31,7 +31,7 @@ const OTHER_COLUMNS: usize = 5 + 6 + 9 + 6 + 11 + 9;
 const NAME_MIN: usize = 10;
 
 /// The urgency cell, whole ("‼ CRÍTICA · COACCIÓN") and short ("‼ COACCIÓN").
-fn urgency_texts(lang: Lang, urgency: crate::domain::urgency::Urgency) -> (String, String) {
+fn urgency_texts(lang: Lang, urgency: &crate::domain::urgency::Urgency) -> (String, String) {
     let (symbol, label) = i18n::tier(lang, urgency.tier);
     // The kind has its own column; the urgency cell says what else raised the tier.
     let reason = urgency
@@ -126,25 +126,28 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let room = usize::from(area.width)
         .saturating_sub(2 + 2 + 7 + OTHER_COLUMNS + NAME_MIN)
         .max(12);
-    let texts: Vec<(String, String)> = window
-        .iter()
-        .filter_map(|id| model.cases.get(id))
-        .map(|case| urgency_texts(lang, model.urgency(case)))
-        .collect();
-    let fits = texts.iter().all(|(full, _)| full.chars().count() <= room);
-    let urgency_width = texts
-        .iter()
-        .map(|(full, short)| if fits { full } else { short }.chars().count())
-        .max()
-        .unwrap_or(0)
-        .clamp(12, room);
-    let mut texts = texts.into_iter();
-    let rows: Vec<Row> = window
+    // Each visible row's urgency, assessed once for both the width and the row.
+    let assessed: Vec<_> = window
         .iter()
         .filter_map(|id| model.cases.get(id))
         .map(|case| {
             let urgency = model.urgency(case);
-            let (full, short) = texts.next().unwrap_or_default();
+            let texts = urgency_texts(lang, &urgency);
+            (case, urgency, texts)
+        })
+        .collect();
+    let fits = assessed
+        .iter()
+        .all(|(_, _, (full, _))| full.chars().count() <= room);
+    let urgency_width = assessed
+        .iter()
+        .map(|(_, _, (full, short))| if fits { full } else { short }.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(12, room);
+    let rows: Vec<Row> = assessed
+        .into_iter()
+        .map(|(case, urgency, (full, short))| {
             let urgency_text = if fits { full } else { short };
             // Duress is said by the urgency column (and the row is pinned): the name keeps its
             // width.
