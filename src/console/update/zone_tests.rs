@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::test_support::{key, officer, screen, typed};
+use super::test_support::{ctrl, key, officer, screen, typed};
 use super::update;
 use crate::console::action::{Action, Command};
 use crate::console::keymap::Mode;
@@ -26,6 +26,18 @@ fn los_angeles() -> Model {
     m
 }
 
+/// Ctrl-S on the open checkpoint form: the one request that leaves.
+fn sent_checkpoint(m: &mut Model) -> crate::api::CheckpointRequest {
+    let commands = update(m, ctrl('s'));
+    let [Command::Submit(draft)] = &commands[..] else {
+        panic!("{commands:?}");
+    };
+    let CaseCommand::Checkpoint(req) = &draft.request else {
+        panic!("{draft:?}");
+    };
+    req.clone()
+}
+
 #[test]
 fn a_hearing_is_typed_in_los_angeles_time_and_sent_in_utc() {
     let mut m = los_angeles();
@@ -44,16 +56,7 @@ fn a_hearing_is_typed_in_los_angeles_time_and_sent_in_utc() {
     assert_eq!(form.input("hearing_at").unwrap().hint, at.hint);
     update(&mut m, key(KeyCode::Tab));
     typed(&mut m, "2026-11-24 09:30");
-    let commands = update(
-        &mut m,
-        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
-    );
-    let [Command::Submit(draft)] = &commands[..] else {
-        panic!("{commands:?}");
-    };
-    let CaseCommand::Checkpoint(req) = &draft.request else {
-        panic!("{draft:?}");
-    };
+    let req = sent_checkpoint(&mut m);
     assert_eq!(
         req.at,
         Some(Utc.with_ymd_and_hms(2026, 11, 22, 10, 1, 0).unwrap())
@@ -112,15 +115,6 @@ fn a_coded_field_is_picked_with_the_arrows_in_spanish_and_sent_as_its_code() {
             .hint
             .starts_with("↑/↓ para elegir"),
     );
-    let commands = update(
-        &mut m,
-        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
-    );
-    let [Command::Submit(draft)] = &commands[..] else {
-        panic!("{commands:?}");
-    };
-    let CaseCommand::Checkpoint(req) = &draft.request else {
-        panic!("{draft:?}");
-    };
+    let req = sent_checkpoint(&mut m);
     assert_eq!(req.fields["decision"], "granted");
 }
