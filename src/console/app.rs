@@ -46,6 +46,24 @@ pub fn drain(model: &mut Model, first: Action, inbox: &mut mpsc::Receiver<Action
     commands
 }
 
+/// The console drawn at `width` × `height` off screen, as text (a line per row): what the
+/// screen tests and a transcript read.
+pub fn draw_to_text(model: &mut Model, width: u16, height: u16) -> String {
+    let backend = ratatui::backend::TestBackend::new(width, height);
+    // The test backend cannot fail: its error type has no values.
+    let Ok(mut terminal) = ratatui::Terminal::new(backend);
+    let Ok(()) = draw(&mut terminal, model);
+    let buffer = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
+}
+
 /// Settles what the screen needs for the terminal's size, then draws it from the model.
 pub fn draw<B: ratatui::backend::Backend>(
     terminal: &mut ratatui::Terminal<B>,

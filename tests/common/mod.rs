@@ -403,16 +403,5 @@ pub fn console_screen(
     width: u16,
     height: u16,
 ) -> String {
-    let mut terminal =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
-    guardia::console::app::draw(&mut terminal, model).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    (0..height)
-        .map(|y| {
-            (0..width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    guardia::console::app::draw_to_text(model, width, height)
 }

@@ -26,18 +26,7 @@ pub fn typed(m: &mut Model, text: &str) {
 
 /// The screen drawn at `width` × `height`, one line per row.
 pub fn screen(m: &mut Model, width: u16, height: u16) -> String {
-    let backend = ratatui::backend::TestBackend::new(width, height);
-    let mut terminal = ratatui::Terminal::new(backend).unwrap();
-    crate::console::app::draw(&mut terminal, m).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    (0..height)
-        .map(|y| {
-            (0..width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect()
+    crate::console::app::draw_to_text(m, width, height)
 }
 
 pub fn now() -> chrono::DateTime<Utc> {
