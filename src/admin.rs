@@ -8,6 +8,14 @@ use crate::domain::staff::{NewStaff, Role};
 use crate::hub::auth::{STAFF_PREFIX, hash_token, new_token};
 use crate::hub::store::Store;
 
+/// Opens the hub's database (`db`, or the configured one) with the configured key file.
+pub fn open_store(
+    hub: &crate::config::HubConfig,
+    db: Option<std::path::PathBuf>,
+) -> Result<Store, crate::hub::store::StoreError> {
+    Store::open_keyed(&db.unwrap_or_else(|| hub.db.clone()), hub.key_file())
+}
+
 /// Adds a staff member and returns their id and token, which is shown once and never stored.
 pub async fn add_staff(
     store: &Store,

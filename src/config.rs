@@ -36,6 +36,7 @@ pub struct HubConfig {
     pub idle_timeout_seconds: u64,
     pub staff_token_days: u32,
     pub max_ingest_lag_ms: u64,
+    pub key_file: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -269,6 +270,13 @@ pub fn places() -> &'static crate::domain::gazetteer::Gazetteer {
 }
 
 impl HubConfig {
+    /// The key file that seals the log: the configured one, or `None` for the default beside
+    /// the database.
+    pub fn key_file(&self) -> Option<&std::path::Path> {
+        let named = self.key_file.trim();
+        (!named.is_empty()).then(|| std::path::Path::new(named))
+    }
+
     /// Where the consulate ids come from, to name in messages about a wrong one.
     pub fn consulates_source(&self) -> &str {
         if self.consulates.is_empty() {

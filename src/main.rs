@@ -374,8 +374,7 @@ async fn main() -> Result<()> {
                 parse_staff_add_role(&role, &name, consulate.as_deref(), national, db.as_deref())?;
             let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
             check_consulates(&config, &consulates, &consulate).map_err(anyhow::Error::msg)?;
-            let db = db.unwrap_or(config.hub.db.clone());
-            let store = guardia::hub::store::Store::open(&db)?;
+            let store = guardia::admin::open_store(&config.hub, db)?;
             let new = guardia::domain::staff::NewStaff {
                 name,
                 role,
@@ -400,7 +399,7 @@ async fn main() -> Result<()> {
                 | StaffCommand::Role { db, id, .. } => (db.clone(), *id),
                 StaffCommand::Add { .. } => unreachable!("matched above"),
             };
-            let store = guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db.clone()))?;
+            let store = guardia::admin::open_store(&config.hub, db)?;
             match command {
                 StaffCommand::Role {
                     role,
@@ -438,13 +437,47 @@ async fn main() -> Result<()> {
                 }
             }
         }
+        Command::Verify {
+            db: Some(db),
+            key_file,
+            ..
+        } => {
+            let key_file = key_file.or_else(|| config.hub.key_file().map(Into::into));
+            let report = guardia::hub::store::verify::verify_file(&db, key_file.as_deref())?;
+            print!("{report}");
+            if !report.findings.is_empty() {
+                std::process::exit(1);
+            }
+        }
+        Command::Verify { .. } => bail!("give --db FILE or --export FILE"),
+        Command::Admin {
+            command: AdminCommand::Backup { db, out },
+        } => {
+            let db = db.unwrap_or_else(|| config.hub.db.clone());
+            guardia::hub::store::backup(&db, &out)?;
+            let key = config
+                .hub
+                .key_file()
+                .map(Into::into)
+                .unwrap_or_else(|| guardia::hub::store::chain::default_key_file(&db));
+            let report = guardia::hub::store::verify::verify_file(&out, Some(&key))?;
+            print!("{report}");
+            if !report.findings.is_empty() {
+                bail!("the copy at {} does not verify", out.display());
+            }
+            println!(
+                "backup written to {} (its key: {})",
+                out.display(),
+                key.display()
+            );
+        }
         Command::Admin {
             command:
                 AdminCommand::Device {
                     command: DeviceCommand::Revoke { db, id },
                 },
         } => {
-            let store = guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db))?;
+            let store = guardia::admin::open_store(&config.hub, db)?;
             let changed = store
                 .revoke_device(id, Actor::Operator, chrono::Utc::now())
                 .await
@@ -468,7 +501,7 @@ async fn main() -> Result<()> {
                 } => {
                     check_consulates(&config, &consulates, &serves)
                         .map_err(|e| anyhow::anyhow!("--serves: {e}"))?;
-                    let store = guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db))?;
+                    let store = guardia::admin::open_store(&config.hub, db)?;
                     let new = guardia::domain::staff::NewStaff {
                         name,
                         role: Role::Lawyer,
@@ -486,8 +519,7 @@ async fn main() -> Result<()> {
                 LawyerCommand::Import { db, file } => {
                     let text = std::fs::read_to_string(&file)
                         .with_context(|| format!("reading {}", file.display()))?;
-                    let store =
-                        guardia::hub::store::Store::open(&db.unwrap_or(config.hub.db.clone()))?;
+                    let store = guardia::admin::open_store(&config.hub, db)?;
                     let added = guardia::admin::import_lawyers(
                         &store,
                         &consulates,

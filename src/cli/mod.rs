@@ -163,6 +163,23 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Check the record: a database file against its seal (every event's link, every case
+    /// folded again), or a case export against the hub. Exits non-zero naming the first bad seq.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["db", "export"])))]
+    Verify {
+        /// The hub's database file, or a backup of it.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The key file that sealed it (default: hub.key_file, else the file beside --db).
+        #[arg(long)]
+        key_file: Option<PathBuf>,
+        /// A case export (`guardia case export`) to check against the hub.
+        #[arg(long, conflicts_with = "db")]
+        export: Option<PathBuf>,
+        /// The hub to check an export against (default: the configured one).
+        #[arg(long, requires = "export")]
+        hub: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -199,6 +216,16 @@ pub enum AdminCommand {
     Device {
         #[command(subcommand)]
         command: DeviceCommand,
+    },
+    /// A consistent copy of the database while the hub runs (SQLite's backup API), checked
+    /// with the same key before it is reported done. The key file is not copied: keep it apart.
+    Backup {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Where to write the copy (must not exist; created 0600).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 

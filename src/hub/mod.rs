@@ -150,7 +150,7 @@ pub async fn run(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let config = &full.hub;
     let consulates = config.load_consulates()?;
-    let store = store::Store::open(&config.db)?;
+    let store = store::Store::open_keyed(&config.db, config.key_file())?;
     let mut state = AppState::new(store, consulates);
     state.rules = full.urgency.rules();
     state.notify = notify::NotifySettings::from_config(&full.notify)?;

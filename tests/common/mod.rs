@@ -97,10 +97,15 @@ impl TestHub {
         }
     }
 
-    /// Stops the server and returns its directory, database intact.
+    /// Stops the server and returns its directory, database intact. Every test that stops a
+    /// hub also checks its record: every link, and every case folded again from its events.
     pub async fn stop(self) -> tempfile::TempDir {
         self.stop.cancel();
         let _ = self.task.await;
+        let report =
+            guardia::hub::store::verify::verify_file(&self.dir.path().join("hub.db"), None)
+                .unwrap();
+        assert!(report.findings.is_empty(), "{report}");
         self.dir
     }
 

@@ -5,7 +5,9 @@
 //! never sent for something that could still be lost. Events are published to live subscribers
 //! after the commit too, in `seq` order.
 
+mod backup;
 mod casework;
+pub mod chain;
 mod checkpoint;
 mod commands;
 mod deliveries;
@@ -17,6 +19,7 @@ mod reads;
 mod schema;
 mod staff;
 mod timers;
+pub mod verify;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +30,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::domain::event::EventKind;
 
+pub use backup::backup;
 pub use casework::StaffAction;
 pub use commands::{Coalesce, Outcome};
 pub use deliveries::{Attempt, DueDelivery};
@@ -151,19 +155,49 @@ const MAX_BATCH: usize = 512;
 const MAX_IDLE_READERS: usize = 8;
 
 impl Store {
-    /// Opens (creating and migrating if needed) the database at `path` and starts the writer.
+    /// Opens (creating and migrating if needed) the database at `path`, with its key file
+    /// beside it, and starts the writer.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let conn = schema::open_writer(path)?;
+        Store::open_keyed(path, None)
+    }
+
+    /// [`Store::open`] with the key file named (`hub.key_file`). The log's seal is checked
+    /// before anything is served: a database edited behind the hub's back is refused.
+    pub fn open_keyed(path: &Path, key_file: Option<&Path>) -> Result<Store, StoreError> {
+        let mut conn = schema::open_writer(path)?;
+        let key_file = key_file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| chain::default_key_file(path));
+        let sealed: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE chain IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )?;
+        let keys = chain::Keys::load(&key_file, !sealed)?;
+        let newly = verify::seal_unsealed(&mut conn, &keys)?;
+        if newly > 0 {
+            tracing::info!(
+                rows = newly,
+                "sealed the rows written before the log had a seal"
+            );
+        }
+        let head_file = chain::head_file(path);
+        verify::check_at_start(&conn, &keys, &head_file)?;
         let (jobs, rx) = mpsc::channel(JOB_QUEUE);
         let events = Arc::new(fanout::Fanout::new(BROADCAST_CAPACITY));
         let publisher = events.clone();
-        let next_seq = writer::head_seq(&conn)? + 1;
         let lag_us = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let lag = lag_us.clone();
-        let nudge = checkpoint::start(path)?;
+        let nudge = checkpoint::start(
+            path,
+            Some(checkpoint::HeadRecord {
+                path: head_file,
+                keys: keys.clone(),
+            }),
+        )?;
         std::thread::Builder::new()
             .name("guardia-writer".into())
-            .spawn(move || writer::run(conn, rx, publisher, nudge, next_seq, MAX_BATCH, lag))
+            .spawn(move || writer::run(conn, rx, publisher, nudge, keys, MAX_BATCH, lag))
             .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             jobs,

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0004_rule_book.sql"),
     include_str!("../../../migrations/0005_verified_phones.sql"),
     include_str!("../../../migrations/0006_enrollments_by_phone.sql"),
+    include_str!("../../../migrations/0007_sealed_log.sql"),
 ];
 
 /// Sets and then reads back the pragmas durability depends on. A database that cannot be put in

@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use super::chain::{CaseRow, EventRow, Head, Keys, Link};
 use super::projections::{Indexed, Projections};
 use super::{Job, Published, Queued, Reply, StoreError};
 use crate::domain::case::Case;
@@ -18,6 +19,9 @@ use crate::domain::event::{Actor, Encoded, Event, EventBody};
 pub struct WriteCtx<'c> {
     conn: &'c Connection,
     next_seq: u64,
+    /// The link of the event before `next_seq`.
+    prev: Link,
+    keys: &'c Keys,
     pending: Vec<Arc<Published>>,
     cache: &'c mut Projections,
 }
@@ -28,11 +32,27 @@ pub fn sortable_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-pub(super) fn head_seq(conn: &Connection) -> Result<u64, StoreError> {
-    let seq: i64 = conn
-        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM events")?
-        .query_row([], |r| r.get(0))?;
-    Ok(seq as u64)
+/// The log's last event and its link (`GENESIS` for an empty log).
+pub(super) fn head(conn: &Connection) -> Result<Head, StoreError> {
+    let row: Option<(i64, Option<Vec<u8>>)> = conn
+        .prepare_cached("SELECT seq, chain FROM events ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match row {
+        None => Ok(Head {
+            seq: 0,
+            link: super::chain::GENESIS,
+        }),
+        Some((seq, chain)) => {
+            let link = chain
+                .and_then(|c| c.try_into().ok())
+                .ok_or_else(|| StoreError::Corrupt(format!("event {seq} has no seal")))?;
+            Ok(Head {
+                seq: seq as u64,
+                link,
+            })
+        }
+    }
 }
 
 /// Transaction control, through the statement cache like everything else the writer repeats.
@@ -45,7 +65,7 @@ pub(super) fn run(
     mut jobs: mpsc::Receiver<Queued>,
     publisher: Arc<super::fanout::Fanout>,
     nudge: super::checkpoint::Nudge,
-    mut next_seq: u64,
+    keys: Keys,
     max_batch: usize,
     lag_us: Arc<AtomicU64>,
 ) {
@@ -68,20 +88,21 @@ pub(super) fn run(
             }
         }
         let size = batch.len();
-        next_seq = commit_batch(&conn, &mut batch, &publisher, &mut cache, next_seq);
-        nudge.commit();
+        if let Some(head) = commit_batch(&conn, &mut batch, &publisher, &mut cache, &keys) {
+            nudge.commit(head);
+        }
         crate::hub::metrics::committed(size, waited.drain(..).map(|t| t.elapsed().as_secs_f64()));
     }
 }
 
-/// Runs a batch in one transaction. Returns the next free `seq` (unchanged if nothing committed).
+/// Runs a batch in one transaction. Returns the log's head once committed.
 fn commit_batch(
     conn: &Connection,
     batch: &mut Vec<Job>,
     publisher: &super::fanout::Fanout,
     cache: &mut Projections,
-    next_seq: u64,
-) -> u64 {
+    keys: &Keys,
+) -> Option<Head> {
     if let Err(e) = run_sql(conn, "BEGIN IMMEDIATE") {
         tracing::error!(error = %e, "cannot begin a write transaction");
         let msg = e.to_string();
@@ -92,26 +113,35 @@ fn commit_batch(
         }
         let _ = conn.execute_batch("ROLLBACK");
         cache.forget_all();
-        return next_seq;
+        return None;
     }
     // Read the head inside the write lock: `guardia admin` may have appended (a staff change)
-    // from another process since the last batch, and a `seq` must never be taken twice.
-    let next_seq = match head_seq(conn) {
-        Ok(head) => head + 1,
+    // from another process since the last batch, and a `seq` must never be taken twice nor a
+    // link made from anything but the log's real last one.
+    let head = match head(conn) {
+        Ok(head) => head,
         Err(e) => {
-            tracing::error!(error = %e, "cannot read the log's head");
-            next_seq
+            tracing::error!(error = %e, "cannot read the log's head; the batch is refused");
+            let _ = conn.execute_batch("ROLLBACK");
+            let msg = e.to_string();
+            for job in batch.drain(..) {
+                let (_, reply) = job(None);
+                reply(Err(StoreError::Setup(msg.clone())));
+            }
+            return None;
         }
     };
     let mut ctx = WriteCtx {
         conn,
-        next_seq,
+        next_seq: head.seq + 1,
+        prev: head.link,
+        keys,
         pending: Vec::new(),
         cache,
     };
     let mut replies: Vec<Reply> = Vec::with_capacity(batch.len());
     for job in batch.drain(..) {
-        let mark = (ctx.next_seq, ctx.pending.len(), ctx.cache.mark());
+        let mark = (ctx.next_seq, ctx.pending.len(), ctx.cache.mark(), ctx.prev);
         if let Err(e) = run_sql(conn, "SAVEPOINT job") {
             tracing::error!(error = %e, "savepoint failed");
         }
@@ -125,6 +155,7 @@ fn commit_batch(
             ctx.next_seq = mark.0;
             ctx.pending.truncate(mark.1);
             ctx.cache.undo_from(mark.2);
+            ctx.prev = mark.3;
         }
         replies.push(reply);
     }
@@ -139,7 +170,10 @@ fn commit_batch(
             for reply in replies {
                 reply(Ok(()));
             }
-            ctx.next_seq
+            Some(Head {
+                seq: ctx.next_seq - 1,
+                link: ctx.prev,
+            })
         }
         Err(e) => {
             tracing::error!(error = %e, "commit failed; the batch is rolled back");
@@ -149,7 +183,7 @@ fn commit_batch(
             for reply in replies {
                 reply(Err(StoreError::Setup(format!("commit failed: {msg}"))));
             }
-            next_seq
+            None
         }
     }
 }
@@ -234,23 +268,18 @@ impl WriteCtx<'_> {
             }
         };
         let kind = event.body.kind();
-        self.execute(
-            "INSERT INTO events (seq, at, case_id, consulate, lawyer_id, prev_lawyer_id,
-                                 also_consulate, prev_consulate, kind, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                event.seq as i64,
-                event.at.to_rfc3339(),
-                case_id as i64,
-                case.consulate,
-                case.assigned_lawyer,
-                previous_lawyer,
-                case.also_consulate(),
-                previous_consulate,
-                kind.as_str(),
-                json
-            ],
-        )?;
+        self.insert_event(EventRow {
+            seq: event.seq,
+            at: &event.at.to_rfc3339(),
+            case_id: case_id as i64,
+            consulate: &case.consulate,
+            lawyer_id: case.assigned_lawyer,
+            prev_lawyer_id: previous_lawyer,
+            also_consulate: case.also_consulate(),
+            prev_consulate: previous_consulate.as_deref(),
+            kind: kind.as_str(),
+            body: &json,
+        })?;
         case.bounded();
         self.save_case(&case, indexed_before)?;
         self.cache.put(case.clone());
@@ -304,11 +333,18 @@ impl WriteCtx<'_> {
             None,
         )?;
         let kind = event.body.kind();
-        self.execute(
-            "INSERT INTO events (seq, at, case_id, consulate, kind, body)
-             VALUES (?1, ?2, 0, '', ?3, ?4)",
-            params![event.seq as i64, event.at.to_rfc3339(), kind.as_str(), json],
-        )?;
+        self.insert_event(EventRow {
+            seq: event.seq,
+            at: &event.at.to_rfc3339(),
+            case_id: 0,
+            consulate: "",
+            lawyer_id: None,
+            prev_lawyer_id: None,
+            also_consulate: None,
+            prev_consulate: None,
+            kind: kind.as_str(),
+            body: &json,
+        })?;
         self.pending.push(Arc::new(Published {
             seq: event.seq,
             consulate: String::new(),
@@ -320,6 +356,31 @@ impl WriteCtx<'_> {
             frame: Published::frame_for(event.seq, kind, &json),
         }));
         self.next_seq += 1;
+        Ok(())
+    }
+
+    /// Inserts one event row with its link, and moves the chain's head to it.
+    fn insert_event(&mut self, row: EventRow<'_>) -> Result<(), StoreError> {
+        let link = self.keys.link(&self.prev, &row);
+        self.execute(
+            "INSERT INTO events (seq, at, case_id, consulate, lawyer_id, prev_lawyer_id,
+                                 also_consulate, prev_consulate, kind, body, chain)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                row.seq as i64,
+                row.at,
+                row.case_id,
+                row.consulate,
+                row.lawyer_id,
+                row.prev_lawyer_id,
+                row.also_consulate,
+                row.prev_consulate,
+                row.kind,
+                row.body,
+                &link[..]
+            ],
+        )?;
+        self.prev = link;
         Ok(())
     }
 
@@ -349,44 +410,45 @@ impl WriteCtx<'_> {
         Ok(Some(case))
     }
 
-    /// Writes the projection. When no indexed column moved (a press, a location update, a
-    /// note), only the row is rewritten: the four indexes of `cases` stay as they are, which
-    /// in a raid was a third of the pages each commit wrote.
+    /// Writes the projection with its MAC. When no indexed column moved (a press, a location
+    /// update, a note), only the row is rewritten: the four indexes of `cases` stay as they
+    /// are, which in a raid was a third of the pages each commit wrote.
     fn save_case(&self, case: &Case, before: Option<Indexed>) -> Result<(), StoreError> {
+        let state = serde_json::to_string(case)?;
+        let columns = CaseColumns::of(case)?;
+        let row = columns.row(case, &state);
+        let mac = self.keys.case_mac(&row);
         if before.is_some_and(|b| b == Indexed::of(case)) {
             let n = self.execute(
-                "UPDATE cases SET last_seq = ?2, state = ?3 WHERE id = ?1",
-                params![
-                    case.id as i64,
-                    case.last_seq as i64,
-                    serde_json::to_string(case)?
-                ],
+                "UPDATE cases SET last_seq = ?2, state = ?3, mac = ?4 WHERE id = ?1",
+                params![row.id, row.last_seq, row.state, &mac[..]],
             )?;
             if n == 1 {
                 return Ok(());
             }
         }
-        let status = serde_json::to_value(case.status)?;
         self.execute(
             "INSERT INTO cases (id, consulate, status, lawyer_id, last_seq, state, also_consulate,
-                                received_at, acknowledged, escalation)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                received_at, acknowledged, escalation, mac)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (id) DO UPDATE SET consulate = excluded.consulate,
                  status = excluded.status, lawyer_id = excluded.lawyer_id,
                  last_seq = excluded.last_seq, state = excluded.state,
                  also_consulate = excluded.also_consulate,
-                 acknowledged = excluded.acknowledged, escalation = excluded.escalation",
+                 acknowledged = excluded.acknowledged, escalation = excluded.escalation,
+                 mac = excluded.mac",
             params![
-                case.id as i64,
-                case.consulate,
-                status.as_str().unwrap_or("open"),
-                case.assigned_lawyer,
-                case.last_seq as i64,
-                serde_json::to_string(case)?,
-                case.also_consulate(),
-                sortable_time(case.received_at),
-                case.acknowledged_at.is_some(),
-                case.escalation
+                row.id,
+                row.consulate,
+                row.status,
+                row.lawyer_id,
+                row.last_seq,
+                row.state,
+                row.also_consulate,
+                row.received_at,
+                row.acknowledged,
+                row.escalation,
+                &mac[..]
             ],
         )?;
         Ok(())
@@ -401,5 +463,38 @@ impl WriteCtx<'_> {
                     r.get(0)
                 })?;
         Ok(id as u64)
+    }
+}
+
+/// The columns of a case row that are not borrowed from the case itself.
+pub(super) struct CaseColumns {
+    status: String,
+    received_at: String,
+}
+
+impl CaseColumns {
+    pub fn of(case: &Case) -> Result<CaseColumns, StoreError> {
+        let status = serde_json::to_value(case.status)?;
+        Ok(CaseColumns {
+            status: status.as_str().unwrap_or("open").to_string(),
+            received_at: sortable_time(case.received_at),
+        })
+    }
+
+    /// The row the writer stores for `case` (whose JSON is `state`): `guardia verify` builds the
+    /// same from the folded log and compares.
+    pub fn row<'a>(&'a self, case: &'a Case, state: &'a str) -> CaseRow<'a> {
+        CaseRow {
+            id: case.id as i64,
+            consulate: &case.consulate,
+            status: &self.status,
+            lawyer_id: case.assigned_lawyer,
+            last_seq: case.last_seq as i64,
+            state,
+            also_consulate: case.also_consulate(),
+            received_at: &self.received_at,
+            acknowledged: case.acknowledged_at.is_some(),
+            escalation: case.escalation,
+        }
     }
 }

@@ -1,0 +1,471 @@
+//! Checking the log against its seal, and the projection against the log: in full for
+//! `guardia verify --db`, and the cheap part at every start, so that a hub never serves a
+//! record someone edited behind its back.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreError;
+use super::chain::{self, CaseRow, EventRow, GENESIS, Head, Keys, Link};
+use super::writer::CaseColumns;
+use crate::domain::case::Case;
+use crate::domain::event::Event;
+
+/// Events whose links the hub recomputes at start.
+const TAIL: i64 = 1_024;
+
+/// One thing wrong, named by the first `seq` (or case) where it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub seq: Option<u64>,
+    pub case_id: Option<u64>,
+    pub what: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.seq, self.case_id) {
+            (Some(seq), _) => write!(f, "seq {seq}: {}", self.what),
+            (None, Some(id)) => write!(f, "case {id}: {}", self.what),
+            (None, None) => f.write_str(&self.what),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub events: u64,
+    pub cases: u64,
+    pub head: Option<Head>,
+    /// In log order: the first is where the record stops being trustworthy.
+    pub findings: Vec<Finding>,
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{} events, {} cases checked", self.events, self.cases)?;
+        if let Some(head) = self.head {
+            writeln!(f, "head: seq {} link {}", head.seq, hex::encode(head.link))?;
+        }
+        match self.findings.first() {
+            None => writeln!(f, "ok: every link and every case matches the seal"),
+            Some(first) => {
+                writeln!(f, "FAILED at {first}")?;
+                for more in &self.findings[1..] {
+                    writeln!(f, "  also {more}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn at_seq(seq: u64, what: impl Into<String>) -> Finding {
+    Finding {
+        seq: Some(seq),
+        case_id: None,
+        what: what.into(),
+    }
+}
+
+fn at_case(id: u64, what: impl Into<String>) -> Finding {
+    Finding {
+        seq: None,
+        case_id: Some(id),
+        what: what.into(),
+    }
+}
+
+type RawEvent = (
+    i64,
+    String,
+    i64,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<Vec<u8>>,
+);
+
+const EVENT_COLUMNS: &str = "seq, at, case_id, consulate, lawyer_id, prev_lawyer_id, \
+                             also_consulate, prev_consulate, kind, body, chain";
+
+fn raw_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+    ))
+}
+
+fn row_of(e: &RawEvent) -> EventRow<'_> {
+    EventRow {
+        seq: e.0 as u64,
+        at: &e.1,
+        case_id: e.2,
+        consulate: &e.3,
+        lawyer_id: e.4,
+        prev_lawyer_id: e.5,
+        also_consulate: e.6.as_deref(),
+        prev_consulate: e.7.as_deref(),
+        kind: &e.8,
+        body: &e.9,
+    }
+}
+
+/// Walks events from `after` (whose link is `prev`) in order, checking that `seq` goes up by
+/// one and every stored link is the one the key gives. Stops at the first break: past it,
+/// every link would differ too.
+fn walk(
+    conn: &Connection,
+    keys: &Keys,
+    after: u64,
+    mut prev: Link,
+    report: &mut Report,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq"
+    ))?;
+    let mut rows = stmt.query([after as i64])?;
+    let mut expected = after + 1;
+    while let Some(r) = rows.next()? {
+        let e = raw_event(r)?;
+        let seq = e.0 as u64;
+        if seq != expected {
+            let what = if seq > expected {
+                format!("events {expected} to {} are missing", seq - 1)
+            } else {
+                "a seq out of order".to_string()
+            };
+            report.findings.push(at_seq(expected, what));
+            return Ok(());
+        }
+        let link = keys.link(&prev, &row_of(&e));
+        if e.10.as_deref() != Some(&link[..]) {
+            report.findings.push(at_seq(
+                seq,
+                "the event does not match its seal (edited, inserted, or the chain before it \
+                 was broken)",
+            ));
+            return Ok(());
+        }
+        prev = link;
+        expected += 1;
+        report.events += 1;
+    }
+    report.head = Some(Head {
+        seq: expected - 1,
+        link: prev,
+    });
+    Ok(())
+}
+
+/// Compares the log's end with the head file: a shorter log lost events at its end.
+fn against_head_file(report: &mut Report, recorded: Option<Head>) {
+    let (Some(log), Some(recorded)) = (report.head, recorded) else {
+        return;
+    };
+    if log.seq < recorded.seq {
+        report.findings.push(at_seq(
+            log.seq + 1,
+            format!(
+                "the log ends at {} but had reached {}: events were removed from its end \
+                 (or this is an older copy of the database)",
+                log.seq, recorded.seq
+            ),
+        ));
+    } else if log.seq == recorded.seq && log.link != recorded.link {
+        report.findings.push(at_seq(
+            log.seq,
+            "the last event is not the one the head file recorded",
+        ));
+    }
+}
+
+/// A case row read back, owning its text.
+struct StoredCase {
+    id: i64,
+    consulate: String,
+    status: String,
+    lawyer_id: Option<i64>,
+    last_seq: i64,
+    state: String,
+    also_consulate: Option<String>,
+    received_at: String,
+    acknowledged: bool,
+    escalation: u8,
+}
+
+const CASE_COLUMNS: &str = "id, consulate, status, lawyer_id, last_seq, state, also_consulate, \
+                            received_at, acknowledged, escalation";
+
+impl StoredCase {
+    /// Reads the [`CASE_COLUMNS`] at the start of a row.
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCase> {
+        Ok(StoredCase {
+            id: r.get(0)?,
+            consulate: r.get(1)?,
+            status: r.get(2)?,
+            lawyer_id: r.get(3)?,
+            last_seq: r.get(4)?,
+            state: r.get(5)?,
+            also_consulate: r.get(6)?,
+            received_at: r.get(7)?,
+            acknowledged: r.get(8)?,
+            escalation: r.get(9)?,
+        })
+    }
+
+    fn row(&self) -> CaseRow<'_> {
+        CaseRow {
+            id: self.id,
+            consulate: &self.consulate,
+            status: &self.status,
+            lawyer_id: self.lawyer_id,
+            last_seq: self.last_seq,
+            state: &self.state,
+            also_consulate: self.also_consulate.as_deref(),
+            received_at: &self.received_at,
+            acknowledged: self.acknowledged,
+            escalation: self.escalation,
+        }
+    }
+}
+
+/// Every case row's MAC, and that its `last_seq` is its last event's.
+fn case_rows(conn: &Connection, keys: &Keys, report: &mut Report) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {CASE_COLUMNS}, mac,
+                (SELECT MAX(seq) FROM events e WHERE e.case_id = cases.id)
+           FROM cases ORDER BY id"
+    ))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let stored = StoredCase::read(r)?;
+        let (id, row) = (stored.id, stored.row());
+        let mac: Option<Vec<u8>> = r.get(10)?;
+        let last_event: Option<i64> = r.get(11)?;
+        report.cases += 1;
+        if mac.as_deref() != Some(&keys.case_mac(&row)[..]) {
+            report.findings.push(at_case(
+                id as u64,
+                "the case row does not match its seal (written by something other than the hub)",
+            ));
+        } else if last_event != Some(row.last_seq) {
+            report.findings.push(at_case(
+                id as u64,
+                "the case row is not at its last event (an older copy of the row)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Folds every case from its events and compares it with the stored row.
+fn projection(conn: &Connection, report: &mut Report) -> Result<(), StoreError> {
+    let mut cases: BTreeMap<u64, Case> = BTreeMap::new();
+    let mut stmt = conn.prepare("SELECT seq, body FROM events WHERE case_id != 0 ORDER BY seq")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let body: String = r.get(1)?;
+        let event: Event = match serde_json::from_str(&body) {
+            Ok(e) => e,
+            Err(e) => {
+                report
+                    .findings
+                    .push(at_seq(seq as u64, format!("unreadable event: {e}")));
+                return Ok(());
+            }
+        };
+        let folded = match cases.get_mut(&event.case_id) {
+            Some(case) => case.apply(&event).map(|_| ()),
+            None => Case::open(&event).map(|case| {
+                cases.insert(event.case_id, case);
+            }),
+        };
+        if let Err(e) = folded {
+            report
+                .findings
+                .push(at_seq(seq as u64, format!("the event does not fold: {e}")));
+            return Ok(());
+        }
+        if let Some(case) = cases.get_mut(&event.case_id) {
+            case.bounded();
+        }
+    }
+    let mut stored = conn.prepare(&format!("SELECT {CASE_COLUMNS} FROM cases"))?;
+    let mut rows = stored.query([])?;
+    let mut seen = 0usize;
+    while let Some(r) = rows.next()? {
+        let row = StoredCase::read(r)?;
+        let id = row.id;
+        let Some(case) = cases.get(&(id as u64)) else {
+            report
+                .findings
+                .push(at_case(id as u64, "a case row with no events"));
+            continue;
+        };
+        seen += 1;
+        let state = serde_json::to_string(case)?;
+        let columns = CaseColumns::of(case)?;
+        let want = columns.row(case, &state);
+        let have = row.row();
+        // The state is compared as a value: the same case may be written with its keys in
+        // another order by another build.
+        let same_state = serde_json::from_str::<serde_json::Value>(have.state).ok()
+            == serde_json::from_str::<serde_json::Value>(want.state).ok();
+        let same_columns = CaseRow { state: "", ..have } == CaseRow { state: "", ..want };
+        if !same_state || !same_columns {
+            report.findings.push(at_case(
+                id as u64,
+                "the stored case differs from its events folded again",
+            ));
+        }
+    }
+    if seen < cases.len() {
+        let missing = cases.len() - seen;
+        report.findings.push(Finding {
+            seq: None,
+            case_id: None,
+            what: format!("{missing} case(s) in the log have no case row"),
+        });
+    }
+    Ok(())
+}
+
+/// The whole check: every link from event 1, the head file, every case row's seal, and every
+/// case folded again from its events.
+pub fn verify_file(db: &Path, key_file: Option<&Path>) -> Result<Report, StoreError> {
+    let key_file = key_file
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| chain::default_key_file(db));
+    if !db.exists() {
+        return Err(StoreError::Setup(format!("{}: no such file", db.display())));
+    }
+    let keys = Keys::load(&key_file, false)?;
+    let conn = super::schema::open_reader(db)?;
+    let tx = conn.unchecked_transaction()?;
+    let mut report = Report::default();
+    walk(&tx, &keys, 0, GENESIS, &mut report)?;
+    if report.findings.is_empty() {
+        against_head_file(&mut report, chain::read_head(&chain::head_file(db), &keys)?);
+    }
+    case_rows(&tx, &keys, &mut report)?;
+    projection(&tx, &mut report)?;
+    Ok(report)
+}
+
+/// What the hub checks before it serves: the last [`TAIL`] links, that `seq` runs from 1 with no
+/// gap (by count), the head file, and every case row's seal.
+pub(super) fn check_at_start(
+    conn: &Connection,
+    keys: &Keys,
+    head_file: &Path,
+) -> Result<(), StoreError> {
+    let (count, max): (i64, i64) = conn.query_row(
+        "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM events",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut report = Report::default();
+    if count != max {
+        // Find where: the full walk names the first missing seq.
+        walk(conn, keys, 0, GENESIS, &mut report)?;
+        if report.findings.is_empty() {
+            report.findings.push(at_seq(1, "events are missing"));
+        }
+    } else {
+        let from = (max - TAIL).max(0);
+        let prev = if from == 0 {
+            GENESIS
+        } else {
+            let stored: Option<Vec<u8>> = conn
+                .query_row(
+                    "SELECT chain FROM events WHERE seq = ?1",
+                    params![from],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            stored.and_then(|s| s.try_into().ok()).unwrap_or(GENESIS)
+        };
+        walk(conn, keys, from as u64, prev, &mut report)?;
+        if report.findings.is_empty() {
+            against_head_file(&mut report, chain::read_head(head_file, keys)?);
+        }
+    }
+    case_rows(conn, keys, &mut report)?;
+    match report.findings.first() {
+        None => Ok(()),
+        Some(first) => Err(StoreError::Setup(format!(
+            "the database does not match its seal ({first}); the hub will not serve it. \
+             Run `guardia verify --db FILE` for the full report. If this is a restored backup, \
+             move {} aside first.",
+            head_file.display()
+        ))),
+    }
+}
+
+/// Seals events and case rows written before the log had a seal (a database from an earlier
+/// version), in order, once. What they said at that moment is what gets sealed.
+pub(super) fn seal_unsealed(conn: &mut Connection, keys: &Keys) -> Result<u64, StoreError> {
+    let unsealed: i64 = conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM events WHERE chain IS NULL)
+              + (SELECT COUNT(*) FROM cases WHERE mac IS NULL)",
+        [],
+        |r| r.get(0),
+    )?;
+    if unsealed == 0 {
+        return Ok(0);
+    }
+    let tx = conn.transaction()?;
+    // The update trigger guards the log against mistakes; sealing is the one update allowed.
+    tx.execute_batch("DROP TRIGGER IF EXISTS events_are_append_only_update")?;
+    let mut prev = GENESIS;
+    let mut sealed = 0u64;
+    {
+        let mut stmt = tx.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))?;
+        let mut rows = stmt.query([])?;
+        let mut update = tx.prepare("UPDATE events SET chain = ?2 WHERE seq = ?1")?;
+        while let Some(r) = rows.next()? {
+            let e = raw_event(r)?;
+            let link = keys.link(&prev, &row_of(&e));
+            if e.10.is_none() {
+                update.execute(params![e.0, &link[..]])?;
+                sealed += 1;
+            }
+            prev = link;
+        }
+        let mut cases = tx.prepare(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE mac IS NULL"
+        ))?;
+        let mut rows = cases.query([])?;
+        let mut update = tx.prepare("UPDATE cases SET mac = ?2 WHERE id = ?1")?;
+        while let Some(r) = rows.next()? {
+            let stored = StoredCase::read(r)?;
+            let row = stored.row();
+            update.execute(params![row.id, &keys.case_mac(&row)[..]])?;
+            sealed += 1;
+        }
+    }
+    tx.execute_batch(
+        "CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+         BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;",
+    )?;
+    tx.commit()?;
+    Ok(sealed)
+}

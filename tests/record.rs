@@ -1,0 +1,305 @@
+//! The record as an insider with the database file would attack it: triggers dropped, rows
+//! edited, deleted and inserted straight in SQLite. Each change must be named by `guardia verify`
+//! (first bad seq or case) and refused by the hub at start.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{LA, TestHub};
+use guardia::domain::alert::AlertKind;
+use guardia::domain::staff::Role;
+use guardia::hub::store::Store;
+use guardia::hub::store::chain::{Keys, default_key_file, head_file, read_head};
+use guardia::hub::store::verify::{Finding, verify_file};
+use serde_json::json;
+
+/// A small record: two people, presses, an acknowledgement and a note. Returns the stopped
+/// hub's directory and the first case's id.
+async fn a_record() -> (tempfile::TempDir, u64) {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let ana = hub.enroll("Ana Sellada", &[]).await;
+    let beto = hub.enroll("Beto Sellado", &[]).await;
+    let first = hub
+        .press(&ana.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
+    hub.press(&beto.device_token, LA.0 + 0.01, LA.1, AlertKind::Detained)
+        .await;
+    hub.press(&ana.device_token, LA.0, LA.1 + 0.01, AlertKind::Imminent)
+        .await;
+    let case = hub.case(&officer, first.case_id).await;
+    let version = case["version"].as_u64().unwrap();
+    let res = hub
+        .act(&officer, first.case_id, "ack", version, json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let case = hub.case(&officer, first.case_id).await;
+    let res = hub
+        .act(
+            &officer,
+            first.case_id,
+            "notes",
+            case["version"].as_u64().unwrap(),
+            json!({"text": "llamó la hermana"}),
+        )
+        .await;
+    assert!(res.status().is_success(), "{:?}", res.text().await);
+    let dir = hub.stop().await;
+    (dir, first.case_id)
+}
+
+fn db(dir: &Path) -> PathBuf {
+    dir.join("hub.db")
+}
+
+/// The head file catches up a moment after the last commit: wait for it (a condition, not a
+/// time), so the tail test does not depend on the checkpoint thread's pace.
+fn head_caught_up(dir: &Path) {
+    let keys = Keys::load(&default_key_file(&db(dir)), false).unwrap();
+    let conn = rusqlite::Connection::open(db(dir)).unwrap();
+    let last: i64 = conn
+        .query_row("SELECT MAX(seq) FROM events", [], |r| r.get(0))
+        .unwrap();
+    for _ in 0..200 {
+        if read_head(&head_file(&db(dir)), &keys)
+            .unwrap()
+            .is_some_and(|h| h.seq == last as u64)
+        {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the head file never reached seq {last}");
+}
+
+/// A copy of the record (database, WAL, key and head files) with `sql` run on it as an insider
+/// would: the append-only triggers dropped first.
+fn tampered(original: &Path, sql: &str) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(original).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
+    }
+    let conn = rusqlite::Connection::open(db(copy.path())).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER events_are_append_only_update;
+         DROP TRIGGER events_are_append_only_delete;",
+    )
+    .unwrap();
+    conn.execute_batch(sql).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok", "the file itself stays well-formed");
+    drop(conn);
+    copy
+}
+
+fn first_finding(dir: &Path) -> Finding {
+    let report = verify_file(&db(dir), None).unwrap();
+    let first = report.findings.first().cloned();
+    first.unwrap_or_else(|| panic!("nothing found:\n{report}"))
+}
+
+fn refused_at_start(dir: &Path) -> String {
+    match Store::open(&db(dir)) {
+        Ok(_) => panic!("the hub opened a tampered database"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn max_seq(dir: &Path) -> u64 {
+    let conn = rusqlite::Connection::open(db(dir)).unwrap();
+    conn.query_row("SELECT MAX(seq) FROM events", [], |r| r.get::<_, i64>(0))
+        .unwrap() as u64
+}
+
+#[tokio::test]
+async fn direct_edits_deletions_and_insertions_are_each_caught() {
+    let (dir, case_id) = a_record().await;
+    head_caught_up(dir.path());
+    let clean = verify_file(&db(dir.path()), None).unwrap();
+    assert!(clean.findings.is_empty(), "{clean}");
+    let last = max_seq(dir.path());
+    assert!(last >= 6, "a record of some length: {last}");
+    assert_eq!(clean.events, last);
+
+    // Edited: the name in event 1 (the insider's forgery the triggers did not stop).
+    let name_seq: i64 = {
+        let conn = rusqlite::Connection::open(db(dir.path())).unwrap();
+        conn.query_row(
+            "SELECT MIN(seq) FROM events WHERE body LIKE '%Ana Sellada%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let edited = tampered(
+        dir.path(),
+        &format!(
+            "UPDATE events SET body = replace(body, 'Ana Sellada', 'Ana Cambiada')
+              WHERE seq = {name_seq}"
+        ),
+    );
+    assert_eq!(first_finding(edited.path()).seq, Some(name_seq as u64));
+    assert!(refused_at_start(edited.path()).contains("does not match its seal"));
+
+    // Deleted from the middle.
+    let deleted = tampered(dir.path(), "DELETE FROM events WHERE seq = 3");
+    let found = first_finding(deleted.path());
+    assert_eq!(found.seq, Some(3), "{found}");
+    assert!(found.what.contains("missing"), "{found}");
+    assert!(refused_at_start(deleted.path()).contains("seq 3"));
+
+    // Inserted at the end, a copy of a real event with its real link.
+    let inserted = tampered(
+        dir.path(),
+        &format!(
+            "INSERT INTO events (seq, at, case_id, consulate, lawyer_id, prev_lawyer_id,
+                                 also_consulate, prev_consulate, kind, body, chain)
+             SELECT {next}, at, case_id, consulate, lawyer_id, prev_lawyer_id, also_consulate,
+                    prev_consulate, kind, body, chain FROM events WHERE seq = {last}",
+            next = last + 1
+        ),
+    );
+    assert_eq!(first_finding(inserted.path()).seq, Some(last + 1));
+    refused_at_start(inserted.path());
+
+    // Removed from the end: the chain that is left is valid, the head file is not fooled, and
+    // the hub will not hand the removed seq out again.
+    let truncated = tampered(
+        dir.path(),
+        &format!("DELETE FROM events WHERE seq = {last}"),
+    );
+    let found = first_finding(truncated.path());
+    assert_eq!(found.seq, Some(last), "{found}");
+    assert!(found.what.contains("removed"), "{found}");
+    assert!(refused_at_start(truncated.path()).contains(&format!("seq {last}")));
+
+    // The projection alone: a case closed with no `case_closed` event.
+    let closed = tampered(
+        dir.path(),
+        &format!(
+            "UPDATE cases SET status = 'closed', state = json_set(state, '$.status', 'closed')
+              WHERE id = {case_id}"
+        ),
+    );
+    assert_eq!(first_finding(closed.path()).case_id, Some(case_id));
+    refused_at_start(closed.path());
+
+    // An older copy of a case row put back (its own seal intact).
+    let conn = rusqlite::Connection::open(db(dir.path())).unwrap();
+    let (old_seq, old_state): (i64, String) = conn
+        .query_row(
+            "SELECT seq, body FROM events WHERE case_id = ?1 ORDER BY seq LIMIT 1",
+            [case_id as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    drop(conn);
+    assert!(old_seq > 0 && !old_state.is_empty());
+    let rows_moved = tampered(
+        dir.path(),
+        &format!("UPDATE cases SET last_seq = {old_seq} WHERE id = {case_id}"),
+    );
+    assert_eq!(first_finding(rows_moved.path()).case_id, Some(case_id));
+
+    // The untouched original still opens and serves.
+    Store::open(&db(dir.path())).expect("the clean record opens");
+}
+
+#[tokio::test]
+async fn verify_exits_non_zero_naming_the_first_bad_seq() {
+    let (dir, _) = a_record().await;
+    let ok = common::guardia()
+        .args(["verify", "--db"])
+        .arg(db(dir.path()))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(out.contains("ok:"), "{out}");
+    let bad = tampered(
+        dir.path(),
+        "UPDATE events SET at = '2020-01-01T00:00:00+00:00' WHERE seq = 2",
+    );
+    let run = common::guardia()
+        .args(["verify", "--db"])
+        .arg(db(bad.path()))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{out}");
+    assert!(out.contains("FAILED at seq 2"), "{out}");
+    // The secret never shows, in the report or in an error.
+    let key = std::fs::read_to_string(default_key_file(&db(dir.path()))).unwrap();
+    assert!(!out.contains(key.trim()));
+    let gone = common::guardia()
+        .args(["verify", "--db"])
+        .arg(db(bad.path()))
+        .args(["--key-file", "/nonexistent/guardia.key"])
+        .output()
+        .unwrap();
+    assert!(!gone.status.success());
+    assert!(String::from_utf8_lossy(&gone.stderr).contains("missing"));
+}
+
+#[tokio::test]
+async fn a_database_from_before_the_seal_is_sealed_once_at_start() {
+    let (dir, _) = a_record().await;
+    let path = db(dir.path());
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER events_are_append_only_update;
+             UPDATE events SET chain = NULL; UPDATE cases SET mac = NULL;",
+        )
+        .unwrap();
+    }
+    std::fs::remove_file(default_key_file(&path)).unwrap();
+    std::fs::remove_file(head_file(&path)).ok();
+    drop(Store::open(&path).expect("an unsealed log is sealed, not refused"));
+    let report = verify_file(&path, None).unwrap();
+    assert!(report.findings.is_empty(), "{report}");
+    // A sealed log never gets a new key silently.
+    std::fs::remove_file(default_key_file(&path)).unwrap();
+    assert!(refused_at_start(dir.path()).contains("missing"));
+}
+
+#[tokio::test]
+async fn a_backup_is_a_consistent_copy_that_verifies() {
+    let (dir, _) = a_record().await;
+    let out = dir.path().join("copy.db");
+    let run = common::guardia()
+        .args(["admin", "backup", "--db"])
+        .arg(db(dir.path()))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "the backup is private");
+    let report = verify_file(&out, Some(&default_key_file(&db(dir.path())))).unwrap();
+    assert!(report.findings.is_empty(), "{report}");
+    assert_eq!(report.events, max_seq(dir.path()));
+    let again = common::guardia()
+        .args(["admin", "backup", "--db"])
+        .arg(db(dir.path()))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!again.status.success(), "a backup never overwrites");
+}
