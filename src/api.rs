@@ -21,9 +21,26 @@ pub use crate::domain::validate::FieldCode;
 /// `GET /v1/cases`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CasesResponse {
-    /// The log position the cases are consistent with: stream from here.
+    /// The log position the cases are consistent with: stream from here (from the first
+    /// page's, when there are several: a case changed since is at a later `seq` in its page,
+    /// and folding skips what a case already holds).
     pub seq: u64,
     pub cases: Vec<crate::domain::case::Case>,
+    /// Set when there may be more: ask again with `after` set to this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<u64>,
+}
+
+/// One read of a case's personal data (`GET /v1/cases/{id}/access`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessEntry {
+    /// The read's own place in the log.
+    pub seq: u64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub by: crate::domain::event::Actor,
+    pub purpose: crate::domain::event::ReadPurpose,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console: Option<String>,
 }
 
 /// The answer to every case action.

@@ -20,7 +20,8 @@ pub async fn backlog(
     sla: Duration,
     filter: backlog::TriageFilter,
 ) -> Result<backlog::Backlog, NetError> {
-    let snapshot = client.cases().await?;
+    // The backlog counts closed cases too, whenever they closed.
+    let snapshot = client.cases(Some(DateTime::UNIX_EPOCH)).await?;
     // Officers and supervisors see the roster; anyone else gets the figures without it.
     let lawyers = match client.lawyers().await {
         Ok(l) => l,

@@ -290,6 +290,29 @@ pub struct CaseReopened {
     pub reason: String,
 }
 
+/// Someone read a case's personal data. The record of who saw what is in the log like
+/// everything else, but it does not change the case: it is logged with `case_id` 0 (the case is
+/// named in the body), so it neither moves the case's version nor reaches anyone's queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseRead {
+    pub case_id: u64,
+    pub purpose: ReadPurpose,
+    /// The console (or tool) it was read from, as it named itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadPurpose {
+    /// Opened in a console.
+    View,
+    /// Written out by `guardia case export`.
+    Export,
+    /// Read again by `guardia verify --export`.
+    Verify,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 // Events are built once and moved, never copied in bulk; boxing would only add indirection.
@@ -314,6 +337,7 @@ pub enum EventBody {
     StaffChanged(StaffChanged),
     DeviceChanged(DeviceChanged),
     SurgeDetected(SurgeDetected),
+    CaseRead(CaseRead),
 }
 
 /// The tag of an [`EventBody`], for timelines and SSE `event:` names.
@@ -339,6 +363,7 @@ pub enum EventKind {
     StaffChanged,
     DeviceChanged,
     SurgeDetected,
+    CaseRead,
 }
 
 impl EventKind {
@@ -363,6 +388,7 @@ impl EventKind {
             EventKind::StaffChanged => "staff_changed",
             EventKind::DeviceChanged => "device_changed",
             EventKind::SurgeDetected => "surge_detected",
+            EventKind::CaseRead => "case_read",
         }
     }
 }
@@ -389,6 +415,7 @@ impl EventBody {
             EventBody::StaffChanged(_) => EventKind::StaffChanged,
             EventBody::DeviceChanged(_) => EventKind::DeviceChanged,
             EventBody::SurgeDetected(_) => EventKind::SurgeDetected,
+            EventBody::CaseRead(_) => EventKind::CaseRead,
         }
     }
 }

@@ -161,6 +161,15 @@ impl Staff {
     pub fn scope(&self) -> Scope {
         Scope::for_staff(self.0.id, self.0.role, self.0.consulate.as_deref())
     }
+
+    /// This person as the record names them.
+    pub fn actor(&self) -> crate::domain::event::Actor {
+        crate::domain::event::Actor::Staff {
+            id: self.0.id,
+            name: self.0.name.clone(),
+            role: self.0.role,
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for Staff {

@@ -387,6 +387,7 @@ pub fn event(lang: Lang, kind: EventKind) -> &'static str {
         EventKind::StaffChanged => lang.pick("cambio de personal", "staff change"),
         EventKind::DeviceChanged => lang.pick("cambio de dispositivo", "device change"),
         EventKind::SurgeDetected => lang.pick("oleada detectada", "surge detected"),
+        EventKind::CaseRead => lang.pick("consulta del expediente", "case record read"),
     }
 }
 

@@ -57,6 +57,18 @@ pub struct HubClient {
     token: String,
 }
 
+/// How this console names itself to the hub (`user@host`), for the record of who read what.
+fn console_name() -> String {
+    let user = std::env::var("USER").unwrap_or_else(|_| "console".into());
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let host = host.trim();
+    if host.is_empty() {
+        user
+    } else {
+        format!("{user}@{host}")
+    }
+}
+
 /// Whether the console may talk to `url`: HTTPS anywhere, plain HTTP only to this machine. A
 /// staff token and people's data must never cross a network in clear.
 pub fn url_policy(url: &str) -> Result<(), String> {
@@ -88,8 +100,14 @@ pub fn url_policy(url: &str) -> Result<(), String> {
 impl HubClient {
     pub fn new(base: &str, token: &str) -> Result<HubClient, NetError> {
         url_policy(base).map_err(NetError::Unreachable)?;
+        // Every read of a case is recorded with the console it came from.
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Ok(name) = reqwest::header::HeaderValue::from_str(&console_name()) {
+            headers.insert("guardia-console", name);
+        }
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
+            .default_headers(headers)
             .build()
             .map_err(|e| NetError::Unreachable(e.to_string()))?;
         Ok(HubClient {
@@ -125,8 +143,35 @@ impl HubClient {
         self.get("/v1/me").await
     }
 
-    pub async fn cases(&self) -> Result<CasesResponse, NetError> {
-        self.get("/v1/cases").await
+    /// Every case the token sees that is open, and those closed since `closed_since`, page by
+    /// page. The `seq` is the first page's: streaming from it replays whatever changed while
+    /// the later pages were read, and folding skips what a case already holds.
+    pub async fn cases(
+        &self,
+        closed_since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<CasesResponse, NetError> {
+        let closed = closed_since
+            .map(|t| format!("&closed_since={}", t.format("%Y-%m-%dT%H:%M:%SZ")))
+            .unwrap_or_default();
+        let mut all: Option<CasesResponse> = None;
+        let mut after = 0;
+        loop {
+            let page: CasesResponse = self
+                .get(&format!("/v1/cases?after={after}{closed}"))
+                .await?;
+            let next = page.next_after;
+            match &mut all {
+                None => all = Some(page),
+                Some(all) => all.cases.extend(page.cases),
+            }
+            match next {
+                Some(n) if n > after => after = n,
+                _ => break,
+            }
+        }
+        let mut all = all.expect("one page at least");
+        all.next_after = None;
+        Ok(all)
     }
 
     pub async fn case(&self, id: u64) -> Result<Case, NetError> {

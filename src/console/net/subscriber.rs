@@ -85,7 +85,9 @@ async fn follow(
         None => {
             let _ = inbox.send(Action::Connection(Connection::Connecting)).await;
             let me = client.me().await?;
-            let snapshot = client.cases().await?;
+            // Open cases, and those closed in the last day (the "closed today" view).
+            let day = chrono::Utc::now() - chrono::Duration::hours(24);
+            let snapshot = client.cases(Some(day)).await?;
             let seq = snapshot.seq;
             if inbox.send(Action::Snapshot { me, snapshot }).await.is_err() {
                 return Ok(());

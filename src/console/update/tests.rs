@@ -169,6 +169,7 @@ fn snapshot_replaces_cases_and_sets_the_position() {
             snapshot: CasesResponse {
                 seq: 9,
                 cases: vec![case],
+                next_after: None,
             },
         },
     );
@@ -214,6 +215,7 @@ fn populated() -> Model {
             snapshot: CasesResponse {
                 seq: 0,
                 cases: vec![],
+                next_after: None,
             },
         },
     );
@@ -416,6 +418,7 @@ fn a_lawyer_sees_only_their_cases_and_may_not_assign() {
             snapshot: CasesResponse {
                 seq: 1,
                 cases: vec![mine],
+                next_after: None,
             },
         },
     );
@@ -476,6 +479,7 @@ fn a_case_newly_assigned_to_a_lawyer_is_fetched_and_loses_no_event_meanwhile() {
             snapshot: CasesResponse {
                 seq: 1,
                 cases: vec![],
+                next_after: None,
             },
         },
     );
@@ -542,6 +546,7 @@ fn supervisors_hear_escalations_and_officers_hear_offers_to_their_consulate() {
             snapshot: CasesResponse {
                 seq: 0,
                 cases: vec![],
+                next_after: None,
             },
         },
     );
@@ -560,6 +565,7 @@ fn supervisors_hear_escalations_and_officers_hear_offers_to_their_consulate() {
             snapshot: CasesResponse {
                 seq: 0,
                 cases: vec![],
+                next_after: None,
             },
         },
     );

@@ -340,7 +340,8 @@ impl Case {
             // Roster events carry no case; `case_id` 0 never matches one.
             EventBody::StaffChanged(_)
             | EventBody::DeviceChanged(_)
-            | EventBody::SurgeDetected(_) => return Ok(false),
+            | EventBody::SurgeDetected(_)
+            | EventBody::CaseRead(_) => return Ok(false),
             EventBody::RelativeNotified(n) => {
                 let delivery = Delivery {
                     relative: n.relative,
@@ -554,9 +555,10 @@ fn entry(event: &Event) -> TimelineEntry {
             t.intent.as_str(),
             t.category.as_str()
         )),
-        EventBody::StaffChanged(_) | EventBody::DeviceChanged(_) | EventBody::SurgeDetected(_) => {
-            None
-        }
+        EventBody::StaffChanged(_)
+        | EventBody::DeviceChanged(_)
+        | EventBody::SurgeDetected(_)
+        | EventBody::CaseRead(_) => None,
         EventBody::RelativeNotified(n) => Some(format!(
             "{}:{}",
             n.relative,

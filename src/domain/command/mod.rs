@@ -13,7 +13,7 @@ mod decide;
 mod permission;
 
 pub use decide::{Facts, IntakePlan, decide, decide_intake, precheck};
-pub use permission::{Relation, may_read, permitted, relation, role_may};
+pub use permission::{Relation, may_read, may_see_access, permitted, relation, role_may};
 
 use serde::{Deserialize, Serialize};
 

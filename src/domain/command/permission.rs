@@ -72,6 +72,13 @@ pub fn may_read(relation: Relation) -> bool {
     )
 }
 
+/// Whether a relation lets one see who read the case: its own consulate (officers and
+/// supervisors) and national supervisors, who answer for it. Not lawyers, not a consulate it
+/// is merely offered to.
+pub fn may_see_access(relation: Relation) -> bool {
+    matches!(relation, Relation::OwnConsulate | Relation::National)
+}
+
 /// The permission table. `Intake` makes a case rather than acting on one: its row is read with
 /// the relation the caller would have to the case it makes (`OwnConsulate`, or `National`).
 pub fn permitted(role: Role, verb: Verb, relation: Relation) -> bool {

@@ -1,22 +1,39 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 
-use crate::api::{CasesResponse, Me};
+use crate::api::{AccessEntry, CasesResponse, Me};
 use crate::domain::case::{Case, CaseStatus};
-use crate::domain::command::{may_read, relation};
+use crate::domain::command::{may_read, may_see_access, relation};
+use crate::domain::event::ReadPurpose;
 use crate::domain::staff::Scope;
 use crate::hub::auth::Staff;
 use crate::hub::error::ApiError;
 use crate::hub::state::AppState;
+use crate::hub::store::CaseList;
+use crate::hub::store::access::console_name;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CasesQuery {
     consulate: Option<String>,
     status: Option<CaseStatus>,
+    /// Closed cases are left out unless asked for: by `status=closed`, or closed since this
+    /// time (RFC 3339).
+    closed_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// The page after this case id.
+    #[serde(default)]
+    after: u64,
+    /// Cases per page: at most [`MAX_PAGE`], [`PAGE`] by default.
+    limit: Option<usize>,
 }
+
+/// Cases per page by default, and at most. A consulate in a raid holds a few hundred open
+/// cases: one page; the whole network's history is thousands, in pages.
+const PAGE: usize = 500;
+const MAX_PAGE: usize = 2_000;
 
 /// `GET /v1/cases`: the cases the caller may see, and the `seq` to stream from.
 pub async fn list(
@@ -41,41 +58,141 @@ pub async fn list(
     {
         return Err(ApiError::Unprocessable(format!("unknown consulate `{c}`")));
     }
-    let (seq, cases) = state
-        .store
-        .snapshot(scope, query.consulate, query.status)
-        .await?;
-    Ok(Json(CasesResponse { seq, cases }))
+    let limit = query.limit.unwrap_or(PAGE);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::Unprocessable(format!(
+            "limit must be from 1 to {MAX_PAGE}"
+        )));
+    }
+    let list = CaseList {
+        consulate: query.consulate,
+        status: query.status,
+        closed_since: query.closed_since,
+        after: query.after,
+        limit,
+    };
+    let (seq, cases) = state.store.snapshot(scope, list).await?;
+    let next_after = (cases.len() >= limit)
+        .then(|| cases.last().map(|c| c.id))
+        .flatten();
+    Ok(Json(CasesResponse {
+        seq,
+        cases,
+        next_after,
+    }))
 }
 
-/// `GET /v1/cases/{id}`: one case, if the caller may see it (otherwise 404, not 403, so that
-/// case numbers outside one's scope reveal nothing).
-pub async fn one(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
-    let id = super::casework::case_id(&id)?;
-    // The same relation the decisions use: a case is read by those it stands in a readable
-    // relation to, now.
-    // Checked on the stored projection first: an outsider costs a row, not a fold.
-    let stored = state
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseQuery {
+    /// Why it is read: `view` (the default), `export` or `verify`; recorded with the read.
+    #[serde(default)]
+    purpose: Option<ReadPurpose>,
+    /// The case as it stood after this event (checking an export made then).
+    #[serde(default)]
+    as_of: Option<u64>,
+}
+
+/// The console or tool a request says it comes from (`Guardia-Console`), cleaned.
+fn console_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("guardia-console")
+        .and_then(|v| v.to_str().ok())
+        .and_then(console_name)
+}
+
+/// The case `id` if `staff` may read it now (404 otherwise, not 403, so that case numbers
+/// outside one's scope reveal nothing). Checked on the stored projection: an outsider costs a
+/// row, not a fold.
+async fn readable(state: &AppState, staff: &Staff, id: u64) -> Result<Case, ApiError> {
+    state
         .store
         .case(id)
         .await?
         .filter(|c| may_read(relation(c, &staff.0)))
-        .ok_or(ApiError::NotFound("no such case in your scope"))?;
+        .ok_or(ApiError::NotFound("no such case in your scope"))
+}
+
+/// `GET /v1/cases/{id}`: one case whole, its personal data included, for whoever may read it.
+/// The read is recorded in the log before the answer is sent; the answer says where
+/// (`Guardia-Read`) and carries the seal of the case's last event (`Guardia-Seal: seq link`),
+/// which an export prints so it can be checked later.
+pub async fn one(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    query: Result<Query<CaseQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
+    let id = super::casework::case_id(&id)?;
+    let stored = readable(&state, &staff, id).await?;
     let mut case: Case = state
         .store
-        .case_whole(id)
+        .case_whole(id, query.as_of)
         .await?
-        .filter(|c| may_read(relation(c, &staff.0)))
         .ok_or(ApiError::NotFound("no such case in your scope"))?;
     // Decisions are checked against the stored version: answer with that one (a case from
     // before versions skipped deliveries counted them, and its fold would not match).
-    case.version = stored.version;
+    if case.last_seq == stored.last_seq {
+        case.version = stored.version;
+    }
+    let purpose = query.purpose.unwrap_or(ReadPurpose::View);
+    let read = state
+        .store
+        .record_read(
+            staff.actor(),
+            id,
+            purpose,
+            console_of(&headers),
+            state.now(),
+        )
+        .await?;
+    let link = state
+        .store
+        .link_at(case.last_seq)
+        .await?
+        .unwrap_or_default();
+    let seal = format!("{} {}", case.last_seq, hex::encode(link));
+    let headers = [
+        (
+            HeaderName::from_static("guardia-read"),
+            HeaderValue::from(read),
+        ),
+        (
+            HeaderName::from_static("guardia-seal"),
+            HeaderValue::from_str(&seal).unwrap_or(HeaderValue::from_static("")),
+        ),
+    ];
     // The ETag is the version to send back as If-Match.
-    Ok((super::casework::etag(case.version), Json(case)))
+    Ok((super::casework::etag(case.version), headers, Json(case)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessQuery {
+    /// Only the reads recorded up to this `seq` (an export's list, checked later).
+    #[serde(default)]
+    upto: Option<u64>,
+}
+
+/// `GET /v1/cases/{id}/access`: who read the case, when, from which console. For the case's
+/// own consulate and national supervisors; a lawyer may read the case, not this list.
+pub async fn access(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    query: Result<Query<AccessQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<AccessEntry>>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
+    let id = super::casework::case_id(&id)?;
+    let case = readable(&state, &staff, id).await?;
+    if !may_see_access(relation(&case, &staff.0)) {
+        return Err(ApiError::Forbidden(
+            "only the case's consulate and national supervisors see who read it",
+        ));
+    }
+    Ok(Json(state.store.case_access(id, query.upto).await?))
 }
 
 /// `GET /v1/me`: who this token belongs to, for the console's header.

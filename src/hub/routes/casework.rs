@@ -13,7 +13,6 @@ use sha2::{Digest, Sha256};
 use super::{idempotency_key, replay_header};
 use crate::api::{ActionResponse, Candidate, IntakeResponse, LawyerInfo, NewStaff, StaffCreated};
 use crate::domain::command::{CaseCommand, Refusal, Verb, WireError, role_may};
-use crate::domain::event::Actor;
 use crate::domain::gazetteer::Lookup;
 use crate::domain::geo::Point;
 use crate::domain::intake::IntakeRequest;
@@ -173,11 +172,7 @@ pub async fn add_staff(
             "national supervisors and admins are added on the server: guardia admin staff add",
         ));
     }
-    let actor = Actor::Staff {
-        id: staff.0.id,
-        name: staff.0.name.clone(),
-        role: staff.0.role,
-    };
+    let actor = staff.actor();
     let print = hex::encode(Sha256::digest(
         serde_json::to_string(&req).unwrap_or_default().as_bytes(),
     ));

@@ -5,6 +5,7 @@
 //! never sent for something that could still be lost. Events are published to live subscribers
 //! after the commit too, in `seq` order.
 
+pub mod access;
 mod backup;
 mod casework;
 pub mod chain;
@@ -36,7 +37,7 @@ pub use commands::{Coalesce, Outcome};
 pub use deliveries::{Attempt, DueDelivery};
 pub use enroll::{CODE_TTL, MAX_WRONG_CODES, PendingEnrollment, Verification};
 pub use intake::{Candidate, IntakeJob, Whereabouts};
-pub use reads::AccessChange;
+pub use reads::{AccessChange, CaseList};
 pub use staff::StaffIdempotency;
 pub use writer::WriteCtx;
 

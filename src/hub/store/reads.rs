@@ -26,6 +26,19 @@ fn parse_kind(s: &str) -> Result<EventKind, StoreError> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(StoreError::from)
 }
 
+/// What a list of cases asks for (`GET /v1/cases`).
+#[derive(Debug, Clone)]
+pub struct CaseList {
+    pub consulate: Option<String>,
+    /// Only cases in this status (closed ones included if asked for by name).
+    pub status: Option<CaseStatus>,
+    /// Closed cases too, those closed at or after this time.
+    pub closed_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Cases with a greater id (the last id of the page before).
+    pub after: u64,
+    pub limit: usize,
+}
+
 impl Store {
     pub async fn device_by_token(&self, token_hash: String) -> Result<Option<i64>, StoreError> {
         self.read(move |tx| {
@@ -89,36 +102,42 @@ impl Store {
         self.read(head).await
     }
 
-    /// The cases in `scope` (optionally narrowed by consulate and status) and the `seq` they are
-    /// consistent at, read in one transaction.
+    /// One page of the cases in `scope` (narrowed as `list` asks), ordered by id, and the `seq`
+    /// the page is consistent at, read in one transaction. The page is full when it holds
+    /// `list.limit` cases; the next begins after its last id.
     pub async fn snapshot(
         &self,
         scope: Scope,
-        consulate: Option<String>,
-        status: Option<CaseStatus>,
+        list: CaseList,
     ) -> Result<(u64, Vec<Case>), StoreError> {
         self.read(move |tx| {
             let seq = head(tx)?;
             const COLUMNS: &str =
                 "SELECT state, consulate, lawyer_id, status, also_consulate FROM cases";
             // Pick the index the scope naturally uses; the row check below is what enforces it.
-            let (filter, arg): (&str, Option<Value>) = match (&scope, &consulate) {
+            let (filter, arg): (&str, Value) = match (&scope, &list.consulate) {
                 (Scope::Nothing, _) => return Ok((seq, vec![])),
-                (Scope::All, None) => ("", None),
+                (Scope::All, None) => ("1", Value::Null),
                 (Scope::All, Some(c)) | (Scope::Consulate(c), _) => (
-                    "WHERE consulate = ?1 OR also_consulate = ?1",
-                    Some(Value::Text(c.clone())),
+                    "(consulate = ?1 OR also_consulate = ?1)",
+                    Value::Text(c.clone()),
                 ),
-                (Scope::AssignedTo(id), _) => ("WHERE lawyer_id = ?1", Some(Value::Integer(*id))),
+                (Scope::AssignedTo(id), _) => ("lawyer_id = ?1", Value::Integer(*id)),
             };
-            let status = status
+            let status = list
+                .status
                 .map(|s| serde_json::to_value(s).map(|v| v.as_str().unwrap_or("").to_string()))
                 .transpose()?;
-            let mut stmt = tx.prepare(&format!("{COLUMNS} {filter} ORDER BY id"))?;
-            let mut rows = match arg {
-                Some(a) => stmt.query(params![a])?,
-                None => stmt.query([])?,
+            // Closed cases only when asked for: by status, or closed since a time.
+            let closed = if list.status.is_some() || list.closed_since.is_some() {
+                ""
+            } else {
+                "AND status != 'closed'"
             };
+            let mut stmt = tx.prepare(&format!(
+                "{COLUMNS} WHERE {filter} AND id > ?2 {closed} ORDER BY id"
+            ))?;
+            let mut rows = stmt.query(params![arg, list.after as i64])?;
             let mut cases = Vec::new();
             while let Some(row) = rows.next()? {
                 let row_consulate: String = row.get(1)?;
@@ -127,7 +146,8 @@ impl Store {
                 let also: Option<String> = row.get(4)?;
                 // The scope is re-checked on every row so that a broader query can never leak.
                 if !scope.allows(&row_consulate, also.as_deref(), lawyer)
-                    || consulate
+                    || list
+                        .consulate
                         .as_ref()
                         .is_some_and(|c| *c != row_consulate && Some(c) != also.as_ref())
                     || status.as_ref().is_some_and(|s| *s != row_status)
@@ -135,7 +155,16 @@ impl Store {
                     continue;
                 }
                 let state: String = row.get(0)?;
-                cases.push(serde_json::from_str(&state)?);
+                let case: Case = serde_json::from_str(&state)?;
+                if let (Some(since), None, Some(c)) = (list.closed_since, list.status, &case.closed)
+                    && c.at < since
+                {
+                    continue;
+                }
+                cases.push(case);
+                if cases.len() >= list.limit {
+                    break;
+                }
             }
             Ok((seq, cases))
         })
@@ -226,11 +255,18 @@ impl Store {
     /// One case read whole from its events (the index on the case): its full timeline, every
     /// checkpoint and note, for someone opening or exporting it. Whoever may see it: the caller
     /// decides with the domain's relation.
-    pub async fn case_whole(&self, id: u64) -> Result<Option<Case>, StoreError> {
+    /// With `as_of`, the case as it stood after that event (an export checked later).
+    pub async fn case_whole(
+        &self,
+        id: u64,
+        as_of: Option<u64>,
+    ) -> Result<Option<Case>, StoreError> {
         self.read(move |tx| {
-            let mut stmt =
-                tx.prepare_cached("SELECT body FROM events WHERE case_id = ?1 ORDER BY seq")?;
-            let mut rows = stmt.query([id as i64])?;
+            let mut stmt = tx.prepare_cached(
+                "SELECT body FROM events WHERE case_id = ?1 AND seq <= ?2 ORDER BY seq",
+            )?;
+            let upto = as_of.map_or(i64::MAX, |s| s as i64);
+            let mut rows = stmt.query(params![id as i64, upto])?;
             let mut case: Option<Case> = None;
             while let Some(row) = rows.next()? {
                 let event: crate::domain::event::Event =
@@ -248,6 +284,21 @@ impl Store {
                 }
             }
             Ok(case)
+        })
+        .await
+    }
+
+    /// The seal's link of event `seq`, if there is one.
+    pub async fn link_at(&self, seq: u64) -> Result<Option<super::chain::Link>, StoreError> {
+        self.read(move |tx| {
+            let chain: Option<Option<Vec<u8>>> = tx
+                .query_row(
+                    "SELECT chain FROM events WHERE seq = ?1",
+                    [seq as i64],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(chain.flatten().and_then(|c| c.try_into().ok()))
         })
         .await
     }

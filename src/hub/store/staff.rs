@@ -20,7 +20,7 @@ fn record(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let body = crate::domain::event::EventBody::StaffChanged(StaffChanged { staff_id, change });
-    ctx.append_uncased(actor.clone(), now, body)
+    ctx.append_uncased(actor.clone(), now, body).map(|_| ())
 }
 
 /// Who a staff member is now: role, consulate, disabled.
@@ -188,7 +188,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.write(move |ctx| {
             let body = crate::domain::event::EventBody::SurgeDetected(surge);
-            ctx.append_uncased(Actor::Hub, now, body)
+            ctx.append_uncased(Actor::Hub, now, body).map(|_| ())
         })
         .await
     }

@@ -316,14 +316,14 @@ impl WriteCtx<'_> {
         Ok((event, case))
     }
 
-    /// Appends an event that is about no case (the roster, devices, a surge): `case_id` 0, no
-    /// consulate.
+    /// Appends an event that is about no case's state (the roster, devices, a surge, a read):
+    /// `case_id` 0, no consulate. Returns its `seq`.
     pub fn append_uncased(
         &mut self,
         actor: Actor,
         at: DateTime<Utc>,
         body: EventBody,
-    ) -> Result<(), StoreError> {
+    ) -> Result<u64, StoreError> {
         let (event, json) = Encoded::new(body)?.into_event(
             self.next_seq,
             at,
@@ -356,7 +356,7 @@ impl WriteCtx<'_> {
             frame: Published::frame_for(event.seq, kind, &json),
         }));
         self.next_seq += 1;
-        Ok(())
+        Ok(event.seq)
     }
 
     /// Inserts one event row with its link, and moves the chain's head to it.

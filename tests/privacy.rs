@@ -1,0 +1,221 @@
+//! Who sees what, and the record of who saw it: every read of a case's personal data is in the
+//! log and in the case's access list; lists are paged and open-only unless asked.
+
+mod common;
+
+use common::{LA, TestHub};
+use guardia::domain::alert::AlertKind;
+use guardia::domain::staff::Role;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn reading_a_case_puts_the_reader_on_its_access_list() {
+    let hub = TestHub::start().await;
+    let (officer_id, officer) = hub.staff_with_id(Role::Officer, Some("los-angeles")).await;
+    let chicago = hub.staff(Role::Officer, Some("chicago")).await;
+    let (lawyer_id, lawyer) = hub.staff_with_id(Role::Lawyer, Some("los-angeles")).await;
+    let national = hub.staff(Role::Supervisor, None).await;
+    let ana = hub.enroll("Ana Leída", &[]).await;
+    let alert = hub
+        .press(&ana.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    let id = alert.case_id;
+
+    // Nobody has read it yet: the press itself is not a read.
+    let list: Vec<Value> = hub
+        .get_as(&officer, &format!("/v1/cases/{id}/access"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(list.is_empty(), "{list:?}");
+
+    // The officer opens it from a named console.
+    let res = hub
+        .http
+        .get(hub.at(&format!("/v1/cases/{id}")))
+        .bearer_auth(&officer)
+        .header("Guardia-Console", "la-duty-2 <b>\t{x}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let read_seq: u64 = res.headers()["guardia-read"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let case: Value = res.json().await.unwrap();
+    // An outsider's attempt is refused and not recorded as a read of personal data.
+    assert_eq!(
+        hub.get_as(&chicago, &format!("/v1/cases/{id}"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        hub.get_as(&chicago, &format!("/v1/cases/{id}/access"))
+            .await
+            .status(),
+        404,
+        "another consulate does not learn the case exists"
+    );
+
+    // The officer assigns the lawyer, who reads their client's case: also recorded.
+    let res = hub
+        .act(
+            &officer,
+            id,
+            "assign",
+            case["version"].as_u64().unwrap(),
+            json!({"lawyer_id": lawyer_id}),
+        )
+        .await;
+    assert!(res.status().is_success(), "{:?}", res.text().await);
+    hub.case(&lawyer, id).await;
+    // ...but the lawyer may not see who else read it.
+    let res = hub.get_as(&lawyer, &format!("/v1/cases/{id}/access")).await;
+    assert_eq!(res.status(), 403);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "forbidden", "{body}");
+
+    let list: Vec<Value> = hub
+        .get_as(&national, &format!("/v1/cases/{id}/access"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 2, "{list:#?}");
+    assert_eq!(list[0]["seq"], read_seq);
+    assert_eq!(list[0]["by"]["id"], officer_id);
+    assert_eq!(list[0]["purpose"], "view");
+    assert_eq!(
+        list[0]["console"], "la-duty-2bx",
+        "cleaned to plain characters"
+    );
+    assert_eq!(list[1]["by"]["id"], lawyer_id);
+    assert_eq!(list[1]["by"]["role"], "lawyer");
+    // Reading the list is not itself a read of personal data.
+    let again: Vec<Value> = hub
+        .get_as(&officer, &format!("/v1/cases/{id}/access"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 2);
+    // `upto` gives the list as it stood then.
+    let upto: Vec<Value> = hub
+        .get_as(&officer, &format!("/v1/cases/{id}/access?upto={read_seq}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(upto.len(), 1);
+
+    // The reads did not change the case: same version, and no read on anyone's stream.
+    let after = hub.case(&officer, id).await;
+    assert_eq!(
+        after["version"].as_u64().unwrap(),
+        case["version"].as_u64().unwrap() + 1,
+        "only the assignment moved the version"
+    );
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn the_case_list_is_paged_and_leaves_closed_cases_out_unless_asked() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        let phone = hub.enroll(&format!("Persona {i}"), &[]).await;
+        let alert = hub
+            .press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+            .await;
+        ids.push(alert.case_id);
+    }
+    // Close one.
+    let closed = ids[2];
+    let case = hub.case(&officer, closed).await;
+    let res = hub
+        .act(
+            &officer,
+            closed,
+            "close",
+            case["version"].as_u64().unwrap(),
+            json!({"outcome": "false_alarm", "note": "falsa alarma"}),
+        )
+        .await;
+    assert!(res.status().is_success(), "{:?}", res.text().await);
+
+    let listed = |v: &Value| -> Vec<u64> {
+        v["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_u64().unwrap())
+            .collect()
+    };
+    let open: Value = hub
+        .get_as(&officer, "/v1/cases")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed(&open).len(), 6);
+    assert!(
+        !listed(&open).contains(&closed),
+        "closed left out by default"
+    );
+
+    // Pages of 4: two pages, the second after the first's last id.
+    let first: Value = hub
+        .get_as(&officer, "/v1/cases?limit=4")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed(&first).len(), 4);
+    let next = first["next_after"].as_u64().expect("a next page");
+    let second: Value = hub
+        .get_as(&officer, &format!("/v1/cases?limit=4&after={next}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed(&second).len(), 2);
+    assert!(second.get("next_after").is_none(), "{second}");
+    let mut both = listed(&first);
+    both.extend(listed(&second));
+    assert_eq!(both, listed(&open), "no case twice, none missed");
+
+    // Closed ones when asked.
+    let with_closed: Value = hub
+        .get_as(&officer, "/v1/cases?closed_since=2000-01-01T00:00:00Z")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed(&with_closed).len(), 7);
+    let later: Value = hub
+        .get_as(&officer, "/v1/cases?closed_since=2999-01-01T00:00:00Z")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!listed(&later).contains(&closed));
+    let only_closed: Value = hub
+        .get_as(&officer, "/v1/cases?status=closed")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed(&only_closed), vec![closed]);
+
+    // Limits out of range are a clear 422.
+    for bad in ["limit=0", "limit=100000"] {
+        let res = hub.get_as(&officer, &format!("/v1/cases?{bad}")).await;
+        assert_eq!(res.status(), 422, "{bad}");
+    }
+    hub.stop().await;
+}
