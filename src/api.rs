@@ -31,6 +31,12 @@ pub struct CasesResponse {
     pub next_after: Option<u64>,
 }
 
+/// `GET /v1/cases/find`: the cases a search means.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Found {
+    pub cases: Vec<u64>,
+}
+
 /// One read of a case's personal data (`GET /v1/cases/{id}/access`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccessEntry {

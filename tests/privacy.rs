@@ -219,3 +219,124 @@ async fn the_case_list_is_paged_and_leaves_closed_cases_out_unless_asked() {
     }
     hub.stop().await;
 }
+
+type Sse = eventsource_stream::Event;
+
+/// The first `alert_raised` frame on `token`'s stream from `since`, as sent.
+async fn alert_frame(hub: &TestHub, token: &str, since: u64) -> String {
+    use futures_util::StreamExt;
+    let client = guardia::console::net::client::HubClient::new(&hub.url, token).unwrap();
+    let mut stream = Box::pin(client.events(since).await.unwrap());
+    loop {
+        let message: Sse = tokio::time::timeout(std::time::Duration::from_secs(20), stream.next())
+            .await
+            .expect("the hub sent nothing")
+            .expect("the stream ended")
+            .expect("the stream broke");
+        if message.event == "alert_raised" {
+            return message.data;
+        }
+    }
+}
+
+#[tokio::test]
+async fn streams_and_lists_carry_a_queue_row_and_the_case_the_rest() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let (lawyer_id, lawyer) = hub.staff_with_id(Role::Lawyer, Some("los-angeles")).await;
+    let national = hub.staff(Role::Supervisor, None).await;
+    let ana = hub.enroll("Ana Privada", &[]).await;
+    let profile = common::profile("x", &[]);
+    let (lat, lon) = (34.052_23, -118.243_68);
+    let alert = hub
+        .press(&ana.device_token, lat, lon, AlertKind::Detained)
+        .await;
+    let case = hub.case(&officer, alert.case_id).await;
+    hub.act(
+        &officer,
+        alert.case_id,
+        "assign",
+        case["version"].as_u64().unwrap(),
+        json!({"lawyer_id": lawyer_id}),
+    )
+    .await;
+
+    let personal = [
+        "1988-03-14",
+        profile.consular_id.as_str(),
+        "Pariente Ficticio",
+        "+13105550124",
+    ];
+    let whole = hub.case(&officer, alert.case_id).await;
+    let phone = whole["registrant"]["phone"].as_str().unwrap().to_string();
+    assert!(!phone.is_empty(), "the case itself has the number");
+    for (who, token, exact, name) in [
+        ("officer", &officer, true, "Ana Privada"),
+        ("lawyer", &lawyer, false, "Ana Privada"),
+        ("national", &national, false, "A. P."),
+    ] {
+        let frame = alert_frame(&hub, token, 0).await;
+        for secret in personal.iter().chain([&phone.as_str()]) {
+            assert!(
+                !frame.contains(secret),
+                "{who}'s frame has {secret}: {frame}"
+            );
+        }
+        let event: Value = serde_json::from_str(&frame).unwrap();
+        let raised = &event["body"];
+        assert_eq!(raised["registrant"]["name"], name, "{who}");
+        let got = raised["location"]["lat"].as_f64().unwrap();
+        assert_eq!(got == lat, exact, "{who}: {got}");
+        if !exact {
+            assert!((got - 34.05).abs() < 1e-9, "{who}: rounded to about a km");
+        }
+        // The list: a row's worth.
+        let list: Value = hub.get_as(token, "/v1/cases").await.json().await.unwrap();
+        let row = list["cases"][0].to_string();
+        for secret in personal.iter().chain([&phone.as_str()]) {
+            assert!(!row.contains(secret), "{who}'s list has {secret}: {row}");
+        }
+    }
+    // The lawyer opening their client's case gets the profile.
+    let theirs = hub.case(&lawyer, alert.case_id).await;
+    assert_eq!(theirs["registrant"]["phone"], phone.as_str());
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn finding_by_phone_answers_ids_in_scope_only() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let chicago = hub.staff(Role::Officer, Some("chicago")).await;
+    let ana = hub
+        .enroll_with_phone("Ana Buscada", &[], "+12135550142")
+        .await;
+    let alert = hub
+        .press(&ana.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    let found: Value = hub
+        .get_as(&officer, "/v1/cases/find?q=%28213%29%20555-0142")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found, json!({"cases": [alert.case_id]}));
+    let elsewhere: Value = hub
+        .get_as(&chicago, "/v1/cases/find?q=2135550142")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        elsewhere,
+        json!({"cases": []}),
+        "another consulate learns nothing"
+    );
+    for bad in ["", &"9".repeat(65)] {
+        let res = hub
+            .get_as(&officer, &format!("/v1/cases/find?q={bad}"))
+            .await;
+        assert_eq!(res.status(), 422, "{bad:?}");
+    }
+    hub.stop().await;
+}

@@ -47,6 +47,11 @@ pub enum Action {
     CaseLoaded(Box<Case>),
     /// Fetching that case failed; the next snapshot will bring it.
     CaseUnavailable(u64),
+    /// The cases the hub found for a search (by phone or matrícula, which rows do not carry).
+    Found {
+        query: String,
+        ids: Vec<u64>,
+    },
     /// Enrolled people with an intake caller's number (`None`: the hub could not be asked).
     Candidates(Option<Vec<crate::api::Candidate>>),
 }
@@ -101,6 +106,8 @@ pub enum Command {
     FetchLawyers,
     FetchConsulates,
     FetchCase(u64),
+    /// Ask the hub which cases a search means (a phone number, a matrícula).
+    FindOnHub(String),
     /// Who is enrolled with this (normalised) phone number, for an intake.
     FetchCandidates(String),
     /// Write the drafts list (the whole of it) beside the outbox.

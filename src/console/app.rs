@@ -141,6 +141,18 @@ impl Effects {
                     }
                 });
             }
+            Command::FindOnHub(query) => {
+                let (client, inbox) = (self.client.clone(), self.inbox.clone());
+                tokio::spawn(async move {
+                    match client.find(&query).await {
+                        Ok(ids) => {
+                            let _ = inbox.send(Action::Found { query, ids }).await;
+                        }
+                        // The search still finds what the rows carry.
+                        Err(e) => tracing::warn!(error = %e, "the hub could not search"),
+                    }
+                });
+            }
             Command::FetchCandidates(phone) => {
                 let (client, inbox) = (self.client.clone(), self.inbox.clone());
                 tokio::spawn(async move {

@@ -152,6 +152,9 @@ pub struct Model {
     /// The places ICE has held people, for the map.
     pub facilities: std::sync::Arc<Vec<crate::domain::facility::Facility>>,
     pub filter: String,
+    /// The last search sent to the hub, and what it found (cases by phone or matrícula).
+    pub asked: String,
+    pub found: Option<(String, std::collections::HashSet<u64>)>,
     pub filter_input: TextArea<'static>,
     pub mode: Mode,
     pub selected: Option<u64>,
@@ -230,6 +233,8 @@ impl Model {
             focus_cluster: None,
             facilities: Default::default(),
             filter: String::new(),
+            asked: String::new(),
+            found: None,
             filter_input: TextArea::default(),
             mode: Mode::Normal,
             selected: None,
@@ -411,6 +416,10 @@ impl Model {
             return false;
         }
         needle.finds(case, &self.consulate_name(&case.consulate))
+            || self
+                .found
+                .as_ref()
+                .is_some_and(|(q, ids)| *q == self.filter && ids.contains(&case.id))
             || self.urgency(case).reasons.iter().any(|r| {
                 [Lang::Es, Lang::En]
                     .into_iter()

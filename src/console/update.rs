@@ -31,6 +31,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             model.clusters = crate::domain::cluster::find(model.cases.values(), now);
             let mut commands = ring_for_new_criticals(model);
             commands.extend(want_whole_case(model));
+            commands.extend(ask_hub_to_find(model));
             commands.extend(drafts::on_tick(model));
             commands
         }
@@ -123,6 +124,11 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             }
             vec![]
         }
+        Action::Found { query, ids } => {
+            model.found = Some((query, ids.into_iter().collect()));
+            model.order_stale = true;
+            vec![]
+        }
         Action::CaseLoaded(case) => {
             let mut case = *case;
             // Events that arrived while it was being fetched: the ones it does not yet include
@@ -147,13 +153,30 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
     }
 }
 
-/// The case in the detail pane, read whole (its timeline, every note) once it is shown: lists
-/// carry cases without their history, so that their cost does not grow with it.
+/// A search that may be a phone number or a matrícula is also asked of the hub, once the
+/// typing has paused (a tick), since queue rows do not carry either.
+fn ask_hub_to_find(model: &mut Model) -> Vec<Command> {
+    if model.filter == model.asked {
+        return vec![];
+    }
+    model.asked = model.filter.clone();
+    if !crate::domain::search::Needle::new(&model.filter).asks_hub() {
+        return vec![];
+    }
+    vec![Command::FindOnHub(model.filter.clone())]
+}
+
+/// The case in the detail pane, read whole (its timeline, every note, the person's details)
+/// once it is shown: lists and streams carry cases without their history, so that their cost
+/// does not grow with it, and without the details a queue row does not need, so that only a
+/// case someone opens is read (and recorded as read).
 fn want_whole_case(model: &mut Model) -> Vec<Command> {
     let Some(id) = model.detail_for else {
         return vec![];
     };
-    let partial = model.cases.get(&id).is_some_and(|c| c.timeline.is_empty());
+    let partial = model.cases.get(&id).is_some_and(|c| {
+        c.timeline.is_empty() || crate::domain::privacy::is_withheld(&c.registrant)
+    });
     if !partial || model.detail_requested == Some(id) {
         return vec![];
     }

@@ -13,6 +13,7 @@ pub mod facility;
 pub mod gazetteer;
 pub mod geo;
 pub mod intake;
+pub mod privacy;
 pub mod registrant;
 pub mod sanitize;
 pub mod search;

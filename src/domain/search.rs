@@ -51,6 +51,14 @@ impl Needle {
         self.text.is_empty()
     }
 
+    /// Whether the needle may be a phone number or a matrícula, which queue rows do not carry
+    /// (`domain::privacy`): the console then asks the hub to look in the cases themselves.
+    pub fn asks_hub(&self) -> bool {
+        let digits = self.text.chars().filter(char::is_ascii_digit).count();
+        let letters = self.text.chars().any(char::is_alphabetic);
+        self.digits.is_some() || (letters && digits >= 4)
+    }
+
     /// Whether a label shown for a case (an urgency reason, say) contains the needle.
     pub fn in_label(&self, label: &str) -> bool {
         !self.text.is_empty() && fold(label).contains(self.text.as_str())

@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/cases", get(routes::cases::list))
         .route("/v1/cases/{id}", get(routes::cases::one))
         .route("/v1/cases/{id}/access", get(routes::cases::access))
+        .route("/v1/cases/find", get(routes::cases::find))
         .route("/v1/cases/{id}/{verb}", post(routes::casework::act))
         .route("/v1/lawyers", get(routes::casework::lawyers))
         .route("/v1/intake", post(routes::casework::intake))

@@ -238,7 +238,7 @@ impl Feed {
                     // check stays so that no route can bypass the rule.
                     if self.audience.hears(&event) {
                         self.keepalive.reset();
-                        return Some(event.frame.clone());
+                        return Some(event.frame_for_scope(&self.audience.scope).clone());
                     }
                 }
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
@@ -272,7 +272,11 @@ impl Feed {
                 return Some(false);
             }
             self.position = last;
-            self.page = events.iter().map(|e| e.frame.clone()).collect();
+            let scope = &self.audience.scope;
+            self.page = events
+                .iter()
+                .map(|e| e.frame_for_scope(scope).clone())
+                .collect();
         }
         Some(true)
     }

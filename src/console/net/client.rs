@@ -178,6 +178,18 @@ impl HubClient {
         self.get(&format!("/v1/cases/{id}")).await
     }
 
+    /// The cases in scope a search means, looked for in what rows do not carry (phone numbers,
+    /// matrículas).
+    pub async fn find(&self, query: &str) -> Result<Vec<u64>, NetError> {
+        let mut url = reqwest::Url::parse(&format!("{}/v1/cases/find", self.base))
+            .map_err(|e| NetError::Unreachable(e.to_string()))?;
+        url.query_pairs_mut().append_pair("q", query);
+        let found: crate::api::Found = self
+            .call(self.http.get(url).timeout(Duration::from_secs(20)))
+            .await?;
+        Ok(found.cases)
+    }
+
     pub async fn lawyers(&self) -> Result<Vec<LawyerInfo>, NetError> {
         self.get("/v1/lawyers").await
     }

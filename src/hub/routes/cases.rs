@@ -4,10 +4,12 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 
-use crate::api::{AccessEntry, CasesResponse, Me};
+use crate::api::{AccessEntry, CasesResponse, Found, Me};
 use crate::domain::case::{Case, CaseStatus};
 use crate::domain::command::{may_read, may_see_access, relation};
 use crate::domain::event::ReadPurpose;
+use crate::domain::privacy::{self, Reader};
+use crate::domain::search::Needle;
 use crate::domain::staff::Scope;
 use crate::hub::auth::Staff;
 use crate::hub::error::ApiError;
@@ -71,7 +73,15 @@ pub async fn list(
         after: query.after,
         limit,
     };
-    let (seq, cases) = state.store.snapshot(scope, list).await?;
+    let (seq, cases) = state.store.snapshot(scope.clone(), list).await?;
+    // A queue row's worth of each case: the rest comes with `GET /v1/cases/{id}`, recorded.
+    let cases: Vec<Case> = cases
+        .into_iter()
+        .map(|c| {
+            let reader = Reader::of(&scope, &c.consulate);
+            privacy::case_for(c, reader)
+        })
+        .collect();
     let next_after = (cases.len() >= limit)
         .then(|| cases.last().map(|c| c.id))
         .flatten();
@@ -193,6 +203,63 @@ pub async fn access(
         ));
     }
     Ok(Json(state.store.case_access(id, query.upto).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FindQuery {
+    q: String,
+}
+
+/// `GET /v1/cases/find?q=`: the cases in the caller's scope that a search means, looked for in
+/// what queue rows do not carry (a relative calling with the person's number or matrícula).
+/// Answers ids only, and is limited like the intake look-up: a stolen token must not walk
+/// the registry by phone number.
+pub async fn find(
+    State(state): State<AppState>,
+    staff: Staff,
+    query: Result<Query<FindQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Found>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
+    let needle = Needle::new(&query.q);
+    if needle.is_empty() || query.q.chars().count() > 64 {
+        return Err(ApiError::Unprocessable(
+            "q must be 1 to 64 characters".into(),
+        ));
+    }
+    let scope = staff.scope();
+    if scope == Scope::Nothing {
+        return Err(ApiError::Forbidden("this role does not see cases"));
+    }
+    state
+        .limits
+        .lookup(staff.0.id)
+        .map_err(|(wait, limit)| ApiError::TooMany(wait, limit))?;
+    // Open cases and those closed in the last day, as the console holds them.
+    let list = CaseList {
+        consulate: None,
+        status: None,
+        closed_since: Some(state.now() - chrono::Duration::hours(24)),
+        after: 0,
+        limit: usize::MAX,
+    };
+    let (_, cases) = state.store.snapshot(scope, list).await?;
+    let label = |id: &str| {
+        state
+            .consulates
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.label())
+            .unwrap_or_default()
+    };
+    let found: Vec<u64> = cases
+        .iter()
+        .filter(|c| needle.finds(c, &label(&c.consulate)))
+        .map(|c| c.id)
+        .collect();
+    // Who searched and how many were found: never what was typed.
+    tracing::info!(staff = staff.0.id, found = found.len(), "cases searched");
+    Ok(Json(Found { cases: found }))
 }
 
 /// `GET /v1/me`: who this token belongs to, for the console's header.

@@ -150,6 +150,8 @@ mod tests {
             previous_consulate: None,
             kind: EventKind::AlertRaised,
             frame: bytes::Bytes::from(format!("id: {seq}\n\n")),
+            outside: None,
+            national: None,
         })
     }
 

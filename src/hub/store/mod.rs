@@ -94,8 +94,20 @@ pub struct Published {
     pub previous_consulate: Option<String>,
     pub kind: EventKind,
     /// `id: <seq>\nevent: <kind>\ndata: <json>\n\n`. Event JSON has no raw newline (serde
-    /// escapes them), so one `data:` line always carries the whole event.
+    /// escapes them), so one `data:` line always carries the whole event. This is the frame for
+    /// the staff of the case's consulate; personal data is withheld as `domain::privacy` says.
     pub frame: bytes::Bytes,
+    /// For readers outside that consulate (positions rounded), when it differs.
+    pub outside: Option<bytes::Bytes>,
+    /// For national supervisors (also initials for the name), when it differs.
+    pub national: Option<bytes::Bytes>,
+}
+
+/// An event's frames, one per reader when it carries personal data.
+pub struct Frames {
+    pub owner: bytes::Bytes,
+    pub outside: Option<bytes::Bytes>,
+    pub national: Option<bytes::Bytes>,
 }
 
 impl Published {
@@ -104,6 +116,54 @@ impl Published {
             "id: {seq}\nevent: {}\ndata: {json}\n\n",
             kind.as_str()
         ))
+    }
+
+    /// The frames of an event logged as `json`. `event` is given for the kinds that carry
+    /// personal data (`domain::privacy::event_for`): each reader's copy is encoded once, here,
+    /// not per subscriber.
+    pub fn frames(
+        seq: u64,
+        kind: EventKind,
+        json: &str,
+        event: Option<&crate::domain::event::Event>,
+    ) -> Frames {
+        use crate::domain::privacy::{Reader, event_for};
+        let encode = |reader| {
+            event
+                .and_then(|e| event_for(e, reader))
+                .and_then(|e| serde_json::to_string(&e).ok())
+                .map(|j| Published::frame_for(seq, kind, &j))
+        };
+        let outside = encode(Reader::Outside);
+        let national = if kind == EventKind::AlertRaised {
+            encode(Reader::National)
+        } else {
+            outside.clone()
+        };
+        Frames {
+            owner: encode(Reader::Owner).unwrap_or_else(|| Published::frame_for(seq, kind, json)),
+            outside,
+            national,
+        }
+    }
+
+    /// Whether frames of this kind may carry personal data (and need the event to make them).
+    pub fn personal(kind: EventKind) -> bool {
+        matches!(
+            kind,
+            EventKind::AlertRaised | EventKind::AlertRepeated | EventKind::LocationUpdated
+        )
+    }
+
+    /// The frame `scope` is sent.
+    pub fn frame_for_scope(&self, scope: &crate::domain::staff::Scope) -> &bytes::Bytes {
+        use crate::domain::privacy::Reader;
+        let variant = match Reader::of(scope, &self.consulate) {
+            Reader::Owner => None,
+            Reader::Outside => self.outside.as_ref(),
+            Reader::National => self.national.as_ref(),
+        };
+        variant.unwrap_or(&self.frame)
     }
 
     pub fn visible_to(&self, scope: &crate::domain::staff::Scope) -> bool {

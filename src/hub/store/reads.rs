@@ -203,6 +203,13 @@ impl Store {
                 let also_consulate: Option<String> = row.get(4)?;
                 let previous_consulate: Option<String> = row.get(5)?;
                 let kind = parse_kind(&row.get::<_, String>(6)?)?;
+                let json: String = row.get(7)?;
+                let event: Option<crate::domain::event::Event> = if Published::personal(kind) {
+                    Some(serde_json::from_str(&json)?)
+                } else {
+                    None
+                };
+                let frames = Published::frames(seq, kind, &json, event.as_ref());
                 let published = Published {
                     seq,
                     consulate,
@@ -211,7 +218,9 @@ impl Store {
                     also_consulate,
                     previous_consulate,
                     kind,
-                    frame: Published::frame_for(seq, kind, &row.get::<_, String>(7)?),
+                    frame: frames.owner,
+                    outside: frames.outside,
+                    national: frames.national,
                 };
                 if published.visible_to(&scope) {
                     out.push(Arc::new(published));

@@ -302,6 +302,12 @@ impl WriteCtx<'_> {
                 _ => {}
             }
         }
+        let frames = Published::frames(
+            event.seq,
+            kind,
+            &json,
+            Published::personal(kind).then_some(&event),
+        );
         self.pending.push(Arc::new(Published {
             seq: event.seq,
             consulate: case.consulate.clone(),
@@ -310,7 +316,9 @@ impl WriteCtx<'_> {
             also_consulate: case.also_consulate().map(String::from),
             previous_consulate,
             kind,
-            frame: Published::frame_for(event.seq, kind, &json),
+            frame: frames.owner,
+            outside: frames.outside,
+            national: frames.national,
         }));
         self.next_seq += 1;
         Ok((event, case))
@@ -354,6 +362,8 @@ impl WriteCtx<'_> {
             previous_consulate: None,
             kind,
             frame: Published::frame_for(event.seq, kind, &json),
+            outside: None,
+            national: None,
         }));
         self.next_seq += 1;
         Ok(event.seq)

@@ -1,0 +1,202 @@
+//! Personal data by need. Streams and lists carry what a queue row needs (name, flags, language,
+//! kind, place, status); the birth date, consular id, phone numbers, relatives and the trail of
+//! positions come only with `GET /v1/cases/{id}`, which records the read. Outside the owning
+//! consulate's staff, positions are rounded to about a kilometre, and a national supervisor's
+//! queue shows initials until they open a case.
+
+use super::alert::Location;
+use super::case::Case;
+use super::event::{Event, EventBody};
+use super::registrant::Profile;
+use super::staff::Scope;
+
+/// Who a copy of an event or a case is made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// Staff of the consulate the case is with.
+    Owner,
+    /// Anyone else who may see it: its lawyer, a consulate it is offered to.
+    Outside,
+    /// A supervisor of the whole network: counts and masked names.
+    National,
+}
+
+impl Reader {
+    /// How `scope` stands to a case now with `consulate`.
+    pub fn of(scope: &Scope, consulate: &str) -> Reader {
+        match scope {
+            Scope::Consulate(c) if c == consulate => Reader::Owner,
+            Scope::All => Reader::National,
+            _ => Reader::Outside,
+        }
+    }
+}
+
+/// Degrees to round to: 0.01° is about 1.1 km of latitude.
+const ROUND_TO: f64 = 0.01;
+
+/// A position to about a kilometre, its accuracy widened to say so.
+pub fn rounded(location: &Location) -> Location {
+    let round = |v: f64| (v / ROUND_TO).round() * ROUND_TO;
+    Location {
+        lat: round(location.lat),
+        lon: round(location.lon),
+        accuracy_m: location.accuracy_m.max(1_000.0),
+    }
+}
+
+/// "Ana María López" → "A. M. L.": enough to tell rows apart, not to name anyone.
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .map(|c| format!("{}.", c.to_uppercase()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The profile as a queue row needs it: name, language and flags; nothing to reach or identify
+/// the person by.
+pub fn withheld(profile: &Profile, reader: Reader) -> Profile {
+    Profile {
+        name: match reader {
+            Reader::National => initials(&profile.name),
+            _ => profile.name.clone(),
+        },
+        date_of_birth: None,
+        consular_id: String::new(),
+        phone: String::new(),
+        language: profile.language.clone(),
+        flags: profile.flags.clone(),
+        relatives: Vec::new(),
+    }
+}
+
+/// Whether a profile is the withheld form (what streams and lists carry), so a console knows
+/// to read the case whole before showing its details.
+pub fn is_withheld(profile: &Profile) -> bool {
+    profile.phone.is_empty() && profile.consular_id.is_empty() && profile.date_of_birth.is_none()
+}
+
+/// The event as `reader` may receive it on a stream, or `None` when it carries nothing personal
+/// to take out (it is then sent as logged).
+pub fn event_for(event: &Event, reader: Reader) -> Option<Event> {
+    let outside = reader != Reader::Owner;
+    let mut copy = match &event.body {
+        EventBody::AlertRaised(_) => event.clone(),
+        EventBody::AlertRepeated(_) | EventBody::LocationUpdated(_) if outside => event.clone(),
+        _ => return None,
+    };
+    match &mut copy.body {
+        EventBody::AlertRaised(r) => {
+            r.registrant = withheld(&r.registrant, reader);
+            if outside {
+                r.location = rounded(&r.location);
+            }
+        }
+        EventBody::AlertRepeated(r) => r.location = rounded(&r.location),
+        EventBody::LocationUpdated(l) => l.location = rounded(&l.location),
+        _ => {}
+    }
+    Some(copy)
+}
+
+/// The case as a list row for `reader`: the profile withheld, only the latest position, and
+/// that rounded outside the owning consulate.
+pub fn case_for(mut row: Case, reader: Reader) -> Case {
+    row.registrant = withheld(&row.registrant, reader);
+    let keep = row.trail.len().saturating_sub(1);
+    row.trail.drain(..keep);
+    if reader != Reader::Owner {
+        row.location = rounded(&row.location);
+        for fix in &mut row.trail {
+            fix.location = rounded(&fix.location);
+        }
+    }
+    row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::alert::AlertKind;
+    use crate::domain::case::tests::raised;
+
+    #[test]
+    fn a_stream_copy_carries_no_birth_date_consular_id_or_phone() {
+        let event = raised(1, 1001, AlertKind::Detained, vec![]);
+        let EventBody::AlertRaised(original) = &event.body else {
+            unreachable!()
+        };
+        assert!(!original.registrant.phone.is_empty());
+        for reader in [Reader::Owner, Reader::Outside, Reader::National] {
+            let copy = event_for(&event, reader).expect("an alert always has a copy");
+            let json = serde_json::to_string(&copy).unwrap();
+            assert!(!json.contains(&original.registrant.phone), "{reader:?}");
+            assert!(
+                !json.contains(&original.registrant.consular_id),
+                "{reader:?}"
+            );
+            assert!(!json.contains("date_of_birth\":\""), "{reader:?}: {json}");
+            let EventBody::AlertRaised(r) = &copy.body else {
+                unreachable!()
+            };
+            assert!(is_withheld(&r.registrant));
+            assert!(r.registrant.relatives.is_empty());
+            let exact = r.location == original.location;
+            assert_eq!(exact, reader == Reader::Owner, "{reader:?}");
+        }
+        let national = event_for(&event, Reader::National).unwrap();
+        let EventBody::AlertRaised(r) = &national.body else {
+            unreachable!()
+        };
+        assert_eq!(r.registrant.name, initials(&original.registrant.name));
+    }
+
+    #[test]
+    fn positions_outside_are_rounded_to_about_a_kilometre() {
+        let fine = Location {
+            lat: 34.052_23,
+            lon: -118.243_68,
+            accuracy_m: 8.0,
+        };
+        let r = rounded(&fine);
+        assert!((r.lat - 34.05).abs() < 1e-9 && (r.lon + 118.24).abs() < 1e-9);
+        assert!(r.accuracy_m >= 1_000.0);
+        let at = |l: &Location| crate::domain::geo::Point {
+            lat: l.lat,
+            lon: l.lon,
+        };
+        assert!(crate::domain::geo::distance_km(at(&fine), at(&r)) < 1.0);
+    }
+
+    #[test]
+    fn initials_name_no_one() {
+        assert_eq!(initials("Ana María López"), "A. M. L.");
+        assert_eq!(initials("  élida  "), "É.");
+        assert_eq!(initials(""), "");
+    }
+
+    #[test]
+    fn a_list_row_keeps_the_latest_position_only() {
+        let mut case = Case::open(&raised(1, 1001, AlertKind::Detained, vec![])).unwrap();
+        for i in 0..5 {
+            case.trail.push(crate::domain::case::Fix {
+                at: case.received_at,
+                location: Location {
+                    lat: 34.0 + f64::from(i) * 0.001,
+                    lon: -118.0,
+                    accuracy_m: 5.0,
+                },
+            });
+        }
+        let owner = case_for(case.clone(), Reader::Owner);
+        assert_eq!(owner.trail.len(), 1);
+        assert_eq!(owner.trail[0], *case.trail.last().unwrap());
+        assert!(is_withheld(&owner.registrant));
+        let outside = case_for(case.clone(), Reader::Outside);
+        assert_ne!(
+            outside.trail[0].location,
+            case.trail.last().unwrap().location
+        );
+    }
+}
