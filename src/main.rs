@@ -266,16 +266,14 @@ async fn main() -> Result<()> {
                 },
         } => {
             let client = report_client(&config, hub)?;
-            let case = client.case(id).await?;
             if json {
+                let case = client.case(id).await?;
                 emit(&format!("{}\n", guardia::report::case_json(&case)?))?;
             } else {
+                // Markdown for a legal file: who read it, and the seal to check it against.
                 let lang = console_lang(&config, lang);
-                emit(&guardia::report::case_markdown(
-                    &case,
-                    lang,
-                    chrono::Utc::now(),
-                ))?;
+                let now = chrono::Utc::now();
+                emit(&guardia::report::sealed::export(&client, id, lang, now).await?)?;
             }
         }
         Command::Simulate {
@@ -447,6 +445,27 @@ async fn main() -> Result<()> {
             print!("{report}");
             if !report.findings.is_empty() {
                 std::process::exit(1);
+            }
+        }
+        Command::Verify {
+            export: Some(file),
+            hub,
+            ..
+        } => {
+            use guardia::report::sealed::Verdict;
+            let document = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let client = report_client(&config, hub)?;
+            match guardia::report::sealed::verify(&client, &document).await? {
+                Verdict::Matches => println!("ok: the export is the hub's record as sealed"),
+                Verdict::NoSeal => bail!("{}: no seal line at its end", file.display()),
+                Verdict::SealDiffers { hub } => bail!(
+                    "the hub's seal for that event is {hub}: this export was not made from \
+                     this record"
+                ),
+                Verdict::Edited { line } => {
+                    bail!("line {line} differs from the hub's record: the export was edited")
+                }
             }
         }
         Command::Verify { .. } => bail!("give --db FILE or --export FILE"),

@@ -303,3 +303,91 @@ async fn a_backup_is_a_consistent_copy_that_verifies() {
         .unwrap();
     assert!(!again.status.success(), "a backup never overwrites");
 }
+
+// Two threads: the hub serves while the command line's process is waited for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_lists_its_readers_ends_with_its_seal_and_is_checked_against_the_hub() {
+    use guardia::console::net::client::HubClient;
+    use guardia::i18n::Lang;
+    use guardia::report::sealed::{Verdict, export, verify};
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let ana = hub.enroll("Ana Exportada", &[]).await;
+    let alert = hub
+        .press(&ana.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    let id = alert.case_id;
+    let case = hub.case(&officer, id).await; // a view, on the record
+    let client = HubClient::new(&hub.url, &officer).unwrap();
+    let doc = export(&client, id, Lang::Es, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert!(doc.contains("Ana Exportada"), "{doc}");
+    assert!(doc.contains("## Consultas del expediente"), "{doc}");
+    assert!(
+        doc.contains("— consulta (seq") && doc.contains("— exportación — "),
+        "{doc}"
+    );
+    let link = hex::encode(
+        hub.store
+            .link_at(case["last_seq"].as_u64().unwrap())
+            .await
+            .unwrap()
+            .unwrap(),
+    );
+    assert!(doc.trim_end().ends_with("-->"), "{doc}");
+    assert!(
+        doc.contains(&link),
+        "the export ends with its last event's seal"
+    );
+    assert_eq!(verify(&client, &doc).await.unwrap(), Verdict::Matches);
+
+    // The case moves on; the export still reads as the record stood when it was made.
+    let res = hub
+        .act(
+            &officer,
+            id,
+            "notes",
+            case["version"].as_u64().unwrap(),
+            json!({"text": "después de exportar"}),
+        )
+        .await;
+    assert!(res.status().is_success());
+    assert_eq!(verify(&client, &doc).await.unwrap(), Verdict::Matches);
+
+    // An edited line is named.
+    let edited = doc.replacen("Ana Exportada", "Ana Cambiada", 1);
+    let line = doc
+        .lines()
+        .position(|l| l.contains("Ana Exportada"))
+        .unwrap()
+        + 1;
+    assert_eq!(
+        verify(&client, &edited).await.unwrap(),
+        Verdict::Edited { line }
+    );
+    // A forged seal is not the hub's.
+    let forged = doc.replace(&link, &"0".repeat(64));
+    assert!(matches!(
+        verify(&client, &forged).await.unwrap(),
+        Verdict::SealDiffers { .. }
+    ));
+    assert_eq!(verify(&client, "# Caso\n").await.unwrap(), Verdict::NoSeal);
+
+    // The command line says so with its exit code.
+    let file = hub.dir.path().join("export.md");
+    std::fs::write(&file, &edited).unwrap();
+    let run = common::guardia()
+        .env("GUARDIA_TOKEN", &officer)
+        .args(["verify", "--hub", &hub.url, "--export"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains(&format!("line {line}")),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    hub.stop().await;
+}

@@ -38,7 +38,21 @@ impl Lang {
         }
     }
 
-    fn pick(self, es: &'static str, en: &'static str) -> &'static str {
+    /// `es` or `en`, as written in a record (an export's seal).
+    pub fn code(self) -> &'static str {
+        self.pick("es", "en")
+    }
+
+    /// The language a record names by its code.
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code {
+            "es" => Some(Lang::Es),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn pick(self, es: &'static str, en: &'static str) -> &'static str {
         match self {
             Lang::Es => es,
             Lang::En => en,

@@ -50,6 +50,17 @@ impl NetError {
     }
 }
 
+/// A case as read for a record, with where the read was logged and the seal of its last event.
+#[derive(Debug, Clone)]
+pub struct Sealed {
+    pub case: Case,
+    /// The `seq` of the read's own record.
+    pub read: u64,
+    /// The case's last event and its link, hex.
+    pub seq: u64,
+    pub link: String,
+}
+
 #[derive(Clone)]
 pub struct HubClient {
     http: reqwest::Client,
@@ -176,6 +187,69 @@ impl HubClient {
 
     pub async fn case(&self, id: u64) -> Result<Case, NetError> {
         self.get(&format!("/v1/cases/{id}")).await
+    }
+
+    /// A case read whole for a record: `purpose` says why (recorded with the read), `as_of`
+    /// asks for the case as it stood after that event. Answers with the seal the hub sent.
+    pub async fn case_sealed(
+        &self,
+        id: u64,
+        purpose: crate::domain::event::ReadPurpose,
+        as_of: Option<u64>,
+    ) -> Result<Sealed, NetError> {
+        let purpose = serde_json::to_value(purpose)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let as_of = as_of.map(|s| format!("&as_of={s}")).unwrap_or_default();
+        let res = self
+            .http
+            .get(format!(
+                "{}/v1/cases/{id}?purpose={purpose}{as_of}",
+                self.base
+            ))
+            .bearer_auth(&self.token)
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+            .map_err(|e| NetError::Unreachable(e.to_string()))?;
+        let res = check(res).await?;
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+                .unwrap_or_default()
+        };
+        let read: u64 = header("guardia-read").parse().unwrap_or(0);
+        let seal = header("guardia-seal");
+        let (seq, link) = seal.split_once(' ').unwrap_or(("0", ""));
+        let seq = seq.parse().unwrap_or(0);
+        let link = link.to_string();
+        let case = res
+            .json()
+            .await
+            .map_err(|e| NetError::Garbled(e.to_string()))?;
+        Ok(Sealed {
+            case,
+            read,
+            seq,
+            link,
+        })
+    }
+
+    /// Who read case `id` (up to `upto`), or `None` when this role may not see it.
+    pub async fn access(
+        &self,
+        id: u64,
+        upto: Option<u64>,
+    ) -> Result<Option<Vec<crate::api::AccessEntry>>, NetError> {
+        let upto = upto.map(|u| format!("?upto={u}")).unwrap_or_default();
+        match self.get(&format!("/v1/cases/{id}/access{upto}")).await {
+            Ok(list) => Ok(Some(list)),
+            Err(NetError::Refused { status: 403, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The cases in scope a search means, looked for in what rows do not carry (phone numbers,

@@ -3,6 +3,8 @@
 //! the hub goes through the sanitizer, and Markdown's own syntax is escaped, so a hostile name
 //! can neither reach a terminal nor rewrite the document's structure.
 
+pub mod sealed;
+
 use chrono::{DateTime, Duration, Utc};
 
 use crate::console::net::client::{HubClient, NetError};
