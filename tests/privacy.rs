@@ -300,6 +300,15 @@ async fn streams_and_lists_carry_a_queue_row_and_the_case_the_rest() {
     // The lawyer opening their client's case gets the profile.
     let theirs = hub.case(&lawyer, alert.case_id).await;
     assert_eq!(theirs["registrant"]["phone"], phone.as_str());
+    // ...and the relatives' names, not their numbers, which stay with the consulate.
+    let relatives = theirs["registrant"]["relatives"].to_string();
+    assert!(relatives.contains("Pariente Ficticio"), "{relatives}");
+    assert!(!relatives.contains("+13105550124"), "{relatives}");
+    assert!(
+        whole["registrant"]["relatives"]
+            .to_string()
+            .contains("+13105550124")
+    );
     hub.stop().await;
 }
 

@@ -100,6 +100,24 @@ pub fn event_for(event: &Event, reader: Reader) -> Option<Event> {
     Some(copy)
 }
 
+/// The case whole, as `reader` may open it: the lawyer (and a consulate it is only offered to)
+/// reads the person's profile with positions rounded, and the relatives' names without their
+/// numbers, which stay with the consulate. A consulate's staff and a national supervisor who
+/// opens a case read all of it.
+pub fn opened_by(mut case: Case, reader: Reader) -> Case {
+    if reader != Reader::Outside {
+        return case;
+    }
+    for relative in &mut case.registrant.relatives {
+        relative.phone.clear();
+    }
+    case.location = rounded(&case.location);
+    for fix in &mut case.trail {
+        fix.location = rounded(&fix.location);
+    }
+    case
+}
+
 /// The case as a list row for `reader`: the profile withheld, only the latest position, and
 /// that rounded outside the owning consulate.
 pub fn case_for(mut row: Case, reader: Reader) -> Case {
@@ -167,6 +185,33 @@ mod tests {
             lon: l.lon,
         };
         assert!(crate::domain::geo::distance_km(at(&fine), at(&r)) < 1.0);
+    }
+
+    #[test]
+    fn a_lawyer_opening_a_case_reads_the_person_not_the_relatives_numbers() {
+        let mut case = Case::open(&raised(1, 1001, AlertKind::Detained, vec![])).unwrap();
+        case.registrant.relatives = vec![crate::domain::registrant::Relative {
+            name: "Pariente Ficticio".into(),
+            relation: "hermana".into(),
+            phone: "+13105550124".into(),
+        }];
+        case.location.lat += 0.001_23;
+        let lawyer = opened_by(case.clone(), Reader::Outside);
+        assert_eq!(lawyer.registrant.phone, case.registrant.phone);
+        assert!(
+            lawyer
+                .registrant
+                .relatives
+                .iter()
+                .all(|r| r.phone.is_empty())
+        );
+        assert_eq!(
+            lawyer.registrant.relatives[0].name,
+            case.registrant.relatives[0].name
+        );
+        assert_ne!(lawyer.location, case.location);
+        assert_eq!(opened_by(case.clone(), Reader::Owner), case);
+        assert_eq!(opened_by(case.clone(), Reader::National), case);
     }
 
     #[test]

@@ -147,6 +147,7 @@ pub async fn one(
     if case.last_seq == stored.last_seq {
         case.version = stored.version;
     }
+    let case = privacy::opened_by(case, Reader::of(&staff.scope(), &stored.consulate));
     let purpose = query.purpose.unwrap_or(ReadPurpose::View);
     let read = state
         .store
