@@ -249,3 +249,33 @@ fn a_row_whose_action_has_not_reached_the_hub_says_sending() {
     );
     assert!(!row(&mut m).contains("⧗ enviando"));
 }
+
+#[test]
+fn a_case_from_the_stream_is_read_whole_when_shown_and_says_so_meanwhile() {
+    let mut m = officer(Lang::Es);
+    let mut e = raised(1, 1001, AlertKind::Detained, vec![]);
+    if let EventBody::AlertRaised(r) = &mut e.body {
+        // As the stream carries it.
+        r.registrant =
+            crate::domain::privacy::withheld(&r.registrant, crate::domain::privacy::Reader::Owner);
+    }
+    update(&mut m, Action::HubEvent(Box::new(e)));
+    m.refresh_order();
+    let text = screen(&mut m, 160, 45);
+    assert!(text.contains("cargando…"), "{text}");
+    assert!(!text.contains("Nacimiento: desconocido"), "{text}");
+    let commands = update(&mut m, Action::Tick(now()));
+    assert!(commands.contains(&Command::FetchCase(1001)), "{commands:?}");
+    // Read whole: the details show, and it is not read again.
+    let whole =
+        crate::domain::case::Case::open(&raised(1, 1001, AlertKind::Detained, vec![])).unwrap();
+    let phone = whole.registrant.phone.clone();
+    update(&mut m, Action::CaseLoaded(Box::new(whole)));
+    let text = screen(&mut m, 160, 45);
+    assert!(text.contains(&phone), "{text}");
+    let commands = update(&mut m, Action::Tick(now()));
+    assert!(
+        !commands.contains(&Command::FetchCase(1001)),
+        "{commands:?}"
+    );
+}

@@ -183,26 +183,40 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
             )));
         }
     }
+    // Until the case is read whole, the person's details are not here: say so rather than
+    // show them as unknown.
+    let withheld = crate::domain::privacy::is_withheld(p);
     lines.extend([
         Line::default(),
         heading(Text::Profile),
         Line::from(Span::raw(clean(&p.name))),
-        field(
-            Text::Born,
-            match (p.date_of_birth, p.age_on(model.now.date_naive())) {
-                (Some(born), Some(age)) => format!("{born} ({age})"),
-                _ => t(lang, Text::Unknown).to_string(),
-            },
-        ),
-        field(
-            Text::ConsularId,
-            if p.consular_id.trim().is_empty() {
-                t(lang, Text::Unknown).to_string()
-            } else {
-                clean(&p.consular_id)
-            },
-        ),
-        field(Text::Phone, clean(&p.phone)),
+    ]);
+    if withheld {
+        lines.push(Line::from(Span::styled(
+            format!("  {}", t(lang, Text::Loading)),
+            theme.dim(),
+        )));
+    } else {
+        lines.extend([
+            field(
+                Text::Born,
+                match (p.date_of_birth, p.age_on(model.now.date_naive())) {
+                    (Some(born), Some(age)) => format!("{born} ({age})"),
+                    _ => t(lang, Text::Unknown).to_string(),
+                },
+            ),
+            field(
+                Text::ConsularId,
+                if p.consular_id.trim().is_empty() {
+                    t(lang, Text::Unknown).to_string()
+                } else {
+                    clean(&p.consular_id)
+                },
+            ),
+            field(Text::Phone, clean(&p.phone)),
+        ]);
+    }
+    lines.extend([
         field(
             Text::Language,
             i18n::language_name(lang, &p.language)
@@ -226,7 +240,14 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
     lines.push(heading(Text::Relatives));
     if p.relatives.is_empty() {
         lines.push(Line::from(Span::styled(
-            t(lang, Text::NoRelatives),
+            t(
+                lang,
+                if withheld {
+                    Text::Loading
+                } else {
+                    Text::NoRelatives
+                },
+            ),
             theme.dim(),
         )));
     }
