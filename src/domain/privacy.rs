@@ -83,18 +83,32 @@ pub fn event_for(event: &Event, reader: Reader) -> Option<Event> {
     let outside = reader != Reader::Owner;
     let mut copy = match &event.body {
         EventBody::AlertRaised(_) => event.clone(),
-        EventBody::AlertRepeated(_) | EventBody::LocationUpdated(_) if outside => event.clone(),
+        EventBody::AlertRepeated(r) if outside || r.intake.is_some() => event.clone(),
+        EventBody::LocationUpdated(_) if outside => event.clone(),
+        EventBody::NoteAdded(_) if reader == Reader::National => event.clone(),
         _ => return None,
     };
     match &mut copy.body {
         EventBody::AlertRaised(r) => {
             r.registrant = withheld(&r.registrant, reader);
+            if let Some(intake) = &mut r.intake {
+                intake.description.clear();
+            }
             if outside {
                 r.location = rounded(&r.location);
             }
         }
-        EventBody::AlertRepeated(r) => r.location = rounded(&r.location),
+        EventBody::AlertRepeated(r) => {
+            if let Some(intake) = &mut r.intake {
+                intake.description.clear();
+            }
+            if outside {
+                r.location = rounded(&r.location);
+            }
+        }
         EventBody::LocationUpdated(l) => l.location = rounded(&l.location),
+        // What an officer wrote about a person: read when the case is opened.
+        EventBody::NoteAdded(n) => n.text.clear(),
         _ => {}
     }
     Some(copy)
@@ -122,6 +136,11 @@ pub fn opened_by(mut case: Case, reader: Reader) -> Case {
 /// that rounded outside the owning consulate.
 pub fn case_for(mut row: Case, reader: Reader) -> Case {
     row.registrant = withheld(&row.registrant, reader);
+    // What a caller said and what officers wrote: read when the case is opened.
+    if let Some(intake) = &mut row.intake {
+        intake.description.clear();
+    }
+    row.notes.clear();
     let keep = row.trail.len().saturating_sub(1);
     row.trail.drain(..keep);
     if reader != Reader::Owner {
@@ -168,6 +187,35 @@ mod tests {
             unreachable!()
         };
         assert_eq!(r.registrant.name, initials(&original.registrant.name));
+    }
+
+    #[test]
+    fn what_officers_wrote_and_callers_said_waits_for_the_case_to_be_opened() {
+        use crate::domain::case::tests::staff_event;
+        use crate::domain::event::NoteAdded;
+        let note = staff_event(
+            2,
+            1001,
+            EventBody::NoteAdded(NoteAdded {
+                text: "la hermana dice que está en Adelanto".into(),
+            }),
+        );
+        assert!(event_for(&note, Reader::Owner).is_none(), "sent as logged");
+        assert!(
+            event_for(&note, Reader::Outside).is_none(),
+            "their lawyer reads it"
+        );
+        let national = event_for(&note, Reader::National).unwrap();
+        assert_eq!(
+            national.body,
+            EventBody::NoteAdded(NoteAdded {
+                text: String::new()
+            })
+        );
+        let mut case = Case::open(&raised(1, 1001, AlertKind::Detained, vec![])).unwrap();
+        case.apply(&note).unwrap();
+        assert_eq!(case.notes.len(), 1);
+        assert!(case_for(case, Reader::Owner).notes.is_empty());
     }
 
     #[test]

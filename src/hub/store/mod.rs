@@ -135,7 +135,9 @@ impl Published {
                 .map(|j| Published::frame_for(seq, kind, &j))
         };
         let outside = encode(Reader::Outside);
-        let national = if kind == EventKind::AlertRaised {
+        // Only an alert's name and a note's text differ between outside readers and national
+        // supervisors; otherwise one copy serves both.
+        let national = if matches!(kind, EventKind::AlertRaised | EventKind::NoteAdded) {
             encode(Reader::National)
         } else {
             outside.clone()
@@ -151,7 +153,10 @@ impl Published {
     pub fn personal(kind: EventKind) -> bool {
         matches!(
             kind,
-            EventKind::AlertRaised | EventKind::AlertRepeated | EventKind::LocationUpdated
+            EventKind::AlertRaised
+                | EventKind::AlertRepeated
+                | EventKind::LocationUpdated
+                | EventKind::NoteAdded
         )
     }
 
