@@ -470,6 +470,20 @@ async fn main() -> Result<()> {
         }
         Command::Verify { .. } => bail!("give --db FILE or --export FILE"),
         Command::Admin {
+            command: AdminCommand::AcceptHead { db },
+        } => {
+            let db = db.unwrap_or_else(|| config.hub.db.clone());
+            let report = guardia::hub::store::verify::accept_head(&db, config.hub.key_file())?;
+            print!("{report}");
+            if !report.findings.is_empty() {
+                bail!(
+                    "{} does not verify: its head was not recorded",
+                    db.display()
+                );
+            }
+            println!("the head is now seq {}", report.head.map_or(0, |h| h.seq));
+        }
+        Command::Admin {
             command: AdminCommand::Backup { db, out },
         } => {
             let db = db.unwrap_or_else(|| config.hub.db.clone());

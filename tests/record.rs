@@ -391,3 +391,56 @@ async fn an_export_lists_its_readers_ends_with_its_seal_and_is_checked_against_t
     );
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn a_restart_never_seals_an_edit_and_a_missing_head_is_not_a_shorter_log() {
+    let (dir, _) = a_record().await;
+    head_caught_up(dir.path());
+    let last = max_seq(dir.path());
+
+    // Edited, and its seal and every later one taken away: sealing them again at start would
+    // launder the edit with the real key.
+    let unsealed = tampered(
+        dir.path(),
+        "UPDATE events SET body = replace(body, 'Ana Sellada', 'Ana Cambiada'), chain = NULL
+          WHERE seq >= 2;
+         UPDATE cases SET mac = NULL;",
+    );
+    assert!(refused_at_start(unsealed.path()).contains("does not match its seal"));
+    assert_eq!(first_finding(unsealed.path()).seq, Some(2));
+    // The refused start sealed nothing: the next one refuses too.
+    assert!(refused_at_start(unsealed.path()).contains("does not match its seal"));
+
+    // The last event removed and the head file with it.
+    let cut = tampered(
+        dir.path(),
+        &format!("DELETE FROM events WHERE seq = {last}"),
+    );
+    std::fs::remove_file(head_file(&db(cut.path()))).unwrap();
+    let refused = refused_at_start(cut.path());
+    assert!(refused.contains("head file is missing"), "{refused}");
+    assert!(refused.contains("accept-head"), "{refused}");
+
+    // A restored backup has no head of its own: the operator accepts it, after a full check.
+    let copy = tempfile::tempdir().unwrap();
+    let restored = copy.path().join("hub.db");
+    guardia::hub::store::backup(&db(dir.path()), &restored).unwrap();
+    std::fs::copy(
+        default_key_file(&db(dir.path())),
+        default_key_file(&restored),
+    )
+    .unwrap();
+    assert!(refused_at_start(copy.path()).contains("accept-head"));
+    let run = common::guardia()
+        .args(["admin", "accept-head", "--db"])
+        .arg(&restored)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    Store::open(&restored).expect("an accepted copy opens");
+}

@@ -217,6 +217,13 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: DeviceCommand,
     },
+    /// After restoring a backup: check it whole, then record where its log ends, so the hub
+    /// will serve it (the old head file said the log went further).
+    AcceptHead {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
     /// A consistent copy of the database while the hub runs (SQLite's backup API), checked
     /// with the same key before it is reported done. The key file is not copied: keep it apart.
     Backup {

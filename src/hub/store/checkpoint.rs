@@ -8,15 +8,13 @@
 //! The writer keeps a far higher automatic threshold as a backstop: if this thread falls behind,
 //! or a reader keeps the WAL from being reused, the file still stays bounded.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::Connection;
 
 use super::StoreError;
-use super::chain::{Head, Keys};
 
 /// Pages the WAL may reach before the writer checkpoints it itself (256 MB of 4 KB pages).
 /// Under steady load a passive checkpoint never catches the writer, so the WAL is only reused
@@ -33,66 +31,34 @@ const RESTART_FRAMES: i64 = 16_384;
 /// 200 ms gave a delivery p99 of 5–7 ms in the raid, 1 s gave 3–4.6 ms.
 const GATHER: Duration = Duration::from_secs(1);
 
-/// The writer's side: tells the checkpointer that something was committed, and how far the log
-/// now reaches.
-pub(super) struct Nudge {
-    tx: SyncSender<()>,
-    head: Arc<Mutex<Option<Head>>>,
-}
+/// The writer's side: tells the checkpointer that something was committed.
+pub(super) struct Nudge(SyncSender<()>);
 
 impl Nudge {
     /// Never blocks: one pending nudge is as good as many.
-    pub fn commit(&self, head: Head) {
-        if let Ok(mut h) = self.head.lock() {
-            *h = Some(head);
-        }
-        let _ = self.tx.try_send(());
+    pub fn commit(&self) {
+        let _ = self.0.try_send(());
     }
 }
 
-/// Where the log's head is recorded (the head file) and the keys that sign it.
-pub(super) struct HeadRecord {
-    pub path: PathBuf,
-    pub keys: Keys,
-}
-
-/// Starts the checkpointer on its own connection to `path`. It also records the log's head, off
-/// the writer's path: the head file is at most a gathering behind the log.
-pub(super) fn start(path: &Path, record: Option<HeadRecord>) -> Result<Nudge, StoreError> {
+/// Starts the checkpointer on its own connection to `path`.
+pub(super) fn start(path: &Path) -> Result<Nudge, StoreError> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     let (tx, rx) = sync_channel(1);
-    let head = Arc::new(Mutex::new(None));
-    let latest = head.clone();
     std::thread::Builder::new()
         .name("guardia-checkpoint".into())
-        .spawn(move || run(&conn, &rx, &latest, record.as_ref()))
+        .spawn(move || run(&conn, &rx))
         .map_err(|e| StoreError::Setup(format!("cannot start the checkpoint thread: {e}")))?;
-    Ok(Nudge { tx, head })
+    Ok(Nudge(tx))
 }
 
-fn record_head(latest: &Mutex<Option<Head>>, record: Option<&HeadRecord>) {
-    let head = latest.lock().ok().and_then(|mut h| h.take());
-    if let (Some(head), Some(r)) = (head, record)
-        && let Err(e) = super::chain::write_head(&r.path, &r.keys, head)
-    {
-        tracing::warn!(error = %e, "cannot record the log's head");
-    }
-}
-
-fn run(
-    conn: &Connection,
-    nudges: &Receiver<()>,
-    latest: &Mutex<Option<Head>>,
-    record: Option<&HeadRecord>,
-) {
+fn run(conn: &Connection, nudges: &Receiver<()>) {
     // Ends when the writer (the only sender) is gone.
     while nudges.recv().is_ok() {
-        record_head(latest, record);
         std::thread::sleep(GATHER);
         // A nudge that came while gathering is covered by this checkpoint.
         let _ = nudges.try_recv();
-        record_head(latest, record);
         // PASSIVE never waits for readers or the writer: it copies what it can and returns.
         let frames = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1));
         match frames {
@@ -111,7 +77,6 @@ fn run(
             }
         }
     }
-    record_head(latest, record);
     // A last full copy on the way out, so a stopped hub leaves a short WAL behind.
     let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
 }
@@ -144,11 +109,8 @@ mod tests {
             db_bytes(&path) < 1_000_000,
             "the commit itself copied the WAL into the database"
         );
-        let nudge = start(&path, None).unwrap();
-        nudge.commit(Head {
-            seq: 0,
-            link: super::super::chain::GENESIS,
-        });
+        let nudge = start(&path).unwrap();
+        nudge.commit();
         // Wait for the copy, not for a time.
         for _ in 0..400 {
             if db_bytes(&path) >= 3_000 * 4_000 {

@@ -239,31 +239,36 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
+        let key_existed = key_file.exists();
         let keys = chain::Keys::load(&key_file, !sealed)?;
-        let newly = verify::seal_unsealed(&mut conn, &keys)?;
-        if newly > 0 {
-            tracing::info!(
-                rows = newly,
-                "sealed the rows written before the log had a seal"
-            );
+        // Rows without a seal are sealed only by the start that makes the key: a database from
+        // before the seal existed. Once there is a key, a missing seal is tampering, and is
+        // reported like any other (sealing it then would launder an edit).
+        if !key_existed {
+            let newly = verify::seal_unsealed(&mut conn, &keys)?;
+            if newly > 0 {
+                tracing::info!(
+                    rows = newly,
+                    "sealed the rows written before the log had a seal"
+                );
+            }
         }
         let head_file = chain::head_file(path);
-        verify::check_at_start(&conn, &keys, &head_file)?;
+        // A sealed log a hub has written has a head file; one made now does not yet.
+        verify::check_at_start(&conn, &keys, &head_file, key_existed && sealed)?;
+        let nudge = checkpoint::start(path)?;
+        let head = writer::HeadFile {
+            path: head_file,
+            keys: keys.clone(),
+        };
         let (jobs, rx) = mpsc::channel(JOB_QUEUE);
         let events = Arc::new(fanout::Fanout::new(BROADCAST_CAPACITY));
         let publisher = events.clone();
         let lag_us = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let lag = lag_us.clone();
-        let nudge = checkpoint::start(
-            path,
-            Some(checkpoint::HeadRecord {
-                path: head_file,
-                keys: keys.clone(),
-            }),
-        )?;
         std::thread::Builder::new()
             .name("guardia-writer".into())
-            .spawn(move || writer::run(conn, rx, publisher, nudge, keys, MAX_BATCH, lag))
+            .spawn(move || writer::run(conn, rx, publisher, nudge, head, MAX_BATCH, lag))
             .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             jobs,

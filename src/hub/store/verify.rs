@@ -39,6 +39,8 @@ pub struct Report {
     pub events: u64,
     pub cases: u64,
     pub head: Option<Head>,
+    /// Whether the log's end was compared with a head file.
+    pub head_checked: bool,
     /// In log order: the first is where the record stops being trustworthy.
     pub findings: Vec<Finding>,
 }
@@ -48,6 +50,12 @@ impl std::fmt::Display for Report {
         writeln!(f, "{} events, {} cases checked", self.events, self.cases)?;
         if let Some(head) = self.head {
             writeln!(f, "head: seq {} link {}", head.seq, hex::encode(head.link))?;
+            if !self.head_checked {
+                writeln!(
+                    f,
+                    "no head file beside it: removals from the log's end cannot be told"
+                )?;
+            }
         }
         match self.findings.first() {
             None => writeln!(f, "ok: every link and every case matches the seal"),
@@ -173,11 +181,25 @@ fn walk(
     Ok(())
 }
 
-/// Compares the log's end with the head file: a shorter log lost events at its end.
-fn against_head_file(report: &mut Report, recorded: Option<Head>) {
-    let (Some(log), Some(recorded)) = (report.head, recorded) else {
+/// Compares the log's end with the head file: a shorter log lost events at its end. When the
+/// head is `required` (a hub has written this sealed log), a missing head file is a finding.
+fn against_head_file(report: &mut Report, recorded: Option<Head>, required: bool) {
+    let Some(log) = report.head else {
         return;
     };
+    let Some(recorded) = recorded else {
+        report.head_checked = false;
+        if required && log.seq > 0 {
+            report.findings.push(at_seq(
+                log.seq,
+                "the head file is missing, so events removed from the log's end would go \
+                 unseen; if this database is a restored backup, run \
+                 `guardia admin accept-head --db FILE` to record where it ends",
+            ));
+        }
+        return;
+    };
+    report.head_checked = true;
     if log.seq < recorded.seq {
         report.findings.push(at_seq(
             log.seq + 1,
@@ -350,6 +372,10 @@ fn projection(conn: &Connection, report: &mut Report) -> Result<(), StoreError> 
 /// The whole check: every link from event 1, the head file, every case row's seal, and every
 /// case folded again from its events.
 pub fn verify_file(db: &Path, key_file: Option<&Path>) -> Result<Report, StoreError> {
+    verify_with(db, key_file, true)
+}
+
+fn verify_with(db: &Path, key_file: Option<&Path>, head: bool) -> Result<Report, StoreError> {
     let key_file = key_file
         .map(Path::to_path_buf)
         .unwrap_or_else(|| chain::default_key_file(db));
@@ -361,8 +387,12 @@ pub fn verify_file(db: &Path, key_file: Option<&Path>) -> Result<Report, StoreEr
     let tx = conn.unchecked_transaction()?;
     let mut report = Report::default();
     walk(&tx, &keys, 0, GENESIS, &mut report)?;
-    if report.findings.is_empty() {
-        against_head_file(&mut report, chain::read_head(&chain::head_file(db), &keys)?);
+    if head && report.findings.is_empty() {
+        against_head_file(
+            &mut report,
+            chain::read_head(&chain::head_file(db), &keys)?,
+            false,
+        );
     }
     case_rows(&tx, &keys, &mut report)?;
     projection(&tx, &mut report)?;
@@ -375,6 +405,7 @@ pub(super) fn check_at_start(
     conn: &Connection,
     keys: &Keys,
     head_file: &Path,
+    head_required: bool,
 ) -> Result<(), StoreError> {
     let (count, max): (i64, i64) = conn.query_row(
         "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM events",
@@ -405,7 +436,11 @@ pub(super) fn check_at_start(
         };
         walk(conn, keys, from as u64, prev, &mut report)?;
         if report.findings.is_empty() {
-            against_head_file(&mut report, chain::read_head(head_file, keys)?);
+            against_head_file(
+                &mut report,
+                chain::read_head(head_file, keys)?,
+                head_required,
+            );
         }
     }
     case_rows(conn, keys, &mut report)?;
@@ -418,6 +453,22 @@ pub(super) fn check_at_start(
             head_file.display()
         ))),
     }
+}
+
+/// `guardia admin accept-head`: after a restore, records where this database's log ends, once
+/// every link and case checks out. The head file it replaces is the one thing that would have
+/// told a shorter log from the original: the command is the operator's word that this copy is
+/// the one to keep.
+pub fn accept_head(db: &Path, key_file: Option<&Path>) -> Result<Report, StoreError> {
+    let report = verify_with(db, key_file, false)?;
+    if let (true, Some(head)) = (report.findings.is_empty(), report.head) {
+        let key_file = key_file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| chain::default_key_file(db));
+        let keys = Keys::load(&key_file, false)?;
+        chain::write_head(&chain::head_file(db), &keys, head)?;
+    }
+    Ok(report)
 }
 
 /// Seals events and case rows written before the log had a seal (a database from an earlier

@@ -65,7 +65,7 @@ pub(super) fn run(
     mut jobs: mpsc::Receiver<Queued>,
     publisher: Arc<super::fanout::Fanout>,
     nudge: super::checkpoint::Nudge,
-    keys: Keys,
+    head: HeadFile,
     max_batch: usize,
     lag_us: Arc<AtomicU64>,
 ) {
@@ -88,21 +88,27 @@ pub(super) fn run(
             }
         }
         let size = batch.len();
-        if let Some(head) = commit_batch(&conn, &mut batch, &publisher, &mut cache, &keys) {
-            nudge.commit(head);
-        }
+        commit_batch(&conn, &mut batch, &publisher, &mut cache, &head);
+        nudge.commit();
         crate::hub::metrics::committed(size, waited.drain(..).map(|t| t.elapsed().as_secs_f64()));
     }
 }
 
-/// Runs a batch in one transaction. Returns the log's head once committed.
+/// Where the writer records the log's head after each commit, and the keys that sign it.
+pub(super) struct HeadFile {
+    pub path: std::path::PathBuf,
+    pub keys: Keys,
+}
+
+/// Runs a batch in one transaction, and records the log's head once it is committed.
 fn commit_batch(
     conn: &Connection,
     batch: &mut Vec<Job>,
     publisher: &super::fanout::Fanout,
     cache: &mut Projections,
-    keys: &Keys,
-) -> Option<Head> {
+    head_file: &HeadFile,
+) {
+    let keys = &head_file.keys;
     if let Err(e) = run_sql(conn, "BEGIN IMMEDIATE") {
         tracing::error!(error = %e, "cannot begin a write transaction");
         let msg = e.to_string();
@@ -113,7 +119,7 @@ fn commit_batch(
         }
         let _ = conn.execute_batch("ROLLBACK");
         cache.forget_all();
-        return None;
+        return;
     }
     // Read the head inside the write lock: `guardia admin` may have appended (a staff change)
     // from another process since the last batch, and a `seq` must never be taken twice nor a
@@ -128,7 +134,7 @@ fn commit_batch(
                 let (_, reply) = job(None);
                 reply(Err(StoreError::Setup(msg.clone())));
             }
-            return None;
+            return;
         }
     };
     let mut ctx = WriteCtx {
@@ -162,6 +168,16 @@ fn commit_batch(
     match run_sql(conn, "COMMIT") {
         Ok(()) => {
             ctx.cache.committed();
+            // Recorded before anyone hears of the commit: a `guardia admin` command that exits
+            // at once must leave the head behind it. No fsync: after a crash the file can only
+            // be older than the log, never ahead of it.
+            let head = Head {
+                seq: ctx.next_seq - 1,
+                link: ctx.prev,
+            };
+            if let Err(e) = super::chain::write_head(&head_file.path, keys, head) {
+                tracing::error!(error = %e, "cannot record the log's head");
+            }
             crate::hub::metrics::published(ctx.pending.len());
             for event in ctx.pending.drain(..) {
                 // No subscribers is normal; the log holds the event for later replay.
@@ -170,10 +186,6 @@ fn commit_batch(
             for reply in replies {
                 reply(Ok(()));
             }
-            Some(Head {
-                seq: ctx.next_seq - 1,
-                link: ctx.prev,
-            })
         }
         Err(e) => {
             tracing::error!(error = %e, "commit failed; the batch is rolled back");
@@ -183,7 +195,6 @@ fn commit_batch(
             for reply in replies {
                 reply(Err(StoreError::Setup(format!("commit failed: {msg}"))));
             }
-            None
         }
     }
 }
