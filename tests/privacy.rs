@@ -119,6 +119,12 @@ async fn reading_a_case_puts_the_reader_on_its_access_list() {
         case["version"].as_u64().unwrap() + 1,
         "only the assignment moved the version"
     );
+    for bad in [
+        format!("/v1/cases/{id}?as_of=9223372036854775808"),
+        format!("/v1/cases/{id}/access?upto=9223372036854775808"),
+    ] {
+        assert_eq!(hub.get_as(&officer, &bad).await.status(), 422, "{bad}");
+    }
     hub.stop().await;
 }
 
@@ -212,8 +218,8 @@ async fn the_case_list_is_paged_and_leaves_closed_cases_out_unless_asked() {
         .unwrap();
     assert_eq!(listed(&only_closed), vec![closed]);
 
-    // Limits out of range are a clear 422.
-    for bad in ["limit=0", "limit=100000"] {
+    // Limits and positions out of range are a clear 422, never a wrapped number.
+    for bad in ["limit=0", "limit=100000", "after=18446744073709551615"] {
         let res = hub.get_as(&officer, &format!("/v1/cases?{bad}")).await;
         assert_eq!(res.status(), 422, "{bad}");
     }

@@ -302,6 +302,12 @@ async fn a_backup_is_a_consistent_copy_that_verifies() {
         .output()
         .unwrap();
     assert!(!again.status.success(), "a backup never overwrites");
+    // Nor follows a link left where the copy would go.
+    let elsewhere = dir.path().join("elsewhere.db");
+    let link = dir.path().join("link.db");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    assert!(guardia::hub::store::backup(&db(dir.path()), &link).is_err());
+    assert!(!elsewhere.exists(), "the link was followed");
 }
 
 // Two threads: the hub serves while the command line's process is waited for.

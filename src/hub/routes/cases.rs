@@ -60,6 +60,10 @@ pub async fn list(
     {
         return Err(ApiError::Unprocessable(format!("unknown consulate `{c}`")));
     }
+    // The log's positions and case ids are SQLite integers: larger values name nothing.
+    if query.after > i64::MAX as u64 {
+        return Err(ApiError::Unprocessable("after is past any case id".into()));
+    }
     let limit = query.limit.unwrap_or(PAGE);
     if limit == 0 || limit > MAX_PAGE {
         return Err(ApiError::Unprocessable(format!(
@@ -136,6 +140,9 @@ pub async fn one(
 ) -> Result<impl IntoResponse, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
     let id = super::casework::case_id(&id)?;
+    if query.as_of.is_some_and(|s| s > i64::MAX as u64) {
+        return Err(ApiError::Unprocessable("as_of is past any seq".into()));
+    }
     let stored = readable(&state, &staff, id).await?;
     let mut case: Case = state
         .store
@@ -197,6 +204,9 @@ pub async fn access(
 ) -> Result<Json<Vec<AccessEntry>>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
     let id = super::casework::case_id(&id)?;
+    if query.upto.is_some_and(|s| s > i64::MAX as u64) {
+        return Err(ApiError::Unprocessable("upto is past any seq".into()));
+    }
     let case = readable(&state, &staff, id).await?;
     if !may_see_access(relation(&case, &staff.0)) {
         return Err(ApiError::Forbidden(

@@ -13,13 +13,23 @@ pub fn backup(db: &Path, out: &Path) -> Result<(), StoreError> {
     if !db.exists() {
         return Err(StoreError::Setup(format!("{}: no such file", db.display())));
     }
-    if out.exists() {
+    if out.exists() || out.is_symlink() {
         return Err(StoreError::Setup(format!(
             "{} already exists; a backup never overwrites a file",
             out.display()
         )));
     }
-    super::schema::private_file(out)?;
+    // Created here, new and private: an existing file, or a symbolic link left in its place
+    // (dangling or not), is refused rather than followed.
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(out)
+            .map_err(|e| StoreError::Setup(format!("{}: {e}", out.display())))?;
+    }
     let source = super::schema::open_reader(db)?;
     let mut copy = Connection::open(out)?;
     {
