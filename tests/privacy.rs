@@ -306,6 +306,10 @@ async fn streams_and_lists_carry_a_queue_row_and_the_case_the_rest() {
     // The lawyer opening their client's case gets the profile.
     let theirs = hub.case(&lawyer, alert.case_id).await;
     assert_eq!(theirs["registrant"]["phone"], phone.as_str());
+    // A distance to the kilometre: an exact one beside a rounded position would give it back.
+    let km = theirs["distance_km"].as_f64().unwrap();
+    assert_eq!(km.fract(), 0.0, "{km}");
+    assert_ne!(km, whole["distance_km"].as_f64().unwrap());
     // ...and the relatives' names, not their numbers, which stay with the consulate.
     let relatives = theirs["registrant"]["relatives"].to_string();
     assert!(relatives.contains("Pariente Ficticio"), "{relatives}");
@@ -347,6 +351,45 @@ async fn finding_by_phone_answers_ids_in_scope_only() {
         json!({"cases": []}),
         "another consulate learns nothing"
     );
+    // Only whole numbers: a search cannot read a number out digit by digit.
+    let part: Value = hub
+        .get_as(&officer, "/v1/cases/find?q=213555")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(part, json!({"cases": []}));
+    // A relative's number: the consulate finds the case by it, the lawyer (not shown it) not.
+    let (lawyer_id, lawyer) = hub.staff_with_id(Role::Lawyer, Some("los-angeles")).await;
+    let case = hub.case(&officer, alert.case_id).await;
+    hub.act(
+        &officer,
+        alert.case_id,
+        "assign",
+        case["version"].as_u64().unwrap(),
+        json!({"lawyer_id": lawyer_id}),
+    )
+    .await;
+    let relative = "/v1/cases/find?q=%2B13105550124";
+    let by_officer: Value = hub.get_as(&officer, relative).await.json().await.unwrap();
+    assert_eq!(by_officer, json!({"cases": [alert.case_id]}));
+    let by_lawyer: Value = hub.get_as(&lawyer, relative).await.json().await.unwrap();
+    assert_eq!(by_lawyer, json!({"cases": []}));
+    let own: Value = hub
+        .get_as(&lawyer, "/v1/cases/find?q=2135550142")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        own,
+        json!({"cases": [alert.case_id]}),
+        "their client's own number"
+    );
+    // National supervisors see initials: no search by person at all.
+    let national = hub.staff(Role::Supervisor, None).await;
+    let res = hub.get_as(&national, "/v1/cases/find?q=2135550142").await;
+    assert_eq!(res.status(), 403);
     for bad in ["", &"9".repeat(65)] {
         let res = hub
             .get_as(&officer, &format!("/v1/cases/find?q={bad}"))

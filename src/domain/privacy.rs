@@ -32,6 +32,10 @@ impl Reader {
     }
 }
 
+/// Checkpoint fields that identify the person (an A-number names them to every agency): in the
+/// case when it is opened, not in rows, nor in national supervisors' streams.
+const IDENTIFYING: &[&str] = &["a_number"];
+
 /// Degrees to round to: 0.01° is about 1.1 km of latitude.
 const ROUND_TO: f64 = 0.01;
 
@@ -43,6 +47,12 @@ pub fn rounded(location: &Location) -> Location {
         lon: round(location.lon),
         accuracy_m: location.accuracy_m.max(1_000.0),
     }
+}
+
+/// A distance to the kilometre: an exact distance from a known consulate, beside a rounded
+/// position, would give the position back.
+pub fn rounded_km(km: f64) -> f64 {
+    km.round()
 }
 
 /// "Ana María López" → "A. M. L.": enough to tell rows apart, not to name anyone.
@@ -86,6 +96,13 @@ pub fn event_for(event: &Event, reader: Reader) -> Option<Event> {
         EventBody::AlertRepeated(r) if outside || r.intake.is_some() => event.clone(),
         EventBody::LocationUpdated(_) if outside => event.clone(),
         EventBody::NoteAdded(_) if reader == Reader::National => event.clone(),
+        EventBody::CheckpointLogged(c)
+            if reader == Reader::National
+                && IDENTIFYING.iter().any(|k| c.fields.contains_key(*k)) =>
+        {
+            event.clone()
+        }
+        EventBody::TransferAccepted(t) if outside && t.distance_km.is_some() => event.clone(),
         _ => return None,
     };
     match &mut copy.body {
@@ -96,6 +113,7 @@ pub fn event_for(event: &Event, reader: Reader) -> Option<Event> {
             }
             if outside {
                 r.location = rounded(&r.location);
+                r.distance_km = rounded_km(r.distance_km);
             }
         }
         EventBody::AlertRepeated(r) => {
@@ -107,8 +125,12 @@ pub fn event_for(event: &Event, reader: Reader) -> Option<Event> {
             }
         }
         EventBody::LocationUpdated(l) => l.location = rounded(&l.location),
+        EventBody::TransferAccepted(t) => t.distance_km = t.distance_km.map(rounded_km),
         // What an officer wrote about a person: read when the case is opened.
         EventBody::NoteAdded(n) => n.text.clear(),
+        EventBody::CheckpointLogged(c) => {
+            c.fields.retain(|k, _| !IDENTIFYING.contains(&k.as_str()))
+        }
         _ => {}
     }
     Some(copy)
@@ -126,6 +148,7 @@ pub fn opened_by(mut case: Case, reader: Reader) -> Case {
         relative.phone.clear();
     }
     case.location = rounded(&case.location);
+    case.distance_km = rounded_km(case.distance_km);
     for fix in &mut case.trail {
         fix.location = rounded(&fix.location);
     }
@@ -141,10 +164,16 @@ pub fn case_for(mut row: Case, reader: Reader) -> Case {
         intake.description.clear();
     }
     row.notes.clear();
+    for checkpoint in &mut row.checkpoints {
+        checkpoint
+            .fields
+            .retain(|k, _| !IDENTIFYING.contains(&k.as_str()));
+    }
     let keep = row.trail.len().saturating_sub(1);
     row.trail.drain(..keep);
     if reader != Reader::Owner {
         row.location = rounded(&row.location);
+        row.distance_km = rounded_km(row.distance_km);
         for fix in &mut row.trail {
             fix.location = rounded(&fix.location);
         }
@@ -160,7 +189,10 @@ mod tests {
 
     #[test]
     fn a_stream_copy_carries_no_birth_date_consular_id_or_phone() {
-        let event = raised(1, 1001, AlertKind::Detained, vec![]);
+        let mut event = raised(1, 1001, AlertKind::Detained, vec![]);
+        if let EventBody::AlertRaised(r) = &mut event.body {
+            r.distance_km = 5.37;
+        }
         let EventBody::AlertRaised(original) = &event.body else {
             unreachable!()
         };
@@ -181,6 +213,8 @@ mod tests {
             assert!(r.registrant.relatives.is_empty());
             let exact = r.location == original.location;
             assert_eq!(exact, reader == Reader::Owner, "{reader:?}");
+            let km = r.distance_km == original.distance_km;
+            assert_eq!(km, reader == Reader::Owner, "{reader:?}: {}", r.distance_km);
         }
         let national = event_for(&event, Reader::National).unwrap();
         let EventBody::AlertRaised(r) = &national.body else {
@@ -215,7 +249,19 @@ mod tests {
         let mut case = Case::open(&raised(1, 1001, AlertKind::Detained, vec![])).unwrap();
         case.apply(&note).unwrap();
         assert_eq!(case.notes.len(), 1);
-        assert!(case_for(case, Reader::Owner).notes.is_empty());
+        assert!(case_for(case.clone(), Reader::Owner).notes.is_empty());
+        let a_number = crate::domain::case::tests::checkpoint(
+            3,
+            1001,
+            crate::domain::checkpoint::CheckpointCode::ANumberRecorded,
+            &[("a_number", "012345678")],
+        );
+        assert!(event_for(&a_number, Reader::Owner).is_none());
+        let national = serde_json::to_string(&event_for(&a_number, Reader::National).unwrap());
+        assert!(!national.unwrap().contains("012345678"));
+        case.apply(&a_number).unwrap();
+        let row = serde_json::to_string(&case_for(case, Reader::Owner)).unwrap();
+        assert!(!row.contains("012345678"), "{row}");
     }
 
     #[test]

@@ -94,6 +94,29 @@ impl Needle {
     }
 }
 
+/// Digits of a whole phone number a caller would give: ten (a US number) or more.
+const WHOLE_NUMBER: usize = 10;
+
+impl Needle {
+    /// Whether this needle names the person of `case` by what rows do not carry: their whole
+    /// phone number (with or without the country code), their whole matrícula, or — when the
+    /// reader may see them — a relative's whole number. Never part of a number: a search must
+    /// not become a way to read, digit by digit, a number the reader is not shown.
+    pub fn names_person(&self, case: &Case, relatives: bool) -> bool {
+        let p = &case.registrant;
+        let whole = |number: &str| {
+            let n = digits(number);
+            self.digits.as_deref().is_some_and(|d| {
+                !n.is_empty() && (n == d || (d.len() >= WHOLE_NUMBER && n.ends_with(d)))
+            })
+        };
+        let id = fold(p.consular_id.trim());
+        whole(&p.phone)
+            || (relatives && p.relatives.iter().any(|r| whole(&r.phone)))
+            || (!id.is_empty() && id == self.text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -222,8 +222,9 @@ pub struct FindQuery {
     q: String,
 }
 
-/// `GET /v1/cases/find?q=`: the cases in the caller's scope that a search means, looked for in
-/// what queue rows do not carry (a relative calling with the person's number or matrícula).
+/// `GET /v1/cases/find?q=`: the cases in the caller's scope whose person a whole phone number or
+/// matrícula names (a relative calling with it): what queue rows do not carry. Names, places and
+/// the rest are in the rows, and the console searches those itself.
 /// Answers ids only, and is limited like the intake look-up: a stolen token must not walk
 /// the registry by phone number.
 pub async fn find(
@@ -239,8 +240,16 @@ pub async fn find(
         ));
     }
     let scope = staff.scope();
-    if scope == Scope::Nothing {
-        return Err(ApiError::Forbidden("this role does not see cases"));
+    match scope {
+        Scope::Nothing => return Err(ApiError::Forbidden("this role does not see cases")),
+        // Their rows carry initials: a search by name or number would say whose case it is
+        // without the read being recorded. They open a case to see its person.
+        Scope::All => {
+            return Err(ApiError::Forbidden(
+                "national supervisors find a case by its number, then open it",
+            ));
+        }
+        _ => {}
     }
     state
         .limits
@@ -254,18 +263,15 @@ pub async fn find(
         after: 0,
         limit: usize::MAX,
     };
-    let (_, cases) = state.store.snapshot(scope, list).await?;
-    let label = |id: &str| {
-        state
-            .consulates
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.label())
-            .unwrap_or_default()
-    };
+    let (_, cases) = state.store.snapshot(scope.clone(), list).await?;
+    // Only what the reader would see on opening the case: a lawyer does not search the
+    // relatives' numbers the consulate keeps.
     let found: Vec<u64> = cases
         .iter()
-        .filter(|c| needle.finds(c, &label(&c.consulate)))
+        .filter(|c| {
+            let owner = Reader::of(&scope, &c.consulate) == Reader::Owner;
+            needle.names_person(c, owner)
+        })
         .map(|c| c.id)
         .collect();
     // Who searched and how many were found: never what was typed.

@@ -135,9 +135,12 @@ impl Published {
                 .map(|j| Published::frame_for(seq, kind, &j))
         };
         let outside = encode(Reader::Outside);
-        // Only an alert's name and a note's text differ between outside readers and national
-        // supervisors; otherwise one copy serves both.
-        let national = if matches!(kind, EventKind::AlertRaised | EventKind::NoteAdded) {
+        // Only an alert's name, a note's text and an A-number differ between outside readers
+        // and national supervisors; otherwise one copy serves both.
+        let national = if matches!(
+            kind,
+            EventKind::AlertRaised | EventKind::NoteAdded | EventKind::CheckpointLogged
+        ) {
             encode(Reader::National)
         } else {
             outside.clone()
@@ -157,6 +160,8 @@ impl Published {
                 | EventKind::AlertRepeated
                 | EventKind::LocationUpdated
                 | EventKind::NoteAdded
+                | EventKind::TransferAccepted
+                | EventKind::CheckpointLogged
         )
     }
 
