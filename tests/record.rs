@@ -450,3 +450,54 @@ async fn a_restart_never_seals_an_edit_and_a_missing_head_is_not_a_shorter_log()
     );
     Store::open(&restored).expect("an accepted copy opens");
 }
+
+#[tokio::test]
+async fn an_edit_deep_in_a_long_log_is_found_beside_the_serving_hub() {
+    use guardia::domain::event::{Actor, EventBody, SurgeDetected};
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(dir.path());
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .write(|ctx| {
+                for i in 0..1_200u32 {
+                    let body = EventBody::SurgeDetected(SurgeDetected {
+                        what: "press".into(),
+                        network: "192.0.2.0/24".into(),
+                        count: i,
+                        window_seconds: 60,
+                    });
+                    ctx.append_uncased(Actor::Hub, chrono::Utc::now(), body)?;
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+    }
+    // Past the tail the start recomputes: the hub opens, and serves.
+    let edited = tampered(
+        dir.path(),
+        "UPDATE events SET body = replace(body, '\"count\":5,', '\"count\":6,') WHERE seq = 6",
+    );
+    let hub = TestHub::start_in(edited, Default::default()).await;
+    let mut body = serde_json::Value::Null;
+    for _ in 0..400 {
+        let res = hub.http.get(hub.at("/healthz")).send().await.unwrap();
+        if res.status() == 503 {
+            body = res.json().await.unwrap();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(body["status"], "record_broken", "{body}");
+    assert!(
+        body.get("finding").is_none(),
+        "the finding is for staff only"
+    );
+    match hub.store.record_check() {
+        guardia::hub::store::RecordCheck::Broken(finding) => {
+            assert!(finding.starts_with("seq 6:"), "{finding}")
+        }
+        other => panic!("{other:?}"),
+    }
+}

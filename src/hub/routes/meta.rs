@@ -19,18 +19,31 @@ pub async fn consulates(State(state): State<AppState>, _caller: Caller) -> Json<
 pub async fn healthz(
     State(state): State<AppState>,
     parts: axum::http::request::Parts,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
     let head = state.store.head_seq().await?;
     let mut parts = parts;
     let staff = parts
         .headers
         .contains_key(axum::http::header::AUTHORIZATION)
         && Staff::from_request_parts(&mut parts, &state).await.is_ok();
-    Ok(Json(if staff {
-        json!({ "status": "ok", "seq": head })
-    } else {
-        json!({ "status": "ok" })
-    }))
+    // A record that does not match its seal is the operator's emergency: monitoring sees it
+    // here (503), whoever asks; what was found is for staff.
+    if let crate::hub::store::RecordCheck::Broken(finding) = state.store.record_check() {
+        let body = if staff {
+            json!({ "status": "record_broken", "seq": head, "finding": finding })
+        } else {
+            json!({ "status": "record_broken" })
+        };
+        return Ok((axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(body)));
+    }
+    Ok((
+        axum::http::StatusCode::OK,
+        Json(if staff {
+            json!({ "status": "ok", "seq": head })
+        } else {
+            json!({ "status": "ok" })
+        }),
+    ))
 }
 
 /// `GET /metrics` (any staff token): the Prometheus text format.

@@ -202,8 +202,18 @@ struct Queued {
     job: Job,
 }
 
+/// The whole record's check, run once beside the serving hub after it opens the database.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordCheck {
+    Running,
+    Sound,
+    /// The first finding.
+    Broken(String),
+}
+
 #[derive(Clone)]
 pub struct Store {
+    record: Arc<Mutex<RecordCheck>>,
     jobs: mpsc::Sender<Queued>,
     readers: Arc<ReadPool>,
     events: Arc<fanout::Fanout>,
@@ -261,6 +271,33 @@ impl Store {
         let head_file = chain::head_file(path);
         // A sealed log a hub has written has a head file; one made now does not yet.
         verify::check_at_start(&conn, &keys, &head_file, key_existed && sealed)?;
+        // The start checks the log's tail; the whole of it is checked beside the serving hub,
+        // so a long log does not keep the hub from serving, and an edit deep in it is still
+        // found (and said loudly: the log, `/healthz`).
+        let record = Arc::new(Mutex::new(RecordCheck::Running));
+        let whole = record.clone();
+        let (db, key) = (path.to_path_buf(), key_file.clone());
+        std::thread::Builder::new()
+            .name("guardia-verify".into())
+            .spawn(move || {
+                let outcome = match verify::verify_file(&db, Some(&key)) {
+                    Ok(report) => match report.findings.first() {
+                        None => RecordCheck::Sound,
+                        Some(first) => {
+                            tracing::error!(finding = %first, "the record does not match its seal");
+                            RecordCheck::Broken(first.to_string())
+                        }
+                    },
+                    Err(e) => {
+                        tracing::error!(error = %e, "the record could not be checked");
+                        RecordCheck::Broken(e.to_string())
+                    }
+                };
+                if let Ok(mut r) = whole.lock() {
+                    *r = outcome;
+                }
+            })
+            .map_err(|e| StoreError::Setup(format!("cannot start the record check: {e}")))?;
         let nudge = checkpoint::start(path)?;
         let head = writer::HeadFile {
             path: head_file,
@@ -276,6 +313,7 @@ impl Store {
             .spawn(move || writer::run(conn, rx, publisher, nudge, head, MAX_BATCH, lag))
             .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
+            record,
             jobs,
             readers: Arc::new(ReadPool {
                 path: path.to_path_buf(),
@@ -284,6 +322,14 @@ impl Store {
             events,
             lag_us,
         })
+    }
+
+    /// How the check of the whole record, begun at open, stands.
+    pub fn record_check(&self) -> RecordCheck {
+        self.record
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or(RecordCheck::Running)
     }
 
     /// How far behind the writer is: how long the last batch's first write waited for it.
