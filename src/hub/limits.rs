@@ -88,6 +88,7 @@ pub struct Limits {
     surge_threshold: u32,
     surges: Mutex<HashMap<(String, &'static str), Window>>,
     lookups: Option<DefaultKeyedRateLimiter<i64>>,
+    case_reads: Option<DefaultKeyedRateLimiter<i64>>,
     locations: Option<DefaultKeyedRateLimiter<i64>>,
     /// Enrollments of one number per day (counted in the database: it must survive restarts).
     pub enrollments_per_number_per_day: u32,
@@ -120,6 +121,7 @@ impl Limits {
             surge_threshold: c.surge_per_network_per_minute,
             surges: Mutex::default(),
             lookups: per_minute(c.lookups_per_staff_per_minute).map(RateLimiter::keyed),
+            case_reads: per_minute(c.case_reads_per_staff_per_minute).map(RateLimiter::keyed),
             locations: per_minute(c.locations_per_device_per_minute).map(RateLimiter::keyed),
             enrollments_per_number_per_day: c.enrollments_per_number_per_day,
         }
@@ -145,7 +147,10 @@ impl Limits {
             l.retain_recent();
             l.shrink_to_fit();
         }
-        for l in [&self.lookups, &self.locations].into_iter().flatten() {
+        for l in [&self.lookups, &self.case_reads, &self.locations]
+            .into_iter()
+            .flatten()
+        {
             l.retain_recent();
             l.shrink_to_fit();
         }
@@ -165,6 +170,16 @@ impl Limits {
         }
     }
 
+    /// One case read whole (and recorded) by staff member `id`.
+    pub fn case_read(&self, id: i64) -> Result<(), (RetryAfter, &'static str)> {
+        match &self.case_reads {
+            Some(l) => l
+                .check_key(&id)
+                .map_err(|n| (wait_of(&self.clock, n), "case_reads_per_staff_per_minute")),
+            None => Ok(()),
+        }
+    }
+
     /// No limit at all (tests of other things, benchmarks of the hub itself).
     pub fn off() -> Limits {
         Limits::from_config(&LimitsConfig {
@@ -177,6 +192,7 @@ impl Limits {
             press_coalesce_after: 0,
             surge_per_network_per_minute: 0,
             lookups_per_staff_per_minute: 0,
+            case_reads_per_staff_per_minute: 0,
             enrollments_per_number_per_day: 0,
             locations_per_device_per_minute: 0,
         })
@@ -317,6 +333,7 @@ mod tests {
             press_coalesce_after: 3,
             surge_per_network_per_minute: 3,
             lookups_per_staff_per_minute: 2,
+            case_reads_per_staff_per_minute: 2,
             enrollments_per_number_per_day: 3,
             locations_per_device_per_minute: 2,
         }
@@ -378,5 +395,18 @@ mod tests {
             network_of("2001:db8:1:2::9".parse().unwrap()),
             "2001:db8:1::/48"
         );
+    }
+
+    #[test]
+    fn case_reads_are_limited_per_staff_member() {
+        let l = Limits::from_config(&config());
+        assert!(l.case_read(7).is_ok() && l.case_read(7).is_ok());
+        let (_, limit) = l.case_read(7).unwrap_err();
+        assert_eq!(limit, "case_reads_per_staff_per_minute");
+        assert!(
+            l.case_read(8).is_ok(),
+            "another person's reads are their own"
+        );
+        assert!(Limits::off().case_read(7).is_ok());
     }
 }

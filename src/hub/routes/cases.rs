@@ -144,6 +144,10 @@ pub async fn one(
         return Err(ApiError::Unprocessable("as_of is past any seq".into()));
     }
     let stored = readable(&state, &staff, id).await?;
+    state
+        .limits
+        .case_read(staff.0.id)
+        .map_err(|(wait, limit)| ApiError::TooMany(wait, limit))?;
     let mut case: Case = state
         .store
         .case_whole(id, query.as_of)
