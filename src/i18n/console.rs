@@ -212,10 +212,14 @@ pub fn consent_counts(
 }
 
 /// "Cerrados: 5 (protección rechazada: 1)".
+/// The console holds the cases closed in the last day (older ones stay on the hub, and
+/// `guardia backlog` counts them all): its count says so.
 pub fn closed_counts(lang: Lang, closed: usize, declined: usize) -> String {
     match lang {
-        Lang::Es => format!("Cerrados: {closed} (protección rechazada: {declined})"),
-        Lang::En => format!("Closed: {closed} (protection declined: {declined})"),
+        Lang::Es => {
+            format!("Cerrados en las últimas 24 h: {closed} (protección rechazada: {declined})")
+        }
+        Lang::En => format!("Closed in the last 24 h: {closed} (protection declined: {declined})"),
     }
 }
 
