@@ -23,11 +23,8 @@ async fn reading_a_case_puts_the_reader_on_its_access_list() {
 
     // Nobody has read it yet: the press itself is not a read.
     let list: Vec<Value> = hub
-        .get_as(&officer, &format!("/v1/cases/{id}/access"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json_as(&officer, &format!("/v1/cases/{id}/access"))
+        .await;
     assert!(list.is_empty(), "{list:?}");
 
     // The officer opens it from a named console.
@@ -62,12 +59,14 @@ async fn reading_a_case_puts_the_reader_on_its_access_list() {
     );
 
     // The officer assigns the lawyer, who reads their client's case: also recorded.
+    // Assigned at the version read above: reading the case again would be another read.
+    let version = case["version"].as_u64().unwrap();
     let res = hub
         .act(
             &officer,
             id,
             "assign",
-            case["version"].as_u64().unwrap(),
+            version,
             json!({"lawyer_id": lawyer_id}),
         )
         .await;
@@ -80,11 +79,8 @@ async fn reading_a_case_puts_the_reader_on_its_access_list() {
     assert_eq!(body["error"], "forbidden", "{body}");
 
     let list: Vec<Value> = hub
-        .get_as(&national, &format!("/v1/cases/{id}/access"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json_as(&national, &format!("/v1/cases/{id}/access"))
+        .await;
     assert_eq!(list.len(), 2, "{list:#?}");
     assert_eq!(list[0]["seq"], read_seq);
     assert_eq!(list[0]["by"]["id"], officer_id);
@@ -97,19 +93,13 @@ async fn reading_a_case_puts_the_reader_on_its_access_list() {
     assert_eq!(list[1]["by"]["role"], "lawyer");
     // Reading the list is not itself a read of personal data.
     let again: Vec<Value> = hub
-        .get_as(&officer, &format!("/v1/cases/{id}/access"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json_as(&officer, &format!("/v1/cases/{id}/access"))
+        .await;
     assert_eq!(again.len(), 2);
     // `upto` gives the list as it stood then.
     let upto: Vec<Value> = hub
-        .get_as(&officer, &format!("/v1/cases/{id}/access?upto={read_seq}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json_as(&officer, &format!("/v1/cases/{id}/access?upto={read_seq}"))
+        .await;
     assert_eq!(upto.len(), 1);
 
     // The reads did not change the case: same version, and no read on anyone's stream.
@@ -162,12 +152,7 @@ async fn the_case_list_is_paged_and_leaves_closed_cases_out_unless_asked() {
             .map(|c| c["id"].as_u64().unwrap())
             .collect()
     };
-    let open: Value = hub
-        .get_as(&officer, "/v1/cases")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let open: Value = hub.json_as(&officer, "/v1/cases").await;
     assert_eq!(listed(&open).len(), 6);
     assert!(
         !listed(&open).contains(&closed),
@@ -175,20 +160,12 @@ async fn the_case_list_is_paged_and_leaves_closed_cases_out_unless_asked() {
     );
 
     // Pages of 4: two pages, the second after the first's last id.
-    let first: Value = hub
-        .get_as(&officer, "/v1/cases?limit=4")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first: Value = hub.json_as(&officer, "/v1/cases?limit=4").await;
     assert_eq!(listed(&first).len(), 4);
     let next = first["next_after"].as_u64().expect("a next page");
     let second: Value = hub
-        .get_as(&officer, &format!("/v1/cases?limit=4&after={next}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json_as(&officer, &format!("/v1/cases?limit=4&after={next}"))
+        .await;
     assert_eq!(listed(&second).len(), 2);
     assert!(second.get("next_after").is_none(), "{second}");
     let mut both = listed(&first);
@@ -197,25 +174,14 @@ async fn the_case_list_is_paged_and_leaves_closed_cases_out_unless_asked() {
 
     // Closed ones when asked.
     let with_closed: Value = hub
-        .get_as(&officer, "/v1/cases?closed_since=2000-01-01T00:00:00Z")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json_as(&officer, "/v1/cases?closed_since=2000-01-01T00:00:00Z")
+        .await;
     assert_eq!(listed(&with_closed).len(), 7);
     let later: Value = hub
-        .get_as(&officer, "/v1/cases?closed_since=2999-01-01T00:00:00Z")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json_as(&officer, "/v1/cases?closed_since=2999-01-01T00:00:00Z")
+        .await;
     assert!(!listed(&later).contains(&closed));
-    let only_closed: Value = hub
-        .get_as(&officer, "/v1/cases?status=closed")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let only_closed: Value = hub.json_as(&officer, "/v1/cases?status=closed").await;
     assert_eq!(listed(&only_closed), vec![closed]);
 
     // Limits and positions out of range are a clear 422, never a wrapped number.
@@ -257,15 +223,7 @@ async fn streams_and_lists_carry_a_queue_row_and_the_case_the_rest() {
     let alert = hub
         .press(&ana.device_token, lat, lon, AlertKind::Detained)
         .await;
-    let case = hub.case(&officer, alert.case_id).await;
-    hub.act(
-        &officer,
-        alert.case_id,
-        "assign",
-        case["version"].as_u64().unwrap(),
-        json!({"lawyer_id": lawyer_id}),
-    )
-    .await;
+    hub.assign(&officer, alert.case_id, lawyer_id).await;
 
     let personal = [
         "1988-03-14",
@@ -297,7 +255,7 @@ async fn streams_and_lists_carry_a_queue_row_and_the_case_the_rest() {
             assert!((got - 34.05).abs() < 1e-9, "{who}: rounded to about a km");
         }
         // The list: a row's worth.
-        let list: Value = hub.get_as(token, "/v1/cases").await.json().await.unwrap();
+        let list: Value = hub.json_as(token, "/v1/cases").await;
         let row = list["cases"][0].to_string();
         for secret in personal.iter().chain([&phone.as_str()]) {
             assert!(!row.contains(secret), "{who}'s list has {secret}: {row}");
@@ -334,53 +292,27 @@ async fn finding_by_phone_answers_ids_in_scope_only() {
         .press(&ana.device_token, LA.0, LA.1, AlertKind::Detained)
         .await;
     let found: Value = hub
-        .get_as(&officer, "/v1/cases/find?q=%28213%29%20555-0142")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .json_as(&officer, "/v1/cases/find?q=%28213%29%20555-0142")
+        .await;
     assert_eq!(found, json!({"cases": [alert.case_id]}));
-    let elsewhere: Value = hub
-        .get_as(&chicago, "/v1/cases/find?q=2135550142")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let elsewhere: Value = hub.json_as(&chicago, "/v1/cases/find?q=2135550142").await;
     assert_eq!(
         elsewhere,
         json!({"cases": []}),
         "another consulate learns nothing"
     );
     // Only whole numbers: a search cannot read a number out digit by digit.
-    let part: Value = hub
-        .get_as(&officer, "/v1/cases/find?q=213555")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let part: Value = hub.json_as(&officer, "/v1/cases/find?q=213555").await;
     assert_eq!(part, json!({"cases": []}));
     // A relative's number: the consulate finds the case by it, the lawyer (not shown it) not.
     let (lawyer_id, lawyer) = hub.staff_with_id(Role::Lawyer, Some("los-angeles")).await;
-    let case = hub.case(&officer, alert.case_id).await;
-    hub.act(
-        &officer,
-        alert.case_id,
-        "assign",
-        case["version"].as_u64().unwrap(),
-        json!({"lawyer_id": lawyer_id}),
-    )
-    .await;
+    hub.assign(&officer, alert.case_id, lawyer_id).await;
     let relative = "/v1/cases/find?q=%2B13105550124";
-    let by_officer: Value = hub.get_as(&officer, relative).await.json().await.unwrap();
+    let by_officer: Value = hub.json_as(&officer, relative).await;
     assert_eq!(by_officer, json!({"cases": [alert.case_id]}));
-    let by_lawyer: Value = hub.get_as(&lawyer, relative).await.json().await.unwrap();
+    let by_lawyer: Value = hub.json_as(&lawyer, relative).await;
     assert_eq!(by_lawyer, json!({"cases": []}));
-    let own: Value = hub
-        .get_as(&lawyer, "/v1/cases/find?q=2135550142")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let own: Value = hub.json_as(&lawyer, "/v1/cases/find?q=2135550142").await;
     assert_eq!(
         own,
         json!({"cases": [alert.case_id]}),

@@ -109,6 +109,17 @@ fn refused_at_start(dir: &Path) -> String {
     }
 }
 
+/// Runs a `guardia` command that must succeed, showing what it said if it does not.
+fn succeeds(command: &mut std::process::Command) {
+    let run = command.output().unwrap();
+    assert!(
+        run.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
 fn max_seq(dir: &Path) -> u64 {
     let conn = rusqlite::Connection::open(db(dir)).unwrap();
     conn.query_row("SELECT MAX(seq) FROM events", [], |r| r.get::<_, i64>(0))
@@ -275,18 +286,12 @@ async fn a_database_from_before_the_seal_is_sealed_once_at_start() {
 async fn a_backup_is_a_consistent_copy_that_verifies() {
     let (dir, _) = a_record().await;
     let out = dir.path().join("copy.db");
-    let run = common::guardia()
-        .args(["admin", "backup", "--db"])
-        .arg(db(dir.path()))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
+    succeeds(
+        common::guardia()
+            .args(["admin", "backup", "--db"])
+            .arg(db(dir.path()))
+            .arg("--out")
+            .arg(&out),
     );
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&out).unwrap().permissions().mode();
@@ -437,16 +442,10 @@ async fn a_restart_never_seals_an_edit_and_a_missing_head_is_not_a_shorter_log()
     )
     .unwrap();
     assert!(refused_at_start(copy.path()).contains("accept-head"));
-    let run = common::guardia()
-        .args(["admin", "accept-head", "--db"])
-        .arg(&restored)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
+    succeeds(
+        common::guardia()
+            .args(["admin", "accept-head", "--db"])
+            .arg(&restored),
     );
     Store::open(&restored).expect("an accepted copy opens");
 }

@@ -6,6 +6,7 @@
 pub mod casework;
 pub mod console;
 pub mod keys;
+pub mod record;
 pub mod strip;
 
 use crate::domain::alert::{AlertKind, CancelReason};
@@ -52,7 +53,7 @@ impl Lang {
         }
     }
 
-    pub fn pick(self, es: &'static str, en: &'static str) -> &'static str {
+    fn pick(self, es: &'static str, en: &'static str) -> &'static str {
         match self {
             Lang::Es => es,
             Lang::En => en,

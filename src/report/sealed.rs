@@ -9,7 +9,7 @@ use crate::api::AccessEntry;
 use crate::console::net::client::{HubClient, NetError, Sealed};
 use crate::domain::event::ReadPurpose;
 use crate::domain::sanitize::{Lines, sanitize};
-use crate::i18n::{Lang, console};
+use crate::i18n::{Lang, console, record};
 
 /// The machine-readable last line of an export.
 const SEAL_MARK: &str = "<!-- guardia-seal ";
@@ -64,23 +64,13 @@ impl Seal {
 
 /// The access list as Markdown, or a line saying this role does not see it.
 fn access_markdown(access: Option<&[AccessEntry]>, lang: Lang) -> String {
-    let mut out = format!(
-        "## {}\n\n",
-        lang.pick("Consultas del expediente", "Who read this record")
-    );
+    let mut out = format!("## {}\n\n", record::access_heading(lang));
     let Some(list) = access else {
-        out.push_str(lang.pick(
-            "Este perfil no ve la lista de consultas.\n\n",
-            "This role does not see the list of reads.\n\n",
-        ));
+        out.push_str(&format!("{}\n\n", record::access_hidden(lang)));
         return out;
     };
     for a in list {
-        let purpose = match a.purpose {
-            ReadPurpose::View => lang.pick("consulta", "viewed"),
-            ReadPurpose::Export => lang.pick("exportación", "exported"),
-            ReadPurpose::Verify => lang.pick("verificación", "verified"),
-        };
+        let purpose = record::purpose(lang, a.purpose);
         let from = a
             .console
             .as_deref()
@@ -105,8 +95,7 @@ fn body(sealed: &Sealed, access: Option<&[AccessEntry]>, seal: &Seal) -> String 
     out.push_str(&access_markdown(access, seal.lang));
     out.push_str(&format!(
         "{}: seq {} — {}\n\n",
-        seal.lang
-            .pick("Sello del último evento", "Seal of the last event"),
+        record::seal(seal.lang),
         seal.seq,
         seal.link
     ));

@@ -198,6 +198,26 @@ impl TestHub {
             .unwrap()
     }
 
+    /// `GET path` as `token`, its JSON answer (whatever the status).
+    pub async fn json_as<T: serde::de::DeserializeOwned>(&self, token: &str, path: &str) -> T {
+        self.get_as(token, path).await.json().await.unwrap()
+    }
+
+    /// The officer assigns `lawyer` to `case`, at the case's current version.
+    pub async fn assign(&self, officer: &str, case: u64, lawyer: i64) {
+        let version = self.case(officer, case).await["version"].as_u64().unwrap();
+        let res = self
+            .act(
+                officer,
+                case,
+                "assign",
+                version,
+                json!({ "lawyer_id": lawyer }),
+            )
+            .await;
+        assert!(res.status().is_success(), "{:?}", res.text().await);
+    }
+
     /// The cases `token` sees (`GET /v1/cases`).
     pub async fn cases_of(&self, token: &str) -> Vec<Value> {
         let list: Value = self.get_as(token, "/v1/cases").await.json().await.unwrap();

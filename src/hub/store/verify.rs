@@ -86,51 +86,56 @@ fn at_case(id: u64, what: impl Into<String>) -> Finding {
     }
 }
 
-type RawEvent = (
-    i64,
-    String,
-    i64,
-    String,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    Option<Vec<u8>>,
-);
+/// An event row read back, owning its text, with its stored link.
+struct StoredEvent {
+    seq: i64,
+    at: String,
+    case_id: i64,
+    consulate: String,
+    lawyer_id: Option<i64>,
+    prev_lawyer_id: Option<i64>,
+    also_consulate: Option<String>,
+    prev_consulate: Option<String>,
+    kind: String,
+    body: String,
+    chain: Option<Vec<u8>>,
+}
 
 const EVENT_COLUMNS: &str = "seq, at, case_id, consulate, lawyer_id, prev_lawyer_id, \
                              also_consulate, prev_consulate, kind, body, chain";
 
-fn raw_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-    ))
-}
+impl StoredEvent {
+    /// Reads the [`EVENT_COLUMNS`] of a row.
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
+        Ok(StoredEvent {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            case_id: r.get(2)?,
+            consulate: r.get(3)?,
+            lawyer_id: r.get(4)?,
+            prev_lawyer_id: r.get(5)?,
+            also_consulate: r.get(6)?,
+            prev_consulate: r.get(7)?,
+            kind: r.get(8)?,
+            body: r.get(9)?,
+            chain: r.get(10)?,
+        })
+    }
 
-fn row_of(e: &RawEvent) -> EventRow<'_> {
-    EventRow {
-        seq: e.0 as u64,
-        at: &e.1,
-        case_id: e.2,
-        consulate: &e.3,
-        lawyer_id: e.4,
-        prev_lawyer_id: e.5,
-        also_consulate: e.6.as_deref(),
-        prev_consulate: e.7.as_deref(),
-        kind: &e.8,
-        body: &e.9,
+    /// The columns the link covers.
+    fn row(&self) -> EventRow<'_> {
+        EventRow {
+            seq: self.seq as u64,
+            at: &self.at,
+            case_id: self.case_id,
+            consulate: &self.consulate,
+            lawyer_id: self.lawyer_id,
+            prev_lawyer_id: self.prev_lawyer_id,
+            also_consulate: self.also_consulate.as_deref(),
+            prev_consulate: self.prev_consulate.as_deref(),
+            kind: &self.kind,
+            body: &self.body,
+        }
     }
 }
 
@@ -150,8 +155,8 @@ fn walk(
     let mut rows = stmt.query([after as i64])?;
     let mut expected = after + 1;
     while let Some(r) = rows.next()? {
-        let e = raw_event(r)?;
-        let seq = e.0 as u64;
+        let e = StoredEvent::read(r)?;
+        let seq = e.seq as u64;
         if seq != expected {
             let what = if seq > expected {
                 format!("events {expected} to {} are missing", seq - 1)
@@ -161,8 +166,8 @@ fn walk(
             report.findings.push(at_seq(expected, what));
             return Ok(());
         }
-        let link = keys.link(&prev, &row_of(&e));
-        if e.10.as_deref() != Some(&link[..]) {
+        let link = keys.link(&prev, &e.row());
+        if e.chain.as_deref() != Some(&link[..]) {
             report.findings.push(at_seq(
                 seq,
                 "the event does not match its seal (edited, inserted, or the chain before it \
@@ -504,10 +509,10 @@ pub(super) fn seal_unsealed(conn: &mut Connection, keys: &Keys) -> Result<u64, S
         let mut rows = stmt.query([])?;
         let mut update = tx.prepare("UPDATE events SET chain = ?2 WHERE seq = ?1")?;
         while let Some(r) = rows.next()? {
-            let e = raw_event(r)?;
-            let link = keys.link(&prev, &row_of(&e));
-            if e.10.is_none() {
-                update.execute(params![e.0, &link[..]])?;
+            let e = StoredEvent::read(r)?;
+            let link = keys.link(&prev, &e.row());
+            if e.chain.is_none() {
+                update.execute(params![e.seq, &link[..]])?;
                 sealed += 1;
             }
             prev = link;
