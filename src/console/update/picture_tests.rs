@@ -11,7 +11,6 @@ use crate::console::model::{Message, Model};
 use crate::domain::alert::AlertKind;
 use crate::domain::case::tests::{cancelled, raised};
 use crate::domain::event::EventBody;
-use crate::domain::staff::{Role, StaffInfo};
 use crate::i18n::Lang;
 
 /// A Los Angeles officer; five alerts around one corner of Los Angeles and one far away.
@@ -20,13 +19,6 @@ fn raid(lang: Lang) -> Model {
     m.facilities = std::sync::Arc::new(
         crate::domain::facility::parse_csv(crate::domain::facility::BUILTIN).unwrap(),
     );
-    m.me = Some(StaffInfo {
-        id: 7,
-        name: "Lucía Ramírez".into(),
-        role: Role::Officer,
-        consulate: Some("los-angeles".into()),
-        token_expires_at: None,
-    });
     for i in 0..6u64 {
         let mut e = raised(i + 1, 1001 + i, AlertKind::Imminent, vec![]);
         if let EventBody::AlertRaised(r) = &mut e.body {
