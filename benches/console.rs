@@ -34,6 +34,7 @@ fn raised(seq: u64) -> Event {
                 language: "es".into(),
                 flags: vec![],
                 relatives: vec![],
+                erased: false,
             },
             kind: if seq % 3 == 0 {
                 AlertKind::Detained

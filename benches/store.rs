@@ -21,6 +21,7 @@ fn profile(i: usize) -> Profile {
         language: "es".into(),
         flags: vec![],
         relatives: vec![],
+        erased: false,
     }
 }
 

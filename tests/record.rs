@@ -11,6 +11,7 @@ use guardia::domain::alert::AlertKind;
 use guardia::domain::staff::Role;
 use guardia::hub::store::Store;
 use guardia::hub::store::chain::{Keys, default_key_file, head_file, read_head};
+use guardia::hub::store::vault::key_store_file;
 use guardia::hub::store::verify::{Finding, verify_file};
 use serde_json::json;
 
@@ -136,20 +137,22 @@ async fn direct_edits_deletions_and_insertions_are_each_caught() {
     assert!(last >= 6, "a record of some length: {last}");
     assert_eq!(clean.events, last);
 
-    // Edited: the name in event 1 (the insider's forgery the triggers did not stop).
-    let name_seq: i64 = {
+    // Edited: the alert's sealed copy swapped for a later one of the same person (the name
+    // itself is sealed: an insider cannot read or rewrite it, only move what is sealed).
+    let (name_seq, other): (i64, i64) = {
         let conn = rusqlite::Connection::open(db(dir.path())).unwrap();
         conn.query_row(
-            "SELECT MIN(seq) FROM events WHERE body LIKE '%Ana Sellada%'",
+            "SELECT MIN(seq), MAX(seq) FROM events WHERE sealed IS NOT NULL",
             [],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap()
     };
+    assert!(other > name_seq, "two sealed events to swap");
     let edited = tampered(
         dir.path(),
         &format!(
-            "UPDATE events SET body = replace(body, 'Ana Sellada', 'Ana Cambiada')
+            "UPDATE events SET sealed = (SELECT sealed FROM events WHERE seq = {other})
               WHERE seq = {name_seq}"
         ),
     );
@@ -266,13 +269,17 @@ async fn a_database_from_before_the_seal_is_sealed_once_at_start() {
     let path = db(dir.path());
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
+        // As from before both the seal and the vault: nothing sealed, no key store.
         conn.execute_batch(
             "DROP TRIGGER events_are_append_only_update;
-             UPDATE events SET chain = NULL; UPDATE cases SET mac = NULL;",
+             UPDATE events SET chain = NULL, sealed = NULL;
+             UPDATE cases SET mac = NULL, key_id = NULL, sealed = NULL;
+             UPDATE registrants SET key_id = NULL; UPDATE enrollments SET key_id = NULL;",
         )
         .unwrap();
     }
     std::fs::remove_file(default_key_file(&path)).unwrap();
+    std::fs::remove_file(key_store_file(&path)).unwrap();
     std::fs::remove_file(head_file(&path)).ok();
     drop(Store::open(&path).expect("an unsealed log is sealed, not refused"));
     let report = verify_file(&path, None).unwrap();
@@ -441,6 +448,8 @@ async fn a_restart_never_seals_an_edit_and_a_missing_head_is_not_a_shorter_log()
         default_key_file(&restored),
     )
     .unwrap();
+    // The live key store, not a copy of its own: a backup never carries keys.
+    std::fs::copy(key_store_file(&db(dir.path())), key_store_file(&restored)).unwrap();
     assert!(refused_at_start(copy.path()).contains("accept-head"));
     succeeds(
         common::guardia()

@@ -302,6 +302,22 @@ pub struct CaseRead {
     pub console: Option<String>,
 }
 
+/// A legal hold placed on a case or lifted: while held, retention erases nothing of the person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LegalHold {
+    pub on: bool,
+    /// What it rests on (a court order, a request from the ministry's legal office).
+    pub reason: String,
+}
+
+/// The retention policy destroyed the keys of these cases' people: what they held is erased.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordsErased {
+    pub cases: Vec<u64>,
+    /// Keys destroyed, those of cases and those nothing held any more (abandoned enrollments).
+    pub keys: u32,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReadPurpose {
@@ -338,6 +354,8 @@ pub enum EventBody {
     DeviceChanged(DeviceChanged),
     SurgeDetected(SurgeDetected),
     CaseRead(CaseRead),
+    LegalHold(LegalHold),
+    RecordsErased(RecordsErased),
 }
 
 /// The tag of an [`EventBody`], for timelines and SSE `event:` names.
@@ -364,6 +382,8 @@ pub enum EventKind {
     DeviceChanged,
     SurgeDetected,
     CaseRead,
+    LegalHold,
+    RecordsErased,
 }
 
 impl EventKind {
@@ -389,6 +409,8 @@ impl EventKind {
             EventKind::DeviceChanged => "device_changed",
             EventKind::SurgeDetected => "surge_detected",
             EventKind::CaseRead => "case_read",
+            EventKind::LegalHold => "legal_hold",
+            EventKind::RecordsErased => "records_erased",
         }
     }
 }
@@ -416,6 +438,8 @@ impl EventBody {
             EventBody::DeviceChanged(_) => EventKind::DeviceChanged,
             EventBody::SurgeDetected(_) => EventKind::SurgeDetected,
             EventBody::CaseRead(_) => EventKind::CaseRead,
+            EventBody::LegalHold(_) => EventKind::LegalHold,
+            EventBody::RecordsErased(_) => EventKind::RecordsErased,
         }
     }
 }

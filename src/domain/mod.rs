@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod command;
 pub mod consulate;
 pub mod deadline;
+pub mod erasure;
 pub mod event;
 pub mod facility;
 pub mod gazetteer;

@@ -78,6 +78,7 @@ pub fn withheld(profile: &Profile, reader: Reader) -> Profile {
         language: profile.language.clone(),
         flags: profile.flags.clone(),
         relatives: Vec::new(),
+        erased: profile.erased,
     }
 }
 

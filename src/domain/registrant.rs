@@ -53,6 +53,11 @@ pub struct Profile {
     pub flags: Vec<Flag>,
     #[serde(default)]
     pub relatives: Vec<Relative>,
+    /// Set by the hub when the person's key was destroyed under the retention policy: what
+    /// remains is the form [`crate::domain::erasure::profile`] leaves. Never taken from a phone:
+    /// validation builds a profile afresh.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub erased: bool,
 }
 
 impl Profile {

@@ -285,6 +285,7 @@ pub fn profile(p: &Profile, today: NaiveDate) -> Result<Profile, FieldError> {
         language: language(&p.language)?,
         flags,
         relatives,
+        erased: false,
     })
 }
 

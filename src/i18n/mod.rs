@@ -403,6 +403,10 @@ pub fn event(lang: Lang, kind: EventKind) -> &'static str {
         EventKind::DeviceChanged => lang.pick("cambio de dispositivo", "device change"),
         EventKind::SurgeDetected => lang.pick("oleada detectada", "surge detected"),
         EventKind::CaseRead => lang.pick("consulta del expediente", "case record read"),
+        EventKind::LegalHold => lang.pick("retención legal", "legal hold"),
+        EventKind::RecordsErased => {
+            lang.pick("datos personales eliminados", "personal data erased")
+        }
     }
 }
 

@@ -90,6 +90,7 @@ fn fictional_profile(rng: &mut impl Rng) -> Profile {
             relation: "familiar".into(),
             phone: format!("+1555{:07}", rng.random_range(0..10_000_000)),
         }],
+        erased: false,
     }
 }
 

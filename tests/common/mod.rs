@@ -299,6 +299,7 @@ pub fn profile(name: &str, flags: &[Flag]) -> Profile {
             relation: "hermana".into(),
             phone: "+13105550124".into(),
         }],
+        erased: false,
     }
 }
 

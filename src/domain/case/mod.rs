@@ -162,6 +162,9 @@ pub struct Case {
     /// When the last few presses reached the hub (hub time), oldest first.
     #[serde(default)]
     pub recent_presses: Vec<DateTime<Utc>>,
+    /// Under a legal hold: retention erases nothing of the person while it stands.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub legal_hold: bool,
     /// The optimistic-concurrency version: events that change what a decision rests on (all but
     /// relatives' deliveries and position updates).
     pub version: u64,
@@ -239,6 +242,7 @@ impl Case {
             deliveries: Vec::new(),
             intake: raised.intake.clone(),
             triage: None,
+            legal_hold: false,
             former_lawyers: Vec::new(),
             former_consulates: Vec::new(),
             recent_presses: vec![event.at],
@@ -337,11 +341,13 @@ impl Case {
                 self.offered_to = None;
             }
             EventBody::TriageRecorded(t) => self.triage = Some(*t),
+            EventBody::LegalHold(h) => self.legal_hold = h.on,
             // Roster events carry no case; `case_id` 0 never matches one.
             EventBody::StaffChanged(_)
             | EventBody::DeviceChanged(_)
             | EventBody::SurgeDetected(_)
-            | EventBody::CaseRead(_) => return Ok(false),
+            | EventBody::CaseRead(_)
+            | EventBody::RecordsErased(_) => return Ok(false),
             EventBody::RelativeNotified(n) => {
                 let delivery = Delivery {
                     relative: n.relative,
@@ -558,7 +564,9 @@ fn entry(event: &Event) -> TimelineEntry {
         EventBody::StaffChanged(_)
         | EventBody::DeviceChanged(_)
         | EventBody::SurgeDetected(_)
-        | EventBody::CaseRead(_) => None,
+        | EventBody::CaseRead(_)
+        | EventBody::RecordsErased(_) => None,
+        EventBody::LegalHold(h) => Some(if h.on { "on" } else { "off" }.into()),
         EventBody::RelativeNotified(n) => Some(format!(
             "{}:{}",
             n.relative,

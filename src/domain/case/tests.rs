@@ -14,6 +14,7 @@ pub fn profile(name: &str, flags: Vec<Flag>) -> Profile {
         language: "es".into(),
         flags,
         relatives: vec![],
+        erased: false,
     }
 }
 

@@ -41,6 +41,10 @@ pub struct Keys {
     chain: Link,
     cases: Link,
     head: Link,
+    /// Wraps the per-person keys of the vault (`vault.rs`).
+    pub(super) wrap: Link,
+    /// Keys the blind index of phone numbers.
+    pub(super) blind: Link,
 }
 
 impl std::fmt::Debug for Keys {
@@ -64,6 +68,8 @@ impl Keys {
             chain: mac(secret, &[b"guardia/chain/v1"]),
             cases: mac(secret, &[b"guardia/cases/v1"]),
             head: mac(secret, &[b"guardia/head/v1"]),
+            wrap: mac(secret, &[b"guardia/wrap/v1"]),
+            blind: mac(secret, &[b"guardia/blind/v1"]),
         }
     }
 
@@ -127,6 +133,10 @@ impl Keys {
         field(&mut m, row.prev_consulate.map(str::as_bytes));
         field(&mut m, Some(row.kind.as_bytes()));
         field(&mut m, Some(row.body.as_bytes()));
+        // Added with the vault: rows from before it link as they always did.
+        if let Some(sealed) = row.sealed {
+            field(&mut m, Some(sealed.as_bytes()));
+        }
         m.finalize().into_bytes().into()
     }
 
@@ -143,6 +153,10 @@ impl Keys {
         field(&mut m, row.also_consulate.map(str::as_bytes));
         field(&mut m, Some(row.received_at.as_bytes()));
         m.update(&[u8::from(row.acknowledged), row.escalation]);
+        if row.key_id.is_some() || row.sealed.is_some() {
+            int(&mut m, row.key_id);
+            field(&mut m, row.sealed.map(str::as_bytes));
+        }
         m.finalize().into_bytes().into()
     }
 
@@ -184,7 +198,10 @@ pub struct EventRow<'a> {
     pub also_consulate: Option<&'a str>,
     pub prev_consulate: Option<&'a str>,
     pub kind: &'a str,
+    /// The event as stored in the clear: whole, or without what is personal when `sealed`
+    /// holds the whole of it under the person's key (`vault.rs`).
     pub body: &'a str,
+    pub sealed: Option<&'a str>,
 }
 
 /// A case row's columns, as stored.
@@ -200,6 +217,9 @@ pub struct CaseRow<'a> {
     pub received_at: &'a str,
     pub acknowledged: bool,
     pub escalation: u8,
+    /// The person's key, and the whole case sealed under it (`state` is then the erased form).
+    pub key_id: Option<i64>,
+    pub sealed: Option<&'a str>,
 }
 
 /// How far the log had reached, as last recorded by a hub.
@@ -275,6 +295,7 @@ mod tests {
             prev_consulate: None,
             kind: "note_added",
             body,
+            sealed: None,
         }
     }
 
@@ -284,6 +305,9 @@ mod tests {
         let base = keys.link(&GENESIS, &row("{}"));
         assert_ne!(base, keys.link(&GENESIS, &row("{ }")));
         assert_ne!(base, keys.link(&[1; 32], &row("{}")));
+        let mut with_sealed = row("{}");
+        with_sealed.sealed = Some("gv1:1:AAAA");
+        assert_ne!(base, keys.link(&GENESIS, &with_sealed));
         let mut moved = row("{}");
         moved.lawyer_id = Some(0);
         assert_ne!(base, keys.link(&GENESIS, &moved), "None and Some(0) differ");

@@ -146,14 +146,17 @@ pub struct Outcome<T> {
     pub replayed: bool,
 }
 
-/// A registrant's profile, if they exist.
+/// A registrant's profile, if they exist and were not erased.
 pub(super) fn registrant(ctx: &WriteCtx<'_>, id: i64) -> Result<Option<Profile>, StoreError> {
-    let json: Option<String> = ctx
+    let sealed: Option<String> = ctx
         .query_row("SELECT profile FROM registrants WHERE id = ?1", [id], |r| {
             r.get(0)
         })
         .optional()?;
-    Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+    Ok(sealed
+        .map(|s| ctx.vault().unseal_json(&s))
+        .transpose()?
+        .flatten())
 }
 
 impl Store {
@@ -408,7 +411,8 @@ pub(super) fn open_case_of(
         .filter(|c| c.status != CaseStatus::Closed))
 }
 
-/// [`open_case_of`] on any connection (the readers' too).
+/// [`open_case_of`] on any connection (the readers' too). The case in its clear (erased) form:
+/// enough for where it is and how it stands, which is all its callers ask.
 pub(super) fn open_case_in(
     conn: &rusqlite::Connection,
     registrant_id: i64,

@@ -86,7 +86,21 @@ pub fn queue(
     consulate_label: &str,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
+    // The payload names a relative's number: sealed under the case's key, like the case.
+    let key: Option<i64> = ctx
+        .query_row(
+            "SELECT key_id FROM cases WHERE id = ?1",
+            [case.id as i64],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
     for relative in 0..case.registrant.relatives.len() {
+        let payload = payload(case, relative, about, consulate_label, now);
+        let payload = match key {
+            Some(key) => ctx.vault().seal(key, &payload)?,
+            None => payload,
+        };
         ctx.execute(
             "INSERT INTO deliveries (webhook_id, case_id, relative, about, payload, state,
                                      attempts, created_at, next_at)
@@ -96,7 +110,7 @@ pub fn queue(
                 case.id as i64,
                 relative as i64,
                 about_str(about),
-                payload(case, relative, about, consulate_label, now),
+                payload,
                 sortable_time(now),
             ],
         )?;
@@ -117,6 +131,7 @@ impl Store {
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<DueDelivery>, StoreError> {
+        let vault = self.vault.clone();
         self.read(move |tx| {
             let mut stmt = tx.prepare_cached(
                 "SELECT id, webhook_id, payload, attempts, created_at FROM deliveries
@@ -134,6 +149,10 @@ impl Store {
             let mut out = Vec::new();
             for row in rows {
                 let (id, webhook_id, payload, attempts, created) = row?;
+                // A message whose person was erased is not sent (retention fails it).
+                let super::vault::Opened::Clear(payload) = vault.unseal(&payload)? else {
+                    continue;
+                };
                 out.push(DueDelivery {
                     id,
                     webhook_id,
@@ -198,12 +217,9 @@ impl Store {
                 params![state, attempts, sortable_time(next_at), error, id],
             )?;
             if state != "pending" {
-                // A verification code has done its work (or never will): it is not kept.
-                ctx.execute(
-                    "UPDATE deliveries SET payload = json_remove(payload, '$.data.code')
-                     WHERE id = ?1 AND about = 'verify_phone'",
-                    [id],
-                )?;
+                // A finished message's payload has done its work (or never will): a number and,
+                // for a verification, its code are not kept.
+                ctx.execute("UPDATE deliveries SET payload = '' WHERE id = ?1", [id])?;
             }
             // Messages to a phone about itself belong to no case's record.
             let (Some(case_id), Some(relative)) = (case_id, relative) else {

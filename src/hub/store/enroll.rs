@@ -47,12 +47,15 @@ fn code_hash(salt: &str, code: &str) -> String {
 }
 
 /// Queues a message to the phone itself (its code, or word that its device was replaced).
+/// The payload is sealed under the person's key: it names their number.
 fn queue_to_phone(
     ctx: &WriteCtx<'_>,
+    key: i64,
     about: &str,
     payload: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let payload = ctx.vault().seal(key, &payload.to_string())?;
     ctx.execute(
         "INSERT INTO deliveries (webhook_id, case_id, relative, about, payload, state, attempts,
                                  created_at, next_at)
@@ -60,7 +63,7 @@ fn queue_to_phone(
         params![
             format!("msg_{}", Uuid::new_v4().simple()),
             about,
-            payload.to_string(),
+            payload,
             sortable_time(now)
         ],
     )?;
@@ -69,31 +72,37 @@ fn queue_to_phone(
 
 /// Makes `profile` the active device of its number under `token_hash`. The number's previous
 /// device, if any, is revoked (its token stops matching), the number is told, and the change is
-/// logged.
+/// logged. The person keeps the key of their previous device (the same number, the same
+/// person: their open case is sealed under it); a new person takes `key`, their enrollment's.
 fn activate(
     ctx: &mut WriteCtx<'_>,
     profile: &Profile,
+    key: i64,
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(i64, Option<i64>), StoreError> {
-    let previous: Option<i64> = ctx
+    let blind = ctx.vault().blind(&profile.phone);
+    let previous: Option<(i64, Option<i64>)> = ctx
         .query_row(
-            "SELECT id FROM registrants WHERE phone = ?1 AND revoked = 0",
-            [&profile.phone],
-            |r| r.get(0),
+            "SELECT id, key_id FROM registrants WHERE phone = ?1 AND revoked = 0",
+            [&blind],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
+    let key = previous.and_then(|(_, k)| k).unwrap_or(key);
+    let previous = previous.map(|(id, _)| id);
     if let Some(old) = previous {
         revoke(ctx, old)?;
     }
     ctx.execute(
-        "INSERT INTO registrants (token_hash, created_at, profile, phone)
-         VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO registrants (token_hash, created_at, profile, phone, key_id)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             token_hash,
             now.to_rfc3339(),
-            serde_json::to_string(profile)?,
-            profile.phone
+            ctx.vault().seal(key, &serde_json::to_string(profile)?)?,
+            blind,
+            key
         ],
     )?;
     let id = ctx.conn().last_insert_rowid();
@@ -112,6 +121,7 @@ fn activate(
         ctx.append_uncased(Actor::Phone, now, body)?;
         queue_to_phone(
             ctx,
+            key,
             "device_replaced",
             json!({
                 "type": "device.replaced",
@@ -199,6 +209,10 @@ impl Store {
                     )
                     .optional()?;
                 if let Some((handle, stored, state, expires)) = seen {
+                    let stored = match ctx.vault().unseal(&stored)? {
+                        super::vault::Opened::Clear(stored) => stored,
+                        super::vault::Opened::Erased => String::new(),
+                    };
                     if stored != json {
                         return Err(StoreError::Conflict(
                             "this Idempotency-Key was used for a different enrollment".into(),
@@ -218,8 +232,9 @@ impl Store {
                     });
                 }
             }
+            let blind = ctx.vault().blind(&profile.phone);
             if per_number_per_day > 0 {
-                let day = number_day(ctx, &profile.phone, now)?;
+                let day = number_day(ctx, &blind, now)?;
                 let budget = per_number_per_day * MAX_WRONG_CODES;
                 // Guesses bound how often anyone can try to take a number over, whatever
                 // addresses they use. Codes sent are bounded too (each is a message to someone's
@@ -235,23 +250,26 @@ impl Store {
             let salt = Uuid::new_v4().simple().to_string();
             let handle = Uuid::new_v4().simple().to_string();
             let expires_at = now + CODE_TTL;
+            let person = ctx.vault().new_key()?;
             ctx.execute(
                 "INSERT INTO enrollments (handle, enroll_key, phone, profile, code_salt, code_hash,
-                                          expires_at, state, created_at)
-                 VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
+                                          expires_at, state, created_at, key_id)
+                 VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?9)",
                 params![
                     key,
-                    profile.phone,
-                    json,
+                    blind,
+                    ctx.vault().seal(person, &json)?,
                     salt,
                     code_hash(&salt, &code),
                     expires_at.to_rfc3339(),
                     now.to_rfc3339(),
-                    handle
+                    handle,
+                    person
                 ],
             )?;
             queue_to_phone(
                 ctx,
+                person,
                 "verify_phone",
                 json!({
                     "type": "phone.verify",
@@ -278,11 +296,21 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Verification, StoreError> {
         self.write(move |ctx| {
-            type Row = (i64, String, String, String, String, String, i64, String);
+            type Row = (
+                i64,
+                String,
+                String,
+                String,
+                String,
+                String,
+                i64,
+                String,
+                i64,
+            );
             let row: Option<Row> = ctx
                 .query_row(
                     "SELECT id, profile, code_salt, code_hash, expires_at, state, wrong_tries,
-                            phone
+                            phone, key_id
                        FROM enrollments WHERE handle = ?1",
                     [&handle],
                     |r| {
@@ -295,11 +323,12 @@ impl Store {
                             r.get(5)?,
                             r.get(6)?,
                             r.get(7)?,
+                            r.get(8)?,
                         ))
                     },
                 )
                 .optional()?;
-            let (id, profile, salt, hash, expires, state, wrong, phone) =
+            let (id, profile, salt, hash, expires, state, wrong, phone, person) =
                 row.ok_or(StoreError::NotFound)?;
             let void = |ctx: &WriteCtx<'_>| {
                 ctx.execute("UPDATE enrollments SET state = 'void' WHERE id = ?1", [id])
@@ -336,8 +365,11 @@ impl Store {
                     tries_left: MAX_WRONG_CODES - wrong,
                 });
             }
-            let profile: Profile = serde_json::from_str(&profile)?;
-            let (registrant_id, replaced) = activate(ctx, &profile, &token_hash, now)?;
+            let Some(profile) = ctx.vault().unseal_json::<Profile>(&profile)? else {
+                void(ctx)?;
+                return Ok(Verification::Void);
+            };
+            let (registrant_id, replaced) = activate(ctx, &profile, person, &token_hash, now)?;
             ctx.execute(
                 "UPDATE enrollments SET state = 'verified', registrant_id = ?1 WHERE id = ?2",
                 params![registrant_id, id],
@@ -375,18 +407,21 @@ impl Store {
                     ));
                 }
             }
-            let (id, replaced) = activate(ctx, &profile, &token_hash, now)?;
+            let person = ctx.vault().new_key()?;
+            let (id, replaced) = activate(ctx, &profile, person, &token_hash, now)?;
             ctx.execute(
                 "INSERT INTO enrollments (handle, enroll_key, phone, profile, code_salt, code_hash,
-                                          expires_at, state, registrant_id, created_at)
-                 VALUES (?6, ?1, ?2, ?3, '', '', ?4, 'verified', ?5, ?4)",
+                                          expires_at, state, registrant_id, created_at, key_id)
+                 VALUES (?6, ?1, ?2, ?3, '', '', ?4, 'verified', ?5, ?4, ?7)",
                 params![
                     key,
-                    profile.phone,
-                    serde_json::to_string(&profile)?,
+                    ctx.vault().blind(&profile.phone),
+                    ctx.vault()
+                        .seal(person, &serde_json::to_string(&profile)?)?,
                     now.to_rfc3339(),
                     id,
-                    Uuid::new_v4().simple().to_string()
+                    Uuid::new_v4().simple().to_string(),
+                    person
                 ],
             )?;
             Ok((id, replaced))

@@ -102,17 +102,20 @@ impl Store {
         who: StaffInfo,
         consulates: Arc<Vec<Consulate>>,
     ) -> Result<Vec<Candidate>, StoreError> {
+        let vault = self.vault.clone();
         self.read(move |tx| {
             let mut stmt = tx.prepare_cached(
                 "SELECT id, profile FROM registrants
                  WHERE phone = ?1 AND revoked = 0 ORDER BY id DESC LIMIT 10",
             )?;
             let rows: Vec<(i64, String)> = stmt
-                .query_map([&phone], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .query_map([vault.blind(&phone)], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect::<Result<_, _>>()?;
             let mut out = Vec::new();
-            for (id, json) in rows {
-                let profile: Profile = serde_json::from_str(&json)?;
+            for (id, sealed) in rows {
+                let Some(profile) = vault.unseal_json::<Profile>(&sealed)? else {
+                    continue;
+                };
                 let open = super::commands::open_case_in(tx, id)?;
                 let elsewhere = open
                     .filter(|case| decide_intake(&who, Some(case)).is_err())
@@ -231,6 +234,7 @@ impl Store {
                                 language: r.language.clone(),
                                 flags: Vec::new(),
                                 relatives: Vec::new(),
+                                erased: false,
                             },
                         ),
                     };

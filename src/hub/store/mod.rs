@@ -17,9 +17,11 @@ pub mod fanout;
 mod intake;
 mod projections;
 mod reads;
+mod retention;
 mod schema;
 mod staff;
 mod timers;
+pub mod vault;
 pub mod verify;
 mod writer;
 
@@ -213,6 +215,8 @@ pub enum RecordCheck {
 
 #[derive(Clone)]
 pub struct Store {
+    /// Seals and opens personal data (`vault.rs`).
+    vault: Arc<vault::Vault>,
     record: Arc<Mutex<RecordCheck>>,
     jobs: mpsc::Sender<Queued>,
     readers: Arc<ReadPool>,
@@ -268,6 +272,25 @@ impl Store {
                 );
             }
         }
+        let holds_sealed: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM registrants WHERE key_id IS NOT NULL)
+                 OR EXISTS (SELECT 1 FROM enrollments WHERE key_id IS NOT NULL)
+                 OR EXISTS (SELECT 1 FROM cases WHERE key_id IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )?;
+        let vault = Arc::new(vault::Vault::load(
+            &vault::key_store_file(path),
+            &keys,
+            !holds_sealed,
+        )?);
+        let upgraded = retention::seal_people(&mut conn, &vault)?;
+        if upgraded > 0 {
+            tracing::info!(
+                rows = upgraded,
+                "sealed the people enrolled before personal data was sealed"
+            );
+        }
         let head_file = chain::head_file(path);
         // A sealed log a hub has written has a head file; one made now does not yet.
         verify::check_at_start(&conn, &keys, &head_file, key_existed && sealed)?;
@@ -299,9 +322,10 @@ impl Store {
             })
             .map_err(|e| StoreError::Setup(format!("cannot start the record check: {e}")))?;
         let nudge = checkpoint::start(path)?;
-        let head = writer::HeadFile {
+        let head = writer::Seals {
             path: head_file,
             keys: keys.clone(),
+            vault: vault.clone(),
         };
         let (jobs, rx) = mpsc::channel(JOB_QUEUE);
         let events = Arc::new(fanout::Fanout::new(BROADCAST_CAPACITY));
@@ -313,6 +337,7 @@ impl Store {
             .spawn(move || writer::run(conn, rx, publisher, nudge, head, MAX_BATCH, lag))
             .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
+            vault,
             record,
             jobs,
             readers: Arc::new(ReadPool {

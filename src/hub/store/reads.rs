@@ -5,6 +5,7 @@ use std::sync::Arc;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::writer::opened;
 use super::{Published, Store, StoreError};
 
 /// Whose access a logged change took away.
@@ -110,10 +111,11 @@ impl Store {
         scope: Scope,
         list: CaseList,
     ) -> Result<(u64, Vec<Case>), StoreError> {
+        let vault = self.vault.clone();
         self.read(move |tx| {
             let seq = head(tx)?;
             const COLUMNS: &str =
-                "SELECT state, consulate, lawyer_id, status, also_consulate FROM cases";
+                "SELECT state, consulate, lawyer_id, status, also_consulate, sealed FROM cases";
             // Pick the index the scope naturally uses; the row check below is what enforces it.
             let (filter, arg): (&str, Value) = match (&scope, &list.consulate) {
                 (Scope::Nothing, _) => return Ok((seq, vec![])),
@@ -154,7 +156,7 @@ impl Store {
                 {
                     continue;
                 }
-                let state: String = row.get(0)?;
+                let state = opened(&vault, row.get(0)?, row.get(5)?)?;
                 let case: Case = serde_json::from_str(&state)?;
                 if let (Some(since), None, Some(c)) = (list.closed_since, list.status, &case.closed)
                     && c.at < since
@@ -184,10 +186,11 @@ impl Store {
         scope: Scope,
         limit: usize,
     ) -> Result<(Vec<Arc<Published>>, u64), StoreError> {
+        let vault = self.vault.clone();
         self.read(move |tx| {
             let mut stmt = tx.prepare_cached(
                 "SELECT e.seq, COALESCE(c.consulate, e.consulate), c.lawyer_id, e.prev_lawyer_id,
-                        c.also_consulate, e.prev_consulate, e.kind, e.body
+                        c.also_consulate, e.prev_consulate, e.kind, e.body, e.sealed
                    FROM events e LEFT JOIN cases c ON c.id = e.case_id
                   WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2",
             )?;
@@ -203,7 +206,7 @@ impl Store {
                 let also_consulate: Option<String> = row.get(4)?;
                 let previous_consulate: Option<String> = row.get(5)?;
                 let kind = parse_kind(&row.get::<_, String>(6)?)?;
-                let json: String = row.get(7)?;
+                let json = opened(&vault, row.get(7)?, row.get(8)?)?;
                 let event: Option<crate::domain::event::Event> = if Published::personal(kind) {
                     Some(serde_json::from_str(&json)?)
                 } else {
@@ -270,16 +273,17 @@ impl Store {
         id: u64,
         as_of: Option<u64>,
     ) -> Result<Option<Case>, StoreError> {
+        let vault = self.vault.clone();
         self.read(move |tx| {
             let mut stmt = tx.prepare_cached(
-                "SELECT body FROM events WHERE case_id = ?1 AND seq <= ?2 ORDER BY seq",
+                "SELECT body, sealed FROM events WHERE case_id = ?1 AND seq <= ?2 ORDER BY seq",
             )?;
             let upto = as_of.map_or(i64::MAX, |s| s as i64);
             let mut rows = stmt.query(params![id as i64, upto])?;
             let mut case: Option<Case> = None;
             while let Some(row) = rows.next()? {
                 let event: crate::domain::event::Event =
-                    serde_json::from_str(&row.get::<_, String>(0)?)?;
+                    serde_json::from_str(&opened(&vault, row.get(0)?, row.get(1)?)?)?;
                 match &mut case {
                     None => {
                         case = Some(
@@ -314,13 +318,17 @@ impl Store {
 
     /// One case, whoever may see it: the caller decides with the domain's relation.
     pub async fn case(&self, id: u64) -> Result<Option<Case>, StoreError> {
+        let vault = self.vault.clone();
         self.read(move |tx| {
-            let state: Option<String> = tx
-                .query_row("SELECT state FROM cases WHERE id = ?1", [id as i64], |r| {
-                    r.get(0)
-                })
+            let row: Option<(String, Option<String>)> = tx
+                .query_row(
+                    "SELECT state, sealed FROM cases WHERE id = ?1",
+                    [id as i64],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .optional()?;
-            Ok(state.map(|s| serde_json::from_str(&s)).transpose()?)
+            row.map(|(state, sealed)| Ok(serde_json::from_str(&opened(&vault, state, sealed)?)?))
+                .transpose()
         })
         .await
     }

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0006_enrollments_by_phone.sql"),
     include_str!("../../../migrations/0007_sealed_log.sql"),
     include_str!("../../../migrations/0008_case_reads.sql"),
+    include_str!("../../../migrations/0009_vault.sql"),
 ];
 
 /// Sets and then reads back the pragmas durability depends on. A database that cannot be put in

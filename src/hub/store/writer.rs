@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use super::chain::{CaseRow, EventRow, Head, Keys, Link};
 use super::projections::{Indexed, Projections};
+use super::vault::{Opened, Vault};
 use super::{Job, Published, Queued, Reply, StoreError};
 use crate::domain::case::Case;
 use crate::domain::event::{Actor, Encoded, Event, EventBody};
@@ -22,6 +23,7 @@ pub struct WriteCtx<'c> {
     /// The link of the event before `next_seq`.
     prev: Link,
     keys: &'c Keys,
+    vault: &'c Vault,
     pending: Vec<Arc<Published>>,
     cache: &'c mut Projections,
 }
@@ -65,7 +67,7 @@ pub(super) fn run(
     mut jobs: mpsc::Receiver<Queued>,
     publisher: Arc<super::fanout::Fanout>,
     nudge: super::checkpoint::Nudge,
-    head: HeadFile,
+    head: Seals,
     max_batch: usize,
     lag_us: Arc<AtomicU64>,
 ) {
@@ -94,10 +96,12 @@ pub(super) fn run(
     }
 }
 
-/// Where the writer records the log's head after each commit, and the keys that sign it.
-pub(super) struct HeadFile {
+/// What the writer seals with: where it records the log's head after each commit, the keys that
+/// sign it, and the vault that seals personal data.
+pub(super) struct Seals {
     pub path: std::path::PathBuf,
     pub keys: Keys,
+    pub vault: Arc<Vault>,
 }
 
 /// Runs a batch in one transaction, and records the log's head once it is committed.
@@ -106,7 +110,7 @@ fn commit_batch(
     batch: &mut Vec<Job>,
     publisher: &super::fanout::Fanout,
     cache: &mut Projections,
-    head_file: &HeadFile,
+    head_file: &Seals,
 ) {
     let keys = &head_file.keys;
     if let Err(e) = run_sql(conn, "BEGIN IMMEDIATE") {
@@ -142,6 +146,7 @@ fn commit_batch(
         next_seq: head.seq + 1,
         prev: head.link,
         keys,
+        vault: &head_file.vault,
         pending: Vec::new(),
         cache,
     };
@@ -202,6 +207,11 @@ fn commit_batch(
 impl WriteCtx<'_> {
     pub fn conn(&self) -> &Connection {
         self.conn
+    }
+
+    /// The vault that seals personal data (`vault.rs`).
+    pub fn vault(&self) -> &Vault {
+        self.vault
     }
 
     /// Runs one statement, prepared once for the connection's life: the writer runs the same
@@ -279,6 +289,20 @@ impl WriteCtx<'_> {
             }
         };
         let kind = event.body.kind();
+        let key_id = self.case_key(&event, &case)?;
+        // What is personal is stored sealed under the person's key, beside a clear copy
+        // without it (`domain::erasure`): destroying the key erases it.
+        let erased = match key_id {
+            Some(_) => crate::domain::erasure::event(&event),
+            None => None,
+        };
+        let (body, sealed): (std::borrow::Cow<'_, str>, _) = match (key_id, erased) {
+            (Some(key), Some(erased)) => (
+                serde_json::to_string(&erased)?.into(),
+                Some(self.vault.seal(key, &json)?),
+            ),
+            _ => (json.as_str().into(), None),
+        };
         self.insert_event(EventRow {
             seq: event.seq,
             at: &event.at.to_rfc3339(),
@@ -289,10 +313,11 @@ impl WriteCtx<'_> {
             also_consulate: case.also_consulate(),
             prev_consulate: previous_consulate.as_deref(),
             kind: kind.as_str(),
-            body: &json,
+            body: &body,
+            sealed: sealed.as_deref(),
         })?;
         case.bounded();
-        self.save_case(&case, indexed_before)?;
+        self.save_case(&case, indexed_before, key_id)?;
         self.cache.put(case.clone());
         // The registrant's open case, kept as a column for the next press to find.
         if case.registrant_id > 0 {
@@ -363,6 +388,7 @@ impl WriteCtx<'_> {
             prev_consulate: None,
             kind: kind.as_str(),
             body: &json,
+            sealed: None,
         })?;
         self.pending.push(Arc::new(Published {
             seq: event.seq,
@@ -385,8 +411,8 @@ impl WriteCtx<'_> {
         let link = self.keys.link(&self.prev, &row);
         self.execute(
             "INSERT INTO events (seq, at, case_id, consulate, lawyer_id, prev_lawyer_id,
-                                 also_consulate, prev_consulate, kind, body, chain)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                 also_consulate, prev_consulate, kind, body, chain, sealed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 row.seq as i64,
                 row.at,
@@ -398,7 +424,8 @@ impl WriteCtx<'_> {
                 row.prev_consulate,
                 row.kind,
                 row.body,
-                &link[..]
+                &link[..],
+                row.sealed
             ],
         )?;
         self.prev = link;
@@ -421,12 +448,12 @@ impl WriteCtx<'_> {
         if let Some(case) = self.cache.get(case_id, last_seq as u64) {
             return Ok(Some(case));
         }
-        let state: String = self.query_row(
-            "SELECT state FROM cases WHERE id = ?1",
+        let (state, sealed): (String, Option<String>) = self.query_row(
+            "SELECT state, sealed FROM cases WHERE id = ?1",
             [case_id as i64],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let case: Case = serde_json::from_str(&state)?;
+        let case: Case = serde_json::from_str(&opened(self.vault, state, sealed)?)?;
         self.cache.put(case.clone());
         Ok(Some(case))
     }
@@ -434,15 +461,30 @@ impl WriteCtx<'_> {
     /// Writes the projection with its MAC. When no indexed column moved (a press, a location
     /// update, a note), only the row is rewritten: the four indexes of `cases` stay as they
     /// are, which in a raid was a third of the pages each commit wrote.
-    fn save_case(&self, case: &Case, before: Option<Indexed>) -> Result<(), StoreError> {
-        let state = serde_json::to_string(case)?;
+    fn save_case(
+        &self,
+        case: &Case,
+        before: Option<Indexed>,
+        key_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let whole = serde_json::to_string(case)?;
+        let (state, sealed) = match key_id {
+            Some(key) => (
+                serde_json::to_string(&crate::domain::erasure::case(case.clone()))?,
+                Some(self.vault.seal(key, &whole)?),
+            ),
+            None => (whole, None),
+        };
         let columns = CaseColumns::of(case)?;
-        let row = columns.row(case, &state);
+        let mut row = columns.row(case, &state);
+        row.key_id = key_id;
+        row.sealed = sealed.as_deref();
         let mac = self.keys.case_mac(&row);
         if before.is_some_and(|b| b == Indexed::of(case)) {
             let n = self.execute(
-                "UPDATE cases SET last_seq = ?2, state = ?3, mac = ?4 WHERE id = ?1",
-                params![row.id, row.last_seq, row.state, &mac[..]],
+                "UPDATE cases SET last_seq = ?2, state = ?3, mac = ?4, sealed = ?5
+                  WHERE id = ?1",
+                params![row.id, row.last_seq, row.state, &mac[..], row.sealed],
             )?;
             if n == 1 {
                 return Ok(());
@@ -450,14 +492,14 @@ impl WriteCtx<'_> {
         }
         self.execute(
             "INSERT INTO cases (id, consulate, status, lawyer_id, last_seq, state, also_consulate,
-                                received_at, acknowledged, escalation, mac)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                received_at, acknowledged, escalation, mac, key_id, sealed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT (id) DO UPDATE SET consulate = excluded.consulate,
                  status = excluded.status, lawyer_id = excluded.lawyer_id,
                  last_seq = excluded.last_seq, state = excluded.state,
                  also_consulate = excluded.also_consulate,
                  acknowledged = excluded.acknowledged, escalation = excluded.escalation,
-                 mac = excluded.mac",
+                 mac = excluded.mac, key_id = excluded.key_id, sealed = excluded.sealed",
             params![
                 row.id,
                 row.consulate,
@@ -469,10 +511,43 @@ impl WriteCtx<'_> {
                 row.received_at,
                 row.acknowledged,
                 row.escalation,
-                &mac[..]
+                &mac[..],
+                row.key_id,
+                row.sealed
             ],
         )?;
         Ok(())
+    }
+
+    /// The key a case's personal data is sealed under: the person's, taken when the case opens
+    /// (a caller taken in by phone who is not enrolled gets one of their own). `None` for a
+    /// case opened before the vault existed, which stays as it was written.
+    fn case_key(&self, event: &Event, case: &Case) -> Result<Option<i64>, StoreError> {
+        if !matches!(event.body, EventBody::AlertRaised(_)) {
+            let key: Option<Option<i64>> = self
+                .query_row(
+                    "SELECT key_id FROM cases WHERE id = ?1",
+                    [case.id as i64],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            return Ok(key.flatten());
+        }
+        let registrant: Option<i64> = if case.registrant_id > 0 {
+            self.query_row(
+                "SELECT key_id FROM registrants WHERE id = ?1",
+                [case.registrant_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten()
+        } else {
+            None
+        };
+        match registrant {
+            Some(key) => Ok(Some(key)),
+            None => Ok(Some(self.vault.new_key()?)),
+        }
     }
 
     /// The number the next case will get. Case numbers start at 1001 so that they read as case
@@ -484,6 +559,19 @@ impl WriteCtx<'_> {
                     r.get(0)
                 })?;
         Ok(id as u64)
+    }
+}
+
+/// A stored value and its sealed twin read back: the sealed one while its key lives, the clear
+/// (erased) one after.
+pub(super) fn opened(
+    vault: &Vault,
+    clear: String,
+    sealed: Option<String>,
+) -> Result<String, StoreError> {
+    match sealed.map(|s| vault.unseal(&s)).transpose()? {
+        Some(Opened::Clear(whole)) => Ok(whole),
+        Some(Opened::Erased) | None => Ok(clear),
     }
 }
 
@@ -516,6 +604,8 @@ impl CaseColumns {
             received_at: &self.received_at,
             acknowledged: case.acknowledged_at.is_some(),
             escalation: case.escalation,
+            key_id: None,
+            sealed: None,
         }
     }
 }

@@ -1,0 +1,359 @@
+//! Personal data at rest, sealed under one key per person, so that it can be erased without
+//! touching the log: destroying the key (retention) leaves every sealed copy unreadable at once,
+//! in the database, in its WAL and in every backup, while the rows and their chain stay whole.
+//!
+//! The keys live in their own small database beside the main one (`<db>.keys`, 0600), not in
+//! the main database, so that a backup of the main database never carries them: a backup
+//! restored after an erasure cannot bring the erased back. Each key is wrapped (XChaCha20-
+//! Poly1305) under a key derived from the key file, so the key store alone opens nothing. The
+//! key store keeps a rollback journal with `secure_delete`, so a destroyed key's bytes are
+//! overwritten in the file rather than left on a free page or in a WAL.
+//!
+//! A sealed value is text: `gv1:<key id>:<base64 of nonce and ciphertext>`. Text without that
+//! prefix is a value written before sealing existed, and is read as it is.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use rusqlite::{Connection, OptionalExtension};
+use sha2::Sha256;
+
+use super::StoreError;
+use super::chain::Keys;
+
+const PREFIX: &str = "gv1:";
+const SEALED_AD: &[u8] = b"guardia/sealed/v1";
+const WRAP_AD: &[u8] = b"guardia/key/v1";
+
+/// The key store named by default: beside the database.
+pub fn key_store_file(db: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.keys", db.display()))
+}
+
+/// A value read back: the whole of it, or word that its key was destroyed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Opened {
+    Clear(String),
+    Erased,
+}
+
+pub struct Vault {
+    wrap: XChaCha20Poly1305,
+    blind: [u8; 32],
+    keys: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Vault(..)")
+    }
+}
+
+fn setup(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |e| StoreError::Setup(format!("{}: {e}", path.display()))
+}
+
+/// Whether `text` is a sealed value (and not one from before sealing).
+pub fn is_sealed(text: &str) -> bool {
+    text.starts_with(PREFIX)
+}
+
+/// The key a sealed value was sealed under.
+pub fn key_of(text: &str) -> Option<i64> {
+    text.strip_prefix(PREFIX)?.split(':').next()?.parse().ok()
+}
+
+impl Vault {
+    /// Opens the key store at `path`, creating it (0600) only when `may_create`: a database that
+    /// already holds sealed values with no key store beside it would otherwise read as if every
+    /// person in it had been erased.
+    pub fn load(path: &Path, keys: &Keys, may_create: bool) -> Result<Vault, StoreError> {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !path.exists() {
+            if !may_create {
+                return Err(StoreError::Setup(format!(
+                    "the key store {} is missing, and this database holds personal data sealed \
+                     with its keys: restore it beside the database",
+                    path.display()
+                )));
+            }
+            std::fs::OpenOptions::new()
+                .create_new(true)
+                .write(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| StoreError::Setup(format!("{}: {e}", path.display())))?;
+        } else if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| StoreError::Setup(format!("{}: {e}", path.display())))?;
+        }
+        let conn = Connection::open(path).map_err(setup(path))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(setup(path))?;
+        // A rollback journal, not a WAL: a destroyed key must not survive in a WAL frame.
+        conn.execute_batch(
+            "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;
+             CREATE TABLE IF NOT EXISTS keys (
+                 id         INTEGER PRIMARY KEY,
+                 wrapped    BLOB NOT NULL,
+                 created_at TEXT NOT NULL
+             ) STRICT;",
+        )
+        .map_err(setup(path))?;
+        Ok(Vault {
+            wrap: XChaCha20Poly1305::new((&keys.wrap).into()),
+            blind: keys.blind,
+            keys: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
+        self.keys
+            .lock()
+            .map_err(|_| StoreError::Setup("the key store's lock was poisoned".into()))
+    }
+
+    /// Makes a key for a new person and stores it (durably, before the caller's transaction
+    /// commits: a key with nothing sealed under it is harmless, data without its key is lost).
+    pub fn new_key(&self) -> Result<i64, StoreError> {
+        let key: [u8; 32] = rand::random();
+        let nonce: [u8; 24] = rand::random();
+        let wrapped = self
+            .wrap
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &key,
+                    aad: WRAP_AD,
+                },
+            )
+            .map_err(|_| StoreError::Setup("cannot wrap a key".into()))?;
+        let mut stored = nonce.to_vec();
+        stored.extend_from_slice(&wrapped);
+        let conn = self.conn()?;
+        conn.prepare_cached("INSERT INTO keys (wrapped, created_at) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![
+                stored,
+                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ])?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// The cipher of key `id`, or `None` when it was destroyed.
+    fn cipher(&self, id: i64) -> Result<Option<XChaCha20Poly1305>, StoreError> {
+        let stored: Option<Vec<u8>> = self
+            .conn()?
+            .prepare_cached("SELECT wrapped FROM keys WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        let Some(stored) = stored else {
+            return Ok(None);
+        };
+        if stored.len() < 24 {
+            return Err(StoreError::Corrupt(format!("key {id} is cut short")));
+        }
+        let (nonce, wrapped) = stored.split_at(24);
+        let key = self
+            .wrap
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: wrapped,
+                    aad: WRAP_AD,
+                },
+            )
+            .map_err(|_| {
+                StoreError::Corrupt(format!(
+                    "key {id} does not open with this key file: the key store belongs elsewhere"
+                ))
+            })?;
+        Ok(Some(XChaCha20Poly1305::new_from_slice(&key).map_err(
+            |_| StoreError::Corrupt(format!("key {id} has the wrong length")),
+        )?))
+    }
+
+    /// Whether key `id` still exists.
+    pub fn holds(&self, id: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()?
+            .prepare_cached("SELECT 1 FROM keys WHERE id = ?1")?
+            .exists([id])?)
+    }
+
+    /// `clear` sealed under key `id`.
+    pub fn seal(&self, id: i64, clear: &str) -> Result<String, StoreError> {
+        let cipher = self
+            .cipher(id)?
+            .ok_or_else(|| StoreError::Conflict(format!("key {id} was destroyed")))?;
+        let nonce: [u8; 24] = rand::random();
+        let aad = [SEALED_AD, &id.to_be_bytes()].concat();
+        let sealed = cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: clear.as_bytes(),
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| StoreError::Setup("cannot seal a value".into()))?;
+        let mut bytes = nonce.to_vec();
+        bytes.extend_from_slice(&sealed);
+        Ok(format!("{PREFIX}{id}:{}", B64.encode(bytes)))
+    }
+
+    /// A stored value read back. A sealed value that does not open under its own key was
+    /// written by something other than the hub, and is an error, not an erasure.
+    pub fn unseal(&self, text: &str) -> Result<Opened, StoreError> {
+        let Some(rest) = text.strip_prefix(PREFIX) else {
+            return Ok(Opened::Clear(text.to_string()));
+        };
+        let bad = || StoreError::Corrupt("a sealed value is malformed".into());
+        let (id, body) = rest.split_once(':').ok_or_else(bad)?;
+        let id: i64 = id.parse().map_err(|_| bad())?;
+        let Some(cipher) = self.cipher(id)? else {
+            return Ok(Opened::Erased);
+        };
+        let bytes = B64.decode(body).map_err(|_| bad())?;
+        if bytes.len() < 24 {
+            return Err(bad());
+        }
+        let (nonce, sealed) = bytes.split_at(24);
+        let aad = [SEALED_AD, &id.to_be_bytes()].concat();
+        let clear = cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| {
+                StoreError::Corrupt(format!("a value sealed under key {id} was altered"))
+            })?;
+        String::from_utf8(clear)
+            .map(Opened::Clear)
+            .map_err(|_| bad())
+    }
+
+    /// A sealed JSON value read back, `None` once its key is destroyed.
+    pub fn unseal_json<T: serde::de::DeserializeOwned>(
+        &self,
+        text: &str,
+    ) -> Result<Option<T>, StoreError> {
+        match self.unseal(text)? {
+            Opened::Clear(json) => Ok(Some(serde_json::from_str(&json)?)),
+            Opened::Erased => Ok(None),
+        }
+    }
+
+    /// The blind index of a phone number: equal numbers give equal text, so look-ups and the
+    /// one-device-per-number rule work, and the number itself is not stored.
+    pub fn blind(&self, phone: &str) -> String {
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&self.blind).expect("any key length");
+        m.update(phone.as_bytes());
+        format!("b1:{}", hex::encode(m.finalize().into_bytes()))
+    }
+
+    /// Destroys keys for good. Their bytes are overwritten in the key store's file.
+    pub fn destroy(&self, ids: &[i64]) -> Result<usize, StoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        let mut n = 0;
+        for id in ids {
+            n += tx.execute("DELETE FROM keys WHERE id = ?1", [id])?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Keys made before `before` (RFC 3339), for the sweep of keys nothing holds any more.
+    pub fn keys_made_before(&self, before: &str) -> Result<Vec<i64>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare("SELECT id FROM keys WHERE created_at < ?1")?;
+        let ids = stmt
+            .query_map([before], |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok(ids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vault(dir: &Path) -> Vault {
+        Vault::load(&dir.join("k.keys"), &Keys::from_secret(&[7; 32]), true).unwrap()
+    }
+
+    #[test]
+    fn a_sealed_value_opens_until_its_key_is_destroyed_and_never_shows_in_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vault(dir.path());
+        let (a, b) = (v.new_key().unwrap(), v.new_key().unwrap());
+        let sealed = v.seal(a, "Ana María López +13105550100").unwrap();
+        assert!(
+            !sealed.contains("Ana") && key_of(&sealed) == Some(a),
+            "{sealed}"
+        );
+        assert_eq!(
+            v.unseal(&sealed).unwrap(),
+            Opened::Clear("Ana María López +13105550100".into())
+        );
+        let other = v.seal(b, "Rosa").unwrap();
+        let wrapped_a: Vec<u8> = v
+            .conn()
+            .unwrap()
+            .query_row("SELECT wrapped FROM keys WHERE id = ?1", [a], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v.destroy(&[a]).unwrap(), 1);
+        assert_eq!(v.unseal(&sealed).unwrap(), Opened::Erased);
+        assert_eq!(v.unseal(&other).unwrap(), Opened::Clear("Rosa".into()));
+        drop(v);
+        let file = std::fs::read(dir.path().join("k.keys")).unwrap();
+        assert!(
+            !file.windows(wrapped_a.len()).any(|w| w == wrapped_a),
+            "the destroyed key's bytes are still in the key store"
+        );
+    }
+
+    #[test]
+    fn an_altered_value_is_an_error_and_an_old_clear_value_reads_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vault(dir.path());
+        let id = v.new_key().unwrap();
+        let sealed = v.seal(id, "texto").unwrap();
+        let mut bytes = sealed.into_bytes();
+        let last = bytes.len() - 2;
+        bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
+        assert!(v.unseal(&String::from_utf8(bytes).unwrap()).is_err());
+        assert_eq!(
+            v.unseal("{\"a\":1}").unwrap(),
+            Opened::Clear("{\"a\":1}".into())
+        );
+        assert_eq!(v.blind("+13105550100"), v.blind("+13105550100"));
+        assert_ne!(v.blind("+13105550100"), v.blind("+13105550101"));
+    }
+
+    #[test]
+    fn another_key_file_opens_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vault(dir.path());
+        let id = v.new_key().unwrap();
+        let sealed = v.seal(id, "texto").unwrap();
+        drop(v);
+        let other = Vault::load(
+            &dir.path().join("k.keys"),
+            &Keys::from_secret(&[8; 32]),
+            false,
+        )
+        .unwrap();
+        assert!(other.unseal(&sealed).is_err());
+    }
+}
