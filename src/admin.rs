@@ -112,6 +112,64 @@ pub async fn import_lawyers(
     Ok(out)
 }
 
+/// `guardia admin retention`: applies the policy as of `now` and says what it did.
+pub async fn retention(
+    config: &crate::config::Config,
+    db: Option<std::path::PathBuf>,
+    now: Option<String>,
+) -> Result<String, String> {
+    let now = match now {
+        None => Utc::now(),
+        Some(t) => chrono::DateTime::parse_from_rfc3339(&t)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| format!("--now {t}: not an RFC 3339 time ({e})"))?,
+    };
+    let days = config.retention.closed_case_days;
+    if days == 0 {
+        return Err("[retention] closed_case_days is 0: nothing is ever erased".into());
+    }
+    let store = open_store(&config.hub, db).map_err(|e| e.to_string())?;
+    let done = store.retain(now, days).await.map_err(|e| e.to_string())?;
+    let cases: Vec<String> = done.cases.iter().map(u64::to_string).collect();
+    Ok(format!(
+        "closed more than {days} days before {now}: {} case(s) erased ({}), {} key(s) destroyed, \
+         {} case(s) kept under a legal hold",
+        done.cases.len(),
+        if cases.is_empty() {
+            "none".into()
+        } else {
+            cases.join(", ")
+        },
+        done.keys,
+        done.held,
+        now = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    ))
+}
+
+/// `guardia admin hold`: places or lifts a legal hold.
+pub async fn hold(
+    config: &crate::config::Config,
+    db: Option<std::path::PathBuf>,
+    case: u64,
+    reason: String,
+    release: bool,
+) -> Result<String, String> {
+    if !release && reason.trim().is_empty() {
+        return Err("--reason: say what the hold rests on".into());
+    }
+    let store = open_store(&config.hub, db).map_err(|e| e.to_string())?;
+    let changed = store
+        .legal_hold(case, !release, reason, Actor::Operator, Utc::now())
+        .await
+        .map_err(|e| format!("case {case}: {e}"))?;
+    Ok(match (changed, release) {
+        (true, false) => format!("case {case} is under a legal hold"),
+        (true, true) => format!("case {case}'s legal hold is lifted"),
+        (false, false) => format!("case {case} was already under a legal hold"),
+        (false, true) => format!("case {case} had no legal hold"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

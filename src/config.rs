@@ -17,7 +17,15 @@ pub struct Config {
     pub notify: NotifyConfig,
     pub enroll: EnrollConfig,
     pub limits: LimitsConfig,
+    pub retention: RetentionConfig,
     pub demo: DemoConfig,
+}
+
+/// `[retention]`: when a closed case's personal data is erased.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    pub closed_case_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -505,6 +505,28 @@ async fn main() -> Result<()> {
             );
         }
         Command::Admin {
+            command: AdminCommand::Retention { db, now },
+        } => println!(
+            "{}",
+            guardia::admin::retention(&config, db, now)
+                .await
+                .map_err(anyhow::Error::msg)?
+        ),
+        Command::Admin {
+            command:
+                AdminCommand::Hold {
+                    db,
+                    case,
+                    reason,
+                    release,
+                },
+        } => println!(
+            "{}",
+            guardia::admin::hold(&config, db, case, reason, release)
+                .await
+                .map_err(anyhow::Error::msg)?
+        ),
+        Command::Admin {
             command:
                 AdminCommand::Device {
                     command: DeviceCommand::Revoke { db, id },

@@ -234,6 +234,32 @@ pub enum AdminCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Apply the retention policy now: the personal data of people whose cases have all been
+    /// closed longer than `[retention] closed_case_days` is erased for good (the hub does this
+    /// daily).
+    Retention {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Apply it as of this time (RFC 3339, e.g. 2028-01-01T00:00:00Z) instead of now.
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Place a legal hold on a case (retention then erases nothing of its person), or lift it.
+    Hold {
+        /// The hub's database file (default: the configured one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The case number.
+        #[arg(long)]
+        case: u64,
+        /// What the hold rests on (a court order, the legal office's request).
+        #[arg(long)]
+        reason: String,
+        /// Lift the hold instead of placing it.
+        #[arg(long)]
+        release: bool,
+    },
 }
 
 #[derive(Subcommand)]

@@ -85,7 +85,11 @@ pub fn withheld(profile: &Profile, reader: Reader) -> Profile {
 /// Whether a profile is the withheld form (what streams and lists carry), so a console knows
 /// to read the case whole before showing its details.
 pub fn is_withheld(profile: &Profile) -> bool {
-    profile.phone.is_empty() && profile.consular_id.is_empty() && profile.date_of_birth.is_none()
+    // An erased profile has nothing more to read.
+    !profile.erased
+        && profile.phone.is_empty()
+        && profile.consular_id.is_empty()
+        && profile.date_of_birth.is_none()
 }
 
 /// The event as `reader` may receive it on a stream, or `None` when it carries nothing personal

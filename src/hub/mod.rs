@@ -103,6 +103,7 @@ pub async fn serve(
     tokio::spawn(notify::run_escalations(state.clone()));
     tokio::spawn(roster::watch(state.clone()));
     tokio::spawn(flush_coalesced(state.clone()));
+    tokio::spawn(retain_daily(state.clone()));
     let settings = state.server.clone();
     let app = router(state)
         // A body must arrive within its time, like the headers before it.
@@ -146,6 +147,32 @@ async fn flush_coalesced(state: AppState) {
     }
 }
 
+/// Applies the retention policy at start and then once a day.
+async fn retain_daily(state: AppState) {
+    if state.retention_days == 0 {
+        return;
+    }
+    loop {
+        match state.store.retain(state.now(), state.retention_days).await {
+            // Counts only: which cases is in the log's `records_erased` event.
+            Ok(r) if r.keys > 0 || r.held > 0 => {
+                tracing::info!(
+                    cases = r.cases.len(),
+                    keys = r.keys,
+                    held = r.held,
+                    "retention applied"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "cannot apply the retention policy"),
+        }
+        tokio::select! {
+            _ = state.shutdown.cancelled() => return,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)) => {}
+        }
+    }
+}
+
 /// `guardia hub`: opens the database, binds, serves until Ctrl-C or SIGTERM.
 pub async fn run(
     full: &crate::config::Config,
@@ -159,6 +186,7 @@ pub async fn run(
     state.enroll.verify_phone = full.enroll.verify_phone;
     state.auth.staff_token_days = config.staff_token_days;
     state.max_ingest_lag = std::time::Duration::from_millis(config.max_ingest_lag_ms);
+    state.retention_days = full.retention.closed_case_days;
     if !state.enroll.verify_phone {
         tracing::warn!(
             "enroll.verify_phone is off: anyone can enroll any number; for closed test deployments only"

@@ -53,6 +53,8 @@ pub struct AppState {
     pub server: super::server::ServerSettings,
     /// Phone writes wait (503) while the writer is further behind than this (zero: never).
     pub max_ingest_lag: Duration,
+    /// `[retention] closed_case_days`; 0 never erases.
+    pub retention_days: u32,
 }
 
 /// How long credentials last.
@@ -102,6 +104,7 @@ impl AppState {
             )),
             server: super::server::ServerSettings::default(),
             max_ingest_lag: Duration::from_millis(500),
+            retention_days: 0,
         }
     }
 

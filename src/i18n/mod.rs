@@ -146,6 +146,8 @@ pub enum Text {
     Escalated,
     OfferedTo,
     Loading,
+    /// What is left of a person whose personal data retention erased.
+    Erased,
     NoMatches,
     NoneOfThem,
     ByConsent,
@@ -268,6 +270,7 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         Escalated => lang.pick("Escalada", "Escalated"),
         OfferedTo => lang.pick("ofrecida a", "offered to"),
         Loading => lang.pick("cargando…", "loading…"),
+        Erased => lang.pick("[datos eliminados]", "[data erased]"),
         NoMatches => lang.pick("sin coincidencias", "no matches"),
         NoneOfThem => lang.pick(
             "Ninguna de estas personas (caso nuevo sin datos de registro)",

@@ -150,7 +150,7 @@ pub fn render(
             ListItem::new(format!(
                 "#{:<6} {:<24} {:<18} {}",
                 case.id,
-                clean(&case.registrant.name),
+                super::person_name(lang, &case.registrant),
                 clean(&model.consulate_name(&case.consulate)),
                 why.join(" · ")
             ))

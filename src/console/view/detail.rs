@@ -189,9 +189,11 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
     lines.extend([
         Line::default(),
         heading(Text::Profile),
-        Line::from(Span::raw(clean(&p.name))),
+        Line::from(Span::raw(super::person_name(lang, p))),
     ]);
-    if withheld {
+    if p.erased {
+        // Nothing more to read: the date of birth, ids and numbers are gone for good.
+    } else if withheld {
         lines.push(Line::from(Span::styled(
             format!("  {}", t(lang, Text::Loading)),
             theme.dim(),
@@ -244,6 +246,8 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
                 lang,
                 if withheld {
                     Text::Loading
+                } else if p.erased {
+                    Text::Erased
                 } else {
                     Text::NoRelatives
                 },

@@ -28,6 +28,18 @@ pub fn clean(text: &str) -> String {
     sanitize(text, Lines::One)
 }
 
+/// The person's name as a row shows it: `[datos eliminados]` once retention erased it.
+pub fn person_name(
+    lang: crate::i18n::Lang,
+    profile: &crate::domain::registrant::Profile,
+) -> String {
+    if profile.erased {
+        crate::i18n::t(lang, crate::i18n::Text::Erased).to_string()
+    } else {
+        clean(&profile.name)
+    }
+}
+
 /// Multi-line text from the network (notes), cleaned line by line.
 pub fn clean_lines(text: &str) -> Vec<String> {
     sanitize(text, Lines::Many)

@@ -5,7 +5,6 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
-use super::clean;
 use super::theme::Theme;
 use crate::console::model::{Model, SortMode, Tab};
 use crate::domain::case::{Case, CaseStatus};
@@ -154,15 +153,15 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             let name = if model.unseen.contains(&case.id) {
                 Line::from(vec![
                     Span::styled(format!("{} ", t(lang, Text::New)), theme.unseen()),
-                    Span::raw(clean(&case.registrant.name)),
+                    Span::raw(super::person_name(lang, &case.registrant)),
                 ])
             } else if case.intake.is_some() {
                 Line::from(vec![
                     Span::styled("☎ ", theme.warn()),
-                    Span::raw(clean(&case.registrant.name)),
+                    Span::raw(super::person_name(lang, &case.registrant)),
                 ])
             } else {
-                Line::from(clean(&case.registrant.name))
+                Line::from(super::person_name(lang, &case.registrant))
             };
             let row = Row::new(vec![
                 Cell::from(Span::styled(urgency_text, theme.tier(urgency.tier))),

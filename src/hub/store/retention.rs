@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::vault::Vault;
 use super::{Store, StoreError};
-use crate::domain::event::{Actor, EventBody, RecordsErased};
+use crate::domain::event::{Actor, EventBody, LegalHold, RecordsErased};
 
 /// What one run did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -96,6 +96,38 @@ fn due(
 }
 
 impl Store {
+    /// Places a legal hold on a case or lifts it (an administrator's act, on the record).
+    pub async fn legal_hold(
+        &self,
+        case_id: u64,
+        on: bool,
+        reason: String,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(move |ctx| {
+            let case = ctx.case(case_id)?.ok_or(StoreError::NotFound)?;
+            if case.legal_hold == on {
+                return Ok(false);
+            }
+            if case.registrant.erased {
+                return Err(StoreError::Conflict(
+                    "this case's personal data was already erased".into(),
+                ));
+            }
+            ctx.append(
+                case_id,
+                &case.consulate,
+                actor,
+                now,
+                None,
+                EventBody::LegalHold(LegalHold { on, reason }),
+            )?;
+            Ok(true)
+        })
+        .await
+    }
+
     /// Runs the retention policy as of `now`: cases closed more than `closed_case_days` ago
     /// lose their people's personal data. The keys go after the commit that records it, so a
     /// crash between the two leaves keys that the next run destroys.

@@ -1,0 +1,201 @@
+//! Retention by crypto-shredding: a closed case's person is erased by destroying their key, and
+//! the record stays whole: the log verifies, the counts do not move, a held case keeps all.
+
+mod common;
+
+use std::path::Path;
+
+use common::{LA, TestHub};
+use guardia::domain::alert::AlertKind;
+use guardia::domain::backlog::{self, TriageFilter};
+use guardia::domain::staff::{Role, Scope};
+use guardia::hub::store::verify::verify_file;
+use guardia::hub::store::{CaseList, Store};
+use serde_json::json;
+
+const ERASED: (&str, &str) = ("Rosa Borrable Quintero", "+13105557731");
+const HELD: (&str, &str) = ("Héctor Retenido Luna", "+13105557732");
+const OPEN: (&str, &str) = ("Irma Abierta Solís", "+13105557733");
+
+/// Whether `needle` appears, as bytes, in the database, its WAL or the key store.
+fn on_disk(dir: &Path, needle: &str) -> Vec<String> {
+    ["hub.db", "hub.db-wal", "hub.db.keys"]
+        .iter()
+        .filter(|f| {
+            std::fs::read(dir.join(f))
+                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        })
+        .map(|f| f.to_string())
+        .collect()
+}
+
+/// The backlog over every case, open and closed, as the supervisor's tab computes it.
+async fn counts(store: &Store) -> serde_json::Value {
+    let list = CaseList {
+        consulate: None,
+        status: None,
+        closed_since: Some(chrono::DateTime::UNIX_EPOCH),
+        after: 0,
+        limit: 10_000,
+    };
+    let (_, cases) = store.snapshot(Scope::All, list).await.unwrap();
+    let now = chrono::Utc::now();
+    let b = backlog::compute(
+        &cases,
+        &[],
+        now,
+        chrono::Duration::minutes(15),
+        TriageFilter::default(),
+    );
+    serde_json::to_value(b).unwrap()
+}
+
+fn run(args: &[&str]) -> String {
+    let out = common::guardia().args(args).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{args:?}: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_case_past_retention_is_erased_everywhere_while_the_record_stays_whole() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let mut cases = Vec::new();
+    let mut devices = Vec::new();
+    for (name, phone) in [ERASED, HELD, OPEN] {
+        let device = hub.enroll_with_phone(name, &[], phone).await.device_token;
+        let alert = hub.press(&device, LA.0, LA.1, AlertKind::Detained).await;
+        cases.push(alert.case_id);
+        devices.push(device);
+    }
+    // Two cases closed, with the person named in what the officer wrote.
+    for (case, (name, _)) in cases.iter().zip([ERASED, HELD]) {
+        let version = hub.case(&officer, *case).await["version"].as_u64().unwrap();
+        let note = format!("{name} fue liberada; su hermana confirmó.");
+        let res = hub
+            .act(
+                &officer,
+                *case,
+                "close",
+                version,
+                json!({ "outcome": "released_on_bond", "note": note }),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    }
+    let before = hub.case(&officer, cases[0]).await;
+    assert_eq!(before["registrant"]["name"], ERASED.0, "readable before");
+    let dir = hub.stop().await;
+    let db = dir.path().join("hub.db");
+    let db_arg = db.to_str().unwrap();
+
+    // At rest nobody's name or number is in the files, before any erasure.
+    for needle in [ERASED.0, ERASED.1, HELD.0, OPEN.1, "hermana"] {
+        assert_eq!(
+            on_disk(dir.path(), needle),
+            Vec::<String>::new(),
+            "{needle}"
+        );
+    }
+    let store = Store::open(&db).unwrap();
+    let counts_before = counts(&store).await;
+    drop(store);
+
+    let held = cases[1].to_string();
+    let said = run(&[
+        "admin",
+        "hold",
+        "--db",
+        db_arg,
+        "--case",
+        &held,
+        "--reason",
+        "Orden de un juez de inmigración",
+    ]);
+    assert!(said.contains("legal hold"), "{said}");
+    // Two years and more after the closings (the default period is 730 days).
+    let said = run(&[
+        "admin",
+        "retention",
+        "--db",
+        db_arg,
+        "--now",
+        "2030-01-01T00:00:00Z",
+    ]);
+    assert!(
+        said.contains(&format!("1 case(s) erased ({})", cases[0])),
+        "{said}"
+    );
+    assert!(said.contains("1 case(s) kept under a legal hold"), "{said}");
+
+    let report = verify_file(&db, None).unwrap();
+    assert!(
+        report.findings.is_empty(),
+        "the record verifies after erasure: {report}"
+    );
+    let store = Store::open(&db).unwrap();
+    assert_eq!(
+        counts(&store).await,
+        counts_before,
+        "the backlog's counts do not move"
+    );
+    // With the database, the key file and the key store, the hub itself cannot read it back.
+    for case in [
+        store.case(cases[0]).await.unwrap().unwrap(),
+        store.case_whole(cases[0], None).await.unwrap().unwrap(),
+    ] {
+        assert!(case.registrant.erased);
+        assert_eq!(case.registrant.name, "");
+        assert_eq!(case.registrant.phone, "");
+        assert!(case.notes.is_empty() && case.closed.as_ref().unwrap().note.is_empty());
+        assert_eq!((case.location.lat, case.location.lon), (0.0, 0.0));
+    }
+    let kept = store.case(cases[1]).await.unwrap().unwrap();
+    assert_eq!(kept.registrant.name, HELD.0, "a held case keeps all");
+    assert!(kept.legal_hold);
+    let open = store.case(cases[2]).await.unwrap().unwrap();
+    assert_eq!(open.registrant.name, OPEN.0, "an open case is never erased");
+    drop(store);
+    let again = run(&[
+        "admin",
+        "retention",
+        "--db",
+        db_arg,
+        "--now",
+        "2030-01-01T00:00:00Z",
+    ]);
+    assert!(
+        again.contains("0 case(s) erased"),
+        "a second run erases nothing new: {again}"
+    );
+
+    // Served: the case reads as erased, the record of it remains, and the erased person's
+    // device must enroll again.
+    let hub = TestHub::start_in(dir, Default::default()).await;
+    let case = hub.case(&officer, cases[0]).await;
+    assert_eq!(case["registrant"]["erased"], true, "{case}");
+    assert_eq!(case["status"], "closed");
+    let res = hub
+        .try_press(&devices[0], LA.0, LA.1, AlertKind::Detained)
+        .await;
+    assert_eq!(res.status(), 401, "the erased person's device is revoked");
+    let res = hub
+        .try_press(&devices[2], LA.0, LA.1, AlertKind::Detained)
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let dir = hub.stop().await;
+    let conn = rusqlite::Connection::open(dir.path().join("hub.db")).unwrap();
+    let erased: String = conn
+        .query_row(
+            "SELECT body FROM events WHERE kind = 'records_erased'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(erased.contains(&format!("[{}]", cases[0])), "{erased}");
+}
