@@ -271,3 +271,28 @@ fn a_case_from_the_stream_is_read_whole_when_shown_and_says_so_meanwhile() {
         "{commands:?}"
     );
 }
+
+#[test]
+fn an_erased_person_reads_as_erased_in_the_row_and_the_detail_and_is_not_fetched_again() {
+    for (lang, said) in [
+        (Lang::Es, "[datos eliminados]"),
+        (Lang::En, "[data erased]"),
+    ] {
+        let mut m = officer(lang);
+        let e = raised(1, 1001, AlertKind::Detained, vec![]);
+        let e = crate::domain::erasure::event(&e).unwrap();
+        update(&mut m, Action::HubEvent(Box::new(e)));
+        m.refresh_order();
+        let text = screen(&mut m, 160, 45);
+        assert!(text.matches(said).count() >= 2, "row and detail: {text}");
+        assert!(
+            !text.contains("cargando") && !text.contains("loading"),
+            "{text}"
+        );
+        let commands = update(&mut m, Action::Tick(now()));
+        assert!(
+            !commands.contains(&Command::FetchCase(1001)),
+            "nothing more to read: {commands:?}"
+        );
+    }
+}

@@ -12,8 +12,10 @@
 //! A sealed value is text: `gv1:<key id>:<base64 of nonce and ciphertext>`. Text without that
 //! prefix is a value written before sealing existed, and is read as it is.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
@@ -46,7 +48,15 @@ pub struct Vault {
     wrap: XChaCha20Poly1305,
     blind: [u8; 32],
     keys: Mutex<Connection>,
+    /// Keys unwrapped lately: a raid seals several values per press under the same few keys,
+    /// and a look-up in the key store for each put the writer's p99 up fourfold. Kept briefly,
+    /// so that keys destroyed by another process (`guardia admin retention` beside a running
+    /// hub) stop opening within [`CACHE_FOR`]; those this process destroys go at once.
+    cache: Mutex<HashMap<i64, (Instant, XChaCha20Poly1305)>>,
 }
+
+const CACHE_FOR: Duration = Duration::from_secs(60);
+const CACHE_MAX: usize = 10_000;
 
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -111,6 +121,7 @@ impl Vault {
             wrap: XChaCha20Poly1305::new((&keys.wrap).into()),
             blind: keys.blind,
             keys: Mutex::new(conn),
+            cache: Mutex::new(HashMap::new()),
         })
     }
 
@@ -148,6 +159,24 @@ impl Vault {
 
     /// The cipher of key `id`, or `None` when it was destroyed.
     fn cipher(&self, id: i64) -> Result<Option<XChaCha20Poly1305>, StoreError> {
+        if let Ok(cache) = self.cache.lock()
+            && let Some((at, cipher)) = cache.get(&id)
+            && at.elapsed() < CACHE_FOR
+        {
+            return Ok(Some(cipher.clone()));
+        }
+        let cipher = self.unwrapped(id)?;
+        if let (Some(cipher), Ok(mut cache)) = (&cipher, self.cache.lock()) {
+            if cache.len() >= CACHE_MAX {
+                cache.clear();
+            }
+            cache.insert(id, (Instant::now(), cipher.clone()));
+        }
+        Ok(cipher)
+    }
+
+    /// Key `id` read from the key store and unwrapped.
+    fn unwrapped(&self, id: i64) -> Result<Option<XChaCha20Poly1305>, StoreError> {
         let stored: Option<Vec<u8>> = self
             .conn()?
             .prepare_cached("SELECT wrapped FROM keys WHERE id = ?1")?
@@ -181,6 +210,7 @@ impl Vault {
 
     /// Whether key `id` still exists.
     pub fn holds(&self, id: i64) -> Result<bool, StoreError> {
+        // Asked of the key store itself, never the cache: retention must see what is there.
         Ok(self
             .conn()?
             .prepare_cached("SELECT 1 FROM keys WHERE id = ?1")?
@@ -263,6 +293,11 @@ impl Vault {
 
     /// Destroys keys for good. Their bytes are overwritten in the key store's file.
     pub fn destroy(&self, ids: &[i64]) -> Result<usize, StoreError> {
+        if let Ok(mut cache) = self.cache.lock() {
+            for id in ids {
+                cache.remove(id);
+            }
+        }
         let mut conn = self.conn()?;
         let tx = conn.transaction()?;
         let mut n = 0;
