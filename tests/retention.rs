@@ -61,6 +61,19 @@ fn run(args: &[&str]) -> String {
     text
 }
 
+/// `guardia admin retention` two years and more after the closings (the default period is 730
+/// days).
+fn retention(db: &str) -> String {
+    run(&[
+        "admin",
+        "retention",
+        "--db",
+        db,
+        "--now",
+        "2030-01-01T00:00:00Z",
+    ])
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_case_past_retention_is_erased_everywhere_while_the_record_stays_whole() {
     let hub = TestHub::start().await;
@@ -118,15 +131,7 @@ async fn a_closed_case_past_retention_is_erased_everywhere_while_the_record_stay
         "Orden de un juez de inmigración",
     ]);
     assert!(said.contains("legal hold"), "{said}");
-    // Two years and more after the closings (the default period is 730 days).
-    let said = run(&[
-        "admin",
-        "retention",
-        "--db",
-        db_arg,
-        "--now",
-        "2030-01-01T00:00:00Z",
-    ]);
+    let said = retention(db_arg);
     assert!(
         said.contains(&format!("1 case(s) erased ({})", cases[0])),
         "{said}"
@@ -161,14 +166,7 @@ async fn a_closed_case_past_retention_is_erased_everywhere_while_the_record_stay
     let open = store.case(cases[2]).await.unwrap().unwrap();
     assert_eq!(open.registrant.name, OPEN.0, "an open case is never erased");
     drop(store);
-    let again = run(&[
-        "admin",
-        "retention",
-        "--db",
-        db_arg,
-        "--now",
-        "2030-01-01T00:00:00Z",
-    ]);
+    let again = retention(db_arg);
     assert!(
         again.contains("0 case(s) erased"),
         "a second run erases nothing new: {again}"
