@@ -68,16 +68,6 @@ fn setup(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     move |e| StoreError::Setup(format!("{}: {e}", path.display()))
 }
 
-/// Whether `text` is a sealed value (and not one from before sealing).
-pub fn is_sealed(text: &str) -> bool {
-    text.starts_with(PREFIX)
-}
-
-/// The key a sealed value was sealed under.
-pub fn key_of(text: &str) -> Option<i64> {
-    text.strip_prefix(PREFIX)?.split(':').next()?.parse().ok()
-}
-
 impl Vault {
     /// Opens the key store at `path`, creating it (0600) only when `may_create`: a database that
     /// already holds sealed values with no key store beside it would otherwise read as if every
@@ -322,6 +312,11 @@ impl Vault {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The key a sealed value names.
+    fn key_of(text: &str) -> Option<i64> {
+        text.strip_prefix(PREFIX)?.split(':').next()?.parse().ok()
+    }
 
     fn vault(dir: &Path) -> Vault {
         Vault::load(&dir.join("k.keys"), &Keys::from_secret(&[7; 32]), true).unwrap()
