@@ -13,7 +13,7 @@ pub fn open_store(
     hub: &crate::config::HubConfig,
     db: Option<std::path::PathBuf>,
 ) -> Result<Store, crate::hub::store::StoreError> {
-    Store::open_keyed(&db.unwrap_or_else(|| hub.db.clone()), hub.key_file())
+    Store::open_target(&hub.target_or(db.as_deref()), hub.key_file())
 }
 
 /// Adds a staff member and returns their id and token, which is shown once and never stored.

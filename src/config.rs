@@ -33,6 +33,7 @@ pub struct RetentionConfig {
 pub struct HubConfig {
     pub listen: String,
     pub db: PathBuf,
+    pub database_url: String,
     pub consulates: String,
     pub replay_window: u64,
     pub keepalive_seconds: u64,
@@ -281,6 +282,24 @@ pub fn places() -> &'static crate::domain::gazetteer::Gazetteer {
 impl HubConfig {
     /// The key file that seals the log: the configured one, or `None` for the default beside
     /// the database.
+    /// Where the hub keeps its data: `database_url` when set, else `db` (which may itself be a
+    /// `postgres://` URL, as `--db` gives it).
+    pub fn target(&self) -> crate::hub::store::Target {
+        match self.database_url.trim() {
+            "" => crate::hub::store::Target::parse(&self.db.to_string_lossy()),
+            url => crate::hub::store::Target::parse(url),
+        }
+    }
+
+    /// [`Self::target`] with `db` (a path or URL from the command line) in place of the
+    /// configured one.
+    pub fn target_or(&self, db: Option<&std::path::Path>) -> crate::hub::store::Target {
+        match db {
+            Some(db) => crate::hub::store::Target::parse(&db.to_string_lossy()),
+            None => self.target(),
+        }
+    }
+
     pub fn key_file(&self) -> Option<&std::path::Path> {
         let named = self.key_file.trim();
         (!named.is_empty()).then(|| std::path::Path::new(named))

@@ -131,6 +131,7 @@ async fn main() -> Result<()> {
         Command::Hub {
             listen,
             db,
+            key_file,
             tls_cert,
             tls_key,
             behind_proxy,
@@ -140,7 +141,12 @@ async fn main() -> Result<()> {
                 config.hub.listen = l;
             }
             if let Some(d) = db {
+                // The command line's database wins over a configured URL too.
                 config.hub.db = d;
+                config.hub.database_url.clear();
+            }
+            if let Some(k) = key_file {
+                config.hub.key_file = k.display().to_string();
             }
             if let (Some(cert), Some(key)) = (tls_cert, tls_key) {
                 config.hub.tls_cert = cert.display().to_string();
@@ -441,7 +447,10 @@ async fn main() -> Result<()> {
             ..
         } => {
             let key_file = key_file.or_else(|| config.hub.key_file().map(Into::into));
-            let report = guardia::hub::store::verify::verify_file(&db, key_file.as_deref())?;
+            let report = guardia::hub::store::verify::verify_target(
+                &guardia::hub::store::Target::parse(&db.to_string_lossy()),
+                key_file.as_deref(),
+            )?;
             print!("{report}");
             if !report.findings.is_empty() {
                 std::process::exit(1);

@@ -204,50 +204,27 @@ async fn an_impostor_cannot_take_a_number_without_its_code_and_the_owner_keeps_t
         victim
     );
     // No code is kept where an insider could read it.
-    let db = rusqlite::Connection::open(hub.dir.path().join("hub.db")).unwrap();
-    let stored: String = db
-        .query_row(
-            "SELECT group_concat(code_hash || ' ' || code_salt || ' ' || profile) FROM enrollments",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let stored = hub
+        .texts("SELECT code_hash || ' ' || code_salt || ' ' || profile FROM enrollments")
+        .join(",");
     assert!(
         !stored.contains(&code),
         "only a salted hash of the code is kept"
     );
     // Once delivered (and recorded), the message itself no longer holds the code.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while db
-        .query_row(
-            "SELECT COUNT(*) FROM deliveries WHERE state = 'pending'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .unwrap()
-        > 0
-    {
+    while hub.count("SELECT COUNT(*) FROM deliveries WHERE state = 'pending'") > 0 {
         assert!(
             tokio::time::Instant::now() < deadline,
             "messages never recorded"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let delivered: String = db
-        .query_row(
-            "SELECT group_concat(payload) FROM deliveries WHERE state = 'delivered'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let delivered = hub
+        .texts("SELECT payload FROM deliveries WHERE state = 'delivered'")
+        .join(",");
     assert!(!delivered.contains(&code), "{delivered}");
-    let events: String = db
-        .query_row(
-            "SELECT coalesce(group_concat(body), '') FROM events",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let events = hub.texts("SELECT body FROM events").join(",");
     assert!(!events.contains(&code) && !events.contains(&real));
 }
 

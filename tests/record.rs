@@ -129,6 +129,9 @@ fn max_seq(dir: &Path) -> u64 {
 
 #[tokio::test]
 async fn direct_edits_deletions_and_insertions_are_each_caught() {
+    if common::pg::sqlite_only("edits, copies and restores the SQLite file") {
+        return;
+    }
     let (dir, case_id) = a_record().await;
     head_caught_up(dir.path());
     let clean = verify_file(&db(dir.path()), None).unwrap();
@@ -225,6 +228,9 @@ async fn direct_edits_deletions_and_insertions_are_each_caught() {
 
 #[tokio::test]
 async fn verify_exits_non_zero_naming_the_first_bad_seq() {
+    if common::pg::sqlite_only("edits, copies and restores the SQLite file") {
+        return;
+    }
     let (dir, _) = a_record().await;
     let ok = common::guardia()
         .args(["verify", "--db"])
@@ -265,6 +271,9 @@ async fn verify_exits_non_zero_naming_the_first_bad_seq() {
 
 #[tokio::test]
 async fn a_database_from_before_the_seal_is_sealed_once_at_start() {
+    if common::pg::sqlite_only("edits, copies and restores the SQLite file") {
+        return;
+    }
     let (dir, _) = a_record().await;
     let path = db(dir.path());
     {
@@ -291,6 +300,9 @@ async fn a_database_from_before_the_seal_is_sealed_once_at_start() {
 
 #[tokio::test]
 async fn a_backup_is_a_consistent_copy_that_verifies() {
+    if common::pg::sqlite_only("edits, copies and restores the SQLite file") {
+        return;
+    }
     let (dir, _) = a_record().await;
     let out = dir.path().join("copy.db");
     succeeds(
@@ -325,6 +337,9 @@ async fn a_backup_is_a_consistent_copy_that_verifies() {
 // Two threads: the hub serves while the command line's process is waited for.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_export_lists_its_readers_ends_with_its_seal_and_is_checked_against_the_hub() {
+    if common::pg::sqlite_only("edits, copies and restores the SQLite file") {
+        return;
+    }
     use guardia::console::net::client::HubClient;
     use guardia::i18n::Lang;
     use guardia::report::sealed::{Verdict, export, verify};
@@ -412,6 +427,9 @@ async fn an_export_lists_its_readers_ends_with_its_seal_and_is_checked_against_t
 
 #[tokio::test]
 async fn a_restart_never_seals_an_edit_and_a_missing_head_is_not_a_shorter_log() {
+    if common::pg::sqlite_only("edits, copies and restores the SQLite file") {
+        return;
+    }
     let (dir, _) = a_record().await;
     head_caught_up(dir.path());
     let last = max_seq(dir.path());
@@ -461,6 +479,9 @@ async fn a_restart_never_seals_an_edit_and_a_missing_head_is_not_a_shorter_log()
 
 #[tokio::test]
 async fn an_edit_deep_in_a_long_log_is_found_beside_the_serving_hub() {
+    if common::pg::sqlite_only("edits, copies and restores the SQLite file") {
+        return;
+    }
     use guardia::domain::event::{Actor, EventBody, SurgeDetected};
     let dir = tempfile::tempdir().unwrap();
     let path = db(dir.path());

@@ -119,21 +119,12 @@ async fn tokens_can_be_taken_back_through_the_admin_api_and_streams_end() {
     assert_eq!(res.status(), 401);
 
     // Each change is on the record with the admin as its actor, and no token is.
-    let db = rusqlite::Connection::open(hub.dir.path().join("hub.db")).unwrap();
-    let kinds: Vec<String> = db
-        .prepare(
-            "SELECT coalesce(json_extract(body, '$.body.change.type'), kind) FROM events
-              WHERE case_id = 0 AND json_extract(body, '$.actor.role') = 'admin' ORDER BY seq",
-        )
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let kinds = hub.texts(
+        "SELECT coalesce(json_extract(body, '$.body.change.type'), kind) FROM events
+          WHERE case_id = 0 AND json_extract(body, '$.actor.role') = 'admin' ORDER BY seq",
+    );
     assert_eq!(kinds, ["token_rotated", "disabled", "enabled", "revoked"]);
-    let all: String = db
-        .query_row("SELECT group_concat(body) FROM events", [], |r| r.get(0))
-        .unwrap();
+    let all = hub.texts("SELECT body FROM events").join(",");
     assert!(!all.contains(fresh) && !all.contains(&phone.device_token));
 }
 

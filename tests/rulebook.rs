@@ -174,14 +174,9 @@ async fn an_intake_never_writes_to_or_names_another_consulates_case() {
     assert_eq!(copy["registrant"]["consular_id"], "");
     assert!(copy["registrant"]["date_of_birth"].is_null());
     assert_eq!(copy["registrant"]["relatives"], json!([]));
-    let db = rusqlite::Connection::open(hub.dir.path().join("hub.db")).unwrap();
-    let queued: i64 = db
-        .query_row(
-            "SELECT COUNT(*) FROM deliveries WHERE case_id = ?1",
-            [new_case as i64],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let queued = hub.count(&format!(
+        "SELECT COUNT(*) FROM deliveries WHERE case_id = {new_case}"
+    ));
     assert_eq!(
         queued, 0,
         "no relative is messaged for an unconfirmed caller"
@@ -309,18 +304,17 @@ async fn an_admin_cannot_mint_a_national_supervisor_and_staff_changes_are_logged
         .unwrap();
     assert_eq!(hub.get_as(&token, "/v1/me").await.status(), 401);
 
-    let db = rusqlite::Connection::open(hub.dir.path().join("hub.db")).unwrap();
-    let log: Vec<(String, String)> = db
-        .prepare(
+    let log: Vec<(String, String)> = hub.with_db(|db| {
+        db.query_map(
             "SELECT json_extract(body, '$.body.change.type'), json_extract(body, '$.actor.type')
-               FROM events WHERE kind = 'staff_changed' AND json_extract(body, '$.body.staff_id') = ?1
+               FROM events WHERE kind = 'staff_changed'
+                AND CAST(json_extract(body, '$.body.staff_id') AS BIGINT) = ?1
               ORDER BY seq",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap()
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    });
     assert_eq!(
         log,
         [
@@ -329,13 +323,9 @@ async fn an_admin_cannot_mint_a_national_supervisor_and_staff_changes_are_logged
         ]
     );
     // Nobody's token is in the log.
-    let bodies: String = db
-        .query_row(
-            "SELECT group_concat(body) FROM events WHERE kind = 'staff_changed'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let bodies = hub
+        .texts("SELECT body FROM events WHERE kind = 'staff_changed'")
+        .join(",");
     assert!(!bodies.contains(&token) && !bodies.contains("gds_"));
 }
 

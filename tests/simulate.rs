@@ -225,10 +225,7 @@ async fn presses_made_while_the_hub_is_down_are_all_stored_once_it_is_back() {
     let end = stats.snapshot();
     assert_eq!((end.accepted, end.failed), (presses, 0), "{end:?}");
     assert!(end.retries >= presses);
-    let db = rusqlite::Connection::open(hub.dir.path().join("hub.db")).unwrap();
-    let stored: u64 = db
-        .query_row("SELECT COUNT(*) FROM alerts", [], |r| r.get(0))
-        .unwrap();
+    let stored = hub.count("SELECT COUNT(*) FROM alerts") as u64;
     assert_eq!(stored, presses, "every press stored, none twice");
     stop.cancel();
     hub.stop().await;

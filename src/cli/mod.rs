@@ -49,9 +49,14 @@ pub enum Command {
         /// needs --tls-cert and --tls-key, or --behind-proxy.
         #[arg(long)]
         listen: Option<String>,
-        /// The SQLite database file (created 0600 on first start).
+        /// The SQLite database file (created 0600 on first start), or a PostgreSQL URL
+        /// (postgres://user@host/db) that several hubs share.
         #[arg(long)]
         db: Option<PathBuf>,
+        /// The key file that seals the log (default: hub.key_file, else the file beside --db).
+        /// Every hub on one PostgreSQL database needs the same one.
+        #[arg(long)]
+        key_file: Option<PathBuf>,
         /// TLS certificate chain, PEM.
         #[arg(long, requires = "tls_key")]
         tls_cert: Option<PathBuf>,

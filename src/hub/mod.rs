@@ -179,7 +179,9 @@ pub async fn run(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let config = &full.hub;
     let consulates = config.load_consulates()?;
-    let store = store::Store::open_keyed(&config.db, config.key_file())?;
+    let target = config.target();
+    let store = store::Store::open_target(&target, config.key_file())?;
+    tracing::info!(database = %target.describe(), "store open");
     let mut state = AppState::new(store, consulates);
     state.rules = full.urgency.rules();
     state.notify = notify::NotifySettings::from_config(&full.notify)?;

@@ -1,6 +1,8 @@
 //! A real hub on 127.0.0.1:0 with a fresh database, and helpers to talk to it over HTTP.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use std::net::SocketAddr;
 
 use chrono::{NaiveDate, Utc};
@@ -12,11 +14,36 @@ use guardia::domain::registrant::{Flag, Profile, Relative};
 use guardia::domain::staff::{NewStaff, Role};
 use guardia::hub::auth::{STAFF_PREFIX, hash_token, new_token};
 use guardia::hub::state::StreamSettings;
-use guardia::hub::store::Store;
+use guardia::hub::store::{Store, Target};
 use guardia::hub::{AppState, serve};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
+
+/// Where a test hub in `dir` keeps its data: `hub.db` there, or (on PostgreSQL) a database
+/// of the test cluster made for that folder, so that a restart finds the same one.
+pub fn target(dir: &std::path::Path) -> Target {
+    match pg::engine() {
+        pg::Engine::Sqlite => Target::File(dir.join("hub.db")),
+        pg::Engine::Postgres => {
+            let named = dir.join("pg-url");
+            let url = match std::fs::read_to_string(&named) {
+                Ok(url) => url,
+                Err(_) => {
+                    let url = pg::new_database().expect("PostgreSQL binaries");
+                    std::fs::write(&named, &url).unwrap();
+                    url
+                }
+            };
+            Target::Postgres(url)
+        }
+    }
+}
+
+/// The key file of a test hub in `dir` (SQLite's default place for `hub.db`).
+pub fn key_file(dir: &std::path::Path) -> std::path::PathBuf {
+    guardia::hub::store::chain::default_key_file(&dir.join("hub.db"))
+}
 
 pub struct TestHub {
     pub addr: SocketAddr,
@@ -69,7 +96,12 @@ impl TestHub {
         dir: tempfile::TempDir,
         configure: impl FnOnce(&mut AppState),
     ) -> TestHub {
-        let store = Store::open(&dir.path().join("hub.db")).unwrap();
+        // The hub's own errors, shown with a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::ERROR)
+            .with_test_writer()
+            .try_init();
+        let store = Store::open_target(&target(dir.path()), Some(&key_file(dir.path()))).unwrap();
         let consulates = parse_csv(guardia::config::BUILTIN_CONSULATES).unwrap();
         let mut state = AppState::new(store.clone(), consulates);
         // Tests enroll phones directly, as a closed test deployment does; verification has its
@@ -102,11 +134,43 @@ impl TestHub {
     pub async fn stop(self) -> tempfile::TempDir {
         self.stop.cancel();
         let _ = self.task.await;
-        let report =
-            guardia::hub::store::verify::verify_file(&self.dir.path().join("hub.db"), None)
-                .unwrap();
+        let report = guardia::hub::store::verify::verify_target(
+            &target(self.dir.path()),
+            Some(&key_file(self.dir.path())),
+        )
+        .unwrap();
         assert!(report.findings.is_empty(), "{report}");
         self.dir
+    }
+
+    /// Runs `f` on a connection to this hub's database (either engine), on a thread of its
+    /// own: the tests look at what is stored, as an insider with the database would.
+    pub fn with_db<R: Send>(
+        &self,
+        f: impl FnOnce(&guardia::hub::store::db::Conn) -> R + Send,
+    ) -> R {
+        let target = target(self.dir.path());
+        std::thread::scope(|s| {
+            s.spawn(|| f(&target.connect().expect("a connection to the test database")))
+                .join()
+                .expect("the query thread")
+        })
+    }
+
+    /// The first column of every row of `sql`, as text (NULLs left out).
+    pub fn texts(&self, sql: &str) -> Vec<String> {
+        self.with_db(|db| {
+            db.query_map(sql, (), |r| r.get::<Option<String>>(0))
+                .unwrap()
+                .into_iter()
+                .flatten()
+                .collect()
+        })
+    }
+
+    /// The one number `sql` gives.
+    pub fn count(&self, sql: &str) -> i64 {
+        self.with_db(|db| db.query_row(sql, (), |r| r.get(0)).unwrap())
     }
 
     pub fn at(&self, path: &str) -> String {

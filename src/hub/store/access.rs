@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::db::params;
 use super::{Store, StoreError};
 use crate::api::AccessEntry;
 use crate::domain::event::{Actor, CaseRead, Event, EventBody, ReadPurpose};
@@ -52,17 +53,19 @@ impl Store {
         upto: Option<u64>,
     ) -> Result<Vec<AccessEntry>, StoreError> {
         self.read(move |tx| {
-            let mut stmt = tx.prepare_cached(
+            let upto = upto.map_or(i64::MAX, |u| u as i64);
+            let bodies = tx.query_map(
                 "SELECT body FROM events
-                  WHERE kind = 'case_read' AND json_extract(body, '$.body.case_id') = ?1
+                  WHERE kind = 'case_read'
+                    AND CAST(json_extract(body, '$.body.case_id') AS BIGINT) = ?1
                     AND seq <= ?2
                   ORDER BY seq",
+                params![case_id as i64, upto],
+                |r| r.get::<String>(0),
             )?;
-            let upto = upto.map_or(i64::MAX, |u| u as i64);
-            let mut rows = stmt.query(rusqlite::params![case_id as i64, upto])?;
             let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                let event: Event = serde_json::from_str(&row.get::<_, String>(0)?)?;
+            for body in bodies {
+                let event: Event = serde_json::from_str(&body)?;
                 if let EventBody::CaseRead(read) = event.body {
                     out.push(AccessEntry {
                         seq: event.seq,

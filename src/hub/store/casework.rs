@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
+use super::db::{OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Outcome, Store, StoreError, WriteCtx};
@@ -173,25 +173,26 @@ impl Store {
     /// The lawyers' roster with each one's open cases.
     pub async fn lawyers(&self) -> Result<Vec<LawyerInfo>, StoreError> {
         self.read(|tx| {
-            let mut stmt = tx.prepare(
+            let rows = tx.query_map(
                 "SELECT s.id, s.name, s.serves, s.languages, s.capacity,
                         (SELECT COUNT(*) FROM cases c
                           WHERE c.lawyer_id = s.id AND c.status <> 'closed')
                    FROM staff s WHERE s.role = ?1 AND s.disabled = 0 ORDER BY s.name, s.id",
+                [Role::Lawyer.as_str()],
+                |r| {
+                    Ok((
+                        r.get::<i64>(0)?,
+                        r.get::<String>(1)?,
+                        r.get::<String>(2)?,
+                        r.get::<String>(3)?,
+                        r.get::<i64>(4)?,
+                        r.get::<i64>(5)?,
+                    ))
+                },
             )?;
-            let rows = stmt.query_map([Role::Lawyer.as_str()], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, i64>(5)?,
-                ))
-            })?;
             let mut out = Vec::new();
             for row in rows {
-                let (id, name, serves, languages, capacity, open) = row?;
+                let (id, name, serves, languages, capacity, open) = row;
                 out.push(LawyerInfo {
                     id,
                     name,

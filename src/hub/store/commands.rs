@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use super::db::{Conn, OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
 use super::deliveries;
@@ -51,9 +51,11 @@ fn coalesce_press(
         "INSERT INTO coalesced_presses (case_id, count, alert_id, kind, location, pressed_at,
                                         first_at)
          VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (case_id) DO UPDATE SET count = count + 1, alert_id = excluded.alert_id,
+         ON CONFLICT (case_id) DO UPDATE SET count = coalesced_presses.count + 1,
+             alert_id = excluded.alert_id,
              -- a press that says detained outranks one that says imminent
-             kind = CASE WHEN excluded.kind = 'detained' THEN 'detained' ELSE kind END,
+             kind = CASE WHEN excluded.kind = 'detained' THEN 'detained'
+                         ELSE coalesced_presses.kind END,
              location = excluded.location, pressed_at = excluded.pressed_at",
         params![
             case_id as i64,
@@ -94,21 +96,21 @@ impl Store {
         self.write(move |ctx| {
             type Row = (i64, i64, String, String, String, String);
             let due: Vec<Row> = {
-                let mut stmt = ctx.conn().prepare_cached(
+                ctx.conn().query_map(
                     "SELECT case_id, count, alert_id, kind, location, pressed_at
                        FROM coalesced_presses WHERE first_at <= ?1",
-                )?;
-                stmt.query_map([(now - window).to_rfc3339()], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                })?
-                .collect::<Result<_, _>>()?
+                    [(now - window).to_rfc3339()],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        ))
+                    },
+                )?
             };
             for (case_id, count, alert_id, kind, location, pressed_at) in &due {
                 ctx.execute(
@@ -414,7 +416,7 @@ pub(super) fn open_case_of(
 /// [`open_case_of`] on any connection (the readers' too). The case in its clear (erased) form:
 /// enough for where it is and how it stands, which is all its callers ask.
 pub(super) fn open_case_in(
-    conn: &rusqlite::Connection,
+    conn: &Conn,
     registrant_id: i64,
 ) -> Result<Option<crate::domain::case::Case>, StoreError> {
     let state: Option<String> = conn

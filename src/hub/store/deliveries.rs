@@ -2,8 +2,8 @@
 //! event that calls for them, sent later by the hub's delivery worker (`hub::notify`), and each
 //! change a person should see (delivered, failed, first trouble) is appended to the case's log.
 
+use super::db::{OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -133,22 +133,23 @@ impl Store {
     ) -> Result<Vec<DueDelivery>, StoreError> {
         let vault = self.vault.clone();
         self.read(move |tx| {
-            let mut stmt = tx.prepare_cached(
+            let rows = tx.query_map(
                 "SELECT id, webhook_id, payload, attempts, created_at FROM deliveries
                  WHERE state = 'pending' AND next_at <= ?1 ORDER BY next_at LIMIT ?2",
+                params![sortable_time(now), limit as i64],
+                |r| {
+                    Ok((
+                        r.get::<i64>(0)?,
+                        r.get::<String>(1)?,
+                        r.get::<String>(2)?,
+                        r.get::<i64>(3)?,
+                        r.get::<String>(4)?,
+                    ))
+                },
             )?;
-            let rows = stmt.query_map(params![sortable_time(now), limit as i64], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            })?;
             let mut out = Vec::new();
             for row in rows {
-                let (id, webhook_id, payload, attempts, created) = row?;
+                let (id, webhook_id, payload, attempts, created) = row;
                 // A message whose person was erased is not sent (retention fails it).
                 let super::vault::Opened::Clear(payload) = vault.unseal(&payload)? else {
                     continue;
@@ -172,7 +173,7 @@ impl Store {
             let next: Option<String> = tx
                 .query_row(
                     "SELECT MIN(next_at) FROM deliveries WHERE state = 'pending'",
-                    [],
+                    (),
                     |r| r.get(0),
                 )
                 .optional()?

@@ -3,8 +3,8 @@
 //! most one active device: a verified re-enrollment replaces the old one, whose token stops
 //! working, and the number is told.
 
+use super::db::{OptionalExtension, params};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -94,9 +94,9 @@ fn activate(
     if let Some(old) = previous {
         revoke(ctx, old)?;
     }
-    ctx.execute(
+    let id: i64 = ctx.query_row(
         "INSERT INTO registrants (token_hash, created_at, profile, phone, key_id)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
         params![
             token_hash,
             now.to_rfc3339(),
@@ -104,8 +104,8 @@ fn activate(
             blind,
             key
         ],
+        |r| r.get(0),
     )?;
-    let id = ctx.conn().last_insert_rowid();
     if let Some(old) = previous {
         // The same number, the same person with a new phone: their open case stays theirs, so
         // the next press joins it instead of opening a second one.
@@ -161,7 +161,8 @@ impl NumberDay {
 }
 
 /// Enrollments that sent a code to a number since a time (unverified test enrollments send none).
-const NUMBER_DAY: &str = "SELECT COUNT(*), COALESCE(SUM(wrong_tries), 0), MIN(created_at)
+const NUMBER_DAY: &str =
+    "SELECT COUNT(*), CAST(COALESCE(SUM(wrong_tries), 0) AS BIGINT), MIN(created_at)
                             FROM enrollments
                            WHERE phone = ?1 AND created_at > ?2 AND code_hash != ''";
 
@@ -469,15 +470,15 @@ mod tests {
     #[test]
     fn a_numbers_day_is_counted_through_the_index_not_a_scan() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = super::super::schema::open_writer(&dir.path().join("h.db")).unwrap();
+        let conn = super::super::db::Conn::Lite(
+            super::super::schema::open_writer(&dir.path().join("h.db")).unwrap(),
+        );
         let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {NUMBER_DAY}"))
-            .unwrap()
-            .query_map(params!["+13105550100", "2026-11-21T00:00:00Z"], |r| {
-                r.get::<_, String>(3)
-            })
-            .unwrap()
-            .collect::<Result<_, _>>()
+            .query_map(
+                &format!("EXPLAIN QUERY PLAN {NUMBER_DAY}"),
+                params!["+13105550100", "2026-11-21T00:00:00Z"],
+                |r| r.get::<String>(3),
+            )
             .unwrap();
         let plan = plan.join("; ");
         assert!(plan.contains("enrollments_by_phone"), "{plan}");

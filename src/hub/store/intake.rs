@@ -26,7 +26,7 @@ fn active(ctx: &super::WriteCtx<'_>, id: i64) -> bool {
     ctx.query_row(
         "SELECT revoked = 0 FROM registrants WHERE id = ?1",
         [id],
-        |r| r.get::<_, bool>(0),
+        |r| r.get::<bool>(0),
     )
     .unwrap_or(false)
 }
@@ -104,13 +104,12 @@ impl Store {
     ) -> Result<Vec<Candidate>, StoreError> {
         let vault = self.vault.clone();
         self.read(move |tx| {
-            let mut stmt = tx.prepare_cached(
+            let rows: Vec<(i64, String)> = tx.query_map(
                 "SELECT id, profile FROM registrants
                  WHERE phone = ?1 AND revoked = 0 ORDER BY id DESC LIMIT 10",
+                [vault.blind(&phone)],
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )?;
-            let rows: Vec<(i64, String)> = stmt
-                .query_map([vault.blind(&phone)], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<Result<_, _>>()?;
             let mut out = Vec::new();
             for (id, sealed) in rows {
                 let Some(profile) = vault.unseal_json::<Profile>(&sealed)? else {

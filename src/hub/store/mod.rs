@@ -11,10 +11,13 @@ mod casework;
 pub mod chain;
 mod checkpoint;
 mod commands;
+pub mod db;
 mod deliveries;
 mod enroll;
 pub mod fanout;
+mod follow;
 mod intake;
+mod open;
 mod projections;
 mod reads;
 mod retention;
@@ -25,10 +28,10 @@ pub mod vault;
 pub mod verify;
 mod writer;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::Connection;
+use db::Conn;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::domain::event::EventKind;
@@ -39,6 +42,7 @@ pub use commands::{Coalesce, Outcome};
 pub use deliveries::{Attempt, DueDelivery};
 pub use enroll::{CODE_TTL, MAX_WRONG_CODES, PendingEnrollment, Verification};
 pub use intake::{Candidate, IntakeJob, Whereabouts};
+pub use open::Target;
 pub use reads::{AccessChange, CaseList};
 pub use staff::StaffIdempotency;
 pub use writer::WriteCtx;
@@ -60,7 +64,7 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
     #[error("database error: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(#[from] db::Error),
     #[error("stored record is unreadable: {0}")]
     Corrupt(String),
     #[error("database setup: {0}")]
@@ -73,6 +77,12 @@ pub enum StoreError {
     /// A limit kept in the database (named as in `[limits]`); wait this many seconds.
     #[error("too many ({0})")]
     Limited(&'static str, u64),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Db(e.into())
+    }
 }
 
 impl From<serde_json::Error> for StoreError {
@@ -226,8 +236,53 @@ pub struct Store {
 }
 
 struct ReadPool {
-    path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    target: open::Target,
+    idle: Mutex<Vec<Conn>>,
+    /// PostgreSQL only: each reader is a server process, so reads beyond this wait their turn
+    /// rather than open connections without end in a burst.
+    permits: Option<Arc<tokio::sync::Semaphore>>,
+}
+
+/// Readers at once on PostgreSQL.
+const PG_READERS: usize = 16;
+
+impl ReadPool {
+    fn new(target: open::Target) -> ReadPool {
+        let permits = matches!(target, open::Target::Postgres(_))
+            .then(|| Arc::new(tokio::sync::Semaphore::new(PG_READERS)));
+        ReadPool {
+            target,
+            idle: Mutex::new(Vec::new()),
+            permits,
+        }
+    }
+
+    fn connect(&self) -> Result<Conn, StoreError> {
+        match &self.target {
+            open::Target::File(path) => Ok(Conn::Lite(schema::open_reader(path)?)),
+            open::Target::Postgres(url) => schema::open_pg(url),
+        }
+    }
+}
+
+/// Records how the check of the whole record came out, and says so loudly if it failed.
+fn record_outcome(record: &Mutex<RecordCheck>, report: Result<verify::Report, StoreError>) {
+    let outcome = match report {
+        Ok(report) => match report.findings.first() {
+            None => RecordCheck::Sound,
+            Some(first) => {
+                tracing::error!(finding = %first, "the record does not match its seal");
+                RecordCheck::Broken(first.to_string())
+            }
+        },
+        Err(e) => {
+            tracing::error!(error = %e, "the record could not be checked");
+            RecordCheck::Broken(e.to_string())
+        }
+    };
+    if let Ok(mut r) = record.lock() {
+        *r = outcome;
+    }
 }
 
 /// Jobs waiting for the writer. Bounded so that overload shows up as back-pressure on requests
@@ -238,6 +293,7 @@ const BROADCAST_CAPACITY: usize = 8192;
 /// Most jobs committed in one transaction.
 const MAX_BATCH: usize = 512;
 const MAX_IDLE_READERS: usize = 8;
+const SQLITE_ONLY: &str = "pages are SQLite's; PostgreSQL is sized by its own settings";
 
 impl Store {
     /// Opens (creating and migrating if needed) the database at `path`, with its key file
@@ -249,13 +305,13 @@ impl Store {
     /// [`Store::open`] with the key file named (`hub.key_file`). The log's seal is checked
     /// before anything is served: a database edited behind the hub's back is refused.
     pub fn open_keyed(path: &Path, key_file: Option<&Path>) -> Result<Store, StoreError> {
-        let mut conn = schema::open_writer(path)?;
+        let conn = Conn::Lite(schema::open_writer(path)?);
         let key_file = key_file
             .map(Path::to_path_buf)
             .unwrap_or_else(|| chain::default_key_file(path));
         let sealed: bool = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM events WHERE chain IS NOT NULL)",
-            [],
+            (),
             |r| r.get(0),
         )?;
         let key_existed = key_file.exists();
@@ -264,7 +320,7 @@ impl Store {
         // before the seal existed. Once there is a key, a missing seal is tampering, and is
         // reported like any other (sealing it then would launder an edit).
         if !key_existed {
-            let newly = verify::seal_unsealed(&mut conn, &keys)?;
+            let newly = verify::seal_unsealed(&conn, &keys)?;
             if newly > 0 {
                 tracing::info!(
                     rows = newly,
@@ -276,7 +332,7 @@ impl Store {
             "SELECT EXISTS (SELECT 1 FROM registrants WHERE key_id IS NOT NULL)
                  OR EXISTS (SELECT 1 FROM enrollments WHERE key_id IS NOT NULL)
                  OR EXISTS (SELECT 1 FROM cases WHERE key_id IS NOT NULL)",
-            [],
+            (),
             |r| r.get(0),
         )?;
         let vault = Arc::new(vault::Vault::load(
@@ -284,7 +340,7 @@ impl Store {
             &keys,
             !holds_sealed,
         )?);
-        let upgraded = retention::seal_people(&mut conn, &vault)?;
+        let upgraded = retention::seal_people(&conn, &vault)?;
         if upgraded > 0 {
             tracing::info!(
                 rows = upgraded,
@@ -293,7 +349,7 @@ impl Store {
         }
         let head_file = chain::head_file(path);
         // A sealed log a hub has written has a head file; one made now does not yet.
-        verify::check_at_start(&conn, &keys, &head_file, key_existed && sealed)?;
+        verify::check_at_start(&conn, &keys, Some(&head_file), key_existed && sealed)?;
         // The start checks the log's tail; the whole of it is checked beside the serving hub,
         // so a long log does not keep the hub from serving, and an edit deep in it is still
         // found (and said loudly: the log, `/healthz`).
@@ -302,28 +358,11 @@ impl Store {
         let (db, key) = (path.to_path_buf(), key_file.clone());
         std::thread::Builder::new()
             .name("guardia-verify".into())
-            .spawn(move || {
-                let outcome = match verify::verify_file(&db, Some(&key)) {
-                    Ok(report) => match report.findings.first() {
-                        None => RecordCheck::Sound,
-                        Some(first) => {
-                            tracing::error!(finding = %first, "the record does not match its seal");
-                            RecordCheck::Broken(first.to_string())
-                        }
-                    },
-                    Err(e) => {
-                        tracing::error!(error = %e, "the record could not be checked");
-                        RecordCheck::Broken(e.to_string())
-                    }
-                };
-                if let Ok(mut r) = whole.lock() {
-                    *r = outcome;
-                }
-            })
+            .spawn(move || record_outcome(&whole, verify::verify_file(&db, Some(&key))))
             .map_err(|e| StoreError::Setup(format!("cannot start the record check: {e}")))?;
         let nudge = checkpoint::start(path)?;
         let head = writer::Seals {
-            path: head_file,
+            path: Some(head_file),
             keys: keys.clone(),
             vault: vault.clone(),
         };
@@ -334,16 +373,13 @@ impl Store {
         let lag = lag_us.clone();
         std::thread::Builder::new()
             .name("guardia-writer".into())
-            .spawn(move || writer::run(conn, rx, publisher, nudge, head, MAX_BATCH, lag))
+            .spawn(move || writer::run(conn, rx, publisher, Some(nudge), head, MAX_BATCH, lag))
             .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             vault,
             record,
             jobs,
-            readers: Arc::new(ReadPool {
-                path: path.to_path_buf(),
-                idle: Mutex::new(Vec::new()),
-            }),
+            readers: Arc::new(ReadPool::new(open::Target::File(path.to_path_buf()))),
             events,
             lag_us,
         })
@@ -402,25 +438,33 @@ impl Store {
     pub async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Conn) -> Result<R, StoreError> + Send + 'static,
     {
         let pool = self.readers.clone();
+        let permit = match &pool.permits {
+            Some(p) => Some(
+                p.clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| StoreError::Closed)?,
+            ),
+            None => None,
+        };
         tokio::task::spawn_blocking(move || {
-            let mut conn = match pool.idle.lock().map(|mut v| v.pop()) {
+            let conn = match pool.idle.lock().map(|mut v| v.pop()) {
                 Ok(Some(c)) => c,
-                _ => schema::open_reader(&pool.path)?,
+                _ => pool.connect()?,
             };
-            let result = (|| {
-                let tx = conn.transaction()?;
-                let r = f(&tx)?;
-                tx.finish()?;
-                Ok(r)
-            })();
-            if let Ok(mut idle) = pool.idle.lock()
+            let result = conn.read_transaction(f);
+            // A connection whose transaction could not even end is not handed on.
+            let healthy = !matches!(&result, Err(StoreError::Db(_)));
+            if healthy
+                && let Ok(mut idle) = pool.idle.lock()
                 && idle.len() < MAX_IDLE_READERS
             {
                 idle.push(conn);
             }
+            drop(permit);
             result
         })
         .await
@@ -432,9 +476,14 @@ impl Store {
     /// tests use it to prove that a failed commit is answered 5xx and leaves nothing behind.
     pub async fn cap_pages(&self, pages: u64) -> Result<u64, StoreError> {
         self.write(move |ctx| {
-            let set: i64 = ctx.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
-                r.get(0)
-            })?;
+            let conn = ctx
+                .conn()
+                .lite()
+                .ok_or(StoreError::Invalid(SQLITE_ONLY.into()))?;
+            let set: i64 =
+                conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                    r.get(0)
+                })?;
             Ok(set as u64)
         })
         .await
@@ -443,7 +492,8 @@ impl Store {
     /// The database's size in pages.
     pub async fn page_count(&self) -> Result<u64, StoreError> {
         self.read(|tx| {
-            let n: i64 = tx.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            let conn = tx.lite().ok_or(StoreError::Invalid(SQLITE_ONLY.into()))?;
+            let n: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
             Ok(n as u64)
         })
         .await

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, Transaction, params};
+use super::db::Owned;
+use super::db::{Conn, OptionalExtension, params};
 
 use super::writer::opened;
 use super::{Published, Store, StoreError};
@@ -18,12 +18,12 @@ use crate::domain::case::{Case, CaseStatus};
 use crate::domain::event::EventKind;
 use crate::domain::staff::{Role, Scope, StaffInfo};
 
-fn head(tx: &Transaction<'_>) -> Result<u64, StoreError> {
-    let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
+fn head(tx: &Conn) -> Result<u64, StoreError> {
+    let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", (), |r| r.get(0))?;
     Ok(seq as u64)
 }
 
-fn parse_kind(s: &str) -> Result<EventKind, StoreError> {
+pub(super) fn parse_kind(s: &str) -> Result<EventKind, StoreError> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(StoreError::from)
 }
 
@@ -117,14 +117,15 @@ impl Store {
             const COLUMNS: &str =
                 "SELECT state, consulate, lawyer_id, status, also_consulate, sealed FROM cases";
             // Pick the index the scope naturally uses; the row check below is what enforces it.
-            let (filter, arg): (&str, Value) = match (&scope, &list.consulate) {
+            let (filter, arg): (&str, Owned) = match (&scope, &list.consulate) {
                 (Scope::Nothing, _) => return Ok((seq, vec![])),
-                (Scope::All, None) => ("1", Value::Null),
+                // Every engine needs to know the placeholder's type, even unused.
+                (Scope::All, None) => ("CAST(?1 AS TEXT) IS NULL", Owned::Null),
                 (Scope::All, Some(c)) | (Scope::Consulate(c), _) => (
                     "(consulate = ?1 OR also_consulate = ?1)",
-                    Value::Text(c.clone()),
+                    Owned::Text(c.clone()),
                 ),
-                (Scope::AssignedTo(id), _) => ("lawyer_id = ?1", Value::Integer(*id)),
+                (Scope::AssignedTo(id), _) => ("lawyer_id = ?1", Owned::Int(*id)),
             };
             let status = list
                 .status
@@ -136,38 +137,38 @@ impl Store {
             } else {
                 "AND status != 'closed'"
             };
-            let mut stmt = tx.prepare(&format!(
-                "{COLUMNS} WHERE {filter} AND id > ?2 {closed} ORDER BY id"
-            ))?;
-            let mut rows = stmt.query(params![arg, list.after as i64])?;
             let mut cases = Vec::new();
-            while let Some(row) = rows.next()? {
-                let row_consulate: String = row.get(1)?;
-                let lawyer: Option<i64> = row.get(2)?;
-                let row_status: String = row.get(3)?;
-                let also: Option<String> = row.get(4)?;
-                // The scope is re-checked on every row so that a broader query can never leak.
-                if !scope.allows(&row_consulate, also.as_deref(), lawyer)
-                    || list
-                        .consulate
-                        .as_ref()
-                        .is_some_and(|c| *c != row_consulate && Some(c) != also.as_ref())
-                    || status.as_ref().is_some_and(|s| *s != row_status)
-                {
-                    continue;
-                }
-                let state = opened(&vault, row.get(0)?, row.get(5)?)?;
-                let case: Case = serde_json::from_str(&state)?;
-                if let (Some(since), None, Some(c)) = (list.closed_since, list.status, &case.closed)
-                    && c.at < since
-                {
-                    continue;
-                }
-                cases.push(case);
-                if cases.len() >= list.limit {
-                    break;
-                }
-            }
+            let sql = format!("{COLUMNS} WHERE {filter} AND id > ?2 {closed} ORDER BY id");
+            tx.query_while(
+                &sql,
+                params![arg, list.after as i64],
+                |row| -> Result<bool, StoreError> {
+                    let row_consulate: String = row.get(1)?;
+                    let lawyer: Option<i64> = row.get(2)?;
+                    let row_status: String = row.get(3)?;
+                    let also: Option<String> = row.get(4)?;
+                    // The scope is re-checked on every row so that a broader query can never leak.
+                    if !scope.allows(&row_consulate, also.as_deref(), lawyer)
+                        || list
+                            .consulate
+                            .as_ref()
+                            .is_some_and(|c| *c != row_consulate && Some(c) != also.as_ref())
+                        || status.as_ref().is_some_and(|s| *s != row_status)
+                    {
+                        return Ok(true);
+                    }
+                    let state = opened(&vault, row.get(0)?, row.get(5)?)?;
+                    let case: Case = serde_json::from_str(&state)?;
+                    if let (Some(since), None, Some(c)) =
+                        (list.closed_since, list.status, &case.closed)
+                        && c.at < since
+                    {
+                        return Ok(true);
+                    }
+                    cases.push(case);
+                    Ok(cases.len() < list.limit)
+                },
+            )?;
             Ok((seq, cases))
         })
         .await
@@ -188,47 +189,48 @@ impl Store {
     ) -> Result<(Vec<Arc<Published>>, u64), StoreError> {
         let vault = self.vault.clone();
         self.read(move |tx| {
-            let mut stmt = tx.prepare_cached(
+            let mut out = Vec::new();
+            let mut last = since;
+            tx.query_each(
                 "SELECT e.seq, COALESCE(c.consulate, e.consulate), c.lawyer_id, e.prev_lawyer_id,
                         c.also_consulate, e.prev_consulate, e.kind, e.body, e.sealed
                    FROM events e LEFT JOIN cases c ON c.id = e.case_id
                   WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2",
+                params![since as i64, limit as i64],
+                |row| -> Result<(), StoreError> {
+                    let seq = row.get::<i64>(0)? as u64;
+                    last = seq;
+                    let consulate: String = row.get(1)?;
+                    let lawyer: Option<i64> = row.get(2)?;
+                    let previous_lawyer: Option<i64> = row.get(3)?;
+                    let also_consulate: Option<String> = row.get(4)?;
+                    let previous_consulate: Option<String> = row.get(5)?;
+                    let kind = parse_kind(&row.get::<String>(6)?)?;
+                    let json = opened(&vault, row.get(7)?, row.get(8)?)?;
+                    let event: Option<crate::domain::event::Event> = if Published::personal(kind) {
+                        Some(serde_json::from_str(&json)?)
+                    } else {
+                        None
+                    };
+                    let frames = Published::frames(seq, kind, &json, event.as_ref());
+                    let published = Published {
+                        seq,
+                        consulate,
+                        lawyer,
+                        previous_lawyer,
+                        also_consulate,
+                        previous_consulate,
+                        kind,
+                        frame: frames.owner,
+                        outside: frames.outside,
+                        national: frames.national,
+                    };
+                    if published.visible_to(&scope) {
+                        out.push(Arc::new(published));
+                    }
+                    Ok(())
+                },
             )?;
-            let mut rows = stmt.query(params![since as i64, limit as i64])?;
-            let mut out = Vec::new();
-            let mut last = since;
-            while let Some(row) = rows.next()? {
-                let seq = row.get::<_, i64>(0)? as u64;
-                last = seq;
-                let consulate: String = row.get(1)?;
-                let lawyer: Option<i64> = row.get(2)?;
-                let previous_lawyer: Option<i64> = row.get(3)?;
-                let also_consulate: Option<String> = row.get(4)?;
-                let previous_consulate: Option<String> = row.get(5)?;
-                let kind = parse_kind(&row.get::<_, String>(6)?)?;
-                let json = opened(&vault, row.get(7)?, row.get(8)?)?;
-                let event: Option<crate::domain::event::Event> = if Published::personal(kind) {
-                    Some(serde_json::from_str(&json)?)
-                } else {
-                    None
-                };
-                let frames = Published::frames(seq, kind, &json, event.as_ref());
-                let published = Published {
-                    seq,
-                    consulate,
-                    lawyer,
-                    previous_lawyer,
-                    also_consulate,
-                    previous_consulate,
-                    kind,
-                    frame: frames.owner,
-                    outside: frames.outside,
-                    national: frames.national,
-                };
-                if published.visible_to(&scope) {
-                    out.push(Arc::new(published));
-                }
-            }
             Ok((out, last))
         })
         .await
@@ -242,7 +244,7 @@ impl Store {
         seq: u64,
     ) -> Result<Vec<(u64, AccessChange)>, StoreError> {
         self.read(move |tx| {
-            let mut stmt = tx.prepare_cached(
+            Ok(tx.query_map(
                 "SELECT seq, kind, json_extract(body, '$.body.staff_id'),
                         json_extract(body, '$.body.registrant_id') FROM events
                   WHERE case_id = 0 AND seq > ?1
@@ -250,16 +252,16 @@ impl Store {
                             IN ('disabled', 'token_rotated', 'role_changed'))
                          OR kind = 'device_changed')
                   ORDER BY seq",
-            )?;
-            let rows = stmt.query_map([seq as i64], |r| {
-                let seq = r.get::<_, i64>(0)? as u64;
-                let change = match r.get::<_, String>(1)?.as_str() {
-                    "device_changed" => AccessChange::Device(r.get(3)?),
-                    _ => AccessChange::Staff(r.get(2)?),
-                };
-                Ok((seq, change))
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+                [seq as i64],
+                |r| {
+                    let seq = r.get::<i64>(0)? as u64;
+                    let change = match r.get::<String>(1)?.as_str() {
+                        "device_changed" => AccessChange::Device(r.get(3)?),
+                        _ => AccessChange::Staff(r.get(2)?),
+                    };
+                    Ok((seq, change))
+                },
+            )?)
         })
         .await
     }
@@ -275,27 +277,29 @@ impl Store {
     ) -> Result<Option<Case>, StoreError> {
         let vault = self.vault.clone();
         self.read(move |tx| {
-            let mut stmt = tx.prepare_cached(
-                "SELECT body, sealed FROM events WHERE case_id = ?1 AND seq <= ?2 ORDER BY seq",
-            )?;
             let upto = as_of.map_or(i64::MAX, |s| s as i64);
-            let mut rows = stmt.query(params![id as i64, upto])?;
             let mut case: Option<Case> = None;
-            while let Some(row) = rows.next()? {
-                let event: crate::domain::event::Event =
-                    serde_json::from_str(&opened(&vault, row.get(0)?, row.get(1)?)?)?;
-                match &mut case {
-                    None => {
-                        case = Some(
-                            Case::open(&event).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                        )
+            tx.query_each(
+                "SELECT body, sealed FROM events WHERE case_id = ?1 AND seq <= ?2 ORDER BY seq",
+                params![id as i64, upto],
+                |row| -> Result<(), StoreError> {
+                    let event: crate::domain::event::Event =
+                        serde_json::from_str(&opened(&vault, row.get(0)?, row.get(1)?)?)?;
+                    match &mut case {
+                        None => {
+                            case = Some(
+                                Case::open(&event)
+                                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                            )
+                        }
+                        Some(c) => {
+                            c.apply(&event)
+                                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                        }
                     }
-                    Some(c) => {
-                        c.apply(&event)
-                            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    }
-                }
-            }
+                    Ok(())
+                },
+            )?;
             Ok(case)
         })
         .await

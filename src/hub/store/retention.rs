@@ -3,8 +3,8 @@
 //! it was stored (the log, the projection, the enrollment, a backup), while every row, its chain
 //! and every count stay as they were.
 
+use super::db::{Conn, params};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::vault::Vault;
@@ -27,16 +27,18 @@ pub struct Retained {
 /// Seals the people enrolled before personal data was sealed: each gets a key, their profile is
 /// sealed under it and their number kept as its blind index. Returns the rows sealed. (Their
 /// old events stay as written: the log is append-only and chained.)
-pub(super) fn seal_people(conn: &mut Connection, vault: &Vault) -> Result<usize, StoreError> {
-    let tx = conn.transaction()?;
+pub(super) fn seal_people(conn: &Conn, vault: &Vault) -> Result<usize, StoreError> {
+    conn.in_transaction(|tx| seal_people_in(tx, vault))
+}
+
+fn seal_people_in(tx: &Conn, vault: &Vault) -> Result<usize, StoreError> {
     let mut n = 0;
     for table in ["registrants", "enrollments"] {
-        let rows: Vec<(i64, String, String)> = tx
-            .prepare(&format!(
-                "SELECT id, profile, phone FROM {table} WHERE key_id IS NULL"
-            ))?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
+        let rows: Vec<(i64, String, String)> = tx.query_map(
+            &format!("SELECT id, profile, phone FROM {table} WHERE key_id IS NULL"),
+            (),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         for (id, profile, phone) in rows {
             let key = vault.new_key()?;
             tx.execute(
@@ -46,40 +48,41 @@ pub(super) fn seal_people(conn: &mut Connection, vault: &Vault) -> Result<usize,
             n += 1;
         }
     }
-    tx.commit()?;
     Ok(n)
 }
 
 /// Which keys may go at `cutoff`: those whose every case is closed before it and not held.
 fn due(
-    tx: &Connection,
+    tx: &Conn,
     vault: &Vault,
     cutoff: DateTime<Utc>,
 ) -> Result<(Vec<i64>, Vec<u64>, usize), StoreError> {
     use std::collections::BTreeMap;
     // key → (every case closed before the cutoff, none held, its cases)
     let mut by_key: BTreeMap<i64, (bool, bool, Vec<u64>)> = BTreeMap::new();
-    let mut stmt = tx.prepare(
+    // The hold reads back as SQLite's 1 or PostgreSQL's 'true', absent as NULL on both.
+    tx.query_each(
         "SELECT key_id, id, status, json_extract(state, '$.closed.at'),
-                COALESCE(json_extract(state, '$.legal_hold'), 0)
+                json_extract(state, '$.legal_hold')
            FROM cases WHERE key_id IS NOT NULL",
+        (),
+        |row| -> Result<(), StoreError> {
+            let key: i64 = row.get(0)?;
+            let id: i64 = row.get(1)?;
+            let status: String = row.get(2)?;
+            let closed_at: Option<String> = row.get(3)?;
+            let held: i64 = row.get::<Option<i64>>(4)?.unwrap_or(0);
+            let past = status == "closed"
+                && closed_at
+                    .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                    .is_some_and(|t| t < cutoff);
+            let entry = by_key.entry(key).or_insert((true, false, Vec::new()));
+            entry.0 &= past;
+            entry.1 |= held != 0;
+            entry.2.push(id as u64);
+            Ok(())
+        },
     )?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        let key: i64 = row.get(0)?;
-        let id: i64 = row.get(1)?;
-        let status: String = row.get(2)?;
-        let closed_at: Option<String> = row.get(3)?;
-        let held: i64 = row.get(4)?;
-        let past = status == "closed"
-            && closed_at
-                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-                .is_some_and(|t| t < cutoff);
-        let entry = by_key.entry(key).or_insert((true, false, Vec::new()));
-        entry.0 &= past;
-        entry.1 |= held != 0;
-        entry.2.push(id as u64);
-    }
     let (mut keys, mut cases, mut held) = (Vec::new(), Vec::new(), 0);
     for (key, (past, on_hold, ids)) in by_key {
         if !past || !vault.holds(key)? {

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::db::Conn;
+
 use super::StoreError;
 
 /// Each entry moves the schema one version forward. Never edit a shipped entry; add one.
@@ -106,5 +108,75 @@ pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// PostgreSQL's migrations: the whole schema as of SQLite's 0009 first, then the changes made
+/// since, each for both engines.
+const PG_MIGRATIONS: &[&str] = &[include_str!("../../../migrations/postgres/0001_init.sql")];
+
+/// The advisory lock hubs starting at once take turns on to migrate.
+const MIGRATION_LOCK: i64 = 0x0067_7561_7264_696d;
+
+/// A PostgreSQL connection for the writer: migrates the database first. Several hubs may start
+/// at once; they migrate one at a time, and each applies only what is still missing.
+pub fn open_pg_writer(url: &str) -> Result<Conn, StoreError> {
+    let conn = open_pg(url)?;
+    conn.query_row(
+        "SELECT pg_advisory_lock(?1)::text",
+        [MIGRATION_LOCK],
+        |_| Ok(()),
+    )?;
+    let migrated = migrate_pg(&conn);
+    let unlocked = conn.query_row(
+        "SELECT pg_advisory_unlock(?1)",
+        [MIGRATION_LOCK],
+        |_| Ok(()),
+    );
+    migrated?;
+    unlocked?;
+    Ok(conn)
+}
+
+fn migrate_pg(conn: &Conn) -> Result<(), StoreError> {
+    conn.batch("CREATE TABLE IF NOT EXISTS guardia_schema (version BIGINT NOT NULL)")?;
+    let version: i64 = conn
+        .query_row("SELECT MAX(version) FROM guardia_schema", (), |r| {
+            r.get::<Option<i64>>(0)
+        })?
+        .unwrap_or(0);
+    let current = usize::try_from(version).unwrap_or(usize::MAX);
+    if current > PG_MIGRATIONS.len() {
+        return Err(StoreError::Setup(format!(
+            "the database is at schema version {version}, newer than this program knows ({}); \
+             upgrade guardia",
+            PG_MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in PG_MIGRATIONS.iter().enumerate().skip(current) {
+        conn.in_transaction(|tx| -> Result<(), StoreError> {
+            tx.batch(sql)?;
+            tx.execute(
+                "INSERT INTO guardia_schema (version) VALUES (?1)",
+                [(i + 1) as i64],
+            )?;
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+/// A PostgreSQL connection (a reader's, the vault's, the listener's).
+pub fn open_pg(url: &str) -> Result<Conn, StoreError> {
+    let conn = super::db::pg_connect(url).map_err(|e| {
+        StoreError::Setup(format!(
+            "cannot connect to {}: {e}",
+            super::Target::redact(url)
+        ))
+    })?;
+    let conn = Conn::Pg(Box::new(std::cell::RefCell::new(conn)));
+    // Times are the hub's own text, so the session's zone changes nothing; a statement stuck
+    // on a lock is an outage the hub should see rather than wait out forever.
+    conn.batch("SET statement_timeout = '30s'; SET lock_timeout = '30s'")?;
     Ok(conn)
 }

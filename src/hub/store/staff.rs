@@ -1,8 +1,8 @@
 //! The staff roster. Every change to it (added, role changed, disabled, enabled, token rotated)
 //! is also an event in the log, with its actor, in the same transaction.
 
+use super::db::{OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 
 use super::casework::{previous_answer, remember_answer};
 use super::{Outcome, Store, StoreError, WriteCtx};
@@ -89,10 +89,10 @@ impl Store {
                     replayed: true,
                 });
             }
-            ctx.execute(
+            let id: i64 = ctx.query_row(
                 "INSERT INTO staff (name, role, consulate, token_hash, created_at, serves,
                                     languages, capacity, token_issued_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?5)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?5) RETURNING id",
                 params![
                     new.name,
                     new.role.as_str(),
@@ -103,8 +103,8 @@ impl Store {
                     serde_json::to_string(&new.languages)?,
                     new.capacity
                 ],
+                |r| r.get(0),
             )?;
-            let id = ctx.conn().last_insert_rowid();
             let added = StaffChange::Added {
                 name: new.name.clone(),
                 role: new.role,

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use super::db::{OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 
 use super::writer::sortable_time;
 use super::{Store, StoreError};
@@ -51,13 +51,13 @@ impl Store {
         }
         self.write(move |ctx| {
             let due: Vec<(i64, u8, String)> = {
-                let mut stmt = ctx.conn().prepare_cached(&format!(
-                    "SELECT id, escalation, received_at {DUE} ORDER BY received_at LIMIT ?3"
-                ))?;
-                let rows = stmt.query_map(params![first, second, BATCH as i64], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })?;
-                rows.collect::<Result<_, _>>()?
+                ctx.conn().query_map(
+                    &format!(
+                        "SELECT id, escalation, received_at {DUE} ORDER BY received_at LIMIT ?3"
+                    ),
+                    params![first, second, BATCH as i64],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?
             };
             let mut appended = 0;
             for (id, level_now, received) in due {

@@ -22,11 +22,11 @@ use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
-use rusqlite::{Connection, OptionalExtension};
 use sha2::Sha256;
 
 use super::StoreError;
 use super::chain::Keys;
+use super::db::{Conn, OptionalExtension, params};
 
 const PREFIX: &str = "gv1:";
 const SEALED_AD: &[u8] = b"guardia/sealed/v1";
@@ -47,7 +47,7 @@ pub enum Opened {
 pub struct Vault {
     wrap: XChaCha20Poly1305,
     blind: [u8; 32],
-    keys: Mutex<Connection>,
+    keys: Mutex<Conn>,
     /// Keys unwrapped lately: a raid seals several values per press under the same few keys,
     /// and a look-up in the key store for each put the writer's p99 up fourfold. Kept briefly,
     /// so that keys destroyed by another process (`guardia admin retention` beside a running
@@ -94,7 +94,7 @@ impl Vault {
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
                 .map_err(|e| StoreError::Setup(format!("{}: {e}", path.display())))?;
         }
-        let conn = Connection::open(path).map_err(setup(path))?;
+        let conn = rusqlite::Connection::open(path).map_err(setup(path))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(setup(path))?;
         // A rollback journal, not a WAL: a destroyed key must not survive in a WAL frame.
@@ -107,15 +107,26 @@ impl Vault {
              ) STRICT;",
         )
         .map_err(setup(path))?;
-        Ok(Vault {
+        Ok(Vault::over(Conn::Lite(conn), keys))
+    }
+
+    /// The vault over the `keys` table of a PostgreSQL database (made by its migrations): the
+    /// hubs on one database share their people's keys. They are wrapped under the key file as
+    /// in SQLite's key store, so a dump of the database opens nothing without that file.
+    pub fn on_postgres(conn: Conn, keys: &Keys) -> Vault {
+        Vault::over(conn, keys)
+    }
+
+    fn over(conn: Conn, keys: &Keys) -> Vault {
+        Vault {
             wrap: XChaCha20Poly1305::new((&keys.wrap).into()),
             blind: keys.blind,
             keys: Mutex::new(conn),
             cache: Mutex::new(HashMap::new()),
-        })
+        }
     }
 
-    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
+    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Conn>, StoreError> {
         self.keys
             .lock()
             .map_err(|_| StoreError::Setup("the key store's lock was poisoned".into()))
@@ -138,13 +149,14 @@ impl Vault {
             .map_err(|_| StoreError::Setup("cannot wrap a key".into()))?;
         let mut stored = nonce.to_vec();
         stored.extend_from_slice(&wrapped);
-        let conn = self.conn()?;
-        conn.prepare_cached("INSERT INTO keys (wrapped, created_at) VALUES (?1, ?2)")?
-            .execute(rusqlite::params![
+        Ok(self.conn()?.query_row(
+            "INSERT INTO keys (wrapped, created_at) VALUES (?1, ?2) RETURNING id",
+            params![
                 stored,
                 chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            ])?;
-        Ok(conn.last_insert_rowid())
+            ],
+            |r| r.get(0),
+        )?)
     }
 
     /// The cipher of key `id`, or `None` when it was destroyed.
@@ -169,8 +181,7 @@ impl Vault {
     fn unwrapped(&self, id: i64) -> Result<Option<XChaCha20Poly1305>, StoreError> {
         let stored: Option<Vec<u8>> = self
             .conn()?
-            .prepare_cached("SELECT wrapped FROM keys WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
+            .query_row("SELECT wrapped FROM keys WHERE id = ?1", [id], |r| r.get(0))
             .optional()?;
         let Some(stored) = stored else {
             return Ok(None);
@@ -203,8 +214,7 @@ impl Vault {
         // Asked of the key store itself, never the cache: retention must see what is there.
         Ok(self
             .conn()?
-            .prepare_cached("SELECT 1 FROM keys WHERE id = ?1")?
-            .exists([id])?)
+            .exists("SELECT 1 FROM keys WHERE id = ?1", [id])?)
     }
 
     /// `clear` sealed under key `id`.
@@ -288,24 +298,22 @@ impl Vault {
                 cache.remove(id);
             }
         }
-        let mut conn = self.conn()?;
-        let tx = conn.transaction()?;
-        let mut n = 0;
-        for id in ids {
-            n += tx.execute("DELETE FROM keys WHERE id = ?1", [id])?;
-        }
-        tx.commit()?;
-        Ok(n)
+        self.conn()?.in_transaction(|tx| {
+            let mut n = 0;
+            for id in ids {
+                n += tx.execute("DELETE FROM keys WHERE id = ?1", [id])?;
+            }
+            Ok(n)
+        })
     }
 
     /// Keys made before `before` (RFC 3339), for the sweep of keys nothing holds any more.
     pub fn keys_made_before(&self, before: &str) -> Result<Vec<i64>, StoreError> {
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare("SELECT id FROM keys WHERE created_at < ?1")?;
-        let ids = stmt
-            .query_map([before], |r| r.get(0))?
-            .collect::<Result<Vec<i64>, _>>()?;
-        Ok(ids)
+        Ok(self
+            .conn()?
+            .query_map("SELECT id FROM keys WHERE created_at < ?1", [before], |r| {
+                r.get(0)
+            })?)
     }
 }
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Conn, OptionalExtension, params};
 
 use super::StoreError;
 use super::chain::{self, CaseRow, EventRow, GENESIS, Head, Keys, Link};
@@ -109,7 +109,7 @@ const EVENT_COLUMNS: &str = "seq, at, case_id, consulate, lawyer_id, prev_lawyer
 
 impl StoredEvent {
     /// Reads the [`EVENT_COLUMNS`] of a row.
-    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
+    fn read(r: &super::db::Row<'_>) -> super::db::Result<StoredEvent> {
         Ok(StoredEvent {
             seq: r.get(0)?,
             at: r.get(1)?,
@@ -148,19 +148,15 @@ impl StoredEvent {
 /// one and every stored link is the one the key gives. Stops at the first break: past it,
 /// every link would differ too.
 fn walk(
-    conn: &Connection,
+    conn: &Conn,
     keys: &Keys,
     after: u64,
     mut prev: Link,
     report: &mut Report,
 ) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq"
-    ))?;
-    let mut rows = stmt.query([after as i64])?;
     let mut expected = after + 1;
-    while let Some(r) = rows.next()? {
-        let e = StoredEvent::read(r)?;
+    let mut broken = false;
+    events_in_pages(conn, after, |e| {
         let seq = e.seq as u64;
         if seq != expected {
             let what = if seq > expected {
@@ -169,7 +165,8 @@ fn walk(
                 "a seq out of order".to_string()
             };
             report.findings.push(at_seq(expected, what));
-            return Ok(());
+            broken = true;
+            return Ok(false);
         }
         let link = keys.link(&prev, &e.row());
         if e.chain.as_deref() != Some(&link[..]) {
@@ -178,17 +175,49 @@ fn walk(
                 "the event does not match its seal (edited, inserted, or the chain before it \
                  was broken)",
             ));
-            return Ok(());
+            broken = true;
+            return Ok(false);
         }
         prev = link;
         expected += 1;
         report.events += 1;
+        Ok(true)
+    })?;
+    if broken {
+        return Ok(());
     }
     report.head = Some(Head {
         seq: expected - 1,
         link: prev,
     });
     Ok(())
+}
+
+/// Events read in pages of this many rows: a long log is walked in bounded memory on both
+/// engines (PostgreSQL's client reads a statement's rows whole).
+const PAGE: i64 = 4_096;
+
+/// Calls `f` with each event after `after`, in `seq` order, until it returns `false`.
+fn events_in_pages(
+    conn: &Conn,
+    after: u64,
+    mut f: impl FnMut(StoredEvent) -> Result<bool, StoreError>,
+) -> Result<(), StoreError> {
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+    let mut from = after as i64;
+    loop {
+        let page = conn.query_map(&sql, params![from, PAGE], StoredEvent::read)?;
+        let full = page.len() as i64 == PAGE;
+        for e in page {
+            from = e.seq;
+            if !f(e)? {
+                return Ok(());
+            }
+        }
+        if !full {
+            return Ok(());
+        }
+    }
 }
 
 /// Compares the log's end with the head file: a shorter log lost events at its end. When the
@@ -248,7 +277,7 @@ const CASE_COLUMNS: &str = "id, consulate, status, lawyer_id, last_seq, state, a
 
 impl StoredCase {
     /// Reads the [`CASE_COLUMNS`] at the start of a row.
-    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCase> {
+    fn read(r: &super::db::Row<'_>) -> super::db::Result<StoredCase> {
         Ok(StoredCase {
             id: r.get(0)?,
             consulate: r.get(1)?,
@@ -284,14 +313,13 @@ impl StoredCase {
 }
 
 /// Every case row's MAC, and that its `last_seq` is its last event's.
-fn case_rows(conn: &Connection, keys: &Keys, report: &mut Report) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare(&format!(
+fn case_rows(conn: &Conn, keys: &Keys, report: &mut Report) -> Result<(), StoreError> {
+    let sql = format!(
         "SELECT {CASE_COLUMNS}, mac,
                 (SELECT MAX(seq) FROM events e WHERE e.case_id = cases.id)
            FROM cases ORDER BY id"
-    ))?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
+    );
+    conn.query_each(&sql, (), |r| -> Result<(), StoreError> {
         let stored = StoredCase::read(r)?;
         let (id, row) = (stored.id, stored.row());
         let mac: Option<Vec<u8>> = r.get(12)?;
@@ -308,8 +336,8 @@ fn case_rows(conn: &Connection, keys: &Keys, report: &mut Report) -> Result<(), 
                 "the case row is not at its last event (an older copy of the row)",
             ));
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// A value and its sealed twin, read back: without the key store (a backup checked on its own)
@@ -326,22 +354,20 @@ fn opened(
 }
 
 /// Folds every case from its events and compares it with the stored row.
-fn projection(
-    conn: &Connection,
-    vault: Option<&Vault>,
-    report: &mut Report,
-) -> Result<(), StoreError> {
+fn projection(conn: &Conn, vault: Option<&Vault>, report: &mut Report) -> Result<(), StoreError> {
     let mut cases: BTreeMap<u64, Case> = BTreeMap::new();
-    let mut stmt =
-        conn.prepare("SELECT seq, body, sealed FROM events WHERE case_id != 0 ORDER BY seq")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        let body = match opened(vault, r.get(1)?, r.get(2)?) {
+    let mut stop = false;
+    events_in_pages(conn, 0, |e| {
+        if e.case_id == 0 {
+            return Ok(true);
+        }
+        let seq = e.seq;
+        let body = match opened(vault, e.body, e.sealed) {
             Ok(body) => body,
-            Err(e) => {
-                report.findings.push(at_seq(seq as u64, e.to_string()));
-                return Ok(());
+            Err(err) => {
+                report.findings.push(at_seq(seq as u64, err.to_string()));
+                stop = true;
+                return Ok(false);
             }
         };
         let event: Event = match serde_json::from_str(&body) {
@@ -350,7 +376,8 @@ fn projection(
                 report
                     .findings
                     .push(at_seq(seq as u64, format!("unreadable event: {e}")));
-                return Ok(());
+                stop = true;
+                return Ok(false);
             }
         };
         let folded = match cases.get_mut(&event.case_id) {
@@ -363,23 +390,27 @@ fn projection(
             report
                 .findings
                 .push(at_seq(seq as u64, format!("the event does not fold: {e}")));
-            return Ok(());
+            stop = true;
+            return Ok(false);
         }
         if let Some(case) = cases.get_mut(&event.case_id) {
             case.bounded();
         }
+        Ok(true)
+    })?;
+    if stop {
+        return Ok(());
     }
-    let mut stored = conn.prepare(&format!("SELECT {CASE_COLUMNS} FROM cases"))?;
-    let mut rows = stored.query([])?;
     let mut seen = 0usize;
-    while let Some(r) = rows.next()? {
+    let sql = format!("SELECT {CASE_COLUMNS} FROM cases");
+    conn.query_each(&sql, (), |r| -> Result<(), StoreError> {
         let row = StoredCase::read(r)?;
         let id = row.id;
         let Some(case) = cases.get(&(id as u64)) else {
             report
                 .findings
                 .push(at_case(id as u64, "a case row with no events"));
-            continue;
+            return Ok(());
         };
         seen += 1;
         let state = serde_json::to_string(case)?;
@@ -390,7 +421,7 @@ fn projection(
             Ok(state) => state,
             Err(e) => {
                 report.findings.push(at_case(id as u64, e.to_string()));
-                continue;
+                return Ok(());
             }
         };
         // The state is compared as a case, bounded as the writer bounds it, so that a row an
@@ -422,7 +453,8 @@ fn projection(
                 "the stored case differs from its events folded again",
             ));
         }
-    }
+        Ok(())
+    })?;
     if seen < cases.len() {
         let missing = cases.len() - seen;
         report.findings.push(Finding {
@@ -440,6 +472,32 @@ pub fn verify_file(db: &Path, key_file: Option<&Path>) -> Result<Report, StoreEr
     verify_with(db, key_file, true)
 }
 
+/// [`verify_file`] for either engine. On PostgreSQL there is no head file: the database is the
+/// one place that knows the log's end.
+pub fn verify_target(
+    target: &super::Target,
+    key_file: Option<&Path>,
+) -> Result<Report, StoreError> {
+    match target {
+        super::Target::File(db) => verify_file(db, key_file),
+        super::Target::Postgres(url) => {
+            let key_file = key_file
+                .ok_or_else(|| StoreError::Setup("a PostgreSQL database needs --key-file".into()))?
+                .to_path_buf();
+            let url = url.clone();
+            // The blocking client must not run on an async thread.
+            std::thread::spawn(move || {
+                let keys = Keys::load(&key_file, false)?;
+                let vault = Vault::on_postgres(super::schema::open_pg(&url)?, &keys);
+                super::schema::open_pg(&url)?
+                    .read_transaction(|tx| check_all(tx, &keys, Some(&vault), None))
+            })
+            .join()
+            .map_err(|_| StoreError::Setup("the check panicked".into()))?
+        }
+    }
+}
+
 fn verify_with(db: &Path, key_file: Option<&Path>, head: bool) -> Result<Report, StoreError> {
     let key_file = key_file
         .map(Path::to_path_buf)
@@ -455,35 +513,48 @@ fn verify_with(db: &Path, key_file: Option<&Path>, head: bool) -> Result<Report,
     } else {
         None
     };
-    let conn = super::schema::open_reader(db)?;
-    let tx = conn.unchecked_transaction()?;
-    let mut report = Report::default();
-    walk(&tx, &keys, 0, GENESIS, &mut report)?;
-    if head && report.findings.is_empty() {
-        against_head_file(&mut report, recorded, false);
-    }
-    case_rows(&tx, &keys, &mut report)?;
+    let conn = Conn::Lite(super::schema::open_reader(db)?);
     let store = key_store_file(db);
     let vault = if store.exists() {
         Some(Vault::load(&store, &keys, false)?)
     } else {
         None
     };
-    projection(&tx, vault.as_ref(), &mut report)?;
+    let against = head.then_some(recorded);
+    conn.read_transaction(|tx| check_all(tx, &keys, vault.as_ref(), against))
+}
+
+/// Every link, the head file's record of the end (when given), every case row's seal, every
+/// case folded again, in one consistent read.
+pub(super) fn check_all(
+    tx: &Conn,
+    keys: &Keys,
+    vault: Option<&Vault>,
+    head_file: Option<Option<Head>>,
+) -> Result<Report, StoreError> {
+    let mut report = Report::default();
+    walk(tx, keys, 0, GENESIS, &mut report)?;
+    if let Some(recorded) = head_file
+        && report.findings.is_empty()
+    {
+        against_head_file(&mut report, recorded, false);
+    }
+    case_rows(tx, keys, &mut report)?;
+    projection(tx, vault, &mut report)?;
     Ok(report)
 }
 
 /// What the hub checks before it serves: the last [`TAIL`] links, that `seq` runs from 1 with no
 /// gap (by count), the head file, and every case row's seal.
 pub(super) fn check_at_start(
-    conn: &Connection,
+    conn: &Conn,
     keys: &Keys,
-    head_file: &Path,
+    head_file: Option<&Path>,
     head_required: bool,
 ) -> Result<(), StoreError> {
     let (count, max): (i64, i64) = conn.query_row(
         "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM events",
-        [],
+        (),
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let mut report = Report::default();
@@ -509,7 +580,9 @@ pub(super) fn check_at_start(
             stored.and_then(|s| s.try_into().ok()).unwrap_or(GENESIS)
         };
         walk(conn, keys, from as u64, prev, &mut report)?;
-        if report.findings.is_empty() {
+        if report.findings.is_empty()
+            && let Some(head_file) = head_file
+        {
             against_head_file(
                 &mut report,
                 chain::read_head(head_file, keys)?,
@@ -520,12 +593,18 @@ pub(super) fn check_at_start(
     case_rows(conn, keys, &mut report)?;
     match report.findings.first() {
         None => Ok(()),
-        Some(first) => Err(StoreError::Setup(format!(
-            "the database does not match its seal ({first}); the hub will not serve it. \
-             Run `guardia verify --db FILE` for the full report. If this is a restored backup, \
-             move {} aside first.",
-            head_file.display()
-        ))),
+        Some(first) => Err(StoreError::Setup(match head_file {
+            Some(head_file) => format!(
+                "the database does not match its seal ({first}); the hub will not serve it. \
+                 Run `guardia verify --db FILE` for the full report. If this is a restored \
+                 backup, move {} aside first.",
+                head_file.display()
+            ),
+            None => format!(
+                "the database does not match its seal ({first}); the hub will not serve it. \
+                 Run `guardia verify --db URL` for the full report."
+            ),
+        })),
     }
 }
 
@@ -546,51 +625,59 @@ pub fn accept_head(db: &Path, key_file: Option<&Path>) -> Result<Report, StoreEr
 }
 
 /// Seals events and case rows written before the log had a seal (a database from an earlier
-/// version), in order, once. What they said at that moment is what gets sealed.
-pub(super) fn seal_unsealed(conn: &mut Connection, keys: &Keys) -> Result<u64, StoreError> {
+/// version), in order, once. What they said at that moment is what gets sealed. (SQLite only:
+/// a PostgreSQL database is sealed from its first event.)
+pub(super) fn seal_unsealed(conn: &Conn, keys: &Keys) -> Result<u64, StoreError> {
+    if conn.engine() != super::db::Engine::Sqlite {
+        return Ok(0);
+    }
     let unsealed: i64 = conn.query_row(
         "SELECT (SELECT COUNT(*) FROM events WHERE chain IS NULL)
               + (SELECT COUNT(*) FROM cases WHERE mac IS NULL)",
-        [],
+        (),
         |r| r.get(0),
     )?;
     if unsealed == 0 {
         return Ok(0);
     }
-    let tx = conn.transaction()?;
-    // The update trigger guards the log against mistakes; sealing is the one update allowed.
-    tx.execute_batch("DROP TRIGGER IF EXISTS events_are_append_only_update")?;
-    let mut prev = GENESIS;
-    let mut sealed = 0u64;
-    {
-        let mut stmt = tx.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))?;
-        let mut rows = stmt.query([])?;
-        let mut update = tx.prepare("UPDATE events SET chain = ?2 WHERE seq = ?1")?;
-        while let Some(r) = rows.next()? {
-            let e = StoredEvent::read(r)?;
+    conn.in_transaction(|tx| {
+        // The update trigger guards the log against mistakes; sealing is the one update allowed.
+        tx.batch("DROP TRIGGER IF EXISTS events_are_append_only_update")?;
+        let mut prev = GENESIS;
+        let mut sealed = 0u64;
+        let events = tx.query_map(
+            &format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"),
+            (),
+            StoredEvent::read,
+        )?;
+        for e in events {
             let link = keys.link(&prev, &e.row());
             if e.chain.is_none() {
-                update.execute(params![e.seq, &link[..]])?;
+                tx.execute(
+                    "UPDATE events SET chain = ?2 WHERE seq = ?1",
+                    params![e.seq, &link[..]],
+                )?;
                 sealed += 1;
             }
             prev = link;
         }
-        let mut cases = tx.prepare(&format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE mac IS NULL"
-        ))?;
-        let mut rows = cases.query([])?;
-        let mut update = tx.prepare("UPDATE cases SET mac = ?2 WHERE id = ?1")?;
-        while let Some(r) = rows.next()? {
-            let stored = StoredCase::read(r)?;
+        let cases = tx.query_map(
+            &format!("SELECT {CASE_COLUMNS} FROM cases WHERE mac IS NULL"),
+            (),
+            StoredCase::read,
+        )?;
+        for stored in cases {
             let row = stored.row();
-            update.execute(params![row.id, &keys.case_mac(&row)[..]])?;
+            tx.execute(
+                "UPDATE cases SET mac = ?2 WHERE id = ?1",
+                params![row.id, &keys.case_mac(&row)[..]],
+            )?;
             sealed += 1;
         }
-    }
-    tx.execute_batch(
-        "CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
-         BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;",
-    )?;
-    tx.commit()?;
-    Ok(sealed)
+        tx.batch(
+            "CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+             BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;",
+        )?;
+        Ok(sealed)
+    })
 }

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use super::db::{Conn, OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::mpsc;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,7 +18,7 @@ use crate::domain::event::{Actor, Encoded, Event, EventBody};
 
 /// What a job sees: the open transaction and the next `seq`.
 pub struct WriteCtx<'c> {
-    conn: &'c Connection,
+    conn: &'c Conn,
     next_seq: u64,
     /// The link of the event before `next_seq`.
     prev: Link,
@@ -35,10 +35,13 @@ pub fn sortable_time(t: DateTime<Utc>) -> String {
 }
 
 /// The log's last event and its link (`GENESIS` for an empty log).
-pub(super) fn head(conn: &Connection) -> Result<Head, StoreError> {
+pub(super) fn head(conn: &Conn) -> Result<Head, StoreError> {
     let row: Option<(i64, Option<Vec<u8>>)> = conn
-        .prepare_cached("SELECT seq, chain FROM events ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT seq, chain FROM events ORDER BY seq DESC LIMIT 1",
+            (),
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     match row {
         None => Ok(Head {
@@ -58,15 +61,37 @@ pub(super) fn head(conn: &Connection) -> Result<Head, StoreError> {
 }
 
 /// Transaction control, through the statement cache like everything else the writer repeats.
-fn run_sql(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+fn run_sql(conn: &Conn, sql: &str) -> super::db::Result<()> {
+    conn.execute(sql, ()).map(|_| ())
+}
+
+/// The one key of PostgreSQL's advisory lock that makes the hubs on one database take turns
+/// to write: a batch holds it from its first statement to its commit ("guardia" in ASCII).
+pub const WRITER_LOCK: i64 = 0x0067_7561_7264_6961;
+
+/// Begins a batch's transaction with the log to itself. SQLite's `BEGIN IMMEDIATE` takes the
+/// database's one write lock; on PostgreSQL every hub's writer takes the same advisory lock,
+/// held until its commit, so that commits happen in `seq` order and a reader never sees a
+/// later `seq` before an earlier one (the gap a sequence leaves under concurrent writers).
+fn begin(conn: &Conn) -> super::db::Result<()> {
+    match conn.engine() {
+        super::db::Engine::Sqlite => run_sql(conn, "BEGIN IMMEDIATE"),
+        super::db::Engine::Postgres => {
+            run_sql(conn, "BEGIN")?;
+            conn.query_row(
+                "SELECT pg_advisory_xact_lock(?1)::text",
+                [WRITER_LOCK],
+                |_| Ok(()),
+            )
+        }
+    }
 }
 
 pub(super) fn run(
-    conn: Connection,
+    conn: Conn,
     mut jobs: mpsc::Receiver<Queued>,
     publisher: Arc<super::fanout::Fanout>,
-    nudge: super::checkpoint::Nudge,
+    nudge: Option<super::checkpoint::Nudge>,
     head: Seals,
     max_batch: usize,
     lag_us: Arc<AtomicU64>,
@@ -91,7 +116,9 @@ pub(super) fn run(
         }
         let size = batch.len();
         commit_batch(&conn, &mut batch, &publisher, &mut cache, &head);
-        nudge.commit();
+        if let Some(nudge) = &nudge {
+            nudge.commit();
+        }
         crate::hub::metrics::committed(size, waited.drain(..).map(|t| t.elapsed().as_secs_f64()));
     }
 }
@@ -99,21 +126,23 @@ pub(super) fn run(
 /// What the writer seals with: where it records the log's head after each commit, the keys that
 /// sign it, and the vault that seals personal data.
 pub(super) struct Seals {
-    pub path: std::path::PathBuf,
+    /// `None` on PostgreSQL: several hubs write one log, and the database is the one place that
+    /// knows its end.
+    pub path: Option<std::path::PathBuf>,
     pub keys: Keys,
     pub vault: Arc<Vault>,
 }
 
 /// Runs a batch in one transaction, and records the log's head once it is committed.
 fn commit_batch(
-    conn: &Connection,
+    conn: &Conn,
     batch: &mut Vec<Job>,
     publisher: &super::fanout::Fanout,
     cache: &mut Projections,
     head_file: &Seals,
 ) {
     let keys = &head_file.keys;
-    if let Err(e) = run_sql(conn, "BEGIN IMMEDIATE") {
+    if let Err(e) = begin(conn) {
         tracing::error!(error = %e, "cannot begin a write transaction");
         let msg = e.to_string();
         for job in batch.drain(..) {
@@ -121,7 +150,7 @@ fn commit_batch(
             let (_, reply) = job(None);
             reply(Err(StoreError::Setup(msg.clone())));
         }
-        let _ = conn.execute_batch("ROLLBACK");
+        let _ = conn.batch("ROLLBACK");
         cache.forget_all();
         return;
     }
@@ -132,7 +161,7 @@ fn commit_batch(
         Ok(head) => head,
         Err(e) => {
             tracing::error!(error = %e, "cannot read the log's head; the batch is refused");
-            let _ = conn.execute_batch("ROLLBACK");
+            let _ = conn.batch("ROLLBACK");
             let msg = e.to_string();
             for job in batch.drain(..) {
                 let (_, reply) = job(None);
@@ -150,27 +179,49 @@ fn commit_batch(
         pending: Vec::new(),
         cache,
     };
-    let mut replies: Vec<Reply> = Vec::with_capacity(batch.len());
+    // Each job's reply, and whether its work was lost after it succeeded.
+    let mut replies: Vec<(Reply, bool)> = Vec::with_capacity(batch.len());
     for job in batch.drain(..) {
         let mark = (ctx.next_seq, ctx.pending.len(), ctx.cache.mark(), ctx.prev);
         if let Err(e) = run_sql(conn, "SAVEPOINT job") {
             tracing::error!(error = %e, "savepoint failed");
         }
         let (ok, reply) = job(Some(&mut ctx));
-        let undo = if ok {
-            run_sql(conn, "RELEASE job")
-        } else {
-            run_sql(conn, "ROLLBACK TO job").and_then(|()| run_sql(conn, "RELEASE job"))
-        };
-        if !ok || undo.is_err() {
+        // A release fails where a statement failed inside a job that still said yes (on
+        // PostgreSQL a failed statement spoils the transaction until it is rolled back): the
+        // job's work is undone, and its caller told so rather than told it was kept.
+        let kept = ok && run_sql(conn, "RELEASE job").is_ok();
+        if !kept {
+            if let Err(e) =
+                run_sql(conn, "ROLLBACK TO job").and_then(|()| run_sql(conn, "RELEASE job"))
+            {
+                tracing::error!(error = %e, "cannot undo a failed job");
+            }
             ctx.next_seq = mark.0;
             ctx.pending.truncate(mark.1);
             ctx.cache.undo_from(mark.2);
             ctx.prev = mark.3;
         }
-        replies.push(reply);
+        replies.push((reply, ok && !kept));
     }
-    match run_sql(conn, "COMMIT") {
+    // The hubs' listeners hear of the commit with it: a notification is sent only if the
+    // transaction commits. It carries the position only; the events are read from the table.
+    if conn.engine() == super::db::Engine::Postgres
+        && ctx.next_seq > head.seq + 1
+        && let Err(e) = conn.query_row(
+            "SELECT pg_notify('guardia_log', ?1)::text",
+            [(ctx.next_seq - 1).to_string()],
+            |_| Ok(()),
+        )
+    {
+        tracing::error!(error = %e, "cannot notify the other hubs; they will poll");
+    }
+    // PostgreSQL answers COMMIT on a spoiled transaction with a silent rollback: ask first.
+    let healthy = match conn.engine() {
+        super::db::Engine::Sqlite => Ok(()),
+        super::db::Engine::Postgres => run_sql(conn, "SELECT 1"),
+    };
+    match healthy.and_then(|()| run_sql(conn, "COMMIT")) {
         Ok(()) => {
             ctx.cache.committed();
             // Recorded before anyone hears of the commit: a `guardia admin` command that exits
@@ -180,24 +231,36 @@ fn commit_batch(
                 seq: ctx.next_seq - 1,
                 link: ctx.prev,
             };
-            if let Err(e) = super::chain::write_head(&head_file.path, keys, head) {
+            if let Some(path) = &head_file.path
+                && let Err(e) = super::chain::write_head(path, keys, head)
+            {
                 tracing::error!(error = %e, "cannot record the log's head");
             }
             crate::hub::metrics::published(ctx.pending.len());
-            for event in ctx.pending.drain(..) {
-                // No subscribers is normal; the log holds the event for later replay.
-                publisher.publish(event);
+            if conn.engine() == super::db::Engine::Sqlite {
+                for event in ctx.pending.drain(..) {
+                    // No subscribers is normal; the log holds the event for later replay.
+                    publisher.publish(event);
+                }
+            } else {
+                // Every hub's listener publishes the log as it reads it back (`follow.rs`),
+                // this hub's own events included, so each subscriber sees one order.
+                ctx.pending.clear();
             }
-            for reply in replies {
-                reply(Ok(()));
+            for (reply, lost) in replies {
+                reply(if lost {
+                    Err(StoreError::Setup("the write could not be kept".into()))
+                } else {
+                    Ok(())
+                });
             }
         }
         Err(e) => {
             tracing::error!(error = %e, "commit failed; the batch is rolled back");
-            let _ = conn.execute_batch("ROLLBACK");
+            let _ = conn.batch("ROLLBACK");
             ctx.cache.forget_all();
             let msg = e.to_string();
-            for reply in replies {
+            for (reply, _) in replies {
                 reply(Err(StoreError::Setup(format!("commit failed: {msg}"))));
             }
         }
@@ -205,7 +268,7 @@ fn commit_batch(
 }
 
 impl WriteCtx<'_> {
-    pub fn conn(&self) -> &Connection {
+    pub fn conn(&self) -> &Conn {
         self.conn
     }
 
@@ -217,17 +280,17 @@ impl WriteCtx<'_> {
     /// Runs one statement, prepared once for the connection's life: the writer runs the same
     /// few statements thousands of times a second, and parsing their SQL each time was a tenth
     /// of its work in a raid.
-    pub fn execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
-        self.conn.prepare_cached(sql)?.execute(params)
+    pub fn execute<P: super::db::Params>(&self, sql: &str, params: P) -> super::db::Result<usize> {
+        self.conn.execute(sql, params)
     }
 
     /// One row, through the same statement cache.
-    pub fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    pub fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> super::db::Result<T>
     where
-        P: rusqlite::Params,
-        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        P: super::db::Params,
+        F: FnOnce(&super::db::Row<'_>) -> super::db::Result<T>,
     {
-        self.conn.prepare_cached(sql)?.query_row(params, f)
+        self.conn.query_row(sql, params, f)
     }
 
     /// Appends an event to the log and folds it into the case projection, in the current
@@ -555,7 +618,7 @@ impl WriteCtx<'_> {
     pub fn next_case_id(&self) -> Result<u64, StoreError> {
         let id: i64 =
             self.conn
-                .query_row("SELECT COALESCE(MAX(id), 1000) + 1 FROM cases", [], |r| {
+                .query_row("SELECT COALESCE(MAX(id), 1000) + 1 FROM cases", (), |r| {
                     r.get(0)
                 })?;
         Ok(id as u64)
