@@ -76,8 +76,28 @@ pub struct LimitsConfig {
 #[serde(deny_unknown_fields)]
 pub struct ConsoleConfig {
     pub hub: String,
+    /// Several hubs to fail over between; when not empty, it is the list and `hub` is unused.
+    pub hubs: Vec<String>,
     pub token: String,
     pub language: String,
+}
+
+impl ConsoleConfig {
+    /// The hubs the console follows, in order: those given as flags (`--hub`, repeated or
+    /// comma-separated), else `hubs`, else `hub`. One place decides, so the console, its outbox
+    /// file and the one-shot reports agree on which hub comes first.
+    pub fn hub_list(&self, flags: &[String]) -> Vec<String> {
+        use crate::console::net::hubs::hub_list;
+        let from_flags = hub_list(flags.iter().map(String::as_str));
+        if !from_flags.is_empty() {
+            return from_flags;
+        }
+        let configured = hub_list(self.hubs.iter().map(String::as_str));
+        if !configured.is_empty() {
+            return configured;
+        }
+        hub_list([self.hub.as_str()])
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -252,6 +272,14 @@ fn apply_env(merged: &mut Table, env: &[(String, String)]) -> Result<(), ConfigE
                         message: "must be true or false".into(),
                     })?)
                 }
+                // A list in one variable, comma-separated (GUARDIA_CONSOLE_HUBS=URL,URL).
+                Value::Array(_) => Value::Array(
+                    raw.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| Value::String(s.to_string()))
+                        .collect(),
+                ),
                 _ => Value::String(raw),
             };
         }
@@ -365,6 +393,38 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("hub.lisen") && e.contains("g.toml"), "{e}");
+    }
+
+    #[test]
+    fn the_console_hubs_come_from_flags_then_hubs_then_hub() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.toml");
+        let c = Config::load_with(None, None, &[]).unwrap();
+        assert_eq!(c.console.hub_list(&[]), ["http://127.0.0.1:8750"]);
+        std::fs::write(
+            &path,
+            "[console]\nhubs = [\"https://a.example\", \"https://b.example\"]\n",
+        )
+        .unwrap();
+        let c = Config::load_with(Some(&path), None, &[]).unwrap();
+        assert_eq!(
+            c.console.hub_list(&[]),
+            ["https://a.example", "https://b.example"]
+        );
+        let flags = ["https://c.example,https://d.example".to_string()];
+        assert_eq!(
+            c.console.hub_list(&flags),
+            ["https://c.example", "https://d.example"]
+        );
+        let env = vec![(
+            "GUARDIA_CONSOLE_HUBS".to_string(),
+            "https://e.example, https://f.example".to_string(),
+        )];
+        let c = Config::load_with(None, None, &env).unwrap();
+        assert_eq!(
+            c.console.hub_list(&[]),
+            ["https://e.example", "https://f.example"]
+        );
     }
 
     #[test]

@@ -16,12 +16,22 @@ fn console_lang(config: &Config, flag: Option<String>) -> Lang {
     Lang::resolve(&configured, sys_locale::get_locale().as_deref())
 }
 
-/// A client for the one-shot reports, with the console's hub and token settings.
+/// A client for the one-shot reports, with the console's hub and token settings (the first
+/// hub, when the console is given several).
 fn report_client(
     config: &Config,
     hub: Option<String>,
 ) -> Result<guardia::console::net::client::HubClient> {
-    let hub = hub.unwrap_or_else(|| config.console.hub.clone());
+    let hub = match hub {
+        Some(hub) => hub,
+        // Empty only when nothing is configured: the client then says the URL is unusable.
+        None => config
+            .console
+            .hub_list(&[])
+            .into_iter()
+            .next()
+            .unwrap_or_default(),
+    };
     if config.console.token.is_empty() {
         bail!("no staff token: set GUARDIA_TOKEN or console.token in the config file");
     }
@@ -159,27 +169,16 @@ async fn main() -> Result<()> {
         }
         Command::Console { hub, lang } => {
             let _guard = log_to_file("console.log")?;
-            if let Some(h) = hub {
-                config.console.hub = h;
-            }
-            if config.console.token.is_empty() {
-                bail!("no staff token: set GUARDIA_TOKEN or console.token in the config file");
-            }
             let lang = console_lang(&config, lang);
-            let outbox = guardia::console::net::outbox::default_path(
-                &data_dir(),
-                &config.console.hub,
-                &config.console.token,
-            );
-            guardia::console::app::run(guardia::console::app::ConsoleOptions {
-                outbox,
-                hub: config.console.hub.clone(),
-                token: config.console.token.clone(),
+            let options = guardia::console::app::ConsoleOptions::from_config(
+                &config,
+                &hub,
                 lang,
-                no_color: no_color(),
-                rules: config.urgency.rules(),
-            })
-            .await?;
+                no_color(),
+                &data_dir(),
+            )
+            .map_err(anyhow::Error::msg)?;
+            guardia::console::app::run(options).await?;
         }
         Command::Bench {
             hub,

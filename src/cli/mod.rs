@@ -69,9 +69,11 @@ pub enum Command {
     },
     /// Run the duty console against a hub (token from the config file or GUARDIA_TOKEN).
     Console {
-        /// The hub's URL (default: the configured one, or http://127.0.0.1:8750).
-        #[arg(long)]
-        hub: Option<String>,
+        /// The hub's URL (default: the configured one, or http://127.0.0.1:8750). Several, to
+        /// fail over between: repeat it (`--hub A --hub B`) or separate them with commas; the
+        /// console starts on the first.
+        #[arg(long, value_name = "URL", value_delimiter = ',')]
+        hub: Vec<String>,
         /// es or en (default: the configured language, else the system's).
         #[arg(long)]
         lang: Option<String>,

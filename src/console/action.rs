@@ -34,6 +34,11 @@ pub enum Action {
     },
     HubEvent(Box<Event>),
     Connection(Connection),
+    /// The stream is open on hub `index` (from 0) of the `count` the console was given.
+    Hub {
+        index: usize,
+        count: usize,
+    },
     /// The outbox's state: actions not yet accepted, and refusals not yet dismissed.
     Outbox {
         /// The cases with actions saved and not yet accepted.
@@ -83,6 +88,11 @@ pub enum Notice {
     Refused {
         case_id: u64,
         kind: EventKind,
+    },
+    /// The console moved to another hub (`number` counts from 1), the last one having failed.
+    OnHub {
+        number: usize,
+        of: usize,
     },
     /// The outbox file could not be written: the action was not taken.
     NotSaved {

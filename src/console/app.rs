@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::action::{Action, Command};
 use super::model::Model;
-use super::net::client::{HubClient, NetError};
+use super::net::client::NetError;
+use super::net::hubs::Hubs;
 use super::net::outbox::{self, Outbox, OutboxMsg};
 use super::net::subscriber;
 use super::update::update;
@@ -21,13 +22,51 @@ use super::view;
 use crate::i18n::Lang;
 
 pub struct ConsoleOptions {
-    pub hub: String,
+    /// The hubs to follow, in order: the console starts on the first and moves to the next when
+    /// the one it is on fails (see [`super::net::hubs`]).
+    pub hubs: Vec<String>,
     pub token: String,
     pub lang: Lang,
     pub no_color: bool,
     pub rules: crate::domain::urgency::Rules,
     /// The file that keeps this person's pending actions (see [`outbox::default_path`]).
     pub outbox: PathBuf,
+}
+
+impl ConsoleOptions {
+    /// The console's settings: the hubs from `--hub` (`hub_flags`) or the configuration, the
+    /// token, the urgency rules, and the outbox file in `data_dir`.
+    pub fn from_config(
+        config: &crate::config::Config,
+        hub_flags: &[String],
+        lang: Lang,
+        no_color: bool,
+        data_dir: &Path,
+    ) -> Result<ConsoleOptions, String> {
+        let hubs = config.console.hub_list(hub_flags);
+        let Some(first) = hubs.first() else {
+            return Err(
+                "no hub: give --hub URL, or console.hub or console.hubs in the config file".into(),
+            );
+        };
+        let token = config.console.token.clone();
+        if token.is_empty() {
+            return Err(
+                "no staff token: set GUARDIA_TOKEN or console.token in the config file".into(),
+            );
+        }
+        // Named after the first hub, as when there was only one: adding a standby hub after it
+        // keeps the same file and whatever it holds.
+        let outbox = outbox::default_path(data_dir, first, &token);
+        Ok(ConsoleOptions {
+            hubs,
+            token,
+            lang,
+            no_color,
+            rules: config.urgency.rules(),
+            outbox,
+        })
+    }
 }
 
 /// Most actions applied before a redraw, so a flood of events cannot starve the screen.
@@ -85,7 +124,8 @@ pub struct Effects {
     outbox: mpsc::UnboundedSender<OutboxMsg>,
     /// The drafts list, written by a thread of its own in the order given.
     drafts: std::sync::mpsc::Sender<Vec<crate::console::drafts::FormDraft>>,
-    client: HubClient,
+    /// Reads go to the current hub; one that finds it down moves the console on.
+    hubs: Hubs,
     inbox: mpsc::Sender<Action>,
 }
 
@@ -120,9 +160,12 @@ impl Effects {
                 let _ = self.outbox.send(OutboxMsg::Dismiss(key));
             }
             Command::FetchLawyers => {
-                let (client, inbox) = (self.client.clone(), self.inbox.clone());
+                let (hubs, inbox) = (self.hubs.clone(), self.inbox.clone());
                 tokio::spawn(async move {
-                    match client.lawyers().await {
+                    match hubs
+                        .request(|client| async move { client.lawyers().await })
+                        .await
+                    {
                         Ok(list) => {
                             let _ = inbox.send(Action::Lawyers(list)).await;
                         }
@@ -131,9 +174,12 @@ impl Effects {
                 });
             }
             Command::FetchConsulates => {
-                let (client, inbox) = (self.client.clone(), self.inbox.clone());
+                let (hubs, inbox) = (self.hubs.clone(), self.inbox.clone());
                 tokio::spawn(async move {
-                    match client.consulates().await {
+                    match hubs
+                        .request(|client| async move { client.consulates().await })
+                        .await
+                    {
                         Ok(list) => {
                             let _ = inbox.send(Action::Consulates(list)).await;
                         }
@@ -142,9 +188,13 @@ impl Effects {
                 });
             }
             Command::FindOnHub(query) => {
-                let (client, inbox) = (self.client.clone(), self.inbox.clone());
+                let (hubs, inbox) = (self.hubs.clone(), self.inbox.clone());
                 tokio::spawn(async move {
-                    match client.find(&query).await {
+                    let asked = query.clone();
+                    match hubs
+                        .request(|client| async move { client.find(&asked).await })
+                        .await
+                    {
                         Ok(ids) => {
                             let _ = inbox.send(Action::Found { query, ids }).await;
                         }
@@ -154,9 +204,12 @@ impl Effects {
                 });
             }
             Command::FetchCandidates(phone) => {
-                let (client, inbox) = (self.client.clone(), self.inbox.clone());
+                let (hubs, inbox) = (self.hubs.clone(), self.inbox.clone());
                 tokio::spawn(async move {
-                    let list = match client.candidates(&phone).await {
+                    let list = match hubs
+                        .request(|client| async move { client.candidates(&phone).await })
+                        .await
+                    {
                         Ok(list) => Some(list),
                         Err(e) => {
                             // No answer: the call still goes, as a new unmatched case.
@@ -168,9 +221,12 @@ impl Effects {
                 });
             }
             Command::FetchCase(id) => {
-                let (client, inbox) = (self.client.clone(), self.inbox.clone());
+                let (hubs, inbox) = (self.hubs.clone(), self.inbox.clone());
                 tokio::spawn(async move {
-                    match client.case(id).await {
+                    match hubs
+                        .request(|client| async move { client.case(id).await })
+                        .await
+                    {
                         Ok(case) => {
                             let _ = inbox.send(Action::CaseLoaded(Box::new(case))).await;
                         }
@@ -186,18 +242,20 @@ impl Effects {
 }
 
 /// Starts the tasks that feed the inbox (the hub subscriber, the clock, the outbox) and returns
-/// the inbox and the effects handle. Fails only if the outbox file exists and cannot be read:
+/// the inbox and the effects handle. `hubs` is one client or several to fail over between; all
+/// three share which one is current. Fails only if the outbox file exists and cannot be read:
 /// the console then refuses to start rather than lose what it holds.
 pub fn spawn_feeds(
-    client: HubClient,
+    hubs: impl Into<Hubs>,
     outbox_path: &Path,
     stop: &CancellationToken,
 ) -> std::io::Result<(mpsc::Receiver<Action>, Effects)> {
+    let hubs = hubs.into();
     let outbox = Outbox::open(outbox_path)?;
     let (tx, rx) = mpsc::channel(INBOX);
     let (outbox_tx, outbox_rx) = mpsc::unbounded_channel();
     tokio::spawn(outbox::run(
-        client.clone(),
+        hubs.clone(),
         outbox,
         outbox_rx,
         tx.clone(),
@@ -220,10 +278,10 @@ pub fn spawn_feeds(
     let effects = Effects {
         outbox: outbox_tx,
         drafts: drafts_tx,
-        client: client.clone(),
+        hubs: hubs.clone(),
         inbox: tx.clone(),
     };
-    tokio::spawn(subscriber::run(client, tx.clone(), stop.clone()));
+    tokio::spawn(subscriber::run(hubs, tx.clone(), stop.clone()));
     let ticks = tx;
     let stop_ticks = stop.clone();
     tokio::spawn(async move {
@@ -244,9 +302,9 @@ pub fn spawn_feeds(
 
 /// Runs the console on the real terminal until the operator quits.
 pub async fn run(options: ConsoleOptions) -> Result<(), NetError> {
-    let client = HubClient::new(&options.hub, &options.token)?;
+    let hubs = Hubs::connect(&options.hubs, &options.token)?;
     let stop = CancellationToken::new();
-    let (mut inbox, effects) = spawn_feeds(client, &options.outbox, &stop).map_err(|e| {
+    let (mut inbox, effects) = spawn_feeds(hubs, &options.outbox, &stop).map_err(|e| {
         NetError::Unreachable(format!(
             "the outbox {} cannot be read ({e}); move it aside to start, its actions are kept \
              there",
@@ -335,5 +393,77 @@ async fn event_loop(
             return Ok(());
         }
         draw(terminal, model)?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use clap::Parser;
+
+    use super::ConsoleOptions;
+    use crate::cli::{Cli, Command};
+    use crate::config::Config;
+    use crate::console::net::outbox::default_path;
+    use crate::i18n::Lang;
+
+    /// `guardia console ...` as the binary reads it, down to the console's settings.
+    fn options(args: &[&str]) -> Result<ConsoleOptions, String> {
+        options_with(args, "http://127.0.0.1:8750")
+    }
+
+    fn options_with(args: &[&str], configured: &str) -> Result<ConsoleOptions, String> {
+        let env = [
+            ("GUARDIA_TOKEN".to_string(), "gds_test".to_string()),
+            ("GUARDIA_CONSOLE_HUB".to_string(), configured.to_string()),
+        ];
+        let config = Config::load_with(None, None, &env).unwrap();
+        let Command::Console { hub, .. } = Cli::try_parse_from(args).unwrap().command else {
+            unreachable!("a console command");
+        };
+        ConsoleOptions::from_config(&config, &hub, Lang::Es, true, Path::new("/data"))
+    }
+
+    #[test]
+    fn one_hub_is_followed_and_keeps_the_outbox_it_always_had() {
+        let one = options(&["guardia", "console", "--hub", "https://hub.example"]).unwrap();
+        assert_eq!(one.hubs, ["https://hub.example"]);
+        assert_eq!(
+            one.outbox,
+            default_path(Path::new("/data"), "https://hub.example", "gds_test")
+        );
+        let configured = options(&["guardia", "console"]).unwrap();
+        assert_eq!(configured.hubs, ["http://127.0.0.1:8750"]);
+    }
+
+    #[test]
+    fn several_hubs_repeated_or_with_commas_share_the_first_ones_outbox() {
+        let several = options(&[
+            "guardia",
+            "console",
+            "--hub",
+            "https://a.example",
+            "--hub",
+            "https://b.example,https://c.example",
+        ])
+        .unwrap();
+        assert_eq!(
+            several.hubs,
+            [
+                "https://a.example",
+                "https://b.example",
+                "https://c.example"
+            ]
+        );
+        assert_eq!(
+            several.outbox,
+            default_path(Path::new("/data"), "https://a.example", "gds_test")
+        );
+        // Blank flags say nothing: the configured hub stands; with none, the console says so.
+        let blank = options(&["guardia", "console", "--hub", " , "]).unwrap();
+        assert_eq!(blank.hubs, ["http://127.0.0.1:8750"]);
+        let none = options_with(&["guardia", "console"], "").err().unwrap();
+        assert!(none.starts_with("no hub"), "{none}");
     }
 }

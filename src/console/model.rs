@@ -112,6 +112,8 @@ pub struct Model {
     pub now: DateTime<Utc>,
     pub me: Option<Me>,
     pub connection: Connection,
+    /// Which of the hubs given the console follows (from 0); `None` before the first connection.
+    pub hub: Option<usize>,
     /// The last `seq` applied; anything at or below it is a duplicate.
     pub last_seq: u64,
     pub last_event_at: Option<DateTime<Utc>>,
@@ -211,6 +213,7 @@ impl Model {
             now,
             me: None,
             connection: Connection::Connecting,
+            hub: None,
             last_seq: 0,
             last_event_at: None,
             cases: HashMap::new(),

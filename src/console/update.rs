@@ -75,6 +75,16 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
                 vec![]
             }
         }
+        Action::Hub { index, count } => {
+            let moved = hub_changed(model.hub, index);
+            model.hub = Some(index);
+            if moved {
+                let number = index + 1;
+                update(model, Action::Notice(Notice::OnHub { number, of: count }))
+            } else {
+                vec![]
+            }
+        }
         Action::Outbox { waiting, refused } => {
             model.waiting = waiting.len();
             // Rows whose action has not reached the hub yet say so.
@@ -445,6 +455,12 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
     vec![]
 }
 
+/// Whether connecting to hub `now` is news: the console moved off the hub it was on, or had to
+/// start on another than the first on its list. Reconnecting to the same hub is not.
+pub fn hub_changed(previous: Option<usize>, now: usize) -> bool {
+    now != previous.unwrap_or(0)
+}
+
 /// An intake that went to another consulate becomes a notice naming it: the case will not
 /// appear here, and the caller may need to hear where it went.
 fn routed(model: &Model, notice: Notice) -> Notice {
@@ -532,6 +548,8 @@ fn move_by(model: &mut Model, delta: i64) {
 mod backlog_tests;
 #[cfg(test)]
 mod drafts_tests;
+#[cfg(test)]
+mod hub_tests;
 #[cfg(test)]
 mod intake_tests;
 #[cfg(test)]

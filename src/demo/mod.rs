@@ -213,7 +213,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
     });
 
     let result = app::run(ConsoleOptions {
-        hub: url,
+        hubs: vec![url],
         token,
         lang,
         no_color,

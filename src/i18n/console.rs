@@ -65,6 +65,7 @@ pub fn notice(lang: Lang, n: &Notice) -> String {
             ),
             Lang::En => format!("#{case_id} · {}: REFUSED (! to review)", event(lang, *kind)),
         },
+        Notice::OnHub { number, of } => super::on_hub(lang, *number, *of),
         Notice::NotSaved {
             case_id,
             kind,

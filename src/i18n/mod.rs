@@ -539,6 +539,14 @@ pub fn reconnect_attempt(lang: Lang, attempt: u32) -> String {
     }
 }
 
+/// Which hub the console moved to, of those it was given (`number` counts from 1).
+pub fn on_hub(lang: Lang, number: usize, of: usize) -> String {
+    match lang {
+        Lang::Es => format!("conectado al hub {number} de {of}"),
+        Lang::En => format!("connected to hub {number} of {of}"),
+    }
+}
+
 #[cfg(test)]
 mod agreement_tests;
 

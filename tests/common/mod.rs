@@ -91,7 +91,9 @@ impl TestHub {
         Self::serve_on(listener, dir, |_| {}).await
     }
 
-    async fn serve_on(
+    /// Serves `dir`'s database on a listener the test made (say, at an address reserved with
+    /// [`reserve_addr`] that a console already knows).
+    pub async fn serve_on(
         listener: tokio::net::TcpListener,
         dir: tempfile::TempDir,
         configure: impl FnOnce(&mut AppState),
@@ -341,6 +343,15 @@ impl TestHub {
             .await
             .unwrap()
     }
+}
+
+/// A loopback address held for a hub that is not there yet: bound but not listening, so a
+/// connection to it is refused (as to a hub that is down) and no other test can take the port.
+/// `listen` on it to bring the hub there.
+pub fn reserve_addr() -> tokio::net::TcpSocket {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    socket
 }
 
 /// A phone number no other test phone has: one active device per number.

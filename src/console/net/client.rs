@@ -38,6 +38,13 @@ impl NetError {
         }
     }
 
+    /// The hub itself is down or failing (unreachable, 5xx, timed out, cut off mid-answer), so
+    /// another hub may serve: everything worth retrying but a 429, which a working hub sends to
+    /// say "slower", and which the next hub would have to say too.
+    pub fn warrants_failover(&self) -> bool {
+        self.is_transient() && !matches!(self, NetError::Refused { status: 429, .. })
+    }
+
     /// 401 and 403 will not fix themselves by retrying.
     pub fn is_auth(&self) -> bool {
         matches!(

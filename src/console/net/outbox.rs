@@ -17,7 +17,8 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::client::{HubClient, NetError};
+use super::client::NetError;
+use super::hubs::{Hubs, backoff_round};
 use super::subscriber::backoff;
 use crate::api::{ActionResponse, Conflict, FieldProblem};
 use crate::console::action::{Action, Notice};
@@ -233,23 +234,31 @@ async fn notice(inbox: &mpsc::Sender<Action>, notice: Notice) {
 
 type Sent = (Pending, Result<ActionResponse, NetError>);
 
-async fn send(client: HubClient, entry: Pending) -> Sent {
-    let result = client
-        .act(
-            &entry.request.path(entry.case_id),
-            &entry.key,
-            entry.version,
-            &entry.request.body(),
-        )
+/// Sends `entry` to whichever hub is current. The key is the entry's own, fixed when it was
+/// saved: a resend after a lost answer, to this hub or the next, is applied once.
+async fn send(hubs: Hubs, entry: Pending) -> Sent {
+    let sent = &entry;
+    let result = hubs
+        .request(|client| async move {
+            client
+                .act(
+                    &sent.request.path(sent.case_id),
+                    &sent.key,
+                    sent.version,
+                    &sent.request.body(),
+                )
+                .await
+        })
         .await;
     (entry, result)
 }
 
 /// Runs the outbox: persists what it is given at once, sends in order, one at a time, and backs
-/// off while the hub is unreachable. Messages are taken even while a send is under way, so a
-/// new action is on disk within milliseconds whatever the network does.
+/// off while the hub is unreachable (moving to the next hub, when there are several). Messages
+/// are taken even while a send is under way, so a new action is on disk within milliseconds
+/// whatever the network does.
 pub async fn run(
-    client: HubClient,
+    hubs: Hubs,
     mut outbox: Outbox,
     mut rx: mpsc::UnboundedReceiver<OutboxMsg>,
     inbox: mpsc::Sender<Action>,
@@ -264,7 +273,7 @@ pub async fn run(
             && Instant::now() >= next_try
             && let Some(entry) = outbox.next_waiting()
         {
-            in_flight = Some(Box::pin(send(client.clone(), entry.clone())));
+            in_flight = Some(Box::pin(send(hubs.clone(), entry.clone())));
         }
         let idle = in_flight.is_none() && outbox.next_waiting().is_some();
         tokio::select! {
@@ -305,7 +314,7 @@ pub async fn run(
                     }
                     Err(e) if e.is_transient() => {
                         attempt = attempt.saturating_add(1);
-                        next_try = Instant::now() + backoff(attempt);
+                        next_try = Instant::now() + backoff(backoff_round(attempt, hubs.len()));
                         notice(&inbox, Notice::Held { case_id: entry.case_id, kind }).await;
                         Ok(())
                     }
@@ -338,7 +347,8 @@ pub async fn run(
 }
 
 /// Where this person's outbox lives: one file per hub and token, so two people sharing a
-/// machine never send each other's actions. The token itself is never written: only a hash.
+/// machine never send each other's actions. The token itself is never written: only a hash. A
+/// console given several hubs passes the first: the file stays one whichever hub it is on.
 pub fn default_path(data_dir: &Path, hub: &str, token: &str) -> PathBuf {
     use sha2::{Digest, Sha256};
     let digest = hex::encode(Sha256::digest(format!("{hub}\n{token}").as_bytes()));
