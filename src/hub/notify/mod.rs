@@ -285,12 +285,18 @@ pub async fn run(state: AppState) {
     let mut in_flight: std::collections::HashSet<i64> = Default::default();
     let mut tasks: tokio::task::JoinSet<i64> = tokio::task::JoinSet::new();
     loop {
-        let due = match state.store.due_deliveries(state.now(), BATCH).await {
-            Ok(d) => d,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read due deliveries");
-                Vec::new()
-            }
+        // Only as many as can be sent now are claimed: a claimed message is this hub's until
+        // its lease runs out, and one claimed but left waiting would wait that long.
+        let room = per_host.available_permits().min(BATCH);
+        let due = match room {
+            0 => Vec::new(),
+            room => match state.store.due_deliveries(state.now(), room).await {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read due deliveries");
+                    Vec::new()
+                }
+            },
         };
         for d in due {
             if in_flight.contains(&d.id) {

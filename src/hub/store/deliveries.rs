@@ -118,6 +118,9 @@ pub fn queue(
     Ok(case.registrant.relatives.len())
 }
 
+/// How long a claimed message is this hub's to send: longer than an attempt can take.
+const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+
 fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
@@ -125,15 +128,29 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
 }
 
 impl Store {
-    /// Messages whose next attempt is due at `now`, oldest first.
+    /// Messages whose next attempt is due at `now`, oldest first, each claimed for this hub:
+    /// its next attempt moves [`LEASE`] ahead inside the write, so another hub on the same
+    /// database does not send it too. The attempt's outcome sets the real next time; a hub that
+    /// dies mid-send leaves the message to whichever hub looks after the lease.
     pub async fn due_deliveries(
         &self,
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<DueDelivery>, StoreError> {
-        let vault = self.vault.clone();
-        self.read(move |tx| {
-            let rows = tx.query_map(
+        // Most looks find nothing: they cost a read, not a write.
+        let any: bool = self
+            .read(move |tx| {
+                Ok(tx.exists(
+                    "SELECT 1 FROM deliveries WHERE state = 'pending' AND next_at <= ?1",
+                    [sortable_time(now)],
+                )?)
+            })
+            .await?;
+        if !any {
+            return Ok(Vec::new());
+        }
+        self.write(move |ctx| {
+            let rows = ctx.conn().query_map(
                 "SELECT id, webhook_id, payload, attempts, created_at FROM deliveries
                  WHERE state = 'pending' AND next_at <= ?1 ORDER BY next_at LIMIT ?2",
                 params![sortable_time(now), limit as i64],
@@ -147,11 +164,15 @@ impl Store {
                     ))
                 },
             )?;
+            let lease = sortable_time(now + LEASE);
             let mut out = Vec::new();
-            for row in rows {
-                let (id, webhook_id, payload, attempts, created) = row;
+            for (id, webhook_id, payload, attempts, created) in rows {
+                ctx.execute(
+                    "UPDATE deliveries SET next_at = ?2 WHERE id = ?1",
+                    params![id, lease],
+                )?;
                 // A message whose person was erased is not sent (retention fails it).
-                let super::vault::Opened::Clear(payload) = vault.unseal(&payload)? else {
+                let super::vault::Opened::Clear(payload) = ctx.vault().unseal(&payload)? else {
                     continue;
                 };
                 out.push(DueDelivery {
