@@ -377,3 +377,76 @@ async fn two_hubs_send_each_relatives_message_once() {
     b.stop().await;
     a.stop().await;
 }
+
+/// Every connection the hub holds is cut (a restarted or failed-over server): the press that
+/// met the cut is answered 503 and taken when retried with the same id; nothing needs a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_reconnects_when_postgresql_drops_its_connections() {
+    if pg::engine() != pg::Engine::Postgres {
+        eprintln!("skipped: runs in the PostgreSQL pass (GUARDIA_TEST_ENGINE=postgres)");
+        return;
+    }
+    let hub = TestHub::start().await;
+    let officer = hub
+        .staff(guardia::domain::staff::Role::Officer, Some("los-angeles"))
+        .await;
+    let before = hub.enroll("Antes Ficticia", &[]).await;
+    hub.press(&before.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
+    let cut: i64 = hub.with_db(|db| {
+        db.query_row(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            (),
+            |r| r.get(0),
+        )
+        .unwrap()
+    });
+    assert!(
+        cut >= 3,
+        "the writer's, the vault's and the listener's at least: {cut}"
+    );
+    // The next press is taken, retried with its id until the hub is back on the database.
+    let mut tries = 0;
+    let after = loop {
+        let res = hub
+            .http
+            .post(hub.at("/v1/enroll"))
+            .json(&profile("Después Ficticia", &[]))
+            .send()
+            .await
+            .unwrap();
+        if res.status().is_success() {
+            break res.json::<guardia::api::EnrollResponse>().await.unwrap();
+        }
+        assert_eq!(res.status(), 503, "{:?}", res.text().await);
+        tries += 1;
+        assert!(tries < 500, "the hub never came back to the database");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let id = uuid::Uuid::new_v4();
+    let body = alert_body(id, LA.0, LA.1, AlertKind::Detained);
+    let alert: guardia::api::AlertResponse = loop {
+        let res = hub
+            .http
+            .post(hub.at("/v1/alerts"))
+            .bearer_auth(&after.device_token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        if res.status().is_success() {
+            break res.json().await.unwrap();
+        }
+        assert_eq!(res.status(), 503, "{:?}", res.text().await);
+        tries += 1;
+        assert!(tries < 500, "the hub never came back to the database");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    // Reads, sealed data and the live stream all work again.
+    let case = hub.case(&officer, alert.case_id).await;
+    assert_eq!(case["registrant"]["name"], "Después Ficticia");
+    let cases = hub.cases_of(&officer).await;
+    assert_eq!(cases.len(), 2);
+    hub.stop().await;
+}

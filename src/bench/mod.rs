@@ -402,9 +402,14 @@ pub const DRAIN: Duration = Duration::from_millis(500);
 
 pub async fn run(options: BenchOptions) -> Result<Vec<BenchReport>, String> {
     let stop = CancellationToken::new();
-    let (url, token, _dir) = match &options.hub {
+    // Several hubs (comma-separated) share one database: presses and subscribers are spread
+    // over them in turn, as a load balancer would.
+    let (urls, token, _dir) = match &options.hub {
         Some(u) => (
-            u.trim_end_matches('/').to_string(),
+            u.split(',')
+                .map(|u| u.trim().trim_end_matches('/').to_string())
+                .filter(|u| !u.is_empty())
+                .collect::<Vec<_>>(),
             options
                 .token
                 .clone()
@@ -413,9 +418,10 @@ pub async fn run(options: BenchOptions) -> Result<Vec<BenchReport>, String> {
         ),
         None => {
             let (u, t, d) = local_hub(stop.clone()).await?;
-            (u, t, Some(d))
+            (vec![u], t, Some(d))
         }
     };
+    let url = urls.first().cloned().ok_or("--hub names no hub")?;
     let http = client(512);
     let phones = Arc::new(enroll(&http, &url, options.phones.max(1)).await?);
 
@@ -425,10 +431,10 @@ pub async fn run(options: BenchOptions) -> Result<Vec<BenchReport>, String> {
     // One client for every subscriber (each stream still gets its own connection): a client per
     // subscriber would cost the generator far more memory than the hub it measures.
     let streams = reqwest::Client::new();
-    for _ in 0..options.subscribers {
+    for i in 0..options.subscribers {
         subs.push(tokio::spawn(subscribe(
             streams.clone(),
-            url.clone(),
+            urls[i % urls.len()].clone(),
             token.clone(),
             sub_stop.clone(),
             ready.clone(),
@@ -440,6 +446,7 @@ pub async fn run(options: BenchOptions) -> Result<Vec<BenchReport>, String> {
     for _ in 0..options.runs.max(1) {
         let g = open_loop(options.rate, options.duration, |p| {
             let phone = phones[(p.n as usize) % phones.len()].clone();
+            let url = &urls[(p.n as usize) % urls.len()];
             let request = http
                 .post(format!("{url}/v1/alerts"))
                 .bearer_auth(phone)

@@ -107,8 +107,9 @@ pub enum Command {
     /// temporary database unless --hub is given; then GUARDIA_TOKEN must be a national
     /// supervisor's). --nats loads NATS JetStream the same way, for comparison.
     Bench {
-        /// A running hub to load (needs a national supervisor's GUARDIA_TOKEN); without it, a
-        /// hub is started in this process on a temporary database.
+        /// A running hub to load (needs a national supervisor's GUARDIA_TOKEN), or several
+        /// on one database, comma-separated (presses and subscribers spread over them); without
+        /// it, a hub is started in this process on a temporary database.
         #[arg(long)]
         hub: Option<String>,
         /// Alerts per second to send (open loop).

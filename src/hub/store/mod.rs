@@ -373,7 +373,9 @@ impl Store {
         let lag = lag_us.clone();
         std::thread::Builder::new()
             .name("guardia-writer".into())
-            .spawn(move || writer::run(conn, rx, publisher, Some(nudge), head, MAX_BATCH, lag))
+            .spawn(move || {
+                writer::run(conn, None, rx, publisher, Some(nudge), head, MAX_BATCH, lag)
+            })
             .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             vault,

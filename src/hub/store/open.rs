@@ -82,7 +82,7 @@ fn open_postgres(url: &str, key_file: &Path) -> Result<Store, StoreError> {
     let conn = schema::open_pg_writer(url)?;
     let sealed: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM events)", (), |r| r.get(0))?;
     let keys = chain::Keys::load(key_file, !sealed)?;
-    let vault = Arc::new(vault::Vault::on_postgres(schema::open_pg(url)?, &keys));
+    let vault = Arc::new(vault::Vault::on_postgres(url, &keys)?);
     retention::seal_people(&conn, &vault)?;
     verify::check_at_start(&conn, &keys, None, false)?;
     let record = Arc::new(Mutex::new(RecordCheck::Running));
@@ -113,7 +113,22 @@ fn open_postgres(url: &str, key_file: &Path) -> Result<Store, StoreError> {
     let lag = lag_us.clone();
     std::thread::Builder::new()
         .name("guardia-writer".into())
-        .spawn(move || writer::run(conn, rx, publisher, None, seals, super::MAX_BATCH, lag))
+        .spawn({
+            let url = url.to_string();
+            let reconnect: writer::Reconnect = Some(Box::new(move || schema::open_pg(&url)));
+            move || {
+                writer::run(
+                    conn,
+                    reconnect,
+                    rx,
+                    publisher,
+                    None,
+                    seals,
+                    super::MAX_BATCH,
+                    lag,
+                )
+            }
+        })
         .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
     Ok(Store {
         vault,

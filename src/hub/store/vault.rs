@@ -48,6 +48,8 @@ pub struct Vault {
     wrap: XChaCha20Poly1305,
     blind: [u8; 32],
     keys: Mutex<Conn>,
+    /// PostgreSQL's URL, to connect again when the connection is lost.
+    url: Option<String>,
     /// Keys unwrapped lately: a raid seals several values per press under the same few keys,
     /// and a look-up in the key store for each put the writer's p99 up fourfold. Kept briefly,
     /// so that keys destroyed by another process (`guardia admin retention` beside a running
@@ -113,8 +115,10 @@ impl Vault {
     /// The vault over the `keys` table of a PostgreSQL database (made by its migrations): the
     /// hubs on one database share their people's keys. They are wrapped under the key file as
     /// in SQLite's key store, so a dump of the database opens nothing without that file.
-    pub fn on_postgres(conn: Conn, keys: &Keys) -> Vault {
-        Vault::over(conn, keys)
+    pub fn on_postgres(url: &str, keys: &Keys) -> Result<Vault, StoreError> {
+        let mut vault = Vault::over(super::schema::open_pg(url)?, keys);
+        vault.url = Some(url.to_string());
+        Ok(vault)
     }
 
     fn over(conn: Conn, keys: &Keys) -> Vault {
@@ -122,14 +126,24 @@ impl Vault {
             wrap: XChaCha20Poly1305::new((&keys.wrap).into()),
             blind: keys.blind,
             keys: Mutex::new(conn),
+            url: None,
             cache: Mutex::new(HashMap::new()),
         }
     }
 
     fn conn(&self) -> Result<std::sync::MutexGuard<'_, Conn>, StoreError> {
-        self.keys
+        let mut conn = self
+            .keys
             .lock()
-            .map_err(|_| StoreError::Setup("the key store's lock was poisoned".into()))
+            .map_err(|_| StoreError::Setup("the key store's lock was poisoned".into()))?;
+        // A lost PostgreSQL connection is opened again here; if that fails, this use fails
+        // and the next one tries again.
+        if let Some(url) = &self.url
+            && conn.is_broken()
+        {
+            *conn = super::schema::open_pg(url)?;
+        }
+        Ok(conn)
     }
 
     /// Makes a key for a new person and stores it (durably, before the caller's transaction

@@ -488,7 +488,7 @@ pub fn verify_target(
             // The blocking client must not run on an async thread.
             std::thread::spawn(move || {
                 let keys = Keys::load(&key_file, false)?;
-                let vault = Vault::on_postgres(super::schema::open_pg(&url)?, &keys);
+                let vault = Vault::on_postgres(&url, &keys)?;
                 super::schema::open_pg(&url)?
                     .read_transaction(|tx| check_all(tx, &keys, Some(&vault), None))
             })

@@ -77,7 +77,9 @@ fn begin(conn: &Conn) -> super::db::Result<()> {
     match conn.engine() {
         super::db::Engine::Sqlite => run_sql(conn, "BEGIN IMMEDIATE"),
         super::db::Engine::Postgres => {
-            run_sql(conn, "BEGIN")?;
+            // Read committed, whatever the server's default: the head must be read after the
+            // lock is granted, which a snapshot taken at BEGIN would not see.
+            run_sql(conn, "BEGIN ISOLATION LEVEL READ COMMITTED")?;
             conn.query_row(
                 "SELECT pg_advisory_xact_lock(?1)::text",
                 [WRITER_LOCK],
@@ -87,8 +89,12 @@ fn begin(conn: &Conn) -> super::db::Result<()> {
     }
 }
 
+/// Opens the writer's connection again once PostgreSQL's is gone (None on SQLite).
+pub(super) type Reconnect = Option<Box<dyn Fn() -> Result<Conn, StoreError> + Send>>;
+
 pub(super) fn run(
-    conn: Conn,
+    mut conn: Conn,
+    reconnect: Reconnect,
     mut jobs: mpsc::Receiver<Queued>,
     publisher: Arc<super::fanout::Fanout>,
     nudge: Option<super::checkpoint::Nudge>,
@@ -115,11 +121,43 @@ pub(super) fn run(
             }
         }
         let size = batch.len();
+        if conn.is_broken()
+            && let Some(open) = &reconnect
+        {
+            // The batch waits for the database (its callers' own timeouts still run): a lost
+            // connection, a restarted or failed-over server, costs a moment, not the hub.
+            conn = reopen(open);
+            cache.forget_all();
+        }
         commit_batch(&conn, &mut batch, &publisher, &mut cache, &head);
         if let Some(nudge) = &nudge {
             nudge.commit();
         }
         crate::hub::metrics::committed(size, waited.drain(..).map(|t| t.elapsed().as_secs_f64()));
+    }
+}
+
+/// Opens the connection again, trying until it can; says so once while it cannot.
+fn reopen(open: &(dyn Fn() -> Result<Conn, StoreError> + Send)) -> Conn {
+    let mut tries = 0u32;
+    loop {
+        match open() {
+            Ok(conn) => {
+                if tries > 0 {
+                    tracing::warn!(tries, "the writer is connected to the database again");
+                }
+                return conn;
+            }
+            Err(e) => {
+                if tries == 0 {
+                    tracing::error!(error = %e, "the writer lost the database; reconnecting");
+                }
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(
+                    100 * u64::from(tries.min(20)),
+                ));
+            }
+        }
     }
 }
 

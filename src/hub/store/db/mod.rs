@@ -102,6 +102,15 @@ impl Conn {
         }
     }
 
+    /// Whether the connection is gone for good (PostgreSQL's server closed it: a restart, a
+    /// failover, a network cut); its holder must open another.
+    pub fn is_broken(&self) -> bool {
+        match self {
+            Conn::Lite(_) => false,
+            Conn::Pg(c) => c.try_borrow_mut().is_ok_and(|mut c| c.client().is_closed()),
+        }
+    }
+
     /// The SQLite connection, for what only SQLite has (pragmas, backups, checkpoints).
     pub fn lite(&self) -> Option<&rusqlite::Connection> {
         match self {
