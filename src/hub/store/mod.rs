@@ -374,7 +374,11 @@ impl Store {
         std::thread::Builder::new()
             .name("guardia-writer".into())
             .spawn(move || {
-                writer::run(conn, None, rx, publisher, Some(nudge), head, MAX_BATCH, lag)
+                let upkeep = writer::Upkeep {
+                    nudge: Some(nudge),
+                    reconnect: None,
+                };
+                writer::run(conn, upkeep, rx, publisher, head, MAX_BATCH, lag)
             })
             .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {

@@ -115,19 +115,11 @@ fn open_postgres(url: &str, key_file: &Path) -> Result<Store, StoreError> {
         .name("guardia-writer".into())
         .spawn({
             let url = url.to_string();
-            let reconnect: writer::Reconnect = Some(Box::new(move || schema::open_pg(&url)));
-            move || {
-                writer::run(
-                    conn,
-                    reconnect,
-                    rx,
-                    publisher,
-                    None,
-                    seals,
-                    super::MAX_BATCH,
-                    lag,
-                )
-            }
+            let upkeep = writer::Upkeep {
+                nudge: None,
+                reconnect: Some(Box::new(move || schema::open_pg(&url))),
+            };
+            move || writer::run(conn, upkeep, rx, publisher, seals, super::MAX_BATCH, lag)
         })
         .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
     Ok(Store {

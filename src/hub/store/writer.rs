@@ -92,12 +92,18 @@ fn begin(conn: &Conn) -> super::db::Result<()> {
 /// Opens the writer's connection again once PostgreSQL's is gone (None on SQLite).
 pub(super) type Reconnect = Option<Box<dyn Fn() -> Result<Conn, StoreError> + Send>>;
 
+/// What keeps the writer's database in shape between batches: SQLite's checkpointer, or the way
+/// back to PostgreSQL.
+pub(super) struct Upkeep {
+    pub nudge: Option<super::checkpoint::Nudge>,
+    pub reconnect: Reconnect,
+}
+
 pub(super) fn run(
     mut conn: Conn,
-    reconnect: Reconnect,
+    upkeep: Upkeep,
     mut jobs: mpsc::Receiver<Queued>,
     publisher: Arc<super::fanout::Fanout>,
-    nudge: Option<super::checkpoint::Nudge>,
     head: Seals,
     max_batch: usize,
     lag_us: Arc<AtomicU64>,
@@ -122,7 +128,7 @@ pub(super) fn run(
         }
         let size = batch.len();
         if conn.is_broken()
-            && let Some(open) = &reconnect
+            && let Some(open) = &upkeep.reconnect
         {
             // The batch waits for the database (its callers' own timeouts still run): a lost
             // connection, a restarted or failed-over server, costs a moment, not the hub.
@@ -130,7 +136,7 @@ pub(super) fn run(
             cache.forget_all();
         }
         commit_batch(&conn, &mut batch, &publisher, &mut cache, &head);
-        if let Some(nudge) = &nudge {
+        if let Some(nudge) = &upkeep.nudge {
             nudge.commit();
         }
         crate::hub::metrics::committed(size, waited.drain(..).map(|t| t.elapsed().as_secs_f64()));
