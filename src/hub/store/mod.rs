@@ -7,6 +7,7 @@
 
 pub mod access;
 mod backup;
+mod batch;
 mod casework;
 pub mod chain;
 mod checkpoint;
@@ -24,6 +25,7 @@ mod retention;
 mod schema;
 mod staff;
 mod timers;
+mod upgrade;
 pub mod vault;
 pub mod verify;
 mod writer;
@@ -320,7 +322,7 @@ impl Store {
         // before the seal existed. Once there is a key, a missing seal is tampering, and is
         // reported like any other (sealing it then would launder an edit).
         if !key_existed {
-            let newly = verify::seal_unsealed(&conn, &keys)?;
+            let newly = upgrade::seal_unsealed(&conn, &keys)?;
             if newly > 0 {
                 tracing::info!(
                     rows = newly,
@@ -361,7 +363,7 @@ impl Store {
             .spawn(move || record_outcome(&whole, verify::verify_file(&db, Some(&key))))
             .map_err(|e| StoreError::Setup(format!("cannot start the record check: {e}")))?;
         let nudge = checkpoint::start(path)?;
-        let head = writer::Seals {
+        let head = batch::Seals {
             path: Some(head_file),
             keys: keys.clone(),
             vault: vault.clone(),
@@ -374,11 +376,11 @@ impl Store {
         std::thread::Builder::new()
             .name("guardia-writer".into())
             .spawn(move || {
-                let upkeep = writer::Upkeep {
+                let upkeep = batch::Upkeep {
                     nudge: Some(nudge),
                     reconnect: None,
                 };
-                writer::run(conn, upkeep, rx, publisher, head, MAX_BATCH, lag)
+                batch::run(conn, upkeep, rx, publisher, head, MAX_BATCH, lag)
             })
             .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {

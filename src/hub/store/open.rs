@@ -5,8 +5,10 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
-use super::{RecordCheck, Store, StoreError, chain, fanout, follow, retention, schema, vault};
-use super::{verify, writer};
+use super::verify;
+use super::{
+    RecordCheck, Store, StoreError, batch, chain, fanout, follow, retention, schema, vault,
+};
 
 /// An SQLite file, or a PostgreSQL database several hubs share.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,8 +101,8 @@ fn open_postgres(url: &str, key_file: &Path) -> Result<Store, StoreError> {
             })
             .map_err(|e| StoreError::Setup(format!("cannot start the record check: {e}")))?;
     }
-    let head = writer::head(&conn)?;
-    let seals = writer::Seals {
+    let head = batch::head(&conn)?;
+    let seals = batch::Seals {
         path: None,
         keys: keys.clone(),
         vault: vault.clone(),
@@ -115,11 +117,11 @@ fn open_postgres(url: &str, key_file: &Path) -> Result<Store, StoreError> {
         .name("guardia-writer".into())
         .spawn({
             let url = url.to_string();
-            let upkeep = writer::Upkeep {
+            let upkeep = batch::Upkeep {
                 nudge: None,
                 reconnect: Some(Box::new(move || schema::open_pg(&url))),
             };
-            move || writer::run(conn, upkeep, rx, publisher, seals, super::MAX_BATCH, lag)
+            move || batch::run(conn, upkeep, rx, publisher, seals, super::MAX_BATCH, lag)
         })
         .map_err(|e| StoreError::Setup(format!("cannot start the writer thread: {e}")))?;
     Ok(Store {
@@ -130,4 +132,30 @@ fn open_postgres(url: &str, key_file: &Path) -> Result<Store, StoreError> {
         events,
         lag_us,
     })
+}
+
+/// [`verify_file`] for either engine. On PostgreSQL there is no head file: the database is the
+/// one place that knows the log's end.
+pub fn verify_target(
+    target: &Target,
+    key_file: Option<&Path>,
+) -> Result<verify::Report, StoreError> {
+    match target {
+        Target::File(db) => verify::verify_file(db, key_file),
+        Target::Postgres(url) => {
+            let key_file = key_file
+                .ok_or_else(|| StoreError::Setup("a PostgreSQL database needs --key-file".into()))?
+                .to_path_buf();
+            let url = url.clone();
+            // The blocking client must not run on an async thread.
+            std::thread::spawn(move || {
+                let keys = chain::Keys::load(&key_file, false)?;
+                let vault = vault::Vault::on_postgres(&url, &keys)?;
+                schema::open_pg(&url)?
+                    .read_transaction(|tx| verify::check_all(tx, &keys, Some(&vault), None))
+            })
+            .join()
+            .map_err(|_| StoreError::Setup("the check panicked".into()))?
+        }
+    }
 }

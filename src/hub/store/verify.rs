@@ -89,8 +89,8 @@ fn at_case(id: u64, what: impl Into<String>) -> Finding {
 }
 
 /// An event row read back, owning its text, with its stored link.
-struct StoredEvent {
-    seq: i64,
+pub(super) struct StoredEvent {
+    pub(super) seq: i64,
     at: String,
     case_id: i64,
     consulate: String,
@@ -100,16 +100,16 @@ struct StoredEvent {
     prev_consulate: Option<String>,
     kind: String,
     body: String,
-    chain: Option<Vec<u8>>,
+    pub(super) chain: Option<Vec<u8>>,
     sealed: Option<String>,
 }
 
-const EVENT_COLUMNS: &str = "seq, at, case_id, consulate, lawyer_id, prev_lawyer_id, \
+pub(super) const EVENT_COLUMNS: &str = "seq, at, case_id, consulate, lawyer_id, prev_lawyer_id, \
                              also_consulate, prev_consulate, kind, body, chain, sealed";
 
 impl StoredEvent {
     /// Reads the [`EVENT_COLUMNS`] of a row.
-    fn read(r: &super::db::Row<'_>) -> super::db::Result<StoredEvent> {
+    pub(super) fn read(r: &super::db::Row<'_>) -> super::db::Result<StoredEvent> {
         Ok(StoredEvent {
             seq: r.get(0)?,
             at: r.get(1)?,
@@ -127,7 +127,7 @@ impl StoredEvent {
     }
 
     /// The columns the link covers.
-    fn row(&self) -> EventRow<'_> {
+    pub(super) fn row(&self) -> EventRow<'_> {
         EventRow {
             seq: self.seq as u64,
             at: &self.at,
@@ -257,7 +257,7 @@ fn against_head_file(report: &mut Report, recorded: Option<Head>, required: bool
 }
 
 /// A case row read back, owning its text.
-struct StoredCase {
+pub(super) struct StoredCase {
     id: i64,
     consulate: String,
     status: String,
@@ -272,12 +272,12 @@ struct StoredCase {
     sealed: Option<String>,
 }
 
-const CASE_COLUMNS: &str = "id, consulate, status, lawyer_id, last_seq, state, also_consulate, \
+pub(super) const CASE_COLUMNS: &str = "id, consulate, status, lawyer_id, last_seq, state, also_consulate, \
                             received_at, acknowledged, escalation, key_id, sealed";
 
 impl StoredCase {
     /// Reads the [`CASE_COLUMNS`] at the start of a row.
-    fn read(r: &super::db::Row<'_>) -> super::db::Result<StoredCase> {
+    pub(super) fn read(r: &super::db::Row<'_>) -> super::db::Result<StoredCase> {
         Ok(StoredCase {
             id: r.get(0)?,
             consulate: r.get(1)?,
@@ -294,7 +294,7 @@ impl StoredCase {
         })
     }
 
-    fn row(&self) -> CaseRow<'_> {
+    pub(super) fn row(&self) -> CaseRow<'_> {
         CaseRow {
             id: self.id,
             consulate: &self.consulate,
@@ -472,32 +472,6 @@ pub fn verify_file(db: &Path, key_file: Option<&Path>) -> Result<Report, StoreEr
     verify_with(db, key_file, true)
 }
 
-/// [`verify_file`] for either engine. On PostgreSQL there is no head file: the database is the
-/// one place that knows the log's end.
-pub fn verify_target(
-    target: &super::Target,
-    key_file: Option<&Path>,
-) -> Result<Report, StoreError> {
-    match target {
-        super::Target::File(db) => verify_file(db, key_file),
-        super::Target::Postgres(url) => {
-            let key_file = key_file
-                .ok_or_else(|| StoreError::Setup("a PostgreSQL database needs --key-file".into()))?
-                .to_path_buf();
-            let url = url.clone();
-            // The blocking client must not run on an async thread.
-            std::thread::spawn(move || {
-                let keys = Keys::load(&key_file, false)?;
-                let vault = Vault::on_postgres(&url, &keys)?;
-                super::schema::open_pg(&url)?
-                    .read_transaction(|tx| check_all(tx, &keys, Some(&vault), None))
-            })
-            .join()
-            .map_err(|_| StoreError::Setup("the check panicked".into()))?
-        }
-    }
-}
-
 fn verify_with(db: &Path, key_file: Option<&Path>, head: bool) -> Result<Report, StoreError> {
     let key_file = key_file
         .map(Path::to_path_buf)
@@ -624,60 +598,4 @@ pub fn accept_head(db: &Path, key_file: Option<&Path>) -> Result<Report, StoreEr
     Ok(report)
 }
 
-/// Seals events and case rows written before the log had a seal (a database from an earlier
-/// version), in order, once. What they said at that moment is what gets sealed. (SQLite only:
-/// a PostgreSQL database is sealed from its first event.)
-pub(super) fn seal_unsealed(conn: &Conn, keys: &Keys) -> Result<u64, StoreError> {
-    if conn.engine() != super::db::Engine::Sqlite {
-        return Ok(0);
-    }
-    let unsealed: i64 = conn.query_row(
-        "SELECT (SELECT COUNT(*) FROM events WHERE chain IS NULL)
-              + (SELECT COUNT(*) FROM cases WHERE mac IS NULL)",
-        (),
-        |r| r.get(0),
-    )?;
-    if unsealed == 0 {
-        return Ok(0);
-    }
-    conn.in_transaction(|tx| {
-        // The update trigger guards the log against mistakes; sealing is the one update allowed.
-        tx.batch("DROP TRIGGER IF EXISTS events_are_append_only_update")?;
-        let mut prev = GENESIS;
-        let mut sealed = 0u64;
-        let events = tx.query_map(
-            &format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"),
-            (),
-            StoredEvent::read,
-        )?;
-        for e in events {
-            let link = keys.link(&prev, &e.row());
-            if e.chain.is_none() {
-                tx.execute(
-                    "UPDATE events SET chain = ?2 WHERE seq = ?1",
-                    params![e.seq, &link[..]],
-                )?;
-                sealed += 1;
-            }
-            prev = link;
-        }
-        let cases = tx.query_map(
-            &format!("SELECT {CASE_COLUMNS} FROM cases WHERE mac IS NULL"),
-            (),
-            StoredCase::read,
-        )?;
-        for stored in cases {
-            let row = stored.row();
-            tx.execute(
-                "UPDATE cases SET mac = ?2 WHERE id = ?1",
-                params![row.id, &keys.case_mac(&row)[..]],
-            )?;
-            sealed += 1;
-        }
-        tx.batch(
-            "CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
-             BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;",
-        )?;
-        Ok(sealed)
-    })
-}
+pub use super::open::verify_target;
