@@ -262,15 +262,10 @@ fn commit_batch(
                 tracing::error!(error = %e, "cannot record the log's head");
             }
             crate::hub::metrics::published(ctx.pending.len());
-            if conn.engine() == super::db::Engine::Sqlite {
-                for event in ctx.pending.drain(..) {
-                    // No subscribers is normal; the log holds the event for later replay.
-                    publisher.publish(event);
-                }
-            } else {
-                // Every hub's listener publishes the log as it reads it back (`follow.rs`),
-                // this hub's own events included, so each subscriber sees one order.
-                ctx.pending.clear();
+            // Empty on PostgreSQL, where the listener publishes (`WriteCtx::publishes`).
+            for event in ctx.pending.drain(..) {
+                // No subscribers is normal; the log holds the event for later replay.
+                publisher.publish(event);
             }
             for (reply, lost) in replies {
                 reply(if lost {

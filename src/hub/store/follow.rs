@@ -12,11 +12,10 @@ use std::time::Duration;
 
 use postgres::fallible_iterator::FallibleIterator;
 
+use super::StoreError;
 use super::db::{Conn, params};
 use super::fanout::Fanout;
 use super::vault::Vault;
-use super::writer::opened;
-use super::{Published, StoreError};
 
 /// Events read per statement.
 const PAGE: i64 = 512;
@@ -108,46 +107,17 @@ fn publish_after(
                     kind, body, sealed
                FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             params![last as i64, PAGE],
-            |r| {
-                Ok((
-                    r.get::<u64>(0)?,
-                    r.get::<String>(1)?,
-                    r.get::<Option<i64>>(2)?,
-                    r.get::<Option<i64>>(3)?,
-                    r.get::<Option<String>>(4)?,
-                    r.get::<Option<String>>(5)?,
-                    r.get::<String>(6)?,
-                    r.get::<String>(7)?,
-                    r.get::<Option<String>>(8)?,
-                ))
-            },
+            |r| Ok(super::reads::published_from_row(r, vault)),
         )?;
         let full = page.len() as i64 == PAGE;
-        for (seq, consulate, lawyer, previous_lawyer, also, previous, kind, body, sealed) in page {
-            if seq != last + 1 {
+        crate::hub::metrics::published(page.len());
+        for published in page {
+            let published = published?;
+            if published.seq != last + 1 {
                 return Ok(last);
             }
-            let kind = super::reads::parse_kind(&kind)?;
-            let json = opened(vault, body, sealed)?;
-            let event: Option<crate::domain::event::Event> = if Published::personal(kind) {
-                Some(serde_json::from_str(&json)?)
-            } else {
-                None
-            };
-            let frames = Published::frames(seq, kind, &json, event.as_ref());
-            publisher.publish(Arc::new(Published {
-                seq,
-                consulate,
-                lawyer,
-                previous_lawyer,
-                also_consulate: also,
-                previous_consulate: previous,
-                kind,
-                frame: frames.owner,
-                outside: frames.outside,
-                national: frames.national,
-            }));
-            last = seq;
+            last = published.seq;
+            publisher.publish(Arc::new(published));
         }
         if !full {
             return Ok(last);

@@ -40,6 +40,35 @@ pub struct CaseList {
     pub limit: usize,
 }
 
+/// An event as it is sent, from a row of `seq, consulate, lawyer_id, prev_lawyer_id,
+/// also_consulate, prev_consulate, kind, body, sealed`: the replay's and the listener's.
+pub(super) fn published_from_row(
+    row: &super::db::Row<'_>,
+    vault: &super::vault::Vault,
+) -> Result<Published, StoreError> {
+    let seq: u64 = row.get(0)?;
+    let kind = parse_kind(&row.get::<String>(6)?)?;
+    let json = opened(vault, row.get(7)?, row.get(8)?)?;
+    let event: Option<crate::domain::event::Event> = if Published::personal(kind) {
+        Some(serde_json::from_str(&json)?)
+    } else {
+        None
+    };
+    let frames = Published::frames(seq, kind, &json, event.as_ref());
+    Ok(Published {
+        seq,
+        consulate: row.get(1)?,
+        lawyer: row.get(2)?,
+        previous_lawyer: row.get(3)?,
+        also_consulate: row.get(4)?,
+        previous_consulate: row.get(5)?,
+        kind,
+        frame: frames.owner,
+        outside: frames.outside,
+        national: frames.national,
+    })
+}
+
 impl Store {
     pub async fn device_by_token(&self, token_hash: String) -> Result<Option<i64>, StoreError> {
         self.read(move |tx| {
@@ -198,33 +227,8 @@ impl Store {
                   WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2",
                 params![since as i64, limit as i64],
                 |row| -> Result<(), StoreError> {
-                    let seq = row.get::<i64>(0)? as u64;
-                    last = seq;
-                    let consulate: String = row.get(1)?;
-                    let lawyer: Option<i64> = row.get(2)?;
-                    let previous_lawyer: Option<i64> = row.get(3)?;
-                    let also_consulate: Option<String> = row.get(4)?;
-                    let previous_consulate: Option<String> = row.get(5)?;
-                    let kind = parse_kind(&row.get::<String>(6)?)?;
-                    let json = opened(&vault, row.get(7)?, row.get(8)?)?;
-                    let event: Option<crate::domain::event::Event> = if Published::personal(kind) {
-                        Some(serde_json::from_str(&json)?)
-                    } else {
-                        None
-                    };
-                    let frames = Published::frames(seq, kind, &json, event.as_ref());
-                    let published = Published {
-                        seq,
-                        consulate,
-                        lawyer,
-                        previous_lawyer,
-                        also_consulate,
-                        previous_consulate,
-                        kind,
-                        frame: frames.owner,
-                        outside: frames.outside,
-                        national: frames.national,
-                    };
+                    let published = published_from_row(row, &vault)?;
+                    last = published.seq;
                     if published.visible_to(&scope) {
                         out.push(Arc::new(published));
                     }

@@ -70,6 +70,18 @@ pub fn private_file(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The database's schema version, refused when this program does not know it (a newer one's).
+fn known_version(version: i64, known: usize) -> Result<usize, StoreError> {
+    let current = usize::try_from(version).unwrap_or(usize::MAX);
+    if current > known {
+        return Err(StoreError::Setup(format!(
+            "the database is at schema version {version}, newer than this program knows \
+             ({known}); upgrade guardia"
+        )));
+    }
+    Ok(current)
+}
+
 /// The writer's connection: creates the file if needed and migrates it.
 pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     private_file(path)?;
@@ -84,14 +96,7 @@ pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
         super::checkpoint::WRITER_BACKSTOP_PAGES,
     )?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let current = usize::try_from(version).unwrap_or(usize::MAX);
-    if current > MIGRATIONS.len() {
-        return Err(StoreError::Setup(format!(
-            "the database is at schema version {version}, newer than this program knows ({}); \
-             upgrade guardia",
-            MIGRATIONS.len()
-        )));
-    }
+    let current = known_version(version, MIGRATIONS.len())?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
@@ -145,14 +150,7 @@ fn migrate_pg(conn: &Conn) -> Result<(), StoreError> {
             r.get::<Option<i64>>(0)
         })?
         .unwrap_or(0);
-    let current = usize::try_from(version).unwrap_or(usize::MAX);
-    if current > PG_MIGRATIONS.len() {
-        return Err(StoreError::Setup(format!(
-            "the database is at schema version {version}, newer than this program knows ({}); \
-             upgrade guardia",
-            PG_MIGRATIONS.len()
-        )));
-    }
+    let current = known_version(version, PG_MIGRATIONS.len())?;
     for (i, sql) in PG_MIGRATIONS.iter().enumerate().skip(current) {
         conn.in_transaction(|tx| -> Result<(), StoreError> {
             tx.batch(sql)?;

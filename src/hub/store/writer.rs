@@ -35,6 +35,13 @@ impl WriteCtx<'_> {
         self.conn
     }
 
+    /// Whether this writer publishes its own events after the commit (SQLite). On PostgreSQL
+    /// every hub's listener publishes the log as it reads it back (`follow.rs`), so the frames
+    /// are not made here only to be dropped.
+    fn publishes(&self) -> bool {
+        self.conn.engine() == super::db::Engine::Sqlite
+    }
+
     /// The vault that seals personal data (`vault.rs`).
     pub fn vault(&self) -> &Vault {
         self.vault
@@ -164,24 +171,26 @@ impl WriteCtx<'_> {
                 _ => {}
             }
         }
-        let frames = Published::frames(
-            event.seq,
-            kind,
-            &json,
-            Published::personal(kind).then_some(&event),
-        );
-        self.pending.push(Arc::new(Published {
-            seq: event.seq,
-            consulate: case.consulate.clone(),
-            lawyer: case.assigned_lawyer,
-            previous_lawyer,
-            also_consulate: case.also_consulate().map(String::from),
-            previous_consulate,
-            kind,
-            frame: frames.owner,
-            outside: frames.outside,
-            national: frames.national,
-        }));
+        if self.publishes() {
+            let frames = Published::frames(
+                event.seq,
+                kind,
+                &json,
+                Published::personal(kind).then_some(&event),
+            );
+            self.pending.push(Arc::new(Published {
+                seq: event.seq,
+                consulate: case.consulate.clone(),
+                lawyer: case.assigned_lawyer,
+                previous_lawyer,
+                also_consulate: case.also_consulate().map(String::from),
+                previous_consulate,
+                kind,
+                frame: frames.owner,
+                outside: frames.outside,
+                national: frames.national,
+            }));
+        }
         self.next_seq += 1;
         Ok((event, case))
     }
@@ -216,18 +225,20 @@ impl WriteCtx<'_> {
             body: &json,
             sealed: None,
         })?;
-        self.pending.push(Arc::new(Published {
-            seq: event.seq,
-            consulate: String::new(),
-            lawyer: None,
-            previous_lawyer: None,
-            also_consulate: None,
-            previous_consulate: None,
-            kind,
-            frame: Published::frame_for(event.seq, kind, &json),
-            outside: None,
-            national: None,
-        }));
+        if self.publishes() {
+            self.pending.push(Arc::new(Published {
+                seq: event.seq,
+                consulate: String::new(),
+                lawyer: None,
+                previous_lawyer: None,
+                also_consulate: None,
+                previous_consulate: None,
+                kind,
+                frame: Published::frame_for(event.seq, kind, &json),
+                outside: None,
+                national: None,
+            }));
+        }
         self.next_seq += 1;
         Ok(event.seq)
     }
