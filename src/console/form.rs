@@ -159,6 +159,9 @@ pub struct Form {
     pub place: String,
     /// Reopened from a refused action: the hub's answer, shown until it is sent again.
     pub refused: Option<Box<crate::console::net::outbox::Pending>>,
+    /// The steps of the case's open checklists not yet done, next first: a checklist step is
+    /// offered among these only, prefilled with the next.
+    pub steps: Vec<&'static str>,
 }
 
 fn editor(text: &str) -> TextArea<'static> {
@@ -211,6 +214,7 @@ impl Form {
             zone: chrono_tz::UTC,
             place: String::new(),
             refused: None,
+            steps: Vec::new(),
         }
     }
 
@@ -247,8 +251,10 @@ impl Form {
 
     pub fn checkpoint(case: &Case, lang: Lang) -> Form {
         let mut form = Form::new(case, Verb::Checkpoint);
-        let items = CheckpointCode::ALL
+        form.steps = crate::domain::checklist::offered(case);
+        let mut items: Vec<PickItem> = CheckpointCode::ALL
             .iter()
+            .filter(|c| **c != CheckpointCode::ChecklistStep || !form.steps.is_empty())
             .map(|c| PickItem {
                 key: c.as_str().into(),
                 label: casework::checkpoint(lang, *c).into(),
@@ -256,6 +262,16 @@ impl Form {
                 search: c.as_str().replace('_', " "),
             })
             .collect();
+        // An open checklist walks the officer through: its next step comes first.
+        if let Some(next) = form.steps.first()
+            && let Some(at) = items
+                .iter()
+                .position(|i| i.key == CheckpointCode::ChecklistStep.as_str())
+        {
+            let mut item = items.remove(at);
+            item.detail = format!("→ {}", casework::word(lang, next));
+            items.insert(0, item);
+        }
         form.picker = Some(Picker::new(items));
         form
     }
@@ -355,6 +371,7 @@ impl Form {
             zone: chrono_tz::UTC,
             place: String::new(),
             refused: None,
+            steps: Vec::new(),
         }
     }
 
@@ -455,10 +472,22 @@ impl Form {
                     choices: Vec::new(),
                 }];
                 for spec in code.fields() {
-                    let choices = labels(lang, spec);
+                    let walking = code == CheckpointCode::ChecklistStep && !self.steps.is_empty();
+                    let choices = if walking {
+                        self.steps
+                            .iter()
+                            .map(|s| casework::word(lang, s).to_string())
+                            .collect()
+                    } else {
+                        labels(lang, spec)
+                    };
+                    let start = match choices.first() {
+                        Some(next) if walking => editor(next),
+                        _ => TextArea::default(),
+                    };
                     inputs.push(Input {
                         name: spec.name,
-                        editor: TextArea::default(),
+                        editor: start,
                         multiline: false,
                         required: spec.required,
                         hint: match spec.kind {

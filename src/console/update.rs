@@ -555,6 +555,8 @@ mod intake_tests;
 #[cfg(test)]
 mod picture_tests;
 #[cfg(test)]
+mod protection_tests;
+#[cfg(test)]
 mod test_support;
 #[cfg(test)]
 mod tests;

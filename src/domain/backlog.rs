@@ -58,16 +58,25 @@ impl Stage {
         Some(match code {
             DetentionConfirmed | ConsularNotification | ANumberRecorded | FacilityLocated
             | FacilityTransfer | ConsularVisit | CustodyDetermination | FearScreening
-            | ExpeditedRemoval => Stage::Detained,
-            NtaServed | MasterCalendarHearing | BondHearing | IndividualHearing | ReliefFiled => {
-                Stage::InProceedings
-            }
+            | ExpeditedRemoval | BondIneligible | MinorInCustody | HarmInCustody => Stage::Detained,
+            NtaServed
+            | MasterCalendarHearing
+            | BondHearing
+            | IndividualHearing
+            | ReliefFiled
+            | HabeasFiled
+            | HabeasDecided => Stage::InProceedings,
             BondPosted | Released => Stage::Released,
             RemovalOrder | VoluntaryDeparture | RepatriationScheduled | Removed => {
                 Stage::RemovalOrdered
             }
             AppealFiled | StayRequested | StayDecided => Stage::Appeal,
-            ContactAttempt | FamilyNotified | RepresentativeAssigned | DueProcessConcern => {
+            ContactAttempt
+            | FamilyNotified
+            | RepresentativeAssigned
+            | DueProcessConcern
+            | CounselInformed
+            | ChecklistStep => {
                 return None;
             }
         })

@@ -1,4 +1,4 @@
-//! Deadlines that follow from checkpoints (checkpoints.md, "Deadlines"), computed from the case
+//! Deadlines that follow from checkpoints (config/checkpoints.md, "Deadlines"), computed from the case
 //! alone so that the hub, the console and the backlog report agree. Time is passed in.
 //!
 //! Federal holidays are not skipped when counting business days: the count can only come out
@@ -16,6 +16,19 @@ pub const APPEAL_DAYS: i64 = 30;
 pub const VD_BOND_BUSINESS_DAYS: u32 = 5;
 /// Consular notification is owed "without delay"; after this it is flagged as missing.
 pub const NOTIFICATION_HOURS: i64 = 24;
+/// After a detainee is placed or moved, the hours within which their counsel should be told
+/// where they are (a transfer restarts it).
+pub const COUNSEL_HOURS: i64 = 24;
+/// The custodian's return to a habeas order to show cause: within three days (28 U.S.C. 2243;
+/// the court may allow up to twenty, which is then recorded as `return_due`).
+pub const HABEAS_RETURN_DAYS: i64 = 3;
+/// An appeal from a district court's habeas decision when the United States is a party: 60 days
+/// (Federal Rule of Appellate Procedure 4(a)(1)(B)).
+pub const CIRCUIT_APPEAL_DAYS: i64 = 60;
+/// An unaccompanied Mexican child is screened within 48 hours (8 U.S.C. 1232(a)(4)) and, if not
+/// returned, handed to the Office of Refugee Resettlement within 72 (8 U.S.C. 1232(b)(3)).
+pub const MINOR_SCREENING_HOURS: i64 = 48;
+pub const MINOR_TRANSFER_HOURS: i64 = 72;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -29,6 +42,18 @@ pub enum DeadlineKind {
     Reporting,
     ConsularNotification,
     Repatriation,
+    /// The detainee's counsel told where they are after a placement or a transfer.
+    CounselInformed,
+    /// The custodian's return to the habeas order to show cause.
+    HabeasReturn,
+    /// What a habeas decision ordered (a bond hearing, a release) carried out by.
+    HabeasCompliance,
+    /// An appeal to the court of appeals from a habeas decision.
+    CircuitAppeal,
+    /// An unaccompanied minor screened.
+    MinorScreening,
+    /// An unaccompanied minor handed to the Office of Refugee Resettlement.
+    MinorTransfer,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +103,75 @@ fn logged_after(case: &Case, code: CheckpointCode, seq: u64) -> bool {
         .any(|c| c.code == code && c.seq > seq)
 }
 
+/// An appeal to `forum` (`board` or `circuit`; an appeal with no forum is to the Board, as
+/// every appeal was before the field existed) logged after `seq`.
+fn appealed_after(case: &Case, forum: &str, seq: u64) -> bool {
+    case.checkpoints.iter().any(|c| {
+        c.code == CheckpointCode::AppealFiled
+            && c.seq > seq
+            && c.fields.get("forum").map_or("board", String::as_str) == forum
+    })
+}
+
+fn step_done(case: &Case, step: &str) -> bool {
+    case.checkpoints.iter().any(|c| {
+        c.code == CheckpointCode::ChecklistStep && c.fields.get("step").is_some_and(|s| s == step)
+    })
+}
+
+/// Whether the person has counsel: a lawyer assigned here or a representative logged.
+pub fn has_counsel(case: &Case) -> bool {
+    case.assigned_lawyer.is_some()
+        || case
+            .checkpoints
+            .iter()
+            .any(|c| c.code == CheckpointCode::RepresentativeAssigned)
+}
+
+/// The latest placement in a facility (located or transferred).
+pub fn placement(case: &Case) -> Option<&CheckpointRecord> {
+    case.checkpoints.iter().rev().find(|c| {
+        matches!(
+            c.code,
+            CheckpointCode::FacilityLocated | CheckpointCode::FacilityTransfer
+        )
+    })
+}
+
+/// Matters pending before a court or the agency when the person was last moved: a transfer to
+/// another district or court may cost them jurisdiction or venue, and the lawyer must check
+/// each one. Empty when the last placement is not a transfer.
+pub fn at_risk_after_transfer(case: &Case) -> Vec<&CheckpointRecord> {
+    let Some(moved) = placement(case).filter(|p| p.code == CheckpointCode::FacilityTransfer) else {
+        return Vec::new();
+    };
+    use CheckpointCode as C;
+    let decided_after = |code: C, seq: u64| {
+        case.checkpoints
+            .iter()
+            .any(|c| c.code == code && c.seq > seq)
+    };
+    case.checkpoints
+        .iter()
+        .filter(|c| c.seq < moved.seq)
+        .filter(|c| match c.code {
+            C::HabeasFiled => !decided_after(C::HabeasDecided, c.seq),
+            C::StayRequested => !decided_after(C::StayDecided, c.seq),
+            C::BondHearing => {
+                c.fields.get("decision").is_none_or(|d| d == "pending")
+                    && !decided_after(C::BondHearing, c.seq)
+            }
+            C::MasterCalendarHearing | C::IndividualHearing => c
+                .fields
+                .get("hearing_at")
+                .and_then(|v| parse_datetime(v))
+                .is_some_and(|at| at >= moved.happened_at),
+            C::ReliefFiled => !decided_after(C::IndividualHearing, c.seq),
+            _ => false,
+        })
+        .collect()
+}
+
 fn latest(case: &Case, code: CheckpointCode) -> Option<&CheckpointRecord> {
     case.checkpoints.iter().rev().find(|c| c.code == code)
 }
@@ -100,7 +194,7 @@ pub fn deadlines(case: &Case, now: DateTime<Utc>) -> Vec<Deadline> {
     };
     use CheckpointCode as C;
     if let Some(order) = latest(case, C::RemovalOrder)
-        && !logged_after(case, C::AppealFiled, order.seq)
+        && !appealed_after(case, "board", order.seq)
         && let Some(decided) = date_field(order, "decided_on")
     {
         push(
@@ -174,8 +268,93 @@ pub fn deadlines(case: &Case, now: DateTime<Utc>) -> Vec<Deadline> {
             detained,
         );
     }
+    legal_routes(case, &mut out);
     out.sort_by_key(|d| d.due);
     out
+}
+
+/// Counsel told after a move, habeas, and a minor's statutory hours.
+fn legal_routes(case: &Case, out: &mut Vec<Deadline>) {
+    let mut push = |kind, due, c: &CheckpointRecord| {
+        out.push(Deadline {
+            kind,
+            due,
+            from_seq: c.seq,
+            code: c.code,
+        })
+    };
+    use CheckpointCode as C;
+    if let Some(placed) = placement(case)
+        && has_counsel(case)
+        && !logged_after(case, C::CounselInformed, placed.seq)
+    {
+        push(
+            DeadlineKind::CounselInformed,
+            placed.happened_at + Duration::hours(COUNSEL_HOURS),
+            placed,
+        );
+    }
+    if let Some(filed) = latest(case, C::HabeasFiled)
+        && !logged_after(case, C::HabeasDecided, filed.seq)
+    {
+        let due = date_field(filed, "return_due").or_else(|| {
+            date_field(filed, "show_cause_on").map(|d| d + Duration::days(HABEAS_RETURN_DAYS))
+        });
+        if let Some(due) = due {
+            push(DeadlineKind::HabeasReturn, end_of(due), filed);
+        }
+    }
+    if let Some(decided) = latest(case, C::HabeasDecided) {
+        let decision = decided.fields.get("decision").map(String::as_str);
+        if matches!(decision, Some("denied" | "dismissed"))
+            && !appealed_after(case, "circuit", decided.seq)
+            && let Some(on) = date_field(decided, "decided_on")
+        {
+            push(
+                DeadlineKind::CircuitAppeal,
+                end_of(on + Duration::days(CIRCUIT_APPEAL_DAYS)),
+                decided,
+            );
+        }
+        let carried_out = match decision {
+            Some("bond_hearing_ordered") => logged_after(case, C::BondHearing, decided.seq),
+            _ => logged_after(case, C::Released, decided.seq),
+        };
+        if matches!(decision, Some("release_ordered" | "bond_hearing_ordered"))
+            && !carried_out
+            && let Some(by) = date_field(decided, "comply_by")
+        {
+            push(DeadlineKind::HabeasCompliance, end_of(by), decided);
+        }
+    }
+    if let Some(minor) = latest(case, C::MinorInCustody)
+        && minor
+            .fields
+            .get("accompanied")
+            .is_some_and(|a| a == "unaccompanied")
+        && !logged_after(case, C::Released, minor.seq)
+        && !logged_after(case, C::Removed, minor.seq)
+    {
+        let from = minor
+            .fields
+            .get("apprehended_at")
+            .and_then(|v| parse_datetime(v))
+            .unwrap_or(minor.happened_at);
+        if !step_done(case, "screening_confirmed") {
+            push(
+                DeadlineKind::MinorScreening,
+                from + Duration::hours(MINOR_SCREENING_HOURS),
+                minor,
+            );
+        }
+        if !step_done(case, "orr_placement_confirmed") {
+            push(
+                DeadlineKind::MinorTransfer,
+                from + Duration::hours(MINOR_TRANSFER_HOURS),
+                minor,
+            );
+        }
+    }
 }
 
 /// The soonest deadline, for the queues' countdown column and the lawyer's sort.
@@ -292,6 +471,139 @@ mod tests {
         case.apply(&checkpoint(3, 9, CheckpointCode::ConsularNotification, &[]))
             .unwrap();
         assert!(next(&case, later).is_none());
+    }
+
+    #[test]
+    fn a_transfer_restarts_the_clock_for_telling_counsel_and_flags_pending_matters() {
+        let mut case = Case::open(&raised(1, 9, AlertKind::Detained, vec![])).unwrap();
+        let at = |c: &Case| {
+            deadlines(c, now())
+                .into_iter()
+                .find(|d| d.kind == DeadlineKind::CounselInformed)
+        };
+        case.apply(&checkpoint(
+            2,
+            9,
+            CheckpointCode::FacilityLocated,
+            &[("facility", "A")],
+        ))
+        .unwrap();
+        assert!(at(&case).is_none(), "no counsel yet, nobody to tell");
+        case.apply(&checkpoint(
+            3,
+            9,
+            CheckpointCode::RepresentativeAssigned,
+            &[],
+        ))
+        .unwrap();
+        assert_eq!(at(&case).unwrap().from_seq, 2);
+        case.apply(&checkpoint(4, 9, CheckpointCode::CounselInformed, &[]))
+            .unwrap();
+        assert!(at(&case).is_none());
+        case.apply(&checkpoint(
+            5,
+            9,
+            CheckpointCode::HabeasFiled,
+            &[
+                ("court", "C.D. Cal."),
+                ("filed_on", "2026-11-20"),
+                ("show_cause_on", "2026-11-21"),
+            ],
+        ))
+        .unwrap();
+        assert!(at_risk_after_transfer(&case).is_empty(), "not moved yet");
+        case.apply(&checkpoint(
+            6,
+            9,
+            CheckpointCode::FacilityTransfer,
+            &[("facility", "B")],
+        ))
+        .unwrap();
+        let d = at(&case).unwrap();
+        assert_eq!(d.from_seq, 6, "the move restarts the clock");
+        let risk: Vec<_> = at_risk_after_transfer(&case)
+            .iter()
+            .map(|c| c.code)
+            .collect();
+        assert_eq!(risk, vec![CheckpointCode::HabeasFiled]);
+    }
+
+    #[test]
+    fn habeas_has_a_return_date_then_a_circuit_appeal_window() {
+        let mut case = Case::open(&raised(1, 9, AlertKind::Detained, vec![])).unwrap();
+        case.apply(&checkpoint(
+            2,
+            9,
+            CheckpointCode::HabeasFiled,
+            &[
+                ("court", "C.D. Cal."),
+                ("filed_on", "2026-11-18"),
+                ("show_cause_on", "2026-11-19"),
+            ],
+        ))
+        .unwrap();
+        let d = next(&case, now()).unwrap();
+        assert_eq!(d.kind, DeadlineKind::HabeasReturn);
+        assert_eq!(d.due, end_of(day(2026, 11, 22)));
+        case.apply(&checkpoint(
+            3,
+            9,
+            CheckpointCode::HabeasDecided,
+            &[("decision", "denied"), ("decided_on", "2026-11-21")],
+        ))
+        .unwrap();
+        let d = next(&case, now()).unwrap();
+        assert_eq!(d.kind, DeadlineKind::CircuitAppeal);
+        assert_eq!(d.due, end_of(day(2027, 1, 20)));
+        // A Board appeal does not answer a circuit deadline; a circuit appeal does.
+        case.apply(&checkpoint(
+            4,
+            9,
+            CheckpointCode::AppealFiled,
+            &[("received_on", "2026-11-22")],
+        ))
+        .unwrap();
+        assert_eq!(
+            next(&case, now()).unwrap().kind,
+            DeadlineKind::CircuitAppeal
+        );
+        case.apply(&checkpoint(
+            5,
+            9,
+            CheckpointCode::AppealFiled,
+            &[("forum", "circuit"), ("received_on", "2026-11-22")],
+        ))
+        .unwrap();
+        assert!(next(&case, now()).is_none());
+    }
+
+    #[test]
+    fn an_unaccompanied_minor_has_the_statutory_hours() {
+        let mut case = Case::open(&raised(1, 9, AlertKind::Detained, vec![])).unwrap();
+        case.apply(&checkpoint(
+            2,
+            9,
+            CheckpointCode::MinorInCustody,
+            &[
+                ("accompanied", "unaccompanied"),
+                ("apprehended_at", "2026-11-22T08:00:00Z"),
+            ],
+        ))
+        .unwrap();
+        let kinds: Vec<_> = deadlines(&case, now()).iter().map(|d| d.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![DeadlineKind::MinorScreening, DeadlineKind::MinorTransfer]
+        );
+        case.apply(&checkpoint(
+            3,
+            9,
+            CheckpointCode::ChecklistStep,
+            &[("step", "screening_confirmed")],
+        ))
+        .unwrap();
+        let kinds: Vec<_> = deadlines(&case, now()).iter().map(|d| d.kind).collect();
+        assert_eq!(kinds, vec![DeadlineKind::MinorTransfer]);
     }
 
     #[test]

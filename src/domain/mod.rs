@@ -3,6 +3,7 @@
 pub mod alert;
 pub mod backlog;
 pub mod case;
+pub mod checklist;
 pub mod checkpoint;
 pub mod cluster;
 pub mod command;

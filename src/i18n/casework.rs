@@ -41,6 +41,22 @@ pub fn checkpoint(lang: Lang, code: CheckpointCode) -> &'static str {
         DueProcessConcern => lang.pick("Alerta de debido proceso", "Due-process concern"),
         RepatriationScheduled => lang.pick("Repatriación programada", "Repatriation scheduled"),
         Removed => lang.pick("Repatriado", "Removed"),
+        CounselInformed => lang.pick(
+            "Abogado(a) informado(a) del traslado",
+            "Counsel told of the move",
+        ),
+        HabeasFiled => lang.pick("Hábeas corpus presentado", "Habeas petition filed"),
+        HabeasDecided => lang.pick("Hábeas corpus resuelto", "Habeas petition decided"),
+        BondIneligible => lang.pick(
+            "Sin derecho a fianza por política",
+            "Bond ineligible by policy",
+        ),
+        MinorInCustody => lang.pick("Menor de edad bajo custodia", "Minor in custody"),
+        HarmInCustody => lang.pick(
+            "Muerte o lesión bajo custodia",
+            "Death or injury in custody",
+        ),
+        ChecklistStep => lang.pick("Paso de la lista de verificación", "Checklist step"),
     }
 }
 
@@ -71,6 +87,12 @@ pub fn deadline(lang: Lang, kind: DeadlineKind) -> &'static str {
         Reporting => lang.pick("presentarse ante ICE", "reporting date"),
         ConsularNotification => lang.pick("notificación consular", "consular notification"),
         Repatriation => lang.pick("repatriación", "repatriation"),
+        CounselInformed => lang.pick("informar al abogado(a)", "tell counsel"),
+        HabeasReturn => lang.pick("respuesta del gobierno al hábeas", "habeas return due"),
+        HabeasCompliance => lang.pick("cumplimiento de la orden de hábeas", "habeas order due"),
+        CircuitAppeal => lang.pick("apelación ante el circuito", "circuit appeal due"),
+        MinorScreening => lang.pick("entrevista del menor", "minor's screening"),
+        MinorTransfer => lang.pick("entrega del menor a ORR", "minor to ORR"),
     }
 }
 
@@ -265,6 +287,122 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("labor", "laboral", "labor"),
     ("administrative", "administrativa", "administrative"),
     ("human_rights", "derechos humanos", "human rights"),
+    ("how", "Cómo se le informó", "How"),
+    ("docket", "Número de expediente", "Docket number"),
+    (
+        "show_cause_on",
+        "Fecha de la orden de justificación",
+        "Order to show cause on",
+    ),
+    (
+        "return_due",
+        "Vence la respuesta del gobierno",
+        "Return due",
+    ),
+    ("comply_by", "Cumplir a más tardar", "Comply by"),
+    ("release_ordered", "ordena la liberación", "release ordered"),
+    (
+        "bond_hearing_ordered",
+        "ordena audiencia de fianza",
+        "bond hearing ordered",
+    ),
+    ("dismissed", "desechado", "dismissed"),
+    ("basis", "Fundamento", "Basis"),
+    (
+        "entry_without_inspection",
+        "entrada sin inspección (Yajure Hurtado, 2025)",
+        "entry without inspection (Yajure Hurtado, 2025)",
+    ),
+    (
+        "criminal_mandatory",
+        "detención obligatoria por antecedentes penales",
+        "mandatory detention on criminal grounds",
+    ),
+    ("arriving", "solicitante de admisión", "arriving applicant"),
+    (
+        "final_order",
+        "orden definitiva de deportación",
+        "final removal order",
+    ),
+    ("authority", "Precedente o norma", "Authority"),
+    ("accompanied", "Acompañamiento", "Accompanied"),
+    ("unaccompanied", "no acompañado(a)", "unaccompanied"),
+    ("with_family", "con su familia", "with family"),
+    (
+        "separated",
+        "separado(a) de su familia",
+        "separated from family",
+    ),
+    ("custodian", "Bajo custodia de", "Custodian"),
+    ("orr", "ORR", "ORR"),
+    (
+        "apprehended_at",
+        "Detenido(a) el (UTC)",
+        "Apprehended at (UTC)",
+    ),
+    ("harm", "Qué ocurrió", "What happened"),
+    ("death", "muerte", "death"),
+    ("injury", "lesión", "injury"),
+    ("occurred_on", "Fecha", "Occurred on"),
+    ("step", "Paso", "Step"),
+    ("forum", "Ante", "Forum"),
+    ("circuit", "Corte de Apelaciones", "Court of Appeals"),
+    (
+        "next_of_kin_notified",
+        "familia más cercana informada",
+        "next of kin told",
+    ),
+    (
+        "official_cause_requested",
+        "causa oficial solicitada",
+        "official cause requested",
+    ),
+    (
+        "official_cause_received",
+        "causa oficial recibida",
+        "official cause received",
+    ),
+    (
+        "remains_repatriation",
+        "repatriación de restos gestionada",
+        "repatriation of remains arranged",
+    ),
+    (
+        "investigation_requested",
+        "investigación solicitada",
+        "investigation requested",
+    ),
+    (
+        "diplomatic_note_sent",
+        "nota diplomática enviada",
+        "diplomatic note sent",
+    ),
+    (
+        "medical_report_requested",
+        "informe médico solicitado",
+        "medical report requested",
+    ),
+    (
+        "guardian_notified",
+        "madre, padre o tutor informado",
+        "parent or guardian told",
+    ),
+    (
+        "screening_confirmed",
+        "entrevista de protección confirmada",
+        "screening confirmed",
+    ),
+    (
+        "orr_placement_confirmed",
+        "ingreso a albergue de ORR confirmado",
+        "ORR placement confirmed",
+    ),
+    (
+        "lawyer_confirmed",
+        "representación legal confirmada",
+        "legal representation confirmed",
+    ),
+    ("dif_notified", "DIF informado", "DIF told"),
     ("yes", "sí", "yes"),
     ("no", "no", "no"),
 ];

@@ -38,6 +38,63 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
     );
 }
 
+/// Checklists walked, and what a transfer put at risk.
+fn protection<'a>(model: &Model, case: &Case, theme: Theme, lines: &mut Vec<Line<'a>>) {
+    use crate::domain::checklist;
+    use crate::i18n::protection::{P, list_kind, p};
+    let lang = model.lang;
+    let lists = checklist::lists(case);
+    if !lists.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            p(lang, P::Checklists),
+            theme.title(),
+        )));
+        for l in &lists {
+            let next = match l.next_step() {
+                Some(s) => format!("→ {}: {}", p(lang, P::NextStep), casework::word(lang, s)),
+                None => format!("✓ {}", p(lang, P::ChecklistDone)),
+            };
+            let style = if l.next_step().is_some() {
+                theme.warn()
+            } else {
+                theme.dim()
+            };
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "  {} {}/{}",
+                    list_kind(lang, l.kind),
+                    l.done(),
+                    l.steps.len()
+                ),
+                style,
+            )));
+            lines.push(Line::from(Span::styled(format!("  {next}"), style)));
+            for (step, done) in &l.steps {
+                let mark = if *done { "✓" } else { "·" };
+                lines.push(Line::from(format!(
+                    "    {mark} {}",
+                    casework::word(lang, step)
+                )));
+            }
+        }
+    }
+    let at_risk = deadline::at_risk_after_transfer(case);
+    if !at_risk.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            p(lang, P::AtRiskAfterTransfer),
+            theme.warn(),
+        )));
+        for c in at_risk {
+            lines.push(Line::from(format!(
+                "  ! {}",
+                casework::checkpoint(lang, c.code)
+            )));
+        }
+    }
+}
+
 /// The detail's lines for a case.
 fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
     let lang = model.lang;
@@ -183,6 +240,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
             )));
         }
     }
+    protection(model, case, theme, &mut lines);
     // Until the case is read whole, the person's details are not here: say so rather than
     // show them as unknown.
     let withheld = crate::domain::privacy::is_withheld(p);

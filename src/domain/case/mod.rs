@@ -499,12 +499,21 @@ impl Case {
     pub fn bounded(&mut self) {
         use std::collections::HashMap;
         self.timeline = Vec::new();
-        let mut first: HashMap<CheckpointCode, usize> = HashMap::new();
-        let mut last: HashMap<CheckpointCode, usize> = HashMap::new();
+        let mut first: HashMap<(CheckpointCode, &str), usize> = HashMap::new();
+        let mut last: HashMap<(CheckpointCode, &str), usize> = HashMap::new();
         let mut reached = None;
         for (i, c) in self.checkpoints.iter().enumerate() {
-            first.entry(c.code).or_insert(i);
-            last.insert(c.code, i);
+            // Checklist steps, appeals and harms are kept per step, forum and harm: each one
+            // answers a different deadline or list (at most a dozen, so still bounded).
+            let variant = match c.code {
+                CheckpointCode::ChecklistStep => c.fields.get("step"),
+                CheckpointCode::AppealFiled => c.fields.get("forum"),
+                CheckpointCode::HarmInCustody => c.fields.get("harm"),
+                _ => None,
+            };
+            let key = (c.code, variant.map_or("", String::as_str));
+            first.entry(key).or_insert(i);
+            last.insert(key, i);
             if c.code == CheckpointCode::ContactAttempt
                 && c.fields.get("outcome").is_some_and(|o| o == "reached")
             {

@@ -195,6 +195,7 @@ impl CheckpointCode {
                 f!("in_absentia", YesNo, NO, NO),
             ],
             AppealFiled => &[
+                f!("forum", Choice(&["board", "circuit"]), NO, NO),
                 f!("received_on", Date, YES, NO),
                 f!("brief_due", Date, NO, YES),
             ],
@@ -231,6 +232,65 @@ impl CheckpointCode {
                 f!("removed_on", Date, NO, NO),
                 f!("family_informed", YesNo, NO, NO),
             ],
+            CounselInformed => &[f!("how", Text, NO, NO)],
+            HabeasFiled => &[
+                f!("court", Text, YES, NO),
+                f!("docket", Text, NO, NO),
+                f!("filed_on", Date, YES, NO),
+                f!("show_cause_on", Date, NO, NO),
+                f!("return_due", Date, NO, YES),
+            ],
+            HabeasDecided => &[
+                f!(
+                    "decision",
+                    Choice(&[
+                        "release_ordered",
+                        "bond_hearing_ordered",
+                        "denied",
+                        "dismissed"
+                    ]),
+                    YES,
+                    NO,
+                ),
+                f!("decided_on", Date, YES, NO),
+                f!("comply_by", Date, NO, YES),
+            ],
+            BondIneligible => &[
+                f!(
+                    "basis",
+                    Choice(&[
+                        "entry_without_inspection",
+                        "criminal_mandatory",
+                        "arriving",
+                        "final_order",
+                        "other",
+                    ]),
+                    YES,
+                    NO,
+                ),
+                f!("authority", Text, NO, NO),
+            ],
+            MinorInCustody => &[
+                f!(
+                    "accompanied",
+                    Choice(&["unaccompanied", "with_family", "separated"]),
+                    YES,
+                    NO,
+                ),
+                f!("custodian", Choice(&["cbp", "ice", "orr"]), NO, NO),
+                f!("apprehended_at", When, NO, NO),
+            ],
+            HarmInCustody => &[
+                f!("harm", Choice(&["death", "injury"]), YES, NO),
+                f!("occurred_on", Date, YES, NO),
+                f!("facility", Text, NO, NO),
+            ],
+            ChecklistStep => &[f!(
+                "step",
+                Choice(crate::domain::checklist::ALL_STEPS),
+                YES,
+                NO
+            )],
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Due-process checkpoints and closing outcomes (the codes of ../shared/data/checkpoints.md, which
+//! Due-process checkpoints and closing outcomes (the codes of config/checkpoints.md, which
 //! are part of the wire contract), the structured fields each checkpoint carries, and their
 //! validation. The hub validates with this code and the console's forms do too, so an operator
 //! sees the hub's answer before sending.
@@ -66,6 +66,13 @@ codes! {
     DueProcessConcern = "DUE_PROCESS_CONCERN",
     RepatriationScheduled = "REPATRIATION_SCHEDULED",
     Removed = "REMOVED",
+    CounselInformed = "COUNSEL_INFORMED",
+    HabeasFiled = "HABEAS_FILED",
+    HabeasDecided = "HABEAS_DECIDED",
+    BondIneligible = "BOND_INELIGIBLE",
+    MinorInCustody = "MINOR_IN_CUSTODY",
+    HarmInCustody = "HARM_IN_CUSTODY",
+    ChecklistStep = "CHECKLIST_STEP",
 }
 
 /// How a case ended (checkpoints.md, "Case outcomes").
@@ -422,7 +429,7 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert_eq!(CheckpointCode::parse(code.as_str()), Some(*code));
         }
-        assert_eq!(CheckpointCode::ALL.len(), 27);
+        assert_eq!(CheckpointCode::ALL.len(), 34);
         assert_eq!(
             CloseOutcome::parse("false-alarm"),
             Some(CloseOutcome::FalseAlarm)

@@ -1,0 +1,83 @@
+//! The console walks an officer through a checklist: the next step comes first and prefilled.
+
+use crossterm::event::KeyCode;
+
+use super::test_support::{ctrl, key, officer, screen};
+use super::update;
+use crate::console::action::{Action, Command};
+use crate::domain::alert::AlertKind;
+use crate::domain::case::tests::{checkpoint, raised};
+use crate::domain::checkpoint::CheckpointCode;
+use crate::domain::command::CaseCommand;
+use crate::i18n::Lang;
+
+fn event(e: crate::domain::event::Event) -> Action {
+    Action::HubEvent(Box::new(e))
+}
+
+#[test]
+fn a_death_in_custody_is_walked_step_by_step() {
+    let mut m = officer(Lang::Es);
+    update(&mut m, event(raised(1, 1002, AlertKind::Detained, vec![])));
+    update(
+        &mut m,
+        event(checkpoint(
+            2,
+            1002,
+            CheckpointCode::HarmInCustody,
+            &[("harm", "death"), ("occurred_on", "2026-11-21")],
+        )),
+    );
+    m.selected = Some(1002);
+    let text = screen(&mut m, 200, 70);
+    assert!(text.contains("Muerte bajo custodia 0/6"), "{text}");
+    assert!(
+        text.contains("siguiente paso: familia más cercana informada"),
+        "{text}"
+    );
+    // The checkpoint picker offers the next step first; Enter takes it, already filled in.
+    update(&mut m, key(KeyCode::Char('c')));
+    update(&mut m, key(KeyCode::Enter));
+    let commands = update(&mut m, ctrl('s'));
+    let [Command::Submit(draft)] = &commands[..] else {
+        panic!("{commands:?}");
+    };
+    let CaseCommand::Checkpoint(req) = &draft.request else {
+        panic!("{draft:?}");
+    };
+    assert_eq!(req.code, CheckpointCode::ChecklistStep);
+    assert_eq!(req.fields["step"], "next_of_kin_notified");
+    // Once it is logged, the next one is offered.
+    update(
+        &mut m,
+        event(checkpoint(
+            3,
+            1002,
+            CheckpointCode::ChecklistStep,
+            &[("step", "next_of_kin_notified")],
+        )),
+    );
+    let text = screen(&mut m, 200, 70);
+    assert!(text.contains("Muerte bajo custodia 1/6"), "{text}");
+    assert!(
+        text.contains("siguiente paso: causa oficial solicitada"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_case_without_a_list_is_not_offered_checklist_steps() {
+    let mut m = officer(Lang::En);
+    update(&mut m, event(raised(1, 1002, AlertKind::Detained, vec![])));
+    m.selected = Some(1002);
+    update(&mut m, key(KeyCode::Char('c')));
+    let form = m.form.as_ref().unwrap();
+    let picker = form.picker.as_ref().unwrap();
+    assert!(
+        !picker
+            .items
+            .iter()
+            .any(|i| i.key == CheckpointCode::ChecklistStep.as_str())
+    );
+    assert_eq!(picker.items[0].key, "CONTACT_ATTEMPT");
+}
