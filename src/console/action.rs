@@ -48,6 +48,8 @@ pub enum Action {
     Notice(Notice),
     Lawyers(Vec<LawyerInfo>),
     Consulates(Vec<crate::domain::consulate::Consulate>),
+    /// Facilities staff added or corrected, laid over the shipped list.
+    Facilities(Vec<crate::domain::facility::Facility>),
     /// A case fetched on its own (newly assigned to this lawyer, say).
     CaseLoaded(Box<Case>),
     /// Fetching that case failed; the next snapshot will bring it.
@@ -115,6 +117,7 @@ pub enum Command {
     Dismiss(String),
     FetchLawyers,
     FetchConsulates,
+    FetchFacilities,
     FetchCase(u64),
     /// Ask the hub which cases a search means (a phone number, a matrícula).
     FindOnHub(String),

@@ -187,6 +187,21 @@ impl Effects {
                     }
                 });
             }
+            Command::FetchFacilities => {
+                let (hubs, inbox) = (self.hubs.clone(), self.inbox.clone());
+                tokio::spawn(async move {
+                    match hubs
+                        .request(|client| async move { client.recorded_facilities().await })
+                        .await
+                    {
+                        Ok(list) => {
+                            let _ = inbox.send(Action::Facilities(list)).await;
+                        }
+                        // Admins see no case work; the shipped list stands.
+                        Err(e) => tracing::debug!(error = %e, "no recorded facilities"),
+                    }
+                });
+            }
             Command::FindOnHub(query) => {
                 let (hubs, inbox) = (self.hubs.clone(), self.inbox.clone());
                 tokio::spawn(async move {
@@ -341,9 +356,6 @@ pub async fn run(options: ConsoleOptions) -> Result<(), NetError> {
         Utc::now(),
     );
     model.rules = options.rules;
-    model.facilities = std::sync::Arc::new(
-        crate::domain::facility::parse_csv(crate::domain::facility::BUILTIN).unwrap_or_default(),
-    );
     model.drafts =
         crate::console::drafts::load(&crate::console::drafts::path_beside(&options.outbox));
     let result = event_loop(&mut terminal, &mut model, &mut inbox, &mut keys, &effects).await;

@@ -162,6 +162,38 @@ pub struct Form {
     /// The steps of the case's open checklists not yet done, next first: a checklist step is
     /// offered among these only, prefilled with the next.
     pub steps: Vec<&'static str>,
+    /// The registry's facilities, nearest to the person first, for placing them; the picker
+    /// shows them after a placement checkpoint is chosen.
+    pub facilities: Vec<PickItem>,
+    /// The picker open now is the facilities'.
+    pub picking_facility: bool,
+}
+
+/// The facility picker's "not in the registry: type it in".
+pub const NOT_LISTED: &str = "";
+
+fn facility_items(
+    case: &Case,
+    registry: &crate::domain::facility::Registry,
+    lang: Lang,
+) -> Vec<PickItem> {
+    let near = case.located().then(|| case.location.point());
+    let mut items = vec![PickItem {
+        key: NOT_LISTED.into(),
+        label: crate::i18n::protection::p(lang, crate::i18n::protection::P::NotListed).into(),
+        detail: String::new(),
+        search: String::new(),
+    }];
+    items.extend(registry.search("", near, usize::MAX).into_iter().map(|f| {
+        let km = f.km.map(|k| format!("{k:.0} km · ")).unwrap_or_default();
+        PickItem {
+            key: f.facility.code.clone(),
+            label: f.facility.label(),
+            detail: format!("{km}{}", f.facility.field_office),
+            search: format!("{} {}", f.facility.code, f.facility.field_office),
+        }
+    }));
+    items
 }
 
 fn editor(text: &str) -> TextArea<'static> {
@@ -215,6 +247,8 @@ impl Form {
             place: String::new(),
             refused: None,
             steps: Vec::new(),
+            facilities: Vec::new(),
+            picking_facility: false,
         }
     }
 
@@ -249,9 +283,14 @@ impl Form {
         }
     }
 
-    pub fn checkpoint(case: &Case, lang: Lang) -> Form {
+    pub fn checkpoint(
+        case: &Case,
+        lang: Lang,
+        registry: &crate::domain::facility::Registry,
+    ) -> Form {
         let mut form = Form::new(case, Verb::Checkpoint);
         form.steps = crate::domain::checklist::offered(case);
+        form.facilities = facility_items(case, registry, lang);
         let mut items: Vec<PickItem> = CheckpointCode::ALL
             .iter()
             .filter(|c| **c != CheckpointCode::ChecklistStep || !form.steps.is_empty())
@@ -306,22 +345,32 @@ impl Form {
 
     /// Consulates to transfer to, nearest to the person first (detainees are moved to facilities
     /// nearby more often than far away).
+    /// `held_in`: the consulate whose district the person's facility lies in; offered first,
+    /// since a detainee is served where they are held.
     pub fn transfer(
         case: &Case,
         consulates: &[crate::domain::consulate::Consulate],
         lang: Lang,
+        held_in: Option<&str>,
     ) -> Form {
         let mut form = Form::new(case, Verb::Transfer);
-        let items = crate::domain::geo::by_distance(consulates, case.location.point())
-            .into_iter()
-            .filter(|(c, _)| c.id != case.consulate)
-            .map(|(c, km)| PickItem {
-                key: c.id.clone(),
-                label: c.label(),
-                detail: crate::i18n::distance(lang, km),
-                search: c.id.clone(),
-            })
-            .collect();
+        let mut items: Vec<PickItem> =
+            crate::domain::geo::by_distance(consulates, case.location.point())
+                .into_iter()
+                .filter(|(c, _)| c.id != case.consulate)
+                .map(|(c, km)| PickItem {
+                    key: c.id.clone(),
+                    label: c.label(),
+                    detail: crate::i18n::distance(lang, km),
+                    search: c.id.clone(),
+                })
+                .collect();
+        if let Some(at) = held_in.and_then(|d| items.iter().position(|i| i.key == d)) {
+            let mut item = items.remove(at);
+            item.detail =
+                crate::i18n::protection::p(lang, crate::i18n::protection::P::HeldHere).to_string();
+            items.insert(0, item);
+        }
         form.picker = Some(Picker::new(items));
         form
     }
@@ -372,6 +421,8 @@ impl Form {
             place: String::new(),
             refused: None,
             steps: Vec::new(),
+            facilities: Vec::new(),
+            picking_facility: false,
         }
     }
 
@@ -458,6 +509,11 @@ impl Form {
     /// Moves from the picker to the fields, for what was chosen.
     pub fn choose(&mut self, item: PickItem, lang: Lang, now: DateTime<Utc>) {
         self.picker = None;
+        if self.picking_facility {
+            self.picking_facility = false;
+            self.place_in(&item);
+            return;
+        }
         match self.verb {
             Verb::Checkpoint => {
                 let Some(code) = CheckpointCode::parse(&item.key) else {
@@ -500,6 +556,14 @@ impl Form {
                 }
                 inputs.push(note_input("note", false));
                 self.inputs = inputs;
+                let placement = matches!(
+                    code,
+                    CheckpointCode::FacilityLocated | CheckpointCode::FacilityTransfer
+                );
+                if placement && !self.facilities.is_empty() {
+                    self.picker = Some(Picker::new(self.facilities.clone()));
+                    self.picking_facility = true;
+                }
             }
             Verb::Close => self.inputs = vec![note_input("note", true)],
             Verb::Transfer => self.inputs = vec![note_input("reason", true)],
@@ -507,6 +571,36 @@ impl Form {
         }
         self.chosen = Some(item);
         self.focus = 0;
+    }
+
+    /// Fills the placement's fields from the facility chosen (nothing for "not listed": the
+    /// officer types it). The hub fills them again from its registry by the code.
+    fn place_in(&mut self, item: &PickItem) {
+        if item.key == NOT_LISTED {
+            self.focus = 1;
+            return;
+        }
+        let (name, place) = item
+            .label
+            .split_once(" · ")
+            .unwrap_or((item.label.as_str(), ""));
+        let office = item.search.split_whitespace().nth(1).unwrap_or("");
+        for (field, value) in [
+            ("facility_code", item.key.as_str()),
+            ("facility", name),
+            ("city_state", place),
+            ("field_office", office),
+        ] {
+            if let Some(input) = self.inputs.iter_mut().find(|i| i.name == field) {
+                input.editor = editor(value);
+            }
+        }
+        // On to what the registry cannot know: when, and the rest.
+        self.focus = self
+            .inputs
+            .iter()
+            .position(|i| i.name == "source" || i.name == "moved_on")
+            .unwrap_or(0);
     }
 
     /// Puts a draft back: the picker's choice made again, then each field's text.
@@ -535,6 +629,17 @@ impl Form {
             if let Some(input) = self.inputs.iter_mut().find(|i| i.name == name) {
                 input.editor = editor(text);
             }
+        }
+        // A placement drafted with its facility already chosen goes back to its fields.
+        let placed = |n: &str| {
+            draft
+                .fields
+                .iter()
+                .any(|(k, v)| k == n && !v.trim().is_empty())
+        };
+        if self.picking_facility && (placed("facility_code") || placed("facility")) {
+            self.picker = None;
+            self.picking_facility = false;
         }
     }
 

@@ -151,8 +151,9 @@ pub struct Model {
     pub clusters: Vec<crate::domain::cluster::Cluster>,
     /// The list narrowed to one cluster (`z`), as it was when chosen.
     pub focus_cluster: Option<crate::domain::cluster::Cluster>,
-    /// The places ICE has held people, for the map.
-    pub facilities: std::sync::Arc<Vec<crate::domain::facility::Facility>>,
+    /// The places ICE has held people (the shipped list with what staff recorded), for the
+    /// map and for placing a detainee.
+    pub facilities: crate::domain::facility::Registry,
     pub filter: String,
     /// The last search sent to the hub, and what it found (cases by phone or matrícula).
     pub asked: String,

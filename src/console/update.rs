@@ -61,6 +61,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             }
             if first {
                 commands.push(Command::FetchConsulates);
+                commands.push(Command::FetchFacilities);
             }
             commands
         }
@@ -120,6 +121,12 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             vec![]
         }
         Action::Candidates(list) => work::on_candidates(model, list),
+        Action::Facilities(list) => {
+            for f in list {
+                model.facilities.record(f);
+            }
+            vec![]
+        }
         Action::Consulates(list) => {
             model.consulates = list;
             // Distances are measured from them.
@@ -282,6 +289,7 @@ fn calls_for_attention(model: &Model, event: &Event) -> bool {
         EventBody::CaseEscalated(e) => {
             (me.role == Role::Supervisor && e.level == 1)
                 || e.offered_to.as_deref().is_some_and(mine)
+                || e.on_duty.contains(&me.id)
         }
         EventBody::TransferRequested(t) => mine(&t.to_consulate),
         _ => false,

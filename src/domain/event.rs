@@ -14,7 +14,11 @@ use super::registrant::Profile;
 use super::staff::Role;
 
 mod encoded;
+mod protection;
 pub use encoded::Encoded;
+pub use protection::{
+    DutyChange, DutyRecorded, FacilityRecorded, IncidentChange, IncidentRecorded, VisitLogged,
+};
 
 /// Who caused an event. Staff are named so the record says who did what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,6 +103,10 @@ pub struct CaseEscalated {
     pub level: u8,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offered_to: Option<String>,
+    /// Staff on duty by the roster when it escalated, at the case's consulate (and the one it
+    /// is offered to): the escalation is theirs, by name, not a consulate's in the abstract.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_duty: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -356,6 +364,10 @@ pub enum EventBody {
     CaseRead(CaseRead),
     LegalHold(LegalHold),
     RecordsErased(RecordsErased),
+    FacilityRecorded(FacilityRecorded),
+    VisitLogged(VisitLogged),
+    IncidentRecorded(IncidentRecorded),
+    DutyRecorded(DutyRecorded),
 }
 
 /// The tag of an [`EventBody`], for timelines and SSE `event:` names.
@@ -384,6 +396,10 @@ pub enum EventKind {
     CaseRead,
     LegalHold,
     RecordsErased,
+    FacilityRecorded,
+    VisitLogged,
+    IncidentRecorded,
+    DutyRecorded,
 }
 
 impl EventKind {
@@ -411,6 +427,10 @@ impl EventKind {
             EventKind::CaseRead => "case_read",
             EventKind::LegalHold => "legal_hold",
             EventKind::RecordsErased => "records_erased",
+            EventKind::FacilityRecorded => "facility_recorded",
+            EventKind::VisitLogged => "visit_logged",
+            EventKind::IncidentRecorded => "incident_recorded",
+            EventKind::DutyRecorded => "duty_recorded",
         }
     }
 }
@@ -440,6 +460,10 @@ impl EventBody {
             EventBody::CaseRead(_) => EventKind::CaseRead,
             EventBody::LegalHold(_) => EventKind::LegalHold,
             EventBody::RecordsErased(_) => EventKind::RecordsErased,
+            EventBody::FacilityRecorded(_) => EventKind::FacilityRecorded,
+            EventBody::VisitLogged(_) => EventKind::VisitLogged,
+            EventBody::IncidentRecorded(_) => EventKind::IncidentRecorded,
+            EventBody::DutyRecorded(_) => EventKind::DutyRecorded,
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod incidents;
 pub mod limits;
 pub mod metrics;
 pub mod notify;
@@ -62,6 +63,40 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/events", get(stream::events))
         .route("/v1/consulates", get(routes::meta::consulates))
         .route("/v1/me", get(routes::cases::me))
+        .route(
+            "/v1/facilities",
+            get(routes::protection::search_facilities).post(routes::protection::record_facility),
+        )
+        .route(
+            "/v1/facilities/recorded",
+            get(routes::protection::recorded_facilities),
+        )
+        .route(
+            "/v1/facilities/{code}/visits",
+            get(routes::protection::facility_round),
+        )
+        .route(
+            "/v1/visits",
+            get(routes::protection::visits).post(routes::protection::log_visit),
+        )
+        .route(
+            "/v1/incidents",
+            get(routes::protection::incidents).post(routes::protection::open_incident),
+        )
+        .route(
+            "/v1/incidents/{id}/{what}",
+            post(routes::protection::change_incident),
+        )
+        .route(
+            "/v1/duty",
+            get(routes::protection::duty).post(routes::protection::set_duty),
+        )
+        .route(
+            "/v1/duty/{id}/remove",
+            post(routes::protection::remove_duty),
+        )
+        .route("/v1/handover", get(routes::protection::handover))
+        .route("/v1/reports/figures", get(routes::protection::figures))
         .route("/metrics", get(routes::meta::metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -101,6 +136,7 @@ pub async fn serve(
     // from the database, so they need no state of their own across restarts.
     tokio::spawn(notify::run(state.clone()));
     tokio::spawn(notify::run_escalations(state.clone()));
+    tokio::spawn(incidents::run(state.clone()));
     tokio::spawn(roster::watch(state.clone()));
     tokio::spawn(flush_coalesced(state.clone()));
     tokio::spawn(retain_daily(state.clone()));

@@ -134,6 +134,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("a_number", "Número A", "A-number"),
     ("facility", "Centro", "Facility"),
+    (
+        "facility_code",
+        "Clave del centro (ICE)",
+        "Facility code (ICE)",
+    ),
     ("city_state", "Ciudad, estado", "City, state"),
     ("facility_phone", "Teléfono del centro", "Facility phone"),
     ("field_office", "Oficina de ICE", "ICE field office"),

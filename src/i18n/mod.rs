@@ -411,6 +411,10 @@ pub fn event(lang: Lang, kind: EventKind) -> &'static str {
         EventKind::RecordsErased => {
             lang.pick("datos personales eliminados", "personal data erased")
         }
+        EventKind::FacilityRecorded => lang.pick("centro registrado", "facility recorded"),
+        EventKind::VisitLogged => lang.pick("visita registrada", "visit logged"),
+        EventKind::IncidentRecorded => lang.pick("operativo registrado", "incident recorded"),
+        EventKind::DutyRecorded => lang.pick("guardia registrada", "duty roster changed"),
     }
 }
 

@@ -16,6 +16,8 @@ pub enum P {
     DistrictOf,
     OfferTransfer,
     CounselAfterMove,
+    NotListed,
+    HeldHere,
 }
 
 pub fn p(lang: Lang, phrase: P) -> &'static str {
@@ -38,6 +40,14 @@ pub fn p(lang: Lang, phrase: P) -> &'static str {
         CounselAfterMove => lang.pick(
             "Informe al abogado(a) del traslado en 24 horas",
             "Tell counsel of the move within 24 hours",
+        ),
+        HeldHere => lang.pick(
+            "el centro de detención está en su circunscripción",
+            "the facility lies in its district",
+        ),
+        NotListed => lang.pick(
+            "— no está en el registro: escribirlo —",
+            "— not in the registry: type it in —",
         ),
     }
 }

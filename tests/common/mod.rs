@@ -264,6 +264,29 @@ impl TestHub {
             .unwrap()
     }
 
+    /// `POST path` as `token` with a fresh `Idempotency-Key`.
+    pub async fn post_as(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
+        self.post_with_key(token, path, body, &Uuid::new_v4().to_string())
+            .await
+    }
+
+    pub async fn post_with_key(
+        &self,
+        token: &str,
+        path: &str,
+        body: Value,
+        key: &str,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.at(path))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// `GET path` as `token`, its JSON answer (whatever the status).
     pub async fn json_as<T: serde::de::DeserializeOwned>(&self, token: &str, path: &str) -> T {
         self.get_as(token, path).await.json().await.unwrap()

@@ -283,6 +283,13 @@ impl HubClient {
             .await
     }
 
+    /// Facilities staff added or corrected (`GET /v1/facilities/recorded`).
+    pub async fn recorded_facilities(
+        &self,
+    ) -> Result<Vec<crate::domain::facility::Facility>, NetError> {
+        self.get("/v1/facilities/recorded").await
+    }
+
     pub async fn consulates(&self) -> Result<Vec<crate::domain::consulate::Consulate>, NetError> {
         self.get("/v1/consulates").await
     }

@@ -16,9 +16,6 @@ use crate::i18n::Lang;
 /// A Los Angeles officer; five alerts around one corner of Los Angeles and one far away.
 fn raid(lang: Lang) -> Model {
     let mut m = officer(lang);
-    m.facilities = std::sync::Arc::new(
-        crate::domain::facility::parse_csv(crate::domain::facility::BUILTIN).unwrap(),
-    );
     for i in 0..6u64 {
         let mut e = raised(i + 1, 1001 + i, AlertKind::Imminent, vec![]);
         if let EventBody::AlertRaised(r) = &mut e.body {

@@ -81,3 +81,69 @@ fn a_case_without_a_list_is_not_offered_checklist_steps() {
     );
     assert_eq!(picker.items[0].key, "CONTACT_ATTEMPT");
 }
+
+#[test]
+fn a_detainee_held_in_another_district_is_offered_to_that_consulate() {
+    let mut m = officer(Lang::Es);
+    update(&mut m, event(raised(1, 1002, AlertKind::Detained, vec![])));
+    update(
+        &mut m,
+        event(checkpoint(
+            2,
+            1002,
+            CheckpointCode::FacilityLocated,
+            &[
+                ("facility_code", "ADLNTCA"),
+                ("facility", "ADELANTO ICE PROCESSING CENTER"),
+                ("city_state", "ADELANTO, CA"),
+                ("field_office", "LOS"),
+            ],
+        )),
+    );
+    m.selected = Some(1002);
+    let text = screen(&mut m, 200, 70);
+    assert!(
+        text.contains("ADELANTO ICE PROCESSING CENTER · ADELANTO, CA"),
+        "{text}"
+    );
+    assert!(text.contains("Oficina de ICE: Los Angeles"), "{text}");
+    assert!(
+        text.contains("Circunscripción de San Bernardino, CA"),
+        "{text}"
+    );
+    assert!(text.contains("está en otra circunscripción"), "{text}");
+    update(&mut m, key(KeyCode::Char('t')));
+    let picker = m.form.as_ref().unwrap().picker.as_ref().unwrap();
+    assert_eq!(picker.items[0].key, "san-bernardino");
+}
+
+#[test]
+fn a_placement_is_picked_from_the_registry_nearest_first() {
+    let mut m = officer(Lang::En);
+    update(&mut m, event(raised(1, 1002, AlertKind::Detained, vec![])));
+    m.selected = Some(1002);
+    update(&mut m, key(KeyCode::Char('c')));
+    for c in "facility located".chars() {
+        update(&mut m, key(KeyCode::Char(c)));
+    }
+    update(&mut m, key(KeyCode::Enter));
+    let form = m.form.as_ref().unwrap();
+    assert!(form.picking_facility);
+    let items = &form.picker.as_ref().unwrap().items;
+    assert_eq!(items[0].key, "", "typing it in is always offered first");
+    assert!(items[1].detail.ends_with("LOS"), "{:?}", items[1]);
+    for c in "bailey".chars() {
+        update(&mut m, key(KeyCode::Char(c)));
+    }
+    update(&mut m, key(KeyCode::Enter));
+    let commands = update(&mut m, ctrl('s'));
+    let [Command::Submit(draft)] = &commands[..] else {
+        panic!("{commands:?}");
+    };
+    let CaseCommand::Checkpoint(req) = &draft.request else {
+        panic!("{draft:?}");
+    };
+    assert_eq!(req.fields["facility_code"], "BAILECA");
+    assert_eq!(req.fields["facility"], "GEORGE BAILEY DETENTION FACILITY");
+    assert_eq!(req.fields["field_office"], "SND");
+}

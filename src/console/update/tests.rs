@@ -526,6 +526,7 @@ fn supervisors_hear_escalations_and_officers_hear_offers_to_their_consulate() {
             EventBody::CaseEscalated(CaseEscalated {
                 level,
                 offered_to: offered.map(String::from),
+                on_duty: Vec::new(),
             }),
         );
         e.actor = crate::domain::event::Actor::Hub;

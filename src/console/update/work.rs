@@ -135,14 +135,19 @@ pub fn start(model: &mut Model, verb: Verb, target: Option<u64>) -> Vec<Command>
             // Fresh loads for the picker; it fills in when they arrive.
             return vec![Command::FetchLawyers];
         }
-        Verb::Checkpoint => Form::checkpoint(case, lang).in_zone(
+        Verb::Checkpoint => Form::checkpoint(case, lang, &model.facilities).in_zone(
             model.zone_of(&case.consulate),
             model.consulate_name(&case.consulate),
         ),
         Verb::Note => Form::note(case),
         Verb::Close => Form::close(case, lang),
         Verb::Reopen => Form::reopen(case),
-        Verb::Transfer => Form::transfer(case, &model.consulates, lang),
+        Verb::Transfer => {
+            let held_in = crate::domain::facility::held_in(case, &model.facilities)
+                .and_then(|f| crate::domain::facility::district(f, &model.consulates))
+                .map(|c| c.id.as_str());
+            Form::transfer(case, &model.consulates, lang, held_in)
+        }
         Verb::DeclineTransfer => Form::decline(case),
         Verb::Triage => Form::triage(case, lang),
         Verb::Intake => return vec![],
@@ -348,10 +353,23 @@ fn decides_yes(model: &mut Model, case_id: u64, version: u64, command: &CaseComm
             .map(|l| l.name.as_str()),
         _ => None,
     };
+    fn facility_named<'a>(
+        model: &'a Model,
+        command: &CaseCommand,
+    ) -> Option<&'a crate::domain::facility::Facility> {
+        match command {
+            CaseCommand::Checkpoint(r) => r
+                .fields
+                .get("facility_code")
+                .and_then(|c| model.facilities.get(c)),
+            _ => None,
+        }
+    }
     let facts = Facts {
         now: model.now,
         consulates: &model.consulates,
         lawyer_name,
+        facility: facility_named(model, command),
     };
     match decide(case, command, me, version, &facts) {
         Ok(_) => true,

@@ -43,6 +43,46 @@ fn protection<'a>(model: &Model, case: &Case, theme: Theme, lines: &mut Vec<Line
     use crate::domain::checklist;
     use crate::i18n::protection::{P, list_kind, p};
     let lang = model.lang;
+    if let Some(placed) = deadline::placement(case) {
+        let field = |k: &str| placed.fields.get(k).map(|v| clean(v)).unwrap_or_default();
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            p(lang, P::Facility),
+            theme.title(),
+        )));
+        lines.push(Line::from(format!(
+            "  {} · {}",
+            field("facility"),
+            field("city_state")
+        )));
+        let office = placed
+            .fields
+            .get("field_office")
+            .map(String::as_str)
+            .unwrap_or("");
+        if !office.is_empty() {
+            lines.push(Line::from(format!(
+                "  {}: {}",
+                p(lang, P::FieldOffice),
+                clean(crate::domain::facility::field_office_name(office))
+            )));
+        }
+        let district = crate::domain::facility::held_in(case, &model.facilities)
+            .and_then(|f| crate::domain::facility::district(f, &model.consulates));
+        if let Some(d) = district {
+            lines.push(Line::from(format!(
+                "  {} {}",
+                p(lang, P::DistrictOf),
+                clean(&d.label())
+            )));
+            if d.id != case.consulate && case.transfer.is_none() {
+                lines.push(Line::from(Span::styled(
+                    format!("  → {}", p(lang, P::OfferTransfer)),
+                    theme.warn(),
+                )));
+            }
+        }
+    }
     let lists = checklist::lists(case);
     if !lists.is_empty() {
         lines.push(Line::default());

@@ -61,8 +61,8 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let facilities: Vec<(f64, f64)> = model
         .facilities
         .iter()
-        .filter(|f| inside(f.point))
-        .map(|f| (f.point.lon, f.point.lat))
+        .filter(|f| inside(f.point()))
+        .map(|f| (f.lon, f.lat))
         .collect();
     let title = format!(
         " {}: {} ",

@@ -347,7 +347,11 @@ impl Case {
             | EventBody::DeviceChanged(_)
             | EventBody::SurgeDetected(_)
             | EventBody::CaseRead(_)
-            | EventBody::RecordsErased(_) => return Ok(false),
+            | EventBody::RecordsErased(_)
+            | EventBody::FacilityRecorded(_)
+            | EventBody::VisitLogged(_)
+            | EventBody::IncidentRecorded(_)
+            | EventBody::DutyRecorded(_) => return Ok(false),
             EventBody::RelativeNotified(n) => {
                 let delivery = Delivery {
                     relative: n.relative,
@@ -574,7 +578,11 @@ fn entry(event: &Event) -> TimelineEntry {
         | EventBody::DeviceChanged(_)
         | EventBody::SurgeDetected(_)
         | EventBody::CaseRead(_)
-        | EventBody::RecordsErased(_) => None,
+        | EventBody::RecordsErased(_)
+        | EventBody::FacilityRecorded(_)
+        | EventBody::VisitLogged(_)
+        | EventBody::IncidentRecorded(_)
+        | EventBody::DutyRecorded(_) => None,
         EventBody::LegalHold(h) => Some(if h.on { "on" } else { "off" }.into()),
         EventBody::RelativeNotified(n) => Some(format!(
             "{}:{}",

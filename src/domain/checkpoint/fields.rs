@@ -94,11 +94,14 @@ impl CheckpointCode {
                     NO,
                     NO,
                 ),
+                f!("facility_code", Text, NO, NO),
             ],
             FacilityTransfer => &[
                 f!("facility", Text, YES, NO),
                 f!("city_state", Text, NO, NO),
+                f!("field_office", Text, NO, NO),
                 f!("moved_on", Date, NO, NO),
+                f!("facility_code", Text, NO, NO),
             ],
             ConsularVisit => &[
                 f!("mode", Choice(&["in_person", "phone", "video"]), YES, NO),

@@ -22,6 +22,42 @@ pub struct Facts<'a> {
     pub consulates: &'a [Consulate],
     /// The name on the roster of the lawyer an `assign` names; `None` when no lawyer has that id.
     pub lawyer_name: Option<&'a str>,
+    /// The registry's facility a placement checkpoint names by `facility_code`; `None` when no
+    /// facility has that code (or none was named).
+    pub facility: Option<&'a crate::domain::facility::Facility>,
+}
+
+/// A placement naming a facility of the registry by code gets the registry's name, place and
+/// field office, so every case placed there reads the same; an unknown code is refused.
+fn placed(
+    r: &crate::domain::checkpoint::CheckpointRequest,
+    facts: &Facts<'_>,
+) -> Result<Option<crate::domain::checkpoint::CheckpointRequest>, Refusal> {
+    use crate::domain::checkpoint::CheckpointCode as C;
+    let Some(code) = r.fields.get("facility_code").map(|c| c.trim()) else {
+        return Ok(None);
+    };
+    if code.is_empty() || !matches!(r.code, C::FacilityLocated | C::FacilityTransfer) {
+        return Ok(None);
+    }
+    let f = facts
+        .facility
+        .filter(|f| f.code.eq_ignore_ascii_case(code))
+        .ok_or_else(|| {
+            err(
+                "fields.facility_code",
+                FieldCode::UnknownValue,
+                "is not a facility of the registry; search GET /v1/facilities, or add it",
+            )
+        })?;
+    let mut with = r.clone();
+    with.fields.insert("facility_code".into(), f.code.clone());
+    with.fields.insert("facility".into(), f.name.clone());
+    with.fields
+        .insert("city_state".into(), format!("{}, {}", f.city, f.state));
+    with.fields
+        .insert("field_office".into(), f.field_office.clone());
+    Ok(Some(with))
 }
 
 /// Role and scope: may `who` do `verb` on this case at all?
@@ -109,7 +145,8 @@ pub fn decide(
             })
         }
         CaseCommand::Checkpoint(r) => {
-            let c = checkpoint::checkpoint(r, facts.now)?;
+            let filled = placed(r, facts)?;
+            let c = checkpoint::checkpoint(filled.as_ref().unwrap_or(r), facts.now)?;
             EventBody::CheckpointLogged(CheckpointLogged {
                 code: c.code,
                 happened_at: c.at,

@@ -38,6 +38,7 @@ fn facts(list: &[Consulate]) -> Facts<'_> {
         now: Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap(),
         consulates: list,
         lawyer_name: Some("Lic. Ana"),
+        facility: None,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod casework;
 pub mod enroll;
 pub mod meta;
+pub mod protection;
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 

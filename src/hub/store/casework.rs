@@ -130,10 +130,18 @@ impl Store {
                 CaseCommand::Assign(r) => lawyer_name(ctx, r.lawyer_id)?,
                 _ => None,
             };
+            let facility = match &a.command {
+                CaseCommand::Checkpoint(r) => match r.fields.get("facility_code") {
+                    Some(code) => super::protection::facility(ctx, code)?,
+                    None => None,
+                },
+                _ => None,
+            };
             let facts = Facts {
                 now,
                 consulates: &consulates,
                 lawyer_name: lawyer.as_deref(),
+                facility: facility.as_ref(),
             };
             let bodies = match decide(&case, &a.command, &staff, a.expected_version, &facts) {
                 Ok(bodies) => bodies,

@@ -181,6 +181,8 @@ impl Store {
                         "DELETE FROM coalesced_presses WHERE case_id = ?1",
                         [*case as i64],
                     )?;
+                    // Where the person was held is theirs too.
+                    ctx.execute("DELETE FROM placements WHERE case_id = ?1", [*case as i64])?;
                     ctx.execute(
                         "UPDATE deliveries SET state = 'failed', last_error = 'erased'
                           WHERE case_id = ?1 AND state = 'pending'",

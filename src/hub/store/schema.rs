@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0007_sealed_log.sql"),
     include_str!("../../../migrations/0008_case_reads.sql"),
     include_str!("../../../migrations/0009_vault.sql"),
+    include_str!("../../../migrations/0010_protection.sql"),
 ];
 
 /// Sets and then reads back the pragmas durability depends on. A database that cannot be put in
@@ -118,7 +119,10 @@ pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
 
 /// PostgreSQL's migrations: the whole schema as of SQLite's 0009 first, then the changes made
 /// since, each for both engines.
-const PG_MIGRATIONS: &[&str] = &[include_str!("../../../migrations/postgres/0001_init.sql")];
+const PG_MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/postgres/0001_init.sql"),
+    include_str!("../../../migrations/postgres/0002_protection.sql"),
+];
 
 /// The advisory lock hubs starting at once take turns on to migrate.
 const MIGRATION_LOCK: i64 = 0x0067_7561_7264_696d;

@@ -76,7 +76,22 @@ impl Store {
                             .map(|(c, _)| c.id.clone())
                     })
                     .flatten();
-                let body = EventBody::CaseEscalated(CaseEscalated { level, offered_to });
+                let zone = |id: &str| {
+                    consulates
+                        .iter()
+                        .find(|c| c.id == id)
+                        .map_or(chrono_tz::UTC, |c| c.zone())
+                };
+                let mut on_duty =
+                    super::protection::on_duty(ctx, &case.consulate, zone(&case.consulate), now)?;
+                if let Some(other) = &offered_to {
+                    on_duty.extend(super::protection::on_duty(ctx, other, zone(other), now)?);
+                }
+                let body = EventBody::CaseEscalated(CaseEscalated {
+                    level,
+                    offered_to,
+                    on_duty,
+                });
                 ctx.append(case.id, &case.consulate, Actor::Hub, now, None, body)?;
                 appended += 1;
             }

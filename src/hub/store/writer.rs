@@ -171,6 +171,7 @@ impl WriteCtx<'_> {
                 _ => {}
             }
         }
+        super::protection::after_case_event(self, &event, &case)?;
         if self.publishes() {
             let frames = Published::frames(
                 event.seq,
