@@ -3,13 +3,14 @@
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use guardia::cli::{
-    AdminCommand, CaseSubcommand, Cli, Command, DeviceCommand, LawyerCommand, StaffCommand,
-    check_consulate, parse_staff_add_role, parse_staff_role,
+    AdminCommand, CaseSubcommand, Cli, Command, DeviceCommand, LawyerCommand, ReportCommand,
+    StaffCommand, check_consulate, parse_staff_add_role, parse_staff_role,
 };
 use guardia::config::{Config, data_dir};
 use guardia::domain::event::Actor;
 use guardia::domain::staff::Role;
 use guardia::i18n::Lang;
+use guardia::report::protection::Output;
 
 fn console_lang(config: &Config, flag: Option<String>) -> Lang {
     let configured = flag.unwrap_or_else(|| config.console.language.clone());
@@ -260,6 +261,36 @@ async fn main() -> Result<()> {
                 let lang = console_lang(&config, lang);
                 emit(&guardia::report::backlog_text(&backlog, lang, now))?;
             }
+        }
+        Command::Report {
+            command:
+                ReportCommand::Figures {
+                    hub,
+                    from,
+                    to,
+                    consulate,
+                    csv,
+                    json,
+                    lang,
+                },
+        } => {
+            let client = report_client(&config, hub)?;
+            let out = Output::new(csv, json, console_lang(&config, lang), &config);
+            let period = (from, to, consulate.as_deref());
+            emit(&guardia::report::protection::figures(&client, period, &out).await?)?;
+        }
+        Command::Handover {
+            hub,
+            consulate,
+            at,
+            csv,
+            json,
+            lang,
+        } => {
+            let client = report_client(&config, hub)?;
+            let out = Output::new(csv, json, console_lang(&config, lang), &config);
+            let asked = (consulate.as_deref(), at);
+            emit(&guardia::report::protection::handover(&client, asked, &out).await?)?;
         }
         Command::Case {
             command:

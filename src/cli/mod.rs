@@ -161,6 +161,32 @@ pub enum Command {
         #[arg(long, value_parser = parse_choice::<crate::domain::triage::Category>)]
         category: Option<crate::domain::triage::Category>,
     },
+    /// Reports for headquarters (token from config or GUARDIA_TOKEN).
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+    /// What the next shift inherits at a consulate: unattended alerts, open cases without a
+    /// lawyer, deadlines and hearings in the next 24 hours, duress, pending transfers.
+    Handover {
+        /// The hub's URL (default: the configured one).
+        #[arg(long)]
+        hub: Option<String>,
+        /// The consulate id (default: yours; national supervisors name one).
+        #[arg(long)]
+        consulate: Option<String>,
+        /// When the shift changes, RFC 3339 (default: now).
+        #[arg(long)]
+        at: Option<chrono::DateTime<chrono::Utc>>,
+        /// One row per thing inherited, for a spreadsheet.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        #[arg(long)]
+        json: bool,
+        /// es or en (default: the configured language).
+        #[arg(long)]
+        lang: Option<String>,
+    },
     /// Cases on the record.
     Case {
         #[command(subcommand)]
@@ -187,6 +213,35 @@ pub enum Command {
         /// The hub to check an export against (default: the configured one).
         #[arg(long, requires = "export")]
         hub: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// The figures headquarters publishes, for a period (both days included, UTC) and one
+    /// consulate or all: people assisted, alerts, raids, visits, advisories, released,
+    /// removed, deaths in custody, diplomatic notes and median times.
+    Figures {
+        /// The hub's URL (default: the configured one).
+        #[arg(long)]
+        hub: Option<String>,
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        /// Only this consulate (national supervisors; others get their own).
+        #[arg(long)]
+        consulate: Option<String>,
+        /// metric,value rows for a spreadsheet.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        #[arg(long)]
+        json: bool,
+        /// es or en (default: the configured language).
+        #[arg(long)]
+        lang: Option<String>,
     },
 }
 

@@ -59,3 +59,117 @@ pub fn list_kind(lang: Lang, kind: ListKind) -> &'static str {
         ListKind::Injury => lang.pick("Lesión bajo custodia", "Injury in custody"),
     }
 }
+
+/// The figures' labels, in the order they are printed: (key in the CSV, Spanish, English).
+pub const FIGURES: &[(&str, &str, &str)] = &[
+    (
+        "people_assisted",
+        "Personas asistidas (con consentimiento)",
+        "People assisted (consent given)",
+    ),
+    ("alerts", "Alertas", "Alerts"),
+    ("raids", "Operativos detectados", "Raids detected"),
+    (
+        "detained_in_raids",
+        "Personas detenidas en operativos",
+        "People detained in raids",
+    ),
+    (
+        "visits",
+        "Visitas a centros de detención",
+        "Visits to detention facilities",
+    ),
+    (
+        "advisories",
+        "Asesorías de abogados(as)",
+        "Lawyers' advisories",
+    ),
+    ("released", "Personas liberadas", "People released"),
+    ("removed", "Personas repatriadas", "People removed"),
+    (
+        "deaths_in_custody",
+        "Muertes bajo custodia",
+        "Deaths in custody",
+    ),
+    ("diplomatic_notes", "Notas diplomáticas", "Diplomatic notes"),
+    (
+        "median_ack_minutes",
+        "Mediana de alerta a atención (minutos)",
+        "Median press to acknowledged (minutes)",
+    ),
+    (
+        "median_notification_hours",
+        "Mediana de detención a notificación consular (horas)",
+        "Median detention to consular notification (hours)",
+    ),
+    (
+        "median_lawyer_hours",
+        "Mediana de detención a abogado(a) asignado(a) (horas)",
+        "Median detention to lawyer assigned (hours)",
+    ),
+];
+
+/// "Cifras del 2026-11-01 al 2026-11-30 · Los Angeles, CA".
+pub fn figures_title(lang: Lang, from: &str, to: &str, place: Option<&str>) -> String {
+    let place = place.map(|p| format!(" · {p}")).unwrap_or_else(|| {
+        lang.pick(" · todos los consulados", " · every consulate")
+            .to_string()
+    });
+    match lang {
+        Lang::Es => format!("Cifras del {from} al {to}{place}"),
+        Lang::En => format!("Figures from {from} to {to}{place}"),
+    }
+}
+
+/// Headings of the handover, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum H {
+    Title,
+    OnDuty,
+    NextOnDuty,
+    ShiftEnds,
+    Unattended,
+    WithoutLawyer,
+    Due,
+    Duress,
+    Transfers,
+    Nothing,
+    Nobody,
+    Outgoing,
+    Incoming,
+    Overdue,
+}
+
+pub fn h(lang: Lang, what: H) -> &'static str {
+    use H::*;
+    match what {
+        Title => lang.pick("Entrega de guardia", "Shift handover"),
+        OnDuty => lang.pick("De guardia ahora", "On duty now"),
+        NextOnDuty => lang.pick("Recibe la guardia", "Taking over"),
+        ShiftEnds => lang.pick("Fin del turno", "Shift ends"),
+        Unattended => lang.pick("Alertas sin atender", "Unattended alerts"),
+        WithoutLawyer => lang.pick(
+            "Casos abiertos sin abogado(a)",
+            "Open cases without a lawyer",
+        ),
+        Due => lang.pick(
+            "Plazos y audiencias en las próximas 24 horas",
+            "Deadlines and hearings in the next 24 hours",
+        ),
+        Duress => lang.pick("Casos bajo coacción", "Cases under duress"),
+        Transfers => lang.pick("Traslados pendientes", "Pending transfers"),
+        Nothing => lang.pick("ninguno", "none"),
+        Nobody => lang.pick("nadie según el rol de guardias", "nobody, by the roster"),
+        Outgoing => lang.pick("enviado a", "sent to"),
+        Incoming => lang.pick("ofrecido por", "offered by"),
+        Overdue => lang.pick("VENCIDO", "OVERDUE"),
+    }
+}
+
+/// The figures' (CSV key, label) in the order they are printed.
+pub fn figure_labels(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    FIGURES
+        .iter()
+        .map(|(key, es, en)| (*key, lang.pick(es, en)))
+        .collect()
+}

@@ -115,6 +115,24 @@ pub fn url_policy(url: &str) -> Result<(), String> {
     }
 }
 
+/// A query value with what a URL would read otherwise escaped (consulate ids are plain words;
+/// a time's `+` and `:` are not).
+fn query_value(v: &str) -> String {
+    v.chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' => c.to_string(),
+            other => {
+                let mut buf = [0u8; 4];
+                other
+                    .encode_utf8(&mut buf)
+                    .bytes()
+                    .map(|b| format!("%{b:02X}"))
+                    .collect()
+            }
+        })
+        .collect()
+}
+
 impl HubClient {
     pub fn new(base: &str, token: &str) -> Result<HubClient, NetError> {
         url_policy(base).map_err(NetError::Unreachable)?;
@@ -281,6 +299,36 @@ impl HubClient {
         let query = phone.replace('+', "%2B");
         self.get(&format!("/v1/intake/candidates?phone={query}"))
             .await
+    }
+
+    /// The figures of a period (`GET /v1/reports/figures`), for one consulate or all.
+    pub async fn figures(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        consulate: Option<&str>,
+    ) -> Result<crate::domain::figures::Figures, NetError> {
+        let mut path = format!("/v1/reports/figures?from={from}&to={to}");
+        if let Some(c) = consulate {
+            path.push_str(&format!("&consulate={}", query_value(c)));
+        }
+        self.get(&path).await
+    }
+
+    /// What the next shift inherits (`GET /v1/handover`).
+    pub async fn handover(
+        &self,
+        consulate: Option<&str>,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<crate::domain::handover::Handover, NetError> {
+        let mut query = Vec::new();
+        if let Some(c) = consulate {
+            query.push(format!("consulate={}", query_value(c)));
+        }
+        if let Some(at) = at {
+            query.push(format!("at={}", query_value(&at.to_rfc3339())));
+        }
+        self.get(&format!("/v1/handover?{}", query.join("&"))).await
     }
 
     /// Facilities staff added or corrected (`GET /v1/facilities/recorded`).

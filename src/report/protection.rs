@@ -1,0 +1,300 @@
+//! `guardia report figures` and `guardia handover`: the headquarters figures of a period and
+//! what the next shift inherits, as text for people, CSV for a spreadsheet or JSON. Every string
+//! from the hub goes through the sanitizer.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::csv_field;
+use crate::console::net::client::{HubClient, NetError};
+use crate::domain::consulate::Consulate;
+use crate::domain::figures::Figures;
+use crate::domain::handover::{Due, Handover, Item};
+use crate::domain::sanitize::{Lines, sanitize};
+use crate::domain::time;
+use crate::i18n::protection::{FIGURES, H, figure_labels, figures_title, h};
+use crate::i18n::{Lang, casework};
+
+/// Each figure's value as printed: counts as they are, medians with one decimal, "—" for a
+/// median of nothing.
+fn values(f: &Figures) -> Vec<(&'static str, String)> {
+    let median = |m: Option<f64>| m.map_or("—".to_string(), |v| format!("{v:.1}"));
+    let counts = [
+        f.people_assisted,
+        f.alerts,
+        f.raids,
+        f.detained_in_raids,
+        f.visits,
+        f.advisories,
+        f.released,
+        f.removed,
+        f.deaths_in_custody,
+        f.diplomatic_notes,
+    ];
+    let mut out: Vec<(&'static str, String)> = FIGURES
+        .iter()
+        .zip(counts)
+        .map(|((key, _, _), n)| (*key, n.to_string()))
+        .collect();
+    out.push((FIGURES[10].0, median(f.median_ack_minutes)));
+    out.push((FIGURES[11].0, median(f.median_notification_hours)));
+    out.push((FIGURES[12].0, median(f.median_lawyer_hours)));
+    out
+}
+
+pub fn figures_text(f: &Figures, lang: Lang, from: &str, to: &str, place: Option<&str>) -> String {
+    let mut out = format!(
+        "{}\n\n",
+        figures_title(
+            lang,
+            from,
+            to,
+            place.map(|p| sanitize(p, Lines::One)).as_deref()
+        )
+    );
+    let labels = figure_labels(lang);
+    let width = labels
+        .iter()
+        .map(|(_, l)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    for ((_, label), (_, value)) in labels.into_iter().zip(values(f)) {
+        let pad = width - label.chars().count();
+        out.push_str(&format!("{label}{}  {value:>8}\n", " ".repeat(pad)));
+    }
+    out
+}
+
+/// `metric,value` rows; the period and consulate first.
+pub fn figures_csv(f: &Figures, from: &str, to: &str, consulate: Option<&str>) -> String {
+    let mut out = String::from("metric,value\n");
+    out.push_str(&format!("from,{from}\nto,{to}\n"));
+    out.push_str(&format!(
+        "consulate,{}\n",
+        csv_field(consulate.unwrap_or("all"))
+    ));
+    for (key, value) in values(f) {
+        let value = if value == "—" { String::new() } else { value };
+        out.push_str(&format!("{key},{value}\n"));
+    }
+    out
+}
+
+fn people(lang: Lang, list: &[(i64, String)]) -> String {
+    if list.is_empty() {
+        return h(lang, H::Nobody).to_string();
+    }
+    list.iter()
+        .map(|(_, n)| sanitize(n, Lines::One))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn item_line(i: &Item, zone: Tz) -> String {
+    format!(
+        "  #{:<6} {}  {}",
+        i.case_id,
+        time::local(i.since, zone),
+        sanitize(&i.name, Lines::One)
+    )
+}
+
+fn due_line(d: &Due, lang: Lang, zone: Tz) -> String {
+    let overdue = if d.overdue {
+        format!(" {}", h(lang, H::Overdue))
+    } else {
+        String::new()
+    };
+    format!(
+        "  #{:<6} {}  {}{overdue} · {}",
+        d.case_id,
+        time::local(d.due, zone),
+        casework::deadline(lang, d.kind),
+        sanitize(&d.name, Lines::One)
+    )
+}
+
+/// The handover for people: who hands over to whom, then each list, times in the consulate's
+/// own zone.
+pub fn handover_text(x: &Handover, lang: Lang, place: &str, zone: Tz) -> String {
+    let mut out = format!(
+        "{} · {} · {}\n",
+        h(lang, H::Title),
+        sanitize(place, Lines::One),
+        time::local(x.at, zone)
+    );
+    out.push_str(&format!(
+        "{}: {}\n",
+        h(lang, H::OnDuty),
+        people(lang, &x.on_duty)
+    ));
+    if let Some(end) = x.shift_ends {
+        out.push_str(&format!(
+            "{}: {}\n",
+            h(lang, H::ShiftEnds),
+            time::local(end, zone)
+        ));
+        out.push_str(&format!(
+            "{}: {}\n",
+            h(lang, H::NextOnDuty),
+            people(lang, &x.next_on_duty)
+        ));
+    }
+    let mut section = |title: H, lines: Vec<String>| {
+        out.push_str(&format!("\n{} ({})\n", h(lang, title), lines.len()));
+        if lines.is_empty() {
+            out.push_str(&format!("  {}\n", h(lang, H::Nothing)));
+        }
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+    };
+    section(
+        H::Duress,
+        x.duress.iter().map(|i| item_line(i, zone)).collect(),
+    );
+    section(
+        H::Unattended,
+        x.unattended.iter().map(|i| item_line(i, zone)).collect(),
+    );
+    section(
+        H::Due,
+        x.due.iter().map(|d| due_line(d, lang, zone)).collect(),
+    );
+    section(
+        H::WithoutLawyer,
+        x.without_lawyer
+            .iter()
+            .map(|i| item_line(i, zone))
+            .collect(),
+    );
+    section(
+        H::Transfers,
+        x.transfers
+            .iter()
+            .map(|t| {
+                let way = if t.outgoing { H::Outgoing } else { H::Incoming };
+                format!(
+                    "  #{:<6} {}  {} {} · {}",
+                    t.case_id,
+                    time::local(t.since, zone),
+                    h(lang, way),
+                    sanitize(&t.other, Lines::One),
+                    sanitize(&t.name, Lines::One)
+                )
+            })
+            .collect(),
+    );
+    out
+}
+
+/// One row per thing inherited: `list,case,when,what,name` (times in UTC, RFC 3339).
+pub fn handover_csv(x: &Handover) -> String {
+    let mut out = String::from("list,case,when,what,name\n");
+    let when = |t: DateTime<Utc>| t.to_rfc3339();
+    let mut row = |list: &str, case: u64, at: DateTime<Utc>, what: &str, name: &str| {
+        out.push_str(&format!(
+            "{list},{case},{},{},{}\n",
+            when(at),
+            csv_field(what),
+            csv_field(name)
+        ));
+    };
+    for i in &x.duress {
+        row("duress", i.case_id, i.since, "", &i.name);
+    }
+    for i in &x.unattended {
+        row("unattended", i.case_id, i.since, "", &i.name);
+    }
+    for d in &x.due {
+        let kind = serde_json::to_value(d.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        row("due", d.case_id, d.due, &kind, &d.name);
+    }
+    for i in &x.without_lawyer {
+        row("without_lawyer", i.case_id, i.since, "", &i.name);
+    }
+    for t in &x.transfers {
+        let way = if t.outgoing { "to:" } else { "from:" };
+        row(
+            "transfer",
+            t.case_id,
+            t.since,
+            &format!("{way}{}", t.other),
+            &t.name,
+        );
+    }
+    out
+}
+
+/// How a report is written: CSV, JSON or text in a language, and the consulates it names.
+pub struct Output {
+    pub csv: bool,
+    pub json: bool,
+    pub lang: Lang,
+    pub consulates: Vec<Consulate>,
+}
+
+impl Output {
+    pub fn new(csv: bool, json: bool, lang: Lang, config: &crate::config::Config) -> Output {
+        Output {
+            csv,
+            json,
+            lang,
+            consulates: config.hub.load_consulates().unwrap_or_default(),
+        }
+    }
+
+    /// A consulate's name and zone (its id and UTC when unknown).
+    fn consulate(&self, id: &str) -> (String, Tz) {
+        self.consulates
+            .iter()
+            .find(|c| c.id == id)
+            .map_or((id.to_string(), chrono_tz::UTC), |c| (c.label(), c.zone()))
+    }
+}
+
+fn pretty<T: serde::Serialize>(value: &T) -> String {
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    )
+}
+
+/// `guardia report figures`: (from, to, consulate).
+pub async fn figures(
+    client: &HubClient,
+    (from, to, consulate): (chrono::NaiveDate, chrono::NaiveDate, Option<&str>),
+    out: &Output,
+) -> Result<String, NetError> {
+    let f = client.figures(from, to, consulate).await?;
+    let (from, to) = (from.to_string(), to.to_string());
+    Ok(if out.json {
+        pretty(&f)
+    } else if out.csv {
+        figures_csv(&f, &from, &to, consulate)
+    } else {
+        let place = consulate.map(|c| out.consulate(c).0);
+        figures_text(&f, out.lang, &from, &to, place.as_deref())
+    })
+}
+
+/// `guardia handover`: (consulate, at).
+pub async fn handover(
+    client: &HubClient,
+    (consulate, at): (Option<&str>, Option<DateTime<Utc>>),
+    out: &Output,
+) -> Result<String, NetError> {
+    let h = client.handover(consulate, at).await?;
+    Ok(if out.json {
+        pretty(&h)
+    } else if out.csv {
+        handover_csv(&h)
+    } else {
+        let (place, zone) = out.consulate(&h.consulate);
+        handover_text(&h, out.lang, &place, zone)
+    })
+}
