@@ -401,3 +401,121 @@ async fn the_handover_lists_what_the_next_shift_inherits_and_the_roster_names_wh
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_consoles_shift_tab_loads_what_each_role_may_read() {
+    use guardia::console::net::client::HubClient;
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let boss = hub.staff(Role::Supervisor, Some("los-angeles")).await;
+    let case = new_case(&hub, LA, AlertKind::Detained).await;
+    let panel = HubClient::new(&hub.url, &officer)
+        .unwrap()
+        .shift_panel()
+        .await;
+    let handover = panel.handover.expect("an officer reads their handover");
+    assert_eq!(handover.unattended[0].case_id, case);
+    assert!(panel.figures.is_none(), "the figures are the supervisors'");
+    let panel = HubClient::new(&hub.url, &boss).unwrap().shift_panel().await;
+    assert_eq!(panel.figures.expect("a supervisor reads them").2.alerts, 1);
+}
+
+#[tokio::test]
+async fn an_escalation_names_the_people_on_duty_by_the_roster() {
+    let hub = TestHub::start().await;
+    let boss = hub.staff(Role::Supervisor, Some("los-angeles")).await;
+    let (on, _) = hub.staff_with_id(Role::Officer, Some("los-angeles")).await;
+    let (off, _) = hub.staff_with_id(Role::Officer, Some("los-angeles")).await;
+    let shift = json!({"staff_id": on, "weekdays": [1,2,3,4,5,6,7], "start": "00:00", "hours": 24});
+    ok(hub.post_as(&boss, "/v1/duty", shift).await, 201).await;
+    // The other officer's rotation is taken off the roster: they are not named.
+    let other =
+        json!({"staff_id": off, "weekdays": [1,2,3,4,5,6,7], "start": "00:00", "hours": 24});
+    let set = ok(hub.post_as(&boss, "/v1/duty", other).await, 201).await;
+    let id = set["id"].as_u64().unwrap();
+    ok(
+        hub.post_as(&boss, &format!("/v1/duty/{id}/remove"), json!({}))
+            .await,
+        201,
+    )
+    .await;
+    let case = new_case(&hub, LA, AlertKind::Imminent).await;
+    let consulates = std::sync::Arc::new(
+        guardia::domain::consulate::parse_csv(guardia::config::BUILTIN_CONSULATES).unwrap(),
+    );
+    let later = chrono::Utc::now() + chrono::Duration::minutes(10);
+    let n = hub
+        .store
+        .escalate(
+            later,
+            guardia::domain::urgency::Rules::with_sla(chrono::Duration::minutes(5)),
+            consulates,
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let bodies = hub.texts(&format!(
+        "SELECT body FROM events WHERE kind = 'case_escalated' AND case_id = {case}"
+    ));
+    let body: Value = serde_json::from_str(&bodies[0]).unwrap();
+    assert_eq!(body["body"]["on_duty"], json!([on]), "{body}");
+}
+
+#[tokio::test]
+async fn habeas_and_bond_ineligibility_are_logged_and_their_deadline_is_handed_over() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let case = new_case(&hub, LA, AlertKind::Detained).await;
+    let today = chrono::Utc::now().date_naive();
+    ok(
+        checkpoint(
+            &hub,
+            &officer,
+            case,
+            json!({"code": "BOND_INELIGIBLE", "fields": {"basis": "entry_without_inspection", "authority": "Matter of Yajure Hurtado, 29 I&N Dec. 216"}}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    // The order to show cause three days ago: the government's return is due today.
+    let osc = (today - chrono::Duration::days(3)).to_string();
+    ok(
+        checkpoint(
+            &hub,
+            &officer,
+            case,
+            json!({"code": "HABEAS_FILED", "fields": {"court": "C.D. Cal.", "filed_on": osc, "show_cause_on": osc}}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let stored = hub.case(&officer, case).await;
+    assert_eq!(
+        fields_of(&stored, "BOND_INELIGIBLE")[0]["basis"],
+        "entry_without_inspection"
+    );
+    let h: Value = hub.json_as(&officer, "/v1/handover").await;
+    let kinds: Vec<&str> = h["due"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"habeas_return"), "{h}");
+    // A decision the court has not made cannot be logged as made in the future.
+    let later = (today + chrono::Duration::days(9)).to_string();
+    let e = ok(
+        checkpoint(
+            &hub,
+            &officer,
+            case,
+            json!({"code": "HABEAS_DECIDED", "fields": {"decision": "denied", "decided_on": later}}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(e["field"]["name"], "fields.decided_on", "{e}");
+}

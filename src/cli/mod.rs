@@ -181,6 +181,7 @@ pub enum Command {
         /// One row per thing inherited, for a spreadsheet.
         #[arg(long, conflicts_with = "json")]
         csv: bool,
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
         /// es or en (default: the configured language).
@@ -237,6 +238,7 @@ pub enum ReportCommand {
         /// metric,value rows for a spreadsheet.
         #[arg(long, conflicts_with = "json")]
         csv: bool,
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
         /// es or en (default: the configured language).

@@ -48,6 +48,8 @@ pub enum Action {
     Notice(Notice),
     Lawyers(Vec<LawyerInfo>),
     Consulates(Vec<crate::domain::consulate::Consulate>),
+    /// The shift tab's contents, loaded.
+    ShiftLoaded(Box<crate::console::model::ShiftPanel>),
     /// Facilities staff added or corrected, laid over the shipped list.
     Facilities(Vec<crate::domain::facility::Facility>),
     /// A case fetched on its own (newly assigned to this lawyer, say).
@@ -118,6 +120,8 @@ pub enum Command {
     FetchLawyers,
     FetchConsulates,
     FetchFacilities,
+    /// Load the shift tab: the handover, and for supervisors the incidents and figures.
+    FetchShift,
     FetchCase(u64),
     /// Ask the hub which cases a search means (a phone number, a matrícula).
     FindOnHub(String),

@@ -187,6 +187,17 @@ impl Effects {
                     }
                 });
             }
+            Command::FetchShift => {
+                let (hubs, inbox) = (self.hubs.clone(), self.inbox.clone());
+                tokio::spawn(async move {
+                    let panel = hubs
+                        .request(|client| async move { Ok(client.shift_panel().await) })
+                        .await;
+                    if let Ok(panel) = panel {
+                        let _ = inbox.send(Action::ShiftLoaded(Box::new(panel))).await;
+                    }
+                });
+            }
             Command::FetchFacilities => {
                 let (hubs, inbox) = (self.hubs.clone(), self.inbox.clone());
                 tokio::spawn(async move {

@@ -49,14 +49,31 @@ pub enum Tab {
     MyCases,
     /// The supervisor's backlog.
     Backlog,
+    /// The shift: what the next shift inherits, the incidents, the figures.
+    Shift,
 }
 
 pub fn tabs(role: Option<Role>) -> &'static [Tab] {
     match role {
         Some(Role::Lawyer) => &[Tab::MyCases],
-        Some(Role::Supervisor) => &[Tab::Backlog, Tab::Queue],
+        Some(Role::Supervisor) => &[Tab::Backlog, Tab::Queue, Tab::Shift],
+        Some(Role::Officer) => &[Tab::Queue, Tab::Shift],
         _ => &[Tab::Queue],
     }
+}
+
+/// The shift tab's contents, as the hub last gave them (loaded on entering the tab). What the
+/// caller may not see is left empty.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ShiftPanel {
+    pub handover: Option<crate::domain::handover::Handover>,
+    pub incidents: Vec<crate::domain::incident::IncidentView>,
+    /// The figures of the last 30 days, for supervisors.
+    pub figures: Option<(
+        chrono::NaiveDate,
+        chrono::NaiveDate,
+        crate::domain::figures::Figures,
+    )>,
 }
 
 /// What the status line tells the operator: data, put in their language when drawn.
@@ -187,6 +204,9 @@ pub struct Model {
     pub message: Option<Message>,
     /// Selection in the backlog's attention list.
     pub backlog_selected: usize,
+    /// The shift tab, once loaded, and how far it is scrolled.
+    pub shift: Option<ShiftPanel>,
+    pub shift_scroll: u16,
     /// The backlog and its attention list, computed by `update::settle` when the backlog tab is
     /// shown (once per drained inbox, not per frame or per event).
     pub backlog: Option<(crate::domain::backlog::Backlog, Vec<u64>)>,
@@ -259,6 +279,8 @@ impl Model {
             notice: None,
             message: None,
             backlog_selected: 0,
+            shift: None,
+            shift_scroll: 0,
             backlog: None,
             triage_filter: Default::default(),
             fetching: HashMap::new(),

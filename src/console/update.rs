@@ -121,6 +121,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             vec![]
         }
         Action::Candidates(list) => work::on_candidates(model, list),
+        Action::ShiftLoaded(panel) => {
+            model.shift = Some(*panel);
+            vec![]
+        }
         Action::Facilities(list) => {
             for f in list {
                 model.facilities.record(f);
@@ -372,6 +376,12 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         Intent::Quit => return views::quit(model),
         Intent::NextView => views::next_view(model),
         Intent::BulkAcknowledge => views::start_bulk(model),
+        Intent::Up if model.tab == Tab::Shift => {
+            model.shift_scroll = model.shift_scroll.saturating_sub(1)
+        }
+        Intent::Down if model.tab == Tab::Shift => {
+            model.shift_scroll = model.shift_scroll.saturating_add(1)
+        }
         Intent::Up => move_by(model, -1),
         Intent::Down => move_by(model, 1),
         Intent::PageUp => move_by(model, -(model.page.max(1) as i64)),
@@ -412,12 +422,14 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         Intent::Tab(n) => {
             if let Some(tab) = tabs(model.role()).get(usize::from(n)) {
                 model.tab = *tab;
+                return entered(model);
             }
         }
         Intent::NextTab => {
             let list = tabs(model.role());
             let at = list.iter().position(|t| *t == model.tab).unwrap_or(0);
             model.tab = list[(at + 1) % list.len()];
+            return entered(model);
         }
         Intent::Open => {
             if model.tab == Tab::Backlog
@@ -459,6 +471,15 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
             return work::start(model, verb, target);
         }
         _ => {}
+    }
+    vec![]
+}
+
+/// Entering the shift tab loads it afresh: the handover is a moment's picture.
+fn entered(model: &mut Model) -> Vec<Command> {
+    if model.tab == Tab::Shift {
+        model.shift_scroll = 0;
+        return vec![Command::FetchShift];
     }
     vec![]
 }

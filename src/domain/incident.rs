@@ -142,6 +142,14 @@ pub fn tally<'a>(cases: impl IntoIterator<Item = &'a Case>) -> Tally {
     t
 }
 
+/// An incident with its running figures, as the hub shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentView {
+    #[serde(flatten)]
+    pub incident: Incident,
+    pub tally: Tally,
+}
+
 /// What the cluster rule asks of the incidents: for each cluster, open an incident when none
 /// of its cases is in one, else add its other cases to the incident (the oldest, when its
 /// cases are in several) that holds some. `member_of` says which incident a case is in.

@@ -18,6 +18,11 @@ pub enum P {
     CounselAfterMove,
     NotListed,
     HeldHere,
+    TabShift,
+    Incidents,
+    NoIncidents,
+    FiguresTitle,
+    Loading,
 }
 
 pub fn p(lang: Lang, phrase: P) -> &'static str {
@@ -41,6 +46,14 @@ pub fn p(lang: Lang, phrase: P) -> &'static str {
             "Informe al abogado(a) del traslado en 24 horas",
             "Tell counsel of the move within 24 hours",
         ),
+        TabShift => lang.pick("Guardia", "Shift"),
+        Incidents => lang.pick("Operativos", "Raids"),
+        NoIncidents => lang.pick("ningún operativo esta semana", "no raids this week"),
+        FiguresTitle => lang.pick(
+            "Cifras de los últimos 30 días",
+            "Figures of the last 30 days",
+        ),
+        Loading => lang.pick("cargando…", "loading…"),
         HeldHere => lang.pick(
             "el centro de detención está en su circunscripción",
             "the facility lies in its district",
@@ -172,4 +185,23 @@ pub fn figure_labels(lang: Lang) -> Vec<(&'static str, &'static str)> {
         .iter()
         .map(|(key, es, en)| (*key, lang.pick(es, en)))
         .collect()
+}
+
+/// "5 alertas · 4 detenidas · 1 liberada · 2 con abogado(a)".
+pub fn tally(lang: Lang, alerts: usize, detained: usize, released: usize, lawyer: usize) -> String {
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    match lang {
+        Lang::Es => format!(
+            "{alerts} alerta{} · {detained} persona{} detenida{} · {released} liberada{} · \
+             {lawyer} con abogado(a)",
+            s(alerts),
+            s(detained),
+            s(detained),
+            s(released)
+        ),
+        Lang::En => format!(
+            "{alerts} alert{} · {detained} detained · {released} released · {lawyer} with a lawyer",
+            s(alerts)
+        ),
+    }
 }

@@ -315,6 +315,22 @@ impl HubClient {
         self.get(&path).await
     }
 
+    /// The shift tab: the handover; for supervisors the incidents of the last week and the
+    /// figures of the last 30 days. What this token may not read stays empty.
+    pub async fn shift_panel(&self) -> crate::console::model::ShiftPanel {
+        let to = chrono::Utc::now().date_naive();
+        let from = to - chrono::Duration::days(29);
+        crate::console::model::ShiftPanel {
+            handover: self.handover(None, None).await.ok(),
+            incidents: self.get("/v1/incidents").await.unwrap_or_default(),
+            figures: self
+                .figures(from, to, None)
+                .await
+                .ok()
+                .map(|f| (from, to, f)),
+        }
+    }
+
     /// What the next shift inherits (`GET /v1/handover`).
     pub async fn handover(
         &self,

@@ -147,3 +147,29 @@ fn a_placement_is_picked_from_the_registry_nearest_first() {
     assert_eq!(req.fields["facility"], "GEORGE BAILEY DETENTION FACILITY");
     assert_eq!(req.fields["field_office"], "SND");
 }
+
+#[test]
+fn the_shift_tab_loads_and_shows_what_the_next_shift_inherits() {
+    use crate::console::model::{ShiftPanel, Tab};
+    use crate::domain::handover::handover;
+    let mut m = officer(Lang::Es);
+    update(&mut m, event(raised(1, 1002, AlertKind::Detained, vec![])));
+    let commands = update(&mut m, key(KeyCode::Char('2')));
+    assert_eq!(m.tab, Tab::Shift);
+    assert!(commands.contains(&Command::FetchShift), "{commands:?}");
+    assert!(screen(&mut m, 100, 30).contains("cargando…"));
+    let tz = m.zone_of("los-angeles");
+    let h = handover("los-angeles", tz, m.cases.values(), &[], m.now);
+    update(
+        &mut m,
+        Action::ShiftLoaded(Box::new(ShiftPanel {
+            handover: Some(h),
+            ..ShiftPanel::default()
+        })),
+    );
+    let text = screen(&mut m, 100, 30);
+    assert!(text.contains("Entrega de guardia"), "{text}");
+    assert!(text.contains("Alertas sin atender (1)"), "{text}");
+    assert!(text.contains("#1002"), "{text}");
+    assert!(text.contains("nadie según el rol de guardias"), "{text}");
+}

@@ -80,6 +80,9 @@ pub fn render_tabs(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                 Tab::Queue => t(lang, Text::TabQueue),
                 Tab::MyCases => t(lang, Text::TabMyCases),
                 Tab::Backlog => t(lang, Text::TabBacklog),
+                Tab::Shift => {
+                    crate::i18n::protection::p(lang, crate::i18n::protection::P::TabShift)
+                }
             };
             let style = if *tab == model.tab {
                 theme.selected()

@@ -8,6 +8,7 @@ mod header;
 mod help;
 mod map;
 mod queue;
+mod shift;
 pub mod theme;
 
 use ratatui::Frame;
@@ -73,6 +74,7 @@ pub fn render(model: &Model, frame: &mut Frame) {
     footer::render_tabs(model, theme, frame, p.tabs);
     if p.list.height > 0 {
         match &model.backlog {
+            _ if model.tab == Tab::Shift => shift::render(model, theme, frame, p.list),
             Some((b, ids)) if model.tab == Tab::Backlog => {
                 backlog::render(model, b, ids, theme, frame, p.list)
             }

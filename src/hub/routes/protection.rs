@@ -20,7 +20,7 @@ use super::{idempotency_key, replay_header};
 use crate::domain::facility::{self, Facility, FacilityRequest, Registry};
 use crate::domain::geo::Point;
 use crate::domain::handover;
-use crate::domain::incident::{self, Incident, Tally};
+use crate::domain::incident::{self, IncidentView};
 use crate::domain::roster::{Shift, ShiftRequest};
 use crate::domain::staff::{Role, Scope};
 use crate::domain::visit::{self, Findings, PlacedCase, Visit, VisitRequest};
@@ -277,13 +277,6 @@ pub async fn facility_round(
         visits,
         findings,
     }))
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct IncidentView {
-    #[serde(flatten)]
-    pub incident: Incident,
-    pub tally: Tally,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,0 +1,223 @@
+//! The shift tab: what the next shift inherits (the handover), the week's raids with their
+//! running counts, and for supervisors the last 30 days' figures. Drawn from what the hub gave
+//! when the tab was entered; `guardia handover` prints the same list.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::clean;
+use super::theme::Theme;
+use crate::console::model::{Model, ShiftPanel};
+use crate::domain::handover::{Handover, Item};
+use crate::domain::time;
+use crate::i18n::protection::{H, P, figure_labels, h, p};
+use crate::i18n::{Lang, casework};
+
+pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
+    let lang = model.lang;
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", p(lang, P::TabShift)),
+        theme.title(),
+    ));
+    let lines = match &model.shift {
+        Some(panel) => lines(model, panel, theme),
+        None => vec![Line::from(Span::styled(p(lang, P::Loading), theme.dim()))],
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((model.shift_scroll, 0)),
+        area,
+    );
+}
+
+fn people(lang: Lang, list: &[(i64, String)]) -> String {
+    if list.is_empty() {
+        return h(lang, H::Nobody).to_string();
+    }
+    list.iter()
+        .map(|(_, n)| clean(n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn lines<'a>(model: &Model, panel: &ShiftPanel, theme: Theme) -> Vec<Line<'a>> {
+    let lang = model.lang;
+    let mut out = Vec::new();
+    if let Some(x) = &panel.handover {
+        handover(model, x, theme, &mut out);
+    }
+    if !panel.incidents.is_empty() || panel.figures.is_some() {
+        out.push(Line::default());
+        out.push(Line::from(Span::styled(
+            p(lang, P::Incidents),
+            theme.title(),
+        )));
+        if panel.incidents.is_empty() {
+            out.push(Line::from(format!("  {}", p(lang, P::NoIncidents))));
+        }
+        for i in &panel.incidents {
+            let t = &i.tally;
+            let name = if i.incident.name.is_empty() {
+                format!("#{}", i.incident.id)
+            } else {
+                format!("#{} {}", i.incident.id, clean(&i.incident.name))
+            };
+            let zone = model.zone_of(t.consulates.first().map_or("", String::as_str));
+            let span = match (t.first_at, t.last_at) {
+                (Some(a), Some(b)) => {
+                    format!(" · {} – {}", time::local(a, zone), time::local(b, zone))
+                }
+                _ => String::new(),
+            };
+            out.push(Line::from(Span::styled(
+                format!("  {name}{span}"),
+                theme.warn(),
+            )));
+            out.push(Line::from(format!(
+                "    {}",
+                crate::i18n::protection::tally(
+                    lang,
+                    t.alerts,
+                    t.detained,
+                    t.released,
+                    t.with_lawyer
+                )
+            )));
+            let places: Vec<String> = t
+                .consulates
+                .iter()
+                .map(|c| clean(&model.consulate_name(c)))
+                .collect();
+            out.push(Line::from(Span::styled(
+                format!("    {}", places.join(" · ")),
+                theme.dim(),
+            )));
+        }
+    }
+    if let Some((from, to, f)) = &panel.figures {
+        out.push(Line::default());
+        out.push(Line::from(Span::styled(
+            format!("{} ({from} – {to})", p(lang, P::FiguresTitle)),
+            theme.title(),
+        )));
+        let counts = [
+            f.people_assisted,
+            f.alerts,
+            f.raids,
+            f.detained_in_raids,
+            f.visits,
+            f.advisories,
+            f.released,
+            f.removed,
+            f.deaths_in_custody,
+            f.diplomatic_notes,
+        ];
+        let medians = [
+            f.median_ack_minutes,
+            f.median_notification_hours,
+            f.median_lawyer_hours,
+        ];
+        let values = counts.iter().map(|n| n.to_string()).chain(
+            medians
+                .iter()
+                .map(|m| m.map_or("—".into(), |v| format!("{v:.1}"))),
+        );
+        for ((_, label), value) in figure_labels(lang).into_iter().zip(values) {
+            out.push(Line::from(format!("  {label}: {value}")));
+        }
+    }
+    out
+}
+
+fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a>>) {
+    let lang = model.lang;
+    let zone = model.zone_of(&x.consulate);
+    out.push(Line::from(Span::styled(
+        format!("{} · {}", h(lang, H::Title), time::local(x.at, zone)),
+        theme.title(),
+    )));
+    out.push(Line::from(format!(
+        "{}: {}",
+        h(lang, H::OnDuty),
+        people(lang, &x.on_duty)
+    )));
+    if let Some(end) = x.shift_ends {
+        out.push(Line::from(format!(
+            "{}: {} · {}: {}",
+            h(lang, H::ShiftEnds),
+            time::local(end, zone),
+            h(lang, H::NextOnDuty),
+            people(lang, &x.next_on_duty)
+        )));
+    }
+    let item = |i: &Item| {
+        Line::from(format!(
+            "  #{} · {} · {}",
+            i.case_id,
+            time::local(i.since, zone),
+            clean(&i.name)
+        ))
+    };
+    let mut section = |title: H, lines: Vec<Line<'a>>, urgent: bool| {
+        let style = if urgent && !lines.is_empty() {
+            theme.warn()
+        } else {
+            theme.title()
+        };
+        out.push(Line::default());
+        out.push(Line::from(Span::styled(
+            format!("{} ({})", h(lang, title), lines.len()),
+            style,
+        )));
+        out.extend(lines);
+    };
+    section(H::Duress, x.duress.iter().map(item).collect(), true);
+    section(H::Unattended, x.unattended.iter().map(item).collect(), true);
+    section(
+        H::Due,
+        x.due
+            .iter()
+            .map(|d| {
+                let overdue = if d.overdue {
+                    format!(" {}", h(lang, H::Overdue))
+                } else {
+                    String::new()
+                };
+                Line::from(format!(
+                    "  #{} · {} · {}{overdue} · {}",
+                    d.case_id,
+                    time::local(d.due, zone),
+                    casework::deadline(lang, d.kind),
+                    clean(&d.name)
+                ))
+            })
+            .collect(),
+        true,
+    );
+    section(
+        H::WithoutLawyer,
+        x.without_lawyer.iter().map(item).collect(),
+        false,
+    );
+    section(
+        H::Transfers,
+        x.transfers
+            .iter()
+            .map(|t| {
+                let way = if t.outgoing { H::Outgoing } else { H::Incoming };
+                Line::from(format!(
+                    "  #{} · {} {} · {}",
+                    t.case_id,
+                    h(lang, way),
+                    clean(&model.consulate_name(&t.other)),
+                    clean(&t.name)
+                ))
+            })
+            .collect(),
+        false,
+    );
+}
