@@ -9,38 +9,9 @@ use guardia::cli::{
 use guardia::config::{Config, data_dir};
 use guardia::domain::event::Actor;
 use guardia::domain::staff::Role;
-use guardia::i18n::Lang;
 use guardia::report::protection::Output;
 
-fn console_lang(config: &Config, flag: Option<String>) -> Lang {
-    let configured = flag.unwrap_or_else(|| config.console.language.clone());
-    Lang::resolve(&configured, sys_locale::get_locale().as_deref())
-}
-
-/// A client for the one-shot reports, with the console's hub and token settings (the first
-/// hub, when the console is given several).
-fn report_client(
-    config: &Config,
-    hub: Option<String>,
-) -> Result<guardia::console::net::client::HubClient> {
-    let hub = match hub {
-        Some(hub) => hub,
-        // Empty only when nothing is configured: the client then says the URL is unusable.
-        None => config
-            .console
-            .hub_list(&[])
-            .into_iter()
-            .next()
-            .unwrap_or_default(),
-    };
-    if config.console.token.is_empty() {
-        bail!("no staff token: set GUARDIA_TOKEN or console.token in the config file");
-    }
-    Ok(guardia::console::net::client::HubClient::new(
-        &hub,
-        &config.console.token,
-    )?)
-}
+use guardia::cli::{console_lang, report_client};
 
 /// Refuses consulate ids that are not on the configured list, naming the closest ones, before
 /// anything is written.

@@ -202,6 +202,37 @@ fn distance(a: &str, b: &str) -> usize {
     previous[b.len()]
 }
 
+/// The language a report or the console speaks: the flag, else the config, else the locale.
+pub fn console_lang(config: &crate::config::Config, flag: Option<String>) -> crate::i18n::Lang {
+    let configured = flag.unwrap_or_else(|| config.console.language.clone());
+    crate::i18n::Lang::resolve(&configured, sys_locale::get_locale().as_deref())
+}
+
+/// A client for the one-shot reports, with the console's hub and token settings (the first
+/// hub, when the console is given several).
+pub fn report_client(
+    config: &crate::config::Config,
+    hub: Option<String>,
+) -> anyhow::Result<crate::console::net::client::HubClient> {
+    let hub = match hub {
+        Some(hub) => hub,
+        // Empty only when nothing is configured: the client then says the URL is unusable.
+        None => config
+            .console
+            .hub_list(&[])
+            .into_iter()
+            .next()
+            .unwrap_or_default(),
+    };
+    if config.console.token.is_empty() {
+        anyhow::bail!("no staff token: set GUARDIA_TOKEN or console.token in the config file");
+    }
+    Ok(crate::console::net::client::HubClient::new(
+        &hub,
+        &config.console.token,
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

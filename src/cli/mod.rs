@@ -8,7 +8,8 @@ use clap::{Parser, Subcommand};
 mod check;
 
 pub use check::{
-    check_consulate, lawyer_add_hint, parse_staff_add_role, parse_staff_role, unknown_consulate,
+    check_consulate, console_lang, lawyer_add_hint, parse_staff_add_role, parse_staff_role,
+    report_client, unknown_consulate,
 };
 
 #[derive(Parser)]

@@ -83,9 +83,9 @@ impl Store {
                         .map_or(chrono_tz::UTC, |c| c.zone())
                 };
                 let mut on_duty =
-                    super::protection::on_duty(ctx, &case.consulate, zone(&case.consulate), now)?;
+                    super::duty::on_duty(ctx, &case.consulate, zone(&case.consulate), now)?;
                 if let Some(other) = &offered_to {
-                    on_duty.extend(super::protection::on_duty(ctx, other, zone(other), now)?);
+                    on_duty.extend(super::duty::on_duty(ctx, other, zone(other), now)?);
                 }
                 let body = EventBody::CaseEscalated(CaseEscalated {
                     level,

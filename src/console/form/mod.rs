@@ -14,6 +14,11 @@ use crate::domain::staff::{LawyerInfo, rank_lawyers};
 use crate::domain::triage::{Category, Consent, Intent};
 use crate::i18n::{Lang, casework};
 
+mod placement;
+
+pub use placement::NOT_LISTED;
+use placement::facility_items;
+
 /// The caller-confirmation picker's "none of these people".
 pub const NONE_OF_THEM: &str = "none";
 
@@ -169,33 +174,6 @@ pub struct Form {
     pub picking_facility: bool,
 }
 
-/// The facility picker's "not in the registry: type it in".
-pub const NOT_LISTED: &str = "";
-
-fn facility_items(
-    case: &Case,
-    registry: &crate::domain::facility::Registry,
-    lang: Lang,
-) -> Vec<PickItem> {
-    let near = case.located().then(|| case.location.point());
-    let mut items = vec![PickItem {
-        key: NOT_LISTED.into(),
-        label: crate::i18n::protection::p(lang, crate::i18n::protection::P::NotListed).into(),
-        detail: String::new(),
-        search: String::new(),
-    }];
-    items.extend(registry.search("", near, usize::MAX).into_iter().map(|f| {
-        let km = f.km.map(|k| format!("{k:.0} km · ")).unwrap_or_default();
-        PickItem {
-            key: f.facility.code.clone(),
-            label: f.facility.label(),
-            detail: format!("{km}{}", f.facility.field_office),
-            search: format!("{} {}", f.facility.code, f.facility.field_office),
-        }
-    }));
-    items
-}
-
 fn editor(text: &str) -> TextArea<'static> {
     let mut t = TextArea::new(text.lines().map(String::from).collect());
     t.move_cursor(CursorMove::Bottom);
@@ -339,38 +317,6 @@ impl Form {
                 search: o.as_str().replace('_', " "),
             })
             .collect();
-        form.picker = Some(Picker::new(items));
-        form
-    }
-
-    /// Consulates to transfer to, nearest to the person first (detainees are moved to facilities
-    /// nearby more often than far away).
-    /// `held_in`: the consulate whose district the person's facility lies in; offered first,
-    /// since a detainee is served where they are held.
-    pub fn transfer(
-        case: &Case,
-        consulates: &[crate::domain::consulate::Consulate],
-        lang: Lang,
-        held_in: Option<&str>,
-    ) -> Form {
-        let mut form = Form::new(case, Verb::Transfer);
-        let mut items: Vec<PickItem> =
-            crate::domain::geo::by_distance(consulates, case.location.point())
-                .into_iter()
-                .filter(|(c, _)| c.id != case.consulate)
-                .map(|(c, km)| PickItem {
-                    key: c.id.clone(),
-                    label: c.label(),
-                    detail: crate::i18n::distance(lang, km),
-                    search: c.id.clone(),
-                })
-                .collect();
-        if let Some(at) = held_in.and_then(|d| items.iter().position(|i| i.key == d)) {
-            let mut item = items.remove(at);
-            item.detail =
-                crate::i18n::protection::p(lang, crate::i18n::protection::P::HeldHere).to_string();
-            items.insert(0, item);
-        }
         form.picker = Some(Picker::new(items));
         form
     }
@@ -571,36 +517,6 @@ impl Form {
         }
         self.chosen = Some(item);
         self.focus = 0;
-    }
-
-    /// Fills the placement's fields from the facility chosen (nothing for "not listed": the
-    /// officer types it). The hub fills them again from its registry by the code.
-    fn place_in(&mut self, item: &PickItem) {
-        if item.key == NOT_LISTED {
-            self.focus = 1;
-            return;
-        }
-        let (name, place) = item
-            .label
-            .split_once(" · ")
-            .unwrap_or((item.label.as_str(), ""));
-        let office = item.search.split_whitespace().nth(1).unwrap_or("");
-        for (field, value) in [
-            ("facility_code", item.key.as_str()),
-            ("facility", name),
-            ("city_state", place),
-            ("field_office", office),
-        ] {
-            if let Some(input) = self.inputs.iter_mut().find(|i| i.name == field) {
-                input.editor = editor(value);
-            }
-        }
-        // On to what the registry cannot know: when, and the rest.
-        self.focus = self
-            .inputs
-            .iter()
-            .position(|i| i.name == "source" || i.name == "moved_on")
-            .unwrap_or(0);
     }
 
     /// Puts a draft back: the picker's choice made again, then each field's text.
