@@ -177,7 +177,9 @@ pub async fn run(
             cases[4],
             v,
             "FACILITY_LOCATED",
-            json!({ "facility": "Centro de procesamiento (demo)" }),
+            // From the registry: the hub fills in its name, place and field office, and the
+            // console shows the district it lies in (San Bernardino's) with a transfer offer.
+            json!({ "facility_code": "ADLNTCA" }),
         )
         .await?;
     api.checkpoint(
