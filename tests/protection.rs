@@ -335,10 +335,26 @@ async fn a_simulated_raid_becomes_one_incident_with_running_counts() {
     let list: Value = hub.json_as(&boss, "/v1/incidents").await;
     assert_eq!(list[0]["name"], "Operativo Huntington Park");
     assert_eq!(list[0]["tally"]["alerts"], 6);
-    // Chicago's supervisor does not see Los Angeles's incident.
+    // Chicago's supervisor neither sees Los Angeles's incident nor renames or grows it.
     let chicago = hub.staff(Role::Supervisor, Some("chicago")).await;
     let theirs: Value = hub.json_as(&chicago, "/v1/incidents").await;
     assert_eq!(theirs, json!([]));
+    ok(
+        hub.post_as(&chicago, &path, json!({"name": "otro"})).await,
+        404,
+    )
+    .await;
+    let chicago_case = new_case(&hub, (41.88, -87.63), AlertKind::Detained).await;
+    let grow = json!({"cases": [chicago_case]});
+    ok(
+        hub.post_as(&chicago, &format!("/v1/incidents/{id}/cases"), grow)
+            .await,
+        404,
+    )
+    .await;
+    let list: Value = hub.json_as(&boss, "/v1/incidents").await;
+    assert_eq!(list[0]["name"], "Operativo Huntington Park");
+    assert_eq!(list[0]["tally"]["alerts"], 6);
 }
 
 #[tokio::test]

@@ -55,6 +55,39 @@ pub struct Figures {
     pub median_lawyer_hours: Option<f64>,
 }
 
+impl Figures {
+    /// Each figure as printed, in the order of `i18n::protection::FIGURES`: counts as they are,
+    /// medians with one decimal, "—" for a median of nothing.
+    pub fn printed(&self) -> Vec<String> {
+        let counts = [
+            self.people_assisted,
+            self.alerts,
+            self.raids,
+            self.detained_in_raids,
+            self.visits,
+            self.advisories,
+            self.released,
+            self.removed,
+            self.deaths_in_custody,
+            self.diplomatic_notes,
+        ];
+        let medians = [
+            self.median_ack_minutes,
+            self.median_notification_hours,
+            self.median_lawyer_hours,
+        ];
+        counts
+            .iter()
+            .map(|n| n.to_string())
+            .chain(
+                medians
+                    .iter()
+                    .map(|m| m.map_or("—".to_string(), |v| format!("{v:.1}"))),
+            )
+            .collect()
+    }
+}
+
 #[derive(Debug, Default)]
 struct CaseFacts {
     consulate: String,

@@ -15,31 +15,13 @@ use crate::domain::time;
 use crate::i18n::protection::{FIGURES, H, figure_labels, figures_title, h};
 use crate::i18n::{Lang, casework};
 
-/// Each figure's value as printed: counts as they are, medians with one decimal, "—" for a
-/// median of nothing.
+/// Each figure's CSV key with its value as printed.
 fn values(f: &Figures) -> Vec<(&'static str, String)> {
-    let median = |m: Option<f64>| m.map_or("—".to_string(), |v| format!("{v:.1}"));
-    let counts = [
-        f.people_assisted,
-        f.alerts,
-        f.raids,
-        f.detained_in_raids,
-        f.visits,
-        f.advisories,
-        f.released,
-        f.removed,
-        f.deaths_in_custody,
-        f.diplomatic_notes,
-    ];
-    let mut out: Vec<(&'static str, String)> = FIGURES
+    FIGURES
         .iter()
-        .zip(counts)
-        .map(|((key, _, _), n)| (*key, n.to_string()))
-        .collect();
-    out.push((FIGURES[10].0, median(f.median_ack_minutes)));
-    out.push((FIGURES[11].0, median(f.median_notification_hours)));
-    out.push((FIGURES[12].0, median(f.median_lawyer_hours)));
-    out
+        .map(|(key, _, _)| *key)
+        .zip(f.printed())
+        .collect()
 }
 
 pub fn figures_text(f: &Figures, lang: Lang, from: &str, to: &str, place: Option<&str>) -> String {

@@ -104,28 +104,7 @@ fn lines<'a>(model: &Model, panel: &ShiftPanel, theme: Theme) -> Vec<Line<'a>> {
             format!("{} ({from} – {to})", p(lang, P::FiguresTitle)),
             theme.title(),
         )));
-        let counts = [
-            f.people_assisted,
-            f.alerts,
-            f.raids,
-            f.detained_in_raids,
-            f.visits,
-            f.advisories,
-            f.released,
-            f.removed,
-            f.deaths_in_custody,
-            f.diplomatic_notes,
-        ];
-        let medians = [
-            f.median_ack_minutes,
-            f.median_notification_hours,
-            f.median_lawyer_hours,
-        ];
-        let values = counts.iter().map(|n| n.to_string()).chain(
-            medians
-                .iter()
-                .map(|m| m.map_or("—".into(), |v| format!("{v:.1}"))),
-        );
+        let values = f.printed();
         for ((_, label), value) in figure_labels(lang).into_iter().zip(values) {
             out.push(Line::from(format!("  {label}: {value}")));
         }

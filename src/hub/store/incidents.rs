@@ -143,8 +143,22 @@ impl Store {
                     (id, IncidentChange::CasesAdded { cases: loose })
                 }
             };
-            if !matches!(change, IncidentChange::Opened { .. }) && incident(ctx, id)?.is_none() {
-                return Err(StoreError::NotFound);
+            if !matches!(change, IncidentChange::Opened { .. }) {
+                // Another consulate's incident is answered as if it did not exist: a
+                // supervisor names and grows the incidents that hold one of their cases.
+                let existing = incident(ctx, id)?.ok_or(StoreError::NotFound)?;
+                let mut ours = staff.consulate.is_none();
+                for case in &existing.cases {
+                    if ours {
+                        break;
+                    }
+                    ours = ctx
+                        .case(*case)?
+                        .is_some_and(|c| staff.consulate.as_deref() == Some(c.consulate.as_str()));
+                }
+                if !ours {
+                    return Err(StoreError::NotFound);
+                }
             }
             let seq = change_incident(ctx, actor(&staff), id, change, now)?;
             done(ctx, &idem, Recorded { id, seq }, now)
