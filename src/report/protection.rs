@@ -98,7 +98,13 @@ fn due_line(d: &Due, lang: Lang, zone: Tz) -> String {
 
 /// The handover for people: who hands over to whom, then each list, times in the consulate's
 /// own zone.
-pub fn handover_text(x: &Handover, lang: Lang, place: &str, zone: Tz) -> String {
+/// `name_of` gives a consulate's name for its id (the other side of a transfer).
+pub fn handover_text(
+    x: &Handover,
+    lang: Lang,
+    (place, zone): (&str, Tz),
+    name_of: impl Fn(&str) -> String,
+) -> String {
     let mut out = format!(
         "{} · {} · {}\n",
         h(lang, H::Title),
@@ -162,7 +168,7 @@ pub fn handover_text(x: &Handover, lang: Lang, place: &str, zone: Tz) -> String 
                     t.case_id,
                     time::local(t.since, zone),
                     h(lang, way),
-                    sanitize(&t.other, Lines::One),
+                    sanitize(&name_of(&t.other), Lines::One),
                     sanitize(&t.name, Lines::One)
                 )
             })
@@ -277,6 +283,6 @@ pub async fn handover(
         handover_csv(&h)
     } else {
         let (place, zone) = out.consulate(&h.consulate);
-        handover_text(&h, out.lang, &place, zone)
+        handover_text(&h, out.lang, (&place, zone), |id| out.consulate(id).0)
     })
 }
