@@ -17,7 +17,8 @@ mod encoded;
 mod protection;
 pub use encoded::Encoded;
 pub use protection::{
-    DutyChange, DutyRecorded, FacilityRecorded, IncidentChange, IncidentRecorded, VisitLogged,
+    DutyChange, DutyRecorded, FacilityRecorded, IncidentChange, IncidentRecorded, PlanChange,
+    VisitLogged, VisitPlanRecorded,
 };
 
 /// Who caused an event. Staff are named so the record says who did what.
@@ -368,6 +369,7 @@ pub enum EventBody {
     VisitLogged(VisitLogged),
     IncidentRecorded(IncidentRecorded),
     DutyRecorded(DutyRecorded),
+    VisitPlanRecorded(VisitPlanRecorded),
 }
 
 /// The tag of an [`EventBody`], for timelines and SSE `event:` names.
@@ -400,6 +402,7 @@ pub enum EventKind {
     VisitLogged,
     IncidentRecorded,
     DutyRecorded,
+    VisitPlanRecorded,
 }
 
 impl EventKind {
@@ -431,6 +434,7 @@ impl EventKind {
             EventKind::VisitLogged => "visit_logged",
             EventKind::IncidentRecorded => "incident_recorded",
             EventKind::DutyRecorded => "duty_recorded",
+            EventKind::VisitPlanRecorded => "visit_plan_recorded",
         }
     }
 }
@@ -464,6 +468,7 @@ impl EventBody {
             EventBody::VisitLogged(_) => EventKind::VisitLogged,
             EventBody::IncidentRecorded(_) => EventKind::IncidentRecorded,
             EventBody::DutyRecorded(_) => EventKind::DutyRecorded,
+            EventBody::VisitPlanRecorded(_) => EventKind::VisitPlanRecorded,
         }
     }
 }

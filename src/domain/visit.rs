@@ -43,6 +43,9 @@ pub struct Visit {
     pub roster: Vec<String>,
     pub conditions: String,
     pub complaints: String,
+    /// The planned visit it carried out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_id: Option<u64>,
 }
 
 /// What staff send to log a visit.
@@ -61,6 +64,9 @@ pub struct VisitRequest {
     pub conditions: String,
     #[serde(default)]
     pub complaints: String,
+    /// The planned visit this one carries out, when it was planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_id: Option<u64>,
 }
 
 /// Checks a visit and normalises it (A-numbers to 9 digits, each once). The facility code and
@@ -145,6 +151,107 @@ pub fn validate(req: &VisitRequest, now: DateTime<Utc>) -> Result<Visit, FieldEr
         roster,
         conditions: note("conditions", &req.conditions, false)?,
         complaints: note("complaints", &req.complaints, false)?,
+        plan_id: req.plan_id,
+    })
+}
+
+/// Furthest ahead a visit can be planned.
+pub const PLAN_AHEAD_DAYS: i64 = 366;
+
+/// A visit put on the calendar: who will go where, on which day. It stays planned until a visit
+/// logged against it carries it out, or it is cancelled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedVisit {
+    pub id: u64,
+    pub facility: String,
+    pub facility_name: String,
+    pub consulate: String,
+    pub planned_on: NaiveDate,
+    pub staff: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+    pub status: PlanStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum PlanStatus {
+    Planned,
+    /// Carried out by this logged visit.
+    Done {
+        visit_id: u64,
+    },
+    Cancelled,
+}
+
+impl PlanStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanStatus::Planned => "planned",
+            PlanStatus::Done { .. } => "done",
+            PlanStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// What staff send to plan a visit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRequest {
+    pub facility: String,
+    pub planned_on: String,
+    #[serde(default)]
+    pub staff: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Checks a plan. A day already past is refused (a day behind is let through: the consulate's
+/// today may still be yesterday in UTC); so is one more than a year ahead.
+pub fn validate_plan(req: &PlanRequest, now: DateTime<Utc>) -> Result<PlannedVisit, FieldError> {
+    let planned_on = parse_date(&req.planned_on).ok_or_else(|| {
+        err(
+            "planned_on",
+            FieldCode::InvalidFormat,
+            "must be a date written YYYY-MM-DD",
+        )
+    })?;
+    if planned_on < (now - Duration::days(1)).date_naive() {
+        return Err(err(
+            "planned_on",
+            FieldCode::OutOfRange,
+            "is already past; log a visit made with POST /v1/visits",
+        ));
+    }
+    if planned_on > (now + Duration::days(PLAN_AHEAD_DAYS)).date_naive() {
+        return Err(err(
+            "planned_on",
+            FieldCode::OutOfRange,
+            "is more than a year ahead; check the year",
+        ));
+    }
+    if req.staff.len() > MAX_STAFF {
+        return Err(err(
+            "staff",
+            FieldCode::TooLong,
+            format!("lists {}; at most {MAX_STAFF} are allowed", req.staff.len()),
+        ));
+    }
+    let staff = req
+        .staff
+        .iter()
+        .enumerate()
+        .map(|(i, s)| text(&format!("staff[{i}]"), s, 80))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PlannedVisit {
+        id: 0,
+        facility: req.facility.trim().to_ascii_uppercase(),
+        facility_name: String::new(),
+        consulate: String::new(),
+        planned_on,
+        staff,
+        note: note("note", &req.note, false)?,
+        status: PlanStatus::Planned,
     })
 }
 
@@ -238,6 +345,7 @@ mod tests {
             roster: roster.iter().map(|s| s.to_string()).collect(),
             conditions: String::new(),
             complaints: String::new(),
+            plan_id: None,
         }
     }
 
@@ -295,6 +403,7 @@ mod tests {
             roster: vec!["123-456-789".into(), "123456789".into()],
             conditions: "sobrecupo".into(),
             complaints: String::new(),
+            plan_id: None,
         };
         let v = validate(&req, now()).unwrap();
         assert_eq!(v.facility, "ADLNTCA");
@@ -308,5 +417,31 @@ mod tests {
         req.roster.pop();
         req.interviewed[0].a_number = None;
         assert_eq!(validate(&req, now()).unwrap_err().field, "interviewed[0]");
+    }
+
+    #[test]
+    fn a_plan_is_for_today_or_a_day_ahead_within_a_year() {
+        let mut req = PlanRequest {
+            facility: " adlntca ".into(),
+            planned_on: "2026-11-25".into(),
+            staff: vec!["Lucía Ramírez".into()],
+            note: "llevar lista de la semana".into(),
+        };
+        let plan = validate_plan(&req, now()).unwrap();
+        assert_eq!(plan.facility, "ADLNTCA");
+        assert_eq!(plan.status, PlanStatus::Planned);
+        for (day, ok) in [
+            ("2026-11-21", true),
+            ("2026-11-20", false),
+            ("2027-11-23", true),
+            ("2027-11-24", false),
+            ("25/11/2026", false),
+        ] {
+            req.planned_on = day.into();
+            assert_eq!(validate_plan(&req, now()).is_ok(), ok, "{day}");
+        }
+        req.planned_on = "2026-11-25".into();
+        req.staff = vec![String::new()];
+        assert_eq!(validate_plan(&req, now()).unwrap_err().field, "staff[0]");
     }
 }

@@ -102,6 +102,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => ApiError::Conflict(m),
             StoreError::Refused { refusal, case } => ApiError::Refused(refusal, case),
             StoreError::Invalid(m) => ApiError::Unprocessable(m),
+            StoreError::Field(f) => ApiError::Invalid(f),
             StoreError::Forbidden(m) => ApiError::Forbidden(m),
             StoreError::Limited(limit, secs) => ApiError::TooMany(
                 crate::hub::limits::RetryAfter(std::time::Duration::from_secs(secs)),

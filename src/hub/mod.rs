@@ -73,11 +73,19 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/v1/facilities/{code}/visits",
-            get(routes::protection::facility_round),
+            get(routes::visits::facility_round),
         )
         .route(
             "/v1/visits",
-            get(routes::protection::visits).post(routes::protection::log_visit),
+            get(routes::visits::visits).post(routes::visits::log_visit),
+        )
+        .route(
+            "/v1/visits/plans",
+            get(routes::visits::planned_visits).post(routes::visits::plan_visit),
+        )
+        .route(
+            "/v1/visits/plans/{id}/cancel",
+            post(routes::visits::cancel_plan),
         )
         .route(
             "/v1/incidents",

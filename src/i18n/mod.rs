@@ -415,6 +415,7 @@ pub fn event(lang: Lang, kind: EventKind) -> &'static str {
         EventKind::VisitLogged => lang.pick("visita registrada", "visit logged"),
         EventKind::IncidentRecorded => lang.pick("operativo registrado", "incident recorded"),
         EventKind::DutyRecorded => lang.pick("guardia registrada", "duty roster changed"),
+        EventKind::VisitPlanRecorded => lang.pick("visita programada", "visit planned"),
     }
 }
 

@@ -351,7 +351,8 @@ impl Case {
             | EventBody::FacilityRecorded(_)
             | EventBody::VisitLogged(_)
             | EventBody::IncidentRecorded(_)
-            | EventBody::DutyRecorded(_) => return Ok(false),
+            | EventBody::DutyRecorded(_)
+            | EventBody::VisitPlanRecorded(_) => return Ok(false),
             EventBody::RelativeNotified(n) => {
                 let delivery = Delivery {
                     relative: n.relative,
@@ -582,7 +583,8 @@ fn entry(event: &Event) -> TimelineEntry {
         | EventBody::FacilityRecorded(_)
         | EventBody::VisitLogged(_)
         | EventBody::IncidentRecorded(_)
-        | EventBody::DutyRecorded(_) => None,
+        | EventBody::DutyRecorded(_)
+        | EventBody::VisitPlanRecorded(_) => None,
         EventBody::LegalHold(h) => Some(if h.on { "on" } else { "off" }.into()),
         EventBody::RelativeNotified(n) => Some(format!(
             "{}:{}",

@@ -57,3 +57,20 @@ pub enum DutyChange {
     Set { shift: crate::domain::roster::Shift },
     Removed,
 }
+
+/// A visit put on the calendar, or taken off it. A plan carried out is closed by the
+/// `visit_logged` that names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitPlanRecorded {
+    pub plan_id: u64,
+    pub change: PlanChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PlanChange {
+    Planned {
+        plan: crate::domain::visit::PlannedVisit,
+    },
+    Cancelled,
+}

@@ -7,6 +7,7 @@ pub mod casework;
 pub mod enroll;
 pub mod meta;
 pub mod protection;
+pub mod visits;
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 

@@ -23,7 +23,6 @@ use crate::domain::handover;
 use crate::domain::incident::{self, IncidentView};
 use crate::domain::roster::{Shift, ShiftRequest};
 use crate::domain::staff::{Role, Scope};
-use crate::domain::visit::{self, Findings, PlacedCase, Visit, VisitRequest};
 use crate::hub::auth::Staff;
 use crate::hub::error::ApiError;
 use crate::hub::extract::{RawJson, parse_body};
@@ -32,7 +31,10 @@ use crate::hub::store::{Idem, IncidentWrite, Recorded};
 
 /// The consulate a request is about: a consulate's staff get their own (asking for another is
 /// refused); national supervisors get what they ask for (`None`: all).
-fn consulate_of(staff: &Staff, asked: Option<String>) -> Result<Option<String>, ApiError> {
+pub(super) fn consulate_of(
+    staff: &Staff,
+    asked: Option<String>,
+) -> Result<Option<String>, ApiError> {
     let me = &staff.0;
     if !matches!(me.role, Role::Officer | Role::Supervisor) {
         return Err(ApiError::Forbidden(
@@ -56,7 +58,7 @@ fn supervisor(staff: &Staff) -> Result<(), ApiError> {
 }
 
 /// The idempotency of a write: the key (required) and the body's digest.
-fn idem(staff: &Staff, headers: &HeaderMap, body: &[u8]) -> Result<Idem, ApiError> {
+pub(super) fn idem(staff: &Staff, headers: &HeaderMap, body: &[u8]) -> Result<Idem, ApiError> {
     let key = idempotency_key(headers)?.ok_or_else(|| {
         ApiError::Malformed("send an Idempotency-Key header (a fresh UUID per request)".into())
     })?;
@@ -67,7 +69,7 @@ fn idem(staff: &Staff, headers: &HeaderMap, body: &[u8]) -> Result<Idem, ApiErro
     })
 }
 
-fn created(outcome: crate::hub::store::Outcome<Recorded>) -> impl IntoResponse {
+pub(super) fn created(outcome: crate::hub::store::Outcome<Recorded>) -> impl IntoResponse {
     (
         StatusCode::CREATED,
         replay_header(outcome.replayed),
@@ -96,7 +98,7 @@ pub struct FacilityView {
     pub km: Option<f64>,
 }
 
-async fn registry(state: &AppState) -> Result<Registry, ApiError> {
+pub(super) async fn registry(state: &AppState) -> Result<Registry, ApiError> {
     let mut r = Registry::new();
     for f in state.store.recorded_facilities().await? {
         r.record(f);
@@ -104,7 +106,7 @@ async fn registry(state: &AppState) -> Result<Registry, ApiError> {
     Ok(r)
 }
 
-fn view(state: &AppState, f: &Facility, km: Option<f64>) -> FacilityView {
+pub(super) fn view(state: &AppState, f: &Facility, km: Option<f64>) -> FacilityView {
     FacilityView {
         facility: f.clone(),
         field_office_name: facility::field_office_name(&f.field_office).to_string(),
@@ -184,99 +186,11 @@ pub async fn record_facility(
     Ok(created(outcome))
 }
 
-/// `POST /v1/visits`: log a visit round.
-pub async fn log_visit(
-    State(state): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    RawJson(body): RawJson,
-) -> Result<impl IntoResponse, ApiError> {
-    consulate_of(&staff, None)?;
-    let req: VisitRequest = parse_body(&body)?;
-    let mut v = visit::validate(&req, state.now())?;
-    if staff.0.consulate.is_none() {
-        // A national supervisor's visit counts for the district the facility lies in.
-        let r = registry(&state).await?;
-        v.consulate = r
-            .get(&v.facility)
-            .and_then(|f| facility::district(f, &state.consulates))
-            .map(|c| c.id.clone())
-            .unwrap_or_default();
-    }
-    let idem = idem(&staff, &headers, &body)?;
-    let outcome = state.store.log_visit(idem, v, state.now()).await?;
-    Ok(created(outcome))
-}
-
 #[derive(Debug, Deserialize)]
 pub struct ConsulateQuery {
-    consulate: Option<String>,
+    pub consulate: Option<String>,
     /// For the handover: when (default now).
-    at: Option<DateTime<Utc>>,
-}
-
-/// `GET /v1/visits?consulate=`: recent visits.
-pub async fn visits(
-    State(state): State<AppState>,
-    staff: Staff,
-    Query(q): Query<ConsulateQuery>,
-) -> Result<Json<Vec<Visit>>, ApiError> {
-    let consulate = consulate_of(&staff, q.consulate)?;
-    Ok(Json(state.store.visits(None, consulate, 200).await?))
-}
-
-/// A facility's visits and what they say against the open cases placed there.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FacilityRound {
-    pub facility: FacilityView,
-    pub visits: Vec<Visit>,
-    pub findings: Findings,
-}
-
-/// `GET /v1/facilities/{code}/visits`: the facility's rounds and the matching.
-pub async fn facility_round(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(code): Path<String>,
-) -> Result<Json<FacilityRound>, ApiError> {
-    let consulate = consulate_of(&staff, None)?;
-    let r = registry(&state).await?;
-    let f = r
-        .get(&code)
-        .ok_or(ApiError::NotFound(
-            "no facility with this code in the registry",
-        ))?
-        .clone();
-    let visits = state
-        .store
-        .visits(Some(f.code.clone()), consulate.clone(), 50)
-        .await?;
-    let scope = staff.scope();
-    let placed: Vec<PlacedCase> = state
-        .store
-        .placed_at(f.code.clone())
-        .await?
-        .into_iter()
-        .filter(|c| scope.allows(&c.consulate, c.also_consulate(), c.assigned_lawyer))
-        .map(|c| PlacedCase {
-            case_id: c.id,
-            a_number: c
-                .checkpoints
-                .iter()
-                .rev()
-                .find(|k| k.code == crate::domain::checkpoint::CheckpointCode::ANumberRecorded)
-                .and_then(|k| k.fields.get("a_number").cloned()),
-            placed_on: crate::domain::deadline::placement(&c)
-                .map_or(c.received_at, |p| p.happened_at)
-                .date_naive(),
-        })
-        .collect();
-    let findings = visit::findings(&visits, &placed);
-    Ok(Json(FacilityRound {
-        facility: view(&state, &f, None),
-        visits,
-        findings,
-    }))
+    pub at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -476,12 +390,13 @@ pub async fn remove_duty(
     RawJson(body): RawJson,
 ) -> Result<impl IntoResponse, ApiError> {
     supervisor(&staff)?;
+    if id == 0 {
+        // 0 means "a new shift" to the store: there is none to remove.
+        return Err(ApiError::NotFound("no shift with this id on your roster"));
+    }
     let idem = idem(&staff, &headers, &body)?;
     Ok(created(
-        state
-            .store
-            .record_duty(idem, id.max(1), None, state.now())
-            .await?,
+        state.store.record_duty(idem, id, None, state.now()).await?,
     ))
 }
 

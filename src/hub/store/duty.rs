@@ -78,9 +78,10 @@ impl Store {
                         )
                         .optional()?;
                     s.name = name.ok_or_else(|| {
-                        StoreError::Invalid(format!(
-                            "staff_id: no officer or supervisor {} at this consulate",
-                            s.staff_id
+                        StoreError::Field(crate::domain::validate::err(
+                            "staff_id",
+                            crate::domain::validate::FieldCode::UnknownValue,
+                            format!("no officer or supervisor {} at this consulate", s.staff_id),
                         ))
                     })?;
                     DutyChange::Set { shift: s.clone() }

@@ -2,6 +2,7 @@
 //! cases by hand, named, joined by more cases. Each change is an event with its projection row
 //! written in the same transaction; a case belongs to one incident at most.
 
+use crate::domain::validate::{FieldCode, err};
 use serde::{Deserialize, Serialize};
 
 use super::db::{OptionalExtension, params};
@@ -109,8 +110,10 @@ impl Store {
                             || staff.consulate.as_deref() == Some(c.consulate.as_str())
                     });
                     if !visible {
-                        return Err(StoreError::Invalid(format!(
-                            "cases: no case {id} in your scope"
+                        return Err(StoreError::Field(err(
+                            "cases",
+                            FieldCode::UnknownValue,
+                            format!("no case {id} in your scope"),
                         )));
                     }
                     if member_of(ctx, *id)?.is_none() && !loose.contains(id) {
@@ -123,9 +126,11 @@ impl Store {
                 IncidentWrite::Open { cases, name } => {
                     let loose = check(ctx, &cases)?;
                     if loose.is_empty() {
-                        return Err(StoreError::Invalid(
-                            "cases: every case named is already in an incident".into(),
-                        ));
+                        return Err(StoreError::Field(err(
+                            "cases",
+                            FieldCode::OutOfRange,
+                            "every case named is already in an incident",
+                        )));
                     }
                     let id = next_id(ctx, "incidents")?;
                     (

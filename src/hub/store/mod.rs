@@ -31,6 +31,7 @@ mod timers;
 mod upgrade;
 pub mod vault;
 pub mod verify;
+mod visits;
 mod writer;
 
 use std::path::Path;
@@ -70,6 +71,9 @@ pub enum StoreError {
     /// The request names something that does not exist or cannot be used (a 422).
     #[error("{0}")]
     Invalid(String),
+    /// As `Invalid`, naming the field (a 422 whose `field` the console puts under it).
+    #[error("{0}")]
+    Field(crate::domain::validate::FieldError),
     #[error("database error: {0}")]
     Db(#[from] db::Error),
     #[error("stored record is unreadable: {0}")]

@@ -12,10 +12,9 @@ use super::writer::opened;
 use super::{Outcome, Store, StoreError, WriteCtx};
 use crate::domain::case::Case;
 use crate::domain::checkpoint::CheckpointCode;
-use crate::domain::event::{Actor, Event, EventBody, FacilityRecorded, VisitLogged};
+use crate::domain::event::{Actor, Event, EventBody, FacilityRecorded};
 use crate::domain::facility::{Facility, Registry};
 use crate::domain::staff::StaffInfo;
-use crate::domain::visit::Visit;
 use chrono::{DateTime, Utc};
 
 /// What a protection write answers: the id it gave (a visit, an incident, a shift) and the
@@ -182,109 +181,6 @@ impl Store {
                 r.get::<String>(0)
             })?;
             rows.iter().map(|b| Ok(serde_json::from_str(b)?)).collect()
-        })
-        .await
-    }
-
-    /// Logs a visit round. Cases named as interviewed must exist and be the consulate's.
-    pub async fn log_visit(
-        &self,
-        idem: Idem,
-        mut visit: Visit,
-        now: DateTime<Utc>,
-    ) -> Result<Outcome<Recorded>, StoreError> {
-        self.write(move |ctx| {
-            let staff = match begin(ctx, &idem)? {
-                Ok(s) => s,
-                Err(previous) => return Ok(replayed(previous)),
-            };
-            let place = self::facility(ctx, &visit.facility)?.ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "facility: {} is not in the registry; search GET /v1/facilities, or add it",
-                    crate::domain::sanitize::sanitize(
-                        &visit.facility,
-                        crate::domain::sanitize::Lines::One
-                    )
-                ))
-            })?;
-            for person in &visit.interviewed {
-                if let Some(id) = person.case_id {
-                    let case = ctx.case(id)?;
-                    let ours = case.is_some_and(|c| {
-                        staff.consulate.is_none()
-                            || staff.consulate.as_deref() == Some(c.consulate.as_str())
-                    });
-                    if !ours {
-                        return Err(StoreError::Invalid(format!(
-                            "interviewed: no case {id} in your scope"
-                        )));
-                    }
-                }
-            }
-            visit.id = next_id(ctx, "visits")?;
-            visit.facility = place.code.clone();
-            visit.facility_name = place.name.clone();
-            if visit.consulate.is_empty() {
-                visit.consulate = staff.consulate.clone().unwrap_or_default();
-            }
-            let row = serde_json::to_string(&visit)?;
-            let (id, consulate, day) = (
-                visit.id,
-                visit.consulate.clone(),
-                visit.visited_on.to_string(),
-            );
-            let seq = ctx.append_uncased(
-                actor(&staff),
-                now,
-                EventBody::VisitLogged(VisitLogged { visit }),
-            )?;
-            ctx.execute(
-                "INSERT INTO visits (id, facility, consulate, visited_on, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id as i64, place.code, consulate, day, row],
-            )?;
-            done(ctx, &idem, Recorded { id, seq }, now)
-        })
-        .await
-    }
-
-    /// Visits, newest first: at one facility, or of one consulate, or all; at most `limit`.
-    pub async fn visits(
-        &self,
-        facility: Option<String>,
-        consulate: Option<String>,
-        limit: usize,
-    ) -> Result<Vec<Visit>, StoreError> {
-        self.read(move |tx| {
-            let rows = tx.query_map(
-                "SELECT body FROM visits
-                  WHERE (CAST(?1 AS TEXT) IS NULL OR facility = ?1)
-                    AND (CAST(?2 AS TEXT) IS NULL OR consulate = ?2)
-                  ORDER BY visited_on DESC, id DESC LIMIT ?3",
-                params![facility, consulate, limit as i64],
-                |r| r.get::<String>(0),
-            )?;
-            rows.iter().map(|b| Ok(serde_json::from_str(b)?)).collect()
-        })
-        .await
-    }
-
-    /// The open cases placed at a facility, whole (their A-numbers are sealed with them).
-    pub async fn placed_at(&self, facility: String) -> Result<Vec<Case>, StoreError> {
-        let vault = self.vault.clone();
-        self.read(move |tx| {
-            let mut out = Vec::new();
-            tx.query_each(
-                "SELECT c.state, c.sealed FROM placements p JOIN cases c ON c.id = p.case_id
-                  WHERE p.facility = ?1 AND c.status <> 'closed' ORDER BY c.id",
-                [facility.as_str()],
-                |row| -> Result<(), StoreError> {
-                    let state = opened(&vault, row.get(0)?, row.get(1)?)?;
-                    out.push(serde_json::from_str(&state)?);
-                    Ok(())
-                },
-            )?;
-            Ok(out)
         })
         .await
     }

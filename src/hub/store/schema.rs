@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0008_case_reads.sql"),
     include_str!("../../../migrations/0009_vault.sql"),
     include_str!("../../../migrations/0010_protection.sql"),
+    include_str!("../../../migrations/0011_visit_plans.sql"),
 ];
 
 /// Sets and then reads back the pragmas durability depends on. A database that cannot be put in
@@ -122,6 +123,7 @@ pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
 const PG_MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_init.sql"),
     include_str!("../../../migrations/postgres/0002_protection.sql"),
+    include_str!("../../../migrations/postgres/0003_visit_plans.sql"),
 ];
 
 /// The advisory lock hubs starting at once take turns on to migrate.

@@ -1,0 +1,165 @@
+//! Visit rounds over HTTP: plans, logged visits, and a facility's rounds matched against the
+//! open cases placed there. Officers and supervisors, for their own consulate (national
+//! supervisors for the district a facility lies in). Thin: checks in `domain::visit`, the write
+//! in the store.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+use super::protection::{
+    ConsulateQuery, FacilityView, consulate_of, created, idem, registry, view,
+};
+use crate::domain::facility;
+use crate::domain::visit::{
+    self, Findings, PlacedCase, PlanRequest, PlannedVisit, Visit, VisitRequest,
+};
+use crate::hub::auth::Staff;
+use crate::hub::error::ApiError;
+use crate::hub::extract::{RawJson, parse_body};
+use crate::hub::state::AppState;
+
+/// A national supervisor's visit (or plan) counts for the district the facility lies in.
+async fn district_of(state: &AppState, code: &str) -> Result<String, ApiError> {
+    let r = registry(state).await?;
+    Ok(r.get(code)
+        .and_then(|f| facility::district(f, &state.consulates))
+        .map(|c| c.id.clone())
+        .unwrap_or_default())
+}
+
+/// `POST /v1/visits/plans`: put a visit on the calendar.
+pub async fn plan_visit(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    RawJson(body): RawJson,
+) -> Result<impl IntoResponse, ApiError> {
+    consulate_of(&staff, None)?;
+    let req: PlanRequest = parse_body(&body)?;
+    let mut plan = visit::validate_plan(&req, state.now())?;
+    if staff.0.consulate.is_none() {
+        plan.consulate = district_of(&state, &plan.facility).await?;
+    }
+    let idem = idem(&staff, &headers, &body)?;
+    let outcome = state.store.plan_visit(idem, plan, state.now()).await?;
+    Ok(created(outcome))
+}
+
+/// `POST /v1/visits/plans/{id}/cancel`: take a planned visit off the calendar.
+pub async fn cancel_plan(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    RawJson(body): RawJson,
+) -> Result<impl IntoResponse, ApiError> {
+    consulate_of(&staff, None)?;
+    let idem = idem(&staff, &headers, &body)?;
+    let outcome = state.store.cancel_plan(idem, id, state.now()).await?;
+    Ok(created(outcome))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PlansQuery {
+    consulate: Option<String>,
+    /// How many days ahead (default 14, at most a year).
+    days: Option<i64>,
+}
+
+/// `GET /v1/visits/plans?consulate=&days=`: visits still to be made, overdue ones first.
+pub async fn planned_visits(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<PlansQuery>,
+) -> Result<Json<Vec<PlannedVisit>>, ApiError> {
+    let consulate = consulate_of(&staff, q.consulate)?;
+    let days = q.days.unwrap_or(14).clamp(0, visit::PLAN_AHEAD_DAYS);
+    let until = (state.now() + Duration::days(days)).date_naive();
+    Ok(Json(state.store.planned_visits(consulate, until).await?))
+}
+
+/// `POST /v1/visits`: log a visit round.
+pub async fn log_visit(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    RawJson(body): RawJson,
+) -> Result<impl IntoResponse, ApiError> {
+    consulate_of(&staff, None)?;
+    let req: VisitRequest = parse_body(&body)?;
+    let mut v = visit::validate(&req, state.now())?;
+    if staff.0.consulate.is_none() && v.plan_id.is_none() {
+        v.consulate = district_of(&state, &v.facility).await?;
+    }
+    let idem = idem(&staff, &headers, &body)?;
+    let outcome = state.store.log_visit(idem, v, state.now()).await?;
+    Ok(created(outcome))
+}
+
+/// `GET /v1/visits?consulate=`: recent visits.
+pub async fn visits(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ConsulateQuery>,
+) -> Result<Json<Vec<Visit>>, ApiError> {
+    let consulate = consulate_of(&staff, q.consulate)?;
+    Ok(Json(state.store.visits(None, consulate, 200).await?))
+}
+
+/// A facility's visits and what they say against the open cases placed there.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FacilityRound {
+    pub facility: FacilityView,
+    pub visits: Vec<Visit>,
+    pub findings: Findings,
+}
+
+/// `GET /v1/facilities/{code}/visits`: the facility's rounds and the matching.
+pub async fn facility_round(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+) -> Result<Json<FacilityRound>, ApiError> {
+    let consulate = consulate_of(&staff, None)?;
+    let r = registry(&state).await?;
+    let f = r
+        .get(&code)
+        .ok_or(ApiError::NotFound(
+            "no facility with this code in the registry",
+        ))?
+        .clone();
+    let visits = state
+        .store
+        .visits(Some(f.code.clone()), consulate.clone(), 50)
+        .await?;
+    let scope = staff.scope();
+    let placed: Vec<PlacedCase> = state
+        .store
+        .placed_at(f.code.clone())
+        .await?
+        .into_iter()
+        .filter(|c| scope.allows(&c.consulate, c.also_consulate(), c.assigned_lawyer))
+        .map(|c| PlacedCase {
+            case_id: c.id,
+            a_number: c
+                .checkpoints
+                .iter()
+                .rev()
+                .find(|k| k.code == crate::domain::checkpoint::CheckpointCode::ANumberRecorded)
+                .and_then(|k| k.fields.get("a_number").cloned()),
+            placed_on: crate::domain::deadline::placement(&c)
+                .map_or(c.received_at, |p| p.happened_at)
+                .date_naive(),
+        })
+        .collect();
+    let findings = visit::findings(&visits, &placed);
+    Ok(Json(FacilityRound {
+        facility: view(&state, &f, None),
+        visits,
+        findings,
+    }))
+}

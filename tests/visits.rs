@@ -1,0 +1,197 @@
+//! Visits planned ahead and carried out, over real HTTP: a plan is listed until a visit logged
+//! against it closes it or it is cancelled, and no other consulate can see, close or cancel it.
+
+mod common;
+
+use common::*;
+use guardia::domain::staff::Role;
+use serde_json::{Value, json};
+
+async fn ok(res: reqwest::Response, status: u16) -> Value {
+    let got = res.status().as_u16();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    assert_eq!(got, status, "{body}");
+    body
+}
+
+fn day(offset: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(offset))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+fn ids(list: &Value) -> Vec<u64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_u64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_planned_visit_is_listed_until_a_logged_visit_carries_it_out() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("san-bernardino")).await;
+    let plan = json!({"facility": "adlntca", "planned_on": day(2), "staff": ["Lucía Ramírez"],
+                      "note": "llevar la lista de la semana"});
+    let key = uuid::Uuid::new_v4().to_string();
+    let first = ok(
+        hub.post_with_key(&officer, "/v1/visits/plans", plan.clone(), &key)
+            .await,
+        201,
+    )
+    .await;
+    // Sent again with its key (an answer lost on the way): the same plan, not a second one.
+    let again = ok(
+        hub.post_with_key(&officer, "/v1/visits/plans", plan, &key)
+            .await,
+        201,
+    )
+    .await;
+    assert_eq!(first["id"], again["id"]);
+    let id = first["id"].as_u64().unwrap();
+
+    let listed: Value = hub.json_as(&officer, "/v1/visits/plans").await;
+    assert_eq!(ids(&listed), vec![id], "{listed}");
+    assert_eq!(listed[0]["facility"], "ADLNTCA");
+    assert_eq!(listed[0]["facility_name"], "ADELANTO ICE PROCESSING CENTER");
+    assert_eq!(listed[0]["consulate"], "san-bernardino");
+    // Beyond the days asked for, it is not listed yet.
+    let today: Value = hub.json_as(&officer, "/v1/visits/plans?days=1").await;
+    assert_eq!(today, json!([]));
+
+    // A visit at another facility does not carry this plan out.
+    let elsewhere = json!({"facility": "BAILECA", "visited_on": day(0), "plan_id": id});
+    let e = ok(hub.post_as(&officer, "/v1/visits", elsewhere).await, 422).await;
+    assert_eq!(e["field"]["name"], "plan_id", "{e}");
+
+    let made = json!({"facility": "ADLNTCA", "visited_on": day(0), "plan_id": id,
+                      "roster": ["A123456789"]});
+    let visit = ok(hub.post_as(&officer, "/v1/visits", made.clone()).await, 201).await;
+    let listed: Value = hub.json_as(&officer, "/v1/visits/plans").await;
+    assert_eq!(listed, json!([]));
+    let visits: Value = hub.json_as(&officer, "/v1/visits").await;
+    assert_eq!(visits[0]["id"], visit["id"]);
+    assert_eq!(visits[0]["plan_id"], id);
+    // A plan is carried out once; the record of it stays.
+    let e = ok(hub.post_as(&officer, "/v1/visits", made).await, 422).await;
+    assert_eq!(e["field"]["name"], "plan_id", "{e}");
+    let path = format!("/v1/visits/plans/{id}/cancel");
+    ok(hub.post_as(&officer, &path, json!({})).await, 409).await;
+
+    // The log has the plan, and the visit that carried it out names it.
+    let planned = hub.count("SELECT COUNT(*) FROM events WHERE kind = 'visit_plan_recorded'");
+    let logged = hub.count("SELECT COUNT(*) FROM events WHERE kind = 'visit_logged'");
+    assert_eq!((planned, logged), (1, 1));
+}
+
+#[tokio::test]
+async fn plans_are_checked_and_another_consulate_cannot_see_close_or_cancel_them() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("san-bernardino")).await;
+    let other = hub.staff(Role::Officer, Some("chicago")).await;
+    let lawyer = hub.staff(Role::Lawyer, None).await;
+    let national = hub.staff(Role::Supervisor, None).await;
+
+    for (body, field) in [
+        (
+            json!({"facility": "ADLNTCA", "planned_on": day(-3)}),
+            "planned_on",
+        ),
+        (
+            json!({"facility": "ADLNTCA", "planned_on": day(400)}),
+            "planned_on",
+        ),
+        (
+            json!({"facility": "ADLNTCA", "planned_on": "25/12/2026"}),
+            "planned_on",
+        ),
+        (
+            json!({"facility": "NOSUCHPLACE", "planned_on": day(1)}),
+            "facility",
+        ),
+    ] {
+        let e = ok(hub.post_as(&officer, "/v1/visits/plans", body).await, 422).await;
+        assert_eq!(e["field"]["name"], field, "{e}");
+    }
+    let unknown = json!({"facility": "ADLNTCA", "planned_on": day(1), "when": "soon"});
+    let e = ok(
+        hub.post_as(&officer, "/v1/visits/plans", unknown).await,
+        422,
+    )
+    .await;
+    assert_eq!(e["field"]["name"], "when", "{e}");
+
+    let plan = json!({"facility": "ADLNTCA", "planned_on": day(1)});
+    let id = ok(
+        hub.post_as(&officer, "/v1/visits/plans", plan.clone())
+            .await,
+        201,
+    )
+    .await["id"]
+        .as_u64()
+        .unwrap();
+    // A national supervisor's plan counts for the district the facility lies in.
+    let theirs = ok(hub.post_as(&national, "/v1/visits/plans", plan).await, 201).await["id"]
+        .as_u64()
+        .unwrap();
+    let all: Value = hub.json_as(&national, "/v1/visits/plans").await;
+    assert_eq!(ids(&all), vec![id, theirs]);
+    assert_eq!(all[1]["consulate"], "san-bernardino");
+
+    // Chicago sees none of San Bernardino's plans and cannot touch them.
+    let listed: Value = hub.json_as(&other, "/v1/visits/plans").await;
+    assert_eq!(listed, json!([]));
+    ok(
+        hub.get_as(&other, "/v1/visits/plans?consulate=san-bernardino")
+            .await,
+        403,
+    )
+    .await;
+    let path = format!("/v1/visits/plans/{id}/cancel");
+    ok(hub.post_as(&other, &path, json!({})).await, 404).await;
+    let sneaky = json!({"facility": "ADLNTCA", "visited_on": day(0), "plan_id": id});
+    let e = ok(hub.post_as(&other, "/v1/visits", sneaky).await, 422).await;
+    assert_eq!(e["field"]["name"], "plan_id", "{e}");
+    // Lawyers see no consulate's calendar.
+    ok(hub.get_as(&lawyer, "/v1/visits/plans").await, 403).await;
+    ok(
+        hub.post_as(
+            &lawyer,
+            "/v1/visits/plans",
+            json!({"facility": "ADLNTCA", "planned_on": day(1)}),
+        )
+        .await,
+        403,
+    )
+    .await;
+
+    // Cancelled by its consulate: off the calendar; cancelling again is a conflict.
+    ok(hub.post_as(&officer, &path, json!({})).await, 201).await;
+    let listed: Value = hub.json_as(&officer, "/v1/visits/plans").await;
+    assert_eq!(ids(&listed), vec![theirs]);
+    ok(hub.post_as(&officer, &path, json!({})).await, 409).await;
+    ok(
+        hub.post_as(&officer, "/v1/visits/plans/999/cancel", json!({}))
+            .await,
+        404,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn shift_zero_is_not_a_way_to_remove_the_first_shift() {
+    let hub = TestHub::start().await;
+    let boss = hub.staff(Role::Supervisor, Some("los-angeles")).await;
+    let (officer_id, _) = hub.staff_with_id(Role::Officer, Some("los-angeles")).await;
+    let shift =
+        json!({"staff_id": officer_id, "weekdays": [1,2,3,4,5], "start": "08:00", "hours": 8});
+    ok(hub.post_as(&boss, "/v1/duty", shift).await, 201).await;
+    ok(
+        hub.post_as(&boss, "/v1/duty/0/remove", json!({})).await,
+        404,
+    )
+    .await;
+    let duty: Value = hub.json_as(&boss, "/v1/duty").await;
+    assert_eq!(duty["shifts"].as_array().unwrap().len(), 1, "{duty}");
+}
