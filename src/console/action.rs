@@ -115,6 +115,8 @@ pub enum Command {
     Quit,
     /// Save to the outbox, then send.
     Submit(Draft),
+    /// Protection work (a visit, an incident, the roster): saved to the outbox, then sent.
+    Record(crate::domain::command::ProtectionCommand),
     FlushOutbox,
     Dismiss(String),
     FetchLawyers,

@@ -147,6 +147,9 @@ impl Effects {
             }
             // Unbounded on purpose: an action must reach the outbox file, never be dropped
             // because a queue was full. People act at human speed, so it stays small.
+            Command::Record(work) => {
+                let _ = self.outbox.send(OutboxMsg::Record(work));
+            }
             Command::Submit(draft) => {
                 let _ = self.outbox.send(OutboxMsg::Submit(draft));
             }

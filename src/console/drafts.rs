@@ -11,13 +11,16 @@ use serde::{Deserialize, Serialize};
 
 use super::form::Form;
 use super::net::outbox::{Pending, PendingState};
-use crate::domain::command::{CaseCommand, Verb};
+use crate::domain::command::{CaseCommand, Request, Verb};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FormDraft {
     /// 0 for a call being taken (no case yet).
     pub case_id: u64,
     pub verb: Verb,
+    /// Protection work (case 0): which task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<crate::domain::command::Task>,
     /// The picker's choice (a checkpoint code, an outcome, a consulate id), if one was made.
     #[serde(default)]
     pub chosen: Option<String>,
@@ -42,6 +45,7 @@ impl FormDraft {
         typed.then(|| FormDraft {
             case_id: form.case_id,
             verb: form.verb,
+            task: form.work,
             chosen: form.chosen.as_ref().map(|c| c.key.clone()),
             fields,
             saved_at: now,
@@ -56,7 +60,11 @@ impl FormDraft {
         now: DateTime<Utc>,
     ) -> Option<FormDraft> {
         let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
-        let (chosen, fields) = match &p.request {
+        // Protection work refused stays in the list of refused actions, with why.
+        let Request::Case(request) = &p.request else {
+            return None;
+        };
+        let (chosen, fields) = match request {
             CaseCommand::Note(r) => (None, vec![pair("text", &r.text)]),
             CaseCommand::Reopen(r) => (None, vec![pair("reason", &r.reason)]),
             CaseCommand::DeclineTransfer(r) => (None, vec![pair("reason", &r.reason)]),
@@ -116,7 +124,8 @@ impl FormDraft {
         };
         matches!(p.state, PendingState::Refused { .. }).then(|| FormDraft {
             case_id: p.case_id,
-            verb: p.request.verb(),
+            verb: request.verb(),
+            task: None,
             chosen,
             fields,
             saved_at: now,
@@ -164,6 +173,7 @@ mod tests {
         let draft = FormDraft {
             case_id: 1002,
             verb: Verb::Note,
+            task: None,
             chosen: None,
             fields: vec![("text".into(), "Llamó la hermana; está en Adelanto.".into())],
             saved_at: Utc::now(),

@@ -76,6 +76,8 @@ pub enum Intent {
     NextCluster,
     /// Reopen a refused action's form with what was typed, to fix and send again.
     EditRefused,
+    /// The menu of protection work: visits, raids, the duty roster.
+    StartWork,
 }
 
 pub struct Binding {
@@ -165,6 +167,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Normal, KeyCode::Char('v'), "v", NextView, true),
     b(Normal, KeyCode::Char('m'), "m", ToggleMap, false),
     b(Normal, KeyCode::Char('z'), "z", NextCluster, false),
+    b(Normal, KeyCode::Char('p'), "p", StartWork, false),
     // Most used first: a call to take, then triage, then transfers.
     act_rare('I', "I", Verb::Intake),
     act_rare('T', "T", Verb::Triage),
@@ -244,6 +247,8 @@ pub fn allowed(binding: &Binding, role: Option<Role>) -> bool {
         Tab(n) => tabs.len() > 1 && usize::from(n) < tabs.len(),
         NextTab => tabs.len() > 1,
         CycleConsent => tabs.contains(&crate::console::model::Tab::Backlog),
+        // Officers and supervisors do protection work; lawyers and admins do not.
+        StartWork => role.is_some_and(|r| crate::domain::command::Task::LogVisit.role_may(r)),
         _ => true,
     };
     has_tab

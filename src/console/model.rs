@@ -68,6 +68,10 @@ pub fn tabs(role: Option<Role>) -> &'static [Tab] {
 pub struct ShiftPanel {
     pub handover: Option<crate::domain::handover::Handover>,
     pub incidents: Vec<crate::domain::incident::IncidentView>,
+    /// Visits still to be made in the next 30 days (and overdue ones), soonest first.
+    pub plans: Vec<crate::domain::visit::PlannedVisit>,
+    /// The consulate's roster (a national supervisor has none of their own).
+    pub duty: Option<crate::domain::roster::DutyView>,
     /// The figures of the last 30 days, for supervisors.
     pub figures: Option<(
         chrono::NaiveDate,

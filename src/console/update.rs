@@ -3,6 +3,8 @@
 
 mod drafts;
 mod line;
+mod notice;
+mod protection;
 mod settle;
 mod views;
 mod work;
@@ -99,17 +101,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
                 .min(model.refused.len().saturating_sub(1));
             vec![]
         }
-        Action::Notice(notice) => {
-            let notice = routed(model, notice);
-            let bell = matches!(notice, Notice::Refused { .. } | Notice::NotSaved { .. });
-            model.notice = Some(notice);
-            // The question before quitting stays until answered; other messages give way.
-            if !model.quit_armed {
-                model.message = None;
-            }
-            // A refused action must not pass unnoticed: the person who acted needs to know.
-            if bell { vec![Command::Bell] } else { vec![] }
-        }
+        Action::Notice(notice) => notice::on_notice(model, notice),
         Action::Lawyers(lawyers) => {
             model.lawyers = lawyers;
             let lang = model.lang;
@@ -123,6 +115,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
         Action::Candidates(list) => work::on_candidates(model, list),
         Action::ShiftLoaded(panel) => {
             model.shift = Some(*panel);
+            protection::refresh(model);
             vec![]
         }
         Action::Facilities(list) => {
@@ -463,6 +456,7 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         }
         Intent::DetailDown => model.detail_scroll = model.detail_scroll.saturating_add(5),
         Intent::DetailUp => model.detail_scroll = model.detail_scroll.saturating_sub(5),
+        Intent::StartWork => return protection::start(model),
         Intent::Start(verb) => {
             let target = match model.tab {
                 Tab::Backlog => settle::backlog_target(model),
@@ -488,29 +482,6 @@ fn entered(model: &mut Model) -> Vec<Command> {
 /// start on another than the first on its list. Reconnecting to the same hub is not.
 pub fn hub_changed(previous: Option<usize>, now: usize) -> bool {
     now != previous.unwrap_or(0)
-}
-
-/// An intake that went to another consulate becomes a notice naming it: the case will not
-/// appear here, and the caller may need to hear where it went.
-fn routed(model: &Model, notice: Notice) -> Notice {
-    let mine = model.me.as_ref().and_then(|me| me.consulate.as_deref());
-    match &notice {
-        Notice::Applied {
-            case_id,
-            consulate: Some(to),
-            ..
-        } if mine.is_some_and(|m| m != to) => Notice::RoutedElsewhere {
-            case_id: *case_id,
-            consulate: model.consulate_name(to),
-        },
-        // A call taken, not an alert from a phone.
-        Notice::Applied {
-            case_id,
-            consulate: Some(_),
-            ..
-        } => Notice::CallTaken { case_id: *case_id },
-        _ => notice,
-    }
 }
 
 /// A key no binding claims: text for whichever editor has the focus.
@@ -589,5 +560,7 @@ mod protection_tests;
 mod test_support;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod work_tests;
 #[cfg(test)]
 mod zone_tests;

@@ -39,6 +39,16 @@ pub enum When {
     },
 }
 
+/// A consulate's roster as the API shows it: its shifts with their ids, who is on duty now, and
+/// the officers and supervisors who can be put on it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DutyView {
+    pub shifts: Vec<(u64, Shift)>,
+    pub on_duty: Vec<(i64, String)>,
+    #[serde(default)]
+    pub staff: Vec<(i64, String)>,
+}
+
 /// What a supervisor sends to set a shift.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

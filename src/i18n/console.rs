@@ -1,8 +1,9 @@
 //! Sentences the console composes: notices about actions, refusals, conflicts, the backlog's
 //! headings, deadline countdowns.
 
+use super::notice::caseless;
+pub use super::notice::notice;
 use super::{Lang, age, casework, event};
-use crate::console::action::Notice;
 use crate::console::command::CommandError;
 use crate::console::model::Message;
 use crate::console::net::outbox::{Pending, PendingState};
@@ -23,65 +24,6 @@ pub fn actor(lang: Lang, actor: &Actor) -> String {
             .pick("administración del servidor", "server operator")
             .into(),
         Actor::Staff { name, .. } => sanitize(name, Lines::One),
-    }
-}
-
-pub fn notice(lang: Lang, n: &Notice) -> String {
-    match n {
-        Notice::Applied { case_id, kind, .. } => {
-            format!("#{case_id} · {} ✓", event(lang, *kind))
-        }
-        Notice::CallTaken { case_id } => match lang {
-            Lang::Es => format!("#{case_id} · llamada registrada ✓"),
-            Lang::En => format!("#{case_id} · call taken ✓"),
-        },
-        Notice::RoutedElsewhere { case_id, consulate } => {
-            let consulate = sanitize(consulate, Lines::One);
-            match lang {
-                Lang::Es => format!(
-                    "#{case_id} · llamada registrada ✓ · la atiende el consulado de {consulate}, \
-                     el más cercano a la persona; no aparece en esta lista"
-                ),
-                Lang::En => format!(
-                    "#{case_id} · call taken ✓ · it went to the consulate in {consulate}, \
-                     the nearest to the person; it is not in this list"
-                ),
-            }
-        }
-        Notice::Held { case_id, kind } => match lang {
-            Lang::Es => format!(
-                "#{case_id} · {}: sin conexión; guardada, se enviará",
-                event(lang, *kind)
-            ),
-            Lang::En => format!(
-                "#{case_id} · {}: offline; saved, will be sent",
-                event(lang, *kind)
-            ),
-        },
-        Notice::Refused { case_id, kind } => match lang {
-            Lang::Es => format!(
-                "#{case_id} · {}: RECHAZADA (! para ver)",
-                event(lang, *kind)
-            ),
-            Lang::En => format!("#{case_id} · {}: REFUSED (! to review)", event(lang, *kind)),
-        },
-        Notice::OnHub { number, of } => super::on_hub(lang, *number, *of),
-        Notice::NotSaved {
-            case_id,
-            kind,
-            error,
-        } => match lang {
-            Lang::Es => format!(
-                "#{case_id} · {}: NO SE GUARDÓ ({}); no se tomó la acción",
-                event(lang, *kind),
-                sanitize(error, Lines::One)
-            ),
-            Lang::En => format!(
-                "#{case_id} · {}: NOT SAVED ({}); the action was not taken",
-                event(lang, *kind),
-                sanitize(error, Lines::One)
-            ),
-        },
     }
 }
 
@@ -267,6 +209,10 @@ pub fn local_time_hint(lang: Lang, place: &str) -> String {
 
 /// The status line's message, rendered when drawn.
 pub fn message(lang: Lang, m: &Message) -> String {
+    caseless(message_text(lang, m))
+}
+
+fn message_text(lang: Lang, m: &Message) -> String {
     use super::{Text, t};
     match m {
         Message::Sending { case_id, kind } => {
@@ -358,11 +304,10 @@ pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
     else {
         return String::new();
     };
-    let head = format!(
-        "#{} · {}",
-        p.case_id,
-        event(lang, p.request.verb().appends())
-    );
+    let head = match p.case_id {
+        0 => event(lang, p.request.appends()).to_string(),
+        id => format!("#{id} · {}", event(lang, p.request.appends())),
+    };
     let last = case.as_ref().and_then(|c| c.last_entry()).map(|e| {
         let ago = age((now - e.at).num_seconds());
         match lang {
@@ -382,6 +327,15 @@ pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
     let why = match (status, reason, field) {
         (_, Some(c), _) => conflict(lang, *c),
         (_, _, Some(f)) => return format!("{head}: {}", field_problem(lang, &f.name, f.code, "")),
+        // Protection work: a plan, an incident or a shift rather than a case.
+        (409, ..) if p.case_id == 0 => lang.pick(
+            "ya se había realizado o cancelado",
+            "already carried out or cancelled",
+        ),
+        (404, ..) if p.case_id == 0 => lang.pick(
+            "ya no existe o no está a su alcance",
+            "no longer exists or is not in your scope",
+        ),
         (409, ..) => lang.pick(
             "el caso cambió antes de que llegara",
             "the case changed before it arrived",

@@ -6,6 +6,7 @@
 pub mod casework;
 pub mod console;
 pub mod keys;
+mod notice;
 pub mod protection;
 pub mod record;
 pub mod strip;

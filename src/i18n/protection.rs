@@ -205,3 +205,115 @@ pub fn tally(lang: Lang, alerts: usize, detained: usize, released: usize, lawyer
         ),
     }
 }
+
+/// A phrase of the protection work's forms (the `p` menu).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum W {
+    Task(crate::domain::command::Task),
+    CasesHint,
+    StaffHint,
+    InterviewedHint,
+    RosterHint,
+    WeekdaysHint,
+    HoursHint,
+    OverrideHint,
+    Title,
+    PlansTitle,
+    NoPlans,
+    RosterTitle,
+}
+
+pub fn w(lang: Lang, phrase: W) -> &'static str {
+    use crate::domain::command::Task;
+    match phrase {
+        W::Task(Task::LogVisit) => lang.pick(
+            "Registrar una visita a un centro de detención",
+            "Log a visit to a detention facility",
+        ),
+        W::Task(Task::PlanVisit) => lang.pick("Programar una visita", "Plan a visit"),
+        W::Task(Task::CancelPlan) => {
+            lang.pick("Cancelar una visita programada", "Cancel a planned visit")
+        }
+        W::Task(Task::OpenIncident) => lang.pick(
+            "Agrupar casos en un operativo nuevo",
+            "Group cases into a new raid",
+        ),
+        W::Task(Task::AddToIncident) => {
+            lang.pick("Añadir casos a un operativo", "Add cases to a raid")
+        }
+        W::Task(Task::NameIncident) => lang.pick("Nombrar un operativo", "Name a raid"),
+        W::Task(Task::SetShift) => lang.pick("Asignar un turno de guardia", "Set a duty shift"),
+        W::Task(Task::RemoveShift) => {
+            lang.pick("Quitar un turno de guardia", "Remove a duty shift")
+        }
+        W::CasesHint => lang.pick(
+            "números de caso separados por comas: #12, #15",
+            "case numbers separated by commas: #12, #15",
+        ),
+        W::StaffHint => lang.pick("nombres separados por comas", "names separated by commas"),
+        W::InterviewedHint => lang.pick(
+            "#12 (un caso) o un número A (A123456789), separados por comas",
+            "#12 (a case) or an A-number (A123456789), separated by commas",
+        ),
+        W::RosterHint => lang.pick(
+            "números A de las personas connacionales vistas o en la lista del centro",
+            "A-numbers of the nationals seen or on the facility's list",
+        ),
+        W::WeekdaysHint => lang.pick(
+            "rotación semanal: lun-vie, sáb dom, o 1-7",
+            "weekly rotation: mon-fri, sat sun, or 1-7",
+        ),
+        W::HoursHint => lang.pick(
+            "duración del turno, de 1 a 24 horas",
+            "length of the shift, 1 to 24 hours",
+        ),
+        W::OverrideHint => lang.pick(
+            "solo para una excepción (cubrir un turno o un descanso): desde y hasta",
+            "only for an exception (covering or leave): from and to",
+        ),
+        W::Title => lang.pick("Trabajo de protección", "Protection work"),
+        W::PlansTitle => lang.pick("Visitas programadas", "Planned visits"),
+        W::NoPlans => lang.pick(
+            "ninguna en los próximos 30 días",
+            "none in the next 30 days",
+        ),
+        W::RosterTitle => lang.pick("Rol de guardias", "Duty roster"),
+    }
+}
+
+/// A shift in words: "lun mar mié jue vie · 08:00 · 8 h", or an override's stretch in the
+/// consulate's wall time, marked when it is leave.
+pub fn shift_words(lang: Lang, when: &crate::domain::roster::When, zone: chrono_tz::Tz) -> String {
+    use crate::domain::roster::When;
+    const ES: [&str; 7] = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    match when {
+        When::Rotation {
+            weekdays,
+            start,
+            hours,
+        } => {
+            let days: Vec<&str> = weekdays
+                .iter()
+                .filter_map(|d| {
+                    let i = usize::from(*d).checked_sub(1)?;
+                    let names = match lang {
+                        Lang::Es => &ES,
+                        Lang::En => &EN,
+                    };
+                    names.get(i).copied()
+                })
+                .collect();
+            format!("{} · {} · {hours} h", days.join(" "), start.format("%H:%M"))
+        }
+        When::Override { from, to, off } => {
+            let at = |t: &chrono::DateTime<chrono::Utc>| crate::domain::time::editable(*t, zone);
+            let leave = if *off {
+                lang.pick(" · descanso", " · leave")
+            } else {
+                ""
+            };
+            format!("{} → {}{leave}", at(from), at(to))
+        }
+    }
+}

@@ -10,14 +10,19 @@ use crate::domain::case::Case;
 use crate::domain::checkpoint::{CheckpointCode, CloseOutcome, FieldKind, FieldSpec};
 use crate::domain::command::{Refusal, Verb};
 use crate::domain::intake::IntakeRequest;
-use crate::domain::staff::{LawyerInfo, rank_lawyers};
+use crate::domain::staff::LawyerInfo;
 use crate::domain::triage::{Category, Consent, Intent};
 use crate::i18n::{Lang, casework};
 
+mod parse;
+mod people;
 mod placement;
+mod work;
 
+use people::lawyer_items;
 pub use placement::NOT_LISTED;
 use placement::facility_items;
+pub use work::{WORK_VERB, WorkContext, task_of};
 
 /// The caller-confirmation picker's "none of these people".
 pub const NONE_OF_THEM: &str = "none";
@@ -172,6 +177,10 @@ pub struct Form {
     pub facilities: Vec<PickItem>,
     /// The picker open now is the facilities'.
     pub picking_facility: bool,
+    /// Protection work (no case): the task, once chosen from the menu (`work.rs`).
+    pub work: Option<crate::domain::command::Task>,
+    /// The picker open now is the menu of protection tasks.
+    pub choosing_work: bool,
 }
 
 fn editor(text: &str) -> TextArea<'static> {
@@ -227,6 +236,8 @@ impl Form {
             steps: Vec::new(),
             facilities: Vec::new(),
             picking_facility: false,
+            work: None,
+            choosing_work: false,
         }
     }
 
@@ -369,6 +380,8 @@ impl Form {
             steps: Vec::new(),
             facilities: Vec::new(),
             picking_facility: false,
+            work: None,
+            choosing_work: false,
         }
     }
 
@@ -574,32 +587,4 @@ impl Form {
         let n = self.inputs.len() as i64;
         self.focus = (self.focus as i64 + delta).rem_euclid(n) as usize;
     }
-}
-
-fn lawyer_items(case: &Case, lawyers: &[LawyerInfo], lang: Lang) -> Vec<PickItem> {
-    let mut ranked = lawyers.to_vec();
-    let language = case.registrant.language.as_str();
-    rank_lawyers(&mut ranked, &case.consulate, language);
-    ranked
-        .into_iter()
-        .map(|l| {
-            let fit = l.fit(&case.consulate, language);
-            let mark = |ok: bool| if ok { "✓" } else { "✗" };
-            let detail = format!(
-                "{} {}  {} {}  {}/{}",
-                mark(fit.serves),
-                casework::word(lang, "serves_here"),
-                mark(fit.speaks),
-                crate::i18n::language_name(lang, language).unwrap_or(language),
-                l.open_cases,
-                l.capacity
-            );
-            PickItem {
-                key: l.id.to_string(),
-                search: format!("{} {}", l.serves.join(" "), l.languages.join(" ")),
-                label: l.name,
-                detail,
-            }
-        })
-        .collect()
 }

@@ -323,6 +323,11 @@ impl HubClient {
         crate::console::model::ShiftPanel {
             handover: self.handover(None, None).await.ok(),
             incidents: self.get("/v1/incidents").await.unwrap_or_default(),
+            plans: self
+                .get("/v1/visits/plans?days=30")
+                .await
+                .unwrap_or_default(),
+            duty: self.get("/v1/duty").await.ok(),
             figures: self
                 .figures(from, to, None)
                 .await
@@ -371,6 +376,22 @@ impl HubClient {
             .post(format!("{}{path}", self.base))
             .header("Idempotency-Key", key)
             .header("If-Match", format!("\"{version}\""))
+            .json(body)
+            .timeout(Duration::from_secs(20));
+        self.call(req).await
+    }
+
+    /// Sends protection work (no case, no `If-Match`); the hub answers with what it recorded.
+    pub async fn record(
+        &self,
+        path: &str,
+        key: &str,
+        body: &serde_json::Value,
+    ) -> Result<crate::hub::store::Recorded, NetError> {
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Idempotency-Key", key)
             .json(body)
             .timeout(Duration::from_secs(20));
         self.call(req).await

@@ -23,7 +23,7 @@ use super::subscriber::backoff;
 use crate::api::{ActionResponse, Conflict, FieldProblem};
 use crate::console::action::{Action, Notice};
 use crate::domain::case::Case;
-use crate::domain::command::CaseCommand;
+use crate::domain::command::{CaseCommand, ProtectionCommand, Request};
 
 /// An action as `update` produces it: no key yet (keys are random, and update is pure).
 #[derive(Debug, Clone, PartialEq)]
@@ -57,9 +57,10 @@ pub enum PendingState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pending {
     pub key: String,
+    /// 0 for protection work (no case).
     pub case_id: u64,
     pub version: u64,
-    pub request: CaseCommand,
+    pub request: Request,
     pub created_at: DateTime<Utc>,
     #[serde(flatten)]
     pub state: PendingState,
@@ -146,11 +147,35 @@ impl Outbox {
 
     /// Adds a draft under a fresh key and saves; on a failed save the entry is not kept.
     pub fn add(&mut self, draft: Draft, now: DateTime<Utc>) -> std::io::Result<Pending> {
+        self.add_request(
+            draft.case_id,
+            draft.version,
+            Request::Case(draft.request),
+            now,
+        )
+    }
+
+    /// Adds protection work under a fresh key and saves, as [`Outbox::add`].
+    pub fn add_work(
+        &mut self,
+        command: ProtectionCommand,
+        now: DateTime<Utc>,
+    ) -> std::io::Result<Pending> {
+        self.add_request(0, 0, Request::Protection(command), now)
+    }
+
+    fn add_request(
+        &mut self,
+        case_id: u64,
+        version: u64,
+        request: Request,
+        now: DateTime<Utc>,
+    ) -> std::io::Result<Pending> {
         let entry = Pending {
             key: Uuid::new_v4().to_string(),
-            case_id: draft.case_id,
-            version: draft.version,
-            request: draft.request,
+            case_id,
+            version,
+            request,
             created_at: now,
             state: PendingState::Waiting,
         };
@@ -166,11 +191,11 @@ impl Outbox {
         &self.entries
     }
 
-    /// The case of each action still to be sent, in order.
+    /// The case of each action still to be sent, in order (protection work has none).
     pub fn waiting_cases(&self) -> Vec<u64> {
         self.entries
             .iter()
-            .filter(|e| e.state == PendingState::Waiting)
+            .filter(|e| e.state == PendingState::Waiting && e.case_id != 0)
             .map(|e| e.case_id)
             .collect()
     }
@@ -213,6 +238,8 @@ impl Outbox {
 #[derive(Debug)]
 pub enum OutboxMsg {
     Submit(Draft),
+    /// Protection work: kept and sent like a case command.
+    Record(ProtectionCommand),
     /// The hub is reachable again: try now.
     Flush,
     /// The operator has seen this refusal.
@@ -232,24 +259,33 @@ async fn notice(inbox: &mpsc::Sender<Action>, notice: Notice) {
     let _ = inbox.send(Action::Notice(notice)).await;
 }
 
-type Sent = (Pending, Result<ActionResponse, NetError>);
+/// A case command's answer; protection work answers with no case (`None`).
+type Sent = (Pending, Result<Option<ActionResponse>, NetError>);
 
 /// Sends `entry` to whichever hub is current. The key is the entry's own, fixed when it was
 /// saved: a resend after a lost answer, to this hub or the next, is applied once.
 async fn send(hubs: Hubs, entry: Pending) -> Sent {
     let sent = &entry;
-    let result = hubs
-        .request(|client| async move {
-            client
-                .act(
-                    &sent.request.path(sent.case_id),
-                    &sent.key,
-                    sent.version,
-                    &sent.request.body(),
-                )
-                .await
-        })
-        .await;
+    let path = sent.request.path(sent.case_id);
+    let body = sent.request.body();
+    let (path, body) = (&path, &body);
+    let result = match &sent.request {
+        Request::Case(_) => {
+            hubs.request(|client| async move {
+                client
+                    .act(path, &sent.key, sent.version, body)
+                    .await
+                    .map(Some)
+            })
+            .await
+        }
+        Request::Protection(_) => {
+            hubs.request(|client| async move {
+                client.record(path, &sent.key, body).await.map(|_| None)
+            })
+            .await
+        }
+    };
     (entry, result)
 }
 
@@ -281,9 +317,19 @@ pub async fn run(
             _ = stop.cancelled() => return,
             msg = rx.recv() => match msg {
                 None => return,
-                Some(OutboxMsg::Submit(draft)) => {
-                    let (case_id, kind) = (draft.case_id, draft.request.verb().appends());
-                    match outbox.add(draft, Utc::now()) {
+                Some(msg @ (OutboxMsg::Submit(_) | OutboxMsg::Record(_))) => {
+                    let (case_id, kind, added) = match msg {
+                        OutboxMsg::Submit(draft) => {
+                            let (id, kind) = (draft.case_id, draft.request.verb().appends());
+                            (id, kind, outbox.add(draft, Utc::now()))
+                        }
+                        OutboxMsg::Record(work) => {
+                            let kind = work.task().appends();
+                            (0, kind, outbox.add_work(work, Utc::now()))
+                        }
+                        _ => unreachable!("matched above"),
+                    };
+                    match added {
                         Ok(_) => report(&outbox, &inbox).await,
                         Err(e) => {
                             tracing::error!(error = %e, "cannot save the outbox; the action was not taken");
@@ -304,12 +350,12 @@ pub async fn run(
             },
             (entry, result) = async { in_flight.as_mut().expect("guarded").await }, if in_flight.is_some() => {
                 in_flight = None;
-                let kind = entry.request.verb().appends();
+                let kind = entry.request.appends();
                 let saved = match result {
                     Ok(answer) => {
                         attempt = 0;
-                        let consulate = answer.consulate.clone();
-                        notice(&inbox, Notice::Applied { case_id: answer.case_id, kind, consulate }).await;
+                        let (case_id, consulate) = answer.map_or((0, None), |a| (a.case_id, a.consulate));
+                        notice(&inbox, Notice::Applied { case_id, kind, consulate }).await;
                         outbox.remove(&entry.key)
                     }
                     Err(e) if e.is_transient() => {
@@ -376,5 +422,36 @@ mod tests {
         assert_eq!(mode(path.parent().unwrap()), 0o700);
         // And it reads back what it kept.
         assert_eq!(Outbox::open(&path).unwrap().entries().len(), 1);
+    }
+
+    #[test]
+    fn protection_work_is_kept_beside_case_work_and_read_back_as_it_was() {
+        let base = tempfile::tempdir().unwrap();
+        let path = base.path().join("outbox.json");
+        // A file written before protection work existed reads as it did.
+        std::fs::write(
+            &path,
+            r#"{"entries":[{"key":"k-1","case_id":1001,"version":2,
+                "request":{"verb":"ack"},"created_at":"2026-11-22T10:00:00Z","state":"waiting"}]}"#,
+        )
+        .unwrap();
+        let mut outbox = Outbox::open(&path).unwrap();
+        assert_eq!(
+            outbox.entries()[0].request,
+            Request::Case(CaseCommand::Acknowledge)
+        );
+        let work = ProtectionCommand::CancelPlan { plan_id: 4 };
+        outbox.add_work(work.clone(), Utc::now()).unwrap();
+        // A crash now: what was saved is there when the console starts again.
+        let again = Outbox::open(&path).unwrap();
+        assert_eq!(again.entries().len(), 2);
+        assert_eq!(again.entries()[1].request, Request::Protection(work));
+        assert_eq!(
+            again.entries()[1].request.path(0),
+            "/v1/visits/plans/4/cancel"
+        );
+        // Protection work marks no case as being sent.
+        assert_eq!(again.waiting_cases(), vec![1001]);
+        assert_eq!(again.waiting(), 2);
     }
 }

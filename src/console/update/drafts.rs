@@ -5,18 +5,27 @@ use crate::console::action::Command;
 use crate::console::drafts::FormDraft;
 use crate::console::keymap::Mode;
 use crate::console::model::{Message, Model};
-use crate::domain::command::Verb;
+use crate::domain::command::{Task, Verb};
 
 fn save(model: &Model) -> Vec<Command> {
     vec![Command::SaveDrafts(model.drafts.clone())]
 }
 
-/// Removes the draft of (`case_id`, `verb`); true if there was one.
-fn remove(model: &mut Model, case_id: u64, verb: Verb) -> bool {
+/// A draft's place: its case and verb, or for protection work its task.
+type Key = (u64, Verb, Option<Task>);
+
+fn key_of(form: &crate::console::form::Form) -> Key {
+    (form.case_id, form.verb, form.work)
+}
+
+fn is(d: &FormDraft, key: Key) -> bool {
+    (d.case_id, d.verb, d.task) == key
+}
+
+/// Removes the draft at `key`; true if there was one.
+fn remove(model: &mut Model, key: Key) -> bool {
     let before = model.drafts.len();
-    model
-        .drafts
-        .retain(|d| !(d.case_id == case_id && d.verb == verb));
+    model.drafts.retain(|d| !is(d, key));
     model.drafts.len() != before
 }
 
@@ -26,13 +35,9 @@ fn keep_open_form(model: &mut Model) -> bool {
     let Some(form) = &model.form else {
         return false;
     };
-    let (case_id, verb) = (form.case_id, form.verb);
+    let key = key_of(form);
     let draft = FormDraft::of(form, model.now);
-    let had = model
-        .drafts
-        .iter()
-        .find(|d| d.case_id == case_id && d.verb == verb)
-        .cloned();
+    let had = model.drafts.iter().find(|d| is(d, key)).cloned();
     match draft {
         Some(d)
             if had
@@ -42,13 +47,13 @@ fn keep_open_form(model: &mut Model) -> bool {
             false
         }
         Some(d) => {
-            remove(model, case_id, verb);
+            remove(model, key);
             model.drafts.push(d);
             true
         }
         // Still at the picker: nothing typed here yet, and an earlier draft stays.
         None if form.inputs.is_empty() => false,
-        None => remove(model, case_id, verb),
+        None => remove(model, key),
     }
 }
 
@@ -67,12 +72,10 @@ pub fn on_tick(model: &mut Model) -> Vec<Command> {
 /// Esc: the form closes and what was typed stays as a draft.
 pub fn keep_and_close(model: &mut Model) -> Vec<Command> {
     let changed = keep_open_form(model);
-    let kept = model.form.as_ref().is_some_and(|f| {
-        model
-            .drafts
-            .iter()
-            .any(|d| d.case_id == f.case_id && d.verb == f.verb)
-    });
+    let kept = model
+        .form
+        .as_ref()
+        .is_some_and(|f| model.drafts.iter().any(|d| is(d, key_of(f))));
     model.form = None;
     model.mode = Mode::Normal;
     model.drafts_dirty = false;
@@ -82,20 +85,29 @@ pub fn keep_and_close(model: &mut Model) -> Vec<Command> {
 
 /// Ctrl-D: the form closes and its draft is gone.
 pub fn discard(model: &mut Model) -> Vec<Command> {
-    let Some((case_id, verb)) = model.form.as_ref().map(|f| (f.case_id, f.verb)) else {
+    let Some(key) = model.form.as_ref().map(key_of) else {
         return vec![];
     };
     model.form = None;
     model.mode = Mode::Normal;
     model.drafts_dirty = false;
     model.message = Some(Message::DraftDiscarded);
-    remove(model, case_id, verb);
+    remove(model, key);
     save(model)
 }
 
 /// A command left: its draft has done its work.
 pub fn sent(model: &mut Model, case_id: u64, verb: Verb) -> Vec<Command> {
-    if remove(model, case_id, verb) {
+    if remove(model, (case_id, verb, None)) {
+        save(model)
+    } else {
+        vec![]
+    }
+}
+
+/// Protection work left: its draft has done its work.
+pub fn sent_work(model: &mut Model, task: Task) -> Vec<Command> {
+    if remove(model, (0, crate::console::form::WORK_VERB, Some(task))) {
         save(model)
     } else {
         vec![]
@@ -108,11 +120,8 @@ pub fn restore(model: &mut Model) {
     let Some(form) = &mut model.form else {
         return;
     };
-    let Some(draft) = model
-        .drafts
-        .iter()
-        .find(|d| d.case_id == form.case_id && d.verb == form.verb)
-    else {
+    let key = key_of(form);
+    let Some(draft) = model.drafts.iter().find(|d| is(d, key)) else {
         return;
     };
     form.apply_draft(draft, lang, now);
@@ -135,7 +144,7 @@ pub fn edit_refused(model: &mut Model) -> Vec<Command> {
         model.message = Some(Message::NothingToEdit);
         return vec![];
     };
-    remove(model, draft.case_id, draft.verb);
+    remove(model, (draft.case_id, draft.verb, None));
     model.drafts.push(draft.clone());
     model.mode = Mode::Normal;
     let target = (draft.case_id != 0).then_some(draft.case_id);

@@ -98,10 +98,10 @@ fn a_refused_close_reopens_with_its_note_and_says_why() {
         key: "k-1".into(),
         case_id: 1002,
         version: 1,
-        request: CaseCommand::Close(CloseRequest {
+        request: crate::domain::command::Request::Case(CaseCommand::Close(CloseRequest {
             outcome: CloseOutcome::FalseAlarm,
             note: "Nadie detenido; habló con su hermana".into(),
-        }),
+        })),
         created_at: m.now,
         state: PendingState::Refused {
             status: 409,

@@ -212,6 +212,12 @@ pub fn on_form_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
             let Some(item) = form.picker.as_ref().and_then(|p| p.chosen()).cloned() else {
                 return vec![];
             };
+            if let Some(commands) = super::protection::choose(model, item.clone()) {
+                return commands;
+            }
+            let Some(form) = &mut model.form else {
+                return vec![];
+            };
             let (id, version) = (form.case_id, form.version);
             if form.verb == Verb::Assign {
                 let Ok(lawyer_id) = item.key.parse() else {
@@ -240,7 +246,9 @@ pub fn on_form_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
         }
         Intent::NextField => form.move_focus(1),
         Intent::PrevField => form.move_focus(-1),
-        Intent::Send => return send(model),
+        Intent::Send => {
+            return super::protection::send(model).unwrap_or_else(|| send(model));
+        }
         Intent::Yes => {
             let (id, version) = (form.case_id, form.version);
             if let Some(request) = close_request(form) {

@@ -18,6 +18,16 @@ const HINT_INDENT: u16 = 4;
 
 fn title(model: &Model, form: &Form) -> String {
     let lang = model.lang;
+    if form.choosing_work || form.work.is_some() {
+        use crate::i18n::protection::{W, w};
+        let what = form.work.map_or(w(lang, W::Title), |t| w(lang, W::Task(t)));
+        let chosen = form
+            .chosen
+            .as_ref()
+            .map(|c| format!(": {}", clean(&c.label)))
+            .unwrap_or_default();
+        return format!(" {what}{chosen} ");
+    }
     let what = match form.verb {
         Verb::Assign => t(lang, Text::FormAssign),
         Verb::Checkpoint => t(lang, Text::FormCheckpoint),

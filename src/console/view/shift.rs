@@ -50,6 +50,7 @@ fn lines<'a>(model: &Model, panel: &ShiftPanel, theme: Theme) -> Vec<Line<'a>> {
     if let Some(x) = &panel.handover {
         handover(model, x, theme, &mut out);
     }
+    visits_and_roster(model, panel, theme, &mut out);
     if !panel.incidents.is_empty() || panel.figures.is_some() {
         out.push(Line::default());
         out.push(Line::from(Span::styled(
@@ -199,4 +200,54 @@ fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a
             .collect(),
         false,
     );
+}
+
+/// The visits still to be made (overdue ones marked) and the consulate's roster; `p` changes
+/// either.
+fn visits_and_roster<'a>(model: &Model, panel: &ShiftPanel, theme: Theme, out: &mut Vec<Line<'a>>) {
+    use crate::i18n::protection::{W, shift_words, w};
+    let lang = model.lang;
+    let mine = model.me.as_ref().and_then(|m| m.consulate.clone());
+    let zone = model.zone_of(mine.as_deref().unwrap_or(""));
+    let today = time::local_date(model.now, zone);
+    out.push(Line::default());
+    out.push(Line::from(Span::styled(
+        format!("{} ({})", w(lang, W::PlansTitle), panel.plans.len()),
+        theme.title(),
+    )));
+    if panel.plans.is_empty() {
+        out.push(Line::from(format!("  {}", w(lang, W::NoPlans))));
+    }
+    for v in &panel.plans {
+        let overdue = v.planned_on < today;
+        let mark = if overdue {
+            format!(" {}", h(lang, H::Overdue))
+        } else {
+            String::new()
+        };
+        let line = format!(
+            "  {}{mark} · {} · {}",
+            v.planned_on,
+            clean(&v.facility_name),
+            clean(&v.staff.join(", "))
+        );
+        out.push(if overdue {
+            Line::from(Span::styled(line, theme.warn()))
+        } else {
+            Line::from(line)
+        });
+    }
+    let Some(duty) = &panel.duty else { return };
+    out.push(Line::default());
+    out.push(Line::from(Span::styled(
+        format!("{} ({})", w(lang, W::RosterTitle), duty.shifts.len()),
+        theme.title(),
+    )));
+    for (_, s) in &duty.shifts {
+        out.push(Line::from(format!(
+            "  {} · {}",
+            clean(&s.name),
+            shift_words(lang, &s.when, zone)
+        )));
+    }
 }

@@ -11,9 +11,11 @@
 
 mod decide;
 mod permission;
+mod protection;
 
 pub use decide::{Facts, IntakePlan, decide, decide_intake, precheck};
 pub use permission::{Relation, may_read, may_see_access, permitted, relation, role_may};
+pub use protection::{ProtectionCommand, Task};
 
 use serde::{Deserialize, Serialize};
 
@@ -285,6 +287,40 @@ impl CaseCommand {
             Verb::Acknowledge | Verb::AcceptTransfer => unreachable!("handled above"),
         };
         parsed.map_err(|e| WireError::DoesNotFit(e.to_string()))
+    }
+}
+
+/// Anything staff send through the console's outbox: a command on a case, or protection work.
+/// Untagged: each kind keeps its own tag (`verb` or `task`), so outbox files written before
+/// protection work existed read as they did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Request {
+    Case(CaseCommand),
+    Protection(ProtectionCommand),
+}
+
+impl Request {
+    /// The event it appends once carried out.
+    pub fn appends(&self) -> crate::domain::event::EventKind {
+        match self {
+            Request::Case(c) => c.verb().appends(),
+            Request::Protection(p) => p.task().appends(),
+        }
+    }
+
+    pub fn path(&self, case_id: u64) -> String {
+        match self {
+            Request::Case(c) => c.path(case_id),
+            Request::Protection(p) => p.path(),
+        }
+    }
+
+    pub fn body(&self) -> serde_json::Value {
+        match self {
+            Request::Case(c) => c.body(),
+            Request::Protection(p) => p.body(),
+        }
     }
 }
 

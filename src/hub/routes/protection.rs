@@ -21,7 +21,7 @@ use crate::domain::facility::{self, Facility, FacilityRequest, Registry};
 use crate::domain::geo::Point;
 use crate::domain::handover;
 use crate::domain::incident::{self, IncidentView};
-use crate::domain::roster::{Shift, ShiftRequest};
+use crate::domain::roster::{DutyView, Shift, ShiftRequest};
 use crate::domain::staff::{Role, Scope};
 use crate::hub::auth::Staff;
 use crate::hub::error::ApiError;
@@ -308,13 +308,6 @@ pub async fn change_incident(
     ))
 }
 
-/// A consulate's roster with who is on duty now.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DutyView {
-    pub shifts: Vec<(u64, Shift)>,
-    pub on_duty: Vec<(i64, String)>,
-}
-
 fn zone(state: &AppState, consulate: &str) -> chrono_tz::Tz {
     state
         .consulates
@@ -338,7 +331,12 @@ pub async fn duty(
         zone(&state, &consulate),
         q.at.unwrap_or_else(|| state.now()),
     );
-    Ok(Json(DutyView { shifts, on_duty }))
+    let staff = state.store.rostered_staff(consulate).await?;
+    Ok(Json(DutyView {
+        shifts,
+        on_duty,
+        staff,
+    }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -110,6 +110,22 @@ impl Store {
         .await
     }
 
+    /// The officers and supervisors of a consulate who can be put on its roster (id, name).
+    pub async fn rostered_staff(
+        &self,
+        consulate: String,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        self.read(move |tx| {
+            Ok(tx.query_map(
+                "SELECT id, name FROM staff WHERE disabled = 0 AND consulate = ?1
+                    AND role IN ('officer', 'supervisor') ORDER BY name, id",
+                [consulate],
+                |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?)),
+            )?)
+        })
+        .await
+    }
+
     /// A consulate's roster (every consulate's for `None`), with each shift's id.
     pub async fn shifts(&self, consulate: Option<String>) -> Result<Vec<(u64, Shift)>, StoreError> {
         self.read(move |tx| {

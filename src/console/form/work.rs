@@ -1,0 +1,491 @@
+//! Protection work in a form: the `p` menu of tasks, then each task's picker (a facility, a
+//! planned visit, an incident, a colleague, a shift) and fields, and the [`ProtectionCommand`]
+//! they describe. Plain data, as the rest of the form; the keys are in `update/protection.rs`.
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+
+use super::parse::{interviews, parse_cases, tokens, weekdays};
+use super::{Form, Input, PickItem, Picker, choices_hint, editor, note_input};
+use crate::console::model::ShiftPanel;
+use crate::domain::command::{ProtectionCommand, Refusal, Task, Verb};
+use crate::domain::facility::Registry;
+use crate::domain::geo::Point;
+use crate::domain::roster::ShiftRequest;
+use crate::domain::staff::Role;
+use crate::domain::validate::{FieldCode, FieldError};
+use crate::domain::visit::{PlanRequest, VisitRequest};
+use crate::i18n::protection::{W, w};
+use crate::i18n::{Lang, casework};
+
+/// The tasks in the menu, in the order offered.
+const TASKS: &[Task] = &[
+    Task::LogVisit,
+    Task::PlanVisit,
+    Task::CancelPlan,
+    Task::OpenIncident,
+    Task::AddToIncident,
+    Task::NameIncident,
+    Task::SetShift,
+    Task::RemoveShift,
+];
+
+/// The verb a protection form carries: unused while `work` is set (protection work is not a
+/// case verb), it keeps drafts apart from case work's by their task.
+pub const WORK_VERB: Verb = Verb::Intake;
+
+/// The picker key of a planned visit, beside facility codes (which are letters and digits).
+const PLAN: &str = "plan:";
+
+/// What the task forms are filled from: what the shift tab loaded, the registry, the consulate.
+pub struct WorkContext<'a> {
+    pub panel: Option<&'a ShiftPanel>,
+    pub registry: &'a Registry,
+    /// The consulate's place: facilities nearest to it first.
+    pub near: Option<Point>,
+    pub my_name: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+fn line(name: &'static str, text: &str, required: bool, hint: String) -> Input {
+    Input {
+        name,
+        editor: editor(text),
+        multiline: false,
+        required,
+        hint,
+        choices: Vec::new(),
+    }
+}
+
+fn item(key: String, label: String, detail: String) -> PickItem {
+    PickItem {
+        key,
+        label,
+        detail,
+        search: String::new(),
+    }
+}
+
+fn bad(name: &str, code: FieldCode) -> Refusal {
+    Refusal::Invalid(FieldError::new(name, code, ""))
+}
+
+/// The hub's (and the domain's) field names carry an index (`roster[3]`); the form has one
+/// input per list.
+fn to_input(e: FieldError) -> Refusal {
+    let name = e.field.split('[').next().unwrap_or(&e.field).to_string();
+    Refusal::Invalid(FieldError { field: name, ..e })
+}
+
+impl Form {
+    fn bare() -> Form {
+        Form {
+            case_id: 0,
+            version: 0,
+            verb: WORK_VERB,
+            picker: None,
+            chosen: None,
+            inputs: Vec::new(),
+            focus: 0,
+            error: None,
+            confirming: false,
+            pending_intake: None,
+            zone: chrono_tz::UTC,
+            place: String::new(),
+            refused: None,
+            steps: Vec::new(),
+            facilities: Vec::new(),
+            picking_facility: false,
+            work: None,
+            choosing_work: false,
+        }
+    }
+
+    /// The `p` menu: the tasks this role may do.
+    pub fn work_menu(role: Role, lang: Lang, zone: chrono_tz::Tz) -> Form {
+        let mut form = Form::bare();
+        form.zone = zone;
+        let items = TASKS
+            .iter()
+            .filter(|t| t.role_may(role))
+            .map(|t| {
+                item(
+                    task_key(*t).into(),
+                    w(lang, W::Task(*t)).into(),
+                    String::new(),
+                )
+            })
+            .collect();
+        form.picker = Some(Picker::new(items));
+        form.choosing_work = true;
+        form
+    }
+
+    /// A task chosen from the menu: its picker, or its fields.
+    pub fn begin_work(&mut self, task: Task, ctx: &WorkContext<'_>, lang: Lang) {
+        self.work = Some(task);
+        self.choosing_work = false;
+        self.picker = None;
+        self.chosen = None;
+        self.focus = 0;
+        let panel = ctx.panel;
+        let plans = || panel.map(|p| p.plans.as_slice()).unwrap_or_default();
+        let plan_item = |p: &crate::domain::visit::PlannedVisit| PickItem {
+            key: format!("{PLAN}{}", p.id),
+            label: format!("{} · {}", p.planned_on, p.facility_name),
+            detail: p.staff.join(", "),
+            // The plan's facility, for the visit that carries it out.
+            search: p.facility.clone(),
+        };
+        let incidents = || {
+            panel
+                .map(|p| p.incidents.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .map(|i| {
+                    let t = &i.tally;
+                    let name = if i.incident.name.is_empty() {
+                        crate::i18n::protection::tally(
+                            lang,
+                            t.alerts,
+                            t.detained,
+                            t.released,
+                            t.with_lawyer,
+                        )
+                    } else {
+                        i.incident.name.clone()
+                    };
+                    PickItem {
+                        key: i.incident.id.to_string(),
+                        label: format!("#{} · {name}", i.incident.id),
+                        detail: String::new(),
+                        // Its name as given, to start renaming from.
+                        search: i.incident.name.clone(),
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        let duty = panel.and_then(|p| p.duty.as_ref());
+        let items: Option<Vec<PickItem>> = match task {
+            Task::PlanVisit => Some(self.facility_list(ctx)),
+            Task::LogVisit => {
+                let mut items: Vec<PickItem> = plans().iter().map(plan_item).collect();
+                items.extend(self.facility_list(ctx));
+                Some(items)
+            }
+            Task::CancelPlan => Some(plans().iter().map(plan_item).collect()),
+            Task::NameIncident | Task::AddToIncident => Some(incidents()),
+            Task::OpenIncident => None,
+            Task::SetShift => Some(
+                duty.map(|d| d.staff.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|(id, name)| item(id.to_string(), name.clone(), String::new()))
+                    .collect(),
+            ),
+            Task::RemoveShift => Some(
+                duty.map(|d| d.shifts.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|(id, s)| {
+                        item(
+                            id.to_string(),
+                            s.name.clone(),
+                            crate::i18n::protection::shift_words(lang, &s.when, self.zone),
+                        )
+                    })
+                    .collect(),
+            ),
+        };
+        match items {
+            Some(items) => self.picker = Some(Picker::new(items)),
+            None => self.fields(task, ctx, lang, None),
+        }
+    }
+
+    fn facility_list(&self, ctx: &WorkContext<'_>) -> Vec<PickItem> {
+        ctx.registry
+            .search("", ctx.near, usize::MAX)
+            .into_iter()
+            .map(|f| PickItem {
+                key: f.facility.code.clone(),
+                label: f.facility.label(),
+                detail: f.km.map(|k| format!("{k:.0} km")).unwrap_or_default(),
+                search: format!("{} {}", f.facility.code, f.facility.field_office),
+            })
+            .collect()
+    }
+
+    /// A choice in a task's picker: the task's fields, or (cancelling a plan, taking a shift
+    /// off) the command itself, which needs nothing more.
+    pub fn chose_for_work(
+        &mut self,
+        item: PickItem,
+        ctx: &WorkContext<'_>,
+        lang: Lang,
+    ) -> Option<ProtectionCommand> {
+        let task = self.work?;
+        self.picker = None;
+        let number = item.key.trim_start_matches(PLAN).parse::<u64>().ok();
+        let command = match (task, number) {
+            (Task::CancelPlan, Some(plan_id)) => Some(ProtectionCommand::CancelPlan { plan_id }),
+            (Task::RemoveShift, Some(shift_id)) => {
+                Some(ProtectionCommand::RemoveShift { shift_id })
+            }
+            _ => None,
+        };
+        if command.is_none() {
+            self.fields(task, ctx, lang, Some(&item));
+        }
+        self.chosen = Some(item);
+        command
+    }
+
+    /// Puts a kept draft back: the picker's choice again (never one that sends at once), then
+    /// what was typed.
+    pub fn apply_work_draft(
+        &mut self,
+        draft: &crate::console::drafts::FormDraft,
+        ctx: &WorkContext<'_>,
+        lang: Lang,
+    ) {
+        if let (Some(key), Some(picker)) = (&draft.chosen, &self.picker) {
+            let item = picker.items.iter().find(|i| &i.key == key).cloned();
+            if let Some(item) = item
+                && !matches!(self.work, Some(Task::CancelPlan | Task::RemoveShift))
+            {
+                self.chose_for_work(item, ctx, lang);
+            }
+        }
+        for (name, text) in &draft.fields {
+            if let Some(input) = self.inputs.iter_mut().find(|i| i.name == name) {
+                input.editor = editor(text);
+            }
+        }
+    }
+
+    /// The fields of a task, prefilled from what was chosen.
+    fn fields(&mut self, task: Task, ctx: &WorkContext<'_>, lang: Lang, chose: Option<&PickItem>) {
+        let today = crate::domain::time::local_date(ctx.now, self.zone);
+        let date_hint = || crate::i18n::t(lang, crate::i18n::Text::DateFormat).to_string();
+        let plan = chose
+            .and_then(|i| i.key.strip_prefix(PLAN))
+            .and_then(|id| id.parse::<u64>().ok())
+            .and_then(|id| ctx.panel?.plans.iter().find(|p| p.id == id));
+        let staff = plan.map_or(ctx.my_name.to_string(), |p| p.staff.join(", "));
+        let cases = || line("cases", "", true, w(lang, W::CasesHint).into());
+        self.inputs = match task {
+            Task::PlanVisit => vec![
+                line(
+                    "planned_on",
+                    &(today + Duration::days(1)).to_string(),
+                    true,
+                    date_hint(),
+                ),
+                line("staff", &staff, false, w(lang, W::StaffHint).into()),
+                note_input("note", false),
+            ],
+            Task::LogVisit => vec![
+                line("visited_on", &today.to_string(), true, date_hint()),
+                line("staff", &staff, false, w(lang, W::StaffHint).into()),
+                line("interviewed", "", false, w(lang, W::InterviewedHint).into()),
+                line("roster", "", false, w(lang, W::RosterHint).into()),
+                line("conditions", "", false, String::new()),
+                note_input("complaints", false),
+            ],
+            Task::OpenIncident => vec![cases(), line("incident_name", "", false, String::new())],
+            Task::AddToIncident => vec![cases()],
+            Task::NameIncident => {
+                let now = chose.map(|i| i.search.as_str()).unwrap_or("");
+                vec![line("incident_name", now, true, String::new())]
+            }
+            Task::SetShift => {
+                let yes_no: Vec<String> = ["yes", "no"]
+                    .iter()
+                    .map(|c| casework::word(lang, c).to_string())
+                    .collect();
+                let local = crate::i18n::console::local_time_hint(lang, &self.place);
+                vec![
+                    line("weekdays", "", false, w(lang, W::WeekdaysHint).into()),
+                    line("start", "08:00", false, "HH:MM".into()),
+                    line("hours", "8", false, w(lang, W::HoursHint).into()),
+                    line(
+                        "from",
+                        "",
+                        false,
+                        format!("{} · {local}", w(lang, W::OverrideHint)),
+                    ),
+                    line("to", "", false, local),
+                    Input {
+                        hint: choices_hint(lang, &yes_no),
+                        choices: yes_no,
+                        ..line("off", "", false, String::new())
+                    },
+                ]
+            }
+            Task::CancelPlan | Task::RemoveShift => Vec::new(),
+        };
+        self.focus = 0;
+    }
+
+    /// The command the task's fields describe, checked here with the hub's own rules first.
+    pub fn work_command(&self, now: DateTime<Utc>) -> Result<ProtectionCommand, Refusal> {
+        let task = self.work.ok_or(bad("task", FieldCode::Required))?;
+        let value = |name: &str| self.input(name).map(|i| i.value()).unwrap_or_default();
+        let chosen = self
+            .chosen
+            .as_ref()
+            .map(|c| c.key.clone())
+            .unwrap_or_default();
+        let chosen_number = || chosen.trim_start_matches(PLAN).parse::<u64>().ok();
+        let names = |text: String| -> Vec<String> {
+            text.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        Ok(match task {
+            Task::PlanVisit => {
+                let req = PlanRequest {
+                    facility: chosen,
+                    planned_on: value("planned_on"),
+                    staff: names(value("staff")),
+                    note: value("note"),
+                };
+                crate::domain::visit::validate_plan(&req, now).map_err(to_input)?;
+                ProtectionCommand::PlanVisit(req)
+            }
+            Task::LogVisit => {
+                let plan = self
+                    .chosen
+                    .as_ref()
+                    .and_then(|c| c.key.strip_prefix(PLAN))
+                    .and_then(|id| id.parse().ok());
+                let facility = match plan {
+                    // The plan's facility: the hub checks they match.
+                    Some(_) => self
+                        .chosen
+                        .as_ref()
+                        .and_then(|c| c.search.split_whitespace().next())
+                        .unwrap_or_default()
+                        .to_string(),
+                    None => chosen,
+                };
+                let req = VisitRequest {
+                    facility,
+                    visited_on: value("visited_on"),
+                    staff: names(value("staff")),
+                    interviewed: interviews(&value("interviewed")),
+                    roster: tokens(&value("roster")).map(String::from).collect(),
+                    conditions: value("conditions"),
+                    complaints: value("complaints"),
+                    plan_id: plan,
+                };
+                crate::domain::visit::validate(&req, now).map_err(to_input)?;
+                ProtectionCommand::LogVisit(req)
+            }
+            Task::OpenIncident => {
+                let cases = parse_cases("cases", &value("cases"))?;
+                if cases.is_empty() {
+                    return Err(bad("cases", FieldCode::Required));
+                }
+                ProtectionCommand::OpenIncident {
+                    cases,
+                    name: value("incident_name").trim().to_string(),
+                }
+            }
+            Task::AddToIncident => {
+                let cases = parse_cases("cases", &value("cases"))?;
+                if cases.is_empty() {
+                    return Err(bad("cases", FieldCode::Required));
+                }
+                ProtectionCommand::AddToIncident {
+                    incident_id: chosen_number().ok_or(bad("cases", FieldCode::Required))?,
+                    cases,
+                }
+            }
+            Task::NameIncident => {
+                let name =
+                    crate::domain::validate::text("incident_name", &value("incident_name"), 120)
+                        .map_err(to_input)?;
+                ProtectionCommand::NameIncident {
+                    incident_id: chosen_number()
+                        .ok_or(bad("incident_name", FieldCode::Required))?,
+                    name,
+                }
+            }
+            Task::SetShift => ProtectionCommand::SetShift(self.shift_request(chosen_number())?),
+            Task::CancelPlan | Task::RemoveShift => {
+                return Err(bad("task", FieldCode::Required));
+            }
+        })
+    }
+
+    /// A rotation (weekdays, start, hours) or, when `from` is filled in, an override.
+    fn shift_request(&self, staff: Option<u64>) -> Result<ShiftRequest, Refusal> {
+        let value = |name: &str| {
+            self.input(name)
+                .map(|i| i.value().trim().to_string())
+                .unwrap_or_default()
+        };
+        let local = |name: &str| {
+            crate::domain::time::parse_local(&value(name), self.zone)
+                .map_err(|_| bad(name, FieldCode::InvalidFormat))
+        };
+        let staff_id = staff.ok_or(bad("weekdays", FieldCode::Required))? as i64;
+        let req = if value("from").is_empty() {
+            let hours = value("hours")
+                .parse()
+                .map_err(|_| bad("hours", FieldCode::InvalidFormat))?;
+            NaiveTime::parse_from_str(&value("start"), "%H:%M")
+                .map_err(|_| bad("start", FieldCode::InvalidFormat))?;
+            ShiftRequest {
+                staff_id,
+                weekdays: weekdays(&value("weekdays"))?,
+                start: Some(value("start")),
+                hours: Some(hours),
+                from: None,
+                to: None,
+                off: false,
+            }
+        } else {
+            let off = match value("off").as_str() {
+                "" => false,
+                typed => {
+                    casework::choose(typed, &["yes", "no"])
+                        .ok_or(bad("off", FieldCode::UnknownValue))?
+                        == "yes"
+                }
+            };
+            ShiftRequest {
+                staff_id,
+                weekdays: Vec::new(),
+                start: None,
+                hours: None,
+                from: Some(local("from")?),
+                to: Some(local("to")?),
+                off,
+            }
+        };
+        crate::domain::roster::validate(&req).map_err(to_input)?;
+        Ok(req)
+    }
+}
+
+/// The menu's key of a task: its wire name (never shown; people read the label).
+fn task_key(task: Task) -> &'static str {
+    match task {
+        Task::PlanVisit => "plan_visit",
+        Task::LogVisit => "log_visit",
+        Task::CancelPlan => "cancel_plan",
+        Task::OpenIncident => "open_incident",
+        Task::NameIncident => "name_incident",
+        Task::AddToIncident => "add_to_incident",
+        Task::SetShift => "set_shift",
+        Task::RemoveShift => "remove_shift",
+    }
+}
+
+pub fn task_of(key: &str) -> Option<Task> {
+    TASKS.iter().copied().find(|t| task_key(*t) == key)
+}

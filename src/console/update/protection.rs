@@ -1,0 +1,167 @@
+//! Protection work in `update`: `p` opens the menu of tasks this role may do; a task's picker
+//! and fields lead to a [`ProtectionCommand`], which leaves as a [`Command::Record`] for the
+//! outbox, kept on disk and sent with its own idempotency key like case work.
+
+use super::work::mode_of;
+use crate::console::action::Command;
+use crate::console::form::{Form, PickItem, WorkContext};
+use crate::console::keymap::Mode;
+use crate::console::model::{Message, Model, Tab};
+use crate::domain::command::{ProtectionCommand, Refusal};
+use crate::domain::event::EventKind;
+
+/// `p`: the menu. The shift tab's lists (plans, incidents, roster) are loaded afresh for the
+/// pickers that need them.
+pub fn start(model: &mut Model) -> Vec<Command> {
+    let Some(me) = model.me.as_ref() else {
+        return vec![];
+    };
+    let role = me.role;
+    let zone = me
+        .consulate
+        .as_deref()
+        .map_or(chrono_tz::UTC, |c| model.zone_of(c));
+    let place = me
+        .consulate
+        .as_deref()
+        .map(|c| model.consulate_name(c))
+        .unwrap_or_default();
+    let form = Form::work_menu(role, model.lang, zone).in_zone(zone, place);
+    if form.picker.as_ref().is_none_or(|p| p.items.is_empty()) {
+        model.message = Some(Message::NotPermitted);
+        return vec![];
+    }
+    model.mode = mode_of(&form);
+    model.form = Some(form);
+    model.message = None;
+    vec![Command::FetchShift]
+}
+
+fn context(model: &Model) -> WorkContext<'_> {
+    let me = model.me.as_ref();
+    let near = me
+        .and_then(|m| m.consulate.as_deref())
+        .and_then(|c| model.consulates.iter().find(|x| x.id == c))
+        .map(|c| crate::domain::geo::Point {
+            lat: c.lat,
+            lon: c.lon,
+        });
+    WorkContext {
+        panel: model.shift.as_ref(),
+        registry: &model.facilities,
+        near,
+        my_name: me.map(|m| m.name.as_str()).unwrap_or(""),
+        now: model.now,
+    }
+}
+
+/// Enter in a protection form's picker: a task from the menu, or the task's choice. Returns
+/// `None` when the form is not protection work (case work goes on as before).
+pub fn choose(model: &mut Model, item: PickItem) -> Option<Vec<Command>> {
+    let form = model.form.as_ref()?;
+    let (menu, working) = (form.choosing_work, form.work.is_some());
+    if !menu && !working {
+        return None;
+    }
+    let lang = model.lang;
+    let mut form = model.form.take()?;
+    let command = {
+        let ctx = context(model);
+        if menu {
+            if let Some(task) = crate::console::form::task_of(&item.key) {
+                form.begin_work(task, &ctx, lang);
+            }
+            None
+        } else {
+            form.chose_for_work(item, &ctx, lang)
+        }
+    };
+    if menu {
+        restore(model, &mut form);
+    }
+    model.mode = mode_of(&form);
+    model.form = Some(form);
+    Some(match command {
+        Some(c) => record(model, c),
+        None => vec![],
+    })
+}
+
+/// A task just begun: the draft kept of it, if any, goes back in.
+fn restore(model: &mut Model, form: &mut Form) {
+    let Some(draft) = model
+        .drafts
+        .iter()
+        .find(|d| d.case_id == 0 && d.verb == form.verb && d.task == form.work)
+        .cloned()
+    else {
+        return;
+    };
+    let lang = model.lang;
+    form.apply_work_draft(&draft, &context(model), lang);
+    model.message = Some(Message::DraftRestored);
+}
+
+/// Ctrl-S in a protection form: the command, checked here first, or the field at fault.
+pub fn send(model: &mut Model) -> Option<Vec<Command>> {
+    let form = model.form.as_mut()?;
+    form.work?;
+    match form.work_command(model.now) {
+        Ok(command) => Some(record(model, command)),
+        Err(refusal) => {
+            if let Refusal::Invalid(e) = &refusal
+                && let Some(at) = form.inputs.iter().position(|i| i.name == e.field)
+            {
+                form.focus = at;
+            }
+            form.error = Some(refusal);
+            model.mode = mode_of(form);
+            Some(vec![])
+        }
+    }
+}
+
+fn record(model: &mut Model, command: ProtectionCommand) -> Vec<Command> {
+    let task = command.task();
+    model.form = None;
+    model.mode = Mode::Normal;
+    model.message = Some(Message::Sending {
+        case_id: 0,
+        kind: task.appends(),
+    });
+    let mut commands = vec![Command::Record(command)];
+    commands.extend(super::drafts::sent_work(model, task));
+    commands
+}
+
+/// Protection work the hub has recorded: the shift tab, if open, shows it.
+pub fn applied(model: &Model, case_id: u64, kind: EventKind) -> Vec<Command> {
+    let ours = matches!(
+        kind,
+        EventKind::VisitLogged
+            | EventKind::VisitPlanRecorded
+            | EventKind::IncidentRecorded
+            | EventKind::DutyRecorded
+    );
+    if case_id == 0 && ours && model.tab == Tab::Shift {
+        vec![Command::FetchShift]
+    } else {
+        vec![]
+    }
+}
+
+/// The shift tab's lists arrived: a task's picker opened before them is filled now.
+pub fn refresh(model: &mut Model) {
+    let lang = model.lang;
+    let Some(mut form) = model.form.take() else {
+        return;
+    };
+    if let Some(task) = form.work
+        && form.chosen.is_none()
+        && form.picker.as_ref().is_some_and(|p| p.items.is_empty())
+    {
+        form.begin_work(task, &context(model), lang);
+        model.mode = mode_of(&form);
+    }
+    model.form = Some(form);
+}
