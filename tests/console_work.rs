@@ -8,12 +8,11 @@ use std::time::Duration;
 
 use chrono::Utc;
 use common::*;
-use guardia::console::action::{Action, Command, Notice};
+use guardia::console::action::{Action, Command, Notice, WorkState};
 use guardia::console::app::spawn_feeds;
 use guardia::console::net::client::HubClient;
 use guardia::console::net::hubs::Hubs;
-use guardia::domain::command::ProtectionCommand;
-use guardia::domain::event::EventKind;
+use guardia::domain::command::{ProtectionCommand, Task};
 use guardia::domain::roster::ShiftRequest;
 use guardia::domain::staff::Role;
 use guardia::domain::visit::PlanRequest;
@@ -60,18 +59,17 @@ async fn a_supervisors_console_plans_a_visit_and_sets_the_roster_through_its_out
             .expect("the hub never answered")
             .expect("inbox closed");
         match action {
-            Action::Notice(Notice::Applied { case_id, kind, .. }) => {
-                assert_eq!(case_id, 0, "protection work names no case");
-                applied.push(kind);
+            Action::Notice(Notice::Work {
+                task,
+                state: WorkState::Done,
+            }) => applied.push(task),
+            Action::Notice(n @ (Notice::Work { .. } | Notice::Refused { .. })) => {
+                panic!("not done: {n:?}")
             }
-            Action::Notice(Notice::Refused { kind, .. }) => panic!("refused: {kind:?}"),
             _ => {}
         }
     }
-    assert_eq!(
-        applied,
-        vec![EventKind::VisitPlanRecorded, EventKind::DutyRecorded]
-    );
+    assert_eq!(applied, vec![Task::PlanVisit, Task::SetShift]);
     stop.cancel();
 
     // The hub holds each once, and the outbox let go of both.

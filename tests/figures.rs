@@ -528,3 +528,72 @@ async fn the_figures_match_a_count_made_from_the_events() {
     assert!(text.contains("Casos abiertos sin abogado(a) (2)"), "{text}");
     assert!(text.contains(&format!("#{}", raid[3])), "{text}");
 }
+
+/// A case raised before the period and acknowledged in it counts in the period, with its wait
+/// measured from the press (the report reads such a case's events from its alert on); a case
+/// wholly before the period counts in none of it.
+#[tokio::test]
+async fn a_case_from_before_the_period_counts_by_what_happened_in_it() {
+    let hub = TestHub::start().await;
+    let boss = hub.staff(Role::Supervisor, None).await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let consulates = std::sync::Arc::new(
+        guardia::domain::consulate::parse_csv(guardia::config::BUILTIN_CONSULATES).unwrap(),
+    );
+    let two_days_ago = chrono::Utc::now() - chrono::Duration::days(2);
+    let mut raised = Vec::new();
+    for name in ["Caso Antiguo", "Caso Olvidado"] {
+        let phone = hub.enroll(name, &[]).await;
+        let alert = guardia::domain::alert::AlertRequest {
+            id: uuid::Uuid::new_v4(),
+            lat: LA.0,
+            lon: LA.1,
+            accuracy_m: 10.0,
+            pressed_at: two_days_ago,
+            kind: guardia::domain::alert::AlertKind::Detained,
+        };
+        let out = hub
+            .store
+            .raise_alert(
+                phone.registrant_id,
+                alert,
+                consulates.clone(),
+                false,
+                None,
+                two_days_ago,
+            )
+            .await
+            .unwrap();
+        raised.push(out.value.case_id);
+    }
+    let version = hub.case(&officer, raised[0]).await["version"]
+        .as_u64()
+        .unwrap();
+    let res = hub
+        .act(&officer, raised[0], "ack", version, json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let today = chrono::Utc::now().date_naive();
+    let f: Value = hub
+        .json_as(
+            &boss,
+            &format!("/v1/reports/figures?from={today}&to={today}"),
+        )
+        .await;
+    assert_eq!(f["alerts"], 0, "{f}");
+    // About two days from press to acknowledgement, in minutes.
+    let waited = f["median_ack_minutes"].as_f64().unwrap();
+    assert!((2.0 * 24.0 * 60.0 - waited).abs() < 5.0, "{f}");
+    let before: Value = hub
+        .json_as(
+            &boss,
+            &format!(
+                "/v1/reports/figures?from={}&to={}",
+                today - chrono::Duration::days(2),
+                today - chrono::Duration::days(2)
+            ),
+        )
+        .await;
+    assert_eq!(before["alerts"], 2, "{before}");
+    assert!(before["median_ack_minutes"].is_null(), "{before}");
+}

@@ -104,6 +104,22 @@ pub enum Notice {
         kind: EventKind,
         error: String,
     },
+    /// Protection work (no case): what became of it, said by its task.
+    Work {
+        task: crate::domain::command::Task,
+        state: WorkState,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkState {
+    Done,
+    /// Offline: saved, will be sent.
+    Held,
+    /// The hub said no (`!` shows why).
+    Refused,
+    /// The outbox could not be written: nothing was done.
+    NotSaved(String),
 }
 
 /// Effects `update` asks for; the executor performs them.

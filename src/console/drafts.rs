@@ -39,9 +39,19 @@ impl FormDraft {
             .iter()
             .map(|i| (i.name.to_string(), i.value()))
             .collect();
+        // Fields the form fills in itself (the time, and a task's day, staff and hours) are
+        // not something typed: a form left with only those keeps no draft.
+        let prefilled = |name: &str| {
+            name == "at"
+                || (form.work.is_some()
+                    && matches!(
+                        name,
+                        "planned_on" | "visited_on" | "staff" | "start" | "hours"
+                    ))
+        };
         let typed = fields
             .iter()
-            .any(|(name, value)| name != "at" && !value.trim().is_empty());
+            .any(|(name, value)| !prefilled(name) && !value.trim().is_empty());
         typed.then(|| FormDraft {
             case_id: form.case_id,
             verb: form.verb,

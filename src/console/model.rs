@@ -87,6 +87,8 @@ pub enum Message {
         case_id: u64,
         kind: EventKind,
     },
+    /// Protection work on its way to the outbox.
+    SendingWork(crate::domain::command::Task),
     NotPermitted,
     NoCaseSelected,
     /// The rule book said no, here, before anything was sent.

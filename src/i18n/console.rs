@@ -1,7 +1,6 @@
 //! Sentences the console composes: notices about actions, refusals, conflicts, the backlog's
 //! headings, deadline countdowns.
 
-use super::notice::caseless;
 pub use super::notice::notice;
 use super::{Lang, age, casework, event};
 use crate::console::command::CommandError;
@@ -209,10 +208,6 @@ pub fn local_time_hint(lang: Lang, place: &str) -> String {
 
 /// The status line's message, rendered when drawn.
 pub fn message(lang: Lang, m: &Message) -> String {
-    caseless(message_text(lang, m))
-}
-
-fn message_text(lang: Lang, m: &Message) -> String {
     use super::{Text, t};
     match m {
         Message::Sending { case_id, kind } => {
@@ -222,6 +217,11 @@ fn message_text(lang: Lang, m: &Message) -> String {
                 t(lang, Text::Sending)
             )
         }
+        Message::SendingWork(task) => format!(
+            "{} · {}",
+            super::protection::w(lang, super::protection::W::Task(*task)),
+            t(lang, Text::Sending)
+        ),
         Message::NotPermitted => t(lang, Text::NotPermitted).into(),
         Message::NoCaseSelected => t(lang, Text::NoCaseSelected).into(),
         Message::Refused {
@@ -304,9 +304,12 @@ pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
     else {
         return String::new();
     };
-    let head = match p.case_id {
-        0 => event(lang, p.request.appends()).to_string(),
-        id => format!("#{id} · {}", event(lang, p.request.appends())),
+    let head = match &p.request {
+        crate::domain::command::Request::Protection(w) => {
+            use super::protection::{W, w as phrase};
+            phrase(lang, W::Task(w.task())).to_string()
+        }
+        _ => format!("#{} · {}", p.case_id, event(lang, p.request.appends())),
     };
     let last = case.as_ref().and_then(|c| c.last_entry()).map(|e| {
         let ago = age((now - e.at).num_seconds());

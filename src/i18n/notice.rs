@@ -5,20 +5,9 @@ use super::{Lang, event};
 use crate::console::action::Notice;
 use crate::domain::sanitize::{Lines, sanitize};
 
-/// Protection work has no case: case 0 is never shown as "#0".
-pub(super) fn caseless(text: String) -> String {
-    match text.strip_prefix("#0 · ") {
-        Some(rest) => rest.to_string(),
-        None => text,
-    }
-}
-
 pub fn notice(lang: Lang, n: &Notice) -> String {
-    caseless(notice_text(lang, n))
-}
-
-fn notice_text(lang: Lang, n: &Notice) -> String {
     match n {
+        Notice::Work { task, state } => super::protection::work_notice(lang, *task, state),
         Notice::Applied { case_id, kind, .. } => {
             format!("#{case_id} · {} ✓", event(lang, *kind))
         }

@@ -221,6 +221,7 @@ pub enum W {
     PlansTitle,
     NoPlans,
     RosterTitle,
+    Planned,
 }
 
 pub fn w(lang: Lang, phrase: W) -> &'static str {
@@ -278,6 +279,7 @@ pub fn w(lang: Lang, phrase: W) -> &'static str {
             "none in the next 30 days",
         ),
         W::RosterTitle => lang.pick("Rol de guardias", "Duty roster"),
+        W::Planned => lang.pick("Programada", "Planned"),
     }
 }
 
@@ -315,5 +317,45 @@ pub fn shift_words(lang: Lang, when: &crate::domain::roster::When, zone: chrono_
             };
             format!("{} → {}{leave}", at(from), at(to))
         }
+    }
+}
+
+/// What a protection task did, once done: "visita cancelada".
+pub fn work_done(lang: Lang, task: crate::domain::command::Task) -> &'static str {
+    use crate::domain::command::Task;
+    match task {
+        Task::PlanVisit => lang.pick("visita programada", "visit planned"),
+        Task::LogVisit => lang.pick("visita registrada", "visit logged"),
+        Task::CancelPlan => lang.pick("visita programada cancelada", "planned visit cancelled"),
+        Task::OpenIncident => lang.pick("operativo creado", "raid created"),
+        Task::AddToIncident => lang.pick("casos añadidos al operativo", "cases added to the raid"),
+        Task::NameIncident => lang.pick("operativo nombrado", "raid named"),
+        Task::SetShift => lang.pick("turno de guardia asignado", "duty shift set"),
+        Task::RemoveShift => lang.pick("turno de guardia quitado", "duty shift removed"),
+    }
+}
+
+/// The status line about protection work: sent, done, held offline, refused, not saved.
+pub fn work_notice(
+    lang: Lang,
+    task: crate::domain::command::Task,
+    state: &crate::console::action::WorkState,
+) -> String {
+    use crate::console::action::WorkState;
+    let what = w(lang, W::Task(task));
+    match (state, lang) {
+        (WorkState::Done, _) => format!("{} ✓", work_done(lang, task)),
+        (WorkState::Held, Lang::Es) => format!("{what}: sin conexión; se guardó y se enviará"),
+        (WorkState::Held, Lang::En) => format!("{what}: offline; saved, will be sent"),
+        (WorkState::Refused, Lang::Es) => format!("{what}: NO SE ACEPTÓ (! para ver por qué)"),
+        (WorkState::Refused, Lang::En) => format!("{what}: REFUSED (! to see why)"),
+        (WorkState::NotSaved(e), Lang::Es) => format!(
+            "{what}: NO SE GUARDÓ ({}); no se hizo",
+            crate::domain::sanitize::sanitize(e, crate::domain::sanitize::Lines::One)
+        ),
+        (WorkState::NotSaved(e), Lang::En) => format!(
+            "{what}: NOT SAVED ({}); nothing was done",
+            crate::domain::sanitize::sanitize(e, crate::domain::sanitize::Lines::One)
+        ),
     }
 }

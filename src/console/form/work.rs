@@ -132,7 +132,12 @@ impl Form {
         let plans = || panel.map(|p| p.plans.as_slice()).unwrap_or_default();
         let plan_item = |p: &crate::domain::visit::PlannedVisit| PickItem {
             key: format!("{PLAN}{}", p.id),
-            label: format!("{} · {}", p.planned_on, p.facility_name),
+            label: format!(
+                "{} {} · {}",
+                w(lang, W::Planned),
+                p.planned_on,
+                p.facility_name
+            ),
             detail: p.staff.join(", "),
             // The plan's facility, for the visit that carries it out.
             search: p.facility.clone(),
@@ -329,7 +334,20 @@ impl Form {
     }
 
     /// The command the task's fields describe, checked here with the hub's own rules first.
-    pub fn work_command(&self, now: DateTime<Utc>) -> Result<ProtectionCommand, Refusal> {
+    /// `known`: whether a case number is one this console holds (the hub would refuse others,
+    /// and a refusal from the hub comes back without the form).
+    pub fn work_command(
+        &self,
+        now: DateTime<Utc>,
+        known: &dyn Fn(u64) -> bool,
+    ) -> Result<ProtectionCommand, Refusal> {
+        let all_known = |name: &str, cases: &[u64]| {
+            if cases.iter().all(|c| known(*c)) {
+                Ok(())
+            } else {
+                Err(bad(name, FieldCode::UnknownValue))
+            }
+        };
         let task = self.work.ok_or(bad("task", FieldCode::Required))?;
         let value = |name: &str| self.input(name).map(|i| i.value()).unwrap_or_default();
         let chosen = self
@@ -382,6 +400,8 @@ impl Form {
                     plan_id: plan,
                 };
                 crate::domain::visit::validate(&req, now).map_err(to_input)?;
+                let named: Vec<u64> = req.interviewed.iter().filter_map(|i| i.case_id).collect();
+                all_known("interviewed", &named)?;
                 ProtectionCommand::LogVisit(req)
             }
             Task::OpenIncident => {
@@ -389,6 +409,7 @@ impl Form {
                 if cases.is_empty() {
                     return Err(bad("cases", FieldCode::Required));
                 }
+                all_known("cases", &cases)?;
                 ProtectionCommand::OpenIncident {
                     cases,
                     name: value("incident_name").trim().to_string(),
@@ -399,6 +420,7 @@ impl Form {
                 if cases.is_empty() {
                     return Err(bad("cases", FieldCode::Required));
                 }
+                all_known("cases", &cases)?;
                 ProtectionCommand::AddToIncident {
                     incident_id: chosen_number().ok_or(bad("cases", FieldCode::Required))?,
                     cases,
@@ -433,6 +455,10 @@ impl Form {
                 .map_err(|_| bad(name, FieldCode::InvalidFormat))
         };
         let staff_id = staff.ok_or(bad("weekdays", FieldCode::Required))? as i64;
+        if !value("from").is_empty() && !value("weekdays").is_empty() {
+            // One or the other: a rotation, or an exception from one time to another.
+            return Err(bad("from", FieldCode::InvalidFormat));
+        }
         let req = if value("from").is_empty() {
             let hours = value("hours")
                 .parse()

@@ -21,7 +21,7 @@ use super::client::NetError;
 use super::hubs::{Hubs, backoff_round};
 use super::subscriber::backoff;
 use crate::api::{ActionResponse, Conflict, FieldProblem};
-use crate::console::action::{Action, Notice};
+use crate::console::action::{Action, Notice, WorkState};
 use crate::domain::case::Case;
 use crate::domain::command::{CaseCommand, ProtectionCommand, Request};
 
@@ -318,14 +318,14 @@ pub async fn run(
             msg = rx.recv() => match msg {
                 None => return,
                 Some(msg @ (OutboxMsg::Submit(_) | OutboxMsg::Record(_))) => {
-                    let (case_id, kind, added) = match msg {
+                    let (case_id, kind, task, added) = match msg {
                         OutboxMsg::Submit(draft) => {
                             let (id, kind) = (draft.case_id, draft.request.verb().appends());
-                            (id, kind, outbox.add(draft, Utc::now()))
+                            (id, kind, None, outbox.add(draft, Utc::now()))
                         }
                         OutboxMsg::Record(work) => {
-                            let kind = work.task().appends();
-                            (0, kind, outbox.add_work(work, Utc::now()))
+                            let (kind, task) = (work.task().appends(), work.task());
+                            (0, kind, Some(task), outbox.add_work(work, Utc::now()))
                         }
                         _ => unreachable!("matched above"),
                     };
@@ -333,7 +333,11 @@ pub async fn run(
                         Ok(_) => report(&outbox, &inbox).await,
                         Err(e) => {
                             tracing::error!(error = %e, "cannot save the outbox; the action was not taken");
-                            notice(&inbox, Notice::NotSaved { case_id, kind, error: e.to_string() }).await;
+                            let n = match task {
+                                Some(task) => Notice::Work { task, state: WorkState::NotSaved(e.to_string()) },
+                                None => Notice::NotSaved { case_id, kind, error: e.to_string() },
+                            };
+                            notice(&inbox, n).await;
                         }
                     }
                 }
@@ -351,17 +355,26 @@ pub async fn run(
             (entry, result) = async { in_flight.as_mut().expect("guarded").await }, if in_flight.is_some() => {
                 in_flight = None;
                 let kind = entry.request.appends();
+                let task = match &entry.request {
+                    Request::Protection(w) => Some(w.task()),
+                    Request::Case(_) => None,
+                };
+                // Protection work is told by its task; case work by its case and event.
+                let said = |state: WorkState, case: Notice| match task {
+                    Some(task) => Notice::Work { task, state },
+                    None => case,
+                };
                 let saved = match result {
                     Ok(answer) => {
                         attempt = 0;
                         let (case_id, consulate) = answer.map_or((0, None), |a| (a.case_id, a.consulate));
-                        notice(&inbox, Notice::Applied { case_id, kind, consulate }).await;
+                        notice(&inbox, said(WorkState::Done, Notice::Applied { case_id, kind, consulate })).await;
                         outbox.remove(&entry.key)
                     }
                     Err(e) if e.is_transient() => {
                         attempt = attempt.saturating_add(1);
                         next_try = Instant::now() + backoff(backoff_round(attempt, hubs.len()));
-                        notice(&inbox, Notice::Held { case_id: entry.case_id, kind }).await;
+                        notice(&inbox, said(WorkState::Held, Notice::Held { case_id: entry.case_id, kind })).await;
                         Ok(())
                     }
                     Err(e) => {
@@ -378,7 +391,7 @@ pub async fn run(
                                 field: None,
                             },
                         };
-                        notice(&inbox, Notice::Refused { case_id: entry.case_id, kind }).await;
+                        notice(&inbox, said(WorkState::Refused, Notice::Refused { case_id: entry.case_id, kind })).await;
                         outbox.refuse(&entry.key, state)
                     }
                 };

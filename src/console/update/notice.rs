@@ -7,9 +7,21 @@ use crate::console::model::Model;
 /// work recorded refreshing the shift tab, a refusal rung.
 pub fn on_notice(model: &mut Model, notice: Notice) -> Vec<Command> {
     let notice = routed(model, notice);
-    let bell = matches!(notice, Notice::Refused { .. } | Notice::NotSaved { .. });
+    use crate::console::action::WorkState;
+    let bell = matches!(
+        notice,
+        Notice::Refused { .. }
+            | Notice::NotSaved { .. }
+            | Notice::Work {
+                state: WorkState::Refused | WorkState::NotSaved(_),
+                ..
+            }
+    );
     let mut commands = match &notice {
-        Notice::Applied { case_id, kind, .. } => super::protection::applied(model, *case_id, *kind),
+        Notice::Work {
+            state: WorkState::Done,
+            ..
+        } => super::protection::applied(model),
         _ => vec![],
     };
     model.notice = Some(notice);

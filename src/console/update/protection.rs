@@ -8,7 +8,6 @@ use crate::console::form::{Form, PickItem, WorkContext};
 use crate::console::keymap::Mode;
 use crate::console::model::{Message, Model, Tab};
 use crate::domain::command::{ProtectionCommand, Refusal};
-use crate::domain::event::EventKind;
 
 /// `p`: the menu. The shift tab's lists (plans, incidents, roster) are loaded afresh for the
 /// pickers that need them.
@@ -106,7 +105,8 @@ fn restore(model: &mut Model, form: &mut Form) {
 pub fn send(model: &mut Model) -> Option<Vec<Command>> {
     let form = model.form.as_mut()?;
     form.work?;
-    match form.work_command(model.now) {
+    let cases = &model.cases;
+    match form.work_command(model.now, &|id| cases.contains_key(&id)) {
         Ok(command) => Some(record(model, command)),
         Err(refusal) => {
             if let Refusal::Invalid(e) = &refusal
@@ -125,25 +125,15 @@ fn record(model: &mut Model, command: ProtectionCommand) -> Vec<Command> {
     let task = command.task();
     model.form = None;
     model.mode = Mode::Normal;
-    model.message = Some(Message::Sending {
-        case_id: 0,
-        kind: task.appends(),
-    });
+    model.message = Some(Message::SendingWork(task));
     let mut commands = vec![Command::Record(command)];
     commands.extend(super::drafts::sent_work(model, task));
     commands
 }
 
 /// Protection work the hub has recorded: the shift tab, if open, shows it.
-pub fn applied(model: &Model, case_id: u64, kind: EventKind) -> Vec<Command> {
-    let ours = matches!(
-        kind,
-        EventKind::VisitLogged
-            | EventKind::VisitPlanRecorded
-            | EventKind::IncidentRecorded
-            | EventKind::DutyRecorded
-    );
-    if case_id == 0 && ours && model.tab == Tab::Shift {
+pub fn applied(model: &Model) -> Vec<Command> {
+    if model.tab == Tab::Shift {
         vec![Command::FetchShift]
     } else {
         vec![]

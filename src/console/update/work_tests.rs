@@ -55,6 +55,15 @@ fn loaded(role: Role) -> Model {
         me.role = role;
     }
     update(&mut m, Action::ShiftLoaded(Box::new(panel())));
+    for (seq, id) in [(1, 12), (2, 1002), (3, 1003)] {
+        let e = crate::domain::case::tests::raised(
+            seq,
+            id,
+            crate::domain::alert::AlertKind::Detained,
+            vec![],
+        );
+        update(&mut m, Action::HubEvent(Box::new(e)));
+    }
     m
 }
 
@@ -143,6 +152,11 @@ fn a_visit_logged_from_its_plan_carries_it_out_and_a_bad_a_number_is_caught() {
         form.input("staff").unwrap().value(),
         "Lucía Ramírez, Ana Soto"
     );
+    // A case this console does not hold is caught here: the hub would refuse the whole visit.
+    clear_and_type(&mut m, "interviewed", "#13");
+    assert!(update(&mut m, ctrl('s')).is_empty());
+    let form = m.form.as_ref().unwrap();
+    assert_eq!(form.inputs[form.focus].name, "interviewed");
     clear_and_type(&mut m, "interviewed", "#12, A123456789");
     clear_and_type(&mut m, "roster", "123456789 12");
     assert!(update(&mut m, ctrl('s')).is_empty());
@@ -173,6 +187,17 @@ fn a_supervisor_names_a_raid_sets_a_shift_and_takes_one_off() {
             shift_id: 9
         }))
     );
+    // The hub's answer is said by the task, and the shift tab (if open) reloads.
+    m.tab = crate::console::model::Tab::Shift;
+    let done = crate::console::action::Notice::Work {
+        task: crate::domain::command::Task::RemoveShift,
+        state: crate::console::action::WorkState::Done,
+    };
+    let commands = update(&mut m, Action::Notice(done));
+    assert_eq!(commands, vec![Command::FetchShift]);
+    let text = screen(&mut m, 120, 40);
+    assert!(text.contains("turno de guardia quitado ✓"), "{text}");
+    m.tab = crate::console::model::Tab::Queue;
 
     menu(&mut m);
     pick(&mut m, "asignar un turno");
@@ -204,6 +229,12 @@ fn a_supervisor_names_a_raid_sets_a_shift_and_takes_one_off() {
 #[test]
 fn a_visit_half_typed_is_kept_as_a_draft_and_comes_back() {
     let mut m = loaded(Role::Officer);
+    menu(&mut m);
+    pick(&mut m, "registrar");
+    pick(&mut m, "adelanto");
+    // Left as the form filled it, nothing is kept.
+    update(&mut m, key(KeyCode::Esc));
+    assert!(m.drafts.is_empty());
     menu(&mut m);
     pick(&mut m, "registrar");
     pick(&mut m, "adelanto");

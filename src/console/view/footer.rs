@@ -4,7 +4,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
-use crate::console::action::Notice;
+use crate::console::action::{Notice, WorkState};
 use crate::console::keymap::{self, Mode};
 use crate::console::model::{Model, Tab, tabs};
 use crate::i18n::{Text, console, strip, t};
@@ -151,9 +151,14 @@ pub fn render_status(model: &Model, theme: Theme, frame: &mut Frame, area: Rect)
         (None, None) => String::new(),
     };
     let style = match &model.notice {
-        Some(Notice::Refused { .. } | Notice::NotSaved { .. }) if model.message.is_none() => {
-            theme.unseen()
-        }
+        Some(
+            Notice::Refused { .. }
+            | Notice::NotSaved { .. }
+            | Notice::Work {
+                state: WorkState::Refused | WorkState::NotSaved(_),
+                ..
+            },
+        ) if model.message.is_none() => theme.unseen(),
         _ => theme.warn(),
     };
     frame.render_widget(Paragraph::new(Span::styled(text, style)), area);

@@ -107,7 +107,8 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             .filter_map(|&i| picker.items.get(i))
             .map(|item| {
                 ListItem::new(Line::from(vec![
-                    Span::raw(format!("{:<40}", clean(&item.label))),
+                    // Two spaces at least: a long label never runs into its detail.
+                    Span::raw(format!("{:<40}  ", clean(&item.label))),
                     Span::styled(clean(&item.detail), theme.dim()),
                 ]))
             })

@@ -187,29 +187,82 @@ impl Store {
 }
 
 impl Store {
-    /// The figures of a period, folded from the log in order. Only the kinds the figures read
-    /// are parsed; a report, not a hot path, but it need not read every position update.
+    /// The figures of a period, folded from the log in order. Only what the period can touch is
+    /// decoded: the uncased events of the period (visits, incidents), and every event of the
+    /// cases that have one in the period or are in one of its incidents (from their alert on,
+    /// for the times measured from it). Finding those cases reads the rows' `at` and `kind`
+    /// without decoding them.
     pub async fn figures(
         &self,
         period: crate::domain::figures::Period,
     ) -> Result<crate::domain::figures::Figures, StoreError> {
+        const KINDS: &str = "('alert_raised', 'case_acknowledged', 'lawyer_assigned',
+            'checkpoint_logged', 'case_closed', 'triage_recorded', 'visit_logged',
+            'incident_recorded', 'transfer_accepted')";
         let vault = self.vault.clone();
         self.read(move |tx| {
-            let mut folder = crate::domain::figures::Folder::new(period);
+            // `at` is RFC 3339 in UTC: its first ten characters are the day the period counts.
+            let from = period.from.to_string();
+            let until = (period.to + chrono::Duration::days(1)).to_string();
+            let decode = |row: &super::db::Row<'_>| -> Result<Event, StoreError> {
+                Ok(serde_json::from_str(&opened(
+                    &vault,
+                    row.get(1)?,
+                    row.get(2)?,
+                )?)?)
+            };
+            let mut events: Vec<(i64, Event)> = Vec::new();
             tx.query_each(
-                "SELECT body, sealed FROM events
-                  WHERE kind IN ('alert_raised', 'case_acknowledged', 'lawyer_assigned',
-                                 'checkpoint_logged', 'case_closed', 'triage_recorded',
-                                 'visit_logged', 'incident_recorded', 'transfer_accepted')
-                  ORDER BY seq",
-                (),
+                &format!(
+                    "SELECT seq, body, sealed FROM events
+                      WHERE case_id = 0 AND at >= ?1 AND at < ?2 AND kind IN {KINDS}"
+                ),
+                [from.as_str(), until.as_str()],
                 |row| -> Result<(), StoreError> {
-                    let event: Event =
-                        serde_json::from_str(&opened(&vault, row.get(0)?, row.get(1)?)?)?;
-                    folder.event(&event);
+                    events.push((row.get(0)?, decode(row)?));
                     Ok(())
                 },
             )?;
+            let mut cases: std::collections::BTreeSet<i64> = tx
+                .query_map(
+                    &format!(
+                        "SELECT DISTINCT case_id FROM events
+                          WHERE case_id <> 0 AND at >= ?1 AND at < ?2 AND kind IN {KINDS}"
+                    ),
+                    [from.as_str(), until.as_str()],
+                    |r| r.get::<i64>(0),
+                )?
+                .into_iter()
+                .collect();
+            for (_, e) in &events {
+                if let EventBody::IncidentRecorded(i) = &e.body {
+                    match &i.change {
+                        crate::domain::event::IncidentChange::Opened { cases: c, .. }
+                        | crate::domain::event::IncidentChange::CasesAdded { cases: c } => {
+                            cases.extend(c.iter().map(|id| *id as i64));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            for id in cases {
+                tx.query_each(
+                    &format!(
+                        "SELECT seq, body, sealed FROM events
+                          WHERE case_id = ?1 AND kind IN {KINDS}"
+                    ),
+                    [id],
+                    |row| -> Result<(), StoreError> {
+                        events.push((row.get(0)?, decode(row)?));
+                        Ok(())
+                    },
+                )?;
+            }
+            events.sort_by_key(|(seq, _)| *seq);
+            let mut folder = crate::domain::figures::Folder::new(period);
+            for (_, e) in &events {
+                folder.event(e);
+            }
             Ok(folder.finish())
         })
         .await
@@ -222,9 +275,11 @@ impl Store {
         let vault = self.vault.clone();
         self.read(move |tx| {
             let mut out = Vec::new();
+            // Sorted here, not in SQL: `ORDER BY id` made SQLite walk every case by id instead
+            // of the few received since (measured: 27 ms a pass with 20,000 cases, not 3 ms).
             tx.query_each(
                 "SELECT state, sealed FROM cases
-                  WHERE received_at >= ?1 AND status <> 'closed' ORDER BY id",
+                  WHERE received_at >= ?1 AND status <> 'closed'",
                 [super::writer::sortable_time(since)],
                 |row| -> Result<(), StoreError> {
                     out.push(serde_json::from_str(&opened(
@@ -235,6 +290,7 @@ impl Store {
                     Ok(())
                 },
             )?;
+            out.sort_by_key(|c: &Case| c.id);
             Ok(out)
         })
         .await
