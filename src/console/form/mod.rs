@@ -218,10 +218,11 @@ fn field_hint(lang: Lang, spec: &FieldSpec) -> String {
 }
 
 impl Form {
-    fn new(case: &Case, verb: Verb) -> Form {
+    /// A form with nothing in it yet, for no case.
+    fn blank(verb: Verb) -> Form {
         Form {
-            case_id: case.id,
-            version: case.version,
+            case_id: 0,
+            version: 0,
             verb,
             picker: None,
             chosen: None,
@@ -238,6 +239,14 @@ impl Form {
             picking_facility: false,
             work: None,
             choosing_work: false,
+        }
+    }
+
+    fn new(case: &Case, verb: Verb) -> Form {
+        Form {
+            case_id: case.id,
+            version: case.version,
+            ..Form::blank(verb)
         }
     }
 
@@ -352,11 +361,6 @@ impl Form {
             .map(|k| casework::word(lang, k).to_string())
             .collect();
         Form {
-            case_id: 0,
-            version: 0,
-            verb: Verb::Intake,
-            picker: None,
-            chosen: None,
             inputs: vec![
                 line("name", true, ""),
                 line("phone", true, "+1 213 555 0100"),
@@ -370,18 +374,7 @@ impl Form {
                 },
                 note_input("description", true),
             ],
-            focus: 0,
-            error: None,
-            confirming: false,
-            pending_intake: None,
-            zone: chrono_tz::UTC,
-            place: String::new(),
-            refused: None,
-            steps: Vec::new(),
-            facilities: Vec::new(),
-            picking_facility: false,
-            work: None,
-            choosing_work: false,
+            ..Form::blank(Verb::Intake)
         }
     }
 

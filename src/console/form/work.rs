@@ -78,32 +78,9 @@ fn to_input(e: FieldError) -> Refusal {
 }
 
 impl Form {
-    fn bare() -> Form {
-        Form {
-            case_id: 0,
-            version: 0,
-            verb: WORK_VERB,
-            picker: None,
-            chosen: None,
-            inputs: Vec::new(),
-            focus: 0,
-            error: None,
-            confirming: false,
-            pending_intake: None,
-            zone: chrono_tz::UTC,
-            place: String::new(),
-            refused: None,
-            steps: Vec::new(),
-            facilities: Vec::new(),
-            picking_facility: false,
-            work: None,
-            choosing_work: false,
-        }
-    }
-
     /// The `p` menu: the tasks this role may do.
     pub fn work_menu(role: Role, lang: Lang, zone: chrono_tz::Tz) -> Form {
-        let mut form = Form::bare();
+        let mut form = Form::blank(WORK_VERB);
         form.zone = zone;
         let items = TASKS
             .iter()

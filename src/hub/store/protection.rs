@@ -245,13 +245,21 @@ impl Store {
                     }
                 }
             }
-            for id in cases {
+            // A few hundred cases a statement: one round trip each on PostgreSQL, not one a
+            // case. The ids are integers read from the log, written into the SQL as numbers.
+            let ids: Vec<i64> = cases.into_iter().collect();
+            for chunk in ids.chunks(500) {
+                let list = chunk
+                    .iter()
+                    .map(|id| id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",");
                 tx.query_each(
                     &format!(
                         "SELECT seq, body, sealed FROM events
-                          WHERE case_id = ?1 AND kind IN {KINDS}"
+                          WHERE case_id IN ({list}) AND kind IN {KINDS}"
                     ),
-                    [id],
+                    (),
                     |row| -> Result<(), StoreError> {
                         events.push((row.get(0)?, decode(row)?));
                         Ok(())
