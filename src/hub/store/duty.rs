@@ -2,7 +2,7 @@
 //! escalations, which name them).
 
 use super::db::{OptionalExtension, params};
-use super::protection::{Idem, Recorded, actor, begin, done, next_id, replayed};
+use super::protection::{Idem, Recorded, actor, mine, next_id};
 use super::{Outcome, Store, StoreError, WriteCtx};
 use crate::domain::event::{DutyChange, DutyRecorded, EventBody};
 use crate::domain::roster::Shift;
@@ -39,11 +39,7 @@ impl Store {
         shift: Option<Shift>,
         now: DateTime<Utc>,
     ) -> Result<Outcome<Recorded>, StoreError> {
-        self.write(move |ctx| {
-            let staff = match begin(ctx, &idem)? {
-                Ok(s) => s,
-                Err(previous) => return Ok(replayed(previous)),
-            };
+        self.record_once(idem, now, move |ctx, staff| {
             let id = if shift_id == 0 {
                 next_id(ctx, "duty")?
             } else {
@@ -56,7 +52,7 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional()?;
-            let mine = |c: &str| staff.consulate.as_deref().is_none_or(|m| m == c);
+            let mine = |c: &str| mine(staff, c);
             if shift_id != 0 && !existing.as_deref().is_some_and(mine) {
                 return Err(StoreError::NotFound);
             }
@@ -89,7 +85,7 @@ impl Store {
                 None => DutyChange::Removed,
             };
             let seq = ctx.append_uncased(
-                actor(&staff),
+                actor(staff),
                 now,
                 EventBody::DutyRecorded(DutyRecorded {
                     shift_id: id,
@@ -105,7 +101,7 @@ impl Store {
                 )?,
                 None => ctx.execute("UPDATE duty SET removed = 1 WHERE id = ?1", [id as i64])?,
             };
-            done(ctx, &idem, Recorded { id, seq }, now)
+            Ok(Recorded { id, seq })
         })
         .await
     }

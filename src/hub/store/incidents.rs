@@ -6,7 +6,7 @@ use crate::domain::validate::{FieldCode, err};
 use serde::{Deserialize, Serialize};
 
 use super::db::{OptionalExtension, params};
-use super::protection::{Idem, Recorded, actor, begin, done, next_id, replayed};
+use super::protection::{Idem, Recorded, actor, case_in_scope, next_id};
 use super::writer::opened;
 use super::{Outcome, Store, StoreError, WriteCtx};
 use crate::domain::case::Case;
@@ -97,19 +97,11 @@ impl Store {
         write: IncidentWrite,
         now: DateTime<Utc>,
     ) -> Result<Outcome<Recorded>, StoreError> {
-        self.write(move |ctx| {
-            let staff = match begin(ctx, &idem)? {
-                Ok(s) => s,
-                Err(previous) => return Ok(replayed(previous)),
-            };
+        self.record_once(idem, now, move |ctx, staff| {
             let check = |ctx: &mut WriteCtx<'_>, cases: &[u64]| -> Result<Vec<u64>, StoreError> {
                 let mut loose = Vec::new();
                 for id in cases {
-                    let visible = ctx.case(*id)?.is_some_and(|c| {
-                        staff.consulate.is_none()
-                            || staff.consulate.as_deref() == Some(c.consulate.as_str())
-                    });
-                    if !visible {
+                    if !case_in_scope(ctx, staff, *id)? {
                         return Err(StoreError::Field(err(
                             "cases",
                             FieldCode::UnknownValue,
@@ -157,16 +149,17 @@ impl Store {
                     if ours {
                         break;
                     }
-                    ours = ctx
-                        .case(*case)?
-                        .is_some_and(|c| staff.consulate.as_deref() == Some(c.consulate.as_str()));
+                    if case_in_scope(ctx, staff, *case)? {
+                        ours = true;
+                        break;
+                    }
                 }
                 if !ours {
                     return Err(StoreError::NotFound);
                 }
             }
-            let seq = change_incident(ctx, actor(&staff), id, change, now)?;
-            done(ctx, &idem, Recorded { id, seq }, now)
+            let seq = change_incident(ctx, actor(staff), id, change, now)?;
+            Ok(Recorded { id, seq })
         })
         .await
     }

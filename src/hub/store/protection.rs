@@ -102,41 +102,52 @@ pub(super) fn next_id(ctx: &WriteCtx<'_>, table: &str) -> Result<u64, StoreError
     Ok(max as u64 + 1)
 }
 
-/// The earlier answer to this key, or the staff member as they are now.
-pub(super) fn begin(
-    ctx: &WriteCtx<'_>,
-    idem: &Idem,
-) -> Result<Result<StaffInfo, Recorded>, StoreError> {
-    if let Some(previous) = previous_answer(ctx, idem.staff.id, &idem.key, &idem.fingerprint)? {
-        return Ok(Err(previous));
-    }
-    Ok(Ok(fresh_staff(ctx, &idem.staff)?))
+/// Whether a consulate is the staff member's to act for (a national supervisor's: all).
+pub(super) fn mine(staff: &StaffInfo, consulate: &str) -> bool {
+    staff.consulate.as_deref().is_none_or(|m| m == consulate)
 }
 
-pub(super) fn done(
-    ctx: &WriteCtx<'_>,
-    idem: &Idem,
-    answer: Recorded,
-    now: DateTime<Utc>,
-) -> Result<Outcome<Recorded>, StoreError> {
-    remember_answer(
-        ctx,
-        idem.staff.id,
-        &idem.key,
-        &idem.fingerprint,
-        &answer,
-        now,
-    )?;
-    Ok(Outcome {
-        value: answer,
-        replayed: false,
-    })
+/// Whether case `id` exists and is the staff member's consulate's.
+pub(super) fn case_in_scope(
+    ctx: &mut WriteCtx<'_>,
+    staff: &StaffInfo,
+    id: u64,
+) -> Result<bool, StoreError> {
+    Ok(ctx.case(id)?.is_some_and(|c| mine(staff, &c.consulate)))
 }
 
-pub(super) fn replayed(answer: Recorded) -> Outcome<Recorded> {
-    Outcome {
-        value: answer,
-        replayed: true,
+impl Store {
+    /// One protection write, once per idempotency key: a key seen before gets its first answer
+    /// back and nothing runs; otherwise `f` runs with the staff member as they are now, and its
+    /// answer is remembered in the same transaction as what it wrote.
+    pub(super) async fn record_once<F>(
+        &self,
+        idem: Idem,
+        now: DateTime<Utc>,
+        f: F,
+    ) -> Result<Outcome<Recorded>, StoreError>
+    where
+        F: for<'c> FnOnce(&mut WriteCtx<'c>, &StaffInfo) -> Result<Recorded, StoreError>
+            + Send
+            + 'static,
+    {
+        self.write(move |ctx| {
+            let (id, key, fingerprint) = (idem.staff.id, &idem.key, &idem.fingerprint);
+            if let Some(previous) = previous_answer(ctx, id, key, fingerprint)? {
+                return Ok(Outcome {
+                    value: previous,
+                    replayed: true,
+                });
+            }
+            let staff = fresh_staff(ctx, &idem.staff)?;
+            let answer = f(ctx, &staff)?;
+            remember_answer(ctx, id, key, fingerprint, &answer, now)?;
+            Ok(Outcome {
+                value: answer,
+                replayed: false,
+            })
+        })
+        .await
     }
 }
 
@@ -148,16 +159,12 @@ impl Store {
         facility: Facility,
         now: DateTime<Utc>,
     ) -> Result<Outcome<Recorded>, StoreError> {
-        self.write(move |ctx| {
-            let staff = match begin(ctx, &idem)? {
-                Ok(s) => s,
-                Err(previous) => return Ok(replayed(previous)),
-            };
+        self.record_once(idem, now, move |ctx, staff| {
             let correction = self::facility(ctx, &facility.code)?.is_some();
             let body = serde_json::to_string(&facility)?;
             let code = facility.code.clone();
             let seq = ctx.append_uncased(
-                actor(&staff),
+                actor(staff),
                 now,
                 EventBody::FacilityRecorded(FacilityRecorded {
                     facility,
@@ -169,7 +176,7 @@ impl Store {
                  ON CONFLICT (code) DO UPDATE SET body = excluded.body, seq = excluded.seq",
                 params![code, body, seq as i64],
             )?;
-            done(ctx, &idem, Recorded { id: seq, seq }, now)
+            Ok(Recorded { id: seq, seq })
         })
         .await
     }

@@ -3,7 +3,7 @@
 //! the helpers in `protection.rs`.
 
 use super::db::{OptionalExtension, params};
-use super::protection::{Idem, Recorded, actor, begin, done, facility, next_id, replayed};
+use super::protection::{Idem, Recorded, actor, case_in_scope, facility, mine, next_id};
 use super::writer::opened;
 use super::{Outcome, Store, StoreError, WriteCtx};
 use crate::domain::case::Case;
@@ -23,10 +23,6 @@ fn not_registered(code: &str) -> StoreError {
             sanitize(code, Lines::One)
         ),
     ))
-}
-
-fn mine(staff: &StaffInfo, consulate: &str) -> bool {
-    staff.consulate.as_deref().is_none_or(|m| m == consulate)
 }
 
 /// A plan in the writer's scope, as stored.
@@ -69,11 +65,7 @@ impl Store {
         mut plan: PlannedVisit,
         now: DateTime<Utc>,
     ) -> Result<Outcome<Recorded>, StoreError> {
-        self.write(move |ctx| {
-            let staff = match begin(ctx, &idem)? {
-                Ok(s) => s,
-                Err(previous) => return Ok(replayed(previous)),
-            };
+        self.record_once(idem, now, move |ctx, staff| {
             let place =
                 facility(ctx, &plan.facility)?.ok_or_else(|| not_registered(&plan.facility))?;
             plan.id = next_id(ctx, "visit_plans")?;
@@ -85,14 +77,14 @@ impl Store {
             save_plan(ctx, &plan)?;
             let id = plan.id;
             let seq = ctx.append_uncased(
-                actor(&staff),
+                actor(staff),
                 now,
                 EventBody::VisitPlanRecorded(VisitPlanRecorded {
                     plan_id: id,
                     change: PlanChange::Planned { plan },
                 }),
             )?;
-            done(ctx, &idem, Recorded { id, seq }, now)
+            Ok(Recorded { id, seq })
         })
         .await
     }
@@ -105,12 +97,8 @@ impl Store {
         plan_id: u64,
         now: DateTime<Utc>,
     ) -> Result<Outcome<Recorded>, StoreError> {
-        self.write(move |ctx| {
-            let staff = match begin(ctx, &idem)? {
-                Ok(s) => s,
-                Err(previous) => return Ok(replayed(previous)),
-            };
-            let mut plan = plan(ctx, &staff, plan_id)?;
+        self.record_once(idem, now, move |ctx, staff| {
+            let mut plan = plan(ctx, staff, plan_id)?;
             if plan.status != PlanStatus::Planned {
                 return Err(StoreError::Conflict(format!(
                     "this visit is already {}",
@@ -120,14 +108,14 @@ impl Store {
             plan.status = PlanStatus::Cancelled;
             save_plan(ctx, &plan)?;
             let seq = ctx.append_uncased(
-                actor(&staff),
+                actor(staff),
                 now,
                 EventBody::VisitPlanRecorded(VisitPlanRecorded {
                     plan_id,
                     change: PlanChange::Cancelled,
                 }),
             )?;
-            done(ctx, &idem, Recorded { id: plan_id, seq }, now)
+            Ok(Recorded { id: plan_id, seq })
         })
         .await
     }
@@ -160,21 +148,12 @@ impl Store {
         mut visit: Visit,
         now: DateTime<Utc>,
     ) -> Result<Outcome<Recorded>, StoreError> {
-        self.write(move |ctx| {
-            let staff = match begin(ctx, &idem)? {
-                Ok(s) => s,
-                Err(previous) => return Ok(replayed(previous)),
-            };
+        self.record_once(idem, now, move |ctx, staff| {
             let place =
                 facility(ctx, &visit.facility)?.ok_or_else(|| not_registered(&visit.facility))?;
             for person in &visit.interviewed {
                 if let Some(id) = person.case_id {
-                    let case = ctx.case(id)?;
-                    let ours = case.is_some_and(|c| {
-                        staff.consulate.is_none()
-                            || staff.consulate.as_deref() == Some(c.consulate.as_str())
-                    });
-                    if !ours {
+                    if !case_in_scope(ctx, staff, id)? {
                         return Err(StoreError::Field(err(
                             "interviewed",
                             FieldCode::UnknownValue,
@@ -186,7 +165,7 @@ impl Store {
             visit.id = next_id(ctx, "visits")?;
             // The plan it carries out: the writer's, at this facility, still to be made.
             if let Some(plan_id) = visit.plan_id {
-                let mut plan = plan(ctx, &staff, plan_id).map_err(|_| {
+                let mut plan = plan(ctx, staff, plan_id).map_err(|_| {
                     StoreError::Field(err(
                         "plan_id",
                         FieldCode::UnknownValue,
@@ -222,7 +201,7 @@ impl Store {
                 visit.visited_on.to_string(),
             );
             let seq = ctx.append_uncased(
-                actor(&staff),
+                actor(staff),
                 now,
                 EventBody::VisitLogged(VisitLogged { visit }),
             )?;
@@ -231,7 +210,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![id as i64, place.code, consulate, day, row],
             )?;
-            done(ctx, &idem, Recorded { id, seq }, now)
+            Ok(Recorded { id, seq })
         })
         .await
     }
