@@ -13,6 +13,7 @@ pub mod config;
 pub mod console;
 pub mod demo;
 pub mod domain;
+pub mod durable;
 pub mod hub;
 pub mod i18n;
 pub mod report;

@@ -200,3 +200,99 @@ async fn a_closed_case_past_retention_is_erased_everywhere_while_the_record_stay
         .unwrap();
     assert!(erased.contains(&format!("[{}]", cases[0])), "{erased}");
 }
+
+/// The newest person's key destroyed while the hub runs: its id must never become the next
+/// person's, every reader goes on working, and the erased phone stops at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasing_the_newest_person_leaves_every_reader_and_the_record_working() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let older = hub.enroll("Ofelia Anterior Paz", &[]).await.device_token;
+    let newest = hub.enroll("Nadia Reciente Ruiz", &[]).await.device_token;
+    hub.press(&older, LA.0, LA.1, AlertKind::Imminent).await;
+    let erased = hub
+        .press(&newest, LA.0, LA.1, AlertKind::Detained)
+        .await
+        .case_id;
+    let version = hub.case(&officer, erased).await["version"]
+        .as_u64()
+        .unwrap();
+    let closed = json!({ "outcome": "released_on_bond", "note": "Nadia quedó libre." });
+    let res = hub.act(&officer, erased, "close", version, closed).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+
+    let far = chrono::Utc::now() + chrono::Duration::days(800);
+    let done = hub.store.retain(far, 730).await.unwrap();
+    assert_eq!(done.cases, vec![erased]);
+    // The erased phone, still in this hub's cache of tokens, is refused at once.
+    let res = hub
+        .try_press(&newest, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    assert_eq!(res.status(), 401, "the erased person's phone still acts");
+
+    // The next person gets a key of their own, never the destroyed one's id.
+    let next = hub.enroll("Paula Siguiente Mora", &[]).await.device_token;
+    let next_case = hub
+        .press(&next, LA.0, LA.1, AlertKind::Detained)
+        .await
+        .case_id;
+    let keys: Vec<i64> = hub
+        .texts("SELECT CAST(key_id AS TEXT) FROM cases WHERE key_id IS NOT NULL ORDER BY id")
+        .iter()
+        .map(|k| k.parse().unwrap())
+        .collect();
+    let unique: std::collections::BTreeSet<_> = keys.iter().collect();
+    assert_eq!(unique.len(), keys.len(), "a key id given twice: {keys:?}");
+
+    // Every reader: the replay, the lists, the case itself, the record's check.
+    let replay = hub
+        .http
+        .get(hub.at("/v1/events?since=0"))
+        .bearer_auth(&officer)
+        .timeout(std::time::Duration::from_millis(1500))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 200);
+    let mut stream = replay.bytes_stream();
+    let mut text = String::new();
+    use futures_util::StreamExt;
+    while let Ok(Some(Ok(chunk))) =
+        tokio::time::timeout(std::time::Duration::from_millis(800), stream.next()).await
+    {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        if text.contains("Paula") {
+            break;
+        }
+    }
+    assert!(text.contains("Paula"), "the replay stopped short: {text}");
+    assert!(
+        !text.contains("Nadia"),
+        "the erased person is in the replay"
+    );
+    for path in ["/v1/cases?status=closed", "/v1/cases"] {
+        let res = hub.get_as(&officer, path).await;
+        assert_eq!(res.status(), 200, "{path}: {:?}", res.text().await);
+    }
+    let case = hub.case(&officer, erased).await;
+    assert_eq!(case["registrant"]["erased"], true, "{case}");
+    assert_eq!(
+        hub.case(&officer, next_case).await["registrant"]["name"],
+        "Paula Siguiente Mora"
+    );
+    let health = hub.http.get(hub.at("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let dir = hub.stop().await;
+    if common::pg::engine() == common::pg::Engine::Sqlite {
+        let report = verify_file(&dir.path().join("hub.db"), None).unwrap();
+        assert!(report.findings.is_empty(), "{report}");
+    }
+    // And a restart serves it.
+    let hub = TestHub::start_in(dir, Default::default()).await;
+    let health = hub.http.get(hub.at("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(
+        hub.case(&officer, erased).await["registrant"]["erased"],
+        true
+    );
+}

@@ -163,11 +163,7 @@ pub fn load(path: &Path) -> Vec<FormDraft> {
 
 /// Writes the whole list: a temporary file, synced, renamed over the old one, owner-only.
 pub fn save(path: &Path, drafts: &[FormDraft]) -> std::io::Result<()> {
-    super::net::outbox::write_private(
-        path,
-        &path.with_extension("drafts.tmp"),
-        &serde_json::to_vec(drafts)?,
-    )
+    crate::durable::replace(path, &serde_json::to_vec(drafts)?)
 }
 
 #[cfg(test)]

@@ -104,6 +104,7 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(m) => ApiError::Unprocessable(m),
             StoreError::Field(f) => ApiError::Invalid(f),
             StoreError::Forbidden(m) => ApiError::Forbidden(m),
+            StoreError::DeviceRevoked(_) => ApiError::Unauthorized("unknown device token"),
             StoreError::Limited(limit, secs) => ApiError::TooMany(
                 crate::hub::limits::RetryAfter(std::time::Duration::from_secs(secs)),
                 limit,

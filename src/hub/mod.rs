@@ -38,6 +38,7 @@ async fn method_not_allowed() -> ApiError {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(routes::meta::healthz))
+        .route("/healthz/record", get(routes::meta::record))
         .route("/v1/enroll", post(routes::enroll::enroll))
         .route("/v1/enroll/{id}/verify", post(routes::enroll::verify))
         .route("/v1/alerts", post(routes::alerts::raise))

@@ -7,7 +7,6 @@
 //! success, or with a refusal, which is kept as a conflict until the person who acted has seen
 //! and dismissed it.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -78,33 +77,6 @@ pub struct Outbox {
     entries: Vec<Pending>,
 }
 
-fn sync_dir(path: &Path) {
-    // Makes the rename itself durable; not every platform can open a directory, hence no error.
-    if let Some(dir) = path.parent()
-        && let Ok(d) = std::fs::File::open(dir)
-    {
-        let _ = d.sync_all();
-    }
-}
-
-/// Replaces `path` with `bytes` so that a crash leaves the old file or the new, never half: a
-/// temporary file (owner-only), synced, renamed over, the rename itself synced. The drafts file
-/// is kept the same way.
-pub fn write_private(path: &Path, tmp: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(tmp, path)?;
-    sync_dir(path);
-    Ok(())
-}
-
 impl Outbox {
     /// Opens the outbox at `path`, creating its directory; a missing file is an empty outbox.
     pub fn open(path: &Path) -> std::io::Result<Outbox> {
@@ -142,7 +114,8 @@ impl Outbox {
         let json = serde_json::to_vec_pretty(&OutboxFile {
             entries: self.entries.clone(),
         })?;
-        write_private(&self.path, &self.path.with_extension("json.tmp"), &json)
+        // Power-safe: the old list or the new, never half (`crate::durable`).
+        crate::durable::replace(&self.path, &json)
     }
 
     /// Adds a draft under a fresh key and saves; on a failed save the entry is not kept.

@@ -11,6 +11,16 @@ use crate::hub::auth::Device;
 use crate::hub::error::ApiError;
 use crate::hub::extract::{ApiJson, OptionalJson};
 use crate::hub::state::AppState;
+use crate::hub::store::StoreError;
+
+/// A device the writer found revoked (by another hub, `guardia admin` or retention): its token
+/// leaves this hub's cache too, and the phone is answered as for any unknown token.
+fn forget_revoked(state: &AppState, e: StoreError) -> StoreError {
+    if let StoreError::DeviceRevoked(id) = &e {
+        state.devices.forget(*id);
+    }
+    e
+}
 
 /// `POST /v1/alerts`: the button was pressed. 201 only after the case is committed; a retry with
 /// the same id gets the same 201 body again and creates nothing.
@@ -35,7 +45,8 @@ pub async fn raise(
             state.limits.coalesce(),
             state.now(),
         )
-        .await?;
+        .await
+        .map_err(|e| forget_revoked(&state, e))?;
     // Case number, consulate and seq only: never the name or the coordinates.
     tracing::info!(
         case = outcome.value.case_id,
@@ -71,7 +82,7 @@ pub async fn cancel(
             state.now(),
         )
         .await
-        .map_err(|e| match ApiError::from(e) {
+        .map_err(|e| match ApiError::from(forget_revoked(&state, e)) {
             ApiError::NotFound(_) => ApiError::NotFound("no alert with this id from this phone"),
             other => other,
         })?;
@@ -108,7 +119,7 @@ pub async fn location(
         .store
         .update_location(device.registrant_id, alert_id, req, state.now())
         .await
-        .map_err(|e| match ApiError::from(e) {
+        .map_err(|e| match ApiError::from(forget_revoked(&state, e)) {
             ApiError::NotFound(_) => ApiError::NotFound("no alert with this id from this phone"),
             other => other,
         })?;

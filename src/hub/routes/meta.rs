@@ -14,36 +14,62 @@ pub async fn consulates(State(state): State<AppState>, _caller: Caller) -> Json<
     Json(state.consulates.as_ref().clone())
 }
 
-/// `GET /healthz`: answers only when the database is readable. It tells anyone that the hub is
-/// up, and only staff how far the log has come (the count of events says how busy a raid is).
-pub async fn healthz(
-    State(state): State<AppState>,
-    parts: axum::http::request::Parts,
-) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
-    let head = state.store.head_seq().await?;
-    let mut parts = parts;
-    let staff = parts
+/// Whether the caller brought a working staff token (the details are theirs only).
+async fn is_staff(state: &AppState, parts: &mut axum::http::request::Parts) -> bool {
+    parts
         .headers
         .contains_key(axum::http::header::AUTHORIZATION)
-        && Staff::from_request_parts(&mut parts, &state).await.is_ok();
-    // A record that does not match its seal is the operator's emergency: monitoring sees it
-    // here (503), whoever asks; what was found is for staff.
-    if let crate::hub::store::RecordCheck::Broken(finding) = state.store.record_check() {
-        let body = if staff {
-            json!({ "status": "record_broken", "seq": head, "finding": finding })
-        } else {
-            json!({ "status": "record_broken" })
-        };
-        return Ok((axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(body)));
+        && Staff::from_request_parts(parts, state).await.is_ok()
+}
+
+/// How the check of the whole record stands, in one word.
+fn record_word(check: &crate::hub::store::RecordCheck) -> &'static str {
+    use crate::hub::store::RecordCheck;
+    match check {
+        RecordCheck::Running => "checking",
+        RecordCheck::Sound => "sound",
+        RecordCheck::Broken(_) => "needs_attention",
     }
-    Ok((
-        axum::http::StatusCode::OK,
-        Json(if staff {
-            json!({ "status": "ok", "seq": head })
-        } else {
-            json!({ "status": "ok" })
-        }),
-    ))
+}
+
+/// `GET /healthz`: whether this hub can serve (its database answers). A load balancer asks this,
+/// so it is 200 whenever the hub can take presses, whatever the record check found: a finding in
+/// the record is a person's work, and dropping every hub over it would stop the presses too.
+/// Staff also get how the whole-record check stands (`record`) and how far the log has come.
+pub async fn healthz(
+    State(state): State<AppState>,
+    mut parts: axum::http::request::Parts,
+) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
+    let head = state.store.head_seq().await?;
+    let record = record_word(&state.store.record_check());
+    let body = if is_staff(&state, &mut parts).await {
+        json!({ "status": "ok", "record": record, "seq": head })
+    } else {
+        json!({ "status": "ok" })
+    };
+    Ok((axum::http::StatusCode::OK, Json(body)))
+}
+
+/// `GET /healthz/record`: for the monitoring that calls a person. 503 when the record does not
+/// match its seal (the finding itself for staff only), 200 otherwise.
+pub async fn record(
+    State(state): State<AppState>,
+    mut parts: axum::http::request::Parts,
+) -> (axum::http::StatusCode, Json<Value>) {
+    let check = state.store.record_check();
+    let word = record_word(&check);
+    let staff = is_staff(&state, &mut parts).await;
+    match check {
+        crate::hub::store::RecordCheck::Broken(finding) => {
+            let body = if staff {
+                json!({ "record": word, "finding": finding })
+            } else {
+                json!({ "record": word })
+            };
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(body))
+        }
+        _ => (axum::http::StatusCode::OK, Json(json!({ "record": word }))),
+    }
 }
 
 /// `GET /metrics` (any staff token): the Prometheus text format.

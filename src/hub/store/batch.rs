@@ -122,6 +122,9 @@ pub(super) fn run(
         }
         crate::hub::metrics::committed(size, waited.drain(..).map(|t| t.elapsed().as_secs_f64()));
     }
+    if let Some(recorder) = &head.head {
+        recorder.close();
+    }
 }
 
 /// Opens the connection again, trying until it can; says so once while it cannot.
@@ -148,12 +151,12 @@ fn reopen(open: &(dyn Fn() -> Result<Conn, StoreError> + Send)) -> Conn {
     }
 }
 
-/// What the writer seals with: where it records the log's head after each commit, the keys that
+/// What the writer seals with: who records the log's head after each commit, the keys that
 /// sign it, and the vault that seals personal data.
 pub(super) struct Seals {
     /// `None` on PostgreSQL: several hubs write one log, and the database is the one place that
     /// knows its end.
-    pub path: Option<std::path::PathBuf>,
+    pub head: Option<super::head::HeadRecorder>,
     pub keys: Keys,
     pub vault: Arc<Vault>,
 }
@@ -249,17 +252,13 @@ fn commit_batch(
     match healthy.and_then(|()| run_sql(conn, "COMMIT")) {
         Ok(()) => {
             ctx.cache.committed();
-            // Recorded before anyone hears of the commit: a `guardia admin` command that exits
-            // at once must leave the head behind it. No fsync: after a crash the file can only
-            // be older than the log, never ahead of it.
-            let head = Head {
-                seq: ctx.next_seq - 1,
-                link: ctx.prev,
-            };
-            if let Some(path) = &head_file.path
-                && let Err(e) = super::chain::write_head(path, keys, head)
-            {
-                tracing::error!(error = %e, "cannot record the log's head");
+            // Handed to the head's own thread, which writes it power-safely off this path: the
+            // file may lag the log by a moment, never lead it (this commit has returned).
+            if let Some(recorder) = &head_file.head {
+                recorder.reached(Head {
+                    seq: ctx.next_seq - 1,
+                    link: ctx.prev,
+                });
             }
             crate::hub::metrics::published(ctx.pending.len());
             // Empty on PostgreSQL, where the listener publishes (`WriteCtx::publishes`).

@@ -8,7 +8,6 @@
 //! events from the end leaves a shorter valid chain; the head file (`<db>.head`, signed with the
 //! same key) remembers how far the log had reached, so that too is caught.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use hmac::{Hmac, Mac};
@@ -45,6 +44,8 @@ pub struct Keys {
     pub(super) wrap: Link,
     /// Keys the blind index of phone numbers.
     pub(super) blind: Link,
+    /// Seals the rows of the tables beside the log (`rows.rs`).
+    pub(super) rows: Link,
 }
 
 impl std::fmt::Debug for Keys {
@@ -70,6 +71,7 @@ impl Keys {
             head: mac(secret, &[b"guardia/head/v1"]),
             wrap: mac(secret, &[b"guardia/wrap/v1"]),
             blind: mac(secret, &[b"guardia/blind/v1"]),
+            rows: mac(secret, &[b"guardia/rows/v1"]),
         }
     }
 
@@ -77,7 +79,7 @@ impl Keys {
     /// a database with no sealed event may get a new key, since a new key would make every old
     /// link look forged.
     pub fn load(path: &Path, may_create: bool) -> Result<Keys, StoreError> {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        use std::os::unix::fs::PermissionsExt;
         let named = |e: std::io::Error| StoreError::Setup(format!("{}: {e}", path.display()));
         match std::fs::read_to_string(path) {
             Ok(text) => {
@@ -99,14 +101,11 @@ impl Keys {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && may_create => {
                 let secret: [u8; 32] = rand::random();
-                let mut file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(path)
+                // Written whole under another name, synced, linked into place and the folder
+                // synced: a power cut leaves no key file or the whole one, never an empty file
+                // that would lock the hub out of the record it starts sealing now.
+                crate::durable::create_new(path, format!("{}\n", hex::encode(secret)).as_bytes())
                     .map_err(named)?;
-                writeln!(file, "{}", hex::encode(secret)).map_err(named)?;
-                file.sync_all().map_err(named)?;
                 Ok(Keys::from_secret(&secret))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::Setup(format!(
@@ -247,31 +246,22 @@ pub fn read_head(path: &Path, keys: &Keys) -> Result<Option<Head>, StoreError> {
     Ok(Some(Head { seq, link }))
 }
 
-/// Records the head after a commit: to a temporary file, then renamed over the old one. Two
-/// processes writing the same database (the hub and `guardia admin`) each record the head they
-/// read inside the write lock; one may record an earlier head than the other just did, which
-/// only makes the check weaker for a moment, never wrong.
+/// Records the head durably: written whole under another name, synced, renamed over the old
+/// one, and the folder synced (`crate::durable::replace`). A power cut at any moment leaves the
+/// previous head or this one, never an empty or torn file; and since a head is only recorded
+/// after its commit returned (synced), the file can lag the log but never lead it. Two processes
+/// writing the same database (the hub and `guardia admin`) each record the head they read
+/// inside the write lock; one may record an earlier head than the other just did, which only
+/// makes the check weaker for a moment, never wrong.
 pub fn write_head(path: &Path, keys: &Keys, head: Head) -> Result<(), StoreError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let named = |e: std::io::Error| StoreError::Setup(format!("{}: {e}", path.display()));
-    let tmp = PathBuf::from(format!("{}.tmp{}", path.display(), std::process::id()));
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(named)?;
-    writeln!(
-        file,
-        "{} {} {}",
+    let text = format!(
+        "{} {} {}\n",
         head.seq,
         hex::encode(head.link),
         hex::encode(keys.head_mac(head.seq, &head.link))
-    )
-    .map_err(named)?;
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(named)
+    );
+    crate::durable::replace(path, text.as_bytes())
+        .map_err(|e| StoreError::Setup(format!("{}: {e}", path.display())))
 }
 
 pub fn decode_link(text: &str) -> Option<Link> {

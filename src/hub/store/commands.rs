@@ -185,6 +185,7 @@ impl Store {
             intake: None,
         }))?;
         self.write(move |ctx| {
+            device_alive(ctx, registrant_id)?;
             if let Some(previous) = previous_alert(ctx, req.id, registrant_id)? {
                 return Ok(Outcome {
                     value: previous.1,
@@ -381,6 +382,7 @@ fn own_case(
     alert_id: Uuid,
     registrant_id: i64,
 ) -> Result<crate::domain::case::Case, StoreError> {
+    device_alive(ctx, registrant_id)?;
     let (case_id, _) = previous_alert(ctx, alert_id, registrant_id)
         .map_err(|e| match e {
             StoreError::Conflict(_) => StoreError::NotFound,
@@ -388,6 +390,23 @@ fn own_case(
         })?
         .ok_or(StoreError::NotFound)?;
     ctx.case(case_id)?.ok_or(StoreError::NotFound)
+}
+
+/// Refuses a device revoked since its token was last looked up: checked inside the write, so a
+/// device replaced, revoked or erased by any process (another hub, `guardia admin`, retention)
+/// stops acting at once, whatever a hub's cache of tokens still says.
+pub(super) fn device_alive(ctx: &WriteCtx<'_>, registrant_id: i64) -> Result<(), StoreError> {
+    let revoked: Option<bool> = ctx
+        .query_row(
+            "SELECT revoked FROM registrants WHERE id = ?1",
+            [registrant_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match revoked {
+        Some(false) => Ok(()),
+        _ => Err(StoreError::DeviceRevoked(registrant_id)),
+    }
 }
 
 /// The registrant's case that is not closed, if any: a new press attaches to it.

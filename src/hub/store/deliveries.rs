@@ -101,10 +101,10 @@ pub fn queue(
             Some(key) => ctx.vault().seal(key, &payload)?,
             None => payload,
         };
-        ctx.execute(
+        let id: i64 = ctx.query_row(
             "INSERT INTO deliveries (webhook_id, case_id, relative, about, payload, state,
                                      attempts, created_at, next_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?6)",
+             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?6) RETURNING id",
             params![
                 format!("msg_{}", Uuid::new_v4().simple()),
                 case.id as i64,
@@ -113,7 +113,9 @@ pub fn queue(
                 payload,
                 sortable_time(now),
             ],
+            |r| r.get(0),
         )?;
+        ctx.reseal(&super::rows::DELIVERIES, id)?;
     }
     Ok(case.registrant.relatives.len())
 }
@@ -171,6 +173,7 @@ impl Store {
                     "UPDATE deliveries SET next_at = ?2 WHERE id = ?1",
                     params![id, lease],
                 )?;
+                ctx.reseal(&super::rows::DELIVERIES, id)?;
                 // A message whose person was erased is not sent (retention fails it).
                 let super::vault::Opened::Clear(payload) = ctx.vault().unseal(&payload)? else {
                     continue;
@@ -243,6 +246,7 @@ impl Store {
                 // for a verification, its code are not kept.
                 ctx.execute("UPDATE deliveries SET payload = '' WHERE id = ?1", [id])?;
             }
+            ctx.reseal(&super::rows::DELIVERIES, id)?;
             // Messages to a phone about itself belong to no case's record.
             let (Some(case_id), Some(relative)) = (case_id, relative) else {
                 return Ok(());

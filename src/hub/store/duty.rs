@@ -101,6 +101,7 @@ impl Store {
                 )?,
                 None => ctx.execute("UPDATE duty SET removed = 1 WHERE id = ?1", [id as i64])?,
             };
+            ctx.reseal(&super::rows::DUTY, id as i64)?;
             Ok(Recorded { id, seq })
         })
         .await

@@ -56,18 +56,19 @@ fn queue_to_phone(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let payload = ctx.vault().seal(key, &payload.to_string())?;
-    ctx.execute(
+    let id: i64 = ctx.query_row(
         "INSERT INTO deliveries (webhook_id, case_id, relative, about, payload, state, attempts,
                                  created_at, next_at)
-         VALUES (?1, NULL, NULL, ?2, ?3, 'pending', 0, ?4, ?4)",
+         VALUES (?1, NULL, NULL, ?2, ?3, 'pending', 0, ?4, ?4) RETURNING id",
         params![
             format!("msg_{}", Uuid::new_v4().simple()),
             about,
             payload,
             sortable_time(now)
         ],
+        |r| r.get(0),
     )?;
-    Ok(())
+    ctx.reseal(&super::rows::DELIVERIES, id)
 }
 
 /// Makes `profile` the active device of its number under `token_hash`. The number's previous
@@ -131,6 +132,7 @@ fn activate(
             now,
         )?;
     }
+    ctx.reseal(&super::rows::REGISTRANTS, id)?;
     Ok((id, previous))
 }
 
@@ -140,7 +142,7 @@ pub(super) fn revoke(ctx: &WriteCtx<'_>, registrant: i64) -> Result<(), StoreErr
         "UPDATE registrants SET revoked = 1, token_hash = ?1 WHERE id = ?2",
         params![format!("revoked:{}", Uuid::new_v4().simple()), registrant],
     )?;
-    Ok(())
+    ctx.reseal(&super::rows::REGISTRANTS, registrant)
 }
 
 /// One number's enrollments over the last day.
@@ -252,10 +254,10 @@ impl Store {
             let handle = Uuid::new_v4().simple().to_string();
             let expires_at = now + CODE_TTL;
             let person = ctx.vault().new_key()?;
-            ctx.execute(
+            let enrollment: i64 = ctx.query_row(
                 "INSERT INTO enrollments (handle, enroll_key, phone, profile, code_salt, code_hash,
                                           expires_at, state, created_at, key_id)
-                 VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?9)",
+                 VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?9) RETURNING id",
                 params![
                     key,
                     blind,
@@ -267,7 +269,9 @@ impl Store {
                     handle,
                     person
                 ],
+                |r| r.get::<i64>(0),
             )?;
+            ctx.reseal(&super::rows::ENROLLMENTS, enrollment)?;
             queue_to_phone(
                 ctx,
                 person,
@@ -331,8 +335,9 @@ impl Store {
                 .optional()?;
             let (id, profile, salt, hash, expires, state, wrong, phone, person) =
                 row.ok_or(StoreError::NotFound)?;
-            let void = |ctx: &WriteCtx<'_>| {
-                ctx.execute("UPDATE enrollments SET state = 'void' WHERE id = ?1", [id])
+            let void = |ctx: &WriteCtx<'_>| -> Result<(), StoreError> {
+                ctx.execute("UPDATE enrollments SET state = 'void' WHERE id = ?1", [id])?;
+                ctx.reseal(&super::rows::ENROLLMENTS, id)
             };
             let expired = DateTime::parse_from_rfc3339(&expires)
                 .map(|t| t.with_timezone(&Utc) <= now)
@@ -358,6 +363,7 @@ impl Store {
                     "UPDATE enrollments SET wrong_tries = ?1 WHERE id = ?2",
                     params![wrong, id],
                 )?;
+                ctx.reseal(&super::rows::ENROLLMENTS, id)?;
                 if wrong >= MAX_WRONG_CODES {
                     void(ctx)?;
                     return Ok(Verification::Void);
@@ -375,6 +381,7 @@ impl Store {
                 "UPDATE enrollments SET state = 'verified', registrant_id = ?1 WHERE id = ?2",
                 params![registrant_id, id],
             )?;
+            ctx.reseal(&super::rows::ENROLLMENTS, id)?;
             Ok(Verification::Enrolled {
                 registrant_id,
                 replaced,
@@ -410,10 +417,10 @@ impl Store {
             }
             let person = ctx.vault().new_key()?;
             let (id, replaced) = activate(ctx, &profile, person, &token_hash, now)?;
-            ctx.execute(
+            let enrollment: i64 = ctx.query_row(
                 "INSERT INTO enrollments (handle, enroll_key, phone, profile, code_salt, code_hash,
                                           expires_at, state, registrant_id, created_at, key_id)
-                 VALUES (?6, ?1, ?2, ?3, '', '', ?4, 'verified', ?5, ?4, ?7)",
+                 VALUES (?6, ?1, ?2, ?3, '', '', ?4, 'verified', ?5, ?4, ?7) RETURNING id",
                 params![
                     key,
                     ctx.vault().blind(&profile.phone),
@@ -424,7 +431,9 @@ impl Store {
                     Uuid::new_v4().simple().to_string(),
                     person
                 ],
+                |r| r.get::<i64>(0),
             )?;
+            ctx.reseal(&super::rows::ENROLLMENTS, enrollment)?;
             Ok((id, replaced))
         })
         .await

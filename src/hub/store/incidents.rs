@@ -78,12 +78,16 @@ fn change_incident(
             super::writer::sortable_time(now)
         ],
     )?;
+    ctx.reseal(&super::rows::INCIDENTS, id as i64)?;
     for case in joined {
-        ctx.execute(
+        let joined = ctx.execute(
             "INSERT INTO incident_cases (case_id, incident_id) VALUES (?1, ?2)
              ON CONFLICT (case_id) DO NOTHING",
             params![case as i64, id as i64],
         )?;
+        if joined > 0 {
+            ctx.reseal(&super::rows::INCIDENT_CASES, case as i64)?;
+        }
     }
     Ok(seq)
 }

@@ -18,13 +18,16 @@ mod duty;
 mod enroll;
 pub mod fanout;
 mod follow;
+mod head;
 mod incidents;
 mod intake;
 mod open;
 mod projections;
 mod protection;
 mod reads;
+mod refold;
 mod retention;
+mod rows;
 mod schema;
 mod staff;
 mod timers;
@@ -85,6 +88,9 @@ pub enum StoreError {
     /// Decided inside the write, where it cannot go stale: not for this caller.
     #[error("{0}")]
     Forbidden(&'static str),
+    /// The device's token was revoked (replaced, revoked or erased) after a hub cached it.
+    #[error("this device's token no longer works")]
+    DeviceRevoked(i64),
     /// A limit kept in the database (named as in `[limits]`); wait this many seconds.
     #[error("too many ({0})")]
     Limited(&'static str, u64),
@@ -244,6 +250,8 @@ pub struct Store {
     events: Arc<fanout::Fanout>,
     /// How long the last batch's first job waited, in microseconds (set by the writer).
     lag_us: Arc<std::sync::atomic::AtomicU64>,
+    /// SQLite's head file, written on its own thread: flushed when the last handle goes.
+    _head: Option<Arc<head::FlushOnDrop>>,
 }
 
 struct ReadPool {
@@ -351,7 +359,30 @@ impl Store {
             &keys,
             !holds_sealed,
         )?);
+        if vault.adopting() {
+            let named: Vec<i64> = conn.query_map(
+                "SELECT key_id FROM cases WHERE key_id IS NOT NULL
+                 UNION SELECT key_id FROM registrants WHERE key_id IS NOT NULL
+                 UNION SELECT key_id FROM enrollments WHERE key_id IS NOT NULL",
+                (),
+                |r| r.get(0),
+            )?;
+            let adopted = vault.adopt_destroyed(&named)?;
+            if adopted > 0 {
+                tracing::info!(
+                    keys = adopted,
+                    "keys destroyed before tombstones were recorded"
+                );
+            }
+        }
         let upgraded = retention::seal_people(&conn, &vault)?;
+        let resealed = rows::seal_once(&conn, &keys, !key_existed)?;
+        if resealed > 0 {
+            tracing::info!(
+                rows = resealed,
+                "sealed the rows written before rows had seals"
+            );
+        }
         if upgraded > 0 {
             tracing::info!(
                 rows = upgraded,
@@ -371,9 +402,19 @@ impl Store {
             .name("guardia-verify".into())
             .spawn(move || record_outcome(&whole, verify::verify_file(&db, Some(&key))))
             .map_err(|e| StoreError::Setup(format!("cannot start the record check: {e}")))?;
+        // The head as the log stands, on disk before anything is served: from now on a power
+        // cut can leave the file behind the log, never missing. (A crash's temporaries go.)
+        crate::durable::remove_leftovers(&head_file);
+        let now_at = batch::head(&conn)?;
+        if chain::read_head(&head_file, &keys)? != Some(now_at) {
+            chain::write_head(&head_file, &keys, now_at)?;
+        }
+        let recorder = head::HeadRecorder::start(head_file, keys.clone(), now_at.seq)
+            .map_err(|e| StoreError::Setup(format!("cannot start the head's thread: {e}")))?;
         let nudge = checkpoint::start(path)?;
+        let flush = Arc::new(head::FlushOnDrop(recorder.clone()));
         let head = batch::Seals {
-            path: Some(head_file),
+            head: Some(recorder),
             keys: keys.clone(),
             vault: vault.clone(),
         };
@@ -399,6 +440,7 @@ impl Store {
             readers: Arc::new(ReadPool::new(open::Target::File(path.to_path_buf()))),
             events,
             lag_us,
+            _head: Some(flush),
         })
     }
 

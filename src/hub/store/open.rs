@@ -86,6 +86,7 @@ fn open_postgres(url: &str, key_file: &Path) -> Result<Store, StoreError> {
     let keys = chain::Keys::load(key_file, !sealed)?;
     let vault = Arc::new(vault::Vault::on_postgres(url, &keys)?);
     retention::seal_people(&conn, &vault)?;
+    super::rows::seal_once(&conn, &keys, !sealed)?;
     verify::check_at_start(&conn, &keys, None, false)?;
     let record = Arc::new(Mutex::new(RecordCheck::Running));
     {
@@ -103,7 +104,7 @@ fn open_postgres(url: &str, key_file: &Path) -> Result<Store, StoreError> {
     }
     let head = batch::head(&conn)?;
     let seals = batch::Seals {
-        path: None,
+        head: None,
         keys: keys.clone(),
         vault: vault.clone(),
     };
@@ -131,6 +132,7 @@ fn open_postgres(url: &str, key_file: &Path) -> Result<Store, StoreError> {
         readers: Arc::new(super::ReadPool::new(Target::Postgres(url.to_string()))),
         events,
         lag_us,
+        _head: None,
     })
 }
 

@@ -78,6 +78,7 @@ pub(super) fn after_case_event(
                          seq = excluded.seq",
                     params![case.id as i64, code, event.seq as i64],
                 )?;
+                ctx.reseal(&super::rows::PLACEMENTS, case.id as i64)?;
             }
             // Placed somewhere the registry does not know: no longer at the last known one.
             None => {
@@ -176,6 +177,7 @@ impl Store {
                  ON CONFLICT (code) DO UPDATE SET body = excluded.body, seq = excluded.seq",
                 params![code, body, seq as i64],
             )?;
+            ctx.reseal(&super::rows::FACILITIES, code.as_str())?;
             Ok(Recorded { id: seq, seq })
         })
         .await

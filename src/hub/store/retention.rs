@@ -166,15 +166,25 @@ impl Store {
                 for key in &keys {
                     // The device goes with the person: a phone whose owner was erased must
                     // enroll again. Its number's blind index goes too.
-                    ctx.execute(
-                        "UPDATE registrants SET revoked = 1, phone = '', open_case_id = NULL
-                          WHERE key_id = ?1",
+                    let devices: Vec<i64> = ctx.conn().query_map(
+                        "UPDATE registrants SET revoked = 1, phone = '', open_case_id = NULL,
+                                token_hash = 'erased:' || CAST(id AS TEXT)
+                          WHERE key_id = ?1 RETURNING id",
                         [key],
+                        |r| r.get(0),
                     )?;
-                    ctx.execute(
-                        "UPDATE enrollments SET phone = '', state = 'void' WHERE key_id = ?1",
+                    for id in devices {
+                        ctx.reseal(&super::rows::REGISTRANTS, id)?;
+                    }
+                    let enrollments: Vec<i64> = ctx.conn().query_map(
+                        "UPDATE enrollments SET phone = '', state = 'void' WHERE key_id = ?1
+                         RETURNING id",
                         [key],
+                        |r| r.get(0),
                     )?;
+                    for id in enrollments {
+                        ctx.reseal(&super::rows::ENROLLMENTS, id)?;
+                    }
                 }
                 for case in &cases {
                     ctx.execute(
@@ -183,11 +193,15 @@ impl Store {
                     )?;
                     // Where the person was held is theirs too.
                     ctx.execute("DELETE FROM placements WHERE case_id = ?1", [*case as i64])?;
-                    ctx.execute(
+                    let failed: Vec<i64> = ctx.conn().query_map(
                         "UPDATE deliveries SET state = 'failed', last_error = 'erased'
-                          WHERE case_id = ?1 AND state = 'pending'",
+                          WHERE case_id = ?1 AND state = 'pending' RETURNING id",
                         [*case as i64],
+                        |r| r.get(0),
                     )?;
+                    for id in failed {
+                        ctx.reseal(&super::rows::DELIVERIES, id)?;
+                    }
                 }
                 let seq = if keys.is_empty() {
                     None

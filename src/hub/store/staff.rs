@@ -19,6 +19,9 @@ fn record(
     change: StaffChange,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    // Every change to a member comes through here, after its row was written: the row is
+    // sealed as it now stands, with the event that says why.
+    ctx.reseal(&super::rows::STAFF, staff_id)?;
     let body = crate::domain::event::EventBody::StaffChanged(StaffChanged { staff_id, change });
     ctx.append_uncased(actor.clone(), now, body).map(|_| ())
 }

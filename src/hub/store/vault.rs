@@ -10,7 +10,13 @@
 //! overwritten in the file rather than left on a free page or in a WAL.
 //!
 //! A sealed value is text: `gv1:<key id>:<base64 of nonce and ciphertext>`. Text without that
-//! prefix is a value written before sealing existed, and is read as it is.
+//! prefix where a sealed value belongs is refused: every person's data was sealed by the start
+//! that brought the vault in, so a value in the clear is one the hub did not write.
+//!
+//! A destroyed key leaves a tombstone (its id, no key), never a free id: SQLite would otherwise
+//! give the newest destroyed id to the next person, and every value sealed under the old key
+//! would then read as damage instead of as erased. A value naming a key that never existed is
+//! damage.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -55,9 +61,46 @@ pub struct Vault {
     /// so that keys destroyed by another process (`guardia admin retention` beside a running
     /// hub) stop opening within [`CACHE_FOR`]; those this process destroys go at once.
     cache: Mutex<HashMap<i64, (Instant, XChaCha20Poly1305)>>,
+    /// Set when this start gave the key store tombstones: ids the database names and the store
+    /// lacks are then adopted as destroyed ([`Self::adopt_destroyed`]).
+    adopt_missing: bool,
 }
 
 const CACHE_FOR: Duration = Duration::from_secs(60);
+
+/// The key store's schema: 1 has tombstones.
+const KEY_STORE_VERSION: i64 = 1;
+
+/// Brings a key store to [`KEY_STORE_VERSION`]: the table made (or remade with room for
+/// tombstones), and a tombstone for every id below the highest that is gone (destroyed when ids
+/// could still be freed).
+fn upgrade_key_store(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "BEGIN IMMEDIATE;
+         CREATE TABLE IF NOT EXISTS keys (
+             id         INTEGER PRIMARY KEY,
+             wrapped    BLOB NOT NULL,
+             created_at TEXT NOT NULL
+         ) STRICT;
+         CREATE TABLE keys_v1 (
+             id           INTEGER PRIMARY KEY,
+             wrapped      BLOB,
+             created_at   TEXT NOT NULL,
+             destroyed_at TEXT
+         ) STRICT;
+         INSERT INTO keys_v1 (id, wrapped, created_at) SELECT id, wrapped, created_at FROM keys;
+         WITH RECURSIVE ids(id) AS (
+             SELECT 1 UNION ALL SELECT id + 1 FROM ids WHERE id < (SELECT MAX(id) FROM keys_v1))
+         INSERT INTO keys_v1 (id, wrapped, created_at, destroyed_at)
+         SELECT id, NULL, '', 'before tombstones' FROM ids
+          WHERE (SELECT MAX(id) FROM keys_v1) IS NOT NULL
+            AND id NOT IN (SELECT id FROM keys_v1);
+         DROP TABLE keys;
+         ALTER TABLE keys_v1 RENAME TO keys;
+         PRAGMA user_version = 1;
+         COMMIT;",
+    )
+}
 const CACHE_MAX: usize = 10_000;
 
 impl std::fmt::Debug for Vault {
@@ -75,7 +118,7 @@ impl Vault {
     /// already holds sealed values with no key store beside it would otherwise read as if every
     /// person in it had been erased.
     pub fn load(path: &Path, keys: &Keys, may_create: bool) -> Result<Vault, StoreError> {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        use std::os::unix::fs::PermissionsExt;
         if !path.exists() {
             if !may_create {
                 return Err(StoreError::Setup(format!(
@@ -84,11 +127,9 @@ impl Vault {
                     path.display()
                 )));
             }
-            std::fs::OpenOptions::new()
-                .create_new(true)
-                .write(true)
-                .mode(0o600)
-                .open(path)
+            // Made empty and owner-only, its name synced into the folder before SQLite writes
+            // a key into it: a power cut cannot leave the keys' file unnamed.
+            crate::durable::create_new(path, b"")
                 .map_err(|e| StoreError::Setup(format!("{}: {e}", path.display())))?;
         } else if let Ok(meta) = std::fs::metadata(path)
             && meta.permissions().mode() & 0o077 != 0
@@ -101,15 +142,18 @@ impl Vault {
             .map_err(setup(path))?;
         // A rollback journal, not a WAL: a destroyed key must not survive in a WAL frame.
         conn.execute_batch(
-            "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;
-             CREATE TABLE IF NOT EXISTS keys (
-                 id         INTEGER PRIMARY KEY,
-                 wrapped    BLOB NOT NULL,
-                 created_at TEXT NOT NULL
-             ) STRICT;",
+            "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;",
         )
         .map_err(setup(path))?;
-        Ok(Vault::over(Conn::Lite(conn), keys))
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(setup(path))?;
+        if version < KEY_STORE_VERSION {
+            upgrade_key_store(&conn).map_err(setup(path))?;
+        }
+        let mut vault = Vault::over(Conn::Lite(conn), keys);
+        vault.adopt_missing = version < KEY_STORE_VERSION;
+        Ok(vault)
     }
 
     /// The vault over the `keys` table of a PostgreSQL database (made by its migrations): the
@@ -128,7 +172,33 @@ impl Vault {
             keys: Mutex::new(conn),
             url: None,
             cache: Mutex::new(HashMap::new()),
+            adopt_missing: false,
         }
+    }
+
+    /// Once, after the key store learned tombstones: the keys that databases' rows name and the
+    /// store no longer holds were destroyed before (a free id could only be the newest's), and
+    /// get their tombstones now. Until then those ids would read as never made.
+    pub fn adopt_destroyed(&self, named: &[i64]) -> Result<usize, StoreError> {
+        if !self.adopt_missing {
+            return Ok(0);
+        }
+        self.conn()?.in_transaction(|tx| {
+            let mut n = 0;
+            for id in named {
+                n += tx.execute(
+                    "INSERT INTO keys (id, wrapped, created_at, destroyed_at)
+                     VALUES (?1, NULL, '', 'before tombstones') ON CONFLICT (id) DO NOTHING",
+                    [id],
+                )?;
+            }
+            Ok(n)
+        })
+    }
+
+    /// Whether [`Self::adopt_destroyed`] has work to do (this start upgraded the key store).
+    pub fn adopting(&self) -> bool {
+        self.adopt_missing
     }
 
     fn conn(&self) -> Result<std::sync::MutexGuard<'_, Conn>, StoreError> {
@@ -191,12 +261,18 @@ impl Vault {
         Ok(cipher)
     }
 
-    /// Key `id` read from the key store and unwrapped.
+    /// Key `id` read from the key store and unwrapped; `None` for a destroyed key (its
+    /// tombstone), an error for one that never existed.
     fn unwrapped(&self, id: i64) -> Result<Option<XChaCha20Poly1305>, StoreError> {
-        let stored: Option<Vec<u8>> = self
+        let stored: Option<Option<Vec<u8>>> = self
             .conn()?
             .query_row("SELECT wrapped FROM keys WHERE id = ?1", [id], |r| r.get(0))
             .optional()?;
+        let Some(stored) = stored else {
+            return Err(StoreError::Corrupt(format!(
+                "a value is sealed under key {id}, which this key store never held"
+            )));
+        };
         let Some(stored) = stored else {
             return Ok(None);
         };
@@ -226,9 +302,10 @@ impl Vault {
     /// Whether key `id` still exists.
     pub fn holds(&self, id: i64) -> Result<bool, StoreError> {
         // Asked of the key store itself, never the cache: retention must see what is there.
-        Ok(self
-            .conn()?
-            .exists("SELECT 1 FROM keys WHERE id = ?1", [id])?)
+        Ok(self.conn()?.exists(
+            "SELECT 1 FROM keys WHERE id = ?1 AND wrapped IS NOT NULL",
+            [id],
+        )?)
     }
 
     /// `clear` sealed under key `id`.
@@ -256,7 +333,11 @@ impl Vault {
     /// written by something other than the hub, and is an error, not an erasure.
     pub fn unseal(&self, text: &str) -> Result<Opened, StoreError> {
         let Some(rest) = text.strip_prefix(PREFIX) else {
-            return Ok(Opened::Clear(text.to_string()));
+            return Err(StoreError::Corrupt(
+                "a value that must be sealed is in the clear (written by something other than \
+                 the hub)"
+                    .into(),
+            ));
         };
         let bad = || StoreError::Corrupt("a sealed value is malformed".into());
         let (id, body) = rest.split_once(':').ok_or_else(bad)?;
@@ -305,17 +386,23 @@ impl Vault {
         format!("b1:{}", hex::encode(m.finalize().into_bytes()))
     }
 
-    /// Destroys keys for good. Their bytes are overwritten in the key store's file.
+    /// Destroys keys for good, leaving their tombstones. Their bytes are overwritten in the key
+    /// store's file (`secure_delete`).
     pub fn destroy(&self, ids: &[i64]) -> Result<usize, StoreError> {
         if let Ok(mut cache) = self.cache.lock() {
             for id in ids {
                 cache.remove(id);
             }
         }
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.conn()?.in_transaction(|tx| {
             let mut n = 0;
             for id in ids {
-                n += tx.execute("DELETE FROM keys WHERE id = ?1", [id])?;
+                n += tx.execute(
+                    "UPDATE keys SET wrapped = NULL, destroyed_at = ?2
+                      WHERE id = ?1 AND wrapped IS NOT NULL",
+                    params![id, now],
+                )?;
             }
             Ok(n)
         })
@@ -323,11 +410,11 @@ impl Vault {
 
     /// Keys made before `before` (RFC 3339), for the sweep of keys nothing holds any more.
     pub fn keys_made_before(&self, before: &str) -> Result<Vec<i64>, StoreError> {
-        Ok(self
-            .conn()?
-            .query_map("SELECT id FROM keys WHERE created_at < ?1", [before], |r| {
-                r.get(0)
-            })?)
+        Ok(self.conn()?.query_map(
+            "SELECT id FROM keys WHERE created_at < ?1 AND wrapped IS NOT NULL",
+            [before],
+            |r| r.get(0),
+        )?)
     }
 }
 
@@ -376,7 +463,60 @@ mod tests {
     }
 
     #[test]
-    fn an_altered_value_is_an_error_and_an_old_clear_value_reads_as_it_is() {
+    fn a_destroyed_key_leaves_a_tombstone_and_its_id_is_never_given_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vault(dir.path());
+        let first = v.new_key().unwrap();
+        let newest = v.new_key().unwrap();
+        let sealed = v.seal(newest, "Rosa").unwrap();
+        v.destroy(&[newest]).unwrap();
+        let next = v.new_key().unwrap();
+        assert!(next > newest, "key {next} reuses a destroyed id");
+        assert_eq!(v.unseal(&sealed).unwrap(), Opened::Erased);
+        assert!(!v.holds(newest).unwrap());
+        assert!(v.holds(first).unwrap());
+        drop(v);
+        // Reopened: the tombstone is still there, and still read as erased.
+        let again = vault(dir.path());
+        assert_eq!(again.unseal(&sealed).unwrap(), Opened::Erased);
+        assert!(again.new_key().unwrap() > next);
+        // A value naming a key this store never held is damage, not an erasure.
+        let forged = sealed.replacen(&format!("gv1:{newest}:"), "gv1:9999:", 1);
+        assert!(again.unseal(&forged).is_err());
+    }
+
+    #[test]
+    fn an_old_key_store_gets_tombstones_for_the_ids_it_freed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.keys");
+        {
+            // As the key store was before tombstones: ids 1 and 3 held, 2 and 4 deleted.
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE keys (id INTEGER PRIMARY KEY, wrapped BLOB NOT NULL,
+                                    created_at TEXT NOT NULL) STRICT;
+                 INSERT INTO keys VALUES (1, x'00', 't'), (3, x'00', 't');",
+            )
+            .unwrap();
+        }
+        let v = Vault::load(&path, &Keys::from_secret(&[7; 32]), false).unwrap();
+        assert!(v.adopting());
+        assert_eq!(
+            v.adopt_destroyed(&[1, 3, 4]).unwrap(),
+            1,
+            "4 was the newest"
+        );
+        for id in [2, 4] {
+            let sealed = format!("{PREFIX}{id}:AAAA");
+            assert_eq!(v.unseal(&sealed).unwrap(), Opened::Erased, "key {id}");
+        }
+        assert_eq!(v.new_key().unwrap(), 5);
+        drop(v);
+        assert!(!vault(dir.path()).adopting(), "upgraded once");
+    }
+
+    #[test]
+    fn an_altered_value_is_an_error_and_a_clear_one_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let v = vault(dir.path());
         let id = v.new_key().unwrap();
@@ -385,9 +525,9 @@ mod tests {
         let last = bytes.len() - 2;
         bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
         assert!(v.unseal(&String::from_utf8(bytes).unwrap()).is_err());
-        assert_eq!(
-            v.unseal("{\"a\":1}").unwrap(),
-            Opened::Clear("{\"a\":1}".into())
+        assert!(
+            v.unseal("{\"a\":1}").is_err(),
+            "a value in the clear where a sealed one belongs"
         );
         assert_eq!(v.blind("+13105550100"), v.blind("+13105550100"));
         assert_ne!(v.blind("+13105550100"), v.blind("+13105550101"));

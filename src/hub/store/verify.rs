@@ -340,6 +340,24 @@ fn case_rows(conn: &Conn, keys: &Keys, report: &mut Report) -> Result<(), StoreE
     })
 }
 
+/// The sealed tables' rows, and those that grant access against the log (`rows.rs`).
+fn tables(
+    conn: &Conn,
+    keys: &Keys,
+    which: &[&super::rows::Table],
+    report: &mut Report,
+) -> Result<(), StoreError> {
+    let found = super::rows::findings(conn, keys, which)?;
+    report
+        .findings
+        .extend(found.into_iter().map(|what| Finding {
+            seq: None,
+            case_id: None,
+            what,
+        }));
+    Ok(())
+}
+
 /// A value and its sealed twin, read back: without the key store (a backup checked on its own)
 /// every sealed value reads as erased, and the check still holds on what is left.
 fn opened(
@@ -356,9 +374,18 @@ fn opened(
 /// Folds every case from its events and compares it with the stored row.
 fn projection(conn: &Conn, vault: Option<&Vault>, report: &mut Report) -> Result<(), StoreError> {
     let mut cases: BTreeMap<u64, Case> = BTreeMap::new();
+    let mut refold = super::refold::Refold::default();
     let mut stop = false;
     events_in_pages(conn, 0, |e| {
         if e.case_id == 0 {
+            if super::refold::Refold::concerns(&e.kind) {
+                match serde_json::from_str::<Event>(&e.body) {
+                    Ok(event) => refold.add(&event),
+                    Err(err) => report
+                        .findings
+                        .push(at_seq(e.seq as u64, format!("unreadable event: {err}"))),
+                }
+            }
             return Ok(true);
         }
         let seq = e.seq;
@@ -401,6 +428,13 @@ fn projection(conn: &Conn, vault: Option<&Vault>, report: &mut Report) -> Result
     if stop {
         return Ok(());
     }
+    report
+        .findings
+        .extend(refold.compare(conn)?.into_iter().map(|what| Finding {
+            seq: None,
+            case_id: None,
+            what,
+        }));
     let mut seen = 0usize;
     let sql = format!("SELECT {CASE_COLUMNS} FROM cases");
     conn.query_each(&sql, (), |r| -> Result<(), StoreError> {
@@ -514,6 +548,7 @@ pub(super) fn check_all(
         against_head_file(&mut report, recorded, false);
     }
     case_rows(tx, keys, &mut report)?;
+    tables(tx, keys, super::rows::SEALED, &mut report)?;
     projection(tx, vault, &mut report)?;
     Ok(report)
 }
@@ -565,6 +600,7 @@ pub(super) fn check_at_start(
         }
     }
     case_rows(conn, keys, &mut report)?;
+    tables(conn, keys, super::rows::GRANTING, &mut report)?;
     match report.findings.first() {
         None => Ok(()),
         Some(first) => Err(StoreError::Setup(match head_file {

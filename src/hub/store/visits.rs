@@ -54,7 +54,7 @@ fn save_plan(ctx: &WriteCtx<'_>, plan: &PlannedVisit) -> Result<(), StoreError> 
             serde_json::to_string(plan)?
         ],
     )?;
-    Ok(())
+    ctx.reseal(&super::rows::VISIT_PLANS, plan.id as i64)
 }
 
 impl Store {
@@ -210,6 +210,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![id as i64, place.code, consulate, day, row],
             )?;
+            ctx.reseal(&super::rows::VISITS, id as i64)?;
             Ok(Recorded { id, seq })
         })
         .await

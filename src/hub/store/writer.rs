@@ -54,6 +54,16 @@ impl WriteCtx<'_> {
         self.conn.execute(sql, params)
     }
 
+    /// Seals the row `key` of `table` as this job left it (`rows.rs`): called after every change
+    /// the hub makes to a sealed table, in the same transaction.
+    pub(super) fn reseal(
+        &self,
+        table: &super::rows::Table,
+        key: impl super::db::ToValue,
+    ) -> Result<(), StoreError> {
+        super::rows::reseal(self.conn, self.keys, table, &key)
+    }
+
     /// One row, through the same statement cache.
     pub fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> super::db::Result<T>
     where
@@ -160,13 +170,17 @@ impl WriteCtx<'_> {
                         "UPDATE registrants SET open_case_id = ?1 WHERE id = ?2",
                         params![case.id as i64, case.registrant_id],
                     )?;
+                    self.reseal(&super::rows::REGISTRANTS, case.registrant_id)?;
                 }
                 EventBody::CaseClosed(_) => {
-                    self.execute(
+                    let moved = self.execute(
                         "UPDATE registrants SET open_case_id = NULL
                           WHERE id = ?1 AND open_case_id = ?2",
                         params![case.registrant_id, case.id as i64],
                     )?;
+                    if moved > 0 {
+                        self.reseal(&super::rows::REGISTRANTS, case.registrant_id)?;
+                    }
                 }
                 _ => {}
             }
