@@ -6,6 +6,8 @@ ALTER TABLE staff ADD COLUMN mac BLOB;
 ALTER TABLE registrants ADD COLUMN mac BLOB;
 ALTER TABLE enrollments ADD COLUMN mac BLOB;
 ALTER TABLE deliveries ADD COLUMN mac BLOB;
+-- The key a visit's own secrets are sealed under (hub/store/visit_seal.rs), destroyed by retention.
+ALTER TABLE visits ADD COLUMN key_id INTEGER;
 ALTER TABLE visits ADD COLUMN mac BLOB;
 ALTER TABLE visit_plans ADD COLUMN mac BLOB;
 ALTER TABLE duty ADD COLUMN mac BLOB;

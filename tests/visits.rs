@@ -195,3 +195,74 @@ async fn shift_zero_is_not_a_way_to_remove_the_first_shift() {
     let duty: Value = hub.json_as(&boss, "/v1/duty").await;
     assert_eq!(duty["shifts"].as_array().unwrap().len(), 1, "{duty}");
 }
+
+/// Whether `needle` is anywhere in the database or its WAL, as bytes.
+fn on_disk(dir: &std::path::Path, needle: &str) -> bool {
+    ["hub.db", "hub.db-wal"].iter().any(|f| {
+        std::fs::read(dir.join(f))
+            .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_visit_says_of_people_is_sealed_shown_to_its_consulate_and_erased_with_them() {
+    use guardia::domain::alert::AlertKind;
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let national = hub.staff(Role::Supervisor, None).await;
+    let phone = hub.enroll("Persona Visitada", &[]).await.device_token;
+    let case = hub.press(&phone, LA.0, LA.1, AlertKind::Detained).await.case_id;
+    // Seen tomorrow (the consulate's day may be ahead of UTC's), interviewed by case and, for
+    // someone with no case, by A-number.
+    let visit = json!({
+        "facility": "ADLNTCA", "visited_on": day(1),
+        "interviewed": [
+            {"case_id": case, "note": "su hermana Rocío cuida a los niños"},
+            {"a_number": "A987654321", "note": "pide un abogado"}
+        ],
+        "roster": ["A123456789"], "conditions": "celda de castigo para Julián"
+    });
+    ok(hub.post_as(&officer, "/v1/visits", visit).await, 201).await;
+    for secret in ["Rocío", "pide un abogado", "987654321", "123456789", "Julián"] {
+        assert!(!on_disk(hub.dir.path(), secret), "{secret} is in the clear on disk");
+    }
+    let seen: Value = hub.json_as(&officer, "/v1/visits").await;
+    assert_eq!(seen[0]["interviewed"][0]["note"], "su hermana Rocío cuida a los niños");
+    assert_eq!(seen[0]["interviewed"][1]["a_number"], "987654321");
+    assert_eq!(seen[0]["roster"], json!(["123456789"]));
+    assert!(seen[0].get("sealed").is_none() && seen[0].get("withheld").is_none(), "{seen}");
+    // A national supervisor sees the round, not the people in it.
+    let far: Value = hub.json_as(&national, "/v1/visits").await;
+    assert_eq!(far[0]["withheld"], true, "{far}");
+    assert_eq!(far[0]["roster"], json!([]));
+    assert!(far[0]["interviewed"][1].get("a_number").is_none(), "{far}");
+    assert_eq!(far[0]["interviewed"][0]["note"], "");
+
+    // The person's case closed, and their data erased: what the interview said goes with them,
+    // while the visit (younger than the period) keeps the rest.
+    let version = hub.case(&officer, case).await["version"].as_u64().unwrap();
+    let close = json!({"outcome": "released_on_bond", "note": "liberada"});
+    ok(hub.act(&officer, case, "close", version, close).await, 200).await;
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+    let run = hub
+        .store
+        .retain(tomorrow + chrono::Duration::days(730), 730)
+        .await
+        .unwrap();
+    assert_eq!(run.cases, vec![case]);
+    let after: Value = hub.json_as(&officer, "/v1/visits").await;
+    assert_eq!(after[0]["withheld"], true, "{after}");
+    assert_eq!(after[0]["interviewed"][0]["case_id"], case);
+    assert_eq!(after[0]["interviewed"][0]["note"], "", "{after}");
+    assert_eq!(after[0]["interviewed"][1]["note"], "pide un abogado");
+    assert_eq!(after[0]["conditions"], "celda de castigo para Julián");
+    // Once the visit itself is older than the period, the rest goes too.
+    hub.store
+        .retain(tomorrow + chrono::Duration::days(800), 730)
+        .await
+        .unwrap();
+    let gone: Value = hub.json_as(&officer, "/v1/visits").await;
+    assert_eq!(gone[0]["conditions"], "", "{gone}");
+    assert_eq!(gone[0]["roster"], json!([]));
+    assert_eq!(gone[0]["interviewed"].as_array().unwrap().len(), 2, "the round stays");
+}

@@ -5,6 +5,8 @@ ALTER TABLE staff ADD COLUMN mac BYTEA;
 ALTER TABLE registrants ADD COLUMN mac BYTEA;
 ALTER TABLE enrollments ADD COLUMN mac BYTEA;
 ALTER TABLE deliveries ADD COLUMN mac BYTEA;
+-- The key a visit's own secrets are sealed under (hub/store/visit_seal.rs), destroyed by retention.
+ALTER TABLE visits ADD COLUMN key_id BIGINT;
 ALTER TABLE visits ADD COLUMN mac BYTEA;
 ALTER TABLE visit_plans ADD COLUMN mac BYTEA;
 ALTER TABLE duty ADD COLUMN mac BYTEA;

@@ -5,6 +5,33 @@
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use super::validate::{FieldCode, FieldError, err};
+
+/// The first and last years Guardia takes from anyone (a date of birth, a hearing, a query's
+/// bounds). Far wider than any real date in a case, and far inside the years the date library
+/// can count in, so that no sum or difference on an accepted date can overflow.
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2200;
+
+/// `date`, or a field error naming `field` when it lies outside [`FIRST_YEAR`]..=[`LAST_YEAR`].
+pub fn date_in_range(field: &str, date: NaiveDate) -> Result<NaiveDate, FieldError> {
+    use chrono::Datelike;
+    if (FIRST_YEAR..=LAST_YEAR).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(err(
+            field,
+            FieldCode::OutOfRange,
+            format!("must be a date between {FIRST_YEAR} and {LAST_YEAR}"),
+        ))
+    }
+}
+
+/// [`date_in_range`] for an instant.
+pub fn time_in_range(field: &str, at: DateTime<Utc>) -> Result<DateTime<Utc>, FieldError> {
+    date_in_range(field, at.date_naive()).map(|_| at)
+}
+
 /// Midnight of `now`'s local day in `zone`, as an instant.
 pub fn day_start(now: DateTime<Utc>, zone: Tz) -> DateTime<Utc> {
     let date = now.with_timezone(&zone).date_naive();

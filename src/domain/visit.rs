@@ -26,6 +26,49 @@ pub struct Interview {
     pub a_number: Option<String>,
     #[serde(default)]
     pub note: String,
+    /// At rest, the A-number and note sealed under the person's key (their case's, or the
+    /// visit's own when they have none), and both blank beside it; absent once opened for a
+    /// reader. Never sent by staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<String>,
+}
+
+/// What of an interview is the person's: sealed apart from the rest of the visit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InterviewSecret {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a_number: Option<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// What of a visit names the people held: the roster of A-numbers, and the conditions and
+/// complaints as written (they may name people too). Sealed under the visit's own key.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VisitSecret {
+    #[serde(default)]
+    pub roster: Vec<String>,
+    #[serde(default)]
+    pub conditions: String,
+    #[serde(default)]
+    pub complaints: String,
+}
+
+impl Interview {
+    /// Takes the person's part out (for sealing), leaving it blank.
+    pub fn take_secret(&mut self) -> InterviewSecret {
+        InterviewSecret {
+            a_number: self.a_number.take(),
+            note: std::mem::take(&mut self.note),
+        }
+    }
+
+    /// Puts an opened secret back.
+    pub fn restore(&mut self, secret: InterviewSecret) {
+        self.a_number = secret.a_number;
+        self.note = secret.note;
+        self.sealed = None;
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +89,59 @@ pub struct Visit {
     /// The planned visit it carried out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<u64>,
+    /// At rest, the [`VisitSecret`] sealed under the visit's own key, and roster, conditions
+    /// and complaints blank beside it; absent once opened for a reader.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<String>,
+    /// Set for a reader when part of the visit is not shown: erased with its person (their
+    /// key destroyed by retention) or not for this reader (A-numbers and notes stay with the
+    /// visit's consulate).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withheld: bool,
+}
+
+impl Visit {
+    /// Takes the visit's own secret out (for sealing), leaving it blank.
+    pub fn take_secret(&mut self) -> VisitSecret {
+        VisitSecret {
+            roster: std::mem::take(&mut self.roster),
+            conditions: std::mem::take(&mut self.conditions),
+            complaints: std::mem::take(&mut self.complaints),
+        }
+    }
+
+    /// Puts an opened secret back.
+    pub fn restore(&mut self, secret: VisitSecret) {
+        self.roster = secret.roster;
+        self.conditions = secret.conditions;
+        self.complaints = secret.complaints;
+        self.sealed = None;
+    }
+
+    /// The visit without anything personal or sealed: who went where and when, and whose
+    /// cases they saw. What a visit logged in the clear and the same visit sealed have in
+    /// common, so the two compare.
+    pub fn outline(&self) -> Visit {
+        let mut v = self.clone();
+        v.take_secret();
+        v.sealed = None;
+        v.withheld = false;
+        for i in &mut v.interviewed {
+            i.take_secret();
+            i.sealed = None;
+        }
+        v
+    }
+
+    /// For a reader outside the visit's consulate: no A-numbers and no interview notes.
+    pub fn withhold_people(&mut self) {
+        let had = !self.roster.is_empty() || self.interviewed.iter().any(|i| i.a_number.is_some() || !i.note.is_empty());
+        self.roster.clear();
+        for i in &mut self.interviewed {
+            i.take_secret();
+        }
+        self.withheld |= had;
+    }
 }
 
 /// What staff send to log a visit.
@@ -131,6 +227,7 @@ pub fn validate(req: &VisitRequest, now: DateTime<Utc>) -> Result<Visit, FieldEr
             case_id: person.case_id,
             a_number: a,
             note: note(&format!("interviewed[{i}].note"), &person.note, false)?,
+            sealed: None,
         });
     }
     let mut roster: Vec<String> = Vec::with_capacity(req.roster.len());
@@ -152,6 +249,8 @@ pub fn validate(req: &VisitRequest, now: DateTime<Utc>) -> Result<Visit, FieldEr
         conditions: note("conditions", &req.conditions, false)?,
         complaints: note("complaints", &req.complaints, false)?,
         plan_id: req.plan_id,
+        sealed: None,
+        withheld: false,
     })
 }
 
@@ -340,12 +439,15 @@ mod tests {
                     case_id: Some(*c),
                     a_number: None,
                     note: String::new(),
+                    sealed: None,
                 })
                 .collect(),
             roster: roster.iter().map(|s| s.to_string()).collect(),
             conditions: String::new(),
             complaints: String::new(),
             plan_id: None,
+            sealed: None,
+            withheld: false,
         }
     }
 
@@ -399,6 +501,7 @@ mod tests {
                 case_id: None,
                 a_number: Some("A12345678".into()),
                 note: "pide llamar a su hermana".into(),
+                sealed: None,
             }],
             roster: vec!["123-456-789".into(), "123456789".into()],
             conditions: "sobrecupo".into(),

@@ -42,6 +42,7 @@ pub(super) fn interviews(text: &str) -> Vec<Interview> {
                 case_id: case,
                 a_number: case.is_none().then(|| t.to_string()),
                 note: String::new(),
+                sealed: None,
             }
         })
         .collect()

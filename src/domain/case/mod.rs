@@ -202,6 +202,16 @@ pub enum ApplyError {
 }
 
 impl Case {
+    /// The person's A-number, as last recorded.
+    pub fn a_number(&self) -> Option<&str> {
+        self.checkpoints
+            .iter()
+            .rev()
+            .find(|k| k.code == crate::domain::checkpoint::CheckpointCode::ANumberRecorded)
+            .and_then(|k| k.fields.get("a_number"))
+            .map(String::as_str)
+    }
+
     /// Starts a case from the event that opens one.
     pub fn open(event: &Event) -> Result<Case, ApplyError> {
         let EventBody::AlertRaised(raised) = &event.body else {

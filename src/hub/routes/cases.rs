@@ -1,5 +1,5 @@
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::IntoResponse;
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use crate::domain::search::Needle;
 use crate::domain::staff::Scope;
 use crate::hub::auth::Staff;
 use crate::hub::error::ApiError;
+use crate::hub::extract::ApiQuery;
 use crate::hub::state::AppState;
 use crate::hub::store::CaseList;
 use crate::hub::store::access::console_name;
@@ -41,9 +42,8 @@ const MAX_PAGE: usize = 2_000;
 pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
-    query: Result<Query<CasesQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<CasesQuery>,
 ) -> Result<Json<CasesResponse>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
     let scope = staff.scope();
     if scope == Scope::Nothing {
         return Err(ApiError::Forbidden("this role does not see cases"));
@@ -73,7 +73,10 @@ pub async fn list(
     let list = CaseList {
         consulate: query.consulate,
         status: query.status,
-        closed_since: query.closed_since,
+        closed_since: query
+            .closed_since
+            .map(|t| crate::domain::time::time_in_range("closed_since", t))
+            .transpose()?,
         after: query.after,
         limit,
     };
@@ -136,9 +139,8 @@ pub async fn one(
     staff: Staff,
     headers: HeaderMap,
     Path(id): Path<String>,
-    query: Result<Query<CaseQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<CaseQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
     let id = super::casework::case_id(&id)?;
     if query.as_of.is_some_and(|s| s > i64::MAX as u64) {
         return Err(ApiError::Unprocessable("as_of is past any seq".into()));
@@ -204,9 +206,8 @@ pub async fn access(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    query: Result<Query<AccessQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<AccessQuery>,
 ) -> Result<Json<Vec<AccessEntry>>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
     let id = super::casework::case_id(&id)?;
     if query.upto.is_some_and(|s| s > i64::MAX as u64) {
         return Err(ApiError::Unprocessable("upto is past any seq".into()));
@@ -234,9 +235,8 @@ pub struct FindQuery {
 pub async fn find(
     State(state): State<AppState>,
     staff: Staff,
-    query: Result<Query<FindQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<FindQuery>,
 ) -> Result<Json<Found>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
     let needle = Needle::new(&query.q);
     if needle.is_empty() || query.q.chars().count() > 64 {
         return Err(ApiError::Unprocessable(

@@ -5,7 +5,7 @@
 //! it now stands). Roles are checked here; scope and state are checked in the writer, atomically.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use sha2::{Digest, Sha256};
@@ -20,7 +20,7 @@ use crate::domain::staff::{Role, may_see_roster};
 use crate::domain::validate::{FieldCode, FieldError};
 use crate::hub::auth::{STAFF_PREFIX, Staff, hash_token, new_token};
 use crate::hub::error::ApiError;
-use crate::hub::extract::{ApiJson, RawJson, parse_body};
+use crate::hub::extract::{ApiQuery, ApiJson, RawJson, parse_body};
 use crate::hub::state::AppState;
 use crate::hub::store::{IntakeJob, StaffAction, Whereabouts};
 
@@ -282,9 +282,8 @@ pub struct CandidatesQuery {
 pub async fn candidates(
     State(state): State<AppState>,
     staff: Staff,
-    query: Result<Query<CandidatesQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<CandidatesQuery>,
 ) -> Result<Json<Vec<Candidate>>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::Malformed(format!("bad query: {e}")))?;
     if !role_may(staff.0.role, Verb::Intake) {
         return Err(Refusal::RoleMayNot(Verb::Intake).into());
     }

@@ -9,7 +9,7 @@
 //! `?consulate=`.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -25,7 +25,7 @@ use crate::domain::roster::{DutyView, Shift, ShiftRequest};
 use crate::domain::staff::{Role, Scope};
 use crate::hub::auth::Staff;
 use crate::hub::error::ApiError;
-use crate::hub::extract::{RawJson, parse_body};
+use crate::hub::extract::{ApiQuery, RawJson, parse_body};
 use crate::hub::state::AppState;
 use crate::hub::store::{Idem, IncidentWrite, Recorded};
 
@@ -134,7 +134,7 @@ fn parse_near(near: Option<&str>) -> Result<Option<Point>, ApiError> {
 pub async fn search_facilities(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<FacilityQuery>,
+    ApiQuery(q): ApiQuery<FacilityQuery>,
 ) -> Result<Json<Vec<FacilityView>>, ApiError> {
     if staff.0.role == Role::Admin {
         return Err(ApiError::Forbidden(
@@ -193,6 +193,14 @@ pub struct ConsulateQuery {
     pub at: Option<DateTime<Utc>>,
 }
 
+/// A query's `at`, within the years the hub takes, or now.
+fn at_or_now(state: &AppState, at: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, ApiError> {
+    match at {
+        Some(t) => Ok(crate::domain::time::time_in_range("at", t)?),
+        None => Ok(state.now()),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct SinceQuery {
     /// Incidents with activity since (default: the last 7 days).
@@ -203,10 +211,13 @@ pub struct SinceQuery {
 pub async fn incidents(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<SinceQuery>,
+    ApiQuery(q): ApiQuery<SinceQuery>,
 ) -> Result<Json<Vec<IncidentView>>, ApiError> {
     consulate_of(&staff, None)?;
-    let since = q.since.unwrap_or_else(|| state.now() - Duration::days(7));
+    let since = match q.since {
+        Some(t) => crate::domain::time::time_in_range("since", t)?,
+        None => state.now() - Duration::days(7),
+    };
     let scope = staff.scope();
     let all = state.store.incidents(since).await?;
     let out = all
@@ -320,7 +331,7 @@ fn zone(state: &AppState, consulate: &str) -> chrono_tz::Tz {
 pub async fn duty(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<ConsulateQuery>,
+    ApiQuery(q): ApiQuery<ConsulateQuery>,
 ) -> Result<Json<DutyView>, ApiError> {
     let consulate = consulate_of(&staff, q.consulate)?
         .ok_or_else(|| ApiError::Malformed("name the consulate: ?consulate=<id>".into()))?;
@@ -329,7 +340,7 @@ pub async fn duty(
     let on_duty = crate::domain::roster::on_duty(
         &plain,
         zone(&state, &consulate),
-        q.at.unwrap_or_else(|| state.now()),
+        at_or_now(&state, q.at)?,
     );
     let staff = state.store.rostered_staff(consulate).await?;
     Ok(Json(DutyView {
@@ -402,11 +413,11 @@ pub async fn remove_duty(
 pub async fn handover(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<ConsulateQuery>,
+    ApiQuery(q): ApiQuery<ConsulateQuery>,
 ) -> Result<Json<handover::Handover>, ApiError> {
     let consulate = consulate_of(&staff, q.consulate)?
         .ok_or_else(|| ApiError::Malformed("name the consulate: ?consulate=<id>".into()))?;
-    let at = q.at.unwrap_or_else(|| state.now());
+    let at = at_or_now(&state, q.at)?;
     let (_, cases) = state
         .store
         .snapshot(
@@ -447,10 +458,12 @@ pub struct FiguresQuery {
 pub async fn figures(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<FiguresQuery>,
+    ApiQuery(q): ApiQuery<FiguresQuery>,
 ) -> Result<Json<crate::domain::figures::Figures>, ApiError> {
     supervisor(&staff)?;
     let consulate = consulate_of(&staff, q.consulate)?;
+    crate::domain::time::date_in_range("from", q.from)?;
+    crate::domain::time::date_in_range("to", q.to)?;
     if q.to < q.from || (q.to - q.from).num_days() > 3660 {
         return Err(ApiError::Malformed(
             "to must not be before from, and the period at most ten years".into(),

@@ -4,7 +4,7 @@
 //! in the store.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use chrono::Duration;
@@ -19,7 +19,7 @@ use crate::domain::visit::{
 };
 use crate::hub::auth::Staff;
 use crate::hub::error::ApiError;
-use crate::hub::extract::{RawJson, parse_body};
+use crate::hub::extract::{ApiQuery, RawJson, parse_body};
 use crate::hub::state::AppState;
 
 /// A national supervisor's visit (or plan) counts for the district the facility lies in.
@@ -74,7 +74,7 @@ pub struct PlansQuery {
 pub async fn planned_visits(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<PlansQuery>,
+    ApiQuery(q): ApiQuery<PlansQuery>,
 ) -> Result<Json<Vec<PlannedVisit>>, ApiError> {
     let consulate = consulate_of(&staff, q.consulate)?;
     let days = q.days.unwrap_or(14).clamp(0, visit::PLAN_AHEAD_DAYS);
@@ -104,10 +104,22 @@ pub async fn log_visit(
 pub async fn visits(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<ConsulateQuery>,
+    ApiQuery(q): ApiQuery<ConsulateQuery>,
 ) -> Result<Json<Vec<Visit>>, ApiError> {
     let consulate = consulate_of(&staff, q.consulate)?;
-    Ok(Json(state.store.visits(None, consulate, 200).await?))
+    let mut visits = state.store.visits(None, consulate, 200).await?;
+    for v in &mut visits {
+        for_reader(&staff, v);
+    }
+    Ok(Json(visits))
+}
+
+/// A-numbers and what interviews said are for the visit's own consulate: a national supervisor
+/// reads the visit without them (as their streams carry no A-number).
+fn for_reader(staff: &Staff, visit: &mut Visit) {
+    if staff.0.consulate.as_deref() != Some(visit.consulate.as_str()) {
+        visit.withhold_people();
+    }
 }
 
 /// A facility's visits and what they say against the open cases placed there.
@@ -145,18 +157,25 @@ pub async fn facility_round(
         .filter(|c| scope.allows(&c.consulate, c.also_consulate(), c.assigned_lawyer))
         .map(|c| PlacedCase {
             case_id: c.id,
-            a_number: c
-                .checkpoints
-                .iter()
-                .rev()
-                .find(|k| k.code == crate::domain::checkpoint::CheckpointCode::ANumberRecorded)
-                .and_then(|k| k.fields.get("a_number").cloned()),
+            a_number: c.a_number().map(String::from),
             placed_on: crate::domain::deadline::placement(&c)
                 .map_or(c.received_at, |p| p.happened_at)
                 .date_naive(),
         })
         .collect();
-    let findings = visit::findings(&visits, &placed);
+    let mut findings = visit::findings(&visits, &placed);
+    let mut visits = visits;
+    for v in &mut visits {
+        for_reader(&staff, v);
+    }
+    if staff.0.consulate.is_none() {
+        // The people seen with no case: how many, not who.
+        findings.seen_without_case = findings
+            .seen_without_case
+            .iter()
+            .map(|a| format!("•••••{}", &a[a.len().saturating_sub(4)..]))
+            .collect();
+    }
     Ok(Json(FacilityRound {
         facility: view(&state, &f, None),
         visits,

@@ -86,6 +86,7 @@ fn open_postgres(url: &str, key_file: &Path) -> Result<Store, StoreError> {
     let keys = chain::Keys::load(key_file, !sealed)?;
     let vault = Arc::new(vault::Vault::on_postgres(url, &keys)?);
     retention::seal_people(&conn, &vault)?;
+    super::visit_seal::seal_old_rows(&conn, &vault)?;
     super::rows::seal_once(&conn, &keys, !sealed)?;
     verify::check_at_start(&conn, &keys, None, false)?;
     let record = Arc::new(Mutex::new(RecordCheck::Running));

@@ -144,6 +144,18 @@ impl Store {
         let (keys, mut retained) = self
             .write(move |ctx| {
                 let (mut keys, cases, held) = due(ctx.conn(), ctx.vault(), cutoff)?;
+                // A visit's own secrets (its roster, conditions, complaints, the interviews of
+                // people with no case) go once the visit is older than the period.
+                let old_visits: Vec<i64> = ctx.conn().query_map(
+                    "SELECT key_id FROM visits WHERE key_id IS NOT NULL AND visited_on < ?1",
+                    [cutoff.date_naive().to_string()],
+                    |r| r.get(0),
+                )?;
+                for key in old_visits {
+                    if ctx.vault().holds(key)? && !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                }
                 // Keys nothing holds any more: enrollments never finished or replaced, made
                 // before the cutoff.
                 let made = ctx
@@ -155,7 +167,8 @@ impl Store {
                              OR EXISTS (SELECT 1 FROM registrants
                                          WHERE key_id = ?1 AND revoked = 0)
                              OR EXISTS (SELECT 1 FROM enrollments
-                                         WHERE key_id = ?1 AND state = 'pending')",
+                                         WHERE key_id = ?1 AND state = 'pending')
+                             OR EXISTS (SELECT 1 FROM visits WHERE key_id = ?1)",
                         [key],
                         |r| r.get(0),
                     )?;

@@ -194,6 +194,8 @@ impl Store {
             if visit.consulate.is_empty() {
                 visit.consulate = staff.consulate.clone().unwrap_or_default();
             }
+            // What it says of people, sealed before it reaches the log or the table.
+            let key = super::visit_seal::seal(ctx, &mut visit)?;
             let row = serde_json::to_string(&visit)?;
             let (id, consulate, day) = (
                 visit.id,
@@ -206,9 +208,9 @@ impl Store {
                 EventBody::VisitLogged(VisitLogged { visit }),
             )?;
             ctx.execute(
-                "INSERT INTO visits (id, facility, consulate, visited_on, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id as i64, place.code, consulate, day, row],
+                "INSERT INTO visits (id, facility, consulate, visited_on, body, key_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id as i64, place.code, consulate, day, row, key],
             )?;
             ctx.reseal(&super::rows::VISITS, id as i64)?;
             Ok(Recorded { id, seq })
@@ -223,6 +225,7 @@ impl Store {
         consulate: Option<String>,
         limit: usize,
     ) -> Result<Vec<Visit>, StoreError> {
+        let vault = self.vault.clone();
         self.read(move |tx| {
             let rows = tx.query_map(
                 "SELECT body FROM visits
@@ -232,7 +235,13 @@ impl Store {
                 params![facility, consulate, limit as i64],
                 |r| r.get::<String>(0),
             )?;
-            rows.iter().map(|b| Ok(serde_json::from_str(b)?)).collect()
+            rows.iter()
+                .map(|b| {
+                    let mut visit: Visit = serde_json::from_str(b)?;
+                    super::visit_seal::open(&vault, &mut visit)?;
+                    Ok(visit)
+                })
+                .collect()
         })
         .await
     }
