@@ -155,7 +155,9 @@ async fn every_route(w: &World, date: &str, count: &str) -> Vec<String> {
     ];
     for (token, path, body) in posts {
         // A checkpoint acts on the case as it stands: its version, read just before.
-        let version = hub.case(&w.officer, w.case).await["version"].as_u64().unwrap();
+        let version = hub.case(&w.officer, w.case).await["version"]
+            .as_u64()
+            .unwrap();
         let res = hub
             .http
             .post(hub.at(&path))

@@ -211,7 +211,10 @@ async fn what_a_visit_says_of_people_is_sealed_shown_to_its_consulate_and_erased
     let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
     let national = hub.staff(Role::Supervisor, None).await;
     let phone = hub.enroll("Persona Visitada", &[]).await.device_token;
-    let case = hub.press(&phone, LA.0, LA.1, AlertKind::Detained).await.case_id;
+    let case = hub
+        .press(&phone, LA.0, LA.1, AlertKind::Detained)
+        .await
+        .case_id;
     // Seen tomorrow (the consulate's day may be ahead of UTC's), interviewed by case and, for
     // someone with no case, by A-number.
     let visit = json!({
@@ -223,14 +226,29 @@ async fn what_a_visit_says_of_people_is_sealed_shown_to_its_consulate_and_erased
         "roster": ["A123456789"], "conditions": "celda de castigo para Julián"
     });
     ok(hub.post_as(&officer, "/v1/visits", visit).await, 201).await;
-    for secret in ["Rocío", "pide un abogado", "987654321", "123456789", "Julián"] {
-        assert!(!on_disk(hub.dir.path(), secret), "{secret} is in the clear on disk");
+    for secret in [
+        "Rocío",
+        "pide un abogado",
+        "987654321",
+        "123456789",
+        "Julián",
+    ] {
+        assert!(
+            !on_disk(hub.dir.path(), secret),
+            "{secret} is in the clear on disk"
+        );
     }
     let seen: Value = hub.json_as(&officer, "/v1/visits").await;
-    assert_eq!(seen[0]["interviewed"][0]["note"], "su hermana Rocío cuida a los niños");
+    assert_eq!(
+        seen[0]["interviewed"][0]["note"],
+        "su hermana Rocío cuida a los niños"
+    );
     assert_eq!(seen[0]["interviewed"][1]["a_number"], "987654321");
     assert_eq!(seen[0]["roster"], json!(["123456789"]));
-    assert!(seen[0].get("sealed").is_none() && seen[0].get("withheld").is_none(), "{seen}");
+    assert!(
+        seen[0].get("sealed").is_none() && seen[0].get("withheld").is_none(),
+        "{seen}"
+    );
     // A national supervisor sees the round, not the people in it.
     let far: Value = hub.json_as(&national, "/v1/visits").await;
     assert_eq!(far[0]["withheld"], true, "{far}");
@@ -264,5 +282,9 @@ async fn what_a_visit_says_of_people_is_sealed_shown_to_its_consulate_and_erased
     let gone: Value = hub.json_as(&officer, "/v1/visits").await;
     assert_eq!(gone[0]["conditions"], "", "{gone}");
     assert_eq!(gone[0]["roster"], json!([]));
-    assert_eq!(gone[0]["interviewed"].as_array().unwrap().len(), 2, "the round stays");
+    assert_eq!(
+        gone[0]["interviewed"].as_array().unwrap().len(),
+        2,
+        "the round stays"
+    );
 }

@@ -135,7 +135,11 @@ impl Visit {
 
     /// For a reader outside the visit's consulate: no A-numbers and no interview notes.
     pub fn withhold_people(&mut self) {
-        let had = !self.roster.is_empty() || self.interviewed.iter().any(|i| i.a_number.is_some() || !i.note.is_empty());
+        let had = !self.roster.is_empty()
+            || self
+                .interviewed
+                .iter()
+                .any(|i| i.a_number.is_some() || !i.note.is_empty());
         self.roster.clear();
         for i in &mut self.interviewed {
             i.take_secret();

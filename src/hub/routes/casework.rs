@@ -20,7 +20,7 @@ use crate::domain::staff::{Role, may_see_roster};
 use crate::domain::validate::{FieldCode, FieldError};
 use crate::hub::auth::{STAFF_PREFIX, Staff, hash_token, new_token};
 use crate::hub::error::ApiError;
-use crate::hub::extract::{ApiQuery, ApiJson, RawJson, parse_body};
+use crate::hub::extract::{ApiJson, ApiQuery, RawJson, parse_body};
 use crate::hub::state::AppState;
 use crate::hub::store::{IntakeJob, StaffAction, Whereabouts};
 

@@ -337,11 +337,8 @@ pub async fn duty(
         .ok_or_else(|| ApiError::Malformed("name the consulate: ?consulate=<id>".into()))?;
     let shifts = state.store.shifts(Some(consulate.clone())).await?;
     let plain: Vec<Shift> = shifts.iter().map(|(_, s)| s.clone()).collect();
-    let on_duty = crate::domain::roster::on_duty(
-        &plain,
-        zone(&state, &consulate),
-        at_or_now(&state, q.at)?,
-    );
+    let on_duty =
+        crate::domain::roster::on_duty(&plain, zone(&state, &consulate), at_or_now(&state, q.at)?);
     let staff = state.store.rostered_staff(consulate).await?;
     Ok(Json(DutyView {
         shifts,

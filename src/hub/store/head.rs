@@ -100,9 +100,24 @@ impl Drop for FlushOnDrop {
     }
 }
 
+/// Least time between two writes of the head. Each write syncs twice on the disk the log
+/// commits to; written after every batch in a raid they lengthened the commits' own syncs. The
+/// head then lags the log by at most this much (plus one write), which only narrows for that
+/// moment what a removal from the log's end could hide.
+const SPACING: std::time::Duration = std::time::Duration::from_millis(200);
+
 fn record_heads(shared: &(Mutex<Slot>, Condvar), path: &std::path::Path, keys: &Keys) {
     let (lock, wake) = shared;
+    let mut last_write: Option<std::time::Instant> = None;
     loop {
+        // Closing (a command about to exit) writes at once; otherwise wait out the spacing.
+        if let Some(at) = last_write {
+            let closing = lock.lock().map(|s| s.closed).unwrap_or(true);
+            let left = SPACING.saturating_sub(at.elapsed());
+            if !closing && !left.is_zero() {
+                std::thread::sleep(left);
+            }
+        }
         let head = {
             let Ok(mut slot) = lock.lock() else { return };
             loop {
@@ -119,6 +134,7 @@ fn record_heads(shared: &(Mutex<Slot>, Condvar), path: &std::path::Path, keys: &
             }
         };
         let result = chain::write_head(path, keys, head);
+        last_write = Some(std::time::Instant::now());
         let Ok(mut slot) = lock.lock() else { return };
         match result {
             Ok(()) => {

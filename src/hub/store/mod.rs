@@ -379,7 +379,10 @@ impl Store {
         let upgraded = retention::seal_people(&conn, &vault)?;
         let visits = visit_seal::seal_old_rows(&conn, &vault)?;
         if visits > 0 {
-            tracing::info!(visits, "sealed what the visits logged before said of people");
+            tracing::info!(
+                visits,
+                "sealed what the visits logged before said of people"
+            );
         }
         let resealed = rows::seal_once(&conn, &keys, !key_existed)?;
         if resealed > 0 {

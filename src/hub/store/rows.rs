@@ -101,7 +101,14 @@ pub(crate) const DELIVERIES: Table = Table {
 pub(crate) const VISITS: Table = Table {
     name: "visits",
     key: "id",
-    columns: &["id", "facility", "consulate", "visited_on", "body", "key_id"],
+    columns: &[
+        "id",
+        "facility",
+        "consulate",
+        "visited_on",
+        "body",
+        "key_id",
+    ],
 };
 
 pub(crate) const VISIT_PLANS: Table = Table {

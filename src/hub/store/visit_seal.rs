@@ -17,11 +17,9 @@ use crate::domain::visit::{InterviewSecret, Visit, VisitSecret};
 /// The key of case `id`'s person, while it lives.
 fn case_key(conn: &Conn, vault: &Vault, id: u64) -> Result<Option<i64>, StoreError> {
     let key: Option<i64> = conn
-        .query_row(
-            "SELECT key_id FROM cases WHERE id = ?1",
-            [id as i64],
-            |r| r.get(0),
-        )
+        .query_row("SELECT key_id FROM cases WHERE id = ?1", [id as i64], |r| {
+            r.get(0)
+        })
         .optional()?
         .flatten();
     match key {
@@ -82,7 +80,8 @@ fn seal_with(conn: &Conn, vault: &Vault, visit: &mut Visit) -> Result<i64, Store
                 .and_then(|a| by_a_number.get(a).copied()),
         };
         let secret = interview.take_secret();
-        interview.sealed = Some(vault.seal(person.unwrap_or(own), &serde_json::to_string(&secret)?)?);
+        interview.sealed =
+            Some(vault.seal(person.unwrap_or(own), &serde_json::to_string(&secret)?)?);
     }
     let secret = visit.take_secret();
     visit.sealed = Some(vault.seal(own, &serde_json::to_string(&secret)?)?);
