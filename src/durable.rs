@@ -11,10 +11,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The temporary name beside `path` that [`replace`] writes first. The process id keeps two
-/// processes writing the same file (a hub and `guardia admin`) from writing the same temporary.
+/// The temporary name beside `path` that [`replace`] writes first: `<name>.tmp<pid>.<n>`. The
+/// process id keeps two processes writing the same file (a hub and `guardia admin`) apart, the
+/// count two writers in one process (two stores on one file).
 fn temporary(path: &Path) -> PathBuf {
-    PathBuf::from(format!("{}.tmp{}", path.display(), std::process::id()))
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    PathBuf::from(format!("{}.tmp{}.{n}", path.display(), std::process::id()))
 }
 
 /// Writes `bytes` to a new owner-only file at `tmp` and syncs it.
@@ -79,11 +82,17 @@ pub fn remove_leftovers(path: &Path) {
     for entry in entries.flatten() {
         let file = entry.file_name();
         let file = file.to_string_lossy();
-        let is_leftover = file
+        let pid = file
             .strip_prefix(&prefix)
-            .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
-        // Our own process's temporary may be in use by another thread.
-        if is_leftover && file[prefix.len()..] != std::process::id().to_string() {
+            .and_then(|rest| rest.split_once('.'))
+            .filter(|(pid, n)| {
+                !pid.is_empty()
+                    && pid.bytes().all(|b| b.is_ascii_digit())
+                    && n.bytes().all(|b| b.is_ascii_digit())
+            })
+            .map(|(pid, _)| pid.to_string());
+        // Our own process's temporaries may be in use by another thread.
+        if pid.is_some_and(|pid| pid != std::process::id().to_string()) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
@@ -125,7 +134,7 @@ mod tests {
     fn leftovers_of_other_processes_are_removed_and_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.head");
-        std::fs::write(dir.path().join("db.head.tmp12345"), b"").unwrap();
+        std::fs::write(dir.path().join("db.head.tmp12345.0"), b"").unwrap();
         std::fs::write(dir.path().join("db.head.tmpx"), b"").unwrap();
         std::fs::write(&path, b"kept").unwrap();
         remove_leftovers(&path);

@@ -8,10 +8,11 @@ use chrono_tz::Tz;
 use super::validate::{FieldCode, FieldError, err};
 
 /// The first and last years Guardia takes from anyone (a date of birth, a hearing, a query's
-/// bounds). Far wider than any real date in a case, and far inside the years the date library
+/// bounds): the years RFC 3339 writes with four digits. Wider than any real date in a case (each
+/// field narrows further where it means something), and far inside the years the date library
 /// can count in, so that no sum or difference on an accepted date can overflow.
-pub const FIRST_YEAR: i32 = 1900;
-pub const LAST_YEAR: i32 = 2200;
+pub const FIRST_YEAR: i32 = 1000;
+pub const LAST_YEAR: i32 = 9999;
 
 /// `date`, or a field error naming `field` when it lies outside [`FIRST_YEAR`]..=[`LAST_YEAR`].
 pub fn date_in_range(field: &str, date: NaiveDate) -> Result<NaiveDate, FieldError> {

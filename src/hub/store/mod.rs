@@ -17,6 +17,7 @@ mod deliveries;
 mod duty;
 mod enroll;
 pub mod fanout;
+mod findings;
 mod follow;
 mod head;
 mod incidents;
