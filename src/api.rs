@@ -194,3 +194,11 @@ pub struct StaffCreated {
     pub id: i64,
     pub token: String,
 }
+
+/// What a protection write answers: the id it gave or acted on (a plan, a visit, an incident, a
+/// shift; for a facility, the event's position) and the event's position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recorded {
+    pub id: u64,
+    pub seq: u64,
+}

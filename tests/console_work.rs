@@ -12,10 +12,10 @@ use guardia::console::action::{Action, Command, Notice, WorkState};
 use guardia::console::app::spawn_feeds;
 use guardia::console::net::client::HubClient;
 use guardia::console::net::hubs::Hubs;
-use guardia::domain::command::{ProtectionCommand, Task};
 use guardia::domain::roster::ShiftRequest;
 use guardia::domain::staff::Role;
 use guardia::domain::visit::PlanRequest;
+use guardia::domain::work::{WorkCommand, WorkVerb};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -35,13 +35,14 @@ async fn a_supervisors_console_plans_a_visit_and_sets_the_roster_through_its_out
     let tomorrow = (Utc::now() + chrono::Duration::days(1))
         .format("%Y-%m-%d")
         .to_string();
-    effects.perform(Command::Record(ProtectionCommand::PlanVisit(PlanRequest {
+    effects.perform(Command::Record(WorkCommand::PlanVisit(PlanRequest {
         facility: "ADLNTCA".into(),
         planned_on: tomorrow.clone(),
         staff: vec!["Lucía Ramírez".into()],
         note: String::new(),
     })));
-    effects.perform(Command::Record(ProtectionCommand::SetShift(ShiftRequest {
+    effects.perform(Command::Record(WorkCommand::SetShift(ShiftRequest {
+        consulate: None,
         staff_id: officer_id,
         weekdays: vec![1, 2, 3, 4, 5, 6, 7],
         start: Some("00:00".into()),
@@ -69,7 +70,7 @@ async fn a_supervisors_console_plans_a_visit_and_sets_the_roster_through_its_out
             _ => {}
         }
     }
-    assert_eq!(applied, vec![Task::PlanVisit, Task::SetShift]);
+    assert_eq!(applied, vec![WorkVerb::PlanVisit, WorkVerb::SetShift]);
     stop.cancel();
 
     // The hub holds each once, and the outbox let go of both.

@@ -106,7 +106,7 @@ pub enum Notice {
     },
     /// Protection work (no case): what became of it, said by its task.
     Work {
-        task: crate::domain::command::Task,
+        task: crate::domain::work::WorkVerb,
         state: WorkState,
     },
 }
@@ -132,7 +132,7 @@ pub enum Command {
     /// Save to the outbox, then send.
     Submit(Draft),
     /// Protection work (a visit, an incident, the roster): saved to the outbox, then sent.
-    Record(crate::domain::command::ProtectionCommand),
+    Record(crate::domain::work::WorkCommand),
     FlushOutbox,
     Dismiss(String),
     FetchLawyers,

@@ -20,7 +20,7 @@ pub struct FormDraft {
     pub verb: Verb,
     /// Protection work (case 0): which task.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: Option<crate::domain::command::Task>,
+    pub task: Option<crate::domain::work::WorkVerb>,
     /// The picker's choice (a checkpoint code, an outcome, a consulate id), if one was made.
     #[serde(default)]
     pub chosen: Option<String>,

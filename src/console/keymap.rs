@@ -248,7 +248,11 @@ pub fn allowed(binding: &Binding, role: Option<Role>) -> bool {
         NextTab => tabs.len() > 1,
         CycleConsent => tabs.contains(&crate::console::model::Tab::Backlog),
         // Officers and supervisors do protection work; lawyers and admins do not.
-        StartWork => role.is_some_and(|r| crate::domain::command::Task::LogVisit.role_may(r)),
+        StartWork => role.is_some_and(|r| {
+            crate::domain::work::WorkVerb::ALL
+                .iter()
+                .any(|v| crate::domain::command::role_may_work(r, *v))
+        }),
         _ => true,
     };
     has_tab

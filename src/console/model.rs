@@ -88,7 +88,12 @@ pub enum Message {
         kind: EventKind,
     },
     /// Protection work on its way to the outbox.
-    SendingWork(crate::domain::command::Task),
+    SendingWork(crate::domain::work::WorkVerb),
+    /// The rule book said no to protection work, here, before anything was sent.
+    WorkRefused {
+        task: crate::domain::work::WorkVerb,
+        refusal: Refusal,
+    },
     NotPermitted,
     NoCaseSelected,
     /// The rule book said no, here, before anything was sent.

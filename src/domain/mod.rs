@@ -29,3 +29,4 @@ pub mod triage;
 pub mod urgency;
 pub mod validate;
 pub mod visit;
+pub mod work;

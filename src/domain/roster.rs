@@ -53,6 +53,10 @@ pub struct DutyView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShiftRequest {
+    /// Whose roster: a consulate's supervisor sets their own (left out); a national supervisor
+    /// names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consulate: Option<String>,
     pub staff_id: i64,
     #[serde(default)]
     pub weekdays: Vec<u8>,
@@ -221,6 +225,7 @@ mod tests {
 
     fn rotation(days: &[u8], start: &str, hours: u32) -> When {
         validate(&ShiftRequest {
+            consulate: None,
             staff_id: 1,
             weekdays: days.to_vec(),
             start: Some(start.into()),
@@ -288,6 +293,7 @@ mod tests {
     #[test]
     fn bad_shifts_name_their_field() {
         let base = ShiftRequest {
+            consulate: None,
             staff_id: 1,
             weekdays: vec![8],
             start: Some("08:00".into()),

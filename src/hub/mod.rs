@@ -35,6 +35,9 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
+use crate::domain::work::WorkVerb as W;
+use routes::work::route as work;
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(routes::meta::healthz))
@@ -66,7 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/me", get(routes::cases::me))
         .route(
             "/v1/facilities",
-            get(routes::protection::search_facilities).post(routes::protection::record_facility),
+            get(routes::protection::search_facilities).merge(work(W::RecordFacility)),
         )
         .route(
             "/v1/facilities/recorded",
@@ -78,32 +81,24 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/v1/visits",
-            get(routes::visits::visits).post(routes::visits::log_visit),
+            get(routes::visits::visits).merge(work(W::LogVisit)),
         )
         .route(
             "/v1/visits/plans",
-            get(routes::visits::planned_visits).post(routes::visits::plan_visit),
+            get(routes::visits::planned_visits).merge(work(W::PlanVisit)),
         )
-        .route(
-            "/v1/visits/plans/{id}/cancel",
-            post(routes::visits::cancel_plan),
-        )
+        .route("/v1/visits/plans/{id}/cancel", work(W::CancelPlan))
         .route(
             "/v1/incidents",
-            get(routes::protection::incidents).post(routes::protection::open_incident),
+            get(routes::protection::incidents).merge(work(W::OpenIncident)),
         )
-        .route(
-            "/v1/incidents/{id}/{what}",
-            post(routes::protection::change_incident),
-        )
+        .route("/v1/incidents/{id}/name", work(W::NameIncident))
+        .route("/v1/incidents/{id}/cases", work(W::AddToIncident))
         .route(
             "/v1/duty",
-            get(routes::protection::duty).post(routes::protection::set_duty),
+            get(routes::protection::duty).merge(work(W::SetShift)),
         )
-        .route(
-            "/v1/duty/{id}/remove",
-            post(routes::protection::remove_duty),
-        )
+        .route("/v1/duty/{id}/remove", work(W::RemoveShift))
         .route("/v1/handover", get(routes::protection::handover))
         .route("/v1/reports/figures", get(routes::protection::figures))
         .route("/metrics", get(routes::meta::metrics))

@@ -8,7 +8,7 @@ use crate::console::model::Message;
 use crate::console::net::outbox::{Pending, PendingState};
 use crate::domain::backlog::Stage;
 use crate::domain::case::Delivery;
-use crate::domain::command::{Conflict, Refusal, Verb};
+use crate::domain::command::{Act, Conflict, Refusal, Verb};
 use crate::domain::deadline::Deadline;
 use crate::domain::event::{Actor, DeliveryState, NoticeAbout};
 use crate::domain::sanitize::{Lines, sanitize};
@@ -35,7 +35,7 @@ pub fn refusal(lang: Lang, r: &Refusal) -> String {
                 "your role does not allow this",
             )
             .into(),
-        Refusal::NotYours(Verb::AcceptTransfer | Verb::DeclineTransfer) => lang
+        Refusal::NotYours(Act::Case(Verb::AcceptTransfer | Verb::DeclineTransfer)) => lang
             .pick(
                 "solo el consulado que recibe el caso puede aceptarlo o rechazarlo",
                 "only the consulate receiving the case may accept or decline it",
@@ -94,6 +94,10 @@ pub fn conflict(lang: Lang, c: Conflict) -> &'static str {
         Conflict::OpenElsewhere => lang.pick(
             "esta persona tiene un caso abierto en otro consulado; comuníquese con ese consulado",
             "this person has an open case with another consulate; call that consulate",
+        ),
+        Conflict::PlanNotOpen => lang.pick(
+            "esa visita ya se realizó o se canceló",
+            "that visit was already made or cancelled",
         ),
     }
 }
@@ -219,8 +223,13 @@ pub fn message(lang: Lang, m: &Message) -> String {
         }
         Message::SendingWork(task) => format!(
             "{} · {}",
-            super::protection::w(lang, super::protection::W::Task(*task)),
+            super::protection::w(lang, super::protection::W::Work(*task)),
             t(lang, Text::Sending)
+        ),
+        Message::WorkRefused { task, refusal: r } => format!(
+            "{}: {}",
+            super::protection::w(lang, super::protection::W::Work(*task)),
+            refusal(lang, r)
         ),
         Message::NotPermitted => t(lang, Text::NotPermitted).into(),
         Message::NoCaseSelected => t(lang, Text::NoCaseSelected).into(),
@@ -305,9 +314,9 @@ pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
         return String::new();
     };
     let head = match &p.request {
-        crate::domain::command::Request::Protection(w) => {
+        crate::domain::command::Request::Work(w) => {
             use super::protection::{W, w as phrase};
-            phrase(lang, W::Task(w.task())).to_string()
+            phrase(lang, W::Work(w.verb())).to_string()
         }
         _ => format!("#{} · {}", p.case_id, event(lang, p.request.appends())),
     };

@@ -209,7 +209,7 @@ pub fn tally(lang: Lang, alerts: usize, detained: usize, released: usize, lawyer
 /// A phrase of the protection work's forms (the `p` menu).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum W {
-    Task(crate::domain::command::Task),
+    Work(crate::domain::work::WorkVerb),
     CasesHint,
     StaffHint,
     InterviewedHint,
@@ -225,26 +225,30 @@ pub enum W {
 }
 
 pub fn w(lang: Lang, phrase: W) -> &'static str {
-    use crate::domain::command::Task;
+    use crate::domain::work::WorkVerb;
     match phrase {
-        W::Task(Task::LogVisit) => lang.pick(
+        W::Work(WorkVerb::LogVisit) => lang.pick(
             "Registrar una visita a un centro de detención",
             "Log a visit to a detention facility",
         ),
-        W::Task(Task::PlanVisit) => lang.pick("Programar una visita", "Plan a visit"),
-        W::Task(Task::CancelPlan) => {
+        W::Work(WorkVerb::PlanVisit) => lang.pick("Programar una visita", "Plan a visit"),
+        W::Work(WorkVerb::RecordFacility) => lang.pick(
+            "Registrar o corregir un lugar de detención",
+            "Record or correct a facility",
+        ),
+        W::Work(WorkVerb::CancelPlan) => {
             lang.pick("Cancelar una visita programada", "Cancel a planned visit")
         }
-        W::Task(Task::OpenIncident) => lang.pick(
+        W::Work(WorkVerb::OpenIncident) => lang.pick(
             "Agrupar casos en un operativo nuevo",
             "Group cases into a new raid",
         ),
-        W::Task(Task::AddToIncident) => {
+        W::Work(WorkVerb::AddToIncident) => {
             lang.pick("Añadir casos a un operativo", "Add cases to a raid")
         }
-        W::Task(Task::NameIncident) => lang.pick("Nombrar un operativo", "Name a raid"),
-        W::Task(Task::SetShift) => lang.pick("Asignar un turno de guardia", "Set a duty shift"),
-        W::Task(Task::RemoveShift) => {
+        W::Work(WorkVerb::NameIncident) => lang.pick("Nombrar un operativo", "Name a raid"),
+        W::Work(WorkVerb::SetShift) => lang.pick("Asignar un turno de guardia", "Set a duty shift"),
+        W::Work(WorkVerb::RemoveShift) => {
             lang.pick("Quitar un turno de guardia", "Remove a duty shift")
         }
         W::CasesHint => lang.pick(
@@ -321,28 +325,31 @@ pub fn shift_words(lang: Lang, when: &crate::domain::roster::When, zone: chrono_
 }
 
 /// What a protection task did, once done: "visita cancelada".
-pub fn work_done(lang: Lang, task: crate::domain::command::Task) -> &'static str {
-    use crate::domain::command::Task;
+pub fn work_done(lang: Lang, task: crate::domain::work::WorkVerb) -> &'static str {
+    use crate::domain::work::WorkVerb;
     match task {
-        Task::PlanVisit => lang.pick("visita programada", "visit planned"),
-        Task::LogVisit => lang.pick("visita registrada", "visit logged"),
-        Task::CancelPlan => lang.pick("visita programada cancelada", "planned visit cancelled"),
-        Task::OpenIncident => lang.pick("operativo creado", "raid created"),
-        Task::AddToIncident => lang.pick("casos añadidos al operativo", "cases added to the raid"),
-        Task::NameIncident => lang.pick("operativo nombrado", "raid named"),
-        Task::SetShift => lang.pick("turno de guardia asignado", "duty shift set"),
-        Task::RemoveShift => lang.pick("turno de guardia quitado", "duty shift removed"),
+        WorkVerb::PlanVisit => lang.pick("visita programada", "visit planned"),
+        WorkVerb::RecordFacility => lang.pick("lugar de detención registrado", "facility recorded"),
+        WorkVerb::LogVisit => lang.pick("visita registrada", "visit logged"),
+        WorkVerb::CancelPlan => lang.pick("visita programada cancelada", "planned visit cancelled"),
+        WorkVerb::OpenIncident => lang.pick("operativo creado", "raid created"),
+        WorkVerb::AddToIncident => {
+            lang.pick("casos añadidos al operativo", "cases added to the raid")
+        }
+        WorkVerb::NameIncident => lang.pick("operativo nombrado", "raid named"),
+        WorkVerb::SetShift => lang.pick("turno de guardia asignado", "duty shift set"),
+        WorkVerb::RemoveShift => lang.pick("turno de guardia quitado", "duty shift removed"),
     }
 }
 
 /// The status line about protection work: sent, done, held offline, refused, not saved.
 pub fn work_notice(
     lang: Lang,
-    task: crate::domain::command::Task,
+    task: crate::domain::work::WorkVerb,
     state: &crate::console::action::WorkState,
 ) -> String {
     use crate::console::action::WorkState;
-    let what = w(lang, W::Task(task));
+    let what = w(lang, W::Work(task));
     match (state, lang) {
         (WorkState::Done, _) => format!("{} ✓", work_done(lang, task)),
         (WorkState::Held, Lang::Es) => format!("{what}: sin conexión; se guardó y se enviará"),

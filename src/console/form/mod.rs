@@ -178,7 +178,7 @@ pub struct Form {
     /// The picker open now is the facilities'.
     pub picking_facility: bool,
     /// Protection work (no case): the task, once chosen from the menu (`work.rs`).
-    pub work: Option<crate::domain::command::Task>,
+    pub work: Option<crate::domain::work::WorkVerb>,
     /// The picker open now is the menu of protection tasks.
     pub choosing_work: bool,
 }

@@ -1,5 +1,5 @@
 //! Protection work in a form: the `p` menu of tasks, then each task's picker (a facility, a
-//! planned visit, an incident, a colleague, a shift) and fields, and the [`ProtectionCommand`]
+//! planned visit, an incident, a colleague, a shift) and fields, and the [`WorkCommand`]
 //! they describe. Plain data, as the rest of the form; the keys are in `update/protection.rs`.
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
@@ -7,26 +7,27 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use super::parse::{interviews, parse_cases, tokens, weekdays};
 use super::{Form, Input, PickItem, Picker, choices_hint, editor, note_input};
 use crate::console::model::ShiftPanel;
-use crate::domain::command::{ProtectionCommand, Refusal, Task, Verb};
+use crate::domain::command::{Refusal, Verb};
 use crate::domain::facility::Registry;
 use crate::domain::geo::Point;
 use crate::domain::roster::ShiftRequest;
 use crate::domain::staff::Role;
 use crate::domain::validate::{FieldCode, FieldError};
 use crate::domain::visit::{PlanRequest, VisitRequest};
+use crate::domain::work::{WorkCommand, WorkVerb};
 use crate::i18n::protection::{W, w};
 use crate::i18n::{Lang, casework};
 
 /// The tasks in the menu, in the order offered.
-const TASKS: &[Task] = &[
-    Task::LogVisit,
-    Task::PlanVisit,
-    Task::CancelPlan,
-    Task::OpenIncident,
-    Task::AddToIncident,
-    Task::NameIncident,
-    Task::SetShift,
-    Task::RemoveShift,
+const TASKS: &[WorkVerb] = &[
+    WorkVerb::LogVisit,
+    WorkVerb::PlanVisit,
+    WorkVerb::CancelPlan,
+    WorkVerb::OpenIncident,
+    WorkVerb::AddToIncident,
+    WorkVerb::NameIncident,
+    WorkVerb::SetShift,
+    WorkVerb::RemoveShift,
 ];
 
 /// The verb a protection form carries: unused while `work` is set (protection work is not a
@@ -84,11 +85,11 @@ impl Form {
         form.zone = zone;
         let items = TASKS
             .iter()
-            .filter(|t| t.role_may(role))
+            .filter(|t| crate::domain::command::role_may_work(role, **t))
             .map(|t| {
                 item(
                     task_key(*t).into(),
-                    w(lang, W::Task(*t)).into(),
+                    w(lang, W::Work(*t)).into(),
                     String::new(),
                 )
             })
@@ -99,7 +100,7 @@ impl Form {
     }
 
     /// A task chosen from the menu: its picker, or its fields.
-    pub fn begin_work(&mut self, task: Task, ctx: &WorkContext<'_>, lang: Lang) {
+    pub fn begin_work(&mut self, task: WorkVerb, ctx: &WorkContext<'_>, lang: Lang) {
         self.work = Some(task);
         self.choosing_work = false;
         self.picker = None;
@@ -149,23 +150,24 @@ impl Form {
         };
         let duty = panel.and_then(|p| p.duty.as_ref());
         let items: Option<Vec<PickItem>> = match task {
-            Task::PlanVisit => Some(self.facility_list(ctx)),
-            Task::LogVisit => {
+            WorkVerb::PlanVisit => Some(self.facility_list(ctx)),
+            WorkVerb::LogVisit => {
                 let mut items: Vec<PickItem> = plans().iter().map(plan_item).collect();
                 items.extend(self.facility_list(ctx));
                 Some(items)
             }
-            Task::CancelPlan => Some(plans().iter().map(plan_item).collect()),
-            Task::NameIncident | Task::AddToIncident => Some(incidents()),
-            Task::OpenIncident => None,
-            Task::SetShift => Some(
+            WorkVerb::CancelPlan => Some(plans().iter().map(plan_item).collect()),
+            WorkVerb::NameIncident | WorkVerb::AddToIncident => Some(incidents()),
+            // The registry is kept from the hub's API, not from this menu.
+            WorkVerb::OpenIncident | WorkVerb::RecordFacility => None,
+            WorkVerb::SetShift => Some(
                 duty.map(|d| d.staff.as_slice())
                     .unwrap_or_default()
                     .iter()
                     .map(|(id, name)| item(id.to_string(), name.clone(), String::new()))
                     .collect(),
             ),
-            Task::RemoveShift => Some(
+            WorkVerb::RemoveShift => Some(
                 duty.map(|d| d.shifts.as_slice())
                     .unwrap_or_default()
                     .iter()
@@ -205,15 +207,13 @@ impl Form {
         item: PickItem,
         ctx: &WorkContext<'_>,
         lang: Lang,
-    ) -> Option<ProtectionCommand> {
+    ) -> Option<WorkCommand> {
         let task = self.work?;
         self.picker = None;
         let number = item.key.trim_start_matches(PLAN).parse::<u64>().ok();
         let command = match (task, number) {
-            (Task::CancelPlan, Some(plan_id)) => Some(ProtectionCommand::CancelPlan { plan_id }),
-            (Task::RemoveShift, Some(shift_id)) => {
-                Some(ProtectionCommand::RemoveShift { shift_id })
-            }
+            (WorkVerb::CancelPlan, Some(plan_id)) => Some(WorkCommand::CancelPlan { plan_id }),
+            (WorkVerb::RemoveShift, Some(shift_id)) => Some(WorkCommand::RemoveShift { shift_id }),
             _ => None,
         };
         if command.is_none() {
@@ -234,7 +234,10 @@ impl Form {
         if let (Some(key), Some(picker)) = (&draft.chosen, &self.picker) {
             let item = picker.items.iter().find(|i| &i.key == key).cloned();
             if let Some(item) = item
-                && !matches!(self.work, Some(Task::CancelPlan | Task::RemoveShift))
+                && !matches!(
+                    self.work,
+                    Some(WorkVerb::CancelPlan | WorkVerb::RemoveShift)
+                )
             {
                 self.chose_for_work(item, ctx, lang);
             }
@@ -247,7 +250,13 @@ impl Form {
     }
 
     /// The fields of a task, prefilled from what was chosen.
-    fn fields(&mut self, task: Task, ctx: &WorkContext<'_>, lang: Lang, chose: Option<&PickItem>) {
+    fn fields(
+        &mut self,
+        task: WorkVerb,
+        ctx: &WorkContext<'_>,
+        lang: Lang,
+        chose: Option<&PickItem>,
+    ) {
         let today = crate::domain::time::local_date(ctx.now, self.zone);
         let date_hint = || crate::i18n::t(lang, crate::i18n::Text::DateFormat).to_string();
         let plan = chose
@@ -257,7 +266,7 @@ impl Form {
         let staff = plan.map_or(ctx.my_name.to_string(), |p| p.staff.join(", "));
         let cases = || line("cases", "", true, w(lang, W::CasesHint).into());
         self.inputs = match task {
-            Task::PlanVisit => vec![
+            WorkVerb::PlanVisit => vec![
                 line(
                     "planned_on",
                     &(today + Duration::days(1)).to_string(),
@@ -267,7 +276,7 @@ impl Form {
                 line("staff", &staff, false, w(lang, W::StaffHint).into()),
                 note_input("note", false),
             ],
-            Task::LogVisit => vec![
+            WorkVerb::LogVisit => vec![
                 line("visited_on", &today.to_string(), true, date_hint()),
                 line("staff", &staff, false, w(lang, W::StaffHint).into()),
                 line("interviewed", "", false, w(lang, W::InterviewedHint).into()),
@@ -275,13 +284,15 @@ impl Form {
                 line("conditions", "", false, String::new()),
                 note_input("complaints", false),
             ],
-            Task::OpenIncident => vec![cases(), line("incident_name", "", false, String::new())],
-            Task::AddToIncident => vec![cases()],
-            Task::NameIncident => {
+            WorkVerb::OpenIncident => {
+                vec![cases(), line("incident_name", "", false, String::new())]
+            }
+            WorkVerb::AddToIncident => vec![cases()],
+            WorkVerb::NameIncident => {
                 let now = chose.map(|i| i.search.as_str()).unwrap_or("");
                 vec![line("incident_name", now, true, String::new())]
             }
-            Task::SetShift => {
+            WorkVerb::SetShift => {
                 let yes_no: Vec<String> = ["yes", "no"]
                     .iter()
                     .map(|c| casework::word(lang, c).to_string())
@@ -305,7 +316,7 @@ impl Form {
                     },
                 ]
             }
-            Task::CancelPlan | Task::RemoveShift => Vec::new(),
+            WorkVerb::CancelPlan | WorkVerb::RemoveShift | WorkVerb::RecordFacility => Vec::new(),
         };
         self.focus = 0;
     }
@@ -317,7 +328,7 @@ impl Form {
         &self,
         now: DateTime<Utc>,
         known: &dyn Fn(u64) -> bool,
-    ) -> Result<ProtectionCommand, Refusal> {
+    ) -> Result<WorkCommand, Refusal> {
         let all_known = |name: &str, cases: &[u64]| {
             if cases.iter().all(|c| known(*c)) {
                 Ok(())
@@ -340,7 +351,7 @@ impl Form {
                 .collect()
         };
         Ok(match task {
-            Task::PlanVisit => {
+            WorkVerb::PlanVisit => {
                 let req = PlanRequest {
                     facility: chosen,
                     planned_on: value("planned_on"),
@@ -348,9 +359,9 @@ impl Form {
                     note: value("note"),
                 };
                 crate::domain::visit::validate_plan(&req, now).map_err(to_input)?;
-                ProtectionCommand::PlanVisit(req)
+                WorkCommand::PlanVisit(req)
             }
-            Task::LogVisit => {
+            WorkVerb::LogVisit => {
                 let plan = self
                     .chosen
                     .as_ref()
@@ -379,42 +390,42 @@ impl Form {
                 crate::domain::visit::validate(&req, now).map_err(to_input)?;
                 let named: Vec<u64> = req.interviewed.iter().filter_map(|i| i.case_id).collect();
                 all_known("interviewed", &named)?;
-                ProtectionCommand::LogVisit(req)
+                WorkCommand::LogVisit(req)
             }
-            Task::OpenIncident => {
+            WorkVerb::OpenIncident => {
                 let cases = parse_cases("cases", &value("cases"))?;
                 if cases.is_empty() {
                     return Err(bad("cases", FieldCode::Required));
                 }
                 all_known("cases", &cases)?;
-                ProtectionCommand::OpenIncident {
+                WorkCommand::OpenIncident {
                     cases,
                     name: value("incident_name").trim().to_string(),
                 }
             }
-            Task::AddToIncident => {
+            WorkVerb::AddToIncident => {
                 let cases = parse_cases("cases", &value("cases"))?;
                 if cases.is_empty() {
                     return Err(bad("cases", FieldCode::Required));
                 }
                 all_known("cases", &cases)?;
-                ProtectionCommand::AddToIncident {
+                WorkCommand::AddToIncident {
                     incident_id: chosen_number().ok_or(bad("cases", FieldCode::Required))?,
                     cases,
                 }
             }
-            Task::NameIncident => {
+            WorkVerb::NameIncident => {
                 let name =
                     crate::domain::validate::text("incident_name", &value("incident_name"), 120)
                         .map_err(to_input)?;
-                ProtectionCommand::NameIncident {
+                WorkCommand::NameIncident {
                     incident_id: chosen_number()
                         .ok_or(bad("incident_name", FieldCode::Required))?,
                     name,
                 }
             }
-            Task::SetShift => ProtectionCommand::SetShift(self.shift_request(chosen_number())?),
-            Task::CancelPlan | Task::RemoveShift => {
+            WorkVerb::SetShift => WorkCommand::SetShift(self.shift_request(chosen_number())?),
+            WorkVerb::CancelPlan | WorkVerb::RemoveShift | WorkVerb::RecordFacility => {
                 return Err(bad("task", FieldCode::Required));
             }
         })
@@ -443,6 +454,7 @@ impl Form {
             NaiveTime::parse_from_str(&value("start"), "%H:%M")
                 .map_err(|_| bad("start", FieldCode::InvalidFormat))?;
             ShiftRequest {
+                consulate: None,
                 staff_id,
                 weekdays: weekdays(&value("weekdays"))?,
                 start: Some(value("start")),
@@ -461,6 +473,7 @@ impl Form {
                 }
             };
             ShiftRequest {
+                consulate: None,
                 staff_id,
                 weekdays: Vec::new(),
                 start: None,
@@ -476,19 +489,10 @@ impl Form {
 }
 
 /// The menu's key of a task: its wire name (never shown; people read the label).
-fn task_key(task: Task) -> &'static str {
-    match task {
-        Task::PlanVisit => "plan_visit",
-        Task::LogVisit => "log_visit",
-        Task::CancelPlan => "cancel_plan",
-        Task::OpenIncident => "open_incident",
-        Task::NameIncident => "name_incident",
-        Task::AddToIncident => "add_to_incident",
-        Task::SetShift => "set_shift",
-        Task::RemoveShift => "remove_shift",
-    }
+fn task_key(task: WorkVerb) -> &'static str {
+    task.as_str()
 }
 
-pub fn task_of(key: &str) -> Option<Task> {
+pub fn task_of(key: &str) -> Option<WorkVerb> {
     TASKS.iter().copied().find(|t| task_key(*t) == key)
 }

@@ -22,7 +22,8 @@ use super::subscriber::backoff;
 use crate::api::{ActionResponse, Conflict, FieldProblem};
 use crate::console::action::{Action, Notice, WorkState};
 use crate::domain::case::Case;
-use crate::domain::command::{CaseCommand, ProtectionCommand, Request};
+use crate::domain::command::{CaseCommand, Request};
+use crate::domain::work::WorkCommand;
 
 /// An action as `update` produces it: no key yet (keys are random, and update is pure).
 #[derive(Debug, Clone, PartialEq)]
@@ -131,10 +132,10 @@ impl Outbox {
     /// Adds protection work under a fresh key and saves, as [`Outbox::add`].
     pub fn add_work(
         &mut self,
-        command: ProtectionCommand,
+        command: WorkCommand,
         now: DateTime<Utc>,
     ) -> std::io::Result<Pending> {
-        self.add_request(0, 0, Request::Protection(command), now)
+        self.add_request(0, 0, Request::Work(command), now)
     }
 
     fn add_request(
@@ -212,7 +213,7 @@ impl Outbox {
 pub enum OutboxMsg {
     Submit(Draft),
     /// Protection work: kept and sent like a case command.
-    Record(ProtectionCommand),
+    Record(WorkCommand),
     /// The hub is reachable again: try now.
     Flush,
     /// The operator has seen this refusal.
@@ -252,7 +253,7 @@ async fn send(hubs: Hubs, entry: Pending) -> Sent {
             })
             .await
         }
-        Request::Protection(_) => {
+        Request::Work(_) => {
             hubs.request(|client| async move {
                 client.record(path, &sent.key, body).await.map(|_| None)
             })
@@ -297,7 +298,7 @@ pub async fn run(
                             (id, kind, None, outbox.add(draft, Utc::now()))
                         }
                         OutboxMsg::Record(work) => {
-                            let (kind, task) = (work.task().appends(), work.task());
+                            let (kind, task) = (work.verb().appends(), work.verb());
                             (0, kind, Some(task), outbox.add_work(work, Utc::now()))
                         }
                         _ => unreachable!("matched above"),
@@ -329,7 +330,7 @@ pub async fn run(
                 in_flight = None;
                 let kind = entry.request.appends();
                 let task = match &entry.request {
-                    Request::Protection(w) => Some(w.task()),
+                    Request::Work(w) => Some(w.verb()),
                     Request::Case(_) => None,
                 };
                 // Protection work is told by its task; case work by its case and event.
@@ -426,12 +427,12 @@ mod tests {
             outbox.entries()[0].request,
             Request::Case(CaseCommand::Acknowledge)
         );
-        let work = ProtectionCommand::CancelPlan { plan_id: 4 };
+        let work = WorkCommand::CancelPlan { plan_id: 4 };
         outbox.add_work(work.clone(), Utc::now()).unwrap();
         // A crash now: what was saved is there when the console starts again.
         let again = Outbox::open(&path).unwrap();
         assert_eq!(again.entries().len(), 2);
-        assert_eq!(again.entries()[1].request, Request::Protection(work));
+        assert_eq!(again.entries()[1].request, Request::Work(work));
         assert_eq!(
             again.entries()[1].request.path(0),
             "/v1/visits/plans/4/cancel"

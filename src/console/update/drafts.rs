@@ -5,14 +5,15 @@ use crate::console::action::Command;
 use crate::console::drafts::FormDraft;
 use crate::console::keymap::Mode;
 use crate::console::model::{Message, Model};
-use crate::domain::command::{Task, Verb};
+use crate::domain::command::Verb;
+use crate::domain::work::WorkVerb;
 
 fn save(model: &Model) -> Vec<Command> {
     vec![Command::SaveDrafts(model.drafts.clone())]
 }
 
 /// A draft's place: its case and verb, or for protection work its task.
-type Key = (u64, Verb, Option<Task>);
+type Key = (u64, Verb, Option<WorkVerb>);
 
 fn key_of(form: &crate::console::form::Form) -> Key {
     (form.case_id, form.verb, form.work)
@@ -106,7 +107,7 @@ pub fn sent(model: &mut Model, case_id: u64, verb: Verb) -> Vec<Command> {
 }
 
 /// Protection work left: its draft has done its work.
-pub fn sent_work(model: &mut Model, task: Task) -> Vec<Command> {
+pub fn sent_work(model: &mut Model, task: WorkVerb) -> Vec<Command> {
     if remove(model, (0, crate::console::form::WORK_VERB, Some(task))) {
         save(model)
     } else {

@@ -1,5 +1,5 @@
 //! Protection work in `update`: `p` opens the menu of tasks this role may do; a task's picker
-//! and fields lead to a [`ProtectionCommand`], which leaves as a [`Command::Record`] for the
+//! and fields lead to a [`WorkCommand`], which leaves as a [`Command::Record`] for the
 //! outbox, kept on disk and sent with its own idempotency key like case work.
 
 use super::work::mode_of;
@@ -7,7 +7,8 @@ use crate::console::action::Command;
 use crate::console::form::{Form, PickItem, WorkContext};
 use crate::console::keymap::Mode;
 use crate::console::model::{Message, Model, Tab};
-use crate::domain::command::{ProtectionCommand, Refusal};
+use crate::domain::command::Refusal;
+use crate::domain::work::WorkCommand;
 
 /// `p`: the menu. The shift tab's lists (plans, incidents, roster) are loaded afresh for the
 /// pickers that need them.
@@ -81,9 +82,114 @@ pub fn choose(model: &mut Model, item: PickItem) -> Option<Vec<Command>> {
     model.mode = mode_of(&form);
     model.form = Some(form);
     Some(match command {
-        Some(c) => record(model, c),
+        Some(c) => match early(model, &c) {
+            Ok(()) => record(model, c),
+            Err(refusal) => {
+                model.message = Some(Message::WorkRefused {
+                    task: c.verb(),
+                    refusal,
+                });
+                vec![]
+            }
+        },
         None => vec![],
     })
+}
+
+/// The hub's own decision, asked of what this console holds before anything is sent: the
+/// permission table, the fields, the registry, the cases it holds, the plan, incident or shift
+/// as the shift tab last loaded them. What it cannot know (a case in another incident, a shift
+/// it has not loaded) it leaves to the hub.
+fn early(model: &Model, command: &WorkCommand) -> Result<(), Refusal> {
+    use crate::domain::work::{NamedCase, Rostered, WorkFacts, WorkTarget, decide};
+    let Some(me) = model.me.as_ref() else {
+        return Ok(());
+    };
+    let panel = model.shift.as_ref();
+    let target = match (command, command.target()) {
+        (_, None) => WorkTarget::New,
+        (WorkCommand::CancelPlan { .. }, Some(id)) => {
+            match panel.and_then(|p| p.plans.iter().find(|x| x.id == id)) {
+                Some(plan) => WorkTarget::Plan(plan.clone()),
+                None => return Ok(()),
+            }
+        }
+        (WorkCommand::RemoveShift { .. }, Some(id)) => {
+            let duty = panel.and_then(|p| p.duty.as_ref());
+            match duty.and_then(|d| d.shifts.iter().find(|(x, _)| *x == id)) {
+                Some((_, shift)) => WorkTarget::Shift(shift.clone()),
+                None => return Ok(()),
+            }
+        }
+        (_, Some(id)) => match panel.and_then(|p| p.incidents.iter().find(|i| i.incident.id == id))
+        {
+            Some(view) => WorkTarget::Incident {
+                incident: view.incident.clone(),
+                consulates: view.tally.consulates.clone(),
+            },
+            None => return Ok(()),
+        },
+    };
+    let code = match command {
+        WorkCommand::PlanVisit(r) => Some(r.facility.as_str()),
+        WorkCommand::LogVisit(r) => Some(r.facility.as_str()),
+        _ => None,
+    };
+    let facility = code.and_then(|c| model.facilities.get(c.trim()));
+    let district = facility
+        .and_then(|f| crate::domain::facility::district(f, &model.consulates))
+        .map(|c| c.id.as_str());
+    // Whether a case is in an incident is the hub's to know.
+    let cases: Vec<NamedCase> = model
+        .cases
+        .values()
+        .map(|c| NamedCase {
+            id: c.id,
+            consulate: c.consulate.clone(),
+            incident: None,
+        })
+        .collect();
+    let plan = match command {
+        WorkCommand::LogVisit(r) => r
+            .plan_id
+            .and_then(|id| panel.and_then(|p| p.plans.iter().find(|x| x.id == id))),
+        _ => None,
+    };
+    let rostered = match command {
+        WorkCommand::SetShift(r) => panel
+            .and_then(|p| p.duty.as_ref())
+            .and_then(|d| d.staff.iter().find(|(id, _)| *id == r.staff_id))
+            .map(|(id, name)| Rostered {
+                id: *id,
+                name: name.clone(),
+                // The roster's list holds only the consulate's officers and supervisors.
+                role: crate::domain::staff::Role::Officer,
+                consulate: me.consulate.clone(),
+                disabled: false,
+            }),
+        _ => None,
+    };
+    if matches!(command, WorkCommand::LogVisit(r) if r.plan_id.is_some()) && plan.is_none() {
+        // A plan the shift tab has not loaded: the hub checks it.
+        return Ok(());
+    }
+    if matches!(command, WorkCommand::SetShift(_)) && rostered.is_none()
+        || code.is_some() && facility.is_none()
+    {
+        // A colleague or a facility this console has not loaded: the hub checks it.
+        return Ok(());
+    }
+    let facts = WorkFacts {
+        now: model.now,
+        next_id: 0,
+        consulates: &model.consulates,
+        facility,
+        district,
+        cases: &cases,
+        plan,
+        rostered: rostered.as_ref(),
+    };
+    decide(command, me, &target, &facts).map(|_| ())
 }
 
 /// A task just begun: the draft kept of it, if any, goes back in.
@@ -106,7 +212,11 @@ pub fn send(model: &mut Model) -> Option<Vec<Command>> {
     let form = model.form.as_mut()?;
     form.work?;
     let cases = &model.cases;
-    match form.work_command(model.now, &|id| cases.contains_key(&id)) {
+    let built = form
+        .work_command(model.now, &|id| cases.contains_key(&id))
+        .and_then(|command| early(model, &command).map(|()| command));
+    let form = model.form.as_mut()?;
+    match built {
         Ok(command) => Some(record(model, command)),
         Err(refusal) => {
             if let Refusal::Invalid(e) = &refusal
@@ -121,8 +231,8 @@ pub fn send(model: &mut Model) -> Option<Vec<Command>> {
     }
 }
 
-fn record(model: &mut Model, command: ProtectionCommand) -> Vec<Command> {
-    let task = command.task();
+fn record(model: &mut Model, command: WorkCommand) -> Vec<Command> {
+    let task = command.verb();
     model.form = None;
     model.mode = Mode::Normal;
     model.message = Some(Message::SendingWork(task));

@@ -10,10 +10,10 @@ use super::update;
 use crate::console::action::{Action, Command};
 use crate::console::keymap::Mode;
 use crate::console::model::{Model, ShiftPanel};
-use crate::domain::command::ProtectionCommand;
 use crate::domain::roster::{DutyView, Shift, When};
 use crate::domain::staff::Role;
 use crate::domain::visit::{PlanStatus, PlannedVisit};
+use crate::domain::work::WorkCommand;
 use crate::i18n::Lang;
 
 fn panel() -> ShiftPanel {
@@ -132,7 +132,7 @@ fn a_visit_is_planned_at_a_facility_of_the_registry() {
     );
     clear_and_type(&mut m, "planned_on", "2026-11-25");
     let commands = update(&mut m, ctrl('s'));
-    let [Command::Record(ProtectionCommand::PlanVisit(req))] = &commands[..] else {
+    let [Command::Record(WorkCommand::PlanVisit(req))] = &commands[..] else {
         panic!("{commands:?}");
     };
     assert_eq!(req.facility, "ADLNTCA");
@@ -164,7 +164,7 @@ fn a_visit_logged_from_its_plan_carries_it_out_and_a_bad_a_number_is_caught() {
     assert_eq!(form.inputs[form.focus].name, "roster");
     clear_and_type(&mut m, "roster", "123456789, 987654321");
     let commands = update(&mut m, ctrl('s'));
-    let [Command::Record(ProtectionCommand::LogVisit(req))] = &commands[..] else {
+    let [Command::Record(WorkCommand::LogVisit(req))] = &commands[..] else {
         panic!("{commands:?}");
     };
     assert_eq!(req.plan_id, Some(4));
@@ -183,14 +183,12 @@ fn a_supervisor_names_a_raid_sets_a_shift_and_takes_one_off() {
     let commands = pick(&mut m, "lucía");
     assert_eq!(
         commands.first(),
-        Some(&Command::Record(ProtectionCommand::RemoveShift {
-            shift_id: 9
-        }))
+        Some(&Command::Record(WorkCommand::RemoveShift { shift_id: 9 }))
     );
     // The hub's answer is said by the task, and the shift tab (if open) reloads.
     m.tab = crate::console::model::Tab::Shift;
     let done = crate::console::action::Notice::Work {
-        task: crate::domain::command::Task::RemoveShift,
+        task: crate::domain::work::WorkVerb::RemoveShift,
         state: crate::console::action::WorkState::Done,
     };
     let commands = update(&mut m, Action::Notice(done));
@@ -206,7 +204,7 @@ fn a_supervisor_names_a_raid_sets_a_shift_and_takes_one_off() {
     clear_and_type(&mut m, "start", "20:00");
     clear_and_type(&mut m, "hours", "12");
     let commands = update(&mut m, ctrl('s'));
-    let [Command::Record(ProtectionCommand::SetShift(req))] = &commands[..] else {
+    let [Command::Record(WorkCommand::SetShift(req))] = &commands[..] else {
         panic!("{commands:?}");
     };
     assert_eq!((req.staff_id, req.weekdays.clone()), (8, vec![6, 7]));
@@ -219,7 +217,7 @@ fn a_supervisor_names_a_raid_sets_a_shift_and_takes_one_off() {
     let commands = update(&mut m, ctrl('s'));
     assert_eq!(
         commands.first(),
-        Some(&Command::Record(ProtectionCommand::OpenIncident {
+        Some(&Command::Record(WorkCommand::OpenIncident {
             cases: vec![1002, 1003],
             name: "Operativo en Santa Ana".into(),
         }))

@@ -20,7 +20,7 @@ fn title(model: &Model, form: &Form) -> String {
     let lang = model.lang;
     if form.choosing_work || form.work.is_some() {
         use crate::i18n::protection::{W, w};
-        let what = form.work.map_or(w(lang, W::Title), |t| w(lang, W::Task(t)));
+        let what = form.work.map_or(w(lang, W::Title), |t| w(lang, W::Work(t)));
         let chosen = form
             .chosen
             .as_ref()

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::permission::{may_read, permitted, relation, role_may};
-use super::{CaseCommand, Conflict, Refusal, Relation, Verb};
+use super::{Act, CaseCommand, Conflict, Refusal, Relation, Verb};
 use crate::domain::case::{Case, CaseStatus};
 use crate::domain::checkpoint::{self, note};
 use crate::domain::consulate::Consulate;
@@ -63,7 +63,7 @@ fn placed(
 /// Role and scope: may `who` do `verb` on this case at all?
 fn authorize(case: &Case, verb: Verb, who: &StaffInfo) -> Result<Relation, Refusal> {
     if !role_may(who.role, verb) {
-        return Err(Refusal::RoleMayNot(verb));
+        return Err(Refusal::RoleMayNot(Act::Case(verb)));
     }
     let rel = relation(case, who);
     if !may_read(rel) {
@@ -79,7 +79,7 @@ fn authorize(case: &Case, verb: Verb, who: &StaffInfo) -> Result<Relation, Refus
     if !permitted(who.role, verb, rel) {
         return Err(match rel {
             Relation::Offered => Refusal::AcceptFirst,
-            _ => Refusal::NotYours(verb),
+            _ => Refusal::NotYours(Act::Case(verb)),
         });
     }
     Ok(rel)
@@ -202,7 +202,7 @@ pub fn decide(
         }),
         CaseCommand::Triage(t) => EventBody::TriageRecorded(*t),
         // A call makes a case; it is decided by [`decide_intake`], never on an existing case.
-        CaseCommand::Intake(_) => return Err(Refusal::NotYours(Verb::Intake)),
+        CaseCommand::Intake(_) => return Err(Refusal::NotYours(Act::Case(Verb::Intake))),
     };
     Ok(vec![body])
 }
@@ -222,7 +222,7 @@ pub enum IntakePlan {
 /// and never named back.
 pub fn decide_intake(who: &StaffInfo, open_case: Option<&Case>) -> Result<IntakePlan, Refusal> {
     if !role_may(who.role, Verb::Intake) {
-        return Err(Refusal::RoleMayNot(Verb::Intake));
+        return Err(Refusal::RoleMayNot(Act::Case(Verb::Intake)));
     }
     match open_case {
         None => Ok(IntakePlan::Open),

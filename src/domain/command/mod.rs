@@ -11,11 +11,14 @@
 
 mod decide;
 mod permission;
-mod protection;
 
 pub use decide::{Facts, IntakePlan, decide, decide_intake, precheck};
-pub use permission::{Relation, may_read, may_see_access, permitted, relation, role_may};
-pub use protection::{ProtectionCommand, Task};
+pub use permission::{
+    Relation, may_read, may_see_access, permitted, permitted_work, relation, role_may,
+    role_may_work, work_relation,
+};
+
+use crate::domain::work::{WorkCommand, WorkVerb};
 
 use serde::{Deserialize, Serialize};
 
@@ -297,7 +300,7 @@ impl CaseCommand {
 #[serde(untagged)]
 pub enum Request {
     Case(CaseCommand),
-    Protection(ProtectionCommand),
+    Work(WorkCommand),
 }
 
 impl Request {
@@ -305,22 +308,44 @@ impl Request {
     pub fn appends(&self) -> crate::domain::event::EventKind {
         match self {
             Request::Case(c) => c.verb().appends(),
-            Request::Protection(p) => p.task().appends(),
+            Request::Work(w) => w.verb().appends(),
         }
     }
 
     pub fn path(&self, case_id: u64) -> String {
         match self {
             Request::Case(c) => c.path(case_id),
-            Request::Protection(p) => p.path(),
+            Request::Work(w) => w.path(),
         }
     }
 
     pub fn body(&self) -> serde_json::Value {
         match self {
             Request::Case(c) => c.body(),
-            Request::Protection(p) => p.body(),
+            Request::Work(w) => w.body(),
         }
+    }
+}
+
+/// Any staff act the permission table speaks of: a verb on a case, or a protection write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Act {
+    Case(Verb),
+    Work(WorkVerb),
+}
+
+impl Act {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Act::Case(v) => v.as_str(),
+            Act::Work(w) => w.as_str(),
+        }
+    }
+}
+
+impl From<Verb> for Act {
+    fn from(v: Verb) -> Act {
+        Act::Case(v)
     }
 }
 
@@ -349,9 +374,10 @@ pub enum WireError {
 pub enum Refusal {
     /// The role may never do this, whatever the case.
     #[error("your role may not {}", .0.as_str())]
-    RoleMayNot(Verb),
-    /// The case is not in the caller's scope: answered as if it did not exist.
-    #[error("no such case in your scope")]
+    RoleMayNot(Act),
+    /// The case (or the plan, incident, shift) is not in the caller's scope: answered as if it
+    /// did not exist.
+    #[error("nothing with this id in your scope")]
     NotVisible,
     /// The case is offered to the caller's consulate: it may read it and accept or decline it,
     /// nothing else until it accepts.
@@ -359,8 +385,8 @@ pub enum Refusal {
     AcceptFirst,
     /// The role may do this, but not to a case it stands to as it does (an origin consulate
     /// accepting its own transfer, a lawyer acting on a case that is not theirs to act on).
-    #[error("your relation to this case does not allow you to {}", .0.as_str())]
-    NotYours(Verb),
+    #[error("your relation to this does not allow you to {}", .0.as_str())]
+    NotYours(Act),
     /// The case, as it now stands, does not allow it.
     #[error("{0}")]
     Conflict(Conflict),
@@ -374,7 +400,7 @@ impl Refusal {
             Refusal::RoleMayNot(_) | Refusal::NotYours(_) => "forbidden",
             Refusal::NotVisible => "not_found",
             Refusal::AcceptFirst => "accept_first",
-            Refusal::Conflict(_) => "case_changed",
+            Refusal::Conflict(c) => c.code(),
             Refusal::Invalid(_) => "invalid_field",
         }
     }
@@ -400,6 +426,19 @@ pub enum Conflict {
     AlreadyHere,
     #[error("this person has an open case with another consulate; call that consulate")]
     OpenElsewhere,
+    /// Protection work: a planned visit already carried out or cancelled.
+    #[error("this visit was already carried out or cancelled")]
+    PlanNotOpen,
+}
+
+impl Conflict {
+    /// The wire code: a case that moved on, or protection work that did.
+    pub fn code(self) -> &'static str {
+        match self {
+            Conflict::PlanNotOpen => "conflict",
+            _ => "case_changed",
+        }
+    }
 }
 
 #[cfg(test)]

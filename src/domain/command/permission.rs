@@ -3,6 +3,7 @@
 use super::Verb;
 use crate::domain::case::Case;
 use crate::domain::staff::{Role, StaffInfo};
+use crate::domain::work::WorkVerb;
 
 /// How the person asking stands to the case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,4 +105,38 @@ pub fn permitted(role: Role, verb: Verb, relation: Relation) -> bool {
 /// Whether `role` may use `verb` on some case: the keys and the `?` help offer only these.
 pub fn role_may(role: Role, verb: Verb) -> bool {
     Relation::ALL.iter().any(|r| permitted(role, verb, *r))
+}
+
+/// How `who` stands to protection work for `consulate` (a plan, a visit, an incident's cases, a
+/// shift): their own consulate's, the whole network's (a national supervisor), or another's.
+pub fn work_relation(consulate: &str, who: &StaffInfo) -> Relation {
+    match (who.role, who.consulate.as_deref()) {
+        (Role::Supervisor, None) => Relation::National,
+        (Role::Officer | Role::Supervisor, Some(mine)) if mine == consulate => {
+            Relation::OwnConsulate
+        }
+        _ => Relation::Unrelated,
+    }
+}
+
+/// The permission table's rows for protection work: role × work verb × relation to the
+/// consulate the work is for. Officers keep the registry and their consulate's visits;
+/// supervisors also group and name raids and keep the roster; lawyers and admins do none of it.
+pub fn permitted_work(role: Role, verb: WorkVerb, relation: Relation) -> bool {
+    use WorkVerb as W;
+    let role_allows = match role {
+        Role::Supervisor => true,
+        Role::Officer => matches!(
+            verb,
+            W::RecordFacility | W::PlanVisit | W::CancelPlan | W::LogVisit
+        ),
+        Role::Lawyer | Role::Admin => false,
+    };
+    let relation_allows = matches!(relation, Relation::OwnConsulate | Relation::National);
+    role_allows && relation_allows
+}
+
+/// Whether `role` may do protection work `verb` at all: the `p` menu offers only these.
+pub fn role_may_work(role: Role, verb: WorkVerb) -> bool {
+    Relation::ALL.iter().any(|r| permitted_work(role, verb, *r))
 }

@@ -113,7 +113,7 @@ fn an_offered_consulate_may_read_accept_or_decline_and_nothing_else() {
             v,
             &facts(&list)
         ),
-        Err(Refusal::NotYours(Verb::AcceptTransfer))
+        Err(Refusal::NotYours(Act::Case(Verb::AcceptTransfer)))
     );
 }
 
@@ -233,7 +233,7 @@ fn intake_never_joins_another_consulates_case() {
     assert_eq!(decide_intake(&chicago, None), Ok(IntakePlan::Open));
     assert_eq!(
         decide_intake(&staff(9, Role::Lawyer, None), None),
-        Err(Refusal::RoleMayNot(Verb::Intake))
+        Err(Refusal::RoleMayNot(Act::Case(Verb::Intake)))
     );
 }
 

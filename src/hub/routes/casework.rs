@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::{idempotency_key, replay_header};
 use crate::api::{ActionResponse, Candidate, IntakeResponse, LawyerInfo, NewStaff, StaffCreated};
-use crate::domain::command::{CaseCommand, Refusal, Verb, WireError, role_may};
+use crate::domain::command::{Act, CaseCommand, Refusal, Verb, WireError, role_may};
 use crate::domain::gazetteer::Lookup;
 use crate::domain::geo::Point;
 use crate::domain::intake::IntakeRequest;
@@ -80,7 +80,7 @@ pub async fn act(
     // The same table the store decides with: a role that may never do this is told at once,
     // without a write.
     if !role_may(staff.0.role, verb) {
-        return Err(Refusal::RoleMayNot(verb).into());
+        return Err(Refusal::RoleMayNot(Act::Case(verb)).into());
     }
     let key = idempotency_key(&headers)?.ok_or_else(|| {
         ApiError::Malformed("send an Idempotency-Key header (a fresh UUID per action)".into())
@@ -210,7 +210,7 @@ pub async fn intake(
     ApiJson(req): ApiJson<IntakeRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     if !role_may(staff.0.role, Verb::Intake) {
-        return Err(Refusal::RoleMayNot(Verb::Intake).into());
+        return Err(Refusal::RoleMayNot(Act::Case(Verb::Intake)).into());
     }
     let key = idempotency_key(&headers)?.ok_or_else(|| {
         ApiError::Malformed("send an Idempotency-Key header (a fresh UUID per call)".into())
@@ -285,7 +285,7 @@ pub async fn candidates(
     ApiQuery(query): ApiQuery<CandidatesQuery>,
 ) -> Result<Json<Vec<Candidate>>, ApiError> {
     if !role_may(staff.0.role, Verb::Intake) {
-        return Err(Refusal::RoleMayNot(Verb::Intake).into());
+        return Err(Refusal::RoleMayNot(Act::Case(Verb::Intake)).into());
     }
     state
         .limits

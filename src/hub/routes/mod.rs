@@ -8,6 +8,7 @@ pub mod enroll;
 pub mod meta;
 pub mod protection;
 pub mod visits;
+pub mod work;
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 

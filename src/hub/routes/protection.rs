@@ -9,25 +9,20 @@
 //! `?consulate=`.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::extract::State;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use super::{idempotency_key, replay_header};
-use crate::domain::facility::{self, Facility, FacilityRequest, Registry};
+use crate::domain::facility::{self, Facility, Registry};
 use crate::domain::geo::Point;
 use crate::domain::handover;
 use crate::domain::incident::{self, IncidentView};
-use crate::domain::roster::{DutyView, Shift, ShiftRequest};
+use crate::domain::roster::{DutyView, Shift};
 use crate::domain::staff::{Role, Scope};
 use crate::hub::auth::Staff;
 use crate::hub::error::ApiError;
-use crate::hub::extract::{ApiQuery, RawJson, parse_body};
+use crate::hub::extract::ApiQuery;
 use crate::hub::state::AppState;
-use crate::hub::store::{Idem, IncidentWrite, Recorded};
 
 /// The consulate a request is about: a consulate's staff get their own (asking for another is
 /// refused); national supervisors get what they ask for (`None`: all).
@@ -48,33 +43,6 @@ pub(super) fn consulate_of(
         (Some(own), _) => Ok(Some(own.clone())),
         (None, asked) => Ok(asked),
     }
-}
-
-fn supervisor(staff: &Staff) -> Result<(), ApiError> {
-    if staff.0.role != Role::Supervisor {
-        return Err(ApiError::Forbidden("only supervisors may do this"));
-    }
-    Ok(())
-}
-
-/// The idempotency of a write: the key (required) and the body's digest.
-pub(super) fn idem(staff: &Staff, headers: &HeaderMap, body: &[u8]) -> Result<Idem, ApiError> {
-    let key = idempotency_key(headers)?.ok_or_else(|| {
-        ApiError::Malformed("send an Idempotency-Key header (a fresh UUID per request)".into())
-    })?;
-    Ok(Idem {
-        staff: staff.0.clone(),
-        key,
-        fingerprint: hex::encode(Sha256::digest(body)),
-    })
-}
-
-pub(super) fn created(outcome: crate::hub::store::Outcome<Recorded>) -> impl IntoResponse {
-    (
-        StatusCode::CREATED,
-        replay_header(outcome.replayed),
-        Json(outcome.value),
-    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,25 +135,6 @@ pub async fn recorded_facilities(
     Ok(Json(state.store.recorded_facilities().await?))
 }
 
-/// `POST /v1/facilities`: add a facility or correct one (same code).
-pub async fn record_facility(
-    State(state): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    RawJson(body): RawJson,
-) -> Result<impl IntoResponse, ApiError> {
-    if !matches!(staff.0.role, Role::Officer | Role::Supervisor) {
-        return Err(ApiError::Forbidden(
-            "consular officers and supervisors keep the facilities registry",
-        ));
-    }
-    let req: FacilityRequest = parse_body(&body)?;
-    let f = facility::validate(&req)?;
-    let idem = idem(&staff, &headers, &body)?;
-    let outcome = state.store.record_facility(idem, f, state.now()).await?;
-    Ok(created(outcome))
-}
-
 #[derive(Debug, Deserialize)]
 pub struct ConsulateQuery {
     pub consulate: Option<String>,
@@ -235,90 +184,6 @@ pub async fn incidents(
     Ok(Json(out))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IncidentRequest {
-    #[serde(default)]
-    cases: Vec<u64>,
-    #[serde(default)]
-    name: String,
-}
-
-fn incident_name(name: &str) -> Result<String, ApiError> {
-    if name.trim().is_empty() {
-        return Ok(String::new());
-    }
-    Ok(crate::domain::validate::text("name", name, 120)?)
-}
-
-/// `POST /v1/incidents`: group cases by hand into a new incident; `{id}/name` names one;
-/// `{id}/cases` adds cases to one.
-pub async fn open_incident(
-    State(state): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    RawJson(body): RawJson,
-) -> Result<impl IntoResponse, ApiError> {
-    supervisor(&staff)?;
-    let req: IncidentRequest = parse_body(&body)?;
-    if req.cases.is_empty() || req.cases.len() > incident::MAX_CASES {
-        return Err(crate::domain::validate::err(
-            "cases",
-            crate::domain::validate::FieldCode::Required,
-            format!("must list 1 to {} cases", incident::MAX_CASES),
-        )
-        .into());
-    }
-    let write = IncidentWrite::Open {
-        cases: req.cases,
-        name: incident_name(&req.name)?,
-    };
-    let idem = idem(&staff, &headers, &body)?;
-    Ok(created(
-        state
-            .store
-            .record_incident(idem, write, state.now())
-            .await?,
-    ))
-}
-
-pub async fn change_incident(
-    State(state): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    Path((id, what)): Path<(u64, String)>,
-    RawJson(body): RawJson,
-) -> Result<impl IntoResponse, ApiError> {
-    supervisor(&staff)?;
-    let req: IncidentRequest = parse_body(&body)?;
-    let write = match what.as_str() {
-        "name" => IncidentWrite::Name {
-            id,
-            name: crate::domain::validate::text("name", &req.name, 120)?,
-        },
-        "cases" if !req.cases.is_empty() && req.cases.len() <= incident::MAX_CASES => {
-            IncidentWrite::Add {
-                id,
-                cases: req.cases,
-            }
-        }
-        "cases" => {
-            return Err(ApiError::Malformed(format!(
-                "cases must list 1 to {} cases",
-                incident::MAX_CASES
-            )));
-        }
-        _ => return Err(ApiError::NotFound("no such endpoint; see docs/api.md")),
-    };
-    let idem = idem(&staff, &headers, &body)?;
-    Ok(created(
-        state
-            .store
-            .record_incident(idem, write, state.now())
-            .await?,
-    ))
-}
-
 fn zone(state: &AppState, consulate: &str) -> chrono_tz::Tz {
     state
         .consulates
@@ -345,65 +210,6 @@ pub async fn duty(
         on_duty,
         staff,
     }))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DutyRequest {
-    #[serde(default)]
-    consulate: Option<String>,
-    #[serde(flatten)]
-    shift: ShiftRequest,
-}
-
-/// `POST /v1/duty`: a supervisor sets a shift (a rotation or an override).
-pub async fn set_duty(
-    State(state): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    RawJson(body): RawJson,
-) -> Result<impl IntoResponse, ApiError> {
-    supervisor(&staff)?;
-    let req: DutyRequest = parse_body(&body)?;
-    let consulate = consulate_of(&staff, req.consulate.clone())?
-        .ok_or_else(|| ApiError::Malformed("name the consulate".into()))?;
-    if !state.consulates.iter().any(|c| c.id == consulate) {
-        return Err(ApiError::Malformed(
-            "no such consulate; see GET /v1/consulates".into(),
-        ));
-    }
-    let when = crate::domain::roster::validate(&req.shift)?;
-    let shift = Shift {
-        consulate,
-        staff_id: req.shift.staff_id,
-        name: String::new(),
-        when,
-    };
-    let idem = idem(&staff, &headers, &body)?;
-    let outcome = state
-        .store
-        .record_duty(idem, 0, Some(shift), state.now())
-        .await?;
-    Ok(created(outcome))
-}
-
-/// `POST /v1/duty/{id}/remove`.
-pub async fn remove_duty(
-    State(state): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    Path(id): Path<u64>,
-    RawJson(body): RawJson,
-) -> Result<impl IntoResponse, ApiError> {
-    supervisor(&staff)?;
-    if id == 0 {
-        // 0 means "a new shift" to the store: there is none to remove.
-        return Err(ApiError::NotFound("no shift with this id on your roster"));
-    }
-    let idem = idem(&staff, &headers, &body)?;
-    Ok(created(
-        state.store.record_duty(idem, id, None, state.now()).await?,
-    ))
 }
 
 /// `GET /v1/handover?consulate=&at=`: what the next shift inherits.
@@ -457,7 +263,9 @@ pub async fn figures(
     staff: Staff,
     ApiQuery(q): ApiQuery<FiguresQuery>,
 ) -> Result<Json<crate::domain::figures::Figures>, ApiError> {
-    supervisor(&staff)?;
+    if staff.0.role != Role::Supervisor {
+        return Err(ApiError::Forbidden("only supervisors read the figures"));
+    }
     let consulate = consulate_of(&staff, q.consulate)?;
     crate::domain::time::date_in_range("from", q.from)?;
     crate::domain::time::date_in_range("to", q.to)?;

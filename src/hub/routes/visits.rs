@@ -5,63 +5,15 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::response::IntoResponse;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::protection::{
-    ConsulateQuery, FacilityView, consulate_of, created, idem, registry, view,
-};
-use crate::domain::facility;
-use crate::domain::visit::{
-    self, Findings, PlacedCase, PlanRequest, PlannedVisit, Visit, VisitRequest,
-};
+use super::protection::{ConsulateQuery, FacilityView, consulate_of, registry, view};
+use crate::domain::visit::{self, Findings, PlacedCase, PlannedVisit, Visit};
 use crate::hub::auth::Staff;
 use crate::hub::error::ApiError;
-use crate::hub::extract::{ApiQuery, RawJson, parse_body};
+use crate::hub::extract::ApiQuery;
 use crate::hub::state::AppState;
-
-/// A national supervisor's visit (or plan) counts for the district the facility lies in.
-async fn district_of(state: &AppState, code: &str) -> Result<String, ApiError> {
-    let r = registry(state).await?;
-    Ok(r.get(code)
-        .and_then(|f| facility::district(f, &state.consulates))
-        .map(|c| c.id.clone())
-        .unwrap_or_default())
-}
-
-/// `POST /v1/visits/plans`: put a visit on the calendar.
-pub async fn plan_visit(
-    State(state): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    RawJson(body): RawJson,
-) -> Result<impl IntoResponse, ApiError> {
-    consulate_of(&staff, None)?;
-    let req: PlanRequest = parse_body(&body)?;
-    let mut plan = visit::validate_plan(&req, state.now())?;
-    if staff.0.consulate.is_none() {
-        plan.consulate = district_of(&state, &plan.facility).await?;
-    }
-    let idem = idem(&staff, &headers, &body)?;
-    let outcome = state.store.plan_visit(idem, plan, state.now()).await?;
-    Ok(created(outcome))
-}
-
-/// `POST /v1/visits/plans/{id}/cancel`: take a planned visit off the calendar.
-pub async fn cancel_plan(
-    State(state): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    Path(id): Path<u64>,
-    RawJson(body): RawJson,
-) -> Result<impl IntoResponse, ApiError> {
-    consulate_of(&staff, None)?;
-    let idem = idem(&staff, &headers, &body)?;
-    let outcome = state.store.cancel_plan(idem, id, state.now()).await?;
-    Ok(created(outcome))
-}
 
 #[derive(Debug, Deserialize)]
 pub struct PlansQuery {
@@ -80,24 +32,6 @@ pub async fn planned_visits(
     let days = q.days.unwrap_or(14).clamp(0, visit::PLAN_AHEAD_DAYS);
     let until = (state.now() + Duration::days(days)).date_naive();
     Ok(Json(state.store.planned_visits(consulate, until).await?))
-}
-
-/// `POST /v1/visits`: log a visit round.
-pub async fn log_visit(
-    State(state): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    RawJson(body): RawJson,
-) -> Result<impl IntoResponse, ApiError> {
-    consulate_of(&staff, None)?;
-    let req: VisitRequest = parse_body(&body)?;
-    let mut v = visit::validate(&req, state.now())?;
-    if staff.0.consulate.is_none() && v.plan_id.is_none() {
-        v.consulate = district_of(&state, &v.facility).await?;
-    }
-    let idem = idem(&staff, &headers, &body)?;
-    let outcome = state.store.log_visit(idem, v, state.now()).await?;
-    Ok(created(outcome))
 }
 
 /// `GET /v1/visits?consulate=`: recent visits.

@@ -1,10 +1,7 @@
 //! The duty roster: shifts a supervisor sets and takes off, and who is on duty at a moment (for
 //! escalations, which name them).
 
-use super::db::{OptionalExtension, params};
-use super::protection::{Idem, Recorded, actor, mine, next_id};
-use super::{Outcome, Store, StoreError, WriteCtx};
-use crate::domain::event::{DutyChange, DutyRecorded, EventBody};
+use super::{Store, StoreError, WriteCtx};
 use crate::domain::roster::Shift;
 use chrono::{DateTime, Utc};
 
@@ -31,82 +28,6 @@ pub(super) fn on_duty(
 }
 
 impl Store {
-    /// Sets a shift on a consulate's roster (`shift_id` 0 for a new one) or takes it off.
-    pub async fn record_duty(
-        &self,
-        idem: Idem,
-        shift_id: u64,
-        shift: Option<Shift>,
-        now: DateTime<Utc>,
-    ) -> Result<Outcome<Recorded>, StoreError> {
-        self.record_once(idem, now, move |ctx, staff| {
-            let id = if shift_id == 0 {
-                next_id(ctx, "duty")?
-            } else {
-                shift_id
-            };
-            let existing: Option<String> = ctx
-                .query_row(
-                    "SELECT consulate FROM duty WHERE id = ?1 AND removed = 0",
-                    [id as i64],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let mine = |c: &str| mine(staff, c);
-            if shift_id != 0 && !existing.as_deref().is_some_and(mine) {
-                return Err(StoreError::NotFound);
-            }
-            let mut shift = shift;
-            let change = match &mut shift {
-                Some(s) => {
-                    if !mine(&s.consulate) {
-                        return Err(StoreError::Forbidden(
-                            "a supervisor sets the roster of their own consulate",
-                        ));
-                    }
-                    let name: Option<String> = ctx
-                        .query_row(
-                            "SELECT name FROM staff WHERE id = ?1 AND disabled = 0
-                               AND role IN ('officer', 'supervisor')
-                               AND (consulate = ?2 OR consulate IS NULL)",
-                            params![s.staff_id, s.consulate],
-                            |r| r.get(0),
-                        )
-                        .optional()?;
-                    s.name = name.ok_or_else(|| {
-                        StoreError::Field(crate::domain::validate::err(
-                            "staff_id",
-                            crate::domain::validate::FieldCode::UnknownValue,
-                            format!("no officer or supervisor {} at this consulate", s.staff_id),
-                        ))
-                    })?;
-                    DutyChange::Set { shift: s.clone() }
-                }
-                None => DutyChange::Removed,
-            };
-            let seq = ctx.append_uncased(
-                actor(staff),
-                now,
-                EventBody::DutyRecorded(DutyRecorded {
-                    shift_id: id,
-                    change,
-                }),
-            )?;
-            match shift {
-                Some(s) => ctx.execute(
-                    "INSERT INTO duty (id, consulate, body, removed) VALUES (?1, ?2, ?3, 0)
-                     ON CONFLICT (id) DO UPDATE SET consulate = excluded.consulate,
-                         body = excluded.body, removed = 0",
-                    params![id as i64, s.consulate, serde_json::to_string(&s)?],
-                )?,
-                None => ctx.execute("UPDATE duty SET removed = 1 WHERE id = ?1", [id as i64])?,
-            };
-            ctx.reseal(&super::rows::DUTY, id as i64)?;
-            Ok(Recorded { id, seq })
-        })
-        .await
-    }
-
     /// The officers and supervisors of a consulate who can be put on its roster (id, name).
     pub async fn rostered_staff(
         &self,

@@ -37,6 +37,8 @@ pub mod vault;
 pub mod verify;
 mod visit_seal;
 mod visits;
+mod work;
+mod work_rows;
 mod writer;
 
 use std::path::Path;
@@ -47,17 +49,17 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::domain::event::EventKind;
 
+pub use crate::api::Recorded;
 pub use backup::backup;
 pub use casework::StaffAction;
 pub use commands::{Coalesce, Outcome};
 pub use deliveries::{Attempt, DueDelivery};
 pub use enroll::{CODE_TTL, MAX_WRONG_CODES, PendingEnrollment, Verification};
-pub use incidents::IncidentWrite;
 pub use intake::{Candidate, IntakeJob, Whereabouts};
 pub use open::Target;
-pub use protection::{Idem, Recorded};
 pub use reads::{AccessChange, CaseList};
 pub use staff::StaffIdempotency;
+pub use work::WorkAction;
 pub use writer::WriteCtx;
 
 #[derive(Debug, thiserror::Error)]

@@ -4,42 +4,14 @@
 //! one writer job: the idempotency look-up, the checks against what is stored and the append
 //! happen together, and the projection row is written in the same transaction as its event.
 
-use serde::{Deserialize, Serialize};
-
-use super::casework::{fresh_staff, previous_answer, remember_answer};
 use super::db::{OptionalExtension, params};
 use super::writer::opened;
-use super::{Outcome, Store, StoreError, WriteCtx};
+use super::{Store, StoreError, WriteCtx};
 use crate::domain::case::Case;
 use crate::domain::checkpoint::CheckpointCode;
-use crate::domain::event::{Actor, Event, EventBody, FacilityRecorded};
+use crate::domain::event::{Event, EventBody};
 use crate::domain::facility::{Facility, Registry};
-use crate::domain::staff::StaffInfo;
 use chrono::{DateTime, Utc};
-
-/// What a protection write answers: the id it gave (a visit, an incident, a shift) and the
-/// event's position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recorded {
-    pub id: u64,
-    pub seq: u64,
-}
-
-/// A staff write's identity for idempotency: who, their key, and the request's digest.
-#[derive(Debug, Clone)]
-pub struct Idem {
-    pub staff: StaffInfo,
-    pub key: String,
-    pub fingerprint: String,
-}
-
-pub(super) fn actor(staff: &StaffInfo) -> Actor {
-    Actor::Staff {
-        id: staff.id,
-        name: staff.name.clone(),
-        role: staff.role,
-    }
-}
 
 /// A facility by code: what staff recorded, else the shipped list.
 pub(super) fn facility(ctx: &WriteCtx<'_>, code: &str) -> Result<Option<Facility>, StoreError> {
@@ -92,97 +64,7 @@ pub(super) fn after_case_event(
     Ok(())
 }
 
-/// The next id of a table whose ids this hub gives out (inside the write, so hubs sharing a
-/// database never give the same one).
-pub(super) fn next_id(ctx: &WriteCtx<'_>, table: &str) -> Result<u64, StoreError> {
-    let max: i64 = ctx.query_row(
-        &format!("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM {table}"),
-        (),
-        |r| r.get(0),
-    )?;
-    Ok(max as u64 + 1)
-}
-
-/// Whether a consulate is the staff member's to act for (a national supervisor's: all).
-pub(super) fn mine(staff: &StaffInfo, consulate: &str) -> bool {
-    staff.consulate.as_deref().is_none_or(|m| m == consulate)
-}
-
-/// Whether case `id` exists and is the staff member's consulate's.
-pub(super) fn case_in_scope(
-    ctx: &mut WriteCtx<'_>,
-    staff: &StaffInfo,
-    id: u64,
-) -> Result<bool, StoreError> {
-    Ok(ctx.case(id)?.is_some_and(|c| mine(staff, &c.consulate)))
-}
-
 impl Store {
-    /// One protection write, once per idempotency key: a key seen before gets its first answer
-    /// back and nothing runs; otherwise `f` runs with the staff member as they are now, and its
-    /// answer is remembered in the same transaction as what it wrote.
-    pub(super) async fn record_once<F>(
-        &self,
-        idem: Idem,
-        now: DateTime<Utc>,
-        f: F,
-    ) -> Result<Outcome<Recorded>, StoreError>
-    where
-        F: for<'c> FnOnce(&mut WriteCtx<'c>, &StaffInfo) -> Result<Recorded, StoreError>
-            + Send
-            + 'static,
-    {
-        self.write(move |ctx| {
-            let (id, key, fingerprint) = (idem.staff.id, &idem.key, &idem.fingerprint);
-            if let Some(previous) = previous_answer(ctx, id, key, fingerprint)? {
-                return Ok(Outcome {
-                    value: previous,
-                    replayed: true,
-                });
-            }
-            let staff = fresh_staff(ctx, &idem.staff)?;
-            let answer = f(ctx, &staff)?;
-            remember_answer(ctx, id, key, fingerprint, &answer, now)?;
-            Ok(Outcome {
-                value: answer,
-                replayed: false,
-            })
-        })
-        .await
-    }
-}
-
-impl Store {
-    /// Adds a facility to the registry or corrects one (same code).
-    pub async fn record_facility(
-        &self,
-        idem: Idem,
-        facility: Facility,
-        now: DateTime<Utc>,
-    ) -> Result<Outcome<Recorded>, StoreError> {
-        self.record_once(idem, now, move |ctx, staff| {
-            let correction = self::facility(ctx, &facility.code)?.is_some();
-            let body = serde_json::to_string(&facility)?;
-            let code = facility.code.clone();
-            let seq = ctx.append_uncased(
-                actor(staff),
-                now,
-                EventBody::FacilityRecorded(FacilityRecorded {
-                    facility,
-                    correction,
-                }),
-            )?;
-            ctx.execute(
-                "INSERT INTO facilities (code, body, seq) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (code) DO UPDATE SET body = excluded.body, seq = excluded.seq",
-                params![code, body, seq as i64],
-            )?;
-            ctx.reseal(&super::rows::FACILITIES, code.as_str())?;
-            Ok(Recorded { id: seq, seq })
-        })
-        .await
-    }
-
     /// What staff recorded over the shipped list.
     pub async fn recorded_facilities(&self) -> Result<Vec<Facility>, StoreError> {
         self.read(|tx| {
