@@ -82,12 +82,27 @@ pub struct ConsoleConfig {
     pub language: String,
 }
 
+/// The hub list from its settings: each entry may itself be a comma-separated list. Blanks and
+/// repeats are dropped (a second copy of a hub is no place to fail over to); order is kept, the
+/// first being where the console starts. URLs are kept as written: the first names the outbox
+/// file, which must not move when a trailing `/` comes or goes elsewhere in the list.
+pub fn hub_list<'a>(entries: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    let mut list: Vec<String> = Vec::new();
+    for url in entries.into_iter().flat_map(|e| e.split(',')) {
+        let url = url.trim();
+        if !url.is_empty() && !list.iter().any(|u| same(u, url)) {
+            list.push(url.to_string());
+        }
+    }
+    list
+}
+
 impl ConsoleConfig {
     /// The hubs the console follows, in order: those given as flags (`--hub`, repeated or
     /// comma-separated), else `hubs`, else `hub`. One place decides, so the console, its outbox
     /// file and the one-shot reports agree on which hub comes first.
     pub fn hub_list(&self, flags: &[String]) -> Vec<String> {
-        use crate::console::net::hubs::hub_list;
         let from_flags = hub_list(flags.iter().map(String::as_str));
         if !from_flags.is_empty() {
             return from_flags;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
-use super::net::outbox::{Draft, Pending};
+use super::records::{Draft, Pending};
 use crate::api::{CasesResponse, LawyerInfo, Me};
 use crate::domain::case::Case;
 use crate::domain::event::{Event, EventKind};
@@ -49,7 +49,7 @@ pub enum Action {
     Lawyers(Vec<LawyerInfo>),
     Consulates(Vec<crate::domain::consulate::Consulate>),
     /// The shift tab's contents, loaded.
-    ShiftLoaded(Box<crate::console::model::ShiftPanel>),
+    ShiftLoaded(Box<crate::console::records::ShiftPanel>),
     /// Facilities staff added or corrected, laid over the shipped list.
     Facilities(Vec<crate::domain::facility::Facility>),
     /// A case fetched on its own (newly assigned to this lawyer, say).
@@ -146,5 +146,5 @@ pub enum Command {
     /// Who is enrolled with this (normalised) phone number, for an intake.
     FetchCandidates(String),
     /// Write the drafts list (the whole of it) beside the outbox.
-    SaveDrafts(Vec<crate::console::drafts::FormDraft>),
+    SaveDrafts(Vec<crate::console::records::FormDraft>),
 }

@@ -123,7 +123,7 @@ pub fn draw<B: ratatui::backend::Backend>(
 pub struct Effects {
     outbox: mpsc::UnboundedSender<OutboxMsg>,
     /// The drafts list, written by a thread of its own in the order given.
-    drafts: std::sync::mpsc::Sender<Vec<crate::console::drafts::FormDraft>>,
+    drafts: std::sync::mpsc::Sender<Vec<crate::console::records::FormDraft>>,
     /// Reads go to the current hub; one that finds it down moves the console on.
     hubs: Hubs,
     inbox: mpsc::Sender<Action>,
@@ -292,7 +292,7 @@ pub fn spawn_feeds(
     ));
     let drafts_path = crate::console::drafts::path_beside(outbox_path);
     let (drafts_tx, drafts_rx) =
-        std::sync::mpsc::channel::<Vec<crate::console::drafts::FormDraft>>();
+        std::sync::mpsc::channel::<Vec<crate::console::records::FormDraft>>();
     std::thread::spawn(move || {
         // Only the newest list matters: a burst of saves writes the last one.
         while let Ok(mut list) = drafts_rx.recv() {

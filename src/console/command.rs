@@ -2,6 +2,7 @@
 //! `ack 1042` than find the row. Parsing only; what a complete line asks for is the domain's own
 //! [`CaseCommand`], carried out by `update` exactly as the keys' forms are.
 
+pub use super::records::CommandError;
 use crate::domain::checkpoint::{CheckpointCode, CloseOutcome};
 use crate::domain::command::{CaseCommand, DeclineRequest, NoteRequest, ReopenRequest};
 use crate::domain::triage::{Category, Consent, Intent, Triage};
@@ -20,20 +21,6 @@ pub enum Line {
     Close(u64, CloseOutcome, String),
     /// `checkpoint 1042 [type]`: opens the checkpoint form.
     Checkpoint(u64, Option<CheckpointCode>),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CommandError {
-    Empty,
-    UnknownVerb(String),
-    /// The case number is missing or not a number.
-    CaseNumber,
-    /// Something required after the case number is missing (`what` names it).
-    Missing(&'static str),
-    UnknownOutcome(String),
-    UnknownCheckpoint(String),
-    /// A triage word that is none of the field's values (`what` names the field).
-    UnknownChoice(&'static str, String),
 }
 
 /// The verbs, for the help line. Spanish synonyms are accepted too.

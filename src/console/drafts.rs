@@ -7,28 +7,11 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::form::Form;
-use super::net::outbox::{Pending, PendingState};
-use crate::domain::command::{CaseCommand, Request, Verb};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FormDraft {
-    /// 0 for a call being taken (no case yet).
-    pub case_id: u64,
-    pub verb: Verb,
-    /// Protection work (case 0): which task.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: Option<crate::domain::work::WorkVerb>,
-    /// The picker's choice (a checkpoint code, an outcome, a consulate id), if one was made.
-    #[serde(default)]
-    pub chosen: Option<String>,
-    /// (field name, text as typed), in the form's order.
-    #[serde(default)]
-    pub fields: Vec<(String, String)>,
-    pub saved_at: DateTime<Utc>,
-}
+pub use super::records::FormDraft;
+use super::records::{Pending, PendingState};
+use crate::domain::command::{CaseCommand, Request};
 
 impl FormDraft {
     /// What is worth keeping of an open form: `None` when nothing was typed (a picker only
@@ -169,6 +152,7 @@ pub fn save(path: &Path, drafts: &[FormDraft]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::command::Verb;
 
     #[test]
     fn drafts_are_kept_owner_only_and_read_back() {

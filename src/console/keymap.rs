@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+pub use super::records::Intent;
 use crate::domain::command::{Verb, role_may};
 use crate::domain::staff::Role;
 use crate::i18n::Lang;
@@ -24,60 +25,6 @@ pub enum Mode {
     Refusals,
     /// Asked to confirm acknowledging every unattended case in the view.
     Bulk,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Intent {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    First,
-    Last,
-    NextSort,
-    OpenFilter,
-    ApplyFilter,
-    ClearFilter,
-    ToggleHelp,
-    CloseHelp,
-    Quit,
-    Tab(u8),
-    NextTab,
-    /// Enter on a list: drill into the case.
-    Open,
-    /// Begin a case command: the domain's own vocabulary, not a copy of it.
-    Start(Verb),
-    CommandLine,
-    /// The backlog: next consent to filter by (all, accepted, declined, unknown).
-    CycleConsent,
-    ShowRefusals,
-    DetailDown,
-    DetailUp,
-    Choose,
-    Cancel,
-    NextField,
-    PrevField,
-    Send,
-    Yes,
-    Back,
-    Run,
-    Dismiss,
-    /// The next quick view (all open, unattended, mine, closed today).
-    NextView,
-    /// Acknowledge every unattended case the view shows, after one confirmation.
-    BulkAcknowledge,
-    /// Throw away what was typed in this form (Esc keeps it as a draft).
-    DiscardDraft,
-    /// Esc in a form: close it, keeping what was typed as a draft.
-    KeepDraft,
-    /// The map in the detail's place, or back.
-    ToggleMap,
-    /// The list narrowed to the next cluster of alerts, then to none.
-    NextCluster,
-    /// Reopen a refused action's form with what was typed, to fix and send again.
-    EditRefused,
-    /// The menu of protection work: visits, raids, the duty roster.
-    StartWork,
 }
 
 pub struct Binding {
@@ -241,12 +188,12 @@ pub fn dispatch(mode: Mode, key: &KeyEvent) -> Option<Intent> {
 /// Whether `role` may use this binding: keys for case commands need the role's permission, and
 /// keys for tabs need the tab (a lawyer has one view; only supervisors have the backlog).
 pub fn allowed(binding: &Binding, role: Option<Role>) -> bool {
-    let tabs = crate::console::model::tabs(role);
+    let tabs = crate::console::records::tabs(role);
     let has_tab = match binding.intent {
         // One view needs no tab keys at all.
         Tab(n) => tabs.len() > 1 && usize::from(n) < tabs.len(),
         NextTab => tabs.len() > 1,
-        CycleConsent => tabs.contains(&crate::console::model::Tab::Backlog),
+        CycleConsent => tabs.contains(&crate::console::records::Tab::Backlog),
         // Officers and supervisors do protection work; lawyers and admins do not.
         StartWork => role.is_some_and(|r| {
             crate::domain::work::WorkVerb::ALL
@@ -285,7 +232,7 @@ pub fn help_rows(
         }
     }
     rows.into_iter()
-        .map(|(intent, keys)| (keys, crate::i18n::keys::describe(lang, intent)))
+        .map(|(intent, keys)| (keys, crate::console::words::keys::describe(lang, intent)))
         .collect()
 }
 

@@ -13,6 +13,8 @@ pub mod layout;
 pub mod model;
 pub mod net;
 pub mod order;
+pub mod records;
 pub mod update;
 pub mod view;
 pub mod views;
+pub mod words;

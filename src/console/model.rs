@@ -7,131 +7,16 @@ use ratatui::widgets::TableState;
 use ratatui_textarea::TextArea;
 
 use super::action::{Connection, Notice};
-use super::command::CommandError;
 use super::form::Form;
 use super::keymap::Mode;
-use super::net::outbox::Pending;
+use super::records::Pending;
+pub use super::records::{Message, ShiftPanel, SortMode, Tab, tabs};
 use crate::api::{LawyerInfo, Me};
 use crate::domain::case::Case;
-use crate::domain::command::Refusal;
-use crate::domain::event::EventKind;
 use crate::domain::search::Needle;
 use crate::domain::staff::Role;
 use crate::domain::urgency::{self, Rules, Urgency};
 use crate::i18n::Lang;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortMode {
-    Urgency,
-    Proximity,
-    Age,
-    /// Nearest deadline or hearing first: the lawyer's order.
-    Deadline,
-}
-
-impl SortMode {
-    pub fn next(self) -> SortMode {
-        match self {
-            SortMode::Urgency => SortMode::Proximity,
-            SortMode::Proximity => SortMode::Age,
-            SortMode::Age => SortMode::Deadline,
-            SortMode::Deadline => SortMode::Urgency,
-        }
-    }
-}
-
-/// The views, one per kind of work. Which ones a console shows depends on the token's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    /// The duty officer's live queue.
-    Queue,
-    /// A lawyer's own cases.
-    MyCases,
-    /// The supervisor's backlog.
-    Backlog,
-    /// The shift: what the next shift inherits, the incidents, the figures.
-    Shift,
-}
-
-pub fn tabs(role: Option<Role>) -> &'static [Tab] {
-    match role {
-        Some(Role::Lawyer) => &[Tab::MyCases],
-        Some(Role::Supervisor) => &[Tab::Backlog, Tab::Queue, Tab::Shift],
-        Some(Role::Officer) => &[Tab::Queue, Tab::Shift],
-        _ => &[Tab::Queue],
-    }
-}
-
-/// The shift tab's contents, as the hub last gave them (loaded on entering the tab). What the
-/// caller may not see is left empty.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ShiftPanel {
-    pub handover: Option<crate::domain::handover::Handover>,
-    pub incidents: Vec<crate::domain::incident::IncidentView>,
-    /// Visits still to be made in the next 30 days (and overdue ones), soonest first.
-    pub plans: Vec<crate::domain::visit::PlannedVisit>,
-    /// The consulate's roster (a national supervisor has none of their own).
-    pub duty: Option<crate::domain::roster::DutyView>,
-    /// The figures of the last 30 days, for supervisors.
-    pub figures: Option<(
-        chrono::NaiveDate,
-        chrono::NaiveDate,
-        crate::domain::figures::Figures,
-    )>,
-}
-
-/// What the status line tells the operator: data, put in their language when drawn.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Message {
-    Sending {
-        case_id: u64,
-        kind: EventKind,
-    },
-    /// Protection work on its way to the outbox.
-    SendingWork(crate::domain::work::WorkVerb),
-    /// The rule book said no to protection work, here, before anything was sent.
-    WorkRefused {
-        task: crate::domain::work::WorkVerb,
-        refusal: Refusal,
-    },
-    NotPermitted,
-    NoCaseSelected,
-    /// The rule book said no, here, before anything was sent.
-    Refused {
-        case_id: u64,
-        refusal: Refusal,
-    },
-    Command(CommandError),
-    CaseNotVisible(u64),
-    LawyersNotLoaded,
-    LawyerAmbiguous(usize),
-    /// Asking the hub who is enrolled with an intake caller's number.
-    LookingUpCaller,
-    /// Asking before acknowledging this many cases at once.
-    ConfirmBulk(usize),
-    /// A bulk acknowledge left as this many commands.
-    BulkSent(usize),
-    /// The view has no unattended case this person may acknowledge.
-    NothingToAcknowledge,
-    /// `q` with this many actions still to be sent.
-    QuitWithWaiting(usize),
-    /// `z` with no cluster of alerts to narrow to.
-    NoClusters,
-    /// Esc left a form with text in it: kept as a draft.
-    DraftKept,
-    /// A form opened with the draft left in it before.
-    DraftRestored,
-    /// Ctrl-D threw a draft away.
-    DraftDiscarded,
-    /// The refused action has no form to reopen (acknowledge, accept): it can only be dismissed.
-    NothingToEdit,
-    /// Many enrollments (or presses) from one network in a minute.
-    Surge {
-        enrollments: bool,
-        network: String,
-        count: u32,
-    },
-}
 
 pub struct Model {
     pub lang: Lang,
@@ -168,7 +53,7 @@ pub struct Model {
     /// `q` was pressed with actions still waiting; the next `q` quits.
     pub quit_armed: bool,
     /// Forms typed and not sent (see `drafts`), loaded at start, written back on change.
-    pub drafts: Vec<super::drafts::FormDraft>,
+    pub drafts: Vec<super::records::FormDraft>,
     /// The open form was typed in since the drafts were last written.
     pub drafts_dirty: bool,
     /// The map (`m`) in the detail's place.
@@ -187,7 +72,8 @@ pub struct Model {
     pub asked: String,
     pub found: Option<(String, std::collections::HashSet<u64>)>,
     pub filter_input: TextArea<'static>,
-    pub mode: Mode,
+    /// What is open over the list (the mode is derived: [`Model::mode`]).
+    pub overlay: super::records::Overlay,
     pub selected: Option<u64>,
     pub table: TableState,
     /// Critical cases not yet looked at: highlighted until selected.
@@ -236,6 +122,31 @@ pub struct Model {
 }
 
 impl Model {
+    /// Which keys apply now: the open form's stage, else what is open over the list.
+    pub fn mode(&self) -> Mode {
+        use super::records::Overlay;
+        if let Some(form) = &self.form {
+            return form.mode();
+        }
+        match self.overlay {
+            Overlay::None => Mode::Normal,
+            Overlay::Filter => Mode::Filter,
+            Overlay::Help => Mode::Help,
+            Overlay::Command => Mode::Command,
+            Overlay::Refusals => Mode::Refusals,
+            Overlay::Bulk => Mode::Bulk,
+        }
+    }
+
+    /// The case the detail pane shows: the backlog's selection on the backlog tab, else the
+    /// list's.
+    pub fn detail_target(&self) -> Option<u64> {
+        match &self.backlog {
+            Some((_, ids)) if self.tab == Tab::Backlog => ids.get(self.backlog_selected).copied(),
+            _ => self.selected,
+        }
+    }
+
     /// A model with default urgency rules around `sla`; the console sets the configured ones.
     pub fn new(lang: Lang, no_color: bool, sla: Duration, now: DateTime<Utc>) -> Model {
         Model {
@@ -271,7 +182,7 @@ impl Model {
             asked: String::new(),
             found: None,
             filter_input: TextArea::default(),
-            mode: Mode::Normal,
+            overlay: super::records::Overlay::None,
             selected: None,
             table: TableState::default(),
             unseen: HashSet::new(),

@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use super::model::SortMode;
+use super::records::SortMode;
 use crate::domain::case::Case;
 use crate::domain::deadline;
 use crate::domain::urgency::{self, Rank, Rules, Tier};

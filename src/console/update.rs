@@ -9,7 +9,7 @@ mod settle;
 mod views;
 mod work;
 
-pub use settle::{attention, attention_of, backlog_of, backlog_target, detail_target, settle};
+pub use settle::{attention, attention_of, backlog_of, backlog_target, settle};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use ratatui_textarea::TextArea;
@@ -352,13 +352,13 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
     if key.kind == KeyEventKind::Release {
         return vec![];
     }
-    let Some(intent) = keymap::dispatch(model.mode, &key) else {
+    let Some(intent) = keymap::dispatch(model.mode(), &key) else {
         return typed(model, key);
     };
     if intent != Intent::Quit {
         model.quit_armed = false;
     }
-    match model.mode {
+    match model.mode() {
         Mode::Picker | Mode::Form | Mode::Confirm => return work::on_form_intent(model, intent),
         Mode::Bulk => return views::on_bulk_intent(model, intent),
         Mode::Command => return line::on_command_intent(model, intent),
@@ -389,9 +389,9 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
             let mut input = TextArea::new(vec![model.filter.clone()]);
             input.move_cursor(ratatui_textarea::CursorMove::End);
             model.filter_input = input;
-            model.mode = Mode::Filter;
+            model.overlay = crate::console::records::Overlay::Filter;
         }
-        Intent::ApplyFilter => model.mode = Mode::Normal,
+        Intent::ApplyFilter => model.overlay = crate::console::records::Overlay::None,
         // Esc steps back one thing at a time: the full-screen detail, then a cluster, then the
         // search.
         Intent::ClearFilter if model.full_detail => {
@@ -406,12 +406,12 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         Intent::ClearFilter => {
             model.filter.clear();
             model.filter_input = TextArea::default();
-            model.mode = Mode::Normal;
+            model.overlay = crate::console::records::Overlay::None;
             model.order_stale = true;
             model.message = None;
         }
-        Intent::ToggleHelp => model.mode = Mode::Help,
-        Intent::CloseHelp => model.mode = Mode::Normal,
+        Intent::ToggleHelp => model.overlay = crate::console::records::Overlay::Help,
+        Intent::CloseHelp => model.overlay = crate::console::records::Overlay::None,
         Intent::Tab(n) => {
             if let Some(tab) = tabs(model.role()).get(usize::from(n)) {
                 model.tab = *tab;
@@ -438,9 +438,9 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         Intent::CommandLine => {
             model.command_input = TextArea::default();
             model.message = None;
-            model.mode = Mode::Command;
+            model.overlay = crate::console::records::Overlay::Command;
         }
-        Intent::ShowRefusals => model.mode = Mode::Refusals,
+        Intent::ShowRefusals => model.overlay = crate::console::records::Overlay::Refusals,
         Intent::CycleConsent => {
             use crate::domain::triage::Consent;
             let all = Consent::ALL;
@@ -486,7 +486,7 @@ pub fn hub_changed(previous: Option<usize>, now: usize) -> bool {
 
 /// A key no binding claims: text for whichever editor has the focus.
 fn typed(model: &mut Model, key: KeyEvent) -> Vec<Command> {
-    match model.mode {
+    match model.mode() {
         Mode::Filter => {
             model.filter_input.input(key);
             model.filter = model.filter_input.lines().join(" ");
@@ -503,7 +503,7 @@ fn typed(model: &mut Model, key: KeyEvent) -> Vec<Command> {
 
 fn on_refusals_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
     match intent {
-        Intent::EditRefused => return drafts::edit_refused(model),
+        Intent::EditRefused => return work::edit_refused(model),
         Intent::Up => model.refused_selected = model.refused_selected.saturating_sub(1),
         Intent::Down => {
             model.refused_selected =
@@ -516,7 +516,7 @@ fn on_refusals_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
                 .min(model.refused.len().saturating_sub(1));
             return vec![Command::Dismiss(gone.key)];
         }
-        Intent::Cancel | Intent::Quit => model.mode = Mode::Normal,
+        Intent::Cancel | Intent::Quit => model.overlay = crate::console::records::Overlay::None,
         _ => {}
     }
     vec![]

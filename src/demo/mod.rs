@@ -73,7 +73,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         .cloned()
         .ok_or("the sample roster is empty")?;
     // A colleague at the nearest other consulate, for the transfers the demo plays.
-    let neighbour = crate::domain::geo::by_distance(&consulates, home.point())
+    let neighbour = crate::domain::consulate::by_distance(&consulates, home.point())
         .into_iter()
         .map(|(c, _)| c.clone())
         .find(|c| c.id != home.id)

@@ -111,8 +111,43 @@ pub fn parse_csv(text: &str) -> Result<Vec<Consulate>, ConsulateListError> {
     Ok(out)
 }
 
+/// The consulates ordered from nearest to farthest, with their distances. Ties break on the id so
+/// that routing is deterministic.
+pub fn by_distance(consulates: &[Consulate], from: super::geo::Point) -> Vec<(&Consulate, f64)> {
+    let mut all: Vec<_> = consulates
+        .iter()
+        .map(|c| (c, super::geo::distance_km(from, c.point())))
+        .collect();
+    all.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.id.cmp(&b.0.id)));
+    all
+}
+
+/// The nearest consulate and its distance, or `None` if there are no consulates.
+pub fn nearest(consulates: &[Consulate], from: super::geo::Point) -> Option<(&Consulate, f64)> {
+    by_distance(consulates, from).into_iter().next()
+}
+
 #[cfg(test)]
 mod tests {
+    fn c(id: &str, lat: f64, lon: f64) -> Consulate {
+        Consulate {
+            id: id.into(),
+            city: id.into(),
+            state: "XX".into(),
+            lat,
+            lon,
+            tz: String::new(),
+        }
+    }
+
+    #[test]
+    fn nearest_picks_the_closest_and_breaks_ties_by_id() {
+        let list = vec![c("b", 0.0, 1.0), c("a", 0.0, -1.0), c("far", 50.0, 50.0)];
+        let (best, d) = nearest(&list, crate::domain::geo::Point { lat: 0.0, lon: 0.0 }).unwrap();
+        assert_eq!(best.id, "a");
+        assert!((d - 111.2).abs() < 0.5);
+    }
+
     use super::*;
 
     #[test]

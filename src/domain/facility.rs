@@ -11,7 +11,8 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 use super::consulate::Consulate;
-use super::geo::{Point, distance_km, nearest};
+use super::consulate::nearest;
+use super::geo::{Point, distance_km};
 use super::validate::{FieldCode, FieldError, err};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,14 +136,14 @@ impl Registry {
     /// ignored; an empty query matches all), nearest to `near` first (else by name), at most
     /// `limit`.
     pub fn search(&self, query: &str, near: Option<Point>, limit: usize) -> Vec<Found<'_>> {
-        let words: Vec<String> = crate::i18n::fold(query)
+        let words: Vec<String> = super::search::fold(query)
             .split_whitespace()
             .map(String::from)
             .collect();
         let mut found: Vec<Found<'_>> = self
             .iter()
             .filter(|f| {
-                let hay = crate::i18n::fold(&format!(
+                let hay = super::search::fold(&format!(
                     "{} {} {} {} {}",
                     f.name, f.city, f.state, f.code, f.field_office
                 ));

@@ -1,6 +1,4 @@
-//! Great-circle distance and routing to the nearest consulate.
-
-use super::consulate::Consulate;
+//! Great-circle distance.
 
 /// Mean Earth radius (IUGG), in kilometres.
 const EARTH_RADIUS_KM: f64 = 6371.0088;
@@ -22,37 +20,10 @@ pub fn distance_km(a: Point, b: Point) -> f64 {
     2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
 }
 
-/// The consulates ordered from nearest to farthest, with their distances. Ties break on the id so
-/// that routing is deterministic.
-pub fn by_distance(consulates: &[Consulate], from: Point) -> Vec<(&Consulate, f64)> {
-    let mut all: Vec<_> = consulates
-        .iter()
-        .map(|c| (c, distance_km(from, c.point())))
-        .collect();
-    all.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.id.cmp(&b.0.id)));
-    all
-}
-
-/// The nearest consulate and its distance, or `None` if there are no consulates.
-pub fn nearest(consulates: &[Consulate], from: Point) -> Option<(&Consulate, f64)> {
-    by_distance(consulates, from).into_iter().next()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    fn c(id: &str, lat: f64, lon: f64) -> Consulate {
-        Consulate {
-            id: id.into(),
-            city: id.into(),
-            state: "XX".into(),
-            lat,
-            lon,
-            tz: String::new(),
-        }
-    }
 
     #[test]
     fn los_angeles_to_san_diego_is_about_179_km() {
@@ -67,14 +38,6 @@ mod tests {
             },
         );
         assert!((d - 179.4).abs() < 2.0, "{d}");
-    }
-
-    #[test]
-    fn nearest_picks_the_closest_and_breaks_ties_by_id() {
-        let list = vec![c("b", 0.0, 1.0), c("a", 0.0, -1.0), c("far", 50.0, 50.0)];
-        let (best, d) = nearest(&list, Point { lat: 0.0, lon: 0.0 }).unwrap();
-        assert_eq!(best.id, "a");
-        assert!((d - 111.2).abs() < 0.5);
     }
 
     proptest! {

@@ -1,11 +1,13 @@
 //! The hub: HTTP API, event log and stream.
 
 pub mod auth;
+pub mod devices;
 pub mod error;
 pub mod extract;
 pub mod incidents;
 pub mod limits;
 pub mod metrics;
+pub mod news;
 pub mod notify;
 pub mod roster;
 pub mod routes;

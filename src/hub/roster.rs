@@ -6,27 +6,13 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use tokio::sync::broadcast;
-
+pub use super::news::{RosterNews, channel};
 use super::state::AppState;
 use super::store::AccessChange;
 
 /// How often the log is read for roster changes: streams end within this (the bound is
 /// five seconds).
 pub const CHECK_EVERY: Duration = Duration::from_secs(2);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RosterNews {
-    /// Something changed for this staff member: their streams end.
-    Changed(i64),
-    /// The hub's clock now, for streams to compare with their token's expiry.
-    Tick(DateTime<Utc>),
-}
-
-pub fn channel() -> broadcast::Sender<RosterNews> {
-    broadcast::channel(1024).0
-}
 
 /// Reads roster changes after the log's head at start, for as long as the hub runs.
 pub async fn watch(state: AppState) {

@@ -43,12 +43,12 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Escalation times (config `[urgency]`).
     pub rules: crate::domain::urgency::Rules,
-    pub notify: super::notify::NotifySettings,
-    pub devices: Arc<super::auth::DeviceCache>,
+    pub notify: super::notify::settings::NotifySettings,
+    pub devices: Arc<super::devices::DeviceCache>,
     pub enroll: EnrollSettings,
     pub auth: AuthSettings,
     /// Roster changes and clock ticks for open streams (see `hub::roster`).
-    pub roster: tokio::sync::broadcast::Sender<super::roster::RosterNews>,
+    pub roster: tokio::sync::broadcast::Sender<super::news::RosterNews>,
     pub limits: Arc<super::limits::Limits>,
     pub server: super::server::ServerSettings,
     /// Phone writes wait (503) while the writer is further behind than this (zero: never).
@@ -94,11 +94,11 @@ impl AppState {
             clock: system_clock(),
             shutdown: CancellationToken::new(),
             rules: crate::domain::urgency::Rules::with_sla(chrono::Duration::minutes(5)),
-            notify: super::notify::NotifySettings::default(),
+            notify: super::notify::settings::NotifySettings::default(),
             devices: Arc::default(),
             enroll: EnrollSettings::default(),
             auth: AuthSettings::default(),
-            roster: super::roster::channel(),
+            roster: super::news::channel(),
             limits: Arc::new(super::limits::Limits::from_config(
                 &crate::config::Config::defaults().limits,
             )),

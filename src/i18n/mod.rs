@@ -4,12 +4,8 @@
 //! that word order can differ between the languages.
 
 pub mod casework;
-pub mod console;
-pub mod keys;
-mod notice;
 pub mod protection;
 pub mod record;
-pub mod strip;
 
 use crate::domain::alert::{AlertKind, CancelReason};
 use crate::domain::case::CaseStatus;
@@ -55,7 +51,7 @@ impl Lang {
         }
     }
 
-    fn pick(self, es: &'static str, en: &'static str) -> &'static str {
+    pub(crate) fn pick(self, es: &'static str, en: &'static str) -> &'static str {
         match self {
             Lang::Es => es,
             Lang::En => en,
@@ -553,9 +549,6 @@ pub fn on_hub(lang: Lang, number: usize, of: usize) -> String {
         Lang::En => format!("connected to hub {number} of {of}"),
     }
 }
-
-#[cfg(test)]
-mod agreement_tests;
 
 #[cfg(test)]
 mod tests {

@@ -341,28 +341,3 @@ pub fn work_done(lang: Lang, task: crate::domain::work::WorkVerb) -> &'static st
         WorkVerb::RemoveShift => lang.pick("turno de guardia quitado", "duty shift removed"),
     }
 }
-
-/// The status line about protection work: sent, done, held offline, refused, not saved.
-pub fn work_notice(
-    lang: Lang,
-    task: crate::domain::work::WorkVerb,
-    state: &crate::console::action::WorkState,
-) -> String {
-    use crate::console::action::WorkState;
-    let what = w(lang, W::Work(task));
-    match (state, lang) {
-        (WorkState::Done, _) => format!("{} ✓", work_done(lang, task)),
-        (WorkState::Held, Lang::Es) => format!("{what}: sin conexión; se guardó y se enviará"),
-        (WorkState::Held, Lang::En) => format!("{what}: offline; saved, will be sent"),
-        (WorkState::Refused, Lang::Es) => format!("{what}: NO SE ACEPTÓ (! para ver por qué)"),
-        (WorkState::Refused, Lang::En) => format!("{what}: REFUSED (! to see why)"),
-        (WorkState::NotSaved(e), Lang::Es) => format!(
-            "{what}: NO SE GUARDÓ ({}); no se hizo",
-            crate::domain::sanitize::sanitize(e, crate::domain::sanitize::Lines::One)
-        ),
-        (WorkState::NotSaved(e), Lang::En) => format!(
-            "{what}: NOT SAVED ({}); nothing was done",
-            crate::domain::sanitize::sanitize(e, crate::domain::sanitize::Lines::One)
-        ),
-    }
-}

@@ -9,12 +9,13 @@ pub mod sealed;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::console::net::client::{HubClient, NetError};
+use crate::console::words as console;
 use crate::domain::backlog::{self, AGE_BUCKETS};
 use crate::domain::case::Case;
 use crate::domain::checkpoint::{CheckpointCode, CloseOutcome};
 use crate::domain::deadline;
 use crate::domain::sanitize::{Lines, sanitize};
-use crate::i18n::{self, Lang, Text, casework, console, t};
+use crate::i18n::{self, Lang, Text, casework, t};
 
 /// Fetches what the token may see and computes the backlog.
 pub async fn backlog(

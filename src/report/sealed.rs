@@ -7,9 +7,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::api::AccessEntry;
 use crate::console::net::client::{HubClient, NetError, Sealed};
+use crate::console::words as console;
 use crate::domain::event::ReadPurpose;
 use crate::domain::sanitize::{Lines, sanitize};
-use crate::i18n::{Lang, console, record};
+use crate::i18n::{Lang, record};
 
 /// The machine-readable last line of an export.
 const SEAL_MARK: &str = "<!-- guardia-seal ";

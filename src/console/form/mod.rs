@@ -168,7 +168,7 @@ pub struct Form {
     /// That consulate's name, for the time fields' hint ("hora local de Los Angeles, CA").
     pub place: String,
     /// Reopened from a refused action: the hub's answer, shown until it is sent again.
-    pub refused: Option<Box<crate::console::net::outbox::Pending>>,
+    pub refused: Option<Box<crate::console::records::Pending>>,
     /// The steps of the case's open checklists not yet done, next first: a checklist step is
     /// offered among these only, prefilled with the next.
     pub steps: Vec<&'static str>,
@@ -218,6 +218,18 @@ fn field_hint(lang: Lang, spec: &FieldSpec) -> String {
 }
 
 impl Form {
+    /// The keys a form takes at its stage: confirming, picking, or typing.
+    pub fn mode(&self) -> crate::console::keymap::Mode {
+        use crate::console::keymap::Mode;
+        if self.confirming {
+            Mode::Confirm
+        } else if self.picker.is_some() {
+            Mode::Picker
+        } else {
+            Mode::Form
+        }
+    }
+
     /// A form with nothing in it yet, for no case.
     fn blank(verb: Verb) -> Form {
         Form {
@@ -262,7 +274,7 @@ impl Form {
         if self.zone == chrono_tz::UTC {
             return crate::i18n::t(lang, crate::i18n::Text::DateTimeFormat).into();
         }
-        crate::i18n::console::local_time_hint(lang, &self.place)
+        crate::console::words::local_time_hint(lang, &self.place)
     }
 
     pub fn assign(case: &Case, lawyers: &[LawyerInfo], lang: Lang) -> Form {
@@ -444,7 +456,7 @@ impl Form {
                 detail: c
                     .open_elsewhere
                     .as_ref()
-                    .map(|where_| crate::i18n::console::open_elsewhere(lang, where_))
+                    .map(|where_| crate::console::words::open_elsewhere(lang, where_))
                     .unwrap_or_default(),
                 search: String::new(),
             })
@@ -528,7 +540,7 @@ impl Form {
     /// Puts a draft back: the picker's choice made again, then each field's text.
     pub fn apply_draft(
         &mut self,
-        draft: &crate::console::drafts::FormDraft,
+        draft: &crate::console::records::FormDraft,
         lang: Lang,
         now: DateTime<Utc>,
     ) {

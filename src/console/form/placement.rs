@@ -46,7 +46,7 @@ impl Form {
     ) -> Form {
         let mut form = Form::new(case, Verb::Transfer);
         let mut items: Vec<PickItem> =
-            crate::domain::geo::by_distance(consulates, case.location.point())
+            crate::domain::consulate::by_distance(consulates, case.location.point())
                 .into_iter()
                 .filter(|(c, _)| c.id != case.consulate)
                 .map(|(c, km)| PickItem {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 use super::parse::{interviews, parse_cases, tokens, weekdays};
 use super::{Form, Input, PickItem, Picker, choices_hint, editor, note_input};
-use crate::console::model::ShiftPanel;
+use crate::console::records::ShiftPanel;
 use crate::domain::command::{Refusal, Verb};
 use crate::domain::facility::Registry;
 use crate::domain::geo::Point;
@@ -227,7 +227,7 @@ impl Form {
     /// what was typed.
     pub fn apply_work_draft(
         &mut self,
-        draft: &crate::console::drafts::FormDraft,
+        draft: &crate::console::records::FormDraft,
         ctx: &WorkContext<'_>,
         lang: Lang,
     ) {
@@ -297,7 +297,7 @@ impl Form {
                     .iter()
                     .map(|c| casework::word(lang, c).to_string())
                     .collect();
-                let local = crate::i18n::console::local_time_hint(lang, &self.place);
+                let local = crate::console::words::local_time_hint(lang, &self.place);
                 vec![
                     line("weekdays", "", false, w(lang, W::WeekdaysHint).into()),
                     line("start", "08:00", false, "HH:MM".into()),

@@ -317,10 +317,10 @@ impl HubClient {
 
     /// The shift tab: the handover; for supervisors the incidents of the last week and the
     /// figures of the last 30 days. What this token may not read stays empty.
-    pub async fn shift_panel(&self) -> crate::console::model::ShiftPanel {
+    pub async fn shift_panel(&self) -> crate::console::records::ShiftPanel {
         let to = chrono::Utc::now().date_naive();
         let from = to - chrono::Duration::days(29);
-        crate::console::model::ShiftPanel {
+        crate::console::records::ShiftPanel {
             handover: self.handover(None, None).await.ok(),
             incidents: self.get("/v1/incidents").await.unwrap_or_default(),
             plans: self
@@ -387,7 +387,7 @@ impl HubClient {
         path: &str,
         key: &str,
         body: &serde_json::Value,
-    ) -> Result<crate::hub::store::Recorded, NetError> {
+    ) -> Result<crate::api::Recorded, NetError> {
         let req = self
             .http
             .post(format!("{}{path}", self.base))

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 use super::client::{HubClient, NetError};
+pub use crate::config::hub_list;
 
 /// The hub to be on after hub `failed` was seen failing, when the console is on `current`.
 ///
@@ -34,22 +35,6 @@ pub fn next_hub(current: usize, failed: usize, count: usize) -> usize {
 pub fn backoff_round(failures: u32, count: usize) -> u32 {
     let count = u32::try_from(count.max(1)).unwrap_or(u32::MAX);
     failures.saturating_sub(1) / count + 1
-}
-
-/// The hub list from its settings: each entry may itself be a comma-separated list. Blanks and
-/// repeats are dropped (a second copy of a hub is no place to fail over to); order is kept, the
-/// first being where the console starts. URLs are kept as written: the first names the outbox
-/// file, which must not move when a trailing `/` comes or goes elsewhere in the list.
-pub fn hub_list<'a>(entries: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
-    let mut list: Vec<String> = Vec::new();
-    for url in entries.into_iter().flat_map(|e| e.split(',')) {
-        let url = url.trim();
-        if !url.is_empty() && !list.iter().any(|u| same(u, url)) {
-            list.push(url.to_string());
-        }
-    }
-    list
 }
 
 /// The hubs and which one is current, shared by every task of one console.

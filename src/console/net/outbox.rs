@@ -19,52 +19,11 @@ use uuid::Uuid;
 use super::client::NetError;
 use super::hubs::{Hubs, backoff_round};
 use super::subscriber::backoff;
-use crate::api::{ActionResponse, Conflict, FieldProblem};
+use crate::api::ActionResponse;
 use crate::console::action::{Action, Notice, WorkState};
-use crate::domain::case::Case;
-use crate::domain::command::{CaseCommand, Request};
+pub use crate::console::records::{Draft, Pending, PendingState};
+use crate::domain::command::Request;
 use crate::domain::work::WorkCommand;
-
-/// An action as `update` produces it: no key yet (keys are random, and update is pure).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Draft {
-    pub case_id: u64,
-    /// The case version the operator saw when deciding.
-    pub version: u64,
-    pub request: CaseCommand,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum PendingState {
-    Waiting,
-    /// The hub refused it; kept until the operator dismisses it.
-    Refused {
-        status: u16,
-        /// The hub's machine-readable code (`case_changed`, `invalid_field`, ...).
-        #[serde(default)]
-        error: String,
-        /// The hub's own words, kept for the record; people read the codes through `i18n`.
-        message: String,
-        case: Option<Box<Case>>,
-        #[serde(default)]
-        reason: Option<Conflict>,
-        #[serde(default)]
-        field: Option<FieldProblem>,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Pending {
-    pub key: String,
-    /// 0 for protection work (no case).
-    pub case_id: u64,
-    pub version: u64,
-    pub request: Request,
-    pub created_at: DateTime<Utc>,
-    #[serde(flatten)]
-    pub state: PendingState,
-}
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct OutboxFile {
@@ -391,6 +350,7 @@ pub fn default_path(data_dir: &Path, hub: &str, token: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::command::CaseCommand;
 
     #[test]
     fn the_outbox_is_the_users_alone() {

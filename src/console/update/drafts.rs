@@ -2,18 +2,17 @@
 //! form opens again, removed when sent or thrown away on purpose; a refused action reopened.
 
 use crate::console::action::Command;
-use crate::console::drafts::FormDraft;
-use crate::console::keymap::Mode;
 use crate::console::model::{Message, Model};
+use crate::console::records::FormDraft;
 use crate::domain::command::Verb;
 use crate::domain::work::WorkVerb;
 
-fn save(model: &Model) -> Vec<Command> {
+pub(super) fn save(model: &Model) -> Vec<Command> {
     vec![Command::SaveDrafts(model.drafts.clone())]
 }
 
 /// A draft's place: its case and verb, or for protection work its task.
-type Key = (u64, Verb, Option<WorkVerb>);
+pub(super) type Key = (u64, Verb, Option<WorkVerb>);
 
 fn key_of(form: &crate::console::form::Form) -> Key {
     (form.case_id, form.verb, form.work)
@@ -24,7 +23,7 @@ fn is(d: &FormDraft, key: Key) -> bool {
 }
 
 /// Removes the draft at `key`; true if there was one.
-fn remove(model: &mut Model, key: Key) -> bool {
+pub(super) fn remove(model: &mut Model, key: Key) -> bool {
     let before = model.drafts.len();
     model.drafts.retain(|d| !is(d, key));
     model.drafts.len() != before
@@ -78,7 +77,7 @@ pub fn keep_and_close(model: &mut Model) -> Vec<Command> {
         .as_ref()
         .is_some_and(|f| model.drafts.iter().any(|d| is(d, key_of(f))));
     model.form = None;
-    model.mode = Mode::Normal;
+    model.overlay = crate::console::records::Overlay::None;
     model.drafts_dirty = false;
     model.message = kept.then_some(Message::DraftKept);
     if changed { save(model) } else { vec![] }
@@ -90,7 +89,7 @@ pub fn discard(model: &mut Model) -> Vec<Command> {
         return vec![];
     };
     model.form = None;
-    model.mode = Mode::Normal;
+    model.overlay = crate::console::records::Overlay::None;
     model.drafts_dirty = false;
     model.message = Some(Message::DraftDiscarded);
     remove(model, key);
@@ -126,41 +125,5 @@ pub fn restore(model: &mut Model) {
         return;
     };
     form.apply_draft(draft, lang, now);
-    model.mode = super::work::mode_of(form);
     model.message = Some(Message::DraftRestored);
-}
-
-/// `e` on a refused action: its form again, with what was sent and why the hub said no. The
-/// refusal leaves the list (what it said lives on in the form and, if closed, in the draft).
-pub fn edit_refused(model: &mut Model) -> Vec<Command> {
-    let Some(p) = model.refused.get(model.refused_selected).cloned() else {
-        return vec![];
-    };
-    let zone = model
-        .cases
-        .get(&p.case_id)
-        .map_or(chrono_tz::UTC, |c| model.zone_of(&c.consulate));
-    let local = |at| crate::domain::time::editable(at, zone);
-    let Some(draft) = FormDraft::of_refused(&p, local, model.now) else {
-        model.message = Some(Message::NothingToEdit);
-        return vec![];
-    };
-    remove(model, (draft.case_id, draft.verb, None));
-    model.drafts.push(draft.clone());
-    model.mode = Mode::Normal;
-    let target = (draft.case_id != 0).then_some(draft.case_id);
-    let mut commands = super::work::start(model, draft.verb, target);
-    let Some(form) = &mut model.form else {
-        // The case is no longer this person's to act on: the reason is on the status line and
-        // the text is kept as a draft.
-        return commands;
-    };
-    form.refused = Some(Box::new(p.clone()));
-    model.refused.retain(|r| r.key != p.key);
-    model.refused_selected = model
-        .refused_selected
-        .min(model.refused.len().saturating_sub(1));
-    commands.push(Command::Dismiss(p.key));
-    commands.extend(save(model));
-    commands
 }

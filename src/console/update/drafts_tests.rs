@@ -9,7 +9,7 @@ use super::update;
 use crate::console::action::{Action, Command};
 use crate::console::keymap::Mode;
 use crate::console::model::{Message, Model};
-use crate::console::net::outbox::{Pending, PendingState};
+use crate::console::records::{Pending, PendingState};
 use crate::domain::alert::AlertKind;
 use crate::domain::case::tests::raised;
 use crate::domain::checkpoint::CloseOutcome;
@@ -27,7 +27,7 @@ fn officer() -> Model {
     m
 }
 
-fn saved(commands: &[Command]) -> Option<&Vec<crate::console::drafts::FormDraft>> {
+fn saved(commands: &[Command]) -> Option<&Vec<crate::console::records::FormDraft>> {
     commands.iter().find_map(|c| match c {
         Command::SaveDrafts(list) => Some(list),
         _ => None,
@@ -42,7 +42,7 @@ fn esc_keeps_a_note_and_the_same_form_brings_it_back_until_it_is_sent() {
     update(&mut m, key(KeyCode::Char('n')));
     typed(&mut m, NOTE);
     let commands = update(&mut m, key(KeyCode::Esc));
-    assert_eq!(m.mode, Mode::Normal);
+    assert_eq!(m.mode(), Mode::Normal);
     assert_eq!(m.message, Some(Message::DraftKept));
     let list = saved(&commands).expect("written at once");
     assert_eq!(list[0].fields, vec![("text".to_string(), NOTE.to_string())]);
@@ -120,10 +120,10 @@ fn a_refused_close_reopens_with_its_note_and_says_why() {
         },
     );
     update(&mut m, key(KeyCode::Char('!')));
-    assert_eq!(m.mode, Mode::Refusals);
+    assert_eq!(m.mode(), Mode::Refusals);
     let commands = update(&mut m, key(KeyCode::Char('e')));
     assert!(commands.contains(&Command::Dismiss("k-1".into())));
-    assert_eq!(m.mode, Mode::Form);
+    assert_eq!(m.mode(), Mode::Form);
     let form = m.form.as_ref().unwrap();
     assert_eq!(form.verb, Verb::Close);
     assert_eq!(form.chosen.as_ref().unwrap().key, "false_alarm");

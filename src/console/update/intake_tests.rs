@@ -25,7 +25,7 @@ fn an_intake_routed_to_another_consulate_names_it() {
             consulate: "San Bernardino, CA".into()
         })
     );
-    let text = crate::i18n::console::notice(Lang::Es, m.notice.as_ref().unwrap());
+    let text = crate::console::words::notice(Lang::Es, m.notice.as_ref().unwrap());
     assert!(text.contains("consulado de San Bernardino, CA"), "{text}");
     assert!(text.contains("no aparece en esta lista"), "{text}");
 }

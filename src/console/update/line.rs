@@ -2,11 +2,11 @@
 //! would make, and goes through the same decision and outbox.
 
 use super::settle::select_case;
-use super::work::{mode_of, start, submit};
+use super::work::{start, submit};
 use crate::console::action::Command;
 use crate::console::command::{self, Line};
 use crate::console::form::PickItem;
-use crate::console::keymap::{Intent, Mode};
+use crate::console::keymap::Intent;
 use crate::console::model::{Message, Model};
 use crate::domain::command::{AssignRequest, CaseCommand, Verb};
 use crate::i18n::{casework, fold};
@@ -14,7 +14,7 @@ use crate::i18n::{casework, fold};
 pub fn on_command_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
     match intent {
         Intent::Cancel => {
-            model.mode = Mode::Normal;
+            model.overlay = crate::console::records::Overlay::None;
             vec![]
         }
         Intent::Quit => {
@@ -23,7 +23,7 @@ pub fn on_command_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
         }
         Intent::Run => {
             let line = model.command_input.lines().join(" ");
-            model.mode = Mode::Normal;
+            model.overlay = crate::console::records::Overlay::None;
             match command::parse(&line) {
                 Ok(line) => run(model, line),
                 Err(e) => {
@@ -71,7 +71,6 @@ fn run(model: &mut Model, line: Line) -> Vec<Command> {
                     search: String::new(),
                 };
                 form.choose(item, lang, model.now);
-                model.mode = mode_of(form);
             }
             commands
         }
@@ -85,7 +84,6 @@ fn run(model: &mut Model, line: Line) -> Vec<Command> {
                     search: String::new(),
                 };
                 form.choose(item, lang, model.now);
-                model.mode = mode_of(form);
                 if !note.is_empty() {
                     fill_first_input(model, note);
                     // Straight to the confirmation: closing is never one keystroke.

@@ -2,10 +2,8 @@
 //! and fields lead to a [`WorkCommand`], which leaves as a [`Command::Record`] for the
 //! outbox, kept on disk and sent with its own idempotency key like case work.
 
-use super::work::mode_of;
 use crate::console::action::Command;
 use crate::console::form::{Form, PickItem, WorkContext};
-use crate::console::keymap::Mode;
 use crate::console::model::{Message, Model, Tab};
 use crate::domain::command::Refusal;
 use crate::domain::work::WorkCommand;
@@ -31,7 +29,6 @@ pub fn start(model: &mut Model) -> Vec<Command> {
         model.message = Some(Message::NotPermitted);
         return vec![];
     }
-    model.mode = mode_of(&form);
     model.form = Some(form);
     model.message = None;
     vec![Command::FetchShift]
@@ -79,7 +76,6 @@ pub fn choose(model: &mut Model, item: PickItem) -> Option<Vec<Command>> {
     if menu {
         restore(model, &mut form);
     }
-    model.mode = mode_of(&form);
     model.form = Some(form);
     Some(match command {
         Some(c) => match early(model, &c) {
@@ -225,7 +221,6 @@ pub fn send(model: &mut Model) -> Option<Vec<Command>> {
                 form.focus = at;
             }
             form.error = Some(refusal);
-            model.mode = mode_of(form);
             Some(vec![])
         }
     }
@@ -234,7 +229,7 @@ pub fn send(model: &mut Model) -> Option<Vec<Command>> {
 fn record(model: &mut Model, command: WorkCommand) -> Vec<Command> {
     let task = command.verb();
     model.form = None;
-    model.mode = Mode::Normal;
+    model.overlay = crate::console::records::Overlay::None;
     model.message = Some(Message::SendingWork(task));
     let mut commands = vec![Command::Record(command)];
     commands.extend(super::drafts::sent_work(model, task));
@@ -261,7 +256,6 @@ pub fn refresh(model: &mut Model) {
         && form.picker.as_ref().is_some_and(|p| p.items.is_empty())
     {
         form.begin_work(task, &context(model), lang);
-        model.mode = mode_of(&form);
     }
     model.form = Some(form);
 }

@@ -13,7 +13,7 @@ use crate::domain::backlog;
 pub fn settle(model: &mut Model, area: Rect) {
     model.refresh_order();
     let input_open =
-        model.mode == Mode::Filter || model.mode == Mode::Command || !model.filter.is_empty();
+        model.mode() == Mode::Filter || model.mode() == Mode::Command || !model.filter.is_empty();
     let p = panes(area, input_open, model.full_detail);
     let height = list_rows(p.list);
     model.page = height;
@@ -63,7 +63,7 @@ pub fn settle(model: &mut Model, area: Rect) {
             .unwrap_or(model.backlog_selected)
             .min(ids.len().saturating_sub(1));
     }
-    let target = detail_target(model);
+    let target = model.detail_target();
     if model.detail_for != target {
         // Another case: its detail starts at the top.
         model.detail_for = target;
@@ -75,14 +75,6 @@ pub fn settle(model: &mut Model, area: Rect) {
         let rows = crate::console::view::detail_rows(model, id, p.detail.width.saturating_sub(2));
         let most = rows.saturating_sub(inner).min(u16::MAX as usize) as u16;
         model.detail_scroll = model.detail_scroll.min(most);
-    }
-}
-
-/// The case the detail pane shows: the backlog's selection on the backlog tab, else the list's.
-pub fn detail_target(model: &Model) -> Option<u64> {
-    match &model.backlog {
-        Some((_, ids)) if model.tab == Tab::Backlog => ids.get(model.backlog_selected).copied(),
-        _ => model.selected,
     }
 }
 

@@ -142,7 +142,7 @@ fn filter_narrows_the_queue_and_escape_clears_it() {
         named(2, 2, AlertKind::Imminent, vec![], "Pedro Ficticio", 2.0),
     );
     update(&mut m, key('/'));
-    assert_eq!(m.mode, Mode::Filter);
+    assert_eq!(m.mode(), Mode::Filter);
     for c in "rosa".chars() {
         update(&mut m, key(c));
     }
@@ -154,7 +154,7 @@ fn filter_narrows_the_queue_and_escape_clears_it() {
     );
     m.refresh_order();
     assert_eq!(m.order.len(), 2);
-    assert_eq!(m.mode, Mode::Normal);
+    assert_eq!(m.mode(), Mode::Normal);
 }
 
 #[test]
@@ -186,9 +186,9 @@ fn snapshot_replaces_cases_and_sets_the_position() {
 fn q_quits_and_question_mark_opens_help() {
     let mut m = model();
     update(&mut m, key('?'));
-    assert_eq!(m.mode, Mode::Help);
+    assert_eq!(m.mode(), Mode::Help);
     update(&mut m, key('?'));
-    assert_eq!(m.mode, Mode::Normal);
+    assert_eq!(m.mode(), Mode::Normal);
     assert_eq!(update(&mut m, key('q')), vec![Command::Quit]);
 }
 
@@ -349,10 +349,10 @@ fn checkpoint_form_names_the_bad_field_and_sends_once_fixed() {
     let mut m = populated();
     m.selected = Some(1002);
     update(&mut m, key('c'));
-    assert_eq!(m.mode, Mode::Picker);
+    assert_eq!(m.mode(), Mode::Picker);
     type_text(&mut m, "a-number");
     update(&mut m, code(KeyCode::Enter));
-    assert_eq!(m.mode, Mode::Form);
+    assert_eq!(m.mode(), Mode::Form);
     update(&mut m, code(KeyCode::Tab));
     type_text(&mut m, "1234");
     assert!(update(&mut m, ctrl('s')).is_empty(), "nothing is sent");
@@ -379,7 +379,7 @@ fn checkpoint_form_names_the_bad_field_and_sends_once_fixed() {
         panic!("{draft:?}");
     };
     assert_eq!(req.fields["a_number"], "12345678");
-    assert_eq!(m.mode, Mode::Normal);
+    assert_eq!(m.mode(), Mode::Normal);
 }
 
 #[test]
@@ -392,7 +392,7 @@ fn closing_asks_for_confirmation_and_is_never_on_a_plain_key() {
     update(&mut m, code(KeyCode::Enter)); // first outcome
     type_text(&mut m, "Liberado.");
     assert!(update(&mut m, ctrl('s')).is_empty());
-    assert_eq!(m.mode, Mode::Confirm);
+    assert_eq!(m.mode(), Mode::Confirm);
     let commands = update(&mut m, key('y'));
     assert!(
         matches!(&commands[..], [Command::Submit(d)] if matches!(d.request, CaseCommand::Close(_)))
@@ -430,7 +430,7 @@ fn a_lawyer_sees_only_their_cases_and_may_not_assign() {
     assert_eq!(
         m.message
             .as_ref()
-            .map(|msg| crate::i18n::console::message(m.lang, msg)),
+            .map(|msg| crate::console::words::message(m.lang, msg)),
         Some("your role does not allow this".to_string())
     );
     // Reassigned to someone else: it leaves this console.

@@ -2,7 +2,7 @@
 
 use super::work;
 use crate::console::action::Command;
-use crate::console::keymap::{Intent, Mode};
+use crate::console::keymap::Intent;
 use crate::console::model::{Message, Model};
 use crate::domain::command::{CaseCommand, Verb, precheck, role_may};
 use crate::domain::urgency;
@@ -53,14 +53,14 @@ pub fn start_bulk(model: &mut Model) {
     }
     model.message = Some(Message::ConfirmBulk(targets.len()));
     model.bulk = targets;
-    model.mode = Mode::Bulk;
+    model.overlay = crate::console::records::Overlay::Bulk;
 }
 
 /// The answer to the bulk question: one acknowledge per case, each its own outbox entry with
 /// its own idempotency key, each decided as `a` on that row would be.
 pub fn on_bulk_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
     let targets = std::mem::take(&mut model.bulk);
-    model.mode = Mode::Normal;
+    model.overlay = crate::console::records::Overlay::None;
     model.message = None;
     match intent {
         Intent::Yes => {
@@ -154,12 +154,12 @@ mod tests {
             update(&mut m, key('B')).is_empty(),
             "nothing before the answer"
         );
-        assert_eq!(m.mode, Mode::Bulk);
+        assert_eq!(m.mode(), Mode::Bulk);
         assert_eq!(m.message, Some(Message::ConfirmBulk(2)));
         let mut sent = acknowledged(&update(&mut m, key('s')));
         sent.sort();
         assert_eq!(sent, vec![1001, 1002]);
-        assert_eq!(m.mode, Mode::Normal);
+        assert_eq!(m.mode(), Mode::Normal);
         assert_eq!(m.message, Some(Message::BulkSent(2)));
     }
 
@@ -168,7 +168,7 @@ mod tests {
         let mut m = officer();
         update(&mut m, key('B'));
         assert!(update(&mut m, key('n')).is_empty());
-        assert_eq!(m.mode, Mode::Normal);
+        assert_eq!(m.mode(), Mode::Normal);
         assert!(m.bulk.is_empty());
         for id in [1001, 1002] {
             let case = m.cases.get_mut(&id).unwrap();
@@ -177,7 +177,7 @@ mod tests {
         }
         m.refresh_order();
         update(&mut m, key('B'));
-        assert_eq!(m.mode, Mode::Normal);
+        assert_eq!(m.mode(), Mode::Normal);
         assert_eq!(m.message, Some(Message::NothingToAcknowledge));
     }
 
@@ -186,7 +186,7 @@ mod tests {
         let mut m = officer();
         m.me.as_mut().unwrap().role = Role::Lawyer;
         update(&mut m, key('B'));
-        assert_eq!(m.mode, Mode::Normal, "the key is not the lawyer's");
+        assert_eq!(m.mode(), Mode::Normal, "the key is not the lawyer's");
         assert!(m.bulk.is_empty());
         assert_eq!(m.message, Some(Message::NotPermitted));
     }

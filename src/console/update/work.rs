@@ -10,9 +10,9 @@ use crate::api::{
 };
 use crate::console::action::Command;
 use crate::console::form::{Form, NONE_OF_THEM};
-use crate::console::keymap::{Intent, Mode};
+use crate::console::keymap::Intent;
 use crate::console::model::{Message, Model};
-use crate::console::net::outbox::Draft;
+use crate::console::records::Draft;
 use crate::domain::checkpoint::{CheckpointCode, CloseOutcome, FieldKind};
 use crate::domain::command::{
     CaseCommand, Conflict, Facts, Refusal, Verb, decide, precheck, role_may,
@@ -21,25 +21,14 @@ use crate::domain::triage::{Category, Consent, Intent as Wish, Triage};
 use crate::domain::validate::{FieldCode, FieldError};
 use crate::i18n::casework;
 
-pub(super) fn mode_of(form: &Form) -> Mode {
-    if form.confirming {
-        Mode::Confirm
-    } else if form.picker.is_some() {
-        Mode::Picker
-    } else {
-        Mode::Form
-    }
-}
-
 fn open_form(model: &mut Model, form: Form) {
-    model.mode = mode_of(&form);
     model.form = Some(form);
     model.message = None;
 }
 
 fn close_form(model: &mut Model) {
     model.form = None;
-    model.mode = Mode::Normal;
+    model.overlay = crate::console::records::Overlay::None;
 }
 
 /// A field's problem found here, before anything is sent.
@@ -60,7 +49,6 @@ fn refuse(model: &mut Model, case_id: u64, refusal: Refusal) -> Vec<Command> {
             }
             form.confirming = false;
             form.error = Some(refusal);
-            model.mode = mode_of(form);
         }
         None => model.message = Some(Message::Refused { case_id, refusal }),
     }
@@ -188,7 +176,7 @@ pub fn on_form_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
     let lang = model.lang;
     let now = model.now;
     let Some(form) = &mut model.form else {
-        model.mode = Mode::Normal;
+        model.overlay = crate::console::records::Overlay::None;
         return vec![];
     };
     match intent {
@@ -242,7 +230,6 @@ pub fn on_form_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
                 return submit(model, 0, 0, CaseCommand::Intake(request));
             }
             form.choose(item, lang, now);
-            model.mode = mode_of(form);
         }
         Intent::NextField => form.move_focus(1),
         Intent::PrevField => form.move_focus(-1),
@@ -257,7 +244,6 @@ pub fn on_form_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
         }
         Intent::Back => {
             form.confirming = false;
-            model.mode = mode_of(form);
         }
         _ => {}
     }
@@ -327,7 +313,6 @@ fn send(model: &mut Model) -> Vec<Command> {
             {
                 form.confirming = true;
                 form.error = None;
-                model.mode = Mode::Confirm;
             }
             vec![]
         }
@@ -404,7 +389,6 @@ pub fn on_candidates(
     match candidates {
         Some(list) if !list.is_empty() => {
             form.confirm_caller(&list, lang);
-            model.mode = mode_of(form);
             model.message = None;
             vec![]
         }
@@ -528,4 +512,39 @@ fn checkpoint_request(form: &Form) -> Result<CheckpointRequest, Refusal> {
         fields,
         note: form.input("note").map(|i| i.value()).unwrap_or_default(),
     })
+}
+
+/// `e` on a refused action: its form again, with what was sent and why the hub said no. The
+/// refusal leaves the list (what it said lives on in the form and, if closed, in the draft).
+pub fn edit_refused(model: &mut Model) -> Vec<Command> {
+    let Some(p) = model.refused.get(model.refused_selected).cloned() else {
+        return vec![];
+    };
+    let zone = model
+        .cases
+        .get(&p.case_id)
+        .map_or(chrono_tz::UTC, |c| model.zone_of(&c.consulate));
+    let local = |at| crate::domain::time::editable(at, zone);
+    let Some(draft) = crate::console::records::FormDraft::of_refused(&p, local, model.now) else {
+        model.message = Some(Message::NothingToEdit);
+        return vec![];
+    };
+    super::drafts::remove(model, (draft.case_id, draft.verb, None));
+    model.drafts.push(draft.clone());
+    model.overlay = crate::console::records::Overlay::None;
+    let target = (draft.case_id != 0).then_some(draft.case_id);
+    let mut commands = start(model, draft.verb, target);
+    let Some(form) = &mut model.form else {
+        // The case is no longer this person's to act on: the reason is on the status line and
+        // the text is kept as a draft.
+        return commands;
+    };
+    form.refused = Some(Box::new(p.clone()));
+    model.refused.retain(|r| r.key != p.key);
+    model.refused_selected = model
+        .refused_selected
+        .min(model.refused.len().saturating_sub(1));
+    commands.push(Command::Dismiss(p.key));
+    commands.extend(super::drafts::save(model));
+    commands
 }

@@ -116,7 +116,7 @@ fn a_visit_is_planned_at_a_facility_of_the_registry() {
     menu(&mut m);
     pick(&mut m, "programar");
     pick(&mut m, "adelanto");
-    assert_eq!(m.mode, Mode::Form);
+    assert_eq!(m.mode(), Mode::Form);
     let text = screen(&mut m, 120, 40);
     assert!(text.contains("Programar una visita: ADELANTO"), "{text}");
     // Prefilled: tomorrow in Los Angeles, and who is planning it.

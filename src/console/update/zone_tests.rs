@@ -44,7 +44,7 @@ fn a_hearing_is_typed_in_los_angeles_time_and_sent_in_utc() {
     update(&mut m, key(KeyCode::Char('c')));
     typed(&mut m, "fianza");
     update(&mut m, key(KeyCode::Enter));
-    assert_eq!(m.mode, Mode::Form);
+    assert_eq!(m.mode(), Mode::Form);
     let form = m.form.as_ref().unwrap();
     let at = form.input("at").unwrap();
     assert_eq!(

@@ -9,9 +9,10 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
 use super::clean;
 use super::theme::Theme;
 use crate::console::model::Model;
+use crate::console::words as console;
 use crate::domain::backlog;
 use crate::domain::staff::Role;
-use crate::i18n::{Text, casework, console, t};
+use crate::i18n::{Text, casework, t};
 
 pub fn render(
     model: &Model,

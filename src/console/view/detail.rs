@@ -8,12 +8,13 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::theme::Theme;
 use super::{clean, clean_lines};
 use crate::console::model::Model;
+use crate::console::words as console;
 use crate::domain::case::Case;
 use crate::domain::checkpoint::{CheckpointCode, CloseOutcome, FieldKind};
 use crate::domain::deadline;
 use crate::domain::event::{Actor, EventKind};
 use crate::domain::time;
-use crate::i18n::{self, Text, casework, console, t};
+use crate::i18n::{self, Text, casework, t};
 
 pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Frame, area: Rect) {
     let lang = model.lang;
@@ -496,7 +497,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
         let actor = match &entry.actor {
             Actor::Phone => t(lang, Text::ByPhone).to_string(),
             Actor::Hub => t(lang, Text::ByHub).to_string(),
-            other => i18n::console::actor(lang, other),
+            other => crate::console::words::actor(lang, other),
         };
         let extra = match (entry.kind, &case.cancelled, entry.detail.as_deref()) {
             (EventKind::AlertCancelled, Some(c), _) => {

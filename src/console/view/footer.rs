@@ -7,14 +7,16 @@ use super::theme::Theme;
 use crate::console::action::{Notice, WorkState};
 use crate::console::keymap::{self, Mode};
 use crate::console::model::{Model, Tab, tabs};
-use crate::i18n::{Text, console, strip, t};
+use crate::console::words as console;
+use crate::console::words::strip;
+use crate::i18n::{Text, t};
 
 /// The key-hint bar, generated from the keymap of the current mode. Help and quit are always
 /// on it, at its end; the other keys fill the width before them, each whole or not at all, so
 /// at 80 columns the bar never ends mid-word or before `?` and `q`.
 pub fn render_hints(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
-    let rows = keymap::help_rows(model.mode, model.lang, true, model.role());
-    let essential = |keys: &str| model.mode == Mode::Normal && (keys == "?" || keys == "q");
+    let rows = keymap::help_rows(model.mode(), model.lang, true, model.role());
+    let essential = |keys: &str| model.mode() == Mode::Normal && (keys == "?" || keys == "q");
     let width = |keys: &str, what: &str| keys.chars().count() + what.chars().count() + 3;
     let mut room = usize::from(area.width).saturating_sub(
         rows.iter()
@@ -25,8 +27,8 @@ pub fn render_hints(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) 
     let mut spans = Vec::new();
     let mut tail = Vec::new();
     // In the full-screen detail, the way back comes first.
-    if model.full_detail && model.mode == Mode::Normal {
-        let back = crate::i18n::keys::back(model.lang);
+    if model.full_detail && model.mode() == Mode::Normal {
+        let back = crate::console::words::keys::back(model.lang);
         room = room.saturating_sub(width("Esc", back));
         spans.push(Span::styled("Esc", theme.key()));
         spans.push(Span::raw(format!(" {back}  ")));
@@ -60,7 +62,7 @@ pub fn render_filter(model: &Model, theme: Theme, frame: &mut Frame, area: Rect)
         width: area.width.saturating_sub(width),
         ..area
     };
-    if model.mode == Mode::Filter {
+    if model.mode() == Mode::Filter {
         // The editor draws its own cursor cell.
         frame.render_widget(&model.filter_input, rest);
     } else {

@@ -10,8 +10,9 @@ use super::theme::Theme;
 use super::{clean, popup};
 use crate::console::form::Form;
 use crate::console::model::Model;
+use crate::console::words as console;
 use crate::domain::command::Verb;
-use crate::i18n::{Text, casework, console, t};
+use crate::i18n::{Text, casework, t};
 
 /// Where hints start under their field.
 const HINT_INDENT: u16 = 4;
@@ -209,9 +210,9 @@ fn form_problem(
         crate::domain::command::Refusal::Invalid(e) => {
             let name = e.field.trim_start_matches("fields.");
             let hint = form.input(name).map(|i| i.hint.as_str()).unwrap_or("");
-            crate::i18n::console::field_problem(lang, &e.field, e.code, hint)
+            crate::console::words::field_problem(lang, &e.field, e.code, hint)
         }
-        other => crate::i18n::console::refusal(lang, other),
+        other => crate::console::words::refusal(lang, other),
     }
 }
 

@@ -56,7 +56,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         let days = (expires - model.now).num_days().max(0);
         spans.push(Span::raw(" · "));
         spans.push(Span::styled(
-            i18n::console::token_expiring(lang, days),
+            crate::console::words::token_expiring(lang, days),
             theme.unseen(),
         ));
     }

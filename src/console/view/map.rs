@@ -12,9 +12,9 @@ use ratatui::widgets::{Block, Borders};
 
 use super::theme::Theme;
 use crate::console::model::Model;
+use crate::console::words::strip;
 use crate::domain::case::CaseStatus;
 use crate::domain::geo::Point;
-use crate::i18n::{self, strip};
 
 /// Degrees around the consulate a district view shows (about 330 × 370 km in California).
 const DISTRICT_LAT: f64 = 1.5;
@@ -66,7 +66,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         .collect();
     let title = format!(
         " {}: {} ",
-        i18n::console::map_title(lang),
+        crate::console::words::map_title(lang),
         strip::map_legend(lang)
     );
     let canvas = Canvas::default()

@@ -17,7 +17,6 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use super::keymap::Mode;
 use super::layout::panes;
 use super::model::{Model, Tab};
-use super::update::detail_target;
 use crate::domain::sanitize::{Lines, sanitize};
 use theme::Theme;
 
@@ -67,8 +66,8 @@ pub fn render(model: &Model, frame: &mut Frame) {
         no_color: model.no_color,
     };
     let area = frame.area();
-    let show_filter = model.mode == Mode::Filter || !model.filter.is_empty();
-    let show_command = model.mode == Mode::Command;
+    let show_filter = model.mode() == Mode::Filter || !model.filter.is_empty();
+    let show_command = model.mode() == Mode::Command;
     let p = panes(area, show_filter || show_command, model.full_detail);
     header::render(model, theme, frame, p.header);
     footer::render_tabs(model, theme, frame, p.tabs);
@@ -84,7 +83,7 @@ pub fn render(model: &Model, frame: &mut Frame) {
     if model.show_map {
         map::render(model, theme, frame, p.detail);
     } else {
-        detail::render(model, detail_target(model), theme, frame, p.detail);
+        detail::render(model, model.detail_target(), theme, frame, p.detail);
     }
     if show_command {
         footer::render_command(model, theme, frame, p.input);
@@ -93,7 +92,7 @@ pub fn render(model: &Model, frame: &mut Frame) {
     }
     footer::render_status(model, theme, frame, p.status);
     footer::render_hints(model, theme, frame, p.hints);
-    match model.mode {
+    match model.mode() {
         Mode::Help => help::render(model, theme, frame, area),
         Mode::Picker | Mode::Form | Mode::Confirm => form::render(model, theme, frame, area),
         Mode::Refusals => form::render_refusals(model, theme, frame, area),

@@ -7,10 +7,11 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
 use super::theme::Theme;
 use crate::console::model::{Model, SortMode, Tab};
+use crate::console::words as console;
 use crate::domain::case::{Case, CaseStatus};
 use crate::domain::deadline;
 use crate::domain::urgency::{Reason, Tier};
-use crate::i18n::{self, Lang, Text, console, t};
+use crate::i18n::{self, Lang, Text, t};
 
 /// An open case says whether someone has it; others say how they ended.
 fn status_text(lang: Lang, case: &Case) -> &'static str {
@@ -78,12 +79,15 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     };
     let mut name = match model.view {
         crate::console::views::QuickView::Open => name.to_string(),
-        view => format!("{name} · {}", i18n::strip::view(lang, view)),
+        view => format!(
+            "{name} · {}",
+            crate::console::words::strip::view(lang, view)
+        ),
     };
     if let Some(cluster) = &model.focus_cluster {
         name = format!(
             "{name} · {}",
-            i18n::strip::cluster_view(lang, cluster.ids.len())
+            crate::console::words::strip::cluster_view(lang, cluster.ids.len())
         );
     }
     let mut title = format!(
@@ -97,13 +101,18 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     if offset > pinned {
         title.push_str(&format!(
             "· {} ",
-            i18n::strip::more(lang, offset - pinned, critical_in(pinned..offset), true)
+            crate::console::words::strip::more(
+                lang,
+                offset - pinned,
+                critical_in(pinned..offset),
+                true
+            )
         ));
     }
     if end < len {
         title.push_str(&format!(
             "· {} ",
-            i18n::strip::more(lang, len - end, critical_in(end..len), false)
+            crate::console::words::strip::more(lang, len - end, critical_in(end..len), false)
         ));
     }
     let block = Block::default()
@@ -174,7 +183,10 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                         .map_or_else(|| "—".to_string(), |km| i18n::distance(lang, km)),
                 ),
                 if model.sending.contains(&case.id) {
-                    Cell::from(Span::styled(i18n::strip::sending(lang), theme.warn()))
+                    Cell::from(Span::styled(
+                        crate::console::words::strip::sending(lang),
+                        theme.warn(),
+                    ))
                 } else {
                     Cell::from(status_text(lang, case))
                 },

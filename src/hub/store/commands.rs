@@ -239,8 +239,9 @@ impl Store {
             }
             // Read only when a case opens: a repeated press carries no profile.
             let registrant = registrant(ctx, registrant_id)?.ok_or(StoreError::NotFound)?;
-            let (consulate, distance_km) = geo::nearest(&consulates, location.point())
-                .ok_or_else(|| StoreError::Setup("no consulates are configured".into()))?;
+            let (consulate, distance_km) =
+                crate::domain::consulate::nearest(&consulates, location.point())
+                    .ok_or_else(|| StoreError::Setup("no consulates are configured".into()))?;
             let case_id = ctx.next_case_id()?;
             let body = EventBody::AlertRaised(AlertRaised {
                 alert_id: req.id,

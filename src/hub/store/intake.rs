@@ -13,7 +13,7 @@ use crate::domain::alert::Location;
 use crate::domain::command::{IntakePlan, Refusal, decide_intake};
 use crate::domain::consulate::Consulate;
 use crate::domain::event::{Actor, AlertRaised, AlertRepeated, EventBody, NoticeAbout};
-use crate::domain::geo::{self, Point};
+use crate::domain::geo::Point;
 use crate::domain::intake::{Intake, IntakeOutcome, ValidIntake};
 use crate::domain::registrant::Profile;
 use crate::domain::staff::StaffInfo;
@@ -47,7 +47,7 @@ fn route(
 ) -> Result<(Consulate, f64, Location), StoreError> {
     match (located, whereabouts) {
         (Some(p), _) => {
-            let (c, km) = geo::nearest(consulates, p)
+            let (c, km) = crate::domain::consulate::nearest(consulates, p)
                 .ok_or_else(|| StoreError::Setup("no consulates are configured".into()))?;
             let loc = Location {
                 lat: p.lat,

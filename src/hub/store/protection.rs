@@ -4,11 +4,10 @@
 //! one writer job: the idempotency look-up, the checks against what is stored and the append
 //! happen together, and the projection row is written in the same transaction as its event.
 
-use super::db::{OptionalExtension, params};
+use super::db::OptionalExtension;
 use super::writer::opened;
 use super::{Store, StoreError, WriteCtx};
 use crate::domain::case::Case;
-use crate::domain::checkpoint::CheckpointCode;
 use crate::domain::event::{Event, EventBody};
 use crate::domain::facility::{Facility, Registry};
 use chrono::{DateTime, Utc};
@@ -27,41 +26,6 @@ pub(super) fn facility(ctx: &WriteCtx<'_>, code: &str) -> Result<Option<Facility
         Some(body) => Ok(Some(serde_json::from_str(&body)?)),
         None => Ok(Registry::new().get(&code).cloned()),
     }
-}
-
-/// Keeps `placements` in step with a case's events: the latest placement naming a registry
-/// facility. Written with the event, so it is exactly what the log says.
-pub(super) fn after_case_event(
-    ctx: &WriteCtx<'_>,
-    event: &Event,
-    case: &Case,
-) -> Result<(), StoreError> {
-    if let EventBody::CheckpointLogged(c) = &event.body
-        && matches!(
-            c.code,
-            CheckpointCode::FacilityLocated | CheckpointCode::FacilityTransfer
-        )
-    {
-        match c.fields.get("facility_code") {
-            Some(code) => {
-                ctx.execute(
-                    "INSERT INTO placements (case_id, facility, seq) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (case_id) DO UPDATE SET facility = excluded.facility,
-                         seq = excluded.seq",
-                    params![case.id as i64, code, event.seq as i64],
-                )?;
-                ctx.reseal(&super::rows::PLACEMENTS, case.id as i64)?;
-            }
-            // Placed somewhere the registry does not know: no longer at the last known one.
-            None => {
-                ctx.execute(
-                    "DELETE FROM placements WHERE case_id = ?1",
-                    [case.id as i64],
-                )?;
-            }
-        }
-    }
-    Ok(())
 }
 
 impl Store {

@@ -10,7 +10,6 @@ use super::writer::sortable_time;
 use super::{Store, StoreError};
 use crate::domain::consulate::Consulate;
 use crate::domain::event::{Actor, CaseEscalated, EventBody};
-use crate::domain::geo;
 use crate::domain::urgency::Rules;
 
 /// Open, unacknowledged cases due for their next level: level 1 past the SLA (?1), level 2 past
@@ -70,7 +69,7 @@ impl Store {
                 };
                 let offered_to = (level == 2)
                     .then(|| {
-                        geo::by_distance(&consulates, case.location.point())
+                        crate::domain::consulate::by_distance(&consulates, case.location.point())
                             .into_iter()
                             .find(|(c, _)| c.id != case.consulate)
                             .map(|(c, _)| c.id.clone())

@@ -10,6 +10,7 @@ use super::projections::{Indexed, Projections};
 use super::vault::{Opened, Vault};
 use super::{Published, StoreError};
 use crate::domain::case::Case;
+use crate::domain::checkpoint::CheckpointCode;
 use crate::domain::event::{Actor, Encoded, Event, EventBody};
 
 /// What a job sees: the open transaction and the next `seq`.
@@ -185,7 +186,7 @@ impl WriteCtx<'_> {
                 _ => {}
             }
         }
-        super::protection::after_case_event(self, &event, &case)?;
+        placements_after(self, &event, &case)?;
         if self.publishes() {
             let frames = Published::frames(
                 event.seq,
@@ -425,6 +426,37 @@ pub(super) fn opened(
         Some(Opened::Clear(whole)) => Ok(whole),
         Some(Opened::Erased) | None => Ok(clear),
     }
+}
+
+/// Keeps `placements` in step with a case's events: the latest placement naming a registry
+/// facility. Written with the event, so it is exactly what the log says.
+fn placements_after(ctx: &WriteCtx<'_>, event: &Event, case: &Case) -> Result<(), StoreError> {
+    if let EventBody::CheckpointLogged(c) = &event.body
+        && matches!(
+            c.code,
+            CheckpointCode::FacilityLocated | CheckpointCode::FacilityTransfer
+        )
+    {
+        match c.fields.get("facility_code") {
+            Some(code) => {
+                ctx.execute(
+                    "INSERT INTO placements (case_id, facility, seq) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (case_id) DO UPDATE SET facility = excluded.facility,
+                         seq = excluded.seq",
+                    params![case.id as i64, code, event.seq as i64],
+                )?;
+                ctx.reseal(&super::rows::PLACEMENTS, case.id as i64)?;
+            }
+            // Placed somewhere the registry does not know: no longer at the last known one.
+            None => {
+                ctx.execute(
+                    "DELETE FROM placements WHERE case_id = ?1",
+                    [case.id as i64],
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The columns of a case row that are not borrowed from the case itself.

@@ -1,13 +1,13 @@
 //! The status line's notices: what became of an action sent (applied, held, refused, not
 //! saved) and which hub the console is on.
 
-use super::{Lang, event};
 use crate::console::action::Notice;
 use crate::domain::sanitize::{Lines, sanitize};
+use crate::i18n::{Lang, event};
 
 pub fn notice(lang: Lang, n: &Notice) -> String {
     match n {
-        Notice::Work { task, state } => super::protection::work_notice(lang, *task, state),
+        Notice::Work { task, state } => work_notice(lang, *task, state),
         Notice::Applied { case_id, kind, .. } => {
             format!("#{case_id} · {} ✓", event(lang, *kind))
         }
@@ -45,7 +45,7 @@ pub fn notice(lang: Lang, n: &Notice) -> String {
             ),
             Lang::En => format!("#{case_id} · {}: REFUSED (! to review)", event(lang, *kind)),
         },
-        Notice::OnHub { number, of } => super::on_hub(lang, *number, *of),
+        Notice::OnHub { number, of } => crate::i18n::on_hub(lang, *number, *of),
         Notice::NotSaved {
             case_id,
             kind,
@@ -62,5 +62,31 @@ pub fn notice(lang: Lang, n: &Notice) -> String {
                 sanitize(error, Lines::One)
             ),
         },
+    }
+}
+
+/// The status line about protection work: sent, done, held offline, refused, not saved.
+pub(super) fn work_notice(
+    lang: Lang,
+    task: crate::domain::work::WorkVerb,
+    state: &crate::console::action::WorkState,
+) -> String {
+    use crate::console::action::WorkState;
+    use crate::i18n::protection::{W, w, work_done};
+    let what = w(lang, W::Work(task));
+    match (state, lang) {
+        (WorkState::Done, _) => format!("{} ✓", work_done(lang, task)),
+        (WorkState::Held, Lang::Es) => format!("{what}: sin conexión; se guardó y se enviará"),
+        (WorkState::Held, Lang::En) => format!("{what}: offline; saved, will be sent"),
+        (WorkState::Refused, Lang::Es) => format!("{what}: NO SE ACEPTÓ (! para ver por qué)"),
+        (WorkState::Refused, Lang::En) => format!("{what}: REFUSED (! to see why)"),
+        (WorkState::NotSaved(e), Lang::Es) => format!(
+            "{what}: NO SE GUARDÓ ({}); no se hizo",
+            crate::domain::sanitize::sanitize(e, crate::domain::sanitize::Lines::One)
+        ),
+        (WorkState::NotSaved(e), Lang::En) => format!(
+            "{what}: NOT SAVED ({}); nothing was done",
+            crate::domain::sanitize::sanitize(e, crate::domain::sanitize::Lines::One)
+        ),
     }
 }

@@ -1,11 +1,13 @@
 //! Sentences the console composes: notices about actions, refusals, conflicts, the backlog's
 //! headings, deadline countdowns.
 
-pub use super::notice::notice;
-use super::{Lang, age, casework, event};
-use crate::console::command::CommandError;
-use crate::console::model::Message;
-use crate::console::net::outbox::{Pending, PendingState};
+pub mod keys;
+mod notice;
+pub mod strip;
+
+use crate::console::records::CommandError;
+use crate::console::records::Message;
+use crate::console::records::{Pending, PendingState};
 use crate::domain::backlog::Stage;
 use crate::domain::case::Delivery;
 use crate::domain::command::{Act, Conflict, Refusal, Verb};
@@ -13,7 +15,9 @@ use crate::domain::deadline::Deadline;
 use crate::domain::event::{Actor, DeliveryState, NoticeAbout};
 use crate::domain::sanitize::{Lines, sanitize};
 use crate::domain::validate::FieldCode;
+use crate::i18n::{Lang, age, casework, event};
 use chrono::{DateTime, Utc};
+pub use notice::notice;
 
 pub fn actor(lang: Lang, actor: &Actor) -> String {
     match actor {
@@ -212,7 +216,7 @@ pub fn local_time_hint(lang: Lang, place: &str) -> String {
 
 /// The status line's message, rendered when drawn.
 pub fn message(lang: Lang, m: &Message) -> String {
-    use super::{Text, t};
+    use crate::i18n::{Text, t};
     match m {
         Message::Sending { case_id, kind } => {
             format!(
@@ -223,12 +227,12 @@ pub fn message(lang: Lang, m: &Message) -> String {
         }
         Message::SendingWork(task) => format!(
             "{} · {}",
-            super::protection::w(lang, super::protection::W::Work(*task)),
+            crate::i18n::protection::w(lang, crate::i18n::protection::W::Work(*task)),
             t(lang, Text::Sending)
         ),
         Message::WorkRefused { task, refusal: r } => format!(
             "{}: {}",
-            super::protection::w(lang, super::protection::W::Work(*task)),
+            crate::i18n::protection::w(lang, crate::i18n::protection::W::Work(*task)),
             refusal(lang, r)
         ),
         Message::NotPermitted => t(lang, Text::NotPermitted).into(),
@@ -242,15 +246,15 @@ pub fn message(lang: Lang, m: &Message) -> String {
         Message::LawyersNotLoaded => t(lang, Text::LawyersNotLoaded).into(),
         Message::LawyerAmbiguous(n) => lawyer_ambiguous(lang, *n),
         Message::LookingUpCaller => t(lang, Text::LookingUpCaller).into(),
-        Message::ConfirmBulk(n) => super::strip::confirm_bulk(lang, *n),
-        Message::BulkSent(n) => super::strip::bulk_sent(lang, *n),
+        Message::ConfirmBulk(n) => strip::confirm_bulk(lang, *n),
+        Message::BulkSent(n) => strip::bulk_sent(lang, *n),
         Message::NothingToAcknowledge => lang
             .pick(
                 "No hay casos sin atender en esta vista",
                 "No unattended case in this view",
             )
             .into(),
-        Message::QuitWithWaiting(n) => super::strip::quit_with_waiting(lang, *n),
+        Message::QuitWithWaiting(n) => strip::quit_with_waiting(lang, *n),
         Message::NoClusters => lang
             .pick(
                 "No hay grupos de alertas: 3 o más a menos de 2 km en 10 min",
@@ -315,7 +319,7 @@ pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
     };
     let head = match &p.request {
         crate::domain::command::Request::Work(w) => {
-            use super::protection::{W, w as phrase};
+            use crate::i18n::protection::{W, w as phrase};
             phrase(lang, W::Work(w.verb())).to_string()
         }
         _ => format!("#{} · {}", p.case_id, event(lang, p.request.appends())),
@@ -368,7 +372,7 @@ pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
 
 pub fn command_error(lang: Lang, e: &CommandError) -> String {
     match (e, lang) {
-        (CommandError::Empty, _) => super::t(lang, super::Text::CommandHelp).into(),
+        (CommandError::Empty, _) => crate::i18n::t(lang, crate::i18n::Text::CommandHelp).into(),
         (CommandError::UnknownVerb(v), Lang::Es) => {
             format!("no conozco «{}»", sanitize(v, Lines::One))
         }
@@ -563,3 +567,6 @@ pub fn delivery(lang: Lang, d: &Delivery, zone: chrono_tz::Tz) -> (String, Mood)
         ),
     }
 }
+
+#[cfg(test)]
+mod agreement_tests;

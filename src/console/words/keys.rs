@@ -1,8 +1,8 @@
 //! The keys' descriptions, for the hint bar and the `?` help (the keymap itself holds no words).
 
-use super::Lang;
-use crate::console::keymap::Intent::{self, *};
+use crate::console::records::Intent::{self, *};
 use crate::domain::command::Verb;
+use crate::i18n::Lang;
 
 pub fn describe(lang: Lang, intent: Intent) -> &'static str {
     let pick = |es: &'static str, en: &'static str| if lang == Lang::Es { es } else { en };

@@ -1,7 +1,7 @@
 //! The counts strip above the list and the list's "more above / below" marks: what needs
 //! someone now, in words that agree with their numbers.
 
-use super::Lang;
+use crate::i18n::Lang;
 
 /// "12 sin atender": alerts nobody has acknowledged (the same words as the status column).
 pub fn unattended(lang: Lang, n: usize) -> String {
@@ -30,7 +30,7 @@ pub fn duress(lang: Lang, n: usize) -> String {
 
 /// "espera más larga 7 min".
 pub fn oldest_wait(lang: Lang, seconds: i64) -> String {
-    let age = super::age(seconds);
+    let age = crate::i18n::age(seconds);
     match lang {
         Lang::Es => format!("espera más larga {age}"),
         Lang::En => format!("longest wait {age}"),

@@ -1,10 +1,10 @@
 //! Spanish as a consular officer writes it: words agree with their numbers and genders, one
 //! term per concept. Each case here was once on screen wrong.
 
-use super::Lang;
-use super::console::{field_problem, stage};
+use super::{field_problem, stage};
 use crate::domain::backlog::Stage;
 use crate::domain::validate::FieldCode;
+use crate::i18n::Lang;
 
 #[test]
 fn stage_words_agree_with_their_count_and_new_means_unattended_everywhere() {
@@ -21,7 +21,7 @@ fn stage_words_agree_with_their_count_and_new_means_unattended_everywhere() {
     );
     // The counts strip and the status column say "sin atender": so does the backlog.
     assert_eq!(stage(Lang::Es, Stage::New, 2), "sin atender");
-    assert!(super::strip::unattended(Lang::Es, 2).ends_with("sin atender"));
+    assert!(crate::console::words::strip::unattended(Lang::Es, 2).ends_with("sin atender"));
 }
 
 #[test]
@@ -38,6 +38,12 @@ fn a_missing_field_is_said_without_a_gender_to_get_wrong() {
 
 #[test]
 fn dates_are_written_as_spanish_writes_their_pattern() {
-    assert_eq!(super::t(Lang::Es, super::Text::DateFormat), "AAAA-MM-DD");
-    assert_eq!(super::t(Lang::En, super::Text::DateFormat), "YYYY-MM-DD");
+    assert_eq!(
+        crate::i18n::t(Lang::Es, crate::i18n::Text::DateFormat),
+        "AAAA-MM-DD"
+    );
+    assert_eq!(
+        crate::i18n::t(Lang::En, crate::i18n::Text::DateFormat),
+        "YYYY-MM-DD"
+    );
 }
