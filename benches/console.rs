@@ -61,7 +61,7 @@ fn model(n: u64) -> Model {
         m.cases.insert(e.case_id, Case::open(&e).unwrap());
     }
     m.last_seq = n;
-    m.order_stale = true;
+    m.list.stale = true;
     m.refresh_order();
     m
 }

@@ -114,7 +114,7 @@ impl Console {
         self.key(KeyCode::Char(':'));
         self.type_text(&case.to_string());
         self.key(KeyCode::Enter);
-        assert_eq!(self.model.selected, Some(case));
+        assert_eq!(self.model.list.selected, Some(case));
     }
 }
 
@@ -173,7 +173,9 @@ async fn five_actions_taken_offline_survive_a_console_kill_and_apply_exactly_onc
                 request,
             })]);
         }
-        console.until("five actions held", |m| m.waiting == 5).await;
+        console
+            .until("five actions held", |m| m.outbox.waiting == 5)
+            .await;
         // Killed: its tasks stop mid-retry and nothing runs on the way out.
         console.stop.cancel();
     }
@@ -182,12 +184,12 @@ async fn five_actions_taken_offline_survive_a_console_kill_and_apply_exactly_onc
     // A new console on the same outbox, then the hub comes back.
     let mut console = Console::start(&url, &officer, &outbox);
     console
-        .until("the outbox is read back", |m| m.waiting == 5)
+        .until("the outbox is read back", |m| m.outbox.waiting == 5)
         .await;
     let hub = TestHub::restart_at(addr, dir).await;
     console
         .until("all five applied", |m| {
-            m.waiting == 0 && m.refused.is_empty()
+            m.outbox.waiting == 0 && m.outbox.refused.is_empty()
         })
         .await;
     assert!(outbox_entries(&outbox).is_empty());
@@ -228,14 +230,16 @@ async fn a_conflict_on_replay_is_shown_to_the_person_who_acted_until_dismissed()
         version: 1,
         request: CaseCommand::Acknowledge,
     })]);
-    console.until("held", |m| m.waiting == 1).await;
+    console.until("held", |m| m.outbox.waiting == 1).await;
 
     // Meanwhile, with the hub back, a colleague acknowledges first.
     let hub = TestHub::restart_at(addr, dir).await;
     let res = hub.act(&colleague, case, "ack", 1, json!({})).await;
     assert_eq!(res.status(), 200);
-    console.until("refused", |m| m.refused.len() == 1).await;
-    let refusal = &console.model.refused[0];
+    console
+        .until("refused", |m| m.outbox.refused.len() == 1)
+        .await;
+    let refusal = &console.model.outbox.refused[0];
     let PendingState::Refused {
         status,
         case: Some(current),
@@ -254,7 +258,9 @@ async fn a_conflict_on_replay_is_shown_to_the_person_who_acted_until_dismissed()
     assert!(text.contains("the case is already acknowledged"), "{text}");
     assert!(text.contains("acknowledged by Test officer"), "{text}");
     console.key(KeyCode::Char('d'));
-    console.until("dismissed", |m| m.refused.is_empty()).await;
+    console
+        .until("dismissed", |m| m.outbox.refused.is_empty())
+        .await;
     // The dismissal reaches the file through the outbox task.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !outbox_entries(&outbox).is_empty() {
@@ -458,7 +464,7 @@ async fn a_transfer_by_keyboard_is_seen_by_both_consoles_and_duress_is_marked() 
     })
     .await;
     east.model.refresh_order();
-    assert_eq!(east.model.order[0], other.case_id, "duress is on top");
+    assert_eq!(east.model.list.order[0], other.case_id, "duress is on top");
     let text = east.screen();
     assert!(text.contains("DURESS"), "{text}");
     west.stop.cancel();

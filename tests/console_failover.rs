@@ -204,7 +204,7 @@ async fn the_console_moves_to_the_next_hub_resumes_after_its_last_seq_and_sends_
         .until("caught up on the second hub, outbox sent", |c| {
             c.model.hub == Some(1)
                 && c.model.last_seq >= meanwhile[1]
-                && c.model.waiting == 0
+                && c.model.outbox.waiting == 0
                 && c.applied(case)
         })
         .await;
@@ -224,7 +224,7 @@ async fn the_console_moves_to_the_next_hub_resumes_after_its_last_seq_and_sends_
         assert!(console.events.contains(seq), "{seq} not streamed");
     }
     assert_eq!(console.model.cases.len(), 4, "none missed, none doubled");
-    assert!(console.model.refused.is_empty());
+    assert!(console.model.outbox.refused.is_empty());
     // Applied once, under the key saved before the hub went away.
     assert_eq!(acknowledgements(&hub, &officer, case).await, 1);
     let version = console.model.cases[&case].version;
@@ -348,8 +348,8 @@ async fn an_answer_lost_on_one_hub_is_asked_of_the_next_under_the_same_key() {
     console
         .until("the acknowledgement settled on the second hub", |c| {
             c.model.hub == Some(1)
-                && c.model.waiting == 0
-                && (c.applied(case) || !c.model.refused.is_empty())
+                && c.model.outbox.waiting == 0
+                && (c.applied(case) || !c.model.outbox.refused.is_empty())
         })
         .await;
 
@@ -358,9 +358,9 @@ async fn an_answer_lost_on_one_hub_is_asked_of_the_next_under_the_same_key() {
     // case already acknowledged at a version it no longer has.
     assert_eq!(console.hubs, [0, 1]);
     assert!(
-        console.model.refused.is_empty(),
+        console.model.outbox.refused.is_empty(),
         "{:?}",
-        console.model.refused
+        console.model.outbox.refused
     );
     assert!(console.applied(case));
     assert_eq!(acknowledgements(&hub, &officer, case).await, 1);

@@ -28,7 +28,7 @@ fn search(model: &mut Model, text: &str) -> Vec<u64> {
     }
     key(model, KeyCode::Enter);
     model.refresh_order();
-    model.order.clone()
+    model.list.order.clone()
 }
 
 /// [`search`], then a second passes: a search that may be a phone number is asked of the hub
@@ -50,12 +50,12 @@ async fn search_with_hub(
     }
     if asked {
         console_until(model, inbox, |m| {
-            m.found.as_ref().is_some_and(|(q, _)| q == text)
+            m.list.found.as_ref().is_some_and(|(q, _)| q == text)
         })
         .await;
     }
     model.refresh_order();
-    model.order.clone()
+    model.list.order.clone()
 }
 
 #[tokio::test]
@@ -80,7 +80,7 @@ async fn a_relative_gives_a_phone_number_or_a_name_without_accents() {
     let mut model = Model::new(Lang::Es, true, chrono::Duration::minutes(5), Utc::now());
     console_until(&mut model, &mut inbox, |m| m.last_seq >= last.seq).await;
     model.refresh_order();
-    assert_eq!(model.order.len(), 2);
+    assert_eq!(model.list.order.len(), 2);
     // The rows carry no phone numbers: the hub finds them in the cases.
     assert!(model.cases.values().all(|c| c.registrant.phone.is_empty()));
 

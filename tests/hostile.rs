@@ -195,8 +195,8 @@ fn every_sink_renders_hostile_text_harmless() {
         now,
     );
     model.cases.insert(case.id, case.clone());
-    model.order_stale = true;
-    model.selected = Some(case.id);
+    model.list.stale = true;
+    model.list.selected = Some(case.id);
     for height in [40, 120] {
         let mut terminal = Terminal::new(TestBackend::new(200, height)).unwrap();
         guardia::console::app::draw(&mut terminal, &mut model).unwrap();

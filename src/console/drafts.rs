@@ -26,7 +26,7 @@ impl FormDraft {
         // not something typed: a form left with only those keeps no draft.
         let prefilled = |name: &str| {
             name == "at"
-                || (form.work.is_some()
+                || (form.kind.work().is_some()
                     && matches!(
                         name,
                         "planned_on" | "visited_on" | "staff" | "start" | "hours"
@@ -37,8 +37,8 @@ impl FormDraft {
             .any(|(name, value)| !prefilled(name) && !value.trim().is_empty());
         typed.then(|| FormDraft {
             case_id: form.case_id,
-            verb: form.verb,
-            task: form.work,
+            verb: form.kind.draft_verb(),
+            task: form.kind.work(),
             chosen: form.chosen.as_ref().map(|c| c.key.clone()),
             fields,
             saved_at: now,

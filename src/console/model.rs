@@ -31,10 +31,93 @@ pub struct Model {
     pub last_seq: u64,
     pub last_event_at: Option<DateTime<Utc>>,
     pub cases: HashMap<u64, Case>,
+    /// The list of cases: its order, view, search, selection and scroll.
+    pub list: ListPane,
+    /// `q` was pressed with actions still waiting; the next `q` quits.
+    pub quit_armed: bool,
+    /// Forms typed and not sent (see `drafts`), loaded at start, written back on change.
+    pub drafts: Vec<super::records::FormDraft>,
+    /// The open form was typed in since the drafts were last written.
+    pub drafts_dirty: bool,
+    /// The detail pane (or the map in its place).
+    pub detail: DetailPane,
+    /// The places ICE has held people (the shipped list with what staff recorded), for the
+    /// map and for placing a detainee.
+    pub facilities: crate::domain::facility::Registry,
+    /// What is open over the list (the mode is derived: [`Model::mode`]).
+    pub overlay: super::records::Overlay,
+    /// Critical cases the bell has already rung for.
+    pub rung: HashSet<u64>,
+    pub quit: bool,
+    pub tab: Tab,
+    pub lawyers: Vec<LawyerInfo>,
+    /// The consulates, for names in the header and the transfer picker.
+    pub consulates: Vec<crate::domain::consulate::Consulate>,
+    pub form: Option<Form>,
+    pub command_input: TextArea<'static>,
+    /// What the outbox holds, as it last said.
+    pub outbox: OutboxView,
+    /// The latest thing to tell the operator, for the status line.
+    pub notice: Option<Notice>,
+    /// A message from the command line or a form, put in words when drawn.
+    pub message: Option<Message>,
+    /// The supervisor's backlog tab.
+    pub backlog: BacklogTab,
+    /// The shift tab.
+    pub shift: ShiftTab,
+}
+
+/// The detail pane (or the map in its place).
+pub struct DetailPane {
+    /// The map (`m`) in the detail's place.
+    pub show_map: bool,
+    /// The detail (or the map) over the whole body, the list hidden (`Enter`; `Esc` returns).
+    pub full: bool,
+    /// Events for cases being fetched whole (newly assigned to this lawyer), held until the case
+    /// arrives so that none applied in between is lost.
+    pub fetching: HashMap<u64, Vec<crate::domain::event::Event>>,
+    /// The case whose whole record (timeline included) was asked for, while the answer is due.
+    pub requested: Option<u64>,
+    /// Lines the detail pane is scrolled by, and the case it applies to.
+    pub scroll: u16,
+    pub shown_for: Option<u64>,
+}
+
+/// The supervisor's backlog tab.
+pub struct BacklogTab {
+    /// Selection in the backlog's attention list.
+    pub selected: usize,
+    /// The backlog and its attention list, computed by `update::settle` when the backlog tab is
+    /// shown (once per drained inbox, not per frame or per event).
+    pub view: Option<(crate::domain::backlog::Backlog, Vec<u64>)>,
+    /// The backlog shows only cases triaged this way (`F` cycles the consent).
+    pub triage: crate::domain::backlog::TriageFilter,
+}
+
+/// The shift tab.
+pub struct ShiftTab {
+    /// The shift tab, once loaded, and how far it is scrolled.
+    pub panel: Option<ShiftPanel>,
+    pub scroll: u16,
+}
+
+/// What the outbox holds, as it last said.
+pub struct OutboxView {
+    /// Actions saved in the outbox and not yet accepted by the hub.
+    pub waiting: usize,
+    /// The cases those actions are on: their rows say "sending" until the hub takes them.
+    pub sending: HashSet<u64>,
+    /// Actions the hub refused, kept until dismissed.
+    pub refused: Vec<Pending>,
+    pub selected: usize,
+}
+
+/// The list of cases: its order, view, search, selection and scroll.
+pub struct ListPane {
     /// Case ids in display order, filtered. Brought up to date by [`Model::refresh_order`].
     pub order: Vec<u64>,
     /// The sort or the filter changed (or cases were replaced wholesale): rebuild the index.
-    pub order_stale: bool,
+    pub stale: bool,
     /// Cases an event touched since the last refresh: only these are re-keyed.
     pub touched: HashSet<u64>,
     pub index: super::order::SortedIndex,
@@ -50,75 +133,21 @@ pub struct Model {
     pub view: super::views::QuickView,
     /// Cases a bulk acknowledge will act on once confirmed.
     pub bulk: Vec<u64>,
-    /// `q` was pressed with actions still waiting; the next `q` quits.
-    pub quit_armed: bool,
-    /// Forms typed and not sent (see `drafts`), loaded at start, written back on change.
-    pub drafts: Vec<super::records::FormDraft>,
-    /// The open form was typed in since the drafts were last written.
-    pub drafts_dirty: bool,
-    /// The map (`m`) in the detail's place.
-    pub show_map: bool,
-    /// The detail (or the map) over the whole body, the list hidden (`Enter`; `Esc` returns).
-    pub full_detail: bool,
     /// Many recent alerts close together, biggest first; recomputed each second.
     pub clusters: Vec<crate::domain::cluster::Cluster>,
     /// The list narrowed to one cluster (`z`), as it was when chosen.
     pub focus_cluster: Option<crate::domain::cluster::Cluster>,
-    /// The places ICE has held people (the shipped list with what staff recorded), for the
-    /// map and for placing a detainee.
-    pub facilities: crate::domain::facility::Registry,
     pub filter: String,
     /// The last search sent to the hub, and what it found (cases by phone or matrícula).
     pub asked: String,
     pub found: Option<(String, std::collections::HashSet<u64>)>,
     pub filter_input: TextArea<'static>,
-    /// What is open over the list (the mode is derived: [`Model::mode`]).
-    pub overlay: super::records::Overlay,
     pub selected: Option<u64>,
     pub table: TableState,
     /// Critical cases not yet looked at: highlighted until selected.
     pub unseen: HashSet<u64>,
-    /// Critical cases the bell has already rung for.
-    pub rung: HashSet<u64>,
-
-    pub quit: bool,
-    pub tab: Tab,
-    pub lawyers: Vec<LawyerInfo>,
-    /// The consulates, for names in the header and the transfer picker.
-    pub consulates: Vec<crate::domain::consulate::Consulate>,
-    pub form: Option<Form>,
-    pub command_input: TextArea<'static>,
-    /// Actions saved in the outbox and not yet accepted by the hub.
-    pub waiting: usize,
-    /// The cases those actions are on: their rows say "sending" until the hub takes them.
-    pub sending: HashSet<u64>,
-    /// Actions the hub refused, kept until dismissed.
-    pub refused: Vec<Pending>,
-    pub refused_selected: usize,
-    /// The latest thing to tell the operator, for the status line.
-    pub notice: Option<Notice>,
-    /// A message from the command line or a form, put in words when drawn.
-    pub message: Option<Message>,
-    /// Selection in the backlog's attention list.
-    pub backlog_selected: usize,
-    /// The shift tab, once loaded, and how far it is scrolled.
-    pub shift: Option<ShiftPanel>,
-    pub shift_scroll: u16,
-    /// The backlog and its attention list, computed by `update::settle` when the backlog tab is
-    /// shown (once per drained inbox, not per frame or per event).
-    pub backlog: Option<(crate::domain::backlog::Backlog, Vec<u64>)>,
-    /// The backlog shows only cases triaged this way (`F` cycles the consent).
-    pub triage_filter: crate::domain::backlog::TriageFilter,
     /// Rows of the list pane at the current terminal size (set by `update::settle`), for paging.
     pub page: usize,
-    /// Events for cases being fetched whole (newly assigned to this lawyer), held until the case
-    /// arrives so that none applied in between is lost.
-    pub fetching: HashMap<u64, Vec<crate::domain::event::Event>>,
-    /// The case whose whole record (timeline included) was asked for, while the answer is due.
-    pub detail_requested: Option<u64>,
-    /// Lines the detail pane is scrolled by, and the case it applies to.
-    pub detail_scroll: u16,
-    pub detail_for: Option<u64>,
 }
 
 impl Model {
@@ -141,9 +170,9 @@ impl Model {
     /// The case the detail pane shows: the backlog's selection on the backlog tab, else the
     /// list's.
     pub fn detail_target(&self) -> Option<u64> {
-        match &self.backlog {
-            Some((_, ids)) if self.tab == Tab::Backlog => ids.get(self.backlog_selected).copied(),
-            _ => self.selected,
+        match &self.backlog.view {
+            Some((_, ids)) if self.tab == Tab::Backlog => ids.get(self.backlog.selected).copied(),
+            _ => self.list.selected,
         }
     }
 
@@ -160,55 +189,65 @@ impl Model {
             last_seq: 0,
             last_event_at: None,
             cases: HashMap::new(),
-            order: Vec::new(),
-            order_stale: false,
-            touched: HashSet::new(),
-            index: Default::default(),
-            whole: None,
-            tiers: Vec::new(),
-            pinned: 0,
-            sort: SortMode::Urgency,
-            view: Default::default(),
-            bulk: Vec::new(),
+            list: ListPane {
+                order: Vec::new(),
+                stale: false,
+                touched: HashSet::new(),
+                index: Default::default(),
+                whole: None,
+                tiers: Vec::new(),
+                pinned: 0,
+                sort: SortMode::Urgency,
+                view: Default::default(),
+                bulk: Vec::new(),
+                clusters: Vec::new(),
+                focus_cluster: None,
+                filter: String::new(),
+                asked: String::new(),
+                found: None,
+                filter_input: TextArea::default(),
+                selected: None,
+                table: TableState::default(),
+                unseen: HashSet::new(),
+                page: 10,
+            },
             quit_armed: false,
             drafts: Vec::new(),
             drafts_dirty: false,
-            show_map: false,
-            full_detail: false,
-            clusters: Vec::new(),
-            focus_cluster: None,
+            detail: DetailPane {
+                show_map: false,
+                full: false,
+                fetching: HashMap::new(),
+                requested: None,
+                scroll: 0,
+                shown_for: None,
+            },
             facilities: Default::default(),
-            filter: String::new(),
-            asked: String::new(),
-            found: None,
-            filter_input: TextArea::default(),
             overlay: super::records::Overlay::None,
-            selected: None,
-            table: TableState::default(),
-            unseen: HashSet::new(),
             rung: HashSet::new(),
-            page: 10,
             quit: false,
             tab: Tab::Queue,
             lawyers: Vec::new(),
             consulates: Vec::new(),
             form: None,
             command_input: TextArea::default(),
-            waiting: 0,
-            sending: HashSet::new(),
-            refused: Vec::new(),
-            refused_selected: 0,
+            outbox: OutboxView {
+                waiting: 0,
+                sending: HashSet::new(),
+                refused: Vec::new(),
+                selected: 0,
+            },
             notice: None,
             message: None,
-            backlog_selected: 0,
-            shift: None,
-            shift_scroll: 0,
-            backlog: None,
-            triage_filter: Default::default(),
-            fetching: HashMap::new(),
-            detail_requested: None,
-            detail_scroll: 0,
-            detail_for: None,
+            backlog: BacklogTab {
+                view: None,
+                selected: 0,
+                triage: Default::default(),
+            },
+            shift: ShiftTab {
+                panel: None,
+                scroll: 0,
+            },
         }
     }
 
@@ -242,46 +281,46 @@ impl Model {
     /// the cases touched since, or whose tier time has moved, are re-keyed (see `order`), unless
     /// the sort or the filter changed.
     pub fn refresh_order(&mut self) {
-        let mut changed = std::mem::take(&mut self.touched);
-        let ids: Vec<u64> = if self.order_stale {
+        let mut changed = std::mem::take(&mut self.list.touched);
+        let ids: Vec<u64> = if self.list.stale {
             self.cases.keys().copied().collect()
         } else {
             changed.iter().copied().collect()
         };
         self.measure(&ids);
-        let needle = Needle::new(&self.filter);
+        let needle = Needle::new(&self.list.filter);
         self.refresh_whole(&needle, &changed);
         // Out of the model while it is updated, so the filter can read the rest of it.
-        let mut index = std::mem::take(&mut self.index);
-        if self.order_stale {
-            self.order_stale = false;
+        let mut index = std::mem::take(&mut self.list.index);
+        if self.list.stale {
+            self.list.stale = false;
             index.clear();
             for case in self.cases.values() {
                 if self.shown(case, &needle) {
-                    index.upsert(case, self.now, self.rules, self.sort);
+                    index.upsert(case, self.now, self.rules, self.list.sort);
                 }
             }
         } else {
             changed.extend(index.due(self.now));
             if changed.is_empty() {
-                self.index = index;
+                self.list.index = index;
                 return;
             }
             for id in changed {
                 match self.cases.get(&id) {
                     Some(case) if self.shown(case, &needle) => {
-                        index.upsert(case, self.now, self.rules, self.sort)
+                        index.upsert(case, self.now, self.rules, self.list.sort)
                     }
                     _ => index.remove(id),
                 }
             }
         }
-        self.index = index;
-        self.order.clear();
-        self.tiers.clear();
-        for (id, tier) in self.index.rows() {
-            self.order.push(id);
-            self.tiers.push(tier);
+        self.list.index = index;
+        self.list.order.clear();
+        self.list.tiers.clear();
+        for (id, tier) in self.list.index.rows() {
+            self.list.order.push(id);
+            self.list.tiers.push(tier);
         }
         self.sync_selection();
     }
@@ -310,16 +349,16 @@ impl Model {
     fn refresh_whole(&mut self, needle: &Needle, changed: &HashSet<u64>) {
         use crate::domain::case::CaseStatus;
         let narrowed = !needle.is_empty()
-            || self.view != super::views::QuickView::Open
-            || self.focus_cluster.is_some();
+            || self.list.view != super::views::QuickView::Open
+            || self.list.focus_cluster.is_some();
         if !narrowed {
-            self.whole = None;
+            self.list.whole = None;
             return;
         }
         let open = |c: &Case| c.status != CaseStatus::Closed;
         let (now, rules) = (self.now, self.rules);
-        match &mut self.whole {
-            Some(whole) if !self.order_stale => {
+        match &mut self.list.whole {
+            Some(whole) if !self.list.stale => {
                 let mut ids: Vec<u64> = changed.iter().copied().collect();
                 ids.extend(whole.due(now));
                 for id in ids {
@@ -334,14 +373,14 @@ impl Model {
                 for case in self.cases.values().filter(|c| open(c)) {
                     whole.upsert(case, now, rules, SortMode::Urgency);
                 }
-                self.whole = Some(whole);
+                self.list.whole = Some(whole);
             }
         }
     }
 
     /// The counts strip's index: the whole queue's.
     pub fn counted(&self) -> &super::order::SortedIndex {
-        self.whole.as_ref().unwrap_or(&self.index)
+        self.list.whole.as_ref().unwrap_or(&self.list.index)
     }
 
     /// Whether a case is in the list: open ones, or under a search (`/`) any case it finds, by
@@ -349,25 +388,29 @@ impl Model {
     /// language.
     fn shown(&self, case: &Case, needle: &Needle) -> bool {
         use super::views::QuickView;
-        if let Some(cluster) = &self.focus_cluster
+        if let Some(cluster) = &self.list.focus_cluster
             && !cluster.ids.contains(&case.id)
         {
             return false;
         }
-        let in_view = self.view.admits(case, self.me.as_ref(), self.day_start());
+        let in_view = self
+            .list
+            .view
+            .admits(case, self.me.as_ref(), self.day_start());
         if needle.is_empty() {
             return in_view;
         }
         // Closed cases leave the live queue, but a search from it still finds them; the other
         // views narrow the search to themselves.
-        if self.view != QuickView::Open && !in_view {
+        if self.list.view != QuickView::Open && !in_view {
             return false;
         }
         needle.finds(case, &self.consulate_name(&case.consulate))
             || self
+                .list
                 .found
                 .as_ref()
-                .is_some_and(|(q, ids)| *q == self.filter && ids.contains(&case.id))
+                .is_some_and(|(q, ids)| *q == self.list.filter && ids.contains(&case.id))
             || self.urgency(case).reasons.iter().any(|r| {
                 [Lang::Es, Lang::En]
                     .into_iter()
@@ -378,18 +421,22 @@ impl Model {
     /// Keeps the selection on the same case across re-sorts; falls back to the first row.
     pub fn sync_selection(&mut self) {
         let index = self
+            .list
             .selected
-            .and_then(|id| self.order.iter().position(|&o| o == id));
+            .and_then(|id| self.list.order.iter().position(|&o| o == id));
         match index {
-            Some(i) => self.table.select(Some(i)),
+            Some(i) => self.list.table.select(Some(i)),
             None => {
-                self.selected = self.order.first().copied();
-                self.table
-                    .select(if self.order.is_empty() { None } else { Some(0) });
+                self.list.selected = self.list.order.first().copied();
+                self.list.table.select(if self.list.order.is_empty() {
+                    None
+                } else {
+                    Some(0)
+                });
             }
         }
-        if let Some(id) = self.selected {
-            self.unseen.remove(&id);
+        if let Some(id) = self.list.selected {
+            self.list.unseen.remove(&id);
         }
     }
 
@@ -414,6 +461,6 @@ impl Model {
     }
 
     pub fn selected_case(&self) -> Option<&Case> {
-        self.selected.and_then(|id| self.cases.get(&id))
+        self.list.selected.and_then(|id| self.cases.get(&id))
     }
 }

@@ -219,7 +219,7 @@ mod tests {
             .cases
             .values()
             .filter(|c| c.status != CaseStatus::Closed)
-            .map(|c| (key_of(c, m.now, m.rules, m.sort).0, c.id))
+            .map(|c| (key_of(c, m.now, m.rules, m.list.sort).0, c.id))
             .collect();
         keyed.sort();
         keyed.into_iter().map(|(_, id)| id).collect()
@@ -244,7 +244,7 @@ mod tests {
                             c.received_at = m.now - Duration::seconds(i64::from(late_s));
                             c.distance_km = f64::from(km);
                             m.cases.insert(c.id, c);
-                            m.touched.insert(next);
+                            m.list.touched.insert(next);
                             next += 1;
                         }
                         Op::Ack(i) | Op::Duress(i) | Op::Close(i) | Op::Press(i) => {
@@ -257,17 +257,17 @@ mod tests {
                                 Op::Close(_) => c.status = CaseStatus::Closed,
                                 _ => c.presses += 1,
                             }
-                            m.touched.insert(id);
+                            m.list.touched.insert(id);
                         }
                         Op::Wait { seconds } => m.now += Duration::seconds(i64::from(seconds)),
                         Op::Sort => {
-                            m.sort = m.sort.next();
-                            m.order_stale = true;
+                            m.list.sort = m.list.sort.next();
+                            m.list.stale = true;
                         }
                     }
                 }
                 m.refresh_order();
-                prop_assert_eq!(&m.order, &full_sort(&m));
+                prop_assert_eq!(&m.list.order, &full_sort(&m));
             }
         }
     }
@@ -283,14 +283,14 @@ mod tests {
         detained.received_at = start + Duration::minutes(2);
         m.cases.insert(1, imminent);
         m.cases.insert(2, detained);
-        m.order_stale = true;
+        m.list.stale = true;
         m.now = start + Duration::minutes(3);
         m.refresh_order();
-        assert_eq!(m.order, vec![2, 1], "high before elevated");
+        assert_eq!(m.list.order, vec![2, 1], "high before elevated");
         // No event: only the clock moves past the imminent alert's SLA, making it critical.
         m.now = start + Duration::minutes(5) + Duration::seconds(1);
         m.refresh_order();
-        assert_eq!(m.order, vec![1, 2], "the overdue alert first");
-        assert!(m.index.due(m.now).is_empty(), "its wake-up was taken");
+        assert_eq!(m.list.order, vec![1, 2], "the overdue alert first");
+        assert!(m.list.index.due(m.now).is_empty(), "its wake-up was taken");
     }
 }

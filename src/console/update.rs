@@ -30,7 +30,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             // Tiers depend on time (the SLA); the order's index re-keys the cases whose instant
             // has come when it is next refreshed.
             model.now = now;
-            model.clusters = crate::domain::cluster::find(model.cases.values(), now);
+            model.list.clusters = crate::domain::cluster::find(model.cases.values(), now);
             let mut commands = ring_for_new_criticals(model);
             commands.extend(want_whole_case(model));
             commands.extend(ask_hub_to_find(model));
@@ -44,19 +44,19 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             model.cases = snapshot.cases.into_iter().map(|c| (c.id, c)).collect();
             model.last_seq = snapshot.seq;
             // A snapshot holds every case whole; nothing is waiting any more.
-            model.fetching.clear();
-            model.order_stale = true;
+            model.detail.fetching.clear();
+            model.list.stale = true;
             if first {
                 model.tab = tabs(Some(role))[0];
                 if role == Role::Lawyer {
-                    model.sort = SortMode::Deadline;
+                    model.list.sort = SortMode::Deadline;
                 }
             }
             // Cases that were critical before we connected are highlighted but ring only once.
             let criticals: Vec<u64> = critical_ids(model);
             let ring = criticals.iter().any(|id| !model.rung.contains(id));
             model.rung = criticals.iter().copied().collect();
-            model.unseen.extend(criticals);
+            model.list.unseen.extend(criticals);
             let mut commands = if ring { vec![Command::Bell] } else { vec![] };
             if may_see_roster(role) {
                 commands.push(Command::FetchLawyers);
@@ -89,16 +89,17 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             }
         }
         Action::Outbox { waiting, refused } => {
-            model.waiting = waiting.len();
+            model.outbox.waiting = waiting.len();
             // Rows whose action has not reached the hub yet say so.
-            for id in model.sending.iter().chain(&waiting) {
-                model.touched.insert(*id);
+            for id in model.outbox.sending.iter().chain(&waiting) {
+                model.list.touched.insert(*id);
             }
-            model.sending = waiting.into_iter().collect();
-            model.refused = refused;
-            model.refused_selected = model
-                .refused_selected
-                .min(model.refused.len().saturating_sub(1));
+            model.outbox.sending = waiting.into_iter().collect();
+            model.outbox.refused = refused;
+            model.outbox.selected = model
+                .outbox
+                .selected
+                .min(model.outbox.refused.len().saturating_sub(1));
             vec![]
         }
         Action::Notice(notice) => notice::on_notice(model, notice),
@@ -114,7 +115,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
         }
         Action::Candidates(list) => work::on_candidates(model, list),
         Action::ShiftLoaded(panel) => {
-            model.shift = Some(*panel);
+            model.shift.panel = Some(*panel);
             protection::refresh(model);
             vec![]
         }
@@ -127,31 +128,31 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
         Action::Consulates(list) => {
             model.consulates = list;
             // Distances are measured from them.
-            model.order_stale = true;
+            model.list.stale = true;
             vec![]
         }
         Action::CaseUnavailable(id) => {
             // Stop holding its events; a reconnect's snapshot carries the case whole.
-            model.fetching.remove(&id);
-            if model.detail_requested == Some(id) {
-                model.detail_requested = None;
+            model.detail.fetching.remove(&id);
+            if model.detail.requested == Some(id) {
+                model.detail.requested = None;
             }
             vec![]
         }
         Action::Found { query, ids } => {
-            model.found = Some((query, ids.into_iter().collect()));
-            model.order_stale = true;
+            model.list.found = Some((query, ids.into_iter().collect()));
+            model.list.stale = true;
             vec![]
         }
         Action::CaseLoaded(case) => {
             let mut case = *case;
             // Events that arrived while it was being fetched: the ones it does not yet include
             // apply now (apply skips any at or below its last seq).
-            for event in model.fetching.remove(&case.id).unwrap_or_default() {
+            for event in model.detail.fetching.remove(&case.id).unwrap_or_default() {
                 let _ = case.apply(&event);
             }
-            if model.detail_requested == Some(case.id) {
-                model.detail_requested = None;
+            if model.detail.requested == Some(case.id) {
+                model.detail.requested = None;
             }
             // Newer, or as new and whole (a detail read with its timeline).
             let newer = model
@@ -159,7 +160,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
                 .get(&case.id)
                 .is_none_or(|c| c.last_seq <= case.last_seq);
             if newer && model.keeps(&case) {
-                model.touched.insert(case.id);
+                model.list.touched.insert(case.id);
                 model.cases.insert(case.id, case);
             }
             vec![]
@@ -170,14 +171,14 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
 /// A search that may be a phone number or a matrícula is also asked of the hub, once the
 /// typing has paused (a tick), since queue rows do not carry either.
 fn ask_hub_to_find(model: &mut Model) -> Vec<Command> {
-    if model.filter == model.asked {
+    if model.list.filter == model.list.asked {
         return vec![];
     }
-    model.asked = model.filter.clone();
-    if !crate::domain::search::Needle::new(&model.filter).asks_hub() {
+    model.list.asked = model.list.filter.clone();
+    if !crate::domain::search::Needle::new(&model.list.filter).asks_hub() {
         return vec![];
     }
-    vec![Command::FindOnHub(model.filter.clone())]
+    vec![Command::FindOnHub(model.list.filter.clone())]
 }
 
 /// The case in the detail pane, read whole (its timeline, every note, the person's details)
@@ -185,16 +186,16 @@ fn ask_hub_to_find(model: &mut Model) -> Vec<Command> {
 /// does not grow with it, and without the details a queue row does not need, so that only a
 /// case someone opens is read (and recorded as read).
 fn want_whole_case(model: &mut Model) -> Vec<Command> {
-    let Some(id) = model.detail_for else {
+    let Some(id) = model.detail.shown_for else {
         return vec![];
     };
     let partial = model.cases.get(&id).is_some_and(|c| {
         c.timeline.is_empty() || crate::domain::privacy::is_withheld(&c.registrant)
     });
-    if !partial || model.detail_requested == Some(id) {
+    if !partial || model.detail.requested == Some(id) {
         return vec![];
     }
-    model.detail_requested = Some(id);
+    model.detail.requested = Some(id);
     vec![Command::FetchCase(id)]
 }
 
@@ -230,7 +231,7 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
                     let _ = case.apply(&event);
                 }
                 None => {
-                    if let Some(held) = model.fetching.get_mut(&event.case_id) {
+                    if let Some(held) = model.detail.fetching.get_mut(&event.case_id) {
                         held.push(event.clone());
                     } else {
                         // A case we have never seen: newly assigned to this lawyer. Fetch it
@@ -238,7 +239,10 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
                         let mine = matches!(body, EventBody::LawyerAssigned(a)
                             if model.me.as_ref().is_some_and(|me| me.id == a.lawyer_id));
                         if mine || model.role() != Some(Role::Lawyer) {
-                            model.fetching.insert(event.case_id, vec![event.clone()]);
+                            model
+                                .detail
+                                .fetching
+                                .insert(event.case_id, vec![event.clone()]);
                             commands.push(Command::FetchCase(event.case_id));
                         }
                     }
@@ -260,13 +264,13 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
             }
         }
     }
-    model.touched.insert(event.case_id);
+    model.list.touched.insert(event.case_id);
     if calls_for_attention(model, &event) && !commands.contains(&Command::Bell) {
         commands.push(bell_for(model, &[event.case_id]));
         // One bell for this event, not a second one for the tier it may also have raised.
         model.rung.insert(event.case_id);
-        if model.selected != Some(event.case_id) {
-            model.unseen.insert(event.case_id);
+        if model.list.selected != Some(event.case_id) {
+            model.list.unseen.insert(event.case_id);
         }
     }
     // Only this case changed; scanning every case per event would make a burst O(n²).
@@ -314,8 +318,8 @@ fn ring_for_new_criticals(model: &mut Model) -> Vec<Command> {
     }
     for id in &fresh {
         model.rung.insert(*id);
-        if model.selected != Some(*id) {
-            model.unseen.insert(*id);
+        if model.list.selected != Some(*id) {
+            model.list.unseen.insert(*id);
         }
     }
     vec![bell_for(model, &fresh)]
@@ -342,8 +346,8 @@ fn ring_if_newly_critical(model: &mut Model, id: u64) -> Vec<Command> {
         return vec![];
     }
     model.rung.insert(id);
-    if model.selected != Some(id) {
-        model.unseen.insert(id);
+    if model.list.selected != Some(id) {
+        model.list.unseen.insert(id);
     }
     vec![bell_for(model, &[id])]
 }
@@ -370,44 +374,44 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         Intent::NextView => views::next_view(model),
         Intent::BulkAcknowledge => views::start_bulk(model),
         Intent::Up if model.tab == Tab::Shift => {
-            model.shift_scroll = model.shift_scroll.saturating_sub(1)
+            model.shift.scroll = model.shift.scroll.saturating_sub(1)
         }
         Intent::Down if model.tab == Tab::Shift => {
-            model.shift_scroll = model.shift_scroll.saturating_add(1)
+            model.shift.scroll = model.shift.scroll.saturating_add(1)
         }
         Intent::Up => move_by(model, -1),
         Intent::Down => move_by(model, 1),
-        Intent::PageUp => move_by(model, -(model.page.max(1) as i64)),
-        Intent::PageDown => move_by(model, model.page.max(1) as i64),
+        Intent::PageUp => move_by(model, -(model.list.page.max(1) as i64)),
+        Intent::PageDown => move_by(model, model.list.page.max(1) as i64),
         Intent::First => move_by(model, i64::MIN / 2),
         Intent::Last => move_by(model, i64::MAX / 2),
         Intent::NextSort => {
-            model.sort = model.sort.next();
-            model.order_stale = true;
+            model.list.sort = model.list.sort.next();
+            model.list.stale = true;
         }
         Intent::OpenFilter => {
-            let mut input = TextArea::new(vec![model.filter.clone()]);
+            let mut input = TextArea::new(vec![model.list.filter.clone()]);
             input.move_cursor(ratatui_textarea::CursorMove::End);
-            model.filter_input = input;
+            model.list.filter_input = input;
             model.overlay = crate::console::records::Overlay::Filter;
         }
         Intent::ApplyFilter => model.overlay = crate::console::records::Overlay::None,
         // Esc steps back one thing at a time: the full-screen detail, then a cluster, then the
         // search.
-        Intent::ClearFilter if model.full_detail => {
-            model.full_detail = false;
+        Intent::ClearFilter if model.detail.full => {
+            model.detail.full = false;
             // Back beside the list, the detail starts at its top (the case's number and state).
-            model.detail_scroll = 0;
+            model.detail.scroll = 0;
         }
-        Intent::ClearFilter if model.focus_cluster.is_some() => {
-            model.focus_cluster = None;
-            model.order_stale = true;
+        Intent::ClearFilter if model.list.focus_cluster.is_some() => {
+            model.list.focus_cluster = None;
+            model.list.stale = true;
         }
         Intent::ClearFilter => {
-            model.filter.clear();
-            model.filter_input = TextArea::default();
+            model.list.filter.clear();
+            model.list.filter_input = TextArea::default();
             model.overlay = crate::console::records::Overlay::None;
-            model.order_stale = true;
+            model.list.stale = true;
             model.message = None;
         }
         Intent::ToggleHelp => model.overlay = crate::console::records::Overlay::Help,
@@ -429,11 +433,11 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
                 && let Some(id) = settle::backlog_target(model)
             {
                 settle::select_case(model, id);
-            } else if model.selected.is_some() {
-                model.full_detail = !model.full_detail;
+            } else if model.list.selected.is_some() {
+                model.detail.full = !model.detail.full;
             }
         }
-        Intent::ToggleMap => model.show_map = !model.show_map,
+        Intent::ToggleMap => model.detail.show_map = !model.detail.show_map,
         Intent::NextCluster => views::next_cluster(model),
         Intent::CommandLine => {
             model.command_input = TextArea::default();
@@ -444,7 +448,7 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         Intent::CycleConsent => {
             use crate::domain::triage::Consent;
             let all = Consent::ALL;
-            model.triage_filter.consent = match model.triage_filter.consent {
+            model.backlog.triage.consent = match model.backlog.triage.consent {
                 None => all.first().copied(),
                 Some(c) => all
                     .iter()
@@ -452,15 +456,15 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
                     .and_then(|i| all.get(i + 1))
                     .copied(),
             };
-            model.backlog_selected = 0;
+            model.backlog.selected = 0;
         }
-        Intent::DetailDown => model.detail_scroll = model.detail_scroll.saturating_add(5),
-        Intent::DetailUp => model.detail_scroll = model.detail_scroll.saturating_sub(5),
+        Intent::DetailDown => model.detail.scroll = model.detail.scroll.saturating_add(5),
+        Intent::DetailUp => model.detail.scroll = model.detail.scroll.saturating_sub(5),
         Intent::StartWork => return protection::start(model),
         Intent::Start(verb) => {
             let target = match model.tab {
                 Tab::Backlog => settle::backlog_target(model),
-                _ => model.selected,
+                _ => model.list.selected,
             };
             return work::start(model, verb, target);
         }
@@ -472,7 +476,7 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
 /// Entering the shift tab loads it afresh: the handover is a moment's picture.
 fn entered(model: &mut Model) -> Vec<Command> {
     if model.tab == Tab::Shift {
-        model.shift_scroll = 0;
+        model.shift.scroll = 0;
         return vec![Command::FetchShift];
     }
     vec![]
@@ -488,9 +492,9 @@ pub fn hub_changed(previous: Option<usize>, now: usize) -> bool {
 fn typed(model: &mut Model, key: KeyEvent) -> Vec<Command> {
     match model.mode() {
         Mode::Filter => {
-            model.filter_input.input(key);
-            model.filter = model.filter_input.lines().join(" ");
-            model.order_stale = true;
+            model.list.filter_input.input(key);
+            model.list.filter = model.list.filter_input.lines().join(" ");
+            model.list.stale = true;
         }
         Mode::Command if key.code != KeyCode::Enter => {
             model.command_input.input(key);
@@ -504,16 +508,17 @@ fn typed(model: &mut Model, key: KeyEvent) -> Vec<Command> {
 fn on_refusals_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
     match intent {
         Intent::EditRefused => return work::edit_refused(model),
-        Intent::Up => model.refused_selected = model.refused_selected.saturating_sub(1),
+        Intent::Up => model.outbox.selected = model.outbox.selected.saturating_sub(1),
         Intent::Down => {
-            model.refused_selected =
-                (model.refused_selected + 1).min(model.refused.len().saturating_sub(1))
+            model.outbox.selected =
+                (model.outbox.selected + 1).min(model.outbox.refused.len().saturating_sub(1))
         }
-        Intent::Dismiss if model.refused_selected < model.refused.len() => {
-            let gone = model.refused.remove(model.refused_selected);
-            model.refused_selected = model
-                .refused_selected
-                .min(model.refused.len().saturating_sub(1));
+        Intent::Dismiss if model.outbox.selected < model.outbox.refused.len() => {
+            let gone = model.outbox.refused.remove(model.outbox.selected);
+            model.outbox.selected = model
+                .outbox
+                .selected
+                .min(model.outbox.refused.len().saturating_sub(1));
             return vec![Command::Dismiss(gone.key)];
         }
         Intent::Cancel | Intent::Quit => model.overlay = crate::console::records::Overlay::None,
@@ -524,24 +529,24 @@ fn on_refusals_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
 
 fn move_by(model: &mut Model, delta: i64) {
     if model.tab == Tab::Backlog {
-        let n = match &model.backlog {
+        let n = match &model.backlog.view {
             Some((_, ids)) => ids.len(),
             None => settle::attention(model).len(),
         } as i64;
-        model.backlog_selected = (model.backlog_selected as i64)
+        model.backlog.selected = (model.backlog.selected as i64)
             .saturating_add(delta)
             .clamp(0, (n - 1).max(0)) as usize;
         return;
     }
     model.refresh_order();
-    if model.order.is_empty() {
+    if model.list.order.is_empty() {
         return;
     }
-    let current = model.table.selected().unwrap_or(0) as i64;
-    let next = (current.saturating_add(delta)).clamp(0, model.order.len() as i64 - 1) as usize;
-    model.selected = Some(model.order[next]);
-    model.table.select(Some(next));
-    model.unseen.remove(&model.order[next]);
+    let current = model.list.table.selected().unwrap_or(0) as i64;
+    let next = (current.saturating_add(delta)).clamp(0, model.list.order.len() as i64 - 1) as usize;
+    model.list.selected = Some(model.list.order[next]);
+    model.list.table.select(Some(next));
+    model.list.unseen.remove(&model.list.order[next]);
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ mod work;
 use people::lawyer_items;
 pub use placement::NOT_LISTED;
 use placement::facility_items;
-pub use work::{WORK_VERB, WorkContext, task_of};
+pub use work::{WorkContext, task_of};
 
 /// The caller-confirmation picker's "none of these people".
 pub const NONE_OF_THEM: &str = "none";
@@ -148,10 +148,58 @@ fn labels(lang: Lang, spec: &FieldSpec) -> Vec<String> {
     }
 }
 
+/// What a form is for: a command on a case (a call taken is `Case(Intake)`), the `p` menu of
+/// protection tasks, or one of those tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    Case(Verb),
+    WorkMenu,
+    Work(crate::domain::work::WorkVerb),
+}
+
+impl FormKind {
+    /// The case command, for a case form.
+    pub fn verb(self) -> Option<Verb> {
+        match self {
+            FormKind::Case(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The protection task, for a task's form.
+    pub fn work(self) -> Option<crate::domain::work::WorkVerb> {
+        match self {
+            FormKind::Work(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The verb a draft of this form is filed under. Protection work has none; its drafts were
+    /// always filed under `intake` beside their task, and still are, so older drafts read.
+    pub fn draft_verb(self) -> Verb {
+        self.verb().unwrap_or(Verb::Intake)
+    }
+}
+
+/// Where a form stands beyond its picker and fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Stage {
+    /// Choosing or typing.
+    #[default]
+    Filling,
+    /// The picker open now is the facilities' (after a placement checkpoint was chosen).
+    PickingFacility,
+    /// Asked to confirm an irreversible step (closing).
+    Confirming,
+    /// A call waiting for the officer to confirm who the caller is.
+    ConfirmingCaller(IntakeRequest),
+}
+
 pub struct Form {
     pub case_id: u64,
     pub version: u64,
-    pub verb: Verb,
+    pub kind: FormKind,
+    pub stage: Stage,
     pub picker: Option<Picker>,
     /// What the picker chose.
     pub chosen: Option<PickItem>,
@@ -160,9 +208,6 @@ pub struct Form {
     /// Why the last attempt to send was refused (a field's problem, or the rule book's no), put
     /// in words when drawn.
     pub error: Option<Refusal>,
-    pub confirming: bool,
-    /// An intake waiting for the officer to confirm who the caller is.
-    pub pending_intake: Option<IntakeRequest>,
     /// The case's consulate's zone: times are typed, and prefilled, as wall time there.
     pub zone: chrono_tz::Tz,
     /// That consulate's name, for the time fields' hint ("hora local de Los Angeles, CA").
@@ -175,12 +220,6 @@ pub struct Form {
     /// The registry's facilities, nearest to the person first, for placing them; the picker
     /// shows them after a placement checkpoint is chosen.
     pub facilities: Vec<PickItem>,
-    /// The picker open now is the facilities'.
-    pub picking_facility: bool,
-    /// Protection work (no case): the task, once chosen from the menu (`work.rs`).
-    pub work: Option<crate::domain::work::WorkVerb>,
-    /// The picker open now is the menu of protection tasks.
-    pub choosing_work: bool,
 }
 
 fn editor(text: &str) -> TextArea<'static> {
@@ -221,7 +260,7 @@ impl Form {
     /// The keys a form takes at its stage: confirming, picking, or typing.
     pub fn mode(&self) -> crate::console::keymap::Mode {
         use crate::console::keymap::Mode;
-        if self.confirming {
+        if self.stage == Stage::Confirming {
             Mode::Confirm
         } else if self.picker.is_some() {
             Mode::Picker
@@ -231,26 +270,22 @@ impl Form {
     }
 
     /// A form with nothing in it yet, for no case.
-    fn blank(verb: Verb) -> Form {
+    fn blank(kind: FormKind) -> Form {
         Form {
             case_id: 0,
             version: 0,
-            verb,
+            kind,
+            stage: Stage::Filling,
             picker: None,
             chosen: None,
             inputs: Vec::new(),
             focus: 0,
             error: None,
-            confirming: false,
-            pending_intake: None,
             zone: chrono_tz::UTC,
             place: String::new(),
             refused: None,
             steps: Vec::new(),
             facilities: Vec::new(),
-            picking_facility: false,
-            work: None,
-            choosing_work: false,
         }
     }
 
@@ -258,7 +293,7 @@ impl Form {
         Form {
             case_id: case.id,
             version: case.version,
-            ..Form::blank(verb)
+            ..Form::blank(FormKind::Case(verb))
         }
     }
 
@@ -285,7 +320,7 @@ impl Form {
 
     /// Refreshes the lawyer list when the roster arrives after the picker opened.
     pub fn set_lawyers(&mut self, case: &Case, lawyers: &[LawyerInfo], lang: Lang) {
-        if self.verb == Verb::Assign
+        if self.kind == FormKind::Case(Verb::Assign)
             && let Some(p) = &mut self.picker
         {
             p.items = lawyer_items(case, lawyers, lang);
@@ -386,7 +421,7 @@ impl Form {
                 },
                 note_input("description", true),
             ],
-            ..Form::blank(Verb::Intake)
+            ..Form::blank(FormKind::Case(Verb::Intake))
         }
     }
 
@@ -473,12 +508,12 @@ impl Form {
     /// Moves from the picker to the fields, for what was chosen.
     pub fn choose(&mut self, item: PickItem, lang: Lang, now: DateTime<Utc>) {
         self.picker = None;
-        if self.picking_facility {
-            self.picking_facility = false;
+        if self.stage == Stage::PickingFacility {
+            self.stage = Stage::Filling;
             self.place_in(&item);
             return;
         }
-        match self.verb {
+        match self.kind.verb().unwrap_or(Verb::Acknowledge) {
             Verb::Checkpoint => {
                 let Some(code) = CheckpointCode::parse(&item.key) else {
                     return;
@@ -526,7 +561,7 @@ impl Form {
                 );
                 if placement && !self.facilities.is_empty() {
                     self.picker = Some(Picker::new(self.facilities.clone()));
-                    self.picking_facility = true;
+                    self.stage = Stage::PickingFacility;
                 }
             }
             Verb::Close => self.inputs = vec![note_input("note", true)],
@@ -551,7 +586,7 @@ impl Form {
                 .position(|&i| picker.items.get(i).is_some_and(|item| &item.key == key));
             match found {
                 // Choosing a lawyer sends at once: only point at them.
-                Some(at) if self.verb == Verb::Assign => picker.selected = at,
+                Some(at) if self.kind == FormKind::Case(Verb::Assign) => picker.selected = at,
                 Some(at) => {
                     let item = picker.items[visible[at]].clone();
                     self.choose(item, lang, now);
@@ -571,9 +606,9 @@ impl Form {
                 .iter()
                 .any(|(k, v)| k == n && !v.trim().is_empty())
         };
-        if self.picking_facility && (placed("facility_code") || placed("facility")) {
+        if self.stage == Stage::PickingFacility && (placed("facility_code") || placed("facility")) {
             self.picker = None;
-            self.picking_facility = false;
+            self.stage = Stage::Filling;
         }
     }
 

@@ -5,9 +5,9 @@
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 use super::parse::{interviews, parse_cases, tokens, weekdays};
-use super::{Form, Input, PickItem, Picker, choices_hint, editor, note_input};
+use super::{Form, FormKind, Input, PickItem, Picker, choices_hint, editor, note_input};
 use crate::console::records::ShiftPanel;
-use crate::domain::command::{Refusal, Verb};
+use crate::domain::command::Refusal;
 use crate::domain::facility::Registry;
 use crate::domain::geo::Point;
 use crate::domain::roster::ShiftRequest;
@@ -29,10 +29,6 @@ const TASKS: &[WorkVerb] = &[
     WorkVerb::SetShift,
     WorkVerb::RemoveShift,
 ];
-
-/// The verb a protection form carries: unused while `work` is set (protection work is not a
-/// case verb), it keeps drafts apart from case work's by their task.
-pub const WORK_VERB: Verb = Verb::Intake;
 
 /// The picker key of a planned visit, beside facility codes (which are letters and digits).
 const PLAN: &str = "plan:";
@@ -81,7 +77,7 @@ fn to_input(e: FieldError) -> Refusal {
 impl Form {
     /// The `p` menu: the tasks this role may do.
     pub fn work_menu(role: Role, lang: Lang, zone: chrono_tz::Tz) -> Form {
-        let mut form = Form::blank(WORK_VERB);
+        let mut form = Form::blank(FormKind::WorkMenu);
         form.zone = zone;
         let items = TASKS
             .iter()
@@ -95,14 +91,12 @@ impl Form {
             })
             .collect();
         form.picker = Some(Picker::new(items));
-        form.choosing_work = true;
         form
     }
 
     /// A task chosen from the menu: its picker, or its fields.
     pub fn begin_work(&mut self, task: WorkVerb, ctx: &WorkContext<'_>, lang: Lang) {
-        self.work = Some(task);
-        self.choosing_work = false;
+        self.kind = FormKind::Work(task);
         self.picker = None;
         self.chosen = None;
         self.focus = 0;
@@ -208,7 +202,7 @@ impl Form {
         ctx: &WorkContext<'_>,
         lang: Lang,
     ) -> Option<WorkCommand> {
-        let task = self.work?;
+        let task = self.kind.work()?;
         self.picker = None;
         let number = item.key.trim_start_matches(PLAN).parse::<u64>().ok();
         let command = match (task, number) {
@@ -235,7 +229,7 @@ impl Form {
             let item = picker.items.iter().find(|i| &i.key == key).cloned();
             if let Some(item) = item
                 && !matches!(
-                    self.work,
+                    self.kind.work(),
                     Some(WorkVerb::CancelPlan | WorkVerb::RemoveShift)
                 )
             {
@@ -336,7 +330,7 @@ impl Form {
                 Err(bad(name, FieldCode::UnknownValue))
             }
         };
-        let task = self.work.ok_or(bad("task", FieldCode::Required))?;
+        let task = self.kind.work().ok_or(bad("task", FieldCode::Required))?;
         let value = |name: &str| self.input(name).map(|i| i.value()).unwrap_or_default();
         let chosen = self
             .chosen

@@ -44,9 +44,9 @@ const AREA: Rect = Rect {
 fn the_selection_stays_on_its_case_when_a_row_above_leaves() {
     let mut m = supervisor();
     settle(&mut m, AREA);
-    let ids = m.backlog.as_ref().unwrap().1.clone();
+    let ids = m.backlog.view.as_ref().unwrap().1.clone();
     assert_eq!(ids.len(), 3, "{ids:?}");
-    m.backlog_selected = 2;
+    m.backlog.selected = 2;
     let chosen = ids[2];
     // The first row gets a lawyer and leaves the attention list.
     update(
@@ -62,7 +62,7 @@ fn the_selection_stays_on_its_case_when_a_row_above_leaves() {
         ))),
     );
     settle(&mut m, AREA);
-    let now = &m.backlog.as_ref().unwrap().1;
+    let now = &m.backlog.view.as_ref().unwrap().1;
     assert_eq!(now.len(), 2, "{now:?}");
     assert_eq!(super::backlog_target(&m), Some(chosen));
 }

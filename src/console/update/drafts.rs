@@ -15,7 +15,7 @@ pub(super) fn save(model: &Model) -> Vec<Command> {
 pub(super) type Key = (u64, Verb, Option<WorkVerb>);
 
 fn key_of(form: &crate::console::form::Form) -> Key {
-    (form.case_id, form.verb, form.work)
+    (form.case_id, form.kind.draft_verb(), form.kind.work())
 }
 
 fn is(d: &FormDraft, key: Key) -> bool {
@@ -107,7 +107,14 @@ pub fn sent(model: &mut Model, case_id: u64, verb: Verb) -> Vec<Command> {
 
 /// Protection work left: its draft has done its work.
 pub fn sent_work(model: &mut Model, task: WorkVerb) -> Vec<Command> {
-    if remove(model, (0, crate::console::form::WORK_VERB, Some(task))) {
+    if remove(
+        model,
+        (
+            0,
+            crate::console::form::FormKind::Work(task).draft_verb(),
+            Some(task),
+        ),
+    ) {
         save(model)
     } else {
         vec![]

@@ -23,7 +23,7 @@ fn officer() -> Model {
         Action::HubEvent(Box::new(raised(1, 1002, AlertKind::Detained, vec![]))),
     );
     m.refresh_order();
-    m.selected = Some(1002);
+    m.list.selected = Some(1002);
     m
 }
 
@@ -125,7 +125,7 @@ fn a_refused_close_reopens_with_its_note_and_says_why() {
     assert!(commands.contains(&Command::Dismiss("k-1".into())));
     assert_eq!(m.mode(), Mode::Form);
     let form = m.form.as_ref().unwrap();
-    assert_eq!(form.verb, Verb::Close);
+    assert_eq!(form.kind, crate::console::form::FormKind::Case(Verb::Close));
     assert_eq!(form.chosen.as_ref().unwrap().key, "false_alarm");
     assert_eq!(
         form.input("note").unwrap().value(),
@@ -135,5 +135,5 @@ fn a_refused_close_reopens_with_its_note_and_says_why() {
         form.refused.is_some(),
         "the hub's reason is shown in the form"
     );
-    assert!(m.refused.is_empty());
+    assert!(m.outbox.refused.is_empty());
 }

@@ -36,8 +36,8 @@ fn raid(lang: Lang) -> Model {
 #[test]
 fn a_cluster_is_counted_in_the_strip_and_z_narrows_the_list_to_it() {
     let mut m = raid(Lang::Es);
-    assert_eq!(m.clusters.len(), 1);
-    assert_eq!(m.clusters[0].ids.len(), 5);
+    assert_eq!(m.list.clusters.len(), 1);
+    assert_eq!(m.list.clusters[0].ids.len(), 5);
     let text = screen(&mut m, 160, 30);
     assert!(
         text.contains("◎ 5 alertas a menos de 2 km en 10 min"),
@@ -45,13 +45,13 @@ fn a_cluster_is_counted_in_the_strip_and_z_narrows_the_list_to_it() {
     );
     update(&mut m, key(KeyCode::Char('z')));
     m.refresh_order();
-    assert_eq!(m.order.len(), 5);
-    assert!(!m.order.contains(&1006));
+    assert_eq!(m.list.order.len(), 5);
+    assert!(!m.list.order.contains(&1006));
     let text = screen(&mut m, 160, 30);
     assert!(text.contains("grupo de 5 alertas"), "{text}");
     update(&mut m, key(KeyCode::Esc));
     m.refresh_order();
-    assert_eq!(m.order.len(), 6, "Esc widens the list again");
+    assert_eq!(m.list.order.len(), 6, "Esc widens the list again");
 }
 
 #[test]
@@ -95,7 +95,7 @@ fn duress_rings_its_own_bell() {
 #[test]
 fn at_80_by_24_enter_gives_the_detail_the_whole_screen_and_esc_gives_it_back() {
     let mut m = raid(Lang::Es);
-    m.selected = Some(1001);
+    m.list.selected = Some(1001);
     update(&mut m, key(KeyCode::Enter));
     let text = screen(&mut m, 80, 24);
     assert!(text.contains("Detalle"), "{text}");
@@ -153,11 +153,11 @@ fn the_counts_strip_counts_the_whole_queue_whatever_the_list_shows() {
     update(&mut m, key(KeyCode::Char('v')));
     update(&mut m, key(KeyCode::Char('v')));
     m.refresh_order();
-    assert!(m.order.is_empty());
+    assert!(m.list.order.is_empty());
     assert_eq!(strip(&mut m), all);
     // And under a search.
-    m.filter = "1004".into();
-    m.order_stale = true;
+    m.list.filter = "1004".into();
+    m.list.stale = true;
     m.refresh_order();
     assert_eq!(strip(&mut m), all);
 }
@@ -196,7 +196,7 @@ fn the_distance_is_from_the_consulate_that_has_the_case_to_where_the_person_is_n
 #[test]
 fn the_question_before_quitting_is_not_overwritten_by_the_outbox() {
     let mut m = raid(Lang::Es);
-    m.waiting = 1;
+    m.outbox.waiting = 1;
     update(&mut m, key(KeyCode::Char('q')));
     assert_eq!(m.message, Some(Message::QuitWithWaiting(1)));
     update(
@@ -220,7 +220,7 @@ fn a_row_whose_action_has_not_reached_the_hub_says_sending() {
             refused: vec![],
         },
     );
-    assert_eq!(m.waiting, 1);
+    assert_eq!(m.outbox.waiting, 1);
     let row = |m: &mut Model| {
         screen(m, 200, 30)
             .lines()

@@ -3,7 +3,7 @@
 //! outbox, kept on disk and sent with its own idempotency key like case work.
 
 use crate::console::action::Command;
-use crate::console::form::{Form, PickItem, WorkContext};
+use crate::console::form::{Form, FormKind, PickItem, WorkContext};
 use crate::console::model::{Message, Model, Tab};
 use crate::domain::command::Refusal;
 use crate::domain::work::WorkCommand;
@@ -44,7 +44,7 @@ fn context(model: &Model) -> WorkContext<'_> {
             lon: c.lon,
         });
     WorkContext {
-        panel: model.shift.as_ref(),
+        panel: model.shift.panel.as_ref(),
         registry: &model.facilities,
         near,
         my_name: me.map(|m| m.name.as_str()).unwrap_or(""),
@@ -56,7 +56,7 @@ fn context(model: &Model) -> WorkContext<'_> {
 /// `None` when the form is not protection work (case work goes on as before).
 pub fn choose(model: &mut Model, item: PickItem) -> Option<Vec<Command>> {
     let form = model.form.as_ref()?;
-    let (menu, working) = (form.choosing_work, form.work.is_some());
+    let (menu, working) = (form.kind == FormKind::WorkMenu, form.kind.work().is_some());
     if !menu && !working {
         return None;
     }
@@ -101,7 +101,7 @@ fn early(model: &Model, command: &WorkCommand) -> Result<(), Refusal> {
     let Some(me) = model.me.as_ref() else {
         return Ok(());
     };
-    let panel = model.shift.as_ref();
+    let panel = model.shift.panel.as_ref();
     let target = match (command, command.target()) {
         (_, None) => WorkTarget::New,
         (WorkCommand::CancelPlan { .. }, Some(id)) => {
@@ -193,7 +193,7 @@ fn restore(model: &mut Model, form: &mut Form) {
     let Some(draft) = model
         .drafts
         .iter()
-        .find(|d| d.case_id == 0 && d.verb == form.verb && d.task == form.work)
+        .find(|d| d.case_id == 0 && d.task.is_some() && d.task == form.kind.work())
         .cloned()
     else {
         return;
@@ -206,7 +206,7 @@ fn restore(model: &mut Model, form: &mut Form) {
 /// Ctrl-S in a protection form: the command, checked here first, or the field at fault.
 pub fn send(model: &mut Model) -> Option<Vec<Command>> {
     let form = model.form.as_mut()?;
-    form.work?;
+    form.kind.work()?;
     let cases = &model.cases;
     let built = form
         .work_command(model.now, &|id| cases.contains_key(&id))
@@ -251,7 +251,7 @@ pub fn refresh(model: &mut Model) {
     let Some(mut form) = model.form.take() else {
         return;
     };
-    if let Some(task) = form.work
+    if let Some(task) = form.kind.work()
         && form.chosen.is_none()
         && form.picker.as_ref().is_some_and(|p| p.items.is_empty())
     {

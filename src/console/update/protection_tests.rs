@@ -28,7 +28,7 @@ fn a_death_in_custody_is_walked_step_by_step() {
             &[("harm", "death"), ("occurred_on", "2026-11-21")],
         )),
     );
-    m.selected = Some(1002);
+    m.list.selected = Some(1002);
     let text = screen(&mut m, 200, 70);
     assert!(text.contains("Muerte bajo custodia 0/6"), "{text}");
     assert!(
@@ -69,7 +69,7 @@ fn a_death_in_custody_is_walked_step_by_step() {
 fn a_case_without_a_list_is_not_offered_checklist_steps() {
     let mut m = officer(Lang::En);
     update(&mut m, event(raised(1, 1002, AlertKind::Detained, vec![])));
-    m.selected = Some(1002);
+    m.list.selected = Some(1002);
     update(&mut m, key(KeyCode::Char('c')));
     let form = m.form.as_ref().unwrap();
     let picker = form.picker.as_ref().unwrap();
@@ -100,7 +100,7 @@ fn a_detainee_held_in_another_district_is_offered_to_that_consulate() {
             ],
         )),
     );
-    m.selected = Some(1002);
+    m.list.selected = Some(1002);
     let text = screen(&mut m, 200, 70);
     assert!(
         text.contains("ADELANTO ICE PROCESSING CENTER · ADELANTO, CA"),
@@ -121,14 +121,14 @@ fn a_detainee_held_in_another_district_is_offered_to_that_consulate() {
 fn a_placement_is_picked_from_the_registry_nearest_first() {
     let mut m = officer(Lang::En);
     update(&mut m, event(raised(1, 1002, AlertKind::Detained, vec![])));
-    m.selected = Some(1002);
+    m.list.selected = Some(1002);
     update(&mut m, key(KeyCode::Char('c')));
     for c in "facility located".chars() {
         update(&mut m, key(KeyCode::Char(c)));
     }
     update(&mut m, key(KeyCode::Enter));
     let form = m.form.as_ref().unwrap();
-    assert!(form.picking_facility);
+    assert_eq!(form.stage, crate::console::form::Stage::PickingFacility);
     let items = &form.picker.as_ref().unwrap().items;
     assert_eq!(items[0].key, "", "typing it in is always offered first");
     assert!(items[1].detail.ends_with("LOS"), "{:?}", items[1]);

@@ -12,31 +12,34 @@ use crate::domain::backlog;
 /// Brings the derived parts of the model up to date for a terminal of `area`.
 pub fn settle(model: &mut Model, area: Rect) {
     model.refresh_order();
-    let input_open =
-        model.mode() == Mode::Filter || model.mode() == Mode::Command || !model.filter.is_empty();
-    let p = panes(area, input_open, model.full_detail);
+    let input_open = model.mode() == Mode::Filter
+        || model.mode() == Mode::Command
+        || !model.list.filter.is_empty();
+    let p = panes(area, input_open, model.detail.full);
     let height = list_rows(p.list);
-    model.page = height;
+    model.list.page = height;
     // Duress cases head the list in every order and stay drawn above the scrolling rows (at
     // most half the pane, so the rest of the queue can still be worked).
     let pinned = model
+        .list
         .index
         .tally()
         .duress
         .min(height / 2)
-        .min(model.order.len());
-    model.pinned = pinned;
+        .min(model.list.order.len());
+    model.list.pinned = pinned;
     let scrolling = height.saturating_sub(pinned).max(1);
     // Keep the selected row inside the window, scrolling as little as possible.
-    if model.order.is_empty() {
-        *model.table.offset_mut() = 0;
+    if model.list.order.is_empty() {
+        *model.list.table.offset_mut() = 0;
     } else {
         let selected = model
+            .list
             .table
             .selected()
             .unwrap_or(0)
-            .min(model.order.len() - 1);
-        let mut offset = model.table.offset().max(pinned);
+            .min(model.list.order.len() - 1);
+        let mut offset = model.list.table.offset().max(pinned);
         if selected >= pinned {
             if selected < offset {
                 offset = selected;
@@ -44,37 +47,38 @@ pub fn settle(model: &mut Model, area: Rect) {
                 offset = selected + 1 - scrolling;
             }
         }
-        let last_start = model.order.len().saturating_sub(scrolling).max(pinned);
-        *model.table.offset_mut() = offset.min(last_start);
+        let last_start = model.list.order.len().saturating_sub(scrolling).max(pinned);
+        *model.list.table.offset_mut() = offset.min(last_start);
     }
     // The selection stays on its case when rows above it come and go.
     let was = model
         .backlog
+        .view
         .as_ref()
-        .and_then(|(_, ids)| ids.get(model.backlog_selected).copied());
-    model.backlog = (model.tab == Tab::Backlog).then(|| {
+        .and_then(|(_, ids)| ids.get(model.backlog.selected).copied());
+    model.backlog.view = (model.tab == Tab::Backlog).then(|| {
         let b = backlog_of(model);
         let ids = attention_of(&b);
         (b, ids)
     });
-    if let Some((_, ids)) = &model.backlog {
-        model.backlog_selected = was
+    if let Some((_, ids)) = &model.backlog.view {
+        model.backlog.selected = was
             .and_then(|id| ids.iter().position(|&i| i == id))
-            .unwrap_or(model.backlog_selected)
+            .unwrap_or(model.backlog.selected)
             .min(ids.len().saturating_sub(1));
     }
     let target = model.detail_target();
-    if model.detail_for != target {
+    if model.detail.shown_for != target {
         // Another case: its detail starts at the top.
-        model.detail_for = target;
-        model.detail_scroll = 0;
+        model.detail.shown_for = target;
+        model.detail.scroll = 0;
     }
     // Scrolled no further than its last line reaching the pane's bottom.
     if let Some(id) = target {
         let inner = p.detail.height.saturating_sub(2) as usize;
         let rows = crate::console::view::detail_rows(model, id, p.detail.width.saturating_sub(2));
         let most = rows.saturating_sub(inner).min(u16::MAX as usize) as u16;
-        model.detail_scroll = model.detail_scroll.min(most);
+        model.detail.scroll = model.detail.scroll.min(most);
     }
 }
 
@@ -90,7 +94,7 @@ pub fn backlog_of(model: &Model) -> backlog::Backlog {
         &model.lawyers,
         model.now,
         model.rules.sla,
-        model.triage_filter,
+        model.backlog.triage,
     )
 }
 
@@ -110,9 +114,9 @@ pub fn attention_of(b: &backlog::Backlog) -> Vec<u64> {
 }
 
 pub fn backlog_target(model: &Model) -> Option<u64> {
-    match &model.backlog {
-        Some((_, ids)) => ids.get(model.backlog_selected).copied(),
-        None => attention(model).get(model.backlog_selected).copied(),
+    match &model.backlog.view {
+        Some((_, ids)) => ids.get(model.backlog.selected).copied(),
+        None => attention(model).get(model.backlog.selected).copied(),
     }
 }
 
@@ -129,13 +133,13 @@ pub fn select_case(model: &mut Model, id: u64) {
         .cases
         .get(&id)
         .is_some_and(|c| c.status == crate::domain::case::CaseStatus::Closed);
-    model.filter = if closed {
+    model.list.filter = if closed {
         id.to_string()
     } else {
         String::new()
     };
-    model.selected = Some(id);
-    model.order_stale = true;
+    model.list.selected = Some(id);
+    model.list.stale = true;
     model.refresh_order();
-    model.unseen.remove(&id);
+    model.list.unseen.remove(&id);
 }

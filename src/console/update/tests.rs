@@ -74,14 +74,14 @@ fn queue_is_ordered_by_urgency_then_proximity() {
         named(3, 3, AlertKind::Detained, vec![], "Detained", 90.0),
     );
     m.refresh_order();
-    assert_eq!(m.order, vec![3, 2, 1]);
+    assert_eq!(m.list.order, vec![3, 2, 1]);
     update(&mut m, key('s'));
     m.refresh_order();
-    assert_eq!(m.order, vec![2, 1, 3], "proximity order");
+    assert_eq!(m.list.order, vec![2, 1, 3], "proximity order");
     update(&mut m, key('s'));
     m.refresh_order();
     assert_eq!(
-        m.order,
+        m.list.order,
         vec![1, 2, 3],
         "age order, oldest first, ties by case number"
     );
@@ -107,16 +107,16 @@ fn a_new_critical_alert_rings_once_and_stays_highlighted_until_selected() {
         ),
     );
     assert_eq!(cmds, vec![Command::Bell]);
-    assert!(m.unseen.contains(&2));
+    assert!(m.list.unseen.contains(&2));
     let next = m.now + Duration::seconds(1);
     let again = update(&mut m, Action::Tick(next));
     assert!(again.is_empty(), "no second bell for the same case");
     m.refresh_order();
-    assert!(m.unseen.contains(&2), "still highlighted");
+    assert!(m.list.unseen.contains(&2), "still highlighted");
     // The critical case sorts first; moving onto it marks it seen.
     update(&mut m, key('k'));
-    assert_eq!(m.selected, Some(2));
-    assert!(!m.unseen.contains(&2));
+    assert_eq!(m.list.selected, Some(2));
+    assert!(!m.list.unseen.contains(&2));
 }
 
 #[test]
@@ -147,13 +147,13 @@ fn filter_narrows_the_queue_and_escape_clears_it() {
         update(&mut m, key(c));
     }
     m.refresh_order();
-    assert_eq!(m.order, vec![1]);
+    assert_eq!(m.list.order, vec![1]);
     update(
         &mut m,
         Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
     );
     m.refresh_order();
-    assert_eq!(m.order.len(), 2);
+    assert_eq!(m.list.order.len(), 2);
     assert_eq!(m.mode(), Mode::Normal);
 }
 
@@ -327,7 +327,7 @@ fn only_the_visible_window_is_built_for_a_large_queue() {
     update(&mut m, key('G'));
     let text = screen(&mut m, 130, 30);
     assert!(text.contains("20000"), "the last case is in view after End");
-    assert_eq!(m.table.offset(), 20_000 - m.page);
+    assert_eq!(m.list.table.offset(), 20_000 - m.list.page);
 }
 
 fn ctrl(c: char) -> Action {
@@ -347,7 +347,7 @@ fn type_text(m: &mut Model, text: &str) {
 #[test]
 fn checkpoint_form_names_the_bad_field_and_sends_once_fixed() {
     let mut m = populated();
-    m.selected = Some(1002);
+    m.list.selected = Some(1002);
     update(&mut m, key('c'));
     assert_eq!(m.mode(), Mode::Picker);
     type_text(&mut m, "a-number");
@@ -385,7 +385,7 @@ fn checkpoint_form_names_the_bad_field_and_sends_once_fixed() {
 #[test]
 fn closing_asks_for_confirmation_and_is_never_on_a_plain_key() {
     let mut m = populated();
-    m.selected = Some(1002);
+    m.list.selected = Some(1002);
     update(&mut m, key('x'));
     assert!(m.form.is_none(), "lower-case x does nothing");
     update(&mut m, key('X'));
@@ -423,8 +423,8 @@ fn a_lawyer_sees_only_their_cases_and_may_not_assign() {
         },
     );
     assert_eq!(m.tab, crate::console::model::Tab::MyCases);
-    assert_eq!(m.sort, SortMode::Deadline);
-    m.selected = Some(1);
+    assert_eq!(m.list.sort, SortMode::Deadline);
+    m.list.selected = Some(1);
     assert!(update(&mut m, key('l')).is_empty());
     assert!(m.form.is_none());
     assert_eq!(
@@ -513,7 +513,7 @@ fn a_case_newly_assigned_to_a_lawyer_is_fetched_and_loses_no_event_meanwhile() {
     update(&mut m, Action::CaseLoaded(Box::new(fetched)));
     assert_eq!(m.cases[&7].notes.len(), 1);
     assert_eq!(m.cases[&7].version, 3);
-    assert!(m.fetching.is_empty());
+    assert!(m.detail.fetching.is_empty());
 }
 
 #[test]

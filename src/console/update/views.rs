@@ -9,25 +9,25 @@ use crate::domain::urgency;
 
 /// `v`: the next quick view; the list is rebuilt for it on the next settle.
 pub fn next_view(model: &mut Model) {
-    model.view = model.view.next();
-    model.order_stale = true;
+    model.list.view = model.list.view.next();
+    model.list.stale = true;
     model.message = None;
 }
 
 /// `z`: the list narrowed to the biggest cluster, then the next, then back to all.
 pub fn next_cluster(model: &mut Model) {
-    let next = match &model.focus_cluster {
-        None => model.clusters.first().cloned(),
+    let next = match &model.list.focus_cluster {
+        None => model.list.clusters.first().cloned(),
         Some(now) => {
-            let at = model.clusters.iter().position(|c| c.ids == now.ids);
-            at.and_then(|i| model.clusters.get(i + 1)).cloned()
+            let at = model.list.clusters.iter().position(|c| c.ids == now.ids);
+            at.and_then(|i| model.list.clusters.get(i + 1)).cloned()
         }
     };
-    if next.is_none() && model.focus_cluster.is_none() {
+    if next.is_none() && model.list.focus_cluster.is_none() {
         model.message = Some(Message::NoClusters);
     }
-    model.focus_cluster = next;
-    model.order_stale = true;
+    model.list.focus_cluster = next;
+    model.list.stale = true;
 }
 
 /// `B`: every unattended case the list shows now that this person may acknowledge, after one
@@ -41,6 +41,7 @@ pub fn start_bulk(model: &mut Model) {
         return;
     }
     let targets: Vec<u64> = model
+        .list
         .order
         .iter()
         .filter_map(|id| model.cases.get(id))
@@ -52,14 +53,14 @@ pub fn start_bulk(model: &mut Model) {
         return;
     }
     model.message = Some(Message::ConfirmBulk(targets.len()));
-    model.bulk = targets;
+    model.list.bulk = targets;
     model.overlay = crate::console::records::Overlay::Bulk;
 }
 
 /// The answer to the bulk question: one acknowledge per case, each its own outbox entry with
 /// its own idempotency key, each decided as `a` on that row would be.
 pub fn on_bulk_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
-    let targets = std::mem::take(&mut model.bulk);
+    let targets = std::mem::take(&mut model.list.bulk);
     model.overlay = crate::console::records::Overlay::None;
     model.message = None;
     match intent {
@@ -85,9 +86,9 @@ pub fn on_bulk_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
 /// `q`: quits at once, unless actions are still waiting to be sent; then it says so first, and
 /// a second `q` quits (they stay in the outbox and go when the console starts again).
 pub fn quit(model: &mut Model) -> Vec<Command> {
-    if model.waiting > 0 && !model.quit_armed {
+    if model.outbox.waiting > 0 && !model.quit_armed {
         model.quit_armed = true;
-        model.message = Some(Message::QuitWithWaiting(model.waiting));
+        model.message = Some(Message::QuitWithWaiting(model.outbox.waiting));
         return vec![];
     }
     model.quit = true;
@@ -126,7 +127,7 @@ mod tests {
         // 1003 is already someone's.
         let case = m.cases.get_mut(&1003).unwrap();
         case.acknowledged_at = Some(case.received_at);
-        m.touched.insert(1003);
+        m.list.touched.insert(1003);
         m.refresh_order();
         m
     }
@@ -145,9 +146,9 @@ mod tests {
     fn the_unattended_view_and_one_confirmation_acknowledge_each_case_once() {
         let mut m = officer();
         update(&mut m, key('v'));
-        assert_eq!(m.view, QuickView::Unattended);
+        assert_eq!(m.list.view, QuickView::Unattended);
         m.refresh_order();
-        let mut shown = m.order.clone();
+        let mut shown = m.list.order.clone();
         shown.sort();
         assert_eq!(shown, vec![1001, 1002]);
         assert!(
@@ -169,11 +170,11 @@ mod tests {
         update(&mut m, key('B'));
         assert!(update(&mut m, key('n')).is_empty());
         assert_eq!(m.mode(), Mode::Normal);
-        assert!(m.bulk.is_empty());
+        assert!(m.list.bulk.is_empty());
         for id in [1001, 1002] {
             let case = m.cases.get_mut(&id).unwrap();
             case.acknowledged_at = Some(case.received_at);
-            m.touched.insert(id);
+            m.list.touched.insert(id);
         }
         m.refresh_order();
         update(&mut m, key('B'));
@@ -187,14 +188,14 @@ mod tests {
         m.me.as_mut().unwrap().role = Role::Lawyer;
         update(&mut m, key('B'));
         assert_eq!(m.mode(), Mode::Normal, "the key is not the lawyer's");
-        assert!(m.bulk.is_empty());
+        assert!(m.list.bulk.is_empty());
         assert_eq!(m.message, Some(Message::NotPermitted));
     }
 
     #[test]
     fn q_warns_once_when_actions_are_still_waiting() {
         let mut m = officer();
-        m.waiting = 2;
+        m.outbox.waiting = 2;
         assert!(update(&mut m, key('q')).is_empty());
         assert!(!m.quit);
         assert_eq!(m.message, Some(Message::QuitWithWaiting(2)));

@@ -47,7 +47,7 @@ fn refuse(model: &mut Model, case_id: u64, refusal: Refusal) -> Vec<Command> {
                     form.focus = at;
                 }
             }
-            form.confirming = false;
+            form.stage = crate::console::form::Stage::Filling;
             form.error = Some(refusal);
         }
         None => model.message = Some(Message::Refused { case_id, refusal }),
@@ -207,14 +207,14 @@ pub fn on_form_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
                 return vec![];
             };
             let (id, version) = (form.case_id, form.version);
-            if form.verb == Verb::Assign {
+            if form.kind == crate::console::form::FormKind::Case(Verb::Assign) {
                 let Ok(lawyer_id) = item.key.parse() else {
                     return vec![];
                 };
                 let command = CaseCommand::Assign(AssignRequest { lawyer_id });
                 return submit(model, id, version, command);
             }
-            if let Some(mut request) = form.pending_intake.clone() {
+            if let crate::console::form::Stage::ConfirmingCaller(mut request) = form.stage.clone() {
                 // Confirming who called: a person, nobody enrolled, or someone whose case is
                 // another consulate's (not choosable).
                 request.registrant_id = match item.key.as_str() {
@@ -243,7 +243,7 @@ pub fn on_form_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
             }
         }
         Intent::Back => {
-            form.confirming = false;
+            form.stage = crate::console::form::Stage::Filling;
         }
         _ => {}
     }
@@ -264,7 +264,7 @@ fn close_request(form: &Form) -> Option<CloseRequest> {
 /// The case command a form describes, from what was typed.
 fn command_of(form: &Form) -> Result<CaseCommand, Refusal> {
     let value = |name: &str| form.input(name).map(|i| i.value()).unwrap_or_default();
-    Ok(match form.verb {
+    Ok(match form.kind.verb().unwrap_or(Verb::Acknowledge) {
         Verb::Note => CaseCommand::Note(NoteRequest {
             text: value("text"),
         }),
@@ -300,7 +300,11 @@ fn send(model: &mut Model) -> Vec<Command> {
     let Some(form) = &model.form else {
         return vec![];
     };
-    let (id, version, verb) = (form.case_id, form.version, form.verb);
+    let (id, version, verb) = (
+        form.case_id,
+        form.version,
+        form.kind.verb().unwrap_or(Verb::Acknowledge),
+    );
     let command = match command_of(form) {
         Ok(c) => c,
         Err(refusal) => return refuse(model, id, refusal),
@@ -311,7 +315,7 @@ fn send(model: &mut Model) -> Vec<Command> {
             if decides_yes(model, id, version, &command)
                 && let Some(form) = &mut model.form
             {
-                form.confirming = true;
+                form.stage = crate::console::form::Stage::Confirming;
                 form.error = None;
             }
             vec![]
@@ -319,7 +323,7 @@ fn send(model: &mut Model) -> Vec<Command> {
         (Verb::Intake, CaseCommand::Intake(request)) => {
             let phone = request.phone.clone();
             if let Some(form) = &mut model.form {
-                form.pending_intake = Some(request);
+                form.stage = crate::console::form::Stage::ConfirmingCaller(request);
                 form.error = None;
             }
             model.message = Some(Message::LookingUpCaller);
@@ -383,7 +387,7 @@ pub fn on_candidates(
     let Some(form) = &mut model.form else {
         return vec![];
     };
-    let Some(request) = form.pending_intake.clone() else {
+    let crate::console::form::Stage::ConfirmingCaller(request) = form.stage.clone() else {
         return vec![];
     };
     match candidates {
@@ -517,7 +521,7 @@ fn checkpoint_request(form: &Form) -> Result<CheckpointRequest, Refusal> {
 /// `e` on a refused action: its form again, with what was sent and why the hub said no. The
 /// refusal leaves the list (what it said lives on in the form and, if closed, in the draft).
 pub fn edit_refused(model: &mut Model) -> Vec<Command> {
-    let Some(p) = model.refused.get(model.refused_selected).cloned() else {
+    let Some(p) = model.outbox.refused.get(model.outbox.selected).cloned() else {
         return vec![];
     };
     let zone = model
@@ -540,10 +544,11 @@ pub fn edit_refused(model: &mut Model) -> Vec<Command> {
         return commands;
     };
     form.refused = Some(Box::new(p.clone()));
-    model.refused.retain(|r| r.key != p.key);
-    model.refused_selected = model
-        .refused_selected
-        .min(model.refused.len().saturating_sub(1));
+    model.outbox.refused.retain(|r| r.key != p.key);
+    model.outbox.selected = model
+        .outbox
+        .selected
+        .min(model.outbox.refused.len().saturating_sub(1));
     commands.push(Command::Dismiss(p.key));
     commands.extend(super::drafts::save(model));
     commands

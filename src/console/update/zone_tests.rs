@@ -22,7 +22,7 @@ fn los_angeles() -> Model {
         Action::HubEvent(Box::new(raised(1, 1002, AlertKind::Detained, vec![]))),
     );
     m.refresh_order();
-    m.selected = Some(1002);
+    m.list.selected = Some(1002);
     m
 }
 

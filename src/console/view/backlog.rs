@@ -59,7 +59,7 @@ pub fn render(
     }
     frame.render_widget(
         Paragraph::new(l).block(Block::default().borders(Borders::ALL).title(
-            match model.triage_filter.consent {
+            match model.backlog.triage.consent {
                 // The filter in force, so an empty figure is never mistaken for no work.
                 Some(c) => format!(
                     " {} · {}: {} (F) ",
@@ -158,7 +158,7 @@ pub fn render(
         })
         .collect();
     let mut state =
-        ListState::default().with_selected(Some(model.backlog_selected.min(ids.len() - 1)));
+        ListState::default().with_selected(Some(model.backlog.selected.min(ids.len() - 1)));
     frame.render_stateful_widget(
         List::new(items)
             .block(block)

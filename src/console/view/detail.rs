@@ -34,7 +34,7 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((model.detail_scroll, 0)),
+            .scroll((model.detail.scroll, 0)),
         area,
     );
 }

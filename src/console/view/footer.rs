@@ -27,7 +27,7 @@ pub fn render_hints(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) 
     let mut spans = Vec::new();
     let mut tail = Vec::new();
     // In the full-screen detail, the way back comes first.
-    if model.full_detail && model.mode() == Mode::Normal {
+    if model.detail.full && model.mode() == Mode::Normal {
         let back = crate::console::words::keys::back(model.lang);
         room = room.saturating_sub(width("Esc", back));
         spans.push(Span::styled("Esc", theme.key()));
@@ -64,9 +64,9 @@ pub fn render_filter(model: &Model, theme: Theme, frame: &mut Frame, area: Rect)
     };
     if model.mode() == Mode::Filter {
         // The editor draws its own cursor cell.
-        frame.render_widget(&model.filter_input, rest);
+        frame.render_widget(&model.list.filter_input, rest);
     } else {
-        frame.render_widget(Paragraph::new(model.filter.clone()), rest);
+        frame.render_widget(Paragraph::new(model.list.filter.clone()), rest);
     }
 }
 
@@ -120,21 +120,21 @@ pub fn render_tabs(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         ));
     }
     counts.push(Span::raw(strip::critical(lang, tally.critical)));
-    if let Some(biggest) = model.clusters.first() {
+    if let Some(biggest) = model.list.clusters.first() {
         counts.push(Span::styled(
             strip::cluster(lang, biggest.ids.len()),
             theme.warn(),
         ));
     }
-    if model.waiting > 0 {
+    if model.outbox.waiting > 0 {
         counts.push(Span::styled(
-            format!("⧗ {} {}", model.waiting, t(lang, Text::Waiting)),
+            format!("⧗ {} {}", model.outbox.waiting, t(lang, Text::Waiting)),
             theme.warn(),
         ));
     }
-    if !model.refused.is_empty() {
+    if !model.outbox.refused.is_empty() {
         counts.push(Span::styled(
-            format!("✕ {}", strip::refused(lang, model.refused.len())),
+            format!("✕ {}", strip::refused(lang, model.outbox.refused.len())),
             theme.unseen(),
         ));
     }

@@ -19,17 +19,20 @@ const HINT_INDENT: u16 = 4;
 
 fn title(model: &Model, form: &Form) -> String {
     let lang = model.lang;
-    if form.choosing_work || form.work.is_some() {
+    let Some(verb) = form.kind.verb() else {
         use crate::i18n::protection::{W, w};
-        let what = form.work.map_or(w(lang, W::Title), |t| w(lang, W::Work(t)));
+        let what = form
+            .kind
+            .work()
+            .map_or(w(lang, W::Title), |t| w(lang, W::Work(t)));
         let chosen = form
             .chosen
             .as_ref()
             .map(|c| format!(": {}", clean(&c.label)))
             .unwrap_or_default();
         return format!(" {what}{chosen} ");
-    }
-    let what = match form.verb {
+    };
+    let what = match verb {
         Verb::Assign => t(lang, Text::FormAssign),
         Verb::Checkpoint => t(lang, Text::FormCheckpoint),
         Verb::Note => t(lang, Text::FormNote),
@@ -47,7 +50,7 @@ fn title(model: &Model, form: &Form) -> String {
         .as_ref()
         .map(|c| format!(": {}", clean(&c.label)))
         .unwrap_or_default();
-    if form.verb == Verb::Intake {
+    if verb == Verb::Intake {
         return format!(" {what} ");
     }
     format!(" #{} · {what}{chosen} ", form.case_id)
@@ -64,7 +67,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         .title(Span::styled(title(model, form), theme.title()));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    if form.confirming {
+    if form.stage == crate::console::form::Stage::Confirming {
         let outcome = form.chosen.as_ref().map(|c| c.label.as_str()).unwrap_or("");
         let text = console::confirm_close(model.lang, form.case_id, &clean(outcome));
         frame.render_widget(
@@ -218,13 +221,17 @@ fn form_problem(
 
 /// The refused actions, each with why and what changed, until the operator dismisses them.
 pub fn render_refusals(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
-    let rect = popup(area, 110, (model.refused.len() as u16 * 2 + 4).max(6));
+    let rect = popup(
+        area,
+        110,
+        (model.outbox.refused.len() as u16 * 2 + 4).max(6),
+    );
     frame.render_widget(Clear, rect);
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         format!(" {} ", t(model.lang, Text::RefusalsTitle)),
         theme.title(),
     ));
-    if model.refused.is_empty() {
+    if model.outbox.refused.is_empty() {
         frame.render_widget(
             Paragraph::new(t(model.lang, Text::NoRefusals)).block(block),
             rect,
@@ -232,11 +239,12 @@ pub fn render_refusals(model: &Model, theme: Theme, frame: &mut Frame, area: Rec
         return;
     }
     let items: Vec<ListItem> = model
+        .outbox
         .refused
         .iter()
         .map(|p| ListItem::new(console::refused(model.lang, p, model.now)))
         .collect();
-    let mut state = ListState::default().with_selected(Some(model.refused_selected));
+    let mut state = ListState::default().with_selected(Some(model.outbox.selected));
     frame.render_stateful_widget(
         List::new(items)
             .block(block)

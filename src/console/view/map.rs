@@ -28,7 +28,7 @@ pub fn bounds(model: &Model) -> ([f64; 2], [f64; 2]) {
     let around = |p: Point, dlat: f64, dlon: f64| {
         ([p.lon - dlon, p.lon + dlon], [p.lat - dlat, p.lat + dlat])
     };
-    if let Some(c) = &model.focus_cluster {
+    if let Some(c) = &model.list.focus_cluster {
         return around(c.center, 0.15, 0.2);
     }
     model
@@ -103,7 +103,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                     ctx.print(c.lon, c.lat, Span::styled("◆", theme.key()));
                 }
             }
-            for cluster in &model.clusters {
+            for cluster in &model.list.clusters {
                 if inside(cluster.center) {
                     ctx.print(
                         cluster.center.lon,

@@ -66,13 +66,13 @@ pub fn render(model: &Model, frame: &mut Frame) {
         no_color: model.no_color,
     };
     let area = frame.area();
-    let show_filter = model.mode() == Mode::Filter || !model.filter.is_empty();
+    let show_filter = model.mode() == Mode::Filter || !model.list.filter.is_empty();
     let show_command = model.mode() == Mode::Command;
-    let p = panes(area, show_filter || show_command, model.full_detail);
+    let p = panes(area, show_filter || show_command, model.detail.full);
     header::render(model, theme, frame, p.header);
     footer::render_tabs(model, theme, frame, p.tabs);
     if p.list.height > 0 {
-        match &model.backlog {
+        match &model.backlog.view {
             _ if model.tab == Tab::Shift => shift::render(model, theme, frame, p.list),
             Some((b, ids)) if model.tab == Tab::Backlog => {
                 backlog::render(model, b, ids, theme, frame, p.list)
@@ -80,7 +80,7 @@ pub fn render(model: &Model, frame: &mut Frame) {
             _ => queue::render(model, theme, frame, p.list),
         }
     }
-    if model.show_map {
+    if model.detail.show_map {
         map::render(model, theme, frame, p.detail);
     } else {
         detail::render(model, model.detail_target(), theme, frame, p.detail);

@@ -55,7 +55,7 @@ fn urgency_texts(lang: Lang, urgency: &crate::domain::urgency::Urgency) -> (Stri
 
 pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let lang = model.lang;
-    let sort = match model.sort {
+    let sort = match model.list.sort {
         SortMode::Urgency => t(lang, Text::SortUrgency),
         SortMode::Proximity => t(lang, Text::SortProximity),
         SortMode::Age => t(lang, Text::SortAge),
@@ -68,23 +68,23 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     // The window `update::settle` chose for this size: the pinned duress rows, then the
     // scrolling ones; only these rows are built.
     let height = crate::console::layout::list_rows(area);
-    let len = model.order.len();
-    let pinned = model.pinned.min(len);
-    let offset = model.table.offset().clamp(pinned, len.max(pinned));
+    let len = model.list.order.len();
+    let pinned = model.list.pinned.min(len);
+    let offset = model.list.table.offset().clamp(pinned, len.max(pinned));
     let end = (offset + height.saturating_sub(pinned).max(1)).min(len);
     let critical_in = |range: std::ops::Range<usize>| {
-        model.tiers.get(range).map_or(0, |tiers| {
+        model.list.tiers.get(range).map_or(0, |tiers| {
             tiers.iter().filter(|t| **t == Tier::Critical).count()
         })
     };
-    let mut name = match model.view {
+    let mut name = match model.list.view {
         crate::console::views::QuickView::Open => name.to_string(),
         view => format!(
             "{name} · {}",
             crate::console::words::strip::view(lang, view)
         ),
     };
-    if let Some(cluster) = &model.focus_cluster {
+    if let Some(cluster) = &model.list.focus_cluster {
         name = format!(
             "{name} · {}",
             crate::console::words::strip::cluster_view(lang, cluster.ids.len())
@@ -118,14 +118,14 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title, theme.title()));
-    if model.order.is_empty() {
+    if model.list.order.is_empty() {
         frame.render_widget(Paragraph::new(t(lang, Text::EmptyQueue)).block(block), area);
         return;
     }
-    let selected = model.table.selected().unwrap_or(offset);
-    let window: Vec<u64> = model.order[..pinned]
+    let selected = model.list.table.selected().unwrap_or(offset);
+    let window: Vec<u64> = model.list.order[..pinned]
         .iter()
-        .chain(&model.order[offset..end])
+        .chain(&model.list.order[offset..end])
         .copied()
         .collect();
     // The urgency column is as wide as its longest cell in view, so its reasons are read whole;
@@ -159,7 +159,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             let urgency_text = if fits { full } else { short };
             // Duress is said by the urgency column (and the row is pinned): the name keeps its
             // width.
-            let name = if model.unseen.contains(&case.id) {
+            let name = if model.list.unseen.contains(&case.id) {
                 Line::from(vec![
                     Span::styled(format!("{} ", t(lang, Text::New)), theme.unseen()),
                     Span::raw(super::person_name(lang, &case.registrant)),
@@ -182,7 +182,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                     case.known_distance()
                         .map_or_else(|| "—".to_string(), |km| i18n::distance(lang, km)),
                 ),
-                if model.sending.contains(&case.id) {
+                if model.outbox.sending.contains(&case.id) {
                     Cell::from(Span::styled(
                         crate::console::words::strip::sending(lang),
                         theme.warn(),
@@ -200,7 +200,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                 },
             ]);
             // A case that has ended is never drawn like a new emergency.
-            if model.unseen.contains(&case.id) && urgency.tier != Tier::Resolved {
+            if model.list.unseen.contains(&case.id) && urgency.tier != Tier::Resolved {
                 row.style(theme.unseen())
             } else {
                 row
@@ -264,8 +264,8 @@ mod tests {
         m.cases.insert(1, open);
         m.cases.insert(2, ended);
         // Both were critical and not yet looked at when they arrived.
-        m.unseen.extend([1, 2]);
-        m.order_stale = true;
+        m.list.unseen.extend([1, 2]);
+        m.list.stale = true;
         let mut terminal = Terminal::new(TestBackend::new(140, 20)).unwrap();
         crate::console::app::draw(&mut terminal, &mut m).unwrap();
         let buffer = terminal.backend().buffer().clone();

@@ -21,7 +21,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         format!(" {} ", p(lang, P::TabShift)),
         theme.title(),
     ));
-    let lines = match &model.shift {
+    let lines = match &model.shift.panel {
         Some(panel) => lines(model, panel, theme),
         None => vec![Line::from(Span::styled(p(lang, P::Loading), theme.dim()))],
     };
@@ -29,7 +29,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((model.shift_scroll, 0)),
+            .scroll((model.shift.scroll, 0)),
         area,
     );
 }
