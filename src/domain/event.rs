@@ -373,8 +373,19 @@ pub enum EventBody {
 }
 
 /// The tag of an [`EventBody`], for timelines and SSE `event:` names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EventKind {
     AlertRaised,
     AlertCancelled,
@@ -406,36 +417,9 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The kind as the log and the wire write it (serde's name for it).
     pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::AlertRaised => "alert_raised",
-            EventKind::AlertCancelled => "alert_cancelled",
-            EventKind::CaseAcknowledged => "case_acknowledged",
-            EventKind::LawyerAssigned => "lawyer_assigned",
-            EventKind::CheckpointLogged => "checkpoint_logged",
-            EventKind::NoteAdded => "note_added",
-            EventKind::CaseClosed => "case_closed",
-            EventKind::CaseReopened => "case_reopened",
-            EventKind::AlertRepeated => "alert_repeated",
-            EventKind::LocationUpdated => "location_updated",
-            EventKind::CaseEscalated => "case_escalated",
-            EventKind::TransferRequested => "transfer_requested",
-            EventKind::TransferAccepted => "transfer_accepted",
-            EventKind::RelativeNotified => "relative_notified",
-            EventKind::TransferDeclined => "transfer_declined",
-            EventKind::TriageRecorded => "triage_recorded",
-            EventKind::StaffChanged => "staff_changed",
-            EventKind::DeviceChanged => "device_changed",
-            EventKind::SurgeDetected => "surge_detected",
-            EventKind::CaseRead => "case_read",
-            EventKind::LegalHold => "legal_hold",
-            EventKind::RecordsErased => "records_erased",
-            EventKind::FacilityRecorded => "facility_recorded",
-            EventKind::VisitLogged => "visit_logged",
-            EventKind::IncidentRecorded => "incident_recorded",
-            EventKind::DutyRecorded => "duty_recorded",
-            EventKind::VisitPlanRecorded => "visit_plan_recorded",
-        }
+        self.into()
     }
 }
 

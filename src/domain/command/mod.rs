@@ -28,8 +28,20 @@ use super::triage::Triage;
 use super::validate::FieldError;
 
 /// The name of a command, without its body: what the permission table and the keymap speak of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Verb {
     Acknowledge,
     Assign,
@@ -46,19 +58,7 @@ pub enum Verb {
 }
 
 impl Verb {
-    pub const ALL: &[Verb] = &[
-        Verb::Acknowledge,
-        Verb::Assign,
-        Verb::Checkpoint,
-        Verb::Note,
-        Verb::Close,
-        Verb::Reopen,
-        Verb::Transfer,
-        Verb::AcceptTransfer,
-        Verb::DeclineTransfer,
-        Verb::Triage,
-        Verb::Intake,
-    ];
+    pub const ALL: &[Verb] = <Verb as strum::VariantArray>::VARIANTS;
 
     /// The last segment of `POST /v1/cases/{id}/<segment>` (intake has its own route).
     pub fn segment(self) -> &'static str {
@@ -85,19 +85,7 @@ impl Verb {
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Verb::Acknowledge => "acknowledge",
-            Verb::Assign => "assign",
-            Verb::Checkpoint => "checkpoint",
-            Verb::Note => "note",
-            Verb::Close => "close",
-            Verb::Reopen => "reopen",
-            Verb::Transfer => "transfer",
-            Verb::AcceptTransfer => "accept_transfer",
-            Verb::DeclineTransfer => "decline_transfer",
-            Verb::Triage => "triage",
-            Verb::Intake => "intake",
-        }
+        self.into()
     }
 
     /// The event a carried-out command appends.

@@ -24,8 +24,20 @@ use super::visit::{PlanRequest, VisitRequest};
 
 /// The name of a protection write, without its body: what keys, forms and the permission table
 /// speak of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum WorkVerb {
     RecordFacility,
     PlanVisit,
@@ -39,30 +51,10 @@ pub enum WorkVerb {
 }
 
 impl WorkVerb {
-    pub const ALL: &[WorkVerb] = &[
-        WorkVerb::RecordFacility,
-        WorkVerb::PlanVisit,
-        WorkVerb::CancelPlan,
-        WorkVerb::LogVisit,
-        WorkVerb::OpenIncident,
-        WorkVerb::NameIncident,
-        WorkVerb::AddToIncident,
-        WorkVerb::SetShift,
-        WorkVerb::RemoveShift,
-    ];
+    pub const ALL: &[WorkVerb] = <WorkVerb as strum::VariantArray>::VARIANTS;
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            WorkVerb::RecordFacility => "record_facility",
-            WorkVerb::PlanVisit => "plan_visit",
-            WorkVerb::CancelPlan => "cancel_plan",
-            WorkVerb::LogVisit => "log_visit",
-            WorkVerb::OpenIncident => "open_incident",
-            WorkVerb::NameIncident => "name_incident",
-            WorkVerb::AddToIncident => "add_to_incident",
-            WorkVerb::SetShift => "set_shift",
-            WorkVerb::RemoveShift => "remove_shift",
-        }
+        self.into()
     }
 
     /// The event a carried-out command appends.

@@ -214,3 +214,21 @@ fn the_outbox_keeps_a_command_beside_its_body_and_the_wire_reads_it_back() {
     let unknown = WorkCommand::from_wire(WorkVerb::NameIncident, Some(4), br#"{"nombre": "x"}"#);
     assert_eq!(unknown.unwrap_err().field, "nombre");
 }
+
+#[test]
+fn every_name_derived_from_an_enum_is_the_wire_name() {
+    use crate::domain::command::Verb;
+    use crate::domain::event::EventKind;
+    use strum::IntoEnumIterator;
+    let wire = |v: serde_json::Value| v.as_str().unwrap().to_string();
+    for kind in EventKind::iter() {
+        assert_eq!(kind.as_str(), wire(serde_json::to_value(kind).unwrap()));
+    }
+    for verb in Verb::ALL {
+        assert_eq!(verb.as_str(), wire(serde_json::to_value(verb).unwrap()));
+    }
+    for verb in WorkVerb::ALL {
+        assert_eq!(verb.as_str(), wire(serde_json::to_value(verb).unwrap()));
+    }
+    assert_eq!(Verb::ALL.len(), 11);
+}
