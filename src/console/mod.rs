@@ -5,7 +5,7 @@
 
 pub mod action;
 pub mod app;
-pub mod command;
+pub mod command_line;
 pub mod drafts;
 pub mod form;
 pub mod keymap;
@@ -13,8 +13,8 @@ pub mod layout;
 pub mod model;
 pub mod net;
 pub mod order;
+pub mod quick_views;
 pub mod records;
 pub mod update;
 pub mod view;
-pub mod views;
 pub mod words;

@@ -130,7 +130,7 @@ pub struct ListPane {
     pub pinned: usize,
     pub sort: SortMode,
     /// The quick view (`v`): which question the list answers.
-    pub view: super::views::QuickView,
+    pub view: super::quick_views::QuickView,
     /// Cases a bulk acknowledge will act on once confirmed.
     pub bulk: Vec<u64>,
     /// Many recent alerts close together, biggest first; recomputed each second.
@@ -349,7 +349,7 @@ impl Model {
     fn refresh_whole(&mut self, needle: &Needle, changed: &HashSet<u64>) {
         use crate::domain::case::CaseStatus;
         let narrowed = !needle.is_empty()
-            || self.list.view != super::views::QuickView::Open
+            || self.list.view != super::quick_views::QuickView::Open
             || self.list.focus_cluster.is_some();
         if !narrowed {
             self.list.whole = None;
@@ -387,7 +387,7 @@ impl Model {
     /// name, phone, matrícula, number, place, lawyer, consulate or a shown reason, in either
     /// language.
     fn shown(&self, case: &Case, needle: &Needle) -> bool {
-        use super::views::QuickView;
+        use super::quick_views::QuickView;
         if let Some(cluster) = &self.list.focus_cluster
             && !cluster.ids.contains(&case.id)
         {

@@ -2,11 +2,11 @@
 //! returned as [`Command`]s for the executor.
 
 mod drafts;
+mod forms;
 mod line;
 mod notice;
-mod protection;
+mod quick_views;
 mod settle;
-mod views;
 mod work;
 
 pub use settle::{attention, attention_of, backlog_of, backlog_target, settle};
@@ -113,10 +113,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             }
             vec![]
         }
-        Action::Candidates(list) => work::on_candidates(model, list),
+        Action::Candidates(list) => forms::on_candidates(model, list),
         Action::ShiftLoaded(panel) => {
             model.shift.panel = Some(*panel);
-            protection::refresh(model);
+            work::refresh(model);
             vec![]
         }
         Action::Facilities(list) => {
@@ -363,16 +363,16 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         model.quit_armed = false;
     }
     match model.mode() {
-        Mode::Picker | Mode::Form | Mode::Confirm => return work::on_form_intent(model, intent),
-        Mode::Bulk => return views::on_bulk_intent(model, intent),
+        Mode::Picker | Mode::Form | Mode::Confirm => return forms::on_form_intent(model, intent),
+        Mode::Bulk => return quick_views::on_bulk_intent(model, intent),
         Mode::Command => return line::on_command_intent(model, intent),
         Mode::Refusals => return on_refusals_intent(model, intent),
         _ => {}
     }
     match intent {
-        Intent::Quit => return views::quit(model),
-        Intent::NextView => views::next_view(model),
-        Intent::BulkAcknowledge => views::start_bulk(model),
+        Intent::Quit => return quick_views::quit(model),
+        Intent::NextView => quick_views::next_view(model),
+        Intent::BulkAcknowledge => quick_views::start_bulk(model),
         Intent::Up if model.tab == Tab::Shift => {
             model.shift.scroll = model.shift.scroll.saturating_sub(1)
         }
@@ -438,7 +438,7 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
             }
         }
         Intent::ToggleMap => model.detail.show_map = !model.detail.show_map,
-        Intent::NextCluster => views::next_cluster(model),
+        Intent::NextCluster => quick_views::next_cluster(model),
         Intent::CommandLine => {
             model.command_input = TextArea::default();
             model.message = None;
@@ -460,13 +460,13 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         }
         Intent::DetailDown => model.detail.scroll = model.detail.scroll.saturating_add(5),
         Intent::DetailUp => model.detail.scroll = model.detail.scroll.saturating_sub(5),
-        Intent::StartWork => return protection::start(model),
+        Intent::StartWork => return work::start(model),
         Intent::Start(verb) => {
             let target = match model.tab {
                 Tab::Backlog => settle::backlog_target(model),
                 _ => model.list.selected,
             };
-            return work::start(model, verb, target);
+            return forms::start(model, verb, target);
         }
         _ => {}
     }
@@ -499,7 +499,7 @@ fn typed(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         Mode::Command if key.code != KeyCode::Enter => {
             model.command_input.input(key);
         }
-        Mode::Picker | Mode::Form => return work::typed_in_form(model, key),
+        Mode::Picker | Mode::Form => return forms::typed_in_form(model, key),
         _ => {}
     }
     vec![]
@@ -507,7 +507,7 @@ fn typed(model: &mut Model, key: KeyEvent) -> Vec<Command> {
 
 fn on_refusals_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
     match intent {
-        Intent::EditRefused => return work::edit_refused(model),
+        Intent::EditRefused => return forms::edit_refused(model),
         Intent::Up => model.outbox.selected = model.outbox.selected.saturating_sub(1),
         Intent::Down => {
             model.outbox.selected =

@@ -56,7 +56,7 @@ pub struct Figures {
 }
 
 impl Figures {
-    /// Each figure as printed, in the order of `i18n::protection::FIGURES`: counts as they are,
+    /// Each figure as printed, in the order of `i18n::work::FIGURES`: counts as they are,
     /// medians with one decimal, "—" for a median of nothing.
     pub fn printed(&self) -> Vec<String> {
         let counts = [

@@ -71,11 +71,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/me", get(routes::cases::me))
         .route(
             "/v1/facilities",
-            get(routes::protection::search_facilities).merge(work(W::RecordFacility)),
+            get(routes::facilities::search_facilities).merge(work(W::RecordFacility)),
         )
         .route(
             "/v1/facilities/recorded",
-            get(routes::protection::recorded_facilities),
+            get(routes::facilities::recorded_facilities),
         )
         .route(
             "/v1/facilities/{code}/visits",
@@ -92,17 +92,14 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/visits/plans/{id}/cancel", work(W::CancelPlan))
         .route(
             "/v1/incidents",
-            get(routes::protection::incidents).merge(work(W::OpenIncident)),
+            get(routes::incidents::incidents).merge(work(W::OpenIncident)),
         )
         .route("/v1/incidents/{id}/name", work(W::NameIncident))
         .route("/v1/incidents/{id}/cases", work(W::AddToIncident))
-        .route(
-            "/v1/duty",
-            get(routes::protection::duty).merge(work(W::SetShift)),
-        )
+        .route("/v1/duty", get(routes::duty::duty).merge(work(W::SetShift)))
         .route("/v1/duty/{id}/remove", work(W::RemoveShift))
-        .route("/v1/handover", get(routes::protection::handover))
-        .route("/v1/reports/figures", get(routes::protection::figures))
+        .route("/v1/handover", get(routes::reports::handover))
+        .route("/v1/reports/figures", get(routes::reports::figures))
         .route("/metrics", get(routes::meta::metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

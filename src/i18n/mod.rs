@@ -4,8 +4,8 @@
 //! that word order can differ between the languages.
 
 pub mod casework;
-pub mod protection;
 pub mod record;
+pub mod work;
 
 use crate::domain::alert::{AlertKind, CancelReason};
 use crate::domain::case::CaseStatus;

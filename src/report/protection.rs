@@ -12,7 +12,7 @@ use crate::domain::figures::Figures;
 use crate::domain::handover::{Due, Handover, Item};
 use crate::domain::sanitize::{Lines, sanitize};
 use crate::domain::time;
-use crate::i18n::protection::{FIGURES, H, figure_labels, figures_title, h};
+use crate::i18n::work::{FIGURES, H, figure_labels, figures_title, h};
 use crate::i18n::{Lang, casework};
 
 /// Each figure's CSV key with its value as printed.

@@ -17,7 +17,7 @@ pub(super) fn facility_items(
     let near = case.located().then(|| case.location.point());
     let mut items = vec![PickItem {
         key: NOT_LISTED.into(),
-        label: crate::i18n::protection::p(lang, crate::i18n::protection::P::NotListed).into(),
+        label: crate::i18n::work::p(lang, crate::i18n::work::P::NotListed).into(),
         detail: String::new(),
         search: String::new(),
     }];
@@ -58,8 +58,7 @@ impl Form {
                 .collect();
         if let Some(at) = held_in.and_then(|d| items.iter().position(|i| i.key == d)) {
             let mut item = items.remove(at);
-            item.detail =
-                crate::i18n::protection::p(lang, crate::i18n::protection::P::HeldHere).to_string();
+            item.detail = crate::i18n::work::p(lang, crate::i18n::work::P::HeldHere).to_string();
             items.insert(0, item);
         }
         form.picker = Some(Picker::new(items));

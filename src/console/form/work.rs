@@ -15,7 +15,7 @@ use crate::domain::staff::Role;
 use crate::domain::validate::{FieldCode, FieldError};
 use crate::domain::visit::{PlanRequest, VisitRequest};
 use crate::domain::work::{WorkCommand, WorkVerb};
-use crate::i18n::protection::{W, w};
+use crate::i18n::work::{W, w};
 use crate::i18n::{Lang, casework};
 
 /// The tasks in the menu, in the order offered.
@@ -122,7 +122,7 @@ impl Form {
                 .map(|i| {
                     let t = &i.tally;
                     let name = if i.incident.name.is_empty() {
-                        crate::i18n::protection::tally(
+                        crate::i18n::work::tally(
                             lang,
                             t.alerts,
                             t.detained,
@@ -169,7 +169,7 @@ impl Form {
                         item(
                             id.to_string(),
                             s.name.clone(),
-                            crate::i18n::protection::shift_words(lang, &s.when, self.zone),
+                            crate::i18n::work::shift_words(lang, &s.when, self.zone),
                         )
                     })
                     .collect(),

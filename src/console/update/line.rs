@@ -1,10 +1,10 @@
 //! The `:` command line in `update`: a parsed line becomes the same [`CaseCommand`] a key's form
 //! would make, and goes through the same decision and outbox.
 
+use super::forms::{start, submit};
 use super::settle::select_case;
-use super::work::{start, submit};
 use crate::console::action::Command;
-use crate::console::command::{self, Line};
+use crate::console::command_line::{self, Line};
 use crate::console::form::PickItem;
 use crate::console::keymap::Intent;
 use crate::console::model::{Message, Model};
@@ -24,7 +24,7 @@ pub fn on_command_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
         Intent::Run => {
             let line = model.command_input.lines().join(" ");
             model.overlay = crate::console::records::Overlay::None;
-            match command::parse(&line) {
+            match command_line::parse(&line) {
                 Ok(line) => run(model, line),
                 Err(e) => {
                     model.message = Some(Message::Command(e));
@@ -87,7 +87,7 @@ fn run(model: &mut Model, line: Line) -> Vec<Command> {
                 if !note.is_empty() {
                     fill_first_input(model, note);
                     // Straight to the confirmation: closing is never one keystroke.
-                    return super::work::on_form_intent(model, Intent::Send);
+                    return super::forms::on_form_intent(model, Intent::Send);
                 }
             }
             commands

@@ -21,7 +21,7 @@ pub fn on_notice(model: &mut Model, notice: Notice) -> Vec<Command> {
         Notice::Work {
             state: WorkState::Done,
             ..
-        } => super::protection::applied(model),
+        } => super::work::applied(model),
         _ => vec![],
     };
     model.notice = Some(notice);

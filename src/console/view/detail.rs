@@ -42,7 +42,7 @@ pub fn render(model: &Model, target: Option<u64>, theme: Theme, frame: &mut Fram
 /// Checklists walked, and what a transfer put at risk.
 fn protection<'a>(model: &Model, case: &Case, theme: Theme, lines: &mut Vec<Line<'a>>) {
     use crate::domain::checklist;
-    use crate::i18n::protection::{P, list_kind, p};
+    use crate::i18n::work::{P, list_kind, p};
     let lang = model.lang;
     if let Some(placed) = deadline::placement(case) {
         let field = |k: &str| placed.fields.get(k).map(|v| clean(v)).unwrap_or_default();

@@ -82,9 +82,7 @@ pub fn render_tabs(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                 Tab::Queue => t(lang, Text::TabQueue),
                 Tab::MyCases => t(lang, Text::TabMyCases),
                 Tab::Backlog => t(lang, Text::TabBacklog),
-                Tab::Shift => {
-                    crate::i18n::protection::p(lang, crate::i18n::protection::P::TabShift)
-                }
+                Tab::Shift => crate::i18n::work::p(lang, crate::i18n::work::P::TabShift),
             };
             let style = if *tab == model.tab {
                 theme.selected()

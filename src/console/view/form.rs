@@ -20,7 +20,7 @@ const HINT_INDENT: u16 = 4;
 fn title(model: &Model, form: &Form) -> String {
     let lang = model.lang;
     let Some(verb) = form.kind.verb() else {
-        use crate::i18n::protection::{W, w};
+        use crate::i18n::work::{W, w};
         let what = form
             .kind
             .work()

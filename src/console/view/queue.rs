@@ -78,7 +78,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         })
     };
     let mut name = match model.list.view {
-        crate::console::views::QuickView::Open => name.to_string(),
+        crate::console::quick_views::QuickView::Open => name.to_string(),
         view => format!(
             "{name} · {}",
             crate::console::words::strip::view(lang, view)

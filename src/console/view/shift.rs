@@ -12,7 +12,7 @@ use super::theme::Theme;
 use crate::console::model::{Model, ShiftPanel};
 use crate::domain::handover::{Handover, Item};
 use crate::domain::time;
-use crate::i18n::protection::{H, P, figure_labels, h, p};
+use crate::i18n::work::{H, P, figure_labels, h, p};
 use crate::i18n::{Lang, casework};
 
 pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -80,13 +80,7 @@ fn lines<'a>(model: &Model, panel: &ShiftPanel, theme: Theme) -> Vec<Line<'a>> {
             )));
             out.push(Line::from(format!(
                 "    {}",
-                crate::i18n::protection::tally(
-                    lang,
-                    t.alerts,
-                    t.detained,
-                    t.released,
-                    t.with_lawyer
-                )
+                crate::i18n::work::tally(lang, t.alerts, t.detained, t.released, t.with_lawyer)
             )));
             let places: Vec<String> = t
                 .consulates
@@ -205,7 +199,7 @@ fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a
 /// The visits still to be made (overdue ones marked) and the consulate's roster; `p` changes
 /// either.
 fn visits_and_roster<'a>(model: &Model, panel: &ShiftPanel, theme: Theme, out: &mut Vec<Line<'a>>) {
-    use crate::i18n::protection::{W, shift_words, w};
+    use crate::i18n::work::{W, shift_words, w};
     let lang = model.lang;
     let mine = model.me.as_ref().and_then(|m| m.consulate.clone());
     let zone = model.zone_of(mine.as_deref().unwrap_or(""));

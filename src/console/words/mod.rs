@@ -227,12 +227,12 @@ pub fn message(lang: Lang, m: &Message) -> String {
         }
         Message::SendingWork(task) => format!(
             "{} · {}",
-            crate::i18n::protection::w(lang, crate::i18n::protection::W::Work(*task)),
+            crate::i18n::work::w(lang, crate::i18n::work::W::Work(*task)),
             t(lang, Text::Sending)
         ),
         Message::WorkRefused { task, refusal: r } => format!(
             "{}: {}",
-            crate::i18n::protection::w(lang, crate::i18n::protection::W::Work(*task)),
+            crate::i18n::work::w(lang, crate::i18n::work::W::Work(*task)),
             refusal(lang, r)
         ),
         Message::NotPermitted => t(lang, Text::NotPermitted).into(),
@@ -319,7 +319,7 @@ pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
     };
     let head = match &p.request {
         crate::domain::command::Request::Work(w) => {
-            use crate::i18n::protection::{W, w as phrase};
+            use crate::i18n::work::{W, w as phrase};
             phrase(lang, W::Work(w.verb())).to_string()
         }
         _ => format!("#{} · {}", p.case_id, event(lang, p.request.appends())),

@@ -72,7 +72,7 @@ pub(super) fn work_notice(
     state: &crate::console::action::WorkState,
 ) -> String {
     use crate::console::action::WorkState;
-    use crate::i18n::protection::{W, w, work_done};
+    use crate::i18n::work::{W, w, work_done};
     let what = w(lang, W::Work(task));
     match (state, lang) {
         (WorkState::Done, _) => format!("{} ✓", work_done(lang, task)),

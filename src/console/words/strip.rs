@@ -66,8 +66,8 @@ pub fn more(lang: Lang, n: usize, critical: usize, above: bool) -> String {
 }
 
 /// The quick view's name, for the list's title and the `v` hint.
-pub fn view(lang: Lang, view: crate::console::views::QuickView) -> &'static str {
-    use crate::console::views::QuickView::*;
+pub fn view(lang: Lang, view: crate::console::quick_views::QuickView) -> &'static str {
+    use crate::console::quick_views::QuickView::*;
     match (lang, view) {
         (Lang::Es, Open) => "todos los abiertos",
         (Lang::Es, Unattended) => "sin atender",

@@ -14,8 +14,8 @@ mod permission;
 
 pub use decide::{Facts, IntakePlan, decide, decide_intake, precheck};
 pub use permission::{
-    Relation, may_read, may_see_access, permitted, permitted_work, relation, role_may,
-    role_may_work, work_relation,
+    Relation, may_read, may_read_figures, may_read_work, may_see_access, permitted, permitted_work,
+    relation, role_may, role_may_work, work_relation,
 };
 
 use crate::domain::work::{WorkCommand, WorkVerb};

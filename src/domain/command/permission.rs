@@ -140,3 +140,15 @@ pub fn permitted_work(role: Role, verb: WorkVerb, relation: Relation) -> bool {
 pub fn role_may_work(role: Role, verb: WorkVerb) -> bool {
     Relation::ALL.iter().any(|r| permitted_work(role, verb, *r))
 }
+
+/// Who reads the consulates' protection lists (visits, plans, raids, the roster, the handover):
+/// officers and supervisors, their own consulate's; national supervisors, any.
+pub fn may_read_work(role: Role, relation: Relation) -> bool {
+    matches!(role, Role::Officer | Role::Supervisor)
+        && matches!(relation, Relation::OwnConsulate | Relation::National)
+}
+
+/// Who reads the headquarters figures: supervisors (a consulate's, their own; national, all).
+pub fn may_read_figures(role: Role) -> bool {
+    role == Role::Supervisor
+}

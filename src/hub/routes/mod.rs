@@ -4,9 +4,13 @@ pub mod admin;
 pub mod alerts;
 pub mod cases;
 pub mod casework;
+pub mod duty;
 pub mod enroll;
+pub mod facilities;
+pub mod incidents;
+mod lists;
 pub mod meta;
-pub mod protection;
+pub mod reports;
 pub mod visits;
 pub mod work;
 

@@ -8,7 +8,8 @@ use axum::extract::{Path, State};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::protection::{ConsulateQuery, FacilityView, consulate_of, registry, view};
+use super::facilities::{FacilityView, registry, view};
+use super::lists::{ConsulateQuery, consulate_of};
 use crate::domain::visit::{self, Findings, PlacedCase, PlannedVisit, Visit};
 use crate::hub::auth::Staff;
 use crate::hub::error::ApiError;

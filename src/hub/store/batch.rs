@@ -8,9 +8,9 @@ use std::time::Instant;
 
 use tokio::sync::mpsc;
 
+use super::case_cache::Projections;
 use super::chain::{Head, Keys};
 use super::db::{Conn, OptionalExtension};
-use super::projections::Projections;
 use super::vault::Vault;
 use super::writer::WriteCtx;
 use super::{Job, Queued, Reply, StoreError};

@@ -45,3 +45,31 @@ impl Store {
         .await
     }
 }
+
+impl Store {
+    /// Open cases received since `since` (the cluster rule's window), whole.
+    pub async fn recent_open(&self, since: DateTime<Utc>) -> Result<Vec<Case>, StoreError> {
+        let vault = self.vault.clone();
+        self.read(move |tx| {
+            let mut out = Vec::new();
+            // Sorted here, not in SQL: `ORDER BY id` made SQLite walk every case by id instead
+            // of the few received since (measured: 27 ms a pass with 20,000 cases, not 3 ms).
+            tx.query_each(
+                "SELECT state, sealed FROM cases
+                  WHERE received_at >= ?1 AND status <> 'closed'",
+                [super::writer::sortable_time(since)],
+                |row| -> Result<(), StoreError> {
+                    out.push(serde_json::from_str(&opened(
+                        &vault,
+                        row.get(0)?,
+                        row.get(1)?,
+                    )?)?);
+                    Ok(())
+                },
+            )?;
+            out.sort_by_key(|c: &Case| c.id);
+            Ok(out)
+        })
+        .await
+    }
+}

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::casework::{previous_answer, remember_answer};
-use super::commands::{open_case_of, registrant};
+use super::alerts::{open_case_of, registrant};
+use super::idempotency::{previous_answer, remember_answer};
 use super::{Outcome, Store, StoreError, deliveries};
 use crate::domain::alert::Location;
 use crate::domain::command::{IntakePlan, Refusal, decide_intake};
@@ -115,7 +115,7 @@ impl Store {
                 let Some(profile) = vault.unseal_json::<Profile>(&sealed)? else {
                     continue;
                 };
-                let open = super::commands::open_case_in(tx, id)?;
+                let open = super::alerts::open_case_in(tx, id)?;
                 let elsewhere = open
                     .filter(|case| decide_intake(&who, Some(case)).is_err())
                     .map(|case| {
@@ -146,7 +146,7 @@ impl Store {
                     replayed: true,
                 });
             }
-            let staff = super::casework::fresh_staff(ctx, &j.staff)?;
+            let staff = super::idempotency::fresh_staff(ctx, &j.staff)?;
             let r = &j.request;
             // The person the officer confirmed: their number must be the caller's, so a
             // confirmation cannot be used to pull someone else's profile into a case.

@@ -6,25 +6,27 @@
 //! after the commit too, in `seq` order.
 
 pub mod access;
+mod alerts;
 mod backup;
 mod batch;
+mod case_cache;
 mod casework;
 pub mod chain;
 mod checkpoint;
-mod commands;
 pub mod db;
 mod deliveries;
 mod duty;
 mod enroll;
+mod facilities;
 pub mod fanout;
+mod figures;
 mod findings;
 mod follow;
 mod head;
+mod idempotency;
 mod incidents;
 mod intake;
 mod open;
-mod projections;
-mod protection;
 mod reads;
 mod refold;
 mod retention;
@@ -50,9 +52,9 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::domain::event::EventKind;
 
 pub use crate::api::Recorded;
+pub use alerts::{Coalesce, Outcome};
 pub use backup::backup;
 pub use casework::StaffAction;
-pub use commands::{Coalesce, Outcome};
 pub use deliveries::{Attempt, DueDelivery};
 pub use enroll::{CODE_TTL, MAX_WRONG_CODES, PendingEnrollment, Verification};
 pub use intake::{Candidate, IntakeJob, Whereabouts};

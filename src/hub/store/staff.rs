@@ -4,7 +4,7 @@
 use super::db::{OptionalExtension, params};
 use chrono::{DateTime, Utc};
 
-use super::casework::{previous_answer, remember_answer};
+use super::idempotency::{previous_answer, remember_answer};
 use super::{Outcome, Store, StoreError, WriteCtx};
 use crate::domain::event::{Actor, StaffChange, StaffChanged};
 use crate::domain::staff::NewStaff;

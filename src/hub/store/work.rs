@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::casework::{fresh_staff, previous_answer, remember_answer};
 use super::db::OptionalExtension;
+use super::idempotency::{fresh_staff, previous_answer, remember_answer};
 use super::work_rows;
 use super::{Outcome, Store, StoreError, WriteCtx};
 use crate::api::Recorded;
@@ -211,7 +211,7 @@ impl Store {
                 _ => (None, "", vec![], None, None),
             };
             let facility = match code {
-                Some(code) => super::protection::facility(ctx, code)?,
+                Some(code) => super::facilities::facility(ctx, code)?,
                 None => None,
             };
             let district = facility

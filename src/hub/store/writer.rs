@@ -5,8 +5,8 @@ use std::sync::Arc;
 use super::db::{Conn, OptionalExtension, params};
 use chrono::{DateTime, Utc};
 
+use super::case_cache::{Indexed, Projections};
 use super::chain::{CaseRow, EventRow, Keys, Link};
-use super::projections::{Indexed, Projections};
 use super::vault::{Opened, Vault};
 use super::{Published, StoreError};
 use crate::domain::case::Case;

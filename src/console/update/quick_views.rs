@@ -1,6 +1,6 @@
 //! Quick views, acknowledging a whole view at once, and quitting with work still waiting.
 
-use super::work;
+use super::forms;
 use crate::console::action::Command;
 use crate::console::keymap::Intent;
 use crate::console::model::{Message, Model};
@@ -70,7 +70,7 @@ pub fn on_bulk_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
                 let Some(version) = model.cases.get(&id).map(|c| c.version) else {
                     continue;
                 };
-                commands.extend(work::submit(model, id, version, CaseCommand::Acknowledge));
+                commands.extend(forms::submit(model, id, version, CaseCommand::Acknowledge));
             }
             model.message = Some(Message::BulkSent(commands.len()));
             commands
@@ -103,9 +103,9 @@ mod tests {
     use crate::console::action::{Action, Command};
     use crate::console::keymap::Mode;
     use crate::console::model::{Message, Model};
+    use crate::console::quick_views::QuickView;
     use crate::console::update::test_support::{self as support, screen};
     use crate::console::update::update;
-    use crate::console::views::QuickView;
     use crate::domain::alert::AlertKind;
     use crate::domain::case::tests::raised;
     use crate::domain::command::CaseCommand;

@@ -1,45 +1,8 @@
-//! The protection work's projections and reads: facilities staff recorded, where each case's
-//! detainee is held (`placements`), visit rounds and the figures; incidents and the duty roster
-//! are in `incidents.rs` and `duty.rs`, on the helpers here. Each write is
-//! one writer job: the idempotency look-up, the checks against what is stored and the append
-//! happen together, and the projection row is written in the same transaction as its event.
+//! The headquarters figures: the log folded over a period, decoding only what it can touch.
 
-use super::db::OptionalExtension;
 use super::writer::opened;
-use super::{Store, StoreError, WriteCtx};
-use crate::domain::case::Case;
+use super::{Store, StoreError};
 use crate::domain::event::{Event, EventBody};
-use crate::domain::facility::{Facility, Registry};
-use chrono::{DateTime, Utc};
-
-/// A facility by code: what staff recorded, else the shipped list.
-pub(super) fn facility(ctx: &WriteCtx<'_>, code: &str) -> Result<Option<Facility>, StoreError> {
-    let code = code.trim().to_ascii_uppercase();
-    let row: Option<String> = ctx
-        .query_row(
-            "SELECT body FROM facilities WHERE code = ?1",
-            [code.as_str()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match row {
-        Some(body) => Ok(Some(serde_json::from_str(&body)?)),
-        None => Ok(Registry::new().get(&code).cloned()),
-    }
-}
-
-impl Store {
-    /// What staff recorded over the shipped list.
-    pub async fn recorded_facilities(&self) -> Result<Vec<Facility>, StoreError> {
-        self.read(|tx| {
-            let rows = tx.query_map("SELECT body FROM facilities ORDER BY code", (), |r| {
-                r.get::<String>(0)
-            })?;
-            rows.iter().map(|b| Ok(serde_json::from_str(b)?)).collect()
-        })
-        .await
-    }
-}
 
 impl Store {
     /// The figures of a period, folded from the log in order. Only what the period can touch is
@@ -127,34 +90,6 @@ impl Store {
                 folder.event(e);
             }
             Ok(folder.finish())
-        })
-        .await
-    }
-}
-
-impl Store {
-    /// Open cases received since `since` (the cluster rule's window), whole.
-    pub async fn recent_open(&self, since: DateTime<Utc>) -> Result<Vec<Case>, StoreError> {
-        let vault = self.vault.clone();
-        self.read(move |tx| {
-            let mut out = Vec::new();
-            // Sorted here, not in SQL: `ORDER BY id` made SQLite walk every case by id instead
-            // of the few received since (measured: 27 ms a pass with 20,000 cases, not 3 ms).
-            tx.query_each(
-                "SELECT state, sealed FROM cases
-                  WHERE received_at >= ?1 AND status <> 'closed'",
-                [super::writer::sortable_time(since)],
-                |row| -> Result<(), StoreError> {
-                    out.push(serde_json::from_str(&opened(
-                        &vault,
-                        row.get(0)?,
-                        row.get(1)?,
-                    )?)?);
-                    Ok(())
-                },
-            )?;
-            out.sort_by_key(|c: &Case| c.id);
-            Ok(out)
         })
         .await
     }
