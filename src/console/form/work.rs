@@ -152,8 +152,9 @@ impl Form {
             }
             WorkVerb::CancelPlan => Some(plans().iter().map(plan_item).collect()),
             WorkVerb::NameIncident | WorkVerb::AddToIncident => Some(incidents()),
-            // The registry is kept from the hub's API, not from this menu.
-            WorkVerb::OpenIncident | WorkVerb::RecordFacility => None,
+            // Cases are typed, not picked; the tasks with no form here (the registry is kept
+            // from the hub's API) never reach this.
+            _ => None,
             WorkVerb::SetShift => Some(
                 duty.map(|d| d.staff.as_slice())
                     .unwrap_or_default()
@@ -310,7 +311,8 @@ impl Form {
                     },
                 ]
             }
-            WorkVerb::CancelPlan | WorkVerb::RemoveShift | WorkVerb::RecordFacility => Vec::new(),
+            // Chosen in the picker and sent at once; or no form here.
+            _ => Vec::new(),
         };
         self.focus = 0;
     }
@@ -419,7 +421,7 @@ impl Form {
                 }
             }
             WorkVerb::SetShift => WorkCommand::SetShift(self.shift_request(chosen_number())?),
-            WorkVerb::CancelPlan | WorkVerb::RemoveShift | WorkVerb::RecordFacility => {
+            _ => {
                 return Err(bad("task", FieldCode::Required));
             }
         })

@@ -126,9 +126,10 @@ pub fn permitted_work(role: Role, verb: WorkVerb, relation: Relation) -> bool {
     use WorkVerb as W;
     let role_allows = match role {
         Role::Supervisor => true,
-        Role::Officer => matches!(
+        // Raids and the roster are a supervisor's; the registry and visits, every officer's.
+        Role::Officer => !matches!(
             verb,
-            W::RecordFacility | W::PlanVisit | W::CancelPlan | W::LogVisit
+            W::OpenIncident | W::NameIncident | W::AddToIncident | W::SetShift | W::RemoveShift
         ),
         Role::Lawyer | Role::Admin => false,
     };
