@@ -152,9 +152,6 @@ impl Form {
             }
             WorkVerb::CancelPlan => Some(plans().iter().map(plan_item).collect()),
             WorkVerb::NameIncident | WorkVerb::AddToIncident => Some(incidents()),
-            // Cases are typed, not picked; the tasks with no form here (the registry is kept
-            // from the hub's API) never reach this.
-            _ => None,
             WorkVerb::SetShift => Some(
                 duty.map(|d| d.staff.as_slice())
                     .unwrap_or_default()
@@ -175,6 +172,9 @@ impl Form {
                     })
                     .collect(),
             ),
+            // Cases are typed, not picked; the tasks with no form here (the registry is kept
+            // from the hub's API) never reach this.
+            _ => None,
         };
         match items {
             Some(items) => self.picker = Some(Picker::new(items)),
