@@ -102,36 +102,34 @@ fn early(model: &Model, command: &WorkCommand) -> Result<(), Refusal> {
         return Ok(());
     };
     let panel = model.shift.panel.as_ref();
-    let target = match (command, command.target()) {
-        (_, None) => WorkTarget::New,
-        (WorkCommand::CancelPlan { .. }, Some(id)) => {
-            match panel.and_then(|p| p.plans.iter().find(|x| x.id == id)) {
-                Some(plan) => WorkTarget::Plan(plan.clone()),
-                None => return Ok(()),
-            }
-        }
-        (WorkCommand::RemoveShift { .. }, Some(id)) => {
+    use crate::domain::work::RowKey;
+    let target = match command.target() {
+        None => WorkTarget::New,
+        Some(RowKey::Plan(id)) => match panel.and_then(|p| p.plans.iter().find(|x| x.id == id)) {
+            Some(plan) => WorkTarget::Plan(plan.clone()),
+            None => return Ok(()),
+        },
+        Some(RowKey::Shift(id)) => {
             let duty = panel.and_then(|p| p.duty.as_ref());
             match duty.and_then(|d| d.shifts.iter().find(|(x, _)| *x == id)) {
                 Some((_, shift)) => WorkTarget::Shift(shift.clone()),
                 None => return Ok(()),
             }
         }
-        (_, Some(id)) => match panel.and_then(|p| p.incidents.iter().find(|i| i.incident.id == id))
-        {
-            Some(view) => WorkTarget::Incident {
-                incident: view.incident.clone(),
-                consulates: view.tally.consulates.clone(),
-            },
-            None => return Ok(()),
-        },
+        Some(RowKey::Incident(id)) => {
+            match panel.and_then(|p| p.incidents.iter().find(|i| i.incident.id == id)) {
+                Some(view) => WorkTarget::Incident {
+                    incident: view.incident.clone(),
+                    consulates: view.tally.consulates.clone(),
+                },
+                None => return Ok(()),
+            }
+        }
+        // Nothing else is acted on by id.
+        Some(_) => return Ok(()),
     };
-    let code = match command {
-        WorkCommand::PlanVisit(r) => Some(r.facility.as_str()),
-        WorkCommand::LogVisit(r) => Some(r.facility.as_str()),
-        _ => None,
-    };
-    let facility = code.and_then(|c| model.facilities.get(c.trim()));
+    let needs = command.needs();
+    let facility = needs.facility.and_then(|c| model.facilities.get(c.trim()));
     let district = facility
         .and_then(|f| crate::domain::facility::district(f, &model.consulates))
         .map(|c| c.id.as_str());
@@ -145,16 +143,13 @@ fn early(model: &Model, command: &WorkCommand) -> Result<(), Refusal> {
             incident: None,
         })
         .collect();
-    let plan = match command {
-        WorkCommand::LogVisit(r) => r
-            .plan_id
-            .and_then(|id| panel.and_then(|p| p.plans.iter().find(|x| x.id == id))),
-        _ => None,
-    };
-    let rostered = match command {
-        WorkCommand::SetShift(r) => panel
+    let plan = needs
+        .plan
+        .and_then(|id| panel.and_then(|p| p.plans.iter().find(|x| x.id == id)));
+    let rostered = needs.rostered.and_then(|staff_id| {
+        panel
             .and_then(|p| p.duty.as_ref())
-            .and_then(|d| d.staff.iter().find(|(id, _)| *id == r.staff_id))
+            .and_then(|d| d.staff.iter().find(|(id, _)| *id == staff_id))
             .map(|(id, name)| Rostered {
                 id: *id,
                 name: name.clone(),
@@ -162,17 +157,13 @@ fn early(model: &Model, command: &WorkCommand) -> Result<(), Refusal> {
                 role: crate::domain::staff::Role::Officer,
                 consulate: me.consulate.clone(),
                 disabled: false,
-            }),
-        _ => None,
-    };
-    if matches!(command, WorkCommand::LogVisit(r) if r.plan_id.is_some()) && plan.is_none() {
-        // A plan the shift tab has not loaded: the hub checks it.
-        return Ok(());
-    }
-    if matches!(command, WorkCommand::SetShift(_)) && rostered.is_none()
-        || code.is_some() && facility.is_none()
+            })
+    });
+    // A plan, a colleague or a facility this console has not loaded: the hub checks it.
+    if needs.plan.is_some() && plan.is_none()
+        || needs.rostered.is_some() && rostered.is_none()
+        || needs.facility.is_some() && facility.is_none()
     {
-        // A colleague or a facility this console has not loaded: the hub checks it.
         return Ok(());
     }
     let facts = WorkFacts {

@@ -83,6 +83,30 @@ impl WorkVerb {
     }
 }
 
+/// Where a new thing gets its id from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewIn {
+    Plans,
+    Visits,
+    Incidents,
+    Shifts,
+}
+
+/// What a decision needs besides its target ([`WorkCommand::needs`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Needs<'a> {
+    /// The registry's facility of this code.
+    pub facility: Option<&'a str>,
+    /// An id for something new.
+    pub new_id: Option<NewIn>,
+    /// These cases as they stand.
+    pub cases: Vec<u64>,
+    /// This planned visit as it stands.
+    pub plan: Option<u64>,
+    /// This staff member as they are.
+    pub rostered: Option<i64>,
+}
+
 /// `POST /v1/incidents` and `/v1/incidents/{id}/cases`: cases (and, opening one, a name).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -139,14 +163,46 @@ impl WorkCommand {
     }
 
     /// The id of what it acts on, when it acts on something that exists.
-    pub fn target(&self) -> Option<u64> {
+    pub fn target(&self) -> Option<RowKey> {
         match self {
-            WorkCommand::CancelPlan { plan_id } => Some(*plan_id),
+            WorkCommand::CancelPlan { plan_id } => Some(RowKey::Plan(*plan_id)),
             WorkCommand::NameIncident { incident_id, .. }
-            | WorkCommand::AddToIncident { incident_id, .. } => Some(*incident_id),
-            WorkCommand::RemoveShift { shift_id } => Some(*shift_id),
+            | WorkCommand::AddToIncident { incident_id, .. } => {
+                Some(RowKey::Incident(*incident_id))
+            }
+            WorkCommand::RemoveShift { shift_id } => Some(RowKey::Shift(*shift_id)),
             _ => None,
         }
+    }
+
+    /// What a decision on this command needs to know besides its target: the store gathers
+    /// exactly this inside its write (the console, what it holds).
+    pub fn needs(&self) -> Needs<'_> {
+        let mut needs = Needs::default();
+        match self {
+            WorkCommand::RecordFacility(r) => needs.facility = Some(&r.code),
+            WorkCommand::PlanVisit(r) => {
+                needs.facility = Some(&r.facility);
+                needs.new_id = Some(NewIn::Plans);
+            }
+            WorkCommand::LogVisit(r) => {
+                needs.facility = Some(&r.facility);
+                needs.new_id = Some(NewIn::Visits);
+                needs.cases = r.interviewed.iter().filter_map(|i| i.case_id).collect();
+                needs.plan = r.plan_id;
+            }
+            WorkCommand::OpenIncident { cases, .. } => {
+                needs.new_id = Some(NewIn::Incidents);
+                needs.cases = cases.clone();
+            }
+            WorkCommand::AddToIncident { cases, .. } => needs.cases = cases.clone(),
+            WorkCommand::SetShift(r) => {
+                needs.new_id = Some(NewIn::Shifts);
+                needs.rostered = Some(r.staff_id);
+            }
+            _ => {}
+        }
+        needs
     }
 
     pub fn path(&self) -> String {

@@ -18,7 +18,7 @@ use crate::domain::consulate::Consulate;
 use crate::domain::event::{Actor, Event, EventBody};
 use crate::domain::staff::{Role, StaffInfo};
 use crate::domain::work::{
-    NamedCase, Rostered, Row, RowKey, WorkCommand, WorkFacts, WorkTarget, decide, project,
+    NamedCase, NewIn, Rostered, Row, RowKey, WorkCommand, WorkFacts, WorkTarget, decide, project,
 };
 
 /// One protection write as the hub received it.
@@ -96,15 +96,8 @@ pub(super) fn append_work(
 
 /// What the command acts on, as stored.
 fn target(ctx: &mut WriteCtx<'_>, command: &WorkCommand) -> Result<WorkTarget, StoreError> {
-    let Some(id) = command.target() else {
+    let Some(key) = command.target() else {
         return Ok(WorkTarget::New);
-    };
-    let key = match command {
-        WorkCommand::CancelPlan { .. } => RowKey::Plan(id),
-        WorkCommand::NameIncident { .. } | WorkCommand::AddToIncident { .. } => {
-            RowKey::Incident(id)
-        }
-        _ => RowKey::Shift(id),
     };
     Ok(match work_rows::load(ctx.conn(), &key)? {
         Some(Row::Plan(plan)) => WorkTarget::Plan(plan),
@@ -191,26 +184,8 @@ impl Store {
             }
             let staff = fresh_staff(ctx, &a.staff)?;
             let target = target(ctx, &a.command)?;
-            let (code, table, cases, plan_id, staff_id) = match &a.command {
-                WorkCommand::RecordFacility(r) => (Some(r.code.as_str()), "", vec![], None, None),
-                WorkCommand::PlanVisit(r) => {
-                    (Some(r.facility.as_str()), "visit_plans", vec![], None, None)
-                }
-                WorkCommand::LogVisit(r) => (
-                    Some(r.facility.as_str()),
-                    "visits",
-                    r.interviewed.iter().filter_map(|i| i.case_id).collect(),
-                    r.plan_id,
-                    None,
-                ),
-                WorkCommand::OpenIncident { cases, .. } => {
-                    (None, "incidents", cases.clone(), None, None)
-                }
-                WorkCommand::AddToIncident { cases, .. } => (None, "", cases.clone(), None, None),
-                WorkCommand::SetShift(r) => (None, "duty", vec![], None, Some(r.staff_id)),
-                _ => (None, "", vec![], None, None),
-            };
-            let facility = match code {
+            let needs = a.command.needs();
+            let facility = match needs.facility {
                 Some(code) => super::facilities::facility(ctx, code)?,
                 None => None,
             };
@@ -218,22 +193,24 @@ impl Store {
                 .as_ref()
                 .and_then(|f| crate::domain::facility::district(f, &consulates))
                 .map(|c| c.id.clone());
-            let cases = named_cases(ctx, &cases)?;
-            let plan = match plan_id {
+            let cases = named_cases(ctx, &needs.cases)?;
+            let plan = match needs.plan {
                 Some(id) => match work_rows::load(ctx.conn(), &RowKey::Plan(id))? {
                     Some(Row::Plan(p)) => Some(p),
                     _ => None,
                 },
                 None => None,
             };
-            let person = match staff_id {
+            let person = match needs.rostered {
                 Some(id) => rostered(ctx, id)?,
                 None => None,
             };
-            let next_id = if table.is_empty() {
-                0
-            } else {
-                next_id(ctx, table)?
+            let next_id = match needs.new_id {
+                Some(NewIn::Plans) => next_id(ctx, "visit_plans")?,
+                Some(NewIn::Visits) => next_id(ctx, "visits")?,
+                Some(NewIn::Incidents) => next_id(ctx, "incidents")?,
+                Some(NewIn::Shifts) => next_id(ctx, "duty")?,
+                None => 0,
             };
             let facts = WorkFacts {
                 now,
