@@ -288,3 +288,65 @@ async fn what_a_visit_says_of_people_is_sealed_shown_to_its_consulate_and_erased
         "the round stays"
     );
 }
+
+#[tokio::test]
+async fn a_planned_visit_is_postponed_by_its_consulate_only_and_stays_on_the_record() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("san-bernardino")).await;
+    let other = hub.staff(Role::Officer, Some("chicago")).await;
+    let plan = json!({"facility": "ADLNTCA", "planned_on": day(2)});
+    let id = ok(hub.post_as(&officer, "/v1/visits/plans", plan).await, 201).await["id"]
+        .as_u64()
+        .unwrap();
+    let path = format!("/v1/visits/plans/{id}/postpone");
+    // Another consulate's plan is not there; a day past or malformed names its field.
+    ok(
+        hub.post_as(&other, &path, json!({"planned_on": day(5)}))
+            .await,
+        404,
+    )
+    .await;
+    for bad in [day(-3), "mañana".to_string()] {
+        let e = ok(
+            hub.post_as(&officer, &path, json!({"planned_on": bad}))
+                .await,
+            422,
+        )
+        .await;
+        assert_eq!(e["field"]["name"], "planned_on", "{e}");
+    }
+    ok(
+        hub.post_as(&officer, &path, json!({"planned_on": day(5)}))
+            .await,
+        201,
+    )
+    .await;
+    let listed: Value = hub.json_as(&officer, "/v1/visits/plans?days=30").await;
+    assert_eq!(listed[0]["planned_on"], day(5), "{listed}");
+    assert_eq!(listed[0]["status"]["state"], "planned");
+    // A cancelled plan stays cancelled.
+    ok(
+        hub.post_as(
+            &officer,
+            &format!("/v1/visits/plans/{id}/cancel"),
+            json!({}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    ok(
+        hub.post_as(&officer, &path, json!({"planned_on": day(6)}))
+            .await,
+        409,
+    )
+    .await;
+    let changes = hub.count("SELECT COUNT(*) FROM events WHERE kind = 'visit_plan_recorded'");
+    assert_eq!(changes, 3, "planned, postponed, cancelled");
+    if common::pg::engine() == common::pg::Engine::Sqlite {
+        let dir = hub.stop().await;
+        let report =
+            guardia::hub::store::verify::verify_file(&dir.path().join("hub.db"), None).unwrap();
+        assert!(report.findings.is_empty(), "{report}");
+    }
+}

@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/visits/plans",
             get(routes::visits::planned_visits).merge(work(W::PlanVisit)),
         )
+        .route("/v1/visits/plans/{id}/postpone", work(W::PostponePlan))
         .route("/v1/visits/plans/{id}/cancel", work(W::CancelPlan))
         .route(
             "/v1/incidents",

@@ -232,6 +232,9 @@ pub fn w(lang: Lang, phrase: W) -> &'static str {
             "Log a visit to a detention facility",
         ),
         W::Work(WorkVerb::PlanVisit) => lang.pick("Programar una visita", "Plan a visit"),
+        W::Work(WorkVerb::PostponePlan) => {
+            lang.pick("Aplazar una visita programada", "Postpone a planned visit")
+        }
         W::Work(WorkVerb::RecordFacility) => lang.pick(
             "Registrar o corregir un lugar de detención",
             "Record or correct a facility",
@@ -329,6 +332,9 @@ pub fn work_done(lang: Lang, task: crate::domain::work::WorkVerb) -> &'static st
     use crate::domain::work::WorkVerb;
     match task {
         WorkVerb::PlanVisit => lang.pick("visita programada", "visit planned"),
+        WorkVerb::PostponePlan => {
+            lang.pick("visita programada aplazada", "planned visit postponed")
+        }
         WorkVerb::RecordFacility => lang.pick("lugar de detención registrado", "facility recorded"),
         WorkVerb::LogVisit => lang.pick("visita registrada", "visit logged"),
         WorkVerb::CancelPlan => lang.pick("visita programada cancelada", "planned visit cancelled"),

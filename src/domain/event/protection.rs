@@ -72,5 +72,9 @@ pub enum PlanChange {
     Planned {
         plan: crate::domain::visit::PlannedVisit,
     },
+    /// Moved to another day, still to be made.
+    Postponed {
+        planned_on: chrono::NaiveDate,
+    },
     Cancelled,
 }

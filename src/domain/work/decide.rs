@@ -207,6 +207,33 @@ pub fn decide(
                 }),
             )
         }
+        WorkCommand::PostponePlan {
+            plan_id,
+            planned_on,
+        } => {
+            let WorkTarget::Plan(plan) = target else {
+                return Err(Refusal::NotVisible);
+            };
+            authorize(verb, who, &plan.consulate, true)?;
+            if plan.status != PlanStatus::Planned {
+                return Err(Refusal::Conflict(Conflict::PlanNotOpen));
+            }
+            // The new day by the same rules as a plan's: not past, at most a year ahead.
+            let request = crate::domain::visit::PlanRequest {
+                facility: plan.facility.clone(),
+                planned_on: planned_on.clone(),
+                staff: plan.staff.clone(),
+                note: plan.note.clone(),
+            };
+            let planned_on = crate::domain::visit::validate_plan(&request, facts.now)?.planned_on;
+            one(
+                Some(*plan_id),
+                EventBody::VisitPlanRecorded(VisitPlanRecorded {
+                    plan_id: *plan_id,
+                    change: PlanChange::Postponed { planned_on },
+                }),
+            )
+        }
         WorkCommand::CancelPlan { plan_id } => {
             let WorkTarget::Plan(plan) = target else {
                 return Err(Refusal::NotVisible);

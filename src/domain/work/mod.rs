@@ -41,6 +41,7 @@ use super::visit::{PlanRequest, VisitRequest};
 pub enum WorkVerb {
     RecordFacility,
     PlanVisit,
+    PostponePlan,
     CancelPlan,
     LogVisit,
     OpenIncident,
@@ -62,7 +63,9 @@ impl WorkVerb {
         use super::event::EventKind as K;
         match self {
             WorkVerb::RecordFacility => K::FacilityRecorded,
-            WorkVerb::PlanVisit | WorkVerb::CancelPlan => K::VisitPlanRecorded,
+            WorkVerb::PlanVisit | WorkVerb::PostponePlan | WorkVerb::CancelPlan => {
+                K::VisitPlanRecorded
+            }
             WorkVerb::LogVisit => K::VisitLogged,
             WorkVerb::OpenIncident | WorkVerb::NameIncident | WorkVerb::AddToIncident => {
                 K::IncidentRecorded
@@ -75,7 +78,8 @@ impl WorkVerb {
     pub fn has_target(self) -> bool {
         matches!(
             self,
-            WorkVerb::CancelPlan
+            WorkVerb::PostponePlan
+                | WorkVerb::CancelPlan
                 | WorkVerb::NameIncident
                 | WorkVerb::AddToIncident
                 | WorkVerb::RemoveShift
@@ -125,6 +129,13 @@ pub struct NameRequest {
     pub name: String,
 }
 
+/// `POST /v1/visits/plans/{id}/postpone`: the new day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostponeRequest {
+    pub planned_on: String,
+}
+
 /// A body-less write (`{}` or nothing).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,6 +149,7 @@ pub struct Empty {}
 pub enum WorkCommand {
     RecordFacility(FacilityRequest),
     PlanVisit(PlanRequest),
+    PostponePlan { plan_id: u64, planned_on: String },
     CancelPlan { plan_id: u64 },
     LogVisit(VisitRequest),
     OpenIncident { cases: Vec<u64>, name: String },
@@ -152,6 +164,7 @@ impl WorkCommand {
         match self {
             WorkCommand::RecordFacility(_) => WorkVerb::RecordFacility,
             WorkCommand::PlanVisit(_) => WorkVerb::PlanVisit,
+            WorkCommand::PostponePlan { .. } => WorkVerb::PostponePlan,
             WorkCommand::CancelPlan { .. } => WorkVerb::CancelPlan,
             WorkCommand::LogVisit(_) => WorkVerb::LogVisit,
             WorkCommand::OpenIncident { .. } => WorkVerb::OpenIncident,
@@ -165,7 +178,9 @@ impl WorkCommand {
     /// The id of what it acts on, when it acts on something that exists.
     pub fn target(&self) -> Option<RowKey> {
         match self {
-            WorkCommand::CancelPlan { plan_id } => Some(RowKey::Plan(*plan_id)),
+            WorkCommand::PostponePlan { plan_id, .. } | WorkCommand::CancelPlan { plan_id } => {
+                Some(RowKey::Plan(*plan_id))
+            }
             WorkCommand::NameIncident { incident_id, .. }
             | WorkCommand::AddToIncident { incident_id, .. } => {
                 Some(RowKey::Incident(*incident_id))
@@ -209,6 +224,9 @@ impl WorkCommand {
         match self {
             WorkCommand::RecordFacility(_) => "/v1/facilities".into(),
             WorkCommand::PlanVisit(_) => "/v1/visits/plans".into(),
+            WorkCommand::PostponePlan { plan_id, .. } => {
+                format!("/v1/visits/plans/{plan_id}/postpone")
+            }
             WorkCommand::CancelPlan { plan_id } => format!("/v1/visits/plans/{plan_id}/cancel"),
             WorkCommand::LogVisit(_) => "/v1/visits".into(),
             WorkCommand::OpenIncident { .. } => "/v1/incidents".into(),
@@ -230,6 +248,9 @@ impl WorkCommand {
             WorkCommand::PlanVisit(r) => serde_json::to_value(r),
             WorkCommand::LogVisit(r) => serde_json::to_value(r),
             WorkCommand::SetShift(r) => serde_json::to_value(r),
+            WorkCommand::PostponePlan { planned_on, .. } => serde_json::to_value(PostponeRequest {
+                planned_on: planned_on.clone(),
+            }),
             WorkCommand::CancelPlan { .. } | WorkCommand::RemoveShift { .. } => {
                 serde_json::to_value(Empty {})
             }
@@ -277,6 +298,10 @@ impl WorkCommand {
         Ok(match verb {
             WorkVerb::RecordFacility => WorkCommand::RecordFacility(parse_required(bytes)?),
             WorkVerb::PlanVisit => WorkCommand::PlanVisit(parse_required(bytes)?),
+            WorkVerb::PostponePlan => WorkCommand::PostponePlan {
+                plan_id: id,
+                planned_on: parse_required::<PostponeRequest>(bytes)?.planned_on,
+            },
             WorkVerb::CancelPlan => {
                 parse::<Empty>(bytes)?;
                 WorkCommand::CancelPlan { plan_id: id }

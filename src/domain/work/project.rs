@@ -54,6 +54,12 @@ pub fn project(event: &Event, before: &dyn Fn(&RowKey) -> Option<Row>) -> Vec<(R
             let key = RowKey::Plan(p.plan_id);
             match &p.change {
                 PlanChange::Planned { plan } => out.push((key, Row::Plan(plan.clone()))),
+                PlanChange::Postponed { planned_on } => {
+                    if let Some(Row::Plan(mut plan)) = before(&key) {
+                        plan.planned_on = *planned_on;
+                        out.push((key, Row::Plan(plan)));
+                    }
+                }
                 PlanChange::Cancelled => {
                     if let Some(Row::Plan(mut plan)) = before(&key) {
                         plan.status = PlanStatus::Cancelled;
