@@ -179,6 +179,11 @@ pub struct ErrorBody {
     /// With `invalid_field` (422): the field and its problem's code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<FieldProblem>,
+    /// With `case_changed` (409) when something happened since the version acted on that changes
+    /// what the command means: what, who and when (the action can be decided again on the case
+    /// as it now stands, and sent with its version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<crate::domain::command::ChangedBy>,
 }
 
 /// The `event: resync` payload: the client's position is no longer replayable.

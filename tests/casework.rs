@@ -351,22 +351,6 @@ async fn the_same_key_returns_the_first_answer_and_headers_are_required() {
         .await;
     assert_eq!(other.status(), 422);
 
-    // A stale version: 409 with the case.
-    let stale = hub
-        .act(
-            &officer,
-            case,
-            "notes",
-            1,
-            json!({ "text": "Sin ver la anterior." }),
-        )
-        .await;
-    assert_eq!(stale.status(), 409);
-    assert_eq!(
-        stale.json::<Value>().await.unwrap()["case"]["notes"][0]["text"],
-        "Primera llamada."
-    );
-
     let no_key = hub
         .http
         .post(hub.at(&format!("/v1/cases/{case}/ack")))
@@ -572,4 +556,61 @@ async fn a_report_whose_reader_stops_early_ends_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{:?}: {stderr}", out.status);
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[tokio::test]
+async fn an_older_version_is_weighed_and_only_a_real_conflict_is_refused() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let case = new_case(&hub, LA).await;
+    let res = hub
+        .act(
+            &officer,
+            case,
+            "notes",
+            1,
+            json!({ "text": "Primera llamada." }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    // An older version is weighed, not refused: a note conflicts with nothing.
+    let older = hub
+        .act(
+            &officer,
+            case,
+            "notes",
+            1,
+            json!({ "text": "Sin ver la anterior." }),
+        )
+        .await;
+    assert_eq!(older.status(), 200, "{:?}", older.text().await);
+    // A colleague assigns a lawyer: a close decided before that is a real conflict, answered
+    // 409 with the case and what changed, by whom.
+    let colleague = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let (lawyer, _) = hub.staff_with_id(Role::Lawyer, Some("los-angeles")).await;
+    let seen = hub.case(&officer, case).await["version"].as_u64().unwrap();
+    let res = hub
+        .act(
+            &colleague,
+            case,
+            "assign",
+            seen,
+            json!({ "lawyer_id": lawyer }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let stale = hub
+        .act(
+            &officer,
+            case,
+            "close",
+            seen,
+            json!({ "outcome": "false_alarm", "note": "No era nada." }),
+        )
+        .await;
+    assert_eq!(stale.status(), 409);
+    let body = stale.json::<Value>().await.unwrap();
+    assert_eq!(body["case"]["notes"][0]["text"], "Primera llamada.");
+    assert_eq!(body["changed"]["kind"], "lawyer_assigned", "{body}");
+    assert_eq!(body["changed"]["actor"]["type"], "staff");
 }

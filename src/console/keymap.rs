@@ -164,6 +164,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Refusals, KeyCode::Up, "↑", Up, true),
     b(Refusals, KeyCode::Down, "↓", Down, true),
     b(Refusals, KeyCode::Char('e'), "e", EditRefused, true),
+    b(Refusals, KeyCode::Char('f'), "f", SendAnyway, true),
     b(Refusals, KeyCode::Char('d'), "d", Dismiss, true),
     b(Refusals, KeyCode::Esc, "Esc", Cancel, true),
     b(Bulk, KeyCode::Char('s'), "s", Yes, true),

@@ -37,6 +37,9 @@ pub enum PendingState {
         reason: Option<Conflict>,
         #[serde(default)]
         field: Option<FieldProblem>,
+        /// What happened since that changes the action's meaning, by whom.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        changed: Option<crate::domain::command::ChangedBy>,
     },
 }
 
@@ -248,6 +251,8 @@ pub enum Intent {
     NextCluster,
     /// Reopen a refused action's form with what was typed, to fix and send again.
     EditRefused,
+    /// Send a refused action again on the case as it now stands, having read what changed.
+    SendAnyway,
     /// The menu of protection work: visits, raids, the duty roster.
     StartWork,
 }

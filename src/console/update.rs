@@ -521,10 +521,50 @@ fn on_refusals_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
                 .min(model.outbox.refused.len().saturating_sub(1));
             return vec![Command::Dismiss(gone.key)];
         }
+        Intent::SendAnyway => return send_anyway(model),
         Intent::Cancel | Intent::Quit => model.overlay = crate::console::records::Overlay::None,
         _ => {}
     }
     vec![]
+}
+
+/// `f` on a case action the hub refused because the case changed since it was decided: the
+/// person has read what changed, and sends the same action on the case as it now stands (a new
+/// key; the refused one leaves the list).
+fn send_anyway(model: &mut Model) -> Vec<Command> {
+    use crate::console::records::PendingState;
+    use crate::domain::command::Request;
+    let Some(p) = model.outbox.refused.get(model.outbox.selected) else {
+        return vec![];
+    };
+    let (
+        PendingState::Refused {
+            case: Some(case),
+            changed: Some(_),
+            ..
+        },
+        Request::Case(request),
+    ) = (&p.state, &p.request)
+    else {
+        model.message = Some(crate::console::records::Message::NothingToEdit);
+        return vec![];
+    };
+    let draft = crate::console::records::Draft {
+        case_id: p.case_id,
+        version: case.version,
+        request: request.clone(),
+    };
+    let key = p.key.clone();
+    model.outbox.refused.remove(model.outbox.selected);
+    model.outbox.selected = model
+        .outbox
+        .selected
+        .min(model.outbox.refused.len().saturating_sub(1));
+    model.message = Some(crate::console::records::Message::Sending {
+        case_id: draft.case_id,
+        kind: draft.request.verb().appends(),
+    });
+    vec![Command::Dismiss(key), Command::Submit(draft)]
 }
 
 fn move_by(model: &mut Model, delta: i64) {

@@ -71,7 +71,7 @@ impl ApiError {
                         StatusCode::FORBIDDEN
                     }
                     Refusal::NotVisible => StatusCode::NOT_FOUND,
-                    Refusal::Conflict(_) => StatusCode::CONFLICT,
+                    Refusal::Conflict(_) | Refusal::Changed(_) => StatusCode::CONFLICT,
                     Refusal::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 (status, r.code())
@@ -137,8 +137,16 @@ impl IntoResponse for ApiError {
             }
             _ => None,
         };
+        let changed = match &self {
+            ApiError::Refused(Refusal::Changed(by), _) => Some(by.clone()),
+            _ => None,
+        };
         let (case, reason, field) = match self {
             ApiError::Refused(Refusal::Conflict(c), case) => (case, Some(c), None),
+            // Older clients read `reason`: a change since is what they called stale.
+            ApiError::Refused(Refusal::Changed(_), case) => {
+                (case, Some(crate::domain::command::Conflict::Stale), None)
+            }
             ApiError::Refused(Refusal::Invalid(e), _) | ApiError::Invalid(e) => {
                 (None, None, Some(FieldProblem::from(e)))
             }
@@ -150,6 +158,7 @@ impl IntoResponse for ApiError {
             case,
             reason,
             field,
+            changed,
         };
         let mut response = (status, axum::Json(body)).into_response();
         if let Some(seconds) = retry_after {

@@ -24,6 +24,8 @@ pub enum NetError {
         reason: Option<crate::api::Conflict>,
         /// With a 422 `invalid_field`: which field, and its problem's code.
         field: Option<crate::api::FieldProblem>,
+        /// With a 409 `case_changed`: what happened since that changes the action's meaning.
+        changed: Option<crate::domain::command::ChangedBy>,
     },
     #[error("the hub sent something unreadable: {0}")]
     Garbled(String),
@@ -430,6 +432,7 @@ async fn check(res: reqwest::Response) -> Result<reqwest::Response, NetError> {
         case: None,
         reason: None,
         field: None,
+        changed: None,
     });
     Err(NetError::Refused {
         status,
@@ -438,6 +441,7 @@ async fn check(res: reqwest::Response) -> Result<reqwest::Response, NetError> {
         case: body.case,
         reason: body.reason,
         field: body.field,
+        changed: body.changed,
     })
 }
 

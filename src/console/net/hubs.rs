@@ -212,6 +212,7 @@ mod tests {
                 case: None,
                 reason: None,
                 field: None,
+                changed: None,
             })
         };
         assert!(hubs.request(|_| refused()).await.is_err());

@@ -312,8 +312,8 @@ pub async fn run(
                     }
                     Err(e) => {
                         let state = match e {
-                            NetError::Refused { status, error, message, case, reason, field } => {
-                                PendingState::Refused { status, error, message, case, reason, field }
+                            NetError::Refused { status, error, message, case, reason, field, changed } => {
+                                PendingState::Refused { status, error, message, case, reason, field, changed }
                             }
                             other => PendingState::Refused {
                                 status: 0,
@@ -322,6 +322,7 @@ pub async fn run(
                                 case: None,
                                 reason: None,
                                 field: None,
+                                changed: None,
                             },
                         };
                         notice(&inbox, said(WorkState::Refused, Notice::Refused { case_id: entry.case_id, kind })).await;

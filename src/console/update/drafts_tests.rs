@@ -110,6 +110,7 @@ fn a_refused_close_reopens_with_its_note_and_says_why() {
             case: None,
             reason: None,
             field: None,
+            changed: None,
         },
     };
     update(

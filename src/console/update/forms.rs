@@ -64,7 +64,7 @@ pub(super) fn submit(
     version: u64,
     command: CaseCommand,
 ) -> Vec<Command> {
-    if command.verb() != Verb::Intake && !decides_yes(model, case_id, version, &command) {
+    if command.verb() != Verb::Intake && !decides_yes(model, case_id, &command) {
         return vec![];
     }
     close_form(model);
@@ -312,7 +312,7 @@ fn send(model: &mut Model) -> Vec<Command> {
     match (verb, command) {
         (Verb::Close, command) => {
             // The whole decision now, so the confirmation is never asked for a refused close.
-            if decides_yes(model, id, version, &command)
+            if decides_yes(model, id, &command)
                 && let Some(form) = &mut model.form
             {
                 form.stage = crate::console::form::Stage::Confirming;
@@ -334,7 +334,10 @@ fn send(model: &mut Model) -> Vec<Command> {
 }
 
 /// Runs the decision without submitting; a refusal is shown where the operator looks.
-fn decides_yes(model: &mut Model, case_id: u64, version: u64, command: &CaseCommand) -> bool {
+/// The rule book's answer on the case as this console holds it now. Whether what happened since
+/// the form was opened stands in the way is the hub's to weigh (it has every event), never a
+/// reason to refuse here.
+fn decides_yes(model: &mut Model, case_id: u64, command: &CaseCommand) -> bool {
     let Some(me) = model.me.as_ref() else {
         return false;
     };
@@ -367,8 +370,9 @@ fn decides_yes(model: &mut Model, case_id: u64, version: u64, command: &CaseComm
         consulates: &model.consulates,
         lawyer_name,
         facility: facility_named(model, command),
+        since: None,
     };
-    match decide(case, command, me, version, &facts) {
+    match decide(case, command, me, case.version, &facts) {
         Ok(_) => true,
         Err(refusal) => {
             refuse(model, case_id, refusal);

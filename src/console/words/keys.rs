@@ -60,6 +60,7 @@ pub fn describe(lang: Lang, intent: Intent) -> &'static str {
         NextCluster => pick("ver por grupo de alertas", "view by alert cluster"),
         DiscardDraft => pick("descartar lo escrito", "discard what was typed"),
         EditRefused => pick("corregir y reenviar", "fix and send again"),
+        SendAnyway => pick("enviar de todos modos", "send anyway"),
         StartWork => pick(
             "visitas, operativos, guardias",
             "visits, raids, duty roster",

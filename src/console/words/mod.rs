@@ -64,6 +64,7 @@ pub fn refusal(lang: Lang, r: &Refusal) -> String {
             )
             .into(),
         Refusal::Conflict(c) => conflict(lang, *c).into(),
+        Refusal::Changed(by) => changed(lang, by),
         Refusal::Invalid(e) => field_problem(lang, &e.field, e.code, ""),
     }
 }
@@ -304,6 +305,16 @@ pub fn message(lang: Lang, m: &Message) -> String {
     }
 }
 
+/// What changed a case in the way of an action, and by whom.
+pub fn changed(lang: Lang, by: &crate::domain::command::ChangedBy) -> String {
+    let who = actor(lang, &by.actor);
+    let what = event(lang, by.kind);
+    match lang {
+        Lang::Es => format!("después de que usted vio el caso: {what} ({who})"),
+        Lang::En => format!("after you saw the case: {what} ({who})"),
+    }
+}
+
 /// What happened to a refused action, in words: the hub's reason and, when the case changed,
 /// the last thing done to it and by whom.
 pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
@@ -312,6 +323,7 @@ pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
         case,
         reason,
         field,
+        changed: by,
         ..
     } = &p.state
     else {
@@ -339,6 +351,13 @@ pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
             ),
         }
     });
+    if let Some(by) = by {
+        let choose = lang.pick(
+            "f: enviar de todos modos · e: revisar",
+            "f: send anyway · e: review",
+        );
+        return format!("{head}: {} — {choose}", changed(lang, by));
+    }
     // The hub's codes, never its words: what stood in the way, or which field was wrong.
     let why = match (status, reason, field) {
         (_, Some(c), _) => conflict(lang, *c),

@@ -25,6 +25,9 @@ pub struct Facts<'a> {
     /// The registry's facility a placement checkpoint names by `facility_code`; `None` when no
     /// facility has that code (or none was named).
     pub facility: Option<&'a crate::domain::facility::Facility>,
+    /// What happened to the case after the version acted on, oldest first, when that version is
+    /// not the case's own; `None` when it is not known (then an older version is a conflict).
+    pub since: Option<&'a [crate::domain::event::Event]>,
 }
 
 /// A placement naming a facility of the registry by code gets the registry's name, place and
@@ -107,11 +110,11 @@ pub fn precheck(case: &Case, verb: Verb, who: &StaffInfo) -> Result<(), Refusal>
 }
 
 /// Decides a command on a case. `expected_version` is the version the person acted on (the
-/// hub's `If-Match`); a case that moved since is a conflict, so nobody acts on what they did not
-/// see. Except an acknowledgement: "I have this case" stays true whatever the phone did since
-/// (in a raid people press again and again, and an acknowledgement refused for it leaves a
-/// critical case unattended); someone else having acknowledged it first is still refused, by
-/// the case's state.
+/// hub's `If-Match`). A case that moved since is a conflict only when something in
+/// `facts.since` changes what the command means (`conflict.rs`): a press, an escalation or a
+/// colleague's note never refuses a note, a checkpoint or an assignment. An acknowledgement is
+/// never refused for the version: "I have this case" stays true whatever the phone did since;
+/// someone else having acknowledged it first is still refused, by the case's state.
 pub fn decide(
     case: &Case,
     command: &CaseCommand,
@@ -122,7 +125,14 @@ pub fn decide(
     let verb = command.verb();
     authorize(case, verb, who)?;
     if case.version != expected_version && verb != Verb::Acknowledge {
-        return Err(Refusal::Conflict(Conflict::Stale));
+        match facts.since {
+            Some(since) if expected_version < case.version => {
+                if let Some(event) = super::conflict::in_the_way(command, since, who.id) {
+                    return Err(Refusal::Changed(super::ChangedBy::of(event)));
+                }
+            }
+            _ => return Err(Refusal::Conflict(Conflict::Stale)),
+        }
     }
     fits_state(case, verb).map_err(Refusal::Conflict)?;
     let body = match command {

@@ -9,9 +9,11 @@
 //! Adding a verb: a variant here and in [`Verb`], a row in [`permitted`], an arm in [`decide`],
 //! the event it appends (`event.rs`, folded in `case`), a form and its strings in the console.
 
+mod conflict;
 mod decide;
 mod permission;
 
+pub use conflict::{in_the_way, stands_in_way};
 pub use decide::{Facts, IntakePlan, decide, decide_intake, precheck};
 pub use permission::{
     Relation, may_read, may_read_figures, may_read_work, may_see_access, permitted, permitted_work,
@@ -378,6 +380,10 @@ pub enum Refusal {
     /// The case, as it now stands, does not allow it.
     #[error("{0}")]
     Conflict(Conflict),
+    /// Something that happened after the version acted on changes what the command means
+    /// (`conflict.rs`): who did what, for the person to decide again.
+    #[error("the case changed since you saw it ({}); look again before acting", .0.kind.as_str())]
+    Changed(ChangedBy),
     #[error("{0}")]
     Invalid(#[from] FieldError),
 }
@@ -389,7 +395,28 @@ impl Refusal {
             Refusal::NotVisible => "not_found",
             Refusal::AcceptFirst => "accept_first",
             Refusal::Conflict(c) => c.code(),
+            Refusal::Changed(_) => "case_changed",
             Refusal::Invalid(_) => "invalid_field",
+        }
+    }
+}
+
+/// What changed a case in the way of a command: the event's kind, who, and where in the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangedBy {
+    pub kind: crate::domain::event::EventKind,
+    pub actor: crate::domain::event::Actor,
+    pub seq: u64,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl ChangedBy {
+    pub fn of(event: &crate::domain::event::Event) -> ChangedBy {
+        ChangedBy {
+            kind: event.body.kind(),
+            actor: event.actor.clone(),
+            seq: event.seq,
+            at: event.at,
         }
     }
 }

@@ -38,6 +38,7 @@ fn facts(list: &[Consulate]) -> Facts<'_> {
         now: Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap(),
         consulates: list,
         lawyer_name: Some("Lic. Ana"),
+        since: None,
         facility: None,
     }
 }
@@ -313,11 +314,43 @@ fn an_acknowledgement_is_not_refused_because_the_phone_pressed_again() {
         decide(&case, &ack, &officer, seen, &facts(&list)),
         Ok(vec![EventBody::CaseAcknowledged])
     );
-    // Other commands still need the version they were decided on.
+    // Without what happened since, an older version is refused as before; with it, a press
+    // stands in the way of nothing a note does.
     assert_eq!(
         decide(&case, &note("x"), &officer, seen, &facts(&list)),
         Err(Refusal::Conflict(Conflict::Stale))
     );
+    let since = [press.clone()];
+    let knowing = Facts {
+        since: Some(&since),
+        ..facts(&list)
+    };
+    assert!(decide(&case, &note("x"), &officer, seen, &knowing).is_ok());
+    // A colleague's assignment since does stand in the way of a close.
+    let assigned = staff_event(
+        3,
+        7,
+        EventBody::LawyerAssigned(crate::domain::event::LawyerAssigned {
+            lawyer_id: 40,
+            lawyer_name: "Lic. Otra".into(),
+            previous: None,
+        }),
+    );
+    let mut moved = case.clone();
+    moved.apply(&assigned).unwrap();
+    let since = [press.clone(), assigned.clone()];
+    let knowing = Facts {
+        since: Some(&since),
+        ..facts(&list)
+    };
+    let close = CaseCommand::Close(CloseRequest {
+        outcome: crate::domain::checkpoint::CloseOutcome::FalseAlarm,
+        note: "x".into(),
+    });
+    let Err(Refusal::Changed(by)) = decide(&moved, &close, &officer, seen, &knowing) else {
+        panic!("a colleague's assignment must stand in the way of a close");
+    };
+    assert_eq!(by.kind, crate::domain::event::EventKind::LawyerAssigned);
     // Someone else acknowledging first is still a conflict.
     case.apply(&staff_event(3, 7, EventBody::CaseAcknowledged))
         .unwrap();

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::db::OptionalExtension;
+use super::db::{OptionalExtension, params};
 use chrono::{DateTime, Utc};
 
 use super::idempotency::{fresh_staff, previous_answer, remember_answer};
@@ -12,7 +12,7 @@ use super::{Outcome, Store, StoreError, WriteCtx};
 use crate::domain::case::Case;
 use crate::domain::command::{Applied, CaseCommand, Facts, Refusal, decide};
 use crate::domain::consulate::Consulate;
-use crate::domain::event::Actor;
+use crate::domain::event::{Actor, Event};
 use crate::domain::staff::{LawyerInfo, Role, StaffInfo};
 
 #[derive(Debug, Clone)]
@@ -70,11 +70,13 @@ impl Store {
                 },
                 _ => None,
             };
+            let since = since(ctx, &case, a.expected_version)?;
             let facts = Facts {
                 now,
                 consulates: &consulates,
                 lawyer_name: lawyer.as_deref(),
                 facility: facility.as_ref(),
+                since: since.as_deref(),
             };
             let bodies = match decide(&case, &a.command, &staff, a.expected_version, &facts) {
                 Ok(bodies) => bodies,
@@ -147,6 +149,39 @@ impl Store {
         })
         .await
     }
+}
+
+/// Versions behind the case an action may be and still be weighed against what happened since,
+/// rather than refused outright: a form open for a long raid is a few dozen behind at most.
+const MAX_GAP: u64 = 256;
+
+/// What happened to the case after version `seen`, oldest first: the events that moved its
+/// version (a relative's message and a position do not). `None` when `seen` is the case's own
+/// version, ahead of it, or too far behind to weigh.
+fn since(ctx: &WriteCtx<'_>, case: &Case, seen: u64) -> Result<Option<Vec<Event>>, StoreError> {
+    if seen >= case.version || case.version - seen > MAX_GAP {
+        return Ok(None);
+    }
+    let gap = case.version - seen;
+    let mut events = Vec::with_capacity(gap as usize);
+    ctx.conn().query_each(
+        "SELECT body, sealed FROM events
+          WHERE case_id = ?1 AND kind NOT IN ('relative_notified', 'location_updated')
+          ORDER BY seq DESC LIMIT ?2",
+        params![case.id as i64, gap as i64],
+        |r| -> Result<(), StoreError> {
+            let body = super::writer::opened(ctx.vault(), r.get(0)?, r.get(1)?)?;
+            events.push(serde_json::from_str::<Event>(&body)?);
+            Ok(())
+        },
+    )?;
+    if events.len() as u64 != gap {
+        // A record whose versions do not count its events (written before versions did):
+        // nothing to weigh with, so the older version is refused as before.
+        return Ok(None);
+    }
+    events.reverse();
+    Ok(Some(events))
 }
 
 fn refused(refusal: Refusal, case: Case) -> StoreError {
