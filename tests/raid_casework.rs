@@ -113,7 +113,7 @@ async fn in_a_raid_work_that_conflicts_with_nothing_lands_on_the_first_try() {
     let stop = CancellationToken::new();
     let outbox = dir.path().join("outbox.json");
     let client = HubClient::new(&format!("http://{addr}"), &officer).unwrap();
-    let (mut inbox, mut effects): (mpsc::Receiver<Action>, Effects) =
+    let (mut inbox, effects): (mpsc::Receiver<Action>, Effects) =
         spawn_feeds(client, &outbox, &stop).unwrap();
     let mut model = Model::new(Lang::Es, true, chrono::Duration::minutes(5), Utc::now());
     let queued: Vec<CaseCommand> = vec![

@@ -39,7 +39,7 @@ pub enum PendingState {
         field: Option<FieldProblem>,
         /// What happened since that changes the action's meaning, by whom.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        changed: Option<crate::domain::command::ChangedBy>,
+        changed: Option<Box<crate::domain::command::ChangedBy>>,
     },
 }
 

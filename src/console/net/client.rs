@@ -25,7 +25,7 @@ pub enum NetError {
         /// With a 422 `invalid_field`: which field, and its problem's code.
         field: Option<crate::api::FieldProblem>,
         /// With a 409 `case_changed`: what happened since that changes the action's meaning.
-        changed: Option<crate::domain::command::ChangedBy>,
+        changed: Option<Box<crate::domain::command::ChangedBy>>,
     },
     #[error("the hub sent something unreadable: {0}")]
     Garbled(String),
@@ -441,7 +441,7 @@ async fn check(res: reqwest::Response) -> Result<reqwest::Response, NetError> {
         case: body.case,
         reason: body.reason,
         field: body.field,
-        changed: body.changed,
+        changed: body.changed.map(Box::new),
     })
 }
 
