@@ -128,11 +128,16 @@ pub struct ListPane {
     pub tiers: Vec<urgency::Tier>,
     /// Rows at the top of the list that never scroll away (duress cases), set by `settle`.
     pub pinned: usize,
+    /// Duress rows heading `order`, pinned or not, set by `settle`: those beyond the pinned
+    /// ones are counted in the title while out of view.
+    pub duress: usize,
     pub sort: SortMode,
     /// The quick view (`v`): which question the list answers.
     pub view: super::quick_views::QuickView,
     /// Cases a bulk acknowledge will act on once confirmed.
     pub bulk: Vec<u64>,
+    /// Unattended duress cases the bulk question left out, to say so after.
+    pub bulk_duress: usize,
     /// Many recent alerts close together, biggest first; recomputed each second.
     pub clusters: Vec<crate::domain::cluster::Cluster>,
     /// The list narrowed to one cluster (`z`), as it was when chosen.
@@ -197,9 +202,11 @@ impl Model {
                 whole: None,
                 tiers: Vec::new(),
                 pinned: 0,
+                duress: 0,
                 sort: SortMode::Urgency,
                 view: Default::default(),
                 bulk: Vec::new(),
+                bulk_duress: 0,
                 clusters: Vec::new(),
                 focus_cluster: None,
                 filter: String::new(),

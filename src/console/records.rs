@@ -159,12 +159,22 @@ pub enum Message {
     LawyerAmbiguous(usize),
     /// Asking the hub who is enrolled with an intake caller's number.
     LookingUpCaller,
-    /// Asking before acknowledging this many cases at once.
-    ConfirmBulk(usize),
-    /// A bulk acknowledge left as this many commands.
-    BulkSent(usize),
-    /// The view has no unattended case this person may acknowledge.
-    NothingToAcknowledge,
+    /// Asking before acknowledging `n` cases at once; `duress` unattended cases under duress are
+    /// left out (a person acknowledges those one by one).
+    ConfirmBulk {
+        n: usize,
+        duress: usize,
+    },
+    /// A bulk acknowledge left as `n` commands; `duress` cases stay unattended.
+    BulkSent {
+        n: usize,
+        duress: usize,
+    },
+    /// The view has no unattended case this person may acknowledge in bulk (`duress` are
+    /// unattended but only one by one).
+    NothingToAcknowledge {
+        duress: usize,
+    },
     /// `q` with this many actions still to be sent.
     QuitWithWaiting(usize),
     /// `z` with no cluster of alerts to narrow to.

@@ -602,6 +602,8 @@ mod picture_tests;
 #[cfg(test)]
 mod protection_tests;
 #[cfg(test)]
+mod reach_tests;
+#[cfg(test)]
 mod test_support;
 #[cfg(test)]
 mod tests;

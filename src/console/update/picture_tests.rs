@@ -130,8 +130,16 @@ fn the_urgency_column_reads_its_reasons_whole() {
     update(&mut m, Action::HubEvent(Box::new(e)));
     m.refresh_order();
     let text = screen(&mut m, 120, 30);
-    assert!(text.contains("COACCIÓN"), "{text}");
-    assert!(text.contains("‼ menores a cargo"), "{text}");
+    // At 120 columns the reasons give way (their symbol and first word stay) and names do not.
+    assert!(text.contains("‼ COACCIÓN"), "{text}");
+    assert!(text.contains("‼ menores"), "{text}");
+    assert!(
+        text.contains("Persona Fictici"),
+        "names keep their width: {text}"
+    );
+    let narrow = screen(&mut m, 80, 24);
+    assert!(narrow.contains("Persona Fictici"), "{narrow}");
+    assert!(narrow.contains("‼ COACCI"), "{narrow}");
     // Wide enough, the tier's word is there too.
     let wide = screen(&mut m, 200, 30);
     assert!(wide.contains("‼ CRÍTICA · menores a cargo"), "{wide}");
@@ -292,4 +300,35 @@ fn an_erased_person_reads_as_erased_in_the_row_and_the_detail_and_is_not_fetched
             "nothing more to read: {commands:?}"
         );
     }
+}
+
+#[test]
+fn duress_beyond_the_pinned_rows_is_counted_while_out_of_view() {
+    let mut m = raid(Lang::Es);
+    for i in 0..20u64 {
+        let e = raised(20 + i, 2001 + i, AlertKind::Imminent, vec![]);
+        update(&mut m, Action::HubEvent(Box::new(e)));
+    }
+    for (i, id) in (1001..=1006).enumerate() {
+        update(
+            &mut m,
+            Action::HubEvent(Box::new(duress(50 + i as u64, id))),
+        );
+    }
+    m.refresh_order();
+    let title = |m: &mut Model| screen(m, 80, 24).lines().nth(2).unwrap().to_string();
+    // At 80×24 two duress rows are pinned; the window then starts on the next ones.
+    let top = title(&mut m);
+    assert_eq!(m.list.duress, 6);
+    assert!(m.list.pinned < 6, "{}", m.list.pinned);
+    // Scrolled to the bottom, every unpinned duress row is out of view and counted.
+    update(&mut m, key(KeyCode::End));
+    let bottom = title(&mut m);
+    let hidden = 6 - m.list.pinned;
+    assert!(
+        bottom.contains(&format!("‼ {hidden} con coacción fuera de vista")),
+        "{bottom}"
+    );
+    // At the top, the window shows some of them and counts only the rest.
+    assert!(!top.contains(&format!("‼ {hidden} con")), "{top}");
 }

@@ -40,20 +40,26 @@ pub fn start_bulk(model: &mut Model) {
         model.message = Some(Message::NotPermitted);
         return;
     }
-    let targets: Vec<u64> = model
+    // Duress is never acknowledged in bulk: each of those is read and taken by a person.
+    let (duress, targets): (Vec<&crate::domain::case::Case>, Vec<_>) = model
         .list
         .order
         .iter()
         .filter_map(|id| model.cases.get(id))
         .filter(|c| urgency::unattended(c) && precheck(c, Verb::Acknowledge, &me).is_ok())
-        .map(|c| c.id)
-        .collect();
+        .partition(|c| c.duress_at.is_some());
+    let duress = duress.len();
+    let targets: Vec<u64> = targets.into_iter().map(|c| c.id).collect();
     if targets.is_empty() {
-        model.message = Some(Message::NothingToAcknowledge);
+        model.message = Some(Message::NothingToAcknowledge { duress });
         return;
     }
-    model.message = Some(Message::ConfirmBulk(targets.len()));
+    model.message = Some(Message::ConfirmBulk {
+        n: targets.len(),
+        duress,
+    });
     model.list.bulk = targets;
+    model.list.bulk_duress = duress;
     model.overlay = crate::console::records::Overlay::Bulk;
 }
 
@@ -61,6 +67,7 @@ pub fn start_bulk(model: &mut Model) {
 /// its own idempotency key, each decided as `a` on that row would be.
 pub fn on_bulk_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
     let targets = std::mem::take(&mut model.list.bulk);
+    let duress = std::mem::take(&mut model.list.bulk_duress);
     model.overlay = crate::console::records::Overlay::None;
     model.message = None;
     match intent {
@@ -72,7 +79,10 @@ pub fn on_bulk_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
                 };
                 commands.extend(forms::submit(model, id, version, CaseCommand::Acknowledge));
             }
-            model.message = Some(Message::BulkSent(commands.len()));
+            model.message = Some(Message::BulkSent {
+                n: commands.len(),
+                duress,
+            });
             commands
         }
         Intent::Quit => {
@@ -156,12 +166,40 @@ mod tests {
             "nothing before the answer"
         );
         assert_eq!(m.mode(), Mode::Bulk);
-        assert_eq!(m.message, Some(Message::ConfirmBulk(2)));
+        assert_eq!(m.message, Some(Message::ConfirmBulk { n: 2, duress: 0 }));
         let mut sent = acknowledged(&update(&mut m, key('s')));
         sent.sort();
         assert_eq!(sent, vec![1001, 1002]);
         assert_eq!(m.mode(), Mode::Normal);
-        assert_eq!(m.message, Some(Message::BulkSent(2)));
+        assert_eq!(m.message, Some(Message::BulkSent { n: 2, duress: 0 }));
+    }
+
+    #[test]
+    fn bulk_acknowledge_leaves_duress_to_a_person_and_says_how_many() {
+        let mut m = officer();
+        let case = m.cases.get_mut(&1002).unwrap();
+        case.duress_at = Some(case.received_at);
+        m.list.touched.insert(1002);
+        m.refresh_order();
+        update(&mut m, key('B'));
+        assert_eq!(m.message, Some(Message::ConfirmBulk { n: 1, duress: 1 }));
+        let asked = crate::console::words::message(Lang::Es, m.message.as_ref().unwrap());
+        assert!(asked.contains("con coacción no se incluye"), "{asked}");
+        let sent = acknowledged(&update(&mut m, key('s')));
+        assert_eq!(sent, vec![1001], "the duress case is not swept in");
+        assert_eq!(m.message, Some(Message::BulkSent { n: 1, duress: 1 }));
+        let told = crate::console::words::message(Lang::Es, m.message.as_ref().unwrap());
+        assert!(
+            told.starts_with("1 caso atendido · 1 con coacción sigue sin atender"),
+            "{told}"
+        );
+        // With only the duress case left, B takes nothing and says why.
+        let case = m.cases.get_mut(&1001).unwrap();
+        case.acknowledged_at = Some(case.received_at);
+        m.refresh_order();
+        update(&mut m, key('B'));
+        assert_eq!(m.message, Some(Message::NothingToAcknowledge { duress: 1 }));
+        assert!(m.list.bulk.is_empty());
     }
 
     #[test]
@@ -179,7 +217,7 @@ mod tests {
         m.refresh_order();
         update(&mut m, key('B'));
         assert_eq!(m.mode(), Mode::Normal);
-        assert_eq!(m.message, Some(Message::NothingToAcknowledge));
+        assert_eq!(m.message, Some(Message::NothingToAcknowledge { duress: 0 }));
     }
 
     #[test]

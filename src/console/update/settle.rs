@@ -18,16 +18,18 @@ pub fn settle(model: &mut Model, area: Rect) {
     let p = panes(area, input_open, model.detail.full);
     let height = list_rows(p.list);
     model.list.page = height;
-    // Duress cases head the list in every order and stay drawn above the scrolling rows (at
-    // most half the pane, so the rest of the queue can still be worked).
-    let pinned = model
+    // Duress cases head the list in every order and stay drawn above the scrolling rows: at
+    // most a third of the pane, so the rest of the queue can still be worked; those beyond
+    // scroll at the top of the rest, and the title counts them.
+    let duress = model
         .list
-        .index
-        .tally()
-        .duress
-        .min(height / 2)
-        .min(model.list.order.len());
+        .order
+        .iter()
+        .take_while(|id| model.cases.get(id).is_some_and(|c| c.duress_at.is_some()))
+        .count();
+    let pinned = duress.min((height / 3).max(1)).min(model.list.order.len());
     model.list.pinned = pinned;
+    model.list.duress = duress;
     let scrolling = height.saturating_sub(pinned).max(1);
     // Keep the selected row inside the window, scrolling as little as possible.
     if model.list.order.is_empty() {
@@ -40,12 +42,14 @@ pub fn settle(model: &mut Model, area: Rect) {
             .unwrap_or(0)
             .min(model.list.order.len() - 1);
         let mut offset = model.list.table.offset().max(pinned);
-        if selected >= pinned {
-            if selected < offset {
-                offset = selected;
-            } else if selected >= offset + scrolling {
-                offset = selected + 1 - scrolling;
-            }
+        if selected < pinned {
+            // The selection is among the pinned rows: the window starts right after them, so
+            // nothing counted hides between the two.
+            offset = pinned;
+        } else if selected < offset {
+            offset = selected;
+        } else if selected >= offset + scrolling {
+            offset = selected + 1 - scrolling;
         }
         let last_start = model.list.order.len().saturating_sub(scrolling).max(pinned);
         *model.list.table.offset_mut() = offset.min(last_start);

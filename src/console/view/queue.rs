@@ -28,7 +28,12 @@ fn status_text(lang: Lang, case: &Case) -> &'static str {
 /// The fixed columns after the urgency and beside the name: case, age, kind, distance, status,
 /// due.
 const OTHER_COLUMNS: usize = 5 + 6 + 9 + 6 + 11 + 9;
-const NAME_MIN: usize = 10;
+/// The name is what an officer matches a caller by: it keeps this much at every width, and the
+/// urgency column's reasons give way first (its symbol always stays).
+const NAME_MIN: usize = 15;
+/// The urgency column at its narrowest: its header, the tier's symbol and the start of its
+/// first reason ("‼ COACCI", "△ MEDIA").
+const URGENCY_MIN: usize = 8;
 
 /// The urgency cell, whole ("‼ CRÍTICA · COACCIÓN") and short ("‼ COACCIÓN").
 fn urgency_texts(lang: Lang, urgency: &crate::domain::urgency::Urgency) -> (String, String) {
@@ -90,6 +95,20 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             crate::console::words::strip::cluster_view(lang, cluster.ids.len())
         );
     }
+    // Duress beyond the pinned rows scrolls at the top of the rest; while any of it is out of
+    // the window, the title says so right after the list's name.
+    let duress = model.list.duress.min(len);
+    let duress_hidden = (pinned..duress)
+        .filter(|i| !(offset..end).contains(i))
+        .count();
+    let name = if duress_hidden > 0 {
+        format!(
+            "{name} · {}",
+            crate::console::words::strip::duress_out_of_view(lang, duress_hidden)
+        )
+    } else {
+        name.to_string()
+    };
     let mut title = format!(
         " {} · {} · {}: {} ",
         name,
@@ -133,7 +152,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     // goes and its symbol stays: "‼ COACCIÓN", "‼ menores a su cargo".
     let room = usize::from(area.width)
         .saturating_sub(2 + 2 + 7 + OTHER_COLUMNS + NAME_MIN)
-        .max(12);
+        .max(URGENCY_MIN);
     // Each visible row's urgency, assessed once for both the width and the row.
     let assessed: Vec<_> = window
         .iter()
@@ -152,19 +171,15 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         .map(|(_, _, (full, short))| if fits { full } else { short }.chars().count())
         .max()
         .unwrap_or(0)
-        .clamp(12, room);
+        .clamp(URGENCY_MIN, room);
     let rows: Vec<Row> = assessed
         .into_iter()
         .map(|(case, urgency, (full, short))| {
             let urgency_text = if fits { full } else { short };
-            // Duress is said by the urgency column (and the row is pinned): the name keeps its
-            // width.
-            let name = if model.list.unseen.contains(&case.id) {
-                Line::from(vec![
-                    Span::styled(format!("{} ", t(lang, Text::New)), theme.unseen()),
-                    Span::raw(super::person_name(lang, &case.registrant)),
-                ])
-            } else if case.intake.is_some() {
+            // Duress is said by the urgency column (and the row is pinned), a new case by its
+            // row's style (bold, underlined, in every terminal) and the strip's count: not by
+            // words that would take the name's width.
+            let name = if case.intake.is_some() {
                 Line::from(vec![
                     Span::styled("☎ ", theme.warn()),
                     Span::raw(super::person_name(lang, &case.registrant)),

@@ -247,14 +247,9 @@ pub fn message(lang: Lang, m: &Message) -> String {
         Message::LawyersNotLoaded => t(lang, Text::LawyersNotLoaded).into(),
         Message::LawyerAmbiguous(n) => lawyer_ambiguous(lang, *n),
         Message::LookingUpCaller => t(lang, Text::LookingUpCaller).into(),
-        Message::ConfirmBulk(n) => strip::confirm_bulk(lang, *n),
-        Message::BulkSent(n) => strip::bulk_sent(lang, *n),
-        Message::NothingToAcknowledge => lang
-            .pick(
-                "No hay casos sin atender en esta vista",
-                "No unattended case in this view",
-            )
-            .into(),
+        Message::ConfirmBulk { n, duress } => strip::confirm_bulk(lang, *n, *duress),
+        Message::BulkSent { n, duress } => strip::bulk_sent(lang, *n, *duress),
+        Message::NothingToAcknowledge { duress } => strip::nothing_to_acknowledge(lang, *duress),
         Message::QuitWithWaiting(n) => strip::quit_with_waiting(lang, *n),
         Message::NoClusters => lang
             .pick(

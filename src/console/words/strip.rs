@@ -65,6 +65,15 @@ pub fn more(lang: Lang, n: usize, critical: usize, above: bool) -> String {
     format!("{arrow} {n} {place}{of_them}")
 }
 
+/// Duress cases beyond the pinned ones that the list's window does not show, first in its
+/// title so a narrow terminal never cuts it.
+pub fn duress_out_of_view(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Es => format!("‼ {n} con coacción fuera de vista"),
+        Lang::En => format!("‼ {n} under duress out of view"),
+    }
+}
+
 /// The quick view's name, for the list's title and the `v` hint.
 pub fn view(lang: Lang, view: crate::console::quick_views::QuickView) -> &'static str {
     use crate::console::quick_views::QuickView::*;
@@ -80,23 +89,74 @@ pub fn view(lang: Lang, view: crate::console::quick_views::QuickView) -> &'stati
     }
 }
 
-/// The one question before acknowledging many cases at once.
-pub fn confirm_bulk(lang: Lang, n: usize) -> String {
-    match (lang, n) {
-        (Lang::Es, 1) => "¿Atender el caso sin atender de esta vista? s/n".into(),
-        (Lang::Es, _) => format!("¿Atender los {n} casos sin atender de esta vista? s/n"),
-        (Lang::En, 1) => "Acknowledge the one unattended case in this view? y/n".into(),
-        (Lang::En, _) => format!("Acknowledge the {n} unattended cases in this view? y/n"),
+/// Cases under duress a bulk acknowledge leaves for a person: "6 con coacción siguen sin
+/// atender".
+fn duress_left(lang: Lang, duress: usize) -> String {
+    match (lang, duress) {
+        (Lang::Es, 1) => "1 con coacción sigue sin atender: atiéndalo con la tecla a".into(),
+        (Lang::Es, d) => {
+            format!("{d} con coacción siguen sin atender: atiéndalos uno por uno con la tecla a")
+        }
+        (Lang::En, 1) => "1 under duress is still unattended: acknowledge it with the a key".into(),
+        (Lang::En, d) => {
+            format!(
+                "{d} under duress are still unattended: acknowledge them one by one with the a key"
+            )
+        }
     }
 }
 
-/// After a bulk acknowledge was confirmed: each case is its own command in the outbox.
-pub fn bulk_sent(lang: Lang, n: usize) -> String {
-    match (lang, n) {
-        (Lang::Es, 1) => "1 caso atendido · enviando".into(),
-        (Lang::Es, _) => format!("{n} casos atendidos · enviando"),
-        (Lang::En, 1) => "1 case acknowledged · sending".into(),
-        (Lang::En, _) => format!("{n} cases acknowledged · sending"),
+/// The bulk question. Cases under duress are never in it, and it says so.
+pub fn confirm_bulk(lang: Lang, n: usize, duress: usize) -> String {
+    let ask = match (lang, n) {
+        (Lang::Es, 1) => "¿Atender el caso sin atender de esta vista?".to_string(),
+        (Lang::Es, _) => format!("¿Atender los {n} casos sin atender de esta vista?"),
+        (Lang::En, 1) => "Acknowledge the one unattended case in this view?".to_string(),
+        (Lang::En, _) => format!("Acknowledge the {n} unattended cases in this view?"),
+    };
+    let keys = lang.pick("s/n", "y/n");
+    match (lang, duress) {
+        (_, 0) => format!("{ask} {keys}"),
+        (Lang::Es, 1) => {
+            format!("{ask} El caso con coacción no se incluye: se atiende aparte. {keys}")
+        }
+        (Lang::Es, d) => format!(
+            "{ask} Los {d} casos con coacción no se incluyen: se atienden uno por uno. {keys}"
+        ),
+        (Lang::En, 1) => format!(
+            "{ask} The case under duress is not included: it is acknowledged on its own. {keys}"
+        ),
+        (Lang::En, d) => format!(
+            "{ask} The {d} cases under duress are not included: they are acknowledged one by one. {keys}"
+        ),
+    }
+}
+
+/// After a bulk acknowledge was confirmed: how many, and what was left for a person.
+pub fn bulk_sent(lang: Lang, n: usize, duress: usize) -> String {
+    let done = match (lang, n) {
+        (Lang::Es, 1) => "1 caso atendido".to_string(),
+        (Lang::Es, _) => format!("{n} casos atendidos"),
+        (Lang::En, 1) => "1 case acknowledged".to_string(),
+        (Lang::En, _) => format!("{n} cases acknowledged"),
+    };
+    if duress == 0 {
+        format!("{done} · {}", lang.pick("enviando", "sending"))
+    } else {
+        format!("{done} · {}", duress_left(lang, duress))
+    }
+}
+
+/// `B` with nothing it may take.
+pub fn nothing_to_acknowledge(lang: Lang, duress: usize) -> String {
+    if duress == 0 {
+        lang.pick(
+            "No hay casos sin atender en esta vista",
+            "No unattended case in this view",
+        )
+        .into()
+    } else {
+        duress_left(lang, duress)
     }
 }
 
@@ -178,10 +238,14 @@ mod tests {
     #[test]
     fn bulk_and_quit_words_agree_with_their_numbers() {
         assert_eq!(
-            confirm_bulk(Lang::Es, 3),
+            confirm_bulk(Lang::Es, 3, 0),
             "¿Atender los 3 casos sin atender de esta vista? s/n"
         );
-        assert_eq!(bulk_sent(Lang::Es, 1), "1 caso atendido · enviando");
+        assert_eq!(bulk_sent(Lang::Es, 1, 0), "1 caso atendido · enviando");
+        assert_eq!(
+            bulk_sent(Lang::Es, 223, 6),
+            "223 casos atendidos · 6 con coacción siguen sin atender: atiéndalos uno por uno con la tecla a"
+        );
         assert!(
             quit_with_waiting(Lang::Es, 1).starts_with("Queda 1 acción por enviar; se enviará")
         );
