@@ -548,3 +548,73 @@ async fn closing_withdraws_a_pending_transfer_and_acknowledging_withdraws_nothin
     );
     assert!(hub.cases_of(&chicago).await.is_empty());
 }
+
+#[tokio::test]
+async fn the_call_taker_adds_to_a_call_that_went_to_another_consulate_and_reads_nothing_of_it() {
+    let hub = TestHub::start().await;
+    let chicago = hub.staff(Role::Officer, Some("chicago")).await;
+    let colleague = hub.staff(Role::Officer, Some("chicago")).await;
+    let national = hub.staff(Role::Supervisor, None).await;
+    let post = |token: String, key: &'static str, body: Value| {
+        let req = hub
+            .http
+            .post(hub.at("/v1/intake"))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(&body);
+        async move { req.send().await.unwrap() }
+    };
+    // A call taken in Chicago about someone in Miami: the case is Miami's.
+    let res = post(
+        chicago.clone(),
+        "first",
+        json!({
+            "name": "Persona Ficticia", "phone": "+13055550100",
+            "description": "Su hermano dice que ICE está afuera.",
+            "lat": 25.76, "lon": -80.19,
+        }),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let made: Value = res.json().await.unwrap();
+    let case_id = made["case_id"].as_u64().unwrap();
+    assert_eq!(made["consulate"], "miami");
+    // Chicago cannot read it.
+    let read = hub.get_as(&chicago, &format!("/v1/cases/{case_id}")).await;
+    assert_eq!(read.status(), 404);
+
+    // The caller says more: it joins Miami's case, as a call and not as a press.
+    let more = json!({ "name": "", "phone": "", "description": "Ya se lo llevaron.",
+                       "kind": "detained", "case_id": case_id });
+    let res = post(chicago.clone(), "more", more.clone()).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let case = hub.case(&national, case_id).await;
+    let notes = case["notes"].to_string();
+    assert!(notes.contains("☎ Ya se lo llevaron."), "{notes}");
+    assert_eq!(case["kind"], "detained");
+    assert_eq!(case["presses"], 1, "a call is not a press");
+    let timeline = case["timeline"].as_array().unwrap();
+    assert_eq!(timeline.last().unwrap()["kind"], "alert_repeated");
+    assert_eq!(timeline.last().unwrap()["detail"], "call");
+    assert_eq!(timeline[0]["detail"], "call");
+
+    // Another officer of Chicago did not take the call: told nothing, not even that it exists.
+    let res = post(colleague.clone(), "other", more.clone()).await;
+    assert_eq!(res.status(), 404);
+    let mut nowhere = more.clone();
+    nowhere["case_id"] = json!(999_999);
+    let res = post(colleague, "nowhere", nowhere).await;
+    assert_eq!(
+        res.status(),
+        404,
+        "a case that does not exist reads the same"
+    );
+    // The case says who the person is: a second answer is refused, naming the field.
+    let mut both = more.clone();
+    both["registrant_id"] = json!(1);
+    let res = post(chicago.clone(), "both", both).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("registrant_id"));
+    let after = hub.case(&national, case_id).await;
+    assert_eq!(after["version"], case["version"], "refusals wrote nothing");
+}

@@ -21,6 +21,9 @@ pub enum Line {
     Close(u64, CloseOutcome, String),
     /// `checkpoint 1042 [type]`: opens the checkpoint form.
     Checkpoint(u64, Option<CheckpointCode>),
+    /// `call 1042 [text]`: the caller of an earlier call says more; the case may be another
+    /// consulate's. Opens the form, or sends the text at once.
+    Call(u64, String),
 }
 
 /// The verbs, for the help line. Spanish synonyms are accepted too.
@@ -34,6 +37,7 @@ pub const VERBS: &[&str] = &[
     "triage",
     "accept",
     "decline",
+    "call",
     "open",
 ];
 
@@ -48,6 +52,7 @@ fn canonical(verb: &str) -> Option<&'static str> {
         "triage" | "triaje" => "triage",
         "accept" | "aceptar" => "accept",
         "decline" | "rechazar" => "decline",
+        "call" | "llamada" => "call",
         "open" | "abrir" | "go" | "ir" => "open",
         _ => return None,
     })
@@ -167,6 +172,7 @@ pub fn parse(line: &str) -> Result<Line, CommandError> {
                 close_outcome(word).ok_or(CommandError::UnknownOutcome(word.to_string()))?;
             Ok(Line::Close(id, outcome, rest[1..].join(" ")))
         }
+        "call" => Ok(Line::Call(id, text)),
         "checkpoint" if rest.is_empty() => Ok(Line::Checkpoint(id, None)),
         "checkpoint" => checkpoint_code(&rest)
             .map(|c| Line::Checkpoint(id, Some(c)))

@@ -199,6 +199,15 @@ fn want_whole_case(model: &mut Model) -> Vec<Command> {
     vec![Command::FetchCase(id)]
 }
 
+/// Whether a stream left out what a person wrote or said (a note, a caller's words).
+fn withheld_words(body: &EventBody) -> bool {
+    match body {
+        EventBody::NoteAdded(n) => n.text.is_empty(),
+        EventBody::AlertRepeated(r) => r.intake.as_ref().is_some_and(|i| i.description.is_empty()),
+        _ => false,
+    }
+}
+
 fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
     if event.seq <= model.last_seq {
         return vec![];
@@ -229,6 +238,14 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
             match model.cases.get_mut(&event.case_id) {
                 Some(case) => {
                     let _ = case.apply(&event);
+                    // Words this stream withholds (a national reader's) are read with the case:
+                    // a case read whole is read again when next shown.
+                    if withheld_words(body) && !case.timeline.is_empty() {
+                        case.timeline.clear();
+                        if model.detail.requested == Some(event.case_id) {
+                            model.detail.requested = None;
+                        }
+                    }
                 }
                 None => {
                     if let Some(held) = model.detail.fetching.get_mut(&event.case_id) {

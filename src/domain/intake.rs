@@ -37,6 +37,10 @@ pub struct IntakeRequest {
     /// Absent: nobody was confirmed, and nothing of anyone's profile is copied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registrant_id: Option<i64>,
+    /// The case an earlier call made or joined, when this is the same caller saying more: the
+    /// words join that case even when it went to another consulate. Not with `registrant_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<u64>,
 }
 
 /// An enrolled person whose phone number matches a caller's: just enough for the officer to
@@ -111,6 +115,8 @@ pub struct ValidIntake {
     pub kind: AlertKind,
     pub language: String,
     pub confirmed: Option<i64>,
+    /// The case an earlier call made or joined, for the same caller saying more.
+    pub continues: Option<u64>,
 }
 
 pub fn validate(req: &IntakeRequest) -> Result<ValidIntake, FieldError> {
@@ -155,15 +161,34 @@ pub fn validate(req: &IntakeRequest) -> Result<ValidIntake, FieldError> {
             l
         }
     };
+    if req.case_id.is_some() && req.registrant_id.is_some() {
+        // The case already says who the person is: a second answer could only disagree.
+        return Err(FieldError::new(
+            "registrant_id",
+            FieldCode::UnknownValue,
+            "is not given when the call continues a case (case_id)",
+        ));
+    }
+    // A call that continues a case needs no name or number: the case has them.
+    let continuing = req.case_id.is_some();
     Ok(ValidIntake {
-        name: text("name", &req.name, MAX_NAME_CHARS)?,
-        phone: phone("phone", &req.phone)?,
+        name: if continuing && req.name.trim().is_empty() {
+            String::new()
+        } else {
+            text("name", &req.name, MAX_NAME_CHARS)?
+        },
+        phone: if continuing && req.phone.trim().is_empty() {
+            String::new()
+        } else {
+            phone("phone", &req.phone)?
+        },
         description: note("description", &req.description, true)?,
         place,
         coordinates,
         kind: req.kind.unwrap_or(AlertKind::Imminent),
         language,
         confirmed: req.registrant_id,
+        continues: req.case_id,
     })
 }
 
@@ -182,6 +207,7 @@ mod tests {
             kind: None,
             language: None,
             registrant_id: None,
+            case_id: None,
         }
     }
 

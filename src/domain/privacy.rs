@@ -98,7 +98,7 @@ pub fn event_for(event: &Event, reader: Reader) -> Option<Event> {
     let outside = reader != Reader::Owner;
     let mut copy = match &event.body {
         EventBody::AlertRaised(_) => event.clone(),
-        EventBody::AlertRepeated(r) if outside || r.intake.is_some() => event.clone(),
+        EventBody::AlertRepeated(_) if outside => event.clone(),
         EventBody::LocationUpdated(_) if outside => event.clone(),
         EventBody::NoteAdded(_) if reader == Reader::National => event.clone(),
         EventBody::CheckpointLogged(c)
@@ -122,12 +122,14 @@ pub fn event_for(event: &Event, reader: Reader) -> Option<Event> {
             }
         }
         EventBody::AlertRepeated(r) => {
-            if let Some(intake) = &mut r.intake {
+            // What a caller said is kept as an officer's note is: withheld only from the
+            // national view, which reads it with the case.
+            if let Some(intake) = &mut r.intake
+                && reader == Reader::National
+            {
                 intake.description.clear();
             }
-            if outside {
-                r.location = rounded(&r.location);
-            }
+            r.location = rounded(&r.location);
         }
         EventBody::LocationUpdated(l) => l.location = rounded(&l.location),
         EventBody::TransferAccepted(t) => t.distance_km = t.distance_km.map(rounded_km),
@@ -267,6 +269,51 @@ mod tests {
         case.apply(&a_number).unwrap();
         let row = serde_json::to_string(&case_for(case, Reader::Owner)).unwrap();
         assert!(!row.contains("012345678"), "{row}");
+    }
+
+    #[test]
+    fn a_callers_words_travel_as_an_officers_note_does() {
+        use crate::domain::case::tests::staff_event;
+        use crate::domain::event::AlertRepeated;
+        use crate::domain::intake::Intake;
+        let call = staff_event(
+            2,
+            1001,
+            EventBody::AlertRepeated(AlertRepeated {
+                alert_id: uuid::Uuid::nil(),
+                kind: AlertKind::Detained,
+                location: crate::domain::alert::Location {
+                    lat: 34.0522,
+                    lon: -118.2437,
+                    accuracy_m: 0.0,
+                },
+                pressed_at: chrono::Utc::now(),
+                count: 1,
+                intake: Some(Intake {
+                    description: "ya se lo llevaron".into(),
+                    place: None,
+                    matched_place: None,
+                    located: false,
+                    registrant_matched: false,
+                }),
+            }),
+        );
+        assert!(event_for(&call, Reader::Owner).is_none(), "sent as logged");
+        let words = |e: Option<Event>| match e.map(|e| e.body) {
+            Some(EventBody::AlertRepeated(r)) => r.intake.unwrap().description,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            words(event_for(&call, Reader::Outside)),
+            "ya se lo llevaron"
+        );
+        assert_eq!(words(event_for(&call, Reader::National)), "");
+        // Withheld words leave no empty note behind.
+        let mut case = Case::open(&raised(1, 1001, AlertKind::Imminent, vec![])).unwrap();
+        case.apply(&event_for(&call, Reader::National).unwrap())
+            .unwrap();
+        assert!(case.notes.is_empty());
+        assert_eq!(case.call_takers.len(), 1);
     }
 
     #[test]

@@ -425,6 +425,17 @@ impl Form {
         }
     }
 
+    /// The caller of an earlier call says more about case `case_id` (which may be another
+    /// consulate's): what they say, and where and how things stand now if that changed.
+    pub fn call_more(case_id: u64, lang: Lang) -> Form {
+        let mut form = Form::intake(lang);
+        form.inputs.retain(|i| !matches!(i.name, "name" | "phone"));
+        // What the caller says first: it is why the form is open.
+        form.inputs.rotate_right(1);
+        form.case_id = case_id;
+        form
+    }
+
     /// The offered consulate says no, with why.
     pub fn decline(case: &Case) -> Form {
         let mut form = Form::new(case, Verb::DeclineTransfer);

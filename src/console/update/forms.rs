@@ -145,6 +145,32 @@ pub fn start(model: &mut Model, verb: Verb, target: Option<u64>) -> Vec<Command>
     vec![]
 }
 
+/// `:call 1042`: the caller of an earlier call says more. The case may have gone to another
+/// consulate (this console does not hold it): the words join it all the same, and the hub
+/// decides whether this person took that call.
+pub fn start_call_more(model: &mut Model, case_id: u64, text: String) -> Vec<Command> {
+    let Some(me) = model.me.clone() else {
+        return vec![];
+    };
+    if !role_may(me.role, Verb::Intake) {
+        model.message = Some(Message::NotPermitted);
+        return vec![];
+    }
+    open_form(model, Form::call_more(case_id, model.lang));
+    if text.trim().is_empty() {
+        super::drafts::restore(model);
+        return vec![];
+    }
+    if let Some(input) = model
+        .form
+        .as_mut()
+        .and_then(|f| f.inputs.iter_mut().find(|i| i.name == "description"))
+    {
+        input.editor = ratatui_textarea::TextArea::new(vec![text]);
+    }
+    on_form_intent(model, Intent::Send)
+}
+
 pub fn typed_in_form(model: &mut Model, key: KeyEvent) -> Vec<Command> {
     model.drafts_dirty = true;
     let Some(form) = &mut model.form else {
@@ -320,6 +346,10 @@ fn send(model: &mut Model) -> Vec<Command> {
             }
             vec![]
         }
+        // The same caller saying more: the case knows who they are.
+        (Verb::Intake, CaseCommand::Intake(request)) if request.case_id.is_some() => {
+            submit(model, id, 0, CaseCommand::Intake(request))
+        }
         (Verb::Intake, CaseCommand::Intake(request)) => {
             let phone = request.phone.clone();
             if let Some(form) = &mut model.form {
@@ -469,6 +499,7 @@ fn intake_request(form: &Form) -> Result<IntakeRequest, Refusal> {
         kind,
         language: None,
         registrant_id: None,
+        case_id: (form.case_id != 0).then_some(form.case_id),
     };
     // The hub's own checks, here first; the phone goes as the hub will store it.
     let valid = crate::domain::intake::validate(&request)?;

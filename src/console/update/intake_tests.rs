@@ -72,3 +72,50 @@ fn assign_on_the_command_line_finds_a_lawyer_without_accents() {
         "{commands:?}"
     );
 }
+
+#[test]
+fn the_call_taker_adds_what_the_caller_says_next_to_a_case_this_list_does_not_hold() {
+    use crate::console::action::Command;
+    use crate::domain::command::CaseCommand;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut m = officer(Lang::Es);
+    update(&mut m, applied(Some("san-bernardino")));
+    let told = crate::console::words::notice(Lang::Es, m.notice.as_ref().unwrap());
+    assert!(
+        told.contains(":llamada 1138"),
+        "the notice says how: {told}"
+    );
+    let key = |c: KeyCode| Action::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    update(&mut m, key(KeyCode::Char(':')));
+    for c in "llamada 1138 ya se lo llevaron".chars() {
+        update(&mut m, key(KeyCode::Char(c)));
+    }
+    let commands = update(&mut m, key(KeyCode::Enter));
+    let sent = commands.iter().find_map(|c| match c {
+        Command::Submit(d) => match &d.request {
+            CaseCommand::Intake(r) => Some((d.case_id, r.clone())),
+            _ => None,
+        },
+        _ => None,
+    });
+    let (case_id, request) = sent.unwrap_or_else(|| panic!("{commands:?} {:?}", m.message));
+    assert_eq!(case_id, 1138);
+    assert_eq!(request.case_id, Some(1138));
+    assert_eq!(request.description, "ya se lo llevaron");
+    assert!(request.registrant_id.is_none() && request.name.is_empty());
+
+    // Without words, the form opens on what the caller says.
+    update(&mut m, key(KeyCode::Char(':')));
+    for c in "call 1138".chars() {
+        update(&mut m, key(KeyCode::Char(c)));
+    }
+    update(&mut m, key(KeyCode::Enter));
+    let form = m.form.as_ref().expect("the form is open");
+    assert_eq!(form.case_id, 1138);
+    assert_eq!(form.inputs[form.focus].name, "description");
+    assert!(
+        form.inputs
+            .iter()
+            .all(|i| i.name != "name" && i.name != "phone")
+    );
+}

@@ -46,12 +46,17 @@ fn fill_first_input(model: &mut Model, text: String) {
 
 fn run(model: &mut Model, line: Line) -> Vec<Command> {
     let lang = model.lang;
+    // The caller's case may be another consulate's, not in this list.
+    if let Line::Call(id, text) = line {
+        return super::forms::start_call_more(model, id, text);
+    }
     let id = match &line {
         Line::Open(id)
         | Line::Run(id, _)
         | Line::Assign(id, _)
         | Line::Close(id, ..)
         | Line::Checkpoint(id, _) => *id,
+        Line::Call(id, _) => *id,
     };
     let Some(version) = model.cases.get(&id).map(|c| c.version) else {
         model.message = Some(Message::CaseNotVisible(id));
@@ -93,6 +98,7 @@ fn run(model: &mut Model, line: Line) -> Vec<Command> {
             commands
         }
         Line::Assign(_, who) => assign_by_name(model, id, version, &who),
+        Line::Call(..) => vec![],
     }
 }
 

@@ -514,10 +514,20 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
             }
             _ => String::new(),
         };
+        // A call to the call center is not a press of the button.
+        let what = match (entry.kind, entry.detail.as_deref()) {
+            (EventKind::AlertRaised, Some(crate::domain::case::BY_CALL)) => {
+                t(lang, Text::CallNewAlert)
+            }
+            (EventKind::AlertRepeated, Some(crate::domain::case::BY_CALL)) => {
+                t(lang, Text::CallJoined)
+            }
+            (kind, _) => i18n::event(lang, kind),
+        };
         lines.push(Line::from(format!(
             "  {}  {}{} · {}",
             entry.at.with_timezone(&zone).format("%m-%d %H:%M"),
-            i18n::event(lang, entry.kind),
+            what,
             extra,
             actor
         )));

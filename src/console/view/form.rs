@@ -50,8 +50,11 @@ fn title(model: &Model, form: &Form) -> String {
         .as_ref()
         .map(|c| format!(": {}", clean(&c.label)))
         .unwrap_or_default();
-    if verb == Verb::Intake {
+    if verb == Verb::Intake && form.case_id == 0 {
         return format!(" {what} ");
+    }
+    if verb == Verb::Intake {
+        return format!(" #{} · {} ", form.case_id, t(lang, Text::FormCallMore));
     }
     format!(" #{} · {what}{chosen} ", form.case_id)
 }

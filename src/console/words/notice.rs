@@ -20,11 +20,13 @@ pub fn notice(lang: Lang, n: &Notice) -> String {
             match lang {
                 Lang::Es => format!(
                     "#{case_id} · llamada registrada ✓ · la atiende el consulado de {consulate}, \
-                     el más cercano a la persona; no aparece en esta lista"
+                     el más cercano a la persona; no aparece en esta lista · :llamada {case_id} \
+                     para añadir lo que la persona diga después"
                 ),
                 Lang::En => format!(
                     "#{case_id} · call taken ✓ · it went to the consulate in {consulate}, \
-                     the nearest to the person; it is not in this list"
+                     the nearest to the person; it is not in this list · :call {case_id} to add \
+                     what the caller says next"
                 ),
             }
         }

@@ -150,6 +150,10 @@ pub struct Case {
     /// Taken by phone at the call center, not pressed.
     #[serde(default)]
     pub intake: Option<super::intake::Intake>,
+    /// Staff who took a call that made or joined the case: when it is another consulate's, they
+    /// may still add what the caller says (and read nothing of it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub call_takers: Vec<i64>,
     /// Consent, intent and kind of matter, once an officer has asked.
     #[serde(default)]
     pub triage: Option<super::triage::Triage>,
@@ -251,6 +255,12 @@ impl Case {
             transfer: None,
             deliveries: Vec::new(),
             intake: raised.intake.clone(),
+            call_takers: raised
+                .intake
+                .as_ref()
+                .and(staff_id(&event.actor))
+                .into_iter()
+                .collect(),
             triage: None,
             legal_hold: false,
             former_lawyers: Vec::new(),
@@ -290,10 +300,13 @@ impl Case {
                 });
             }
             EventBody::AlertRepeated(r) => {
-                self.presses += r.count.max(1);
-                self.recent_presses.push(event.at);
-                if self.recent_presses.len() > RECENT_PRESSES {
-                    self.recent_presses.remove(0);
+                // A call is not a press: it is counted by its own record below.
+                if r.intake.is_none() {
+                    self.presses += r.count.max(1);
+                    self.recent_presses.push(event.at);
+                    if self.recent_presses.len() > RECENT_PRESSES {
+                        self.recent_presses.remove(0);
+                    }
                 }
                 // A press that says "detained" outranks an earlier "imminent".
                 if r.kind == AlertKind::Detained {
@@ -306,12 +319,21 @@ impl Case {
                     // A call: what the caller said goes on the record; a place nobody knows
                     // does not move the person on the map.
                     Some(call) => {
-                        self.notes.push(NoteRecord {
-                            seq: event.seq,
-                            at: event.at,
-                            by: event.actor.clone(),
-                            text: format!("☎ {}", call.description),
-                        });
+                        // A stream that withholds the words (a national reader's) leaves no
+                        // empty note: the words are read with the case.
+                        if !call.description.is_empty() {
+                            self.notes.push(NoteRecord {
+                                seq: event.seq,
+                                at: event.at,
+                                by: event.actor.clone(),
+                                text: format!("☎ {}", call.description),
+                            });
+                        }
+                        if let Some(id) = staff_id(&event.actor)
+                            && !self.call_takers.contains(&id)
+                        {
+                            self.call_takers.push(id);
+                        }
                         if call.located {
                             self.push_fix(r.pressed_at, r.location);
                         }
@@ -554,8 +576,21 @@ fn one() -> u32 {
     1
 }
 
+/// The staff member behind an actor, if a person at a console.
+fn staff_id(actor: &Actor) -> Option<i64> {
+    match actor {
+        Actor::Staff { id, .. } => Some(*id),
+        _ => None,
+    }
+}
+
+/// The timeline's detail for an alert or a repeat that came by phone to the call center.
+pub const BY_CALL: &str = "call";
+
 fn entry(event: &Event) -> TimelineEntry {
     let detail = match &event.body {
+        EventBody::AlertRaised(r) if r.intake.is_some() => Some(BY_CALL.into()),
+        EventBody::AlertRepeated(r) if r.intake.is_some() => Some(BY_CALL.into()),
         EventBody::AlertRaised(_)
         | EventBody::CaseAcknowledged
         | EventBody::LocationUpdated(_)

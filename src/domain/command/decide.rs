@@ -227,6 +227,27 @@ pub enum IntakePlan {
     Open,
 }
 
+/// Decides a call that continues an earlier one (`IntakeRequest::case_id`): its own
+/// consulate's staff, or whoever took the earlier call when it went to another consulate, may
+/// add what the caller says to the open case. Anyone else is told nothing of the case.
+pub fn decide_call_more(who: &StaffInfo, case: &Case) -> Result<IntakePlan, Refusal> {
+    if !role_may(who.role, Verb::Intake) {
+        return Err(Refusal::RoleMayNot(Act::Case(Verb::Intake)));
+    }
+    let relation = relation(case, who);
+    if !permitted(who.role, Verb::Intake, relation) {
+        return Err(if may_read(relation) {
+            Refusal::NotYours(Act::Case(Verb::Intake))
+        } else {
+            Refusal::NotVisible
+        });
+    }
+    if !case.is_open() {
+        return Err(Refusal::Conflict(Conflict::Closed));
+    }
+    Ok(IntakePlan::Join(case.id))
+}
+
 /// Decides an intake. `open_case` is the open case of the person the officer confirmed, if any.
 /// Intake acts only within the caller's scope: a case of another consulate is never written to,
 /// and never named back.

@@ -14,7 +14,7 @@ mod decide;
 mod permission;
 
 pub use conflict::{in_the_way, stands_in_way};
-pub use decide::{Facts, IntakePlan, decide, decide_intake, precheck};
+pub use decide::{Facts, IntakePlan, decide, decide_call_more, decide_intake, precheck};
 pub use permission::{
     Relation, may_read, may_read_figures, may_read_work, may_see_access, permitted, permitted_work,
     relation, role_may, role_may_work, work_relation,

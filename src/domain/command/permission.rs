@@ -20,6 +20,9 @@ pub enum Relation {
     FormerLawyer,
     /// A supervisor with no consulate: the whole network.
     National,
+    /// Took a call that made or joined the case, which went to another consulate: they may add
+    /// what the caller says next, and read nothing of it.
+    CallTaker,
     /// None of the above.
     Unrelated,
 }
@@ -32,6 +35,7 @@ impl Relation {
         Relation::AssignedLawyer,
         Relation::FormerLawyer,
         Relation::National,
+        Relation::CallTaker,
         Relation::Unrelated,
     ];
 }
@@ -55,12 +59,17 @@ pub fn relation(case: &Case, who: &StaffInfo) -> Relation {
                 Relation::OwnConsulate
             } else if case.also_consulate() == Some(mine) {
                 Relation::Offered
+            } else if case.call_takers.contains(&who.id) {
+                // Before "handed away": a caller still on the line is heard whatever became
+                // of the case.
+                Relation::CallTaker
             } else if case.former_consulates.iter().any(|c| c == mine) {
                 Relation::TransferredAway
             } else {
                 Relation::Unrelated
             }
         }
+        (Role::Officer, None) if case.call_takers.contains(&who.id) => Relation::CallTaker,
         (Role::Officer, None) => Relation::Unrelated,
     }
 }
@@ -97,6 +106,8 @@ pub fn permitted(role: Role, verb: Verb, relation: Relation) -> bool {
         R::Offered => matches!(verb, V::AcceptTransfer | V::DeclineTransfer),
         R::AssignedLawyer => matches!(verb, V::Checkpoint | V::Note),
         R::National => true,
+        // What the caller says next, and nothing else.
+        R::CallTaker => verb == V::Intake,
         R::TransferredAway | R::FormerLawyer | R::Unrelated => false,
     };
     role_allows && relation_allows

@@ -10,7 +10,7 @@ use super::alerts::{open_case_of, registrant};
 use super::idempotency::{previous_answer, remember_answer};
 use super::{Outcome, Store, StoreError, deliveries};
 use crate::domain::alert::Location;
-use crate::domain::command::{IntakePlan, Refusal, decide_intake};
+use crate::domain::command::{IntakePlan, Refusal, decide_call_more, decide_intake};
 use crate::domain::consulate::Consulate;
 use crate::domain::event::{Actor, AlertRaised, AlertRepeated, EventBody, NoticeAbout};
 use crate::domain::geo::Point;
@@ -164,16 +164,26 @@ impl Store {
                     Some((id, profile))
                 }
             };
-            let open = match &confirmed {
-                Some((id, _)) => open_case_of(ctx, *id)?,
-                None => None,
-            };
             // Refused without the case: it may be another consulate's, and is not named back.
-            let plan =
-                decide_intake(&staff, open.as_ref()).map_err(|refusal| StoreError::Refused {
-                    refusal,
-                    case: None,
-                })?;
+            let hidden = |refusal| StoreError::Refused {
+                refusal,
+                case: None,
+            };
+            let (plan, open) = match r.continues {
+                // The same caller saying more: the earlier call's case, wherever it went. A
+                // case that does not exist reads as one that is not this person's to reach.
+                Some(id) => {
+                    let case = ctx.case(id)?.ok_or_else(|| hidden(Refusal::NotVisible))?;
+                    (decide_call_more(&staff, &case).map_err(hidden)?, Some(case))
+                }
+                None => {
+                    let open = match &confirmed {
+                        Some((id, _)) => open_case_of(ctx, *id)?,
+                        None => None,
+                    };
+                    (decide_intake(&staff, open.as_ref()).map_err(hidden)?, open)
+                }
+            };
             let (located, matched_place) = match &j.whereabouts {
                 Whereabouts::Located(p, label) => (Some(*p), label.clone()),
                 Whereabouts::Unknown { .. } => (None, None),
@@ -183,7 +193,10 @@ impl Store {
                 place: r.place.clone(),
                 matched_place: matched_place.clone(),
                 located: located.is_some(),
-                registrant_matched: confirmed.is_some(),
+                // A call that continues a case is about the person the case is about.
+                registrant_matched: confirmed.is_some()
+                    || (r.continues.is_some()
+                        && open.as_ref().is_some_and(|c| c.registrant_id != 0)),
             };
             let actor = Actor::Staff {
                 id: staff.id,
