@@ -305,6 +305,14 @@ fn apply_env(merged: &mut Table, env: &[(String, String)]) -> Result<(), ConfigE
 /// The consulates CSV shipped with the program.
 pub const BUILTIN_CONSULATES: &str = include_str!("../config/consulates.csv");
 
+/// The consulates shipped with the program, read once: for what needs a consulate's time zone
+/// away from a hub (an exported record read on its own).
+pub fn builtin_consulates() -> &'static [crate::domain::consulate::Consulate] {
+    static LIST: std::sync::OnceLock<Vec<crate::domain::consulate::Consulate>> =
+        std::sync::OnceLock::new();
+    LIST.get_or_init(|| crate::domain::consulate::parse_csv(BUILTIN_CONSULATES).unwrap_or_default())
+}
+
 /// US places (GeoNames, CC BY 4.0) for call-center intake; see config/us_places.csv.
 pub const BUILTIN_PLACES: &str = include_str!("../config/us_places.csv");
 

@@ -46,6 +46,7 @@ async fn counts(store: &Store) -> serde_json::Value {
         now,
         chrono::Duration::minutes(15),
         TriageFilter::default(),
+        &[],
     );
     serde_json::to_value(b).unwrap()
 }

@@ -304,7 +304,7 @@ impl Model {
             index.clear();
             for case in self.cases.values() {
                 if self.shown(case, &needle) {
-                    index.upsert(case, self.now, self.rules, self.list.sort);
+                    index.upsert(case, self.now, self.rules, self.list.sort, &self.consulates);
                 }
             }
         } else {
@@ -316,7 +316,7 @@ impl Model {
             for id in changed {
                 match self.cases.get(&id) {
                     Some(case) if self.shown(case, &needle) => {
-                        index.upsert(case, self.now, self.rules, self.list.sort)
+                        index.upsert(case, self.now, self.rules, self.list.sort, &self.consulates)
                     }
                     _ => index.remove(id),
                 }
@@ -363,14 +363,16 @@ impl Model {
             return;
         }
         let open = |c: &Case| c.status != CaseStatus::Closed;
-        let (now, rules) = (self.now, self.rules);
+        let (now, rules, consulates) = (self.now, self.rules, &self.consulates);
         match &mut self.list.whole {
             Some(whole) if !self.list.stale => {
                 let mut ids: Vec<u64> = changed.iter().copied().collect();
                 ids.extend(whole.due(now));
                 for id in ids {
                     match self.cases.get(&id) {
-                        Some(c) if open(c) => whole.upsert(c, now, rules, SortMode::Urgency),
+                        Some(c) if open(c) => {
+                            whole.upsert(c, now, rules, SortMode::Urgency, consulates)
+                        }
                         _ => whole.remove(id),
                     }
                 }
@@ -378,7 +380,7 @@ impl Model {
             _ => {
                 let mut whole = super::order::SortedIndex::default();
                 for case in self.cases.values().filter(|c| open(c)) {
-                    whole.upsert(case, now, rules, SortMode::Urgency);
+                    whole.upsert(case, now, rules, SortMode::Urgency, consulates);
                 }
                 self.list.whole = Some(whole);
             }
@@ -449,11 +451,7 @@ impl Model {
 
     /// A consulate's time zone, once the list has arrived (UTC until then).
     pub fn zone_of(&self, consulate: &str) -> chrono_tz::Tz {
-        self.consulates
-            .iter()
-            .find(|c| c.id == consulate)
-            .map(|c| c.zone())
-            .unwrap_or(chrono_tz::UTC)
+        crate::domain::consulate::zone_of(&self.consulates, consulate)
     }
 
     /// When the operator's day began, for "closed today": midnight in their consulate's time

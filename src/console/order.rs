@@ -101,9 +101,17 @@ impl SortedIndex {
     }
 
     /// Puts the case in at its current key, replacing any older one.
-    pub fn upsert(&mut self, case: &Case, now: DateTime<Utc>, rules: Rules, sort: SortMode) {
+    pub fn upsert(
+        &mut self,
+        case: &Case,
+        now: DateTime<Utc>,
+        rules: Rules,
+        sort: SortMode,
+        consulates: &[crate::domain::consulate::Consulate],
+    ) {
         self.remove(case.id);
-        let (key, wake) = key_of(case, now, rules, sort);
+        let zone = crate::domain::consulate::zone_of(consulates, &case.consulate);
+        let (key, wake) = key_of(case, now, rules, sort, zone);
         self.sorted.insert(key);
         self.keys.insert(case.id, key);
         self.tally.count(&key.rank, 1);
@@ -137,6 +145,7 @@ fn key_of(
     now: DateTime<Utc>,
     rules: Rules,
     sort: SortMode,
+    zone: chrono_tz::Tz,
 ) -> (Key, Option<DateTime<Utc>>) {
     let tier: Tier = urgency::assess(case, now, rules).tier;
     let mut wake = urgency::next_change(case, now, rules);
@@ -148,7 +157,7 @@ fn key_of(
             0,
         ),
         SortMode::Age => (case.pressed_at.timestamp_micros(), case.id as i64),
-        SortMode::Deadline => match deadline::next(case, now) {
+        SortMode::Deadline => match deadline::next(case, now, zone) {
             Some(d) => {
                 // A hearing leaves the list once it has begun; look again just after.
                 if d.due >= now {
@@ -219,7 +228,10 @@ mod tests {
             .cases
             .values()
             .filter(|c| c.status != CaseStatus::Closed)
-            .map(|c| (key_of(c, m.now, m.rules, m.list.sort).0, c.id))
+            .map(|c| {
+                let zone = m.zone_of(&c.consulate);
+                (key_of(c, m.now, m.rules, m.list.sort, zone).0, c.id)
+            })
             .collect();
         keyed.sort();
         keyed.into_iter().map(|(_, id)| id).collect()

@@ -118,8 +118,15 @@ pub async fn run(
         officer: people.officer,
     };
     let phones = simulate::enroll(http, hub, 12, Some(people.codes.clone())).await?;
-    let today = Utc::now().date_naive();
+    // Days and hours as the consulate lives them: a hearing at 9 a.m. there, not at 9 UTC.
+    let zone = home_consulate.zone();
+    let today = crate::domain::time::local_date(Utc::now(), zone);
     let day = |d: i64| (today + Duration::days(d)).format("%Y-%m-%d").to_string();
+    let at_nine = |d: i64| {
+        crate::domain::time::parse_local(&format!("{} 09:00", day(d)), zone)
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_else(|_| format!("{} 17:00", day(d)))
+    };
     let mut cases = Vec::new();
     for (i, phone) in phones.iter().enumerate() {
         let at = (home.0 + 0.02 * i as f64, home.1 - 0.015 * i as f64);
@@ -186,7 +193,7 @@ pub async fn run(
         cases[4],
         v,
         "MASTER_CALENDAR_HEARING",
-        json!({ "hearing_at": format!("{} 09:00", day(5)), "court": "Corte de inmigración (demo)" }),
+        json!({ "hearing_at": at_nine(5), "court": "Corte de inmigración (demo)" }),
     )
     .await?;
     // A removal order twenty days ago: ten days left to appeal.

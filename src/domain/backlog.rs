@@ -176,6 +176,7 @@ pub fn compute<'a>(
     now: DateTime<Utc>,
     sla: Duration,
     filter: TriageFilter,
+    consulates: &[super::consulate::Consulate],
 ) -> Backlog {
     let (closed, mut open): (Vec<&Case>, Vec<&Case>) = cases
         .into_iter()
@@ -214,7 +215,8 @@ pub fn compute<'a>(
             counts.without_lawyer += 1;
             without_lawyer.push(case.id);
         }
-        for d in deadline::deadlines(case, now) {
+        let zone = super::consulate::zone_of(consulates, &case.consulate);
+        for d in deadline::deadlines(case, now, zone) {
             if d.due <= now + DEADLINE_HORIZON {
                 deadlines.push((case.id, d));
             }
@@ -365,6 +367,7 @@ mod tests {
             now,
             Duration::minutes(5),
             TriageFilter::default(),
+            &[],
         );
         assert_eq!(b.open, 2);
         assert_eq!(stage(&fresh), Stage::New);

@@ -18,6 +18,16 @@ pub struct Consulate {
     pub tz: String,
 }
 
+/// The time zone of consulate `id` in `consulates`: where the people whose cases it has are.
+/// UTC when the list does not name it: UTC's midnight comes before every US one, so a deadline
+/// on a day can then only read early, never late.
+pub fn zone_of(consulates: &[Consulate], id: &str) -> chrono_tz::Tz {
+    consulates
+        .iter()
+        .find(|c| c.id == id)
+        .map_or(chrono_tz::UTC, Consulate::zone)
+}
+
 impl Consulate {
     /// The consulate's zone; UTC when the list names none (or one this build does not know).
     pub fn zone(&self) -> chrono_tz::Tz {

@@ -138,7 +138,9 @@ pub fn handover<'a>(
         } else if case.assigned_lawyer.is_none() && case.status == CaseStatus::Open {
             h.without_lawyer.push(item(case.received_at));
         }
-        for d in deadline::deadlines(case, at) {
+        // The handover's own zone: its cases' people are in its district (a case offered from
+        // a neighbour is read on the same clock).
+        for d in deadline::deadlines(case, at, tz) {
             if d.due <= until {
                 h.due.push(Due {
                     case_id: case.id,

@@ -185,8 +185,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("track", "Vía", "Track"),
     (
         "hearing_at",
-        "Fecha y hora de audiencia (UTC)",
-        "Hearing date and time (UTC)",
+        "Fecha y hora de audiencia",
+        "Hearing date and time",
     ),
     ("judge", "Juez(a)", "Judge"),
     ("appeal", "¿Apelación?", "Appeal?"),
@@ -361,8 +361,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("orr", "ORR", "ORR"),
     (
         "apprehended_at",
-        "Detenido(a) el (UTC)",
-        "Apprehended at (UTC)",
+        "Fecha y hora de la detención",
+        "Apprehended at",
     ),
     ("harm", "Qué ocurrió", "What happened"),
     ("death", "muerte", "death"),

@@ -32,12 +32,19 @@ pub async fn backlog(
         Err(NetError::Refused { status: 403, .. }) => Vec::new(),
         Err(e) => return Err(e),
     };
+    // Deadlines on a day end where each person is: the hub's consulates and their zones (the
+    // shipped list if the hub does not say).
+    let consulates = client
+        .consulates()
+        .await
+        .unwrap_or_else(|_| crate::config::builtin_consulates().to_vec());
     Ok(backlog::compute(
         &snapshot.cases,
         &lawyers,
         now,
         sla,
         filter,
+        &consulates,
     ))
 }
 
@@ -264,14 +271,27 @@ pub fn case_markdown(case: &Case, lang: Lang, now: DateTime<Utc>) -> String {
             t(lang, Text::Unknown)
         ));
     }
-    let deadlines = deadline::deadlines(case, now);
+    let shipped = crate::config::builtin_consulates();
+    let zone = crate::domain::consulate::zone_of(shipped, &case.consulate);
+    let place = shipped
+        .iter()
+        .find(|c| c.id == case.consulate)
+        .map_or_else(|| case.consulate.clone(), |c| c.label());
+    let deadlines = deadline::deadlines(case, now, zone);
     if !deadlines.is_empty() {
         out.push_str(&format!("## {}\n\n", t(lang, Text::Deadlines)));
         for d in &deadlines {
             out.push_str(&format!(
                 "- {} — {}\n",
                 console::countdown(lang, d, now),
-                when(d.due)
+                match d.day_end {
+                    Some(_) => format!(
+                        "{} ({})",
+                        console::due_words(lang, d, zone, &place),
+                        when(d.due)
+                    ),
+                    None => when(d.due),
+                }
             ));
         }
         out.push('\n');

@@ -99,6 +99,7 @@ pub fn backlog_of(model: &Model) -> backlog::Backlog {
         model.now,
         model.rules.sla,
         model.backlog.triage,
+        &model.consulates,
     )
 }
 

@@ -261,7 +261,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
             lines.push(Line::from(format!("  {l}")));
         }
     }
-    let deadlines = deadline::deadlines(case, model.now);
+    let deadlines = deadline::deadlines(case, model.now, zone);
     if !deadlines.is_empty() {
         lines.push(Line::default());
         lines.push(heading(Text::Deadlines));
@@ -275,7 +275,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
                 format!(
                     "  {} · {}",
                     console::countdown(lang, d, model.now),
-                    time::local_and_utc(d.due, zone)
+                    console::due_words(lang, d, zone, &model.consulate_name(&case.consulate))
                 ),
                 style,
             )));

@@ -205,7 +205,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                 } else {
                     Cell::from(status_text(lang, case))
                 },
-                match deadline::next(case, model.now) {
+                match deadline::next(case, model.now, model.zone_of(&case.consulate)) {
                     Some(d) if d.overdue(model.now) => Cell::from(Span::styled(
                         console::countdown_short(&d, model.now),
                         theme.tier(Tier::Critical),

@@ -508,6 +508,32 @@ pub fn countdown(lang: Lang, d: &Deadline, now: DateTime<Utc>) -> String {
     }
 }
 
+/// When a deadline ends, in the operator's words. A moment (a hearing) is read in the person's
+/// zone with UTC beside it; a deadline on a day says whose midnight ends it: "hasta las 23:59
+/// del 2026-12-20, hora de Los Angeles, CA". `place` names the person's consulate.
+pub fn due_words(lang: Lang, d: &Deadline, person: chrono_tz::Tz, place: &str) -> String {
+    use crate::domain::deadline::DayEnd;
+    let Some(end) = d.day_end else {
+        return crate::domain::time::local_and_utc(d.due, person);
+    };
+    let day = d
+        .due
+        .with_timezone(&end.zone(person))
+        .format("%Y-%m-%d")
+        .to_string();
+    let whose = match end {
+        DayEnd::Board => lang.pick(
+            "Falls Church, VA (sede de la BIA)",
+            "Falls Church, VA (the Board's seat)",
+        ),
+        DayEnd::Person => place,
+    };
+    match lang {
+        Lang::Es => format!("hasta las 23:59 del {day}, hora de {whose}"),
+        Lang::En => format!("by 23:59 on {day}, {whose} time"),
+    }
+}
+
 /// The short form for a table cell: "12 d", "‼ -3 h".
 pub fn countdown_short(d: &Deadline, now: DateTime<Utc>) -> String {
     let secs = (d.due - now).num_seconds();

@@ -5,8 +5,8 @@
 use chrono::Duration;
 
 use super::{
-    CIRCUIT_APPEAL_DAYS, COUNSEL_HOURS, Deadline, DeadlineKind, HABEAS_RETURN_DAYS,
-    MINOR_SCREENING_HOURS, MINOR_TRANSFER_HOURS, date_field, end_of, latest, logged_after,
+    CIRCUIT_APPEAL_DAYS, COUNSEL_HOURS, DayEnd, Deadline, DeadlineKind, HABEAS_RETURN_DAYS,
+    MINOR_SCREENING_HOURS, MINOR_TRANSFER_HOURS, date_field, latest, logged_after, on_day,
 };
 use crate::domain::case::{Case, CheckpointRecord};
 use crate::domain::checkpoint::{CheckpointCode, parse_datetime};
@@ -81,15 +81,18 @@ pub fn at_risk_after_transfer(case: &Case) -> Vec<&CheckpointRecord> {
 }
 
 /// Counsel told after a move, habeas, and a minor's statutory hours.
-pub(super) fn legal_routes(case: &Case, out: &mut Vec<Deadline>) {
-    let mut push = |kind, due, c: &CheckpointRecord| {
+/// A habeas court is the district of confinement: its days end where the person is.
+pub(super) fn legal_routes(case: &Case, person: chrono_tz::Tz, out: &mut Vec<Deadline>) {
+    let mut push = |kind, (due, day_end), c: &CheckpointRecord| {
         out.push(Deadline {
             kind,
             due,
+            day_end,
             from_seq: c.seq,
             code: c.code,
         })
     };
+    let day = |d, ends| on_day(d, ends, person);
     use CheckpointCode as C;
     if let Some(placed) = placement(case)
         && has_counsel(case)
@@ -97,7 +100,7 @@ pub(super) fn legal_routes(case: &Case, out: &mut Vec<Deadline>) {
     {
         push(
             DeadlineKind::CounselInformed,
-            placed.happened_at + Duration::hours(COUNSEL_HOURS),
+            (placed.happened_at + Duration::hours(COUNSEL_HOURS), None),
             placed,
         );
     }
@@ -108,7 +111,7 @@ pub(super) fn legal_routes(case: &Case, out: &mut Vec<Deadline>) {
             date_field(filed, "show_cause_on").map(|d| d + Duration::days(HABEAS_RETURN_DAYS))
         });
         if let Some(due) = due {
-            push(DeadlineKind::HabeasReturn, end_of(due), filed);
+            push(DeadlineKind::HabeasReturn, day(due, DayEnd::Person), filed);
         }
     }
     if let Some(decided) = latest(case, C::HabeasDecided) {
@@ -119,7 +122,7 @@ pub(super) fn legal_routes(case: &Case, out: &mut Vec<Deadline>) {
         {
             push(
                 DeadlineKind::CircuitAppeal,
-                end_of(on + Duration::days(CIRCUIT_APPEAL_DAYS)),
+                day(on + Duration::days(CIRCUIT_APPEAL_DAYS), DayEnd::Person),
                 decided,
             );
         }
@@ -131,7 +134,11 @@ pub(super) fn legal_routes(case: &Case, out: &mut Vec<Deadline>) {
             && !carried_out
             && let Some(by) = date_field(decided, "comply_by")
         {
-            push(DeadlineKind::HabeasCompliance, end_of(by), decided);
+            push(
+                DeadlineKind::HabeasCompliance,
+                day(by, DayEnd::Person),
+                decided,
+            );
         }
     }
     if let Some(minor) = latest(case, C::MinorInCustody)
@@ -150,14 +157,14 @@ pub(super) fn legal_routes(case: &Case, out: &mut Vec<Deadline>) {
         if !step_done(case, "screening_confirmed") {
             push(
                 DeadlineKind::MinorScreening,
-                from + Duration::hours(MINOR_SCREENING_HOURS),
+                (from + Duration::hours(MINOR_SCREENING_HOURS), None),
                 minor,
             );
         }
         if !step_done(case, "orr_placement_confirmed") {
             push(
                 DeadlineKind::MinorTransfer,
-                from + Duration::hours(MINOR_TRANSFER_HOURS),
+                (from + Duration::hours(MINOR_TRANSFER_HOURS), None),
                 minor,
             );
         }

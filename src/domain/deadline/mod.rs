@@ -4,7 +4,8 @@
 //! Federal holidays are not skipped when counting business days: the count can only come out
 //! early, never late, which is the safe side for a bond deadline.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 mod legal;
@@ -61,10 +62,39 @@ pub enum DeadlineKind {
     MinorTransfer,
 }
 
+/// Where a deadline that falls "on a day" ends: at midnight where what is owed is received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayEnd {
+    /// The Board of Immigration Appeals: a filing counts when received at the Board, which sits
+    /// in Falls Church, Virginia (BIA Practice Manual 3.1(a)(1) and 1.5(a); 8 C.F.R.
+    /// 1003.38(b), 1001.1(dd)).
+    Board,
+    /// Where the person is: their consulate's time zone (a departure, a bond posted with ICE, a
+    /// reporting date, a district court's order in the district of confinement).
+    Person,
+}
+
+/// The Board of Immigration Appeals' clock (Falls Church, Virginia).
+pub const BOARD_ZONE: Tz = chrono_tz::America::New_York;
+
+impl DayEnd {
+    pub fn zone(self, person: Tz) -> Tz {
+        match self {
+            DayEnd::Board => BOARD_ZONE,
+            DayEnd::Person => person,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deadline {
     pub kind: DeadlineKind,
     pub due: DateTime<Utc>,
+    /// For a deadline on a day: whose midnight ends it. `None` for a moment (a hearing, hours
+    /// after a detention).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_end: Option<DayEnd>,
     /// The checkpoint it follows from.
     pub from_seq: u64,
     /// For hearings: which one.
@@ -90,12 +120,28 @@ pub fn add_business_days(from: NaiveDate, n: u32) -> NaiveDate {
     day
 }
 
-/// The last moment of a calendar day, in UTC: a filing "by" a date may arrive all that day.
-/// In every US zone that is earlier than the day's local end, so a countdown can only come out
-/// early, never late.
-fn end_of(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default())
-        .and_utc()
+/// The last second of a calendar day where it ends: a filing "by" a date may arrive all that
+/// day, local time. Midnight is looked up in the zone, so a day of 23 or 25 hours (daylight
+/// saving) ends when the clocks there say it does.
+pub(super) fn end_of(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    let next = day
+        .succ_opt()
+        .unwrap_or(day)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    // Midnight exists in every US zone (changes happen at 2 a.m.); `earliest` also covers a
+    // zone whose midnight is skipped or repeated.
+    let start = zone
+        .from_local_datetime(&next)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| next.and_utc());
+    start - Duration::seconds(1)
+}
+
+/// A deadline on `day`, ended where `ends` says; the person's zone is `person`.
+pub(super) fn on_day(day: NaiveDate, ends: DayEnd, person: Tz) -> (DateTime<Utc>, Option<DayEnd>) {
+    (end_of(day, ends.zone(person)), Some(ends))
 }
 
 fn date_field(c: &CheckpointRecord, name: &str) -> Option<NaiveDate> {
@@ -114,20 +160,23 @@ fn latest(case: &Case, code: CheckpointCode) -> Option<&CheckpointRecord> {
 
 /// The open deadlines of a case, soonest first. Missed ones stay (they are the most urgent);
 /// hearings and reporting dates that have passed drop off, since they are events, not duties.
-/// A closed case has none.
-pub fn deadlines(case: &Case, now: DateTime<Utc>) -> Vec<Deadline> {
+/// A closed case has none. `person` is the time zone where the person is (their consulate's):
+/// a deadline on a day ends at that day's midnight there, or at the Board's.
+pub fn deadlines(case: &Case, now: DateTime<Utc>, person: Tz) -> Vec<Deadline> {
     if case.status == CaseStatus::Closed {
         return Vec::new();
     }
     let mut out = Vec::new();
-    let mut push = |kind, due, c: &CheckpointRecord| {
+    let mut push = |kind, (due, day_end): (DateTime<Utc>, Option<DayEnd>), c: &CheckpointRecord| {
         out.push(Deadline {
             kind,
             due,
+            day_end,
             from_seq: c.seq,
             code: c.code,
         })
     };
+    let day = |d: NaiveDate, ends: DayEnd| on_day(d, ends, person);
     use CheckpointCode as C;
     if let Some(order) = latest(case, C::RemovalOrder)
         && !appealed_after(case, "board", order.seq)
@@ -135,7 +184,7 @@ pub fn deadlines(case: &Case, now: DateTime<Utc>) -> Vec<Deadline> {
     {
         push(
             DeadlineKind::BoardAppeal,
-            end_of(decided + Duration::days(APPEAL_DAYS)),
+            day(decided + Duration::days(APPEAL_DAYS), DayEnd::Board),
             order,
         );
     }
@@ -144,11 +193,15 @@ pub fn deadlines(case: &Case, now: DateTime<Utc>) -> Vec<Deadline> {
     if let Some(appeal) = latest(case, C::AppealFiled)
         && let Some(due) = date_field(appeal, "brief_due")
     {
-        push(DeadlineKind::AppealBrief, end_of(due), appeal);
+        push(DeadlineKind::AppealBrief, day(due, DayEnd::Board), appeal);
     }
     if let Some(vd) = latest(case, C::VoluntaryDeparture) {
         if let Some(by) = date_field(vd, "depart_by") {
-            push(DeadlineKind::VoluntaryDeparture, end_of(by), vd);
+            push(
+                DeadlineKind::VoluntaryDeparture,
+                day(by, DayEnd::Person),
+                vd,
+            );
         }
         let post = vd
             .fields
@@ -158,7 +211,10 @@ pub fn deadlines(case: &Case, now: DateTime<Utc>) -> Vec<Deadline> {
             let granted = vd.happened_at.date_naive();
             push(
                 DeadlineKind::VoluntaryDepartureBond,
-                end_of(add_business_days(granted, VD_BOND_BUSINESS_DAYS)),
+                day(
+                    add_business_days(granted, VD_BOND_BUSINESS_DAYS),
+                    DayEnd::Person,
+                ),
                 vd,
             );
         }
@@ -172,21 +228,21 @@ pub fn deadlines(case: &Case, now: DateTime<Utc>) -> Vec<Deadline> {
             && let Some(at) = h.fields.get("hearing_at").and_then(|v| parse_datetime(v))
             && at >= now
         {
-            push(DeadlineKind::Hearing, at, h);
+            push(DeadlineKind::Hearing, (at, None), h);
         }
     }
     if let Some(r) = latest(case, C::Released)
-        && let Some(day) = date_field(r, "next_reporting")
-        && end_of(day) >= now
+        && let Some(on) = date_field(r, "next_reporting")
+        && day(on, DayEnd::Person).0 >= now
     {
-        push(DeadlineKind::Reporting, end_of(day), r);
+        push(DeadlineKind::Reporting, day(on, DayEnd::Person), r);
     }
     if let Some(r) = latest(case, C::RepatriationScheduled)
         && !logged_after(case, C::Removed, r.seq)
-        && let Some(day) = date_field(r, "scheduled_on")
-        && end_of(day) >= now
+        && let Some(on) = date_field(r, "scheduled_on")
+        && day(on, DayEnd::Person).0 >= now
     {
-        push(DeadlineKind::Repatriation, end_of(day), r);
+        push(DeadlineKind::Repatriation, day(on, DayEnd::Person), r);
     }
     let notified = case
         .checkpoints
@@ -200,18 +256,21 @@ pub fn deadlines(case: &Case, now: DateTime<Utc>) -> Vec<Deadline> {
     {
         push(
             DeadlineKind::ConsularNotification,
-            detained.happened_at + Duration::hours(NOTIFICATION_HOURS),
+            (
+                detained.happened_at + Duration::hours(NOTIFICATION_HOURS),
+                None,
+            ),
             detained,
         );
     }
-    legal_routes(case, &mut out);
+    legal_routes(case, person, &mut out);
     out.sort_by_key(|d| d.due);
     out
 }
 
 /// The soonest deadline, for the queues' countdown column and the lawyer's sort.
-pub fn next(case: &Case, now: DateTime<Utc>) -> Option<Deadline> {
-    deadlines(case, now).into_iter().next()
+pub fn next(case: &Case, now: DateTime<Utc>, person: Tz) -> Option<Deadline> {
+    deadlines(case, now, person).into_iter().next()
 }
 
 #[cfg(test)]
@@ -220,6 +279,51 @@ mod tests {
     use crate::domain::alert::AlertKind;
     use crate::domain::case::tests::{checkpoint, raised};
     use chrono::TimeZone;
+
+    const LA: Tz = chrono_tz::America::Los_Angeles;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_day_ends_at_midnight_where_it_is_received_and_not_in_utc() {
+        // 2026-12-10 ends at 23:59:59 in Los Angeles (PST, UTC-8) ...
+        assert_eq!(end_of(day(2026, 12, 10), LA), utc("2026-12-11T07:59:59Z"));
+        // ... and at the Board's in Falls Church (EST, UTC-5), three hours earlier.
+        assert_eq!(
+            end_of(day(2026, 12, 10), BOARD_ZONE),
+            utc("2026-12-11T04:59:59Z")
+        );
+        // The day the clocks go back has 25 hours, and ends when the clocks there say.
+        assert_eq!(end_of(day(2026, 11, 1), LA), utc("2026-11-02T07:59:59Z"));
+        assert_eq!(end_of(day(2026, 7, 1), LA), utc("2026-07-02T06:59:59Z"));
+    }
+
+    #[test]
+    fn each_deadline_on_a_day_says_whose_midnight_ends_it() {
+        let mut case = Case::open(&raised(1, 9, AlertKind::Detained, vec![])).unwrap();
+        case.apply(&checkpoint(
+            2,
+            9,
+            CheckpointCode::RemovalOrder,
+            &[("decided_on", "2026-11-10")],
+        ))
+        .unwrap();
+        case.apply(&checkpoint(
+            3,
+            9,
+            CheckpointCode::Released,
+            &[("next_reporting", "2026-12-01")],
+        ))
+        .unwrap();
+        let ends: Vec<_> = deadlines(&case, now(), LA)
+            .iter()
+            .map(|d| (d.kind, d.day_end))
+            .collect();
+        assert!(ends.contains(&(DeadlineKind::BoardAppeal, Some(DayEnd::Board))));
+        assert!(ends.contains(&(DeadlineKind::Reporting, Some(DayEnd::Person))));
+    }
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -250,10 +354,10 @@ mod tests {
             &[("decided_on", "2026-11-10")],
         ))
         .unwrap();
-        let d = deadlines(&case, now());
+        let d = deadlines(&case, now(), LA);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].kind, DeadlineKind::BoardAppeal);
-        assert_eq!(d[0].due, end_of(day(2026, 12, 10)));
+        assert_eq!(d[0].due, end_of(day(2026, 12, 10), BOARD_ZONE));
         case.apply(&checkpoint(
             3,
             9,
@@ -261,7 +365,7 @@ mod tests {
             &[("received_on", "2026-11-20")],
         ))
         .unwrap();
-        assert!(deadlines(&case, now()).is_empty());
+        assert!(deadlines(&case, now(), LA).is_empty());
     }
 
     #[test]
@@ -274,13 +378,13 @@ mod tests {
             &[("received_on", "2026-11-20"), ("brief_due", "2026-12-11")],
         ))
         .unwrap();
-        let d = deadlines(&case, now());
+        let d = deadlines(&case, now(), LA);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].kind, DeadlineKind::AppealBrief);
-        assert_eq!(d[0].due, end_of(day(2026, 12, 11)));
+        assert_eq!(d[0].due, end_of(day(2026, 12, 11), BOARD_ZONE));
         // Missed, it stays: it is then the most urgent thing on the case.
         let later = Utc.with_ymd_and_hms(2026, 12, 20, 12, 0, 0).unwrap();
-        assert!(deadlines(&case, later)[0].overdue(later));
+        assert!(deadlines(&case, later, LA)[0].overdue(later));
     }
 
     #[test]
@@ -294,7 +398,7 @@ mod tests {
             &[("stage", "post_conclusion"), ("depart_by", "2027-01-20")],
         ))
         .unwrap();
-        let d = deadlines(&case, now());
+        let d = deadlines(&case, now(), LA);
         let kinds: Vec<_> = d.iter().map(|d| d.kind).collect();
         assert_eq!(
             kinds,
@@ -303,7 +407,7 @@ mod tests {
                 DeadlineKind::VoluntaryDeparture
             ]
         );
-        assert_eq!(d[0].due, end_of(day(2026, 11, 27)));
+        assert_eq!(d[0].due, end_of(day(2026, 11, 27), LA));
     }
 
     #[test]
@@ -316,20 +420,20 @@ mod tests {
             &[("agency", "ice_ero")],
         ))
         .unwrap();
-        let d = next(&case, now()).unwrap();
+        let d = next(&case, now(), LA).unwrap();
         assert_eq!(d.kind, DeadlineKind::ConsularNotification);
         let later = now() + Duration::days(2);
         assert!(d.overdue(later), "a missed notification stays, as overdue");
         case.apply(&checkpoint(3, 9, CheckpointCode::ConsularNotification, &[]))
             .unwrap();
-        assert!(next(&case, later).is_none());
+        assert!(next(&case, later, LA).is_none());
     }
 
     #[test]
     fn a_transfer_restarts_the_clock_for_telling_counsel_and_flags_pending_matters() {
         let mut case = Case::open(&raised(1, 9, AlertKind::Detained, vec![])).unwrap();
         let at = |c: &Case| {
-            deadlines(c, now())
+            deadlines(c, now(), LA)
                 .into_iter()
                 .find(|d| d.kind == DeadlineKind::CounselInformed)
         };
@@ -394,9 +498,9 @@ mod tests {
             ],
         ))
         .unwrap();
-        let d = next(&case, now()).unwrap();
+        let d = next(&case, now(), LA).unwrap();
         assert_eq!(d.kind, DeadlineKind::HabeasReturn);
-        assert_eq!(d.due, end_of(day(2026, 11, 22)));
+        assert_eq!(d.due, end_of(day(2026, 11, 22), LA));
         case.apply(&checkpoint(
             3,
             9,
@@ -404,9 +508,9 @@ mod tests {
             &[("decision", "denied"), ("decided_on", "2026-11-21")],
         ))
         .unwrap();
-        let d = next(&case, now()).unwrap();
+        let d = next(&case, now(), LA).unwrap();
         assert_eq!(d.kind, DeadlineKind::CircuitAppeal);
-        assert_eq!(d.due, end_of(day(2027, 1, 20)));
+        assert_eq!(d.due, end_of(day(2027, 1, 20), LA));
         // A Board appeal does not answer a circuit deadline; a circuit appeal does.
         case.apply(&checkpoint(
             4,
@@ -416,7 +520,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(
-            next(&case, now()).unwrap().kind,
+            next(&case, now(), LA).unwrap().kind,
             DeadlineKind::CircuitAppeal
         );
         case.apply(&checkpoint(
@@ -426,7 +530,7 @@ mod tests {
             &[("forum", "circuit"), ("received_on", "2026-11-22")],
         ))
         .unwrap();
-        assert!(next(&case, now()).is_none());
+        assert!(next(&case, now(), LA).is_none());
     }
 
     #[test]
@@ -442,7 +546,7 @@ mod tests {
             ],
         ))
         .unwrap();
-        let kinds: Vec<_> = deadlines(&case, now()).iter().map(|d| d.kind).collect();
+        let kinds: Vec<_> = deadlines(&case, now(), LA).iter().map(|d| d.kind).collect();
         assert_eq!(
             kinds,
             vec![DeadlineKind::MinorScreening, DeadlineKind::MinorTransfer]
@@ -454,7 +558,7 @@ mod tests {
             &[("step", "screening_confirmed")],
         ))
         .unwrap();
-        let kinds: Vec<_> = deadlines(&case, now()).iter().map(|d| d.kind).collect();
+        let kinds: Vec<_> = deadlines(&case, now(), LA).iter().map(|d| d.kind).collect();
         assert_eq!(kinds, vec![DeadlineKind::MinorTransfer]);
     }
 
@@ -468,8 +572,8 @@ mod tests {
             &[("hearing_at", "2026-12-01T09:00:00Z")],
         ))
         .unwrap();
-        assert_eq!(next(&case, now()).unwrap().kind, DeadlineKind::Hearing);
+        assert_eq!(next(&case, now(), LA).unwrap().kind, DeadlineKind::Hearing);
         let after = Utc.with_ymd_and_hms(2026, 12, 2, 0, 0, 0).unwrap();
-        assert!(next(&case, after).is_none());
+        assert!(next(&case, after, LA).is_none());
     }
 }
