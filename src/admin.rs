@@ -95,19 +95,96 @@ pub fn parse_roster(
     Ok(out)
 }
 
-/// Adds every lawyer of a roster; returns (name, id, token) for each.
+/// What an import did with one row of the roster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    /// A lawyer new to the hub, with the token shown once.
+    Added(String),
+    /// Already on the roster: their row was brought up to date; their token is unchanged.
+    Updated,
+    /// Already on the roster exactly as the file says.
+    Unchanged,
+}
+
+/// The key a lawyer is known by across imports: the name, with accents, case and spacing
+/// ignored ("Lic. Ana Beltrán" and "lic. ana  beltran" are one person).
+fn roster_key(name: &str) -> String {
+    crate::i18n::fold(name)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Brings the roster to what the file says: a lawyer already on it (by name) is updated in
+/// place and keeps their token; a new one is added. A lawyer is one person however often the
+/// file is imported. Every row is checked before anything is written; returns (name, id, what
+/// was done) for each row.
 pub async fn import_lawyers(
     store: &Store,
     consulates: &[Consulate],
     source: &str,
     text: &str,
-) -> Result<Vec<(String, i64, String)>, String> {
+) -> Result<Vec<(String, i64, Imported)>, String> {
     let roster = parse_roster(text, consulates, source)?;
+    let on_file = store.lawyers().await.map_err(|e| e.to_string())?;
+    let mut seen = std::collections::BTreeMap::new();
+    for (i, new) in roster.iter().enumerate() {
+        if let Some(first) = seen.insert(roster_key(&new.name), i) {
+            return Err(format!(
+                "line {}: {} is already on line {}: one row per lawyer",
+                i + 2,
+                new.name,
+                first + 2
+            ));
+        }
+        let same: Vec<i64> = on_file
+            .iter()
+            .filter(|l| roster_key(&l.name) == roster_key(&new.name))
+            .map(|l| l.id)
+            .collect();
+        if same.len() > 1 {
+            let ids: Vec<String> = same.iter().map(i64::to_string).collect();
+            return Err(format!(
+                "line {}: {} is on the roster {} times (staff ids {}): disable the extra ones \
+                 with `guardia admin staff disable <id>`, then import again",
+                i + 2,
+                new.name,
+                same.len(),
+                ids.join(", ")
+            ));
+        }
+    }
     let mut out = Vec::with_capacity(roster.len());
     for new in roster {
         let name = new.name.clone();
-        let (id, token) = add_staff(store, consulates, new).await?;
-        out.push((name, id, token));
+        let existing = on_file
+            .iter()
+            .find(|l| roster_key(&l.name) == roster_key(&name));
+        match existing {
+            Some(l) => {
+                let changed = store
+                    .update_roster(
+                        l.id,
+                        new.serves,
+                        new.languages,
+                        new.capacity,
+                        Actor::Operator,
+                        Utc::now(),
+                    )
+                    .await
+                    .map_err(|e| format!("{name}: {e}"))?;
+                let done = if changed {
+                    Imported::Updated
+                } else {
+                    Imported::Unchanged
+                };
+                out.push((name, l.id, done));
+            }
+            None => {
+                let (id, token) = add_staff(store, consulates, new).await?;
+                out.push((name, id, Imported::Added(token)));
+            }
+        }
     }
     Ok(out)
 }

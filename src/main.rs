@@ -593,10 +593,16 @@ async fn main() -> Result<()> {
                     )
                     .await
                     .map_err(anyhow::Error::msg)?;
-                    // Tokens are shown once: this output is the only copy.
-                    println!("name,id,token");
-                    for (name, id, token) in added {
-                        println!("\"{}\",{id},{token}", name.replace('"', "\"\""));
+                    // Tokens are shown once: this output is the only copy. A lawyer already on
+                    // the roster keeps the token they have.
+                    println!("name,id,token,done");
+                    for (name, id, done) in added {
+                        let (token, done) = match done {
+                            guardia::admin::Imported::Added(token) => (token, "added"),
+                            guardia::admin::Imported::Updated => (String::new(), "updated"),
+                            guardia::admin::Imported::Unchanged => (String::new(), "unchanged"),
+                        };
+                        println!("\"{}\",{id},{token},{done}", name.replace('"', "\"\""));
                     }
                 }
             }

@@ -68,10 +68,15 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         SAMPLE_LAWYERS,
     )
     .await?;
-    let (_, lawyer_id, lawyer) = added
+    let (_, lawyer_id, imported) = added
         .get(serves_home)
         .cloned()
         .ok_or("the sample roster is empty")?;
+    // On a demo database used before, the lawyer is already there: a fresh token for this run.
+    let lawyer = match imported {
+        crate::admin::Imported::Added(token) => token,
+        _ => crate::admin::rotate_token(&store, lawyer_id).await?,
+    };
     // A colleague at the nearest other consulate, for the transfers the demo plays.
     let neighbour = crate::domain::consulate::by_distance(&consulates, home.point())
         .into_iter()

@@ -125,6 +125,8 @@ pub struct Backlog {
     pub open: usize,
     pub by_stage: Vec<(Stage, usize)>,
     pub by_age: [usize; 4],
+    /// Open under duress (the app's duress PIN), oldest first: they head the attention list.
+    pub duress: Vec<u64>,
     /// Unacknowledged past the SLA, oldest first.
     pub overdue: Vec<u64>,
     /// Open cases with no lawyer, oldest first.
@@ -195,6 +197,7 @@ pub fn compute<'a>(
     open.sort_by_key(|c| (c.received_at, c.id));
     let mut by_stage: BTreeMap<Stage, usize> = BTreeMap::new();
     let mut by_age = [0; 4];
+    let mut duress = Vec::new();
     let mut overdue = Vec::new();
     let mut without_lawyer = Vec::new();
     let mut deadlines = Vec::new();
@@ -204,14 +207,16 @@ pub fn compute<'a>(
         by_age[age_bucket(now - case.received_at)] += 1;
         let counts = per_consulate.entry(case.consulate.clone()).or_default();
         counts.open += 1;
-        let live = case.status == CaseStatus::Open;
-        if live && case.acknowledged_at.is_none() {
+        if case.is_open() && case.duress_at.is_some() {
+            duress.push(case.id);
+        }
+        if case.unattended() {
             counts.unacknowledged += 1;
             if now - case.received_at >= sla {
                 overdue.push(case.id);
             }
         }
-        if live && case.assigned_lawyer.is_none() {
+        if case.without_lawyer() {
             counts.without_lawyer += 1;
             without_lawyer.push(case.id);
         }
@@ -240,6 +245,7 @@ pub fn compute<'a>(
         closed: closed.len(),
         closed_declined,
         open: open.len(),
+        duress,
         by_stage: Stage::ALL
             .iter()
             .map(|s| (*s, by_stage.get(s).copied().unwrap_or(0)))
@@ -255,7 +261,10 @@ pub fn compute<'a>(
 
 /// The same figures as rows of `metric,key,value`, for spreadsheets (`guardia backlog --csv`).
 pub fn csv_rows(b: &Backlog) -> Vec<[String; 3]> {
-    let mut rows = vec![["open".into(), "all".into(), b.open.to_string()]];
+    let mut rows = vec![
+        ["open".into(), "all".into(), b.open.to_string()],
+        ["open".into(), "duress".into(), b.duress.len().to_string()],
+    ];
     for (c, n) in &b.by_consent {
         rows.push(["consent".into(), c.as_str().into(), n.to_string()]);
     }

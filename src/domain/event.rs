@@ -159,6 +159,13 @@ pub enum StaffChange {
     Enabled,
     /// A new token was issued; the old one stops working. The token itself is never logged.
     TokenRotated,
+    /// A lawyer's roster row changed on a new import of the roster: whom they serve, in which
+    /// languages, how many cases they take.
+    RosterChanged {
+        serves: Vec<String>,
+        languages: Vec<String>,
+        capacity: u32,
+    },
 }
 
 /// A phone's device credential changed: the record of who may press for whom.

@@ -133,13 +133,15 @@ pub fn handover<'a>(
         if let Some(at) = case.duress_at {
             h.duress.push(item(at));
         }
-        if case.acknowledged_at.is_none() {
+        // Counted as the queue and the backlog count them (`Case::unattended`,
+        // `Case::without_lawyer`): an unattended case is also without a lawyer.
+        if case.unattended() {
             h.unattended.push(item(case.received_at));
-        } else if case.assigned_lawyer.is_none() && case.status == CaseStatus::Open {
+        }
+        if case.without_lawyer() {
             h.without_lawyer.push(item(case.received_at));
         }
-        // The handover's own zone: its cases' people are in its district (a case offered from
-        // a neighbour is read on the same clock).
+        // The handover's own zone: its cases' people are in its district.
         for d in deadline::deadlines(case, at, tz) {
             if d.due <= until {
                 h.due.push(Due {
@@ -206,8 +208,21 @@ mod tests {
                 .iter()
                 .map(|i| i.case_id)
                 .collect::<Vec<_>>(),
-            vec![2, 3]
+            vec![1, 2, 3],
+            "the unattended case has no lawyer either"
         );
+        // The backlog counts the same cases the same way.
+        let b = crate::domain::backlog::compute(
+            [&unattended, &no_lawyer, &far],
+            &[],
+            now,
+            chrono::Duration::minutes(5),
+            Default::default(),
+            &[],
+        );
+        let counts = &b.per_consulate["los-angeles"];
+        assert_eq!(counts.unacknowledged, h.unattended.len());
+        assert_eq!(counts.without_lawyer, h.without_lawyer.len());
         assert_eq!(h.due.len(), 1, "only the hearing within 24 h: {:?}", h.due);
         assert_eq!(h.due[0].kind, DeadlineKind::Hearing);
         assert!(h.duress.is_empty() && h.transfers.is_empty());

@@ -236,7 +236,7 @@ pub fn rank(case: &Case, tier: Tier) -> Rank {
 /// Open and acknowledged by nobody yet: what the counts strip, the rank and the quick view
 /// all mean by "unattended".
 pub fn unattended(case: &Case) -> bool {
-    case.status == CaseStatus::Open && case.acknowledged_at.is_none()
+    case.unattended()
 }
 
 /// The queue order of two cases with their tiers.

@@ -76,3 +76,57 @@ fn the_backlog_names_consulates_not_ids() {
     assert!(!text.contains("los-angeles"), "{text}");
     assert!(text.contains("sin atender"), "{text}");
 }
+
+#[test]
+fn duress_heads_the_backlog_and_every_row_is_reached_and_read_at_80_by_24() {
+    let mut m = supervisor();
+    for i in 0..40u64 {
+        update(
+            &mut m,
+            Action::HubEvent(Box::new(raised(
+                10 + i,
+                2000 + i,
+                AlertKind::Detained,
+                vec![],
+            ))),
+        );
+    }
+    for id in [2005u64, 2010] {
+        let c = m.cases.get_mut(&id).unwrap();
+        c.duress_at = Some(c.received_at);
+        m.list.touched.insert(id);
+    }
+    m.now += Duration::minutes(30);
+    let text = super::test_support::screen(&mut m, 80, 24);
+    let ids = m.backlog.view.as_ref().unwrap().1.clone();
+    assert_eq!(&ids[..2], &[2005, 2010], "duress first");
+    assert!(text.contains("‼ 2 con coacción"), "{text}");
+    assert!(text.contains("› #2005"), "{text}");
+    assert!(
+        text.contains("‼ COACCIÓN · Sin atender fuera de plazo"),
+        "{text}"
+    );
+    assert!(
+        text.contains("agrande la ventana"),
+        "says where the breakdowns are: {text}"
+    );
+    // Every case needing attention is reached by keys, the last one included.
+    for _ in 0..ids.len() {
+        update(
+            &mut m,
+            super::test_support::key(crossterm::event::KeyCode::Down),
+        );
+    }
+    let text = super::test_support::screen(&mut m, 80, 24);
+    assert!(
+        text.contains(&format!("› #{}", ids.last().unwrap())),
+        "{text}"
+    );
+    // Wide and tall, the breakdowns are there too, and nothing is cut at the edge.
+    let wide = super::test_support::screen(&mut m, 200, 50);
+    assert!(
+        wide.contains("Por etapa") && wide.contains("Consentimiento"),
+        "{wide}"
+    );
+    assert!(wide.contains("0 plazos en 7 días"), "{wide}");
+}

@@ -104,10 +104,12 @@ pub fn backlog_of(model: &Model) -> backlog::Backlog {
 }
 
 pub fn attention_of(b: &backlog::Backlog) -> Vec<u64> {
+    // Duress first: a person pressed the duress PIN and someone must look now.
     let mut out: Vec<u64> = Vec::new();
     for id in b
-        .overdue
+        .duress
         .iter()
+        .chain(&b.overdue)
         .chain(&b.without_lawyer)
         .chain(b.deadlines.iter().map(|(id, _)| id))
     {

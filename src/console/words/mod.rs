@@ -165,6 +165,14 @@ pub fn consent_counts(
 /// "Cerrados: 5 (protección rechazada: 1)".
 /// The console holds the cases closed in the last day (older ones stay on the hub, and
 /// `guardia backlog` counts them all): its count says so.
+/// The backlog's list title when the screen is too small for the breakdowns.
+pub fn backlog_elsewhere(lang: Lang) -> &'static str {
+    lang.pick(
+        "por etapa y antigüedad: agrande la ventana o use guardia report backlog",
+        "by stage and age: enlarge the window or run guardia report backlog",
+    )
+}
+
 pub fn closed_counts(lang: Lang, closed: usize, declined: usize) -> String {
     match lang {
         Lang::Es => {

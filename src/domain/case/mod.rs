@@ -485,6 +485,19 @@ impl Case {
         self.status == CaseStatus::Open
     }
 
+    /// "Sin atender": open and acknowledged by nobody yet. The one definition the queue's
+    /// counts, its quick view, bulk acknowledgement, the backlog, the shift tab and the
+    /// handover all count by.
+    pub fn unattended(&self) -> bool {
+        self.is_open() && self.acknowledged_at.is_none()
+    }
+
+    /// "Sin abogado": open with no lawyer assigned, whether or not someone has acknowledged it
+    /// (an unattended case has no lawyer either, and is counted here too).
+    pub fn without_lawyer(&self) -> bool {
+        self.is_open() && self.assigned_lawyer.is_none()
+    }
+
     fn push_fix(&mut self, at: DateTime<Utc>, location: Location) {
         self.trail.push(Fix { at, location });
         if self.trail.len() > TRAIL_LEN {

@@ -398,6 +398,8 @@ pub(super) fn check_against_log(conn: &Conn) -> Result<Vec<String>, StoreError> 
                         StaffChange::Disabled => entry.disabled = Some(true),
                         StaffChange::Enabled => entry.disabled = Some(false),
                         StaffChange::TokenRotated => entry.token_at = Some(event.at),
+                        // Not a column this check guards (who may act, and as what).
+                        StaffChange::RosterChanged { .. } => {}
                     }
                 }
                 EventBody::DeviceChanged(d) => {

@@ -217,6 +217,52 @@ impl Store {
         .await
     }
 
+    /// Brings a lawyer's roster row to what a new import says (validated by the caller).
+    /// Returns whether anything changed; changing nothing writes nothing.
+    pub async fn update_roster(
+        &self,
+        id: i64,
+        serves: Vec<String>,
+        languages: Vec<String>,
+        capacity: u32,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(move |ctx| {
+            let (role, _, _) = current(ctx, id)?;
+            if role != crate::domain::staff::Role::Lawyer {
+                return Err(StoreError::Conflict(format!(
+                    "staff id {id} is not a lawyer"
+                )));
+            }
+            let (serves_now, languages_now, capacity_now): (String, String, i64) = ctx.query_row(
+                "SELECT serves, languages, capacity FROM staff WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let serves_json = serde_json::to_string(&serves)?;
+            let languages_json = serde_json::to_string(&languages)?;
+            if serves_json == serves_now
+                && languages_json == languages_now
+                && i64::from(capacity) == capacity_now
+            {
+                return Ok(false);
+            }
+            ctx.execute(
+                "UPDATE staff SET serves = ?1, languages = ?2, capacity = ?3 WHERE id = ?4",
+                params![serves_json, languages_json, capacity, id],
+            )?;
+            let change = StaffChange::RosterChanged {
+                serves,
+                languages,
+                capacity,
+            };
+            record(ctx, &actor, id, change, now)?;
+            Ok(true)
+        })
+        .await
+    }
+
     /// Changes a member's role and consulate (validated by the caller).
     pub async fn change_staff_role(
         &self,
