@@ -202,8 +202,11 @@ pub struct StaffCreated {
 
 /// What a protection write answers: the id it gave or acted on (a plan, a visit, an incident, a
 /// shift; for a facility, the event's position) and the event's position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recorded {
     pub id: u64,
     pub seq: u64,
+    /// Cases named that another raid already holds, left where they are (grouping a raid).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<u64>,
 }

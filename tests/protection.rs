@@ -355,6 +355,29 @@ async fn a_simulated_raid_becomes_one_incident_with_running_counts() {
     let list: Value = hub.json_as(&boss, "/v1/incidents").await;
     assert_eq!(list[0]["name"], "Operativo Huntington Park");
     assert_eq!(list[0]["tally"]["alerts"], 6);
+
+    // A second raid naming a case the first one holds: the rest is grouped and the answer
+    // names the case left where it was, instead of dropping it in silence.
+    let fresh = new_case(&hub, (LA.0 - 0.03, LA.1 + 0.03), AlertKind::Detained).await;
+    let res = hub
+        .post_as(
+            &boss,
+            "/v1/incidents",
+            json!({"name": "Operativo Bell", "cases": [fresh, far]}),
+        )
+        .await;
+    let status = res.status();
+    let answer: Value = res.json().await.unwrap();
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["skipped"], json!([far]), "{answer}");
+    let list: Value = hub.json_as(&boss, "/v1/incidents").await;
+    let bell = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "Operativo Bell")
+        .unwrap();
+    assert_eq!(bell["cases"], json!([fresh]));
 }
 
 #[tokio::test]

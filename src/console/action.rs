@@ -114,6 +114,8 @@ pub enum Notice {
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkState {
     Done,
+    /// Done, leaving these cases where they were: another raid holds them.
+    Skipped(Vec<u64>),
     /// Offline: saved, will be sent.
     Held,
     /// The hub said no (`!` shows why).

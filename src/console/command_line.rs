@@ -24,6 +24,8 @@ pub enum Line {
     /// `call 1042 [text]`: the caller of an earlier call says more; the case may be another
     /// consulate's. Opens the form, or sends the text at once.
     Call(u64, String),
+    /// `raid 12`: the list narrowed to that raid's cases.
+    Raid(u64),
 }
 
 /// The verbs, for the help line. Spanish synonyms are accepted too.
@@ -38,6 +40,7 @@ pub const VERBS: &[&str] = &[
     "accept",
     "decline",
     "call",
+    "raid",
     "open",
 ];
 
@@ -53,6 +56,7 @@ fn canonical(verb: &str) -> Option<&'static str> {
         "accept" | "aceptar" => "accept",
         "decline" | "rechazar" => "decline",
         "call" | "llamada" => "call",
+        "raid" | "redada" => "raid",
         "open" | "abrir" | "go" | "ir" => "open",
         _ => return None,
     })
@@ -173,6 +177,7 @@ pub fn parse(line: &str) -> Result<Line, CommandError> {
             Ok(Line::Close(id, outcome, rest[1..].join(" ")))
         }
         "call" => Ok(Line::Call(id, text)),
+        "raid" => Ok(Line::Raid(id)),
         "checkpoint" if rest.is_empty() => Ok(Line::Checkpoint(id, None)),
         "checkpoint" => checkpoint_code(&rest)
             .map(|c| Line::Checkpoint(id, Some(c)))

@@ -99,6 +99,9 @@ pub struct ShiftTab {
     /// The shift tab, once loaded, and how far it is scrolled.
     pub panel: Option<ShiftPanel>,
     pub scroll: u16,
+    /// Set by `settle`: the pane's height, and the furthest the scroll may go.
+    pub page: u16,
+    pub most: u16,
 }
 
 /// What the outbox holds, as it last said.
@@ -140,8 +143,8 @@ pub struct ListPane {
     pub bulk_duress: usize,
     /// Many recent alerts close together, biggest first; recomputed each second.
     pub clusters: Vec<crate::domain::cluster::Cluster>,
-    /// The list narrowed to one cluster (`z`), as it was when chosen.
-    pub focus_cluster: Option<crate::domain::cluster::Cluster>,
+    /// The list narrowed to one cluster (`z`) or one raid (`:redada N`).
+    pub focus: Option<super::records::Focus>,
     pub filter: String,
     /// The last search sent to the hub, and what it found (cases by phone or matrícula).
     pub asked: String,
@@ -208,7 +211,7 @@ impl Model {
                 bulk: Vec::new(),
                 bulk_duress: 0,
                 clusters: Vec::new(),
-                focus_cluster: None,
+                focus: None,
                 filter: String::new(),
                 asked: String::new(),
                 found: None,
@@ -254,6 +257,8 @@ impl Model {
             shift: ShiftTab {
                 panel: None,
                 scroll: 0,
+                page: 0,
+                most: 0,
             },
         }
     }
@@ -357,7 +362,7 @@ impl Model {
         use crate::domain::case::CaseStatus;
         let narrowed = !needle.is_empty()
             || self.list.view != super::quick_views::QuickView::Open
-            || self.list.focus_cluster.is_some();
+            || self.list.focus.is_some();
         if !narrowed {
             self.list.whole = None;
             return;
@@ -397,15 +402,17 @@ impl Model {
     /// language.
     fn shown(&self, case: &Case, needle: &Needle) -> bool {
         use super::quick_views::QuickView;
-        if let Some(cluster) = &self.list.focus_cluster
-            && !cluster.ids.contains(&case.id)
+        if let Some(focus) = &self.list.focus
+            && !focus.ids().contains(&case.id)
         {
             return false;
         }
-        let in_view = self
-            .list
-            .view
-            .admits(case, self.me.as_ref(), self.day_start());
+        // A raid's cases are all listed, closed ones too: the raid is the question asked.
+        let in_view = matches!(self.list.focus, Some(super::records::Focus::Raid { .. }))
+            || self
+                .list
+                .view
+                .admits(case, self.me.as_ref(), self.day_start());
         if needle.is_empty() {
             return in_view;
         }

@@ -179,6 +179,8 @@ pub enum Message {
     QuitWithWaiting(usize),
     /// `z` with no cluster of alerts to narrow to.
     NoClusters,
+    /// `:redada N` for a raid the shift tab has not listed (it is asked for again).
+    RaidUnknown(u64),
     /// Esc left a form with text in it: kept as a draft.
     DraftKept,
     /// A form opened with the draft left in it before.
@@ -193,6 +195,23 @@ pub enum Message {
         network: String,
         count: u32,
     },
+}
+
+/// What the list is narrowed to besides its view and search: one cluster of alerts (`z`), or
+/// one raid's cases (`:redada N`), as they were when chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Focus {
+    Cluster(crate::domain::cluster::Cluster),
+    Raid { id: u64, ids: Vec<u64> },
+}
+
+impl Focus {
+    pub fn ids(&self) -> &[u64] {
+        match self {
+            Focus::Cluster(c) => &c.ids,
+            Focus::Raid { ids, .. } => ids,
+        }
+    }
 }
 
 /// Why the `:` line could not be read.

@@ -390,16 +390,10 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         Intent::Quit => return quick_views::quit(model),
         Intent::NextView => quick_views::next_view(model),
         Intent::BulkAcknowledge => quick_views::start_bulk(model),
-        Intent::Up if model.tab == Tab::Shift => {
-            model.shift.scroll = model.shift.scroll.saturating_sub(1)
-        }
-        Intent::Down if model.tab == Tab::Shift => {
-            model.shift.scroll = model.shift.scroll.saturating_add(1)
-        }
         Intent::Up => move_by(model, -1),
         Intent::Down => move_by(model, 1),
-        Intent::PageUp => move_by(model, -(model.list.page.max(1) as i64)),
-        Intent::PageDown => move_by(model, model.list.page.max(1) as i64),
+        Intent::PageUp => move_by(model, -page_of(model)),
+        Intent::PageDown => move_by(model, page_of(model)),
         Intent::First => move_by(model, i64::MIN / 2),
         Intent::Last => move_by(model, i64::MAX / 2),
         Intent::NextSort => {
@@ -420,8 +414,8 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
             // Back beside the list, the detail starts at its top (the case's number and state).
             model.detail.scroll = 0;
         }
-        Intent::ClearFilter if model.list.focus_cluster.is_some() => {
-            model.list.focus_cluster = None;
+        Intent::ClearFilter if model.list.focus.is_some() => {
+            model.list.focus = None;
             model.list.stale = true;
         }
         Intent::ClearFilter => {
@@ -584,7 +578,26 @@ fn send_anyway(model: &mut Model) -> Vec<Command> {
     vec![Command::Dismiss(key), Command::Submit(draft)]
 }
 
+/// A page of the tab shown: the shift tab's pane, or the list's rows.
+fn page_of(model: &Model) -> i64 {
+    let page = if model.tab == Tab::Shift {
+        usize::from(model.shift.page)
+    } else {
+        model.list.page
+    };
+    page.max(1) as i64
+}
+
 fn move_by(model: &mut Model, delta: i64) {
+    if model.tab == Tab::Shift {
+        // The shift tab is read, not selected in: the keys scroll it, within its length.
+        let most = i64::from(model.shift.most);
+        let at = i64::from(model.shift.scroll)
+            .saturating_add(delta)
+            .clamp(0, most);
+        model.shift.scroll = u16::try_from(at).unwrap_or(0);
+        return;
+    }
     if model.tab == Tab::Backlog {
         let n = match &model.backlog.view {
             Some((_, ids)) => ids.len(),

@@ -67,7 +67,7 @@ impl Incident {
 }
 
 /// An incident's running figures, from its cases as they stand now.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tally {
     pub alerts: usize,
     /// People confirmed or reported detained.

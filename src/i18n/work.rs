@@ -187,6 +187,24 @@ pub fn figure_labels(lang: Lang) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// Under a handover list cut short: where the rest are.
+pub fn more_in_queue(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::Es, 1) => "… y 1 más: véalo en la cola (v cambia la vista)".into(),
+        (Lang::Es, _) => format!("… y {n} más: véalos en la cola (v cambia la vista)"),
+        (Lang::En, 1) => "… and 1 more: see it in the queue (v changes the view)".into(),
+        (Lang::En, _) => format!("… and {n} more: see them in the queue (v changes the view)"),
+    }
+}
+
+/// How to list a raid's cases, under it in the shift tab.
+pub fn raid_cases_hint(lang: Lang, id: u64) -> String {
+    match lang {
+        Lang::Es => format!(":redada {id} para ver sus casos"),
+        Lang::En => format!(":raid {id} to list its cases"),
+    }
+}
+
 /// "5 alertas · 4 detenidas · 1 liberada · 2 con abogado(a)".
 pub fn tally(lang: Lang, alerts: usize, detained: usize, released: usize, lawyer: usize) -> String {
     let s = |n: usize| if n == 1 { "" } else { "s" };

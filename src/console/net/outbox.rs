@@ -193,7 +193,13 @@ async fn notice(inbox: &mpsc::Sender<Action>, notice: Notice) {
 }
 
 /// A case command's answer; protection work answers with no case (`None`).
-type Sent = (Pending, Result<Option<ActionResponse>, NetError>);
+/// What the hub answered: a case action's response, or protection work's record.
+enum Answer {
+    Case(ActionResponse),
+    Work(crate::api::Recorded),
+}
+
+type Sent = (Pending, Result<Answer, NetError>);
 
 /// Sends `entry` to whichever hub is current. The key is the entry's own, fixed when it was
 /// saved: a resend after a lost answer, to this hub or the next, is applied once.
@@ -208,13 +214,13 @@ async fn send(hubs: Hubs, entry: Pending) -> Sent {
                 client
                     .act(path, &sent.key, sent.version, body)
                     .await
-                    .map(Some)
+                    .map(Answer::Case)
             })
             .await
         }
         Request::Work(_) => {
             hubs.request(|client| async move {
-                client.record(path, &sent.key, body).await.map(|_| None)
+                client.record(path, &sent.key, body).await.map(Answer::Work)
             })
             .await
         }
@@ -300,8 +306,12 @@ pub async fn run(
                 let saved = match result {
                     Ok(answer) => {
                         attempt = 0;
-                        let (case_id, consulate) = answer.map_or((0, None), |a| (a.case_id, a.consulate));
-                        notice(&inbox, said(WorkState::Done, Notice::Applied { case_id, kind, consulate })).await;
+                        let (case_id, consulate, skipped) = match answer {
+                            Answer::Case(a) => (a.case_id, a.consulate, Vec::new()),
+                            Answer::Work(r) => (0, None, r.skipped),
+                        };
+                        let done = if skipped.is_empty() { WorkState::Done } else { WorkState::Skipped(skipped) };
+                        notice(&inbox, said(done, Notice::Applied { case_id, kind, consulate })).await;
                         outbox.remove(&entry.key)
                     }
                     Err(e) if e.is_transient() => {

@@ -50,13 +50,16 @@ fn run(model: &mut Model, line: Line) -> Vec<Command> {
     if let Line::Call(id, text) = line {
         return super::forms::start_call_more(model, id, text);
     }
+    if let Line::Raid(id) = line {
+        return show_raid(model, id);
+    }
     let id = match &line {
         Line::Open(id)
         | Line::Run(id, _)
         | Line::Assign(id, _)
         | Line::Close(id, ..)
         | Line::Checkpoint(id, _) => *id,
-        Line::Call(id, _) => *id,
+        Line::Call(id, _) | Line::Raid(id) => *id,
     };
     let Some(version) = model.cases.get(&id).map(|c| c.version) else {
         model.message = Some(Message::CaseNotVisible(id));
@@ -98,8 +101,28 @@ fn run(model: &mut Model, line: Line) -> Vec<Command> {
             commands
         }
         Line::Assign(_, who) => assign_by_name(model, id, version, &who),
-        Line::Call(..) => vec![],
+        Line::Call(..) | Line::Raid(_) => vec![],
     }
+}
+
+/// `:redada 12`: the queue narrowed to raid 12's cases, as the shift tab last listed it (Esc
+/// gives the whole queue back).
+fn show_raid(model: &mut Model, id: u64) -> Vec<Command> {
+    let known = model
+        .shift
+        .panel
+        .as_ref()
+        .and_then(|p| p.incidents.iter().find(|i| i.incident.id == id))
+        .map(|i| i.incident.cases.clone());
+    let Some(ids) = known else {
+        model.message = Some(Message::RaidUnknown(id));
+        return vec![Command::FetchShift];
+    };
+    model.list.focus = Some(crate::console::records::Focus::Raid { id, ids });
+    model.list.view = crate::console::quick_views::QuickView::Open;
+    model.list.stale = true;
+    model.tab = crate::console::model::Tab::Queue;
+    vec![]
 }
 
 fn assign_by_name(model: &mut Model, id: u64, version: u64, who: &str) -> Vec<Command> {

@@ -19,7 +19,7 @@ pub fn on_notice(model: &mut Model, notice: Notice) -> Vec<Command> {
     );
     let mut commands = match &notice {
         Notice::Work {
-            state: WorkState::Done,
+            state: WorkState::Done | WorkState::Skipped(_),
             ..
         } => super::work::applied(model),
         _ => vec![],

@@ -173,3 +173,74 @@ fn the_shift_tab_loads_and_shows_what_the_next_shift_inherits() {
     assert!(text.contains("#1002"), "{text}");
     assert!(text.contains("nadie según el rol de guardias"), "{text}");
 }
+
+#[test]
+fn in_a_raid_the_shift_tab_stays_short_scrolls_by_page_and_lists_a_raids_cases() {
+    use crate::console::model::{ShiftPanel, Tab};
+    use crate::domain::handover::handover;
+    use crate::domain::incident::{Incident, IncidentView, Tally};
+    let mut m = officer(Lang::Es);
+    for i in 0..300u64 {
+        update(
+            &mut m,
+            event(raised(i + 1, 2000 + i, AlertKind::Detained, vec![])),
+        );
+    }
+    update(&mut m, key(KeyCode::Char('2')));
+    let tz = m.zone_of("los-angeles");
+    let h = handover("los-angeles", tz, m.cases.values(), &[], m.now);
+    let raid = IncidentView {
+        incident: Incident {
+            id: 12,
+            name: "Operativo Bell".into(),
+            by_rule: false,
+            opened_at: m.now,
+            cases: vec![2003, 2004],
+        },
+        tally: Tally::default(),
+    };
+    update(
+        &mut m,
+        Action::ShiftLoaded(Box::new(ShiftPanel {
+            handover: Some(h),
+            incidents: vec![raid],
+            ..ShiftPanel::default()
+        })),
+    );
+    let top = screen(&mut m, 100, 60);
+    assert!(top.contains("Alertas sin atender (300)"), "{top}");
+    assert!(
+        top.contains("y 292 más"),
+        "the list is cut and counted: {top}"
+    );
+    let rows = crate::console::view::shift_rows(&m, 98);
+    assert!(rows < 80, "{rows} rows for 300 cases");
+    // PgDn and End scroll within the tab, and stop at its end.
+    screen(&mut m, 100, 30);
+    update(&mut m, key(KeyCode::PageDown));
+    assert!(m.shift.scroll > 1, "a page, not a line: {}", m.shift.scroll);
+    for _ in 0..10 {
+        update(&mut m, key(KeyCode::PageDown));
+    }
+    screen(&mut m, 100, 30);
+    assert_eq!(m.shift.scroll, m.shift.most);
+    let bottom = screen(&mut m, 100, 30);
+    assert!(bottom.contains(":redada 12 para ver sus casos"), "{bottom}");
+    update(&mut m, key(KeyCode::Home));
+    assert_eq!(m.shift.scroll, 0);
+    // The raid's cases, and only them, in the queue.
+    update(&mut m, key(KeyCode::Char(':')));
+    for c in "redada 12".chars() {
+        update(&mut m, key(KeyCode::Char(c)));
+    }
+    update(&mut m, key(KeyCode::Enter));
+    assert_eq!(m.tab, Tab::Queue);
+    m.refresh_order();
+    let mut listed = m.list.order.clone();
+    listed.sort();
+    assert_eq!(listed, vec![2003, 2004]);
+    assert!(screen(&mut m, 120, 30).contains("redada #12 · 2 casos"));
+    update(&mut m, key(KeyCode::Esc));
+    m.refresh_order();
+    assert_eq!(m.list.order.len(), 300);
+}

@@ -16,17 +16,18 @@ pub fn next_view(model: &mut Model) {
 
 /// `z`: the list narrowed to the biggest cluster, then the next, then back to all.
 pub fn next_cluster(model: &mut Model) {
-    let next = match &model.list.focus_cluster {
-        None => model.list.clusters.first().cloned(),
-        Some(now) => {
+    use crate::console::records::Focus;
+    let next = match &model.list.focus {
+        Some(Focus::Cluster(now)) => {
             let at = model.list.clusters.iter().position(|c| c.ids == now.ids);
             at.and_then(|i| model.list.clusters.get(i + 1)).cloned()
         }
+        _ => model.list.clusters.first().cloned(),
     };
-    if next.is_none() && model.list.focus_cluster.is_none() {
+    if next.is_none() && model.list.focus.is_none() {
         model.message = Some(Message::NoClusters);
     }
-    model.list.focus_cluster = next;
+    model.list.focus = next.map(Focus::Cluster);
     model.list.stale = true;
 }
 

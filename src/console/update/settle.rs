@@ -18,6 +18,14 @@ pub fn settle(model: &mut Model, area: Rect) {
     let p = panes(area, input_open, model.detail.full);
     let height = list_rows(p.list);
     model.list.page = height;
+    if model.tab == Tab::Shift {
+        // Scrolled no further than its last line reaching the pane's bottom.
+        let page = p.list.height.saturating_sub(2);
+        let rows = crate::console::view::shift_rows(model, p.list.width.saturating_sub(2));
+        model.shift.page = page;
+        model.shift.most = u16::try_from(rows).unwrap_or(u16::MAX).saturating_sub(page);
+        model.shift.scroll = model.shift.scroll.min(model.shift.most);
+    }
     // Duress cases head the list in every order and stay drawn above the scrolling rows: at
     // most a third of the pane, so the rest of the queue can still be worked; those beyond
     // scroll at the top of the rest, and the title counts them.

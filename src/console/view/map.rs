@@ -28,7 +28,7 @@ pub fn bounds(model: &Model) -> ([f64; 2], [f64; 2]) {
     let around = |p: Point, dlat: f64, dlon: f64| {
         ([p.lon - dlon, p.lon + dlon], [p.lat - dlat, p.lat + dlat])
     };
-    if let Some(c) = &model.list.focus_cluster {
+    if let Some(crate::console::records::Focus::Cluster(c)) = &model.list.focus {
         return around(c.center, 0.15, 0.2);
     }
     model

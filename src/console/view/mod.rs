@@ -22,6 +22,7 @@ use theme::Theme;
 
 /// Rows a case's detail takes at a width, for `update` to keep its scroll in range.
 pub use detail::rows as detail_rows;
+pub use shift::rows as shift_rows;
 
 /// Every string that came from the network passes here before it is drawn.
 pub fn clean(text: &str) -> String {

@@ -89,11 +89,20 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             crate::console::words::strip::view(lang, view)
         ),
     };
-    if let Some(cluster) = &model.list.focus_cluster {
-        name = format!(
-            "{name} · {}",
-            crate::console::words::strip::cluster_view(lang, cluster.ids.len())
-        );
+    match &model.list.focus {
+        Some(crate::console::records::Focus::Cluster(cluster)) => {
+            name = format!(
+                "{name} · {}",
+                crate::console::words::strip::cluster_view(lang, cluster.ids.len())
+            );
+        }
+        Some(crate::console::records::Focus::Raid { id, ids }) => {
+            name = format!(
+                "{name} · {}",
+                crate::console::words::strip::raid_view(lang, *id, ids.len())
+            );
+        }
+        None => {}
     }
     // Duress beyond the pinned rows scrolls at the top of the rest; while any of it is out of
     // the window, the title says so right after the list's name.

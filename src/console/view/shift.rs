@@ -15,6 +15,22 @@ use crate::domain::time;
 use crate::i18n::work::{H, P, figure_labels, h, p};
 use crate::i18n::{Lang, casework};
 
+/// Rows each handover list shows before counting the rest.
+const SECTION_ROWS: usize = 8;
+
+/// Rows the tab takes at `width` (wrapped), for `update` to keep the scroll within it.
+pub fn rows(model: &Model, width: u16) -> usize {
+    let Some(panel) = &model.shift.panel else {
+        return 1;
+    };
+    let theme = Theme {
+        no_color: model.no_color,
+    };
+    Paragraph::new(lines(model, panel, theme))
+        .wrap(Wrap { trim: false })
+        .line_count(width)
+}
+
 pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let lang = model.lang;
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
@@ -88,7 +104,11 @@ fn lines<'a>(model: &Model, panel: &ShiftPanel, theme: Theme) -> Vec<Line<'a>> {
                 .map(|c| clean(&model.consulate_name(c)))
                 .collect();
             out.push(Line::from(Span::styled(
-                format!("    {}", places.join(" · ")),
+                format!(
+                    "    {} · {}",
+                    places.join(" · "),
+                    crate::i18n::work::raid_cases_hint(lang, i.incident.id)
+                ),
                 theme.dim(),
             )));
         }
@@ -136,6 +156,8 @@ fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a
             clean(&i.name)
         ))
     };
+    // Each list shows its first rows and counts the rest: in a raid they run to hundreds, and
+    // the queue's views list them whole.
     let mut section = |title: H, lines: Vec<Line<'a>>, urgent: bool| {
         let style = if urgent && !lines.is_empty() {
             theme.warn()
@@ -147,7 +169,14 @@ fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a
             format!("{} ({})", h(lang, title), lines.len()),
             style,
         )));
-        out.extend(lines);
+        let more = lines.len().saturating_sub(SECTION_ROWS);
+        out.extend(lines.into_iter().take(SECTION_ROWS));
+        if more > 0 {
+            out.push(Line::from(Span::styled(
+                format!("  {}", crate::i18n::work::more_in_queue(lang, more)),
+                theme.dim(),
+            )));
+        }
     };
     section(H::Duress, x.duress.iter().map(item).collect(), true);
     section(H::Unattended, x.unattended.iter().map(item).collect(), true);

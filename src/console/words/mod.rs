@@ -258,6 +258,16 @@ pub fn message(lang: Lang, m: &Message) -> String {
         Message::ConfirmBulk { n, duress } => strip::confirm_bulk(lang, *n, *duress),
         Message::BulkSent { n, duress } => strip::bulk_sent(lang, *n, *duress),
         Message::NothingToAcknowledge { duress } => strip::nothing_to_acknowledge(lang, *duress),
+        Message::RaidUnknown(id) => match lang {
+            Lang::Es => format!(
+                "No tengo la redada #{id}: la pido al hub; vea la pestaña Guardia e intente de nuevo"
+            ),
+            Lang::En => {
+                format!(
+                    "Raid #{id} is not known here: asking the hub; see the Shift tab and try again"
+                )
+            }
+        },
         Message::QuitWithWaiting(n) => strip::quit_with_waiting(lang, *n),
         Message::NoClusters => lang
             .pick(

@@ -78,6 +78,20 @@ pub(super) fn work_notice(
     let what = w(lang, W::Work(task));
     match (state, lang) {
         (WorkState::Done, _) => format!("{} ✓", work_done(lang, task)),
+        (WorkState::Skipped(ids), _) => {
+            let list = ids
+                .iter()
+                .map(|id| format!("#{id}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let left = match (lang, ids.len()) {
+                (Lang::Es, 1) => format!("{list} ya estaba en otra redada y ahí sigue"),
+                (Lang::Es, _) => format!("{list} ya estaban en otra redada y ahí siguen"),
+                (Lang::En, 1) => format!("{list} was already in another raid and stays there"),
+                (Lang::En, _) => format!("{list} were already in another raid and stay there"),
+            };
+            format!("{} ✓ · {left}", work_done(lang, task))
+        }
         (WorkState::Held, Lang::Es) => format!("{what}: sin conexión; se guardó y se enviará"),
         (WorkState::Held, Lang::En) => format!("{what}: offline; saved, will be sent"),
         (WorkState::Refused, Lang::Es) => format!("{what}: NO SE ACEPTÓ (! para ver por qué)"),

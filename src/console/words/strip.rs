@@ -197,6 +197,16 @@ pub fn cluster_view(lang: Lang, n: usize) -> String {
     }
 }
 
+/// The list narrowed to one raid's cases: "redada #12 · 40 casos (Esc: todos)".
+pub fn raid_view(lang: Lang, id: u64, n: usize) -> String {
+    match (lang, n) {
+        (Lang::Es, 1) => format!("redada #{id} · 1 caso (Esc: todos)"),
+        (Lang::Es, _) => format!("redada #{id} · {n} casos (Esc: todos)"),
+        (Lang::En, 1) => format!("raid #{id} · 1 case (Esc: all)"),
+        (Lang::En, _) => format!("raid #{id} · {n} cases (Esc: all)"),
+    }
+}
+
 /// What the map's marks mean.
 pub fn map_legend(lang: Lang) -> &'static str {
     match lang {

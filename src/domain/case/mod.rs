@@ -430,6 +430,10 @@ impl Case {
                 });
             }
             EventBody::CheckpointLogged(c) => {
+                // A confirmed detention is what the case is about now, however it began.
+                if c.code == CheckpointCode::DetentionConfirmed {
+                    self.kind = AlertKind::Detained;
+                }
                 self.checkpoints.push(CheckpointRecord {
                     seq: event.seq,
                     code: c.code,
@@ -458,7 +462,12 @@ impl Case {
                     note: c.note.clone(),
                 });
             }
-            EventBody::CaseReopened(_) => self.status = CaseStatus::Open,
+            EventBody::CaseReopened(_) => {
+                // The closure no longer stands: nothing reads "closed as" a case that is open
+                // again (the history keeps it).
+                self.status = CaseStatus::Open;
+                self.closed = None;
+            }
         }
         if matches!(event.body, EventBody::AlertCancelled(_)) && self.cancel_seq.is_none() {
             self.cancel_seq = Some(event.seq);

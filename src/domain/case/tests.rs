@@ -238,3 +238,36 @@ fn the_bounded_record_keeps_what_urgency_and_deadlines_read() {
     assert!(case.timeline.is_empty());
     assert_eq!(case.last.as_ref().map(|l| l.seq), Some(99));
 }
+
+#[test]
+fn a_confirmed_detention_makes_the_kind_detained_and_a_reopen_drops_the_closure() {
+    use crate::domain::checkpoint::CloseOutcome;
+    use crate::domain::event::{CaseClosed, CaseReopened};
+    let mut case = Case::open(&raised(1, 7, AlertKind::Imminent, vec![])).unwrap();
+    case.apply(&checkpoint(2, 7, CheckpointCode::DetentionConfirmed, &[]))
+        .unwrap();
+    assert_eq!(case.kind, AlertKind::Detained);
+    case.apply(&staff_event(
+        3,
+        7,
+        EventBody::CaseClosed(CaseClosed {
+            outcome: CloseOutcome::FalseAlarm,
+            note: "no era".into(),
+        }),
+    ))
+    .unwrap();
+    assert!(case.closed.is_some());
+    case.apply(&staff_event(
+        4,
+        7,
+        EventBody::CaseReopened(CaseReopened {
+            reason: "sí era".into(),
+        }),
+    ))
+    .unwrap();
+    assert!(case.is_open());
+    assert!(
+        case.closed.is_none(),
+        "nothing reads 'closed as' an open case"
+    );
+}

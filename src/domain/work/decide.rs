@@ -79,12 +79,16 @@ pub struct WorkFacts<'a> {
 pub struct Decision {
     pub id: Option<u64>,
     pub events: Vec<EventBody>,
+    /// Cases named that were left as they are because another raid already holds them: said
+    /// back, never dropped in silence.
+    pub skipped: Vec<u64>,
 }
 
 fn one(id: Option<u64>, event: EventBody) -> Result<Decision, Refusal> {
     Ok(Decision {
         id,
         events: vec![event],
+        skipped: Vec::new(),
     })
 }
 
@@ -159,6 +163,16 @@ pub fn decide(
         let mut out: Vec<u64> = Vec::new();
         for c in cases {
             if c.incident.is_none() && !out.contains(&c.id) {
+                out.push(c.id);
+            }
+        }
+        out
+    };
+    // Named cases another incident than `this` already holds.
+    let elsewhere = |cases: &[&NamedCase], this: Option<u64>| -> Vec<u64> {
+        let mut out: Vec<u64> = Vec::new();
+        for c in cases {
+            if c.incident.is_some() && c.incident != this && !out.contains(&c.id) {
                 out.push(c.id);
             }
         }
@@ -302,7 +316,9 @@ pub fn decide(
                     format!("must list 1 to {MAX_CASES} cases"),
                 )));
             }
-            let loose = loose(in_scope("cases", cases)?);
+            let named = in_scope("cases", cases)?;
+            let skipped = elsewhere(&named, None);
+            let loose = loose(named);
             if loose.is_empty() {
                 return Err(Refusal::Invalid(err(
                     "cases",
@@ -311,7 +327,7 @@ pub fn decide(
                 )));
             }
             let id = facts.next_id;
-            one(
+            let mut decision = one(
                 Some(id),
                 EventBody::IncidentRecorded(IncidentRecorded {
                     incident_id: id,
@@ -321,7 +337,9 @@ pub fn decide(
                         by_rule: false,
                     },
                 }),
-            )
+            )?;
+            decision.skipped = skipped;
+            Ok(decision)
         }
         WorkCommand::NameIncident { incident_id, name } => {
             incident_is_theirs(verb, who, target)?;
@@ -343,14 +361,25 @@ pub fn decide(
                     format!("must list 1 to {MAX_CASES} cases"),
                 )));
             }
-            let loose = loose(in_scope("cases", cases)?);
-            one(
+            let named = in_scope("cases", cases)?;
+            let skipped = elsewhere(&named, Some(*incident_id));
+            let loose = loose(named);
+            if loose.is_empty() && !skipped.is_empty() {
+                return Err(Refusal::Invalid(err(
+                    "cases",
+                    FieldCode::OutOfRange,
+                    "every case named is already in another incident",
+                )));
+            }
+            let mut decision = one(
                 Some(*incident_id),
                 EventBody::IncidentRecorded(IncidentRecorded {
                     incident_id: *incident_id,
                     change: IncidentChange::CasesAdded { cases: loose },
                 }),
-            )
+            )?;
+            decision.skipped = skipped;
+            Ok(decision)
         }
         WorkCommand::SetShift(req) => {
             let consulate = acting_for(who, req.consulate.as_deref());

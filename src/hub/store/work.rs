@@ -235,6 +235,7 @@ impl Store {
             let answer = Recorded {
                 id: decision.id.unwrap_or(seq),
                 seq,
+                skipped: decision.skipped,
             };
             remember_answer(ctx, staff.id, &a.key, &a.fingerprint, &answer, now)?;
             Ok(Outcome {
