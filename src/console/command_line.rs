@@ -21,6 +21,9 @@ pub enum Line {
     Close(u64, CloseOutcome, String),
     /// `checkpoint 1042 [type]`: opens the checkpoint form.
     Checkpoint(u64, Option<CheckpointCode>),
+    /// `checkpoint 1042 audiencia`: words that fit several checkpoints; the picker opens on
+    /// them, to choose one.
+    CheckpointAmong(u64, String),
     /// `call 1042 [text]`: the caller of an earlier call says more; the case may be another
     /// consulate's. Opens the form, or sends the text at once.
     Call(u64, String),
@@ -62,17 +65,24 @@ fn canonical(verb: &str) -> Option<&'static str> {
     })
 }
 
-/// A checkpoint by its code, or by the start of its name in either language ("detención").
-fn checkpoint_code(words: &[&str]) -> Option<CheckpointCode> {
+/// Checkpoints by code, or by the start of their name in either language ("detención"): one
+/// when the words name one, several when they fit several ("audiencia"), for the officer to
+/// choose among.
+fn checkpoint_codes(words: &[&str]) -> Vec<CheckpointCode> {
     let joined = words.join(" ");
-    CheckpointCode::parse(&joined.replace(' ', "_")).or_else(|| {
-        let wanted = fold(&joined);
-        CheckpointCode::ALL.iter().copied().find(|c| {
+    if let Some(code) = CheckpointCode::parse(&joined.replace(' ', "_")) {
+        return vec![code];
+    }
+    let wanted = fold(&joined);
+    CheckpointCode::ALL
+        .iter()
+        .copied()
+        .filter(|c| {
             [Lang::Es, Lang::En]
                 .iter()
                 .any(|l| fold(casework::checkpoint(*l, *c)).starts_with(&wanted))
         })
-    })
+        .collect()
 }
 
 /// An outcome by its code or its name in either language, with `-` for spaces
@@ -179,9 +189,11 @@ pub fn parse(line: &str) -> Result<Line, CommandError> {
         "call" => Ok(Line::Call(id, text)),
         "raid" => Ok(Line::Raid(id)),
         "checkpoint" if rest.is_empty() => Ok(Line::Checkpoint(id, None)),
-        "checkpoint" => checkpoint_code(&rest)
-            .map(|c| Line::Checkpoint(id, Some(c)))
-            .ok_or(CommandError::UnknownCheckpoint(text)),
+        "checkpoint" => match checkpoint_codes(&rest)[..] {
+            [] => Err(CommandError::UnknownCheckpoint(text)),
+            [one] => Ok(Line::Checkpoint(id, Some(one))),
+            _ => Ok(Line::CheckpointAmong(id, text)),
+        },
         _ => Err(CommandError::UnknownVerb(first.to_string())),
     }
 }

@@ -179,6 +179,10 @@ pub enum Message {
     QuitWithWaiting(usize),
     /// `z` with no cluster of alerts to narrow to.
     NoClusters,
+    /// A question answered no: nothing was sent.
+    NothingDone,
+    /// Words on the `:` line that fit this many checkpoints: the picker shows them.
+    ChooseAmong(usize, String),
     /// `:redada N` for a raid the shift tab has not listed (it is asked for again).
     RaidUnknown(u64),
     /// Esc left a form with text in it: kept as a draft.

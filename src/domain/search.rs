@@ -59,9 +59,11 @@ impl Needle {
         self.digits.is_some() || (letters && digits >= 4)
     }
 
-    /// Whether a label shown for a case (an urgency reason, say) contains the needle.
+    /// Whether a label shown for a case (an urgency reason, say) contains every word of the
+    /// needle.
     pub fn in_label(&self, label: &str) -> bool {
-        !self.text.is_empty() && fold(label).contains(self.text.as_str())
+        let label = fold(label);
+        !self.text.is_empty() && self.text.split_whitespace().all(|w| label.contains(w))
     }
 
     /// Whether this case is one the caller could mean. `lawyer` and `consulate` are the names
@@ -75,7 +77,13 @@ impl Needle {
                 return true;
             }
         }
-        let text = self.text.as_str();
+        // Every word somewhere: "ivan gonzalez" finds Iván Ramírez González, "beltran adelanto"
+        // Beltrán's case at Adelanto.
+        let words: Vec<&str> = self.text.split_whitespace().collect();
+        !words.is_empty() && words.iter().all(|word| self.word_in(case, consulate, word))
+    }
+
+    fn word_in(&self, case: &Case, consulate: &str, text: &str) -> bool {
         let has = |field: &str| fold(&sanitize(field, Lines::One)).contains(text);
         case.id.to_string().contains(text)
             || has(&case.registrant.name)
@@ -139,6 +147,11 @@ mod tests {
             assert!(Needle::new(typed).finds(&c, "Los Ángeles"), "{typed}");
         }
         assert!(!Needle::new("garcia").finds(&c, "Los Ángeles"));
+        // Each word, wherever it is: two names, a name and the consulate, in any order.
+        for typed in ["jose nunez", "Núñez José", "beltran los angeles"] {
+            assert!(Needle::new(typed).finds(&c, "Los Ángeles"), "{typed}");
+        }
+        assert!(!Needle::new("jose garcia").finds(&c, "Los Ángeles"));
     }
 
     #[test]

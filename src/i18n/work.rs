@@ -187,6 +187,19 @@ pub fn figure_labels(lang: Lang) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// The question before work that undoes something is sent.
+pub fn confirm_undo(lang: Lang, verb: crate::domain::work::WorkVerb, what: &str) -> String {
+    use crate::domain::work::WorkVerb as V;
+    match (lang, verb) {
+        (Lang::Es, V::RemoveShift) => {
+            format!("¿Quitar este turno del rol de guardias? {what} · s/n")
+        }
+        (Lang::En, V::RemoveShift) => format!("Take this shift off the duty roster? {what} · y/n"),
+        (Lang::Es, _) => format!("¿Cancelar esta visita planeada? {what} · s/n"),
+        (Lang::En, _) => format!("Cancel this planned visit? {what} · y/n"),
+    }
+}
+
 /// Under a handover list cut short: where the rest are.
 pub fn more_in_queue(lang: Lang, n: usize) -> String {
     match (lang, n) {

@@ -193,6 +193,9 @@ pub enum Stage {
     Confirming,
     /// A call waiting for the officer to confirm who the caller is.
     ConfirmingCaller(IntakeRequest),
+    /// Protection work that undoes something (a planned visit cancelled, a shift taken off the
+    /// roster), asked before it is sent.
+    ConfirmingWork(crate::domain::work::WorkCommand),
 }
 
 pub struct Form {
@@ -260,7 +263,7 @@ impl Form {
     /// The keys a form takes at its stage: confirming, picking, or typing.
     pub fn mode(&self) -> crate::console::keymap::Mode {
         use crate::console::keymap::Mode;
-        if self.stage == Stage::Confirming {
+        if matches!(self.stage, Stage::Confirming | Stage::ConfirmingWork(_)) {
             Mode::Confirm
         } else if self.picker.is_some() {
             Mode::Picker

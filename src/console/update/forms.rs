@@ -263,13 +263,24 @@ pub fn on_form_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
             return super::work::send(model).unwrap_or_else(|| send(model));
         }
         Intent::Yes => {
+            if let Some(commands) = super::work::on_confirm(model, true) {
+                return commands;
+            }
+            let Some(form) = &mut model.form else {
+                return vec![];
+            };
             let (id, version) = (form.case_id, form.version);
             if let Some(request) = close_request(form) {
                 return submit(model, id, version, CaseCommand::Close(request));
             }
         }
         Intent::Back => {
-            form.stage = crate::console::form::Stage::Filling;
+            if let Some(commands) = super::work::on_confirm(model, false) {
+                return commands;
+            }
+            if let Some(form) = &mut model.form {
+                form.stage = crate::console::form::Stage::Filling;
+            }
         }
         _ => {}
     }

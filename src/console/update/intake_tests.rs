@@ -119,3 +119,38 @@ fn the_call_taker_adds_what_the_caller_says_next_to_a_case_this_list_does_not_ho
             .all(|i| i.name != "name" && i.name != "phone")
     );
 }
+
+#[test]
+fn a_checkpoint_named_ambiguously_on_the_command_line_is_chosen_not_guessed() {
+    use crate::domain::alert::AlertKind;
+    use crate::domain::case::tests::raised;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut m = officer(Lang::Es);
+    update(
+        &mut m,
+        Action::HubEvent(Box::new(raised(1, 1002, AlertKind::Detained, vec![]))),
+    );
+    let key = |c: KeyCode| Action::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    update(&mut m, key(KeyCode::Char(':')));
+    for c in "etapa 1002 audiencia".chars() {
+        update(&mut m, key(KeyCode::Char(c)));
+    }
+    let commands = update(&mut m, key(KeyCode::Enter));
+    assert!(
+        !commands
+            .iter()
+            .any(|c| matches!(c, crate::console::action::Command::Submit(_))),
+        "{commands:?}"
+    );
+    let picker = m.form.as_ref().and_then(|f| f.picker.as_ref()).unwrap();
+    let shown = picker.visible().len();
+    assert!(shown >= 3, "every hearing is offered: {shown}");
+    assert!(matches!(
+        m.message,
+        Some(crate::console::records::Message::ChooseAmong(n, _)) if n == shown
+    ));
+    assert!(
+        m.form.as_ref().unwrap().chosen.is_none(),
+        "none chosen for them"
+    );
+}

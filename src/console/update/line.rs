@@ -58,7 +58,8 @@ fn run(model: &mut Model, line: Line) -> Vec<Command> {
         | Line::Run(id, _)
         | Line::Assign(id, _)
         | Line::Close(id, ..)
-        | Line::Checkpoint(id, _) => *id,
+        | Line::Checkpoint(id, _)
+        | Line::CheckpointAmong(id, _) => *id,
         Line::Call(id, _) | Line::Raid(id) => *id,
     };
     let Some(version) = model.cases.get(&id).map(|c| c.version) else {
@@ -101,6 +102,16 @@ fn run(model: &mut Model, line: Line) -> Vec<Command> {
             commands
         }
         Line::Assign(_, who) => assign_by_name(model, id, version, &who),
+        Line::CheckpointAmong(_, words) => {
+            let commands = start(model, Verb::Checkpoint, Some(id));
+            if let Some(picker) = model.form.as_mut().and_then(|f| f.picker.as_mut()) {
+                picker.filter = ratatui_textarea::TextArea::new(vec![words.clone()]);
+                picker.selected = 0;
+                let n = picker.visible().len();
+                model.message = Some(Message::ChooseAmong(n, words));
+            }
+            commands
+        }
         Line::Call(..) | Line::Raid(_) => vec![],
     }
 }

@@ -332,3 +332,48 @@ fn duress_beyond_the_pinned_rows_is_counted_while_out_of_view() {
     // At the top, the window shows some of them and counts only the rest.
     assert!(!top.contains(&format!("‼ {hidden} con")), "{top}");
 }
+
+#[test]
+fn an_empty_list_is_a_quiet_night_only_when_the_hub_answered() {
+    use crate::console::action::Connection;
+    let mut m = crate::console::update::test_support::officer(Lang::Es);
+    update(&mut m, Action::Connection(Connection::Connecting));
+    let text = screen(&mut m, 100, 30);
+    assert!(text.contains("aún no responde"), "{text}");
+    assert!(!text.contains("Sin alertas"), "{text}");
+    update(
+        &mut m,
+        Action::Connection(Connection::Refused("401 unauthorized".into())),
+    );
+    let text = screen(&mut m, 100, 30);
+    assert!(text.contains("rechazó su clave de acceso"), "{text}");
+    update(&mut m, Action::Connection(Connection::Live));
+    assert!(screen(&mut m, 100, 30).contains("Sin alertas"));
+}
+
+#[test]
+fn a_lawyer_is_offered_only_what_her_role_may_do() {
+    let mut m = raid(Lang::Es);
+    m.me.as_mut().unwrap().role = crate::domain::staff::Role::Lawyer;
+    let hints = screen(&mut m, 160, 30);
+    let last = hints.lines().last().unwrap().to_string();
+    assert!(
+        last.contains("n nota") && last.contains("c etapa"),
+        "{last}"
+    );
+    for not_hers in ["a atender", "l asignar", "X cerrar", "I registrar"] {
+        assert!(!last.contains(not_hers), "{not_hers}: {last}");
+    }
+    update(&mut m, key(KeyCode::Char(':')));
+    let text = screen(&mut m, 160, 30);
+    assert!(text.contains("nota N texto"), "{text}");
+    for not_hers in [
+        "atender N",
+        "asignar N",
+        "cerrar N",
+        "llamada N",
+        "redada N",
+    ] {
+        assert!(!text.contains(not_hers), "{not_hers}: {text}");
+    }
+}

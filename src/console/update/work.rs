@@ -79,7 +79,13 @@ pub fn choose(model: &mut Model, item: PickItem) -> Option<Vec<Command>> {
     model.form = Some(form);
     Some(match command {
         Some(c) => match early(model, &c) {
-            Ok(()) => record(model, c),
+            // What undoes something is asked first: Enter on a list is too easy to press.
+            Ok(()) => {
+                if let Some(form) = &mut model.form {
+                    form.stage = crate::console::form::Stage::ConfirmingWork(c);
+                }
+                vec![]
+            }
             Err(refusal) => {
                 model.message = Some(Message::WorkRefused {
                     task: c.verb(),
@@ -215,6 +221,21 @@ pub fn send(model: &mut Model) -> Option<Vec<Command>> {
             Some(vec![])
         }
     }
+}
+
+/// The answer to "cancel this planned visit?" (or "take this shift off?"): `s`/`y` sends it,
+/// `n`/Esc closes the form with nothing done.
+pub fn on_confirm(model: &mut Model, yes: bool) -> Option<Vec<Command>> {
+    let crate::console::form::Stage::ConfirmingWork(command) = model.form.as_ref()?.stage.clone()
+    else {
+        return None;
+    };
+    if yes {
+        return Some(record(model, command));
+    }
+    model.form = None;
+    model.message = Some(Message::NothingDone);
+    Some(vec![])
 }
 
 fn record(model: &mut Model, command: WorkCommand) -> Vec<Command> {

@@ -179,8 +179,22 @@ fn a_supervisor_names_a_raid_sets_a_shift_and_takes_one_off() {
     let mut m = loaded(Role::Supervisor);
     menu(&mut m);
     pick(&mut m, "quitar");
-    // Choosing the shift sends at once: nothing more to fill in.
-    let commands = pick(&mut m, "lucía");
+    // Choosing the shift asks first (it undoes something): no sends nothing, yes sends it.
+    assert!(pick(&mut m, "lucía").is_empty());
+    let asked = screen(&mut m, 120, 40);
+    assert!(
+        asked.contains("¿Quitar este turno del rol de guardias?"),
+        "{asked}"
+    );
+    // Keys other than the answer do nothing: they never reach the queue as commands.
+    assert!(update(&mut m, key(KeyCode::Char('B'))).is_empty());
+    assert!(m.form.is_some());
+    assert!(update(&mut m, key(KeyCode::Char('n'))).is_empty());
+    assert!(m.form.is_none());
+    menu(&mut m);
+    pick(&mut m, "quitar");
+    pick(&mut m, "lucía");
+    let commands = update(&mut m, key(KeyCode::Char('s')));
     assert_eq!(
         commands.first(),
         Some(&Command::Record(WorkCommand::RemoveShift { shift_id: 9 }))

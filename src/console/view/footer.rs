@@ -177,7 +177,10 @@ pub fn render_command(model: &Model, theme: Theme, frame: &mut Frame, area: Rect
     };
     if model.command_input.is_empty() {
         frame.render_widget(
-            Paragraph::new(Span::styled(t(model.lang, Text::CommandHelp), theme.dim())),
+            Paragraph::new(Span::styled(
+                crate::console::words::command_help(model.lang, model.role()),
+                theme.dim(),
+            )),
             rest,
         );
     } else {

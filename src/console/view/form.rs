@@ -70,6 +70,15 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         .title(Span::styled(title(model, form), theme.title()));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
+    if let crate::console::form::Stage::ConfirmingWork(command) = &form.stage {
+        let what = form.chosen.as_ref().map(|c| c.label.as_str()).unwrap_or("");
+        let text = crate::i18n::work::confirm_undo(model.lang, command.verb(), &clean(what));
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.warn())).wrap(Wrap { trim: false }),
+            inner,
+        );
+        return;
+    }
     if form.stage == crate::console::form::Stage::Confirming {
         let outcome = form.chosen.as_ref().map(|c| c.label.as_str()).unwrap_or("");
         let text = console::confirm_close(model.lang, form.case_id, &clean(outcome));

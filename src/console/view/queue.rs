@@ -147,7 +147,22 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .title(Span::styled(title, theme.title()));
     if model.list.order.is_empty() {
-        frame.render_widget(Paragraph::new(t(lang, Text::EmptyQueue)).block(block), area);
+        // An empty list is a quiet night only when the hub is there and took the token.
+        let (text, style) = match &model.connection {
+            crate::console::action::Connection::Live => {
+                (t(lang, Text::EmptyQueue).to_string(), theme.dim())
+            }
+            other => (
+                crate::console::words::strip::empty_because(lang, other),
+                theme.warn(),
+            ),
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, style))
+                .wrap(ratatui::widgets::Wrap { trim: false })
+                .block(block),
+            area,
+        );
         return;
     }
     let selected = model.list.table.selected().unwrap_or(offset);

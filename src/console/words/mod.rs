@@ -258,6 +258,17 @@ pub fn message(lang: Lang, m: &Message) -> String {
         Message::ConfirmBulk { n, duress } => strip::confirm_bulk(lang, *n, *duress),
         Message::BulkSent { n, duress } => strip::bulk_sent(lang, *n, *duress),
         Message::NothingToAcknowledge { duress } => strip::nothing_to_acknowledge(lang, *duress),
+        Message::ChooseAmong(n, words) => match lang {
+            Lang::Es => format!(
+                "{n} etapas coinciden con «{}»: elija una",
+                sanitize(words, Lines::One)
+            ),
+            Lang::En => format!(
+                "{n} checkpoints fit “{}”: choose one",
+                sanitize(words, Lines::One)
+            ),
+        },
+        Message::NothingDone => lang.pick("No se hizo nada", "Nothing was done").into(),
         Message::RaidUnknown(id) => match lang {
             Lang::Es => format!(
                 "No tengo la redada #{id}: la pido al hub; vea la pestaña Guardia e intente de nuevo"
@@ -402,9 +413,61 @@ pub fn refused(lang: Lang, p: &Pending, now: DateTime<Utc>) -> String {
     }
 }
 
+/// The `:` line's help: the orders this person's role may give, and no others.
+pub fn command_help(lang: Lang, role: Option<crate::domain::staff::Role>) -> String {
+    use crate::domain::command::role_may;
+    let mut parts = vec![lang.pick("N (abrir)", "N (open)").to_string()];
+    let Some(role) = role else {
+        return parts.join(" · ");
+    };
+    let verbs: [(Verb, &str, &str); 9] = [
+        (Verb::Acknowledge, "atender N", "ack N"),
+        (Verb::Assign, "asignar N abogado", "assign N lawyer"),
+        (Verb::Checkpoint, "etapa N [etapa]", "checkpoint N [type]"),
+        (Verb::Note, "nota N texto", "note N text"),
+        (
+            Verb::Triage,
+            "triaje N consentimiento intención materia",
+            "triage N consent intent matter",
+        ),
+        (
+            Verb::Close,
+            "cerrar N resultado [nota]",
+            "close N outcome [note]",
+        ),
+        (Verb::AcceptTransfer, "aceptar N", "accept N"),
+        (
+            Verb::DeclineTransfer,
+            "rechazar N motivo",
+            "decline N reason",
+        ),
+        (Verb::Reopen, "reabrir N motivo", "reopen N reason"),
+    ];
+    for (verb, es, en) in verbs {
+        if role_may(role, verb) {
+            parts.push(lang.pick(es, en).to_string());
+        }
+    }
+    if role_may(role, Verb::Intake) {
+        parts.push(lang.pick("llamada N [texto]", "call N [text]").to_string());
+    }
+    if matches!(
+        role,
+        crate::domain::staff::Role::Officer | crate::domain::staff::Role::Supervisor
+    ) {
+        parts.push(lang.pick("redada N", "raid N").to_string());
+    }
+    parts.join(" · ")
+}
+
 pub fn command_error(lang: Lang, e: &CommandError) -> String {
     match (e, lang) {
-        (CommandError::Empty, _) => crate::i18n::t(lang, crate::i18n::Text::CommandHelp).into(),
+        (CommandError::Empty, _) => lang
+            .pick(
+                "la orden está vacía: escriba un número de caso o una orden",
+                "the line is empty: type a case number or an order",
+            )
+            .into(),
         (CommandError::UnknownVerb(v), Lang::Es) => {
             format!("no conozco «{}»", sanitize(v, Lines::One))
         }

@@ -197,6 +197,41 @@ pub fn cluster_view(lang: Lang, n: usize) -> String {
     }
 }
 
+/// Why the list is empty when the hub is not (yet) answering: never read as a quiet night.
+pub fn empty_because(lang: Lang, connection: &crate::console::action::Connection) -> String {
+    use crate::console::action::Connection as C;
+    use crate::domain::sanitize::{Lines, sanitize};
+    match (lang, connection) {
+        (_, C::Live) => String::new(),
+        (Lang::Es, C::Connecting) => {
+            "Conectando con el hub… Esta lista está vacía porque el hub aún no responde, no \
+             porque no haya alertas."
+                .into()
+        }
+        (Lang::En, C::Connecting) => "Connecting to the hub… This list is empty because the \
+                                      hub has not answered yet, not because there are no alerts."
+            .into(),
+        (Lang::Es, C::Reconnecting { attempt, error }) => format!(
+            "Sin conexión con el hub (intento {attempt}: {}). Esta lista puede no estar al día; \
+             las alertas llegan al reconectar.",
+            sanitize(error, Lines::One)
+        ),
+        (Lang::En, C::Reconnecting { attempt, error }) => format!(
+            "No connection to the hub (attempt {attempt}: {}). This list may be out of date; \
+             alerts arrive when it reconnects.",
+            sanitize(error, Lines::One)
+        ),
+        (Lang::Es, C::Refused(_)) => "El hub rechazó su clave de acceso: esta lista no recibe \
+                                      alertas. Pida una clave nueva a quien administra el hub \
+                                      (guardia admin staff rotate)."
+            .into(),
+        (Lang::En, C::Refused(_)) => "The hub refused your access token: this list receives no \
+                                      alerts. Ask whoever runs the hub for a new one (guardia \
+                                      admin staff rotate)."
+            .into(),
+    }
+}
+
 /// The list narrowed to one raid's cases: "redada #12 · 40 casos (Esc: todos)".
 pub fn raid_view(lang: Lang, id: u64, n: usize) -> String {
     match (lang, n) {
