@@ -7,6 +7,8 @@ use crate::domain::event::Actor;
 use crate::domain::staff::{NewStaff, Role};
 use crate::hub::auth::{STAFF_PREFIX, hash_token, new_token};
 use crate::hub::store::Store;
+use crate::i18n::Lang;
+use crate::i18n::admin::{RosterMistake, Said, roster_mistake, say};
 
 /// Opens the hub's database (`db`, or the configured one) with the configured key file.
 pub fn open_store(
@@ -49,7 +51,9 @@ pub fn parse_roster(
     text: &str,
     consulates: &[Consulate],
     source: &str,
+    lang: Lang,
 ) -> Result<Vec<NewStaff>, String> {
+    let said = |m: RosterMistake| roster_mistake(lang, &m);
     let ids: Vec<&str> = consulates.iter().map(|c| c.id.as_str()).collect();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -69,15 +73,20 @@ pub fn parse_roster(
     let mut out = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
-        let r = record.map_err(|e| format!("line {line}: {e}"))?;
+        let r = record.map_err(|e| {
+            said(RosterMistake::Unreadable {
+                line,
+                error: e.to_string(),
+            })
+        })?;
         let capacity = r[3]
             .parse()
-            .map_err(|_| format!("line {line}: capacity must be a whole number"))?;
+            .map_err(|_| said(RosterMistake::Capacity { line }))?;
         let serves = list(&r[1]);
         // Checked here first so that a typo is named with the closest ids.
         for (i, c) in serves.iter().enumerate() {
-            crate::cli::check_consulate(c, &ids, source)
-                .map_err(|e| format!("line {line}: serves[{i}]: {e}"))?;
+            crate::cli::check_consulate(c, &ids, source, lang)
+                .map_err(|error| said(RosterMistake::Serves { line, at: i, error }))?;
         }
         let new = NewStaff {
             name: r[0].to_string(),
@@ -87,10 +96,12 @@ pub fn parse_roster(
             languages: list(&r[2]),
             capacity,
         };
-        out.push(
-            new.validate(&ids)
-                .map_err(|e| format!("line {line}: {e}"))?,
-        );
+        out.push(new.validate(&ids).map_err(|e| {
+            said(RosterMistake::Row {
+                line,
+                error: e.to_string(),
+            })
+        })?);
     }
     Ok(out)
 }
@@ -124,18 +135,19 @@ pub async fn import_lawyers(
     consulates: &[Consulate],
     source: &str,
     text: &str,
+    lang: Lang,
 ) -> Result<Vec<(String, i64, Imported)>, String> {
-    let roster = parse_roster(text, consulates, source)?;
+    let said = |m: RosterMistake| roster_mistake(lang, &m);
+    let roster = parse_roster(text, consulates, source, lang)?;
     let on_file = store.lawyers().await.map_err(|e| e.to_string())?;
     let mut seen = std::collections::BTreeMap::new();
     for (i, new) in roster.iter().enumerate() {
         if let Some(first) = seen.insert(roster_key(&new.name), i) {
-            return Err(format!(
-                "line {}: {} is already on line {}: one row per lawyer",
-                i + 2,
-                new.name,
-                first + 2
-            ));
+            return Err(said(RosterMistake::Twice {
+                line: i + 2,
+                name: new.name.clone(),
+                first: first + 2,
+            }));
         }
         let same: Vec<i64> = on_file
             .iter()
@@ -143,15 +155,11 @@ pub async fn import_lawyers(
             .map(|l| l.id)
             .collect();
         if same.len() > 1 {
-            let ids: Vec<String> = same.iter().map(i64::to_string).collect();
-            return Err(format!(
-                "line {}: {} is on the roster {} times (staff ids {}): disable the extra ones \
-                 with `guardia admin staff disable <id>`, then import again",
-                i + 2,
-                new.name,
-                same.len(),
-                ids.join(", ")
-            ));
+            return Err(said(RosterMistake::OnRosterTwice {
+                line: i + 2,
+                name: new.name.clone(),
+                ids: same,
+            }));
         }
     }
     let mut out = Vec::with_capacity(roster.len());
@@ -172,7 +180,12 @@ pub async fn import_lawyers(
                         Utc::now(),
                     )
                     .await
-                    .map_err(|e| format!("{name}: {e}"))?;
+                    .map_err(|e| {
+                        said(RosterMistake::Lawyer {
+                            name: name.clone(),
+                            error: e.to_string(),
+                        })
+                    })?;
                 let done = if changed {
                     Imported::Updated
                 } else {
@@ -194,32 +207,29 @@ pub async fn retention(
     config: &crate::config::Config,
     db: Option<std::path::PathBuf>,
     now: Option<String>,
+    lang: Lang,
 ) -> Result<String, String> {
     let now = match now {
         None => Utc::now(),
         Some(t) => chrono::DateTime::parse_from_rfc3339(&t)
             .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| format!("--now {t}: not an RFC 3339 time ({e})"))?,
+            .map_err(|_| say(lang, &Said::NotATime { typed: t.clone() }))?,
     };
     let days = config.retention.closed_case_days;
     if days == 0 {
-        return Err("[retention] closed_case_days is 0: nothing is ever erased".into());
+        return Err(say(lang, &Said::RetentionOff));
     }
     let store = open_store(&config.hub, db).map_err(|e| e.to_string())?;
     let done = store.retain(now, days).await.map_err(|e| e.to_string())?;
-    let cases: Vec<String> = done.cases.iter().map(u64::to_string).collect();
-    Ok(format!(
-        "closed more than {days} days before {now}: {} case(s) erased ({}), {} key(s) destroyed, \
-         {} case(s) kept under a legal hold",
-        done.cases.len(),
-        if cases.is_empty() {
-            "none".into()
-        } else {
-            cases.join(", ")
+    Ok(say(
+        lang,
+        &Said::Retained {
+            days,
+            before: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            cases: done.cases.clone(),
+            keys: done.keys,
+            held: done.held,
         },
-        done.keys,
-        done.held,
-        now = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     ))
 }
 
@@ -230,21 +240,32 @@ pub async fn hold(
     case: u64,
     reason: String,
     release: bool,
+    lang: Lang,
 ) -> Result<String, String> {
     if !release && reason.trim().is_empty() {
-        return Err("--reason: say what the hold rests on".into());
+        return Err(say(lang, &Said::HoldNeedsReason));
     }
     let store = open_store(&config.hub, db).map_err(|e| e.to_string())?;
     let changed = store
         .legal_hold(case, !release, reason, Actor::Operator, Utc::now())
         .await
-        .map_err(|e| format!("case {case}: {e}"))?;
-    Ok(match (changed, release) {
-        (true, false) => format!("case {case} is under a legal hold"),
-        (true, true) => format!("case {case}'s legal hold is lifted"),
-        (false, false) => format!("case {case} was already under a legal hold"),
-        (false, true) => format!("case {case} had no legal hold"),
-    })
+        .map_err(|e| {
+            say(
+                lang,
+                &Said::AboutCase {
+                    case,
+                    error: e.to_string(),
+                },
+            )
+        })?;
+    Ok(say(
+        lang,
+        &Said::Hold {
+            case,
+            on: !release,
+            changed,
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -258,7 +279,7 @@ mod tests {
     fn the_sample_roster_parses_and_a_bad_row_names_its_line() {
         let consulates = parse_csv(crate::config::BUILTIN_CONSULATES).unwrap();
         let sample = include_str!("../config/lawyers.sample.csv");
-        let roster = parse_roster(sample, &consulates, SOURCE).unwrap();
+        let roster = parse_roster(sample, &consulates, SOURCE, Lang::En).unwrap();
         assert!(roster.len() >= 10);
         assert!(
             roster
@@ -266,10 +287,10 @@ mod tests {
                 .all(|l| l.role == Role::Lawyer && l.capacity > 0)
         );
         let bad = "name,serves,languages,capacity\nX,atlantis,es,3\n";
-        let e = parse_roster(bad, &consulates, SOURCE).unwrap_err();
+        let e = parse_roster(bad, &consulates, SOURCE, Lang::En).unwrap_err();
         assert!(e.starts_with("line 2: serves[0]"), "{e}");
         let typo = "name,serves,languages,capacity\nX,los-angeles;huston,es,3\n";
-        let e = parse_roster(typo, &consulates, SOURCE).unwrap_err();
+        let e = parse_roster(typo, &consulates, SOURCE, Lang::En).unwrap_err();
         assert!(e.contains("`huston`") && e.contains("`houston`?"), "{e}");
     }
 }

@@ -1,30 +1,13 @@
 //! The `guardia` binary: parses the command line and hands over to the library.
 
 use anyhow::{Context, Result, bail};
-use clap::Parser;
-use guardia::cli::{
-    AdminCommand, CaseSubcommand, Cli, Command, DeviceCommand, LawyerCommand, ReportCommand,
-    StaffCommand, check_consulate, parse_staff_add_role, parse_staff_role,
-};
+use clap::{CommandFactory, FromArgMatches};
+use guardia::cli::{CaseSubcommand, Cli, Command, ReportCommand};
 use guardia::config::{Config, data_dir};
-use guardia::domain::event::Actor;
 use guardia::domain::staff::Role;
 use guardia::report::protection::Output;
 
 use guardia::cli::{console_lang, report_client};
-
-/// Refuses consulate ids that are not on the configured list, naming the closest ones, before
-/// anything is written.
-fn check_consulates<'a>(
-    config: &Config,
-    consulates: &[guardia::domain::consulate::Consulate],
-    given: impl IntoIterator<Item = &'a String>,
-) -> Result<(), String> {
-    let ids: Vec<&str> = consulates.iter().map(|c| c.id.as_str()).collect();
-    given
-        .into_iter()
-        .try_for_each(|c| check_consulate(c, &ids, config.hub.consulates_source()))
-}
 
 /// How often `guardia simulate` says how far it has got.
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
@@ -87,7 +70,21 @@ fn log_to_stdout() {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let cli = Cli::parse();
+    // The help and its headings in the configured language, read before the line is parsed.
+    let lang = guardia::cli::lang_before_parse();
+    let parsed = guardia::i18n::cli::localize(Cli::command(), lang)
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        // Help and version print as clap prints them (already in the language); a mistake is
+        // said in the language too.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            eprint!("{}", guardia::i18n::cli::error_text(&e, lang));
+            std::process::exit(2);
+        }
+    };
     let mut config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Demo {
@@ -362,250 +359,16 @@ async fn main() -> Result<()> {
                 bail!("{lost} of {} presses sent were not accepted", end.sent);
             }
         }
-        Command::Admin {
-            command:
-                AdminCommand::Staff {
-                    command:
-                        StaffCommand::Add {
-                            db,
-                            name,
-                            role,
-                            consulate,
-                            national,
-                        },
-                },
-        } => {
-            let role =
-                parse_staff_add_role(&role, &name, consulate.as_deref(), national, db.as_deref())?;
-            let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
-            check_consulates(&config, &consulates, &consulate).map_err(anyhow::Error::msg)?;
-            let store = guardia::admin::open_store(&config.hub, db)?;
-            let new = guardia::domain::staff::NewStaff {
-                name,
-                role,
-                consulate,
-                serves: vec![],
-                languages: vec![],
-                capacity: 0,
-            };
-            let (id, token) = guardia::admin::add_staff(&store, &consulates, new)
-                .await
-                .map_err(anyhow::Error::msg)?;
-            println!("staff id {id}");
-            println!("token (shown once; store it safely): {token}");
-        }
-        Command::Admin {
-            command: AdminCommand::Staff { command },
-        } => {
-            let (db, id) = match &command {
-                StaffCommand::Disable { db, id }
-                | StaffCommand::Enable { db, id }
-                | StaffCommand::Rotate { db, id }
-                | StaffCommand::Role { db, id, .. } => (db.clone(), *id),
-                StaffCommand::Add { .. } => unreachable!("matched above"),
-            };
-            let store = guardia::admin::open_store(&config.hub, db)?;
-            match command {
-                StaffCommand::Role {
-                    role,
-                    consulate,
-                    national,
-                    ..
-                } => {
-                    let role = parse_staff_role(&role, consulate.as_deref(), national)?;
-                    let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
-                    check_consulates(&config, &consulates, &consulate)
-                        .map_err(anyhow::Error::msg)?;
-                    store
-                        .change_staff_role(id, role, consulate, Actor::Operator, chrono::Utc::now())
-                        .await
-                        .map_err(|e| anyhow::anyhow!("staff id {id}: {e}"))?;
-                    println!("staff id {id} is now {}", role.as_str());
-                }
-                StaffCommand::Rotate { .. } => {
-                    let token = guardia::admin::rotate_token(&store, id)
-                        .await
-                        .map_err(anyhow::Error::msg)?;
-                    println!("staff id {id}: new token (shown once; store it safely): {token}");
-                }
-                other => {
-                    let disable = matches!(other, StaffCommand::Disable { .. });
-                    let changed = store
-                        .set_staff_disabled(id, disable, Actor::Operator, false, chrono::Utc::now())
-                        .await
-                        .map_err(|e| anyhow::anyhow!("staff id {id}: {e}"))?;
-                    let state = if disable { "disabled" } else { "enabled" };
-                    match changed {
-                        true => println!("staff id {id} {state}"),
-                        false => println!("staff id {id} was already {state}"),
-                    }
-                }
-            }
+        Command::Admin { command } => {
+            guardia::cli::admin_run::admin(&config, command, lang).await?;
         }
         Command::Verify {
-            db: Some(db),
+            db,
             key_file,
-            ..
-        } => {
-            let key_file = key_file.or_else(|| config.hub.key_file().map(Into::into));
-            let report = guardia::hub::store::verify::verify_target(
-                &guardia::hub::store::Target::parse(&db.to_string_lossy()),
-                key_file.as_deref(),
-            )?;
-            print!("{report}");
-            if !report.findings.is_empty() {
-                std::process::exit(1);
-            }
-        }
-        Command::Verify {
-            export: Some(file),
+            export,
             hub,
-            ..
         } => {
-            use guardia::report::sealed::Verdict;
-            let document = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            let client = report_client(&config, hub)?;
-            match guardia::report::sealed::verify(&client, &document).await? {
-                Verdict::Matches => println!("ok: the export is the hub's record as sealed"),
-                Verdict::NoSeal => bail!("{}: no seal line at its end", file.display()),
-                Verdict::SealDiffers { hub } => bail!(
-                    "the hub's seal for that event is {hub}: this export was not made from \
-                     this record"
-                ),
-                Verdict::Edited { line } => {
-                    bail!("line {line} differs from the hub's record: the export was edited")
-                }
-            }
-        }
-        Command::Verify { .. } => bail!("give --db FILE or --export FILE"),
-        Command::Admin {
-            command: AdminCommand::AcceptHead { db },
-        } => {
-            let db = db.unwrap_or_else(|| config.hub.db.clone());
-            let report = guardia::hub::store::verify::accept_head(&db, config.hub.key_file())?;
-            print!("{report}");
-            if !report.findings.is_empty() {
-                bail!(
-                    "{} does not verify: its head was not recorded",
-                    db.display()
-                );
-            }
-            println!("the head is now seq {}", report.head.map_or(0, |h| h.seq));
-        }
-        Command::Admin {
-            command: AdminCommand::Backup { db, out },
-        } => {
-            let db = db.unwrap_or_else(|| config.hub.db.clone());
-            guardia::hub::store::backup(&db, &out)?;
-            let key = config
-                .hub
-                .key_file()
-                .map(Into::into)
-                .unwrap_or_else(|| guardia::hub::store::chain::default_key_file(&db));
-            let report = guardia::hub::store::verify::verify_file(&out, Some(&key))?;
-            print!("{report}");
-            if !report.findings.is_empty() {
-                bail!("the copy at {} does not verify", out.display());
-            }
-            println!(
-                "backup written to {} (its key: {})",
-                out.display(),
-                key.display()
-            );
-        }
-        Command::Admin {
-            command: AdminCommand::Retention { db, now },
-        } => println!(
-            "{}",
-            guardia::admin::retention(&config, db, now)
-                .await
-                .map_err(anyhow::Error::msg)?
-        ),
-        Command::Admin {
-            command:
-                AdminCommand::Hold {
-                    db,
-                    case,
-                    reason,
-                    release,
-                },
-        } => println!(
-            "{}",
-            guardia::admin::hold(&config, db, case, reason, release)
-                .await
-                .map_err(anyhow::Error::msg)?
-        ),
-        Command::Admin {
-            command:
-                AdminCommand::Device {
-                    command: DeviceCommand::Revoke { db, id },
-                },
-        } => {
-            let store = guardia::admin::open_store(&config.hub, db)?;
-            let changed = store
-                .revoke_device(id, Actor::Operator, chrono::Utc::now())
-                .await
-                .map_err(|e| anyhow::anyhow!("device {id}: {e}"))?;
-            match changed {
-                true => println!("device {id} revoked"),
-                false => println!("device {id} was already revoked"),
-            }
-        }
-        Command::Admin {
-            command: AdminCommand::Lawyer { command },
-        } => {
-            let consulates = config.hub.load_consulates().map_err(anyhow::Error::msg)?;
-            match command {
-                LawyerCommand::Add {
-                    db,
-                    name,
-                    serves,
-                    languages,
-                    capacity,
-                } => {
-                    check_consulates(&config, &consulates, &serves)
-                        .map_err(|e| anyhow::anyhow!("--serves: {e}"))?;
-                    let store = guardia::admin::open_store(&config.hub, db)?;
-                    let new = guardia::domain::staff::NewStaff {
-                        name,
-                        role: Role::Lawyer,
-                        consulate: None,
-                        serves,
-                        languages,
-                        capacity,
-                    };
-                    let (id, token) = guardia::admin::add_staff(&store, &consulates, new)
-                        .await
-                        .map_err(anyhow::Error::msg)?;
-                    println!("lawyer id {id}");
-                    println!("token (shown once; store it safely): {token}");
-                }
-                LawyerCommand::Import { db, file } => {
-                    let text = std::fs::read_to_string(&file)
-                        .with_context(|| format!("reading {}", file.display()))?;
-                    let store = guardia::admin::open_store(&config.hub, db)?;
-                    let added = guardia::admin::import_lawyers(
-                        &store,
-                        &consulates,
-                        config.hub.consulates_source(),
-                        &text,
-                    )
-                    .await
-                    .map_err(anyhow::Error::msg)?;
-                    // Tokens are shown once: this output is the only copy. A lawyer already on
-                    // the roster keeps the token they have.
-                    println!("name,id,token,done");
-                    for (name, id, done) in added {
-                        let (token, done) = match done {
-                            guardia::admin::Imported::Added(token) => (token, "added"),
-                            guardia::admin::Imported::Updated => (String::new(), "updated"),
-                            guardia::admin::Imported::Unchanged => (String::new(), "unchanged"),
-                        };
-                        println!("\"{}\",{id},{token},{done}", name.replace('"', "\"\""));
-                    }
-                }
-            }
+            guardia::cli::admin_run::verify(&config, (db, key_file), (export, hub), lang).await?;
         }
     }
     Ok(())

@@ -184,3 +184,59 @@ fn importing_the_roster_again_updates_each_lawyer_in_place() {
     assert!(!ok);
     assert!(err.contains("line 3") && err.contains("line 2"), "{err}");
 }
+
+#[test]
+fn the_command_line_speaks_the_configured_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let run = |lang: &str, args: &[&str]| {
+        let out = common::guardia()
+            .env("GUARDIA_CONSOLE_LANGUAGE", lang)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, help, _) = run("es", &["admin", "staff", "add", "--help"]);
+    assert!(ok);
+    assert!(
+        help.contains("Uso:") && help.contains("Muestra esta ayuda"),
+        "{help}"
+    );
+    assert!(help.contains("El nombre de la persona"), "{help}");
+    let (ok, _, err) = run(
+        "es",
+        &[
+            "admin", "staff", "add", "--db", &db, "--name", "Ana", "--role", "officer",
+        ],
+    );
+    assert!(!ok);
+    assert!(err.contains("un oficial necesita --consulate"), "{err}");
+    let (ok, _, err) = run("es", &["admin", "staff", "add", "--nombre", "Ana"]);
+    assert!(!ok);
+    assert!(err.contains("no existe la opción «--nombre»"), "{err}");
+    let (ok, out, err) = run(
+        "es",
+        &[
+            "admin",
+            "staff",
+            "add",
+            "--db",
+            &db,
+            "--name",
+            "Ana",
+            "--role",
+            "officer",
+            "--consulate",
+            "chicago",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("clave (se muestra una sola vez"), "{out}");
+    let (_, out, _) = run("en", &["admin", "staff", "disable", "--db", &db, "1"]);
+    assert!(out.contains("staff id 1 disabled"), "{out}");
+}

@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
+
+use crate::i18n::Lang;
 
 use crate::domain::staff::Role;
 
@@ -15,24 +17,20 @@ pub fn parse_staff_role(
     role: &str,
     consulate: Option<&str>,
     national: bool,
+    lang: Lang,
 ) -> anyhow::Result<Role> {
-    let role = Role::parse(role).with_context(|| {
-        format!(
-            "unknown role `{}`: officer, lawyer, supervisor or admin",
-            role.escape_debug()
-        )
-    })?;
+    use crate::i18n::admin::{RoleMistake as M, role_mistake};
+    let typed = role.escape_debug().to_string();
+    let say = |m| anyhow::anyhow!(role_mistake(lang, m, &typed));
+    let role = Role::parse(role).ok_or_else(|| say(M::Unknown))?;
     if role == Role::Supervisor && consulate.is_none() && !national {
-        bail!("a supervisor needs --consulate ID, or --national to see every consulate's cases");
+        return Err(say(M::SupervisorWhere));
     }
     if role == Role::Officer && consulate.is_none() {
-        bail!("an officer needs --consulate ID (the ids are in config/consulates.csv)");
+        return Err(say(M::OfficerWhere));
     }
     if national && role != Role::Supervisor {
-        bail!(
-            "--national is for supervisors only (got --role {})",
-            role.as_str()
-        );
+        return Err(say(M::NationalNotSupervisor(role)));
     }
     Ok(role)
 }
@@ -47,16 +45,15 @@ pub fn parse_staff_add_role(
     consulate: Option<&str>,
     national: bool,
     db: Option<&Path>,
+    lang: Lang,
 ) -> anyhow::Result<Role> {
     if Role::parse(role) == Some(Role::Lawyer) {
-        bail!(
-            "lawyers are added with `guardia admin lawyer add`, which also takes the consulates \
-             they serve (--serves) and how many open cases they can carry (--capacity, default \
-             20):\n  {}\nor many at once from a CSV: guardia admin lawyer import FILE",
-            lawyer_add_hint(name, consulate, db)
-        );
+        bail!(crate::i18n::admin::lawyers_elsewhere(
+            lang,
+            &lawyer_add_hint(name, consulate, db)
+        ));
     }
-    parse_staff_role(role, consulate, national)
+    parse_staff_role(role, consulate, national, lang)
 }
 
 /// The `admin lawyer add` command line for someone typed as `admin staff add --role lawyer`,
@@ -89,34 +86,21 @@ fn shell_word(s: &str) -> String {
 }
 
 /// Ok when `given` is one of `ids`; otherwise the message of [`unknown_consulate`].
-pub fn check_consulate(given: &str, ids: &[&str], source: &str) -> Result<(), String> {
+pub fn check_consulate(given: &str, ids: &[&str], source: &str, lang: Lang) -> Result<(), String> {
     if ids.contains(&given) {
         Ok(())
     } else {
-        Err(unknown_consulate(given, ids, source))
+        Err(unknown_consulate(given, ids, source, lang))
     }
 }
 
 /// What to say about a consulate id that is not on the list: the wrong value, the closest ids
 /// when some are close (a typo, a city name typed with spaces or capitals, the start of an id),
 /// and where the list is (`source`); when nothing is close, every id.
-pub fn unknown_consulate(given: &str, ids: &[&str], source: &str) -> String {
-    let shown = given.escape_debug();
+pub fn unknown_consulate(given: &str, ids: &[&str], source: &str, lang: Lang) -> String {
+    let shown = given.escape_debug().to_string();
     let close = closest(given, ids);
-    match close.as_slice() {
-        [] => format!(
-            "unknown consulate `{shown}`; the ids (from {source}) are: {}",
-            ids.join(", ")
-        ),
-        [one] => format!("unknown consulate `{shown}`: did you mean `{one}`? (ids: {source})"),
-        [rest @ .., last] => format!(
-            "unknown consulate `{shown}`: did you mean {} or `{last}`? (ids: {source})",
-            rest.iter()
-                .map(|id| format!("`{id}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
+    crate::i18n::admin::unknown_consulate(lang, &shown, &close, ids, source)
 }
 
 /// At most this many ids are offered as "did you mean"; more would be a list, not a guess.
@@ -202,6 +186,24 @@ fn distance(a: &str, b: &str) -> usize {
     previous[b.len()]
 }
 
+/// The language the command line speaks before it is parsed (its help, its errors): the
+/// configured one (from `--config FILE` if given), else the system's.
+pub fn lang_before_parse() -> crate::i18n::Lang {
+    let args: Vec<String> = std::env::args().collect();
+    let file = args.iter().enumerate().find_map(|(i, a)| {
+        a.strip_prefix("--config=").map(String::from).or_else(|| {
+            (a == "--config")
+                .then(|| args.get(i + 1).cloned())
+                .flatten()
+        })
+    });
+    match crate::config::Config::load(file.as_deref().map(std::path::Path::new)) {
+        Ok(config) => console_lang(&config, None),
+        // A config that does not load is reported once parsed; the help still follows the locale.
+        Err(_) => crate::i18n::Lang::resolve("", sys_locale::get_locale().as_deref()),
+    }
+}
+
 /// The language a report or the console speaks: the flag, else the config, else the locale.
 pub fn console_lang(config: &crate::config::Config, flag: Option<String>) -> crate::i18n::Lang {
     let configured = flag.unwrap_or_else(|| config.console.language.clone());
@@ -225,7 +227,11 @@ pub fn report_client(
             .unwrap_or_default(),
     };
     if config.console.token.is_empty() {
-        anyhow::bail!("no staff token: set GUARDIA_TOKEN or console.token in the config file");
+        let lang = console_lang(config, None);
+        anyhow::bail!(crate::i18n::admin::say(
+            lang,
+            &crate::i18n::admin::Said::NoToken
+        ));
     }
     Ok(crate::console::net::client::HubClient::new(
         &hub,
@@ -249,7 +255,7 @@ mod tests {
     fn message(given: &str) -> String {
         let ids = ids();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        unknown_consulate(given, &ids, "config/consulates.csv")
+        unknown_consulate(given, &ids, "config/consulates.csv", Lang::En)
     }
 
     #[test]
@@ -286,8 +292,8 @@ mod tests {
     fn a_known_id_passes_and_an_odd_value_is_shown_escaped() {
         let ids = ids();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        assert!(check_consulate("los-angeles", &ids, "x").is_ok());
-        let e = check_consulate("los\u{1b}[2Jangeles", &ids, "x").unwrap_err();
+        assert!(check_consulate("los-angeles", &ids, "x", Lang::En).is_ok());
+        let e = check_consulate("los\u{1b}[2Jangeles", &ids, "x", Lang::En).unwrap_err();
         assert!(!e.contains('\u{1b}'), "{e:?}");
     }
 
@@ -303,7 +309,7 @@ mod tests {
     #[test]
     fn staff_add_as_lawyer_points_to_lawyer_add_with_what_was_typed() {
         let db = Path::new("/tmp/x/hub.db");
-        let e = parse_staff_add_role("lawyer", "Ana", None, false, Some(db))
+        let e = parse_staff_add_role("lawyer", "Ana", None, false, Some(db), Lang::En)
             .unwrap_err()
             .to_string();
         assert!(
@@ -313,29 +319,37 @@ mod tests {
         assert!(e.contains("admin lawyer import"), "{e}");
         // The refusal must not speak of fields the command has no flag for.
         assert!(!e.contains("serves[") && !e.contains("serves:"), "{e}");
-        let e = parse_staff_add_role("lawyer", "Ana O'Neil", Some("chicago"), false, None)
-            .unwrap_err()
-            .to_string();
+        let e = parse_staff_add_role(
+            "lawyer",
+            "Ana O'Neil",
+            Some("chicago"),
+            false,
+            None,
+            Lang::En,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             e.contains(r"--name 'Ana O'\''Neil' --serves chicago"),
             "{e}"
         );
         // Other roles go through as before.
-        let role = parse_staff_add_role("officer", "Ana", Some("chicago"), false, None).unwrap();
+        let role =
+            parse_staff_add_role("officer", "Ana", Some("chicago"), false, None, Lang::En).unwrap();
         assert_eq!(role, Role::Officer);
     }
 
     #[test]
     fn staff_roles_say_which_flag_is_missing() {
-        let e = parse_staff_role("officer", None, false)
+        let e = parse_staff_role("officer", None, false, Lang::En)
             .unwrap_err()
             .to_string();
         assert!(e.contains("--consulate"), "{e}");
-        let e = parse_staff_role("supervisor", None, false)
+        let e = parse_staff_role("supervisor", None, false, Lang::En)
             .unwrap_err()
             .to_string();
         assert!(e.contains("--national"), "{e}");
-        let e = parse_staff_role("clerk", None, false)
+        let e = parse_staff_role("clerk", None, false, Lang::En)
             .unwrap_err()
             .to_string();
         assert!(
@@ -343,7 +357,7 @@ mod tests {
             "{e}"
         );
         assert_eq!(
-            parse_staff_role("supervisor", None, true).unwrap(),
+            parse_staff_role("supervisor", None, true, Lang::En).unwrap(),
             Role::Supervisor
         );
     }

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub mod admin_run;
 mod check;
 
 pub use check::{
-    check_consulate, console_lang, lawyer_add_hint, parse_staff_add_role, parse_staff_role,
-    report_client, unknown_consulate,
+    check_consulate, console_lang, lang_before_parse, lawyer_add_hint, parse_staff_add_role,
+    parse_staff_role, report_client, unknown_consulate,
 };
 
 #[derive(Parser)]
@@ -360,7 +361,9 @@ pub enum LawyerCommand {
         #[arg(long, default_value_t = 20)]
         capacity: u32,
     },
-    /// Add every lawyer of a CSV (as config/lawyers.sample.csv); prints name,id,token per line.
+    /// Bring the roster up to date from a CSV (as config/lawyers.sample.csv): new lawyers are
+    /// added, those already on it updated, keeping their token; prints name,id,token,done per
+    /// line.
     Import {
         /// The hub's database file (default: the configured one).
         #[arg(long)]

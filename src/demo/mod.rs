@@ -32,6 +32,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
                 &config.demo.consulate,
                 &ids,
                 config.hub.consulates_source(),
+                lang,
             )
         })?;
     let store = Store::open(&dir.path().join("demo.db")).map_err(|e| e.to_string())?;
@@ -55,8 +56,12 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         person("Elena Cárdenas (demo)", Role::Supervisor),
     )
     .await?;
-    let roster =
-        crate::admin::parse_roster(SAMPLE_LAWYERS, &consulates, config.hub.consulates_source())?;
+    let roster = crate::admin::parse_roster(
+        SAMPLE_LAWYERS,
+        &consulates,
+        config.hub.consulates_source(),
+        lang,
+    )?;
     let serves_home = roster
         .iter()
         .position(|l| l.serves.contains(&home.id))
@@ -66,6 +71,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         &consulates,
         config.hub.consulates_source(),
         SAMPLE_LAWYERS,
+        lang,
     )
     .await?;
     let (_, lawyer_id, imported) = added

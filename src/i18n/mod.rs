@@ -3,7 +3,10 @@
 //! Each text is a pair `(es, en)` chosen by [`Lang`]; formatted texts are functions here too, so
 //! that word order can differ between the languages.
 
+pub mod admin;
 pub mod casework;
+pub mod cli;
+mod cli_es;
 pub mod record;
 pub mod work;
 

@@ -423,6 +423,9 @@ pub fn guardia() -> std::process::Command {
     // and nothing of the machine's own settings leaks in.
     c.env("NO_COLOR", "1")
         .env("GUARDIA_LOG", "debug")
+        // The command line speaks the configured language: English here, whatever the
+        // machine's locale (a test that wants Spanish sets it again).
+        .env("GUARDIA_CONSOLE_LANGUAGE", "en")
         .env("GUARDIA_ENROLL_VERIFY_PHONE", "false")
         // Hundreds of test phones enroll from loopback: the enrollment limits are off (they
         // have their own tests); the others stay as shipped.
