@@ -12,8 +12,8 @@ use crate::console::net::client::{HubClient, NetError};
 use crate::console::words as console;
 use crate::domain::backlog::{self, AGE_BUCKETS};
 use crate::domain::case::Case;
-use crate::domain::checkpoint::{CheckpointCode, CloseOutcome};
 use crate::domain::deadline;
+use crate::domain::event::EventKind;
 use crate::domain::sanitize::{Lines, sanitize};
 use crate::i18n::{self, Lang, Text, casework, t};
 
@@ -178,6 +178,14 @@ fn md_block(text: &str) -> String {
 
 /// One case as Markdown: the person, the alert, every checkpoint and note, and the whole
 /// timeline with actor and time. Nothing is summarised away.
+/// A consulate by its name ("Los Angeles, CA"), from the shipped list; its id when not on it.
+fn consulate_label(id: &str) -> String {
+    crate::config::builtin_consulates()
+        .iter()
+        .find(|c| c.id == id)
+        .map_or_else(|| id.to_string(), |c| c.label())
+}
+
 pub fn case_markdown(case: &Case, lang: Lang, now: DateTime<Utc>) -> String {
     let p = &case.registrant;
     let when = |d: DateTime<Utc>| d.format("%Y-%m-%d %H:%M:%S UTC").to_string();
@@ -185,7 +193,7 @@ pub fn case_markdown(case: &Case, lang: Lang, now: DateTime<Utc>) -> String {
     out.push_str(&format!(
         "- {}: {}\n- {}: {}\n- {}: {} ({})\n- {}: {}\n",
         lang_pick(lang, "Consulado", "Consulate"),
-        md(&case.consulate),
+        md(&consulate_label(&case.consulate)),
         t(lang, Text::ColStatus),
         i18n::status(lang, case.status),
         t(lang, Text::ColKind),
@@ -299,9 +307,8 @@ pub fn case_markdown(case: &Case, lang: Lang, now: DateTime<Utc>) -> String {
     out.push_str(&format!("## {}\n\n", t(lang, Text::Checkpoints)));
     for c in &case.checkpoints {
         out.push_str(&format!(
-            "### {} ({})\n\n- {}: {}\n- {}: {} ({})\n",
+            "### {}\n\n- {}: {}\n- {}: {} ({})\n",
             casework::checkpoint(lang, c.code),
-            c.code.as_str().replace('_', "\\_"),
             lang_pick(lang, "Ocurrió", "Happened"),
             when(c.happened_at),
             lang_pick(lang, "Registró", "Logged by"),
@@ -339,20 +346,26 @@ pub fn case_markdown(case: &Case, lang: Lang, now: DateTime<Utc>) -> String {
         lang_pick(lang, "por", "by")
     ));
     for e in &case.timeline {
-        let detail = match e.detail.as_deref() {
-            Some(d) => match (CheckpointCode::parse(d), CloseOutcome::parse(d)) {
-                (Some(c), _) => format!(": {}", casework::checkpoint(lang, c)),
-                (None, Some(o)) => format!(": {}", casework::outcome(lang, o)),
-                _ if e.kind == crate::domain::event::EventKind::NoteAdded => String::new(),
-                _ => format!(": {}", md(d)),
-            },
-            None => String::new(),
+        let detail = md(&i18n::record::timeline_detail(
+            lang,
+            e.kind,
+            e.detail.as_deref(),
+            &consulate_label,
+        ));
+        let what = match (e.kind, e.detail.as_deref()) {
+            (EventKind::AlertRaised, Some(crate::domain::case::BY_CALL)) => {
+                t(lang, Text::CallNewAlert)
+            }
+            (EventKind::AlertRepeated, Some(crate::domain::case::BY_CALL)) => {
+                t(lang, Text::CallJoined)
+            }
+            (kind, _) => i18n::event(lang, kind),
         };
         out.push_str(&format!(
             "| {} | {} | {}{} | {} |\n",
             e.seq,
             when(e.at),
-            i18n::event(lang, e.kind),
+            what,
             detail,
             md(&console::actor(lang, &e.actor))
         ));
@@ -400,7 +413,7 @@ mod tests {
         case.apply(&checkpoint(
             2,
             9,
-            CheckpointCode::ANumberRecorded,
+            crate::domain::checkpoint::CheckpointCode::ANumberRecorded,
             &[("a_number", "012345678")],
         ))
         .unwrap();
@@ -436,6 +449,13 @@ mod tests {
             text.contains("- Triage: declines protection · undecided · criminal"),
             "{text}"
         );
+        // No wire codes: the checkpoint, the consulate and the triage in words.
+        assert!(
+            !text.contains("a\\_number") && !text.contains("a_number_recorded"),
+            "{text}"
+        );
+        assert!(text.contains("- Consulate: Los Angeles, CA"), "{text}");
+        assert!(!text.contains("declined/undecided"), "{text}");
         for seq in 1..=4 {
             assert!(
                 text.contains(&format!("\n| {seq} |")),

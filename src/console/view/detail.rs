@@ -10,7 +10,7 @@ use super::{clean, clean_lines};
 use crate::console::model::Model;
 use crate::console::words as console;
 use crate::domain::case::Case;
-use crate::domain::checkpoint::{CheckpointCode, CloseOutcome, FieldKind};
+use crate::domain::checkpoint::FieldKind;
 use crate::domain::deadline;
 use crate::domain::event::{Actor, EventKind};
 use crate::domain::time;
@@ -499,21 +499,12 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
             Actor::Hub => t(lang, Text::ByHub).to_string(),
             other => crate::console::words::actor(lang, other),
         };
-        let extra = match (entry.kind, &case.cancelled, entry.detail.as_deref()) {
-            (EventKind::AlertCancelled, Some(c), _) => {
-                format!(" ({})", i18n::cancel_reason(lang, c.reason))
-            }
-            (EventKind::CheckpointLogged, _, Some(code)) => CheckpointCode::parse(code)
-                .map(|c| format!(": {}", casework::checkpoint(lang, c)))
-                .unwrap_or_default(),
-            (EventKind::CaseClosed, _, Some(code)) => CloseOutcome::parse(code)
-                .map(|o| format!(": {}", casework::outcome(lang, o)))
-                .unwrap_or_default(),
-            (EventKind::LawyerAssigned | EventKind::CaseReopened, _, Some(text)) => {
-                format!(": {}", clean(text))
-            }
-            _ => String::new(),
-        };
+        let extra = crate::i18n::record::timeline_detail(
+            lang,
+            entry.kind,
+            entry.detail.as_deref(),
+            &|id| model.consulate_name(id),
+        );
         // A call to the call center is not a press of the button.
         let what = match (entry.kind, entry.detail.as_deref()) {
             (EventKind::AlertRaised, Some(crate::domain::case::BY_CALL)) => {

@@ -477,7 +477,9 @@ pub fn command_error(lang: Lang, e: &CommandError) -> String {
         (CommandError::CaseNumber, Lang::Es) => "falta el número de caso".into(),
         (CommandError::CaseNumber, Lang::En) => "the case number is missing".into(),
         (CommandError::Missing(what), Lang::Es) => format!("falta: {}", casework::word(lang, what)),
-        (CommandError::Missing(what), Lang::En) => format!("missing: {what}"),
+        (CommandError::Missing(what), Lang::En) => {
+            format!("missing: {}", casework::word(lang, what).to_lowercase())
+        }
         (CommandError::UnknownOutcome(o), _) => {
             let list = crate::domain::checkpoint::CloseOutcome::ALL
                 .iter()

@@ -159,6 +159,16 @@ pub fn note(field: &str, value: &str, required: bool) -> Result<String, FieldErr
     Ok(trimmed.to_string())
 }
 
+/// Whether `value` is shaped like a date (`dddd-dd-dd`), whatever its numbers.
+fn written_as_date(value: &str) -> bool {
+    let v = value.trim().as_bytes();
+    v.len() == 10
+        && v.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+}
+
 pub fn parse_date(value: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
 }
@@ -245,11 +255,20 @@ fn one_field(spec: &FieldSpec, value: &str, now: DateTime<Utc>) -> Result<String
         Text => super::validate::text(name, value, MAX_FIELD_CHARS),
         Date => {
             let d = parse_date(value).ok_or_else(|| {
-                err(
-                    name,
-                    FieldCode::InvalidFormat,
-                    "must be a date written YYYY-MM-DD",
-                )
+                // Written right but no such day (2026-02-30): the format is not what is wrong.
+                if written_as_date(value) {
+                    err(
+                        name,
+                        FieldCode::OutOfRange,
+                        "is not a day of the calendar: check the month's last day",
+                    )
+                } else {
+                    err(
+                        name,
+                        FieldCode::InvalidFormat,
+                        "must be a date written YYYY-MM-DD",
+                    )
+                }
             })?;
             // A day of slack: the person logging may be a time zone ahead of UTC.
             if !spec.future && d > tomorrow {
@@ -270,11 +289,19 @@ fn one_field(spec: &FieldSpec, value: &str, now: DateTime<Utc>) -> Result<String
         }
         When => {
             let t = parse_datetime(value).ok_or_else(|| {
-                err(
-                    name,
-                    FieldCode::InvalidFormat,
-                    "must be a date and time written YYYY-MM-DD HH:MM (UTC)",
-                )
+                if written_as_date(value.get(..10).unwrap_or(value)) {
+                    err(
+                        name,
+                        FieldCode::OutOfRange,
+                        "is not a date and time of the calendar: check the day and the hour",
+                    )
+                } else {
+                    err(
+                        name,
+                        FieldCode::InvalidFormat,
+                        "must be a date and time written YYYY-MM-DD HH:MM (UTC)",
+                    )
+                }
             })?;
             if !spec.future && t > now + MAX_CLOCK_SKEW {
                 return Err(err(
@@ -497,5 +524,25 @@ mod tests {
         let choice = req(CheckpointCode::DetentionConfirmed, &[("agency", "fbi")]);
         let e = checkpoint(&choice, now()).unwrap_err();
         assert!(e.message.contains("ice_ero"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn a_well_written_date_that_is_no_day_is_not_blamed_on_its_format() {
+        let spec = FieldSpec {
+            name: "decided_on",
+            kind: FieldKind::Date,
+            required: true,
+            future: false,
+        };
+        let now = Utc::now();
+        let e = one_field(&spec, "2026-02-30", now).unwrap_err();
+        assert_eq!(e.code, FieldCode::OutOfRange, "{e}");
+        let e = one_field(&spec, "30/02/2026", now).unwrap_err();
+        assert_eq!(e.code, FieldCode::InvalidFormat, "{e}");
     }
 }
