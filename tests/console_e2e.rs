@@ -50,14 +50,18 @@ async fn alerts_appear_on_screen_in_urgency_order_and_survive_a_hub_restart() {
     console_until(&mut model, &mut inbox, |m| m.last_seq >= last.seq).await;
 
     let text = console_screen(&mut model, 140, 30);
-    // Detained + minors (critical) above detained (high) above imminent (elevated).
+    // Detained + minors (critical) above detained (high) above imminent (elevated): the
+    // urgency cell keeps the tier's symbol at every width, and says why ("minors in care").
     let rows: Vec<&str> = text.lines().filter(|l| l.contains("Ficti")).collect();
     assert!(
-        rows[0].contains("CRITICAL") && rows[0].contains("Dos Ficticia"),
+        rows[0].contains("‼ minors in care") && rows[0].contains("Dos Ficticia"),
         "{text}"
     );
-    assert!(rows[1].contains("HIGH"), "{text}");
-    assert!(rows[2].contains("ELEVATED"), "{text}");
+    assert!(
+        rows[1].contains("▲") && rows[1].contains("Cuatro"),
+        "{text}"
+    );
+    assert!(rows[2].contains("△") && rows[2].contains("Uno"), "{text}");
     assert_eq!(
         model.cases.len(),
         3,

@@ -32,7 +32,7 @@ const OTHER_COLUMNS: usize = 5 + 6 + 9 + 6 + 11 + 9;
 /// urgency column's reasons give way first (its symbol always stays).
 const NAME_MIN: usize = 15;
 /// The urgency column at its narrowest: its header, the tier's symbol and the start of its
-/// first reason ("‼ COACCI", "△ MEDIA").
+/// first reason ("‼ menores", "△ MEDIA"; duress is always whole, see `render`).
 const URGENCY_MIN: usize = 8;
 
 /// The urgency cell, whole ("‼ CRÍTICA · COACCIÓN") and short ("‼ COACCIÓN").
@@ -196,6 +196,20 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0)
         .clamp(URGENCY_MIN, room);
+    // Duress is never cut to "‼ COACCI": where a duress row is in view, its word is read whole
+    // and the name gives the two columns it takes.
+    let duress_word = assessed
+        .iter()
+        .any(|(_, u, _)| u.reasons.contains(&Reason::Duress))
+        .then(|| {
+            let (symbol, _) = i18n::tier(lang, Tier::Critical);
+            format!("{symbol} {}", i18n::reason_short(lang, Reason::Duress))
+                .chars()
+                .count()
+        })
+        .unwrap_or(0);
+    let urgency_width = urgency_width.max(duress_word);
+    let name_min = NAME_MIN.saturating_sub(urgency_width.saturating_sub(room));
     let rows: Vec<Row> = assessed
         .into_iter()
         .map(|(case, urgency, (full, short))| {
@@ -262,7 +276,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         Constraint::Length(5),
         Constraint::Length(6),
         Constraint::Length(9),
-        Constraint::Min(NAME_MIN as u16),
+        Constraint::Min(name_min as u16),
         Constraint::Length(6),
         Constraint::Length(11),
         Constraint::Length(9),
