@@ -3,7 +3,7 @@
 # one run, on the same disk (the system temp dir), the hub beside NATS JetStream under the same
 # load, then the criterion benchmarks.
 #   bash scripts/perf.sh                  # every part, about ten minutes on 2 cores
-#   bash scripts/perf.sh compare memory   # only these parts: limits compare memory criterion
+#   bash scripts/perf.sh compare memory   # only these parts: limits compare memory slow criterion
 #   PERF_KEEP=DIR bash scripts/perf.sh compare   # also keep the comparison's JSON in DIR
 # Everything listens on 127.0.0.1 only. Run it on an otherwise idle machine: the load generator
 # already shares the cores with what it measures, and anything else running skews both sides.
@@ -142,6 +142,25 @@ memory() {
   wait "$hub_pid" 2>/dev/null || true
 }
 
+slow() {
+  echo "### 2,000 slow clients: what one held connection costs the hub (a separate process)"
+  start_hub slow
+  local idle held
+  idle=$(awk '/VmRSS/{print $2}' "/proc/$hub_pid/status")
+  # Each starts a body and sends a byte a second: the hub holds them until body_timeout_seconds
+  # (30 by default) and then cuts every one, whatever its pace.
+  $B bench --hub "$hub_url" --slow 2000 --duration 40 > "$work/slow/bench.out" &
+  local bench=$!
+  sleep 15
+  held=$(awk '/VmRSS/{print $2}' "/proc/$hub_pid/status")
+  wait "$bench" || true
+  cat "$work/slow/bench.out"
+  echo "hub RSS idle ${idle} kB, holding 2,000 slow bodies ${held} kB:" \
+    "$(((held - idle) * 1024 / 2000)) bytes per held connection"
+  kill "$hub_pid"
+  wait "$hub_pid" 2>/dev/null || true
+}
+
 criterion() {
   echo "### criterion"
   # The same features as the build above, so that cargo reuses it rather than rebuilding.
@@ -149,11 +168,11 @@ criterion() {
 }
 
 echo "## $(date -u +%FT%TZ) · $(nproc) cores · $(uname -sr)"
-for part in ${@:-limits compare memory criterion}; do
+for part in ${@:-limits compare memory slow criterion}; do
   case $part in
-    limits | compare | memory | criterion) "$part" ;;
+    limits | compare | memory | slow | criterion) "$part" ;;
     *)
-      echo "unknown part $part: limits, compare, memory or criterion" >&2
+      echo "unknown part $part: limits, compare, memory, slow or criterion" >&2
       exit 2
       ;;
   esac

@@ -40,6 +40,9 @@ pub struct HubConfig {
     pub tls_cert: String,
     pub tls_key: String,
     pub behind_proxy: bool,
+    /// The header the proxy names the client in: `x-forwarded-for` or `forwarded`.
+    #[serde(default)]
+    pub forwarded_header: String,
     pub header_timeout_seconds: u64,
     pub body_timeout_seconds: u64,
     pub idle_timeout_seconds: u64,

@@ -158,8 +158,24 @@ async fn main() -> Result<()> {
             runs,
             nats,
             baseline,
+            slow,
             json,
         } => {
+            if let (Some(n), Some(url)) = (slow, hub.as_deref()) {
+                let duration = std::time::Duration::from_secs_f64(duration.max(1.0));
+                let r = guardia::bench::slow::run(url, n, duration)
+                    .await
+                    .map_err(anyhow::Error::msg)?;
+                if json {
+                    emit(&format!("{}\n", serde_json::to_string_pretty(&r)?))?;
+                } else {
+                    println!(
+                        "slow clients: {} opened, {} held, {} cut by the hub in {:.0} s",
+                        r.opened, r.held, r.cut, r.seconds
+                    );
+                }
+                return Ok(());
+            }
             let token = (!config.console.token.is_empty()).then(|| config.console.token.clone());
             let base = if baseline {
                 Some(

@@ -356,3 +356,38 @@ async fn tls_serves_the_api_and_plain_text_is_not_answered() {
     let plain = reqwest::get(format!("http://localhost:{}/healthz", hub.addr.port())).await;
     assert!(plain.is_err() || !plain.unwrap().status().is_success());
 }
+
+#[tokio::test]
+async fn behind_a_proxy_each_client_is_its_own_in_every_form_the_proxy_writes() {
+    let mut limits = guardia::config::Config::defaults().limits;
+    limits.enroll_per_address_per_minute = 1;
+    let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), move |s| {
+        s.limits = Arc::new(guardia::hub::limits::Limits::from_config(&limits));
+        s.server.trust_forwarded = Some(guardia::hub::server::ProxyHeader::XForwardedFor);
+    })
+    .await;
+    let enroll = |forwarded: &'static str| {
+        let hub = &hub;
+        async move {
+            hub.http
+                .post(hub.at("/v1/enroll"))
+                .header("x-forwarded-for", forwarded)
+                .json(&profile("Persona Ficticia", &[]))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Every client enrolls once; were the hub to fall back to the proxy's own address for the
+    // forms with a port or brackets, the second would already be refused as the first's twin.
+    assert_eq!(enroll("203.0.113.9:4711").await, 201);
+    assert_eq!(enroll("[2001:db8::5]:443").await, 201);
+    assert_eq!(enroll("6.6.6.6, [2001:db8:1::5]").await, 201);
+    // The same client again, from another port: held back as itself.
+    assert_eq!(enroll("203.0.113.9:5000").await, 429);
+    // A forged first entry changes nothing: the proxy's own (last) entry is the client.
+    assert_eq!(enroll("198.51.100.1, 203.0.113.9").await, 429);
+    hub.stop().await;
+}

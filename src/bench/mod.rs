@@ -11,6 +11,7 @@
 pub mod baseline;
 #[cfg(feature = "peer-nats")]
 pub mod nats;
+pub mod slow;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

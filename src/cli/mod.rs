@@ -137,6 +137,10 @@ pub enum Command {
         /// Also measure the machine's limits: raw SQLite commits and a bare HTTP server.
         #[arg(long)]
         baseline: bool,
+        /// Open N slow connections to --hub (each starts a body and sends a byte a second) for
+        /// --duration, and say how many the hub held and how many it cut.
+        #[arg(long, requires = "hub", conflicts_with_all = ["nats", "baseline"])]
+        slow: Option<usize>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,

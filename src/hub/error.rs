@@ -41,6 +41,9 @@ pub enum ApiError {
     PreconditionRequired(&'static str),
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
+    /// The body did not arrive whole within the hub's `body_timeout`.
+    #[error("the request body took too long to arrive; send it again at once")]
+    TooSlow,
     #[error("{0}")]
     UnsupportedMediaType(&'static str),
     #[error("the service is temporarily unable to store data; retry with the same id")]
@@ -80,6 +83,7 @@ impl ApiError {
                 (StatusCode::PRECONDITION_REQUIRED, "precondition_required")
             }
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
+            ApiError::TooSlow => (StatusCode::REQUEST_TIMEOUT, "body_too_slow"),
             ApiError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }

@@ -41,7 +41,9 @@ async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Ap
         }
     }
     Bytes::from_request(req, state).await.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        if super::deadline::is_too_slow(&rejection) {
+            ApiError::TooSlow
+        } else if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::TooLarge(MAX_BODY_BYTES)
         } else {
             ApiError::Malformed(format!("the request body could not be read: {rejection}"))

@@ -48,7 +48,7 @@ fn wait_of(
 /// The network an address belongs to for surge counting: a /24 for IPv4, a /48 for IPv6 (what
 /// one site or one carrier's customer usually has).
 pub fn network_of(ip: IpAddr) -> String {
-    match ip {
+    match ip.to_canonical() {
         IpAddr::V4(v4) => {
             let o = v4.octets();
             format!("{}.{}.{}.0/24", o[0], o[1], o[2])
@@ -58,6 +58,20 @@ pub fn network_of(ip: IpAddr) -> String {
             format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
         }
     }
+}
+
+/// The network `ip` belongs to (as [`network_of`] says it), as a key.
+fn network_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => IpAddr::V4((u32::from(v4) & 0xffff_ff00).into()),
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 80) - 1)).into()),
+    }
+}
+
+/// One network's share of a global allowance: a quarter, so that at least four networks are
+/// needed to spend it all (and the people of every other network are not refused meanwhile).
+pub fn network_share(global: u32) -> u32 {
+    if global == 0 { 0 } else { global.div_ceil(4) }
 }
 
 /// What the surge counter says about one more request from a network.
@@ -78,6 +92,9 @@ pub struct Limits {
     clock: DefaultClock,
     enroll_per_address: Option<DefaultKeyedRateLimiter<IpAddr>>,
     enroll_global: Option<DefaultDirectRateLimiter>,
+    /// A network's share of the global allowance, so that one /24 or /48 (which holds many
+    /// addresses, each under its own limit) cannot spend all of it.
+    enroll_per_network: Option<DefaultKeyedRateLimiter<IpAddr>>,
     failed_auth: Option<DefaultKeyedRateLimiter<IpAddr>>,
     /// Addresses that used up their wrong-token allowance, until when.
     blocked: Mutex<HashMap<IpAddr, Instant>>,
@@ -95,10 +112,12 @@ pub struct Limits {
 }
 
 /// The key an address is limited by: itself for IPv4, its /64 for IPv6 (one subscriber gets a
-/// whole /64, and rotating within it must not reset a limit).
-fn key_of(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
+/// whole /64, and rotating within it must not reset a limit). An IPv4 client on a dual-stack
+/// listener arrives as `::ffff:a.b.c.d`: it is read as the IPv4 address it is, not as one of a
+/// single /64 that every IPv4 client would share.
+pub fn key_of(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
         IpAddr::V6(v6) => {
             let bits = u128::from(v6) & !((1u128 << 64) - 1);
             IpAddr::V6(bits.into())
@@ -112,6 +131,8 @@ impl Limits {
             clock: DefaultClock::default(),
             enroll_per_address: keyed(per_minute(c.enroll_per_address_per_minute)),
             enroll_global: per_second(c.enroll_global_per_second).map(RateLimiter::direct),
+            enroll_per_network: per_second(network_share(c.enroll_global_per_second))
+                .map(RateLimiter::keyed),
             failed_auth: keyed(per_minute(c.failed_auth_per_address_per_minute)),
             blocked: Mutex::default(),
             streams_per_token: c.streams_per_token,
@@ -140,9 +161,13 @@ impl Limits {
     /// Forgets limiter state nobody has used lately, so memory stays bounded whatever the
     /// number of addresses seen.
     pub fn housekeeping(&self) {
-        for l in [&self.enroll_per_address, &self.failed_auth]
-            .into_iter()
-            .flatten()
+        for l in [
+            &self.enroll_per_address,
+            &self.enroll_per_network,
+            &self.failed_auth,
+        ]
+        .into_iter()
+        .flatten()
         {
             l.retain_recent();
             l.shrink_to_fit();
@@ -207,12 +232,16 @@ impl Limits {
         })
     }
 
-    /// One enrollment from `ip`: from this address, and from everywhere together.
+    /// One enrollment from `ip`: from this address, from its network, and from everywhere
+    /// together.
     pub fn enroll(&self, ip: IpAddr) -> Result<(), (RetryAfter, &'static str)> {
-        let ip = key_of(ip);
         if let Some(l) = &self.enroll_per_address {
-            l.check_key(&ip)
+            l.check_key(&key_of(ip))
                 .map_err(|n| (wait_of(&self.clock, n), "enroll_per_address_per_minute"))?;
+        }
+        if let Some(l) = &self.enroll_per_network {
+            l.check_key(&network_key(ip))
+                .map_err(|n| (wait_of(&self.clock, n), "enroll_global_per_second"))?;
         }
         if let Some(l) = &self.enroll_global {
             l.check()
@@ -353,6 +382,28 @@ mod tests {
         for _ in 0..100 {
             assert!(off.enroll(a).is_ok());
         }
+    }
+
+    #[test]
+    fn one_network_cannot_spend_the_whole_enrollment_allowance() {
+        let mut c = config();
+        c.enroll_per_address_per_minute = 1_000;
+        c.enroll_global_per_second = 8;
+        let l = Limits::from_config(&c);
+        // One /48, a new /64 for every try: each address is under its own limit.
+        let from_48 = |i: u16| format!("2001:db8:7:{i:x}::1").parse::<IpAddr>().unwrap();
+        let mut taken = 0;
+        for i in 0..8 {
+            if l.enroll(from_48(i)).is_ok() {
+                taken += 1;
+            }
+        }
+        assert_eq!(taken, 2, "a quarter of the allowance");
+        // The rest is there for everyone else.
+        assert!(l.enroll("2001:db8:8::1".parse().unwrap()).is_ok());
+        assert!(l.enroll("198.51.100.7".parse().unwrap()).is_ok());
+        assert_eq!(network_share(0), 0);
+        assert_eq!(network_share(1), 1);
     }
 
     #[test]

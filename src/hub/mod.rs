@@ -1,6 +1,7 @@
 //! The hub: HTTP API, event log and stream.
 
 pub mod auth;
+pub mod deadline;
 pub mod devices;
 pub mod error;
 pub mod extract;
@@ -146,10 +147,6 @@ pub async fn serve(
     tokio::spawn(retain_daily(state.clone()));
     let settings = state.server.clone();
     let app = router(state)
-        // A body must arrive within its time, like the headers before it.
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-            settings.body_timeout,
-        ))
         // Nothing here is for a cache to keep, or for a browser to guess the type of.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -269,7 +266,13 @@ pub async fn run(
             full.limits.connections_per_address
         },
         tls,
-        trust_forwarded: config.behind_proxy,
+        trust_forwarded: match config.behind_proxy {
+            true => Some(server::ProxyHeader::parse(&config.forwarded_header).ok_or(
+                "hub.forwarded_header is x-forwarded-for or forwarded: the header your \
+                     proxy writes the client's address in",
+            )?),
+            false => None,
+        },
     };
     if state.server.idle_timeout <= state.stream.keepalive {
         tracing::warn!(

@@ -1,7 +1,8 @@
 //! The hub's own accept loop, so that no connection can be held hostage: a client must send its
-//! request headers within `header_timeout`, its body within `body_timeout` (a layer on the
-//! router), and a connection with no traffic either way for `idle_timeout` is closed; one address
-//! holds at most `per_address` connections; TLS (rustls) when a certificate is configured.
+//! whole header block within `header_timeout` and its whole body within `body_timeout`, however
+//! steadily it trickles bytes ([`crate::hub::deadline`]); a connection with no traffic either
+//! way for `idle_timeout` is closed; one client holds at most `per_address` connections (an IPv4
+//! address, or an IPv6 /64: one subscriber's); TLS (rustls) when a certificate is configured.
 //! Event streams are not idle: they carry a keep-alive comment every `keepalive` seconds.
 
 use std::collections::HashMap;
@@ -26,12 +27,12 @@ pub struct ServerSettings {
     pub header_timeout: Duration,
     pub body_timeout: Duration,
     pub idle_timeout: Duration,
-    /// Connections open at once from one address (0: no limit).
+    /// Connections open at once from one client: an IPv4 address or an IPv6 /64 (0: no limit).
     pub per_address: u32,
     pub tls: Option<tokio_rustls::TlsAcceptor>,
-    /// Behind a TLS-terminating proxy: the client is the address the proxy adds last to
-    /// `X-Forwarded-For` (the proxy's own address is every client's).
-    pub trust_forwarded: bool,
+    /// Behind a TLS-terminating proxy: the client is the address the proxy adds last to this
+    /// header (the proxy's own address is every client's).
+    pub trust_forwarded: Option<ProxyHeader>,
 }
 
 impl Default for ServerSettings {
@@ -42,7 +43,7 @@ impl Default for ServerSettings {
             idle_timeout: Duration::from_secs(30),
             per_address: 256,
             tls: None,
-            trust_forwarded: false,
+            trust_forwarded: None,
         }
     }
 }
@@ -88,17 +89,75 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<tokio_rustls::TlsAcceptor
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
-/// The client a trusted proxy names: the last entry of `X-Forwarded-For` (the one the proxy
-/// itself appended; earlier ones are whatever the client claimed).
-pub fn forwarded_client(headers: &hyper::HeaderMap) -> Option<SocketAddr> {
+/// Which header a trusted proxy names the client in. Only the one the proxy writes is read: a
+/// client can send the other with any address it likes, and the proxy passes it on untouched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProxyHeader {
+    /// `X-Forwarded-For: client, proxy1` (nginx, HAProxy, most load balancers).
+    #[default]
+    XForwardedFor,
+    /// RFC 7239 `Forwarded: for=client;proto=https, for=proxy1`.
+    Forwarded,
+}
+
+impl ProxyHeader {
+    pub fn parse(s: &str) -> Option<ProxyHeader> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "x-forwarded-for" => Some(ProxyHeader::XForwardedFor),
+            "forwarded" => Some(ProxyHeader::Forwarded),
+            _ => None,
+        }
+    }
+}
+
+/// One node as proxies write it: `203.0.113.9`, `203.0.113.9:4711`, `2001:db8::1`,
+/// `[2001:db8::1]`, `[2001:db8::1]:4711`, quoted or not. `unknown` and obfuscated names
+/// (`_hidden`) name no address.
+pub fn parse_node(raw: &str) -> Option<IpAddr> {
+    let s = raw.trim().trim_matches('"').trim();
+    if let Some(rest) = s.strip_prefix('[') {
+        let (inside, after) = rest.split_once(']')?;
+        let port_ok = after.is_empty()
+            || after
+                .strip_prefix(':')
+                .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        return port_ok.then(|| inside.parse::<IpAddr>().ok()).flatten();
+    }
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    // Exactly one colon: an IPv4 address with its port (a bare IPv6 address parsed above).
+    let (host, port) = s.split_once(':')?;
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    host.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4)
+}
+
+/// The client a trusted proxy names: the last entry of its header (the one the proxy itself
+/// appended; earlier ones are whatever the client claimed). `None` when the proxy named no
+/// address there: the caller falls back to the connection's own.
+pub fn forwarded_client(headers: &hyper::HeaderMap, which: ProxyHeader) -> Option<SocketAddr> {
+    let name = match which {
+        ProxyHeader::XForwardedFor => "x-forwarded-for",
+        ProxyHeader::Forwarded => "forwarded",
+    };
     let all = headers
-        .get_all("x-forwarded-for")
+        .get_all(name)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .collect::<Vec<_>>()
         .join(",");
     let last = all.rsplit(',').next()?.trim();
-    last.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 0))
+    let node = match which {
+        ProxyHeader::XForwardedFor => last,
+        // `for=...;proto=https;by=...`: the `for` pair of the last element.
+        ProxyHeader::Forwarded => last.split(';').find_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            k.trim().eq_ignore_ascii_case("for").then_some(v)
+        })?,
+    };
+    parse_node(node).map(|ip| SocketAddr::new(ip, 0))
 }
 
 /// Open connections per address.
@@ -224,11 +283,15 @@ async fn connection<IO>(
         start,
     };
     let trust_forwarded = settings.trust_forwarded;
-    let service = app.map_request(move |mut req: hyper::Request<hyper::body::Incoming>| {
+    let body_limit = settings.body_timeout;
+    let service = app.map_request(move |req: hyper::Request<hyper::body::Incoming>| {
         let client = match trust_forwarded {
-            true => forwarded_client(req.headers()).unwrap_or(peer),
-            false => peer,
+            Some(which) => forwarded_client(req.headers(), which).unwrap_or(peer),
+            None => peer,
         };
+        // The body's clock starts now, with the headers in.
+        let mut req =
+            req.map(|b| axum::body::Body::new(crate::hub::deadline::Deadline::new(b, body_limit)));
         req.extensions_mut().insert(ClientAddr(client));
         req
     });
@@ -274,7 +337,8 @@ pub async fn accept(
                 }
             },
         };
-        let Some(slot) = connections.enter(peer.ip(), settings.per_address) else {
+        let client = crate::hub::limits::key_of(peer.ip());
+        let Some(slot) = connections.enter(client, settings.per_address) else {
             tracing::warn!("too many connections from one address; refused");
             crate::hub::metrics::refused("connections_per_address");
             continue;
@@ -325,15 +389,53 @@ mod tests {
     }
 
     #[test]
-    fn a_trusted_proxy_names_the_client_last() {
-        let mut h = hyper::HeaderMap::new();
-        h.insert("x-forwarded-for", "6.6.6.6, 203.0.113.9".parse().unwrap());
+    fn a_trusted_proxy_names_the_client_last_in_every_form_proxies_write() {
+        let xff = |v: &str| {
+            let mut h = hyper::HeaderMap::new();
+            h.insert("x-forwarded-for", v.parse().unwrap());
+            forwarded_client(&h, ProxyHeader::XForwardedFor).map(|a| a.ip().to_string())
+        };
+        let fwd = |v: &str| {
+            let mut h = hyper::HeaderMap::new();
+            h.insert("forwarded", v.parse().unwrap());
+            forwarded_client(&h, ProxyHeader::Forwarded).map(|a| a.ip().to_string())
+        };
+        let want = |s: &str| Some(s.to_string());
+        assert_eq!(xff("6.6.6.6, 203.0.113.9"), want("203.0.113.9"));
+        assert_eq!(xff("6.6.6.6, 203.0.113.9:4711"), want("203.0.113.9"));
+        assert_eq!(xff("2001:db8::7"), want("2001:db8::7"));
+        assert_eq!(xff("[2001:db8::7]"), want("2001:db8::7"));
+        assert_eq!(xff("1.1.1.1,[2001:db8::7]:443"), want("2001:db8::7"));
+        assert_eq!(xff("\"[2001:db8::7]:443\""), want("2001:db8::7"));
+        assert_eq!(xff("garbage"), None);
+        assert_eq!(xff("203.0.113.9:"), None);
+        assert_eq!(xff("[2001:db8::7"), None);
+        assert_eq!(xff("unknown"), None);
         assert_eq!(
-            forwarded_client(&h).map(|a| a.ip()),
-            Some("203.0.113.9".parse().unwrap())
+            fwd("for=6.6.6.6, for=\"[2001:db8::7]:443\";proto=https"),
+            want("2001:db8::7")
         );
-        h.insert("x-forwarded-for", "garbage".parse().unwrap());
-        assert_eq!(forwarded_client(&h), None);
+        assert_eq!(fwd("proto=https;For=192.0.2.60:80"), want("192.0.2.60"));
+        assert_eq!(fwd("for=_hidden"), None);
+        // The header the proxy does not write is the client's to forge, and is not read.
+        let mut h = hyper::HeaderMap::new();
+        h.insert("forwarded", "for=6.6.6.6".parse().unwrap());
+        assert_eq!(forwarded_client(&h, ProxyHeader::XForwardedFor), None);
+    }
+
+    #[test]
+    fn ipv4_clients_of_a_dual_stack_listener_and_ipv6_subscribers_are_counted_right() {
+        let c = Arc::new(Connections::default());
+        let key = |s: &str| crate::hub::limits::key_of(s.parse().unwrap());
+        // Two IPv4 clients through a dual-stack socket are two clients.
+        let _a = c.enter(key("::ffff:192.0.2.1"), 1).unwrap();
+        assert!(c.enter(key("::ffff:192.0.2.2"), 1).is_some());
+        // ... and the mapped form is the same client as the plain one.
+        assert!(c.enter(key("192.0.2.1"), 1).is_none());
+        // One /64 is one subscriber, however many addresses it rotates through.
+        let _b = c.enter(key("2001:db8:1:2::1"), 1).unwrap();
+        assert!(c.enter(key("2001:db8:1:2:ffff::9"), 1).is_none());
+        assert!(c.enter(key("2001:db8:1:3::1"), 1).is_some());
     }
 
     #[test]

@@ -167,6 +167,11 @@ pub(super) const ES: &[(&str, &str, &str)] = &[
         "baseline",
         "Mide también los límites de la máquina: commits de SQLite sin más y un servidor HTTP vacío.",
     ),
+    (
+        "guardia bench",
+        "slow",
+        "Abre N conexiones lentas contra --hub (cada una empieza un cuerpo y envía un byte por segundo) durante --duration, y dice cuántas mantuvo el hub y cuántas cortó.",
+    ),
     ("guardia bench", "json", "Imprime el reporte en JSON."),
     (
         "guardia backlog",

@@ -198,16 +198,17 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         .clamp(URGENCY_MIN, room);
     // Duress is never cut to "‼ COACCI": where a duress row is in view, its word is read whole
     // and the name gives the two columns it takes.
-    let duress_word = assessed
+    let duress_word = if assessed
         .iter()
         .any(|(_, u, _)| u.reasons.contains(&Reason::Duress))
-        .then(|| {
-            let (symbol, _) = i18n::tier(lang, Tier::Critical);
-            format!("{symbol} {}", i18n::reason_short(lang, Reason::Duress))
-                .chars()
-                .count()
-        })
-        .unwrap_or(0);
+    {
+        let (symbol, _) = i18n::tier(lang, Tier::Critical);
+        format!("{symbol} {}", i18n::reason_short(lang, Reason::Duress))
+            .chars()
+            .count()
+    } else {
+        0
+    };
     let urgency_width = urgency_width.max(duress_word);
     let name_min = NAME_MIN.saturating_sub(urgency_width.saturating_sub(room));
     let rows: Vec<Row> = assessed

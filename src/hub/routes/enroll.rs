@@ -64,6 +64,7 @@ pub async fn enroll(
             new_code(),
             key,
             state.limits.enrollments_per_number_per_day,
+            crate::hub::limits::network_of(ip),
             now,
         )
         .await?;
@@ -157,6 +158,13 @@ pub async fn verify(
                 )
                 .into(),
             ))
+        }
+        Verification::NumberGuessedOut { wait_seconds } => {
+            tracing::info!(%ip, "wrong enrollment code past the number's day of guesses");
+            Err(failed(ApiError::TooMany(
+                crate::hub::limits::RetryAfter(std::time::Duration::from_secs(wait_seconds)),
+                "enrollments_per_number_per_day",
+            )))
         }
         Verification::Void => Err(ApiError::Gone(
             "this enrollment expired or was voided by wrong codes; enroll again",

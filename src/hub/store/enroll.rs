@@ -40,6 +40,11 @@ pub enum Verification {
     },
     /// Expired, voided by wrong codes, or already used: enroll again.
     Void,
+    /// A wrong code after the number's day of guesses was spent: this enrollment is void, and
+    /// the number takes no more guesses until then.
+    NumberGuessedOut {
+        wait_seconds: u64,
+    },
 }
 
 fn code_hash(salt: &str, code: &str) -> String {
@@ -147,7 +152,10 @@ pub(super) fn revoke(ctx: &WriteCtx<'_>, registrant: i64) -> Result<(), StoreErr
 
 /// One number's enrollments over the last day.
 struct NumberDay {
+    /// Codes texted to the number, from anywhere.
     codes: u32,
+    /// ... and from the network starting this enrollment.
+    codes_from_here: u32,
     wrong_tries: u32,
     oldest: Option<DateTime<Utc>>,
 }
@@ -163,29 +171,39 @@ impl NumberDay {
 }
 
 /// Enrollments that sent a code to a number since a time (unverified test enrollments send none).
-const NUMBER_DAY: &str =
-    "SELECT COUNT(*), CAST(COALESCE(SUM(wrong_tries), 0) AS BIGINT), MIN(created_at)
+const NUMBER_DAY: &str = "SELECT COUNT(*),
+                                 CAST(COALESCE(SUM(CASE WHEN network = ?3 THEN 1 ELSE 0 END), 0)
+                                      AS BIGINT),
+                                 CAST(COALESCE(SUM(wrong_tries), 0) AS BIGINT), MIN(created_at)
                             FROM enrollments
                            WHERE phone = ?1 AND created_at > ?2 AND code_hash != ''";
 
 fn number_day(
     ctx: &WriteCtx<'_>,
     phone: &str,
+    network: &str,
     now: DateTime<Utc>,
 ) -> Result<NumberDay, StoreError> {
     let since = (now - Duration::days(1)).to_rfc3339();
-    let (codes, wrong_tries, oldest): (u32, u32, Option<String>) =
-        ctx.query_row(NUMBER_DAY, params![phone, since], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    let (codes, codes_from_here, wrong_tries, oldest): (u32, u32, u32, Option<String>) = ctx
+        .query_row(NUMBER_DAY, params![phone, since, network], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?;
     let oldest = oldest
         .and_then(|o| DateTime::parse_from_rfc3339(&o).ok())
         .map(|o| o.with_timezone(&Utc));
     Ok(NumberDay {
         codes,
+        codes_from_here,
         wrong_tries,
         oldest,
     })
+}
+
+/// The day's codes for one number that one network may spend: a third, so that a stranger
+/// starting enrollments for someone else's number from one place leaves its owner two thirds.
+pub fn network_share(codes_per_day: u32) -> u32 {
+    codes_per_day.div_ceil(3).max(1)
 }
 
 impl Store {
@@ -198,6 +216,7 @@ impl Store {
         code: String,
         key: Option<String>,
         per_number_per_day: u32,
+        network: String,
         now: DateTime<Utc>,
     ) -> Result<Outcome<PendingEnrollment>, StoreError> {
         self.write(move |ctx| {
@@ -236,14 +255,15 @@ impl Store {
                 }
             }
             let blind = ctx.vault().blind(&profile.phone);
+            let network = ctx.vault().blind(&network);
             if per_number_per_day > 0 {
-                let day = number_day(ctx, &blind, now)?;
+                // Codes texted to a number are bounded (each is a message to someone's phone),
+                // and one network may spend only its share of them: a stranger starting
+                // enrollments for the number leaves its owner codes to receive. Wrong guesses are
+                // counted apart, when a code is tried, and never refuse a start.
+                let day = number_day(ctx, &blind, &network, now)?;
                 let budget = per_number_per_day * MAX_WRONG_CODES;
-                // Guesses bound how often anyone can try to take a number over, whatever
-                // addresses they use. Codes sent are bounded too (each is a message to someone's
-                // phone) but more loosely, so a stranger starting enrollments for a number does
-                // not lock its owner out as soon as they would be by guessing.
-                if day.wrong_tries >= budget || day.codes >= budget {
+                if day.codes >= budget || day.codes_from_here >= network_share(budget) {
                     return Err(StoreError::Limited(
                         "enrollments_per_number_per_day",
                         day.wait(now),
@@ -256,8 +276,8 @@ impl Store {
             let person = ctx.vault().new_key()?;
             let enrollment: i64 = ctx.query_row(
                 "INSERT INTO enrollments (handle, enroll_key, phone, profile, code_salt, code_hash,
-                                          expires_at, state, created_at, key_id)
-                 VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?9) RETURNING id",
+                                          expires_at, state, created_at, key_id, network)
+                 VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?9, ?10) RETURNING id",
                 params![
                     key,
                     blind,
@@ -267,7 +287,8 @@ impl Store {
                     expires_at.to_rfc3339(),
                     now.to_rfc3339(),
                     handle,
-                    person
+                    person,
+                    network
                 ],
                 |r| r.get::<i64>(0),
             )?;
@@ -346,18 +367,24 @@ impl Store {
                 void(ctx)?;
                 return Ok(Verification::Void);
             }
-            if per_number_per_day > 0 {
-                // Several enrollments open at once for one number share its day's guesses;
-                // otherwise each would bring five more.
-                let day = number_day(ctx, &phone, now)?;
-                if day.wrong_tries >= per_number_per_day * MAX_WRONG_CODES {
-                    return Err(StoreError::Limited(
-                        "enrollments_per_number_per_day",
-                        day.wait(now),
-                    ));
-                }
-            }
             if code_hash(&salt, code.trim()) != hash {
+                // Several enrollments open at once for one number share its day's guesses
+                // (otherwise each would bring five more). Past them, a wrong code voids the
+                // enrollment it was tried on: guessing stays bounded by the codes a number can
+                // be sent, and the owner's right code, on their own enrollment, is still taken.
+                if per_number_per_day > 0 {
+                    let day = number_day(ctx, &phone, "", now)?;
+                    if day.wrong_tries >= per_number_per_day * MAX_WRONG_CODES {
+                        ctx.execute(
+                            "UPDATE enrollments SET wrong_tries = wrong_tries + 1 WHERE id = ?1",
+                            [id],
+                        )?;
+                        void(ctx)?;
+                        return Ok(Verification::NumberGuessedOut {
+                            wait_seconds: day.wait(now),
+                        });
+                    }
+                }
                 let wrong = u32::try_from(wrong).unwrap_or(u32::MAX).saturating_add(1);
                 ctx.execute(
                     "UPDATE enrollments SET wrong_tries = ?1 WHERE id = ?2",

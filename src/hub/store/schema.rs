@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0010_protection.sql"),
     include_str!("../../../migrations/0011_visit_plans.sql"),
     include_str!("../../../migrations/0012_row_seals.sql"),
+    include_str!("../../../migrations/0013_enrollment_networks.sql"),
 ];
 
 /// Sets and then reads back the pragmas durability depends on. A database that cannot be put in
@@ -126,6 +127,7 @@ const PG_MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0002_protection.sql"),
     include_str!("../../../migrations/postgres/0003_visit_plans.sql"),
     include_str!("../../../migrations/postgres/0004_row_seals.sql"),
+    include_str!("../../../migrations/postgres/0005_enrollment_networks.sql"),
 ];
 
 /// The advisory lock hubs starting at once take turns on to migrate.
