@@ -20,6 +20,7 @@ pub mod incident;
 pub mod intake;
 pub mod privacy;
 pub mod registrant;
+pub mod roles;
 pub mod roster;
 pub mod sanitize;
 pub mod search;

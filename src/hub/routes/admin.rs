@@ -2,9 +2,10 @@
 //! `POST /v1/admin/devices/{id}/revoke`, for admins. Every change is an event in the log with the
 //! admin as its actor; streams of the staff member end within seconds (`hub::roster`).
 //!
-//! An admin may not rotate, disable or enable another admin or a national supervisor: a rotated
-//! token would be theirs to use (minting one by another door), and a disabled one could lock out
-//! everyone who oversees them. Those are changed on the server.
+//! The admin administers and reads nothing: a rotation through the API withdraws the token and
+//! returns no new one (it would be another person's, to use); the new one is issued on the
+//! server, `guardia admin staff rotate ID`. Another admin's or a national supervisor's access is
+//! changed only there (`domain::roles`).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -65,14 +66,23 @@ pub async fn staff_action(
             ))
         }
         "rotate" => {
-            let token = new_token(STAFF_PREFIX);
+            // A token nobody is shown: the old one stops, and the person gets a new one from
+            // whoever holds the server's shell.
+            let unseen = new_token(STAFF_PREFIX);
             state
                 .store
-                .rotate_staff_token(id, hash_token(&token), actor, true, now)
+                .rotate_staff_token(id, hash_token(&unseen), actor, true, now)
                 .await
                 .map_err(|e| not_found(e, "no such staff member"))?;
-            tracing::info!(staff = id, "staff token rotated");
-            Ok((StatusCode::OK, Json(json!({ "id": id, "token": token }))))
+            tracing::info!(staff = id, "staff token withdrawn");
+            Ok((
+                StatusCode::OK,
+                Json(json!({
+                    "id": id,
+                    "changed": true,
+                    "next": "the new token is issued on the server: guardia admin staff rotate ID",
+                })),
+            ))
         }
         _ => Err(ApiError::NotFound("no such admin action; see docs/api.md")),
     }

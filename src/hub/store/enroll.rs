@@ -512,7 +512,7 @@ mod tests {
         let plan: Vec<String> = conn
             .query_map(
                 &format!("EXPLAIN QUERY PLAN {NUMBER_DAY}"),
-                params!["+13105550100", "2026-11-21T00:00:00Z"],
+                params!["+13105550100", "2026-11-21T00:00:00Z", "net"],
                 |r| r.get::<String>(3),
             )
             .unwrap();

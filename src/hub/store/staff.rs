@@ -48,9 +48,9 @@ fn current(
 /// token would be the caller's to use, and a disabled one could lock out those who oversee.
 /// Checked inside the write, so a promotion in between cannot slip past.
 fn guard_privileged(ctx: &WriteCtx<'_>, id: i64, from_api: bool) -> Result<(), StoreError> {
-    use crate::domain::staff::Role;
+    use crate::domain::roles::{Kind, token_withdrawn_through_api};
     let (role, consulate, _) = current(ctx, id)?;
-    if from_api && (role == Role::Admin || (role == Role::Supervisor && consulate.is_none())) {
+    if from_api && !token_withdrawn_through_api(Kind::of(role, consulate.as_deref())) {
         return Err(StoreError::Forbidden(
             "admins and national supervisors are managed on the server: guardia admin staff",
         ));
