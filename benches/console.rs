@@ -89,6 +89,7 @@ fn bench(c: &mut Criterion) {
                     pressed_at: r.pressed_at,
                     count: 1,
                     intake: None,
+                    registrant: None,
                 });
                 update(&mut m, Action::HubEvent(Box::new(e)));
                 m.refresh_order();

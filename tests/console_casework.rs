@@ -567,10 +567,13 @@ async fn a_caller_is_confirmed_from_the_candidates_and_triage_is_typed_in_spanis
     duty.open(case.id);
     duty.screen();
     duty.tick();
+    // Read whole, a case a call made holds only who she is (the matrícula's last four) until
+    // her own phone confirms the match.
     duty.until("the case read whole", |m| {
-        m.cases[&case.id].registrant.consular_id == "MX0000001"
+        m.cases[&case.id].registrant.consular_id == "…0001"
     })
     .await;
+    assert!(duty.model.cases[&case.id].registrant.relatives.is_empty());
     duty.key(KeyCode::Char('T'));
     duty.type_text("acepta la protección");
     duty.key(KeyCode::Tab);

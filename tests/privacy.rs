@@ -330,3 +330,90 @@ async fn finding_by_phone_answers_ids_in_scope_only() {
     }
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn a_stranger_who_knows_a_number_learns_nothing_by_calling_it_in_and_no_family_is_told() {
+    // Messages to relatives are queued (to a gateway nobody answers): what matters is whether
+    // they are queued at all.
+    let hub = TestHub::start_configured(tempfile::tempdir().unwrap(), |s| {
+        s.notify = guardia::hub::notify::NotifySettings {
+            url: Some("http://127.0.0.1:9/hook".into()),
+            secret: guardia::hub::notify::parse_secret(&guardia::hub::notify::new_secret())
+                .unwrap(),
+            allow_private_targets: true,
+            retry_base: std::time::Duration::from_secs(3600),
+            per_host: 1,
+        };
+    })
+    .await;
+    // Ana is enrolled (relatives, birth date, matrícula) and has no open case.
+    let ana = hub
+        .enroll_with_phone("Ana Desconocida", &[], "+13105550142")
+        .await;
+    // An officer of another consulate who knows her number looks it up: only enough to tell
+    // whether it is her.
+    let chicago = hub.staff(Role::Officer, Some("chicago")).await;
+    let candidates: Value = hub
+        .json_as(&chicago, "/v1/intake/candidates?phone=%2B13105550142")
+        .await;
+    let c = &candidates[0];
+    assert_eq!(c["name"], "Ana Desconocida");
+    assert_eq!(c["consular_id_last4"], "0001");
+    assert!(
+        c.get("relatives").is_none() && c.get("date_of_birth").is_none(),
+        "{c}"
+    );
+    // ... and calls her in, placed nowhere: the case stays with Chicago, for the officer to read.
+    let res = hub
+        .http
+        .post(hub.at("/v1/intake"))
+        .bearer_auth(&chicago)
+        .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
+        .json(&json!({
+            "name": "Ana Desconocida",
+            "phone": "+13105550142",
+            "description": "dice que la detuvieron",
+            "registrant_id": ana.registrant_id,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let made: Value = res.json().await.unwrap();
+    let case_id = made["case_id"].as_u64().unwrap();
+    assert_eq!(made["consulate"], "chicago");
+    let case = hub.case(&chicago, case_id).await;
+    let person = &case["registrant"];
+    assert_eq!(person["name"], "Ana Desconocida");
+    assert_eq!(person["consular_id"], "…0001", "the last four only");
+    assert!(person["date_of_birth"].is_null(), "{person}");
+    assert_eq!(person["relatives"], json!([]), "no relative, no number");
+    assert_eq!(case["intake"]["identity_only"], true);
+    let whole = serde_json::to_string(&case).unwrap();
+    assert!(
+        !whole.contains("+13105550124"),
+        "a relative's number: {whole}"
+    );
+    let told = |case: u64| {
+        hub.count(&format!(
+            "SELECT COUNT(*) FROM deliveries WHERE case_id = {case} AND about = 'alert'"
+        ))
+    };
+    assert_eq!(told(case_id), 0, "her family is not told of a call");
+    // Her own phone presses: that confirms the match. The case gets her registration and her
+    // family is told.
+    let pressed = hub
+        .press(&ana.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    assert_eq!(pressed.case_id, case_id);
+    let case = hub.case(&chicago, case_id).await;
+    assert_eq!(case["registrant"]["date_of_birth"], "1988-03-14");
+    assert_eq!(case["registrant"]["relatives"][0]["phone"], "+13105550124");
+    assert!(
+        case["intake"].get("identity_only").is_none(),
+        "{}",
+        case["intake"]
+    );
+    assert_eq!(told(case_id), 1);
+    hub.stop().await;
+}

@@ -79,6 +79,10 @@ pub struct AlertRepeated {
     /// whether the place is known (if not, the case's position is not moved).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intake: Option<super::intake::Intake>,
+    /// Set on the press by which a person confirms a case a call made for them (one that held
+    /// only their identity): their profile, from their registration, fills in the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registrant: Option<super::registrant::Profile>,
 }
 
 fn one() -> u32 {

@@ -102,6 +102,36 @@ pub struct Intake {
     pub located: bool,
     /// Whether the caller was matched to an enrolled registrant.
     pub registrant_matched: bool,
+    /// The officer matched an enrolled person, and the case holds only what identifies them
+    /// ([`identity_view`]) until their own phone presses and so confirms the match: then the
+    /// profile is filled in and their relatives are told.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub identity_only: bool,
+}
+
+/// What a case made by a call holds of the enrolled person the officer matched: enough to be
+/// sure it is them (the name, the matrícula's last four) and what the caller already said (the
+/// number, the language), never what only the person's own registration knows (birth date, the
+/// whole matrícula, flags, relatives and their numbers). Anyone who knows a number could
+/// otherwise read a stranger's registration, and tell their family of an alert, by calling it
+/// in.
+pub fn identity_view(profile: &Profile, caller_language: &str) -> Profile {
+    let id: Vec<char> = profile.consular_id.chars().collect();
+    let last4: String = id[id.len().saturating_sub(4)..].iter().collect();
+    Profile {
+        name: profile.name.clone(),
+        date_of_birth: None,
+        consular_id: if last4.is_empty() {
+            String::new()
+        } else {
+            format!("…{last4}")
+        },
+        phone: profile.phone.clone(),
+        language: caller_language.to_string(),
+        flags: Vec::new(),
+        relatives: Vec::new(),
+        erased: false,
+    }
 }
 
 /// The request with every field checked and normalised.

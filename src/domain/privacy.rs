@@ -98,7 +98,7 @@ pub fn event_for(event: &Event, reader: Reader) -> Option<Event> {
     let outside = reader != Reader::Owner;
     let mut copy = match &event.body {
         EventBody::AlertRaised(_) => event.clone(),
-        EventBody::AlertRepeated(_) if outside => event.clone(),
+        EventBody::AlertRepeated(r) if outside || r.registrant.is_some() => event.clone(),
         EventBody::LocationUpdated(_) if outside => event.clone(),
         EventBody::NoteAdded(_) if reader == Reader::National => event.clone(),
         EventBody::CheckpointLogged(c)
@@ -129,7 +129,13 @@ pub fn event_for(event: &Event, reader: Reader) -> Option<Event> {
             {
                 intake.description.clear();
             }
-            r.location = rounded(&r.location);
+            // A profile a press confirmed goes on streams as an opening's does: withheld.
+            if let Some(p) = &mut r.registrant {
+                *p = withheld(p, reader);
+            }
+            if outside {
+                r.location = rounded(&r.location);
+            }
         }
         EventBody::LocationUpdated(l) => l.location = rounded(&l.location),
         EventBody::TransferAccepted(t) => t.distance_km = t.distance_km.map(rounded_km),
@@ -295,7 +301,9 @@ mod tests {
                     matched_place: None,
                     located: false,
                     registrant_matched: false,
+                    identity_only: false,
                 }),
+                registrant: None,
             }),
         );
         assert!(event_for(&call, Reader::Owner).is_none(), "sent as logged");

@@ -434,6 +434,7 @@ mod tests {
             matched_place: None,
             located: false,
             registrant_matched: false,
+            identity_only: false,
         });
         assert_eq!(nowhere.known_distance(), None);
         assert_eq!(

@@ -315,6 +315,13 @@ impl Case {
                 if self.status == CaseStatus::Cancelled {
                     self.status = CaseStatus::Open;
                 }
+                // The person's own press confirmed a case a call made: their profile fills it in.
+                if let Some(profile) = &r.registrant {
+                    self.registrant = profile.clone();
+                    if let Some(intake) = &mut self.intake {
+                        intake.identity_only = false;
+                    }
+                }
                 match &r.intake {
                     // A call: what the caller said goes on the record; a place nobody knows
                     // does not move the person on the map.

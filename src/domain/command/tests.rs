@@ -304,6 +304,7 @@ fn an_acknowledgement_is_not_refused_because_the_phone_pressed_again() {
         pressed_at: press.at,
         count: 1,
         intake: None,
+        registrant: None,
     });
     case.apply(&press).unwrap();
     assert!(case.version > seen);

@@ -255,7 +255,6 @@ pub async fn intake(
         key,
         request: valid,
         whereabouts,
-        notify: state.notify.enabled(),
     };
     let outcome = state
         .store

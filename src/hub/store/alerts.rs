@@ -130,6 +130,7 @@ impl Store {
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     count: u32::try_from(*count).unwrap_or(u32::MAX),
                     intake: None,
+                    registrant: None,
                 });
                 // A closed case still records them: the person pressed while it was open.
                 ctx.append(case.id, &case.consulate, Actor::Phone, now, None, body)?;
@@ -183,6 +184,7 @@ impl Store {
             pressed_at: req.pressed_at,
             count: 1,
             intake: None,
+            registrant: None,
         }))?;
         self.write(move |ctx| {
             device_alive(ctx, registrant_id)?;
@@ -207,7 +209,30 @@ impl Store {
                         case.presses_within(now, c.window) >= c.after as usize
                             || pending_coalesced(ctx, case.id).unwrap_or(false)
                     });
-                let seq = if again {
+                // The person's own phone on a case a call made for them: the match is
+                // confirmed, their registration fills the case in, and their relatives are told
+                // now (a call alone tells no one).
+                let confirms = case.registrant_id == registrant_id
+                    && case.intake.as_ref().is_some_and(|i| i.identity_only);
+                let seq = if confirms {
+                    let profile = registrant(ctx, registrant_id)?.ok_or(StoreError::NotFound)?;
+                    let body = EventBody::AlertRepeated(AlertRepeated {
+                        alert_id: req.id,
+                        kind: req.kind,
+                        location,
+                        pressed_at: req.pressed_at,
+                        count: 1,
+                        intake: None,
+                        registrant: Some(profile),
+                    });
+                    let (event, case) =
+                        ctx.append(case.id, &case.consulate, Actor::Phone, now, None, body)?;
+                    if notify {
+                        let label = consulate.map(|c| c.label()).unwrap_or_default();
+                        deliveries::queue(ctx, &case, NoticeAbout::Alert, &label, now)?;
+                    }
+                    event.seq
+                } else if again {
                     // Again and again within the window: a count and the latest position,
                     // kept durably, and one event for them all when the window has passed.
                     coalesce_press(ctx, case.id, &req, now)?;

@@ -111,6 +111,7 @@ mod tests {
             pressed_at: Utc::now(),
             count: 1,
             intake: None,
+            registrant: None,
         })
     }
 

@@ -8,13 +8,13 @@ use uuid::Uuid;
 
 use super::alerts::{open_case_of, registrant};
 use super::idempotency::{previous_answer, remember_answer};
-use super::{Outcome, Store, StoreError, deliveries};
+use super::{Outcome, Store, StoreError};
 use crate::domain::alert::Location;
 use crate::domain::command::{IntakePlan, Refusal, decide_call_more, decide_intake};
 use crate::domain::consulate::Consulate;
-use crate::domain::event::{Actor, AlertRaised, AlertRepeated, EventBody, NoticeAbout};
+use crate::domain::event::{Actor, AlertRaised, AlertRepeated, EventBody};
 use crate::domain::geo::Point;
-use crate::domain::intake::{Intake, IntakeOutcome, ValidIntake};
+use crate::domain::intake::{Intake, IntakeOutcome, ValidIntake, identity_view};
 use crate::domain::registrant::Profile;
 use crate::domain::staff::StaffInfo;
 use crate::domain::validate::{FieldCode, FieldError};
@@ -90,7 +90,6 @@ pub struct IntakeJob {
     pub fingerprint: String,
     pub request: ValidIntake,
     pub whereabouts: Whereabouts,
-    pub notify: bool,
 }
 
 impl Store {
@@ -197,6 +196,7 @@ impl Store {
                 registrant_matched: confirmed.is_some()
                     || (r.continues.is_some()
                         && open.as_ref().is_some_and(|c| c.registrant_id != 0)),
+                identity_only: false,
             };
             let actor = Actor::Staff {
                 id: staff.id,
@@ -220,6 +220,7 @@ impl Store {
                         pressed_at: now,
                         count: 1,
                         intake: Some(intake),
+                        registrant: None,
                     });
                     let (event, _) =
                         ctx.append(case.id, &case.consulate, actor, now, None, body)?;
@@ -234,8 +235,14 @@ impl Store {
                 _ => {
                     let (consulate, distance_km, location) =
                         route(&consulates, located, &j.whereabouts)?;
+                    // A match confirms only who they are: the case holds their identity until
+                    // their own phone presses (see `Intake::identity_only`).
+                    let intake = Intake {
+                        identity_only: confirmed.is_some(),
+                        ..intake
+                    };
                     let (registrant_id, registrant) = match &confirmed {
-                        Some((id, profile)) => (*id, profile.clone()),
+                        Some((id, profile)) => (*id, identity_view(profile, &r.language)),
                         None => (
                             0,
                             Profile {
@@ -261,13 +268,9 @@ impl Store {
                         distance_km,
                         intake: Some(intake),
                     });
-                    let (event, case) =
-                        ctx.append(case_id, &consulate.id, actor, now, None, body)?;
-                    // Relatives are messaged only for a person the officer confirmed.
-                    if j.notify && confirmed.is_some() {
-                        let label = consulate.label();
-                        deliveries::queue(ctx, &case, NoticeAbout::Alert, &label, now)?;
-                    }
+                    // Relatives are told when the person's own phone confirms, not on a call:
+                    // anyone who knows a number could make one.
+                    let (event, _) = ctx.append(case_id, &consulate.id, actor, now, None, body)?;
                     IntakeOutcome {
                         case_id,
                         consulate: consulate.id.clone(),
