@@ -305,7 +305,10 @@ async fn main() -> Result<()> {
             retry_for,
         } => {
             log_to_stdout();
-            let http = reqwest::Client::new();
+            // Device tokens in every request: a plain http:// hub never through a proxy.
+            let http = guardia::console::net::client::for_hub(&hub)
+                .build()
+                .unwrap_or_default();
             let hub = hub.trim_end_matches('/').to_string();
             let codes = match gateway_listen {
                 Some(addr) => {

@@ -391,3 +391,54 @@ async fn behind_a_proxy_each_client_is_its_own_in_every_form_the_proxy_writes() 
     assert_eq!(enroll("198.51.100.1, 203.0.113.9").await, 429);
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn the_console_and_the_reports_never_send_a_token_through_a_proxy_in_clear() {
+    // A "proxy" on loopback that would read every token and case if a client used it.
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let proxied = Arc::new(Mutex::new(0u32));
+    let seen = proxied.clone();
+    tokio::spawn(async move {
+        while let Ok((_s, _)) = proxy.accept().await {
+            *seen.lock().unwrap() += 1;
+        }
+    });
+    let hub = TestHub::start().await;
+    let supervisor = hub
+        .staff(
+            guardia::domain::staff::Role::Supervisor,
+            Some("los-angeles"),
+        )
+        .await;
+    let url = hub.url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        guardia()
+            .args(["backlog", "--hub", &url])
+            .env("GUARDIA_TOKEN", &supervisor)
+            .env("HTTP_PROXY", &proxy_url)
+            .env("http_proxy", &proxy_url)
+            .env("ALL_PROXY", &proxy_url)
+            .env("all_proxy", &proxy_url)
+            .env("NO_PROXY", "")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        *proxied.lock().unwrap(),
+        0,
+        "nothing went through the proxy"
+    );
+    // Only an encrypted hub may be reached through one (a tunnel it cannot read).
+    use guardia::console::net::client::proxy_may_carry;
+    assert!(!proxy_may_carry("http://127.0.0.1:8750"));
+    assert!(proxy_may_carry("https://hub.example.org"));
+    hub.stop().await;
+}

@@ -116,4 +116,15 @@ async fn a_flood_beyond_capacity_gets_503_and_every_accepted_alert_is_durable_an
             .status(),
         401
     );
+    // Request counts by route say how a raid goes: not for officers or lawyers.
+    for role in [Role::Officer, Role::Lawyer] {
+        let token = hub.staff(role, Some("los-angeles")).await;
+        assert_eq!(
+            hub.get_as(&token, "/metrics").await.status(),
+            403,
+            "{role:?}"
+        );
+    }
+    let admin = hub.staff(Role::Admin, None).await;
+    assert_eq!(hub.get_as(&admin, "/metrics").await.status(), 200);
 }

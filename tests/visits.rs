@@ -350,3 +350,63 @@ async fn a_planned_visit_is_postponed_by_its_consulate_only_and_stays_on_the_rec
         assert!(report.findings.is_empty(), "{report}");
     }
 }
+
+#[tokio::test]
+async fn a_key_reused_on_another_plan_or_body_is_refused_not_replayed() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("san-bernardino")).await;
+    let plan = |note: &str| {
+        json!({"facility": "adlntca", "planned_on": day(2), "staff": ["Lucía Ramírez"],
+               "note": note})
+    };
+    let a = ok(
+        hub.post_as(&officer, "/v1/visits/plans", plan("a")).await,
+        201,
+    )
+    .await["id"]
+        .as_u64()
+        .unwrap();
+    let b = ok(
+        hub.post_as(&officer, "/v1/visits/plans", plan("b")).await,
+        201,
+    )
+    .await["id"]
+        .as_u64()
+        .unwrap();
+    let key = uuid::Uuid::new_v4().to_string();
+    let cancel = |id: u64| format!("/v1/visits/plans/{id}/cancel");
+    ok(
+        hub.post_with_key(&officer, &cancel(a), json!({}), &key)
+            .await,
+        201,
+    )
+    .await;
+    // The same key on another plan: refused, and plan b is still planned (a "replayed" answer
+    // would have said done and done nothing).
+    let e = ok(
+        hub.post_with_key(&officer, &cancel(b), json!({}), &key)
+            .await,
+        422,
+    )
+    .await;
+    assert!(
+        e["message"].as_str().unwrap().contains("Idempotency-Key"),
+        "{e}"
+    );
+    let listed: Value = hub.json_as(&officer, "/v1/visits/plans").await;
+    assert_eq!(ids(&listed), vec![b], "{listed}");
+    // ... and on the same target with another body.
+    let key = uuid::Uuid::new_v4().to_string();
+    ok(
+        hub.post_with_key(&officer, "/v1/visits/plans", plan("c"), &key)
+            .await,
+        201,
+    )
+    .await;
+    ok(
+        hub.post_with_key(&officer, "/v1/visits/plans", plan("d"), &key)
+            .await,
+        422,
+    )
+    .await;
+}

@@ -152,7 +152,9 @@ pub async fn local_hub(
 }
 
 fn client(connections: usize) -> reqwest::Client {
+    // A loopback hub, tokens in clear: never through a proxy from the environment.
     reqwest::Client::builder()
+        .no_proxy()
         .pool_max_idle_per_host(connections)
         .timeout(Duration::from_secs(30))
         .build()
@@ -431,7 +433,10 @@ pub async fn run(options: BenchOptions) -> Result<Vec<BenchReport>, String> {
     let mut subs = Vec::with_capacity(options.subscribers);
     // One client for every subscriber (each stream still gets its own connection): a client per
     // subscriber would cost the generator far more memory than the hub it measures.
-    let streams = reqwest::Client::new();
+    let streams = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap_or_default();
     for i in 0..options.subscribers {
         subs.push(tokio::spawn(subscribe(
             streams.clone(),

@@ -133,7 +133,11 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         let _ = serve(listener, state, async move { hub_stop.cancelled().await }).await;
     });
 
-    let http = reqwest::Client::new();
+    // The phones' device tokens go to this process's own hub: never through a proxy.
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap_or_default();
     let sim_stop = stop.clone();
     let sim_url = url.clone();
     let registrants = config.demo.registrants as usize;

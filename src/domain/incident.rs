@@ -150,6 +150,28 @@ pub struct IncidentView {
     pub tally: Tally,
 }
 
+impl IncidentView {
+    /// The incident as a reader who may see only some of its cases gets it: the counts are the
+    /// whole raid's (how many, how many detained: nothing personal, and what a consulate needs
+    /// to know it is not alone), but the case numbers are only those they may open and the centre
+    /// is of their own cases' positions, rounded to 0.01° (about a kilometre), as positions are
+    /// outside the owning consulate. A centre drawn from another consulate's cases would give
+    /// back where a person is whose case answers 404 to this reader.
+    pub fn for_reader(
+        mut incident: Incident,
+        cases: &[Case],
+        visible: impl Fn(&Case) -> bool,
+    ) -> IncidentView {
+        let mut tally = tally(cases);
+        let own: Vec<&Case> = cases.iter().filter(|c| visible(c)).collect();
+        tally.center = self::tally(own.iter().copied())
+            .center
+            .map(|(lat, lon)| ((lat * 100.0).round() / 100.0, (lon * 100.0).round() / 100.0));
+        incident.cases.retain(|id| own.iter().any(|c| c.id == *id));
+        IncidentView { incident, tally }
+    }
+}
+
 /// What the cluster rule asks of the incidents: for each cluster, open an incident when none
 /// of its cases is in one, else add its other cases to the incident (the oldest, when its
 /// cases are in several) that holds some. `member_of` says which incident a case is in.
@@ -189,6 +211,37 @@ mod tests {
     use super::*;
     use crate::domain::alert::AlertKind;
     use crate::domain::case::tests::{checkpoint, raised};
+
+    #[test]
+    fn a_reader_gets_the_raids_counts_but_only_their_own_cases_and_a_rounded_centre() {
+        let mut mine = Case::open(&raised(1, 1, AlertKind::Detained, vec![])).unwrap();
+        mine.location.lat = 34.052_234_56;
+        mine.location.lon = -118.243_685_12;
+        let mut theirs = Case::open(&raised(2, 2, AlertKind::Detained, vec![])).unwrap();
+        theirs.consulate = "santa-ana".into();
+        theirs.location.lat = 33.745_571_23;
+        theirs.location.lon = -117.867_833_91;
+        let incident = Incident {
+            id: 1,
+            name: String::new(),
+            by_rule: true,
+            opened_at: mine.pressed_at,
+            cases: vec![1, 2],
+        };
+        let view =
+            IncidentView::for_reader(incident, &[mine, theirs], |c| c.consulate == "los-angeles");
+        assert_eq!(view.tally.alerts, 2, "the whole raid is counted");
+        assert_eq!(
+            view.incident.cases,
+            [1],
+            "another consulate's case number is not given"
+        );
+        assert_eq!(
+            view.tally.center,
+            Some((34.05, -118.24)),
+            "the centre is of the reader's own cases, to about a kilometre"
+        );
+    }
 
     fn cluster(ids: &[u64]) -> Cluster {
         Cluster {

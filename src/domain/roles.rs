@@ -5,7 +5,7 @@
 use super::command::{
     Relation, Verb, may_read, may_read_figures, may_read_work, permitted, permitted_work,
 };
-use super::staff::{Role, may_see_roster};
+use super::staff::{Role, may_read_metrics, may_see_roster};
 use super::work::WorkVerb;
 
 /// A kind of staff member: a role, and for supervisors whether they have a consulate.
@@ -175,11 +175,11 @@ pub fn table() -> String {
     let mut out = String::from(
         "| Staff member | Added through the API | Token withdrawn through the API | \
          Reads cases | Acts on cases | Protection work (their consulate's; national: all) | \
-         Figures | Lawyers' roster |\n|---|---|---|---|---|---|---|---|\n",
+         Figures | Lawyers' roster | Hub metrics |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for kind in Kind::ALL {
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             kind.label(),
             yes(made_through_api(*kind)),
             yes(token_withdrawn_through_api(*kind)),
@@ -188,6 +188,7 @@ pub fn table() -> String {
             working(*kind),
             yes(may_read_figures(kind.role())),
             yes(may_see_roster(kind.role())),
+            yes(may_read_metrics(kind.role())),
         ));
     }
     out

@@ -3,7 +3,7 @@
 //! a stretch, or take them off it (leave, illness), and win over rotations. Pure: shifts and a
 //! time in, people out.
 
-use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -137,7 +137,38 @@ pub fn validate(req: &ShiftRequest) -> Result<When, FieldError> {
     }
 }
 
-/// The stretch of this shift that contains `at`, if any: (start, end).
+/// A wall-clock time in `tz` as an instant. A time the clocks skip (spring forward) is the
+/// moment they resume: a shift meant to start at 02:30 starts when 02:30 would have been, not
+/// never. A time they repeat (fall back) is the first of the two for a start and the second for
+/// an end, so a shift is never shorter than its wall-clock stretch: the day's shifts meet or
+/// overlap, and nobody is left off duty by a clock change.
+fn wall(tz: Tz, local: chrono::NaiveDateTime, end: bool) -> DateTime<Utc> {
+    use chrono::LocalResult;
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, second) => {
+            if end { second } else { first }.with_timezone(&Utc)
+        }
+        // In the gap: read with the offset in force just before it, which is the instant the
+        // clocks jumped past this time.
+        LocalResult::None => {
+            let before = tz
+                .from_local_datetime(&(local - Duration::hours(3)))
+                .earliest()
+                .map(|t| t.offset().fix())
+                .unwrap_or(chrono::FixedOffset::east_opt(0).expect("zero offset"));
+            before
+                .from_local_datetime(&local)
+                .single()
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_else(|| Utc.from_utc_datetime(&local))
+        }
+    }
+}
+
+/// The stretch of this shift that contains `at`, if any: (start, end). A rotation runs from its
+/// start to its end on the consulate's wall clock ("22:00 for 8 hours" ends at 06:00 local, when
+/// the day shift starts, whether that night is 7 hours long, 8 or 9).
 pub fn covering(when: &When, tz: Tz, at: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     match when {
         When::Override { from, to, .. } => (*from <= at && at < *to).then_some((*from, *to)),
@@ -154,11 +185,9 @@ pub fn covering(when: &When, tz: Tz, at: DateTime<Utc>) -> Option<(DateTime<Utc>
                 if !weekdays.contains(&weekday) {
                     continue;
                 }
-                let Some(begin) = tz.from_local_datetime(&day.and_time(*start)).earliest() else {
-                    continue;
-                };
-                let begin = begin.with_timezone(&Utc);
-                let end = begin + Duration::hours(*hours as i64);
+                let from = day.and_time(*start);
+                let begin = wall(tz, from, false);
+                let end = wall(tz, from + Duration::hours(*hours as i64), true);
                 if begin <= at && at < end {
                     return Some((begin, end));
                 }
@@ -221,6 +250,47 @@ mod tests {
         tz().with_ymd_and_hms(y, m, d, h, 0, 0)
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn clock_changes_leave_nobody_off_duty_and_drop_no_shift() {
+        let all = [1, 2, 3, 4, 5, 6, 7];
+        let shifts = [
+            shift(1, "Noche", rotation(&all, "22:00", 8)),
+            shift(2, "Día", rotation(&all, "06:00", 16)),
+        ];
+        // Fall back (2026-11-01, 02:00 PDT → 01:00 PST: a 9-hour night) and spring forward
+        // (2026-03-08, 02:00 PST → 03:00 PDT: a 7-hour night), every five minutes.
+        for (from, to) in [
+            (local(2026, 10, 31, 18), local(2026, 11, 1, 12)),
+            (local(2026, 3, 7, 18), local(2026, 3, 8, 12)),
+        ] {
+            let mut at = from;
+            while at < to {
+                assert!(!on_duty(&shifts, tz(), at).is_empty(), "nobody at {at}");
+                at += Duration::minutes(5);
+            }
+        }
+        // The night of the fall back runs to 06:00 on the wall clock: nine hours.
+        let (begin, end) = covering(&shifts[0].when, tz(), local(2026, 11, 1, 4)).unwrap();
+        assert_eq!(end - begin, Duration::hours(9));
+        assert_eq!(end, local(2026, 11, 1, 6));
+        // A shift that starts in the hour the clocks skip starts when they resume, not never.
+        let early = [shift(3, "Madrugada", rotation(&all, "02:30", 4))];
+        let during = tz()
+            .with_ymd_and_hms(2026, 3, 8, 3, 45, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            on_duty(&early, tz(), during),
+            [(3, "Madrugada".to_string())]
+        );
+        let (begin, end) = covering(&early[0].when, tz(), during).unwrap();
+        assert_eq!(
+            begin.with_timezone(&tz()).format("%H:%M").to_string(),
+            "03:30"
+        );
+        assert_eq!(end, local(2026, 3, 8, 6) + Duration::minutes(30));
     }
 
     fn rotation(days: &[u8], start: &str, hours: u32) -> When {

@@ -104,6 +104,13 @@ pub struct StaffInfo {
     pub token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// Who may read the hub's metrics (`GET /metrics`): those who answer for its running, supervisors
+/// and admins. Request counts by route and status say when a consulate is busy and how a raid
+/// goes: nothing an officer or a lawyer needs, and something a stolen token should not learn.
+pub fn may_read_metrics(role: Role) -> bool {
+    matches!(role, Role::Supervisor | Role::Admin)
+}
+
 /// Who may read the lawyers' roster: those who assign, and those who manage staff.
 pub fn may_see_roster(role: Role) -> bool {
     matches!(role, Role::Officer | Role::Supervisor | Role::Admin)

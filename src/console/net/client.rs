@@ -135,6 +135,24 @@ fn query_value(v: &str) -> String {
         .collect()
 }
 
+/// A client for talking to a hub at `base` with a token. A plain `http://` hub is on this machine
+/// (`url_policy`): a proxy from the environment (`HTTP_PROXY`, `ALL_PROXY`) is never used for
+/// it, since the proxy would read every request, token and case in clear. Through `https://`
+/// a proxy only tunnels what it cannot read, and a network may need one to get out.
+pub fn for_hub(base: &str) -> reqwest::ClientBuilder {
+    let builder = reqwest::Client::builder();
+    if proxy_may_carry(base) {
+        builder
+    } else {
+        builder.no_proxy()
+    }
+}
+
+/// Whether a proxy from the environment may carry requests to `base`: only encrypted ones.
+pub fn proxy_may_carry(base: &str) -> bool {
+    reqwest::Url::parse(base).is_ok_and(|u| u.scheme() == "https")
+}
+
 impl HubClient {
     pub fn new(base: &str, token: &str) -> Result<HubClient, NetError> {
         url_policy(base).map_err(NetError::Unreachable)?;
@@ -143,7 +161,7 @@ impl HubClient {
         if let Ok(name) = reqwest::header::HeaderValue::from_str(&console_name()) {
             headers.insert("guardia-console", name);
         }
-        let http = reqwest::Client::builder()
+        let http = for_hub(base)
             .connect_timeout(Duration::from_secs(5))
             .default_headers(headers)
             .build()

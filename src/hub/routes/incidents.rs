@@ -5,7 +5,7 @@ use axum::extract::State;
 use chrono::Duration;
 
 use super::lists::{SinceQuery, consulate_of};
-use crate::domain::incident::{self, IncidentView};
+use crate::domain::incident::IncidentView;
 use crate::hub::auth::Staff;
 use crate::hub::error::ApiError;
 use crate::hub::extract::ApiQuery;
@@ -31,9 +31,10 @@ pub async fn incidents(
                 .iter()
                 .any(|c| scope.allows(&c.consulate, c.also_consulate(), c.assigned_lawyer))
         })
-        .map(|(incident, cases)| IncidentView {
-            tally: incident::tally(&cases),
-            incident,
+        .map(|(incident, cases)| {
+            IncidentView::for_reader(incident, &cases, |c| {
+                scope.allows(&c.consulate, c.also_consulate(), c.assigned_lawyer)
+            })
         })
         .collect();
     Ok(Json(out))

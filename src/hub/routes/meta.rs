@@ -72,17 +72,22 @@ pub async fn record(
     }
 }
 
-/// `GET /metrics` (any staff token): the Prometheus text format.
+/// `GET /metrics` (supervisors and admins): the Prometheus text format.
 pub async fn metrics(
     State(state): State<AppState>,
-    _staff: Staff,
-) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    staff: Staff,
+) -> Result<([(axum::http::HeaderName, &'static str); 1], String), crate::hub::error::ApiError> {
+    if !crate::domain::staff::may_read_metrics(staff.0.role) {
+        return Err(crate::hub::error::ApiError::Forbidden(
+            "the hub's metrics are for supervisors and admins",
+        ));
+    }
     crate::hub::metrics::queue(state.store.queue_depth(), state.store.lag().as_secs_f64());
-    (
+    Ok((
         [(
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
         crate::hub::metrics::render(),
-    )
+    ))
 }
