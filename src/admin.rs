@@ -234,6 +234,9 @@ pub async fn retention(
 }
 
 /// `guardia admin hold`: places or lifts a legal hold.
+/// The longest reason a legal hold may give: a court order's caption and number fit.
+pub const HOLD_REASON_CHARS: usize = 300;
+
 pub async fn hold(
     config: &crate::config::Config,
     db: Option<std::path::PathBuf>,
@@ -245,6 +248,20 @@ pub async fn hold(
     if !release && reason.trim().is_empty() {
         return Err(say(lang, &Said::HoldNeedsReason));
     }
+    // What the hold rests on goes on the record and on screens: plain text, one line, bounded,
+    // like every free text the hub takes.
+    let reason = if reason.trim().is_empty() {
+        String::new()
+    } else {
+        crate::domain::validate::text("reason", &reason, HOLD_REASON_CHARS).map_err(|_| {
+            say(
+                lang,
+                &Said::HoldReasonNotPlain {
+                    max: HOLD_REASON_CHARS,
+                },
+            )
+        })?
+    };
     let store = open_store(&config.hub, db).map_err(|e| e.to_string())?;
     let changed = store
         .legal_hold(case, !release, reason, Actor::Operator, Utc::now())

@@ -32,6 +32,12 @@ fn corpus() -> Vec<(&'static str, String)> {
         ("zero width", "Ma\u{200b}ria\u{200d}\u{feff}".into()),
         ("line separator", "one\u{2028}two".into()),
         ("nul", "nul\u{0}byte".into()),
+        ("soft hyphen", "Mar\u{ad}ía".into()),
+        // "Ana" followed by an invisible "RUN" in tag characters.
+        ("tag characters", "Ana\u{e0052}\u{e0055}\u{e004e}".into()),
+        ("hangul filler", "\u{3164}\u{3164}".into()),
+        ("invisible times", "a\u{2062}b".into()),
+        ("private use", "Eva\u{f8ff}".into()),
     ]
 }
 
@@ -76,6 +82,36 @@ async fn every_api_answers_hostile_input_with_4xx() {
             "/v1/intake",
             Some(&officer),
             json!({ "name": text, "phone": "+13105550100", "description": "d" })
+                .to_string()
+                .into_bytes(),
+        );
+        with(
+            "/v1/intake",
+            Some(&officer),
+            json!({ "name": "Ana", "phone": "+13105550100", "description": text })
+                .to_string()
+                .into_bytes(),
+        );
+        with(
+            "/v1/visits/plans",
+            Some(&officer),
+            json!({ "facility": "ADLNTCA", "planned_on": Utc::now().date_naive().to_string(),
+                    "staff": ["Lucía"], "note": text })
+            .to_string()
+            .into_bytes(),
+        );
+        with(
+            "/v1/facilities",
+            Some(&officer),
+            json!({ "code": "LAX1", "name": text, "city": "Los Angeles", "state": "CA",
+                    "field_office": "LOS", "kind": "HOLD", "lat": LA.0, "lon": LA.1 })
+            .to_string()
+            .into_bytes(),
+        );
+        with(
+            &format!("/v1/cases/{case}/transfer"),
+            Some(&officer),
+            json!({ "to": "santa-ana", "reason": text })
                 .to_string()
                 .into_bytes(),
         );

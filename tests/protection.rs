@@ -150,15 +150,23 @@ async fn staff_add_and_correct_facilities_and_others_may_not() {
     let e = ok(hub.post_as(&officer, "/v1/facilities", wrong).await, 422).await;
     assert_eq!(e["field"]["name"], "lat", "{e}");
 
+    // A facility is the district's to record: Los Angeles cannot add one in El Paso's.
+    let e = ok(
+        hub.post_as(&officer, "/v1/facilities", new.clone()).await,
+        403,
+    )
+    .await;
+    assert_eq!(e["error"], "forbidden", "{e}");
+    let el_paso = hub.staff(Role::Officer, Some("el-paso")).await;
     let key = uuid::Uuid::new_v4().to_string();
     let first = ok(
-        hub.post_with_key(&officer, "/v1/facilities", new.clone(), &key)
+        hub.post_with_key(&el_paso, "/v1/facilities", new.clone(), &key)
             .await,
         201,
     )
     .await;
     let again = hub
-        .post_with_key(&officer, "/v1/facilities", new.clone(), &key)
+        .post_with_key(&el_paso, "/v1/facilities", new.clone(), &key)
         .await;
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(ok(again, 201).await, first);
@@ -171,15 +179,34 @@ async fn staff_add_and_correct_facilities_and_others_may_not() {
         .await;
     assert_eq!(found[0]["code"], "CEMFBTX");
     assert_eq!(found[0]["district"], "el-paso");
-    // A correction of a shipped facility replaces it, for everyone.
-    let mut fix = new.clone();
-    fix["code"] = json!("ADLNTCA");
-    fix["name"] = json!("ADELANTO ICE PROCESSING CENTER (EAST)");
-    ok(hub.post_as(&officer, "/v1/facilities", fix).await, 201).await;
+    // Nor move another consulate's facility: Adelanto (San Bernardino's) into El Paso's
+    // district, or Chicago's into its own.
+    let mut moved = new.clone();
+    moved["code"] = json!("ADLNTCA");
+    moved["name"] = json!("ADELANTO ICE PROCESSING CENTER");
+    ok(hub.post_as(&el_paso, "/v1/facilities", moved).await, 403).await;
+    // A correction by the district, where it stands, replaces it for everyone and is on the
+    // record with its author.
+    let san_bernardino = hub.staff(Role::Officer, Some("san-bernardino")).await;
+    let fix = json!({
+        "code": "ADLNTCA", "name": "ADELANTO ICE PROCESSING CENTER (EAST)",
+        "city": "Adelanto", "state": "CA", "field_office": "LOS",
+        "kind": "DIGSA", "lat": 34.55924, "lon": -117.44151
+    });
+    ok(
+        hub.post_as(&san_bernardino, "/v1/facilities", fix).await,
+        201,
+    )
+    .await;
     let found: Value = hub
         .json_as(&lawyer, "/v1/facilities?q=adelanto%20east")
         .await;
     assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    let author = hub.texts(
+        "SELECT json_extract(body, '$.actor.role') || ' ' || json_extract(body, '$.body.correction')
+           FROM events WHERE kind = 'facility_recorded' ORDER BY seq DESC LIMIT 1",
+    );
+    assert_eq!(author, ["officer 1"]);
     let recorded: Value = hub.json_as(&officer, "/v1/facilities/recorded").await;
     assert_eq!(recorded.as_array().unwrap().len(), 2);
 }

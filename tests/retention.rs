@@ -124,6 +124,19 @@ async fn a_closed_case_past_retention_is_erased_everywhere_while_the_record_stay
     drop(store);
 
     let held = cases[1].to_string();
+    // A reason with a hidden message (tag characters) or a terminal escape is refused, and no
+    // hold is set.
+    for hidden in ["Orden\u{e0052}\u{e0055}\u{e004e}", "Orden\u{1b}[2J"] {
+        let out = common::guardia()
+            .args([
+                "admin", "hold", "--db", db_arg, "--case", &held, "--reason", hidden,
+            ])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("plain text"), "{err}");
+    }
     let said = run(&[
         "admin",
         "hold",

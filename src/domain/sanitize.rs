@@ -25,6 +25,36 @@ pub fn is_forbidden(c: char) -> bool {
         || matches!(cp, 0xfff9..=0xfffc)
         // Unassigned-in-practice line and paragraph separators that some terminals honour.
         || matches!(cp, 0x2028 | 0x2029)
+        || is_invisible(cp)
+}
+
+/// Characters that print as nothing (or as blank space that is not a space) and so hide text
+/// from the person reading it: the soft hyphen, the combining grapheme joiner, Hangul fillers,
+/// invisible operators and deprecated format controls, Khmer inherent vowels, the Mongolian
+/// vowel separator, musical formatting controls, tag characters (which smuggle a whole hidden
+/// ASCII message after a visible word), noncharacters and private-use code points (which mean
+/// nothing shared).
+fn is_invisible(cp: u32) -> bool {
+    matches!(
+        cp,
+        0x00ad
+            | 0x034f
+            | 0x115f
+            | 0x1160
+            | 0x17b4
+            | 0x17b5
+            | 0x180e
+            | 0x2061..=0x2064
+            | 0x206a..=0x206f
+            | 0x3164
+            | 0xffa0
+            | 0xfffe
+            | 0xffff
+            | 0x1d173..=0x1d17a
+            | 0xe0000..=0xe007f
+            | 0xe000..=0xf8ff
+            | 0xf0000..=0x10ffff
+    )
 }
 
 /// Returns a copy of `input` that is safe to print. Escape sequences are dropped whole (not just

@@ -79,6 +79,9 @@ pub enum Said<'a> {
         held: usize,
     },
     HoldNeedsReason,
+    HoldReasonNotPlain {
+        max: usize,
+    },
     Hold {
         case: u64,
         on: bool,
@@ -212,6 +215,14 @@ pub fn say(lang: Lang, said: &Said<'_>) -> String {
         }
         HoldNeedsReason if es => "--reason: diga en qué se funda el resguardo".into(),
         HoldNeedsReason => "--reason: say what the hold rests on".into(),
+        HoldReasonNotPlain { max } if es => format!(
+            "--reason: escriba texto simple en una línea, sin caracteres de control ni invisibles, \
+             de hasta {max} caracteres"
+        ),
+        HoldReasonNotPlain { max } => format!(
+            "--reason: write plain text on one line, with no control or invisible characters, \
+             at most {max} characters"
+        ),
         Hold { case, on, changed } => match (es, on, changed) {
             (true, true, true) => format!("el caso {case} queda bajo resguardo legal"),
             (true, false, true) => format!("se levantó el resguardo legal del caso {case}"),

@@ -190,9 +190,18 @@ pub fn decide(
     };
     match command {
         WorkCommand::RecordFacility(req) => {
-            let consulate = acting_for(who, None);
-            authorize(verb, who, &consulate, false)?;
             let facility = crate::domain::facility::validate(req)?;
+            // A facility is recorded and corrected by the consulate whose district it lies in
+            // (national supervisors: any). Its place decides whose visit lists it is on, so a
+            // correction must be the district's both where it was and where it goes: an officer
+            // cannot move another consulate's facility into (or out of) their own district.
+            let goes_to = crate::domain::facility::district(&facility, facts.consulates)
+                .map(|c| c.id.as_str())
+                .unwrap_or_default();
+            authorize(verb, who, goes_to, false)?;
+            if facts.facility.is_some() {
+                authorize(verb, who, facts.district.unwrap_or_default(), false)?;
+            }
             let correction = facts.facility.is_some();
             one(
                 None,
