@@ -62,8 +62,8 @@ async fn every_table() -> tempfile::TempDir {
     )
     .await;
     let facility = json!({
-        "code": "CEMFBTX", "name": "Camp East Montana", "city": "El Paso", "state": "TX",
-        "field_office": "ELP", "kind": "SPC", "lat": 31.87, "lon": -106.42
+        "code": "LAHOLD1", "name": "Downtown Hold Room", "city": "Los Angeles", "state": "CA",
+        "field_office": "LOS", "kind": "HOLD", "lat": 34.05, "lon": -118.24
     });
     ok(hub.post_as(&officer, "/v1/facilities", facility).await, 201).await;
     let plan = json!({"facility": "ADLNTCA", "planned_on": day(2)});
@@ -180,7 +180,7 @@ async fn an_edit_to_any_sealed_table_is_named_and_access_edits_stop_the_hub() {
         ),
         (
             "facilities",
-            "UPDATE facilities SET body = replace(body, 'El Paso', 'Elsewhere')",
+            "UPDATE facilities SET body = replace(body, 'Los Angeles', 'Elsewhere')",
             false,
         ),
         (
