@@ -7,7 +7,14 @@ use guardia::config::{Config, data_dir};
 use guardia::domain::staff::Role;
 use guardia::report::protection::Output;
 
-use guardia::cli::{console_lang, report_client};
+use guardia::cli::{checked_lang, report_client};
+
+/// Says why the command cannot go on, in the person's language, and ends with status 2 (a
+/// usage mistake, as clap's own).
+fn refuse(why: &str) -> ! {
+    eprintln!("guardia: {why}");
+    std::process::exit(2)
+}
 
 /// How often `guardia simulate` says how far it has got.
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
@@ -86,6 +93,8 @@ async fn main() -> Result<()> {
         }
     };
     let mut config = Config::load(cli.config.as_deref())?;
+    // The arms below name their own `--lang` flag `lang`; this is the command line's.
+    let cli_lang = lang;
     match cli.command {
         Command::Demo {
             consulate,
@@ -95,14 +104,19 @@ async fn main() -> Result<()> {
         } => {
             let role = match Role::parse(&role) {
                 Some(r @ (Role::Officer | Role::Lawyer | Role::Supervisor)) => r,
-                _ => bail!("--as takes officer, lawyer or supervisor, not `{role}`"),
+                _ => refuse(&guardia::i18n::admin::say(
+                    cli_lang,
+                    &guardia::i18n::admin::Said::UnknownDemoRole { typed: role },
+                )),
             };
+            let lang = checked_lang(&config, lang, cli_lang).unwrap_or_else(|e| refuse(&e));
+            // Before the hub starts: without a terminal there is nothing to show it on.
+            guardia::cli::need_terminal(lang).unwrap_or_else(|e| refuse(&e));
             let _guard = log_to_file("demo.log")?;
             if let Some(c) = consulate {
                 config.demo.consulate = c;
             }
             config.demo.raid |= raid;
-            let lang = console_lang(&config, lang);
             guardia::demo::run(&config, role, lang, no_color())
                 .await
                 .map_err(anyhow::Error::msg)?;
@@ -137,8 +151,9 @@ async fn main() -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         Command::Console { hub, lang } => {
+            let lang = checked_lang(&config, lang, cli_lang).unwrap_or_else(|e| refuse(&e));
+            guardia::cli::need_terminal(lang).unwrap_or_else(|e| refuse(&e));
             let _guard = log_to_file("console.log")?;
-            let lang = console_lang(&config, lang);
             let options = guardia::console::app::ConsoleOptions::from_config(
                 &config,
                 &hub,
@@ -242,7 +257,7 @@ async fn main() -> Result<()> {
             if csv {
                 emit(&guardia::report::backlog_csv(&backlog))?;
             } else {
-                let lang = console_lang(&config, lang);
+                let lang = checked_lang(&config, lang, cli_lang).unwrap_or_else(|e| refuse(&e));
                 emit(&guardia::report::backlog_text(&backlog, lang, now))?;
             }
         }
@@ -259,7 +274,12 @@ async fn main() -> Result<()> {
                 },
         } => {
             let client = report_client(&config, hub)?;
-            let out = Output::new(csv, json, console_lang(&config, lang), &config);
+            let out = Output::new(
+                csv,
+                json,
+                checked_lang(&config, lang, cli_lang).unwrap_or_else(|e| refuse(&e)),
+                &config,
+            );
             let period = (from, to, consulate.as_deref());
             emit(&guardia::report::protection::figures(&client, period, &out).await?)?;
         }
@@ -272,7 +292,12 @@ async fn main() -> Result<()> {
             lang,
         } => {
             let client = report_client(&config, hub)?;
-            let out = Output::new(csv, json, console_lang(&config, lang), &config);
+            let out = Output::new(
+                csv,
+                json,
+                checked_lang(&config, lang, cli_lang).unwrap_or_else(|e| refuse(&e)),
+                &config,
+            );
             let asked = (consulate.as_deref(), at);
             emit(&guardia::report::protection::handover(&client, asked, &out).await?)?;
         }
@@ -291,7 +316,7 @@ async fn main() -> Result<()> {
                 emit(&format!("{}\n", guardia::report::case_json(&case)?))?;
             } else {
                 // Markdown for a legal file: who read it, and the seal to check it against.
-                let lang = console_lang(&config, lang);
+                let lang = checked_lang(&config, lang, cli_lang).unwrap_or_else(|e| refuse(&e));
                 let now = chrono::Utc::now();
                 emit(&guardia::report::sealed::export(&client, id, lang, now).await?)?;
             }

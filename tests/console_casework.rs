@@ -465,6 +465,8 @@ async fn a_transfer_by_keyboard_is_seen_by_both_consoles_and_duress_is_marked() 
     .await;
     east.model.refresh_order();
     assert_eq!(east.model.list.order[0], other.case_id, "duress is on top");
+    // `:N` opened the accepted case over the whole screen: back to the list.
+    east.key(KeyCode::Esc);
     let text = east.screen();
     assert!(text.contains("DURESS"), "{text}");
     west.stop.cancel();

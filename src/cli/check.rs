@@ -210,6 +210,53 @@ pub fn console_lang(config: &crate::config::Config, flag: Option<String>) -> cra
     crate::i18n::Lang::resolve(&configured, sys_locale::get_locale().as_deref())
 }
 
+/// [`console_lang`], refusing a `--lang` that is neither es nor en instead of guessing; the
+/// refusal is said in `cli`, the language the command line speaks.
+pub fn checked_lang(
+    config: &crate::config::Config,
+    flag: Option<String>,
+    cli: crate::i18n::Lang,
+) -> Result<crate::i18n::Lang, String> {
+    if let Some(typed) = &flag {
+        // `en`, `EN`, `en_US` and `es-MX` say a language; `fr` does not.
+        let code = typed.trim().to_ascii_lowercase();
+        let code = code.split(['-', '_', '.']).next().unwrap_or_default();
+        if crate::i18n::Lang::parse(code).is_none() {
+            return Err(crate::i18n::admin::say(
+                cli,
+                &crate::i18n::admin::Said::UnknownLang {
+                    typed: typed.clone(),
+                },
+            ));
+        }
+    }
+    Ok(console_lang(config, flag))
+}
+
+/// Why the console cannot start here, if it cannot: it draws on a terminal and reads keys from
+/// one, so input and output must both be one.
+pub fn terminal_problem(
+    input_is_tty: bool,
+    output_is_tty: bool,
+    lang: crate::i18n::Lang,
+) -> Option<String> {
+    (!(input_is_tty && output_is_tty))
+        .then(|| crate::i18n::admin::say(lang, &crate::i18n::admin::Said::NeedsTerminal))
+}
+
+/// [`terminal_problem`] for this process's standard input and output.
+pub fn need_terminal(lang: crate::i18n::Lang) -> Result<(), String> {
+    use std::io::IsTerminal;
+    match terminal_problem(
+        std::io::stdin().is_terminal(),
+        std::io::stdout().is_terminal(),
+        lang,
+    ) {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
+}
+
 /// A client for the one-shot reports, with the console's hub and token settings (the first
 /// hub, when the console is given several).
 pub fn report_client(
@@ -360,5 +407,37 @@ mod tests {
             parse_staff_role("supervisor", None, true, Lang::En).unwrap(),
             Role::Supervisor
         );
+    }
+
+    #[test]
+    fn a_language_other_than_es_or_en_is_refused_in_the_command_lines_language() {
+        use crate::i18n::Lang;
+        let config = crate::config::Config::load_with(None, None, &[]).unwrap();
+        let refused = checked_lang(&config, Some("fr".into()), Lang::Es).unwrap_err();
+        assert!(refused.contains("es (español) o en (inglés)"), "{refused}");
+        assert!(refused.contains("«fr»"), "{refused}");
+        let refused = checked_lang(&config, Some("fr".into()), Lang::En).unwrap_err();
+        assert!(
+            refused.contains("es (Spanish) or en (English)"),
+            "{refused}"
+        );
+        assert_eq!(
+            checked_lang(&config, Some("EN".into()), Lang::Es),
+            Ok(Lang::En)
+        );
+        assert_eq!(
+            checked_lang(&config, Some("es_MX".into()), Lang::En),
+            Ok(Lang::Es)
+        );
+    }
+
+    #[test]
+    fn without_a_terminal_the_console_says_so_instead_of_failing_to_draw() {
+        use crate::i18n::Lang;
+        assert_eq!(terminal_problem(true, true, Lang::Es), None);
+        let es = terminal_problem(false, true, Lang::Es).unwrap();
+        assert!(es.contains("necesita una terminal"), "{es}");
+        let en = terminal_problem(true, false, Lang::En).unwrap();
+        assert!(en.contains("needs an interactive terminal"), "{en}");
     }
 }

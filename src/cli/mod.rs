@@ -9,8 +9,8 @@ pub mod admin_run;
 mod check;
 
 pub use check::{
-    check_consulate, console_lang, lang_before_parse, lawyer_add_hint, parse_staff_add_role,
-    parse_staff_role, report_client, unknown_consulate,
+    check_consulate, checked_lang, console_lang, lang_before_parse, lawyer_add_hint, need_terminal,
+    parse_staff_add_role, parse_staff_role, report_client, unknown_consulate,
 };
 
 #[derive(Parser)]

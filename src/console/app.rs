@@ -122,14 +122,29 @@ pub fn draw<B: ratatui::backend::Backend>(
 #[derive(Clone)]
 pub struct Effects {
     outbox: mpsc::UnboundedSender<OutboxMsg>,
-    /// The drafts list, written by a thread of its own in the order given.
-    drafts: std::sync::mpsc::Sender<Vec<crate::console::records::FormDraft>>,
+    /// The drafts list, written by a thread of its own in the order given; the second half,
+    /// when present, is told once that list (or a newer one) is on disk.
+    drafts: std::sync::mpsc::Sender<DraftsWrite>,
     /// Reads go to the current hub; one that finds it down moves the console on.
     hubs: Hubs,
     inbox: mpsc::Sender<Action>,
 }
 
+type DraftsWrite = (
+    Vec<crate::console::records::FormDraft>,
+    Option<std::sync::mpsc::Sender<()>>,
+);
+
 impl Effects {
+    /// Writes the drafts and waits (a little) until they are on disk: on the way out, so what
+    /// was typed outlives the console instead of dying with the writer thread.
+    pub fn save_drafts_now(&self, list: Vec<crate::console::records::FormDraft>) {
+        let (done, written) = std::sync::mpsc::channel();
+        if self.drafts.send((list, Some(done))).is_ok() {
+            let _ = written.recv_timeout(Duration::from_secs(3));
+        }
+    }
+
     /// Bell and Quit belong to the terminal loop and are ignored here.
     pub fn perform(&self, command: Command) {
         match command {
@@ -154,7 +169,7 @@ impl Effects {
                 let _ = self.outbox.send(OutboxMsg::Submit(draft));
             }
             Command::SaveDrafts(list) => {
-                let _ = self.drafts.send(list);
+                let _ = self.drafts.send((list, None));
             }
             Command::FlushOutbox => {
                 let _ = self.outbox.send(OutboxMsg::Flush);
@@ -291,16 +306,20 @@ pub fn spawn_feeds(
         stop.clone(),
     ));
     let drafts_path = crate::console::drafts::path_beside(outbox_path);
-    let (drafts_tx, drafts_rx) =
-        std::sync::mpsc::channel::<Vec<crate::console::records::FormDraft>>();
+    let (drafts_tx, drafts_rx) = std::sync::mpsc::channel::<DraftsWrite>();
     std::thread::spawn(move || {
         // Only the newest list matters: a burst of saves writes the last one.
-        while let Ok(mut list) = drafts_rx.recv() {
-            while let Ok(newer) = drafts_rx.try_recv() {
+        while let Ok((mut list, ack)) = drafts_rx.recv() {
+            let mut acks: Vec<_> = ack.into_iter().collect();
+            while let Ok((newer, ack)) = drafts_rx.try_recv() {
                 list = newer;
+                acks.extend(ack);
             }
             if let Err(e) = crate::console::drafts::save(&drafts_path, &list) {
                 tracing::error!(error = %e, "cannot save the drafts");
+            }
+            for ack in acks {
+                let _ = ack.send(());
             }
         }
     });
@@ -373,6 +392,8 @@ pub async fn run(options: ConsoleOptions) -> Result<(), NetError> {
     model.drafts =
         crate::console::drafts::load(&crate::console::drafts::path_beside(&options.outbox));
     let result = event_loop(&mut terminal, &mut model, &mut inbox, &mut keys, &effects).await;
+    // The loop may have left with a save still queued: the newest list goes to disk first.
+    effects.save_drafts_now(model.drafts.clone());
     stop.cancel();
     ratatui::restore();
     if let Err(e) = result {

@@ -25,6 +25,11 @@ pub enum Mode {
     Refusals,
     /// Asked to confirm acknowledging every unattended case in the view.
     Bulk,
+    /// One case open over the whole body (`Enter`): the movement keys scroll it, and only
+    /// `Esc` goes back to the list, so no key quietly puts another case under the verbs.
+    Case,
+    /// The shift tab: read, not selected in. It has no case under a cursor, so no case verbs.
+    Shift,
 }
 
 pub struct Binding {
@@ -53,8 +58,12 @@ const fn b(mode: Mode, code: KeyCode, label: &'static str, intent: Intent, hint:
 
 /// A key that begins a case command, shown in the hint bar.
 const fn act(code: char, label: &'static str, verb: Verb) -> Binding {
+    act_in(Normal, code, label, verb)
+}
+
+const fn act_in(mode: Mode, code: char, label: &'static str, verb: Verb) -> Binding {
     Binding {
-        mode: Normal,
+        mode,
         code: KeyCode::Char(code),
         ctrl: false,
         label,
@@ -68,6 +77,11 @@ const fn act(code: char, label: &'static str, verb: Verb) -> Binding {
 /// where there is room (never at the expense of `?` and `q`).
 const fn act_rare(code: char, label: &'static str, verb: Verb) -> Binding {
     act(code, label, verb)
+}
+
+/// A key shown only in `?`, not in the hint bar.
+const fn quiet(mode: Mode, code: KeyCode, label: &'static str, intent: Intent) -> Binding {
+    b(mode, code, label, intent, false)
 }
 
 use Intent::*;
@@ -171,6 +185,58 @@ pub const BINDINGS: &[Binding] = &[
     b(Bulk, KeyCode::Char('y'), "y", Yes, true),
     b(Bulk, KeyCode::Char('n'), "n", Back, true),
     b(Bulk, KeyCode::Esc, "Esc", Back, false),
+    // The open case. The way back comes first in the hint bar.
+    b(Case, KeyCode::Esc, "Esc", CloseCase, true),
+    quiet(Case, KeyCode::Enter, "Enter", CloseCase),
+    b(Case, KeyCode::Up, "↑", Up, true),
+    quiet(Case, KeyCode::Char('k'), "k", Up),
+    b(Case, KeyCode::Down, "↓", Down, true),
+    quiet(Case, KeyCode::Char('j'), "j", Down),
+    quiet(Case, KeyCode::Char('K'), "K", Up),
+    quiet(Case, KeyCode::Char('J'), "J", Down),
+    quiet(Case, KeyCode::PageUp, "PgUp", PageUp),
+    quiet(Case, KeyCode::PageDown, "PgDn", PageDown),
+    quiet(Case, KeyCode::Home, "Home", First),
+    quiet(Case, KeyCode::Char('g'), "g", First),
+    quiet(Case, KeyCode::End, "End", Last),
+    quiet(Case, KeyCode::Char('G'), "G", Last),
+    act_in(Case, 'a', "a", Verb::Acknowledge),
+    act_in(Case, 'l', "l", Verb::Assign),
+    act_in(Case, 'c', "c", Verb::Checkpoint),
+    act_in(Case, 'n', "n", Verb::Note),
+    act_in(Case, 'X', "X", Verb::Close),
+    b(Case, KeyCode::Char(':'), ":", CommandLine, true),
+    quiet(Case, KeyCode::Char('!'), "!", ShowRefusals),
+    quiet(Case, KeyCode::Char('m'), "m", ToggleMap),
+    act_in(Case, 'I', "I", Verb::Intake),
+    act_in(Case, 'T', "T", Verb::Triage),
+    act_in(Case, 't', "t", Verb::Transfer),
+    act_in(Case, 'A', "A", Verb::AcceptTransfer),
+    act_in(Case, 'D', "D", Verb::DeclineTransfer),
+    act_in(Case, 'O', "O", Verb::Reopen),
+    b(Case, KeyCode::Char('?'), "?", ToggleHelp, true),
+    b(Case, KeyCode::Char('q'), "q", Quit, true),
+    // The shift tab: scrolling, the tabs, protection work and taking a call (no case needed).
+    b(Shift, KeyCode::Up, "↑", Up, true),
+    quiet(Shift, KeyCode::Char('k'), "k", Up),
+    b(Shift, KeyCode::Down, "↓", Down, true),
+    quiet(Shift, KeyCode::Char('j'), "j", Down),
+    quiet(Shift, KeyCode::PageUp, "PgUp", PageUp),
+    b(Shift, KeyCode::PageDown, "PgDn", PageDown, true),
+    quiet(Shift, KeyCode::Home, "Home", First),
+    quiet(Shift, KeyCode::Char('g'), "g", First),
+    quiet(Shift, KeyCode::End, "End", Last),
+    quiet(Shift, KeyCode::Char('G'), "G", Last),
+    quiet(Shift, KeyCode::Char('1'), "1", Tab(0)),
+    quiet(Shift, KeyCode::Char('2'), "2", Tab(1)),
+    quiet(Shift, KeyCode::Char('3'), "3", Tab(2)),
+    b(Shift, KeyCode::Tab, "Tab", NextTab, true),
+    b(Shift, KeyCode::Char('p'), "p", StartWork, true),
+    act_in(Shift, 'I', "I", Verb::Intake),
+    b(Shift, KeyCode::Char(':'), ":", CommandLine, true),
+    quiet(Shift, KeyCode::Char('!'), "!", ShowRefusals),
+    b(Shift, KeyCode::Char('?'), "?", ToggleHelp, true),
+    b(Shift, KeyCode::Char('q'), "q", Quit, true),
 ];
 
 /// The intent bound to `key` in `mode`. Ctrl-C always quits, whatever the mode, so the operator
@@ -233,7 +299,12 @@ pub fn help_rows(
         }
     }
     rows.into_iter()
-        .map(|(intent, keys)| (keys, crate::console::words::keys::describe(lang, intent)))
+        .map(|(intent, keys)| {
+            (
+                keys,
+                crate::console::words::keys::describe_in(lang, mode, intent, role),
+            )
+        })
         .collect()
 }
 
@@ -277,7 +348,7 @@ mod tests {
     fn ctrl_c_quits_in_every_mode() {
         let key = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         for mode in [
-            Normal, Filter, Help, Picker, Form, Confirm, Command, Refusals, Bulk,
+            Normal, Filter, Help, Picker, Form, Confirm, Command, Refusals, Bulk, Case, Shift,
         ] {
             assert_eq!(dispatch(mode, &key), Some(Quit));
         }

@@ -80,6 +80,8 @@ pub struct DetailPane {
     pub requested: Option<u64>,
     /// Lines the detail pane is scrolled by, and the case it applies to.
     pub scroll: u16,
+    /// Lines the detail pane shows at the current size (set by `update::settle`), for paging.
+    pub page: u16,
     pub shown_for: Option<u64>,
 }
 
@@ -102,6 +104,10 @@ pub struct ShiftTab {
     /// Set by `settle`: the pane's height, and the furthest the scroll may go.
     pub page: u16,
     pub most: u16,
+    /// The unattended cases as the strip counts them now (`Case::unattended` over this
+    /// console's cases), oldest first, set by `settle`: the tab's list is the strip's number,
+    /// not the handover's picture from when the tab was loaded.
+    pub unattended: Vec<crate::domain::handover::Item>,
 }
 
 /// What the outbox holds, as it last said.
@@ -166,13 +172,31 @@ impl Model {
             return form.mode();
         }
         match self.overlay {
-            Overlay::None => Mode::Normal,
+            Overlay::None => self.base_mode(),
             Overlay::Filter => Mode::Filter,
             Overlay::Help => Mode::Help,
             Overlay::Command => Mode::Command,
             Overlay::Refusals => Mode::Refusals,
             Overlay::Bulk => Mode::Bulk,
         }
+    }
+
+    /// The keys of what is under any overlay: the shift tab, the open case, or the list (the
+    /// `?` help lists these).
+    pub fn base_mode(&self) -> Mode {
+        if self.tab == Tab::Shift {
+            Mode::Shift
+        } else if self.detail.full {
+            Mode::Case
+        } else {
+            Mode::Normal
+        }
+    }
+
+    /// Whether one pane takes the whole body: the open case, or the shift tab (which has no
+    /// case beside it to show).
+    pub fn whole_body(&self) -> bool {
+        self.detail.full || self.tab == Tab::Shift
     }
 
     /// The case the detail pane shows: the backlog's selection on the backlog tab, else the
@@ -230,6 +254,7 @@ impl Model {
                 fetching: HashMap::new(),
                 requested: None,
                 scroll: 0,
+                page: 0,
                 shown_for: None,
             },
             facilities: Default::default(),
@@ -259,6 +284,7 @@ impl Model {
                 scroll: 0,
                 page: 0,
                 most: 0,
+                unattended: Vec::new(),
             },
         }
     }

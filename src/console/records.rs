@@ -177,6 +177,8 @@ pub enum Message {
     },
     /// `q` with this many actions still to be sent.
     QuitWithWaiting(usize),
+    /// Ctrl-C in a form with text typed: the text is kept as a draft, and the next `q` quits.
+    QuitDraftKept,
     /// `z` with no cluster of alerts to narrow to.
     NoClusters,
     /// A question answered no: nothing was sent.
@@ -288,6 +290,8 @@ pub enum Intent {
     SendAnyway,
     /// The menu of protection work: visits, raids, the duty roster.
     StartWork,
+    /// Esc in the open case: back to the list.
+    CloseCase,
 }
 
 /// What is open over the list when no form is: the mode follows from it and the form

@@ -425,15 +425,22 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
             model.list.stale = true;
             model.message = None;
         }
+        Intent::CloseCase => {
+            model.detail.full = false;
+            // Back beside the list, the detail starts at its top (the case's number and state).
+            model.detail.scroll = 0;
+        }
         Intent::ToggleHelp => model.overlay = crate::console::records::Overlay::Help,
         Intent::CloseHelp => model.overlay = crate::console::records::Overlay::None,
         Intent::Tab(n) => {
             if let Some(tab) = tabs(model.role()).get(usize::from(n)) {
+                model.detail.full = false;
                 model.tab = *tab;
                 return entered(model);
             }
         }
         Intent::NextTab => {
+            model.detail.full = false;
             let list = tabs(model.role());
             let at = list.iter().position(|t| *t == model.tab).unwrap_or(0);
             model.tab = list[(at + 1) % list.len()];
@@ -580,7 +587,9 @@ fn send_anyway(model: &mut Model) -> Vec<Command> {
 
 /// A page of the tab shown: the shift tab's pane, or the list's rows.
 fn page_of(model: &Model) -> i64 {
-    let page = if model.tab == Tab::Shift {
+    let page = if model.mode() == Mode::Case {
+        usize::from(model.detail.page)
+    } else if model.tab == Tab::Shift {
         usize::from(model.shift.page)
     } else {
         model.list.page
@@ -589,6 +598,15 @@ fn page_of(model: &Model) -> i64 {
 }
 
 fn move_by(model: &mut Model, delta: i64) {
+    if model.mode() == Mode::Case {
+        // The open case stays the case: the keys move through its text, never to another.
+        let at = i64::from(model.detail.scroll)
+            .saturating_add(delta)
+            .clamp(0, i64::from(u16::MAX));
+        // `settle` holds it to the case's last line at the next frame.
+        model.detail.scroll = u16::try_from(at).unwrap_or(0);
+        return;
+    }
     if model.tab == Tab::Shift {
         // The shift tab is read, not selected in: the keys scroll it, within its length.
         let most = i64::from(model.shift.most);
@@ -629,6 +647,8 @@ mod hub_tests;
 mod intake_tests;
 #[cfg(test)]
 mod picture_tests;
+#[cfg(test)]
+mod place_tests;
 #[cfg(test)]
 mod protection_tests;
 #[cfg(test)]

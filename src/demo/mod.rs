@@ -44,7 +44,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         languages: vec![],
         capacity: 0,
     };
-    let (_, officer) = crate::admin::add_staff(
+    let (officer_id, officer) = crate::admin::add_staff(
         &store,
         &consulates,
         person("Lucía Ramírez (demo)", Role::Officer),
@@ -100,7 +100,7 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
     .await?;
     let token = match role {
         Role::Lawyer => lawyer,
-        Role::Supervisor => supervisor,
+        Role::Supervisor => supervisor.clone(),
         _ => officer.clone(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -154,6 +154,8 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
         &url,
         seed::People {
             officer: &officer,
+            officer_id,
+            supervisor: &supervisor,
             neighbour: &neighbour_officer,
             lawyer: lawyer_id,
             codes: codes.clone(),

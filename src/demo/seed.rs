@@ -18,6 +18,10 @@ struct Api<'a> {
 /// Who the seeding acts as.
 pub struct People<'a> {
     pub officer: &'a str,
+    /// The officer's staff id, rostered on duty for the demo's whole run.
+    pub officer_id: i64,
+    /// The consulate's supervisor, who sets the roster.
+    pub supervisor: &'a str,
     /// An officer of the nearest other consulate.
     pub neighbour: &'a str,
     pub lawyer: i64,
@@ -100,6 +104,33 @@ impl Api<'_> {
     }
 }
 
+/// Rosters `staff_id` on duty from an hour ago to a day from now (an override: the roster's
+/// own way of covering hours outside the usual rotation).
+async fn put_on_duty(
+    http: &reqwest::Client,
+    hub: &str,
+    supervisor: &str,
+    staff_id: i64,
+) -> Result<(), String> {
+    let now = Utc::now();
+    let res = http
+        .post(format!("{hub}/v1/duty"))
+        .bearer_auth(supervisor)
+        .header("Idempotency-Key", Uuid::new_v4().to_string())
+        .json(&json!({
+            "staff_id": staff_id,
+            "from": (now - Duration::hours(1)).to_rfc3339(),
+            "to": (now + Duration::hours(24)).to_rfc3339(),
+        }))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !res.status().is_success() {
+        return Err(format!("seed duty shift refused: {}", res.status()));
+    }
+    Ok(())
+}
+
 /// Seeds about a dozen cases near `home` at many stages, several assigned to the lawyer, and the
 /// lifecycle's situations: a repeat press, a moving phone, a duress cancel, a transfer each way
 /// and a call-center intake.
@@ -117,6 +148,8 @@ pub async fn run(
         hub,
         officer: people.officer,
     };
+    // The demo's officer is the one on duty: the shift tab and the escalations say so.
+    put_on_duty(http, hub, people.supervisor, people.officer_id).await?;
     let phones = simulate::enroll(http, hub, 12, Some(people.codes.clone())).await?;
     // Days and hours as the consulate lives them: a hearing at 9 a.m. there, not at 9 UTC.
     let zone = home_consulate.zone();

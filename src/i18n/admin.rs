@@ -91,6 +91,16 @@ pub enum Said<'a> {
         case: u64,
         error: String,
     },
+    /// The console (or the demo) started without a terminal to draw on.
+    NeedsTerminal,
+    /// `--lang` given something other than es or en.
+    UnknownLang {
+        typed: String,
+    },
+    /// `guardia demo --as` given a role the demo does not play.
+    UnknownDemoRole {
+        typed: String,
+    },
 }
 
 pub fn say(lang: Lang, said: &Said<'_>) -> String {
@@ -235,6 +245,24 @@ pub fn say(lang: Lang, said: &Said<'_>) -> String {
         },
         AboutCase { case, error } if es => format!("caso {case}: {error}"),
         AboutCase { case, error } => format!("case {case}: {error}"),
+        NeedsTerminal if es => "La consola necesita una terminal interactiva: ejecute guardia \
+             desde una terminal, sin redirigir la entrada ni la salida"
+            .into(),
+        NeedsTerminal => "The console needs an interactive terminal: run guardia from a \
+             terminal, without redirecting its input or output"
+            .into(),
+        UnknownLang { typed } if es => {
+            format!("--lang acepta es (español) o en (inglés), no «{typed}»")
+        }
+        UnknownLang { typed } => {
+            format!("--lang takes es (Spanish) or en (English), not `{typed}`")
+        }
+        UnknownDemoRole { typed } if es => format!(
+            "--as acepta officer (oficial de guardia), lawyer (abogado) o supervisor, no «{typed}»"
+        ),
+        UnknownDemoRole { typed } => {
+            format!("--as takes officer (duty officer), lawyer or supervisor, not `{typed}`")
+        }
     }
 }
 

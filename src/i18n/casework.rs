@@ -25,7 +25,7 @@ pub fn checkpoint(lang: Lang, code: CheckpointCode) -> &'static str {
             "Notice to Appear served",
         ),
         RepresentativeAssigned => lang.pick("Representante asignado", "Representative assigned"),
-        FearScreening => lang.pick("Entrevista de miedo", "Fear screening"),
+        FearScreening => lang.pick("Entrevista de miedo creíble", "Credible fear interview"),
         ExpeditedRemoval => lang.pick("Deportación expedita", "Expedited removal"),
         MasterCalendarHearing => lang.pick("Audiencia preliminar", "Master calendar hearing"),
         BondHearing => lang.pick("Audiencia de fianza", "Bond hearing"),
@@ -63,16 +63,16 @@ pub fn checkpoint(lang: Lang, code: CheckpointCode) -> &'static str {
 pub fn outcome(lang: Lang, outcome: CloseOutcome) -> &'static str {
     use CloseOutcome::*;
     match outcome {
-        ReleasedOnBond => lang.pick("liberado con fianza", "released on bond"),
-        ReleasedOnRecognizance => lang.pick("liberado bajo palabra", "released on recognizance"),
+        ReleasedOnBond => lang.pick("libertad bajo fianza", "released on bond"),
+        ReleasedOnRecognizance => lang.pick("libertad bajo palabra", "released on recognizance"),
         ReliefGranted => lang.pick("alivio concedido", "relief granted"),
         ProceedingsTerminated => lang.pick("procedimiento terminado", "proceedings terminated"),
         VoluntaryDeparture => lang.pick("salida voluntaria", "voluntary departure"),
-        Removed => lang.pick("repatriado", "removed"),
+        Removed => lang.pick("repatriación", "removed"),
         FalseAlarm => lang.pick("falsa alarma", "false alarm"),
         LostContact => lang.pick("contacto perdido", "lost contact"),
         DeclinedAssistance => lang.pick("rechazó asistencia", "declined assistance"),
-        Transferred => lang.pick("transferido a otro consulado", "transferred"),
+        Transferred => lang.pick("traslado a otro consulado", "transferred"),
     }
 }
 
@@ -146,7 +146,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("conditions", "Condiciones del centro", "Conditions"),
     ("complaints", "Quejas", "Complaints"),
     ("cases", "Casos", "Cases"),
-    ("incident_name", "Nombre del operativo", "Raid name"),
+    ("incident_name", "Nombre de la redada", "Raid name"),
     ("weekdays", "Días", "Weekdays"),
     ("start", "Hora de inicio", "Start time"),
     ("hours", "Horas", "Hours"),
@@ -295,7 +295,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("serves_here", "atiende este consulado", "serves here"),
     ("imminent", "inminente", "imminent"),
-    ("detained", "detenido", "detained"),
+    ("detained", "detención", "detained"),
     ("consent", "Consentimiento", "Consent"),
     ("accepted", "acepta la protección", "accepts protection"),
     ("declined", "rechaza la protección", "declines protection"),

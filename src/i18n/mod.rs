@@ -263,7 +263,7 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
             "Transfer to another consulate",
         ),
         Unknown => lang.pick("sin dato", "unknown"),
-        StatusTransfer => lang.pick("en traslado", "transferring"),
+        StatusTransfer => lang.pick("en traslado", "in transfer"),
         FormIntake => lang.pick(
             "Llamada al centro de atención: nueva alerta",
             "Call-center intake: new alert",
@@ -320,7 +320,7 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         ),
         ByStage => lang.pick("Por etapa", "By stage"),
         ByAge => lang.pick("Por antigüedad", "By age"),
-        OverdueUnacknowledged => lang.pick("Sin atender fuera de plazo", "Unacknowledged past SLA"),
+        OverdueUnacknowledged => lang.pick("Sin atender fuera de plazo", "Unattended too long"),
         WithoutLawyer => lang.pick("Sin abogado", "Without a lawyer"),
         DeadlinesWeek => lang.pick("Plazos en 7 días", "Deadlines in 7 days"),
         LawyerLoad => lang.pick("Carga de abogados", "Lawyer load"),
@@ -333,7 +333,10 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
             "Needs attention (Enter opens)",
         ),
         NothingHere => lang.pick("nada pendiente", "nothing pending"),
-        RefusalsTitle => lang.pick("Acciones rechazadas por el hub", "Actions the hub refused"),
+        RefusalsTitle => lang.pick(
+            "Acciones rechazadas por el servidor",
+            "Actions the hub refused",
+        ),
         NoRefusals => lang.pick("ninguna", "none"),
         Sending => lang.pick("enviando…", "sending…"),
     }
@@ -353,7 +356,7 @@ pub fn tier(lang: Lang, tier: Tier) -> (&'static str, &'static str) {
 pub fn kind(lang: Lang, kind: AlertKind) -> &'static str {
     match kind {
         AlertKind::Imminent => lang.pick("inminente", "imminent"),
-        AlertKind::Detained => lang.pick("detenido", "detained"),
+        AlertKind::Detained => lang.pick("detención", "detained"),
     }
 }
 
@@ -430,7 +433,7 @@ pub fn event(lang: Lang, kind: EventKind) -> &'static str {
         }
         EventKind::FacilityRecorded => lang.pick("centro registrado", "facility recorded"),
         EventKind::VisitLogged => lang.pick("visita registrada", "visit logged"),
-        EventKind::IncidentRecorded => lang.pick("operativo registrado", "incident recorded"),
+        EventKind::IncidentRecorded => lang.pick("redada registrada", "raid recorded"),
         EventKind::DutyRecorded => lang.pick("guardia registrada", "duty roster changed"),
         EventKind::VisitPlanRecorded => lang.pick("visita programada", "visit planned"),
     }
@@ -505,6 +508,21 @@ pub fn reason_short(lang: Lang, reason: Reason) -> String {
     }
 }
 
+/// A reason in a few letters, for an urgency cell too narrow for [`reason_short`]: the flags'
+/// codes as the detail pane shows them ("65+", "EMB"), a wait, a count. `None` for reasons with
+/// no code (how a case ended, its kind: other columns say those).
+pub fn reason_code(lang: Lang, reason: Reason) -> Option<String> {
+    Some(match reason {
+        Reason::Duress => reason_short(lang, reason),
+        Reason::Vulnerable(f) => flag(lang, f).0.into(),
+        Reason::Overdue { minutes } if minutes < 100 => format!("{minutes} min"),
+        Reason::Overdue { minutes } => format!("{} h", minutes / 60),
+        Reason::Repeated(n) => format!("×{n}"),
+        Reason::NoContact => lang.pick("s/cont", "no cont").into(),
+        _ => return None,
+    })
+}
+
 /// "3 s", "12 min", "2 h 05", "3 d": short enough for a table cell.
 pub fn age(seconds: i64) -> String {
     let s = seconds.max(0);
@@ -565,7 +583,7 @@ pub fn reconnect_attempt(lang: Lang, attempt: u32) -> String {
 /// Which hub the console moved to, of those it was given (`number` counts from 1).
 pub fn on_hub(lang: Lang, number: usize, of: usize) -> String {
     match lang {
-        Lang::Es => format!("conectado al hub {number} de {of}"),
+        Lang::Es => format!("conectado al servidor {number} de {of}"),
         Lang::En => format!("connected to hub {number} of {of}"),
     }
 }

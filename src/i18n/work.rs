@@ -47,8 +47,8 @@ pub fn p(lang: Lang, phrase: P) -> &'static str {
             "Tell counsel of the move within 24 hours",
         ),
         TabShift => lang.pick("Guardia", "Shift"),
-        Incidents => lang.pick("Operativos", "Raids"),
-        NoIncidents => lang.pick("ningún operativo esta semana", "no raids this week"),
+        Incidents => lang.pick("Redadas", "Raids"),
+        NoIncidents => lang.pick("ninguna redada esta semana", "no raids this week"),
         FiguresTitle => lang.pick(
             "Cifras de los últimos 30 días",
             "Figures of the last 30 days",
@@ -81,10 +81,10 @@ pub const FIGURES: &[(&str, &str, &str)] = &[
         "People assisted (consent given)",
     ),
     ("alerts", "Alertas", "Alerts"),
-    ("raids", "Operativos detectados", "Raids detected"),
+    ("raids", "Redadas detectadas", "Raids detected"),
     (
         "detained_in_raids",
-        "Personas detenidas en operativos",
+        "Personas detenidas en redadas",
         "People detained in raids",
     ),
     (
@@ -274,13 +274,13 @@ pub fn w(lang: Lang, phrase: W) -> &'static str {
             lang.pick("Cancelar una visita programada", "Cancel a planned visit")
         }
         W::Work(WorkVerb::OpenIncident) => lang.pick(
-            "Agrupar casos en un operativo nuevo",
+            "Agrupar casos en una redada nueva",
             "Group cases into a new raid",
         ),
         W::Work(WorkVerb::AddToIncident) => {
-            lang.pick("Añadir casos a un operativo", "Add cases to a raid")
+            lang.pick("Añadir casos a una redada", "Add cases to a raid")
         }
-        W::Work(WorkVerb::NameIncident) => lang.pick("Nombrar un operativo", "Name a raid"),
+        W::Work(WorkVerb::NameIncident) => lang.pick("Nombrar una redada", "Name a raid"),
         W::Work(WorkVerb::SetShift) => lang.pick("Asignar un turno de guardia", "Set a duty shift"),
         W::Work(WorkVerb::RemoveShift) => {
             lang.pick("Quitar un turno de guardia", "Remove a duty shift")
@@ -369,11 +369,11 @@ pub fn work_done(lang: Lang, task: crate::domain::work::WorkVerb) -> &'static st
         WorkVerb::RecordFacility => lang.pick("lugar de detención registrado", "facility recorded"),
         WorkVerb::LogVisit => lang.pick("visita registrada", "visit logged"),
         WorkVerb::CancelPlan => lang.pick("visita programada cancelada", "planned visit cancelled"),
-        WorkVerb::OpenIncident => lang.pick("operativo creado", "raid created"),
+        WorkVerb::OpenIncident => lang.pick("redada creada", "raid created"),
         WorkVerb::AddToIncident => {
-            lang.pick("casos añadidos al operativo", "cases added to the raid")
+            lang.pick("casos añadidos a la redada", "cases added to the raid")
         }
-        WorkVerb::NameIncident => lang.pick("operativo nombrado", "raid named"),
+        WorkVerb::NameIncident => lang.pick("redada nombrada", "raid named"),
         WorkVerb::SetShift => lang.pick("turno de guardia asignado", "duty shift set"),
         WorkVerb::RemoveShift => lang.pick("turno de guardia quitado", "duty shift removed"),
     }

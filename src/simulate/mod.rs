@@ -22,9 +22,13 @@ use crate::api::{AlertResponse, EnrollResponse, EnrollmentPending, VerifyRequest
 use crate::domain::alert::{AlertKind, AlertRequest, CancelReason, CancelRequest};
 use crate::domain::registrant::{Flag, Profile, Relative};
 
-const FIRST: &[&str] = &[
-    "Ana", "Luis", "María", "José", "Rosa", "Juan", "Carmen", "Miguel", "Lucía", "Pedro", "Elena",
-    "Jorge", "Sofía", "Raúl", "Teresa", "Diego", "Marta", "Andrés", "Paola", "Iván",
+/// Women's and men's first names: a profile's flags and words follow its person (a pregnancy
+/// only for a woman), so the demo never shows what a reader knows cannot be.
+const WOMEN: &[&str] = &[
+    "Ana", "María", "Rosa", "Carmen", "Lucía", "Elena", "Sofía", "Teresa", "Marta", "Paola",
+];
+const MEN: &[&str] = &[
+    "Luis", "José", "Juan", "Miguel", "Pedro", "Jorge", "Raúl", "Diego", "Andrés", "Iván",
 ];
 const LAST: &[&str] = &[
     "García",
@@ -68,25 +72,43 @@ pub struct Phone {
 }
 
 fn fictional_profile(rng: &mut impl Rng) -> Profile {
-    let first = FIRST.choose(rng).copied().unwrap_or("Ana");
+    let woman = rng.random_bool(0.5);
+    let (names, fictional) = if woman {
+        (WOMEN, "Ficticia")
+    } else {
+        (MEN, "Ficticio")
+    };
+    let first = names.choose(rng).copied().unwrap_or("Ana");
     let last = LAST.choose(rng).copied().unwrap_or("García");
-    let relative = FIRST.choose(rng).copied().unwrap_or("Luis");
+    // A relative is someone else: never the person's own first name.
+    let others: Vec<&str> = WOMEN
+        .iter()
+        .chain(MEN)
+        .copied()
+        .filter(|n| *n != first)
+        .collect();
+    let relative = others.choose(rng).copied().unwrap_or("Luis");
+    let relative_fictional = if WOMEN.contains(&relative) {
+        "Ficticia"
+    } else {
+        "Ficticio"
+    };
     let mut flags = Vec::new();
     for flag in Flag::ALL {
-        if rng.random_bool(0.08) {
+        if (woman || flag != Flag::Pregnancy) && rng.random_bool(0.08) {
             flags.push(flag);
         }
     }
     let year = rng.random_range(1950..2006);
     Profile {
-        name: format!("{first} Ficticio {last}"),
+        name: format!("{first} {fictional} {last}"),
         date_of_birth: NaiveDate::from_ymd_opt(year, rng.random_range(1..=12), 15),
         consular_id: format!("DEMO{:06}", rng.random_range(0..1_000_000)),
         phone: format!("+1555{:07}", rng.random_range(0..10_000_000)),
         language: if rng.random_bool(0.1) { "mix" } else { "es" }.into(),
         flags,
         relatives: vec![Relative {
-            name: format!("{relative} Ficticio {last}"),
+            name: format!("{relative} {relative_fictional} {last}"),
             relation: "familiar".into(),
             phone: format!("+1555{:07}", rng.random_range(0..10_000_000)),
         }],
@@ -231,6 +253,9 @@ pub async fn run(
     let mut phase_left = Duration::ZERO;
     let mut multiplier = 1.0;
     let mut raid_centre = METROS[0];
+    // Where each phone first pressed: its later presses come from there (a person does not
+    // cross the country between two presses).
+    let mut placed: std::collections::HashMap<usize, (f64, f64)> = Default::default();
     // A short opening burst so the first alerts show within seconds.
     let mut opening = 5u32;
     loop {
@@ -267,10 +292,17 @@ pub async fn run(
                 _ if multiplier >= 4.0 => raid_centre,
                 _ => *METROS.choose(&mut rng).unwrap_or(&METROS[0]),
             };
+            let phone = rng.random_range(0..phones.len());
+            let fresh = (
+                centre.0 + rng.random_range(-plan.spread..plan.spread),
+                centre.1 + rng.random_range(-plan.spread * 1.2..plan.spread * 1.2),
+            );
+            let (lat, lon) = *placed.entry(phone).or_insert(fresh);
             let request = AlertRequest {
                 id: Uuid::new_v4(),
-                lat: centre.0 + rng.random_range(-plan.spread..plan.spread),
-                lon: centre.1 + rng.random_range(-plan.spread * 1.2..plan.spread * 1.2),
+                // A few hundred metres around where the phone was.
+                lat: lat + rng.random_range(-0.003..0.003),
+                lon: lon + rng.random_range(-0.003..0.003),
                 accuracy_m: rng.random_range(5.0..120.0),
                 pressed_at: Utc::now(),
                 kind: if rng.random_bool(0.3) {
@@ -279,7 +311,7 @@ pub async fn run(
                     AlertKind::Imminent
                 },
             };
-            let token = phones[rng.random_range(0..phones.len())].token.clone();
+            let token = phones[phone].token.clone();
             // Some cancels come with the duress PIN: the phone cannot tell them apart.
             let cancel_after = rng.random_bool(0.1).then(|| {
                 (
@@ -422,4 +454,29 @@ pub async fn cancel(
         .send()
         .await
         .is_ok_and(|r| r.status().is_success())
+}
+
+#[cfg(test)]
+mod people_tests {
+    use super::*;
+
+    #[test]
+    fn the_demos_people_are_consistent() {
+        let mut rng = rand::rng();
+        for _ in 0..2000 {
+            let p = fictional_profile(&mut rng);
+            let first = p.name.split(' ').next().unwrap();
+            if p.flags.contains(&Flag::Pregnancy) {
+                assert!(WOMEN.contains(&first), "{}", p.name);
+            }
+            let kin = p.relatives[0].name.split(' ').next().unwrap();
+            assert_ne!(first, kin, "{} is their own relative", p.name);
+            assert_eq!(
+                p.name.contains("Ficticia"),
+                WOMEN.contains(&first),
+                "{}",
+                p.name
+            );
+        }
+    }
 }

@@ -100,6 +100,9 @@ pub struct Input {
     /// For a coded field, its values' labels in the operator's language, in order: ↑/↓ pick
     /// among them (typing a label in either language works too; the wire keeps the codes).
     pub choices: Vec<String>,
+    /// Still the form's own prefill (the time now, the usual hours), untouched: the first
+    /// character typed replaces it, as it would a selected default.
+    pub pristine: bool,
 }
 
 impl Input {
@@ -236,6 +239,7 @@ fn note_input(name: &'static str, required: bool) -> Input {
     Input {
         name,
         editor: TextArea::default(),
+        pristine: true,
         multiline: true,
         required,
         hint: String::new(),
@@ -401,6 +405,7 @@ impl Form {
         let line = |name: &'static str, required: bool, hint: &str| Input {
             name,
             editor: TextArea::default(),
+            pristine: true,
             multiline: false,
             required,
             hint: hint.into(),
@@ -459,6 +464,7 @@ impl Form {
             Input {
                 name,
                 editor: editor(now.map(|c| casework::word(lang, c)).unwrap_or("")),
+                pristine: true,
                 multiline: false,
                 required: true,
                 hint: choices_hint(lang, &choices),
@@ -535,6 +541,7 @@ impl Form {
                 let mut inputs = vec![Input {
                     name: "at",
                     editor: editor(&crate::domain::time::editable(now, self.zone)),
+                    pristine: true,
                     multiline: false,
                     required: true,
                     hint: self.time_hint(lang),
@@ -557,6 +564,7 @@ impl Form {
                     inputs.push(Input {
                         name: spec.name,
                         editor: start,
+                        pristine: true,
                         multiline: false,
                         required: spec.required,
                         hint: match spec.kind {
@@ -611,6 +619,8 @@ impl Form {
         for (name, text) in &draft.fields {
             if let Some(input) = self.inputs.iter_mut().find(|i| i.name == name) {
                 input.editor = editor(text);
+                // What the person typed before: kept, not replaced by the next key.
+                input.pristine = false;
             }
         }
         // A placement drafted with its facility already chosen goes back to its fields.

@@ -47,6 +47,7 @@ fn line(name: &'static str, text: &str, required: bool, hint: String) -> Input {
     Input {
         name,
         editor: editor(text),
+        pristine: true,
         multiline: false,
         required,
         hint,
@@ -240,6 +241,8 @@ impl Form {
         for (name, text) in &draft.fields {
             if let Some(input) = self.inputs.iter_mut().find(|i| i.name == name) {
                 input.editor = editor(text);
+                // What the person typed before: kept, not replaced by the next key.
+                input.pristine = false;
             }
         }
     }

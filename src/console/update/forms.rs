@@ -193,6 +193,15 @@ pub fn typed_in_form(model: &mut Model, key: KeyEvent) -> Vec<Command> {
     if key.code == KeyCode::Enter && !input.multiline {
         form.move_focus(1);
     } else {
+        // The first character typed over a prefilled value replaces it (`08:00`, then `0`,
+        // is `0`, not `08:000`); any other key edits it as it stands.
+        let plain = !key.modifiers.intersects(
+            crossterm::event::KeyModifiers::CONTROL | crossterm::event::KeyModifiers::ALT,
+        );
+        if input.pristine && plain && matches!(key.code, KeyCode::Char(_)) {
+            input.editor = ratatui_textarea::TextArea::default();
+        }
+        input.pristine = false;
         input.editor.input(key);
     }
     vec![]
@@ -207,8 +216,16 @@ pub fn on_form_intent(model: &mut Model, intent: Intent) -> Vec<Command> {
     };
     match intent {
         Intent::Quit => {
-            model.quit = true;
-            return vec![Command::Quit];
+            // Ctrl-C with text typed: it is kept as a draft, the form closes, and a second
+            // Ctrl-C (or q) quits; nothing typed is lost to one key.
+            if crate::console::records::FormDraft::of(form, now).is_none() {
+                model.quit = true;
+                return vec![Command::Quit];
+            }
+            let commands = super::drafts::keep_and_close(model);
+            model.quit_armed = true;
+            model.message = Some(Message::QuitDraftKept);
+            return commands;
         }
         Intent::Cancel | Intent::KeepDraft => return super::drafts::keep_and_close(model),
         Intent::DiscardDraft => return super::drafts::discard(model),
@@ -478,6 +495,15 @@ fn intake_request(form: &Form) -> Result<IntakeRequest, Refusal> {
             .map(|i| i.value().trim().to_string())
             .unwrap_or_default()
     };
+    // A required field left empty is missing, not badly written: said so, the first in the
+    // form's order, before any check of a format.
+    if let Some(empty) = form
+        .inputs
+        .iter()
+        .find(|i| i.required && i.value().trim().is_empty())
+    {
+        return Err(field(empty.name, FieldCode::Required));
+    }
     let number = |name: &str| -> Result<Option<f64>, Refusal> {
         let v = value(name);
         if v.is_empty() {

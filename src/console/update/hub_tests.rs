@@ -37,7 +37,7 @@ fn the_status_line_names_the_hub_the_console_moved_to() {
     assert_eq!(m.hub, Some(1));
     assert_eq!(m.notice, Some(Notice::OnHub { number: 2, of: 3 }));
     assert!(
-        screen(&mut m, 100, 24).contains("conectado al hub 2 de 3"),
+        screen(&mut m, 100, 24).contains("conectado al servidor 2 de 3"),
         "{}",
         screen(&mut m, 100, 24)
     );

@@ -68,7 +68,11 @@ fn run(model: &mut Model, line: Line) -> Vec<Command> {
     };
     select_case(model, id);
     match line {
-        Line::Open(_) => vec![],
+        // `:1015` is "open 1015": the case, over the whole body, as Enter on its row.
+        Line::Open(_) => {
+            model.detail.full = true;
+            vec![]
+        }
         Line::Run(_, command) => submit(model, id, version, command),
         Line::Checkpoint(_, code) => {
             let commands = start(model, Verb::Checkpoint, Some(id));

@@ -55,6 +55,37 @@ fn a_cluster_is_counted_in_the_strip_and_z_narrows_the_list_to_it() {
 }
 
 #[test]
+fn the_strip_keeps_the_most_important_whole_and_drops_the_least() {
+    let mut m = raid(Lang::Es);
+    update(&mut m, Action::HubEvent(Box::new(duress(7, 1003))));
+    m.refresh_order();
+    let strip = screen(&mut m, 80, 24).lines().nth(1).unwrap().to_string();
+    // Duress, the critical count and the cluster come first and whole.
+    assert!(strip.contains("‼ 1 con coacción"), "{strip}");
+    assert!(strip.contains("1 caso crítico"), "{strip}");
+    // The cluster in its short name where its sentence does not fit.
+    assert!(strip.contains("◎ grupo de 5 alertas"), "{strip}");
+    // At 200 columns everything fits, the longest wait last.
+    let wide = screen(&mut m, 200, 30).lines().nth(1).unwrap().to_string();
+    assert!(
+        wide.contains("sin atender") && wide.contains("espera más larga"),
+        "{wide}"
+    );
+    assert!(
+        wide.find("1 caso crítico").unwrap() < wide.find("sin atender").unwrap(),
+        "{wide}"
+    );
+    // What did not fit at 80 is gone whole, never cut: each item there is one of the wide's.
+    let whole: Vec<&str> = wide.trim_end().split(" · ").collect();
+    for item in strip.trim_end().split(" · ").skip(1) {
+        if item.starts_with('◎') {
+            continue;
+        }
+        assert!(whole.contains(&item), "{item:?} cut short: {strip}");
+    }
+}
+
+#[test]
 fn z_without_a_cluster_says_so() {
     let mut m = Model::new(Lang::En, false, Duration::minutes(5), now());
     update(&mut m, key(KeyCode::Char('z')));
@@ -130,17 +161,19 @@ fn the_urgency_column_reads_its_reasons_whole() {
     update(&mut m, Action::HubEvent(Box::new(e)));
     m.refresh_order();
     let text = screen(&mut m, 120, 30);
-    // At 120 columns the reasons give way (their symbol and first word stay) and names do not.
+    // At 120 columns the reasons give way to the detail pane's codes (never a word cut in
+    // the middle) and names do not.
     assert!(text.contains("‼ COACCIÓN"), "{text}");
-    assert!(text.contains("‼ menores"), "{text}");
+    assert!(text.contains("‼ MEN "), "{text}");
+    assert!(!text.contains("‼ menores "), "{text}");
     assert!(
         text.contains("Persona Fictici"),
         "names keep their width: {text}"
     );
     // At 80 duress is still read whole: the name gives it two columns.
     let narrow = screen(&mut m, 80, 24);
-    assert!(narrow.contains("Persona Ficti"), "{narrow}");
-    assert!(narrow.contains("‼ COACCIÓN 1003"), "{narrow}");
+    assert!(narrow.contains("Persona Fictici"), "{narrow}");
+    assert!(narrow.contains("‼ COACCIÓN"), "{narrow}");
     // Wide enough, the tier's word is there too.
     let wide = screen(&mut m, 200, 30);
     assert!(wide.contains("‼ CRÍTICA · menores a cargo"), "{wide}");

@@ -15,13 +15,30 @@ pub fn settle(model: &mut Model, area: Rect) {
     let input_open = model.mode() == Mode::Filter
         || model.mode() == Mode::Command
         || !model.list.filter.is_empty();
-    let p = panes(area, input_open, model.detail.full);
+    let p = panes(area, input_open, model.whole_body());
     let height = list_rows(p.list);
     model.list.page = height;
     if model.tab == Tab::Shift {
+        let mut unattended: Vec<_> = model
+            .cases
+            .values()
+            .filter(|c| c.unattended())
+            .map(|c| crate::domain::handover::Item {
+                case_id: c.id,
+                name: if c.registrant.erased {
+                    String::new()
+                } else {
+                    c.registrant.name.clone()
+                },
+                since: c.received_at,
+            })
+            .collect();
+        unattended.sort_by_key(|i| (i.since, i.case_id));
+        model.shift.unattended = unattended;
         // Scrolled no further than its last line reaching the pane's bottom.
-        let page = p.list.height.saturating_sub(2);
-        let rows = crate::console::view::shift_rows(model, p.list.width.saturating_sub(2));
+        // The shift tab has the whole body (see `Model::whole_body`).
+        let page = p.detail.height.saturating_sub(2);
+        let rows = crate::console::view::shift_rows(model, p.detail.width.saturating_sub(2));
         model.shift.page = page;
         model.shift.most = u16::try_from(rows).unwrap_or(u16::MAX).saturating_sub(page);
         model.shift.scroll = model.shift.scroll.min(model.shift.most);
@@ -88,6 +105,7 @@ pub fn settle(model: &mut Model, area: Rect) {
     // Scrolled no further than its last line reaching the pane's bottom.
     if let Some(id) = target {
         let inner = p.detail.height.saturating_sub(2) as usize;
+        model.detail.page = u16::try_from(inner).unwrap_or(u16::MAX);
         let rows = crate::console::view::detail_rows(model, id, p.detail.width.saturating_sub(2));
         let most = rows.saturating_sub(inner).min(u16::MAX as usize) as u16;
         model.detail.scroll = model.detail.scroll.min(most);
@@ -138,8 +156,10 @@ pub fn backlog_target(model: &Model) -> Option<u64> {
 /// Shows a case in the queue: switches to the tab that lists cases and selects it.
 pub fn select_case(model: &mut Model, id: u64) {
     let list = tabs(model.role());
-    if model.tab == Tab::Backlog
-        && let Some(tab) = list.iter().find(|t| **t != Tab::Backlog)
+    if matches!(model.tab, Tab::Backlog | Tab::Shift)
+        && let Some(tab) = list
+            .iter()
+            .find(|t| !matches!(t, Tab::Backlog | Tab::Shift))
     {
         model.tab = *tab;
     }

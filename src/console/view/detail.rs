@@ -517,7 +517,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
         };
         lines.push(Line::from(format!(
             "  {}  {}{} · {}",
-            entry.at.with_timezone(&zone).format("%m-%d %H:%M"),
+            entry.at.with_timezone(&zone).format("%Y-%m-%d %H:%M"),
             what,
             extra,
             actor

@@ -16,7 +16,10 @@ use crate::i18n::{Text, t};
 /// at 80 columns the bar never ends mid-word or before `?` and `q`.
 pub fn render_hints(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
     let rows = keymap::help_rows(model.mode(), model.lang, true, model.role());
-    let essential = |keys: &str| model.mode() == Mode::Normal && (keys == "?" || keys == "q");
+    let essential = |keys: &str| {
+        matches!(model.mode(), Mode::Normal | Mode::Case | Mode::Shift)
+            && (keys == "?" || keys == "q")
+    };
     let width = |keys: &str, what: &str| keys.chars().count() + what.chars().count() + 3;
     let mut room = usize::from(area.width).saturating_sub(
         rows.iter()
@@ -26,13 +29,6 @@ pub fn render_hints(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) 
     );
     let mut spans = Vec::new();
     let mut tail = Vec::new();
-    // In the full-screen detail, the way back comes first.
-    if model.detail.full && model.mode() == Mode::Normal {
-        let back = crate::console::words::keys::back(model.lang);
-        room = room.saturating_sub(width("Esc", back));
-        spans.push(Span::styled("Esc", theme.key()));
-        spans.push(Span::raw(format!(" {back}  ")));
-    }
     for (keys, what) in &rows {
         let pair = [
             Span::styled(keys.clone(), theme.key()),
@@ -93,7 +89,8 @@ pub fn render_tabs(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             spans.push(Span::raw(" "));
         }
     }
-    // What needs someone now, over the list: never scrolls away.
+    // What needs someone now, over the list: never scrolls away. Most important first, so
+    // that on a narrow terminal the least important give way, each whole or not at all.
     // The whole queue's, even while the list is narrowed to a search, a view or a cluster.
     let tally = model.counted().tally();
     let mut counts: Vec<Span> = Vec::new();
@@ -103,6 +100,19 @@ pub fn render_tabs(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             theme.unseen(),
         ));
     }
+    counts.push(Span::raw(strip::critical(lang, tally.critical)));
+    // The cluster's whole sentence where it fits, else its short name (as the list's title
+    // says it under `z`).
+    let cluster = model.list.clusters.first().map(|biggest| {
+        let n = biggest.ids.len();
+        (
+            strip::cluster(lang, n),
+            format!("◎ {}", strip::cluster_view(lang, n)),
+        )
+    });
+    if let Some((long, _)) = &cluster {
+        counts.push(Span::styled(long.clone(), theme.warn()));
+    }
     counts.push(Span::styled(
         strip::unattended(lang, tally.unattended),
         if tally.unattended > 0 {
@@ -111,17 +121,10 @@ pub fn render_tabs(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             theme.dim()
         },
     ));
-    if let Some(since) = model.counted().oldest_unattended() {
+    if !model.outbox.refused.is_empty() {
         counts.push(Span::styled(
-            strip::oldest_wait(lang, (model.now - since).num_seconds()),
-            theme.warn(),
-        ));
-    }
-    counts.push(Span::raw(strip::critical(lang, tally.critical)));
-    if let Some(biggest) = model.list.clusters.first() {
-        counts.push(Span::styled(
-            strip::cluster(lang, biggest.ids.len()),
-            theme.warn(),
+            format!("✕ {}", strip::refused(lang, model.outbox.refused.len())),
+            theme.unseen(),
         ));
     }
     if model.outbox.waiting > 0 {
@@ -130,14 +133,33 @@ pub fn render_tabs(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             theme.warn(),
         ));
     }
-    if !model.outbox.refused.is_empty() {
+    if let Some(since) = model.counted().oldest_unattended() {
         counts.push(Span::styled(
-            format!("✕ {}", strip::refused(lang, model.outbox.refused.len())),
-            theme.unseen(),
+            strip::oldest_wait(lang, (model.now - since).num_seconds()),
+            theme.warn(),
         ));
     }
-    for (n, span) in counts.into_iter().enumerate() {
-        spans.push(Span::raw(if n == 0 { " " } else { " · " }));
+    let mut room = usize::from(area.width).saturating_sub(
+        spans
+            .iter()
+            .map(|s| s.content.chars().count())
+            .sum::<usize>(),
+    );
+    for (n, mut span) in counts.into_iter().enumerate() {
+        let gap = if n == 0 { " " } else { " · " };
+        let width = |span: &Span| gap.chars().count() + span.content.chars().count();
+        if width(&span) > room
+            && let Some((long, short)) = &cluster
+            && span.content == long.as_str()
+        {
+            span.content = short.clone().into();
+        }
+        let needs = width(&span);
+        if needs > room {
+            break;
+        }
+        room -= needs;
+        spans.push(Span::raw(gap));
         spans.push(span);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -27,8 +27,9 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled(place, theme.title()));
             spans.push(Span::raw(" · "));
         }
+        // A middle dot, not brackets: a name may carry its own ("(demo)").
         spans.push(Span::raw(format!(
-            "{} ({})",
+            "{} · {}",
             clean(&me.name),
             i18n::role(lang, me.role)
         )));

@@ -4,13 +4,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme::Theme;
-use crate::console::keymap::{self, Mode};
+use crate::console::keymap;
 use crate::console::model::Model;
 use crate::i18n::{Text, t};
 
-/// The `?` overlay: every binding of the main mode, from the same table that dispatches keys.
+/// The `?` overlay: every binding of what it covers (the list, the open case, the shift tab), from the same table that dispatches keys.
 pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
-    let rows = keymap::help_rows(Mode::Normal, model.lang, false, model.role());
+    let rows = keymap::help_rows(model.base_mode(), model.lang, false, model.role());
     // Two columns when one would not fit the screen's height.
     let columns = if rows.len() + 4 > area.height as usize {
         2

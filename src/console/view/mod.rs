@@ -69,22 +69,26 @@ pub fn render(model: &Model, frame: &mut Frame) {
     let area = frame.area();
     let show_filter = model.mode() == Mode::Filter || !model.list.filter.is_empty();
     let show_command = model.mode() == Mode::Command;
-    let p = panes(area, show_filter || show_command, model.detail.full);
+    let p = panes(area, show_filter || show_command, model.whole_body());
     header::render(model, theme, frame, p.header);
     footer::render_tabs(model, theme, frame, p.tabs);
-    if p.list.height > 0 {
+    if model.tab == Tab::Shift {
+        // The shift tab has no case of its own: it takes the body, with no case beside it.
+        shift::render(model, theme, frame, p.detail);
+    } else if p.list.height > 0 {
         match &model.backlog.view {
-            _ if model.tab == Tab::Shift => shift::render(model, theme, frame, p.list),
             Some((b, ids)) if model.tab == Tab::Backlog => {
                 backlog::render(model, b, ids, theme, frame, p.list)
             }
             _ => queue::render(model, theme, frame, p.list),
         }
     }
-    if model.detail.show_map {
-        map::render(model, theme, frame, p.detail);
-    } else {
-        detail::render(model, model.detail_target(), theme, frame, p.detail);
+    if model.tab != Tab::Shift {
+        if model.detail.show_map {
+            map::render(model, theme, frame, p.detail);
+        } else {
+            detail::render(model, model.detail_target(), theme, frame, p.detail);
+        }
     }
     if show_command {
         footer::render_command(model, theme, frame, p.input);

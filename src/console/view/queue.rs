@@ -39,10 +39,7 @@ const URGENCY_MIN: usize = 8;
 fn urgency_texts(lang: Lang, urgency: &crate::domain::urgency::Urgency) -> (String, String) {
     let (symbol, label) = i18n::tier(lang, urgency.tier);
     // The kind has its own column; the urgency cell says what else raised the tier.
-    let reason = urgency
-        .reasons
-        .iter()
-        .filter(|r| !matches!(r, Reason::Detained | Reason::Imminent))
+    let reason = shown_reasons(urgency)
         .take(2)
         .map(|r| i18n::reason_short(lang, *r))
         .collect::<Vec<_>>()
@@ -56,6 +53,82 @@ fn urgency_texts(lang: Lang, urgency: &crate::domain::urgency::Urgency) -> (Stri
             format!("{symbol} {reason}"),
         )
     }
+}
+
+/// The reasons the urgency cell speaks of: not the kind, which has its own column.
+fn shown_reasons(urgency: &crate::domain::urgency::Urgency) -> impl Iterator<Item = &Reason> {
+    urgency
+        .reasons
+        .iter()
+        .filter(|r| !matches!(r, Reason::Detained | Reason::Imminent))
+}
+
+/// The urgency cell where even the short reasons do not fit `width`: the codes the detail pane
+/// uses ("‼ 65+", "▲ EMB·INT"), as many as fit, never a word cut in the middle. A reason with no
+/// code (how the case ended: the status column says it) leaves the tier's word, or its symbol.
+/// Duress is whole whatever the width (`render` makes room for it).
+fn urgency_compact(lang: Lang, urgency: &crate::domain::urgency::Urgency, width: usize) -> String {
+    let (symbol, label) = i18n::tier(lang, urgency.tier);
+    if urgency.reasons.contains(&Reason::Duress) {
+        return format!("{symbol} {}", i18n::reason_short(lang, Reason::Duress));
+    }
+    let mut text = symbol.to_string();
+    let mut first = true;
+    for code in shown_reasons(urgency).filter_map(|r| i18n::reason_code(lang, *r)) {
+        let next = format!("{text}{}{code}", if first { " " } else { "·" });
+        if next.chars().count() > width {
+            break;
+        }
+        text = next;
+        first = false;
+    }
+    if first {
+        let with_label = format!("{symbol} {label}");
+        if with_label.chars().count() <= width {
+            return with_label;
+        }
+    }
+    text
+}
+
+/// The columns after the urgency, in the table's order, with their widths (the name's is its
+/// least); and the order they give way in on a narrow terminal, least needed first. The
+/// urgency and the case number are the last things a row loses: they are how a case is
+/// found and said aloud.
+const COLUMNS: [usize; 7] = [5, 6, 9, NAME_MIN, 6, 11, 9];
+const CASE: usize = 0;
+const NAME: usize = 3;
+/// Distance, age, deadline, kind, status; the name then narrows to what is left.
+const GIVE_WAY: [usize; 5] = [4, 1, 6, 2, 5];
+
+/// Which of [`COLUMNS`] fit beside an urgency column `urgency` wide, in `inner` cells (after
+/// the borders and the selection mark; one cell between columns).
+fn columns_shown(inner: usize, urgency: usize) -> [bool; 7] {
+    let mut shown = [true; 7];
+    let need = |shown: &[bool; 7]| {
+        urgency
+            + COLUMNS
+                .iter()
+                .zip(shown)
+                .filter(|(_, s)| **s)
+                .map(|(w, _)| w + 1)
+                .sum::<usize>()
+    };
+    for column in GIVE_WAY {
+        if need(&shown) <= inner {
+            break;
+        }
+        shown[column] = false;
+    }
+    debug_assert!(shown[CASE] && shown[NAME]);
+    shown
+}
+
+/// How the urgency column speaks, one way for all its rows.
+enum Form {
+    Whole,
+    Short,
+    Codes,
 }
 
 pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -187,12 +260,33 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             (case, urgency, texts)
         })
         .collect();
-    let fits = assessed
-        .iter()
-        .all(|(_, _, (full, _))| full.chars().count() <= room);
+    // Whole where every row's fits, else short, else in codes: one form for the column.
+    let fits = |long: bool| {
+        assessed
+            .iter()
+            .all(|(_, _, (full, short))| if long { full } else { short }.chars().count() <= room)
+    };
+    let form = if fits(true) {
+        Form::Whole
+    } else if fits(false) {
+        Form::Short
+    } else {
+        Form::Codes
+    };
+    let assessed: Vec<_> = assessed
+        .into_iter()
+        .map(|(case, urgency, (full, short))| {
+            let text = match form {
+                Form::Whole => full,
+                Form::Short => short,
+                Form::Codes => urgency_compact(lang, &urgency, room),
+            };
+            (case, urgency, text)
+        })
+        .collect();
     let urgency_width = assessed
         .iter()
-        .map(|(_, _, (full, short))| if fits { full } else { short }.chars().count())
+        .map(|(_, _, text)| text.chars().count())
         .max()
         .unwrap_or(0)
         .clamp(URGENCY_MIN, room);
@@ -210,11 +304,23 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         0
     };
     let urgency_width = urgency_width.max(duress_word);
-    let name_min = NAME_MIN.saturating_sub(urgency_width.saturating_sub(room));
+    // On a narrow terminal the least needed columns go first; the name narrows to what is left.
+    let inner = usize::from(area.width).saturating_sub(2 + 2);
+    let shown = columns_shown(inner, urgency_width);
+    let others: usize = COLUMNS
+        .iter()
+        .zip(shown)
+        .enumerate()
+        .filter(|(i, (_, s))| *s && *i != NAME)
+        .map(|(_, (w, _))| w + 1)
+        .sum();
+    let left = inner.saturating_sub(urgency_width + others + 1);
+    let name_min = NAME_MIN
+        .saturating_sub(urgency_width.saturating_sub(room))
+        .min(left);
     let rows: Vec<Row> = assessed
         .into_iter()
-        .map(|(case, urgency, (full, short))| {
-            let urgency_text = if fits { full } else { short };
+        .map(|(case, urgency, urgency_text)| {
             // Duress is said by the urgency column (and the row is pinned), a new case by its
             // row's style (bold, underlined, in every terminal) and the strip's count: not by
             // words that would take the name's width.
@@ -226,8 +332,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             } else {
                 Line::from(super::person_name(lang, &case.registrant))
             };
-            let row = Row::new(vec![
-                Cell::from(Span::styled(urgency_text, theme.tier(urgency.tier))),
+            let cells = vec![
                 Cell::from(case.id.to_string()),
                 Cell::from(i18n::age((model.now - case.pressed_at).num_seconds())),
                 Cell::from(i18n::kind(lang, case.kind)),
@@ -252,7 +357,19 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                     Some(d) => Cell::from(console::countdown_short(&d, model.now)),
                     None => Cell::from(""),
                 },
-            ]);
+            ];
+            let row = Row::new(
+                std::iter::once(Cell::from(Span::styled(
+                    urgency_text,
+                    theme.tier(urgency.tier),
+                )))
+                .chain(
+                    cells
+                        .into_iter()
+                        .zip(shown)
+                        .filter_map(|(c, s)| s.then_some(c)),
+                ),
+            );
             // A case that has ended is never drawn like a new emergency.
             if model.list.unseen.contains(&case.id) && urgency.tier != Tier::Resolved {
                 row.style(theme.unseen())
@@ -261,27 +378,39 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             }
         })
         .collect();
-    let header = Row::new(vec![
-        t(lang, Text::ColUrgency),
-        t(lang, Text::ColCase),
-        t(lang, Text::ColAge),
-        t(lang, Text::ColKind),
-        t(lang, Text::ColName),
-        t(lang, Text::ColDistance),
-        t(lang, Text::ColStatus),
-        t(lang, Text::ColDue),
-    ])
+    let header = Row::new(
+        std::iter::once(t(lang, Text::ColUrgency)).chain(
+            [
+                t(lang, Text::ColCase),
+                t(lang, Text::ColAge),
+                t(lang, Text::ColKind),
+                t(lang, Text::ColName),
+                t(lang, Text::ColDistance),
+                t(lang, Text::ColStatus),
+                t(lang, Text::ColDue),
+            ]
+            .into_iter()
+            .zip(shown)
+            .filter_map(|(c, s)| s.then_some(c)),
+        ),
+    )
     .style(theme.title());
-    let widths = [
-        Constraint::Length(urgency_width as u16),
-        Constraint::Length(5),
-        Constraint::Length(6),
-        Constraint::Length(9),
-        Constraint::Min(name_min as u16),
-        Constraint::Length(6),
-        Constraint::Length(11),
-        Constraint::Length(9),
-    ];
+    let widths: Vec<Constraint> = std::iter::once(Constraint::Length(urgency_width as u16))
+        .chain(
+            COLUMNS
+                .iter()
+                .enumerate()
+                .zip(shown)
+                .filter(|(_, s)| *s)
+                .map(|((i, w), _)| {
+                    if i == NAME {
+                        Constraint::Min(name_min as u16)
+                    } else {
+                        Constraint::Length(*w as u16)
+                    }
+                }),
+        )
+        .collect();
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)

@@ -1,6 +1,7 @@
 //! The shift tab: what the next shift inherits (the handover), the week's raids with their
 //! running counts, and for supervisors the last 30 days' figures. Drawn from what the hub gave
-//! when the tab was entered; `guardia handover` prints the same list.
+//! when the tab was entered (`guardia handover` prints the same list), but for the unattended
+//! alerts: those are the console's own, live, as the counts strip above counts them.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -179,7 +180,12 @@ fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a
         }
     };
     section(H::Duress, x.duress.iter().map(item).collect(), true);
-    section(H::Unattended, x.unattended.iter().map(item).collect(), true);
+    // Live, as the strip above counts them: one number for one question on one screen.
+    section(
+        H::Unattended,
+        model.shift.unattended.iter().map(item).collect(),
+        true,
+    );
     section(
         H::Due,
         x.due

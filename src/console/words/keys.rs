@@ -61,10 +61,38 @@ pub fn describe(lang: Lang, intent: Intent) -> &'static str {
         DiscardDraft => pick("descartar lo escrito", "discard what was typed"),
         EditRefused => pick("corregir y reenviar", "fix and send again"),
         SendAnyway => pick("enviar de todos modos", "send anyway"),
-        StartWork => pick(
-            "visitas, operativos, guardias",
-            "visits, raids, duty roster",
-        ),
+        // The role's own menu is said by `describe_in`.
+        StartWork => pick("trabajo de protección", "protection work"),
+        CloseCase => back(lang),
+    }
+}
+
+/// What a key does in `mode` for `role`: in the open case the movement keys scroll the case,
+/// and `p` names only the work this role's menu offers.
+pub fn describe_in(
+    lang: Lang,
+    mode: crate::console::keymap::Mode,
+    intent: Intent,
+    role: Option<crate::domain::staff::Role>,
+) -> &'static str {
+    use crate::console::keymap::Mode;
+    use crate::domain::staff::Role;
+    let pick = |es: &'static str, en: &'static str| if lang == Lang::Es { es } else { en };
+    match (mode, intent) {
+        (Mode::Case | Mode::Shift, Up) => pick("subir el texto", "scroll up"),
+        (Mode::Case | Mode::Shift, Down) => pick("bajar el texto", "scroll down"),
+        (Mode::Case | Mode::Shift, First) => pick("al principio", "to the top"),
+        (Mode::Case | Mode::Shift, Last) => pick("al final", "to the end"),
+        (_, StartWork) => match role {
+            Some(Role::Supervisor) => {
+                pick("visitas, redadas, guardias", "visits, raids, duty roster")
+            }
+            _ => pick(
+                "visitas y centros de detención",
+                "visits and detention centers",
+            ),
+        },
+        _ => describe(lang, intent),
     }
 }
 

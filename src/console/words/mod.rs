@@ -271,7 +271,7 @@ pub fn message(lang: Lang, m: &Message) -> String {
         Message::NothingDone => lang.pick("No se hizo nada", "Nothing was done").into(),
         Message::RaidUnknown(id) => match lang {
             Lang::Es => format!(
-                "No tengo la redada #{id}: la pido al hub; vea la pestaña Guardia e intente de nuevo"
+                "No tengo la redada #{id}: la pido al servidor; vea la pestaña Guardia e intente de nuevo"
             ),
             Lang::En => {
                 format!(
@@ -280,6 +280,12 @@ pub fn message(lang: Lang, m: &Message) -> String {
             }
         },
         Message::QuitWithWaiting(n) => strip::quit_with_waiting(lang, *n),
+        Message::QuitDraftKept => lang
+            .pick(
+                "Lo escrito quedó guardado como borrador. ¿Salir? q para salir, cualquier otra tecla para seguir",
+                "What was typed is kept as a draft. Quit? q to quit, any other key to stay",
+            )
+            .into(),
         Message::NoClusters => lang
             .pick(
                 "No hay grupos de alertas: 3 o más a menos de 2 km en 10 min",

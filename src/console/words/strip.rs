@@ -80,11 +80,11 @@ pub fn view(lang: Lang, view: crate::console::quick_views::QuickView) -> &'stati
     match (lang, view) {
         (Lang::Es, Open) => "todos los abiertos",
         (Lang::Es, Unattended) => "sin atender",
-        (Lang::Es, Mine) => "míos",
+        (Lang::Es, Mine) => "mis casos",
         (Lang::Es, ClosedToday) => "cerrados hoy",
         (Lang::En, Open) => "all open",
         (Lang::En, Unattended) => "unattended",
-        (Lang::En, Mine) => "mine",
+        (Lang::En, Mine) => "my cases",
         (Lang::En, ClosedToday) => "closed today",
     }
 }
@@ -204,7 +204,7 @@ pub fn empty_because(lang: Lang, connection: &crate::console::action::Connection
     match (lang, connection) {
         (_, C::Live) => String::new(),
         (Lang::Es, C::Connecting) => {
-            "Conectando con el hub… Esta lista está vacía porque el hub aún no responde, no \
+            "Conectando con el servidor… Esta lista está vacía porque aún no responde, no \
              porque no haya alertas."
                 .into()
         }
@@ -212,7 +212,7 @@ pub fn empty_because(lang: Lang, connection: &crate::console::action::Connection
                                       hub has not answered yet, not because there are no alerts."
             .into(),
         (Lang::Es, C::Reconnecting { attempt, error }) => format!(
-            "Sin conexión con el hub (intento {attempt}: {}). Esta lista puede no estar al día; \
+            "Sin conexión con el servidor (intento {attempt}: {}). Esta lista puede no estar al día; \
              las alertas llegan al reconectar.",
             sanitize(error, Lines::One)
         ),
@@ -221,10 +221,12 @@ pub fn empty_because(lang: Lang, connection: &crate::console::action::Connection
              alerts arrive when it reconnects.",
             sanitize(error, Lines::One)
         ),
-        (Lang::Es, C::Refused(_)) => "El hub rechazó su clave de acceso: esta lista no recibe \
-                                      alertas. Pida una clave nueva a quien administra el hub \
+        (Lang::Es, C::Refused(_)) => {
+            "El servidor rechazó su clave de acceso: esta lista no recibe \
+                                      alertas. Pida una clave nueva a quien administra el sistema \
                                       (guardia admin staff rotate)."
-            .into(),
+                .into()
+        }
         (Lang::En, C::Refused(_)) => "The hub refused your access token: this list receives no \
                                       alerts. Ask whoever runs the hub for a new one (guardia \
                                       admin staff rotate)."
