@@ -202,11 +202,14 @@ async fn staff_add_and_correct_facilities_and_others_may_not() {
         .json_as(&lawyer, "/v1/facilities?q=adelanto%20east")
         .await;
     assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
-    let author = hub.texts(
-        "SELECT json_extract(body, '$.actor.role') || ' ' || json_extract(body, '$.body.correction')
-           FROM events WHERE kind = 'facility_recorded' ORDER BY seq DESC LIMIT 1",
-    );
-    assert_eq!(author, ["officer 1"]);
+    let last: Value = serde_json::from_str(
+        &hub.texts(
+            "SELECT body FROM events WHERE kind = 'facility_recorded' ORDER BY seq DESC LIMIT 1",
+        )[0],
+    )
+    .unwrap();
+    assert_eq!(last["actor"]["role"], "officer", "{last}");
+    assert_eq!(last["body"]["correction"], true, "{last}");
     let recorded: Value = hub.json_as(&officer, "/v1/facilities/recorded").await;
     assert_eq!(recorded.as_array().unwrap().len(), 2);
 }
