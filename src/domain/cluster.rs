@@ -15,6 +15,10 @@ pub const RADIUS_KM: f64 = 2.0;
 pub const WINDOW_MINUTES: i64 = 10;
 /// Fewer than this is not a cluster.
 pub const MIN_ALERTS: usize = 3;
+/// The most alerts one pass groups: the newest of the window. Memory is linear in them and time
+/// about linear times the alerts within 2 km of each; past it, the oldest of a wave are left
+/// to the incidents they already joined.
+pub const MAX_CONSIDERED: usize = 5_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cluster {
@@ -47,51 +51,54 @@ pub fn find<'a>(cases: impl IntoIterator<Item = &'a Case>, now: DateTime<Utc>) -
         .map(|c| (c.received_at, c.id, c.location.point()))
         .collect();
     recent.sort_by_key(|(at, id, _)| (*at, *id));
+    // A raid wave can bring tens of thousands of alerts into one window: the newest
+    // MAX_CONSIDERED are grouped, so a pass costs what that many cost, whatever the wave.
+    if recent.len() > MAX_CONSIDERED {
+        recent.drain(..recent.len() - MAX_CONSIDERED);
+    }
     let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
     for (i, (_, _, p)) in recent.iter().enumerate() {
         grid.entry(cell(*p)).or_default().push(i);
     }
-    let neighbours: Vec<Vec<usize>> = recent
-        .iter()
-        .map(|(_, _, p)| {
-            let (r, c) = cell(*p);
-            let mut near = Vec::new();
-            for dr in -1..=1 {
-                for dc in -1..=1 {
-                    for &j in grid.get(&(r + dr, c + dc)).map_or(&[][..], |v| v) {
-                        if distance_km(*p, recent[j].2) <= RADIUS_KM {
-                            near.push(j);
-                        }
-                    }
-                }
-            }
-            near.sort_unstable();
-            near
-        })
-        .collect();
+    // Each alert's neighbours are found again when needed, never kept: a list per alert is
+    // quadratic in a dense raid (30,000 alerts in one place held gigabytes).
+    let near = |i: usize| {
+        let p = recent[i].2;
+        let (r, c) = cell(p);
+        let grid = &grid;
+        let recent = &recent;
+        (-1..=1)
+            .flat_map(move |dr| (-1..=1).map(move |dc| (r + dr, c + dc)))
+            .flat_map(move |k| grid.get(&k).map_or(&[][..], |v| v.as_slice()))
+            .copied()
+            .filter(move |&j| distance_km(p, recent[j].2) <= RADIUS_KM)
+    };
+    // Unclaimed neighbours of each alert (itself included), kept up to date as clusters claim.
+    let mut unclaimed: Vec<usize> = (0..recent.len()).map(|i| near(i).count()).collect();
     let mut claimed = vec![false; recent.len()];
     let mut out = Vec::new();
     loop {
-        let unclaimed = |i: usize| neighbours[i].iter().filter(|&&j| !claimed[j]).count();
         let best = (0..recent.len())
             .filter(|&i| !claimed[i])
-            .max_by_key(|&i| (unclaimed(i), std::cmp::Reverse(i)));
-        let Some(seed) = best.filter(|&i| unclaimed(i) >= MIN_ALERTS) else {
+            .max_by_key(|&i| (unclaimed[i], std::cmp::Reverse(i)));
+        let Some(seed) = best.filter(|&i| unclaimed[i] >= MIN_ALERTS) else {
             break;
         };
-        let members: Vec<usize> = neighbours[seed]
-            .iter()
-            .copied()
-            .filter(|&j| !claimed[j])
-            .collect();
+        let mut members: Vec<usize> = near(seed).filter(|&j| !claimed[j]).collect();
+        members.sort_unstable();
+        for &j in &members {
+            claimed[j] = true;
+        }
+        for &m in &members {
+            for j in near(m) {
+                unclaimed[j] -= 1;
+            }
+        }
         let n = members.len() as f64;
         let center = Point {
             lat: members.iter().map(|&j| recent[j].2.lat).sum::<f64>() / n,
             lon: members.iter().map(|&j| recent[j].2.lon).sum::<f64>() / n,
         };
-        for &j in &members {
-            claimed[j] = true;
-        }
         out.push(Cluster {
             center,
             ids: members.iter().map(|&j| recent[j].1).collect(),
