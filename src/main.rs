@@ -287,6 +287,7 @@ async fn main() -> Result<()> {
             hub,
             consulate,
             at,
+            all,
             csv,
             json,
             lang,
@@ -298,6 +299,7 @@ async fn main() -> Result<()> {
                 checked_lang(&config, lang, cli_lang).unwrap_or_else(|e| refuse(&e)),
                 &config,
             );
+            let out = Output { all, ..out };
             let asked = (consulate.as_deref(), at);
             emit(&guardia::report::protection::handover(&client, asked, &out).await?)?;
         }

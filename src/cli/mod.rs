@@ -184,6 +184,9 @@ pub enum Command {
         /// When the shift changes, RFC 3339 (default: now).
         #[arg(long)]
         at: Option<chrono::DateTime<chrono::Utc>>,
+        /// Every line of every list (by default each shows its oldest 20 and says how many more).
+        #[arg(long)]
+        all: bool,
         /// One row per thing inherited, for a spreadsheet.
         #[arg(long, conflicts_with = "json")]
         csv: bool,

@@ -105,7 +105,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("lon", "Longitud", "Longitude"),
     (
         "kind",
-        "Tipo (inminente/detenido)",
+        "Tipo (inminente/detención)",
         "Kind (imminent/detained)",
     ),
     (

@@ -237,6 +237,11 @@ pub(super) const ES: &[(&str, &str, &str)] = &[
     ),
     (
         "guardia handover",
+        "all",
+        "Cada línea de cada lista (sin esto, cada una muestra sus 20 más antiguas y dice cuántas más hay).",
+    ),
+    (
+        "guardia handover",
         "csv",
         "Una fila por cada pendiente que se recibe, para una hoja de cálculo.",
     ),

@@ -153,6 +153,14 @@ pub enum H {
     Overdue,
 }
 
+/// "… y 31984 más (guardia handover --all los muestra todos)".
+pub fn and_more(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Es => format!("… y {n} más (guardia handover --all los muestra todos)"),
+        Lang::En => format!("… and {n} more (guardia handover --all shows them all)"),
+    }
+}
+
 pub fn h(lang: Lang, what: H) -> &'static str {
     use H::*;
     match what {

@@ -104,6 +104,7 @@ pub fn handover_text(
     lang: Lang,
     (place, zone): (&str, Tz),
     name_of: impl Fn(&str) -> String,
+    shown: Option<usize>,
 ) -> String {
     let mut out = format!(
         "{} · {} · {}\n",
@@ -128,14 +129,24 @@ pub fn handover_text(
             people(lang, &x.next_on_duty)
         ));
     }
+    // A year of a network's cases can leave thousands in a list: each says how many, shows the
+    // first `shown` (oldest first), and says how many more and how to see them.
     let mut section = |title: H, lines: Vec<String>| {
         out.push_str(&format!("\n{} ({})\n", h(lang, title), lines.len()));
         if lines.is_empty() {
             out.push_str(&format!("  {}\n", h(lang, H::Nothing)));
         }
-        for l in lines {
+        let cut = match (title, shown) {
+            (H::Duress, _) | (_, None) => lines.len(),
+            (_, Some(n)) => n.min(lines.len()),
+        };
+        let more = lines.len() - cut;
+        for l in lines.into_iter().take(cut) {
             out.push_str(&l);
             out.push('\n');
+        }
+        if more > 0 {
+            out.push_str(&format!("  {}\n", crate::i18n::work::and_more(lang, more)));
         }
     };
     section(
@@ -224,7 +235,13 @@ pub struct Output {
     pub json: bool,
     pub lang: Lang,
     pub consulates: Vec<Consulate>,
+    /// Every line of every list, not the first [`SHOWN`] of each.
+    pub all: bool,
 }
+
+/// Lines of each handover list a person reads before "and N more": the oldest, which is what the
+/// next shift takes first. Duress is never cut.
+pub const SHOWN: usize = 20;
 
 impl Output {
     pub fn new(csv: bool, json: bool, lang: Lang, config: &crate::config::Config) -> Output {
@@ -233,6 +250,7 @@ impl Output {
             json,
             lang,
             consulates: config.hub.load_consulates().unwrap_or_default(),
+            all: false,
         }
     }
 
@@ -283,6 +301,71 @@ pub async fn handover(
         handover_csv(&h)
     } else {
         let (place, zone) = out.consulate(&h.consulate);
-        handover_text(&h, out.lang, (&place, zone), |id| out.consulate(id).0)
+        let shown = (!out.all).then_some(SHOWN);
+        handover_text(
+            &h,
+            out.lang,
+            (&place, zone),
+            |id| out.consulate(id).0,
+            shown,
+        )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::handover::Item;
+
+    #[test]
+    fn a_long_handover_shows_the_oldest_of_each_list_and_says_how_many_more_but_all_duress() {
+        let at: DateTime<Utc> = "2026-12-06T12:00:00Z".parse().unwrap();
+        let items = |from: u64, n: u64| -> Vec<Item> {
+            (0..n)
+                .map(|i| Item {
+                    case_id: from + i,
+                    name: format!("Persona {i}"),
+                    since: at - chrono::Duration::minutes((n - i) as i64),
+                })
+                .collect()
+        };
+        let x = Handover {
+            consulate: "los-angeles".into(),
+            at,
+            shift_ends: None,
+            on_duty: vec![],
+            next_on_duty: vec![],
+            unattended: items(1000, 5_000),
+            without_lawyer: vec![],
+            due: vec![],
+            duress: items(9000, 30),
+            transfers: vec![],
+        };
+        let zone: Tz = "America/Los_Angeles".parse().unwrap();
+        let text = handover_text(
+            &x,
+            Lang::Es,
+            ("Los Angeles", zone),
+            |id: &str| id.to_string(),
+            Some(SHOWN),
+        );
+        assert!(text.contains("Alertas sin atender (5000)"), "{text}");
+        assert!(text.contains("#1000 ") && text.contains(&format!("#{} ", 1000 + SHOWN - 1)));
+        assert!(
+            !text.contains(&format!("#{} ", 1000 + SHOWN)),
+            "only the oldest {SHOWN}"
+        );
+        assert!(text.contains("… y 4980 más (guardia handover --all los muestra todos)"));
+        // Duress is never cut.
+        assert!(text.contains("#9029 "), "{text}");
+        assert!(text.lines().count() < 100, "a page, not thousands of lines");
+        let whole = handover_text(
+            &x,
+            Lang::En,
+            ("Los Angeles", zone),
+            |id: &str| id.to_string(),
+            None,
+        );
+        assert!(whole.contains("#5999 ") && !whole.contains("more ("));
+    }
 }

@@ -16,25 +16,6 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         Span::styled(t(lang, Text::AppName), theme.title()),
         Span::raw(" · "),
     ];
-    if let Some(me) = &model.me {
-        let place = match (&me.consulate, me.role) {
-            (Some(c), _) => clean(&model.consulate_name(c)),
-            // A lawyer works across consulates; "national" would suggest a supervisor's reach.
-            (None, Role::Lawyer) => String::new(),
-            (None, _) => t(lang, Text::National).to_string(),
-        };
-        if !place.is_empty() {
-            spans.push(Span::styled(place, theme.title()));
-            spans.push(Span::raw(" · "));
-        }
-        // A middle dot, not brackets: a name may carry its own ("(demo)").
-        spans.push(Span::raw(format!(
-            "{} · {}",
-            clean(&me.name),
-            i18n::role(lang, me.role)
-        )));
-        spans.push(Span::raw(" · "));
-    }
     let (symbol, text, style) = match &model.connection {
         Connection::Live => ("●", t(lang, Text::Live).to_string(), theme.live()),
         Connection::Connecting => ("○", t(lang, Text::Connecting).to_string(), theme.warn()),
@@ -49,6 +30,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         ),
         Connection::Refused(_) => ("✕", t(lang, Text::Refused).to_string(), theme.warn()),
     };
+    // Whether the screen is live comes first: at 80 columns the line is cut from its end.
     spans.push(Span::styled(format!("{symbol} {text}"), style));
     // A week's notice before the token stops working, so nobody is locked out mid-shift.
     if let Some(expires) = model.me.as_ref().and_then(|m| m.token_expires_at)
@@ -69,5 +51,24 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         None => format!(" · {}", t(lang, Text::NoEventsYet)),
     };
     spans.push(Span::styled(last, theme.dim()));
+    if let Some(me) = &model.me {
+        spans.push(Span::raw(" · "));
+        let place = match (&me.consulate, me.role) {
+            (Some(c), _) => clean(&model.consulate_name(c)),
+            // A lawyer works across consulates; "national" would suggest a supervisor's reach.
+            (None, Role::Lawyer) => String::new(),
+            (None, _) => t(lang, Text::National).to_string(),
+        };
+        if !place.is_empty() {
+            spans.push(Span::styled(place, theme.title()));
+            spans.push(Span::raw(" · "));
+        }
+        // A middle dot, not brackets: a name may carry its own ("(demo)").
+        spans.push(Span::raw(format!(
+            "{} · {}",
+            clean(&me.name),
+            i18n::role(lang, me.role)
+        )));
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
