@@ -298,11 +298,13 @@ pub fn help_rows(
             None => rows.push((binding.intent, binding.label.to_string())),
         }
     }
+    // In an open case and on the shift tab the movement keys scroll text, not a list.
+    let scrolls_text = matches!(mode, Mode::Case | Mode::Shift);
     rows.into_iter()
         .map(|(intent, keys)| {
             (
                 keys,
-                crate::console::words::keys::describe_in(lang, mode, intent, role),
+                crate::console::words::keys::describe_in(lang, scrolls_text, intent, role),
             )
         })
         .collect()

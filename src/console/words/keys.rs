@@ -67,22 +67,21 @@ pub fn describe(lang: Lang, intent: Intent) -> &'static str {
     }
 }
 
-/// What a key does in `mode` for `role`: in the open case the movement keys scroll the case,
-/// and `p` names only the work this role's menu offers.
+/// What a key does for `role`: where the movement keys scroll text (`scrolls_text`: the open
+/// case, the shift tab) they say so, and `p` names only the work this role's menu offers.
 pub fn describe_in(
     lang: Lang,
-    mode: crate::console::keymap::Mode,
+    scrolls_text: bool,
     intent: Intent,
     role: Option<crate::domain::staff::Role>,
 ) -> &'static str {
-    use crate::console::keymap::Mode;
     use crate::domain::staff::Role;
     let pick = |es: &'static str, en: &'static str| if lang == Lang::Es { es } else { en };
-    match (mode, intent) {
-        (Mode::Case | Mode::Shift, Up) => pick("subir el texto", "scroll up"),
-        (Mode::Case | Mode::Shift, Down) => pick("bajar el texto", "scroll down"),
-        (Mode::Case | Mode::Shift, First) => pick("al principio", "to the top"),
-        (Mode::Case | Mode::Shift, Last) => pick("al final", "to the end"),
+    match (scrolls_text, intent) {
+        (true, Up) => pick("subir el texto", "scroll up"),
+        (true, Down) => pick("bajar el texto", "scroll down"),
+        (true, First) => pick("al principio", "to the top"),
+        (true, Last) => pick("al final", "to the end"),
         (_, StartWork) => match role {
             Some(Role::Supervisor) => {
                 pick("visitas, redadas, guardias", "visits, raids, duty roster")
