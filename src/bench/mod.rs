@@ -248,11 +248,33 @@ pub struct Press {
     pub body: bytes::Bytes,
 }
 
+/// Where press `n` comes from: three in ten from one metro area (a raid's share, around
+/// downtown Los Angeles), the rest spread over the consulates' cities, so that a filled hub holds
+/// cases across the network as it would after a wave.
+fn spot(n: u64) -> (f64, f64) {
+    use std::sync::OnceLock;
+    static CITIES: OnceLock<Vec<(f64, f64)>> = OnceLock::new();
+    let cities = CITIES.get_or_init(|| {
+        crate::domain::consulate::parse_csv(crate::config::BUILTIN_CONSULATES)
+            .map(|cs| cs.iter().map(|c| (c.lat, c.lon)).collect())
+            .unwrap_or_default()
+    });
+    // A few hundred metres of jitter, from the press's number.
+    let jitter = |k: u64| ((n.wrapping_mul(k) % 1000) as f64 / 1000.0 - 0.5) * 0.01;
+    if n % 10 < 3 || cities.is_empty() {
+        (34.05 + jitter(7), -118.25 + jitter(13))
+    } else {
+        let (lat, lon) = cities[(n as usize / 10) % cities.len()];
+        (lat + jitter(7), lon + jitter(13))
+    }
+}
+
 fn press(n: u64) -> Press {
     let id = Uuid::new_v4();
+    let (lat, lon) = spot(n);
     let body = serde_json::json!({
         "id": id,
-        "lat": 34.05, "lon": -118.25, "accuracy_m": 10.0,
+        "lat": lat, "lon": lon, "accuracy_m": 10.0,
         "pressed_at": chrono::Utc::now().to_rfc3339(),
         "kind": "detained",
     });
