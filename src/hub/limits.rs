@@ -48,19 +48,11 @@ fn wait_of(
 /// The network an address belongs to for surge counting: a /24 for IPv4, a /48 for IPv6 (what
 /// one site or one carrier's customer usually has).
 pub fn network_of(ip: IpAddr) -> String {
-    match ip.to_canonical() {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            format!("{}.{}.{}.0/24", o[0], o[1], o[2])
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
-        }
-    }
+    let bits = if ip.to_canonical().is_ipv4() { 24 } else { 48 };
+    format!("{}/{bits}", network_key(ip))
 }
 
-/// The network `ip` belongs to (as [`network_of`] says it), as a key.
+/// The network `ip` belongs to, as a key: its first address.
 fn network_key(ip: IpAddr) -> IpAddr {
     match ip.to_canonical() {
         IpAddr::V4(v4) => IpAddr::V4((u32::from(v4) & 0xffff_ff00).into()),

@@ -202,7 +202,7 @@ fn number_day(
 
 /// The day's codes for one number that one network may spend: a third, so that a stranger
 /// starting enrollments for someone else's number from one place leaves its owner two thirds.
-pub fn network_share(codes_per_day: u32) -> u32 {
+pub fn codes_one_network_may_send(codes_per_day: u32) -> u32 {
     codes_per_day.div_ceil(3).max(1)
 }
 
@@ -263,7 +263,8 @@ impl Store {
                 // counted apart, when a code is tried, and never refuse a start.
                 let day = number_day(ctx, &blind, &network, now)?;
                 let budget = per_number_per_day * MAX_WRONG_CODES;
-                if day.codes >= budget || day.codes_from_here >= network_share(budget) {
+                if day.codes >= budget || day.codes_from_here >= codes_one_network_may_send(budget)
+                {
                     return Err(StoreError::Limited(
                         "enrollments_per_number_per_day",
                         day.wait(now),
