@@ -3,7 +3,9 @@
 # enrollment and one press each; three in ten in one metro area, the rest across the consulates'
 # cities), then measures what docs/performance.md "Scale" reports for each size:
 #   resident memory idle over two minutes (min / max), during 10 national snapshots at once (max),
-#   one snapshot's time and bytes, restart time, backlog and handover time, disk bytes per case.
+#   one snapshot's time and bytes, restart time, backlog and handover time, the escalation and
+#   raid passes' mean time (from /metrics), disk bytes per case. The SLA is one minute here, so
+#   the idle two minutes are spent escalating the filled cases 500 a pass.
 #   bash scripts/scale.sh                 # 10,000 50,000 100,000
 #   bash scripts/scale.sh 10000 30000     # these sizes
 # Everything listens on 127.0.0.1 only; run it on an otherwise idle machine.
@@ -26,6 +28,8 @@ free_port() {
 # The shipped settings but for what stops a load generator on one address: phones enroll
 # without a texted code and no per-address or per-number limit applies.
 cat > "$work/hub.toml" <<'TOML'
+[urgency]
+sla_minutes = 1
 [enroll]
 verify_phone = false
 [limits]
@@ -77,8 +81,8 @@ print(f"{time.time() - start:.2f} {size} {n}")
 PY
 
 echo "## $(date -u +%FT%TZ) · $(nproc) cores · $(uname -sr) · $($B --version)"
-echo "| open cases | idle RSS min–max (MiB) | RSS, 10 snapshots at once (MiB) | snapshot (s, MB) | 10 at once (s each) | restart (s) | backlog (s) | handover (s) | disk per case (B) |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| open cases | idle RSS min–max (MiB) | RSS, 10 snapshots at once (MiB) | snapshot (s, MB) | 10 at once (s each) | restart (s) | backlog (s) | handover (s) | escalation pass (ms) | raid pass (ms) | disk per case (B) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for n in ${@:-10000 50000 100000}; do
   d="$work/$n"
   mkdir -p "$d"
@@ -99,6 +103,14 @@ for n in ${@:-10000 50000 100000}; do
     [ "$r" -lt "$lo" ] && lo=$r
     [ "$r" -gt "$hi" ] && hi=$r
   done
+  pass_ms() {
+    curl -s -H "Authorization: Bearer $token" "$url/metrics" | awk -v p="$1" '
+      index($0, "guardia_background_pass_seconds_sum{pass=\"" p "\"}") == 1 { s = $2 }
+      index($0, "guardia_background_pass_seconds_count{pass=\"" p "\"}") == 1 { n = $2 }
+      END { if (n > 0) printf "%.0f", 1000 * s / n; else printf "–" }'
+  }
+  escalation=$(pass_ms escalation)
+  raids=$(pass_ms raids)
   read -r snap_s snap_b cases < <(python3 "$work/snapshot.py" "$url" "$token")
   peak=0 snaps=()
   for i in $(seq 10); do
@@ -129,5 +141,5 @@ for n in ${@:-10000 50000 100000}; do
   wait "$hub_pid" 2>/dev/null || true
   hub_pid=
   bytes=$(du -cb "$db" "$db-wal" 2>/dev/null | tail -1 | cut -f1)
-  echo "| $cases | $lo–$hi | $peak | $snap_s, $((snap_b / 1000000)) | $many | $restart | $backlog | $handover | $((bytes / cases)) |"
+  echo "| $cases | $lo–$hi | $peak | $snap_s, $((snap_b / 1000000)) | $many | $restart | $backlog | $handover | $escalation | $raids | $((bytes / cases)) |"
 done

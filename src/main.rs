@@ -253,7 +253,7 @@ async fn main() -> Result<()> {
                 intent,
                 category,
             };
-            let backlog = guardia::report::backlog(&client, now, sla, filter).await?;
+            let backlog = guardia::report::backlog(&client, sla, filter).await?;
             if csv {
                 emit(&guardia::report::backlog_csv(&backlog))?;
             } else {

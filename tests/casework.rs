@@ -502,14 +502,9 @@ async fn backlog_and_export_read_the_hub_as_the_supervisor_sees_it() {
     .await;
     let client = HubClient::new(&hub.url, &supervisor).unwrap();
     let now = chrono::Utc::now();
-    let b = guardia::report::backlog(
-        &client,
-        now,
-        chrono::Duration::minutes(5),
-        Default::default(),
-    )
-    .await
-    .unwrap();
+    let b = guardia::report::backlog(&client, chrono::Duration::minutes(5), Default::default())
+        .await
+        .unwrap();
     assert_eq!(b.open, 3);
     assert_eq!(b.without_lawyer, vec![waiting, elsewhere]);
     assert_eq!(b.per_consulate["chicago"].open, 1);
@@ -535,6 +530,13 @@ async fn backlog_and_export_read_the_hub_as_the_supervisor_sees_it() {
     // The officer's export of a case outside their consulate is refused by the hub.
     let theirs = HubClient::new(&hub.url, &officer).unwrap();
     assert!(theirs.case(elsewhere).await.is_err());
+    // The hub counts the backlog over the caller's own scope: the officer's has no Chicago.
+    let own = guardia::report::backlog(&theirs, chrono::Duration::minutes(5), Default::default())
+        .await
+        .unwrap();
+    assert_eq!(own.open, 2);
+    assert_eq!(own.without_lawyer, vec![waiting]);
+    assert!(!own.per_consulate.contains_key("chicago"));
 }
 
 #[tokio::test]

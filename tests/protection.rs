@@ -465,6 +465,17 @@ async fn the_handover_lists_what_the_next_shift_inherits_and_the_roster_names_wh
     assert_eq!(ids("due"), vec![heard]);
     assert_eq!(h["due"][0]["kind"], "hearing");
     assert_eq!(h["on_duty"][0][0], officer_id);
+    // The hub walks clear copies and reads names for the lines it sends: each line has one.
+    let unattended_case = hub.case(&officer, unattended).await;
+    let heard_case = hub.case(&officer, heard).await;
+    assert_eq!(
+        h["unattended"][0]["name"],
+        unattended_case["registrant"]["name"]
+    );
+    assert_eq!(h["due"][0]["name"], heard_case["registrant"]["name"]);
+    assert!(!h["due"][0]["name"].as_str().unwrap().is_empty());
+    assert_eq!(h["totals"]["unattended"], 1);
+    assert_eq!(h["totals"]["without_lawyer"], 2);
     // Chicago's handover holds none of it.
     let theirs: Value = hub.json_as(&other, "/v1/handover").await;
     assert_eq!(theirs["unattended"], json!([]));
@@ -474,6 +485,32 @@ async fn the_handover_lists_what_the_next_shift_inherits_and_the_roster_names_wh
         403,
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_long_handover_sends_each_lists_first_lines_and_its_total_and_all_on_request() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let kept = guardia::domain::handover::KEPT;
+    let mut cases = Vec::new();
+    for _ in 0..kept + 5 {
+        cases.push(new_case(&hub, LA, AlertKind::Imminent).await);
+    }
+    let h: Value = hub.json_as(&officer, "/v1/handover").await;
+    let ids = |h: &Value| -> Vec<u64> {
+        h["unattended"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["case_id"].as_u64().unwrap())
+            .collect()
+    };
+    // The oldest first, cut to the first few; the total says how many there are.
+    assert_eq!(ids(&h), cases[..kept].to_vec());
+    assert_eq!(h["totals"]["unattended"], kept + 5);
+    let all: Value = hub.json_as(&officer, "/v1/handover?all=true").await;
+    assert_eq!(ids(&all), cases);
+    ok(hub.get_as(&officer, "/v1/handover?everything=1").await, 422).await;
 }
 
 #[tokio::test]

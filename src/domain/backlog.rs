@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::case::{Case, CaseStatus};
 use super::checkpoint::CheckpointCode;
@@ -13,7 +13,7 @@ use super::staff::LawyerInfo;
 use super::triage::{Category, Consent, Intent};
 
 /// Where a case stands, from its latest stage-setting checkpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Not yet acknowledged.
@@ -113,14 +113,14 @@ fn age_bucket(age: Duration) -> usize {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConsulateCounts {
     pub open: usize,
     pub unacknowledged: usize,
     pub without_lawyer: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Backlog {
     pub open: usize,
     pub by_stage: Vec<(Stage, usize)>,
@@ -180,82 +180,148 @@ pub fn compute<'a>(
     filter: TriageFilter,
     consulates: &[super::consulate::Consulate],
 ) -> Backlog {
-    let (closed, mut open): (Vec<&Case>, Vec<&Case>) = cases
-        .into_iter()
-        .filter(|c| filter.lets_through(c))
-        .partition(|c| c.status == CaseStatus::Closed);
-    let closed_declined = closed
-        .iter()
-        .filter(|c| c.triage.is_some_and(|t| t.consent == Consent::Declined))
-        .count();
-    let mut by_consent: BTreeMap<Consent, usize> = BTreeMap::new();
-    for case in &open {
-        if let Some(t) = case.triage {
-            *by_consent.entry(t.consent).or_default() += 1;
+    let mut tally = Tally::new(now, sla, filter, consulates);
+    for case in cases {
+        tally.add(case);
+    }
+    tally.finish(lawyers)
+}
+
+/// The backlog built one case at a time, so a hub walks its cases in batches and holds the
+/// counts and the case numbers of each list, not the cases.
+pub struct Tally<'c> {
+    now: DateTime<Utc>,
+    sla: Duration,
+    filter: TriageFilter,
+    consulates: &'c [super::consulate::Consulate],
+    open: usize,
+    closed: usize,
+    closed_declined: usize,
+    untriaged: usize,
+    by_consent: BTreeMap<Consent, usize>,
+    by_stage: BTreeMap<Stage, usize>,
+    by_age: [usize; 4],
+    /// Each list as (received, case) so it reads oldest first whatever order cases came in.
+    duress: Vec<(DateTime<Utc>, u64)>,
+    overdue: Vec<(DateTime<Utc>, u64)>,
+    without_lawyer: Vec<(DateTime<Utc>, u64)>,
+    deadlines: Vec<(u64, Deadline)>,
+    per_consulate: BTreeMap<String, ConsulateCounts>,
+}
+
+impl<'c> Tally<'c> {
+    pub fn new(
+        now: DateTime<Utc>,
+        sla: Duration,
+        filter: TriageFilter,
+        consulates: &'c [super::consulate::Consulate],
+    ) -> Tally<'c> {
+        Tally {
+            now,
+            sla,
+            filter,
+            consulates,
+            open: 0,
+            closed: 0,
+            closed_declined: 0,
+            untriaged: 0,
+            by_consent: BTreeMap::new(),
+            by_stage: BTreeMap::new(),
+            by_age: [0; 4],
+            duress: Vec::new(),
+            overdue: Vec::new(),
+            without_lawyer: Vec::new(),
+            deadlines: Vec::new(),
+            per_consulate: BTreeMap::new(),
         }
     }
-    open.sort_by_key(|c| (c.received_at, c.id));
-    let mut by_stage: BTreeMap<Stage, usize> = BTreeMap::new();
-    let mut by_age = [0; 4];
-    let mut duress = Vec::new();
-    let mut overdue = Vec::new();
-    let mut without_lawyer = Vec::new();
-    let mut deadlines = Vec::new();
-    let mut per_consulate: BTreeMap<String, ConsulateCounts> = BTreeMap::new();
-    for case in &open {
-        *by_stage.entry(stage(case)).or_default() += 1;
-        by_age[age_bucket(now - case.received_at)] += 1;
-        let counts = per_consulate.entry(case.consulate.clone()).or_default();
+
+    /// Whether the backlog reads sealed data of this case: a deadline's dates are in its
+    /// checkpoints' fields; nothing else it counts is personal.
+    pub fn needs_whole(case: &Case) -> bool {
+        case.status != CaseStatus::Closed && !case.checkpoints.is_empty()
+    }
+
+    pub fn add(&mut self, case: &Case) {
+        if !self.filter.lets_through(case) {
+            return;
+        }
+        if case.status == CaseStatus::Closed {
+            self.closed += 1;
+            if case.triage.is_some_and(|t| t.consent == Consent::Declined) {
+                self.closed_declined += 1;
+            }
+            return;
+        }
+        let now = self.now;
+        self.open += 1;
+        match case.triage {
+            Some(t) => *self.by_consent.entry(t.consent).or_default() += 1,
+            None => self.untriaged += 1,
+        }
+        *self.by_stage.entry(stage(case)).or_default() += 1;
+        self.by_age[age_bucket(now - case.received_at)] += 1;
+        let counts = self
+            .per_consulate
+            .entry(case.consulate.clone())
+            .or_default();
         counts.open += 1;
+        let at = (case.received_at, case.id);
         if case.is_open() && case.duress_at.is_some() {
-            duress.push(case.id);
+            self.duress.push(at);
         }
         if case.unattended() {
             counts.unacknowledged += 1;
-            if now - case.received_at >= sla {
-                overdue.push(case.id);
+            if now - case.received_at >= self.sla {
+                self.overdue.push(at);
             }
         }
         if case.without_lawyer() {
             counts.without_lawyer += 1;
-            without_lawyer.push(case.id);
+            self.without_lawyer.push(at);
         }
-        let zone = super::consulate::zone_of(consulates, &case.consulate);
+        let zone = super::consulate::zone_of(self.consulates, &case.consulate);
         for d in deadline::deadlines(case, now, zone) {
             if d.due <= now + DEADLINE_HORIZON {
-                deadlines.push((case.id, d));
+                self.deadlines.push((case.id, d));
             }
         }
     }
-    deadlines.sort_by_key(|(id, d)| (d.due, *id));
-    let mut lawyers = lawyers.to_vec();
-    lawyers.sort_by(|a, b| {
-        let load = |l: &LawyerInfo| f64::from(l.open_cases) / f64::from(l.capacity.max(1));
-        load(b)
-            .total_cmp(&load(a))
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    let untriaged = open.iter().filter(|c| c.triage.is_none()).count();
-    Backlog {
-        by_consent: Consent::ALL
-            .iter()
-            .map(|c| (*c, by_consent.get(c).copied().unwrap_or(0)))
-            .collect(),
-        untriaged,
-        closed: closed.len(),
-        closed_declined,
-        open: open.len(),
-        duress,
-        by_stage: Stage::ALL
-            .iter()
-            .map(|s| (*s, by_stage.get(s).copied().unwrap_or(0)))
-            .collect(),
-        by_age,
-        overdue,
-        without_lawyer,
-        deadlines,
-        lawyers,
-        per_consulate,
+
+    pub fn finish(mut self, lawyers: &[LawyerInfo]) -> Backlog {
+        let ids = |mut list: Vec<(DateTime<Utc>, u64)>| {
+            list.sort_unstable();
+            list.into_iter().map(|(_, id)| id).collect::<Vec<u64>>()
+        };
+        self.deadlines.sort_by_key(|(id, d)| (d.due, *id));
+        let mut lawyers = lawyers.to_vec();
+        lawyers.sort_by(|a, b| {
+            let load = |l: &LawyerInfo| f64::from(l.open_cases) / f64::from(l.capacity.max(1));
+            load(b)
+                .total_cmp(&load(a))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        Backlog {
+            by_consent: Consent::ALL
+                .iter()
+                .map(|c| (*c, self.by_consent.get(c).copied().unwrap_or(0)))
+                .collect(),
+            untriaged: self.untriaged,
+            closed: self.closed,
+            closed_declined: self.closed_declined,
+            open: self.open,
+            duress: ids(self.duress),
+            by_stage: Stage::ALL
+                .iter()
+                .map(|s| (*s, self.by_stage.get(s).copied().unwrap_or(0)))
+                .collect(),
+            by_age: self.by_age,
+            overdue: ids(self.overdue),
+            without_lawyer: ids(self.without_lawyer),
+            deadlines: self.deadlines,
+            lawyers,
+            per_consulate: self.per_consulate,
+        }
     }
 }
 

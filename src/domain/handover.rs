@@ -14,6 +14,9 @@ use super::roster::{self, Shift};
 /// How far ahead the handover looks.
 pub const HORIZON_HOURS: i64 = 24;
 
+/// Lines each list keeps unless every line is asked for: a page a next shift reads.
+pub const KEPT: usize = 20;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     pub case_id: u64,
@@ -56,6 +59,19 @@ pub struct Handover {
     pub due: Vec<Due>,
     pub duress: Vec<Item>,
     pub transfers: Vec<Transfer>,
+    /// How many each list holds in all: a list may be cut to its first few (duress never is).
+    #[serde(default)]
+    pub totals: Totals,
+}
+
+/// The length of each list before any was cut.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub unattended: usize,
+    pub without_lawyer: usize,
+    pub due: usize,
+    pub duress: usize,
+    pub transfers: usize,
 }
 
 impl Handover {
@@ -73,7 +89,7 @@ fn name(case: &Case) -> String {
 }
 
 /// The handover of `consulate` at `at`, from the cases it sees (its own and those offered to
-/// it) and its roster.
+/// it) and its roster: every list whole.
 pub fn handover<'a>(
     consulate: &str,
     tz: Tz,
@@ -81,30 +97,83 @@ pub fn handover<'a>(
     shifts: &[Shift],
     at: DateTime<Utc>,
 ) -> Handover {
-    let until = at + Duration::hours(HORIZON_HOURS);
-    let shift_ends = roster::shift_ends(shifts, tz, at);
-    let mut h = Handover {
-        consulate: consulate.to_string(),
-        at,
-        shift_ends,
-        on_duty: roster::on_duty(shifts, tz, at),
-        next_on_duty: shift_ends
-            .map(|end| roster::on_duty(shifts, tz, end))
-            .unwrap_or_default(),
-        unattended: Vec::new(),
-        without_lawyer: Vec::new(),
-        due: Vec::new(),
-        duress: Vec::new(),
-        transfers: Vec::new(),
-    };
+    let mut fold = Fold::new(consulate, tz, shifts, at, None);
     for case in cases {
-        if case.status == CaseStatus::Closed {
-            continue;
+        fold.add(case);
+    }
+    fold.finish()
+}
+
+/// The handover built one case at a time, so a hub walks a consulate's cases in batches and
+/// holds only the lists. With `keep`, each list but duress keeps its first `keep` (oldest or
+/// soonest) and counts the rest: its memory is then bounded whatever the number of cases.
+pub struct Fold {
+    h: Handover,
+    tz: Tz,
+    until: DateTime<Utc>,
+    keep: Option<usize>,
+}
+
+/// Keeps `list` at its first `keep` by `key` once it holds twice that: sorting a small list
+/// now and then costs less than a heap per list and reads plainer.
+fn bounded<T, K: Ord>(list: &mut Vec<T>, keep: Option<usize>, key: impl Fn(&T) -> K) {
+    if let Some(n) = keep
+        && list.len() > 2 * n.max(1)
+    {
+        list.sort_by_key(&key);
+        list.truncate(n);
+    }
+}
+
+impl Fold {
+    pub fn new(
+        consulate: &str,
+        tz: Tz,
+        shifts: &[Shift],
+        at: DateTime<Utc>,
+        keep: Option<usize>,
+    ) -> Fold {
+        let shift_ends = roster::shift_ends(shifts, tz, at);
+        Fold {
+            h: Handover {
+                consulate: consulate.to_string(),
+                at,
+                shift_ends,
+                on_duty: roster::on_duty(shifts, tz, at),
+                next_on_duty: shift_ends
+                    .map(|end| roster::on_duty(shifts, tz, end))
+                    .unwrap_or_default(),
+                unattended: Vec::new(),
+                without_lawyer: Vec::new(),
+                due: Vec::new(),
+                duress: Vec::new(),
+                transfers: Vec::new(),
+                totals: Totals::default(),
+            },
+            tz,
+            until: at + Duration::hours(HORIZON_HOURS),
+            keep,
         }
+    }
+
+    /// Whether the handover reads sealed data of this case (a deadline's dates are in its
+    /// checkpoints' fields); names are read for the few items kept, once the walk is done.
+    pub fn needs_whole(case: &Case) -> bool {
+        case.status != CaseStatus::Closed && !case.checkpoints.is_empty()
+    }
+
+    pub fn add(&mut self, case: &Case) {
+        if case.status == CaseStatus::Closed {
+            return;
+        }
+        let (at, keep) = (self.h.at, self.keep);
+        let h = &mut self.h;
+        let consulate = h.consulate.clone();
         let ours = case.consulate == consulate;
         if let Some(t) = &case.transfer
             && ours
         {
+            h.totals.transfers += 1;
             h.transfers.push(Transfer {
                 case_id: case.id,
                 name: name(case),
@@ -113,7 +182,8 @@ pub fn handover<'a>(
                 since: t.at,
             });
         }
-        if case.also_consulate() == Some(consulate) {
+        if case.also_consulate() == Some(consulate.as_str()) {
+            h.totals.transfers += 1;
             h.transfers.push(Transfer {
                 case_id: case.id,
                 name: name(case),
@@ -122,8 +192,9 @@ pub fn handover<'a>(
                 since: case.transfer.as_ref().map_or(case.received_at, |t| t.at),
             });
         }
+        bounded(&mut h.transfers, keep, |t| (t.since, t.case_id));
         if !ours {
-            continue;
+            return;
         }
         let item = |since| Item {
             case_id: case.id,
@@ -131,19 +202,25 @@ pub fn handover<'a>(
             since,
         };
         if let Some(at) = case.duress_at {
+            h.totals.duress += 1;
             h.duress.push(item(at));
         }
         // Counted as the queue and the backlog count them (`Case::unattended`,
         // `Case::without_lawyer`): an unattended case is also without a lawyer.
         if case.unattended() {
+            h.totals.unattended += 1;
             h.unattended.push(item(case.received_at));
+            bounded(&mut h.unattended, keep, |i| (i.since, i.case_id));
         }
         if case.without_lawyer() {
+            h.totals.without_lawyer += 1;
             h.without_lawyer.push(item(case.received_at));
+            bounded(&mut h.without_lawyer, keep, |i| (i.since, i.case_id));
         }
         // The handover's own zone: its cases' people are in its district.
-        for d in deadline::deadlines(case, at, tz) {
-            if d.due <= until {
+        for d in deadline::deadlines(case, at, self.tz) {
+            if d.due <= self.until {
+                h.totals.due += 1;
                 h.due.push(Due {
                     case_id: case.id,
                     name: name(case),
@@ -153,13 +230,55 @@ pub fn handover<'a>(
                 });
             }
         }
+        bounded(&mut h.due, keep, |d| (d.due, d.case_id));
     }
-    h.unattended.sort_by_key(|i| (i.since, i.case_id));
-    h.without_lawyer.sort_by_key(|i| (i.since, i.case_id));
-    h.duress.sort_by_key(|i| (i.since, i.case_id));
-    h.due.sort_by_key(|d| (d.due, d.case_id));
-    h.transfers.sort_by_key(|t| (t.since, t.case_id));
-    h
+
+    pub fn finish(self) -> Handover {
+        let mut h = self.h;
+        let keep = self.keep.unwrap_or(usize::MAX);
+        h.unattended.sort_by_key(|i| (i.since, i.case_id));
+        h.unattended.truncate(keep);
+        h.without_lawyer.sort_by_key(|i| (i.since, i.case_id));
+        h.without_lawyer.truncate(keep);
+        h.duress.sort_by_key(|i| (i.since, i.case_id));
+        h.due.sort_by_key(|d| (d.due, d.case_id));
+        h.due.truncate(keep);
+        h.transfers.sort_by_key(|t| (t.since, t.case_id));
+        h.transfers.truncate(keep);
+        h
+    }
+}
+
+impl Handover {
+    /// The cases the lists name, to read their people's names for.
+    pub fn case_ids(&self) -> std::collections::BTreeSet<u64> {
+        let items = self.unattended.iter().chain(&self.without_lawyer);
+        items
+            .chain(&self.duress)
+            .map(|i| i.case_id)
+            .chain(self.due.iter().map(|d| d.case_id))
+            .chain(self.transfers.iter().map(|t| t.case_id))
+            .collect()
+    }
+
+    /// Puts each case's person's name on its lines.
+    pub fn name_with(&mut self, names: &std::collections::BTreeMap<u64, String>) {
+        let of = |id: &u64| names.get(id).cloned().unwrap_or_default();
+        for i in self
+            .unattended
+            .iter_mut()
+            .chain(&mut self.without_lawyer)
+            .chain(&mut self.duress)
+        {
+            i.name = of(&i.case_id);
+        }
+        for d in &mut self.due {
+            d.name = of(&d.case_id);
+        }
+        for t in &mut self.transfers {
+            t.name = of(&t.case_id);
+        }
+    }
 }
 
 #[cfg(test)]

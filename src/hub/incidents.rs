@@ -15,9 +15,11 @@ const EVERY: Duration = Duration::from_secs(10);
 
 pub async fn run(state: AppState) {
     loop {
+        let started = std::time::Instant::now();
         if let Err(e) = pass(&state.store, state.now()).await {
             tracing::error!(error = %e, "incident pass failed");
         }
+        crate::hub::metrics::pass("raids", started.elapsed().as_secs_f64());
         tokio::select! {
             _ = state.shutdown.cancelled() => return,
             _ = tokio::time::sleep(EVERY) => {}

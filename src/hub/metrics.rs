@@ -21,6 +21,7 @@ struct Metrics {
     deliveries: IntCounterVec,
     overloaded: IntCounter,
     request_latency: HistogramVec,
+    passes: HistogramVec,
 }
 
 fn register<T: prometheus::core::Collector + Clone + 'static>(r: &Registry, c: T) -> T {
@@ -137,9 +138,27 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
             )
             .expect("valid"),
         ),
+        passes: register(
+            &r,
+            HistogramVec::new(
+                HistogramOpts::new(
+                    "guardia_background_pass_seconds",
+                    "How long each of the hub's own passes took, by pass",
+                )
+                .buckets(vec![0.001, 0.005, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]),
+                &["pass"],
+            )
+            .expect("valid"),
+        ),
         registry: r,
     }
 });
+
+/// One run of a background pass (`escalation`, `raids`) and how long it took: what an operator
+/// watches to see that a pass costs what it touches, not what the hub holds.
+pub fn pass(name: &str, seconds: f64) {
+    METRICS.passes.with_label_values(&[name]).observe(seconds);
+}
 
 /// A request refused by the limit named (as in `[limits]`).
 pub fn refused(limit: &str) {

@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/duty", get(routes::duty::duty).merge(work(W::SetShift)))
         .route("/v1/duty/{id}/remove", work(W::RemoveShift))
         .route("/v1/handover", get(routes::reports::handover))
+        .route("/v1/reports/backlog", get(routes::reports::backlog))
         .route("/v1/reports/figures", get(routes::reports::figures))
         .route("/metrics", get(routes::meta::metrics))
         .fallback(not_found)

@@ -17,35 +17,13 @@ use crate::domain::event::EventKind;
 use crate::domain::sanitize::{Lines, sanitize};
 use crate::i18n::{self, Lang, Text, casework, t};
 
-/// Fetches what the token may see and computes the backlog.
+/// The backlog of what the token may see, counted on the hub.
 pub async fn backlog(
     client: &HubClient,
-    now: DateTime<Utc>,
     sla: Duration,
     filter: backlog::TriageFilter,
 ) -> Result<backlog::Backlog, NetError> {
-    // The backlog counts closed cases too, whenever they closed.
-    let snapshot = client.cases(Some(DateTime::UNIX_EPOCH)).await?;
-    // Officers and supervisors see the roster; anyone else gets the figures without it.
-    let lawyers = match client.lawyers().await {
-        Ok(l) => l,
-        Err(NetError::Refused { status: 403, .. }) => Vec::new(),
-        Err(e) => return Err(e),
-    };
-    // Deadlines on a day end where each person is: the hub's consulates and their zones (the
-    // shipped list if the hub does not say).
-    let consulates = client
-        .consulates()
-        .await
-        .unwrap_or_else(|_| crate::config::builtin_consulates().to_vec());
-    Ok(backlog::compute(
-        &snapshot.cases,
-        &lawyers,
-        now,
-        sla,
-        filter,
-        &consulates,
-    ))
+    client.backlog(sla, filter).await
 }
 
 /// A CSV field: quoted when needed, and never starting with a character a spreadsheet would run

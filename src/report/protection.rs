@@ -131,8 +131,10 @@ pub fn handover_text(
     }
     // A year of a network's cases can leave thousands in a list: each says how many, shows the
     // first `shown` (oldest first), and says how many more and how to see them.
-    let mut section = |title: H, lines: Vec<String>| {
-        out.push_str(&format!("\n{} ({})\n", h(lang, title), lines.len()));
+    // The hub may have cut a list already: its total says how many it holds in all.
+    let mut section = |title: H, lines: Vec<String>, total: usize| {
+        let total = total.max(lines.len());
+        out.push_str(&format!("\n{} ({})\n", h(lang, title), total));
         if lines.is_empty() {
             out.push_str(&format!("  {}\n", h(lang, H::Nothing)));
         }
@@ -140,7 +142,7 @@ pub fn handover_text(
             (H::Duress, _) | (_, None) => lines.len(),
             (_, Some(n)) => n.min(lines.len()),
         };
-        let more = lines.len() - cut;
+        let more = total - cut;
         for l in lines.into_iter().take(cut) {
             out.push_str(&l);
             out.push('\n');
@@ -152,14 +154,17 @@ pub fn handover_text(
     section(
         H::Duress,
         x.duress.iter().map(|i| item_line(i, zone)).collect(),
+        x.totals.duress,
     );
     section(
         H::Unattended,
         x.unattended.iter().map(|i| item_line(i, zone)).collect(),
+        x.totals.unattended,
     );
     section(
         H::Due,
         x.due.iter().map(|d| due_line(d, lang, zone)).collect(),
+        x.totals.due,
     );
     section(
         H::WithoutLawyer,
@@ -167,6 +172,7 @@ pub fn handover_text(
             .iter()
             .map(|i| item_line(i, zone))
             .collect(),
+        x.totals.without_lawyer,
     );
     section(
         H::Transfers,
@@ -184,6 +190,7 @@ pub fn handover_text(
                 )
             })
             .collect(),
+        x.totals.transfers,
     );
     out
 }
@@ -294,7 +301,10 @@ pub async fn handover(
     (consulate, at): (Option<&str>, Option<DateTime<Utc>>),
     out: &Output,
 ) -> Result<String, NetError> {
-    let h = client.handover(consulate, at).await?;
+    // Spreadsheets, programs and `--all` get every line; a person's page, each list's first few.
+    let h = client
+        .handover(consulate, at, out.all || out.csv || out.json)
+        .await?;
     Ok(if out.json {
         pretty(&h)
     } else if out.csv {
@@ -340,6 +350,7 @@ mod tests {
             due: vec![],
             duress: items(9000, 30),
             transfers: vec![],
+            totals: Default::default(),
         };
         let zone: Tz = "America/Los_Angeles".parse().unwrap();
         let text = handover_text(
@@ -367,5 +378,24 @@ mod tests {
             None,
         );
         assert!(whole.contains("#5999 ") && !whole.contains("more ("));
+        // As the hub sends it by default: the list cut to its first few, with its total.
+        let cut = Handover {
+            unattended: items(1000, SHOWN as u64),
+            totals: crate::domain::handover::Totals {
+                unattended: 5_000,
+                duress: 30,
+                ..Default::default()
+            },
+            ..x
+        };
+        let text = handover_text(
+            &cut,
+            Lang::Es,
+            ("Los Angeles", zone),
+            |id: &str| id.to_string(),
+            Some(SHOWN),
+        );
+        assert!(text.contains("Alertas sin atender (5000)"), "{text}");
+        assert!(text.contains("… y 4980 más (guardia handover --all los muestra todos)"));
     }
 }

@@ -341,7 +341,7 @@ impl HubClient {
         let to = chrono::Utc::now().date_naive();
         let from = to - chrono::Duration::days(29);
         crate::console::records::ShiftPanel {
-            handover: self.handover(None, None).await.ok(),
+            handover: self.handover(None, None, false).await.ok(),
             incidents: self.get("/v1/incidents").await.unwrap_or_default(),
             plans: self
                 .get("/v1/visits/plans?days=30")
@@ -361,8 +361,12 @@ impl HubClient {
         &self,
         consulate: Option<&str>,
         at: Option<chrono::DateTime<chrono::Utc>>,
+        all: bool,
     ) -> Result<crate::domain::handover::Handover, NetError> {
         let mut query = Vec::new();
+        if all {
+            query.push("all=true".to_string());
+        }
         if let Some(c) = consulate {
             query.push(format!("consulate={}", query_value(c)));
         }
@@ -370,6 +374,29 @@ impl HubClient {
             query.push(format!("at={}", query_value(&at.to_rfc3339())));
         }
         self.get(&format!("/v1/handover?{}", query.join("&"))).await
+    }
+
+    /// The backlog of what the token sees, counted on the hub (`GET /v1/reports/backlog`).
+    pub async fn backlog(
+        &self,
+        sla: chrono::Duration,
+        filter: crate::domain::backlog::TriageFilter,
+    ) -> Result<crate::domain::backlog::Backlog, NetError> {
+        let mut query = vec![format!(
+            "sla_minutes={}",
+            sla.num_minutes().clamp(1, 10_080)
+        )];
+        if let Some(c) = filter.consent {
+            query.push(format!("consent={}", c.as_str()));
+        }
+        if let Some(i) = filter.intent {
+            query.push(format!("intent={}", i.as_str()));
+        }
+        if let Some(c) = filter.category {
+            query.push(format!("category={}", c.as_str()));
+        }
+        self.get(&format!("/v1/reports/backlog?{}", query.join("&")))
+            .await
     }
 
     /// Facilities staff added or corrected (`GET /v1/facilities/recorded`).

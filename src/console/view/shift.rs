@@ -159,18 +159,20 @@ fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a
     };
     // Each list shows its first rows and counts the rest: in a raid they run to hundreds, and
     // the queue's views list them whole.
-    let mut section = |title: H, lines: Vec<Line<'a>>, urgent: bool| {
-        let style = if urgent && !lines.is_empty() {
+    // The hub sends each list's first few and its total.
+    let mut section = |title: H, lines: Vec<Line<'a>>, total: usize, urgent: bool| {
+        let total = total.max(lines.len());
+        let style = if urgent && total > 0 {
             theme.warn()
         } else {
             theme.title()
         };
         out.push(Line::default());
         out.push(Line::from(Span::styled(
-            format!("{} ({})", h(lang, title), lines.len()),
+            format!("{} ({})", h(lang, title), total),
             style,
         )));
-        let more = lines.len().saturating_sub(SECTION_ROWS);
+        let more = total.saturating_sub(SECTION_ROWS.min(lines.len()));
         out.extend(lines.into_iter().take(SECTION_ROWS));
         if more > 0 {
             out.push(Line::from(Span::styled(
@@ -179,11 +181,17 @@ fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a
             )));
         }
     };
-    section(H::Duress, x.duress.iter().map(item).collect(), true);
+    section(
+        H::Duress,
+        x.duress.iter().map(item).collect(),
+        x.totals.duress,
+        true,
+    );
     // Live, as the strip above counts them: one number for one question on one screen.
     section(
         H::Unattended,
         model.shift.unattended.iter().map(item).collect(),
+        0,
         true,
     );
     section(
@@ -205,11 +213,13 @@ fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a
                 ))
             })
             .collect(),
+        x.totals.due,
         true,
     );
     section(
         H::WithoutLawyer,
         x.without_lawyer.iter().map(item).collect(),
+        x.totals.without_lawyer,
         false,
     );
     section(
@@ -227,6 +237,7 @@ fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a
                 ))
             })
             .collect(),
+        x.totals.transfers,
         false,
     );
 }

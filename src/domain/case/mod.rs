@@ -108,6 +108,7 @@ pub struct Case {
     pub registrant_id: i64,
     pub registrant: Profile,
     /// Flags as they applied when the alert was raised (age-derived ones included).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<Flag>,
     pub kind: AlertKind,
     pub location: Location,
@@ -115,19 +116,22 @@ pub struct Case {
     pub pressed_at: DateTime<Utc>,
     /// When the hub committed the alert.
     pub received_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged_by: Option<Actor>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_lawyer: Option<i64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_lawyer_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled: Option<Cancellation>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checkpoints: Vec<CheckpointRecord>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<NoteRecord>,
     /// The latest closing; a reopened case keeps it until it is closed again.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<Closure>,
     /// Presses by the same person on this case, the first included.
     #[serde(default = "one")]
@@ -136,32 +140,32 @@ pub struct Case {
     #[serde(default)]
     pub trail: Vec<Fix>,
     /// Set when a cancel came with the duress PIN: the case stays open, at the top.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duress_at: Option<DateTime<Utc>>,
     /// 0 none; 1 before supervisors; 2 also offered to `offered_to`.
     #[serde(default)]
     pub escalation: u8,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offered_to: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer: Option<PendingTransfer>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deliveries: Vec<Delivery>,
     /// Taken by phone at the call center, not pressed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intake: Option<super::intake::Intake>,
     /// Staff who took a call that made or joined the case: when it is another consulate's, they
     /// may still add what the caller says (and read nothing of it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub call_takers: Vec<i64>,
     /// Consent, intent and kind of matter, once an officer has asked.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub triage: Option<super::triage::Triage>,
     /// Lawyers the case was reassigned away from: they see nothing more of it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub former_lawyers: Vec<i64>,
     /// Consulates the case was handed away from: they see nothing more of it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub former_consulates: Vec<String>,
     /// When the last few presses reached the hub (hub time), oldest first.
     #[serde(default)]
@@ -174,17 +178,17 @@ pub struct Case {
     pub version: u64,
     pub last_seq: u64,
     /// The last thing that happened to the case (kept when the timeline is not).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last: Option<TimelineEntry>,
     /// The `seq` of the first cancel (plain or under duress), so a repeated cancel answers the
     /// same.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_seq: Option<u64>,
     /// Every event, when the case was read whole from the log (opening it, exporting it). The
     /// hub's stored projection and the consoles' lists leave it empty, and an empty timeline
     /// stays empty as events are applied: that keeps the cost of an event the same whatever the
     /// case's history.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<TimelineEntry>,
 }
 

@@ -261,6 +261,7 @@ pub async fn run(state: AppState) {
 /// Escalation timer: every few seconds, escalate what is due by the hub's clock.
 pub async fn run_escalations(state: AppState) {
     loop {
+        let started = std::time::Instant::now();
         if let Err(e) = state
             .store
             .escalate(state.now(), state.rules, Arc::clone(&state.consulates))
@@ -268,6 +269,7 @@ pub async fn run_escalations(state: AppState) {
         {
             tracing::error!(error = %e, "escalation pass failed");
         }
+        crate::hub::metrics::pass("escalation", started.elapsed().as_secs_f64());
         tokio::select! {
             _ = state.shutdown.cancelled() => return,
             _ = tokio::time::sleep(Duration::from_secs(5)) => {}

@@ -5,37 +5,43 @@ use axum::extract::State;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::lists::{ConsulateQuery, at_or_now, consulate_of, zone};
-use crate::domain::handover;
+use std::collections::BTreeMap;
+
+use super::lists::{at_or_now, consulate_of, zone};
 use crate::domain::roster::Shift;
 use crate::domain::staff::Scope;
+use crate::domain::{backlog, handover};
 use crate::hub::auth::Staff;
 use crate::hub::error::ApiError;
 use crate::hub::extract::ApiQuery;
 use crate::hub::state::AppState;
+use crate::hub::store::{CaseList, Opening};
 
-/// `GET /v1/handover?consulate=&at=`: what the next shift inherits.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverQuery {
+    consulate: Option<String>,
+    /// When (default now).
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Every line of every list; by default each list but duress keeps its first
+    /// [`handover::KEPT`] and says how many it holds in all.
+    #[serde(default)]
+    all: bool,
+}
+
+/// Cases read per batch when a report walks a consulate: one read each, so a report holds one
+/// batch and its tally, never the consulate's cases at once.
+pub(crate) const BATCH: usize = 1_000;
+
+/// `GET /v1/handover?consulate=&at=&all=`: what the next shift inherits.
 pub async fn handover(
     State(state): State<AppState>,
     staff: Staff,
-    ApiQuery(q): ApiQuery<ConsulateQuery>,
+    ApiQuery(q): ApiQuery<HandoverQuery>,
 ) -> Result<Json<handover::Handover>, ApiError> {
     let consulate = consulate_of(&staff, q.consulate)?
         .ok_or_else(|| ApiError::Malformed("name the consulate: ?consulate=<id>".into()))?;
     let at = at_or_now(&state, q.at)?;
-    let (_, cases) = state
-        .store
-        .snapshot(
-            Scope::Consulate(consulate.clone()),
-            crate::hub::store::CaseList {
-                consulate: None,
-                status: None,
-                closed_since: None,
-                after: 0,
-                limit: usize::MAX,
-            },
-        )
-        .await?;
     let shifts: Vec<Shift> = state
         .store
         .shifts(Some(consulate.clone()))
@@ -43,13 +49,42 @@ pub async fn handover(
         .into_iter()
         .map(|(_, s)| s)
         .collect();
-    Ok(Json(handover::handover(
-        &consulate,
-        zone(&state, &consulate),
-        &cases,
-        &shifts,
-        at,
-    )))
+    let keep = (!q.all).then_some(handover::KEPT);
+    let mut fold = handover::Fold::new(&consulate, zone(&state, &consulate), &shifts, at, keep);
+    let mut after = 0;
+    loop {
+        let (_, cases) = state
+            .store
+            .cases_page(
+                Scope::Consulate(consulate.clone()),
+                CaseList {
+                    consulate: None,
+                    status: None,
+                    closed_since: None,
+                    after,
+                    limit: BATCH,
+                },
+                Opening::ClearUnless(handover::Fold::needs_whole),
+            )
+            .await?;
+        for case in &cases {
+            fold.add(case);
+        }
+        match cases.last() {
+            Some(last) if cases.len() == BATCH => after = last.id,
+            _ => break,
+        }
+    }
+    let mut h = fold.finish();
+    // Names only for the lines kept: the walk read no one's.
+    let mut names = BTreeMap::new();
+    for id in h.case_ids() {
+        if let Some(case) = state.store.case(id).await? {
+            names.insert(id, case.registrant.name);
+        }
+    }
+    h.name_with(&names);
+    Ok(Json(h))
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,4 +117,73 @@ pub async fn figures(
         consulate,
     };
     Ok(Json(state.store.figures(period).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BacklogQuery {
+    consent: Option<crate::domain::triage::Consent>,
+    intent: Option<crate::domain::triage::Intent>,
+    category: Option<crate::domain::triage::Category>,
+    /// Minutes after which an unacknowledged alert is overdue (the hub's own by default).
+    sla_minutes: Option<u32>,
+}
+
+/// `GET /v1/reports/backlog`: the backlog of what the caller sees, counted on the hub as it
+/// walks their cases a batch at a time (closed ones too), so neither side holds the cases.
+pub async fn backlog(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<BacklogQuery>,
+) -> Result<Json<backlog::Backlog>, ApiError> {
+    let scope = staff.scope();
+    if scope == Scope::Nothing {
+        return Err(ApiError::Forbidden("this role does not see cases"));
+    }
+    let sla = match q.sla_minutes {
+        Some(m) if !(1..=10_080).contains(&m) => {
+            return Err(ApiError::Unprocessable(
+                "sla_minutes must be from 1 to 10080 (a week)".into(),
+            ));
+        }
+        Some(m) => chrono::Duration::minutes(i64::from(m)),
+        None => state.rules.sla,
+    };
+    let filter = backlog::TriageFilter {
+        consent: q.consent,
+        intent: q.intent,
+        category: q.category,
+    };
+    // Officers and supervisors see the roster; anyone else gets the figures without it.
+    let lawyers = if crate::domain::staff::may_see_roster(staff.0.role) {
+        state.store.lawyers().await?
+    } else {
+        Vec::new()
+    };
+    let mut tally = backlog::Tally::new(state.now(), sla, filter, &state.consulates);
+    let mut after = 0;
+    loop {
+        let (_, cases) = state
+            .store
+            .cases_page(
+                scope.clone(),
+                CaseList {
+                    consulate: None,
+                    status: None,
+                    closed_since: Some(chrono::DateTime::UNIX_EPOCH),
+                    after,
+                    limit: BATCH,
+                },
+                Opening::ClearUnless(backlog::Tally::needs_whole),
+            )
+            .await?;
+        for case in &cases {
+            tally.add(case);
+        }
+        match cases.last() {
+            Some(last) if cases.len() == BATCH => after = last.id,
+            _ => break,
+        }
+    }
+    Ok(Json(tally.finish(&lawyers)))
 }

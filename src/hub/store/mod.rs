@@ -59,7 +59,7 @@ pub use deliveries::{Attempt, DueDelivery};
 pub use enroll::{CODE_TTL, MAX_WRONG_CODES, PendingEnrollment, Verification};
 pub use intake::{Candidate, IntakeJob, Whereabouts};
 pub use open::Target;
-pub use reads::{AccessChange, CaseList};
+pub use reads::{AccessChange, CaseList, Opening};
 pub use staff::StaffIdempotency;
 pub use work::WorkAction;
 pub use writer::WriteCtx;

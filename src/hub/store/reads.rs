@@ -40,6 +40,16 @@ pub struct CaseList {
     pub limit: usize,
 }
 
+/// What of each case a read opens: all of it (a console's snapshot), or the clear copy, and
+/// the whole only of the cases a report needs sealed data from (a deadline's dates sit in a
+/// checkpoint's fields). A report that opens nothing it does not read costs no decryption for
+/// the bulk of a raid's one-press cases.
+#[derive(Clone, Copy)]
+pub enum Opening {
+    Whole,
+    ClearUnless(fn(&Case) -> bool),
+}
+
 /// An event as it is sent, from a row of `seq, consulate, lawyer_id, prev_lawyer_id,
 /// also_consulate, prev_consulate, kind, body, sealed`: the replay's and the listener's.
 pub(super) fn published_from_row(
@@ -140,6 +150,16 @@ impl Store {
         scope: Scope,
         list: CaseList,
     ) -> Result<(u64, Vec<Case>), StoreError> {
+        self.cases_page(scope, list, Opening::Whole).await
+    }
+
+    /// [`Self::snapshot`], opening each case as `opening` says: a report's batch.
+    pub async fn cases_page(
+        &self,
+        scope: Scope,
+        list: CaseList,
+        opening: Opening,
+    ) -> Result<(u64, Vec<Case>), StoreError> {
         let vault = self.vault.clone();
         self.read(move |tx| {
             let seq = head(tx)?;
@@ -166,7 +186,9 @@ impl Store {
             } else {
                 "AND status != 'closed'"
             };
-            let mut cases = Vec::new();
+            // The page's rows first, then their people's keys in one look-up, then each row
+            // opened: a key-store query per row held every concurrent snapshot in line.
+            let mut rows: Vec<(String, Option<String>)> = Vec::new();
             let sql = format!("{COLUMNS} WHERE {filter} AND id > ?2 {closed} ORDER BY id");
             tx.query_while(
                 &sql,
@@ -186,18 +208,53 @@ impl Store {
                     {
                         return Ok(true);
                     }
-                    let state = opened(&vault, row.get(0)?, row.get(5)?)?;
-                    let case: Case = serde_json::from_str(&state)?;
-                    if let (Some(since), None, Some(c)) =
-                        (list.closed_since, list.status, &case.closed)
-                        && c.at < since
+                    let state: String = row.get(0)?;
+                    // When it closed is not personal: the clear copy says it.
+                    if let (Some(since), None) = (list.closed_since, list.status)
+                        && serde_json::from_str::<ClosedAt>(&state)?
+                            .closed
+                            .is_some_and(|c| c.at < since)
                     {
                         return Ok(true);
                     }
-                    cases.push(case);
-                    Ok(cases.len() < list.limit)
+                    rows.push((state, row.get(5)?));
+                    Ok(rows.len() < list.limit)
                 },
             )?;
+            let cases = match opening {
+                Opening::Whole => {
+                    vault.prefetch(rows.iter().filter_map(|(_, sealed)| sealed.as_deref()))?;
+                    rows.into_iter()
+                        .map(|(state, sealed)| {
+                            Ok(serde_json::from_str::<Case>(&opened(
+                                &vault, state, sealed,
+                            )?)?)
+                        })
+                        .collect::<Result<Vec<Case>, StoreError>>()?
+                }
+                Opening::ClearUnless(needs) => {
+                    let clear = rows
+                        .into_iter()
+                        .map(|(state, sealed)| {
+                            let case: Case = serde_json::from_str(&state)?;
+                            Ok((sealed.filter(|_| needs(&case)), case))
+                        })
+                        .collect::<Result<Vec<_>, StoreError>>()?;
+                    vault.prefetch(clear.iter().filter_map(|(sealed, _)| sealed.as_deref()))?;
+                    clear
+                        .into_iter()
+                        .map(|(sealed, case)| match sealed {
+                            Some(sealed) => match vault.unseal(&sealed)? {
+                                super::vault::Opened::Clear(whole) => {
+                                    Ok(serde_json::from_str(&whole)?)
+                                }
+                                super::vault::Opened::Erased => Ok(case),
+                            },
+                            None => Ok(case),
+                        })
+                        .collect::<Result<Vec<Case>, StoreError>>()?
+                }
+            };
             Ok((seq, cases))
         })
         .await
@@ -340,4 +397,16 @@ impl Store {
         })
         .await
     }
+}
+
+/// What a snapshot reads of a case's clear copy to leave out those closed before a time.
+#[derive(serde::Deserialize)]
+struct ClosedAt {
+    #[serde(default)]
+    closed: Option<At>,
+}
+
+#[derive(serde::Deserialize)]
+struct At {
+    at: chrono::DateTime<chrono::Utc>,
 }

@@ -61,10 +61,13 @@ fn due(
     // key → (every case closed before the cutoff, none held, its cases)
     let mut by_key: BTreeMap<i64, (bool, bool, Vec<u64>)> = BTreeMap::new();
     // The hold reads back as SQLite's 1 or PostgreSQL's 'true', absent as NULL on both.
+    // Only people with a closed case can be due: the open cases of a raid cost nothing here.
     tx.query_each(
         "SELECT key_id, id, status, json_extract(state, '$.closed.at'),
                 json_extract(state, '$.legal_hold')
-           FROM cases WHERE key_id IS NOT NULL",
+           FROM cases
+          WHERE key_id IN (SELECT key_id FROM cases
+                            WHERE status = 'closed' AND key_id IS NOT NULL)",
         (),
         |row| -> Result<(), StoreError> {
             let key: i64 = row.get(0)?;
@@ -84,8 +87,14 @@ fn due(
         },
     )?;
     let (mut keys, mut cases, mut held) = (Vec::new(), Vec::new(), 0);
+    let past: Vec<i64> = by_key
+        .iter()
+        .filter(|(_, (past, ..))| *past)
+        .map(|(k, _)| *k)
+        .collect();
+    let living = vault.holding(&past)?;
     for (key, (past, on_hold, ids)) in by_key {
-        if !past || !vault.holds(key)? {
+        if !past || !living.contains(&key) {
             continue;
         }
         if on_hold {
