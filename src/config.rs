@@ -35,6 +35,8 @@ pub struct HubConfig {
     pub db: PathBuf,
     pub database_url: String,
     pub consulates: String,
+    /// The operator's jurisdiction tables (empty: the shipped ones).
+    pub jurisdiction_dir: String,
     pub replay_window: u64,
     pub keepalive_seconds: u64,
     pub tls_cert: String,

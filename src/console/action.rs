@@ -54,6 +54,8 @@ pub enum Action {
     Facilities(Vec<crate::domain::facility::Facility>),
     /// A case fetched on its own (newly assigned to this lawyer, say).
     CaseLoaded(Box<Case>),
+    /// A case's jurisdiction card, read with the case.
+    CardLoaded(u64, Box<crate::domain::jurisdiction::CaseCard>),
     /// Fetching that case failed; the next snapshot will bring it.
     CaseUnavailable(u64),
     /// The cases the hub found for a search (by phone or matrícula, which rows do not carry).

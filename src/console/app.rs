@@ -273,6 +273,14 @@ impl Effects {
                     {
                         Ok(case) => {
                             let _ = inbox.send(Action::CaseLoaded(Box::new(case))).await;
+                            // The card after the case: a hub without it (an older one) leaves
+                            // the detail as it was.
+                            if let Ok(card) = hubs
+                                .request(|client| async move { client.case_card(id).await })
+                                .await
+                            {
+                                let _ = inbox.send(Action::CardLoaded(id, Box::new(card))).await;
+                            }
                         }
                         Err(e) => {
                             tracing::warn!(case = id, error = %e, "cannot load a case");

@@ -31,6 +31,8 @@ pub struct Model {
     pub last_seq: u64,
     pub last_event_at: Option<DateTime<Utc>>,
     pub cases: HashMap<u64, Case>,
+    /// The jurisdiction card of each case read whole, as the hub sent it with the case.
+    pub cards: HashMap<u64, crate::domain::jurisdiction::CaseCard>,
     /// The list of cases: its order, view, search, selection and scroll.
     pub list: ListPane,
     /// `q` was pressed with actions still waiting; the next `q` quits.
@@ -221,6 +223,7 @@ impl Model {
             last_seq: 0,
             last_event_at: None,
             cases: HashMap::new(),
+            cards: HashMap::new(),
             list: ListPane {
                 order: Vec::new(),
                 stale: false,

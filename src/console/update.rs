@@ -42,6 +42,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             let role = me.role;
             model.me = Some(me);
             model.cases = snapshot.cases.into_iter().map(|c| (c.id, c)).collect();
+            // Cards of cases no longer seen go; the rest are read again when opened.
+            let cases = &model.cases;
+            model.cards.retain(|id, _| cases.contains_key(id));
             model.last_seq = snapshot.seq;
             // A snapshot holds every case whole; nothing is waiting any more.
             model.detail.fetching.clear();
@@ -142,6 +145,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
         Action::Found { query, ids } => {
             model.list.found = Some((query, ids.into_iter().collect()));
             model.list.stale = true;
+            vec![]
+        }
+        Action::CardLoaded(id, card) => {
+            model.cards.insert(id, *card);
             vec![]
         }
         Action::CaseLoaded(case) => {
@@ -268,8 +275,9 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
             if let Some(case) = model.cases.get(&event.case_id)
                 && !model.keeps(case)
             {
-                // Reassigned away from this lawyer.
+                // Reassigned away from this lawyer: the card goes with the case.
                 model.cases.remove(&event.case_id);
+                model.cards.remove(&event.case_id);
             }
             if matches!(
                 body,
@@ -639,6 +647,8 @@ fn move_by(model: &mut Model, delta: i64) {
 
 #[cfg(test)]
 mod backlog_tests;
+#[cfg(test)]
+mod card_tests;
 #[cfg(test)]
 mod drafts_tests;
 #[cfg(test)]

@@ -76,7 +76,8 @@ impl Stage {
             | RepresentativeAssigned
             | DueProcessConcern
             | CounselInformed
-            | ChecklistStep => {
+            | ChecklistStep
+            | InterpreterNeeded => {
                 return None;
             }
         })

@@ -11,7 +11,6 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 use super::consulate::Consulate;
-use super::consulate::nearest;
 use super::geo::{Point, distance_km};
 use super::validate::{FieldCode, FieldError, err};
 
@@ -163,9 +162,12 @@ impl Registry {
     }
 }
 
-/// The consulate whose district a facility lies in: the nearest, as alerts are routed.
+/// The consulate whose district a facility lies in, as alerts are routed: the district table's
+/// where it holds the facility's county, else the nearest.
 pub fn district<'a>(facility: &Facility, consulates: &'a [Consulate]) -> Option<&'a Consulate> {
-    nearest(consulates, facility.point()).map(|(c, _)| c)
+    super::jurisdiction::Jurisdictions::current()
+        .route(facility.point(), consulates)
+        .map(|(c, _, _)| c)
 }
 
 /// The registry's facility the case's person was last placed in, if it was one of the

@@ -17,6 +17,23 @@ pub const HORIZON_HOURS: i64 = 24;
 /// Lines each list keeps unless every line is asked for: a page a next shift reads.
 pub const KEPT: usize = 20;
 
+/// How long a transfer's alarm stays in the handover: a week, the time a bond motion or a
+/// habeas refiling has to move before the person is moved again.
+pub const ALARM_DAYS: i64 = 7;
+
+/// A case whose last transfer crossed a line that matters (circuit, district, field office).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmItem {
+    pub case_id: u64,
+    pub name: String,
+    /// When the person was moved.
+    pub since: DateTime<Utc>,
+    pub alarm: super::jurisdiction::rules::Alarm,
+}
+
+/// How a handover learns a case's transfer alarm (the hub's tables and facility registry).
+pub type AlarmOf = Box<dyn Fn(&Case) -> Option<super::jurisdiction::rules::Alarm> + Send + Sync>;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     pub case_id: u64,
@@ -59,6 +76,9 @@ pub struct Handover {
     pub due: Vec<Due>,
     pub duress: Vec<Item>,
     pub transfers: Vec<Transfer>,
+    /// Transfers of the last [`ALARM_DAYS`] that cost the person a route (never cut).
+    #[serde(default)]
+    pub alarms: Vec<AlarmItem>,
     /// How many each list holds in all: a list may be cut to its first few (duress never is).
     #[serde(default)]
     pub totals: Totals,
@@ -81,6 +101,7 @@ impl Handover {
             && self.due.is_empty()
             && self.duress.is_empty()
             && self.transfers.is_empty()
+            && self.alarms.is_empty()
     }
 }
 
@@ -112,6 +133,7 @@ pub struct Fold {
     tz: Tz,
     until: DateTime<Utc>,
     keep: Option<usize>,
+    alarm_of: Option<AlarmOf>,
 }
 
 /// Keeps `list` at its first `keep` by `key` once it holds twice that: sorting a small list
@@ -148,12 +170,20 @@ impl Fold {
                 due: Vec::new(),
                 duress: Vec::new(),
                 transfers: Vec::new(),
+                alarms: Vec::new(),
                 totals: Totals::default(),
             },
             tz,
             until: at + Duration::hours(HORIZON_HOURS),
             keep,
+            alarm_of: None,
         }
+    }
+
+    /// Lists the recent transfers' alarms, as `alarm_of` finds them.
+    pub fn with_alarms(mut self, alarm_of: AlarmOf) -> Fold {
+        self.alarm_of = Some(alarm_of);
+        self
     }
 
     /// Whether the handover reads sealed data of this case (a deadline's dates are in its
@@ -205,6 +235,18 @@ impl Fold {
             h.totals.duress += 1;
             h.duress.push(item(at));
         }
+        if let (Some(alarm_of), Some(moved)) = (&self.alarm_of, deadline::placement(case))
+            && moved.code == super::checkpoint::CheckpointCode::FacilityTransfer
+            && moved.happened_at >= at - Duration::days(ALARM_DAYS)
+            && let Some(alarm) = alarm_of(case)
+        {
+            h.alarms.push(AlarmItem {
+                case_id: case.id,
+                name: name(case),
+                since: moved.happened_at,
+                alarm,
+            });
+        }
         // Counted as the queue and the backlog count them (`Case::unattended`,
         // `Case::without_lawyer`): an unattended case is also without a lawyer.
         if case.unattended() {
@@ -245,6 +287,7 @@ impl Fold {
         h.due.truncate(keep);
         h.transfers.sort_by_key(|t| (t.since, t.case_id));
         h.transfers.truncate(keep);
+        h.alarms.sort_by_key(|a| (a.since, a.case_id));
         h
     }
 }
@@ -258,6 +301,7 @@ impl Handover {
             .map(|i| i.case_id)
             .chain(self.due.iter().map(|d| d.case_id))
             .chain(self.transfers.iter().map(|t| t.case_id))
+            .chain(self.alarms.iter().map(|a| a.case_id))
             .collect()
     }
 
@@ -277,6 +321,9 @@ impl Handover {
         }
         for t in &mut self.transfers {
             t.name = of(&t.case_id);
+        }
+        for a in &mut self.alarms {
+            a.name = of(&a.case_id);
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod geo;
 pub mod handover;
 pub mod incident;
 pub mod intake;
+pub mod jurisdiction;
 pub mod privacy;
 pub mod registrant;
 pub mod roles;

@@ -53,6 +53,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/cases", get(routes::cases::list))
         .route("/v1/cases/{id}", get(routes::cases::one))
         .route("/v1/cases/{id}/access", get(routes::cases::access))
+        .route(
+            "/v1/cases/{id}/jurisdiction",
+            get(routes::cases::jurisdiction),
+        )
         .route("/v1/cases/find", get(routes::cases::find))
         .route("/v1/cases/{id}/{verb}", post(routes::casework::act))
         .route("/v1/lawyers", get(routes::casework::lawyers))
@@ -217,6 +221,16 @@ pub async fn run(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let config = &full.hub;
     let consulates = config.load_consulates()?;
+    if !config.jurisdiction_dir.is_empty() {
+        let dir = std::path::Path::new(&config.jurisdiction_dir);
+        let texts = crate::domain::jurisdiction::tables::Texts::in_dir(dir)?;
+        let j = crate::domain::jurisdiction::Jurisdictions::from_texts(&texts)?;
+        for row in &j.tables.unmatched {
+            // A row naming a county no boundary holds routes nothing: said, not dropped.
+            tracing::warn!(row = %row, "a jurisdiction row names no known county");
+        }
+        crate::domain::jurisdiction::Jurisdictions::install(j)?;
+    }
     let target = config.target();
     let store = store::Store::open_target(&target, config.key_file())?;
     tracing::info!(database = %target.describe(), "store open");

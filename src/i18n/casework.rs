@@ -57,6 +57,7 @@ pub fn checkpoint(lang: Lang, code: CheckpointCode) -> &'static str {
             "Death or injury in custody",
         ),
         ChecklistStep => lang.pick("Paso de la lista de verificación", "Checklist step"),
+        InterpreterNeeded => lang.pick("Necesita intérprete", "Interpreter needed"),
     }
 }
 
@@ -93,6 +94,15 @@ pub fn deadline(lang: Lang, kind: DeadlineKind) -> &'static str {
         CircuitAppeal => lang.pick("apelación ante el circuito", "circuit appeal due"),
         MinorScreening => lang.pick("entrevista del menor", "minor's screening"),
         MinorTransfer => lang.pick("entrega del menor a ORR", "minor to ORR"),
+        RemovalPeriodEnds => lang.pick(
+            "fin del plazo de 90 días para deportar",
+            "90-day removal period ends",
+        ),
+        CustodyReview => lang.pick("revisión de la custodia", "custody review"),
+        PresumptiveLimit => lang.pick(
+            "seis meses desde la orden final",
+            "six months since the final order",
+        ),
     }
 }
 
@@ -428,6 +438,16 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("dif_notified", "DIF informado", "DIF told"),
     ("yes", "sí", "yes"),
+    (
+        "language",
+        "Idioma (nombre o clave del tribunal)",
+        "Language (name or court code)",
+    ),
+    (
+        "language_hint",
+        "mixteco, zapoteco, MIX…",
+        "Mixtec, Zapotec, MIX…",
+    ),
     ("no", "no", "no"),
 ];
 

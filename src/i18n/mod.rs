@@ -7,6 +7,7 @@ pub mod admin;
 pub mod casework;
 pub mod cli;
 mod cli_es;
+pub mod jurisdiction;
 pub mod record;
 pub mod work;
 
@@ -55,6 +56,14 @@ impl Lang {
     }
 
     pub(crate) fn pick(self, es: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Es => es,
+            Lang::En => en,
+        }
+    }
+
+    /// [`Lang::pick`] for names read from data (a court's name in each language).
+    pub(crate) fn pick_of<'a>(self, es: &'a str, en: &'a str) -> &'a str {
         match self {
             Lang::Es => es,
             Lang::En => en,

@@ -3,6 +3,7 @@
 //! the hub goes through the sanitizer, and Markdown's own syntax is escaped, so a hostile name
 //! can neither reach a terminal nor rewrite the document's structure.
 
+pub mod card;
 pub mod protection;
 pub mod sealed;
 

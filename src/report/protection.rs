@@ -192,6 +192,34 @@ pub fn handover_text(
             .collect(),
         x.totals.transfers,
     );
+    // Transfer alarms: never cut, each with what changed and what it costs.
+    if !x.alarms.is_empty() {
+        out.push_str(&format!(
+            "\n{} ({})\n",
+            crate::i18n::jurisdiction::j(lang, crate::i18n::jurisdiction::J::Alarm),
+            x.alarms.len()
+        ));
+        for a in &x.alarms {
+            out.push_str(&format!(
+                "  #{:<6} {}  {}\n",
+                a.case_id,
+                time::local(a.since, zone),
+                sanitize(&a.name, Lines::One)
+            ));
+            for c in &a.alarm.changed {
+                out.push_str(&format!(
+                    "      {}\n",
+                    crate::i18n::jurisdiction::changed(lang, c)
+                ));
+            }
+            for c in &a.alarm.costs {
+                out.push_str(&format!(
+                    "      {}\n",
+                    crate::i18n::jurisdiction::cost(lang, c)
+                ));
+            }
+        }
+    }
     out
 }
 
@@ -350,6 +378,7 @@ mod tests {
             due: vec![],
             duress: items(9000, 30),
             transfers: vec![],
+            alarms: vec![],
             totals: Default::default(),
         };
         let zone: Tz = "America/Los_Angeles".parse().unwrap();

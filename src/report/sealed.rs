@@ -93,6 +93,7 @@ fn access_markdown(access: Option<&[AccessEntry]>, lang: Lang) -> String {
 fn body(sealed: &Sealed, access: Option<&[AccessEntry]>, seal: &Seal) -> String {
     let mut out = super::case_markdown(&sealed.case, seal.lang, seal.at);
     out.push('\n');
+    out.push_str(&super::card::markdown(&sealed.case, seal.lang, seal.at));
     out.push_str(&access_markdown(access, seal.lang));
     out.push_str(&format!(
         "{}: seq {} — {}\n\n",

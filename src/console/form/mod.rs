@@ -251,6 +251,7 @@ fn field_hint(lang: Lang, spec: &FieldSpec) -> String {
     match spec.kind {
         FieldKind::YesNo => format!("{} / no", casework::word(lang, "yes")),
         FieldKind::Text => String::new(),
+        FieldKind::Language => casework::word(lang, "language_hint").to_string(),
         FieldKind::Date => crate::i18n::t(lang, crate::i18n::Text::DateFormat).into(),
         FieldKind::DateTime => crate::i18n::t(lang, crate::i18n::Text::DateTimeFormat).into(),
         FieldKind::ANumber => "A-123456789".into(),

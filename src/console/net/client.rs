@@ -234,6 +234,14 @@ impl HubClient {
         self.get(&format!("/v1/cases/{id}")).await
     }
 
+    /// The case's jurisdiction card, rules and transfer alarm (`GET /v1/cases/{id}/jurisdiction`).
+    pub async fn case_card(
+        &self,
+        id: u64,
+    ) -> Result<crate::domain::jurisdiction::CaseCard, NetError> {
+        self.get(&format!("/v1/cases/{id}/jurisdiction")).await
+    }
+
     /// A case read whole for a record: `purpose` says why (recorded with the read), `as_of`
     /// asks for the case as it stood after that event. Answers with the seal the hub sent.
     pub async fn case_sealed(

@@ -283,6 +283,7 @@ fn the_shift_tab_and_the_strip_count_the_same_unattended() {
             due: vec![],
             duress: vec![],
             transfers: vec![],
+            alarms: vec![],
             totals: Default::default(),
         }),
         ..Default::default()

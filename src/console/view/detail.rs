@@ -281,6 +281,7 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
             )));
         }
     }
+    super::card::card(model, case.id, theme, &mut lines);
     protection(model, case, theme, &mut lines);
     // Until the case is read whole, the person's details are not here: say so rather than
     // show them as unknown.

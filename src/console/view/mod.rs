@@ -1,6 +1,7 @@
 //! The view: a function of the model, one file per pane.
 
 mod backlog;
+mod card;
 mod detail;
 mod footer;
 mod form;

@@ -240,6 +240,43 @@ fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a
         x.totals.transfers,
         false,
     );
+    // Transfer alarms: each with what changed and what it costs.
+    if !x.alarms.is_empty() {
+        out.push(Line::default());
+        out.push(Line::from(Span::styled(
+            format!(
+                "{} ({})",
+                crate::i18n::jurisdiction::j(lang, crate::i18n::jurisdiction::J::Alarm),
+                x.alarms.len()
+            ),
+            theme.warn(),
+        )));
+    }
+    for a in &x.alarms {
+        out.push(Line::from(Span::styled(
+            format!(
+                "  ⚠ #{} · {} · {}",
+                a.case_id,
+                time::local(a.since, zone),
+                clean(&a.name)
+            ),
+            theme.warn(),
+        )));
+        let words = a
+            .alarm
+            .changed
+            .iter()
+            .map(|c| crate::i18n::jurisdiction::changed(lang, c))
+            .chain(
+                a.alarm
+                    .costs
+                    .iter()
+                    .map(|c| crate::i18n::jurisdiction::cost(lang, c)),
+            );
+        for w in words {
+            out.push(Line::from(format!("    {}", clean(&w))));
+        }
+    }
 }
 
 /// The visits still to be made (overdue ones marked) and the consulate's roster; `p` changes

@@ -17,6 +17,9 @@ pub enum FieldKind {
     Money,
     Choice(&'static [&'static str]),
     YesNo,
+    /// One of the immigration courts' languages, by name in either language or by the court's
+    /// code; stored as the code (`MIX`).
+    Language,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +45,7 @@ macro_rules! f {
     };
 }
 
-use FieldKind::{ANumber, Choice, Date, DateTime as When, Money, Text, YesNo};
+use FieldKind::{ANumber, Choice, Date, DateTime as When, Language, Money, Text, YesNo};
 
 const YES: bool = true;
 const NO: bool = false;
@@ -294,6 +297,7 @@ impl CheckpointCode {
                 YES,
                 NO
             )],
+            InterpreterNeeded => &[f!("language", Language, YES, NO)],
         }
     }
 }

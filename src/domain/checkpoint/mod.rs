@@ -73,6 +73,7 @@ codes! {
     MinorInCustody = "MINOR_IN_CUSTODY",
     HarmInCustody = "HARM_IN_CUSTODY",
     ChecklistStep = "CHECKLIST_STEP",
+    InterpreterNeeded = "INTERPRETER_NEEDED",
 }
 
 /// How a case ended (checkpoints.md, "Case outcomes").
@@ -333,6 +334,30 @@ fn one_field(spec: &FieldSpec, value: &str, now: DateTime<Utc>) -> Result<String
                 ))
             }
         }
+        FieldKind::Language => {
+            use crate::domain::jurisdiction::languages::{Languages, Picked};
+            match Languages::builtin().pick(value) {
+                Picked::One(l) => Ok(l.code.clone()),
+                Picked::Several(found) => Err(err(
+                    name,
+                    FieldCode::UnknownValue,
+                    format!(
+                        "names several of the court's languages; say which: {}",
+                        found
+                            .iter()
+                            .map(|l| format!("{} ({})", l.court_name, l.code))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )),
+                Picked::None => Err(err(
+                    name,
+                    FieldCode::UnknownValue,
+                    "is not one of the immigration courts' languages (a name or the court's code, \
+                     like mixteco or MIX)",
+                )),
+            }
+        }
         YesNo => match value.trim().to_ascii_lowercase().as_str() {
             "yes" | "y" | "true" | "si" | "sí" | "s" => Ok("yes".into()),
             "no" | "n" | "false" => Ok("no".into()),
@@ -456,7 +481,7 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert_eq!(CheckpointCode::parse(code.as_str()), Some(*code));
         }
-        assert_eq!(CheckpointCode::ALL.len(), 34);
+        assert_eq!(CheckpointCode::ALL.len(), 35);
         assert_eq!(
             CloseOutcome::parse("false-alarm"),
             Some(CloseOutcome::FalseAlarm)

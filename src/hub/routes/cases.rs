@@ -287,3 +287,42 @@ pub async fn find(
 pub async fn me(staff: Staff) -> Json<Me> {
     Json(staff.0)
 }
+
+/// `GET /v1/cases/{id}/jurisdiction`: where the person is held and what follows from it — the
+/// card (county, consular district, field office, federal district, circuit, custodian), the
+/// bond and habeas rules binding there, the custody clocks after a final order and the last
+/// transfer's alarm. For whoever may read the case; the read is recorded, as opening it is.
+pub async fn jurisdiction(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<crate::domain::jurisdiction::CaseCard>, ApiError> {
+    let id = super::casework::case_id(&id)?;
+    let case = readable(&state, &staff, id).await?;
+    state
+        .limits
+        .case_read(staff.0.id)
+        .map_err(|(wait, limit)| ApiError::TooMany(wait, limit))?;
+    let registry = super::facilities::registry(&state).await?;
+    let zone = crate::domain::consulate::zone_of(&state.consulates, &case.consulate);
+    let today = state.now().with_timezone(&zone).date_naive();
+    let card = crate::domain::jurisdiction::Jurisdictions::current().case_card(
+        &case,
+        &registry,
+        &state.consulates,
+        crate::domain::jurisdiction::rules::Rules::builtin(),
+        today,
+    );
+    state
+        .store
+        .record_read(
+            staff.actor(),
+            id,
+            ReadPurpose::View,
+            console_of(&headers),
+            state.now(),
+        )
+        .await?;
+    Ok(Json(card))
+}

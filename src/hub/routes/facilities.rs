@@ -31,6 +31,9 @@ pub struct FacilityView {
     pub district: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub km: Option<f64>,
+    /// County, consular district, field office, federal district, circuit, custodian.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<crate::domain::jurisdiction::Card>,
 }
 
 pub(super) async fn registry(state: &AppState) -> Result<Registry, ApiError> {
@@ -42,11 +45,15 @@ pub(super) async fn registry(state: &AppState) -> Result<Registry, ApiError> {
 }
 
 pub(super) fn view(state: &AppState, f: &Facility, km: Option<f64>) -> FacilityView {
+    let card =
+        crate::domain::jurisdiction::Jurisdictions::current().facility_card(f, &state.consulates);
     FacilityView {
         facility: f.clone(),
         field_office_name: facility::field_office_name(&f.field_office).to_string(),
-        district: facility::district(f, &state.consulates).map(|c| c.id.clone()),
+        // The district table's consulate, the nearest where it has no row.
+        district: card.consulate.clone(),
         km,
+        jurisdiction: Some(card),
     }
 }
 

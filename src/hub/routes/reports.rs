@@ -50,7 +50,23 @@ pub async fn handover(
         .map(|(_, s)| s)
         .collect();
     let keep = (!q.all).then_some(handover::KEPT);
-    let mut fold = handover::Fold::new(&consulate, zone(&state, &consulate), &shifts, at, keep);
+    // A recent transfer's alarm, from the hub's tables and its facility registry.
+    let registry = super::facilities::registry(&state).await?;
+    let consulates = state.consulates.clone();
+    let today = at.with_timezone(&zone(&state, &consulate)).date_naive();
+    let alarm_of: handover::AlarmOf = Box::new(move |case| {
+        crate::domain::jurisdiction::Jurisdictions::current()
+            .case_card(
+                case,
+                &registry,
+                &consulates,
+                crate::domain::jurisdiction::rules::Rules::builtin(),
+                today,
+            )
+            .alarm
+    });
+    let mut fold = handover::Fold::new(&consulate, zone(&state, &consulate), &shifts, at, keep)
+        .with_alarms(alarm_of);
     let mut after = 0;
     loop {
         let (_, cases) = state

@@ -163,7 +163,7 @@ pub(super) fn registrant(ctx: &WriteCtx<'_>, id: i64) -> Result<Option<Profile>,
 }
 
 impl Store {
-    /// Opens a case for a press, routed to the nearest consulate. The alert id makes it
+    /// Opens a case for a press, routed to the consulate whose district holds the place. The alert id makes it
     /// idempotent: the same id from the same phone returns the first answer.
     pub async fn raise_alert(
         &self,
@@ -264,9 +264,11 @@ impl Store {
             }
             // Read only when a case opens: a repeated press carries no profile.
             let registrant = registrant(ctx, registrant_id)?.ok_or(StoreError::NotFound)?;
-            let (consulate, distance_km) =
-                crate::domain::consulate::nearest(&consulates, location.point())
-                    .ok_or_else(|| StoreError::Setup("no consulates are configured".into()))?;
+            // The consulate whose district holds the place; the nearest where the table has
+            // no row (the case's jurisdiction card says which).
+            let (consulate, distance_km, _) = crate::domain::jurisdiction::Jurisdictions::current()
+                .route(location.point(), &consulates)
+                .ok_or_else(|| StoreError::Setup("no consulates are configured".into()))?;
             let case_id = ctx.next_case_id()?;
             let body = EventBody::AlertRaised(AlertRaised {
                 alert_id: req.id,

@@ -38,7 +38,8 @@ fn refused_field(field: &str, message: &str) -> StoreError {
     }
 }
 
-/// Where a new case goes: the consulate nearest the person, or, when nobody knows where they
+/// Where a new case goes: the consulate whose district holds the person's place (the nearest
+/// where the table has no row), or, when nobody knows where they
 /// are, the officer's own.
 fn route(
     consulates: &[Consulate],
@@ -47,7 +48,8 @@ fn route(
 ) -> Result<(Consulate, f64, Location), StoreError> {
     match (located, whereabouts) {
         (Some(p), _) => {
-            let (c, km) = crate::domain::consulate::nearest(consulates, p)
+            let (c, km, _) = crate::domain::jurisdiction::Jurisdictions::current()
+                .route(p, consulates)
                 .ok_or_else(|| StoreError::Setup("no consulates are configured".into()))?;
             let loc = Location {
                 lat: p.lat,
