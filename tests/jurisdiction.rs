@@ -154,3 +154,72 @@ async fn a_transfer_from_adelanto_to_karnes_raises_the_alarm_for_the_case_and_no
     let _: Value = hub.json_as(&officer, &path).await;
     assert_eq!(reads(hub.json_as(&officer, &access).await), seen + 1);
 }
+
+#[tokio::test]
+async fn an_interpreter_is_picked_by_name_kept_as_the_courts_code_and_shown_and_counted() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let boss = hub.staff(Role::Supervisor, Some("los-angeles")).await;
+    let (case, _) = case_at(&hub, LA).await;
+    // A name the court does not know is refused, naming the field; so is one naming several.
+    for (typed, want) in [
+        ("klingon", "fields.language"),
+        ("quichua", "fields.language"),
+    ] {
+        let version = hub.case(&officer, case).await["version"].as_u64().unwrap();
+        let res = hub
+            .act(
+                &officer,
+                case,
+                "checkpoints",
+                version,
+                json!({"code": "INTERPRETER_NEEDED", "fields": {"language": typed}}),
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["field"]["name"], want, "{body}");
+    }
+    checkpoint(
+        &hub,
+        &officer,
+        case,
+        json!({"code": "INTERPRETER_NEEDED", "fields": {"language": "Mixteco"}}),
+    )
+    .await;
+    let soon = (chrono::Utc::now() + chrono::Duration::hours(5)).format("%Y-%m-%dT%H:%M:00Z");
+    checkpoint(
+        &hub,
+        &officer,
+        case,
+        json!({"code": "MASTER_CALENDAR_HEARING", "fields": {"hearing_at": soon.to_string()}}),
+    )
+    .await;
+    let whole = hub.case(&officer, case).await;
+    let logged = whole["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "INTERPRETER_NEEDED")
+        .unwrap()
+        .clone();
+    assert_eq!(logged["fields"]["language"], "MIX");
+    let card: Value = hub
+        .json_as(&officer, &format!("/v1/cases/{case}/jurisdiction"))
+        .await;
+    assert_eq!(card["interpreter"], "MIX");
+    let h: Value = hub.json_as(&officer, "/v1/handover").await;
+    assert_eq!(h["due"][0]["interpreter"], "MIX", "{h}");
+    let today = chrono::Utc::now().date_naive();
+    let f: Value = hub
+        .json_as(
+            &boss,
+            &format!(
+                "/v1/reports/figures?from={}&to={}",
+                today - chrono::Duration::days(1),
+                today + chrono::Duration::days(1)
+            ),
+        )
+        .await;
+    assert_eq!(f["interpreters"]["MIX"], 1, "{f}");
+}

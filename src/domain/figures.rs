@@ -53,6 +53,10 @@ pub struct Figures {
     pub median_notification_hours: Option<f64>,
     /// Detention confirmed to a lawyer assigned, in hours.
     pub median_lawyer_hours: Option<f64>,
+    /// Cases that needed an interpreter, by the court's language code (`MIX`), counted once
+    /// per case and language.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub interpreters: std::collections::BTreeMap<String, u64>,
 }
 
 impl Figures {
@@ -112,6 +116,7 @@ pub struct Folder {
     released: HashSet<u64>,
     removed: HashSet<u64>,
     deaths: HashSet<u64>,
+    interpreters: HashSet<(String, u64)>,
     out: Figures,
     ack: Vec<f64>,
     notification: Vec<f64>,
@@ -145,6 +150,7 @@ impl Folder {
             released: HashSet::new(),
             removed: HashSet::new(),
             deaths: HashSet::new(),
+            interpreters: HashSet::new(),
             out: Figures::default(),
             ack: Vec::new(),
             notification: Vec::new(),
@@ -261,6 +267,11 @@ impl Folder {
                     C::Removed if happened => {
                         self.removed.insert(e.case_id);
                     }
+                    C::InterpreterNeeded if happened => {
+                        if let Some(code) = field("language") {
+                            self.interpreters.insert((code.to_string(), e.case_id));
+                        }
+                    }
                     C::HarmInCustody if happened && field("harm") == Some("death") => {
                         self.deaths.insert(e.case_id);
                     }
@@ -278,6 +289,9 @@ impl Folder {
 
     pub fn finish(self) -> Figures {
         let mut out = self.out;
+        for (code, _) in &self.interpreters {
+            *out.interpreters.entry(code.clone()).or_default() += 1;
+        }
         let p = &self.period;
         for cases in self.incidents.values() {
             let ours: Vec<&CaseFacts> = cases

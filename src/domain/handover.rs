@@ -50,6 +50,10 @@ pub struct Due {
     pub kind: DeadlineKind,
     pub due: DateTime<Utc>,
     pub overdue: bool,
+    /// The court's code of the language the person needs an interpreter in: a hearing
+    /// tomorrow needs one booked today.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -269,6 +273,7 @@ impl Fold {
                     kind: d.kind,
                     due: d.due,
                     overdue: d.overdue(at),
+                    interpreter: super::jurisdiction::interpreter(case).map(str::to_string),
                 });
             }
         }

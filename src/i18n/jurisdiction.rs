@@ -21,6 +21,7 @@ pub enum J {
     Clocks,
     Alarm,
     Unknown,
+    Interpreter,
 }
 
 pub fn j(lang: Lang, phrase: J) -> &'static str {
@@ -46,7 +47,23 @@ pub fn j(lang: Lang, phrase: J) -> &'static str {
         Clocks => lang.pick("Plazos tras la orden final", "Clocks after the final order"),
         Alarm => lang.pick("ALERTA DE TRASLADO", "TRANSFER ALARM"),
         Unknown => lang.pick("se desconoce", "unknown"),
+        Interpreter => lang.pick("Intérprete", "Interpreter"),
     }
+}
+
+/// The heading of the figures' interpreter counts.
+pub fn interpreters(lang: Lang) -> &'static str {
+    lang.pick(
+        "Casos que necesitaron intérprete, por idioma",
+        "Cases that needed an interpreter, by language",
+    )
+}
+
+/// A court language code as a person reads it: "mixteco (MIX)".
+pub fn language(lang: Lang, code: &str) -> String {
+    crate::domain::jurisdiction::languages::Languages::builtin()
+        .get(code)
+        .map_or_else(|| code.to_string(), |l| l.label(lang))
 }
 
 fn name(lang: Lang, l: &Label) -> &str {
@@ -171,6 +188,13 @@ pub fn lines(lang: Lang, c: &CaseCard, consulate_name: impl Fn(&str) -> String) 
     out.push(format!("{}: {}", j(lang, J::Courts), courts(lang, card)));
     if let Some(who) = &card.custodian {
         out.push(format!("{}: {who}", j(lang, J::Custodian)));
+    }
+    if let Some(code) = &c.interpreter {
+        out.push(format!(
+            "{}: {}",
+            j(lang, J::Interpreter),
+            language(lang, code)
+        ));
     }
     if let Some(r) = &c.bond {
         out.push(format!(

@@ -44,6 +44,18 @@ pub fn figures_text(f: &Figures, lang: Lang, from: &str, to: &str, place: Option
         let pad = width - label.chars().count();
         out.push_str(&format!("{label}{}  {value:>8}\n", " ".repeat(pad)));
     }
+    if !f.interpreters.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            crate::i18n::jurisdiction::interpreters(lang)
+        ));
+        for (code, n) in &f.interpreters {
+            out.push_str(&format!(
+                "  {}  {n:>8}\n",
+                crate::i18n::jurisdiction::language(lang, code)
+            ));
+        }
+    }
     out
 }
 
@@ -58,6 +70,9 @@ pub fn figures_csv(f: &Figures, from: &str, to: &str, consulate: Option<&str>) -
     for (key, value) in values(f) {
         let value = if value == "—" { String::new() } else { value };
         out.push_str(&format!("{key},{value}\n"));
+    }
+    for (code, n) in &f.interpreters {
+        out.push_str(&format!("interpreter_{},{n}\n", csv_field(code)));
     }
     out
 }
@@ -87,8 +102,15 @@ fn due_line(d: &Due, lang: Lang, zone: Tz) -> String {
     } else {
         String::new()
     };
+    let interpreter = d.interpreter.as_deref().map_or_else(String::new, |code| {
+        format!(
+            " · {}: {}",
+            crate::i18n::jurisdiction::j(lang, crate::i18n::jurisdiction::J::Interpreter),
+            crate::i18n::jurisdiction::language(lang, code)
+        )
+    });
     format!(
-        "  #{:<6} {}  {}{overdue} · {}",
+        "  #{:<6} {}  {}{overdue} · {}{interpreter}",
         d.case_id,
         time::local(d.due, zone),
         casework::deadline(lang, d.kind),

@@ -204,8 +204,18 @@ fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a
                 } else {
                     String::new()
                 };
+                let interpreter = d.interpreter.as_deref().map_or_else(String::new, |code| {
+                    format!(
+                        " · {}: {}",
+                        crate::i18n::jurisdiction::j(
+                            lang,
+                            crate::i18n::jurisdiction::J::Interpreter
+                        ),
+                        crate::i18n::jurisdiction::language(lang, code)
+                    )
+                });
                 Line::from(format!(
-                    "  #{} · {} · {}{overdue} · {}",
+                    "  #{} · {} · {}{overdue} · {}{interpreter}",
                     d.case_id,
                     time::local(d.due, zone),
                     casework::deadline(lang, d.kind),

@@ -181,6 +181,20 @@ pub struct CaseCard {
     /// The last transfer's alarm, when it moved the person across a line that matters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarm: Option<rules::Alarm>,
+    /// The court's code of the language the person needs an interpreter in (`MIX`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter: Option<String>,
+}
+
+/// The language the case's latest INTERPRETER_NEEDED checkpoint names (the court's code).
+pub fn interpreter(case: &super::case::Case) -> Option<&str> {
+    case.checkpoints
+        .iter()
+        .rev()
+        .find(|c| c.code == super::checkpoint::CheckpointCode::InterpreterNeeded)?
+        .fields
+        .get("language")
+        .map(String::as_str)
 }
 
 impl Jurisdictions {
@@ -232,6 +246,7 @@ impl Jurisdictions {
                 .flatten(),
             post_order: rules.post_order(case, today),
             alarm,
+            interpreter: interpreter(case).map(str::to_string),
             card,
             held,
         }
