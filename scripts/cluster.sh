@@ -56,23 +56,7 @@ if [[ -z ${GUARDIA:-} ]]; then
 fi
 
 # --- PostgreSQL's programs ----------------------------------------------------------------
-PG_BIN=
-candidates=()
-if on_path=$(command -v initdb); then
-    candidates+=("$(dirname "$on_path")")
-fi
-mapfile -t versions < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -rV)
-candidates+=("${versions[@]}")
-for dir in "${candidates[@]}"; do
-    if [[ -x $dir/initdb && -x $dir/pg_ctl ]]; then
-        PG_BIN=$dir
-        break
-    fi
-done
-[[ -n $PG_BIN ]] || die "no initdb/pg_ctl found: sudo apt install postgresql"
-PSQL=$(command -v psql || true)
-[[ -n $PSQL ]] || PSQL=$PG_BIN/psql
-[[ -x $PSQL ]] || die "no psql found: sudo apt install postgresql-client"
+source scripts/pg_bin.sh
 
 # PostgreSQL refuses to run as root: then its programs run as the postgres user.
 if [[ $(id -u) == 0 ]] && ! id postgres >/dev/null 2>&1; then

@@ -494,3 +494,44 @@ async fn a_call_center_intake_is_routed_by_place_and_matched_to_the_registrant()
         .unwrap();
     assert_eq!(no_key.status(), 400);
 }
+
+#[tokio::test]
+async fn pages_of_a_consulates_cases_hold_its_own_and_those_offered_to_it_in_order_once() {
+    let hub = TestHub::start().await;
+    let la = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let chicago = hub.staff(Role::Officer, Some("chicago")).await;
+    let press = |at: (f64, f64)| {
+        let hub = &hub;
+        async move {
+            let phone = hub.enroll("Caso Ficticio", &[]).await;
+            hub.press(&phone.device_token, at.0, at.1, AlertKind::Detained)
+                .await
+                .case_id
+        }
+    };
+    // Chicago's own cases, with one of Los Angeles's offered to Chicago between them by id.
+    let mut want = vec![press(CHICAGO).await, press(CHICAGO).await];
+    let offered = press(LA).await;
+    let body = json!({"to_consulate": "chicago", "reason": "Trasladada a Illinois."});
+    ok(hub.act(&la, offered, "transfer", 1, body).await).await;
+    want.push(offered);
+    want.push(press(CHICAGO).await);
+    want.push(press(CHICAGO).await);
+    let _not_theirs = press(LA).await;
+    // Walked one case a page: each once, in id order, nothing of Los Angeles's own.
+    let mut seen = Vec::new();
+    let mut after = 0;
+    loop {
+        let page: Value = hub
+            .json_as(&chicago, &format!("/v1/cases?limit=1&after={after}"))
+            .await;
+        for c in page["cases"].as_array().unwrap() {
+            seen.push(c["id"].as_u64().unwrap());
+        }
+        match page["next_after"].as_u64() {
+            Some(n) => after = n,
+            None => break,
+        }
+    }
+    assert_eq!(seen, want);
+}

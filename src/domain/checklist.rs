@@ -44,21 +44,9 @@ pub const MINOR: &[&str] = &[
     "dif_notified",
 ];
 
-/// Every step code, for the `step` field's choices.
-pub const ALL_STEPS: &[&str] = &[
-    "next_of_kin_notified",
-    "official_cause_requested",
-    "official_cause_received",
-    "remains_repatriation",
-    "investigation_requested",
-    "diplomatic_note_sent",
-    "medical_report_requested",
-    "guardian_notified",
-    "screening_confirmed",
-    "orr_placement_confirmed",
-    "lawyer_confirmed",
-    "dif_notified",
-];
+/// Every step code, for the `step` field's choices: kept with the checkpoint's fields, which
+/// every checkpoint's checks read, so that the fields need not know the lists.
+pub use super::checkpoint::CHECKLIST_STEPS as ALL_STEPS;
 
 impl ListKind {
     pub fn steps(self) -> &'static [&'static str] {

@@ -40,6 +40,15 @@ impl Facility {
     pub fn label(&self) -> String {
         format!("{} · {}, {}", self.name, self.city, self.state)
     }
+
+    /// The facility as a place people are held, for a jurisdiction card.
+    pub fn held(&self) -> super::jurisdiction::Held {
+        super::jurisdiction::Held {
+            code: self.code.clone(),
+            label: self.label(),
+            at: self.point(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -113,6 +122,11 @@ impl Registry {
         self.recorded
             .get(code)
             .or_else(|| SHIPPED.iter().find(|f| f.code.eq_ignore_ascii_case(code)))
+    }
+
+    /// The registry's facility of `code` as a place people are held (for a case's card).
+    pub fn held(&self, code: &str) -> Option<super::jurisdiction::Held> {
+        self.get(code).map(Facility::held)
     }
 
     /// Every facility, each code once (a recorded one instead of the shipped one).

@@ -1,6 +1,7 @@
 //! Pure types and rules shared by the hub and the console: no I/O, no clock reads.
 
 pub mod alert;
+pub mod appointment;
 pub mod backlog;
 pub mod case;
 pub mod checklist;

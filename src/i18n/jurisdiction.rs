@@ -63,7 +63,7 @@ pub fn interpreters(lang: Lang) -> &'static str {
 pub fn language(lang: Lang, code: &str) -> String {
     crate::domain::jurisdiction::languages::Languages::builtin()
         .get(code)
-        .map_or_else(|| code.to_string(), |l| l.label(lang))
+        .map_or_else(|| code.to_string(), |l| l.label(lang == Lang::Es))
 }
 
 fn name(lang: Lang, l: &Label) -> &str {

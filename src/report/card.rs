@@ -16,7 +16,7 @@ pub fn markdown(case: &Case, lang: Lang, at: DateTime<Utc>) -> String {
     let zone = crate::domain::consulate::zone_of(consulates, &case.consulate);
     let card = Jurisdictions::builtin().case_card(
         case,
-        &Default::default(),
+        &|code| crate::domain::facility::Registry::default().held(code),
         consulates,
         Rules::builtin(),
         at.with_timezone(&zone).date_naive(),

@@ -49,7 +49,7 @@ fn opened(lang: Lang) -> String {
     let case = moved_to_karnes();
     let card = Jurisdictions::builtin().case_card(
         &case,
-        &Default::default(),
+        &|code| crate::domain::facility::Registry::default().held(code),
         &m.consulates,
         Rules::builtin(),
         now().date_naive(),

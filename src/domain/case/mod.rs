@@ -108,7 +108,8 @@ pub struct Case {
     pub registrant_id: i64,
     pub registrant: Profile,
     /// Flags as they applied when the alert was raised (age-derived ones included).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Always sent, even empty: consoles built before empty fields were left out require it.
+    #[serde(default)]
     pub flags: Vec<Flag>,
     pub kind: AlertKind,
     pub location: Location,

@@ -47,6 +47,22 @@ macro_rules! f {
 
 use FieldKind::{ANumber, Choice, Date, DateTime as When, Language, Money, Text, YesNo};
 
+/// Every step of the checklists (`domain::checklist`), for the `step` field's choices.
+pub const CHECKLIST_STEPS: &[&str] = &[
+    "next_of_kin_notified",
+    "official_cause_requested",
+    "official_cause_received",
+    "remains_repatriation",
+    "investigation_requested",
+    "diplomatic_note_sent",
+    "medical_report_requested",
+    "guardian_notified",
+    "screening_confirmed",
+    "orr_placement_confirmed",
+    "lawyer_confirmed",
+    "dif_notified",
+];
+
 const YES: bool = true;
 const NO: bool = false;
 
@@ -291,12 +307,7 @@ impl CheckpointCode {
                 f!("occurred_on", Date, YES, NO),
                 f!("facility", Text, NO, NO),
             ],
-            ChecklistStep => &[f!(
-                "step",
-                Choice(crate::domain::checklist::ALL_STEPS),
-                YES,
-                NO
-            )],
+            ChecklistStep => &[f!("step", Choice(CHECKLIST_STEPS), YES, NO)],
             InterpreterNeeded => &[f!("language", Language, YES, NO)],
         }
     }

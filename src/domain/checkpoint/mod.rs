@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 mod fields;
 
-pub use fields::{FieldKind, FieldSpec};
+pub use fields::{CHECKLIST_STEPS, FieldKind, FieldSpec};
 
 use super::sanitize::{Lines, is_clean};
 use super::validate::{FieldCode, FieldError, MAX_CLOCK_SKEW, err};

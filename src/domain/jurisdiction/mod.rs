@@ -197,43 +197,50 @@ pub fn interpreter(case: &super::case::Case) -> Option<&str> {
         .map(String::as_str)
 }
 
+/// A place a person was held in, as the facility registry knows it (the registry names it by
+/// code; `facility::Registry::held` makes these).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Held {
+    pub code: String,
+    /// "ADELANTO ICE PROCESSING CENTER · ADELANTO, CA": the custodian a habeas names.
+    pub label: String,
+    pub at: Point,
+}
+
 impl Jurisdictions {
-    /// The card of a facility: its place's, the facility as the custodian.
-    pub fn facility_card(
-        &self,
-        facility: &super::facility::Facility,
-        consulates: &[Consulate],
-    ) -> Card {
+    /// The card of a place where people are held: its point's, the place as the custodian.
+    pub fn held_card(&self, held: &Held, consulates: &[Consulate]) -> Card {
         Card {
-            custodian: Some(facility.label()),
-            ..self.card(facility.point(), consulates)
+            custodian: Some(held.label.clone()),
+            ..self.card(held.at, consulates)
         }
     }
 
-    /// The case's card, rules and alarm, from its placements in the facility registry.
+    /// The case's card, rules and alarm, from its placements (`held` finds a placement's
+    /// facility by its code).
     pub fn case_card(
         &self,
         case: &super::case::Case,
-        registry: &super::facility::Registry,
+        held: &dyn Fn(&str) -> Option<Held>,
         consulates: &[Consulate],
         rules: &rules::Rules,
         today: chrono::NaiveDate,
     ) -> CaseCard {
         use super::checkpoint::CheckpointCode as C;
-        let placed: Vec<&super::facility::Facility> = case
+        let placed: Vec<Held> = case
             .checkpoints
             .iter()
             .filter(|c| matches!(c.code, C::FacilityLocated | C::FacilityTransfer))
-            .filter_map(|c| registry.get(c.fields.get("facility_code")?))
+            .filter_map(|c| held(c.fields.get("facility_code")?))
             .collect();
-        let (card, held) = match placed.last() {
-            Some(f) => (self.facility_card(f, consulates), true),
+        let (card, is_held) = match placed.last() {
+            Some(h) => (self.held_card(h, consulates), true),
             None => (self.card(case.location.point(), consulates), false),
         };
         let circuit = card.circuit.as_ref().map_or("", |c| c.value.id.as_str());
         let alarm = match placed.as_slice() {
-            [.., before, after] if held && before.code != after.code => {
-                rules.transfer_alarm(case, &self.facility_card(before, consulates), &card)
+            [.., before, after] if before.code != after.code => {
+                rules.transfer_alarm(case, &self.held_card(before, consulates), &card)
             }
             _ => None,
         };
@@ -241,14 +248,14 @@ impl Jurisdictions {
             bond: rules::entry_of(case)
                 .and_then(|who| rules.binding("bond", circuit, who))
                 .cloned(),
-            habeas: held
+            habeas: is_held
                 .then(|| rules.binding("habeas_venue", circuit, "*").cloned())
                 .flatten(),
             post_order: rules.post_order(case, today),
             alarm,
             interpreter: interpreter(case).map(str::to_string),
             card,
-            held,
+            held: is_held,
         }
     }
 }

@@ -201,7 +201,7 @@ mod moves {
         let j = Jurisdictions::builtin();
         let (registry, list, rules) = (Registry::default(), consulates(), Rules::builtin());
         let mut case = held_at_adelanto_with_habeas_pending();
-        let before = j.case_card(&case, &registry, &list, rules, today());
+        let before = j.case_card(&case, &|c| registry.held(c), &list, rules, today());
         assert!(before.held && before.alarm.is_none());
         assert!(
             before.bond.is_none(),
@@ -216,7 +216,7 @@ mod moves {
             &[("facility", "Karnes"), ("facility_code", "KRNRCTX")],
         ))
         .unwrap();
-        let after = j.case_card(&case, &registry, &list, rules, today());
+        let after = j.case_card(&case, &|c| registry.held(c), &list, rules, today());
         let alarm = after.alarm.expect("a move across circuits raises an alarm");
         assert!(alarm.changed.iter().any(|c| matches!(c,
             Changed::Circuit { from, to } if from.code == "9" && to.es == "Quinto Circuito")));
@@ -249,7 +249,7 @@ mod moves {
         ))
         .unwrap();
         assert!(
-            j.case_card(&case, &registry, &list, rules, today())
+            j.case_card(&case, &|c| registry.held(c), &list, rules, today())
                 .alarm
                 .is_none()
         );

@@ -309,7 +309,7 @@ pub async fn jurisdiction(
     let today = state.now().with_timezone(&zone).date_naive();
     let card = crate::domain::jurisdiction::Jurisdictions::current().case_card(
         &case,
-        &registry,
+        &|code| registry.held(code),
         &state.consulates,
         crate::domain::jurisdiction::rules::Rules::builtin(),
         today,

@@ -45,8 +45,8 @@ pub(super) async fn registry(state: &AppState) -> Result<Registry, ApiError> {
 }
 
 pub(super) fn view(state: &AppState, f: &Facility, km: Option<f64>) -> FacilityView {
-    let card =
-        crate::domain::jurisdiction::Jurisdictions::current().facility_card(f, &state.consulates);
+    let card = crate::domain::jurisdiction::Jurisdictions::current()
+        .held_card(&f.held(), &state.consulates);
     FacilityView {
         facility: f.clone(),
         field_office_name: facility::field_office_name(&f.field_office).to_string(),

@@ -58,7 +58,7 @@ pub async fn handover(
         crate::domain::jurisdiction::Jurisdictions::current()
             .case_card(
                 case,
-                &registry,
+                &|code| registry.held(code),
                 &consulates,
                 crate::domain::jurisdiction::rules::Rules::builtin(),
                 today,

@@ -164,17 +164,22 @@ impl Store {
         self.read(move |tx| {
             let seq = head(tx)?;
             const COLUMNS: &str =
-                "SELECT state, consulate, lawyer_id, status, also_consulate, sealed FROM cases";
-            // Pick the index the scope naturally uses; the row check below is what enforces it.
-            let (filter, arg): (&str, Owned) = match (&scope, &list.consulate) {
+                "SELECT state, consulate, lawyer_id, status, also_consulate, sealed, id FROM cases";
+            // Each leg walks an index in id order and stops at the page's size: a consulate's
+            // own cases through `cases_by_consulate` and those offered to it through
+            // `cases_by_also_consulate`, merged by id below. (One query with `OR` made SQLite
+            // gather and sort all of the consulate's rows for every page: a walk of a raid's
+            // consulate in pages cost the square of its cases.) The row check enforces the
+            // scope whatever index served it.
+            let legs: Vec<(&str, Owned)> = match (&scope, &list.consulate) {
                 (Scope::Nothing, _) => return Ok((seq, vec![])),
                 // Every engine needs to know the placeholder's type, even unused.
-                (Scope::All, None) => ("CAST(?1 AS TEXT) IS NULL", Owned::Null),
-                (Scope::All, Some(c)) | (Scope::Consulate(c), _) => (
-                    "(consulate = ?1 OR also_consulate = ?1)",
-                    Owned::Text(c.clone()),
-                ),
-                (Scope::AssignedTo(id), _) => ("lawyer_id = ?1", Owned::Int(*id)),
+                (Scope::All, None) => vec![("CAST(?1 AS TEXT) IS NULL", Owned::Null)],
+                (Scope::All, Some(c)) | (Scope::Consulate(c), _) => vec![
+                    ("consulate = ?1", Owned::Text(c.clone())),
+                    ("also_consulate = ?1", Owned::Text(c.clone())),
+                ],
+                (Scope::AssignedTo(id), _) => vec![("lawyer_id = ?1", Owned::Int(*id))],
             };
             let status = list
                 .status
@@ -188,39 +193,51 @@ impl Store {
             };
             // The page's rows first, then their people's keys in one look-up, then each row
             // opened: a key-store query per row held every concurrent snapshot in line.
-            let mut rows: Vec<(String, Option<String>)> = Vec::new();
-            let sql = format!("{COLUMNS} WHERE {filter} AND id > ?2 {closed} ORDER BY id");
-            tx.query_while(
-                &sql,
-                params![arg, list.after as i64],
-                |row| -> Result<bool, StoreError> {
-                    let row_consulate: String = row.get(1)?;
-                    let lawyer: Option<i64> = row.get(2)?;
-                    let row_status: String = row.get(3)?;
-                    let also: Option<String> = row.get(4)?;
-                    // The scope is re-checked on every row so that a broader query can never leak.
-                    if !scope.allows(&row_consulate, also.as_deref(), lawyer)
-                        || list
-                            .consulate
-                            .as_ref()
-                            .is_some_and(|c| *c != row_consulate && Some(c) != also.as_ref())
-                        || status.as_ref().is_some_and(|s| *s != row_status)
-                    {
-                        return Ok(true);
-                    }
-                    let state: String = row.get(0)?;
-                    // When it closed is not personal: the clear copy says it.
-                    if let (Some(since), None) = (list.closed_since, list.status)
-                        && serde_json::from_str::<ClosedAt>(&state)?
-                            .closed
-                            .is_some_and(|c| c.at < since)
-                    {
-                        return Ok(true);
-                    }
-                    rows.push((state, row.get(5)?));
-                    Ok(rows.len() < list.limit)
-                },
-            )?;
+            let mut rows: Vec<(i64, String, Option<String>)> = Vec::new();
+            for (filter, arg) in legs {
+                let sql = format!("{COLUMNS} WHERE {filter} AND id > ?2 {closed} ORDER BY id");
+                let mut taken = 0;
+                tx.query_while(
+                    &sql,
+                    params![arg, list.after as i64],
+                    |row| -> Result<bool, StoreError> {
+                        let row_consulate: String = row.get(1)?;
+                        let lawyer: Option<i64> = row.get(2)?;
+                        let row_status: String = row.get(3)?;
+                        let also: Option<String> = row.get(4)?;
+                        // The scope is re-checked on every row so that a broader query can
+                        // never leak.
+                        if !scope.allows(&row_consulate, also.as_deref(), lawyer)
+                            || list
+                                .consulate
+                                .as_ref()
+                                .is_some_and(|c| *c != row_consulate && Some(c) != also.as_ref())
+                            || status.as_ref().is_some_and(|s| *s != row_status)
+                        {
+                            return Ok(true);
+                        }
+                        let state: String = row.get(0)?;
+                        // When it closed is not personal: the clear copy says it.
+                        if let (Some(since), None) = (list.closed_since, list.status)
+                            && serde_json::from_str::<ClosedAt>(&state)?
+                                .closed
+                                .is_some_and(|c| c.at < since)
+                        {
+                            return Ok(true);
+                        }
+                        rows.push((row.get(6)?, state, row.get(5)?));
+                        taken += 1;
+                        Ok(taken < list.limit)
+                    },
+                )?;
+            }
+            // The legs merged by id: a case both legs found (its own consulate's and offered
+            // to the same) counts once.
+            rows.sort_by_key(|(id, ..)| *id);
+            rows.dedup_by_key(|(id, ..)| *id);
+            rows.truncate(list.limit);
+            let rows: Vec<(String, Option<String>)> =
+                rows.into_iter().map(|(_, st, se)| (st, se)).collect();
             let cases = match opening {
                 Opening::Whole => {
                     vault.prefetch(rows.iter().filter_map(|(_, sealed)| sealed.as_deref()))?;
