@@ -45,6 +45,7 @@ surge_per_network_per_minute = 0
 enrollments_per_number_per_day = 0
 lookups_per_staff_per_minute = 0
 case_reads_per_staff_per_minute = 0
+reports_per_staff_per_minute = 0
 TOML
 
 rss() { awk '/VmRSS/{print int($2/1024)}' "/proc/$hub_pid/status"; }

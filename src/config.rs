@@ -73,6 +73,7 @@ pub struct LimitsConfig {
     pub surge_per_network_per_minute: u32,
     pub lookups_per_staff_per_minute: u32,
     pub case_reads_per_staff_per_minute: u32,
+    pub reports_per_staff_per_minute: u32,
     pub enrollments_per_number_per_day: u32,
     pub locations_per_device_per_minute: u32,
 }

@@ -442,3 +442,34 @@ async fn the_console_and_the_reports_never_send_a_token_through_a_proxy_in_clear
     assert!(proxy_may_carry("https://hub.example.org"));
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn a_token_asking_for_whole_scope_reports_in_a_loop_is_held_back_and_others_are_not() {
+    use guardia::domain::staff::Role;
+    let hub = limited_hub(|l| l.reports_per_staff_per_minute = 2).await;
+    let boss = hub.staff(Role::Supervisor, None).await;
+    let other = hub.staff(Role::Supervisor, None).await;
+    let get = |t: &str, path: &'static str| {
+        let hub = &hub;
+        let t = t.to_string();
+        async move { hub.get_as(&t, path).await }
+    };
+    assert_eq!(get(&boss, "/v1/reports/backlog").await.status(), 200);
+    assert_eq!(
+        get(&boss, "/v1/handover?consulate=los-angeles")
+            .await
+            .status(),
+        200
+    );
+    // The third walk in the minute: refused with when to come back and which limit.
+    let held = get(&boss, "/v1/reports/backlog").await;
+    assert_eq!(held.status(), 429);
+    assert!(held.headers().contains_key("retry-after"));
+    let body: serde_json::Value = held.json().await.unwrap();
+    assert!(
+        body.to_string().contains("reports_per_staff_per_minute"),
+        "{body}"
+    );
+    // Another supervisor's reports are theirs.
+    assert_eq!(get(&other, "/v1/reports/backlog").await.status(), 200);
+}

@@ -98,6 +98,7 @@ pub struct Limits {
     surges: Mutex<HashMap<(String, &'static str), Window>>,
     lookups: Option<DefaultKeyedRateLimiter<i64>>,
     case_reads: Option<DefaultKeyedRateLimiter<i64>>,
+    reports: Option<DefaultKeyedRateLimiter<i64>>,
     locations: Option<DefaultKeyedRateLimiter<i64>>,
     /// Enrollments of one number per day (counted in the database: it must survive restarts).
     pub enrollments_per_number_per_day: u32,
@@ -135,6 +136,7 @@ impl Limits {
             surges: Mutex::default(),
             lookups: per_minute(c.lookups_per_staff_per_minute).map(RateLimiter::keyed),
             case_reads: per_minute(c.case_reads_per_staff_per_minute).map(RateLimiter::keyed),
+            reports: per_minute(c.reports_per_staff_per_minute).map(RateLimiter::keyed),
             locations: per_minute(c.locations_per_device_per_minute).map(RateLimiter::keyed),
             enrollments_per_number_per_day: c.enrollments_per_number_per_day,
         }
@@ -164,9 +166,14 @@ impl Limits {
             l.retain_recent();
             l.shrink_to_fit();
         }
-        for l in [&self.lookups, &self.case_reads, &self.locations]
-            .into_iter()
-            .flatten()
+        for l in [
+            &self.lookups,
+            &self.case_reads,
+            &self.reports,
+            &self.locations,
+        ]
+        .into_iter()
+        .flatten()
         {
             l.retain_recent();
             l.shrink_to_fit();
@@ -197,6 +204,16 @@ impl Limits {
         }
     }
 
+    /// One report that walks a scope (handover, backlog, figures) by staff member `id`.
+    pub fn report(&self, id: i64) -> Result<(), (RetryAfter, &'static str)> {
+        match &self.reports {
+            Some(l) => l
+                .check_key(&id)
+                .map_err(|n| (wait_of(&self.clock, n), "reports_per_staff_per_minute")),
+            None => Ok(()),
+        }
+    }
+
     /// No limit at all (tests of other things, benchmarks of the hub itself).
     pub fn off() -> Limits {
         Limits::from_config(&LimitsConfig {
@@ -210,6 +227,7 @@ impl Limits {
             surge_per_network_per_minute: 0,
             lookups_per_staff_per_minute: 0,
             case_reads_per_staff_per_minute: 0,
+            reports_per_staff_per_minute: 0,
             enrollments_per_number_per_day: 0,
             locations_per_device_per_minute: 0,
         })
@@ -355,6 +373,7 @@ mod tests {
             surge_per_network_per_minute: 3,
             lookups_per_staff_per_minute: 2,
             case_reads_per_staff_per_minute: 2,
+            reports_per_staff_per_minute: 2,
             enrollments_per_number_per_day: 3,
             locations_per_device_per_minute: 2,
         }
@@ -451,5 +470,18 @@ mod tests {
             "another person's reads are their own"
         );
         assert!(Limits::off().case_read(7).is_ok());
+    }
+
+    #[test]
+    fn reports_are_limited_per_staff_member() {
+        let l = Limits::from_config(&config());
+        assert!(l.report(7).is_ok() && l.report(7).is_ok());
+        let (_, limit) = l.report(7).unwrap_err();
+        assert_eq!(limit, "reports_per_staff_per_minute");
+        assert!(
+            l.report(8).is_ok(),
+            "another person's reports are their own"
+        );
+        assert!(Limits::off().report(7).is_ok());
     }
 }

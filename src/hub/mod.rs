@@ -142,6 +142,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let token = state.shutdown.clone();
+    // The county lines and the jurisdiction tables are read before the first connection is
+    // taken: read on the first press instead, they held the writer (and that press) while they
+    // loaded, after every restart.
+    tokio::task::spawn_blocking(|| {
+        let _ = crate::domain::jurisdiction::Jurisdictions::current();
+    })
+    .await
+    .map_err(std::io::Error::other)?;
     // The hub's own workers: relatives' messages and escalation timers. Both read what is due
     // from the database, so they need no state of their own across restarts.
     tokio::spawn(notify::run(state.clone()));

@@ -42,6 +42,10 @@ pub async fn handover(
     let consulate = consulate_of(&staff, q.consulate)?
         .ok_or_else(|| ApiError::Malformed("name the consulate: ?consulate=<id>".into()))?;
     let at = at_or_now(&state, q.at)?;
+    state
+        .limits
+        .report(staff.0.id)
+        .map_err(|(wait, limit)| ApiError::TooMany(wait, limit))?;
     let shifts: Vec<Shift> = state
         .store
         .shifts(Some(consulate.clone()))
@@ -119,6 +123,10 @@ pub async fn figures(
     if !crate::domain::command::may_read_figures(staff.0.role) {
         return Err(ApiError::Forbidden("only supervisors read the figures"));
     }
+    state
+        .limits
+        .report(staff.0.id)
+        .map_err(|(wait, limit)| ApiError::TooMany(wait, limit))?;
     let consulate = consulate_of(&staff, q.consulate)?;
     crate::domain::time::date_in_range("from", q.from)?;
     crate::domain::time::date_in_range("to", q.to)?;
@@ -156,6 +164,10 @@ pub async fn backlog(
     if scope == Scope::Nothing {
         return Err(ApiError::Forbidden("this role does not see cases"));
     }
+    state
+        .limits
+        .report(staff.0.id)
+        .map_err(|(wait, limit)| ApiError::TooMany(wait, limit))?;
     let sla = match q.sla_minutes {
         Some(m) if !(1..=10_080).contains(&m) => {
             return Err(ApiError::Unprocessable(
