@@ -118,7 +118,14 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
         }
         Action::Candidates(list) => forms::on_candidates(model, list),
         Action::ShiftLoaded(panel) => {
-            model.shift.panel = Some(*panel);
+            let mut panel = *panel;
+            // A reload the hub did not answer (refused past the reports' limit, or a moment
+            // offline) keeps the last handover and figures rather than blanking them mid-raid.
+            if let Some(before) = model.shift.panel.take() {
+                panel.handover = panel.handover.or(before.handover);
+                panel.figures = panel.figures.or(before.figures);
+            }
+            model.shift.panel = Some(panel);
             work::refresh(model);
             vec![]
         }

@@ -36,7 +36,7 @@ pub fn j(lang: Lang, phrase: J) -> &'static str {
             "sin verificar: el consulado más cercano",
             "not verified: the nearest consulate",
         ),
-        FieldOffice => lang.pick("Oficina de campo de ICE", "ICE field office"),
+        FieldOffice => lang.pick("Oficina de ICE", "ICE field office"),
         Courts => lang.pick("Tribunal federal", "Federal court"),
         Custodian => lang.pick(
             "Custodio (demandado en el hábeas)",
@@ -102,28 +102,27 @@ pub fn holds(lang: Lang, holds: &str) -> &'static str {
     }
 }
 
-/// A post-order clock's name.
+/// A post-order clock's name: the words its deadline has everywhere else.
 pub fn clock(lang: Lang, clock: &str) -> &'static str {
-    match clock {
-        "removal_period_ends" => lang.pick(
-            "fin del plazo de 90 días para deportar",
-            "90-day removal period ends",
-        ),
-        "custody_review" => lang.pick("revisión de la custodia", "custody review"),
-        "presumptive_limit" => lang.pick(
-            "seis meses desde la orden final",
-            "six months since the final order",
-        ),
-        _ => lang.pick("plazo", "clock"),
-    }
+    use crate::domain::deadline::DeadlineKind as K;
+    let kind = match clock {
+        "removal_period_ends" => K::RemovalPeriodEnds,
+        "custody_review" => K::CustodyReview,
+        "presumptive_limit" => K::PresumptiveLimit,
+        _ => return lang.pick("plazo", "clock"),
+    };
+    super::casework::deadline(lang, kind)
 }
 
 pub fn changed(lang: Lang, c: &Changed) -> String {
     let (what, from, to) = match c {
         Changed::Circuit { from, to } => (lang.pick("circuito", "circuit"), from, to),
-        Changed::District { from, to } => {
-            (lang.pick("distrito federal", "federal district"), from, to)
-        }
+        // Not "distrito federal", which in Mexico names the capital.
+        Changed::District { from, to } => (
+            lang.pick("distrito judicial federal", "federal judicial district"),
+            from,
+            to,
+        ),
         Changed::FieldOffice { from, to } => {
             (lang.pick("oficina de ICE", "ICE field office"), from, to)
         }

@@ -6,47 +6,14 @@ use crossterm::event::KeyCode;
 use super::test_support::{key, now, officer, screen};
 use super::update;
 use crate::console::action::Action;
-use crate::domain::alert::AlertKind;
-use crate::domain::case::Case;
-use crate::domain::case::tests::{checkpoint, raised};
-use crate::domain::checkpoint::CheckpointCode as C;
 use crate::domain::jurisdiction::Jurisdictions;
 use crate::domain::jurisdiction::rules::Rules;
+use crate::domain::jurisdiction::tests::moves::moved_to_karnes;
 use crate::i18n::Lang;
-
-fn moved_to_karnes() -> Case {
-    let mut case = Case::open(&raised(1, 1001, AlertKind::Detained, vec![])).unwrap();
-    let steps: [(C, &[(&str, &str)]); 4] = [
-        (
-            C::FacilityLocated,
-            &[("facility", "Adelanto"), ("facility_code", "ADLNTCA")],
-        ),
-        (
-            C::BondIneligible,
-            &[
-                ("basis", "entry_without_inspection"),
-                ("authority", "Matter of Yajure Hurtado, 29 I&N Dec. 216"),
-            ],
-        ),
-        (
-            C::HabeasFiled,
-            &[("court", "C.D. Cal."), ("filed_on", "2026-11-20")],
-        ),
-        (
-            C::FacilityTransfer,
-            &[("facility", "Karnes"), ("facility_code", "KRNRCTX")],
-        ),
-    ];
-    for (i, (code, fields)) in steps.into_iter().enumerate() {
-        case.apply(&checkpoint(2 + i as u64, 1001, code, fields))
-            .unwrap();
-    }
-    case
-}
 
 fn opened(lang: Lang) -> String {
     let mut m = officer(lang);
-    let case = moved_to_karnes();
+    let case = moved_to_karnes(1001);
     let card = Jurisdictions::builtin().case_card(
         &case,
         &|code| crate::domain::facility::Registry::default().held(code),

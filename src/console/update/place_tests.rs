@@ -294,3 +294,35 @@ fn the_shift_tab_and_the_strip_count_the_same_unattended() {
     assert!(strip.contains("5 sin atender"), "{strip}");
     assert!(text.contains("Alertas sin atender (5)"), "{text}");
 }
+
+#[test]
+fn a_shift_reload_the_hub_did_not_answer_keeps_the_last_handover() {
+    use crate::console::model::ShiftPanel;
+    use crate::domain::handover::Handover;
+    let mut m = queue(Lang::Es);
+    let handover = Handover {
+        consulate: "los-angeles".into(),
+        at: now(),
+        shift_ends: None,
+        on_duty: vec![(7, "Lucía Ramírez".into())],
+        next_on_duty: vec![],
+        unattended: vec![],
+        without_lawyer: vec![],
+        due: vec![],
+        duress: vec![],
+        transfers: vec![],
+        alarms: vec![],
+        totals: Default::default(),
+    };
+    let loaded = |handover| {
+        Action::ShiftLoaded(Box::new(ShiftPanel {
+            handover,
+            ..Default::default()
+        }))
+    };
+    update(&mut m, loaded(Some(handover.clone())));
+    // Refused past the reports' limit, or offline: the reload brings no handover.
+    update(&mut m, loaded(None));
+    let panel = m.shift.panel.as_ref().unwrap();
+    assert_eq!(panel.handover.as_ref(), Some(&handover));
+}

@@ -261,4 +261,4 @@ impl Jurisdictions {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

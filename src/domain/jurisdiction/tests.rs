@@ -157,7 +157,7 @@ fn an_operators_table_replaces_the_shipped_one() {
     assert_eq!(card.consulate_source.unwrap().as_of, "2026-12-01");
 }
 
-mod moves {
+pub(crate) mod moves {
     use super::*;
     use crate::domain::alert::AlertKind;
     use crate::domain::case::Case;
@@ -170,8 +170,10 @@ mod moves {
         "2026-12-06".parse().unwrap()
     }
 
-    fn held_at_adelanto_with_habeas_pending() -> Case {
-        let mut case = Case::open(&raised(1, 9, AlertKind::Detained, vec![])).unwrap();
+    /// Case `id`, held at Adelanto after entering without inspection, with habeas pending
+    /// there: the console's tests open the same case.
+    pub(crate) fn held_at_adelanto_with_habeas_pending(id: u64) -> Case {
+        let mut case = Case::open(&raised(1, id, AlertKind::Detained, vec![])).unwrap();
         let steps: [(C, &[(&str, &str)]); 3] = [
             (
                 C::FacilityLocated,
@@ -190,9 +192,22 @@ mod moves {
             ),
         ];
         for (i, (code, fields)) in steps.into_iter().enumerate() {
-            case.apply(&checkpoint(2 + i as u64, 9, code, fields))
+            case.apply(&checkpoint(2 + i as u64, id, code, fields))
                 .unwrap();
         }
+        case
+    }
+
+    /// The same case after its move to Karnes, Texas.
+    pub(crate) fn moved_to_karnes(id: u64) -> Case {
+        let mut case = held_at_adelanto_with_habeas_pending(id);
+        case.apply(&checkpoint(
+            5,
+            id,
+            C::FacilityTransfer,
+            &[("facility", "Karnes"), ("facility_code", "KRNRCTX")],
+        ))
+        .unwrap();
         case
     }
 
@@ -200,7 +215,7 @@ mod moves {
     fn moving_a_detainee_from_adelanto_to_karnes_raises_what_was_lost() {
         let j = Jurisdictions::builtin();
         let (registry, list, rules) = (Registry::default(), consulates(), Rules::builtin());
-        let mut case = held_at_adelanto_with_habeas_pending();
+        let mut case = held_at_adelanto_with_habeas_pending(9);
         let before = j.case_card(&case, &|c| registry.held(c), &list, rules, today());
         assert!(before.held && before.alarm.is_none());
         assert!(

@@ -41,7 +41,7 @@ pub(super) fn consulate_of(
 #[derive(Debug, Deserialize)]
 pub struct ConsulateQuery {
     pub consulate: Option<String>,
-    /// For the handover: when (default now).
+    /// When (default now): the roster's moment.
     pub at: Option<DateTime<Utc>>,
 }
 
