@@ -18,7 +18,27 @@ pub struct Config {
     pub enroll: EnrollConfig,
     pub limits: LimitsConfig,
     pub retention: RetentionConfig,
+    pub watch: WatchConfig,
     pub demo: DemoConfig,
+}
+
+/// `[watch]`: watched appointments.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchConfig {
+    pub grace_minutes: u32,
+    /// For tests: the grace in seconds, used when not 0.
+    pub grace_seconds: u32,
+}
+
+impl WatchConfig {
+    pub fn grace(&self) -> chrono::Duration {
+        if self.grace_seconds > 0 {
+            chrono::Duration::seconds(i64::from(self.grace_seconds))
+        } else {
+            chrono::Duration::minutes(i64::from(self.grace_minutes))
+        }
+    }
 }
 
 /// `[retention]`: when a closed case's personal data is erased.

@@ -13,6 +13,10 @@ pub enum AlertKind {
     Imminent,
     /// The person (or someone with their phone) reports they are being detained.
     Detained,
+    /// Raised by the hub, never sent by a phone: the person did not say they came out of a
+    /// watched appointment (an ICE check-in, a hearing) in time. Their phone may have been taken
+    /// at the door.
+    AppointmentMissed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

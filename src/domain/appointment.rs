@@ -15,6 +15,9 @@ use super::validate::{FieldCode, FieldError, err, text};
 pub const MAX_AHEAD_DAYS: i64 = 120;
 /// How many appointments one phone may have waiting at once.
 pub const MAX_WAITING: usize = 5;
+/// How many appointments one phone may make in a day, whatever it cancels: a phone scheduling
+/// and cancelling in a loop would otherwise fill the table.
+pub const MAX_PER_DAY: usize = 20;
 /// The longest an appointment may be expected to take: a full day in court.
 pub const MAX_EXPECTED_MINUTES: u32 = 12 * 60;
 pub const NAME_CHARS: usize = 120;
@@ -94,6 +97,8 @@ pub enum AppointmentState {
     Cancelled,
     /// The time passed with no word: an alert was raised.
     Missed,
+    /// The person pressed the button during it: the alert carries it.
+    Pressed,
 }
 
 impl AppointmentState {
@@ -103,6 +108,7 @@ impl AppointmentState {
             AppointmentState::Out => "out",
             AppointmentState::Cancelled => "cancelled",
             AppointmentState::Missed => "missed",
+            AppointmentState::Pressed => "pressed",
         }
     }
 
@@ -112,6 +118,7 @@ impl AppointmentState {
             AppointmentState::Out,
             AppointmentState::Cancelled,
             AppointmentState::Missed,
+            AppointmentState::Pressed,
         ]
         .into_iter()
         .find(|x| x.as_str() == s)
@@ -142,6 +149,74 @@ impl Appointment {
     pub fn due_at(&self, grace: Duration) -> DateTime<Utc> {
         self.starts_at + Duration::minutes(i64::from(self.expected_minutes)) + grace
     }
+}
+
+impl Appointment {
+    /// What goes on a case the appointment is linked to.
+    pub fn on_case(&self) -> OnCase {
+        OnCase {
+            id: self.id,
+            kind: self.kind,
+            starts_at: self.starts_at,
+            expected_minutes: self.expected_minutes,
+            place: self.place.clone(),
+            note: self.note.clone(),
+            out_at: None,
+        }
+    }
+
+    /// Whether a press at `now` falls within it: from a little before the start (people queue
+    /// at the door) until it counts as missed.
+    pub fn during(&self, now: DateTime<Utc>, grace: Duration) -> bool {
+        self.state == AppointmentState::Watched
+            && now >= self.starts_at - Duration::minutes(EARLY_MINUTES)
+            && now <= self.due_at(grace)
+    }
+}
+
+/// How long before the start a press already counts as during the appointment.
+pub const EARLY_MINUTES: i64 = 60;
+
+/// An appointment as its case carries it: what the person told beforehand, for the officer who
+/// goes looking. Personal: erased with the person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnCase {
+    pub id: u64,
+    pub kind: AppointmentKind,
+    pub starts_at: DateTime<Utc>,
+    pub expected_minutes: u32,
+    pub place: Place,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// When the person said they came out ("out" after the alert: it closes nothing by itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_at: Option<DateTime<Utc>>,
+}
+
+/// Why an appointment went on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Linked {
+    /// Its time passed with no "out": the hub raised the alert.
+    Missed,
+    /// The person pressed the button during it.
+    Pressed,
+    /// "Out" was sent with the duress PIN.
+    Duress,
+}
+
+/// Event `appointment_linked`: the appointment goes on the case, with why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppointmentLinked {
+    pub appointment: OnCase,
+    pub why: Linked,
+}
+
+/// Event `appointment_out`: the person said they came out, after the case was opened. It adds to
+/// the case ("dijo que salió bien") for an officer to weigh; it closes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentOut {
+    pub appointment_id: u64,
 }
 
 /// `POST /v1/appointments/{id}/out`: "I'm out, all well"; `duress` when the app's duress PIN

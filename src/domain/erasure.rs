@@ -25,6 +25,18 @@ pub fn profile(p: &Profile) -> Profile {
     }
 }
 
+/// An appointment with its kind and times (what the figures count) and nothing of where it was
+/// or what the person said.
+fn appointment(a: &mut super::appointment::OnCase) {
+    a.place = super::appointment::Place {
+        name: String::new(),
+        lat: 0.0,
+        lon: 0.0,
+        facility: None,
+    };
+    a.note.clear();
+}
+
 /// No position at all: a rounded one would still say where someone was.
 pub fn location() -> Location {
     Location {
@@ -66,6 +78,7 @@ pub fn event(event: &Event) -> Option<Event> {
             c.note.clear();
         }
         EventBody::CaseClosed(c) => c.note.clear(),
+        EventBody::AppointmentLinked(l) => appointment(&mut l.appointment),
         EventBody::CaseReopened(r) => r.reason.clear(),
         EventBody::TransferRequested(t) => t.reason.clear(),
         EventBody::TransferDeclined(t) => t.reason.clear(),
@@ -96,6 +109,9 @@ pub fn case(mut case: Case) -> Case {
         intake.description.clear();
         intake.place = None;
         intake.matched_place = None;
+    }
+    if let Some(a) = &mut case.appointment {
+        appointment(a);
     }
     for entry in case.timeline.iter_mut().chain(case.last.iter_mut()) {
         if matches!(entry.kind, EventKind::NoteAdded | EventKind::CaseReopened) {

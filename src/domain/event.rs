@@ -207,6 +207,8 @@ pub struct SurgeDetected {
 pub enum NoticeAbout {
     Alert,
     Cancel,
+    /// The person did not say they came out of a watched appointment.
+    AppointmentMissed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -381,6 +383,8 @@ pub enum EventBody {
     IncidentRecorded(IncidentRecorded),
     DutyRecorded(DutyRecorded),
     VisitPlanRecorded(VisitPlanRecorded),
+    AppointmentLinked(super::appointment::AppointmentLinked),
+    AppointmentOut(super::appointment::AppointmentOut),
 }
 
 /// The tag of an [`EventBody`], for timelines and SSE `event:` names.
@@ -417,6 +421,8 @@ pub enum EventKind {
     IncidentRecorded,
     DutyRecorded,
     VisitPlanRecorded,
+    AppointmentLinked,
+    AppointmentOut,
 }
 
 impl EventKind {
@@ -456,6 +462,8 @@ impl EventBody {
             EventBody::IncidentRecorded(_) => EventKind::IncidentRecorded,
             EventBody::DutyRecorded(_) => EventKind::DutyRecorded,
             EventBody::VisitPlanRecorded(_) => EventKind::VisitPlanRecorded,
+            EventBody::AppointmentLinked(_) => EventKind::AppointmentLinked,
+            EventBody::AppointmentOut(_) => EventKind::AppointmentOut,
         }
     }
 }

@@ -108,6 +108,7 @@ pub fn event_for(event: &Event, reader: Reader) -> Option<Event> {
             event.clone()
         }
         EventBody::TransferAccepted(t) if outside && t.distance_km.is_some() => event.clone(),
+        EventBody::AppointmentLinked(_) if outside => event.clone(),
         _ => return None,
     };
     match &mut copy.body {
@@ -138,6 +139,8 @@ pub fn event_for(event: &Event, reader: Reader) -> Option<Event> {
             }
         }
         EventBody::LocationUpdated(l) => l.location = rounded(&l.location),
+        // What the person told beforehand is their consulate's to read, with the case.
+        EventBody::AppointmentLinked(l) => outside_appointment(&mut l.appointment),
         EventBody::TransferAccepted(t) => t.distance_km = t.distance_km.map(rounded_km),
         // What an officer wrote about a person: read when the case is opened.
         EventBody::NoteAdded(n) => n.text.clear(),
@@ -165,7 +168,22 @@ pub fn opened_by(mut case: Case, reader: Reader) -> Case {
     for fix in &mut case.trail {
         fix.location = rounded(&fix.location);
     }
+    if let Some(a) = &mut case.appointment {
+        outside_appointment(a);
+    }
     case
+}
+
+/// An appointment as someone outside the person's consulate reads it: the place rounded as a
+/// position is, and nothing of what the person said.
+fn outside_appointment(a: &mut crate::domain::appointment::OnCase) {
+    let p = rounded(&Location {
+        lat: a.place.lat,
+        lon: a.place.lon,
+        accuracy_m: 0.0,
+    });
+    (a.place.lat, a.place.lon) = (p.lat, p.lon);
+    a.note.clear();
 }
 
 /// The case as a list row for `reader`: the profile withheld, only the latest position, and
@@ -177,6 +195,12 @@ pub fn case_for(mut row: Case, reader: Reader) -> Case {
         intake.description.clear();
     }
     row.notes.clear();
+    if let Some(a) = &mut row.appointment {
+        a.note.clear();
+        if reader != Reader::Owner {
+            outside_appointment(a);
+        }
+    }
     for checkpoint in &mut row.checkpoints {
         checkpoint
             .fields

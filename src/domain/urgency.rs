@@ -79,6 +79,8 @@ pub enum Reason {
     NoContact,
     Detained,
     Imminent,
+    /// Did not say they came out of a watched appointment.
+    AppointmentMissed,
     Vulnerable(Flag),
     Cancelled,
     Closed,
@@ -131,12 +133,14 @@ pub fn assess(case: &Case, now: DateTime<Utc>, rules: Rules) -> Urgency {
     }
     let mut reasons = Vec::with_capacity(3);
     let mut tier = match case.kind {
-        AlertKind::Detained => Tier::High,
+        // A person who did not come out of a check-in may be held inside: as a detention.
+        AlertKind::Detained | AlertKind::AppointmentMissed => Tier::High,
         AlertKind::Imminent => Tier::Elevated,
     };
     let kind_reason = match case.kind {
         AlertKind::Detained => Reason::Detained,
         AlertKind::Imminent => Reason::Imminent,
+        AlertKind::AppointmentMissed => Reason::AppointmentMissed,
     };
     if let Some(flag) = FLAG_WEIGHT.iter().find(|f| case.flags.contains(f)) {
         tier = tier.raised();

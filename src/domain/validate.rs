@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::alert::AlertRequest;
+use super::alert::{AlertKind, AlertRequest};
 use super::registrant::{Profile, Relative};
 use super::sanitize::{Lines, is_clean};
 
@@ -322,6 +322,15 @@ pub fn location(l: &super::alert::LocationRequest) -> Result<(), FieldError> {
 }
 
 pub fn alert(a: &AlertRequest) -> Result<(), FieldError> {
+    if a.kind == AlertKind::AppointmentMissed {
+        // Only the hub knows an appointment was missed: a phone saying so would open a case
+        // that looks like one.
+        return Err(err(
+            "kind",
+            FieldCode::UnknownValue,
+            "appointment_missed is raised by the hub; a phone sends imminent or detained",
+        ));
+    }
     coordinates(a.lat, a.lon)?;
     if !a.accuracy_m.is_finite() || !(0.0..=MAX_ACCURACY_M).contains(&a.accuracy_m) {
         return Err(err(

@@ -47,6 +47,19 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz/record", get(routes::meta::record))
         .route("/v1/enroll", post(routes::enroll::enroll))
         .route("/v1/enroll/{id}/verify", post(routes::enroll::verify))
+        .route(
+            "/v1/appointments",
+            get(routes::appointments::mine).post(routes::appointments::schedule),
+        )
+        .route(
+            "/v1/appointments/watched",
+            get(routes::appointments::watched),
+        )
+        .route("/v1/appointments/{id}/out", post(routes::appointments::out))
+        .route(
+            "/v1/appointments/{id}/cancel",
+            post(routes::appointments::cancel),
+        )
         .route("/v1/alerts", post(routes::alerts::raise))
         .route("/v1/alerts/{id}/cancel", post(routes::alerts::cancel))
         .route("/v1/alerts/{id}/location", post(routes::alerts::location))
@@ -157,6 +170,7 @@ pub async fn serve(
     tokio::spawn(incidents::run(state.clone()));
     tokio::spawn(roster::watch(state.clone()));
     tokio::spawn(flush_coalesced(state.clone()));
+    tokio::spawn(watch_appointments(state.clone()));
     tokio::spawn(retain_daily(state.clone()));
     let settings = state.server.clone();
     let app = router(state)
@@ -193,6 +207,34 @@ async fn flush_coalesced(state: AppState) {
         };
         if let Err(e) = state.store.flush_coalesced(state.now(), c.window).await {
             tracing::error!(error = %e, "cannot write coalesced presses");
+        }
+    }
+}
+
+/// Raises the alerts of watched appointments nobody came out of (every two seconds: the pass
+/// reads first, so an idle hub writes nothing).
+async fn watch_appointments(state: AppState) {
+    loop {
+        let started = std::time::Instant::now();
+        match state
+            .store
+            .watch_appointments(
+                state.now(),
+                state.watch_grace,
+                state.consulates.clone(),
+                state.notify.enabled(),
+            )
+            .await
+        {
+            // Counts only: which person is in the log.
+            Ok(n) if n > 0 => tracing::warn!(raised = n, "watched appointments missed"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "watched appointments pass failed"),
+        }
+        metrics::pass("appointments", started.elapsed().as_secs_f64());
+        tokio::select! {
+            _ = state.shutdown.cancelled() => return,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
         }
     }
 }
@@ -249,6 +291,7 @@ pub async fn run(
     state.auth.staff_token_days = config.staff_token_days;
     state.max_ingest_lag = std::time::Duration::from_millis(config.max_ingest_lag_ms);
     state.retention_days = full.retention.closed_case_days;
+    state.watch_grace = full.watch.grace();
     if !state.enroll.verify_phone {
         tracing::warn!(
             "enroll.verify_phone is off: anyone can enroll any number; for closed test deployments only"

@@ -55,6 +55,8 @@ pub struct AppState {
     pub max_ingest_lag: Duration,
     /// `[retention] closed_case_days`; 0 never erases.
     pub retention_days: u32,
+    /// `[watch]`: how long after a watched appointment's expected end its alert is raised.
+    pub watch_grace: chrono::Duration,
 }
 
 /// How long credentials last.
@@ -105,6 +107,7 @@ impl AppState {
             server: super::server::ServerSettings::default(),
             max_ingest_lag: Duration::from_millis(500),
             retention_days: 0,
+            watch_grace: chrono::Duration::minutes(60),
         }
     }
 

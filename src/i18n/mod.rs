@@ -366,6 +366,7 @@ pub fn kind(lang: Lang, kind: AlertKind) -> &'static str {
     match kind {
         AlertKind::Imminent => lang.pick("inminente", "imminent"),
         AlertKind::Detained => lang.pick("detención", "detained"),
+        AlertKind::AppointmentMissed => lang.pick("no salió de su cita", "missed check-out"),
     }
 }
 
@@ -445,6 +446,11 @@ pub fn event(lang: Lang, kind: EventKind) -> &'static str {
         EventKind::IncidentRecorded => lang.pick("redada registrada", "raid recorded"),
         EventKind::DutyRecorded => lang.pick("guardia registrada", "duty roster changed"),
         EventKind::VisitPlanRecorded => lang.pick("visita programada", "visit planned"),
+        EventKind::AppointmentLinked => lang.pick("cita vigilada", "watched appointment"),
+        EventKind::AppointmentOut => lang.pick(
+            "dijo que salió bien de su cita",
+            "said they came out of the appointment",
+        ),
     }
 }
 
@@ -476,6 +482,7 @@ pub fn reason(lang: Lang, reason: Reason) -> String {
         },
         Reason::Detained => kind(lang, AlertKind::Detained).into(),
         Reason::Imminent => kind(lang, AlertKind::Imminent).into(),
+        Reason::AppointmentMissed => kind(lang, AlertKind::AppointmentMissed).into(),
         Reason::Vulnerable(f) => flag(lang, f).1.into(),
         Reason::Cancelled => status(lang, CaseStatus::Cancelled).into(),
         Reason::Duress => lang

@@ -87,6 +87,18 @@ pub fn timeline_detail(
             }
             .to_string()
         }),
+        K::AppointmentLinked => Some(match d {
+            "missed" => lang
+                .pick(
+                    "no avisó que salió a tiempo",
+                    "no word of coming out in time",
+                )
+                .to_string(),
+            "pressed" => lang
+                .pick("presionó el botón durante la cita", "pressed during it")
+                .to_string(),
+            _ => super::reason(lang, crate::domain::urgency::Reason::Duress),
+        }),
         // A call's detail says it was a call: the event's own words already do.
         _ => None,
     };

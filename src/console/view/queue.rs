@@ -57,10 +57,12 @@ fn urgency_texts(lang: Lang, urgency: &crate::domain::urgency::Urgency) -> (Stri
 
 /// The reasons the urgency cell speaks of: not the kind, which has its own column.
 fn shown_reasons(urgency: &crate::domain::urgency::Urgency) -> impl Iterator<Item = &Reason> {
-    urgency
-        .reasons
-        .iter()
-        .filter(|r| !matches!(r, Reason::Detained | Reason::Imminent))
+    urgency.reasons.iter().filter(|r| {
+        !matches!(
+            r,
+            Reason::Detained | Reason::Imminent | Reason::AppointmentMissed
+        )
+    })
 }
 
 /// The urgency cell where even the short reasons do not fit `width`: the codes the detail pane

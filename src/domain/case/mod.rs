@@ -171,6 +171,10 @@ pub struct Case {
     /// When the last few presses reached the hub (hub time), oldest first.
     #[serde(default)]
     pub recent_presses: Vec<DateTime<Utc>>,
+    /// The watched appointment the case came from (or that the person pressed during): what
+    /// they told beforehand, and whether they said they came out since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment: Option<super::appointment::OnCase>,
     /// Under a legal hold: retention erases nothing of the person while it stands.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub legal_hold: bool,
@@ -267,6 +271,7 @@ impl Case {
                 .into_iter()
                 .collect(),
             triage: None,
+            appointment: None,
             legal_hold: false,
             former_lawyers: Vec::new(),
             former_consulates: Vec::new(),
@@ -313,9 +318,13 @@ impl Case {
                         self.recent_presses.remove(0);
                     }
                 }
-                // A press that says "detained" outranks an earlier "imminent".
+                // A press that says "detained" outranks an earlier "imminent", and so does a
+                // watched appointment the person did not come out of.
                 if r.kind == AlertKind::Detained {
                     self.kind = AlertKind::Detained;
+                } else if r.kind == AlertKind::AppointmentMissed && self.kind == AlertKind::Imminent
+                {
+                    self.kind = AlertKind::AppointmentMissed;
                 }
                 if self.status == CaseStatus::Cancelled {
                     self.status = CaseStatus::Open;
@@ -386,6 +395,16 @@ impl Case {
             }
             EventBody::TriageRecorded(t) => self.triage = Some(*t),
             EventBody::LegalHold(h) => self.legal_hold = h.on,
+            EventBody::AppointmentLinked(l) => self.appointment = Some(l.appointment.clone()),
+            EventBody::AppointmentOut(o) => {
+                if let Some(a) = self
+                    .appointment
+                    .as_mut()
+                    .filter(|a| a.id == o.appointment_id)
+                {
+                    a.out_at = Some(event.at);
+                }
+            }
             // Roster events carry no case; `case_id` 0 never matches one.
             EventBody::StaffChanged(_)
             | EventBody::DeviceChanged(_)
@@ -665,6 +684,15 @@ fn entry(event: &Event) -> TimelineEntry {
         | EventBody::DutyRecorded(_)
         | EventBody::VisitPlanRecorded(_) => None,
         EventBody::LegalHold(h) => Some(if h.on { "on" } else { "off" }.into()),
+        EventBody::AppointmentLinked(l) => Some(
+            match l.why {
+                super::appointment::Linked::Missed => "missed",
+                super::appointment::Linked::Pressed => "pressed",
+                super::appointment::Linked::Duress => "duress",
+            }
+            .into(),
+        ),
+        EventBody::AppointmentOut(_) => None,
         EventBody::RelativeNotified(n) => Some(format!(
             "{}:{}",
             n.relative,

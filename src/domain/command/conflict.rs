@@ -35,9 +35,15 @@ fn staff_decision(body: &EventBody) -> bool {
 /// the command means.
 pub fn stands_in_way(command: &CaseCommand, event: &Event) -> bool {
     let duress = matches!(&event.body, EventBody::AlertCancelled(c) if c.duress);
+    // A press saying "detained", or a watched appointment the person did not come out of:
+    // closing over either would close on someone who may be held now.
     let detained = matches!(
         &event.body,
         EventBody::AlertRepeated(r) if r.kind == AlertKind::Detained && r.intake.is_none()
+    ) || matches!(
+        &event.body,
+        EventBody::AppointmentLinked(l)
+            if l.why != crate::domain::appointment::Linked::Pressed
     );
     match command {
         CaseCommand::Acknowledge

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod alerts;
+pub mod appointments;
 pub mod cases;
 pub mod casework;
 pub mod duty;

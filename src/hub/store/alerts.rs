@@ -188,116 +188,21 @@ impl Store {
         }))?;
         self.write(move |ctx| {
             device_alive(ctx, registrant_id)?;
-            if let Some(previous) = previous_alert(ctx, req.id, registrant_id)? {
-                return Ok(Outcome {
-                    value: previous.1,
-                    replayed: true,
-                });
-            }
-            if let Some(case) = open_case_of(ctx, registrant_id)? {
-                // Pressed again while their case is open: the same case, not a new one.
-                let consulate = consulates.iter().find(|c| c.id == case.consulate);
-                let distance_km = consulate
-                    .map(|c| geo::distance_km(c.point(), location.point()))
-                    .unwrap_or(case.distance_km);
-                // Never held back: a press after a cancel (it reopens the alert) or one that now
-                // says "detained".
-                let news = case.status == CaseStatus::Cancelled
-                    || (req.kind == AlertKind::Detained && case.kind != AlertKind::Detained);
-                let again = !news
-                    && coalesce.is_some_and(|c| {
-                        case.presses_within(now, c.window) >= c.after as usize
-                            || pending_coalesced(ctx, case.id).unwrap_or(false)
-                    });
-                // The person's own phone on a case a call made for them: the match is
-                // confirmed, their registration fills the case in, and their relatives are told
-                // now (a call alone tells no one).
-                let confirms = case.registrant_id == registrant_id
-                    && case.intake.as_ref().is_some_and(|i| i.identity_only);
-                let seq = if confirms {
-                    let profile = registrant(ctx, registrant_id)?.ok_or(StoreError::NotFound)?;
-                    let body = EventBody::AlertRepeated(AlertRepeated {
-                        alert_id: req.id,
-                        kind: req.kind,
-                        location,
-                        pressed_at: req.pressed_at,
-                        count: 1,
-                        intake: None,
-                        registrant: Some(profile),
-                    });
-                    let (event, case) =
-                        ctx.append(case.id, &case.consulate, Actor::Phone, now, None, body)?;
-                    if notify {
-                        let label = consulate.map(|c| c.label()).unwrap_or_default();
-                        deliveries::queue(ctx, &case, NoticeAbout::Alert, &label, now)?;
-                    }
-                    event.seq
-                } else if again {
-                    // Again and again within the window: a count and the latest position,
-                    // kept durably, and one event for them all when the window has passed.
-                    coalesce_press(ctx, case.id, &req, now)?;
-                    case.last_seq
-                } else {
-                    let (event, _) = ctx.append_encoded(
-                        case.id,
-                        &case.consulate,
-                        Actor::Phone,
-                        now,
-                        None,
-                        repeat,
-                    )?;
-                    event.seq
-                };
-                let response = AlertResponse {
-                    alert_id: req.id,
-                    case_id: case.id,
-                    consulate: case.consulate.clone(),
-                    consulate_name: consulate.map(|c| c.label()).unwrap_or_default(),
-                    distance_km,
-                    seq,
-                };
-                remember_alert(ctx, req.id, registrant_id, &response)?;
-                return Ok(Outcome {
-                    value: response,
-                    replayed: false,
-                });
-            }
-            // Read only when a case opens: a repeated press carries no profile.
-            let registrant = registrant(ctx, registrant_id)?.ok_or(StoreError::NotFound)?;
-            // The consulate whose district holds the place; the nearest where the table has
-            // no row (the case's jurisdiction card says which).
-            let (consulate, distance_km, _) = crate::domain::jurisdiction::Jurisdictions::current()
-                .route(location.point(), &consulates)
-                .ok_or_else(|| StoreError::Setup("no consulates are configured".into()))?;
-            let case_id = ctx.next_case_id()?;
-            let body = EventBody::AlertRaised(AlertRaised {
-                alert_id: req.id,
+            let outcome = raise_in(
+                ctx,
                 registrant_id,
-                registrant,
-                kind: req.kind,
-                location,
-                pressed_at: req.pressed_at,
-                distance_km,
-                intake: None,
-            });
-            let (event, case) =
-                ctx.append(case_id, &consulate.id, Actor::Phone, now, None, body)?;
-            if notify {
-                deliveries::queue(ctx, &case, NoticeAbout::Alert, &consulate.label(), now)?;
+                &req,
+                repeat,
+                &consulates,
+                notify,
+                coalesce,
+                now,
+                Actor::Phone,
+            )?;
+            if !outcome.replayed {
+                super::appointments::link_press(ctx, registrant_id, outcome.value.case_id, now)?;
             }
-            let response = AlertResponse {
-                alert_id: req.id,
-                case_id,
-                consulate: consulate.id.clone(),
-                consulate_name: consulate.label(),
-                distance_km,
-                seq: event.seq,
-            };
-            remember_alert(ctx, req.id, registrant_id, &response)?;
-            Ok(Outcome {
-                value: response,
-                replayed: false,
-            })
+            Ok(outcome)
         })
         .await
     }
@@ -401,6 +306,128 @@ impl Store {
         })
         .await
     }
+}
+
+/// Opens a case for a press (or raises it on an open one): the whole of a press's write, for
+/// the phone's own press and for an alert the hub raises for a person (a missed appointment,
+/// `actor` the hub). The alert id makes it idempotent.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn raise_in(
+    ctx: &mut WriteCtx<'_>,
+    registrant_id: i64,
+    req: &AlertRequest,
+    repeat: Encoded,
+    consulates: &[Consulate],
+    notify: bool,
+    coalesce: Option<Coalesce>,
+    now: DateTime<Utc>,
+    actor: Actor,
+) -> Result<Outcome<AlertResponse>, StoreError> {
+    let location = req.location();
+    if let Some(previous) = previous_alert(ctx, req.id, registrant_id)? {
+        return Ok(Outcome {
+            value: previous.1,
+            replayed: true,
+        });
+    }
+    if let Some(case) = open_case_of(ctx, registrant_id)? {
+        // Pressed again while their case is open: the same case, not a new one.
+        let consulate = consulates.iter().find(|c| c.id == case.consulate);
+        let distance_km = consulate
+            .map(|c| geo::distance_km(c.point(), location.point()))
+            .unwrap_or(case.distance_km);
+        // Never held back: a press after a cancel (it reopens the alert) or one that now
+        // says "detained".
+        let news = case.status == CaseStatus::Cancelled
+            || req.kind == AlertKind::AppointmentMissed
+            || (req.kind == AlertKind::Detained && case.kind != AlertKind::Detained);
+        let again = !news
+            && coalesce.is_some_and(|c| {
+                case.presses_within(now, c.window) >= c.after as usize
+                    || pending_coalesced(ctx, case.id).unwrap_or(false)
+            });
+        // The person's own phone on a case a call made for them: the match is
+        // confirmed, their registration fills the case in, and their relatives are told
+        // now (a call alone tells no one).
+        let confirms = case.registrant_id == registrant_id
+            && case.intake.as_ref().is_some_and(|i| i.identity_only);
+        let seq = if confirms {
+            let profile = registrant(ctx, registrant_id)?.ok_or(StoreError::NotFound)?;
+            let body = EventBody::AlertRepeated(AlertRepeated {
+                alert_id: req.id,
+                kind: req.kind,
+                location,
+                pressed_at: req.pressed_at,
+                count: 1,
+                intake: None,
+                registrant: Some(profile),
+            });
+            let (event, case) =
+                ctx.append(case.id, &case.consulate, actor.clone(), now, None, body)?;
+            if notify {
+                let label = consulate.map(|c| c.label()).unwrap_or_default();
+                deliveries::queue(ctx, &case, NoticeAbout::Alert, &label, now)?;
+            }
+            event.seq
+        } else if again {
+            // Again and again within the window: a count and the latest position,
+            // kept durably, and one event for them all when the window has passed.
+            coalesce_press(ctx, case.id, req, now)?;
+            case.last_seq
+        } else {
+            let (event, _) =
+                ctx.append_encoded(case.id, &case.consulate, actor.clone(), now, None, repeat)?;
+            event.seq
+        };
+        let response = AlertResponse {
+            alert_id: req.id,
+            case_id: case.id,
+            consulate: case.consulate.clone(),
+            consulate_name: consulate.map(|c| c.label()).unwrap_or_default(),
+            distance_km,
+            seq,
+        };
+        remember_alert(ctx, req.id, registrant_id, &response)?;
+        return Ok(Outcome {
+            value: response,
+            replayed: false,
+        });
+    }
+    // Read only when a case opens: a repeated press carries no profile.
+    let registrant = registrant(ctx, registrant_id)?.ok_or(StoreError::NotFound)?;
+    // The consulate whose district holds the place; the nearest where the table has
+    // no row (the case's jurisdiction card says which).
+    let (consulate, distance_km, _) = crate::domain::jurisdiction::Jurisdictions::current()
+        .route(location.point(), consulates)
+        .ok_or_else(|| StoreError::Setup("no consulates are configured".into()))?;
+    let case_id = ctx.next_case_id()?;
+    let body = EventBody::AlertRaised(AlertRaised {
+        alert_id: req.id,
+        registrant_id,
+        registrant,
+        kind: req.kind,
+        location,
+        pressed_at: req.pressed_at,
+        distance_km,
+        intake: None,
+    });
+    let (event, case) = ctx.append(case_id, &consulate.id, actor, now, None, body)?;
+    if notify {
+        deliveries::queue(ctx, &case, NoticeAbout::Alert, &consulate.label(), now)?;
+    }
+    let response = AlertResponse {
+        alert_id: req.id,
+        case_id,
+        consulate: consulate.id.clone(),
+        consulate_name: consulate.label(),
+        distance_km,
+        seq: event.seq,
+    };
+    remember_alert(ctx, req.id, registrant_id, &response)?;
+    Ok(Outcome {
+        value: response,
+        replayed: false,
+    })
 }
 
 /// The case of one of this phone's own alerts. Someone else's alert is "not found": a phone

@@ -43,6 +43,7 @@ fn about_str(about: NoticeAbout) -> &'static str {
     match about {
         NoticeAbout::Alert => "alert",
         NoticeAbout::Cancel => "cancel",
+        NoticeAbout::AppointmentMissed => "appointment_missed",
     }
 }
 
@@ -66,6 +67,7 @@ fn payload(
         "type": match about {
             NoticeAbout::Alert => "alert.raised",
             NoticeAbout::Cancel => "alert.cancelled",
+            NoticeAbout::AppointmentMissed => "appointment.missed",
         },
         "timestamp": now.to_rfc3339(),
         "data": {
@@ -254,10 +256,10 @@ impl Store {
             if tell && let Some(case) = ctx.case(case_id as u64)? {
                 let body = EventBody::RelativeNotified(RelativeNotified {
                     relative: relative as usize,
-                    about: if about == "cancel" {
-                        NoticeAbout::Cancel
-                    } else {
-                        NoticeAbout::Alert
+                    about: match about.as_str() {
+                        "cancel" => NoticeAbout::Cancel,
+                        "appointment_missed" => NoticeAbout::AppointmentMissed,
+                        _ => NoticeAbout::Alert,
                     },
                     state: match attempt {
                         Attempt::Delivered => DeliveryState::Delivered,

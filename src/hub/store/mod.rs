@@ -7,6 +7,7 @@
 
 pub mod access;
 mod alerts;
+pub mod appointments;
 mod backup;
 mod batch;
 mod case_cache;

@@ -207,6 +207,9 @@ impl Store {
                     for id in enrollments {
                         ctx.reseal(&super::rows::ENROLLMENTS, id)?;
                     }
+                    // Where and when the person had to go: unreadable once the key goes, and
+                    // nothing left to watch.
+                    ctx.execute("DELETE FROM appointments WHERE key_id = ?1", [key])?;
                 }
                 for case in &cases {
                     ctx.execute(

@@ -154,6 +154,28 @@ pub(crate) const FACILITIES: Table = Table {
     columns: &["code", "body", "seq"],
 };
 
+pub(crate) const APPOINTMENTS: Table = Table {
+    name: "appointments",
+    key: "id",
+    columns: &[
+        "id",
+        "registrant_id",
+        "request_key",
+        "fingerprint",
+        "consulate",
+        "kind",
+        "starts_at",
+        "ends_at",
+        "state",
+        "facility",
+        "alert_id",
+        "case_id",
+        "body",
+        "key_id",
+        "created_at",
+    ],
+};
+
 /// Every sealed table (the case rows have their own MAC, `chain.rs`).
 pub(crate) const SEALED: &[&Table] = &[
     &STAFF,
@@ -167,6 +189,7 @@ pub(crate) const SEALED: &[&Table] = &[
     &INCIDENT_CASES,
     &PLACEMENTS,
     &FACILITIES,
+    &APPOINTMENTS,
 ];
 
 /// Those that grant access, checked whole before a hub serves.

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0011_visit_plans.sql"),
     include_str!("../../../migrations/0012_row_seals.sql"),
     include_str!("../../../migrations/0013_enrollment_networks.sql"),
+    include_str!("../../../migrations/0014_appointments.sql"),
 ];
 
 /// Sets and then reads back the pragmas durability depends on. A database that cannot be put in
@@ -128,6 +129,7 @@ const PG_MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0003_visit_plans.sql"),
     include_str!("../../../migrations/postgres/0004_row_seals.sql"),
     include_str!("../../../migrations/postgres/0005_enrollment_networks.sql"),
+    include_str!("../../../migrations/postgres/0006_appointments.sql"),
 ];
 
 /// The advisory lock hubs starting at once take turns on to migrate.
