@@ -330,6 +330,7 @@ async fn main() -> Result<()> {
             count,
             phones,
             retry_for,
+            appointments,
         } => {
             log_to_stdout();
             // Device tokens in every request: a plain http:// hub never through a proxy.
@@ -359,6 +360,22 @@ async fn main() -> Result<()> {
             let list = guardia::simulate::enroll(&http, &hub, phones, codes)
                 .await
                 .map_err(anyhow::Error::msg)?;
+            if appointments > 0 {
+                let done = guardia::simulate::appointments::schedule(
+                    &http,
+                    &hub,
+                    &list,
+                    (34.05, -118.24),
+                    appointments,
+                    appointments / 5,
+                )
+                .await
+                .map_err(anyhow::Error::msg)?;
+                eprintln!(
+                    "{}",
+                    guardia::i18n::cli::appointments_scheduled(lang, done.watched, done.missed)
+                );
+            }
             eprintln!(
                 "pressing {count} times, about {rate}/s; failed presses are retried for up to \
                  {retry_for} s; progress every {} s",

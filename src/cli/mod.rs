@@ -104,6 +104,10 @@ pub enum Command {
         /// with the same alert id so it is never stored twice; then it counts as failed.
         #[arg(long, value_name = "SECONDS", default_value_t = 300)]
         retry_for: u64,
+        /// Watched appointments to schedule first, at the ICE offices nearest Los Angeles over
+        /// the next day; one in five is never ended and the hub raises its alert.
+        #[arg(long, default_value_t = 10)]
+        appointments: usize,
     },
     /// Load a hub and report durable alerts/s, latencies and memory (an in-process hub on a
     /// temporary database unless --hub is given; then GUARDIA_TOKEN must be a national

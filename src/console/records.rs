@@ -107,6 +107,9 @@ pub struct ShiftPanel {
     pub plans: Vec<crate::domain::visit::PlannedVisit>,
     /// The consulate's roster (a national supervisor has none of their own).
     pub duty: Option<crate::domain::roster::DutyView>,
+    /// The appointments the consulate watches in the next 24 hours (its officers and
+    /// supervisors only; empty for everyone else).
+    pub appointments: Vec<crate::domain::appointment::Appointment>,
     /// The figures of the last 30 days, for supervisors.
     pub figures: Option<(
         chrono::NaiveDate,

@@ -121,6 +121,8 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
     // Hundreds of simulated phones enroll from this one machine.
     state.limits = std::sync::Arc::new(crate::hub::limits::Limits::off());
     state.rules = config.urgency.rules();
+    // Missed appointments show a couple of minutes into the demo, not an hour.
+    state.watch_grace = chrono::Duration::minutes(2);
     state.notify = crate::hub::notify::NotifySettings {
         url: Some(gateway),
         secret: key,
@@ -185,6 +187,12 @@ pub async fn run(config: &Config, role: Role, lang: Lang, no_color: bool) -> Res
                 return;
             }
         };
+        // Tomorrow's check-ins near the consulate, two of them already missed.
+        if let Err(e) =
+            simulate::appointments::schedule(&http, &sim_url, &phones, focus, 14, 2).await
+        {
+            tracing::error!(error = %e, "demo appointments failed");
+        }
         let more = simulate::enroll(
             &http,
             &sim_url,

@@ -228,6 +228,57 @@ pub struct OutRequest {
     pub duress: bool,
 }
 
+/// Watched appointments where an observer or a lawyer would go: one place, one hour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot {
+    /// The hour the slot's first appointment starts in.
+    pub hour: DateTime<Utc>,
+    pub place: String,
+    pub count: usize,
+    /// Of them, hearings (the rest are check-ins and others).
+    pub hearings: usize,
+    /// Of them, already missed (their alerts raised).
+    pub missed: usize,
+}
+
+/// The list grouped by place and the hour each starts in, soonest first, then by place.
+pub fn slots(list: &[Appointment]) -> Vec<Slot> {
+    use chrono::DurationRound;
+    let mut out: Vec<Slot> = Vec::new();
+    let mut sorted: Vec<&Appointment> = list
+        .iter()
+        .filter(|a| a.state != AppointmentState::Cancelled)
+        .collect();
+    sorted.sort_by(|a, b| (a.starts_at, &a.place.name).cmp(&(b.starts_at, &b.place.name)));
+    for a in sorted {
+        let hour = a
+            .starts_at
+            .duration_trunc(Duration::hours(1))
+            .unwrap_or(a.starts_at);
+        let slot = match out
+            .iter_mut()
+            .find(|s| s.hour == hour && s.place == a.place.name)
+        {
+            Some(s) => s,
+            None => {
+                out.push(Slot {
+                    hour,
+                    place: a.place.name.clone(),
+                    count: 0,
+                    hearings: 0,
+                    missed: 0,
+                });
+                out.last_mut().expect("just pushed")
+            }
+        };
+        slot.count += 1;
+        slot.hearings += usize::from(a.kind == AppointmentKind::CourtHearing);
+        slot.missed += usize::from(a.state == AppointmentState::Missed);
+    }
+    out.sort_by(|a, b| (a.hour, &a.place).cmp(&(b.hour, &b.place)));
+    out
+}
+
 /// The United States with Alaska, Hawaii, Puerto Rico and Guam (as the facility registry checks).
 fn in_the_us(lat: f64, lon: f64) -> bool {
     let lon_ok = (-180.0..=-60.0).contains(&lon) || (140.0..=150.0).contains(&lon);
@@ -380,6 +431,46 @@ mod tests {
             let e = validate(&r, None, now()).unwrap_err();
             assert_eq!(e.field, field, "{e:?}");
         }
+    }
+
+    #[test]
+    fn slots_gather_a_place_and_hour_and_count_hearings_and_missed_apart() {
+        let one = |id, minutes: i64, place: &str, kind, state| Appointment {
+            id,
+            kind,
+            starts_at: now() + Duration::minutes(minutes),
+            expected_minutes: 60,
+            place: Place {
+                name: place.into(),
+                lat: 34.05,
+                lon: -118.24,
+                facility: None,
+            },
+            note: String::new(),
+            state,
+            consulate: "los-angeles".into(),
+            case_id: None,
+        };
+        use AppointmentKind::*;
+        use AppointmentState::*;
+        // now() is 15:00: 15:10 and 15:40 share the 15:00 hour at the office.
+        let list = vec![
+            one(1, 40, "ICE LA", IceCheckIn, Watched),
+            one(2, 10, "ICE LA", IceCheckIn, Missed),
+            one(3, 20, "Court", CourtHearing, Watched),
+            one(4, 70, "ICE LA", IceCheckIn, Watched),
+            one(5, 30, "ICE LA", IceCheckIn, Cancelled),
+        ];
+        let s = slots(&list);
+        let got: Vec<_> = s
+            .iter()
+            .map(|s| (s.place.as_str(), s.count, s.hearings, s.missed))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("Court", 1, 1, 0), ("ICE LA", 2, 0, 1), ("ICE LA", 1, 0, 0)]
+        );
+        assert!(s[0].hour < s[2].hour);
     }
 
     #[test]

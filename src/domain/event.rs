@@ -207,8 +207,6 @@ pub struct SurgeDetected {
 pub enum NoticeAbout {
     Alert,
     Cancel,
-    /// The person did not say they came out of a watched appointment.
-    AppointmentMissed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

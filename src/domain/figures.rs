@@ -57,6 +57,20 @@ pub struct Figures {
     /// per case and language.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub interpreters: std::collections::BTreeMap<String, u64>,
+    /// Watched appointments that started in the period, by place and kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appointments: Vec<AppointmentCount>,
+}
+
+/// Watched appointments of one place and kind: how many, and how many nobody came out of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentCount {
+    /// The facility's code in the registry; empty for places the person named (those stay
+    /// sealed under their key: the figures never open them).
+    pub place: String,
+    pub kind: super::appointment::AppointmentKind,
+    pub watched: u64,
+    pub missed: u64,
 }
 
 impl Figures {

@@ -156,6 +156,20 @@ pub fn error_text(e: &clap::Error, lang: Lang) -> String {
     format!("error: {what}\n\n{usage}\n\nPara más información, use «--help».\n")
 }
 
+/// `guardia simulate`: the appointments it scheduled.
+pub fn appointments_scheduled(lang: Lang, watched: usize, missed: usize) -> String {
+    match lang {
+        Lang::Es => format!(
+            "{watched} citas vigiladas programadas; {missed} no se darán por concluidas y el hub \
+             levantará su alerta al pasar el margen"
+        ),
+        Lang::En => format!(
+            "{watched} watched appointments scheduled; {missed} will never be ended, and the hub \
+             raises their alerts once the grace has passed"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

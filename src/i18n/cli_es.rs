@@ -119,6 +119,11 @@ pub(super) const ES: &[(&str, &str, &str)] = &[
     ),
     (
         "guardia simulate",
+        "appointments",
+        "Citas vigiladas que se programan primero, en las oficinas de ICE más cercanas a Los Ángeles durante el día siguiente; una de cada cinco nunca se da por concluida y el hub levanta su alerta.",
+    ),
+    (
+        "guardia simulate",
         "retry_for",
         "Segundos durante los que se reintenta una presión que el hub no tomó (caído, 5xx, 429), siempre con el mismo identificador de alerta para que nunca se guarde dos veces; después cuenta como fallida.",
     ),

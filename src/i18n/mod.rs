@@ -4,6 +4,7 @@
 //! that word order can differ between the languages.
 
 pub mod admin;
+pub mod appointments;
 pub mod casework;
 pub mod cli;
 mod cli_es;

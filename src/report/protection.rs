@@ -56,6 +56,14 @@ pub fn figures_text(f: &Figures, lang: Lang, from: &str, to: &str, place: Option
             ));
         }
     }
+    if !f.appointments.is_empty() {
+        use crate::i18n::appointments as words;
+        out.push_str(&format!("\n{}\n", words::figures_title(lang)));
+        for c in &f.appointments {
+            let line = words::figures_line(lang, c, &words::place_name(&c.place));
+            out.push_str(&format!("  {}\n", sanitize(&line, Lines::One)));
+        }
+    }
     out
 }
 
@@ -73,6 +81,20 @@ pub fn figures_csv(f: &Figures, from: &str, to: &str, consulate: Option<&str>) -
     }
     for (code, n) in &f.interpreters {
         out.push_str(&format!("interpreter_{},{n}\n", csv_field(code)));
+    }
+    for c in &f.appointments {
+        let place = if c.place.is_empty() {
+            "named"
+        } else {
+            &c.place
+        };
+        let key = format!("appointments_{}_{}", place, c.kind.as_str());
+        out.push_str(&format!("{},{}\n", csv_field(&key), c.watched));
+        out.push_str(&format!(
+            "{},{}\n",
+            csv_field(&format!("{key}_missed")),
+            c.missed
+        ));
     }
     out
 }

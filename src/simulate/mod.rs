@@ -11,6 +11,7 @@ use rand::seq::IndexedRandom;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+pub mod appointments;
 pub mod gateway;
 pub mod press;
 pub mod progress;

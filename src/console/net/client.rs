@@ -356,6 +356,10 @@ impl HubClient {
                 .await
                 .unwrap_or_default(),
             duty: self.get("/v1/duty").await.ok(),
+            appointments: self
+                .get("/v1/appointments/watched?hours=24")
+                .await
+                .unwrap_or_default(),
             figures: self
                 .figures(from, to, None)
                 .await

@@ -244,3 +244,93 @@ fn in_a_raid_the_shift_tab_stays_short_scrolls_by_page_and_lists_a_raids_cases()
     m.refresh_order();
     assert_eq!(m.list.order.len(), 300);
 }
+
+#[test]
+fn the_shift_tab_lists_tomorrows_watched_appointments_by_place_and_hour() {
+    use crate::console::model::ShiftPanel;
+    use crate::domain::appointment::{Appointment, AppointmentKind, AppointmentState, Place};
+    let mut m = officer(Lang::Es);
+    update(&mut m, key(KeyCode::Char('2')));
+    let tz = m.zone_of("los-angeles");
+    // Tomorrow 08:00 in Los Angeles.
+    let tomorrow = crate::domain::time::local_date(m.now, tz)
+        .succ_opt()
+        .unwrap()
+        .and_hms_opt(8, 0, 0)
+        .unwrap()
+        .and_local_timezone(tz)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let one = |id, minutes, state| Appointment {
+        id,
+        kind: AppointmentKind::IceCheckIn,
+        starts_at: tomorrow + chrono::Duration::minutes(minutes),
+        expected_minutes: 60,
+        place: Place {
+            name: "ICE Los Angeles, 300 N Los Angeles St".into(),
+            lat: 34.0537,
+            lon: -118.2395,
+            facility: None,
+        },
+        note: "Llevo mi pasaporte.".into(),
+        state,
+        consulate: "los-angeles".into(),
+        case_id: None,
+    };
+    let appointments: Vec<Appointment> = (0..14)
+        .map(|i| one(i, i as i64 * 4, AppointmentState::Watched))
+        .collect();
+    update(
+        &mut m,
+        Action::ShiftLoaded(Box::new(ShiftPanel {
+            appointments,
+            ..ShiftPanel::default()
+        })),
+    );
+    let text = screen(&mut m, 120, 60);
+    assert!(
+        text.contains("mañana 08:00 · ICE Los Angeles, 300 N Los Angeles St · 14 citas vigiladas"),
+        "{text}"
+    );
+    // What a person told beforehand is read with their case, not on the list.
+    assert!(!text.contains("pasaporte"), "{text}");
+}
+
+#[test]
+fn a_missed_appointments_case_is_urgent_and_its_detail_says_what_the_person_told_beforehand() {
+    use crate::domain::appointment::{AppointmentKind, OnCase, Place};
+    let mut m = officer(Lang::Es);
+    let mut case =
+        crate::domain::case::Case::open(&raised(1, 31, AlertKind::AppointmentMissed, vec![]))
+            .unwrap();
+    case.appointment = Some(OnCase {
+        id: 4,
+        kind: AppointmentKind::IceCheckIn,
+        starts_at: m.now - chrono::Duration::hours(3),
+        expected_minutes: 60,
+        place: Place {
+            name: "ICE Los Angeles, 300 N Los Angeles St".into(),
+            lat: 34.0537,
+            lon: -118.2395,
+            facility: None,
+        },
+        note: "Llevo mi pasaporte.".into(),
+        out_at: None,
+    });
+    update(&mut m, Action::CaseLoaded(Box::new(case)));
+    let list = screen(&mut m, 120, 30);
+    assert!(list.contains("no salió de su cita"), "{list}");
+    // As a detention: someone held inside cannot press.
+    assert!(list.contains("ALTA"), "{list}");
+    update(&mut m, key(KeyCode::Enter));
+    let detail = screen(&mut m, 120, 40);
+    assert!(detail.contains("Cita vigilada"), "{detail}");
+    assert!(
+        detail.contains("cita de control de ICE · ICE Los Angeles"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("dijo antes: «Llevo mi pasaporte.»"),
+        "{detail}"
+    );
+}

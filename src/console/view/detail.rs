@@ -215,6 +215,15 @@ fn lines<'a>(model: &'a Model, case: &'a Case, theme: Theme) -> Vec<Line<'a>> {
             lines.push(Line::from(format!("  {l}")));
         }
     }
+    if let Some(a) = &case.appointment {
+        lines.push(Line::from(Span::styled(
+            format!("⌚ {}", i18n::appointments::on_case_title(lang)),
+            theme.warn(),
+        )));
+        for l in i18n::appointments::on_case(lang, a, zone) {
+            lines.push(Line::from(format!("  {}", clean(&l))));
+        }
+    }
     if case.presses > 1 {
         lines.push(field(Text::Presses, case.presses.to_string()));
     }

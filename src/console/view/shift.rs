@@ -68,6 +68,7 @@ fn lines<'a>(model: &Model, panel: &ShiftPanel, theme: Theme) -> Vec<Line<'a>> {
         handover(model, x, theme, &mut out);
     }
     visits_and_roster(model, panel, theme, &mut out);
+    appointments(model, panel, theme, &mut out);
     if !panel.incidents.is_empty() || panel.figures.is_some() {
         out.push(Line::default());
         out.push(Line::from(Span::styled(
@@ -123,6 +124,21 @@ fn lines<'a>(model: &Model, panel: &ShiftPanel, theme: Theme) -> Vec<Line<'a>> {
         let values = f.printed();
         for ((_, label), value) in figure_labels(lang).into_iter().zip(values) {
             out.push(Line::from(format!("  {label}: {value}")));
+        }
+        if !f.appointments.is_empty() {
+            use crate::i18n::appointments as words;
+            out.push(Line::from(format!("  {}:", words::figures_title(lang))));
+            for c in &f.appointments {
+                let place = model
+                    .facilities
+                    .get(&c.place)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default();
+                out.push(Line::from(format!(
+                    "    {}",
+                    clean(&words::figures_line(lang, c, &place))
+                )));
+            }
         }
     }
     out
@@ -286,6 +302,39 @@ fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a
         for w in words {
             out.push(Line::from(format!("    {}", clean(&w))));
         }
+    }
+}
+
+/// The watched appointments of the next 24 hours by place and hour: where to send an observer
+/// or a lawyer. Only for the consulate's own staff (the hub gives nobody else the list).
+fn appointments<'a>(model: &Model, panel: &ShiftPanel, theme: Theme, out: &mut Vec<Line<'a>>) {
+    use crate::i18n::appointments as words;
+    let lang = model.lang;
+    let Some(mine) = model.me.as_ref().and_then(|m| m.consulate.clone()) else {
+        return;
+    };
+    let zone = model.zone_of(&mine);
+    let today = time::local_date(model.now, zone);
+    let slots = crate::domain::appointment::slots(&panel.appointments);
+    out.push(Line::default());
+    out.push(Line::from(Span::styled(
+        format!(
+            "{} ({})",
+            words::watched_title(lang),
+            panel.appointments.len()
+        ),
+        theme.title(),
+    )));
+    if slots.is_empty() {
+        out.push(Line::from(format!("  {}", words::none_watched(lang))));
+    }
+    for s in &slots {
+        let line = format!("  {}", clean(&words::slot(lang, s, zone, today)));
+        out.push(if s.missed > 0 {
+            Line::from(Span::styled(line, theme.warn()))
+        } else {
+            Line::from(line)
+        });
     }
 }
 

@@ -669,9 +669,6 @@ pub fn delivery(lang: Lang, d: &Delivery, zone: chrono_tz::Tz) -> (String, Mood)
     let about = match d.about {
         NoticeAbout::Alert => lang.pick("aviso de alerta", "alert message"),
         NoticeAbout::Cancel => lang.pick("aviso de cancelación", "cancel message"),
-        NoticeAbout::AppointmentMissed => {
-            lang.pick("aviso de cita sin salida", "missed check-out message")
-        }
     };
     let reason = match (&d.failure, &d.reason) {
         (Some(f), _) => format!(

@@ -506,7 +506,7 @@ impl Store {
                     deliveries::queue(
                         ctx,
                         &case,
-                        NoticeAbout::AppointmentMissed,
+                        NoticeAbout::Alert,
                         &outcome.value.consulate_name,
                         now,
                     )?;

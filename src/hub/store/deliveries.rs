@@ -43,7 +43,6 @@ fn about_str(about: NoticeAbout) -> &'static str {
     match about {
         NoticeAbout::Alert => "alert",
         NoticeAbout::Cancel => "cancel",
-        NoticeAbout::AppointmentMissed => "appointment_missed",
     }
 }
 
@@ -65,9 +64,14 @@ fn payload(
         .unwrap_or_default();
     json!({
         "type": match about {
+            // The gateway words a missed appointment its own way ("no ha salido de su cita").
+            NoticeAbout::Alert
+                if case.kind == crate::domain::alert::AlertKind::AppointmentMissed =>
+            {
+                "appointment.missed"
+            }
             NoticeAbout::Alert => "alert.raised",
             NoticeAbout::Cancel => "alert.cancelled",
-            NoticeAbout::AppointmentMissed => "appointment.missed",
         },
         "timestamp": now.to_rfc3339(),
         "data": {
@@ -256,10 +260,10 @@ impl Store {
             if tell && let Some(case) = ctx.case(case_id as u64)? {
                 let body = EventBody::RelativeNotified(RelativeNotified {
                     relative: relative as usize,
-                    about: match about.as_str() {
-                        "cancel" => NoticeAbout::Cancel,
-                        "appointment_missed" => NoticeAbout::AppointmentMissed,
-                        _ => NoticeAbout::Alert,
+                    about: if about == "cancel" {
+                        NoticeAbout::Cancel
+                    } else {
+                        NoticeAbout::Alert
                     },
                     state: match attempt {
                         Attempt::Delivered => DeliveryState::Delivered,
@@ -274,5 +278,29 @@ impl Store {
             Ok(())
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::alert::AlertKind;
+    use crate::domain::case::tests::raised;
+
+    /// The gateway words each message from its type: a missed appointment is its own, and no
+    /// payload carries a name or a position.
+    #[test]
+    fn a_missed_appointments_message_has_its_own_type_and_names_no_one() {
+        let now = Utc::now();
+        let kind = |k| {
+            let case = Case::open(&raised(1, 9, k, vec![])).unwrap();
+            let body: serde_json::Value =
+                serde_json::from_str(&payload(&case, 0, NoticeAbout::Alert, "Los Ángeles", now))
+                    .unwrap();
+            assert!(body["data"].get("name").is_none() && body["data"].get("lat").is_none());
+            body["type"].as_str().unwrap().to_string()
+        };
+        assert_eq!(kind(AlertKind::AppointmentMissed), "appointment.missed");
+        assert_eq!(kind(AlertKind::Detained), "alert.raised");
     }
 }

@@ -1,5 +1,6 @@
 //! The headquarters figures: the log folded over a period, decoding only what it can touch.
 
+use super::db::params;
 use super::writer::opened;
 use super::{Store, StoreError};
 use crate::domain::event::{Event, EventBody};
@@ -85,12 +86,49 @@ impl Store {
                 )?;
             }
             events.sort_by_key(|(seq, _)| *seq);
+            let appointments = appointment_counts(tx, &period)?;
             let mut folder = crate::domain::figures::Folder::new(period);
             for (_, e) in &events {
                 folder.event(e);
             }
-            Ok(folder.finish())
+            let mut figures = folder.finish();
+            figures.appointments = appointments;
+            Ok(figures)
         })
         .await
     }
+}
+
+/// Watched appointments that started in the period, by place (a registry code, or none) and
+/// kind, from the columns kept in the clear: nothing sealed is opened for a count.
+fn appointment_counts(
+    tx: &super::db::Conn,
+    period: &crate::domain::figures::Period,
+) -> Result<Vec<crate::domain::figures::AppointmentCount>, StoreError> {
+    use crate::domain::appointment::AppointmentKind;
+    let from = period.from.to_string();
+    let until = (period.to + chrono::Duration::days(1)).to_string();
+    let rows: Vec<(String, String, i64, i64)> = tx.query_map(
+        "SELECT facility, kind, COUNT(*),
+                SUM(CASE WHEN state = 'missed' THEN 1 ELSE 0 END)
+           FROM appointments
+          WHERE starts_at >= ?1 AND starts_at < ?2 AND state <> 'cancelled'
+            AND (?3 = '' OR consulate = ?3)
+          GROUP BY facility, kind ORDER BY facility, kind",
+        params![from, until, period.consulate.clone().unwrap_or_default()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(place, kind, watched, missed)| {
+            let kind =
+                serde_json::from_value::<AppointmentKind>(serde_json::Value::String(kind)).ok()?;
+            Some(crate::domain::figures::AppointmentCount {
+                place,
+                kind,
+                watched: watched as u64,
+                missed: missed as u64,
+            })
+        })
+        .collect())
 }
