@@ -25,3 +25,15 @@ CREATE TABLE appointments (
 CREATE INDEX appointments_due ON appointments (state, ends_at);
 CREATE INDEX appointments_of ON appointments (registrant_id, state);
 CREATE INDEX appointments_by_consulate ON appointments (consulate, starts_at);
+
+-- Searches for people not located (issue 30): the open ones, a projection of the case's events
+-- (`NOT_LOCATED` opens, a placement, release, removal or closing ends, `search_escalated` moves
+-- `escalated`), written in the same transaction as the event, so the escalation pass reads what
+-- is due without walking every case.
+CREATE TABLE searches (
+    case_id   INTEGER PRIMARY KEY,
+    consulate TEXT    NOT NULL,
+    since     TEXT    NOT NULL,        -- sortable UTC time
+    escalated INTEGER NOT NULL,        -- hours of the last escalation made (0: none)
+    mac       BLOB
+) STRICT;

@@ -325,6 +325,12 @@ fn calls_for_attention(model: &Model, event: &Event) -> bool {
                 || e.on_duty.contains(&me.id)
         }
         EventBody::TransferRequested(t) => mine(&t.to_consulate),
+        // A person still not located: the consulate's supervisors, and from 48 hours the
+        // national ones.
+        EventBody::SearchEscalated(e) => {
+            me.role == Role::Supervisor
+                && (me.consulate.is_some() || e.tell == crate::domain::locate::Tell::National)
+        }
         _ => false,
     }
 }

@@ -77,7 +77,8 @@ impl Stage {
             | DueProcessConcern
             | CounselInformed
             | ChecklistStep
-            | InterpreterNeeded => {
+            | InterpreterNeeded
+            | NotLocated => {
                 return None;
             }
         })

@@ -13,6 +13,8 @@ pub enum ListKind {
     Minor,
     Death,
     Injury,
+    /// A person no one can find (`NOT_LOCATED`), until they are (`domain::locate`).
+    Search,
 }
 
 /// Steps after a death in custody, in the order they are done.
@@ -54,6 +56,7 @@ impl ListKind {
             ListKind::Minor => MINOR,
             ListKind::Death => DEATH,
             ListKind::Injury => INJURY,
+            ListKind::Search => super::locate::STEPS,
         }
     }
 }
@@ -96,6 +99,8 @@ pub fn lists(case: &Case) -> Vec<Checklist> {
                 Some("death") => ListKind::Death,
                 _ => ListKind::Injury,
             },
+            // Open only while the search is: a placement, a release or a closing ends it.
+            CheckpointCode::NotLocated if case.search.is_some() => ListKind::Search,
             _ => continue,
         };
         if out.iter().any(|l| l.kind == kind) {
@@ -135,7 +140,12 @@ mod tests {
 
     #[test]
     fn every_step_of_every_list_is_a_choice_of_the_step_field() {
-        for kind in [ListKind::Minor, ListKind::Death, ListKind::Injury] {
+        for kind in [
+            ListKind::Minor,
+            ListKind::Death,
+            ListKind::Injury,
+            ListKind::Search,
+        ] {
             for s in kind.steps() {
                 assert!(ALL_STEPS.contains(s), "{s}");
             }

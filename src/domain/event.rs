@@ -383,6 +383,7 @@ pub enum EventBody {
     VisitPlanRecorded(VisitPlanRecorded),
     AppointmentLinked(super::appointment::AppointmentLinked),
     AppointmentOut(super::appointment::AppointmentOut),
+    SearchEscalated(super::locate::SearchEscalated),
 }
 
 /// The tag of an [`EventBody`], for timelines and SSE `event:` names.
@@ -421,6 +422,7 @@ pub enum EventKind {
     VisitPlanRecorded,
     AppointmentLinked,
     AppointmentOut,
+    SearchEscalated,
 }
 
 impl EventKind {
@@ -462,6 +464,7 @@ impl EventBody {
             EventBody::VisitPlanRecorded(_) => EventKind::VisitPlanRecorded,
             EventBody::AppointmentLinked(_) => EventKind::AppointmentLinked,
             EventBody::AppointmentOut(_) => EventKind::AppointmentOut,
+            EventBody::SearchEscalated(_) => EventKind::SearchEscalated,
         }
     }
 }

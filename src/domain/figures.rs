@@ -47,12 +47,18 @@ pub struct Figures {
     pub removed: u64,
     pub deaths_in_custody: u64,
     pub diplomatic_notes: u64,
+    /// Searches for people not located begun in the period.
+    #[serde(default)]
+    pub not_located: u64,
     /// Press to acknowledged, in minutes.
     pub median_ack_minutes: Option<f64>,
     /// Detention confirmed to consular notification received, in hours.
     pub median_notification_hours: Option<f64>,
     /// Detention confirmed to a lawyer assigned, in hours.
     pub median_lawyer_hours: Option<f64>,
+    /// For people not located: alert to located (placed, released or removed), in hours.
+    #[serde(default)]
+    pub median_located_hours: Option<f64>,
     /// Cases that needed an interpreter, by the court's language code (`MIX`), counted once
     /// per case and language.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -88,11 +94,13 @@ impl Figures {
             self.removed,
             self.deaths_in_custody,
             self.diplomatic_notes,
+            self.not_located,
         ];
         let medians = [
             self.median_ack_minutes,
             self.median_notification_hours,
             self.median_lawyer_hours,
+            self.median_located_hours,
         ];
         counts
             .iter()
@@ -117,6 +125,9 @@ struct CaseFacts {
     acknowledged: bool,
     notified: bool,
     lawyer_sampled: bool,
+    /// When a search for the person began, until they were located.
+    missing: bool,
+    located_sampled: bool,
 }
 
 /// Folds events, in log order, into the figures of a period.
@@ -135,6 +146,7 @@ pub struct Folder {
     ack: Vec<f64>,
     notification: Vec<f64>,
     lawyer: Vec<f64>,
+    located: Vec<f64>,
 }
 
 fn hours(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
@@ -169,6 +181,7 @@ impl Folder {
             ack: Vec::new(),
             notification: Vec::new(),
             lawyer: Vec::new(),
+            located: Vec::new(),
         }
     }
 
@@ -255,6 +268,23 @@ impl Folder {
             EventBody::CheckpointLogged(c) => {
                 let happened = self.period.covers(c.happened_at) && ours;
                 let field = |k: &str| c.fields.get(k).map(String::as_str);
+                // Alert to located, once per person searched for, as the case fold ends a search.
+                let located = matches!(
+                    c.code,
+                    C::FacilityLocated | C::FacilityTransfer | C::Released | C::Removed
+                );
+                if c.code == C::NotLocated && !case.missing && !case.located_sampled {
+                    case.missing = true;
+                    if happened {
+                        self.out.not_located += 1;
+                    }
+                } else if located && case.missing {
+                    case.missing = false;
+                    case.located_sampled = true;
+                    if let (true, Some(pressed)) = (happened, case.pressed_at) {
+                        self.located.push(hours(pressed, c.happened_at));
+                    }
+                }
                 match c.code {
                     C::DetentionConfirmed => {
                         case.detained = true;
@@ -326,6 +356,7 @@ impl Folder {
         out.median_ack_minutes = median(self.ack);
         out.median_notification_hours = median(self.notification);
         out.median_lawyer_hours = median(self.lawyer);
+        out.median_located_hours = median(self.located);
         out
     }
 }

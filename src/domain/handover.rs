@@ -79,6 +79,9 @@ pub struct Handover {
     pub without_lawyer: Vec<Item>,
     pub due: Vec<Due>,
     pub duress: Vec<Item>,
+    /// People nobody can find, longest missing first (`since` is when the search began).
+    #[serde(default)]
+    pub not_located: Vec<Item>,
     pub transfers: Vec<Transfer>,
     /// Transfers of the last [`ALARM_DAYS`] that cost the person a route (never cut).
     #[serde(default)]
@@ -95,6 +98,8 @@ pub struct Totals {
     pub without_lawyer: usize,
     pub due: usize,
     pub duress: usize,
+    #[serde(default)]
+    pub not_located: usize,
     pub transfers: usize,
 }
 
@@ -104,6 +109,7 @@ impl Handover {
             && self.without_lawyer.is_empty()
             && self.due.is_empty()
             && self.duress.is_empty()
+            && self.not_located.is_empty()
             && self.transfers.is_empty()
             && self.alarms.is_empty()
     }
@@ -173,6 +179,7 @@ impl Fold {
                 without_lawyer: Vec::new(),
                 due: Vec::new(),
                 duress: Vec::new(),
+                not_located: Vec::new(),
                 transfers: Vec::new(),
                 alarms: Vec::new(),
                 totals: Totals::default(),
@@ -239,6 +246,11 @@ impl Fold {
             h.totals.duress += 1;
             h.duress.push(item(at));
         }
+        if let Some(search) = case.search {
+            h.totals.not_located += 1;
+            h.not_located.push(item(search.since));
+            bounded(&mut h.not_located, keep, |i| (i.since, i.case_id));
+        }
         if let (Some(alarm_of), Some(moved)) = (&self.alarm_of, deadline::placement(case))
             && moved.code == super::checkpoint::CheckpointCode::FacilityTransfer
             && moved.happened_at >= at - Duration::days(ALARM_DAYS)
@@ -288,6 +300,8 @@ impl Fold {
         h.without_lawyer.sort_by_key(|i| (i.since, i.case_id));
         h.without_lawyer.truncate(keep);
         h.duress.sort_by_key(|i| (i.since, i.case_id));
+        h.not_located.sort_by_key(|i| (i.since, i.case_id));
+        h.not_located.truncate(keep);
         h.due.sort_by_key(|d| (d.due, d.case_id));
         h.due.truncate(keep);
         h.transfers.sort_by_key(|t| (t.since, t.case_id));
@@ -303,6 +317,7 @@ impl Handover {
         let items = self.unattended.iter().chain(&self.without_lawyer);
         items
             .chain(&self.duress)
+            .chain(&self.not_located)
             .map(|i| i.case_id)
             .chain(self.due.iter().map(|d| d.case_id))
             .chain(self.transfers.iter().map(|t| t.case_id))
@@ -318,6 +333,7 @@ impl Handover {
             .iter_mut()
             .chain(&mut self.without_lawyer)
             .chain(&mut self.duress)
+            .chain(&mut self.not_located)
         {
             i.name = of(&i.case_id);
         }

@@ -20,6 +20,7 @@ pub mod handover;
 pub mod incident;
 pub mod intake;
 pub mod jurisdiction;
+pub mod locate;
 pub mod privacy;
 pub mod registrant;
 pub mod roles;

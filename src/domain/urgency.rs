@@ -81,6 +81,10 @@ pub enum Reason {
     Imminent,
     /// Did not say they came out of a watched appointment.
     AppointmentMissed,
+    /// Nobody can find the person; the search's last escalation, in hours (0: none yet).
+    NotLocated {
+        escalated: u32,
+    },
     Vulnerable(Flag),
     Cancelled,
     Closed,
@@ -149,6 +153,21 @@ pub fn assess(case: &Case, now: DateTime<Utc>, rules: Rules) -> Urgency {
     if case.presses > 1 {
         tier = tier.raised();
         reasons.push(Reason::Repeated(case.presses));
+    }
+    // By its escalations (events), not by the clock: the queue's order changes only with an
+    // event or at `next_change`. Three days unaccounted for is as urgent as it gets.
+    if let Some(search) = case.search {
+        tier = if search.escalated >= 72 {
+            Tier::Critical
+        } else {
+            tier.raised()
+        };
+        reasons.insert(
+            0,
+            Reason::NotLocated {
+                escalated: search.escalated,
+            },
+        );
     }
     if !contacted(case) && now - case.received_at >= rules.silence {
         tier = tier.raised();

@@ -58,6 +58,7 @@ pub fn checkpoint(lang: Lang, code: CheckpointCode) -> &'static str {
         ),
         ChecklistStep => lang.pick("Paso de la lista de verificación", "Checklist step"),
         InterpreterNeeded => lang.pick("Necesita intérprete", "Interpreter needed"),
+        NotLocated => lang.pick("Persona no localizada", "Person not located"),
     }
 }
 
@@ -437,6 +438,41 @@ const WORDS: &[(&str, &str, &str)] = &[
         "legal representation confirmed",
     ),
     ("dif_notified", "DIF informado", "DIF told"),
+    (
+        "last_seen",
+        "Dónde y cuándo se le vio por última vez",
+        "Last seen where and when",
+    ),
+    ("result", "Resultado", "Result"),
+    ("not_there", "no está ahí", "not there"),
+    ("no_answer", "sin respuesta", "no answer"),
+    ("found", "localizada ahí", "found there"),
+    (
+        "locator_searched",
+        "localizador de detenidos de ICE consultado",
+        "ICE detainee locator searched",
+    ),
+    (
+        "field_office_asked",
+        "oficina de campo de ICE consultada",
+        "ICE field office asked",
+    ),
+    (
+        "nearby_facilities_asked",
+        "centros de detención cercanos consultados",
+        "nearby facilities asked",
+    ),
+    (
+        "local_jails_asked",
+        "cárceles locales consultadas",
+        "local jails asked",
+    ),
+    (
+        "hospitals_asked",
+        "hospitales consultados",
+        "hospitals asked",
+    ),
+    ("family_asked", "familia consultada", "family asked"),
     ("yes", "sí", "yes"),
     (
         "language",

@@ -452,6 +452,7 @@ pub fn event(lang: Lang, kind: EventKind) -> &'static str {
             "dijo que salió bien de su cita",
             "said they came out of the appointment",
         ),
+        EventKind::SearchEscalated => lang.pick("búsqueda escalada", "search escalated"),
     }
 }
 
@@ -484,6 +485,11 @@ pub fn reason(lang: Lang, reason: Reason) -> String {
         Reason::Detained => kind(lang, AlertKind::Detained).into(),
         Reason::Imminent => kind(lang, AlertKind::Imminent).into(),
         Reason::AppointmentMissed => kind(lang, AlertKind::AppointmentMissed).into(),
+        Reason::NotLocated { escalated: 0 } => lang.pick("no localizada", "not located").into(),
+        Reason::NotLocated { escalated } => match lang {
+            Lang::Es => format!("no localizada, más de {escalated} h"),
+            Lang::En => format!("not located, over {escalated} h"),
+        },
         Reason::Vulnerable(f) => flag(lang, f).1.into(),
         Reason::Cancelled => status(lang, CaseStatus::Cancelled).into(),
         Reason::Duress => lang

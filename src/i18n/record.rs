@@ -99,6 +99,10 @@ pub fn timeline_detail(
                 .to_string(),
             _ => super::reason(lang, crate::domain::urgency::Reason::Duress),
         }),
+        K::SearchEscalated => Some(match lang {
+            Lang::Es => format!("{d} horas sin localizar"),
+            Lang::En => format!("{d} hours not located"),
+        }),
         // A call's detail says it was a call: the event's own words already do.
         _ => None,
     };

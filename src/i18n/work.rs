@@ -70,6 +70,10 @@ pub fn list_kind(lang: Lang, kind: ListKind) -> &'static str {
         ListKind::Minor => lang.pick("Menor de edad bajo custodia", "Minor in custody"),
         ListKind::Death => lang.pick("Muerte bajo custodia", "Death in custody"),
         ListKind::Injury => lang.pick("Lesión bajo custodia", "Injury in custody"),
+        ListKind::Search => lang.pick(
+            "Búsqueda de persona no localizada",
+            "Search for a person not located",
+        ),
     }
 }
 
@@ -106,6 +110,11 @@ pub const FIGURES: &[(&str, &str, &str)] = &[
     ),
     ("diplomatic_notes", "Notas diplomáticas", "Diplomatic notes"),
     (
+        "not_located",
+        "Búsquedas de personas no localizadas",
+        "Searches for people not located",
+    ),
+    (
         "median_ack_minutes",
         "Mediana de alerta a atención (minutos)",
         "Median press to acknowledged (minutes)",
@@ -119,6 +128,11 @@ pub const FIGURES: &[(&str, &str, &str)] = &[
         "median_lawyer_hours",
         "Mediana de detención a abogado(a) asignado(a) (horas)",
         "Median detention to lawyer assigned (hours)",
+    ),
+    (
+        "median_located_hours",
+        "Mediana de alerta a persona localizada (horas)",
+        "Median alert to person located (hours)",
     ),
 ];
 
@@ -145,6 +159,7 @@ pub enum H {
     WithoutLawyer,
     Due,
     Duress,
+    NotLocated,
     Transfers,
     Nothing,
     Nobody,
@@ -178,6 +193,10 @@ pub fn h(lang: Lang, what: H) -> &'static str {
             "Deadlines and hearings in the next 24 hours",
         ),
         Duress => lang.pick("Casos bajo coacción", "Cases under duress"),
+        NotLocated => lang.pick(
+            "Personas no localizadas (desde que se buscan)",
+            "People not located (since the search began)",
+        ),
         Transfers => lang.pick("Traslados pendientes", "Pending transfers"),
         Nothing => lang.pick("ninguno", "none"),
         Nobody => lang.pick("nadie según el rol de guardias", "nobody, by the roster"),

@@ -201,6 +201,11 @@ pub fn handover_text(
         x.totals.duress,
     );
     section(
+        H::NotLocated,
+        x.not_located.iter().map(|i| item_line(i, zone)).collect(),
+        x.totals.not_located,
+    );
+    section(
         H::Unattended,
         x.unattended.iter().map(|i| item_line(i, zone)).collect(),
         x.totals.unattended,
@@ -281,6 +286,9 @@ pub fn handover_csv(x: &Handover) -> String {
     };
     for i in &x.duress {
         row("duress", i.case_id, i.since, "", &i.name);
+    }
+    for i in &x.not_located {
+        row("not_located", i.case_id, i.since, "", &i.name);
     }
     for i in &x.unattended {
         row("unattended", i.case_id, i.since, "", &i.name);
@@ -421,6 +429,7 @@ mod tests {
             without_lawyer: vec![],
             due: vec![],
             duress: items(9000, 30),
+            not_located: vec![],
             transfers: vec![],
             alarms: vec![],
             totals: Default::default(),

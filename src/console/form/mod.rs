@@ -549,7 +549,11 @@ impl Form {
                     choices: Vec::new(),
                 }];
                 for spec in code.fields() {
-                    let walking = code == CheckpointCode::ChecklistStep && !self.steps.is_empty();
+                    // The step field offers the open lists' steps, next first; the others (a
+                    // search step's result) offer their own choices.
+                    let walking = code == CheckpointCode::ChecklistStep
+                        && spec.name == "step"
+                        && !self.steps.is_empty();
                     let choices = if walking {
                         self.steps
                             .iter()

@@ -40,7 +40,7 @@ fn a_death_in_custody_is_walked_step_by_step() {
     update(&mut m, key(KeyCode::Enter));
     let commands = update(&mut m, ctrl('s'));
     let [Command::Submit(draft)] = &commands[..] else {
-        panic!("{commands:?}");
+        panic!("{commands:?} {}", screen(&mut m, 200, 70));
     };
     let CaseCommand::Checkpoint(req) = &draft.request else {
         panic!("{draft:?}");
@@ -332,5 +332,54 @@ fn a_missed_appointments_case_is_urgent_and_its_detail_says_what_the_person_told
     assert!(
         detail.contains("dijo antes: «Llevo mi pasaporte.»"),
         "{detail}"
+    );
+}
+
+#[test]
+fn a_person_not_located_gets_the_search_list_with_each_answer_and_the_queue_says_so() {
+    let mut m = officer(Lang::Es);
+    update(&mut m, event(raised(1, 1003, AlertKind::Detained, vec![])));
+    update(
+        &mut m,
+        event(checkpoint(2, 1003, CheckpointCode::NotLocated, &[])),
+    );
+    update(
+        &mut m,
+        event(checkpoint(
+            3,
+            1003,
+            CheckpointCode::ChecklistStep,
+            &[("step", "locator_searched"), ("result", "not_there")],
+        )),
+    );
+    m.list.selected = Some(1003);
+    let text = screen(&mut m, 200, 70);
+    assert!(text.contains("no localizada"), "{text}");
+    assert!(
+        text.contains("Búsqueda de persona no localizada 1/6"),
+        "{text}"
+    );
+    assert!(
+        text.contains("✓ localizador de detenidos de ICE consultado: no está"),
+        "{text}"
+    );
+    assert!(
+        text.contains("siguiente paso: oficina de campo de ICE consultada"),
+        "{text}"
+    );
+    // Placed: the search ends, and its list with it.
+    update(
+        &mut m,
+        event(checkpoint(
+            4,
+            1003,
+            CheckpointCode::FacilityLocated,
+            &[("facility", "Adelanto")],
+        )),
+    );
+    let text = screen(&mut m, 200, 70);
+    assert!(
+        !text.contains("Búsqueda de persona no localizada"),
+        "{text}"
     );
 }

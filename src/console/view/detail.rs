@@ -113,8 +113,17 @@ fn protection<'a>(model: &Model, case: &Case, theme: Theme, lines: &mut Vec<Line
             lines.push(Line::from(Span::styled(format!("  {next}"), style)));
             for (step, done) in &l.steps {
                 let mark = if *done { "✓" } else { "·" };
+                // A search's step says what asking found (its latest answer).
+                let found = case
+                    .checkpoints
+                    .iter()
+                    .rev()
+                    .filter(|c| c.fields.get("step").map(String::as_str) == Some(*step))
+                    .find_map(|c| c.fields.get("result"))
+                    .map(|r| format!(": {}", casework::word(lang, r)))
+                    .unwrap_or_default();
                 lines.push(Line::from(format!(
-                    "    {mark} {}",
+                    "    {mark} {}{found}",
                     casework::word(lang, step)
                 )));
             }

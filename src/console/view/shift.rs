@@ -203,6 +203,12 @@ fn handover<'a>(model: &Model, x: &Handover, theme: Theme, out: &mut Vec<Line<'a
         x.totals.duress,
         true,
     );
+    section(
+        H::NotLocated,
+        x.not_located.iter().map(item).collect(),
+        x.totals.not_located,
+        true,
+    );
     // Live, as the strip above counts them: one number for one question on one screen.
     section(
         H::Unattended,

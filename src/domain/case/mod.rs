@@ -175,6 +175,10 @@ pub struct Case {
     /// they told beforehand, and whether they said they came out since.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appointment: Option<super::appointment::OnCase>,
+    /// Open while nobody can find the person (`NOT_LOCATED` until a placement, a release, a
+    /// removal or a closing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<super::locate::Search>,
     /// Under a legal hold: retention erases nothing of the person while it stands.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub legal_hold: bool,
@@ -272,6 +276,7 @@ impl Case {
                 .collect(),
             triage: None,
             appointment: None,
+            search: None,
             legal_hold: false,
             former_lawyers: Vec::new(),
             former_consulates: Vec::new(),
@@ -396,6 +401,11 @@ impl Case {
             EventBody::TriageRecorded(t) => self.triage = Some(*t),
             EventBody::LegalHold(h) => self.legal_hold = h.on,
             EventBody::AppointmentLinked(l) => self.appointment = Some(l.appointment.clone()),
+            EventBody::SearchEscalated(e) => {
+                if let Some(s) = &mut self.search {
+                    s.escalated = s.escalated.max(e.hours);
+                }
+            }
             EventBody::AppointmentOut(o) => {
                 if let Some(a) = self
                     .appointment
@@ -465,6 +475,20 @@ impl Case {
                 if c.code == CheckpointCode::DetentionConfirmed {
                     self.kind = AlertKind::Detained;
                 }
+                match c.code {
+                    CheckpointCode::NotLocated if self.search.is_none() => {
+                        self.search = Some(super::locate::Search {
+                            since: c.happened_at,
+                            escalated: 0,
+                        })
+                    }
+                    // Found: held somewhere, out, or gone.
+                    CheckpointCode::FacilityLocated
+                    | CheckpointCode::FacilityTransfer
+                    | CheckpointCode::Released
+                    | CheckpointCode::Removed => self.search = None,
+                    _ => {}
+                }
                 self.checkpoints.push(CheckpointRecord {
                     seq: event.seq,
                     code: c.code,
@@ -482,8 +506,10 @@ impl Case {
                 text: n.text.clone(),
             }),
             EventBody::CaseClosed(c) => {
-                // Nothing is handed over any more: a pending transfer or offer is withdrawn.
+                // Nothing is handed over any more: a pending transfer or offer is withdrawn,
+                // and nobody is searched for.
                 self.transfer = None;
+                self.search = None;
                 self.offered_to = None;
                 self.status = CaseStatus::Closed;
                 self.closed = Some(Closure {
@@ -693,6 +719,7 @@ fn entry(event: &Event) -> TimelineEntry {
             .into(),
         ),
         EventBody::AppointmentOut(_) => None,
+        EventBody::SearchEscalated(e) => Some(e.hours.to_string()),
         EventBody::RelativeNotified(n) => Some(format!(
             "{}:{}",
             n.relative,

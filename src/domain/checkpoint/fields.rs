@@ -49,6 +49,13 @@ use FieldKind::{ANumber, Choice, Date, DateTime as When, Language, Money, Text, 
 
 /// Every step of the checklists (`domain::checklist`), for the `step` field's choices.
 pub const CHECKLIST_STEPS: &[&str] = &[
+    // The search for a person not located (`domain::locate::STEPS`).
+    "locator_searched",
+    "field_office_asked",
+    "nearby_facilities_asked",
+    "local_jails_asked",
+    "hospitals_asked",
+    "family_asked",
     "next_of_kin_notified",
     "official_cause_requested",
     "official_cause_received",
@@ -307,7 +314,17 @@ impl CheckpointCode {
                 f!("occurred_on", Date, YES, NO),
                 f!("facility", Text, NO, NO),
             ],
-            ChecklistStep => &[f!("step", Choice(CHECKLIST_STEPS), YES, NO)],
+            ChecklistStep => &[
+                f!("step", Choice(CHECKLIST_STEPS), YES, NO),
+                // A search's step: what asking found (`domain::locate::RESULTS`).
+                f!(
+                    "result",
+                    Choice(&["not_there", "no_answer", "found"]),
+                    NO,
+                    NO
+                ),
+            ],
+            NotLocated => &[f!("last_seen", Text, NO, NO)],
             InterpreterNeeded => &[f!("language", Language, YES, NO)],
         }
     }

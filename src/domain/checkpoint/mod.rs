@@ -74,6 +74,7 @@ codes! {
     HarmInCustody = "HARM_IN_CUSTODY",
     ChecklistStep = "CHECKLIST_STEP",
     InterpreterNeeded = "INTERPRETER_NEEDED",
+    NotLocated = "NOT_LOCATED",
 }
 
 /// How a case ended (checkpoints.md, "Case outcomes").
@@ -481,7 +482,7 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert_eq!(CheckpointCode::parse(code.as_str()), Some(*code));
         }
-        assert_eq!(CheckpointCode::ALL.len(), 35);
+        assert_eq!(CheckpointCode::ALL.len(), 36);
         assert_eq!(
             CloseOutcome::parse("false-alarm"),
             Some(CloseOutcome::FalseAlarm)

@@ -269,6 +269,9 @@ pub async fn run_escalations(state: AppState) {
         {
             tracing::error!(error = %e, "escalation pass failed");
         }
+        if let Err(e) = state.store.escalate_searches(state.now()).await {
+            tracing::error!(error = %e, "search escalation pass failed");
+        }
         crate::hub::metrics::pass("escalation", started.elapsed().as_secs_f64());
         tokio::select! {
             _ = state.shutdown.cancelled() => return,

@@ -176,6 +176,12 @@ pub(crate) const APPOINTMENTS: Table = Table {
     ],
 };
 
+pub(crate) const SEARCHES: Table = Table {
+    name: "searches",
+    key: "case_id",
+    columns: &["case_id", "consulate", "since", "escalated"],
+};
+
 /// Every sealed table (the case rows have their own MAC, `chain.rs`).
 pub(crate) const SEALED: &[&Table] = &[
     &STAFF,
@@ -190,6 +196,7 @@ pub(crate) const SEALED: &[&Table] = &[
     &PLACEMENTS,
     &FACILITIES,
     &APPOINTMENTS,
+    &SEARCHES,
 ];
 
 /// Those that grant access, checked whole before a hub serves.

@@ -99,3 +99,53 @@ impl Store {
         .await
     }
 }
+
+/// Open searches with an escalation due: past 24 hours with none made (?1), past 48 with at
+/// most the first (?2), past 72 with at most the second (?3). `domain::locate::ESCALATIONS`.
+const SEARCH_DUE: &str = "FROM searches WHERE (escalated < 24 AND since <= ?1)
+     OR (escalated < 48 AND since <= ?2) OR (escalated < 72 AND since <= ?3)";
+
+impl Store {
+    /// Escalates every search for a person not located whose next escalation is due at `now`
+    /// (`domain::locate`): the event goes to the case's consulate and, from 48 hours, the national
+    /// supervisors' consoles. Returns how many were appended.
+    pub async fn escalate_searches(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        use crate::domain::locate::SearchEscalated;
+        let cutoffs = [24, 48, 72].map(|h| sortable_time(now - chrono::Duration::hours(h)));
+        let probe = cutoffs.clone();
+        let any = self
+            .read(move |tx| {
+                Ok(tx
+                    .query_row(&format!("SELECT 1 {SEARCH_DUE} LIMIT 1"), probe, |_| Ok(()))
+                    .optional()?
+                    .is_some())
+            })
+            .await?;
+        if !any {
+            return Ok(0);
+        }
+        self.write(move |ctx| {
+            let due: Vec<i64> = ctx.conn().query_map(
+                &format!("SELECT case_id {SEARCH_DUE} ORDER BY since LIMIT {BATCH}"),
+                cutoffs,
+                |r| r.get(0),
+            )?;
+            let mut appended = 0;
+            for id in due {
+                // Decided on the case as the log has it, inside the write: a second hub, or a
+                // placement logged a moment ago, leaves nothing due.
+                let Some(case) = ctx.case(id as u64)? else {
+                    continue;
+                };
+                let Some((hours, tell)) = case.search.and_then(|s| s.due(now)) else {
+                    continue;
+                };
+                let body = EventBody::SearchEscalated(SearchEscalated { hours, tell });
+                ctx.append(case.id, &case.consulate, Actor::Hub, now, None, body)?;
+                appended += 1;
+            }
+            Ok(appended)
+        })
+        .await
+    }
+}

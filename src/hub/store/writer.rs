@@ -187,6 +187,7 @@ impl WriteCtx<'_> {
             }
         }
         placements_after(self, &event, &case)?;
+        searches_after(self, &event, &case)?;
         if self.publishes() {
             let frames = Published::frames(
                 event.seq,
@@ -454,6 +455,41 @@ fn placements_after(ctx: &WriteCtx<'_>, event: &Event, case: &Case) -> Result<()
                     [case.id as i64],
                 )?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// Keeps `searches` in step with a case's events: a row while the case's search is open, with
+/// its last escalation. Only the events that can move a search touch the table.
+fn searches_after(ctx: &WriteCtx<'_>, event: &Event, case: &Case) -> Result<(), StoreError> {
+    let moves = matches!(
+        event.body,
+        EventBody::CheckpointLogged(_)
+            | EventBody::CaseClosed(_)
+            | EventBody::SearchEscalated(_)
+            | EventBody::TransferAccepted(_)
+    );
+    if !moves {
+        return Ok(());
+    }
+    match case.search {
+        Some(s) => {
+            ctx.execute(
+                "INSERT INTO searches (case_id, consulate, since, escalated) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (case_id) DO UPDATE SET consulate = excluded.consulate,
+                     since = excluded.since, escalated = excluded.escalated",
+                params![
+                    case.id as i64,
+                    case.consulate,
+                    sortable_time(s.since),
+                    i64::from(s.escalated)
+                ],
+            )?;
+            ctx.reseal(&super::rows::SEARCHES, case.id as i64)?;
+        }
+        None => {
+            ctx.execute("DELETE FROM searches WHERE case_id = ?1", [case.id as i64])?;
         }
     }
     Ok(())
