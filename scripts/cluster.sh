@@ -217,7 +217,7 @@ say "three hubs up: ${HUB_URLS[*]}"
 TOKEN=$(env "${hub_env[@]}" GUARDIA_HUB_KEY_FILE="$KEY" \
     "$GUARDIA" admin staff add --db "$DB" --name "Supervisora de prueba" \
     --role supervisor --national 2>"$TMP/admin.log" |
-    sed -n 's/^token (shown once; store it safely): //p') || true
+    grep -o 'gds_[0-9a-f]*' | head -1) || true  # the line is in the configured language
 [[ -n $TOKEN ]] || {
     cat "$TMP/admin.log" >&2
     die "could not add a supervisor"

@@ -172,6 +172,7 @@ async fn main() -> Result<()> {
             phones,
             runs,
             nats,
+            nats_replicas,
             baseline,
             slow,
             json,
@@ -209,6 +210,7 @@ async fn main() -> Result<()> {
                 subscribers,
                 phones,
                 runs: runs.max(1),
+                nats_replicas: nats_replicas.clamp(1, 5),
             };
             let reports = match nats {
                 Some(url) => guardia::bench::run_nats(options, &url).await,

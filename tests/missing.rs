@@ -184,3 +184,32 @@ async fn a_search_step_takes_only_the_searchs_results_and_closing_the_case_ends_
     );
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn an_insider_deleting_an_open_searchs_row_to_silence_it_is_found_by_verify() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let phone = hub.enroll("Raúl Ficticio", &[]).await;
+    let case = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await
+        .case_id;
+    checkpoint(&hub, &officer, case, json!({"code": "NOT_LOCATED"})).await;
+    let check = || {
+        guardia::hub::store::verify::verify_target(
+            &target(hub.dir.path()),
+            Some(&key_file(hub.dir.path())),
+        )
+        .unwrap()
+        .findings
+    };
+    assert!(check().is_empty(), "{:?}", check());
+    hub.with_db(|c| c.execute("DELETE FROM searches", ()).unwrap());
+    let found = check();
+    assert!(
+        found.iter().any(|f| f
+            .what
+            .contains(&format!("case {case}'s open search has no row"))),
+        "{found:?}"
+    );
+}

@@ -44,6 +44,8 @@ pub struct BenchOptions {
     /// Runs of `duration` back to back on the same phones, subscribers and hub (a raid that
     /// goes on): one report each.
     pub runs: usize,
+    /// Copies of the JetStream stream, for the NATS comparison (3 for a three-node cluster).
+    pub nats_replicas: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -31,24 +31,32 @@ const STREAM: &str = "GUARDIA_BENCH";
 /// would time out waiting for the server rather than measure anything.
 const CREATING_AT_ONCE: usize = 32;
 
+/// A client of the server at `url`, or of a cluster's nodes listed comma-separated (the client
+/// picks one at random, so subscribers spread over the nodes as consoles over hubs).
 async fn connect(url: &str) -> Result<async_nats::Client, String> {
+    let servers = url
+        .split(',')
+        .map(|u| u.trim().parse::<async_nats::ServerAddr>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("not a NATS URL: {url}: {e}"))?;
     async_nats::ConnectOptions::new()
         // The benchmark's own name in the server's connection list.
         .name("guardia-bench")
-        .connect(url)
+        .connect(servers)
         .await
         .map_err(|e| format!("cannot reach NATS at {url}: {e}"))
 }
 
 /// The stream, made if missing; refuses one that would not make acknowledgements durable.
-async fn stream(js: &jetstream::Context) -> Result<(), String> {
+async fn stream(js: &jetstream::Context, replicas: usize) -> Result<(), String> {
     let s = js
         .get_or_create_stream(stream::Config {
             name: STREAM.into(),
             subjects: vec!["alerts.>".into()],
             storage: stream::StorageType::File,
-            // One copy, as the hub has one database file.
-            num_replicas: 1,
+            // One copy, as the hub has one database file; three on a three-node cluster, as
+            // three hubs share one PostgreSQL.
+            num_replicas: replicas,
             ..Default::default()
         })
         .await
@@ -152,7 +160,7 @@ async fn remove_consumers(js: &jetstream::Context) -> Result<(), String> {
 pub async fn run(options: BenchOptions, url: &str) -> Result<Vec<BenchReport>, String> {
     let client = connect(url).await?;
     let js = jetstream::new(client);
-    stream(&js).await?;
+    stream(&js, options.nats_replicas).await?;
     remove_consumers(&js).await?;
 
     let ready = Arc::new(AtomicU64::new(0));

@@ -138,6 +138,10 @@ pub enum Command {
         /// build with --features peer-nats; see scripts/perf.sh).
         #[arg(long, conflicts_with_all = ["hub", "baseline"])]
         nats: Option<String>,
+        /// Copies of the JetStream stream (3 for a three-node cluster, whose URLs --nats then
+        /// lists comma-separated).
+        #[arg(long, default_value_t = 1, requires = "nats")]
+        nats_replicas: usize,
         /// Also measure the machine's limits: raw SQLite commits and a bare HTTP server.
         #[arg(long)]
         baseline: bool,

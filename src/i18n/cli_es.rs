@@ -169,6 +169,11 @@ pub(super) const ES: &[(&str, &str, &str)] = &[
     ),
     (
         "guardia bench",
+        "nats_replicas",
+        "Copias del flujo de JetStream (3 para un clúster de tres nodos, cuyas URL se listan en --nats separadas por comas).",
+    ),
+    (
+        "guardia bench",
         "baseline",
         "Mide también los límites de la máquina: commits de SQLite sin más y un servidor HTTP vacío.",
     ),

@@ -142,6 +142,7 @@ fn raise_for(
         None,
         now,
         actor,
+        None,
     )
 }
 

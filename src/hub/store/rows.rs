@@ -292,6 +292,29 @@ pub(super) fn reseal(
     Ok(())
 }
 
+/// Runs `update` (an `UPDATE` of one row of `table`, without `RETURNING`) and seals the row as
+/// it returns it: one round trip fewer than the update and [`reseal`]'s read. Returns how many
+/// rows changed (0 or 1).
+pub(super) fn change_and_reseal<P: super::db::Params>(
+    conn: &Conn,
+    keys: &Keys,
+    table: &Table,
+    update: &str,
+    params: P,
+) -> Result<usize, StoreError> {
+    let n = table.columns.len();
+    let sql = format!("{update} RETURNING {}, mac", table.columns.join(", "));
+    let rows = conn.query_map(&sql, params, |r| read_row(r, n))?;
+    for (values, _) in &rows {
+        let mac = keys.row_mac(table, values);
+        conn.execute(
+            &table.update(),
+            &[values[0].to_value(), mac[..].to_value()][..],
+        )?;
+    }
+    Ok(rows.len())
+}
+
 /// A row whose seal does not hold: the table, and the row's key as text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unsealed {
@@ -479,6 +502,7 @@ pub(super) fn check_against_log(conn: &Conn) -> Result<Vec<String>, StoreError> 
             Ok(())
         },
     )?;
+    found.extend(searches_against_cases(conn)?);
     for id in revoked {
         let live = conn.exists(
             "SELECT 1 FROM registrants WHERE id = ?1 AND revoked = 0",
@@ -490,6 +514,57 @@ pub(super) fn check_against_log(conn: &Conn) -> Result<Vec<String>, StoreError> 
                  the row lets it act"
             ));
         }
+    }
+    Ok(found)
+}
+
+/// The open searches against the cases they belong to (whose rows the chain and the fold vouch
+/// for): a row deleted would silence a search's escalations, an older one put back would change
+/// what the pass finds due.
+fn searches_against_cases(conn: &Conn) -> Result<Vec<String>, StoreError> {
+    use std::collections::BTreeMap;
+    let mut want: BTreeMap<i64, (String, i64)> = BTreeMap::new();
+    conn.query_each(
+        "SELECT id, state FROM cases WHERE state LIKE '%\"search\"%'",
+        (),
+        |r| -> Result<(), StoreError> {
+            let state: String = r.get(1)?;
+            let case: crate::domain::case::Case = serde_json::from_str(&state)?;
+            if let Some(s) = case.search {
+                want.insert(
+                    r.get(0)?,
+                    (
+                        super::writer::sortable_time(s.since),
+                        i64::from(s.escalated),
+                    ),
+                );
+            }
+            Ok(())
+        },
+    )?;
+    let mut found = Vec::new();
+    conn.query_each(
+        "SELECT case_id, since, escalated FROM searches ORDER BY case_id",
+        (),
+        |r| -> Result<(), StoreError> {
+            let id: i64 = r.get(0)?;
+            let row: (String, i64) = (r.get(1)?, r.get(2)?);
+            match want.remove(&id) {
+                Some(w) if w == row => {}
+                Some(_) => found.push(format!(
+                    "searches row {id}: not what the case's search says (an older copy?)"
+                )),
+                None => found.push(format!(
+                    "searches row {id}: the case has no open search (a row put back?)"
+                )),
+            }
+            Ok(())
+        },
+    )?;
+    for id in want.keys() {
+        found.push(format!(
+            "searches: case {id}'s open search has no row (deleted? its escalations would stop)"
+        ));
     }
     Ok(found)
 }

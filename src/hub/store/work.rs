@@ -75,12 +75,31 @@ pub(super) fn append_work(
     };
     let rows = {
         let conn = ctx.conn();
+        // The memberships an incident's cases ask about, read together rather than one
+        // statement a case.
+        let members = match &event.body {
+            EventBody::IncidentRecorded(i) => match &i.change {
+                crate::domain::event::IncidentChange::Opened { cases, .. }
+                | crate::domain::event::IncidentChange::CasesAdded { cases } => {
+                    work_rows::members(conn, cases.iter().copied())?
+                }
+                _ => Default::default(),
+            },
+            _ => Default::default(),
+        };
         let failed = std::cell::RefCell::new(None);
-        let rows = project(&event, &|key: &RowKey| match work_rows::load(conn, key) {
-            Ok(row) => row,
-            Err(e) => {
-                failed.borrow_mut().get_or_insert(e.to_string());
-                None
+        let rows = project(&event, &|key: &RowKey| {
+            if let RowKey::Member(case) = key
+                && let Some(incident) = members.get(case)
+            {
+                return incident.map(|incident| Row::Member { incident });
+            }
+            match work_rows::load(conn, key) {
+                Ok(row) => row,
+                Err(e) => {
+                    failed.borrow_mut().get_or_insert(e.to_string());
+                    None
+                }
             }
         });
         if let Some(why) = failed.into_inner() {
@@ -88,9 +107,14 @@ pub(super) fn append_work(
         }
         rows
     };
+    let mut members = Vec::new();
     for (key, row) in &rows {
-        work_rows::save(ctx, &event, key, row)?;
+        match (key, row) {
+            (RowKey::Member(case), Row::Member { incident }) => members.push((*case, *incident)),
+            _ => work_rows::save(ctx, &event, key, row)?,
+        }
     }
+    work_rows::save_members(ctx, &members)?;
     Ok(seq)
 }
 
@@ -255,14 +279,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         self.write(move |ctx| {
-            let mut members = std::collections::HashMap::new();
-            for c in clusters.iter().flat_map(|c| c.ids.iter()) {
-                let member = match work_rows::load(ctx.conn(), &RowKey::Member(*c))? {
-                    Some(Row::Member { incident }) => Some(incident),
-                    _ => None,
-                };
-                members.insert(*c, member);
-            }
+            let members = work_rows::members(
+                ctx.conn(),
+                clusters.iter().flat_map(|c| c.ids.iter().copied()),
+            )?;
             let plan = crate::domain::incident::from_clusters(&clusters, |id| {
                 members.get(&id).copied().flatten()
             });

@@ -95,12 +95,20 @@ pub(super) fn save(
             ctx.reseal(&rows::INCIDENTS, *id as i64)
         }
         (RowKey::Member(case), Row::Member { incident }) => {
+            // Sealed in the insert: two integers are stored exactly as given, so the seal need
+            // not be read back (a raid adds thousands of these in one write; on PostgreSQL the
+            // read and the second update were two round trips each).
+            let (case, incident) = (*case as i64, *incident as i64);
+            let mac = ctx.row_mac(
+                &rows::INCIDENT_CASES,
+                &[super::db::Owned::Int(case), super::db::Owned::Int(incident)],
+            );
             ctx.execute(
-                "INSERT INTO incident_cases (case_id, incident_id) VALUES (?1, ?2)
+                "INSERT INTO incident_cases (case_id, incident_id, mac) VALUES (?1, ?2, ?3)
                  ON CONFLICT (case_id) DO NOTHING",
-                params![*case as i64, *incident as i64],
+                params![case, incident, &mac[..]],
             )?;
-            ctx.reseal(&rows::INCIDENT_CASES, *case as i64)
+            Ok(())
         }
         _ => Err(StoreError::Corrupt(format!(
             "a row of the wrong kind for {key:?}"
@@ -110,6 +118,69 @@ pub(super) fn save(
 
 fn parsed<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, StoreError> {
     Ok(serde_json::from_str(body)?)
+}
+
+/// Saves memberships of cases in incidents, a few hundred rows a statement, each sealed in the
+/// insert (two integers stored as given). A case already in an incident stays in it.
+pub(super) fn save_members(ctx: &WriteCtx<'_>, members: &[(u64, u64)]) -> Result<(), StoreError> {
+    use super::db::{Owned, ToValue};
+    for chunk in members.chunks(300) {
+        let rows: Vec<(i64, i64, Vec<u8>)> = chunk
+            .iter()
+            .map(|(case, incident)| {
+                let (case, incident) = (*case as i64, *incident as i64);
+                let mac = ctx.row_mac(
+                    &rows::INCIDENT_CASES,
+                    &[Owned::Int(case), Owned::Int(incident)],
+                );
+                (case, incident, mac)
+            })
+            .collect();
+        let places = (0..rows.len())
+            .map(|i| format!("(?{}, ?{}, ?{})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let values: Vec<super::db::Value<'_>> = rows
+            .iter()
+            .flat_map(|(c, i, m)| [c.to_value(), i.to_value(), m.to_value()])
+            .collect();
+        ctx.execute(
+            &format!(
+                "INSERT INTO incident_cases (case_id, incident_id, mac) VALUES {places}
+                 ON CONFLICT (case_id) DO NOTHING"
+            ),
+            &values[..],
+        )?;
+    }
+    Ok(())
+}
+
+/// The incident each of `cases` belongs to, if any, a few hundred a statement: a raid's pass and
+/// its write ask this of thousands of cases, and on PostgreSQL one statement a case held the
+/// writer for half a second. The ids are integers, written into the SQL as numbers.
+pub(super) fn members(
+    conn: &Conn,
+    cases: impl IntoIterator<Item = u64>,
+) -> Result<std::collections::HashMap<u64, Option<u64>>, StoreError> {
+    let ids: Vec<u64> = cases.into_iter().collect();
+    let mut out: std::collections::HashMap<u64, Option<u64>> =
+        ids.iter().map(|id| (*id, None)).collect();
+    for chunk in ids.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(|id| id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let found: Vec<(i64, i64)> = conn.query_map(
+            &format!("SELECT case_id, incident_id FROM incident_cases WHERE case_id IN ({list})"),
+            (),
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        for (case, incident) in found {
+            out.insert(case as u64, Some(incident as u64));
+        }
+    }
+    Ok(out)
 }
 
 /// One row as stored, read into what the fold speaks of.

@@ -65,6 +65,26 @@ impl WriteCtx<'_> {
         super::rows::reseal(self.conn, self.keys, table, &key)
     }
 
+    /// The seal of a row of `table` holding `values`, for an insert that writes it with the row
+    /// (only where the values are stored as given: integers, say).
+    pub(super) fn row_mac(
+        &self,
+        table: &super::rows::Table,
+        values: &[super::db::Owned],
+    ) -> Vec<u8> {
+        self.keys.row_mac(table, values).to_vec()
+    }
+
+    /// An `UPDATE` of one row of a sealed table, sealed as the update returns it (`rows.rs`).
+    pub(super) fn change_and_reseal<P: super::db::Params>(
+        &self,
+        table: &super::rows::Table,
+        update: &str,
+        params: P,
+    ) -> Result<usize, StoreError> {
+        super::rows::change_and_reseal(self.conn, self.keys, table, update, params)
+    }
+
     /// One row, through the same statement cache.
     pub fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> super::db::Result<T>
     where
@@ -167,21 +187,19 @@ impl WriteCtx<'_> {
         if case.registrant_id > 0 {
             match &event.body {
                 EventBody::AlertRaised(_) | EventBody::CaseReopened(_) => {
-                    self.execute(
+                    self.change_and_reseal(
+                        &super::rows::REGISTRANTS,
                         "UPDATE registrants SET open_case_id = ?1 WHERE id = ?2",
                         params![case.id as i64, case.registrant_id],
                     )?;
-                    self.reseal(&super::rows::REGISTRANTS, case.registrant_id)?;
                 }
                 EventBody::CaseClosed(_) => {
-                    let moved = self.execute(
+                    self.change_and_reseal(
+                        &super::rows::REGISTRANTS,
                         "UPDATE registrants SET open_case_id = NULL
                           WHERE id = ?1 AND open_case_id = ?2",
                         params![case.registrant_id, case.id as i64],
                     )?;
-                    if moved > 0 {
-                        self.reseal(&super::rows::REGISTRANTS, case.registrant_id)?;
-                    }
                 }
                 _ => {}
             }
