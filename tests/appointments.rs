@@ -570,3 +570,46 @@ async fn erasing_the_person_takes_their_appointments_with_them() {
     assert!(erased["appointment"]["note"].is_null());
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn the_simulator_schedules_tomorrows_check_ins_in_the_district_and_misses_some() {
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Officer, Some("los-angeles")).await;
+    let mut phones = Vec::new();
+    for n in 0..3 {
+        let p = hub.enroll(&format!("Simulada {n}"), &[]).await;
+        phones.push(guardia::simulate::Phone {
+            token: p.device_token,
+        });
+    }
+    let done = guardia::simulate::appointments::schedule(
+        &hub.http,
+        &hub.url,
+        &phones,
+        (34.05, -118.24),
+        8,
+        2,
+    )
+    .await
+    .unwrap();
+    assert_eq!((done.watched, done.missed), (8, 2));
+    // Every one is in Los Angeles's district: its officer lists the six of tomorrow.
+    let list: Vec<Value> = hub
+        .json_as(&officer, "/v1/appointments/watched?hours=48")
+        .await;
+    assert_eq!(list.len(), 6, "{list:?}");
+    assert!(list.iter().all(|a| a["place"]["facility"].is_string()));
+    // The two that went in a minute ago are due once the grace has passed.
+    let n = hub
+        .store
+        .watch_appointments(
+            Utc::now() + Duration::minutes(3),
+            Duration::minutes(2),
+            consulates(),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    hub.stop().await;
+}

@@ -75,13 +75,22 @@ pub fn slot(lang: Lang, s: &Slot, zone: chrono_tz::Tz, today: chrono::NaiveDate)
 /// A case's appointment, in lines: what it was, where, when, what the person told beforehand,
 /// and whether they said they came out since.
 pub fn on_case(lang: Lang, a: &OnCase, zone: chrono_tz::Tz) -> Vec<String> {
-    let mut out = vec![format!(
-        "{} · {} · {} ({} min)",
-        kind(lang, a.kind),
-        a.place.name,
-        time::local(a.starts_at, zone),
-        a.expected_minutes
-    )];
+    let mut out = vec![match lang {
+        Lang::Es => format!(
+            "{} · {} · {}, {} min previstos",
+            kind(lang, a.kind),
+            a.place.name,
+            time::local(a.starts_at, zone),
+            a.expected_minutes
+        ),
+        Lang::En => format!(
+            "{} · {} · {}, expected to take {} min",
+            kind(lang, a.kind),
+            a.place.name,
+            time::local(a.starts_at, zone),
+            a.expected_minutes
+        ),
+    }];
     if !a.note.is_empty() {
         out.push(match lang {
             Lang::Es => format!("dijo antes: «{}»", a.note),

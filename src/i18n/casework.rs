@@ -438,11 +438,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "legal representation confirmed",
     ),
     ("dif_notified", "DIF informado", "DIF told"),
-    (
-        "last_seen",
-        "Dónde y cuándo se le vio por última vez",
-        "Last seen where and when",
-    ),
+    ("last_seen", "Visto por última vez", "Last seen"),
     ("result", "Resultado", "Result"),
     ("not_there", "no está ahí", "not there"),
     ("no_answer", "sin respuesta", "no answer"),

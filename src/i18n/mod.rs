@@ -371,6 +371,14 @@ pub fn kind(lang: Lang, kind: AlertKind) -> &'static str {
     }
 }
 
+/// The kind as the queue's narrow column shows it (nine cells).
+pub fn kind_column(lang: Lang, k: AlertKind) -> &'static str {
+    match k {
+        AlertKind::AppointmentMissed => lang.pick("no salió", "not out"),
+        other => kind(lang, other),
+    }
+}
+
 pub fn status(lang: Lang, status: CaseStatus) -> &'static str {
     match status {
         CaseStatus::Open => lang.pick("abierta", "open"),

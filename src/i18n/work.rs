@@ -194,8 +194,8 @@ pub fn h(lang: Lang, what: H) -> &'static str {
         ),
         Duress => lang.pick("Casos bajo coacción", "Cases under duress"),
         NotLocated => lang.pick(
-            "Personas no localizadas (desde que se buscan)",
-            "People not located (since the search began)",
+            "Personas no localizadas, desde que se buscan",
+            "People not located, since the search began",
         ),
         Transfers => lang.pick("Traslados pendientes", "Pending transfers"),
         Nothing => lang.pick("ninguno", "none"),

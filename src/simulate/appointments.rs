@@ -1,9 +1,9 @@
-//! Simulated appointments: phones tell the hub of tomorrow's ICE check-ins at the hold rooms
-//! nearest a point, and a few of them "went in" an hour ago and never say they came out, so the
-//! hub raises those alerts once its grace has passed (the demo's grace is two minutes).
+//! Simulated appointments: phones tell the hub of tomorrow's ICE check-ins at the ICE offices in
+//! the consular district of a point, at the hours offices call people in, and a few of them went
+//! in a minute ago and never say they came out, so the hub raises those alerts once its grace has
+//! passed (the demo's grace is two minutes).
 
-use chrono::{Duration, DurationRound, Utc};
-use rand::Rng;
+use chrono::{Duration, NaiveTime, Utc};
 use rand::seq::IndexedRandom;
 use serde_json::json;
 use uuid::Uuid;
@@ -28,16 +28,35 @@ pub struct Scheduled {
     pub missed: usize,
 }
 
-/// The ICE offices where people check in (hold rooms and staging sites) nearest `near`.
-fn offices(near: Point, how_many: usize) -> Vec<String> {
+/// The hours check-ins are called for, local time: several people at the same hour, as offices
+/// schedule them.
+const SLOTS: &[(u32, u32)] = &[(8, 0), (8, 0), (9, 0), (10, 30), (13, 0)];
+
+/// The ICE offices where people check in (hold rooms and staging sites) nearest `near` within
+/// the consular district that holds it (its consulate watches them), and that consulate's zone.
+fn offices(near: Point, how_many: usize) -> (Vec<String>, chrono_tz::Tz) {
+    let consulates =
+        crate::domain::consulate::parse_csv(crate::config::BUILTIN_CONSULATES).unwrap_or_default();
+    let j = crate::domain::jurisdiction::Jurisdictions::current();
+    let home = j.route(near, &consulates).map(|(c, _, _)| c.clone());
     let registry = Registry::new();
     let mut found: Vec<(f64, String)> = registry
         .iter()
         .filter(|f| matches!(f.kind.as_str(), "HOLD" | "STAGING"))
+        .filter(|f| {
+            home.as_ref().is_none_or(|h| {
+                j.route(f.point(), &consulates)
+                    .is_some_and(|(c, _, _)| c.id == h.id)
+            })
+        })
         .map(|f| (distance_km(near, f.point()), f.code.clone()))
         .collect();
     found.sort_by(|a, b| a.0.total_cmp(&b.0));
-    found.into_iter().take(how_many).map(|(_, c)| c).collect()
+    let zone = home.map_or(chrono_tz::UTC, |h| h.zone());
+    (
+        found.into_iter().take(how_many).map(|(_, c)| c).collect(),
+        zone,
+    )
 }
 
 /// Schedules `count` appointments over the next day at the offices nearest `near`, spread over
@@ -50,7 +69,7 @@ pub async fn schedule(
     count: usize,
     missed: usize,
 ) -> Result<Scheduled, String> {
-    let places = offices(
+    let (places, zone) = offices(
         Point {
             lat: near.0,
             lon: near.1,
@@ -62,21 +81,24 @@ pub async fn schedule(
     }
     let mut done = Scheduled::default();
     let now = Utc::now();
+    let tomorrow = now.with_timezone(&zone).date_naive() + Duration::days(1);
     for n in 0..count {
         let (body, misses) = {
             let mut rng = rand::rng();
             let misses = n < missed;
             let place = places.choose(&mut rng).cloned().unwrap_or_default();
-            // Missed ones: in an hour ago for a minute's business. The rest: on the half hour,
-            // over the next day, mostly an hour.
+            // Missed ones: went in a minute ago for a minute's business, so they are due once
+            // the hub's grace has passed. The rest: tomorrow at the offices' hours.
             let (starts_at, minutes) = if misses {
-                (now - Duration::minutes(59), 1)
+                (now - Duration::minutes(1), 1)
             } else {
-                let at = now + Duration::minutes(rng.random_range(90..22 * 60));
-                (
-                    at.duration_trunc(Duration::minutes(30)).unwrap_or(at),
-                    *[30, 60, 60, 90].choose(&mut rng).unwrap_or(&60),
-                )
+                let (h, m) = *SLOTS.choose(&mut rng).unwrap_or(&(9, 0));
+                let local = tomorrow.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default());
+                let at = local
+                    .and_local_timezone(zone)
+                    .earliest()
+                    .map_or(now + Duration::days(1), |t| t.with_timezone(&Utc));
+                (at, *[30, 60, 60, 90].choose(&mut rng).unwrap_or(&60))
             };
             let body = json!({
                 "kind": "ice_check_in",

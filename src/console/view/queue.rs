@@ -337,7 +337,7 @@ pub fn render(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             let cells = vec![
                 Cell::from(case.id.to_string()),
                 Cell::from(i18n::age((model.now - case.pressed_at).num_seconds())),
-                Cell::from(i18n::kind(lang, case.kind)),
+                Cell::from(i18n::kind_column(lang, case.kind)),
                 Cell::from(name),
                 Cell::from(
                     case.known_distance()

@@ -202,7 +202,12 @@ impl Store {
                 Some(known),
             )?;
             if watched && !outcome.replayed {
-                super::appointments::link_press(ctx, registrant_id, outcome.value.case_id, now)?;
+                super::appointment_rows::link_press(
+                    ctx,
+                    registrant_id,
+                    outcome.value.case_id,
+                    now,
+                )?;
             }
             Ok(outcome)
         })

@@ -11,14 +11,14 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::alerts::{Outcome, device_alive, raise_in};
+use super::appointment_rows::{COLUMNS, Row, link, open, own_row, row, set_state};
 use super::db::{OptionalExtension, params};
 use super::writer::sortable_time;
 use super::{Store, StoreError, WriteCtx, deliveries};
 use crate::api::AlertResponse;
 use crate::domain::alert::{AlertKind, AlertRequest, CancelReason};
 use crate::domain::appointment::{
-    Appointment, AppointmentLinked, AppointmentOut, AppointmentState, Linked, MAX_PER_DAY,
-    MAX_WAITING,
+    Appointment, AppointmentOut, AppointmentState, Linked, MAX_PER_DAY, MAX_WAITING,
 };
 use crate::domain::consulate::Consulate;
 use crate::domain::event::{Actor, AlertCancelled, AlertRepeated, Encoded, EventBody, NoticeAbout};
@@ -33,67 +33,6 @@ pub struct NewAppointment {
     /// The phone's `Idempotency-Key`, and the request it came with.
     pub key: String,
     pub fingerprint: String,
-}
-
-/// A row read back: the columns in the clear and the sealed body opened.
-struct Row {
-    id: i64,
-    registrant_id: i64,
-    state: AppointmentState,
-    alert_id: String,
-    case_id: Option<i64>,
-    body: String,
-}
-
-const COLUMNS: &str = "id, registrant_id, state, alert_id, case_id, body";
-
-fn row(r: &super::db::Row<'_>) -> Result<Row, super::db::Error> {
-    Ok(Row {
-        id: r.get(0)?,
-        registrant_id: r.get(1)?,
-        state: {
-            let s: String = r.get(2)?;
-            AppointmentState::parse(&s).unwrap_or(AppointmentState::Cancelled)
-        },
-        alert_id: r.get(3)?,
-        case_id: r.get(4)?,
-        body: r.get(5)?,
-    })
-}
-
-/// The appointment as stored, its state and case from the clear columns (the seal holds both
-/// together). `None` once the person's key is destroyed.
-fn open(vault: &super::vault::Vault, row: &Row) -> Result<Option<Appointment>, StoreError> {
-    let Some(mut a) = vault.unseal_json::<Appointment>(&row.body)? else {
-        return Ok(None);
-    };
-    a.id = row.id as u64;
-    a.state = row.state;
-    a.case_id = row.case_id.map(|c| c as u64);
-    Ok(Some(a))
-}
-
-fn own_row(ctx: &WriteCtx<'_>, registrant_id: i64, id: u64) -> Result<Row, StoreError> {
-    ctx.query_row(
-        &format!("SELECT {COLUMNS} FROM appointments WHERE id = ?1 AND registrant_id = ?2"),
-        params![id as i64, registrant_id],
-        row,
-    )
-    .optional()?
-    .ok_or(StoreError::NotFound)
-}
-
-fn set_state(
-    ctx: &WriteCtx<'_>,
-    id: i64,
-    state: AppointmentState,
-    case_id: Option<u64>,
-) -> Result<(), StoreError> {
-    ctx.execute(
-        "UPDATE appointments SET state = ?2, case_id = COALESCE(?3, case_id) WHERE id = ?1",
-        params![id, state.as_str(), case_id.map(|c| c as i64)],
-    )?;
-    ctx.reseal(&super::rows::APPOINTMENTS, id)
 }
 
 /// The alert a missed appointment (or an "out" under duress) raises: at the appointment's place,
@@ -144,55 +83,6 @@ fn raise_for(
         actor,
         None,
     )
-}
-
-fn link(
-    ctx: &mut WriteCtx<'_>,
-    case_id: u64,
-    a: &Appointment,
-    why: Linked,
-    actor: Actor,
-    now: DateTime<Utc>,
-) -> Result<crate::domain::case::Case, StoreError> {
-    let case = ctx.case(case_id)?.ok_or(StoreError::NotFound)?;
-    let body = EventBody::AppointmentLinked(AppointmentLinked {
-        appointment: a.on_case(),
-        why,
-    });
-    let (_, case) = ctx.append(case.id, &case.consulate, actor, now, None, body)?;
-    Ok(case)
-}
-
-/// A press of the person's own button during a watched appointment: the appointment goes on the
-/// case, and the timer no longer raises its own alert for it.
-pub(super) fn link_press(
-    ctx: &mut WriteCtx<'_>,
-    registrant_id: i64,
-    case_id: u64,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    // Started (or about to) and not yet over by a day: the grace is the hub's setting, and a
-    // press a few hours late still belongs with the appointment.
-    let rows: Vec<Row> = ctx.conn().query_map(
-        &format!(
-            "SELECT {COLUMNS} FROM appointments
-              WHERE registrant_id = ?1 AND state = 'watched' AND starts_at <= ?2 AND ends_at >= ?3"
-        ),
-        params![
-            registrant_id,
-            sortable_time(now + Duration::minutes(crate::domain::appointment::EARLY_MINUTES)),
-            sortable_time(now - Duration::hours(12)),
-        ],
-        row,
-    )?;
-    let Some(r) = rows.into_iter().next() else {
-        return Ok(());
-    };
-    let Some(a) = open(ctx.vault(), &r)? else {
-        return Ok(());
-    };
-    link(ctx, case_id, &a, Linked::Pressed, Actor::Phone, now)?;
-    set_state(ctx, r.id, AppointmentState::Pressed, Some(case_id))
 }
 
 impl Store {
@@ -490,13 +380,13 @@ impl Store {
                     set_state(ctx, r.id, AppointmentState::Cancelled, None)?;
                     continue;
                 };
-                let at = a.due_at(Duration::zero());
+                // Raised now, by the hub: nobody pressed anything.
                 let outcome = raise_for(
                     ctx,
                     &r,
                     &a,
                     AlertKind::AppointmentMissed,
-                    at,
+                    now,
                     &consulates,
                     now,
                     Actor::Hub,

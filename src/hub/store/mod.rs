@@ -7,6 +7,7 @@
 
 pub mod access;
 mod alerts;
+mod appointment_rows;
 pub mod appointments;
 mod backup;
 mod batch;
