@@ -164,17 +164,10 @@ impl Appointment {
             out_at: None,
         }
     }
-
-    /// Whether a press at `now` falls within it: from a little before the start (people queue
-    /// at the door) until it counts as missed.
-    pub fn during(&self, now: DateTime<Utc>, grace: Duration) -> bool {
-        self.state == AppointmentState::Watched
-            && now >= self.starts_at - Duration::minutes(EARLY_MINUTES)
-            && now <= self.due_at(grace)
-    }
 }
 
-/// How long before the start a press already counts as during the appointment.
+/// How long before the start a press already counts as during the appointment (people queue at
+/// the door); a press up to 12 hours after its expected end still belongs with it.
 pub const EARLY_MINUTES: i64 = 60;
 
 /// An appointment as its case carries it: what the person told beforehand, for the officer who
