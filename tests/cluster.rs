@@ -223,17 +223,14 @@ async fn three_hubs_lose_and_double_nothing_when_one_is_killed_and_another_resta
     for n in 0..PHONES {
         let (http, urls, accepted) = (http.clone(), urls.clone(), accepted.clone());
         presses.spawn(async move {
-            // Spread over three seconds, as phones press: the kill below (at a third accepted)
-            // then falls inside the burst however fast the hubs answer, and some phones are
-            // mid-request or not yet started on the hub that dies.
-            tokio::time::sleep(Duration::from_millis(10 * n as u64)).await;
             let id = press(&http, &urls, n).await;
             accepted.lock().unwrap().push(id);
         });
     }
     // Mid-burst: the console's own hub is killed outright; later another is stopped and
-    // started again at its address.
-    while accepted.lock().unwrap().len() < PHONES / 3 {
+    // started again at its address. At a sixth accepted, not a third: the presses go to the
+    // hubs in turn, and a fast first hub could have answered its whole third by then.
+    while accepted.lock().unwrap().len() < PHONES / 6 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     cluster.signal(0, "-KILL");
