@@ -94,25 +94,36 @@ nats_server() {
   fi
 }
 
-compare() {
-  echo "### the hub beside NATS JetStream (same load tool, same run, each its own process)"
-  nats_server
-  local nats=.venv-perf/bin/nats-server nats_port nats_pid
-  nats_port=$(free_port)
-  mkdir -p "$work/js"
+# start_nats NAME: one JetStream node with its store in $work/js-NAME; sets $nats_url and
+# $nats_pid. Waits for it with wait_nats NAME (start the hub meanwhile).
+start_nats() {
+  local port
+  port=$(free_port)
+  mkdir -p "$work/js-$1"
   # sync_interval: always makes JetStream fsync every write before its PubAck, so an ack means
   # the message is on disk, as the hub's 201 follows a synchronous=FULL commit.
   printf 'listen: 127.0.0.1:%s\njetstream {\n  store_dir: "%s"\n  sync_interval: always\n}\n' \
-    "$nats_port" "$work/js" > "$work/nats.conf"
-  $nats --config "$work/nats.conf" > "$work/nats.log" 2>&1 &
+    "$port" "$work/js-$1" > "$work/nats-$1.conf"
+  .venv-perf/bin/nats-server --config "$work/nats-$1.conf" > "$work/nats-$1.log" 2>&1 &
   nats_pid=$!
   pids+=("$nats_pid")
-  start_hub compare
+  nats_url="nats://127.0.0.1:$port"
+}
+
+wait_nats() {
   for _ in $(seq 50); do
-    grep -q "Server is ready" "$work/nats.log" && break
+    grep -q "Server is ready" "$work/nats-$1.log" && break
     sleep 0.1
   done
-  nats_url="nats://127.0.0.1:$nats_port"
+}
+
+compare() {
+  echo "### the hub beside NATS JetStream (same load tool, same run, each its own process)"
+  nats_server
+  local nats=.venv-perf/bin/nats-server
+  start_nats compare
+  start_hub compare
+  wait_nats compare
   echo "$($nats --version), JetStream file storage, sync_interval: always; $($B --version)"
 
   out=${PERF_KEEP:-$work/compare/results}
@@ -222,17 +233,9 @@ CONF
   wait "${hub_pids[@]}" "${nats_pids[@]}" 2>/dev/null || true
 
   echo "### in the same run: one SQLite hub beside one JetStream node, 500/s × 100"
-  local single_port single_pid
-  single_port=$(free_port)
-  mkdir -p "$work/js-single"
-  printf 'listen: 127.0.0.1:%s\njetstream {\n  store_dir: "%s"\n  sync_interval: always\n}\n' \
-    "$single_port" "$work/js-single" > "$work/nats-single.conf"
-  $nats --config "$work/nats-single.conf" > "$work/nats-single.log" 2>&1 &
-  single_pid=$!
-  pids+=("$single_pid")
+  start_nats single
   start_hub single
-  for _ in $(seq 50); do grep -q "Server is ready" "$work/nats-single.log" && break; sleep 0.1; done
-  nats_url="nats://127.0.0.1:$single_port"
+  wait_nats single
   local single=${PERF_KEEP:-$work/cluster/results}/single
   mkdir -p "$single"
   out=$single
@@ -248,8 +251,8 @@ three, one = p99(sys.argv[1]), p99(sys.argv[2])
 print(f"three hubs on PostgreSQL ÷ one SQLite hub, delivery p99 at 500/s × 100: "
       f"{three:.2f} ÷ {one:.2f} ms = {three / one:.2f}×")
 PY
-  kill "$hub_pid" "$single_pid"
-  wait "$hub_pid" "$single_pid" 2>/dev/null || true
+  kill "$hub_pid" "$nats_pid"
+  wait "$hub_pid" "$nats_pid" 2>/dev/null || true
 
   echo "### PostgreSQL's own limit with Guardia's rows (scripts/pg-limit.sh)"
   SECONDS_EACH=10 bash scripts/pg-limit.sh 1 4 16 64

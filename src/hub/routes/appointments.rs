@@ -196,7 +196,7 @@ pub async fn watched(
         .map_err(|(w, l)| ApiError::TooMany(w, l))?;
     let list = state
         .store
-        .appointments_watched(Some(consulate), from, from + Duration::hours(hours))
+        .appointments_watched(consulate, from, from + Duration::hours(hours))
         .await?;
     Ok(Json(list))
 }

@@ -98,25 +98,13 @@ impl Store {
             device_alive(ctx, registrant_id)?;
             let earlier: Option<(String, Row)> = ctx
                 .query_row(
+                    // The row's columns first, as `row` reads them; the fingerprint after.
                     &format!(
-                        "SELECT fingerprint, {COLUMNS} FROM appointments
+                        "SELECT {COLUMNS}, fingerprint FROM appointments
                           WHERE registrant_id = ?1 AND request_key = ?2"
                     ),
                     params![registrant_id, new.key],
-                    |r| {
-                        Ok((
-                            r.get(0)?,
-                            Row {
-                                id: r.get(1)?,
-                                registrant_id: r.get(2)?,
-                                state: AppointmentState::parse(&r.get::<String>(3)?)
-                                    .unwrap_or(AppointmentState::Cancelled),
-                                alert_id: r.get(4)?,
-                                case_id: r.get(5)?,
-                                body: r.get(6)?,
-                            },
-                        ))
-                    },
+                    |r| Ok((r.get(6)?, row(r)?)),
                 )
                 .optional()?;
             if let Some((fingerprint, r)) = earlier {
@@ -410,38 +398,27 @@ impl Store {
         .await
     }
 
-    /// The appointments `consulate` watches (or every consulate's, `None`) starting in
-    /// `[from, to)`, soonest first, opened: what an officer plans observers and lawyers by.
+    /// The appointments `consulate` watches starting in `[from, to)`, soonest first, opened:
+    /// what an officer plans observers and lawyers by.
     pub async fn appointments_watched(
         &self,
-        consulate: Option<String>,
+        consulate: String,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Appointment>, StoreError> {
         let vault = self.vault.clone();
         self.read(move |conn| {
             let (from, to) = (sortable_time(from), sortable_time(to));
-            let rows: Vec<Row> = match &consulate {
-                Some(c) => conn.query_map(
-                    &format!(
-                        "SELECT {COLUMNS} FROM appointments
-                          WHERE consulate = ?1 AND starts_at >= ?2 AND starts_at < ?3
-                            AND state <> 'cancelled'
-                          ORDER BY starts_at, id"
-                    ),
-                    params![c, from, to],
-                    row,
-                )?,
-                None => conn.query_map(
-                    &format!(
-                        "SELECT {COLUMNS} FROM appointments
-                          WHERE starts_at >= ?1 AND starts_at < ?2 AND state <> 'cancelled'
-                          ORDER BY starts_at, id"
-                    ),
-                    params![from, to],
-                    row,
-                )?,
-            };
+            let rows: Vec<Row> = conn.query_map(
+                &format!(
+                    "SELECT {COLUMNS} FROM appointments
+                      WHERE consulate = ?1 AND starts_at >= ?2 AND starts_at < ?3
+                        AND state <> 'cancelled'
+                      ORDER BY starts_at, id"
+                ),
+                params![consulate, from, to],
+                row,
+            )?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 out.extend(open(&vault, r)?);
