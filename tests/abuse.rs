@@ -473,3 +473,42 @@ async fn a_token_asking_for_whole_scope_reports_in_a_loop_is_held_back_and_other
     // Another supervisor's reports are theirs.
     assert_eq!(get(&other, "/v1/reports/backlog").await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_supervisor_who_reconnects_gets_the_surges_they_missed() {
+    use futures_util::StreamExt;
+    use guardia::console::net::client::HubClient;
+    use guardia::domain::staff::Role;
+    let hub = limited_hub(|l| {
+        l.enroll_per_address_per_minute = 3;
+        l.surge_per_network_per_minute = 10;
+    })
+    .await;
+    let supervisor = hub.staff(Role::Supervisor, Some("los-angeles")).await;
+    // The flood comes while the supervisor's console is away (a failover, a lost network).
+    for i in 0..40 {
+        let mut p = profile(&format!("Falsa {i}"), &[]);
+        p.phone = fresh_phone();
+        hub.http
+            .post(hub.at("/v1/enroll"))
+            .json(&p)
+            .send()
+            .await
+            .unwrap();
+    }
+    // Back, from the start of the log: the replay brings the surge, as the live stream would have.
+    let sup = HubClient::new(&hub.url, &supervisor).unwrap();
+    let mut stream = Box::pin(sup.events(0).await.unwrap());
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(20), stream.next())
+            .await
+            .expect("the replay never brought the surge")
+            .unwrap()
+            .unwrap();
+        if m.event == "surge_detected" {
+            let e: Value = serde_json::from_str(&m.data).unwrap();
+            assert_eq!(e["body"]["what"], "enroll");
+            break;
+        }
+    }
+}

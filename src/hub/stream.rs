@@ -259,7 +259,7 @@ impl Feed {
             let page = self
                 .state
                 .store
-                .events_after(self.position, self.audience.scope.clone(), PAGE)
+                .events_after(self.position, self.audience.clone(), PAGE)
                 .await;
             let (events, last) = match page {
                 Ok(p) => p,

@@ -151,11 +151,18 @@ pub struct Outcome<T> {
 
 /// A registrant's profile, if they exist and were not erased.
 pub(super) fn registrant(ctx: &WriteCtx<'_>, id: i64) -> Result<Option<Profile>, StoreError> {
-    let sealed: Option<String> = ctx
-        .query_row("SELECT profile FROM registrants WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    let sealed: Option<String> = match ctx.known_registrant(id) {
+        // A press read the row already, in this transaction.
+        Some(held) => match held.get(&super::rows::REGISTRANTS, "profile") {
+            Some(crate::hub::store::db::Owned::Text(t)) => Some(t.clone()),
+            _ => None,
+        },
+        None => ctx
+            .query_row("SELECT profile FROM registrants WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?,
+    };
     Ok(sealed
         .map(|s| ctx.vault().unseal_json(&s))
         .transpose()?
@@ -492,7 +499,11 @@ pub(super) struct Known {
     previous: Option<(i64, i64, String)>,
 }
 
-fn press_row(ctx: &WriteCtx<'_>, registrant_id: i64, alert_id: Uuid) -> Result<Known, StoreError> {
+fn press_row(
+    ctx: &mut WriteCtx<'_>,
+    registrant_id: i64,
+    alert_id: Uuid,
+) -> Result<Known, StoreError> {
     type Row = (
         bool,
         Option<i64>,
@@ -500,37 +511,52 @@ fn press_row(ctx: &WriteCtx<'_>, registrant_id: i64, alert_id: Uuid) -> Result<K
         Option<i64>,
         Option<i64>,
         Option<String>,
+        Option<i64>,
+        Option<i64>,
+        super::held::Held,
+    );
+    // The registrant's whole row comes too: a press that opens a case takes the profile and
+    // the key from it and sets the open case in one statement (`WriteCtx::known`).
+    let sql = format!(
+        "SELECT r.revoked, r.open_case_id,
+                EXISTS (SELECT 1 FROM appointments
+                         WHERE registrant_id = ?1 AND state = 'watched'),
+                a.registrant_id, a.case_id, a.response, c.last_seq, c.key_id, {}
+           FROM registrants r LEFT JOIN alerts a ON a.alert_id = ?2
+           LEFT JOIN cases c ON c.id = r.open_case_id
+          WHERE r.id = ?1",
+        super::rows::REGISTRANTS.columns_from("r")
     );
     let row: Option<Row> = ctx
-        .query_row(
-            "SELECT r.revoked, r.open_case_id,
-                    EXISTS (SELECT 1 FROM appointments
-                             WHERE registrant_id = ?1 AND state = 'watched'),
-                    a.registrant_id, a.case_id, a.response
-               FROM registrants r LEFT JOIN alerts a ON a.alert_id = ?2
-              WHERE r.id = ?1",
-            params![registrant_id, alert_id.to_string()],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            },
-        )
+        .query_row(&sql, params![registrant_id, alert_id.to_string()], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                super::held::Held::read(r, &super::rows::REGISTRANTS, 8)?,
+            ))
+        })
         .optional()?;
     match row {
-        Some((false, open_case_id, watched, owner, case, response)) => Ok(Known {
-            open_case_id,
-            watched,
-            previous: match (owner, case, response) {
-                (Some(o), Some(c), Some(r)) => Some((o, c, r)),
-                _ => None,
-            },
-        }),
+        Some((false, open_case_id, watched, owner, case, response, last_seq, key, held)) => {
+            ctx.known = Some(held);
+            ctx.known_case = open_case_id
+                .zip(last_seq)
+                .map(|(id, last)| (id as u64, last as u64, key));
+            Ok(Known {
+                open_case_id,
+                watched,
+                previous: match (owner, case, response) {
+                    (Some(o), Some(c), Some(r)) => Some((o, c, r)),
+                    _ => None,
+                },
+            })
+        }
         _ => Err(StoreError::DeviceRevoked(registrant_id)),
     }
 }
@@ -591,7 +617,7 @@ fn remember_alert(
     registrant_id: i64,
     response: &AlertResponse,
 ) -> Result<(), StoreError> {
-    ctx.execute(
+    ctx.write_later(
         "INSERT INTO alerts (alert_id, registrant_id, case_id, response) VALUES (?1, ?2, ?3, ?4)",
         params![
             alert_id.to_string(),

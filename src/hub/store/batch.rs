@@ -47,28 +47,12 @@ fn run_sql(conn: &Conn, sql: &str) -> super::db::Result<()> {
 }
 
 /// The one key of PostgreSQL's advisory lock that makes the hubs on one database take turns
-/// to write: a batch holds it from its first statement to its commit ("guardia" in ASCII).
+/// to write: a batch holds it from its first statement to its commit ("guardia" in ASCII), so
+/// that commits happen in `seq` order and a reader never sees a later `seq` before an earlier
+/// one (the gap a sequence leaves under concurrent writers). Taken in read committed, whatever
+/// the server's default: the head must be read after the lock is granted, which a snapshot
+/// taken at BEGIN would not see.
 pub const WRITER_LOCK: i64 = 0x0067_7561_7264_6961;
-
-/// Begins a batch's transaction with the log to itself. SQLite's `BEGIN IMMEDIATE` takes the
-/// database's one write lock; on PostgreSQL every hub's writer takes the same advisory lock,
-/// held until its commit, so that commits happen in `seq` order and a reader never sees a
-/// later `seq` before an earlier one (the gap a sequence leaves under concurrent writers).
-fn begin(conn: &Conn) -> super::db::Result<()> {
-    match conn.engine() {
-        super::db::Engine::Sqlite => run_sql(conn, "BEGIN IMMEDIATE"),
-        super::db::Engine::Postgres => {
-            // Read committed, whatever the server's default: the head must be read after the
-            // lock is granted, which a snapshot taken at BEGIN would not see.
-            run_sql(conn, "BEGIN ISOLATION LEVEL READ COMMITTED")?;
-            conn.query_row(
-                "SELECT pg_advisory_xact_lock(?1)::text",
-                [WRITER_LOCK],
-                |_| Ok(()),
-            )
-        }
-    }
-}
 
 /// Opens the writer's connection again once PostgreSQL's is gone (None on SQLite).
 pub(super) type Reconnect = Option<Box<dyn Fn() -> Result<Conn, StoreError> + Send>>;
@@ -161,6 +145,140 @@ pub(super) struct Seals {
     pub vault: Arc<Vault>,
 }
 
+/// How a batch's transaction is opened, and how its jobs' savepoints are taken and ended. On
+/// SQLite every statement is a function call and each is sent alone. On PostgreSQL each is a
+/// round trip taken while every hub waits for the lock, so neighbours travel together in one
+/// simple-protocol message: the begin, the lock, the head and the first savepoint; one job's
+/// release and the next one's savepoint; the last release, the notification and the commit.
+/// Each statement still runs on its own snapshot (read committed), so the head is read after
+/// the lock is granted, as when they were sent one by one.
+struct Turns<'c> {
+    conn: &'c Conn,
+    pg: bool,
+}
+
+impl Turns<'_> {
+    /// Begins the batch with the log to itself and the first job's savepoint; returns the head
+    /// and, on PostgreSQL, the highest case number (read in the same trip).
+    fn open(&self) -> Result<(Head, Option<u64>), StoreError> {
+        if !self.pg {
+            // SQLite's one write lock, taken at once.
+            run_sql(self.conn, "BEGIN IMMEDIATE")?;
+            let head = head(self.conn)?;
+            run_sql(self.conn, "SAVEPOINT job")?;
+            return Ok((head, None));
+        }
+        let rows = self.conn.pg_simple(&format!(
+            "BEGIN ISOLATION LEVEL READ COMMITTED;
+             SELECT pg_advisory_xact_lock({WRITER_LOCK});
+             SELECT e.seq, encode(e.chain, 'hex'), (SELECT COALESCE(MAX(id), 1000) FROM cases)
+               FROM (SELECT 1) AS one
+               LEFT JOIN LATERAL (SELECT seq, chain FROM events ORDER BY seq DESC LIMIT 1) AS e
+                 ON true;
+             SAVEPOINT job"
+        ))?;
+        let row = rows
+            .last()
+            .filter(|r| r.len() == 3)
+            .ok_or_else(|| StoreError::Corrupt("the log's head did not come back".into()))?;
+        let number = |i: usize| -> Result<Option<u64>, StoreError> {
+            row[i]
+                .as_deref()
+                .map(|t| t.parse::<u64>())
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("the log's head: {e}")))
+        };
+        let max_case = number(2)?;
+        let head = match number(0)? {
+            None => Head {
+                seq: 0,
+                link: super::chain::GENESIS,
+            },
+            Some(seq) => Head {
+                seq,
+                link: row[1]
+                    .as_deref()
+                    .and_then(|h| hex::decode(h).ok())
+                    .and_then(|c| c.try_into().ok())
+                    .ok_or_else(|| StoreError::Corrupt(format!("event {seq} has no seal")))?,
+            },
+        };
+        Ok((head, max_case))
+    }
+
+    /// Ends a job that is not the batch's last: keeps it (`ok`) or undoes it, and takes the
+    /// next job's savepoint. Returns whether the job's work is kept. A release fails where a
+    /// statement failed inside a job that still said yes (on PostgreSQL a failed statement
+    /// spoils the transaction until it is rolled back): the job's work is undone.
+    fn between(&self, ok: bool, deferred: &str) -> bool {
+        let kept = ok
+            && if self.pg {
+                self.conn
+                    .batch(&format!("{deferred}RELEASE job; SAVEPOINT job"))
+                    .is_ok()
+            } else {
+                run_sql(self.conn, "RELEASE job").is_ok() && self.savepoint()
+            };
+        if !kept {
+            let undone = if self.pg {
+                self.conn
+                    .batch("ROLLBACK TO job; RELEASE job; SAVEPOINT job")
+                    .is_ok()
+            } else {
+                run_sql(self.conn, "ROLLBACK TO job")
+                    .and_then(|()| run_sql(self.conn, "RELEASE job"))
+                    .is_ok()
+                    && self.savepoint()
+            };
+            if !undone {
+                tracing::error!("cannot undo a failed job");
+            }
+        }
+        kept
+    }
+
+    fn savepoint(&self) -> bool {
+        let taken = run_sql(self.conn, "SAVEPOINT job");
+        if let Err(e) = &taken {
+            tracing::error!(error = %e, "savepoint failed");
+        }
+        taken.is_ok()
+    }
+
+    /// Ends the last job as [`Self::between`] does, without a next savepoint.
+    fn last(&self, ok: bool) -> bool {
+        let kept = ok && run_sql(self.conn, "RELEASE job").is_ok();
+        if !kept
+            && let Err(e) = run_sql(self.conn, "ROLLBACK TO job")
+                .and_then(|()| run_sql(self.conn, "RELEASE job"))
+        {
+            tracing::error!(error = %e, "cannot undo a failed job");
+        }
+        kept
+    }
+
+    /// Commits, after the last job's deferred writes and release when they are given (on
+    /// PostgreSQL, whose last job is ended here, in the same message). The other hubs'
+    /// listeners hear of the commit with it: a notification carries the last `seq` (`None`:
+    /// nothing was appended) and is sent only if the transaction commits. PostgreSQL answers
+    /// COMMIT on a spoiled transaction with a silent rollback, so a statement must succeed just
+    /// before it: the notification, or a `SELECT 1`.
+    fn commit(&self, last_job: Option<&str>, last_seq: Option<u64>) -> super::db::Result<()> {
+        if !self.pg {
+            return run_sql(self.conn, "COMMIT");
+        }
+        let release = match last_job {
+            Some(deferred) => format!("{deferred}RELEASE job;\n"),
+            None => String::new(),
+        };
+        let check = match last_seq {
+            Some(seq) => format!("SELECT pg_notify('guardia_log', '{seq}')"),
+            None => "SELECT 1".into(),
+        };
+        self.conn.batch(&format!("{release}{check}; COMMIT"))
+    }
+}
+
 /// Runs a batch in one transaction, and records the log's head once it is committed.
 fn commit_batch(
     conn: &Conn,
@@ -170,28 +288,22 @@ fn commit_batch(
     head_file: &Seals,
 ) {
     let keys = &head_file.keys;
-    if let Err(e) = begin(conn) {
-        tracing::error!(error = %e, "cannot begin a write transaction");
-        let msg = e.to_string();
-        for job in batch.drain(..) {
-            // The job never runs; its caller hears the failure.
-            let (_, reply) = job(None);
-            reply(Err(StoreError::Setup(msg.clone())));
-        }
-        let _ = conn.batch("ROLLBACK");
-        cache.forget_all();
-        return;
-    }
-    // Read the head inside the write lock: `guardia admin` may have appended (a staff change)
-    // from another process since the last batch, and a `seq` must never be taken twice nor a
-    // link made from anything but the log's real last one.
-    let head = match head(conn) {
-        Ok(head) => head,
+    let turns = Turns {
+        conn,
+        pg: conn.engine() == super::db::Engine::Postgres,
+    };
+    // The head is read inside the write lock: `guardia admin` may have appended (a staff
+    // change) from another process since the last batch, and a `seq` must never be taken twice
+    // nor a link made from anything but the log's real last one.
+    let (head, max_case) = match turns.open() {
+        Ok(opened) => opened,
         Err(e) => {
-            tracing::error!(error = %e, "cannot read the log's head; the batch is refused");
+            tracing::error!(error = %e, "cannot begin a write transaction; the batch is refused");
             let _ = conn.batch("ROLLBACK");
+            cache.forget_all();
             let msg = e.to_string();
             for job in batch.drain(..) {
+                // The job never runs; its caller hears the failure.
                 let (_, reply) = job(None);
                 reply(Err(StoreError::Setup(msg.clone())));
             }
@@ -206,50 +318,58 @@ fn commit_batch(
         vault: &head_file.vault,
         pending: Vec::new(),
         cache,
+        max_case,
+        known: None,
+        known_case: None,
+        deferred: Default::default(),
     };
     // Each job's reply, and whether its work was lost after it succeeded.
     let mut replies: Vec<(Reply, bool)> = Vec::with_capacity(batch.len());
-    for job in batch.drain(..) {
-        let mark = (ctx.next_seq, ctx.pending.len(), ctx.cache.mark(), ctx.prev);
-        if let Err(e) = run_sql(conn, "SAVEPOINT job") {
-            tracing::error!(error = %e, "savepoint failed");
-        }
+    let jobs = batch.len();
+    let mut last_mark = None;
+    let mut last_deferred = String::new();
+    for (i, job) in batch.drain(..).enumerate() {
+        let mark = ctx.mark();
+        ctx.known = None;
+        ctx.known_case = None;
         let (ok, reply) = job(Some(&mut ctx));
-        // A release fails where a statement failed inside a job that still said yes (on
-        // PostgreSQL a failed statement spoils the transaction until it is rolled back): the
-        // job's work is undone, and its caller told so rather than told it was kept.
-        let kept = ok && run_sql(conn, "RELEASE job").is_ok();
+        // What the job left to send goes with its release; a job that failed sends none of it.
+        let deferred = ctx.take_deferred();
+        let kept = if i + 1 < jobs {
+            turns.between(ok, &deferred)
+        } else if ok && turns.pg {
+            // Sent with the commit below, where a failure is sorted out.
+            last_mark = Some(mark);
+            last_deferred = deferred;
+            true
+        } else {
+            turns.last(ok)
+        };
         if !kept {
-            if let Err(e) =
-                run_sql(conn, "ROLLBACK TO job").and_then(|()| run_sql(conn, "RELEASE job"))
-            {
-                tracing::error!(error = %e, "cannot undo a failed job");
-            }
-            ctx.next_seq = mark.0;
-            ctx.pending.truncate(mark.1);
-            ctx.cache.undo_from(mark.2);
-            ctx.prev = mark.3;
+            ctx.undo(mark);
         }
         replies.push((reply, ok && !kept));
     }
-    // The hubs' listeners hear of the commit with it: a notification is sent only if the
-    // transaction commits. It carries the position only; the events are read from the table.
-    if conn.engine() == super::db::Engine::Postgres
-        && ctx.next_seq > head.seq + 1
-        && let Err(e) = conn.query_row(
-            "SELECT pg_notify('guardia_log', ?1)::text",
-            [(ctx.next_seq - 1).to_string()],
-            |_| Ok(()),
-        )
-    {
-        tracing::error!(error = %e, "cannot notify the other hubs; they will poll");
-    }
-    // PostgreSQL answers COMMIT on a spoiled transaction with a silent rollback: ask first.
-    let healthy = match conn.engine() {
-        super::db::Engine::Sqlite => Ok(()),
-        super::db::Engine::Postgres => run_sql(conn, "SELECT 1"),
+    let mut appended = (ctx.next_seq > head.seq + 1).then_some(ctx.next_seq - 1);
+    let mut committed = match last_mark {
+        None => turns.commit(None, appended),
+        Some(_) => turns.commit(Some(&last_deferred), appended),
     };
-    match healthy.and_then(|()| run_sql(conn, "COMMIT")) {
+    if committed.is_err()
+        && let Some(mark) = last_mark
+        && conn.batch("ROLLBACK TO job; RELEASE job").is_ok()
+    {
+        // The last job's writes, release or notification failed, not the transaction: that job
+        // is undone and told so, and the rest of the batch commits.
+        tracing::error!("the batch's last job could not be kept; the others are committed");
+        ctx.undo(mark);
+        if let Some(last) = replies.last_mut() {
+            last.1 = true;
+        }
+        appended = (ctx.next_seq > head.seq + 1).then_some(ctx.next_seq - 1);
+        committed = turns.commit(None, appended);
+    }
+    match committed {
         Ok(()) => {
             ctx.cache.committed();
             // Handed to the head's own thread, which writes it power-safely off this path: the

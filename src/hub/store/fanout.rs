@@ -40,7 +40,7 @@ impl Audience {
         }
     }
 
-    /// The one rule of who sees a live event, the same as the replay's.
+    /// The one rule of who hears an event, live or replayed (`Store::events_after`).
     pub fn hears(&self, event: &Published) -> bool {
         (self.surges && event.kind == EventKind::SurgeDetected) || event.visible_to(&self.scope)
     }

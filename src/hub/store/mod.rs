@@ -25,6 +25,7 @@ mod figures;
 mod findings;
 mod follow;
 mod head;
+mod held;
 mod idempotency;
 mod incidents;
 mod intake;

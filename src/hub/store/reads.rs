@@ -277,8 +277,10 @@ impl Store {
         .await
     }
 
-    /// Up to `limit` events after `since` that `scope` may see, oldest first, and the last `seq`
-    /// looked at (so a caller paging through a sparse scope keeps moving).
+    /// Up to `limit` events after `since` that `audience` hears, oldest first, and the last `seq`
+    /// looked at (so a caller paging through a sparse scope keeps moving). The rule is the live
+    /// stream's ([`super::fanout::Audience::hears`]): a supervisor who reconnects gets the
+    /// surges they missed, as they would have live.
     ///
     /// Visibility is the caller's scope *now*: an event is sent when its case is in the scope as
     /// the case stands today, or when the event itself moved the case away from the caller (so
@@ -287,7 +289,7 @@ impl Store {
     pub async fn events_after(
         &self,
         since: u64,
-        scope: Scope,
+        audience: super::fanout::Audience,
         limit: usize,
     ) -> Result<(Vec<Arc<Published>>, u64), StoreError> {
         let vault = self.vault.clone();
@@ -303,7 +305,7 @@ impl Store {
                 |row| -> Result<(), StoreError> {
                     let published = published_from_row(row, &vault)?;
                     last = published.seq;
-                    if published.visible_to(&scope) {
+                    if audience.hears(&published) {
                         out.push(Arc::new(published));
                     }
                     Ok(())

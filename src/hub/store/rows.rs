@@ -203,6 +203,16 @@ pub(crate) const SEALED: &[&Table] = &[
 pub(crate) const GRANTING: &[&Table] = &[&STAFF, &REGISTRANTS];
 
 impl Table {
+    /// The columns and the MAC, each prefixed by `alias.`, for a read that joins the table.
+    pub fn columns_from(&self, alias: &str) -> String {
+        self.columns
+            .iter()
+            .chain(std::iter::once(&"mac"))
+            .map(|c| format!("{alias}.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn select(&self) -> String {
         format!(
             "SELECT {}, mac FROM {} WHERE {} = ?1",
@@ -266,10 +276,19 @@ impl Keys {
 
 /// A row's values and its stored MAC.
 fn read_row(r: &super::db::Row<'_>, n: usize) -> super::db::Result<(Vec<Owned>, Option<Vec<u8>>)> {
-    let values = (0..n)
+    read_row_at(r, 0, n)
+}
+
+/// [`read_row`] from column `start` of a wider result.
+pub(super) fn read_row_at(
+    r: &super::db::Row<'_>,
+    start: usize,
+    n: usize,
+) -> super::db::Result<(Vec<Owned>, Option<Vec<u8>>)> {
+    let values = (start..start + n)
         .map(|i| r.get::<Owned>(i))
         .collect::<Result<_, _>>()?;
-    let mac: Option<Vec<u8>> = r.get(n)?;
+    let mac: Option<Vec<u8>> = r.get(start + n)?;
     Ok((values, mac))
 }
 

@@ -130,6 +130,7 @@ const PG_MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0004_row_seals.sql"),
     include_str!("../../../migrations/postgres/0005_enrollment_networks.sql"),
     include_str!("../../../migrations/postgres/0006_appointments.sql"),
+    include_str!("../../../migrations/postgres/0007_rows_in_line.sql"),
 ];
 
 /// The advisory lock hubs starting at once take turns on to migrate.

@@ -23,6 +23,30 @@ pub struct WriteCtx<'c> {
     pub(super) vault: &'c Vault,
     pub(super) pending: Vec<Arc<Published>>,
     pub(super) cache: &'c mut Projections,
+    /// The highest case number, once read in this batch (PostgreSQL reads it with the head):
+    /// under the write lock nobody else numbers a case, so the next one is known without asking.
+    pub(super) max_case: Option<u64>,
+    /// The registrant row this job read (a press reads it whole with what it needs to decide):
+    /// the case it opens takes its key and profile from it and sets its open case in one
+    /// statement. Cleared before every job.
+    pub(super) known: Option<super::held::Held>,
+    /// The open case's `last_seq` and key as the press read them with the registrant (case
+    /// id, last_seq, key): the case comes from the cache without another statement.
+    pub(super) known_case: Option<(u64, u64, Option<i64>)>,
+    /// PostgreSQL: writes whose answer the job does not wait for (the event, the case row, the
+    /// alert's answer), sent in one message with the next statement that must go alone, or with
+    /// the job's release. A failure among them fails the job as it would have at once.
+    pub(super) deferred: std::cell::RefCell<Vec<String>>,
+}
+
+/// What a job's undo goes back to.
+#[derive(Clone, Copy)]
+pub(super) struct Mark {
+    next_seq: u64,
+    pending: usize,
+    cache: usize,
+    prev: Link,
+    max_case: Option<u64>,
 }
 
 /// A fixed-width UTC time (milliseconds), so that text order is time order in SQL; the same
@@ -33,7 +57,72 @@ pub fn sortable_time(t: DateTime<Utc>) -> String {
 
 impl WriteCtx<'_> {
     pub fn conn(&self) -> &Conn {
+        if let Err(e) = self.flush() {
+            // The transaction is spoiled: every later statement of the job fails, and so does
+            // its release, so the job cannot be kept (`batch.rs`).
+            tracing::error!(error = %e, "a deferred write failed");
+        }
         self.conn
+    }
+
+    /// Where the job stands, to go back to if it is undone ([`Self::undo`]).
+    pub(super) fn mark(&self) -> Mark {
+        Mark {
+            next_seq: self.next_seq,
+            pending: self.pending.len(),
+            cache: self.cache.mark(),
+            prev: self.prev,
+            max_case: self.max_case,
+        }
+    }
+
+    /// The job's work was rolled back: what it left in memory goes too.
+    pub(super) fn undo(&mut self, mark: Mark) {
+        self.next_seq = mark.next_seq;
+        self.pending.truncate(mark.pending);
+        self.cache.undo_from(mark.cache);
+        self.prev = mark.prev;
+        self.max_case = mark.max_case;
+        self.deferred.borrow_mut().clear();
+    }
+
+    /// Sends the deferred writes now, before a statement that may read what they wrote.
+    fn flush(&self) -> Result<(), StoreError> {
+        let sql = self.take_deferred();
+        if !sql.is_empty() {
+            self.conn.pg_simple(&sql)?;
+        }
+        Ok(())
+    }
+
+    /// The deferred writes as one text, emptied (`batch.rs` sends them with the release).
+    pub(super) fn take_deferred(&self) -> String {
+        let mut deferred = self.deferred.borrow_mut();
+        let mut sql = String::new();
+        for statement in deferred.drain(..) {
+            sql.push_str(&statement);
+            sql.push_str(";\n");
+        }
+        sql
+    }
+
+    /// A write whose answer the job does not need: run now on SQLite (a function call), held
+    /// for the next message on PostgreSQL (a round trip saved under the writers' lock).
+    pub(super) fn write_later<P: super::db::Params>(
+        &self,
+        sql: &str,
+        params: P,
+    ) -> Result<(), StoreError> {
+        match self.conn.engine() {
+            super::db::Engine::Sqlite => {
+                self.conn.execute(sql, params)?;
+            }
+            super::db::Engine::Postgres => {
+                let statement = self.conn.pg_inline(sql, params)?;
+                self.deferred.borrow_mut().push(statement);
+            }
+        }
+        Ok(())
     }
 
     /// Whether this writer publishes its own events after the commit (SQLite). On PostgreSQL
@@ -51,8 +140,9 @@ impl WriteCtx<'_> {
     /// Runs one statement, prepared once for the connection's life: the writer runs the same
     /// few statements thousands of times a second, and parsing their SQL each time was a tenth
     /// of its work in a raid.
-    pub fn execute<P: super::db::Params>(&self, sql: &str, params: P) -> super::db::Result<usize> {
-        self.conn.execute(sql, params)
+    pub fn execute<P: super::db::Params>(&self, sql: &str, params: P) -> Result<usize, StoreError> {
+        self.flush()?;
+        Ok(self.conn.execute(sql, params)?)
     }
 
     /// Seals the row `key` of `table` as this job left it (`rows.rs`): called after every change
@@ -62,6 +152,7 @@ impl WriteCtx<'_> {
         table: &super::rows::Table,
         key: impl super::db::ToValue,
     ) -> Result<(), StoreError> {
+        self.flush()?;
         super::rows::reseal(self.conn, self.keys, table, &key)
     }
 
@@ -82,6 +173,7 @@ impl WriteCtx<'_> {
         update: &str,
         params: P,
     ) -> Result<usize, StoreError> {
+        self.flush()?;
         super::rows::change_and_reseal(self.conn, self.keys, table, update, params)
     }
 
@@ -91,6 +183,12 @@ impl WriteCtx<'_> {
         P: super::db::Params,
         F: FnOnce(&super::db::Row<'_>) -> super::db::Result<T>,
     {
+        if let Err(e) = self.flush() {
+            return Err(match e {
+                StoreError::Db(e) => e,
+                other => super::db::Error::Type(0, other.to_string()),
+            });
+        }
         self.conn.query_row(sql, params, f)
     }
 
@@ -129,14 +227,14 @@ impl WriteCtx<'_> {
             against_version,
         )?;
         let mut indexed_before = None;
-        let (mut case, previous_lawyer, previous_consulate) = match &event.body {
-            EventBody::AlertRaised(_) => (
-                Case::open(&event).map_err(|e| StoreError::Conflict(e.to_string()))?,
-                None,
-                None,
-            ),
+        let (mut case, previous_lawyer, previous_consulate, key_id) = match &event.body {
+            EventBody::AlertRaised(_) => {
+                let case = Case::open(&event).map_err(|e| StoreError::Conflict(e.to_string()))?;
+                let key = self.opening_key(&case)?;
+                (case, None, None, key)
+            }
             _ => {
-                let mut case = self.case(case_id)?.ok_or(StoreError::NotFound)?;
+                let (mut case, key) = self.case_and_key(case_id)?.ok_or(StoreError::NotFound)?;
                 indexed_before = Some(Indexed::of(&case));
                 let lawyer_before = case.assigned_lawyer;
                 let seen_by_before: Vec<String> = std::iter::once(case.consulate.clone())
@@ -149,11 +247,10 @@ impl WriteCtx<'_> {
                 let consulate_moved = seen_by_before
                     .into_iter()
                     .find(|c| *c != case.consulate && case.also_consulate() != Some(c.as_str()));
-                (case, lawyer_moved, consulate_moved)
+                (case, lawyer_moved, consulate_moved, key)
             }
         };
         let kind = event.body.kind();
-        let key_id = self.case_key(&event, &case)?;
         // What is personal is stored sealed under the person's key, beside a clear copy
         // without it (`domain::erasure`): destroying the key erases it.
         let erased = match key_id {
@@ -182,16 +279,36 @@ impl WriteCtx<'_> {
         })?;
         case.bounded();
         self.save_case(&case, indexed_before, key_id)?;
+        if self.known_case.is_some_and(|(id, _, _)| id == case_id) {
+            self.known_case = None;
+        }
+        if matches!(event.body, EventBody::AlertRaised(_)) {
+            self.max_case = self.max_case.map(|m| m.max(case_id));
+        }
         self.cache.put(case.clone());
         // The registrant's open case, kept as a column for the next press to find.
         if case.registrant_id > 0 {
             match &event.body {
                 EventBody::AlertRaised(_) | EventBody::CaseReopened(_) => {
-                    self.change_and_reseal(
-                        &super::rows::REGISTRANTS,
-                        "UPDATE registrants SET open_case_id = ?1 WHERE id = ?2",
-                        params![case.id as i64, case.registrant_id],
-                    )?;
+                    let held = self.known_registrant(case.registrant_id).cloned();
+                    self.known = None;
+                    let set = match held {
+                        Some(held) => super::held::change_held(
+                            self,
+                            &super::rows::REGISTRANTS,
+                            &held,
+                            "open_case_id",
+                            super::db::Owned::Int(case.id as i64),
+                        )?,
+                        None => false,
+                    };
+                    if !set {
+                        self.change_and_reseal(
+                            &super::rows::REGISTRANTS,
+                            "UPDATE registrants SET open_case_id = ?1 WHERE id = ?2",
+                            params![case.id as i64, case.registrant_id],
+                        )?;
+                    }
                 }
                 EventBody::CaseClosed(_) => {
                     self.change_and_reseal(
@@ -281,7 +398,7 @@ impl WriteCtx<'_> {
     /// Inserts one event row with its link, and moves the chain's head to it.
     fn insert_event(&mut self, row: EventRow<'_>) -> Result<(), StoreError> {
         let link = self.keys.link(&self.prev, &row);
-        self.execute(
+        self.write_later(
             "INSERT INTO events (seq, at, case_id, consulate, lawyer_id, prev_lawyer_id,
                                  also_consulate, prev_consulate, kind, body, chain, sealed)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -307,18 +424,29 @@ impl WriteCtx<'_> {
     /// The case as last committed (or written earlier in this transaction): from the writer's
     /// cache while the row's `last_seq` says it is current, parsed from the row otherwise.
     pub fn case(&mut self, case_id: u64) -> Result<Option<Case>, StoreError> {
-        let last_seq: Option<i64> = self
+        Ok(self.case_and_key(case_id)?.map(|(case, _)| case))
+    }
+
+    /// [`Self::case`] and the key its personal data is sealed under, read in one statement.
+    fn case_and_key(&mut self, case_id: u64) -> Result<Option<(Case, Option<i64>)>, StoreError> {
+        if let Some((id, last_seq, key_id)) = self.known_case
+            && id == case_id
+            && let Some(case) = self.cache.get(case_id, last_seq)
+        {
+            return Ok(Some((case, key_id)));
+        }
+        let row: Option<(i64, Option<i64>)> = self
             .query_row(
-                "SELECT last_seq FROM cases WHERE id = ?1",
+                "SELECT last_seq, key_id FROM cases WHERE id = ?1",
                 [case_id as i64],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let Some(last_seq) = last_seq else {
+        let Some((last_seq, key_id)) = row else {
             return Ok(None);
         };
         if let Some(case) = self.cache.get(case_id, last_seq as u64) {
-            return Ok(Some(case));
+            return Ok(Some((case, key_id)));
         }
         let (state, sealed): (String, Option<String>) = self.query_row(
             "SELECT state, sealed FROM cases WHERE id = ?1",
@@ -327,7 +455,14 @@ impl WriteCtx<'_> {
         )?;
         let case: Case = serde_json::from_str(&opened(self.vault, state, sealed)?)?;
         self.cache.put(case.clone());
-        Ok(Some(case))
+        Ok(Some((case, key_id)))
+    }
+
+    /// The registrant row this job already read, if it is `registrant_id`'s.
+    pub(super) fn known_registrant(&self, registrant_id: i64) -> Option<&super::held::Held> {
+        self.known.as_ref().filter(|h| {
+            h.get(&super::rows::REGISTRANTS, "id") == Some(&super::db::Owned::Int(registrant_id))
+        })
     }
 
     /// Writes the projection with its MAC. When no indexed column moved (a press, a location
@@ -352,67 +487,70 @@ impl WriteCtx<'_> {
         row.key_id = key_id;
         row.sealed = sealed.as_deref();
         let mac = self.keys.case_mac(&row);
-        if before.is_some_and(|b| b == Indexed::of(case)) {
-            let n = self.execute(
-                "UPDATE cases SET last_seq = ?2, state = ?3, mac = ?4, sealed = ?5
-                  WHERE id = ?1",
-                params![row.id, row.last_seq, row.state, &mac[..], row.sealed],
-            )?;
-            if n == 1 {
-                return Ok(());
-            }
-        }
-        self.execute(
-            "INSERT INTO cases (id, consulate, status, lawyer_id, last_seq, state, also_consulate,
-                                received_at, acknowledged, escalation, mac, key_id, sealed)
+        let mac = &mac[..];
+        let upsert = "INSERT INTO cases (id, consulate, status, lawyer_id, last_seq, state,
+                                also_consulate, received_at, acknowledged, escalation, mac,
+                                key_id, sealed)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT (id) DO UPDATE SET consulate = excluded.consulate,
                  status = excluded.status, lawyer_id = excluded.lawyer_id,
                  last_seq = excluded.last_seq, state = excluded.state,
                  also_consulate = excluded.also_consulate,
                  acknowledged = excluded.acknowledged, escalation = excluded.escalation,
-                 mac = excluded.mac, key_id = excluded.key_id, sealed = excluded.sealed",
-            params![
-                row.id,
-                row.consulate,
-                row.status,
-                row.lawyer_id,
-                row.last_seq,
-                row.state,
-                row.also_consulate,
-                row.received_at,
-                row.acknowledged,
-                row.escalation,
-                &mac[..],
-                row.key_id,
-                row.sealed
-            ],
-        )?;
+                 mac = excluded.mac, key_id = excluded.key_id, sealed = excluded.sealed";
+        let values = params![
+            row.id,
+            row.consulate,
+            row.status,
+            row.lawyer_id,
+            row.last_seq,
+            row.state,
+            row.also_consulate,
+            row.received_at,
+            row.acknowledged,
+            row.escalation,
+            mac,
+            row.key_id,
+            row.sealed
+        ];
+        if self.conn.engine() == super::db::Engine::Postgres {
+            // One upsert, sent with the job's next message: PostgreSQL leaves the indexes alone
+            // (a heap-only update) when no indexed column's value moved, as the short update
+            // below does on SQLite.
+            return self.write_later(upsert, values);
+        }
+        if before.is_some_and(|b| b == Indexed::of(case)) {
+            let n = self.execute(
+                "UPDATE cases SET last_seq = ?2, state = ?3, mac = ?4, sealed = ?5
+                  WHERE id = ?1",
+                params![row.id, row.last_seq, row.state, mac, row.sealed],
+            )?;
+            if n == 1 {
+                return Ok(());
+            }
+        }
+        self.execute(upsert, values)?;
         Ok(())
     }
 
-    /// The key a case's personal data is sealed under: the person's, taken when the case opens
-    /// (a caller taken in by phone who is not enrolled gets one of their own). `None` for a
-    /// case opened before the vault existed, which stays as it was written.
-    fn case_key(&self, event: &Event, case: &Case) -> Result<Option<i64>, StoreError> {
-        if !matches!(event.body, EventBody::AlertRaised(_)) {
-            let key: Option<Option<i64>> = self
-                .query_row(
-                    "SELECT key_id FROM cases WHERE id = ?1",
-                    [case.id as i64],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            return Ok(key.flatten());
-        }
+    /// The key an opening case's personal data is sealed under: the person's (a caller taken
+    /// in by phone who is not enrolled gets one of their own). The case keeps it for life.
+    fn opening_key(&self, case: &Case) -> Result<Option<i64>, StoreError> {
         let registrant: Option<i64> = if case.registrant_id > 0 {
-            self.query_row(
-                "SELECT key_id FROM registrants WHERE id = ?1",
-                [case.registrant_id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten()
+            match self.known_registrant(case.registrant_id) {
+                Some(held) => match held.get(&super::rows::REGISTRANTS, "key_id") {
+                    Some(super::db::Owned::Int(k)) => Some(*k),
+                    _ => None,
+                },
+                None => self
+                    .query_row(
+                        "SELECT key_id FROM registrants WHERE id = ?1",
+                        [case.registrant_id],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .flatten(),
+            }
         } else {
             None
         };
@@ -424,13 +562,15 @@ impl WriteCtx<'_> {
 
     /// The number the next case will get. Case numbers start at 1001 so that they read as case
     /// numbers on a phone call, not as small counts.
-    pub fn next_case_id(&self) -> Result<u64, StoreError> {
-        let id: i64 =
-            self.conn
-                .query_row("SELECT COALESCE(MAX(id), 1000) + 1 FROM cases", (), |r| {
-                    r.get(0)
-                })?;
-        Ok(id as u64)
+    pub fn next_case_id(&mut self) -> Result<u64, StoreError> {
+        if let Some(max) = self.max_case {
+            return Ok(max + 1);
+        }
+        let max: i64 = self.query_row("SELECT COALESCE(MAX(id), 1000) FROM cases", (), |r| {
+            r.get(0)
+        })?;
+        self.max_case = Some(max as u64);
+        Ok(max as u64 + 1)
     }
 }
 

@@ -138,6 +138,24 @@ impl Conn {
         }
     }
 
+    /// PostgreSQL only: several statements without parameters in one round trip, and the rows
+    /// they return as text (the writer's transaction control, folded with its neighbours).
+    pub fn pg_simple(&self, sql: &str) -> Result<Vec<Vec<Option<String>>>> {
+        match self {
+            Conn::Lite(_) => Err(Error::Type(0, "a PostgreSQL-only call on SQLite".into())),
+            Conn::Pg(c) => c.borrow_mut().simple(sql),
+        }
+    }
+
+    /// PostgreSQL only: `sql` with `params` written into it, to travel with others in one
+    /// message ([`Self::pg_simple`]).
+    pub fn pg_inline<P: Params>(&self, sql: &str, params: P) -> Result<String> {
+        match self {
+            Conn::Lite(_) => Err(Error::Type(0, "a PostgreSQL-only call on SQLite".into())),
+            Conn::Pg(c) => c.borrow_mut().inline(sql, &params.values()),
+        }
+    }
+
     /// The first row; `Error::NoRows` when there is none.
     pub fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> Result<T>
     where

@@ -17,6 +17,11 @@ use super::{Error, Owned, Value};
 pub struct PgConn {
     client: Option<Client>,
     cache: HashMap<String, Statement>,
+    /// Statements prepared by name for `EXECUTE` in a message of several ([`inline`]): the
+    /// name each was given, by the SQL it was written in.
+    named: HashMap<String, String>,
+    /// Names are never reused: a name forgotten here may still exist on the server.
+    names_given: u64,
 }
 
 /// Opens a connection. Runs on a thread of its own, so it may be called from anywhere.
@@ -28,6 +33,8 @@ pub fn connect(url: &str) -> Result<PgConn, Error> {
     Ok(PgConn {
         client: Some(client),
         cache: HashMap::new(),
+        named: HashMap::new(),
+        names_given: 0,
     })
 }
 
@@ -87,7 +94,61 @@ impl PgConn {
     }
 
     pub fn batch(&mut self, sql: &str) -> Result<(), Error> {
-        Ok(self.client().batch_execute(sql)?)
+        let done = self.client().batch_execute(sql);
+        self.forget_if_unprepared(&done);
+        Ok(done?)
+    }
+
+    /// A named statement the server does not know (whatever the reason): prepared again when
+    /// next asked for, under a new name.
+    fn forget_if_unprepared<T>(&mut self, done: &Result<T, postgres::Error>) {
+        if let Err(e) = done
+            && e.code() == Some(&postgres::error::SqlState::INVALID_SQL_STATEMENT_NAME)
+        {
+            self.named.clear();
+        }
+    }
+
+    /// `sql` with `values` as a statement of its own for a message of several: `EXECUTE` of a
+    /// statement prepared by name the first time it is asked for (a round trip then, once per
+    /// connection). PostgreSQL parses and plans it once, not on every write, as it does a
+    /// parameter statement; the values are literals, typed by the statement's parameters.
+    pub fn inline(&mut self, sql: &str, values: &[Value<'_>]) -> Result<String, Error> {
+        let name = match self.named.get(sql) {
+            Some(name) => name.clone(),
+            None => {
+                self.names_given += 1;
+                let name = format!("guardia_w{}", self.names_given);
+                self.client()
+                    .batch_execute(&format!("PREPARE {name} AS {}", translate(sql)))?;
+                self.named.insert(sql.to_string(), name.clone());
+                name
+            }
+        };
+        Ok(if values.is_empty() {
+            format!("EXECUTE {name}")
+        } else {
+            format!("EXECUTE {name}({})", literals(values)?)
+        })
+    }
+
+    /// Several statements in one message (the simple protocol, one round trip), and the rows
+    /// they return as text. Each statement still takes its own snapshot under read committed.
+    pub fn simple(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, Error> {
+        let messages = self.client().simple_query(sql);
+        self.forget_if_unprepared(&messages);
+        let messages = messages?;
+        Ok(messages
+            .into_iter()
+            .filter_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(r) => Some(
+                    (0..r.len())
+                        .map(|i| r.get(i).map(String::from))
+                        .collect::<Vec<_>>(),
+                ),
+                _ => None,
+            })
+            .collect())
     }
 }
 
@@ -140,6 +201,59 @@ pub fn translate(sql: &str) -> String {
         }
     }
     out
+}
+
+/// Values as a list of literals for `EXECUTE` (the simple protocol has no parameters). Every
+/// value is a quoted literal, which PostgreSQL types by the statement's parameter as it does a
+/// bound one; text is an escape string, so a quote or a backslash in it stays data whatever
+/// `standard_conforming_strings` says; bytes are hex. Text with a NUL is refused (PostgreSQL's
+/// text cannot hold one, and it would end the message).
+fn literals(values: &[Value<'_>]) -> Result<String, Error> {
+    let mut out = String::new();
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        literal(&mut out, v).map_err(|why| Error::Type(i + 1, why))?;
+    }
+    Ok(out)
+}
+
+fn literal(out: &mut String, value: &Value<'_>) -> Result<(), String> {
+    use std::fmt::Write;
+    match *value {
+        Value::Null => out.push_str("NULL"),
+        Value::Int(i) => {
+            let _ = write!(out, "'{i}'");
+        }
+        Value::Real(r) if r.is_nan() => out.push_str("'NaN'"),
+        Value::Real(r) if r.is_infinite() => {
+            out.push_str(if r > 0.0 { "'Infinity'" } else { "'-Infinity'" })
+        }
+        Value::Real(r) => {
+            let _ = write!(out, "'{r:?}'");
+        }
+        Value::Text(t) => {
+            if t.contains('\0') {
+                return Err("text with a NUL character".into());
+            }
+            out.push_str("E'");
+            for ch in t.chars() {
+                match ch {
+                    '\'' => out.push_str("''"),
+                    '\\' => out.push_str("\\\\"),
+                    _ => out.push(ch),
+                }
+            }
+            out.push('\'');
+        }
+        Value::Blob(b) => {
+            out.push_str("decode('");
+            out.push_str(&hex::encode(b));
+            out.push_str("', 'hex')");
+        }
+    }
+    Ok(())
 }
 
 /// `json_extract(col, '$.a.b')` at the start of `s`: its PostgreSQL form and its length.
@@ -227,7 +341,24 @@ impl<'a> FromSql<'a> for Owned {
 
 #[cfg(test)]
 mod tests {
-    use super::translate;
+    use super::{Value, literals, translate};
+
+    #[test]
+    fn values_are_written_as_literals_that_stay_data() {
+        let sql = literals(&[
+            Value::Int(-7),
+            Value::Text("it's a \\'); DROP TABLE t; --"),
+            Value::Null,
+            Value::Blob(&[0, 0xff]),
+            Value::Real(0.1),
+        ])
+        .unwrap();
+        assert_eq!(
+            sql,
+            "'-7', E'it''s a \\\\''); DROP TABLE t; --', NULL, decode('00ff', 'hex'), '0.1'"
+        );
+        assert!(literals(&[Value::Text("a\0b")]).is_err());
+    }
 
     #[test]
     fn placeholders_and_json_paths_are_rewritten_outside_quotes() {
