@@ -3,8 +3,8 @@
 //! ([`super::rows::change_and_reseal`]) updates, reads the row back and seals it in a second
 //! update. On PostgreSQL each of those is a round trip taken while every hub waits its turn.
 
-use super::StoreError;
-use super::db::{Owned, ToValue};
+use super::chain::Keys;
+use super::db::Owned;
 use super::rows::{Table, read_row_at};
 
 /// A sealed row read inside the writer's transaction, kept so that a change to it later in the
@@ -30,26 +30,21 @@ impl Held {
     }
 }
 
-/// Sets `column` of a [`Held`] row to `value` and seals the row, in one statement. It applies
-/// only where the row's seal held when it was read and the row still carries that seal (nothing
-/// changed it since); otherwise it changes nothing and returns false, and the caller takes the
-/// longer way ([`super::rows::change_and_reseal`]), which reads the row as it stands.
-pub(super) fn change_held(
-    ctx: &super::writer::WriteCtx<'_>,
+/// The one statement that sets `column` of a [`Held`] row to `value` and seals the row, and
+/// its values. `None` where the row's seal did not hold when it was read: the caller takes the
+/// longer way ([`super::rows::change_and_reseal`]), which reads the row as it stands. The
+/// statement applies only while the row still carries the seal it was read with.
+pub(super) fn change(
+    keys: &Keys,
     table: &Table,
     held: &Held,
     column: &str,
     value: Owned,
-) -> Result<bool, StoreError> {
-    let Some(i) = table.columns.iter().position(|c| *c == column) else {
-        return Ok(false);
-    };
-    let Some(old) = held.mac.as_deref() else {
-        return Ok(false);
-    };
-    let keys = ctx.keys;
+) -> Option<(String, Vec<Owned>)> {
+    let i = table.columns.iter().position(|c| *c == column)?;
+    let old = held.mac.as_deref()?;
     if keys.row_mac(table, &held.values)[..] != *old {
-        return Ok(false);
+        return None;
     }
     let mut values = held.values.clone();
     values[i] = value;
@@ -58,23 +53,13 @@ pub(super) fn change_held(
         "UPDATE {} SET {column} = ?1, mac = ?2 WHERE {} = ?3 AND mac = ?4",
         table.name, table.key
     );
-    let values = &[
-        values[i].to_value(),
-        mac[..].to_value(),
-        values[0].to_value(),
-        old.to_value(),
-    ][..];
-    if ctx.conn.engine() == super::db::Engine::Postgres {
-        // Sent with the job's next message, so its row count cannot be read: a row that no
-        // longer carries the seal it was read with makes it fail by a division by zero, which
-        // fails the job (nothing but the writer changes this table, under the same lock, so
-        // it does not happen unless the row was edited by hand).
-        ctx.write_later(
-            &format!("WITH changed AS ({update} RETURNING 1) SELECT 1 / COUNT(*) FROM changed"),
-            values,
-        )?;
-        return Ok(true);
-    }
-    let n = ctx.conn.execute(&update, values)?;
-    Ok(n == 1)
+    Some((
+        update,
+        vec![
+            values[i].clone(),
+            Owned::Blob(mac.to_vec()),
+            values[0].clone(),
+            Owned::Blob(old.to_vec()),
+        ],
+    ))
 }

@@ -107,7 +107,9 @@ impl WriteCtx<'_> {
     }
 
     /// A write whose answer the job does not need: run now on SQLite (a function call), held
-    /// for the next message on PostgreSQL (a round trip saved under the writers' lock).
+    /// for the next message on PostgreSQL (a round trip saved under the writers' lock). Every
+    /// statement sent through this context sends the held ones first; a `&Conn` taken from
+    /// [`Self::conn`] before this call does not: take it again after.
     pub(super) fn write_later<P: super::db::Params>(
         &self,
         sql: &str,
@@ -293,9 +295,7 @@ impl WriteCtx<'_> {
                     let held = self.known_registrant(case.registrant_id).cloned();
                     self.known = None;
                     let set = match held {
-                        Some(held) => super::held::change_held(
-                            self,
-                            &super::rows::REGISTRANTS,
+                        Some(held) => self.change_held(
                             &held,
                             "open_case_id",
                             super::db::Owned::Int(case.id as i64),
@@ -456,6 +456,35 @@ impl WriteCtx<'_> {
         let case: Case = serde_json::from_str(&opened(self.vault, state, sealed)?)?;
         self.cache.put(case.clone());
         Ok(Some((case, key_id)))
+    }
+
+    /// Sets `column` of the registrant row this job read, with its seal, in one statement
+    /// (`held.rs`); false where it cannot, and the caller takes the longer way.
+    fn change_held(
+        &self,
+        held: &super::held::Held,
+        column: &str,
+        value: super::db::Owned,
+    ) -> Result<bool, StoreError> {
+        use super::db::ToValue;
+        let Some((update, values)) =
+            super::held::change(self.keys, &super::rows::REGISTRANTS, held, column, value)
+        else {
+            return Ok(false);
+        };
+        let values: Vec<super::db::Value<'_>> = values.iter().map(|v| v.to_value()).collect();
+        if self.conn.engine() == super::db::Engine::Postgres {
+            // Sent with the job's next message, so its row count cannot be read: a row that no
+            // longer carries the seal it was read with makes it fail by a division by zero,
+            // which fails the job (only the writer changes this table, under the same lock, so
+            // it does not happen unless the row was edited by hand).
+            self.write_later(
+                &format!("WITH changed AS ({update} RETURNING 1) SELECT 1 / COUNT(*) FROM changed"),
+                &values[..],
+            )?;
+            return Ok(true);
+        }
+        Ok(self.conn.execute(&update, &values[..])? == 1)
     }
 
     /// The registrant row this job already read, if it is `registrant_id`'s.
