@@ -414,3 +414,50 @@ async fn data_survives_a_restart() {
     );
     assert_eq!(b.case_id, a.case_id + 1);
 }
+
+/// A job's write that fails only when it is sent (on PostgreSQL, writes whose answer a job does
+/// not need travel with its release, after the job said yes): the job is undone and its caller
+/// told, it leaves nothing, and the other jobs of its batch are kept.
+#[tokio::test]
+async fn a_write_that_fails_after_its_job_said_yes_is_undone_told_and_spares_the_batch() {
+    let hub = TestHub::start().await;
+    let phone = hub.enroll("Olga Ficticia", &[]).await;
+    let failing = |tag: &'static str| {
+        let store = hub.store.clone();
+        async move {
+            store
+                .write(move |ctx| {
+                    ctx.write_later(
+                        "INSERT INTO alerts (alert_id, registrant_id, case_id, response)
+                         VALUES (?1, 0, 0, '{}')",
+                        [tag],
+                    )?;
+                    ctx.write_later("INSERT INTO no_such_table (x) VALUES (?1)", [1])?;
+                    Ok(())
+                })
+                .await
+        }
+    };
+    // Alone in its batch (ended with the commit), then beside presses (between two jobs).
+    assert!(failing("alone").await.is_err());
+    let (beside, first, again) = tokio::join!(
+        failing("beside"),
+        hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent),
+        hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent),
+    );
+    assert!(beside.is_err());
+    assert_eq!(
+        hub.count("SELECT COUNT(*) FROM alerts WHERE alert_id IN ('alone', 'beside')"),
+        0
+    );
+    assert_eq!(first.case_id, again.case_id);
+    assert_eq!(
+        hub.count("SELECT COUNT(*) FROM events WHERE kind IN ('alert_raised', 'alert_repeated')"),
+        2
+    );
+    // And the hub goes on writing.
+    let later = hub
+        .press(&phone.device_token, LA.0, LA.1, AlertKind::Detained)
+        .await;
+    assert!(later.seq > first.seq.max(again.seq));
+}

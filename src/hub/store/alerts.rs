@@ -516,19 +516,22 @@ fn press_row(
         super::held::Held,
     );
     // The registrant's whole row comes too: a press that opens a case takes the profile and
-    // the key from it and sets the open case in one statement (`WriteCtx::known`).
-    let sql = format!(
-        "SELECT r.revoked, r.open_case_id,
-                EXISTS (SELECT 1 FROM appointments
-                         WHERE registrant_id = ?1 AND state = 'watched'),
-                a.registrant_id, a.case_id, a.response, c.last_seq, c.key_id, {}
-           FROM registrants r LEFT JOIN alerts a ON a.alert_id = ?2
-           LEFT JOIN cases c ON c.id = r.open_case_id
-          WHERE r.id = ?1",
-        super::rows::REGISTRANTS.columns_from("r")
-    );
+    // the key from it and sets the open case in one statement (`WriteCtx::known`). Written
+    // once: every press runs it.
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT r.revoked, r.open_case_id,
+                    EXISTS (SELECT 1 FROM appointments
+                             WHERE registrant_id = ?1 AND state = 'watched'),
+                    a.registrant_id, a.case_id, a.response, c.last_seq, c.key_id, {}
+               FROM registrants r LEFT JOIN alerts a ON a.alert_id = ?2
+               LEFT JOIN cases c ON c.id = r.open_case_id
+              WHERE r.id = ?1",
+            super::rows::REGISTRANTS.columns_from("r")
+        )
+    });
     let row: Option<Row> = ctx
-        .query_row(&sql, params![registrant_id, alert_id.to_string()], |r| {
+        .query_row(&SQL, params![registrant_id, alert_id.to_string()], |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,

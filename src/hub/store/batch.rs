@@ -211,38 +211,28 @@ impl Turns<'_> {
     /// statement failed inside a job that still said yes (on PostgreSQL a failed statement
     /// spoils the transaction until it is rolled back): the job's work is undone.
     fn between(&self, ok: bool, deferred: &str) -> bool {
-        let kept = ok
-            && if self.pg {
-                self.conn
-                    .batch(&format!("{deferred}RELEASE job; SAVEPOINT job"))
-                    .is_ok()
-            } else {
-                run_sql(self.conn, "RELEASE job").is_ok() && self.savepoint()
-            };
-        if !kept {
-            let undone = if self.pg {
-                self.conn
-                    .batch("ROLLBACK TO job; RELEASE job; SAVEPOINT job")
-                    .is_ok()
-            } else {
-                run_sql(self.conn, "ROLLBACK TO job")
-                    .and_then(|()| run_sql(self.conn, "RELEASE job"))
-                    .is_ok()
-                    && self.savepoint()
-            };
-            if !undone {
-                tracing::error!("cannot undo a failed job");
+        if !self.pg {
+            // The next savepoint is taken whatever became of this job: its failure is logged,
+            // never held against a job already released.
+            let kept = self.last(ok);
+            if let Err(e) = run_sql(self.conn, "SAVEPOINT job") {
+                tracing::error!(error = %e, "savepoint failed");
             }
+            return kept;
+        }
+        let kept = ok
+            && self
+                .conn
+                .batch(&format!("{deferred}RELEASE job; SAVEPOINT job"))
+                .is_ok();
+        if !kept
+            && let Err(e) = self
+                .conn
+                .batch("ROLLBACK TO job; RELEASE job; SAVEPOINT job")
+        {
+            tracing::error!(error = %e, "cannot undo a failed job");
         }
         kept
-    }
-
-    fn savepoint(&self) -> bool {
-        let taken = run_sql(self.conn, "SAVEPOINT job");
-        if let Err(e) = &taken {
-            tracing::error!(error = %e, "savepoint failed");
-        }
-        taken.is_ok()
     }
 
     /// Ends the last job as [`Self::between`] does, without a next savepoint.

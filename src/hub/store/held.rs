@@ -23,6 +23,11 @@ impl Held {
         Ok(Held { values, mac })
     }
 
+    /// Whether this is the row of `table` whose key is the integer `key`.
+    pub fn is_row_of(&self, table: &Table, key: i64) -> bool {
+        self.get(table, table.key) == Some(&Owned::Int(key))
+    }
+
     /// The value of `column`, if `table` has it.
     pub fn get(&self, table: &Table, column: &str) -> Option<&Owned> {
         let i = table.columns.iter().position(|c| *c == column)?;

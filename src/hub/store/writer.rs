@@ -110,7 +110,7 @@ impl WriteCtx<'_> {
     /// for the next message on PostgreSQL (a round trip saved under the writers' lock). Every
     /// statement sent through this context sends the held ones first; a `&Conn` taken from
     /// [`Self::conn`] before this call does not: take it again after.
-    pub(super) fn write_later<P: super::db::Params>(
+    pub fn write_later<P: super::db::Params>(
         &self,
         sql: &str,
         params: P,
@@ -292,8 +292,11 @@ impl WriteCtx<'_> {
         if case.registrant_id > 0 {
             match &event.body {
                 EventBody::AlertRaised(_) | EventBody::CaseReopened(_) => {
-                    let held = self.known_registrant(case.registrant_id).cloned();
-                    self.known = None;
+                    // Used once: after this change the row no longer carries the seal read.
+                    let held = self
+                        .known
+                        .take()
+                        .filter(|h| h.is_row_of(&super::rows::REGISTRANTS, case.registrant_id));
                     let set = match held {
                         Some(held) => self.change_held(
                             &held,
@@ -489,9 +492,9 @@ impl WriteCtx<'_> {
 
     /// The registrant row this job already read, if it is `registrant_id`'s.
     pub(super) fn known_registrant(&self, registrant_id: i64) -> Option<&super::held::Held> {
-        self.known.as_ref().filter(|h| {
-            h.get(&super::rows::REGISTRANTS, "id") == Some(&super::db::Owned::Int(registrant_id))
-        })
+        self.known
+            .as_ref()
+            .filter(|h| h.is_row_of(&super::rows::REGISTRANTS, registrant_id))
     }
 
     /// Writes the projection with its MAC. When no indexed column moved (a press, a location
