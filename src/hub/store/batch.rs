@@ -52,7 +52,23 @@ fn run_sql(conn: &Conn, sql: &str) -> super::db::Result<()> {
 /// one (the gap a sequence leaves under concurrent writers). Taken in read committed, whatever
 /// the server's default: the head must be read after the lock is granted, which a snapshot
 /// taken at BEGIN would not see.
+///
+/// The lock is not held while the commit is flushed to disk: the batch commits without waiting
+/// for the flush (`synchronous_commit` off for that transaction alone), which lets the next hub
+/// take its turn at once, and only then waits for the flush with [`FLUSH`]. PostgreSQL writes
+/// one log (the WAL) and flushes it from its start, so a flush that covers a later record
+/// covers every commit before it: the hubs' flushes overlap instead of queueing behind the lock,
+/// and the `seq` order (the lock's order, so the WAL's) is also the order in which commits
+/// become durable.
 pub const WRITER_LOCK: i64 = 0x0067_7561_7264_6961;
+
+/// Waits until everything committed so far is on disk: a transaction that writes one record to
+/// the WAL and commits as the server's `synchronous_commit` says (on by default), so it returns
+/// once the WAL is flushed past its own commit, and therefore past every commit before it. The
+/// record is a logical-decoding message (ignored unless someone decodes the WAL), which needs
+/// no table, no privilege and no lock another writer holds. Also the log listener's, before it
+/// publishes events it found without a notification.
+pub(super) const FLUSH: &str = "SELECT pg_logical_emit_message(true, 'guardia', '')";
 
 /// Opens the writer's connection again once PostgreSQL's is gone (None on SQLite).
 pub(super) type Reconnect = Option<Box<dyn Fn() -> Result<Conn, StoreError> + Send>>;
@@ -248,12 +264,11 @@ impl Turns<'_> {
     }
 
     /// Commits, after the last job's deferred writes and release when they are given (on
-    /// PostgreSQL, whose last job is ended here, in the same message). The other hubs'
-    /// listeners hear of the commit with it: a notification carries the last `seq` (`None`:
-    /// nothing was appended) and is sent only if the transaction commits. PostgreSQL answers
-    /// COMMIT on a spoiled transaction with a silent rollback, so a statement must succeed just
-    /// before it: the notification, or a `SELECT 1`.
-    fn commit(&self, last_job: Option<&str>, last_seq: Option<u64>) -> super::db::Result<()> {
+    /// PostgreSQL, whose last job is ended here, in the same message). On PostgreSQL the commit
+    /// does not wait for the disk ([`WRITER_LOCK`]): nobody is answered before [`Self::durable`].
+    /// PostgreSQL answers COMMIT on a spoiled transaction with a silent rollback, so a statement
+    /// must succeed just before it: the `SET LOCAL`, which fails in a spoiled transaction.
+    fn commit(&self, last_job: Option<&str>) -> super::db::Result<()> {
         if !self.pg {
             return run_sql(self.conn, "COMMIT");
         }
@@ -261,11 +276,38 @@ impl Turns<'_> {
             Some(deferred) => format!("{deferred}RELEASE job;\n"),
             None => String::new(),
         };
-        let check = match last_seq {
-            Some(seq) => format!("SELECT pg_notify('guardia_log', '{seq}')"),
-            None => "SELECT 1".into(),
-        };
-        self.conn.batch(&format!("{release}{check}; COMMIT"))
+        self.conn.batch(&format!(
+            "{release}SET LOCAL synchronous_commit TO off; COMMIT"
+        ))
+    }
+
+    /// Returns once the batch is on disk. SQLite's commit already waited for it; on PostgreSQL
+    /// the flush comes after the lock is released (a read-only batch waits too: what it read,
+    /// another hub's batch, may not be on disk yet).
+    fn durable(&self) -> super::db::Result<()> {
+        if !self.pg {
+            return Ok(());
+        }
+        run_sql(self.conn, FLUSH)
+    }
+
+    /// Tells every hub's listener that the log holds durable events up to `seq`. Sent after the
+    /// flush, so a listener never publishes what a power cut could still take back; as its own
+    /// transaction that does not wait for the disk either (a notifying commit holds a lock every
+    /// other notifying commit waits for). A lost notification delays events by the listener's
+    /// poll, never loses them.
+    fn announce(&self, seq: u64) {
+        if !self.pg {
+            return;
+        }
+        let sql = format!(
+            "BEGIN; SET LOCAL synchronous_commit TO off;
+             SELECT pg_notify('guardia_log', '{seq}'); COMMIT"
+        );
+        if let Err(e) = self.conn.batch(&sql) {
+            tracing::error!(error = %e, "cannot notify the other hubs; their listeners will look");
+            let _ = self.conn.batch("ROLLBACK");
+        }
     }
 }
 
@@ -340,10 +382,9 @@ fn commit_batch(
         }
         replies.push((reply, ok && !kept));
     }
-    let mut appended = (ctx.next_seq > head.seq + 1).then_some(ctx.next_seq - 1);
     let mut committed = match last_mark {
-        None => turns.commit(None, appended),
-        Some(_) => turns.commit(Some(&last_deferred), appended),
+        None => turns.commit(None),
+        Some(_) => turns.commit(Some(&last_deferred)),
     };
     if committed.is_err()
         && let Some(mark) = last_mark
@@ -356,12 +397,23 @@ fn commit_batch(
         if let Some(last) = replies.last_mut() {
             last.1 = true;
         }
-        appended = (ctx.next_seq > head.seq + 1).then_some(ctx.next_seq - 1);
-        committed = turns.commit(None, appended);
+        committed = turns.commit(None);
     }
     match committed {
         Ok(()) => {
             ctx.cache.committed();
+            if let Err(e) = turns.durable() {
+                // Committed, but not known to be on disk: nobody is told yes. A caller that
+                // tries again with the same key gets the first answer once it is.
+                tracing::error!(error = %e, "the database did not confirm the batch is on disk");
+                let msg = e.to_string();
+                for (reply, _) in replies {
+                    reply(Err(StoreError::Setup(format!(
+                        "the write was not confirmed on disk: {msg}"
+                    ))));
+                }
+                return;
+            }
             // Handed to the head's own thread, which writes it power-safely off this path: the
             // file may lag the log by a moment, never lead it (this commit has returned).
             if let Some(recorder) = &head_file.head {
@@ -382,6 +434,9 @@ fn commit_batch(
                 } else {
                     Ok(())
                 });
+            }
+            if ctx.next_seq > head.seq + 1 {
+                turns.announce(ctx.next_seq - 1);
             }
         }
         Err(e) => {

@@ -7,6 +7,7 @@
 //! stream is only a receiver on its audience's broadcast: no task, no channel of its own.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
@@ -50,6 +51,10 @@ pub struct Fanout {
     /// Every event, for in-process consumers that see all (benchmarks).
     all: broadcast::Sender<Arc<Published>>,
     audiences: Mutex<HashMap<Audience, broadcast::Sender<Arc<Published>>>>,
+    /// On PostgreSQL, the last event published: a replay reads no further, since the log may
+    /// hold events another hub has committed but not yet seen on disk (its listener publishes
+    /// only what is). `None` on SQLite, whose commits are on disk when they return.
+    published: Option<AtomicU64>,
 }
 
 impl Fanout {
@@ -58,7 +63,24 @@ impl Fanout {
         Fanout {
             all,
             audiences: Mutex::new(HashMap::new()),
+            published: None,
         }
+    }
+
+    /// The fan-out of a hub whose listener publishes the log from `from` on (PostgreSQL).
+    pub fn following(all_capacity: usize, from: u64) -> Fanout {
+        Fanout {
+            published: Some(AtomicU64::new(from)),
+            ..Fanout::new(all_capacity)
+        }
+    }
+
+    /// How far a replay may read: the last event published on PostgreSQL, the whole log on
+    /// SQLite. A stream subscribes before it replays, so what lies beyond reaches it live.
+    pub fn replay_bound(&self) -> u64 {
+        self.published
+            .as_ref()
+            .map_or(u64::MAX, |p| p.load(Ordering::Acquire))
     }
 
     pub fn subscribe_all(&self) -> broadcast::Receiver<Arc<Published>> {
@@ -106,6 +128,9 @@ impl Fanout {
             }
         }
         drop(map);
+        if let Some(published) = &self.published {
+            published.fetch_max(event.seq, Ordering::Release);
+        }
         let _ = self.all.send(event);
     }
 }

@@ -4,8 +4,12 @@
 //! events come back the same way, so every subscriber of every hub sees one order, with no gap
 //! and nothing twice.
 //!
-//! A notification can be missed (the listening connection dropped and came back): the listener
-//! also looks every second, so a missed one delays events by at most that, and loses none.
+//! A notification carries a position the writer saw on disk ([`super::batch::WRITER_LOCK`]):
+//! what the log holds up to it is published as is. A notification can be missed (the listening
+//! connection dropped and came back, or a hub died between its flush and its notification): the
+//! listener also looks every second, and what it finds then is published once a flush of its
+//! own has put it on disk. So a missed one delays events by at most that, and loses none, and
+//! nobody is shown an event a power cut could still take back.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -58,11 +62,13 @@ fn run(url: &str, vault: &Vault, publisher: &Weak<Fanout>, mut last: u64) {
             }
         };
         failures = 0;
+        // Nothing heard yet on this connection: the first look flushes.
+        let mut heard = None;
         loop {
             let Some(fanout) = publisher.upgrade() else {
                 return;
             };
-            let published = publish_after(&conn, vault, &fanout, last);
+            let published = publish_after(&conn, vault, &fanout, last, heard);
             drop(fanout);
             match published {
                 Ok(seq) => last = seq,
@@ -71,44 +77,66 @@ fn run(url: &str, vault: &Vault, publisher: &Weak<Fanout>, mut last: u64) {
                     break;
                 }
             }
-            if let Err(e) = wait(&conn) {
-                tracing::error!(error = %e, "the log listener lost its connection");
-                break;
+            match wait(&conn) {
+                Ok(position) => heard = position,
+                Err(e) => {
+                    tracing::error!(error = %e, "the log listener lost its connection");
+                    break;
+                }
             }
         }
     }
 }
 
-/// Waits for a notification, or [`POLL`]; several that came at once count as one.
-fn wait(conn: &Conn) -> Result<(), super::db::Error> {
+/// Waits for notifications, or [`POLL`]: the highest position heard, several that came at once
+/// counting as one (`None`: none came, or none carried a position).
+fn wait(conn: &Conn) -> Result<Option<u64>, super::db::Error> {
     let Conn::Pg(pg) = conn else {
-        return Ok(());
+        return Ok(None);
     };
     let mut pg = pg.borrow_mut();
     let mut notes = pg.client().notifications();
-    let first = notes.timeout_iter(POLL).next()?;
-    if first.is_some() {
-        while notes.iter().next()?.is_some() {}
+    let Some(first) = notes.timeout_iter(POLL).next()? else {
+        return Ok(None);
+    };
+    let mut heard = position(first.payload());
+    while let Some(next) = notes.iter().next()? {
+        heard = heard.max(position(next.payload()));
     }
-    Ok(())
+    Ok(heard)
 }
 
-/// Publishes every event after `last`, in order, and returns the last published. Stops at a
-/// gap, which one writer at a time cannot leave; the next look finds it filled.
+/// A notification's position; anything else (another program's) counts as none.
+fn position(payload: &str) -> Option<u64> {
+    payload.parse().ok()
+}
+
+/// Publishes the events after `last`, in order, and returns the last published: up to `heard`,
+/// which a writer saw on disk, or, when nothing was heard, all that are committed, once a flush
+/// has put them on disk (they were committed before it began). Stops at a gap, which one writer
+/// at a time cannot leave; the next look finds it filled.
 fn publish_after(
     conn: &Conn,
     vault: &Vault,
     publisher: &Fanout,
     mut last: u64,
+    heard: Option<u64>,
 ) -> Result<u64, StoreError> {
+    let upto = heard.map_or(i64::MAX, |seq| seq.min(i64::MAX as u64) as i64);
     loop {
         let page = conn.query_map(
             "SELECT seq, consulate, lawyer_id, prev_lawyer_id, also_consulate, prev_consulate,
                     kind, body, sealed
-               FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-            params![last as i64, PAGE],
+               FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3",
+            params![last as i64, upto, PAGE],
             |r| Ok(super::reads::published_from_row(r, vault)),
         )?;
+        if page.is_empty() {
+            return Ok(last);
+        }
+        if heard.is_none() {
+            conn.batch(super::batch::FLUSH)?;
+        }
         let full = page.len() as i64 == PAGE;
         crate::hub::metrics::published(page.len());
         for published in page {

@@ -110,7 +110,10 @@ fn open_postgres(url: &str, key_file: &Path) -> Result<Store, StoreError> {
         vault: vault.clone(),
     };
     let (jobs, rx) = mpsc::channel(super::JOB_QUEUE);
-    let events = Arc::new(fanout::Fanout::new(super::BROADCAST_CAPACITY));
+    let events = Arc::new(fanout::Fanout::following(
+        super::BROADCAST_CAPACITY,
+        head.seq,
+    ));
     follow::start(url.to_string(), vault.clone(), &events, head.seq)?;
     let publisher = events.clone();
     let lag_us = Arc::new(std::sync::atomic::AtomicU64::new(0));

@@ -293,6 +293,7 @@ impl Store {
         limit: usize,
     ) -> Result<(Vec<Arc<Published>>, u64), StoreError> {
         let vault = self.vault.clone();
+        let bound = self.events.replay_bound().min(i64::MAX as u64) as i64;
         self.read(move |tx| {
             let mut out = Vec::new();
             let mut last = since;
@@ -300,8 +301,8 @@ impl Store {
                 "SELECT e.seq, COALESCE(c.consulate, e.consulate), c.lawyer_id, e.prev_lawyer_id,
                         c.also_consulate, e.prev_consulate, e.kind, e.body, e.sealed
                    FROM events e LEFT JOIN cases c ON c.id = e.case_id
-                  WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2",
-                params![since as i64, limit as i64],
+                  WHERE e.seq > ?1 AND e.seq <= ?3 ORDER BY e.seq LIMIT ?2",
+                params![since as i64, limit as i64, bound],
                 |row| -> Result<(), StoreError> {
                     let published = published_from_row(row, &vault)?;
                     last = published.seq;
