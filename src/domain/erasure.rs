@@ -5,8 +5,13 @@
 //! The hub stores each event and case twice: this form in the clear, and the whole of it sealed
 //! under the person's key. Before erasure, readers get the whole; after, this.
 
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
 use super::alert::Location;
-use super::case::Case;
+use super::appointment::Place;
+use super::case::{Case, Fix, NoteRecord};
 use super::event::{Event, EventBody, EventKind};
 use super::registrant::Profile;
 
@@ -89,34 +94,117 @@ pub fn event(event: &Event) -> Option<Event> {
 
 /// The case without what is personal. Applied to the case the log folds to, it gives the same
 /// as applied to the fold of the erased events: `guardia verify` relies on that.
-pub fn case(mut case: Case) -> Case {
-    case.registrant = profile(&case.registrant);
-    case.registrant.flags = case.flags.clone();
-    case.location = location();
-    case.trail.clear();
-    case.notes.clear();
-    for checkpoint in &mut case.checkpoints {
-        checkpoint.fields.clear();
-        checkpoint.note.clear();
-    }
-    if let Some(closed) = &mut case.closed {
-        closed.note.clear();
-    }
-    if let Some(transfer) = &mut case.transfer {
-        transfer.reason.clear();
-    }
-    if let Some(intake) = &mut case.intake {
-        intake.description.clear();
-        intake.place = None;
-        intake.matched_place = None;
-    }
-    if let Some(a) = &mut case.appointment {
+pub fn case(case: Case) -> Case {
+    split(case).0
+}
+
+/// What erasure takes out of a case, kept apart so that it alone is sealed: [`join`] puts it
+/// back into the erased case. Positional lists follow the case's own (its checkpoints; its
+/// timeline entries that carry a personal detail, the last one after them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Personal {
+    registrant: Profile,
+    location: Location,
+    trail: Vec<Fix>,
+    notes: Vec<NoteRecord>,
+    checkpoints: Vec<(BTreeMap<String, String>, String)>,
+    closed_note: Option<String>,
+    transfer_reason: Option<String>,
+    intake: Option<IntakePart>,
+    appointment: Option<(Place, String)>,
+    details: Vec<Option<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct IntakePart {
+    description: String,
+    place: Option<String>,
+    matched_place: Option<String>,
+}
+
+/// Timeline entries whose detail is what someone wrote (a note, a reason to reopen).
+fn personal_detail(kind: EventKind) -> bool {
+    matches!(kind, EventKind::NoteAdded | EventKind::CaseReopened)
+}
+
+/// The case as erasure leaves it, and what erasure took out of it.
+pub fn split(mut case: Case) -> (Case, Personal) {
+    let mut erased_profile = profile(&case.registrant);
+    erased_profile.flags = case.flags.clone();
+    let registrant = std::mem::replace(&mut case.registrant, erased_profile);
+    let checkpoints = case
+        .checkpoints
+        .iter_mut()
+        .map(|c| (std::mem::take(&mut c.fields), std::mem::take(&mut c.note)))
+        .collect();
+    let appointment = case.appointment.as_mut().map(|a| {
+        let place = a.place.clone();
+        let note = a.note.clone();
         appointment(a);
+        (place, note)
+    });
+    let details = case
+        .timeline
+        .iter_mut()
+        .chain(case.last.iter_mut())
+        .filter(|e| personal_detail(e.kind))
+        .map(|e| e.detail.take())
+        .collect();
+    let personal = Personal {
+        registrant,
+        location: std::mem::replace(&mut case.location, location()),
+        trail: std::mem::take(&mut case.trail),
+        notes: std::mem::take(&mut case.notes),
+        checkpoints,
+        closed_note: case.closed.as_mut().map(|c| std::mem::take(&mut c.note)),
+        transfer_reason: case
+            .transfer
+            .as_mut()
+            .map(|t| std::mem::take(&mut t.reason)),
+        intake: case.intake.as_mut().map(|i| IntakePart {
+            description: std::mem::take(&mut i.description),
+            place: i.place.take(),
+            matched_place: i.matched_place.take(),
+        }),
+        appointment,
+        details,
+    };
+    (case, personal)
+}
+
+/// The whole case from its erased form and what [`split`] took out of it. Parts whose place in
+/// the erased case is gone (a list shorter than the one split) are dropped, never misplaced.
+pub fn join(mut case: Case, personal: Personal) -> Case {
+    case.registrant = personal.registrant;
+    case.location = personal.location;
+    case.trail = personal.trail;
+    case.notes = personal.notes;
+    for (c, (fields, note)) in case.checkpoints.iter_mut().zip(personal.checkpoints) {
+        c.fields = fields;
+        c.note = note;
     }
-    for entry in case.timeline.iter_mut().chain(case.last.iter_mut()) {
-        if matches!(entry.kind, EventKind::NoteAdded | EventKind::CaseReopened) {
-            entry.detail = None;
-        }
+    if let (Some(c), Some(note)) = (&mut case.closed, personal.closed_note) {
+        c.note = note;
+    }
+    if let (Some(t), Some(reason)) = (&mut case.transfer, personal.transfer_reason) {
+        t.reason = reason;
+    }
+    if let (Some(i), Some(part)) = (&mut case.intake, personal.intake) {
+        i.description = part.description;
+        i.place = part.place;
+        i.matched_place = part.matched_place;
+    }
+    if let (Some(a), Some((place, note))) = (&mut case.appointment, personal.appointment) {
+        a.place = place;
+        a.note = note;
+    }
+    let entries = case
+        .timeline
+        .iter_mut()
+        .chain(case.last.iter_mut())
+        .filter(|e| personal_detail(e.kind));
+    for (entry, detail) in entries.zip(personal.details) {
+        entry.detail = detail;
     }
     case
 }
@@ -179,5 +267,50 @@ mod tests {
         );
         assert_eq!(whole.flags, fold(&events).flags, "the counts' flags stay");
         assert!(whole.flags.contains(&Flag::Over65), "{:?}", whole.flags);
+    }
+
+    #[test]
+    fn a_case_split_in_two_joins_back_whole_and_only_the_personal_part_names_anyone() {
+        let mut case =
+            Case::open(&raised(1, 1001, AlertKind::Detained, vec![Flag::Over65])).unwrap();
+        case.apply(&note(2, "Su hermana Rosa llamó desde el 3105550199"))
+            .unwrap();
+        let mut reopened = note(3, "");
+        reopened.body = EventBody::CaseReopened(crate::domain::event::CaseReopened {
+            reason: "Rosa volvió a llamar".into(),
+        });
+        case.timeline.push(crate::domain::case::TimelineEntry {
+            seq: 3,
+            at: reopened.at,
+            actor: reopened.actor.clone(),
+            kind: EventKind::CaseReopened,
+            detail: Some("Rosa volvió a llamar".into()),
+        });
+        case.checkpoints
+            .push(crate::domain::case::CheckpointRecord {
+                seq: 4,
+                code: crate::domain::checkpoint::CheckpointCode::ANumberRecorded,
+                happened_at: reopened.at,
+                logged_at: reopened.at,
+                by: reopened.actor.clone(),
+                fields: [("a_number".to_string(), "A123456789".to_string())].into(),
+                note: "visto en Adelanto".into(),
+            });
+        let (erased, personal) = split(case.clone());
+        assert_eq!(erased, super::case(case.clone()), "split is erasure's own");
+        assert_eq!(join(erased.clone(), personal.clone()), case);
+        let clear = serde_json::to_string(&erased).unwrap();
+        let part = serde_json::to_string(&personal).unwrap();
+        for personal_text in ["Rosa", "3105550199", "A123456789", "Adelanto"] {
+            assert!(!clear.contains(personal_text), "{personal_text} in {clear}");
+            assert!(
+                part.contains(personal_text),
+                "{personal_text} not in {part}"
+            );
+        }
+        assert!(
+            part.len() < clear.len(),
+            "the sealed part is the smaller one"
+        );
     }
 }

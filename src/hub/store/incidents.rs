@@ -3,7 +3,6 @@
 //! written in the same transaction; a case belongs to one incident at most.
 
 use super::db::{OptionalExtension, params};
-use super::writer::opened;
 use super::{Store, StoreError};
 use crate::domain::case::Case;
 use crate::domain::incident::Incident;
@@ -35,7 +34,7 @@ impl Store {
                         )
                         .optional()?;
                     if let Some((state, sealed)) = row {
-                        cases.push(serde_json::from_str(&opened(&vault, state, sealed)?)?);
+                        cases.push(super::case_seal::open(&vault, &state, sealed.as_deref())?);
                     }
                 }
                 out.push((incident, cases));
@@ -63,11 +62,12 @@ impl Store {
                     crate::domain::cluster::MAX_CONSIDERED as i64
                 ],
                 |row| -> Result<(), StoreError> {
-                    out.push(serde_json::from_str(&opened(
+                    let sealed: Option<String> = row.get(1)?;
+                    out.push(super::case_seal::open(
                         &vault,
-                        row.get(0)?,
-                        row.get(1)?,
-                    )?)?);
+                        &row.get::<String>(0)?,
+                        sealed.as_deref(),
+                    )?);
                     Ok(())
                 },
             )?;

@@ -12,6 +12,7 @@ pub mod appointments;
 mod backup;
 mod batch;
 mod case_cache;
+mod case_seal;
 mod casework;
 pub mod chain;
 mod checkpoint;

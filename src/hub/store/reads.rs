@@ -243,9 +243,7 @@ impl Store {
                     vault.prefetch(rows.iter().filter_map(|(_, sealed)| sealed.as_deref()))?;
                     rows.into_iter()
                         .map(|(state, sealed)| {
-                            Ok(serde_json::from_str::<Case>(&opened(
-                                &vault, state, sealed,
-                            )?)?)
+                            super::case_seal::open(&vault, &state, sealed.as_deref())
                         })
                         .collect::<Result<Vec<Case>, StoreError>>()?
                 }
@@ -262,8 +260,8 @@ impl Store {
                         .into_iter()
                         .map(|(sealed, case)| match sealed {
                             Some(sealed) => match vault.unseal(&sealed)? {
-                                super::vault::Opened::Clear(whole) => {
-                                    Ok(serde_json::from_str(&whole)?)
+                                super::vault::Opened::Clear(opened) => {
+                                    super::case_seal::whole(case, &opened)
                                 }
                                 super::vault::Opened::Erased => Ok(case),
                             },
@@ -412,7 +410,7 @@ impl Store {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            row.map(|(state, sealed)| Ok(serde_json::from_str(&opened(&vault, state, sealed)?)?))
+            row.map(|(state, sealed)| super::case_seal::open(&vault, &state, sealed.as_deref()))
                 .transpose()
         })
         .await

@@ -383,19 +383,31 @@ fn projection(conn: &Conn, vault: Option<&Vault>, report: &mut Report) -> Result
         let columns = CaseColumns::of(case)?;
         let want = columns.row(case, &state);
         let have = row.row();
-        let have_state = match opened(vault, row.state.clone(), row.sealed.clone()) {
-            Ok(state) => state,
-            Err(e) => {
-                report.findings.push(at_case(id as u64, e.to_string()));
-                return Ok(());
-            }
+        // Without the key store every sealed part reads as erased, as in `opened`.
+        let sealed = match (vault, row.sealed.as_deref()) {
+            (Some(vault), Some(sealed)) => match vault.unseal(sealed) {
+                Ok(opened) => Some(opened),
+                Err(e) => {
+                    report.findings.push(at_case(id as u64, e.to_string()));
+                    return Ok(());
+                }
+            },
+            _ => None,
         };
+        let stored = serde_json::from_str::<Case>(&row.state)
+            .map_err(StoreError::from)
+            .and_then(|clear| match sealed {
+                Some(super::vault::Opened::Clear(opened)) => {
+                    super::case_seal::whole(clear, &opened)
+                }
+                _ => Ok(clear),
+            });
         // The state is compared as a case, bounded as the writer bounds it, so that a row an
         // earlier build wrote (a longer trail, a field added since with its default) reads the
         // same. The version is left out: cases from before versions skipped deliveries counted
         // them, and the stored one is what decisions were checked against.
         // An erased case is compared on what erasure leaves of both sides.
-        let same_state = match serde_json::from_str::<Case>(&have_state) {
+        let same_state = match stored {
             Ok(mut stored) => {
                 stored.bounded();
                 stored.version = case.version;

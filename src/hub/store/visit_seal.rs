@@ -9,9 +9,7 @@ use std::collections::HashMap;
 
 use super::db::{Conn, OptionalExtension, params};
 use super::vault::{Opened, Vault};
-use super::writer::opened;
 use super::{StoreError, WriteCtx};
-use crate::domain::case::Case;
 use crate::domain::visit::{InterviewSecret, Visit, VisitSecret};
 
 /// The key of case `id`'s person, while it lives.
@@ -44,8 +42,8 @@ fn placed_keys(
             let Some(key) = row.get::<Option<i64>>(2)? else {
                 return Ok(());
             };
-            let state = opened(vault, row.get(0)?, row.get(1)?)?;
-            let case: Case = serde_json::from_str(&state)?;
+            let sealed: Option<String> = row.get(1)?;
+            let case = super::case_seal::open(vault, &row.get::<String>(0)?, sealed.as_deref())?;
             if let Some(a) = case.a_number() {
                 out.insert(a.to_string(), key);
             }

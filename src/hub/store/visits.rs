@@ -3,7 +3,6 @@
 //! the helpers in `protection.rs`.
 
 use super::db::params;
-use super::writer::opened;
 use super::{Store, StoreError};
 use crate::domain::case::Case;
 use crate::domain::visit::{PlannedVisit, Visit};
@@ -69,8 +68,12 @@ impl Store {
                   WHERE p.facility = ?1 AND c.status <> 'closed' ORDER BY c.id",
                 [facility.as_str()],
                 |row| -> Result<(), StoreError> {
-                    let state = opened(&vault, row.get(0)?, row.get(1)?)?;
-                    out.push(serde_json::from_str(&state)?);
+                    let sealed: Option<String> = row.get(1)?;
+                    out.push(super::case_seal::open(
+                        &vault,
+                        &row.get::<String>(0)?,
+                        sealed.as_deref(),
+                    )?);
                     Ok(())
                 },
             )?;

@@ -456,7 +456,7 @@ impl WriteCtx<'_> {
             [case_id as i64],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let case: Case = serde_json::from_str(&opened(self.vault, state, sealed)?)?;
+        let case = super::case_seal::open(self.vault, &state, sealed.as_deref())?;
         self.cache.put(case.clone());
         Ok(Some((case, key_id)))
     }
@@ -506,13 +506,13 @@ impl WriteCtx<'_> {
         before: Option<Indexed>,
         key_id: Option<i64>,
     ) -> Result<(), StoreError> {
-        let whole = serde_json::to_string(case)?;
+        // What is personal is sealed under the person's key, the rest kept in the clear.
         let (state, sealed) = match key_id {
-            Some(key) => (
-                serde_json::to_string(&crate::domain::erasure::case(case.clone()))?,
-                Some(self.vault.seal(key, &whole)?),
-            ),
-            None => (whole, None),
+            Some(key) => {
+                let (state, sealed) = super::case_seal::seal(self.vault, key, case)?;
+                (state, Some(sealed))
+            }
+            None => (serde_json::to_string(case)?, None),
         };
         let columns = CaseColumns::of(case)?;
         let mut row = columns.row(case, &state);
