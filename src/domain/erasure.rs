@@ -13,6 +13,7 @@ use super::alert::Location;
 use super::appointment::Place;
 use super::case::{Case, Fix, NoteRecord};
 use super::event::{Event, EventBody, EventKind};
+use super::intake::Intake;
 use super::registrant::Profile;
 
 /// The profile with only what counts need: language and flags (which the backlog and the
@@ -54,42 +55,116 @@ pub fn location() -> Location {
 /// The event without what is personal, or `None` when it carries nothing personal (it is then
 /// stored once, in the clear).
 pub fn event(event: &Event) -> Option<Event> {
+    split_event(event).map(|(erased, _)| erased)
+}
+
+/// What erasure takes out of an event, kept apart so that it alone is sealed: [`join_event`]
+/// puts it back into the erased event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventPersonal {
+    Raised {
+        registrant: Profile,
+        location: Location,
+        intake: Option<IntakePart>,
+    },
+    Repeated {
+        location: Location,
+        intake: Option<IntakePart>,
+    },
+    Located(Location),
+    /// A note, a closing note, a reason to reopen or to transfer, a reason a transfer was
+    /// declined: what someone wrote.
+    Text(String),
+    Checkpoint {
+        fields: BTreeMap<String, String>,
+        note: String,
+    },
+    Appointment(Place, String),
+}
+
+/// The event as erasure leaves it, and what erasure took out of it; `None` when it carries
+/// nothing personal.
+pub fn split_event(event: &Event) -> Option<(Event, EventPersonal)> {
+    use std::mem::{replace, take};
     let mut copy = event.clone();
-    match &mut copy.body {
+    let personal = match &mut copy.body {
         EventBody::AlertRaised(r) => {
+            let registrant = r.registrant.clone();
             // The flags the birth date implied on the day, kept: the case's flags are folded
             // from them, and the erased fold must count the same.
             r.registrant.flags = r.registrant.effective_flags(r.pressed_at.date_naive());
             r.registrant = profile(&r.registrant);
-            r.location = location();
-            if let Some(intake) = &mut r.intake {
-                intake.description.clear();
-                intake.place = None;
-                intake.matched_place = None;
+            EventPersonal::Raised {
+                registrant,
+                location: replace(&mut r.location, location()),
+                intake: r.intake.as_mut().map(IntakePart::take),
             }
         }
-        EventBody::AlertRepeated(r) => {
-            r.location = location();
-            if let Some(intake) = &mut r.intake {
-                intake.description.clear();
-                intake.place = None;
-                intake.matched_place = None;
-            }
+        EventBody::AlertRepeated(r) => EventPersonal::Repeated {
+            location: replace(&mut r.location, location()),
+            intake: r.intake.as_mut().map(IntakePart::take),
+        },
+        EventBody::LocationUpdated(l) => {
+            EventPersonal::Located(replace(&mut l.location, location()))
         }
-        EventBody::LocationUpdated(l) => l.location = location(),
-        EventBody::NoteAdded(n) => n.text.clear(),
-        EventBody::CheckpointLogged(c) => {
-            c.fields.clear();
-            c.note.clear();
+        EventBody::NoteAdded(n) => EventPersonal::Text(take(&mut n.text)),
+        EventBody::CheckpointLogged(c) => EventPersonal::Checkpoint {
+            fields: take(&mut c.fields),
+            note: take(&mut c.note),
+        },
+        EventBody::CaseClosed(c) => EventPersonal::Text(take(&mut c.note)),
+        EventBody::AppointmentLinked(l) => {
+            let kept = (l.appointment.place.clone(), l.appointment.note.clone());
+            appointment(&mut l.appointment);
+            EventPersonal::Appointment(kept.0, kept.1)
         }
-        EventBody::CaseClosed(c) => c.note.clear(),
-        EventBody::AppointmentLinked(l) => appointment(&mut l.appointment),
-        EventBody::CaseReopened(r) => r.reason.clear(),
-        EventBody::TransferRequested(t) => t.reason.clear(),
-        EventBody::TransferDeclined(t) => t.reason.clear(),
+        EventBody::CaseReopened(r) => EventPersonal::Text(take(&mut r.reason)),
+        EventBody::TransferRequested(t) => EventPersonal::Text(take(&mut t.reason)),
+        EventBody::TransferDeclined(t) => EventPersonal::Text(take(&mut t.reason)),
         _ => return None,
+    };
+    Some((copy, personal))
+}
+
+/// The whole event from its erased form and what [`split_event`] took out of it. A part that
+/// does not fit the event's kind is dropped, never put where it does not belong.
+pub fn join_event(mut event: Event, personal: EventPersonal) -> Event {
+    use EventPersonal as P;
+    match (&mut event.body, personal) {
+        (
+            EventBody::AlertRaised(r),
+            P::Raised {
+                registrant,
+                location,
+                intake,
+            },
+        ) => {
+            r.registrant = registrant;
+            r.location = location;
+            IntakePart::put(&mut r.intake, intake);
+        }
+        (EventBody::AlertRepeated(r), P::Repeated { location, intake }) => {
+            r.location = location;
+            IntakePart::put(&mut r.intake, intake);
+        }
+        (EventBody::LocationUpdated(l), P::Located(location)) => l.location = location,
+        (EventBody::NoteAdded(n), P::Text(text)) => n.text = text,
+        (EventBody::CheckpointLogged(c), P::Checkpoint { fields, note }) => {
+            c.fields = fields;
+            c.note = note;
+        }
+        (EventBody::CaseClosed(c), P::Text(note)) => c.note = note,
+        (EventBody::AppointmentLinked(l), P::Appointment(place, note)) => {
+            l.appointment.place = place;
+            l.appointment.note = note;
+        }
+        (EventBody::CaseReopened(r), P::Text(reason)) => r.reason = reason,
+        (EventBody::TransferRequested(t), P::Text(reason)) => t.reason = reason,
+        (EventBody::TransferDeclined(t), P::Text(reason)) => t.reason = reason,
+        _ => {}
     }
-    Some(copy)
+    event
 }
 
 /// The case without what is personal. Applied to the case the log folds to, it gives the same
@@ -115,11 +190,30 @@ pub struct Personal {
     details: Vec<Option<String>>,
 }
 
+/// What a call taker wrote down of where and what: the intake's personal part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct IntakePart {
+pub struct IntakePart {
     description: String,
     place: Option<String>,
     matched_place: Option<String>,
+}
+
+impl IntakePart {
+    fn take(i: &mut Intake) -> IntakePart {
+        IntakePart {
+            description: std::mem::take(&mut i.description),
+            place: i.place.take(),
+            matched_place: i.matched_place.take(),
+        }
+    }
+
+    fn put(intake: &mut Option<Intake>, part: Option<IntakePart>) {
+        if let (Some(i), Some(part)) = (intake, part) {
+            i.description = part.description;
+            i.place = part.place;
+            i.matched_place = part.matched_place;
+        }
+    }
 }
 
 /// Timeline entries whose detail is what someone wrote (a note, a reason to reopen).
@@ -161,11 +255,7 @@ pub fn split(mut case: Case) -> (Case, Personal) {
             .transfer
             .as_mut()
             .map(|t| std::mem::take(&mut t.reason)),
-        intake: case.intake.as_mut().map(|i| IntakePart {
-            description: std::mem::take(&mut i.description),
-            place: i.place.take(),
-            matched_place: i.matched_place.take(),
-        }),
+        intake: case.intake.as_mut().map(IntakePart::take),
         appointment,
         details,
     };
@@ -189,11 +279,7 @@ pub fn join(mut case: Case, personal: Personal) -> Case {
     if let (Some(t), Some(reason)) = (&mut case.transfer, personal.transfer_reason) {
         t.reason = reason;
     }
-    if let (Some(i), Some(part)) = (&mut case.intake, personal.intake) {
-        i.description = part.description;
-        i.place = part.place;
-        i.matched_place = part.matched_place;
-    }
+    IntakePart::put(&mut case.intake, personal.intake);
     if let (Some(a), Some((place, note))) = (&mut case.appointment, personal.appointment) {
         a.place = place;
         a.note = note;
@@ -267,6 +353,77 @@ mod tests {
         );
         assert_eq!(whole.flags, fold(&events).flags, "the counts' flags stay");
         assert!(whole.flags.contains(&Flag::Over65), "{:?}", whole.flags);
+    }
+
+    #[test]
+    fn an_event_split_in_two_joins_back_to_the_same_bytes_and_only_its_part_names_anyone() {
+        use crate::domain::checkpoint::{CheckpointCode, CloseOutcome};
+        use crate::domain::event::{CaseClosed, CheckpointLogged, LocationUpdated};
+        let first = raised(1, 1001, AlertKind::Detained, vec![Flag::MinorsInCare]);
+        let with = |seq: u64, body: EventBody| Event {
+            seq,
+            body,
+            ..first.clone()
+        };
+        let events = [
+            first.clone(),
+            note(2, "Su hermana Rosa llamó desde el 3105550199"),
+            with(
+                3,
+                EventBody::LocationUpdated(LocationUpdated {
+                    alert_id: uuid::Uuid::from_u128(1001),
+                    location: crate::domain::alert::Location {
+                        lat: 33.93,
+                        lon: -117.41,
+                        accuracy_m: 12.5,
+                    },
+                    fixed_at: first.at,
+                }),
+            ),
+            with(
+                4,
+                EventBody::CheckpointLogged(CheckpointLogged {
+                    code: CheckpointCode::ANumberRecorded,
+                    happened_at: first.at,
+                    fields: [("a_number".to_string(), "A123456789".to_string())].into(),
+                    note: "visto en Adelanto".into(),
+                }),
+            ),
+            with(
+                5,
+                EventBody::CaseClosed(CaseClosed {
+                    outcome: CloseOutcome::ALL[0],
+                    note: "Rosa lo recogió".into(),
+                }),
+            ),
+        ];
+        for e in &events {
+            let (erased, personal) = split_event(e).expect("each carries something personal");
+            assert_eq!(Some(erased.clone()), event(e), "split is erasure's own");
+            let whole = join_event(erased.clone(), personal.clone());
+            assert_eq!(
+                serde_json::to_string(&whole).unwrap(),
+                serde_json::to_string(e).unwrap()
+            );
+            let clear = serde_json::to_string(&erased).unwrap();
+            let part = serde_json::to_string(&personal).unwrap();
+            for personal_text in ["Ficticia", "Rosa", "A123456789", "Adelanto", "-117.41"] {
+                assert!(!clear.contains(personal_text), "{personal_text} in {clear}");
+            }
+            assert!(
+                !part.contains("los-angeles"),
+                "only the personal part: {part}"
+            );
+        }
+        // A part of another kind is dropped, not put where it does not belong.
+        let (erased_note, _) = split_event(&events[1]).unwrap();
+        let (_, location) = split_event(&events[2]).unwrap();
+        assert_eq!(join_event(erased_note.clone(), location), erased_note);
+        let ack = with(6, EventBody::CaseAcknowledged);
+        assert!(
+            split_event(&ack).is_none(),
+            "nothing personal, nothing split"
+        );
     }
 
     #[test]

@@ -170,8 +170,12 @@ fn since(ctx: &WriteCtx<'_>, case: &Case, seen: u64) -> Result<Option<Vec<Event>
           ORDER BY seq DESC LIMIT ?2",
         params![case.id as i64, gap as i64],
         |r| -> Result<(), StoreError> {
-            let body = super::writer::opened(ctx.vault(), r.get(0)?, r.get(1)?)?;
-            events.push(serde_json::from_str::<Event>(&body)?);
+            let sealed: Option<String> = r.get(1)?;
+            events.push(super::personal::event(
+                ctx.vault(),
+                r.get(0)?,
+                sealed.as_deref(),
+            )?);
             Ok(())
         },
     )?;

@@ -216,7 +216,8 @@ pub struct CaseRow<'a> {
     pub received_at: &'a str,
     pub acknowledged: bool,
     pub escalation: u8,
-    /// The person's key, and the whole case sealed under it (`state` is then the erased form).
+    /// The person's key, and the case's personal part sealed under it (`state` is the erased
+    /// form; rows from before sealed the whole case).
     pub key_id: Option<i64>,
     pub sealed: Option<&'a str>,
 }

@@ -1,7 +1,6 @@
 //! The headquarters figures: the log folded over a period, decoding only what it can touch.
 
 use super::db::params;
-use super::writer::opened;
 use super::{Store, StoreError};
 use crate::domain::event::{Event, EventBody};
 
@@ -24,11 +23,8 @@ impl Store {
             let from = period.from.to_string();
             let until = (period.to + chrono::Duration::days(1)).to_string();
             let decode = |row: &super::db::Row<'_>| -> Result<Event, StoreError> {
-                Ok(serde_json::from_str(&opened(
-                    &vault,
-                    row.get(1)?,
-                    row.get(2)?,
-                )?)?)
+                let sealed: Option<String> = row.get(2)?;
+                super::personal::event(&vault, row.get(1)?, sealed.as_deref())
             };
             let mut events: Vec<(i64, Event)> = Vec::new();
             tx.query_each(

@@ -34,7 +34,11 @@ impl Store {
                         )
                         .optional()?;
                     if let Some((state, sealed)) = row {
-                        cases.push(super::case_seal::open(&vault, &state, sealed.as_deref())?);
+                        cases.push(super::personal::open_case(
+                            &vault,
+                            &state,
+                            sealed.as_deref(),
+                        )?);
                     }
                 }
                 out.push((incident, cases));
@@ -63,7 +67,7 @@ impl Store {
                 ],
                 |row| -> Result<(), StoreError> {
                     let sealed: Option<String> = row.get(1)?;
-                    out.push(super::case_seal::open(
+                    out.push(super::personal::open_case(
                         &vault,
                         &row.get::<String>(0)?,
                         sealed.as_deref(),

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use super::db::Owned;
 use super::db::{Conn, OptionalExtension, params};
 
-use super::writer::opened;
 use super::{Published, Store, StoreError};
 
 /// Whose access a logged change took away.
@@ -58,11 +57,12 @@ pub(super) fn published_from_row(
 ) -> Result<Published, StoreError> {
     let seq: u64 = row.get(0)?;
     let kind = parse_kind(&row.get::<String>(6)?)?;
-    let json = opened(vault, row.get(7)?, row.get(8)?)?;
-    let event: Option<crate::domain::event::Event> = if Published::personal(kind) {
-        Some(serde_json::from_str(&json)?)
-    } else {
-        None
+    let sealed: Option<String> = row.get(8)?;
+    let (json, read) = super::personal::open_event(vault, row.get(7)?, sealed.as_deref())?;
+    let event: Option<crate::domain::event::Event> = match read {
+        Some(event) if Published::personal(kind) => Some(event),
+        _ if Published::personal(kind) => Some(serde_json::from_str(&json)?),
+        _ => None,
     };
     let frames = Published::frames(seq, kind, &json, event.as_ref());
     Ok(Published {
@@ -243,7 +243,7 @@ impl Store {
                     vault.prefetch(rows.iter().filter_map(|(_, sealed)| sealed.as_deref()))?;
                     rows.into_iter()
                         .map(|(state, sealed)| {
-                            super::case_seal::open(&vault, &state, sealed.as_deref())
+                            super::personal::open_case(&vault, &state, sealed.as_deref())
                         })
                         .collect::<Result<Vec<Case>, StoreError>>()?
                 }
@@ -261,7 +261,7 @@ impl Store {
                         .map(|(sealed, case)| match sealed {
                             Some(sealed) => match vault.unseal(&sealed)? {
                                 super::vault::Opened::Clear(opened) => {
-                                    super::case_seal::whole(case, &opened)
+                                    super::personal::whole_case(case, &opened)
                                 }
                                 super::vault::Opened::Erased => Ok(case),
                             },
@@ -362,8 +362,8 @@ impl Store {
                 "SELECT body, sealed FROM events WHERE case_id = ?1 AND seq <= ?2 ORDER BY seq",
                 params![id as i64, upto],
                 |row| -> Result<(), StoreError> {
-                    let event: crate::domain::event::Event =
-                        serde_json::from_str(&opened(&vault, row.get(0)?, row.get(1)?)?)?;
+                    let sealed: Option<String> = row.get(1)?;
+                    let event = super::personal::event(&vault, row.get(0)?, sealed.as_deref())?;
                     match &mut case {
                         None => {
                             case = Some(
@@ -410,7 +410,7 @@ impl Store {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            row.map(|(state, sealed)| super::case_seal::open(&vault, &state, sealed.as_deref()))
+            row.map(|(state, sealed)| super::personal::open_case(&vault, &state, sealed.as_deref()))
                 .transpose()
         })
         .await

@@ -290,19 +290,6 @@ fn tables(
     Ok(())
 }
 
-/// A value and its sealed twin, read back: without the key store (a backup checked on its own)
-/// every sealed value reads as erased, and the check still holds on what is left.
-fn opened(
-    vault: Option<&Vault>,
-    clear: String,
-    sealed: Option<String>,
-) -> Result<String, StoreError> {
-    match vault {
-        Some(vault) => super::writer::opened(vault, clear, sealed),
-        None => Ok(clear),
-    }
-}
-
 /// Folds every case from its events and compares it with the stored row.
 fn projection(conn: &Conn, vault: Option<&Vault>, report: &mut Report) -> Result<(), StoreError> {
     let mut cases: BTreeMap<u64, Case> = BTreeMap::new();
@@ -321,7 +308,14 @@ fn projection(conn: &Conn, vault: Option<&Vault>, report: &mut Report) -> Result
             return Ok(true);
         }
         let seq = e.seq;
-        let body = match opened(vault, e.body, e.sealed) {
+        // Without the key store (a backup checked on its own) every sealed part reads as
+        // erased, and the check still holds on what is left.
+        let opened = match vault {
+            Some(vault) => super::personal::open_event(vault, e.body, e.sealed.as_deref())
+                .map(|(json, _)| json),
+            None => Ok(e.body),
+        };
+        let body = match opened {
             Ok(body) => body,
             Err(err) => {
                 report.findings.push(at_seq(seq as u64, err.to_string()));
@@ -398,7 +392,7 @@ fn projection(conn: &Conn, vault: Option<&Vault>, report: &mut Report) -> Result
             .map_err(StoreError::from)
             .and_then(|clear| match sealed {
                 Some(super::vault::Opened::Clear(opened)) => {
-                    super::case_seal::whole(clear, &opened)
+                    super::personal::whole_case(clear, &opened)
                 }
                 _ => Ok(clear),
             });

@@ -43,7 +43,8 @@ fn placed_keys(
                 return Ok(());
             };
             let sealed: Option<String> = row.get(1)?;
-            let case = super::case_seal::open(vault, &row.get::<String>(0)?, sealed.as_deref())?;
+            let case =
+                super::personal::open_case(vault, &row.get::<String>(0)?, sealed.as_deref())?;
             if let Some(a) = case.a_number() {
                 out.insert(a.to_string(), key);
             }

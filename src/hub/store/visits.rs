@@ -69,7 +69,7 @@ impl Store {
                 [facility.as_str()],
                 |row| -> Result<(), StoreError> {
                     let sealed: Option<String> = row.get(1)?;
-                    out.push(super::case_seal::open(
+                    out.push(super::personal::open_case(
                         &vault,
                         &row.get::<String>(0)?,
                         sealed.as_deref(),

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::case_cache::{Indexed, Projections};
 use super::chain::{CaseRow, EventRow, Keys, Link};
-use super::vault::{Opened, Vault};
+use super::vault::Vault;
 use super::{Published, StoreError};
 use crate::domain::case::Case;
 use crate::domain::checkpoint::CheckpointCode;
@@ -253,18 +253,15 @@ impl WriteCtx<'_> {
             }
         };
         let kind = event.body.kind();
-        // What is personal is stored sealed under the person's key, beside a clear copy
-        // without it (`domain::erasure`): destroying the key erases it.
-        let erased = match key_id {
-            Some(_) => crate::domain::erasure::event(&event),
+        // What is personal is stored sealed under the person's key, beside the rest in the
+        // clear (`domain::erasure`): destroying the key erases it.
+        let split = match key_id {
+            Some(key) => super::personal::seal_event(self.vault, key, &event)?,
             None => None,
         };
-        let (body, sealed): (std::borrow::Cow<'_, str>, _) = match (key_id, erased) {
-            (Some(key), Some(erased)) => (
-                serde_json::to_string(&erased)?.into(),
-                Some(self.vault.seal(key, &json)?),
-            ),
-            _ => (json.as_str().into(), None),
+        let (body, sealed): (std::borrow::Cow<'_, str>, _) = match split {
+            Some((clear, sealed)) => (clear.into(), Some(sealed)),
+            None => (json.as_str().into(), None),
         };
         self.insert_event(EventRow {
             seq: event.seq,
@@ -456,7 +453,7 @@ impl WriteCtx<'_> {
             [case_id as i64],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let case = super::case_seal::open(self.vault, &state, sealed.as_deref())?;
+        let case = super::personal::open_case(self.vault, &state, sealed.as_deref())?;
         self.cache.put(case.clone());
         Ok(Some((case, key_id)))
     }
@@ -509,7 +506,7 @@ impl WriteCtx<'_> {
         // What is personal is sealed under the person's key, the rest kept in the clear.
         let (state, sealed) = match key_id {
             Some(key) => {
-                let (state, sealed) = super::case_seal::seal(self.vault, key, case)?;
+                let (state, sealed) = super::personal::seal_case(self.vault, key, case)?;
                 (state, Some(sealed))
             }
             None => (serde_json::to_string(case)?, None),
@@ -603,19 +600,6 @@ impl WriteCtx<'_> {
         })?;
         self.max_case = Some(max as u64);
         Ok(max as u64 + 1)
-    }
-}
-
-/// A stored value and its sealed twin read back: the sealed one while its key lives, the clear
-/// (erased) one after.
-pub(super) fn opened(
-    vault: &Vault,
-    clear: String,
-    sealed: Option<String>,
-) -> Result<String, StoreError> {
-    match sealed.map(|s| vault.unseal(&s)).transpose()? {
-        Some(Opened::Clear(whole)) => Ok(whole),
-        Some(Opened::Erased) | None => Ok(clear),
     }
 }
 
