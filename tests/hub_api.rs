@@ -461,3 +461,64 @@ async fn a_write_that_fails_after_its_job_said_yes_is_undone_told_and_spares_the
         .await;
     assert!(later.seq > first.seq.max(again.seq));
 }
+
+/// PostgreSQL: a batch commits without waiting for the disk, so that the next hub's turn need
+/// not wait for this one's flush, and the press is answered only once the WAL is flushed past
+/// that commit. The server's own WAL writer is slowed to one flush in ten seconds, so only the
+/// hub's flush can have covered the press when its answer comes; the commit is found in the WAL
+/// itself (`pg_walinspect`).
+#[tokio::test]
+async fn on_postgresql_a_press_is_answered_only_once_its_commit_is_on_disk() {
+    if common::pg::engine() != common::pg::Engine::Postgres {
+        eprintln!("skipped on SQLite: its commit returns once the WAL is synced");
+        return;
+    }
+    let hub = TestHub::start().await;
+    hub.with_db(|db| {
+        db.batch("CREATE EXTENSION IF NOT EXISTS pg_walinspect")
+            .unwrap();
+        db.batch("ALTER SYSTEM SET wal_writer_delay = '10s'")
+            .unwrap();
+        db.batch("SELECT pg_reload_conf()").unwrap();
+    });
+    let phone = hub.enroll("Persona Ficticia", &[]).await;
+    let start = hub
+        .texts("SELECT pg_current_wal_insert_lsn()::text")
+        .remove(0);
+    hub.press(&phone.device_token, LA.0, LA.1, AlertKind::Imminent)
+        .await;
+    let flushed = hub
+        .texts("SELECT pg_current_wal_flush_lsn()::text")
+        .remove(0);
+    let xmin = hub
+        .texts(
+            "SELECT xmin::text FROM events WHERE kind = 'alert_raised' ORDER BY seq DESC LIMIT 1",
+        )
+        .remove(0);
+    // The WAL can be read only as far as it is flushed: the test flushes it all (a synchronous
+    // commit of its own) to find the press's commit wherever it is. The row was written in a
+    // job's savepoint: its transaction id is listed among the commit's subtransactions.
+    hub.with_db(|db| {
+        db.batch("SELECT pg_logical_emit_message(true, 'test', '')")
+            .unwrap()
+    });
+    let commits = hub.texts(&format!(
+        "SELECT end_lsn::text FROM pg_get_wal_records_info('{start}', pg_current_wal_flush_lsn())
+          WHERE resource_manager = 'Transaction' AND record_type LIKE 'COMMIT%'
+            AND (xid::text = '{xmin}' OR description ~ '\\m{xmin}\\M')"
+    ));
+    hub.with_db(|db| {
+        db.batch("ALTER SYSTEM RESET wal_writer_delay").unwrap();
+        db.batch("SELECT pg_reload_conf()").unwrap();
+    });
+    assert_eq!(commits.len(), 1, "the press's commit, once: {commits:?}");
+    let covered = hub.count(&format!(
+        "SELECT CASE WHEN '{flushed}'::pg_lsn >= '{}'::pg_lsn THEN 1 ELSE 0 END",
+        commits[0]
+    ));
+    assert_eq!(
+        covered, 1,
+        "answered with the WAL flushed to {flushed}, short of the commit at {}",
+        commits[0]
+    );
+}
