@@ -522,3 +522,60 @@ async fn on_postgresql_a_press_is_answered_only_once_its_commit_is_on_disk() {
         commits[0]
     );
 }
+
+/// PostgreSQL: another hub's batch is visible a moment before it is on disk, so a position this
+/// hub hands out (a snapshot's `seq`, the head a stream starts from) is flushed first: a console
+/// must never resume past a commit that a crash could still take back. The test commits without
+/// waiting for the disk itself, as a hub's batch does, with the server's WAL writer slowed.
+#[tokio::test]
+async fn on_postgresql_a_snapshot_or_a_stream_head_is_handed_out_only_once_on_disk() {
+    if common::pg::engine() != common::pg::Engine::Postgres {
+        eprintln!("skipped on SQLite: a commit is visible only once on disk");
+        return;
+    }
+    let hub = TestHub::start().await;
+    let officer = hub.staff(Role::Supervisor, None).await;
+    hub.with_db(|db| {
+        db.batch("ALTER SYSTEM SET wal_writer_delay = '10s'")
+            .unwrap();
+        db.batch("SELECT pg_reload_conf()").unwrap();
+        db.batch("CREATE TABLE IF NOT EXISTS another_hubs_batch (n INT)")
+            .unwrap();
+    });
+    let committed = || {
+        hub.with_db(|db| {
+            db.batch(
+                "BEGIN; SET LOCAL synchronous_commit TO off;
+                 INSERT INTO another_hubs_batch VALUES (1); COMMIT",
+            )
+            .unwrap();
+            db.query_row("SELECT pg_current_wal_insert_lsn()::text", (), |r| {
+                r.get::<String>(0)
+            })
+            .unwrap()
+        })
+    };
+    let on_disk = |lsn: &str| {
+        hub.count(&format!(
+            "SELECT CASE WHEN pg_current_wal_flush_lsn() >= '{lsn}'::pg_lsn THEN 1 ELSE 0 END"
+        ))
+    };
+
+    let before_snapshot = committed();
+    let res = hub.get_as(&officer, "/v1/cases").await;
+    assert_eq!(res.status(), 200);
+    let snapshot_flushed = on_disk(&before_snapshot);
+
+    let before_stream = committed();
+    let stream = hub.get_as(&officer, "/v1/events").await;
+    assert_eq!(stream.status(), 200);
+    let stream_flushed = on_disk(&before_stream);
+    drop(stream);
+
+    hub.with_db(|db| {
+        db.batch("ALTER SYSTEM RESET wal_writer_delay").unwrap();
+        db.batch("SELECT pg_reload_conf()").unwrap();
+    });
+    assert_eq!(snapshot_flushed, 1, "the snapshot was answered first");
+    assert_eq!(stream_flushed, 1, "the stream's head was handed out first");
+}

@@ -355,8 +355,8 @@ fn commit_batch(
         known_case: None,
         deferred: Default::default(),
     };
-    // Each job's reply, and whether its work was lost after it succeeded.
-    let mut replies: Vec<(Reply, bool)> = Vec::with_capacity(batch.len());
+    // Each job's reply, whether its work was lost after it succeeded, and whether it succeeded.
+    let mut replies: Vec<(Reply, bool, bool)> = Vec::with_capacity(batch.len());
     let jobs = batch.len();
     let mut last_mark = None;
     let mut last_deferred = String::new();
@@ -380,7 +380,7 @@ fn commit_batch(
         if !kept {
             ctx.undo(mark);
         }
-        replies.push((reply, ok && !kept));
+        replies.push((reply, ok && !kept, ok));
     }
     let mut committed = match last_mark {
         None => turns.commit(None),
@@ -407,10 +407,15 @@ fn commit_batch(
                 // tries again with the same key gets the first answer once it is.
                 tracing::error!(error = %e, "the database did not confirm the batch is on disk");
                 let msg = e.to_string();
-                for (reply, _) in replies {
-                    reply(Err(StoreError::Setup(format!(
-                        "the write was not confirmed on disk: {msg}"
-                    ))));
+                for (reply, _, ok) in replies {
+                    // A job that refused on its own keeps its refusal (it wrote nothing).
+                    reply(if ok {
+                        Err(StoreError::Setup(format!(
+                            "the write was not confirmed on disk: {msg}"
+                        )))
+                    } else {
+                        Ok(())
+                    });
                 }
                 return;
             }
@@ -428,7 +433,7 @@ fn commit_batch(
                 // No subscribers is normal; the log holds the event for later replay.
                 publisher.publish(event);
             }
-            for (reply, lost) in replies {
+            for (reply, lost, _) in replies {
                 reply(if lost {
                     Err(StoreError::Setup("the write could not be kept".into()))
                 } else {
@@ -444,7 +449,7 @@ fn commit_batch(
             let _ = conn.batch("ROLLBACK");
             ctx.cache.forget_all();
             let msg = e.to_string();
-            for (reply, _) in replies {
+            for (reply, ..) in replies {
                 reply(Err(StoreError::Setup(format!("commit failed: {msg}"))));
             }
         }

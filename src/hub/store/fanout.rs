@@ -101,6 +101,13 @@ impl Fanout {
 
     /// Sends a committed event to every audience it concerns, once each.
     pub fn publish(&self, event: Arc<Published>) {
+        // The replay's bound moves first: a stream that subscribes after the send below reads
+        // the event in its replay, one that subscribed before gets it live (or both, and drops
+        // the second). Moved after the send, a stream subscribing between the two would get it
+        // neither way.
+        if let Some(published) = &self.published {
+            published.fetch_max(event.seq, Ordering::Release);
+        }
         let map = self.audiences.lock().unwrap_or_else(|e| e.into_inner());
         if event.consulate.is_empty() {
             // About no case: only surges are heard, by supervisors; they are rare, so a pass
@@ -128,9 +135,6 @@ impl Fanout {
             }
         }
         drop(map);
-        if let Some(published) = &self.published {
-            published.fetch_max(event.seq, Ordering::Release);
-        }
         let _ = self.all.send(event);
     }
 }

@@ -9,7 +9,7 @@
 //! connection dropped and came back, or a hub died between its flush and its notification): the
 //! listener also looks every second, and what it finds then is published once a flush of its
 //! own has put it on disk. So a missed one delays events by at most that, and loses none, and
-//! nobody is shown an event a power cut could still take back.
+//! no stream carries an event a power cut could still take back.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;

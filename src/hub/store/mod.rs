@@ -516,6 +516,27 @@ impl Store {
         R: Send + 'static,
         F: FnOnce(&Conn) -> Result<R, StoreError> + Send + 'static,
     {
+        self.on_reader(move |conn| conn.read_transaction(f)).await
+    }
+
+    /// On PostgreSQL, returns once everything committed so far is on disk ([`batch::FLUSH`]):
+    /// another hub's batch is visible a moment before its flush, and a position handed out
+    /// (a stream's head, a snapshot's `seq`) must never name a commit that a crash of the
+    /// database could still take back, or a console would later drop the events that reuse its
+    /// numbers. Nothing on SQLite, whose commits are visible once they are on disk.
+    pub(super) async fn settled(&self) -> Result<(), StoreError> {
+        if !matches!(self.readers.target, open::Target::Postgres(_)) {
+            return Ok(());
+        }
+        self.on_reader(|conn| Ok(conn.batch(batch::FLUSH)?)).await
+    }
+
+    /// Runs `f` on a connection of the read pool, on a blocking thread.
+    async fn on_reader<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Conn) -> Result<R, StoreError> + Send + 'static,
+    {
         let pool = self.readers.clone();
         let permit = match &pool.permits {
             Some(p) => Some(
@@ -531,7 +552,7 @@ impl Store {
                 Ok(Some(c)) => c,
                 _ => pool.connect()?,
             };
-            let result = conn.read_transaction(f);
+            let result = f(&conn);
             // A connection whose transaction could not even end is not handed on.
             let healthy = !matches!(&result, Err(StoreError::Db(_)));
             if healthy

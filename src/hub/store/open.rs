@@ -104,6 +104,9 @@ fn open_postgres(url: &str, key_file: &Path) -> Result<Store, StoreError> {
             .map_err(|e| StoreError::Setup(format!("cannot start the record check: {e}")))?;
     }
     let head = batch::head(&conn)?;
+    // The listener and the replays start from this head: on disk first, like every position a
+    // hub hands out (another hub's batch is visible a moment before its flush).
+    conn.batch(batch::FLUSH)?;
     let seals = batch::Seals {
         head: None,
         keys: keys.clone(),

@@ -138,8 +138,12 @@ impl Store {
         .await
     }
 
+    /// The log's last `seq`, on disk ([`Self::settled`]): where a stream that asks for nothing
+    /// older starts.
     pub async fn head_seq(&self) -> Result<u64, StoreError> {
-        self.read(head).await
+        let seq = self.read(head).await?;
+        self.settled().await?;
+        Ok(seq)
     }
 
     /// One page of the cases in `scope` (narrowed as `list` asks), ordered by id, and the `seq`
@@ -150,7 +154,10 @@ impl Store {
         scope: Scope,
         list: CaseList,
     ) -> Result<(u64, Vec<Case>), StoreError> {
-        self.cases_page(scope, list, Opening::Whole).await
+        let page = self.cases_page(scope, list, Opening::Whole).await?;
+        // A console resumes its stream from this `seq`: on disk first.
+        self.settled().await?;
+        Ok(page)
     }
 
     /// [`Self::snapshot`], opening each case as `opening` says: a report's batch.
