@@ -242,6 +242,7 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
         return vec![];
     }
     let mut commands = Vec::new();
+    let my_consulate = model.me.as_ref().and_then(|me| me.consulate.clone());
     match &event.body {
         EventBody::AlertRaised(_) => {
             if let Ok(case) = Case::open(&event) {
@@ -251,10 +252,15 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Command> {
         body => {
             match model.cases.get_mut(&event.case_id) {
                 Some(case) => {
+                    let before = case.consulate.clone();
                     let _ = case.apply(&event);
-                    // Words this stream withholds (a national reader's) are read with the case:
-                    // a case read whole is read again when next shown.
-                    if withheld_words(body) && !case.timeline.is_empty() {
+                    // A case that has just become this consulate's (a transfer accepted) was
+                    // held as the copy another consulate may read, without relatives' numbers
+                    // or the exact position: read whole when next shown, like the words this
+                    // stream withholds (a national reader's).
+                    let became_ours = case.consulate != before
+                        && my_consulate.as_deref() == Some(case.consulate.as_str());
+                    if (withheld_words(body) || became_ours) && !case.timeline.is_empty() {
                         case.timeline.clear();
                         if model.detail.requested == Some(event.case_id) {
                             model.detail.requested = None;

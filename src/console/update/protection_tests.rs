@@ -112,6 +112,20 @@ fn a_detainee_held_in_another_district_is_offered_to_that_consulate() {
         "{text}"
     );
     assert!(text.contains("está en otra circunscripción"), "{text}");
+    // A lawyer has no key to transfer with: the district is shown, the offer is not.
+    let role = |m: &mut crate::console::model::Model, role| {
+        if let Some(me) = &mut m.me {
+            me.role = role;
+        }
+    };
+    role(&mut m, crate::domain::staff::Role::Lawyer);
+    let seen = screen(&mut m, 200, 70);
+    assert!(
+        seen.contains("Circunscripción de San Bernardino, CA"),
+        "{seen}"
+    );
+    assert!(!seen.contains("está en otra circunscripción"), "{seen}");
+    role(&mut m, crate::domain::staff::Role::Officer);
     update(&mut m, key(KeyCode::Char('t')));
     let picker = m.form.as_ref().unwrap().picker.as_ref().unwrap();
     assert_eq!(picker.items[0].key, "san-bernardino");

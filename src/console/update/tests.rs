@@ -575,3 +575,43 @@ fn supervisors_hear_escalations_and_officers_hear_offers_to_their_consulate() {
     assert!(commands.contains(&Command::Bell));
     assert!(commands.contains(&Command::FetchCase(1)));
 }
+
+#[test]
+fn a_case_transferred_here_is_read_whole_when_next_shown() {
+    // Held as the copy an offered consulate may read (no relatives' numbers, a rounded
+    // position): once the transfer is accepted the case is this consulate's, and the detail
+    // pane reads it whole.
+    let mut m = model();
+    let mut offered = Case::open(&raised(1, 1, AlertKind::Imminent, vec![])).unwrap();
+    offered.consulate = "santa-ana".into();
+    assert!(!offered.timeline.is_empty());
+    update(
+        &mut m,
+        Action::Snapshot {
+            me: me(),
+            snapshot: CasesResponse {
+                seq: 1,
+                cases: vec![offered],
+                next_after: None,
+            },
+        },
+    );
+    m.detail.shown_for = Some(1);
+    let now = m.now;
+    assert!(
+        !update(&mut m, Action::Tick(now)).contains(&Command::FetchCase(1)),
+        "a case held with its timeline is not read again on every tick"
+    );
+    let accepted = crate::domain::case::tests::staff_event(
+        2,
+        1,
+        EventBody::TransferAccepted(crate::domain::event::TransferAccepted {
+            from_consulate: "santa-ana".into(),
+            to_consulate: "los-angeles".into(),
+            distance_km: Some(3.0),
+        }),
+    );
+    update(&mut m, event(accepted));
+    assert_eq!(m.cases[&1].consulate, "los-angeles");
+    assert!(update(&mut m, Action::Tick(now)).contains(&Command::FetchCase(1)));
+}

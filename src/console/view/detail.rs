@@ -76,7 +76,11 @@ fn protection<'a>(model: &Model, case: &Case, theme: Theme, lines: &mut Vec<Line
                 p(lang, P::DistrictOf),
                 clean(&d.label())
             )));
-            if d.id != case.consulate && case.transfer.is_none() {
+            // Offered only to a role that may transfer (a lawyer has no such key).
+            let may_transfer = model.role().is_some_and(|r| {
+                crate::domain::command::role_may(r, crate::domain::command::Verb::Transfer)
+            });
+            if d.id != case.consulate && case.transfer.is_none() && may_transfer {
                 lines.push(Line::from(Span::styled(
                     format!("  → {}", p(lang, P::OfferTransfer)),
                     theme.warn(),
