@@ -519,6 +519,17 @@ impl Store {
         self.on_reader(move |conn| conn.read_transaction(f)).await
     }
 
+    /// Runs `f`, a read of one statement, on a read connection without a transaction around it:
+    /// one statement sees one state by itself, and on PostgreSQL a transaction would cost two
+    /// more round trips (begin, rollback) on paths every request takes (its token's look-up).
+    pub async fn read_one<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Conn) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.on_reader(f).await
+    }
+
     /// On PostgreSQL, returns once everything committed so far is on disk ([`batch::FLUSH`]):
     /// another hub's batch is visible a moment before its flush, and a position handed out
     /// (a stream's head, a snapshot's `seq`) must never name a commit that a crash of the

@@ -81,7 +81,7 @@ pub(super) fn published_from_row(
 
 impl Store {
     pub async fn device_by_token(&self, token_hash: String) -> Result<Option<i64>, StoreError> {
-        self.read(move |tx| {
+        self.read_one(move |tx| {
             Ok(tx
                 .query_row(
                     "SELECT id FROM registrants WHERE token_hash = ?1 AND revoked = 0",
@@ -101,7 +101,7 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
         token_days: u32,
     ) -> Result<Option<StaffInfo>, StoreError> {
-        self.read(move |tx| {
+        self.read_one(move |tx| {
             type Row = (i64, String, String, Option<String>, String);
             let row: Option<Row> = tx
                 .query_row(
