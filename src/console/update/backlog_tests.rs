@@ -68,6 +68,36 @@ fn the_selection_stays_on_its_case_when_a_row_above_leaves() {
 }
 
 #[test]
+fn a_long_name_is_cut_in_its_column_and_the_consulate_stays_in_place() {
+    let mut m = supervisor();
+    m.cases.get_mut(&1002).unwrap().registrant.name =
+        "María de los Ángeles Fernández Ruiz por Teléfono".into();
+    settle(&mut m, AREA);
+    let text = super::test_support::screen(&mut m, 160, 40);
+    // The attention list's rows (the case list beside it names cases too).
+    let row = |id: &str| {
+        text.lines()
+            .find(|l| l.contains(id) && l.contains("Los Angeles"))
+            .unwrap_or_else(|| panic!("{id} in {text}"))
+            .to_string()
+    };
+    let (long, short) = (row("#1002"), row("#1001"));
+    assert!(long.contains("María de los Ángeles Fe…"), "{long}");
+    assert!(!long.contains("por Teléfono"), "{long}");
+    let at = |l: &str| {
+        let byte = l
+            .find("Los Angeles")
+            .unwrap_or_else(|| panic!("no consulate in {l}"));
+        l[..byte].chars().count()
+    };
+    assert_eq!(
+        at(&long),
+        at(&short),
+        "the consulate column stays:\n{long}\n{short}"
+    );
+}
+
+#[test]
 fn the_backlog_names_consulates_not_ids() {
     let mut m = supervisor();
     settle(&mut m, AREA);

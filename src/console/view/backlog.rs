@@ -123,10 +123,10 @@ pub fn render(
                 say(console::countdown(lang, d, model.now), theme.warn());
             }
             let who = format!(
-                "#{:<6} {:<24} {:<18} ",
+                "#{:<6} {} {} ",
                 case.id,
-                super::person_name(lang, &case.registrant),
-                clean(&model.consulate_name(&case.consulate)),
+                column(&super::person_name(lang, &case.registrant), 24),
+                column(&clean(&model.consulate_name(&case.consulate)), 18),
             );
             let why_len: usize = why.iter().map(|s| s.content.chars().count()).sum();
             if who.chars().count() + why_len <= width {
@@ -267,4 +267,15 @@ fn breakdowns(
         }
     }
     (l, r)
+}
+
+/// `text` in a column of `width` characters: padded, or cut with "…" so that the columns after it
+/// stay where they are.
+fn column(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return format!("{text:<width$}");
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
