@@ -476,11 +476,9 @@ async fn on_postgresql_a_press_is_answered_only_once_its_commit_is_on_disk() {
     let hub = TestHub::start().await;
     hub.with_db(|db| {
         db.batch("CREATE EXTENSION IF NOT EXISTS pg_walinspect")
-            .unwrap();
-        db.batch("ALTER SYSTEM SET wal_writer_delay = '10s'")
-            .unwrap();
-        db.batch("SELECT pg_reload_conf()").unwrap();
+            .unwrap()
     });
+    slow_wal_writer(&hub, true);
     let phone = hub.enroll("Persona Ficticia", &[]).await;
     let start = hub
         .texts("SELECT pg_current_wal_insert_lsn()::text")
@@ -507,10 +505,7 @@ async fn on_postgresql_a_press_is_answered_only_once_its_commit_is_on_disk() {
           WHERE resource_manager = 'Transaction' AND record_type LIKE 'COMMIT%'
             AND (xid::text = '{xmin}' OR description ~ '\\m{xmin}\\M')"
     ));
-    hub.with_db(|db| {
-        db.batch("ALTER SYSTEM RESET wal_writer_delay").unwrap();
-        db.batch("SELECT pg_reload_conf()").unwrap();
-    });
+    slow_wal_writer(&hub, false);
     assert_eq!(commits.len(), 1, "the press's commit, once: {commits:?}");
     let covered = hub.count(&format!(
         "SELECT CASE WHEN '{flushed}'::pg_lsn >= '{}'::pg_lsn THEN 1 ELSE 0 END",
@@ -535,12 +530,10 @@ async fn on_postgresql_a_snapshot_or_a_stream_head_is_handed_out_only_once_on_di
     }
     let hub = TestHub::start().await;
     let officer = hub.staff(Role::Supervisor, None).await;
+    slow_wal_writer(&hub, true);
     hub.with_db(|db| {
-        db.batch("ALTER SYSTEM SET wal_writer_delay = '10s'")
-            .unwrap();
-        db.batch("SELECT pg_reload_conf()").unwrap();
         db.batch("CREATE TABLE IF NOT EXISTS another_hubs_batch (n INT)")
-            .unwrap();
+            .unwrap()
     });
     let committed = || {
         hub.with_db(|db| {
@@ -572,10 +565,21 @@ async fn on_postgresql_a_snapshot_or_a_stream_head_is_handed_out_only_once_on_di
     let stream_flushed = on_disk(&before_stream);
     drop(stream);
 
-    hub.with_db(|db| {
-        db.batch("ALTER SYSTEM RESET wal_writer_delay").unwrap();
-        db.batch("SELECT pg_reload_conf()").unwrap();
-    });
+    slow_wal_writer(&hub, false);
     assert_eq!(snapshot_flushed, 1, "the snapshot was answered first");
     assert_eq!(stream_flushed, 1, "the stream's head was handed out first");
+}
+
+/// Slows PostgreSQL's own WAL writer to one flush in ten seconds (or puts it back), so that only
+/// what the hub flushes is on disk within a test.
+fn slow_wal_writer(hub: &TestHub, slow: bool) {
+    hub.with_db(|db| {
+        db.batch(if slow {
+            "ALTER SYSTEM SET wal_writer_delay = '10s'"
+        } else {
+            "ALTER SYSTEM RESET wal_writer_delay"
+        })
+        .unwrap();
+        db.batch("SELECT pg_reload_conf()").unwrap();
+    });
 }

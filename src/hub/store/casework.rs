@@ -170,12 +170,7 @@ fn since(ctx: &WriteCtx<'_>, case: &Case, seen: u64) -> Result<Option<Vec<Event>
           ORDER BY seq DESC LIMIT ?2",
         params![case.id as i64, gap as i64],
         |r| -> Result<(), StoreError> {
-            let sealed: Option<String> = r.get(1)?;
-            events.push(super::personal::event(
-                ctx.vault(),
-                r.get(0)?,
-                sealed.as_deref(),
-            )?);
+            events.push(super::personal::event_at(ctx.vault(), r, 0)?);
             Ok(())
         },
     )?;

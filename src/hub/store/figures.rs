@@ -23,8 +23,7 @@ impl Store {
             let from = period.from.to_string();
             let until = (period.to + chrono::Duration::days(1)).to_string();
             let decode = |row: &super::db::Row<'_>| -> Result<Event, StoreError> {
-                let sealed: Option<String> = row.get(2)?;
-                super::personal::event(&vault, row.get(1)?, sealed.as_deref())
+                super::personal::event_at(&vault, row, 1)
             };
             let mut events: Vec<(i64, Event)> = Vec::new();
             tx.query_each(

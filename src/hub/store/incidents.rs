@@ -66,12 +66,7 @@ impl Store {
                     crate::domain::cluster::MAX_CONSIDERED as i64
                 ],
                 |row| -> Result<(), StoreError> {
-                    let sealed: Option<String> = row.get(1)?;
-                    out.push(super::personal::open_case(
-                        &vault,
-                        &row.get::<String>(0)?,
-                        sealed.as_deref(),
-                    )?);
+                    out.push(super::personal::case_at(&vault, row, 0)?);
                     Ok(())
                 },
             )?;

@@ -62,6 +62,16 @@ pub(super) fn open_case(
     }
 }
 
+/// [`open_case`] from a row whose column `at` is the clear state and `at + 1` the sealed part.
+pub(super) fn case_at(
+    vault: &Vault,
+    row: &super::db::Row<'_>,
+    at: usize,
+) -> Result<Case, StoreError> {
+    let sealed: Option<String> = row.get(at + 1)?;
+    open_case(vault, &row.get::<String>(at)?, sealed.as_deref())
+}
+
 /// The whole case from its clear half, already read, and its sealed part, opened.
 pub(super) fn whole_case(clear: Case, opened: &str) -> Result<Case, StoreError> {
     if !opened.starts_with(PART) {
@@ -118,6 +128,16 @@ pub(super) fn event(
     }
 }
 
+/// [`event`] from a row whose column `at` is the clear body and `at + 1` the sealed part.
+pub(super) fn event_at(
+    vault: &Vault,
+    row: &super::db::Row<'_>,
+    at: usize,
+) -> Result<Event, StoreError> {
+    let sealed: Option<String> = row.get(at + 1)?;
+    event(vault, row.get(at)?, sealed.as_deref())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,15 +145,14 @@ mod tests {
     use crate::domain::case::tests::raised;
     use crate::hub::store::chain::Keys;
 
+    fn vault(dir: &std::path::Path) -> Vault {
+        Vault::load(&dir.join("k.keys"), &Keys::from_secret(&[7; 32]), true).unwrap()
+    }
+
     #[test]
     fn a_row_seals_only_the_personal_part_and_opens_whole_until_the_key_is_destroyed() {
         let dir = tempfile::tempdir().unwrap();
-        let vault = Vault::load(
-            &dir.path().join("k.keys"),
-            &Keys::from_secret(&[7; 32]),
-            true,
-        )
-        .unwrap();
+        let vault = vault(dir.path());
         let key = vault.new_key().unwrap();
         let case = Case::open(&raised(1, 1001, AlertKind::Detained, vec![])).unwrap();
         let name = case.registrant.name.clone();
@@ -165,15 +184,11 @@ mod tests {
         assert_eq!(erased, erasure::case(case));
         assert!(erased.registrant.name.is_empty());
     }
+
     #[test]
     fn an_event_row_seals_only_its_personal_part_and_opens_whole_until_the_key_is_destroyed() {
         let dir = tempfile::tempdir().unwrap();
-        let vault = Vault::load(
-            &dir.path().join("k.keys"),
-            &Keys::from_secret(&[7; 32]),
-            true,
-        )
-        .unwrap();
+        let vault = vault(dir.path());
         let key = vault.new_key().unwrap();
         let event = raised(1, 1001, AlertKind::Detained, vec![]);
         let whole = serde_json::to_string(&event).unwrap();

@@ -369,8 +369,7 @@ impl Store {
                 "SELECT body, sealed FROM events WHERE case_id = ?1 AND seq <= ?2 ORDER BY seq",
                 params![id as i64, upto],
                 |row| -> Result<(), StoreError> {
-                    let sealed: Option<String> = row.get(1)?;
-                    let event = super::personal::event(&vault, row.get(0)?, sealed.as_deref())?;
+                    let event = super::personal::event_at(&vault, row, 0)?;
                     match &mut case {
                         None => {
                             case = Some(

@@ -42,9 +42,7 @@ fn placed_keys(
             let Some(key) = row.get::<Option<i64>>(2)? else {
                 return Ok(());
             };
-            let sealed: Option<String> = row.get(1)?;
-            let case =
-                super::personal::open_case(vault, &row.get::<String>(0)?, sealed.as_deref())?;
+            let case = super::personal::case_at(vault, row, 0)?;
             if let Some(a) = case.a_number() {
                 out.insert(a.to_string(), key);
             }

@@ -68,12 +68,7 @@ impl Store {
                   WHERE p.facility = ?1 AND c.status <> 'closed' ORDER BY c.id",
                 [facility.as_str()],
                 |row| -> Result<(), StoreError> {
-                    let sealed: Option<String> = row.get(1)?;
-                    out.push(super::personal::open_case(
-                        &vault,
-                        &row.get::<String>(0)?,
-                        sealed.as_deref(),
-                    )?);
+                    out.push(super::personal::case_at(&vault, row, 0)?);
                     Ok(())
                 },
             )?;
